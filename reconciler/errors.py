@@ -1,0 +1,134 @@
+"""Errors a user can meet, one class per condition (shell side; no I/O here).
+
+Every error carries a plain-text message, an optional hint, an exit code and, where one exists,
+the file and line at fault. ``reconciler.cli`` is the only place that renders them
+(``error: …`` / ``hint: …``); nothing below it prints.
+"""
+
+from __future__ import annotations
+
+import enum
+from pathlib import Path
+
+__all__ = [
+    "AccordError",
+    "BuildNotSupported",
+    "CommandNotFound",
+    "DistributionInvalid",
+    "DownloadFailed",
+    "EnvironmentNotRecreatable",
+    "ExitCode",
+    "HashMismatch",
+    "InterpreterIncompatible",
+    "InterpreterNotFound",
+    "LockfileInvalid",
+    "LockfileMissing",
+    "NoArtifactForPlatform",
+    "ProjectInvalid",
+    "ProjectNotFound",
+    "SelectionInvalid",
+    "UsageError",
+]
+
+
+class ExitCode(enum.IntEnum):
+    """accord's own exit statuses; they follow uv 0.13 (after `run`, the command's own code)."""
+
+    SUCCESS = 0
+    FAILURE = 1  # a failure the user's input caused: stale lock, no solution, --check with changes
+    ERROR = 2  # usage errors, malformed files, unexpected errors
+
+
+class AccordError(Exception):
+    """Root of every error accord reports to a user."""
+
+    exit_code: ExitCode = ExitCode.ERROR
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        hint: str | None = None,
+        path: Path | None = None,
+        line: int | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+        self.path = path
+        self.line = line
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class UsageError(AccordError):
+    """Options that contradict each other or name nothing."""
+
+
+class ProjectNotFound(AccordError):
+    """No pyproject.toml where one is required."""
+
+
+class ProjectInvalid(AccordError):
+    """A pyproject.toml that cannot be parsed or lacks what accord needs."""
+
+
+class LockfileMissing(AccordError):
+    """No uv.lock, and accord cannot (or may not) create one."""
+
+    exit_code = ExitCode.FAILURE
+
+
+class LockfileInvalid(AccordError):
+    """A uv.lock that is not valid TOML, has an unsupported version, or breaks the schema."""
+
+
+class SelectionInvalid(AccordError):
+    """An extra or dependency group that the project does not define."""
+
+
+class InterpreterNotFound(AccordError):
+    """No interpreter satisfies the request."""
+
+
+class InterpreterIncompatible(AccordError):
+    """The interpreter found does not satisfy the project's requires-python."""
+
+
+class EnvironmentNotRecreatable(AccordError):
+    """The environment path exists but is not a virtual environment accord may replace."""
+
+
+class DownloadFailed(AccordError):
+    """An artifact could not be fetched."""
+
+    exit_code = ExitCode.FAILURE
+
+
+class HashMismatch(AccordError):
+    """A downloaded artifact's digest differs from the one the lock records."""
+
+    exit_code = ExitCode.FAILURE
+
+
+class NoArtifactForPlatform(AccordError):
+    """A locked package has no wheel this interpreter can install (and no buildable sdist yet)."""
+
+    exit_code = ExitCode.FAILURE
+
+
+class BuildNotSupported(AccordError):
+    """A package would have to be built from source; building arrives with the build capability."""
+
+    exit_code = ExitCode.FAILURE
+
+
+class DistributionInvalid(AccordError):
+    """A wheel that cannot be installed: bad zip, missing dist-info, unsafe paths."""
+
+    exit_code = ExitCode.FAILURE
+
+
+class CommandNotFound(AccordError):
+    """The command to run does not exist on the environment's PATH nor the caller's."""
