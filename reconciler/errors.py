@@ -21,6 +21,7 @@ __all__ = [
     "HashMismatch",
     "InterpreterIncompatible",
     "InterpreterNotFound",
+    "LockStale",
     "LockfileInvalid",
     "LockfileMissing",
     "NoArtifactForPlatform",
@@ -76,6 +77,12 @@ class ProjectInvalid(AccordError):
 
 class LockfileMissing(AccordError):
     """No uv.lock, and accord cannot (or may not) create one."""
+
+    exit_code = ExitCode.FAILURE
+
+
+class LockStale(AccordError):
+    """The lock no longer matches the project, and the mode forbids updating it."""
 
     exit_code = ExitCode.FAILURE
 

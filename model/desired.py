@@ -1,0 +1,287 @@
+"""The desired environment: the lock, narrowed to one interpreter and one selection (pure).
+
+``desire(lock, selection, interpreter)`` walks the lock's graph from the selected roots,
+keeps the edges whose markers hold for *this* interpreter, and picks the best artifact of each
+package for this interpreter's wheel tags.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable
+
+import attrs
+from packaging.markers import Marker
+from packaging.utils import (
+    InvalidWheelFilename,
+    NormalizedName,
+    canonicalize_name,
+    parse_wheel_filename,
+)
+from packaging.version import Version
+
+from model.interpreter import Interpreter
+from model.lock import Artifact, Dependency, Lock, LockedPackage, Source, SourceKind
+
+__all__ = [
+    "ArtifactKind",
+    "DesiredDist",
+    "DesiredEnvironment",
+    "NoCompatibleArtifact",
+    "Selection",
+    "SelectionUnknown",
+    "best_wheel",
+    "desire",
+]
+
+
+class ArtifactKind(enum.Enum):
+    WHEEL = "wheel"
+    SDIST = "sdist"
+    """No wheel fits this interpreter: the sdist would have to be built."""
+    SOURCE_TREE = "source-tree"
+    """A local directory (the project, a workspace member, a path dependency)."""
+
+
+@attrs.frozen(kw_only=True)
+class Selection:
+    """What the user asked to install from the (always complete) lock."""
+
+    roots: tuple[NormalizedName, ...]
+    """The project (or workspace members) whose dependencies are installed."""
+    extras: tuple[NormalizedName, ...] = ()
+    all_extras: bool = False
+    groups: tuple[NormalizedName, ...] = ()
+    """Groups added with ``--group`` (on top of the default groups)."""
+    only_groups: tuple[NormalizedName, ...] = ()
+    """``--only-group``: these groups only, without the roots' own dependencies."""
+    no_groups: tuple[NormalizedName, ...] = ()
+    """``--no-group`` (and ``--no-dev`` as ``dev``): removed from whatever else selects them."""
+    all_groups: bool = False
+    default_groups: tuple[NormalizedName, ...] = (canonicalize_name("dev"),)
+    """``tool.uv.default-groups`` (uv's default: ``dev``); empty under ``--no-default-groups``."""
+
+    def active_groups(self, available: Iterable[NormalizedName]) -> tuple[NormalizedName, ...]:
+        """The groups to install, given the groups the roots define (uv's precedence rules)."""
+        available = tuple(available)
+        if self.only_groups:
+            chosen = set(self.only_groups)
+        else:
+            chosen = set(self.default_groups) | set(self.groups)
+            if self.all_groups:
+                chosen |= set(available)
+        chosen -= set(self.no_groups)
+        return tuple(sorted(chosen))
+
+
+@attrs.frozen(kw_only=True)
+class DesiredDist:
+    """One distribution the environment must contain."""
+
+    name: NormalizedName
+    version: Version | None
+    source: Source
+    kind: ArtifactKind
+    artifact: Artifact | None
+    """The chosen wheel (or the sdist); None for a source tree."""
+    editable: bool = False
+
+    @property
+    def display_version(self) -> str:
+        return str(self.version) if self.version is not None else "(dynamic)"
+
+
+@attrs.frozen(kw_only=True)
+class DesiredEnvironment:
+    """Everything the environment should be: interpreter, packages, and how strictly."""
+
+    interpreter: Interpreter
+    dists: tuple[DesiredDist, ...]
+    """Sorted by name."""
+    exact: bool = False
+    """Remove what the lock does not ask for (``--exact``)."""
+    reinstall: bool = False
+    reinstall_packages: frozenset[NormalizedName] = frozenset()
+    notes: tuple[str, ...] = ()
+    """Facts the plan must show that are not actions (e.g. a virtual project is not installed)."""
+
+    def dist(self, name: str) -> DesiredDist | None:
+        for dist in self.dists:
+            if dist.name == name:
+                return dist
+        return None
+
+
+class SelectionUnknown(Exception):
+    """An extra or group that no selected root defines (the shell turns this into an error)."""
+
+    def __init__(self, kind: str, name: str, root: str) -> None:
+        super().__init__(f"{kind} `{name}` is not defined by `{root}`")
+        self.kind = kind
+        self.name = name
+        self.root = root
+
+
+class NoCompatibleArtifact(Exception):
+    """A package the selection needs has neither a wheel for this interpreter nor an sdist."""
+
+    def __init__(self, package: LockedPackage, interpreter: Interpreter) -> None:
+        super().__init__(f"{package.name}=={package.display_version} has no compatible artifact")
+        self.package = package
+        self.interpreter = interpreter
+
+
+def best_wheel(wheels: Iterable[Artifact], interpreter: Interpreter) -> Artifact | None:
+    """The wheel whose best tag ranks highest in the interpreter's tag list, or None."""
+    priority = interpreter.tag_priority()
+    best: tuple[int, Artifact] | None = None
+    for wheel in wheels:
+        try:
+            _, _, _, tags = parse_wheel_filename(wheel.name)
+        except InvalidWheelFilename:
+            continue
+        ranks = [priority[str(tag)] for tag in tags if str(tag) in priority]
+        if ranks and (best is None or min(ranks) < best[0]):
+            best = (min(ranks), wheel)
+    return best[1] if best else None
+
+
+def _marker_holds(marker: Marker | None, environment: dict[str, str]) -> bool:
+    if marker is None:
+        return True
+    return marker.evaluate(environment)
+
+
+def _to_desired(package: LockedPackage, interpreter: Interpreter) -> DesiredDist:
+    if package.source.kind.is_source_tree:
+        return DesiredDist(
+            name=package.name,
+            version=package.version,
+            source=package.source,
+            kind=ArtifactKind.SOURCE_TREE,
+            artifact=None,
+            editable=package.source.kind is SourceKind.EDITABLE,
+        )
+    wheel = best_wheel(package.wheels, interpreter)
+    if wheel is not None:
+        kind, artifact = ArtifactKind.WHEEL, wheel
+    elif package.sdist is not None:
+        kind, artifact = ArtifactKind.SDIST, package.sdist
+    elif package.source.kind is SourceKind.GIT:
+        kind, artifact = ArtifactKind.SDIST, None
+    else:
+        raise NoCompatibleArtifact(package, interpreter)
+    return DesiredDist(
+        name=package.name,
+        version=package.version,
+        source=package.source,
+        kind=kind,
+        artifact=artifact,
+    )
+
+
+def desire(
+    lock: Lock,
+    selection: Selection,
+    interpreter: Interpreter,
+    *,
+    exact: bool = False,
+    reinstall: bool = False,
+    reinstall_packages: frozenset[NormalizedName] = frozenset(),
+) -> DesiredEnvironment:
+    """Narrow ``lock`` to what ``selection`` installs on ``interpreter``.
+
+    Roots that are virtual (not packages) contribute their dependencies but are not installed
+    themselves. Raises ``SelectionUnknown`` for an extra or group no root defines, and
+    ``NoCompatibleArtifact`` for a needed package with nothing installable.
+    """
+    environment = interpreter.marker_environment()
+    environment.setdefault("extra", "")
+    notes: list[str] = []
+    pending: list[tuple[LockedPackage, tuple[NormalizedName, ...]]] = []
+
+    roots = [_root_package(lock, name) for name in selection.roots]
+    available_groups = {group for root in roots for group in root.group_names}
+    available_groups |= {group for group, _ in lock.manifest_groups}
+    for group in (*selection.groups, *selection.only_groups):
+        if group not in available_groups:
+            raise SelectionUnknown("Group", group, ", ".join(selection.roots))
+    groups = selection.active_groups(sorted(available_groups))
+
+    edges: list[Dependency] = []
+    for root in roots:
+        defined_extras = root.extra_names
+        extras = defined_extras if selection.all_extras else selection.extras
+        for extra in selection.extras:
+            if extra not in defined_extras:
+                raise SelectionUnknown("Extra", extra, root.name)
+        if not selection.only_groups:
+            pending.append((root, tuple(extras)))
+        for group in groups:
+            edges.extend(root.group(group) or ())
+    for group, group_edges in lock.manifest_groups:
+        if group in groups:
+            edges.extend(group_edges)
+
+    seen: set[tuple[NormalizedName, str, str, NormalizedName | None]] = set()
+    chosen: dict[NormalizedName, LockedPackage] = {}
+
+    def visit(package: LockedPackage, extras: Iterable[NormalizedName]) -> None:
+        key = (package.name, package.display_version, str(package.source))
+        first = (*key, None) not in seen
+        if first:
+            seen.add((*key, None))
+            chosen.setdefault(package.name, package)
+            edges.extend(package.dependencies)
+        for extra in extras:
+            if (*key, extra) not in seen:
+                seen.add((*key, extra))
+                edges.extend(package.extra(extra) or ())
+
+    for package, extras in pending:
+        visit(package, extras)
+    while edges:
+        edge = edges.pop()
+        if not _marker_holds(edge.marker, environment):
+            continue
+        target = lock.target_of(edge)
+        if target is None:
+            continue
+        if target.resolution_markers and not any(
+            _marker_holds(marker, environment) for marker in target.resolution_markers
+        ):
+            continue
+        visit(target, edge.extras)
+
+    dists: list[DesiredDist] = []
+    for name in sorted(chosen):
+        package = chosen[name]
+        if package.source.kind is SourceKind.VIRTUAL:
+            notes.append(
+                f"{package.name} is a virtual project: its dependencies are installed, it is not"
+            )
+            continue
+        if package.name in selection.roots and package.source.kind is SourceKind.EDITABLE:
+            # Building the project itself arrives with the build capability; until then it is
+            # run as a virtual project, and the plan says so (no hidden behaviour).
+            notes.append(
+                f"{package.name} has a build system; it is run as a virtual project "
+                "(building the project is not supported yet)"
+            )
+            continue
+        dists.append(_to_desired(package, interpreter))
+    return DesiredEnvironment(
+        interpreter=interpreter,
+        dists=tuple(dists),
+        exact=exact,
+        reinstall=reinstall,
+        reinstall_packages=reinstall_packages,
+        notes=tuple(notes),
+    )
+
+
+def _root_package(lock: Lock, name: NormalizedName) -> LockedPackage:
+    for package in lock.packages_named(name):
+        if package.source.kind.is_source_tree:
+            return package
+    raise SelectionUnknown("Package", name, "the lock")

@@ -1,0 +1,176 @@
+"""The contents of a ``uv.lock`` (version 1, revisions 0–5) as values (pure).
+
+The shell parses the TOML and structures it into these classes (``reconciler.lockfile``);
+nothing here knows about TOML or files. Field names follow uv's keys, in snake case.
+See ``shared/docs/uv/uv-lock-format.md`` for the format.
+"""
+
+from __future__ import annotations
+
+import enum
+
+import attrs
+from packaging.markers import Marker
+from packaging.specifiers import SpecifierSet
+from packaging.utils import NormalizedName
+from packaging.version import Version
+
+__all__ = [
+    "Artifact",
+    "Dependency",
+    "Lock",
+    "LockedPackage",
+    "Source",
+    "SourceKind",
+]
+
+
+class SourceKind(enum.Enum):
+    """Where a locked package comes from; the order is uv's sort order for package IDs."""
+
+    REGISTRY = "registry"
+    GIT = "git"
+    URL = "url"
+    PATH = "path"
+    DIRECTORY = "directory"
+    EDITABLE = "editable"
+    VIRTUAL = "virtual"
+
+    @property
+    def is_source_tree(self) -> bool:
+        """A local directory: built (or not, when virtual) from the project's own files."""
+        return self in (SourceKind.DIRECTORY, SourceKind.EDITABLE, SourceKind.VIRTUAL)
+
+
+@attrs.frozen
+class Source:
+    """A package's ``source = { <kind> = "<location>" }`` table."""
+
+    kind: SourceKind
+    location: str
+    """The index URL, git URL, archive URL or path, exactly as the lock writes it."""
+    subdirectory: str | None = None
+
+    def __str__(self) -> str:
+        return f"{self.kind.value}+{self.location}"
+
+
+@attrs.frozen(kw_only=True)
+class Artifact:
+    """One wheel or sdist entry of a locked package."""
+
+    url: str | None = None
+    path: str | None = None
+    """For a flat (find-links) registry: the file name relative to that directory."""
+    filename: str | None = None
+    """For a ``path`` source wheel: the wheel's file name."""
+    hash: str | None = None
+    """``<algorithm>:<hexdigest>``, normally sha256."""
+    size: int | None = None
+    upload_time: str | None = None
+
+    @property
+    def name(self) -> str:
+        """The artifact's file name, from whichever of url, path or filename is present."""
+        for value in (self.filename, self.path, self.url):
+            if value:
+                return value.rstrip("/").rsplit("/", 1)[-1].split("#", 1)[0]
+        return ""
+
+    @property
+    def sha256(self) -> str | None:
+        if self.hash and self.hash.startswith("sha256:"):
+            return self.hash[len("sha256:") :]
+        return None
+
+
+@attrs.frozen(kw_only=True)
+class Dependency:
+    """A graph edge: this package needs ``name`` (with ``extras``) when ``marker`` holds."""
+
+    name: NormalizedName
+    version: Version | None = None
+    """Written only when the lock holds several packages of this name."""
+    source: Source | None = None
+    extras: tuple[NormalizedName, ...] = ()
+    marker: Marker | None = None
+
+
+@attrs.frozen(kw_only=True)
+class LockedPackage:
+    """One ``[[package]]`` table."""
+
+    name: NormalizedName
+    version: Version | None
+    """Absent only for a source tree whose version is dynamic."""
+    source: Source
+    resolution_markers: tuple[Marker, ...] = ()
+    dependencies: tuple[Dependency, ...] = ()
+    optional_dependencies: tuple[tuple[NormalizedName, tuple[Dependency, ...]], ...] = ()
+    """(extra, edges) pairs, sorted by extra."""
+    dev_dependencies: tuple[tuple[NormalizedName, tuple[Dependency, ...]], ...] = ()
+    """(group, edges) pairs, sorted by group."""
+    sdist: Artifact | None = None
+    wheels: tuple[Artifact, ...] = ()
+    provides_extras: tuple[NormalizedName, ...] = ()
+    """From ``[package.metadata]`` (only mutable sources carry it)."""
+    declared_groups: tuple[NormalizedName, ...] = ()
+    """Group names of ``[package.metadata.requires-dev]``, including empty groups."""
+
+    @property
+    def display_version(self) -> str:
+        return str(self.version) if self.version is not None else "(dynamic)"
+
+    def extra(self, name: str) -> tuple[Dependency, ...] | None:
+        """The edges of one extra, or None when the lock has no such extra."""
+        for extra, edges in self.optional_dependencies:
+            if extra == name:
+                return edges
+        return None
+
+    def group(self, name: str) -> tuple[Dependency, ...] | None:
+        """The edges of one dependency group, or None when the lock has no such group."""
+        for group, edges in self.dev_dependencies:
+            if group == name:
+                return edges
+        return None
+
+    @property
+    def extra_names(self) -> tuple[NormalizedName, ...]:
+        names = {extra for extra, _ in self.optional_dependencies} | set(self.provides_extras)
+        return tuple(sorted(names))
+
+    @property
+    def group_names(self) -> tuple[NormalizedName, ...]:
+        names = {group for group, _ in self.dev_dependencies} | set(self.declared_groups)
+        return tuple(sorted(names))
+
+
+@attrs.frozen(kw_only=True)
+class Lock:
+    """A whole lockfile."""
+
+    version: int
+    revision: int
+    requires_python: SpecifierSet
+    packages: tuple[LockedPackage, ...]
+    resolution_markers: tuple[Marker, ...] = ()
+    members: tuple[NormalizedName, ...] = ()
+    """``[manifest] members``: empty for a single-project workspace."""
+    manifest_groups: tuple[tuple[NormalizedName, tuple[Dependency, ...]], ...] = ()
+    """Groups of a virtual workspace root (``[manifest.dependency-groups]``), as edges."""
+
+    def packages_named(self, name: str) -> tuple[LockedPackage, ...]:
+        return tuple(package for package in self.packages if package.name == name)
+
+    def target_of(self, edge: Dependency) -> LockedPackage | None:
+        """The package an edge points at: unique by name, else by version and source."""
+        candidates = self.packages_named(edge.name)
+        if len(candidates) == 1:
+            return candidates[0]
+        for package in candidates:
+            if (edge.version is None or package.version == edge.version) and (
+                edge.source is None or package.source == edge.source
+            ):
+                return package
+        return None

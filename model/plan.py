@@ -1,0 +1,313 @@
+"""The plan: what must change to turn the observed environment into the desired one (pure).
+
+``diff(desired, observed)`` is a function of two values and never raises because the
+environment looks odd: odd states become reasons. Every action and every reason is a class
+that carries its evidence; actions are sorted by name so output is stable from run to run.
+"""
+
+from __future__ import annotations
+
+from pathlib import PurePath
+
+import attrs
+from packaging.utils import NormalizedName
+
+from model.desired import DesiredDist, DesiredEnvironment
+from model.lock import SourceKind
+from model.observed import EnvironmentState, InstalledDist, ObservedEnvironment
+
+__all__ = [
+    "Create",
+    "EnvironmentAction",
+    "EnvironmentMissing",
+    "Extraneous",
+    "FilesModified",
+    "Install",
+    "InterpreterChanged",
+    "Keep",
+    "KeepLock",
+    "Missing",
+    "NotAVirtualEnvironment",
+    "PackageAction",
+    "Plan",
+    "PyvenvBroken",
+    "Recreate",
+    "ReinstallRequested",
+    "Remove",
+    "Replace",
+    "SourceDiffers",
+    "VersionDiffers",
+    "diff",
+]
+
+
+# Reasons for the environment action -------------------------------------------------------
+
+
+@attrs.frozen
+class EnvironmentMissing:
+    kind = "missing"
+
+    def describe(self) -> str:
+        return "no environment yet"
+
+
+@attrs.frozen
+class NotAVirtualEnvironment:
+    detail: str
+    kind = "not-a-venv"
+
+    def describe(self) -> str:
+        return f"not a virtual environment: {self.detail}"
+
+
+@attrs.frozen
+class PyvenvBroken:
+    detail: str
+    kind = "pyvenv-broken"
+
+    def describe(self) -> str:
+        return f"broken environment: {self.detail}"
+
+
+@attrs.frozen
+class InterpreterChanged:
+    installed: str
+    wanted: str
+    kind = "interpreter-changed"
+
+    def describe(self) -> str:
+        return f"interpreter changed: {self.installed} → {self.wanted}"
+
+
+EnvironmentReason = EnvironmentMissing | NotAVirtualEnvironment | PyvenvBroken | InterpreterChanged
+
+
+@attrs.frozen
+class Keep:
+    kind = "keep"
+
+
+@attrs.frozen
+class Create:
+    reason: EnvironmentReason
+    kind = "create"
+
+
+@attrs.frozen
+class Recreate:
+    reason: EnvironmentReason
+    kind = "recreate"
+
+
+EnvironmentAction = Keep | Create | Recreate
+
+
+# Reasons for package actions --------------------------------------------------------------
+
+
+@attrs.frozen
+class Missing:
+    kind = "missing"
+
+    def describe(self) -> str:
+        return "missing"
+
+
+@attrs.frozen
+class VersionDiffers:
+    installed: str
+    wanted: str
+    kind = "version-differs"
+
+    def describe(self) -> str:
+        return f"version differs: {self.installed} → {self.wanted}"
+
+
+@attrs.frozen
+class SourceDiffers:
+    installed: str
+    wanted: str
+    kind = "source-differs"
+
+    def describe(self) -> str:
+        return f"source differs: {self.installed} → {self.wanted}"
+
+
+@attrs.frozen
+class FilesModified:
+    detail: str
+    kind = "files-modified"
+
+    def describe(self) -> str:
+        return f"files missing or modified: {self.detail}"
+
+
+@attrs.frozen
+class ReinstallRequested:
+    kind = "reinstall-requested"
+
+    def describe(self) -> str:
+        return "reinstall requested"
+
+
+@attrs.frozen
+class Extraneous:
+    kind = "extraneous"
+
+    def describe(self) -> str:
+        return "not in the lock (--exact)"
+
+
+ReplaceReason = VersionDiffers | SourceDiffers | FilesModified | ReinstallRequested
+
+
+@attrs.frozen
+class Install:
+    dist: DesiredDist
+    reason: Missing = Missing()
+    kind = "install"
+
+    @property
+    def name(self) -> NormalizedName:
+        return self.dist.name
+
+
+@attrs.frozen
+class Replace:
+    installed: InstalledDist
+    dist: DesiredDist
+    reason: ReplaceReason
+    kind = "replace"
+
+    @property
+    def name(self) -> NormalizedName:
+        return self.dist.name
+
+
+@attrs.frozen
+class Remove:
+    installed: InstalledDist
+    reason: Extraneous = Extraneous()
+    kind = "remove"
+
+    @property
+    def name(self) -> NormalizedName:
+        return self.installed.name
+
+
+PackageAction = Install | Replace | Remove
+
+
+# The lock action (only Keep until the resolver lands) --------------------------------------
+
+
+@attrs.frozen
+class KeepLock:
+    reason: str
+    """Why the lock is used as it is, e.g. ``--frozen``."""
+    kind = "keep"
+
+
+LockAction = KeepLock
+
+
+@attrs.frozen(kw_only=True)
+class Plan:
+    """An environment action, the lock action and package actions (sorted by name)."""
+
+    venv: PurePath
+    desired: DesiredEnvironment
+    environment: EnvironmentAction
+    lock: LockAction | None
+    actions: tuple[PackageAction, ...]
+    notes: tuple[str, ...] = ()
+
+    @property
+    def is_empty(self) -> bool:
+        """Nothing to do: the environment is kept and no package changes."""
+        return isinstance(self.environment, Keep) and not self.actions
+
+    def of_kind(self, kind: type[PackageAction]) -> tuple[PackageAction, ...]:
+        return tuple(action for action in self.actions if isinstance(action, kind))
+
+
+# The diff ----------------------------------------------------------------------------------
+
+
+def _environment_action(
+    desired: DesiredEnvironment, observed: ObservedEnvironment
+) -> EnvironmentAction:
+    state = observed.state
+    if state is EnvironmentState.MISSING:
+        return Create(EnvironmentMissing())
+    if state is EnvironmentState.NOT_A_VENV:
+        return Recreate(NotAVirtualEnvironment(observed.detail or "no pyvenv.cfg"))
+    if state is EnvironmentState.BROKEN:
+        return Recreate(PyvenvBroken(observed.detail or "unreadable pyvenv.cfg"))
+    wanted = desired.interpreter
+    if observed.version != wanted.version or observed.base_executable != wanted.base_executable:
+        return Recreate(
+            InterpreterChanged(
+                installed=f"{observed.version} ({observed.base_executable})",
+                wanted=f"{wanted.version} ({wanted.base_executable})",
+            )
+        )
+    return Keep()
+
+
+def _expected_url(dist: DesiredDist) -> str | None:
+    """The direct_url.json URL a dist from this source would carry; None for registries."""
+    source = dist.source
+    if source.kind is SourceKind.REGISTRY:
+        return None
+    if source.kind is SourceKind.URL:
+        return source.location
+    return None  # path, git and source trees are compared once building lands
+
+
+def _replace_reason(dist: DesiredDist, installed: InstalledDist) -> ReplaceReason | None:
+    if dist.version is not None and installed.version != dist.version:
+        return VersionDiffers(installed=str(installed.version), wanted=str(dist.version))
+    expected = _expected_url(dist)
+    found = installed.direct_url.url if installed.direct_url else None
+    if dist.source.kind is SourceKind.REGISTRY and found is not None:
+        return SourceDiffers(installed=found, wanted=dist.source.location)
+    if expected is not None and found != expected:
+        return SourceDiffers(installed=found or "a registry", wanted=expected)
+    if installed.record_problem is not None:
+        return FilesModified(installed.record_problem)
+    return None
+
+
+def diff(desired: DesiredEnvironment, observed: ObservedEnvironment) -> Plan:
+    """The actions that turn ``observed`` into ``desired``; empty when they already agree.
+
+    A recreated environment starts empty, so every desired dist is then an Install.
+    Extraneous dists are removed only under ``desired.exact``.
+    """
+    environment = _environment_action(desired, observed)
+    installed = {} if not isinstance(environment, Keep) else {d.name: d for d in observed.dists}
+    actions: list[PackageAction] = []
+    for dist in desired.dists:
+        current = installed.get(dist.name)
+        if current is None:
+            actions.append(Install(dist))
+            continue
+        reason = _replace_reason(dist, current)
+        if reason is None and (desired.reinstall or dist.name in desired.reinstall_packages):
+            reason = ReinstallRequested()
+        if reason is not None:
+            actions.append(Replace(current, dist, reason))
+    if desired.exact:
+        wanted = {dist.name for dist in desired.dists}
+        actions.extend(Remove(dist) for name, dist in installed.items() if name not in wanted)
+    actions.sort(key=lambda action: (action.name, action.kind))
+    return Plan(
+        venv=observed.path,
+        desired=desired,
+        environment=environment,
+        lock=None,
+        actions=tuple(actions),
+        notes=desired.notes,
+    )

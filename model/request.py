@@ -1,0 +1,57 @@
+"""What the user asked for, as one value (pure): built by the CLI, read by every stage."""
+
+from __future__ import annotations
+
+import enum
+from pathlib import PurePath
+
+import attrs
+from packaging.utils import NormalizedName
+
+__all__ = ["LockMode", "OutputFormat", "RunRequest"]
+
+
+class LockMode(enum.Enum):
+    WRITE = "write"
+    """Default: use the lock, (re)locking when needed."""
+    LOCKED = "locked"
+    """``--locked``: the lock must already be current."""
+    FROZEN = "frozen"
+    """``--frozen``: use the lock as it is, without checking it against pyproject.toml."""
+
+
+class OutputFormat(enum.Enum):
+    TEXT = "text"
+    JSON = "json"
+
+
+@attrs.frozen(kw_only=True)
+class RunRequest:
+    """One ``accord run`` / ``accord sync`` invocation, after option parsing."""
+
+    command: tuple[str, ...] = ()
+    """Empty for ``accord sync``."""
+    cwd: PurePath
+    """The working directory (after ``--directory``)."""
+    project: PurePath | None = None
+    """``--project``: where to look for the project (the working directory stays)."""
+    python: str | None = None
+    lock_mode: LockMode = LockMode.WRITE
+    dry_plan: bool = False
+    output_format: OutputFormat = OutputFormat.TEXT
+    check: bool = False
+    exact: bool = False
+    extras: tuple[NormalizedName, ...] = ()
+    all_extras: bool = False
+    groups: tuple[NormalizedName, ...] = ()
+    only_groups: tuple[NormalizedName, ...] = ()
+    no_groups: tuple[NormalizedName, ...] = ()
+    all_groups: bool = False
+    no_default_groups: bool = False
+    no_project: bool = False
+    reinstall: bool = False
+    reinstall_packages: tuple[NormalizedName, ...] = ()
+    quiet: int = 0
+    verbose: int = 0
+    options_key: tuple[str, ...] = ()
+    """The sync-affecting options exactly as given, for the fast-path stamp."""

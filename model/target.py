@@ -1,0 +1,53 @@
+"""What ``accord run`` runs in: a project (or workspace) or a bare environment (pure values)."""
+
+from __future__ import annotations
+
+from pathlib import PurePath
+
+import attrs
+from packaging.specifiers import SpecifierSet
+from packaging.utils import NormalizedName
+
+__all__ = ["BareEnvironment", "Project", "Target"]
+
+
+@attrs.frozen(kw_only=True)
+class Project:
+    """A project found from a ``pyproject.toml``, with its workspace root."""
+
+    root: PurePath
+    """The workspace root: where ``uv.lock`` and ``.venv`` live (the project dir when alone)."""
+    directory: PurePath
+    """The project's own directory (a member's directory inside a workspace)."""
+    name: NormalizedName | None
+    """None for a virtual workspace root (no ``[project]`` table)."""
+    requires_python: SpecifierSet | None
+    default_groups: tuple[NormalizedName, ...] | None
+    """``tool.uv.default-groups``; None means uv's default (``dev``); ``all`` is expanded later."""
+    all_default_groups: bool = False
+    """``tool.uv.default-groups = "all"``."""
+    has_build_system: bool = False
+    package: bool | None = None
+    """``tool.uv.package``: True/False when set, None to decide from the build system."""
+    is_workspace_root: bool = False
+    pyprojects: tuple[PurePath, ...] = ()
+    """Every pyproject.toml that decided this target (for the fast-path stamp)."""
+    venv: PurePath
+    lock_path: PurePath
+
+    @property
+    def is_package(self) -> bool:
+        """Built and installed (editable) rather than virtual, as uv decides."""
+        return self.package if self.package is not None else self.has_build_system
+
+
+@attrs.frozen(kw_only=True)
+class BareEnvironment:
+    """No project (or ``managed = false``): run in an environment as it is."""
+
+    directory: PurePath
+    reason: str
+    """Why there is no project, for the plan."""
+
+
+Target = Project | BareEnvironment

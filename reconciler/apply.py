@@ -1,0 +1,117 @@
+"""Apply stage: perform exactly the plan it is given, and nothing else.
+
+Order, for crash safety and "nothing is lost":
+1. prepare every wheel in the cache (download in parallel, verify sha256, unpack once):
+   a bad download fails here, before the environment is touched;
+2. create or recreate the environment;
+3. removals, then replacements (old files stashed by rename, new version installed, stash
+   dropped on success or moved back on failure), then installs. Each dist's RECORD is written
+   last, so an interrupted install is seen as broken and repaired by the next run.
+The caller holds the environment's file lock and writes the stamp afterwards.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+from model.desired import ArtifactKind, DesiredDist
+from model.lock import SourceKind
+from model.plan import Create, Install, Plan, Recreate, Remove, Replace
+from reconciler.artifacts import PreparedWheel, prepare_wheels
+from reconciler.errors import BuildNotSupported
+from reconciler.install import InstallTarget, install_tree, remove_dist, stash_dist
+from reconciler.observe import find_site_packages
+from reconciler.venv import create_venv, remove_venv
+
+__all__ = ["apply_plan"]
+
+
+def _check_buildable(plan: Plan) -> None:
+    for action in plan.actions:
+        if isinstance(action, Install | Replace) and action.dist.kind is not ArtifactKind.WHEEL:
+            dist = action.dist
+            what = "an sdist" if dist.kind is ArtifactKind.SDIST else f"`{dist.source.location}`"
+            raise BuildNotSupported(
+                f"`{dist.name}=={dist.display_version}` would have to be built from {what}, "
+                "and accord cannot build packages yet",
+                hint="use a lock whose packages have wheels for this interpreter",
+            )
+
+
+def _direct_url(dist: DesiredDist) -> dict[str, object] | None:
+    """PEP 610 data for dists that do not come from a registry."""
+    if dist.source.kind is SourceKind.URL and dist.artifact is not None:
+        archive: dict[str, object] = {}
+        if dist.artifact.hash:
+            archive["hash"] = dist.artifact.hash.replace(":", "=", 1)
+        return {"url": dist.source.location, "archive_info": archive}
+    return None
+
+
+def _target(venv: Path, plan: Plan) -> InstallTarget:
+    site = find_site_packages(venv)
+    if site is None:
+        version = plan.desired.interpreter.python_version
+        site = venv / "lib" / f"python{version}" / "site-packages"
+        site.mkdir(parents=True, exist_ok=True)
+    return InstallTarget(venv=venv, site_packages=site, python=venv / "bin" / "python")
+
+
+def _replace(
+    target: InstallTarget, action: Replace, prepared: PreparedWheel, stash_root: Path
+) -> None:
+    stash = Path(tempfile.mkdtemp(prefix=f"{action.name}-", dir=stash_root))
+    moved = stash_dist(target.site_packages, action.installed.dist_info, stash)
+    try:
+        install_tree(prepared.tree, target, name=action.name, direct_url=_direct_url(action.dist))
+    except BaseException:
+        # Roll back: install_tree removed its own files; put the old version back.
+        for original, stashed in reversed(moved):
+            original.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(stashed, original)
+        raise
+    finally:
+        shutil.rmtree(stash, ignore_errors=True)
+
+
+def apply_plan(plan: Plan, venv: Path, cache: Path) -> None:
+    """Make the environment at ``venv`` what ``plan`` says; raise on the first failure."""
+    _check_buildable(plan)
+    wheels = [
+        action.dist.artifact
+        for action in plan.actions
+        if isinstance(action, Install | Replace) and action.dist.artifact is not None
+    ]
+    prepared = prepare_wheels(wheels, cache)
+
+    environment = plan.environment
+    if isinstance(environment, Recreate):
+        remove_venv(venv)
+    if isinstance(environment, Create | Recreate):
+        create_venv(venv, plan.desired.interpreter, prompt=venv.parent.name)
+    target = _target(venv, plan)
+
+    for action in plan.actions:
+        if isinstance(action, Remove):
+            remove_dist(target.site_packages, action.installed.dist_info)
+    replacements = [action for action in plan.actions if isinstance(action, Replace)]
+    if replacements:
+        stash_root = Path(tempfile.mkdtemp(prefix=".accord-stash-", dir=venv))
+        try:
+            for action in replacements:
+                assert action.dist.artifact is not None
+                _replace(target, action, prepared[action.dist.artifact.name], stash_root)
+        finally:
+            shutil.rmtree(stash_root, ignore_errors=True)
+    for action in plan.actions:
+        if isinstance(action, Install):
+            assert action.dist.artifact is not None
+            install_tree(
+                prepared[action.dist.artifact.name].tree,
+                target,
+                name=action.name,
+                direct_url=_direct_url(action.dist),
+            )

@@ -1,0 +1,228 @@
+"""The command line (slow path): click options → a ``RunRequest`` → the pipeline → execute.
+
+This is the only place that prints errors and the only broad catch: an ``AccordError``
+prints ``error:``/``hint:`` and exits with its code; anything else is a bug in accord
+(traceback, exit 2). Ctrl-C exits 130.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import traceback
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, NoReturn, TypeVar
+
+import click
+from packaging.utils import canonicalize_name
+
+from model.request import LockMode, OutputFormat, RunRequest
+from reconciler.errors import AccordError, ExitCode, UsageError
+from reconciler.fastpath import parse_options
+
+__all__ = ["main"]
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _names(values: Sequence[str]) -> tuple[Any, ...]:
+    """Repeatable, comma-delimited option values as normalized names."""
+    names = []
+    for value in values:
+        names.extend(canonicalize_name(part.strip()) for part in value.split(",") if part.strip())
+    return tuple(names)
+
+
+def _sync_options(function: F) -> F:
+    options = [
+        click.option("--frozen", is_flag=True, help="Use uv.lock as it is, without checking it."),
+        click.option("--locked", is_flag=True, help="Fail unless uv.lock is up to date."),
+        click.option("--dry-plan", is_flag=True, help="Print the plan; change nothing."),
+        click.option(
+            "--format",
+            "output_format",
+            type=click.Choice(["text", "json"]),
+            default="text",
+            help="Plan output format (with --dry-plan).",
+        ),
+        click.option(
+            "--check", is_flag=True, help="With --dry-plan: exit 1 if the plan is not empty."
+        ),
+        click.option("-p", "--python", help="Interpreter: a version, a path, or a name."),
+        click.option("--project", type=click.Path(), help="Find the project from this directory."),
+        click.option("--directory", type=click.Path(), help="Change to this directory first."),
+        click.option("--exact", is_flag=True, help="Remove packages the lock does not ask for."),
+        click.option("--extra", multiple=True, help="Include an extra (repeatable, comma lists)."),
+        click.option("--all-extras", is_flag=True, help="Include every extra."),
+        click.option("--group", multiple=True, help="Include a dependency group."),
+        click.option(
+            "--only-group", multiple=True, help="Only this group, no project dependencies."
+        ),
+        click.option("--no-group", multiple=True, help="Exclude a dependency group."),
+        click.option("--all-groups", is_flag=True, help="Include every dependency group."),
+        click.option("--no-dev", is_flag=True, help="Exclude the `dev` group."),
+        click.option("--no-default-groups", is_flag=True, help="Ignore tool.uv.default-groups."),
+        click.option("--reinstall", is_flag=True, help="Reinstall every package."),
+        click.option("--reinstall-package", multiple=True, help="Reinstall this package."),
+        click.option("--no-project", is_flag=True, help="Ignore any project; run as is."),
+        click.option("-q", "--quiet", count=True, help="Print less."),
+        click.option("-v", "--verbose", count=True, help="Print more."),
+    ]
+    for option in reversed(options):
+        function = option(function)
+    return function
+
+
+def _request(argv: Sequence[str], command: tuple[str, ...], **options: Any) -> RunRequest:
+    if options["frozen"] and options["locked"]:
+        raise UsageError("the argument '--locked' cannot be used with '--frozen'")
+    if options["check"] and not options["dry_plan"]:
+        raise UsageError("`--check` only makes sense with `--dry-plan`")
+    if options["only_group"] and (options["extra"] or options["all_extras"]):
+        raise UsageError("`--only-group` cannot be used with `--extra` or `--all-extras`")
+    if options["directory"]:
+        try:
+            os.chdir(options["directory"])
+        except OSError as exc:
+            raise UsageError(
+                f"Cannot change to directory `{options['directory']}`: {exc.strerror}"
+            ) from exc
+    project = options["project"]
+    if project is not None:
+        project_path = Path(project)
+        if project_path.name == "pyproject.toml":
+            project_path = project_path.parent
+        if not project_path.exists():
+            raise UsageError(f"Project directory `{project}` does not exist")
+        if not project_path.is_dir():
+            raise UsageError(f"Project path `{project}` is not a directory")
+        project = project_path.absolute()
+    mode = (
+        LockMode.FROZEN
+        if options["frozen"]
+        else LockMode.LOCKED
+        if options["locked"]
+        else LockMode.WRITE
+    )
+    no_groups = _names(options["no_group"]) + (
+        (canonicalize_name("dev"),) if options["no_dev"] else ()
+    )
+    parsed = parse_options(list(argv[1:]), allow_command=bool(command))
+    return RunRequest(
+        command=command,
+        cwd=Path.cwd(),
+        project=project,
+        python=options["python"],
+        lock_mode=mode,
+        dry_plan=options["dry_plan"],
+        output_format=OutputFormat(options["output_format"]),
+        check=options["check"],
+        exact=options["exact"],
+        extras=_names(options["extra"]),
+        all_extras=options["all_extras"],
+        groups=_names(options["group"]),
+        only_groups=_names(options["only_group"]),
+        no_groups=no_groups,
+        all_groups=options["all_groups"],
+        no_default_groups=options["no_default_groups"],
+        no_project=options["no_project"],
+        reinstall=options["reinstall"],
+        reinstall_packages=_names(options["reinstall_package"]),
+        quiet=options["quiet"],
+        verbose=options["verbose"],
+        options_key=tuple(parsed[0]) if parsed is not None else ("<not on the fast path>",),
+    )
+
+
+def _print_commands(venv: Path | None) -> None:
+    click.echo(
+        "Provide a command or script to invoke with `accord run <command>` or "
+        "`accord run <script>.py`.\n"
+    )
+    names = []
+    if venv is not None and (venv / "bin").is_dir():
+        names = sorted(
+            entry
+            for entry in os.listdir(venv / "bin")
+            if not entry.startswith(("activate", "deactivate"))
+        )
+    click.echo("The following commands are available in the environment:\n")
+    for name in names:
+        click.echo(f"- {name}")
+    click.echo("\nSee `accord run --help` for more information.")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="accord", prog_name="accord")
+def accord() -> None:
+    """Run commands in a Python project's environment, reconciled from uv.lock."""
+
+
+@accord.command(context_settings={"ignore_unknown_options": True, "allow_interspersed_args": False})
+@_sync_options
+@click.argument("command", nargs=-1, type=click.UNPROCESSED)
+@click.pass_context
+def run(ctx: click.Context, command: tuple[str, ...], **options: Any) -> None:
+    """Sync the environment with the lock, then run COMMAND in it."""
+    from reconciler.execute import build_environment, execute, resolve_command
+    from reconciler.pipeline import sync
+
+    request = _request(ctx.obj["argv"], command, **options)
+    outcome = sync(request)
+    if outcome.dry_plan:
+        sys.exit(ExitCode.FAILURE if request.check and not outcome.plan_is_empty else 0)
+    if not command:
+        _print_commands(outcome.venv)
+        sys.exit(ExitCode.ERROR)
+    env = build_environment(outcome.venv)
+    argv = resolve_command(command, outcome.python, env, outcome.venv)
+    sys.exit(execute(argv, env))
+
+
+@accord.command()
+@_sync_options
+@click.pass_context
+def sync(ctx: click.Context, **options: Any) -> None:
+    """Make the project's environment match its lock."""
+    from reconciler.pipeline import sync as sync_environment
+
+    request = _request(ctx.obj["argv"], (), **options)
+    outcome = sync_environment(request)
+    if outcome.dry_plan:
+        sys.exit(ExitCode.FAILURE if request.check and not outcome.plan_is_empty else 0)
+
+
+def _fail(error: AccordError) -> NoReturn:
+    message = error.message
+    sys.stderr.write(f"error: {message}\n")
+    if error.hint:
+        sys.stderr.write(f"hint: {error.hint}\n")
+    sys.exit(int(error.exit_code))
+
+
+def main(argv: Sequence[str] | None = None) -> NoReturn:
+    """Run the CLI on ``argv`` (default: ``sys.argv[1:]``) and exit."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    try:
+        accord.main(args=args, prog_name="accord", standalone_mode=False, obj={"argv": args})
+    except AccordError as error:
+        _fail(error)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(ExitCode.ERROR)
+    except click.exceptions.Abort:
+        sys.exit(130)
+    except KeyboardInterrupt:
+        sys.exit(130)
+    except SystemExit:
+        raise
+    except BaseException:
+        traceback.print_exc()
+        sys.stderr.write(
+            "error: this is a bug in accord; please report it with the traceback above\n"
+        )
+        sys.exit(ExitCode.ERROR)
+    sys.exit(0)

@@ -1,0 +1,163 @@
+"""Discover stage: find the project (pyproject.toml upward) and its workspace root.
+
+Reads pyproject.toml files only. Follows uv: the nearest pyproject.toml upward decides;
+``tool.uv.managed = false`` means no project; a project's workspace root is the first
+ancestor pyproject.toml if that declares ``[tool.uv.workspace]`` whose members include it.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+import re
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from packaging.specifiers import InvalidSpecifier, SpecifierSet
+from packaging.utils import canonicalize_name
+
+from model.target import BareEnvironment, Project, Target
+from reconciler.errors import ProjectInvalid, ProjectNotFound
+
+__all__ = ["discover_target", "find_pyproject", "read_pyproject"]
+
+_TOML_POSITION = re.compile(r"\s*\(at line (\d+), column (\d+)\)")
+
+
+def read_pyproject(path: Path) -> dict[str, Any]:
+    """Parse a pyproject.toml; errors name the file and line."""
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover
+        import tomli as tomllib
+    try:
+        with path.open("rb") as stream:
+            return tomllib.load(stream)
+    except tomllib.TOMLDecodeError as exc:
+        position = _TOML_POSITION.search(str(exc))
+        line = int(position.group(1)) if position else None
+        where = f" at line {line}" if line else ""
+        raise ProjectInvalid(
+            f"Failed to parse `{path}`{where}: {_TOML_POSITION.sub('', str(exc))}",
+            path=path,
+            line=line,
+        ) from exc
+    except OSError as exc:
+        raise ProjectInvalid(f"Failed to read `{path}`: {exc.strerror}", path=path) from exc
+
+
+def find_pyproject(start: Path) -> Path | None:
+    """The nearest pyproject.toml in ``start`` or its ancestors."""
+    for directory in (start, *start.parents):
+        candidate = directory / "pyproject.toml"
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def _table(data: Mapping[str, Any], *keys: str) -> dict[str, Any]:
+    current: Any = data
+    for key in keys:
+        current = current.get(key) if isinstance(current, Mapping) else None
+    return current if isinstance(current, dict) else {}
+
+
+def _is_member(root: Path, workspace: Mapping[str, Any], directory: Path) -> bool:
+    relative = os.path.relpath(directory, root).replace(os.sep, "/")
+    members = workspace.get("members", [])
+    excluded = workspace.get("exclude", [])
+    matches = any(fnmatch.fnmatchcase(relative, str(glob).rstrip("/")) for glob in members)
+    return matches and not any(fnmatch.fnmatchcase(relative, str(g).rstrip("/")) for g in excluded)
+
+
+def _workspace_root(directory: Path, data: Mapping[str, Any]) -> tuple[Path, list[Path]]:
+    """The workspace root for a project at ``directory`` and the pyprojects that decided it."""
+    if _table(data, "tool", "uv", "workspace") or "workspace" in _table(data, "tool", "uv"):
+        return directory, []
+    above = find_pyproject(directory.parent) if directory.parent != directory else None
+    if above is None:
+        return directory, []
+    parent_data = read_pyproject(above)
+    workspace = _table(parent_data, "tool", "uv", "workspace")
+    if "workspace" in _table(parent_data, "tool", "uv") and _is_member(
+        above.parent, workspace, directory
+    ):
+        return above.parent, [above]
+    return directory, []
+
+
+def _requires_python(data: Mapping[str, Any], path: Path) -> SpecifierSet | None:
+    raw = _table(data, "project").get("requires-python")
+    if raw is None:
+        return None
+    try:
+        return SpecifierSet(str(raw))
+    except InvalidSpecifier as exc:
+        raise ProjectInvalid(
+            f"`{path}` has an invalid `project.requires-python`: {raw!r}", path=path
+        ) from exc
+
+
+def _project_environment(root: Path) -> Path:
+    configured = os.environ.get("ACCORD_PROJECT_ENVIRONMENT") or os.environ.get(
+        "UV_PROJECT_ENVIRONMENT"
+    )
+    if configured:
+        return root / configured if not os.path.isabs(configured) else Path(configured)
+    return root / ".venv"
+
+
+def discover_target(project_dir: Path, *, no_project: bool = False) -> Target:
+    """The project containing ``project_dir``, or a BareEnvironment when there is none."""
+    project_dir = Path(os.path.abspath(project_dir))
+    if no_project:
+        return BareEnvironment(directory=project_dir, reason="--no-project")
+    pyproject = find_pyproject(project_dir)
+    if pyproject is None:
+        return BareEnvironment(directory=project_dir, reason="no pyproject.toml found")
+    data = read_pyproject(pyproject)
+    uv = _table(data, "tool", "uv")
+    if uv.get("managed") is False:
+        return BareEnvironment(
+            directory=project_dir, reason=f"`tool.uv.managed = false` in {pyproject}"
+        )
+    directory = pyproject.parent
+    project_table = _table(data, "project")
+    name = project_table.get("name") if "project" in data else None
+    if "project" in data and not isinstance(name, str):
+        raise ProjectInvalid(
+            f"Failed to parse `{pyproject}`: `[project]` must have a `name`", path=pyproject
+        )
+    root, decided_by = _workspace_root(directory, data)
+    default_groups = uv.get("default-groups")
+    package = uv.get("package")
+    return Project(
+        root=root,
+        directory=directory,
+        name=canonicalize_name(name) if isinstance(name, str) else None,
+        requires_python=_requires_python(data, pyproject),
+        default_groups=(
+            tuple(canonicalize_name(str(g)) for g in default_groups)
+            if isinstance(default_groups, list)
+            else None
+        ),
+        all_default_groups=default_groups == "all",
+        has_build_system="build-system" in data,
+        package=package if isinstance(package, bool) else None,
+        is_workspace_root=root == directory,
+        pyprojects=(pyproject, *decided_by),
+        venv=_project_environment(root),
+        lock_path=root / "uv.lock",
+    )
+
+
+def require_project(target: Target) -> Project:
+    """The project, or a clear error for commands that need one (``accord sync``)."""
+    if isinstance(target, Project):
+        return target
+    raise ProjectNotFound(
+        f"No project found in `{target.directory}` or any parent directory ({target.reason})",
+        hint="run accord inside a directory with a pyproject.toml, or pass --project",
+    )

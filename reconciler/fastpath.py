@@ -1,0 +1,257 @@
+"""The console script's entry point: a no-op ``accord run`` execs the command at once.
+
+Standard library only, and not even ``model``: this module is imported on every run. It
+finds the project's stamp (written after the last successful sync), recomputes the digest of
+every input that decided that sync, and when they match, replaces itself with the command.
+Any doubt (an option it does not know, a missing stamp, a changed file) falls through to the
+slow path, ``reconciler.cli``, which reports real errors properly.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sys
+
+__all__ = ["STAMP_NAME", "child_environment", "compute_key", "main", "parse_options"]
+
+STAMP_NAME = ".accord-stamp"
+STAMP_VERSION = 1
+RECURSION_VARIABLE = "ACCORD_RUN_RECURSION_DEPTH"
+MAX_RECURSION_DEPTH = 100
+
+# Options the fast path understands: they only change what is synced, which the stamp key
+# records verbatim. Anything else goes to the slow path.
+_FLAGS = frozenset(
+    {
+        "--frozen",
+        "--locked",
+        "--exact",
+        "--all-extras",
+        "--no-dev",
+        "--all-groups",
+        "--no-default-groups",
+        "-q",
+        "--quiet",
+        "-v",
+        "--verbose",
+    }
+)
+_VALUED = frozenset({"--extra", "--group", "--only-group", "--no-group", "--python", "-p"})
+_ENVIRONMENT_KEYS = ("ACCORD_PROJECT_ENVIRONMENT", "UV_PROJECT_ENVIRONMENT", "ACCORD_CACHE_DIR")
+
+
+def _file_digest(path: str) -> str:
+    try:
+        with open(path, "rb") as stream:
+            return hashlib.sha256(stream.read()).hexdigest()
+    except OSError:
+        return "-"
+
+
+def _python_version_file(start: str) -> str | None:
+    directory = start
+    while True:
+        candidate = os.path.join(directory, ".python-version")
+        if os.path.isfile(candidate):
+            return candidate
+        parent = os.path.dirname(directory)
+        if parent == directory:
+            return None
+        directory = parent
+
+
+def _listing(path: str) -> list[str]:
+    try:
+        return sorted(os.listdir(path))
+    except OSError:
+        return []
+
+
+def compute_key(project_dir: str, venv: str, files: list[str], options: list[str]) -> str | None:
+    """The digest of every input that decided a sync, or None if the venv is unusable.
+
+    Inputs: the option tokens, the bytes of each file (pyproject.toml files, uv.lock), the
+    nearest ``.python-version``, the environment variables that move the environment, the
+    interpreter behind ``bin/python`` (path, size, mtime), and the names in site-packages
+    and ``bin`` (an install or removal by another tool changes them).
+    """
+    python = os.path.join(venv, "bin", "python")
+    try:
+        real = os.path.realpath(python)
+        status = os.stat(real)
+    except OSError:
+        return None
+    lib = os.path.join(venv, "lib")
+    site_listing = [
+        (entry, _listing(os.path.join(lib, entry, "site-packages"))) for entry in _listing(lib)
+    ]
+    version_file = _python_version_file(project_dir)
+    payload = {
+        "stamp": STAMP_VERSION,
+        "options": options,
+        "files": [(path, _file_digest(path)) for path in files],
+        "python_version_file": (version_file, _file_digest(version_file) if version_file else None),
+        "environment": [(key, os.environ.get(key)) for key in _ENVIRONMENT_KEYS],
+        "interpreter": (real, status.st_size, status.st_mtime_ns),
+        "site": site_listing,
+        "bin": _listing(os.path.join(venv, "bin")),
+    }
+    return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
+
+
+def child_environment(venv: str | None, environ: dict[str, str]) -> dict[str, str]:
+    """The command's environment: the venv activated, recursion depth counted."""
+    env = dict(environ)
+    if venv is not None:
+        env["VIRTUAL_ENV"] = venv
+        bin_dir = os.path.join(venv, "bin")
+        rest = [p for p in env.get("PATH", "").split(os.pathsep) if p and p != bin_dir]
+        env["PATH"] = os.pathsep.join([bin_dir, *rest])
+    env.pop("PYTHONHOME", None)
+    depth = env.get(RECURSION_VARIABLE, "").strip() or "0"
+    env[RECURSION_VARIABLE] = str(int(depth) + 1)
+    return env
+
+
+def parse_options(
+    tokens: list[str], *, allow_command: bool = True
+) -> tuple[list[str], list[str]] | None:
+    """Split ``tokens`` (after the subcommand) into the options the fast path knows and the
+    command; None if any other option appears. The options are the stamp's key."""
+    options: list[str] = []
+    index = 0
+    while index < len(tokens):
+        token = tokens[index]
+        if token == "--":
+            index += 1
+            break
+        if not token.startswith("-"):
+            break
+        name = token.split("=", 1)[0]
+        if token in _FLAGS or (name in _VALUED and "=" in token):
+            options.append(token)
+        elif token in _VALUED and index + 1 < len(tokens):
+            options.extend((token, tokens[index + 1]))
+            index += 1
+        else:
+            return None
+        index += 1
+    command = tokens[index:]
+    if command and not allow_command:
+        return None
+    return options, command
+
+
+def _split_run_arguments(argv: list[str]) -> tuple[list[str], list[str]] | None:
+    """(options, command) for ``run …``, or None if anything is beyond the fast path."""
+    if len(argv) < 2 or argv[0] != "run":
+        return None
+    parsed = parse_options(argv[1:])
+    if parsed is None or not parsed[1]:
+        return None
+    return parsed
+
+
+def _find_stamp(project_dir: str) -> tuple[str, dict[str, object]] | None:
+    directory = project_dir
+    for _ in range(16):
+        stamp_path = os.path.join(directory, ".venv", STAMP_NAME)
+        try:
+            with open(stamp_path, encoding="utf-8") as stream:
+                stamp = json.load(stream)
+        except (OSError, ValueError):
+            stamp = None
+        if isinstance(stamp, dict) and stamp.get("project_dir") == project_dir:
+            return os.path.join(directory, ".venv"), stamp
+        parent = os.path.dirname(directory)
+        if parent == directory:
+            return None
+        directory = parent
+    return None
+
+
+def _nearest_project(cwd: str) -> str | None:
+    directory = cwd
+    while True:
+        if os.path.isfile(os.path.join(directory, "pyproject.toml")):
+            return directory
+        parent = os.path.dirname(directory)
+        if parent == directory:
+            return None
+        directory = parent
+
+
+def _which(name: str, path: str) -> str | None:
+    for directory in path.split(os.pathsep):
+        if not directory:
+            continue
+        candidate = os.path.join(directory, name)
+        if os.path.isfile(candidate) and os.access(candidate, os.X_OK):
+            return candidate
+    return None
+
+
+def _resolve_command(command: list[str], venv: str, env: dict[str, str]) -> list[str] | None:
+    first = command[0]
+    if "/" in first:
+        if first.endswith((".py", ".pyw")):
+            try:
+                with open(first, "rb") as stream:
+                    if b"# /// script" in stream.read():
+                        return None  # PEP 723 scripts get their own environment: slow path
+            except OSError:
+                return None
+            return [os.path.join(venv, "bin", "python"), *command]
+        return None
+    found = _which(first, env.get("PATH", ""))
+    return [found, *command[1:]] if found else None
+
+
+def try_fast_path(argv: list[str]) -> None:
+    """Exec the command if the stamp proves nothing changed; return otherwise."""
+    if "ACCORD_NO_FAST_PATH" in os.environ or "ACCORD_ENV_FILE" in os.environ:
+        return
+    split = _split_run_arguments(argv)
+    if split is None:
+        return
+    options, command = split
+    cwd = os.getcwd()
+    project_dir = _nearest_project(cwd)
+    if project_dir is None:
+        return
+    found = _find_stamp(project_dir)
+    if found is None:
+        return
+    venv, stamp = found
+    files = stamp.get("files")
+    if not isinstance(files, list) or not all(isinstance(f, str) for f in files):
+        return
+    if compute_key(project_dir, venv, files, options) != stamp.get("key"):
+        return
+    try:
+        env = child_environment(venv, dict(os.environ))
+    except ValueError:
+        return  # a bad recursion depth is reported by the slow path
+    if int(env[RECURSION_VARIABLE]) > MAX_RECURSION_DEPTH:
+        return
+    resolved = _resolve_command(command, venv, env)
+    if resolved is None:
+        return
+    sys.stdout.flush()
+    sys.stderr.flush()
+    try:
+        os.execve(resolved[0], resolved, env)
+    except OSError:
+        return  # the slow path explains what went wrong
+
+
+def main() -> None:
+    """Console script entry point."""
+    argv = sys.argv[1:]
+    if os.name == "posix":
+        try_fast_path(argv)
+    from reconciler.cli import main as slow_main  # slow path only
+
+    slow_main(argv)

@@ -1,0 +1,316 @@
+"""Installing an unpacked wheel into a venv, and removing an installed dist (apply stage).
+
+Install = hardlink every file from the cache's unpacked tree into the environment (copy when
+links fail), rewrite ``#!python`` scripts, generate entry-point scripts with this
+environment's interpreter, then write INSTALLER, direct_url.json and, last of all, RECORD:
+a dist without RECORD is seen as broken and repaired by the next run (crash safety, as
+installer writes RECORD last).
+"""
+
+from __future__ import annotations
+
+import base64
+import configparser
+import contextlib
+import csv
+import errno
+import hashlib
+import io
+import json
+import os
+import re
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import attrs
+
+from reconciler.errors import DistributionInvalid
+
+__all__ = ["InstallTarget", "install_tree", "remove_dist", "stash_dist"]
+
+_SCRIPT_SHEBANG = re.compile(rb"^#!python(w)?(?P<args>\s.*)?$")
+_ENTRY_POINT = re.compile(
+    r"^(?P<module>[\w.]+)\s*(?::\s*(?P<attrs>[\w.]+))?\s*(?P<extras>\[.*\])?$"
+)
+
+
+@attrs.frozen
+class InstallTarget:
+    """Where the parts of a wheel go in one environment."""
+
+    venv: Path
+    site_packages: Path
+    python: Path
+    """The environment's interpreter, for shebangs."""
+
+    @property
+    def scripts(self) -> Path:
+        return self.venv / "bin"
+
+
+def _record_hash(data: bytes) -> str:
+    digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=")
+    return f"sha256={digest.decode()}"
+
+
+def _link(source: Path, destination: Path) -> None:
+    try:
+        os.link(source, destination)
+    except FileExistsError:
+        destination.unlink()
+        os.link(source, destination)
+    except OSError as exc:
+        if exc.errno not in (errno.EXDEV, errno.EPERM, errno.EMLINK, errno.ENOTSUP):
+            raise
+        shutil.copy2(source, destination)
+
+
+def _walk(root: Path) -> Iterator[Path]:
+    for directory, _, files in os.walk(root):
+        for name in files:
+            yield Path(directory, name)
+
+
+def _relative_to_site(target: InstallTarget, path: Path) -> str:
+    return os.path.relpath(path, target.site_packages).replace(os.sep, "/")
+
+
+def _write(path: Path, data: bytes, *, executable: bool = False) -> None:
+    if path.exists() or path.is_symlink():
+        path.unlink()
+    path.write_bytes(data)
+    if executable:
+        os.chmod(path, 0o755)
+
+
+def _entry_point_script(python: Path, spec: str, name: str) -> bytes:
+    match = _ENTRY_POINT.match(spec.strip())
+    if match is None:
+        raise DistributionInvalid(f"Invalid entry point `{name} = {spec}`")
+    module, attribute = match.group("module"), match.group("attrs")
+    if attribute:
+        head = attribute.split(".", 1)[0]
+        imports, call = f"from {module} import {head}", f"{attribute}()"
+    else:
+        imports, call = f"import {module}", f"{module}()"
+    return (
+        f"#!{python}\n"
+        "# -*- coding: utf-8 -*-\n"
+        "import sys\n"
+        f"{imports}\n"
+        'if __name__ == "__main__":\n'
+        '    if sys.argv[0].endswith("-script.pyw"):\n'
+        "        sys.argv[0] = sys.argv[0][:-11]\n"
+        '    elif sys.argv[0].endswith(".exe"):\n'
+        "        sys.argv[0] = sys.argv[0][:-4]\n"
+        f"    sys.exit({call})\n"
+    ).encode()
+
+
+def _find_dist_info(tree: Path, name: str) -> Path:
+    candidates = [entry for entry in tree.iterdir() if entry.name.endswith(".dist-info")]
+    if len(candidates) != 1:
+        raise DistributionInvalid(f"The wheel for `{name}` must have exactly one .dist-info")
+    return candidates[0]
+
+
+def install_tree(
+    tree: Path, target: InstallTarget, *, name: str, direct_url: dict[str, object] | None = None
+) -> None:
+    """Install the unpacked wheel at ``tree`` into ``target``; RECORD is written last.
+
+    On any failure the files placed so far are removed again before the error propagates,
+    so a failed install leaves no partial dist behind.
+    """
+    written: list[Path] = []
+    try:
+        _install_tree(tree, target, name, direct_url, written)
+    except BaseException:
+        for path in reversed(written):
+            if path.is_dir() and not path.is_symlink():
+                shutil.rmtree(path, ignore_errors=True)
+            else:
+                with contextlib.suppress(FileNotFoundError):
+                    path.unlink()
+            _prune_empty(path.parent, target.site_packages)
+        raise
+
+
+def _install_tree(
+    tree: Path,
+    target: InstallTarget,
+    name: str,
+    direct_url: dict[str, object] | None,
+    written: list[Path],
+) -> None:
+    dist_info_src = _find_dist_info(tree, name)
+    record_rows: dict[str, tuple[str, str]] = {}
+    wheel_record = dist_info_src / "RECORD"
+    if wheel_record.is_file():
+        with wheel_record.open(encoding="utf-8", newline="") as stream:
+            for row in csv.reader(stream):
+                if row:
+                    record_rows[row[0]] = (
+                        row[1] if len(row) > 1 else "",
+                        row[2] if len(row) > 2 else "",
+                    )
+    installed: list[tuple[str, str, str]] = []
+    data_dir_name = dist_info_src.name[: -len(".dist-info")] + ".data"
+    version_dir = target.site_packages.parent.name  # pythonX.Y
+
+    def place(source: Path, destination: Path, wheel_path: str) -> None:
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        written.append(destination)
+        _link(source, destination)
+        hash_, size = record_rows.get(wheel_path, ("", ""))
+        if not hash_:
+            data = source.read_bytes()
+            hash_, size = _record_hash(data), str(len(data))
+        installed.append((_relative_to_site(target, destination), hash_, size))
+
+    for source in _walk(tree):
+        wheel_path = source.relative_to(tree).as_posix()
+        top, _, rest = wheel_path.partition("/")
+        if top == dist_info_src.name and rest in (
+            "RECORD",
+            "INSTALLER",
+            "REQUESTED",
+            "direct_url.json",
+        ):
+            continue
+        if top != data_dir_name:
+            place(source, target.site_packages / wheel_path, wheel_path)
+            continue
+        scheme, _, inner = rest.partition("/")
+        if scheme in ("purelib", "platlib"):
+            place(source, target.site_packages / inner, wheel_path)
+        elif scheme == "data":
+            place(source, target.venv / inner, wheel_path)
+        elif scheme == "headers":
+            place(source, target.venv / "include" / "site" / version_dir / name / inner, wheel_path)
+        elif scheme == "scripts":
+            destination = target.scripts / inner
+            content = source.read_bytes()
+            first, newline, body = content.partition(b"\n")
+            shebang = _SCRIPT_SHEBANG.match(first.rstrip(b"\r"))
+            if shebang:
+                args = (shebang.group("args") or b"").rstrip()
+                content = b"#!" + bytes(target.python) + args + newline + body
+            destination.parent.mkdir(parents=True, exist_ok=True)
+            written.append(destination)
+            _write(destination, content, executable=True)
+            installed.append(
+                (_relative_to_site(target, destination), _record_hash(content), str(len(content)))
+            )
+        else:
+            raise DistributionInvalid(
+                f"The wheel for `{name}` has an unknown data scheme `{scheme}`"
+            )
+
+    entry_points = dist_info_src / "entry_points.txt"
+    if entry_points.is_file():
+        parser = configparser.ConfigParser(delimiters=("=",), interpolation=None)
+        parser.optionxform = str  # type: ignore[assignment,method-assign]
+        try:
+            parser.read_string(entry_points.read_text(encoding="utf-8"))
+        except configparser.Error as exc:
+            raise DistributionInvalid(f"The wheel for `{name}` has a bad entry_points.txt") from exc
+        for section in ("console_scripts", "gui_scripts"):
+            if not parser.has_section(section):
+                continue
+            for script, spec in parser.items(section):
+                content = _entry_point_script(target.python, spec, script)
+                destination = target.scripts / script
+                written.append(destination)
+                _write(destination, content, executable=True)
+                installed.append(
+                    (
+                        _relative_to_site(target, destination),
+                        _record_hash(content),
+                        str(len(content)),
+                    )
+                )
+
+    dist_info = target.site_packages / dist_info_src.name
+    dist_info.mkdir(parents=True, exist_ok=True)
+    written.append(dist_info)
+    extras = {"INSTALLER": b"accord\n"}
+    if direct_url is not None:
+        extras["direct_url.json"] = json.dumps(direct_url, sort_keys=True).encode()
+    for file_name, content in extras.items():
+        path = dist_info / file_name
+        _write(path, content)
+        installed.append(
+            (_relative_to_site(target, path), _record_hash(content), str(len(content)))
+        )
+    record_path = dist_info / "RECORD"
+    installed.append((_relative_to_site(target, record_path), "", ""))
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerows(sorted(installed))
+    temporary = dist_info / "RECORD.tmp"
+    temporary.write_text(buffer.getvalue(), encoding="utf-8")
+    os.replace(temporary, record_path)
+
+
+def _record_paths(site_packages: Path, dist_info: str) -> list[Path]:
+    from reconciler.observe import read_record
+
+    rows = read_record(site_packages / dist_info) or []
+    venv_root = site_packages.parents[2]
+    paths: list[Path] = []
+    for relative, _, _ in rows:
+        path = Path(os.path.normpath(site_packages / relative))
+        # Never delete outside the environment, whatever RECORD says.
+        if venv_root in path.parents:
+            paths.append(path)
+    return paths
+
+
+def _prune_empty(directory: Path, stop: Path) -> None:
+    """Remove empty directories from ``directory`` upward, only strictly inside ``stop``."""
+    while stop in directory.parents:
+        try:
+            directory.rmdir()
+        except OSError:
+            return
+        directory = directory.parent
+
+
+def _pycache_files(path: Path) -> list[Path]:
+    if path.suffix != ".py":
+        return []
+    cache = path.parent / "__pycache__"
+    try:
+        return [cache / entry for entry in os.listdir(cache) if entry.startswith(path.stem + ".")]
+    except OSError:
+        return []
+
+
+def remove_dist(site_packages: Path, dist_info: str) -> None:
+    """Delete every file RECORD lists (and their bytecode), then the dist-info directory."""
+    for path in _record_paths(site_packages, dist_info):
+        for file in (path, *_pycache_files(path)):
+            with contextlib.suppress(FileNotFoundError):
+                file.unlink()
+            _prune_empty(file.parent, site_packages)
+    shutil.rmtree(site_packages / dist_info, ignore_errors=True)
+
+
+def stash_dist(site_packages: Path, dist_info: str, stash: Path) -> list[tuple[Path, Path]]:
+    """Move a dist's files aside (rename) so a replacement can be rolled back.
+
+    Returns (original, stashed) pairs; moving each stashed path back restores the dist.
+    """
+    moved: list[tuple[Path, Path]] = []
+    paths = _record_paths(site_packages, dist_info)
+    dist_info_path = site_packages / dist_info
+    paths = [p for p in paths if dist_info_path not in p.parents] + [dist_info_path]
+    for number, path in enumerate(paths):
+        if not (path.exists() or path.is_symlink()):
+            continue
+        stashed = stash / f"{number}-{path.name}"
+        os.replace(path, stashed)
+        moved.append((path, stashed))
+    return moved

@@ -1,0 +1,311 @@
+"""Reading ``uv.lock`` into ``model.lock.Lock`` (lock stage; reads one file).
+
+The TOML is parsed with the standard library (``tomllib``, or ``tomli`` before 3.11), checked
+for ``version``/``revision``, then structured by a cattrs converter into private raw classes
+that mirror the file, and finally turned into model values. Errors name the file, the
+``$.package[3].version`` path and, where it can be found, the line.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import attrs
+from packaging.markers import InvalidMarker, Marker
+from packaging.specifiers import InvalidSpecifier, SpecifierSet
+from packaging.utils import (
+    InvalidWheelFilename,
+    NormalizedName,
+    canonicalize_name,
+    parse_wheel_filename,
+)
+from packaging.version import InvalidVersion, Version
+
+from model.lock import Artifact, Dependency, Lock, LockedPackage, Source, SourceKind
+from reconciler.errors import LockfileInvalid
+
+if TYPE_CHECKING:
+    import cattrs
+
+__all__ = ["SUPPORTED_REVISION", "parse_lock", "read_lock"]
+
+SUPPORTED_REVISION = 5
+"""The newest revision accord reads (what uv 0.13 writes)."""
+
+_TOML_POSITION = re.compile(r"\(at line (\d+), column (\d+)\)")
+
+
+# Raw classes: the file's shape, before it becomes model values --------------------------
+
+
+@attrs.frozen(kw_only=True)
+class _RawMetadata:
+    requires_dist: list[dict[str, Any]] = attrs.field(factory=list)
+    provides_extras: list[str] = attrs.field(factory=list)
+    requires_dev: dict[str, list[dict[str, Any]]] = attrs.field(factory=dict)
+
+
+@attrs.frozen(kw_only=True)
+class _RawPackage:
+    name: NormalizedName
+    version: Version | None = None
+    source: Source
+    resolution_markers: list[Marker] = attrs.field(factory=list)
+    dependencies: list[Dependency] = attrs.field(factory=list)
+    optional_dependencies: dict[str, list[Dependency]] = attrs.field(factory=dict)
+    dev_dependencies: dict[str, list[Dependency]] = attrs.field(factory=dict)
+    sdist: Artifact | None = None
+    wheels: list[Artifact] = attrs.field(factory=list)
+    metadata: _RawMetadata | None = None
+
+
+@attrs.frozen(kw_only=True)
+class _RawManifest:
+    members: list[NormalizedName] = attrs.field(factory=list)
+    dependency_groups: dict[str, list[dict[str, Any]]] = attrs.field(factory=dict)
+
+
+@attrs.frozen(kw_only=True)
+class _RawLock:
+    version: int
+    revision: int = 0
+    requires_python: SpecifierSet = attrs.field(factory=SpecifierSet)
+    resolution_markers: list[Marker] = attrs.field(factory=list)
+    manifest: _RawManifest | None = None
+    package: list[_RawPackage] = attrs.field(factory=list)
+
+
+def _structure_source(value: Any, _: Any) -> Source:
+    if not isinstance(value, dict):
+        raise ValueError(f"expected a table like {{ registry = ... }}, got {value!r}")
+    kinds = [kind for kind in SourceKind if kind.value in value]
+    if len(kinds) != 1:
+        raise ValueError(f"expected exactly one source kind, got {sorted(value)}")
+    kind = kinds[0]
+    location = value[kind.value]
+    if not isinstance(location, str):
+        raise ValueError(f"source location must be a string, got {location!r}")
+    subdirectory = value.get("subdirectory")
+    return Source(kind, location, subdirectory if isinstance(subdirectory, str) else None)
+
+
+def _text(value: Any) -> str:
+    if not isinstance(value, str):
+        raise ValueError(f"expected a string, got {value!r}")
+    return value
+
+
+@functools.cache
+def _converter() -> cattrs.Converter:
+    import cattrs  # slow path only
+    from cattrs.gen import make_dict_structure_fn, override
+
+    converter = cattrs.Converter(detailed_validation=True, forbid_extra_keys=False)
+    converter.register_structure_hook(Version, lambda value, _: Version(_text(value)))
+    converter.register_structure_hook(SpecifierSet, lambda value, _: SpecifierSet(_text(value)))
+    converter.register_structure_hook(Marker, lambda value, _: Marker(_text(value)))
+    converter.register_structure_hook(
+        NormalizedName, lambda value, _: canonicalize_name(_text(value))
+    )
+    converter.register_structure_hook(Source, _structure_source)
+
+    def kebab(cls: type[Any], **extra: Any) -> None:
+        overrides = {
+            field.name: override(rename=field.name.replace("_", "-"))
+            for field in attrs.fields(cls)
+            if "_" in field.name
+        }
+        overrides.update(extra)
+        converter.register_structure_hook(cls, make_dict_structure_fn(cls, converter, **overrides))
+
+    kebab(Artifact)
+    kebab(Dependency, extras=override(rename="extra"))
+    kebab(_RawMetadata)
+    kebab(_RawPackage)
+    kebab(_RawManifest)
+    kebab(_RawLock)
+    return converter
+
+
+# Model values ------------------------------------------------------------------------------
+
+
+def _groups(
+    raw: dict[str, list[Dependency]],
+) -> tuple[tuple[NormalizedName, tuple[Dependency, ...]], ...]:
+    return tuple(sorted((canonicalize_name(name), tuple(edges)) for name, edges in raw.items()))
+
+
+def _manifest_groups(
+    raw: dict[str, list[dict[str, Any]]],
+) -> tuple[tuple[NormalizedName, tuple[Dependency, ...]], ...]:
+    """Manifest groups hold requirements, not edges: each names a unique package."""
+    groups = []
+    for name, requirements in raw.items():
+        edges = []
+        for requirement in requirements:
+            marker = requirement.get("marker")
+            edges.append(
+                Dependency(
+                    name=canonicalize_name(requirement["name"]),
+                    extras=tuple(canonicalize_name(e) for e in requirement.get("extras", ())),
+                    marker=Marker(marker) if marker else None,
+                )
+            )
+        groups.append((canonicalize_name(name), tuple(edges)))
+    return tuple(sorted(groups))
+
+
+def _package(raw: _RawPackage, index: int) -> LockedPackage:
+    for wheel in raw.wheels:
+        try:
+            _, wheel_version, _, _ = parse_wheel_filename(wheel.name)
+        except InvalidWheelFilename as exc:
+            raise ValueError(f"$.package[{index}].wheels: {exc}") from exc
+        if raw.version is not None and wheel_version.public != raw.version.public:
+            raise ValueError(
+                f"$.package[{index}]: the entry for package `{raw.name}` ({raw.version}) has "
+                f"wheel `{wheel.name}` with inconsistent version ({wheel_version})"
+            )
+    if raw.version is None and raw.source.kind is SourceKind.REGISTRY:
+        raise ValueError(f"$.package[{index}]: `{raw.name}` from a registry has no version")
+    metadata = raw.metadata or _RawMetadata()
+    return LockedPackage(
+        name=raw.name,
+        version=raw.version,
+        source=raw.source,
+        resolution_markers=tuple(raw.resolution_markers),
+        dependencies=tuple(raw.dependencies),
+        optional_dependencies=_groups(raw.optional_dependencies),
+        dev_dependencies=_groups(raw.dev_dependencies),
+        sdist=raw.sdist,
+        wheels=tuple(raw.wheels),
+        provides_extras=tuple(sorted(canonicalize_name(e) for e in metadata.provides_extras)),
+        declared_groups=tuple(sorted(canonicalize_name(g) for g in metadata.requires_dev)),
+    )
+
+
+def _legacy_aliases(document: dict[str, Any]) -> dict[str, Any]:
+    """uv reads older spellings: ``distribution`` for ``package``, ``dependency-groups`` for
+    ``dev-dependencies``, ``upload_time`` for ``upload-time``."""
+    if "distribution" in document and "package" not in document:
+        document["package"] = document.pop("distribution")
+    for package in document.get("package", ()):
+        if isinstance(package, dict) and "dependency-groups" in package:
+            package.setdefault("dev-dependencies", package.pop("dependency-groups"))
+        for artifact in (package.get("sdist"), *package.get("wheels", ())):
+            if isinstance(artifact, dict) and "upload_time" in artifact:
+                artifact.setdefault("upload-time", artifact.pop("upload_time"))
+    return document
+
+
+def _locate(text: str, json_path: str) -> int | None:
+    """The line of ``$.package[N].key`` (or of the N-th package) in the TOML text, if found."""
+    match = re.match(r"\$\.package\[(\d+)\](?:\.([\w-]+))?", json_path)
+    if not match:
+        return None
+    wanted = int(match.group(1))
+    lines = text.splitlines()
+    seen = -1
+    for number, line in enumerate(lines, start=1):
+        if line.strip() == "[[package]]":
+            seen += 1
+            if seen == wanted:
+                key = match.group(2)
+                if key is None:
+                    return number
+                key = key.replace("_", "-")
+                for offset, inner in enumerate(lines[number:], start=number + 1):
+                    if inner.startswith("[[package]]"):
+                        break
+                    if inner.split("=", 1)[0].strip() == key:
+                        return offset
+                return number
+    return None
+
+
+def parse_lock(text: str, path: Path) -> Lock:
+    """Parse lock text; ``path`` is only used to name the file in errors."""
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - exercised on 3.10 only
+        import tomli as tomllib
+
+    try:
+        document = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        position = _TOML_POSITION.search(str(exc))
+        line = int(position.group(1)) if position else None
+        where = f" at line {line}" if line else ""
+        raise LockfileInvalid(
+            f"Failed to parse `{path}`{where}: {_TOML_POSITION.sub('', str(exc)).strip()}",
+            hint="fix the file, or delete it to have it written anew",
+            path=path,
+            line=line,
+        ) from exc
+
+    version = document.get("version")
+    if version != 1:
+        raise LockfileInvalid(
+            f"The lockfile at `{path}` uses an unsupported schema version "
+            f"(v{version}, but only v1 is supported)",
+            hint="this lock was written by a newer tool; update accord",
+            path=path,
+        )
+    revision = document.get("revision", 0)
+    if not isinstance(revision, int) or revision > SUPPORTED_REVISION:
+        raise LockfileInvalid(
+            f"The lockfile at `{path}` has revision {revision}; accord reads revisions 0 to "
+            f"{SUPPORTED_REVISION}",
+            hint="this lock was written by a newer uv; update accord",
+            path=path,
+        )
+
+    import cattrs  # slow path only
+
+    try:
+        raw = _converter().structure(_legacy_aliases(document), _RawLock)
+        packages = tuple(_package(package, n) for n, package in enumerate(raw.package))
+    except cattrs.BaseValidationError as exc:
+        problems = cattrs.transform_error(exc, path="$")
+        first = problems[0] if problems else str(exc)
+        line = _locate(text, first.split(":", 1)[0].split(" @ ")[-1].strip())
+        raise _invalid(path, first, line) from exc
+    except (ValueError, InvalidVersion, InvalidSpecifier, InvalidMarker) as exc:
+        message = str(exc)
+        line = _locate(text, message.split(":", 1)[0])
+        raise _invalid(path, message, line) from exc
+
+    manifest = raw.manifest or _RawManifest()
+    return Lock(
+        version=raw.version,
+        revision=raw.revision,
+        requires_python=raw.requires_python,
+        packages=packages,
+        resolution_markers=tuple(raw.resolution_markers),
+        members=tuple(manifest.members),
+        manifest_groups=_manifest_groups(manifest.dependency_groups),
+    )
+
+
+def _invalid(path: Path, problem: str, line: int | None) -> LockfileInvalid:
+    where = f" at line {line}" if line else ""
+    return LockfileInvalid(
+        f"The lockfile at `{path}` is invalid{where}: {problem}",
+        hint="fix the entry, or delete the lock to have it written anew",
+        path=path,
+        line=line,
+    )
+
+
+def read_lock(path: Path) -> Lock:
+    """Read and parse ``path``; OSErrors become LockfileInvalid naming the file."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise LockfileInvalid(f"The lockfile at `{path}` is not UTF-8 text", path=path) from exc
+    return parse_lock(text, path)

@@ -1,0 +1,242 @@
+"""The stages in order: discover → interpreter → lock → desire → observe → diff → print | apply.
+
+``sync(request)`` returns the outcome (the plan, and the environment to run in); it never
+prints except the plan/summary it is asked to, on the streams it is given. ``cli.py`` calls it
+and then hands the command to ``execute``.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from pathlib import Path
+from typing import TextIO
+
+import attrs
+from packaging.utils import canonicalize_name
+
+from model.desired import NoCompatibleArtifact, Selection, SelectionUnknown, desire
+from model.interpreter import Interpreter
+from model.lock import Lock
+from model.plan import KeepLock, Plan, diff
+from model.request import LockMode, OutputFormat, RunRequest
+from model.target import BareEnvironment, Project
+from reconciler.cachedir import cache_root
+from reconciler.discover import discover_target
+from reconciler.errors import (
+    LockfileMissing,
+    LockStale,
+    NoArtifactForPlatform,
+    SelectionInvalid,
+)
+from reconciler.interpreters import find_interpreter
+from reconciler.lockfile import read_lock
+
+__all__ = ["SyncOutcome", "sync"]
+
+
+@attrs.frozen(kw_only=True)
+class SyncOutcome:
+    """What the command runs in, once the environment is in shape."""
+
+    venv: Path | None
+    """The environment to activate; None when running a bare interpreter."""
+    python: Path
+    plan: Plan | None
+    dry_plan: bool = False
+    plan_is_empty: bool = True
+
+
+def _read_lock(project: Project, mode: LockMode) -> Lock:
+    path = Path(project.lock_path)
+    if not path.is_file():
+        display = os.path.relpath(path)
+        if mode is LockMode.FROZEN:
+            raise LockfileMissing(
+                f"Unable to find lockfile at `{display}`, but `--frozen` was provided. "
+                "To create a lockfile, run `uv lock` or `uv sync` without the flag."
+            )
+        if mode is LockMode.LOCKED:
+            raise LockfileMissing(
+                f"Unable to find lockfile at `{display}`, but `--locked` was provided. "
+                "To create a lockfile, run `uv lock` or `uv sync` without the flag."
+            )
+        raise LockfileMissing(
+            f"No lockfile at `{display}`, and accord cannot create one yet",
+            hint="create it with `uv lock`; accord's own resolver is on its way",
+        )
+    return read_lock(path)
+
+
+def _selection(request: RunRequest, project: Project, lock: Lock) -> Selection:
+    if project.name is not None:
+        roots: tuple = (project.name,)
+    else:
+        roots = lock.members
+    for root in roots:
+        if not lock.packages_named(root):
+            raise LockStale(
+                f"The lockfile at `{os.path.relpath(project.lock_path)}` needs to be updated, "
+                f"but `--frozen` was provided: Missing workspace member `{root}`.",
+                hint="To update the lockfile, run `uv lock`.",
+            )
+    default_groups = project.default_groups
+    if request.no_default_groups:
+        default_groups = ()
+    elif default_groups is None:
+        default_groups = (canonicalize_name("dev"),)
+    return Selection(
+        roots=roots,
+        extras=request.extras,
+        all_extras=request.all_extras,
+        groups=request.groups,
+        only_groups=request.only_groups,
+        no_groups=request.no_groups,
+        all_groups=request.all_groups
+        or (project.all_default_groups and not request.no_default_groups),
+        default_groups=default_groups,
+    )
+
+
+def _desire_errors(exc: SelectionUnknown) -> SelectionInvalid:
+    if exc.kind == "Extra":
+        return SelectionInvalid(
+            f"Extra `{exc.name}` is not defined in the project's `optional-dependencies` table"
+        )
+    return SelectionInvalid(
+        f"Group `{exc.name}` is not defined in the project's `dependency-groups` table"
+    )
+
+
+def _no_artifact(exc: NoCompatibleArtifact) -> NoArtifactForPlatform:
+    package = exc.package
+    wheels = ", ".join(wheel.name for wheel in package.wheels) or "none"
+    return NoArtifactForPlatform(
+        f"Distribution `{package.name}=={package.display_version}` can't be installed because it "
+        f"doesn't have a source distribution or wheel for the current platform "
+        f"(CPython {exc.interpreter.version})",
+        hint=f"wheels in the lock: {wheels}",
+    )
+
+
+def _lock_reason(mode: LockMode) -> str:
+    if mode is LockMode.FROZEN:
+        return "--frozen: used as it is"
+    return "used as it is; accord does not re-lock yet"
+
+
+def _print_plan(plan: Plan, request: RunRequest, out: TextIO, relative_to: Path) -> None:
+    from model.render import render_json, render_text
+
+    if request.output_format is OutputFormat.JSON:
+        out.write(render_json(plan))
+    else:
+        out.write(render_text(plan, relative_to=relative_to))
+
+
+def sync_project(
+    request: RunRequest, project: Project, *, err: TextIO = sys.stderr, out: TextIO = sys.stdout
+) -> SyncOutcome:
+    """Bring the project's environment in line with its lock (or print the plan)."""
+    from filelock import FileLock  # slow path only
+
+    lock = _read_lock(project, request.lock_mode)
+    venv = Path(project.venv)
+    interpreter = find_interpreter(
+        request=request.python,
+        project_dir=Path(project.directory),
+        requires_python=project.requires_python or lock.requires_python,
+        existing_venv=venv,
+    )
+    selection = _selection(request, project, lock)
+    try:
+        desired = desire(
+            lock,
+            selection,
+            interpreter,
+            exact=request.exact,
+            reinstall=request.reinstall,
+            reinstall_packages=frozenset(request.reinstall_packages),
+        )
+    except SelectionUnknown as exc:
+        raise _desire_errors(exc) from exc
+    except NoCompatibleArtifact as exc:
+        raise _no_artifact(exc) from exc
+
+    from reconciler.observe import observe_environment
+
+    relative_to = Path(request.cwd)
+    locks = cache_root() / "locks"
+    locks.mkdir(parents=True, exist_ok=True)
+    env_lock = FileLock(str(locks / f"{_digest(str(venv))}.lock"))
+    # The lock is taken before observing, so the plan applied is the plan computed.
+    with env_lock:
+        observed = observe_environment(venv)
+        plan = attrs.evolve(diff(desired, observed), lock=KeepLock(_lock_reason(request.lock_mode)))
+        if request.dry_plan:
+            _print_plan(plan, request, out, relative_to)
+            return SyncOutcome(
+                venv=venv,
+                python=venv / "bin" / "python",
+                plan=plan,
+                dry_plan=True,
+                plan_is_empty=plan.is_empty,
+            )
+        if not plan.is_empty:
+            from model.render import render_text
+            from reconciler.apply import apply_plan
+            from reconciler.stamp import remove_stamp
+
+            started = time.perf_counter()
+            if request.verbose or not request.quiet:
+                err.write(render_text(plan, relative_to=relative_to))
+            if venv.is_dir():
+                remove_stamp(venv)  # no stale stamp may outlive an interrupted apply
+            apply_plan(plan, venv, cache_root())
+            if not request.quiet:
+                elapsed = (time.perf_counter() - started) * 1000
+                err.write(f"Applied {len(plan.actions)} package changes in {elapsed:.0f}ms\n")
+        from reconciler.stamp import write_stamp
+
+        write_stamp(request, project, interpreter, venv)
+    return SyncOutcome(
+        venv=venv, python=venv / "bin" / "python", plan=plan, plan_is_empty=plan.is_empty
+    )
+
+
+def _digest(text: str) -> str:
+    import hashlib
+
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def sync_bare(request: RunRequest, target: BareEnvironment) -> SyncOutcome:
+    """No project: run in the active environment, a ``.venv`` upward, or an interpreter."""
+    active = os.environ.get("VIRTUAL_ENV")
+    candidates = [Path(active)] if active else []
+    start = Path(target.directory)
+    candidates += [directory / ".venv" for directory in (start, *start.parents)]
+    if request.python is None:
+        for venv in candidates:
+            if (venv / "pyvenv.cfg").is_file() and (venv / "bin" / "python").exists():
+                return SyncOutcome(venv=venv, python=venv / "bin" / "python", plan=None)
+    interpreter: Interpreter = find_interpreter(
+        request=request.python, project_dir=start, requires_python=None, existing_venv=None
+    )
+    venv_path = Path(interpreter.prefix) if interpreter.is_venv else None
+    return SyncOutcome(venv=venv_path, python=Path(interpreter.executable), plan=None)
+
+
+def sync(request: RunRequest, *, out: TextIO = sys.stdout, err: TextIO = sys.stderr) -> SyncOutcome:
+    """Run every stage up to (and including) apply for this request."""
+    project_dir = Path(request.project) if request.project is not None else Path(request.cwd)
+    target = discover_target(project_dir, no_project=request.no_project)
+    if isinstance(target, BareEnvironment):
+        outcome = sync_bare(request, target)
+        if request.dry_plan:
+            where = outcome.venv or outcome.python
+            out.write(f"No project: running in {where} as is ({target.reason})\n")
+            return attrs.evolve(outcome, dry_plan=True)
+        return outcome
+    return sync_project(request, target, out=out, err=err)

@@ -1,0 +1,48 @@
+"""The fast-path stamp: written last, after a successful sync (apply stage, final step).
+
+It records the digest of every input that decided the sync (``fastpath.compute_key``), so a
+later ``accord run`` with the same inputs can exec at once. Written by rename, and only after
+every package is in place: an interrupted apply leaves the old stamp (whose key no longer
+matches the changed site-packages) or none, and the next run takes the slow path.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+from pathlib import Path
+
+from model.interpreter import Interpreter
+from model.request import RunRequest
+from model.target import Project
+from reconciler.fastpath import STAMP_NAME, compute_key
+
+__all__ = ["remove_stamp", "write_stamp"]
+
+
+def remove_stamp(venv: Path) -> None:
+    with contextlib.suppress(FileNotFoundError):
+        (venv / STAMP_NAME).unlink()
+
+
+def write_stamp(
+    request: RunRequest, project: Project, interpreter: Interpreter, venv: Path
+) -> None:
+    """Record this sync's inputs in ``venv``; a venv outside ``<root>/.venv`` gets none."""
+    if Path(project.venv) != Path(project.root) / ".venv":
+        return  # the fast path only looks for <root>/.venv; others always take the slow path
+    files = [str(path) for path in project.pyprojects] + [str(project.lock_path)]
+    key = compute_key(str(project.directory), str(venv), files, list(request.options_key))
+    if key is None:
+        remove_stamp(venv)
+        return
+    stamp = {
+        "project_dir": str(project.directory),
+        "files": files,
+        "key": key,
+        "interpreter": str(interpreter.base_executable),
+    }
+    temporary = venv / f"{STAMP_NAME}.tmp"
+    temporary.write_text(json.dumps(stamp, indent=1) + "\n", encoding="utf-8")
+    os.replace(temporary, venv / STAMP_NAME)
