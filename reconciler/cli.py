@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, NoReturn, TypeVar
 
 import click
-from packaging.utils import canonicalize_name
+from packaging.utils import NormalizedName, canonicalize_name
 
 from model.request import LockMode, OutputFormat, RunRequest
 from reconciler.errors import AccordError, ExitCode, UsageError
@@ -26,9 +26,9 @@ __all__ = ["main"]
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-def _names(values: Sequence[str]) -> tuple[Any, ...]:
+def _names(values: Sequence[str]) -> tuple[NormalizedName, ...]:
     """Repeatable, comma-delimited option values as normalized names."""
-    names = []
+    names: list[NormalizedName] = []
     for value in values:
         names.extend(canonicalize_name(part.strip()) for part in value.split(",") if part.strip())
     return tuple(names)
@@ -163,7 +163,7 @@ def accord() -> None:
 @_sync_options
 @click.argument("command", nargs=-1, type=click.UNPROCESSED)
 @click.pass_context
-def run(ctx: click.Context, command: tuple[str, ...], **options: Any) -> None:
+def run(ctx: click.Context, /, command: tuple[str, ...], **options: Any) -> None:
     """Sync the environment with the lock, then run COMMAND in it."""
     from reconciler.execute import build_environment, execute, resolve_command
     from reconciler.pipeline import sync
@@ -183,7 +183,7 @@ def run(ctx: click.Context, command: tuple[str, ...], **options: Any) -> None:
 @accord.command()
 @_sync_options
 @click.pass_context
-def sync(ctx: click.Context, **options: Any) -> None:
+def sync(ctx: click.Context, /, **options: Any) -> None:
     """Make the project's environment match its lock."""
     from reconciler.pipeline import sync as sync_environment
 

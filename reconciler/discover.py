@@ -34,7 +34,8 @@ def read_pyproject(path: Path) -> dict[str, Any]:
         import tomli as tomllib
     try:
         with path.open("rb") as stream:
-            return tomllib.load(stream)
+            data: dict[str, Any] = tomllib.load(stream)
+            return data
     except tomllib.TOMLDecodeError as exc:
         position = _TOML_POSITION.search(str(exc))
         line = int(position.group(1)) if position else None

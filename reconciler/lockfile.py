@@ -114,7 +114,7 @@ def _converter() -> cattrs.Converter:
     converter.register_structure_hook(Source, _structure_source)
 
     def kebab(cls: type[Any], **extra: Any) -> None:
-        overrides = {
+        overrides: dict[str, Any] = {
             field.name: override(rename=field.name.replace("_", "-"))
             for field in attrs.fields(cls)
             if "_" in field.name

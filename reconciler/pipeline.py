@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TextIO
 
 import attrs
-from packaging.utils import canonicalize_name
+from packaging.utils import NormalizedName, canonicalize_name
 
 from model.desired import NoCompatibleArtifact, Selection, SelectionUnknown, desire
 from model.interpreter import Interpreter
@@ -71,7 +71,7 @@ def _read_lock(project: Project, mode: LockMode) -> Lock:
 
 def _selection(request: RunRequest, project: Project, lock: Lock) -> Selection:
     if project.name is not None:
-        roots: tuple = (project.name,)
+        roots: tuple[NormalizedName, ...] = (project.name,)
     else:
         roots = lock.members
     for root in roots:
