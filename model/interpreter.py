@@ -44,6 +44,12 @@ class Interpreter:
         return self.prefix != self.base_prefix
 
     @property
+    def display_name(self) -> str:
+        """``CPython 3.11.7``: how uv names an interpreter."""
+        names = {"cpython": "CPython", "pypy": "PyPy", "graalpy": "GraalPy"}
+        return f"{names.get(self.implementation, self.implementation)} {self.version}"
+
+    @property
     def python_version(self) -> str:
         """``major.minor``, e.g. ``3.11``."""
         return f"{self.version.major}.{self.version.minor}"

@@ -63,8 +63,7 @@ def render_text(plan: Plan, *, relative_to: PurePath | None = None) -> str:
     interpreter = plan.desired.interpreter
     venv = _display(plan.venv, relative_to)
     lines = [
-        f"Plan for {venv} ({interpreter.implementation} {interpreter.version} "
-        f"at {interpreter.base_executable})"
+        f"Plan for {venv} ({interpreter.display_name} at {interpreter.base_executable})"
     ]
     if plan.lock is not None:
         lines.append(f"  = Keep lock ({plan.lock.reason})")

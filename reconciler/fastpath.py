@@ -9,12 +9,30 @@ slow path, ``reconciler.cli``, which reports real errors properly.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import os
 import sys
 
-__all__ = ["STAMP_NAME", "child_environment", "compute_key", "main", "parse_options"]
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs milliseconds here
+if TYPE_CHECKING:
+    from hashlib import sha256
+else:
+    try:  # the builtin module: ~0.2 ms to import, where hashlib loads OpenSSL (~3 ms)
+        from _sha256 import sha256
+    except ImportError:  # Python 3.12+ names it _sha2
+        try:
+            from _sha2 import sha256
+        except ImportError:  # pragma: no cover - interpreters without the builtin
+            from hashlib import sha256
+
+__all__ = [
+    "STAMP_NAME",
+    "child_environment",
+    "compute_key",
+    "format_stamp",
+    "main",
+    "parse_options",
+    "parse_stamp",
+]
 
 STAMP_NAME = ".accord-stamp"
 STAMP_VERSION = 1
@@ -45,7 +63,7 @@ _ENVIRONMENT_KEYS = ("ACCORD_PROJECT_ENVIRONMENT", "UV_PROJECT_ENVIRONMENT", "AC
 def _file_digest(path: str) -> str:
     try:
         with open(path, "rb") as stream:
-            return hashlib.sha256(stream.read()).hexdigest()
+            return sha256(stream.read()).hexdigest()
     except OSError:
         return "-"
 
@@ -88,17 +106,18 @@ def compute_key(project_dir: str, venv: str, files: list[str], options: list[str
         (entry, _listing(os.path.join(lib, entry, "site-packages"))) for entry in _listing(lib)
     ]
     version_file = _python_version_file(project_dir)
-    payload = {
-        "stamp": STAMP_VERSION,
-        "options": options,
-        "files": [(path, _file_digest(path)) for path in files],
-        "python_version_file": (version_file, _file_digest(version_file) if version_file else None),
-        "environment": [(key, os.environ.get(key)) for key in _ENVIRONMENT_KEYS],
-        "interpreter": (real, status.st_size, status.st_mtime_ns),
-        "site": site_listing,
-        "bin": _listing(os.path.join(venv, "bin")),
-    }
-    return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
+    # repr() of plain tuples of str/int/None is stable across runs and Python versions.
+    payload = (
+        STAMP_VERSION,
+        tuple(options),
+        tuple((path, _file_digest(path)) for path in files),
+        (version_file, _file_digest(version_file) if version_file else None),
+        tuple((key, os.environ.get(key)) for key in _ENVIRONMENT_KEYS),
+        (real, status.st_size, status.st_mtime_ns),
+        tuple((entry, tuple(names)) for entry, names in site_listing),
+        tuple(_listing(os.path.join(venv, "bin"))),
+    )
+    return sha256(repr(payload).encode()).hexdigest()
 
 
 def child_environment(venv: str | None, environ: dict[str, str]) -> dict[str, str]:
@@ -154,17 +173,45 @@ def _split_run_arguments(argv: list[str]) -> tuple[list[str], list[str]] | None:
     return parsed
 
 
-def _find_stamp(project_dir: str) -> tuple[str, dict[str, object]] | None:
+def format_stamp(project_dir: str, files: list[str], key: str) -> str:
+    """The stamp file's text: tab-separated lines, read without json (import cost)."""
+    lines = [f"accord-stamp\t{STAMP_VERSION}", f"project_dir\t{project_dir}"]
+    lines += [f"file\t{path}" for path in files]
+    lines.append(f"key\t{key}")
+    return "\n".join(lines) + "\n"
+
+
+def parse_stamp(text: str) -> tuple[str, list[str], str] | None:
+    """(project_dir, files, key) from a stamp's text, or None if it is not one we wrote."""
+    project_dir = key = None
+    files: list[str] = []
+    for number, line in enumerate(text.splitlines()):
+        name, _, value = line.partition("\t")
+        if number == 0 and (name != "accord-stamp" or value != str(STAMP_VERSION)):
+            return None
+        if name == "project_dir":
+            project_dir = value
+        elif name == "file":
+            files.append(value)
+        elif name == "key":
+            key = value
+    if project_dir is None or key is None:
+        return None
+    return project_dir, files, key
+
+
+def _find_stamp(project_dir: str) -> tuple[str, list[str], str] | None:
+    """(venv, files, key) of the stamp that belongs to ``project_dir``, searching upward."""
     directory = project_dir
     for _ in range(16):
         stamp_path = os.path.join(directory, ".venv", STAMP_NAME)
         try:
             with open(stamp_path, encoding="utf-8") as stream:
-                stamp = json.load(stream)
-        except (OSError, ValueError):
+                stamp = parse_stamp(stream.read())
+        except (OSError, UnicodeDecodeError):
             stamp = None
-        if isinstance(stamp, dict) and stamp.get("project_dir") == project_dir:
-            return os.path.join(directory, ".venv"), stamp
+        if stamp is not None and stamp[0] == project_dir:
+            return os.path.join(directory, ".venv"), stamp[1], stamp[2]
         parent = os.path.dirname(directory)
         if parent == directory:
             return None
@@ -224,11 +271,8 @@ def try_fast_path(argv: list[str]) -> None:
     found = _find_stamp(project_dir)
     if found is None:
         return
-    venv, stamp = found
-    files = stamp.get("files")
-    if not isinstance(files, list) or not all(isinstance(f, str) for f in files):
-        return
-    if compute_key(project_dir, venv, files, options) != stamp.get("key"):
+    venv, files, key = found
+    if compute_key(project_dir, venv, files, options) != key:
         return
     try:
         env = child_environment(venv, dict(os.environ))

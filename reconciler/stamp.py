@@ -9,14 +9,13 @@ matches the changed site-packages) or none, and the next run takes the slow path
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 from pathlib import Path
 
 from model.interpreter import Interpreter
 from model.request import RunRequest
 from model.target import Project
-from reconciler.fastpath import STAMP_NAME, compute_key
+from reconciler.fastpath import STAMP_NAME, compute_key, format_stamp
 
 __all__ = ["remove_stamp", "write_stamp"]
 
@@ -37,12 +36,6 @@ def write_stamp(
     if key is None:
         remove_stamp(venv)
         return
-    stamp = {
-        "project_dir": str(project.directory),
-        "files": files,
-        "key": key,
-        "interpreter": str(interpreter.base_executable),
-    }
     temporary = venv / f"{STAMP_NAME}.tmp"
-    temporary.write_text(json.dumps(stamp, indent=1) + "\n", encoding="utf-8")
+    temporary.write_text(format_stamp(str(project.directory), files, key), encoding="utf-8")
     os.replace(temporary, venv / STAMP_NAME)
