@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from model.desired import ArtifactKind, DesiredDist
@@ -106,12 +107,31 @@ def apply_plan(plan: Plan, venv: Path, cache: Path) -> None:
                 _replace(target, action, prepared[action.dist.artifact.name], stash_root)
         finally:
             shutil.rmtree(stash_root, ignore_errors=True)
-    for action in plan.actions:
-        if isinstance(action, Install):
-            assert action.dist.artifact is not None
-            install_tree(
-                prepared[action.dist.artifact.name].tree,
-                target,
-                name=action.name,
-                direct_url=_direct_url(action.dist),
-            )
+    installs = [action for action in plan.actions if isinstance(action, Install)]
+    _install_all(installs, prepared, target)
+
+
+def _install_all(
+    installs: list[Install], prepared: dict[str, PreparedWheel], target: InstallTarget
+) -> None:
+    """Install dists in parallel threads (link and mkdir release the GIL; files of distinct
+    dists are disjoint). Every install finishes or rolls itself back; the first error is
+    raised once all have ended, so no thread is left writing behind it."""
+
+    def install(action: Install) -> None:
+        assert action.dist.artifact is not None
+        install_tree(
+            prepared[action.dist.artifact.name].tree,
+            target,
+            name=action.name,
+            direct_url=_direct_url(action.dist),
+        )
+
+    if len(installs) <= 1:
+        for action in installs:
+            install(action)
+        return
+    with ThreadPoolExecutor(max_workers=min(4, len(installs))) as pool:
+        futures = [pool.submit(install, action) for action in installs]
+    for future in futures:
+        future.result()

@@ -1,0 +1,212 @@
+"""Benchmarks, run on demand (never part of the test suite): accord against uv, side by side.
+
+    python tests/benchmarks/bench_run.py --dists DIR [--runs N] [--pip]
+
+DIR holds the wheel set of ``shared/bench`` (``shared/bench/fetch_wheels.sh DIR``). The script
+builds and serves that index on 127.0.0.1 with ``shared/bench/make_index.py``, writes a project
+depending on the benchmark's top-level packages, locks it once with uv, then times on two
+identical copies of the project:
+
+- sync into a fresh venv, warm cache: ``uv sync --frozen`` vs ``accord sync --frozen``
+  (and, with --pip, ``pip install --no-deps -r`` into a fresh venv);
+- a no-op ``run python -c pass``: ``uv run --frozen`` vs ``accord run --frozen``.
+
+It prints medians, minimums and the accord/uv ratio.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+HERE = Path(__file__).resolve()
+REPO = HERE.parents[2]
+SHARED_BENCH = REPO.parent / "shared" / "bench"
+
+
+def _time(
+    argv: list[str],
+    cwd: Path,
+    env: dict[str, str],
+    runs: int,
+    before: Callable[[], None] | None = None,
+) -> list[float]:
+    times = []
+    for _ in range(runs):
+        if before is not None:
+            before()
+        started = time.perf_counter()
+        subprocess.run(
+            argv, cwd=cwd, env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
+        times.append((time.perf_counter() - started) * 1000)
+    return times
+
+
+def _report(name: str, accord: list[float], other: list[float], other_name: str) -> None:
+    a, o = statistics.median(accord), statistics.median(other)
+    print(
+        f"{name:<34} accord {a:8.1f} ms (min {min(accord):7.1f})   {other_name} {o:8.1f} ms "
+        f"(min {min(other):7.1f})   ratio {a / o:5.2f}x"
+    )
+
+
+def _top_level_names(requirements: Path) -> list[str]:
+    header = " ".join(
+        line.lstrip("# ") for line in requirements.read_text().splitlines() if line.startswith("#")
+    )
+    match = re.search(r"Top-level packages:(.*?)\(the rest", header, re.S)
+    if not match:
+        raise SystemExit(f"cannot find the top-level package list in {requirements}")
+    return match.group(1).split()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--dists", type=Path, required=True)
+    parser.add_argument("--runs", type=int, default=10)
+    parser.add_argument("--pip", action="store_true", help="also time pip into a fresh venv")
+    args = parser.parse_args()
+    bin_dir = Path(sys.executable).parent
+    accord, uv = str(bin_dir / "accord"), str(bin_dir / "uv")
+    python = os.path.realpath(getattr(sys, "_base_executable", sys.executable))
+    work = Path(tempfile.mkdtemp(prefix="accord-bench-"))
+    server = None
+    try:
+        subprocess.run(
+            [
+                sys.executable,
+                str(SHARED_BENCH / "make_index.py"),
+                "build",
+                str(args.dists),
+                str(work / "index"),
+            ],
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
+        server = subprocess.Popen(
+            [
+                sys.executable,
+                str(SHARED_BENCH / "make_index.py"),
+                "serve",
+                str(work / "index"),
+                "--port",
+                "0",
+                "--quiet",
+            ],
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        assert server.stdout is not None
+        url = re.search(r"http://\S+", server.stdout.readline())
+        if url is None:
+            raise SystemExit("the index server did not print its URL")
+        index_url = url.group(0)
+        names = _top_level_names(SHARED_BENCH / "requirements-bench.txt")
+        env = {
+            k: v for k, v in os.environ.items() if not k.startswith("UV_") and k != "VIRTUAL_ENV"
+        }
+        env.update(
+            UV_DEFAULT_INDEX=index_url,
+            UV_CACHE_DIR=str(work / "uv-cache"),
+            UV_PYTHON=python,
+            UV_PYTHON_DOWNLOADS="never",
+            UV_NO_CONFIG="1",
+            ACCORD_CACHE_DIR=str(work / "accord-cache"),
+        )
+        projects = {}
+        for tool in ("uv", "accord"):
+            project = work / f"project-{tool}"
+            project.mkdir()
+            deps = ",\n    ".join(f'"{name}"' for name in names)
+            (project / "pyproject.toml").write_text(
+                f'[project]\nname = "bench"\nversion = "0.1.0"\nrequires-python = ">=3.11"\n'
+                f"dependencies = [\n    {deps},\n]\n"
+            )
+            projects[tool] = project
+        subprocess.run([uv, "lock"], cwd=projects["uv"], env=env, check=True)
+        shutil.copy(projects["uv"] / "uv.lock", projects["accord"] / "uv.lock")
+        # Warm both caches once.
+        subprocess.run([uv, "sync", "--frozen"], cwd=projects["uv"], env=env, check=True)
+        subprocess.run(
+            [accord, "sync", "--frozen", "-q"], cwd=projects["accord"], env=env, check=True
+        )
+        print(
+            f"wheel set: {len(list(args.dists.iterdir()))} files; index {index_url}; {args.runs} runs each"
+        )
+
+        def fresh(project: Path) -> Callable[[], None]:
+            return lambda: shutil.rmtree(project / ".venv", ignore_errors=True)
+
+        sync_uv = _time(
+            [uv, "sync", "--frozen"], projects["uv"], env, args.runs, fresh(projects["uv"])
+        )
+        sync_accord = _time(
+            [accord, "sync", "--frozen", "-q"],
+            projects["accord"],
+            env,
+            args.runs,
+            fresh(projects["accord"]),
+        )
+        _report("sync, fresh venv, warm cache", sync_accord, sync_uv, "uv")
+        noop = ["run", "--frozen", "--", "python", "-c", "pass"]
+        noop_uv = _time([uv, *noop], projects["uv"], env, args.runs * 3)
+        noop_accord = _time([accord, *noop], projects["accord"], env, args.runs * 3)
+        _report("no-op run python -c pass", noop_accord, noop_uv, "uv")
+        if args.pip:
+            requirements = projects["uv"] / "requirements.txt"
+            subprocess.run(
+                [uv, "export", "--frozen", "--no-hashes", "-o", str(requirements)],
+                cwd=projects["uv"],
+                env=env,
+                check=True,
+                stdout=subprocess.DEVNULL,
+            )
+            venv = work / "pip-venv"
+            pip_env = dict(
+                env,
+                PIP_INDEX_URL=index_url,
+                PIP_CONFIG_FILE=os.devnull,
+                PIP_TRUSTED_HOST="127.0.0.1",
+                PIP_DISABLE_PIP_VERSION_CHECK="1",
+            )
+
+            def pip_fresh() -> None:
+                shutil.rmtree(venv, ignore_errors=True)
+                subprocess.run([python, "-m", "venv", str(venv)], check=True)
+
+            pip_times = _time(
+                [
+                    str(venv / "bin" / "python"),
+                    "-m",
+                    "pip",
+                    "install",
+                    "--no-deps",
+                    "-q",
+                    "-r",
+                    str(requirements),
+                ],
+                work,
+                pip_env,
+                max(1, args.runs // 3),
+                pip_fresh,
+            )
+            _report("sync, fresh venv (pip install)", sync_accord, pip_times, "pip")
+        return 0
+    finally:
+        if server is not None:
+            server.terminate()
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
