@@ -141,7 +141,8 @@ def main() -> int:
             [accord, "sync", "--frozen", "-q"], cwd=projects["accord"], env=env, check=True
         )
         print(
-            f"wheel set: {len(list(args.dists.iterdir()))} files; index {index_url}; {args.runs} runs each"
+            f"wheel set: {len(list(args.dists.iterdir()))} files; index {index_url}; "
+            f"{args.runs} runs each"
         )
 
         def fresh(project: Path) -> Callable[[], None]:
