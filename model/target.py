@@ -30,6 +30,8 @@ class Project:
     package: bool | None = None
     """``tool.uv.package``: True/False when set, None to decide from the build system."""
     is_workspace_root: bool = False
+    strict: bool = False
+    """``[tool.accord] strict = true``: run only what the environment provides."""
     pyprojects: tuple[PurePath, ...] = ()
     """Every pyproject.toml that decided this target (for the fast-path stamp)."""
     venv: PurePath

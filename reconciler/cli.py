@@ -159,25 +159,95 @@ def accord() -> None:
     """Run commands in a Python project's environment, reconciled from uv.lock."""
 
 
+def _run_options(function: F) -> F:
+    options = [
+        click.option("-m", "--module", is_flag=True, help="Run COMMAND as a module (python -m)."),
+        click.option("-s", "--script", is_flag=True, help="Run COMMAND as a Python script."),
+        click.option("--gui-script", is_flag=True, help="Run COMMAND as a GUI script (pythonw)."),
+        click.option("--no-exec", is_flag=True, help="Spawn the command instead of exec."),
+        click.option(
+            "--strict", is_flag=True, help="Run only what the environment itself provides."
+        ),
+        click.option(
+            "--env-file",
+            multiple=True,
+            type=click.Path(),
+            envvar="ACCORD_ENV_FILE",
+            help="Load variables from a dotenv file (repeatable; later wins).",
+        ),
+        click.option(
+            "--no-env-file",
+            is_flag=True,
+            envvar="ACCORD_NO_ENV_FILE",
+            help="Ignore --env-file and ACCORD_ENV_FILE.",
+        ),
+        click.option(
+            "--max-recursion-depth",
+            type=click.IntRange(min=0),
+            default=100,
+            envvar="ACCORD_RUN_MAX_RECURSION_DEPTH",
+            show_default=True,
+            help="Refuse to run when accord run is nested deeper than this.",
+        ),
+    ]
+    for option in reversed(options):
+        function = option(function)
+    return function
+
+
+_RUN_ONLY = (
+    "module",
+    "script",
+    "gui_script",
+    "no_exec",
+    "strict",
+    "env_file",
+    "no_env_file",
+    "max_recursion_depth",
+)
+
+
 @accord.command(context_settings={"ignore_unknown_options": True, "allow_interspersed_args": False})
 @_sync_options
+@_run_options
 @click.argument("command", nargs=-1, type=click.UNPROCESSED)
 @click.pass_context
 def run(ctx: click.Context, /, command: tuple[str, ...], **options: Any) -> None:
     """Sync the environment with the lock, then run COMMAND in it."""
-    from reconciler.execute import build_environment, execute, resolve_command
+    from reconciler.execute import (
+        CommandKind,
+        build_environment,
+        check_strict,
+        execute,
+        load_env_files,
+        resolve_command,
+    )
     from reconciler.pipeline import sync
 
+    run_options = {name: options.pop(name) for name in _RUN_ONLY}
+    forced = [flag for flag in ("module", "script", "gui_script") if run_options[flag]]
+    if len(forced) > 1:
+        raise UsageError("`--module`, `--script` and `--gui-script` exclude each other")
+    kind = CommandKind(forced[0].replace("_", "-")) if forced else CommandKind.AUTO
+    if kind is not CommandKind.AUTO and not command:
+        raise UsageError(f"`--{kind.value}` needs a command")
+    # The recursion guard comes first: a self-calling shebang script must stop before syncing.
+    build_environment(None, max_depth=run_options["max_recursion_depth"])
     request = _request(ctx.obj["argv"], command, **options)
+    env_files = [] if run_options["no_env_file"] else [Path(f) for f in run_options["env_file"]]
+    # Env files are read before anything changes, so a missing one leaves all as it was.
+    extra = load_env_files(env_files, os.environ) if env_files else {}
     outcome = sync(request)
     if outcome.dry_plan:
         sys.exit(ExitCode.FAILURE if request.check and not outcome.plan_is_empty else 0)
     if not command:
         _print_commands(outcome.venv)
         sys.exit(ExitCode.ERROR)
-    env = build_environment(outcome.venv)
-    argv = resolve_command(command, outcome.python, env, outcome.venv)
-    sys.exit(execute(argv, env))
+    env = build_environment(outcome.venv, max_depth=run_options["max_recursion_depth"], extra=extra)
+    argv = resolve_command(command, outcome.python, env, outcome.venv, kind=kind)
+    if run_options["strict"] or outcome.strict:
+        check_strict(argv, command, outcome.venv)
+    sys.exit(execute(argv, env, no_exec=run_options["no_exec"]))
 
 
 @accord.command()

@@ -132,6 +132,12 @@ def discover_target(project_dir: Path, *, no_project: bool = False) -> Target:
             f"Failed to parse `{pyproject}`: `[project]` must have a `name`", path=pyproject
         )
     root, decided_by = _workspace_root(directory, data)
+    strict = _table(data, "tool", "accord").get("strict", False)
+    if not isinstance(strict, bool):
+        raise ProjectInvalid(
+            f"`{pyproject}`: `tool.accord.strict` must be true or false, not {strict!r}",
+            path=pyproject,
+        )
     default_groups = uv.get("default-groups")
     package = uv.get("package")
     return Project(
@@ -148,6 +154,7 @@ def discover_target(project_dir: Path, *, no_project: bool = False) -> Target:
         has_build_system="build-system" in data,
         package=package if isinstance(package, bool) else None,
         is_workspace_root=root == directory,
+        strict=strict,
         pyprojects=(pyproject, *decided_by),
         venv=_project_environment(root),
         lock_path=root / "uv.lock",

@@ -13,6 +13,7 @@ from pathlib import Path
 __all__ = [
     "AccordError",
     "BuildNotSupported",
+    "CommandNotAllowed",
     "CommandNotFound",
     "DistributionInvalid",
     "DownloadFailed",
@@ -135,6 +136,10 @@ class DistributionInvalid(AccordError):
     """A wheel that cannot be installed: bad zip, missing dist-info, unsafe paths."""
 
     exit_code = ExitCode.FAILURE
+
+
+class CommandNotAllowed(AccordError):
+    """``--strict``: the command is not provided by the environment."""
 
 
 class CommandNotFound(AccordError):

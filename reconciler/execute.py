@@ -9,18 +9,29 @@ mirrors its exit: the child's code, or the signal re-raised on accord (a shell s
 from __future__ import annotations
 
 import difflib
+import enum
 import os
 import signal
 import subprocess
 import sys
 import zipfile
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
-from reconciler.errors import CommandNotFound, UsageError
+from reconciler.errors import CommandNotAllowed, CommandNotFound, UsageError
 from reconciler.fastpath import MAX_RECURSION_DEPTH, RECURSION_VARIABLE, child_environment
 
-__all__ = ["build_environment", "execute", "resolve_command"]
+__all__ = [
+    "CommandKind",
+    "build_environment",
+    "check_strict",
+    "execute",
+    "load_env_files",
+    "provided_commands",
+    "resolve_command",
+]
 
+# Forwarded to a spawned child (--no-exec). SIGINT is handled apart: see _spawn.
 _FORWARDED = (
     "SIGTERM",
     "SIGHUP",
@@ -30,16 +41,47 @@ _FORWARDED = (
     "SIGWINCH",
     "SIGCONT",
     "SIGALRM",
+    "SIGPIPE",
 )
+
+
+class CommandKind(enum.Enum):
+    AUTO = "auto"
+    MODULE = "module"
+    """``-m/--module``: ``python -m COMMAND``."""
+    SCRIPT = "script"
+    """``--script``: ``python COMMAND`` whatever its extension."""
+    GUI_SCRIPT = "gui-script"
+    """``--gui-script``: ``pythonw COMMAND`` (``python`` where there is no pythonw, as on Unix)."""
+
+
+def load_env_files(paths: Iterable[Path], environ: Mapping[str, str]) -> dict[str, str]:
+    """Values from dotenv files, as uv applies them: a later file wins over an earlier one,
+    and a variable already set in the environment is never overridden."""
+    from dotenv import dotenv_values  # slow path only
+
+    loaded: dict[str, str] = {}
+    for path in paths:
+        if not path.is_file():
+            raise UsageError(f"No environment file found at: `{path}`")
+        for key, value in dotenv_values(path).items():
+            if value is not None:
+                loaded[key] = value
+    return {key: value for key, value in loaded.items() if key not in environ}
 
 
 def build_environment(
     venv: Path | None,
     *,
     max_depth: int = MAX_RECURSION_DEPTH,
-    environ: dict[str, str] | None = None,
+    extra: Mapping[str, str] | None = None,
+    environ: Mapping[str, str] | None = None,
 ) -> dict[str, str]:
-    """The child's environment; refuses to go deeper than ``max_depth`` nested runs."""
+    """The child's environment; refuses to go deeper than ``max_depth`` nested runs.
+
+    ``extra`` (from env files) is laid under the venv settings: ``PATH`` and ``VIRTUAL_ENV``
+    are always accord's.
+    """
     base = dict(os.environ if environ is None else environ)
     raw = base.get(RECURSION_VARIABLE, "").strip()
     if raw and not raw.isdigit():
@@ -47,6 +89,7 @@ def build_environment(
             f"Failed to parse environment variable `{RECURSION_VARIABLE}` with invalid value "
             f"`{raw}`: invalid digit found in string"
         )
+    base.update(extra or {})
     env = child_environment(str(venv) if venv is not None else None, base)
     depth = int(env[RECURSION_VARIABLE]) - 1
     if depth > max_depth:
@@ -75,11 +118,32 @@ def _which(name: str, path: str) -> str | None:
     return None
 
 
+def _pythonw(python: Path) -> Path:
+    candidate = python.with_name("pythonw")
+    return candidate if candidate.is_file() else python
+
+
 def resolve_command(
-    command: tuple[str, ...], python: Path, env: dict[str, str], venv: Path | None
+    command: tuple[str, ...],
+    python: Path,
+    env: Mapping[str, str],
+    venv: Path | None,
+    *,
+    kind: CommandKind = CommandKind.AUTO,
 ) -> list[str]:
     """The argv to exec, following uv's classification (first match wins)."""
     first, rest = command[0], list(command[1:])
+    if first == "-":
+        if kind is CommandKind.MODULE:
+            raise UsageError("Cannot run a Python module from stdin")
+        interpreter = _pythonw(python) if kind is CommandKind.GUI_SCRIPT else python
+        return [str(interpreter), "-", *rest]
+    if kind is CommandKind.MODULE:
+        return [str(python), "-m", first, *rest]
+    if kind is CommandKind.SCRIPT:
+        return [str(python), first, *rest]
+    if kind is CommandKind.GUI_SCRIPT:
+        return [str(_pythonw(python)), first, *rest]
     if first.lower() == "python":
         return [str(python), *rest]
     path = Path(first)
@@ -108,6 +172,41 @@ def resolve_command(
     raise CommandNotFound(f"Failed to spawn: `{first}`", hint=hint)
 
 
+def provided_commands(venv: Path) -> frozenset[str]:
+    """Names in ``venv/bin`` that the environment itself provides: its interpreter, and the
+    scripts its installed packages list in their RECORD."""
+    from reconciler.observe import find_site_packages, read_record
+
+    bin_dir = venv / "bin"
+    names = {
+        entry
+        for entry in (os.listdir(bin_dir) if bin_dir.is_dir() else ())
+        if entry == "python" or entry.startswith("python3")
+    }
+    site = find_site_packages(venv)
+    if site is not None:
+        for entry in os.listdir(site):
+            if not entry.endswith(".dist-info"):
+                continue
+            for relative, _, _ in read_record(site / entry) or ():
+                path = os.path.normpath(site / relative)
+                if os.path.dirname(path) == str(bin_dir):
+                    names.add(os.path.basename(path))
+    return frozenset(names)
+
+
+def check_strict(argv: list[str], command: tuple[str, ...], venv: Path | None) -> None:
+    """``--strict``: refuse anything the environment does not provide, before it runs."""
+    executable = Path(argv[0])
+    in_bin = venv is not None and executable.parent == venv / "bin"
+    if in_bin and venv is not None and executable.name in provided_commands(venv):
+        return
+    raise CommandNotAllowed(
+        f"`{command[0]}` is not provided by any package in the environment",
+        hint="under --strict only the environment's interpreter and its packages' scripts run",
+    )
+
+
 def _spawn(argv: list[str], env: dict[str, str]) -> int:
     child = subprocess.Popen(argv, env=env)
 
@@ -115,11 +214,16 @@ def _spawn(argv: list[str], env: dict[str, str]) -> int:
         if child.poll() is None:
             child.send_signal(signum)
 
-    def forward_interrupt(signum: int, _frame: object) -> None:
-        # A terminal's Ctrl-C already reached the child (same process group); only a SIGINT
-        # sent to accord alone (e.g. `kill -INT`, stdin not a terminal) is passed on.
-        if not sys.stdin.isatty():
-            forward(signum, _frame)
+    def forward_interrupt(signum: int, frame: object) -> None:
+        # A terminal's Ctrl-C reaches the whole foreground process group, child included:
+        # forwarding it would deliver it twice. Forward only when it cannot have come that
+        # way (stdin is not a terminal, or the child left our process group).
+        try:
+            same_group = os.getpgid(child.pid) == os.getpgrp()
+        except OSError:
+            return
+        if not (sys.stdin is not None and sys.stdin.isatty() and same_group):
+            forward(signum, frame)
 
     previous = {}
     for name in _FORWARDED:
@@ -128,15 +232,22 @@ def _spawn(argv: list[str], env: dict[str, str]) -> int:
             previous[number] = signal.signal(number, forward)
     previous[signal.SIGINT] = signal.signal(signal.SIGINT, forward_interrupt)
     try:
-        code = child.wait()
+        while True:
+            try:
+                code = child.wait()
+                break
+            except InterruptedError:  # pragma: no cover - wait is retried by Python anyway
+                continue
     finally:
         for number, handler in previous.items():
             signal.signal(number, handler)
     if code < 0:
         # Die the way the child died, so the caller's shell sees 128+N.
         signal.signal(-code, signal.SIG_DFL)
+        sys.stdout.flush()
+        sys.stderr.flush()
         os.kill(os.getpid(), -code)
-        return 128 - code
+        return 128 - code  # the signal's default action is to ignore it (e.g. SIGWINCH)
     return code
 
 
@@ -145,7 +256,10 @@ def execute(argv: list[str], env: dict[str, str], *, no_exec: bool = False) -> i
     sys.stdout.flush()
     sys.stderr.flush()
     if no_exec or os.name != "posix":
-        return _spawn(argv, env)
+        try:
+            return _spawn(argv, env)
+        except OSError as exc:
+            raise CommandNotFound(f"Failed to spawn: `{argv[0]}`: {exc.strerror}") from exc
     try:
         os.execve(argv[0], argv, env)
     except OSError as exc:

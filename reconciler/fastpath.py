@@ -173,18 +173,27 @@ def _split_run_arguments(argv: list[str]) -> tuple[list[str], list[str]] | None:
     return parsed
 
 
-def format_stamp(project_dir: str, files: list[str], key: str) -> str:
-    """The stamp file's text: tab-separated lines, read without json (import cost)."""
+def format_stamp(
+    project_dir: str, files: list[str], key: str, strict: list[str] | None = None
+) -> str:
+    """The stamp file's text: tab-separated lines, read without json (import cost).
+
+    ``strict`` lists the commands the environment provides when the project is strict.
+    """
     lines = [f"accord-stamp\t{STAMP_VERSION}", f"project_dir\t{project_dir}"]
     lines += [f"file\t{path}" for path in files]
+    if strict is not None:
+        lines.append("strict\t")
+        lines += [f"provides\t{name}" for name in strict]
     lines.append(f"key\t{key}")
     return "\n".join(lines) + "\n"
 
 
-def parse_stamp(text: str) -> tuple[str, list[str], str] | None:
-    """(project_dir, files, key) from a stamp's text, or None if it is not one we wrote."""
+def parse_stamp(text: str) -> tuple[str, list[str], str, list[str] | None] | None:
+    """(project_dir, files, key, strict) from a stamp's text, or None if it is not ours."""
     project_dir = key = None
     files: list[str] = []
+    strict: list[str] | None = None
     for number, line in enumerate(text.splitlines()):
         name, _, value = line.partition("\t")
         if number == 0 and (name != "accord-stamp" or value != str(STAMP_VERSION)):
@@ -195,13 +204,17 @@ def parse_stamp(text: str) -> tuple[str, list[str], str] | None:
             files.append(value)
         elif name == "key":
             key = value
+        elif name == "strict":
+            strict = []
+        elif name == "provides" and strict is not None:
+            strict.append(value)
     if project_dir is None or key is None:
         return None
-    return project_dir, files, key
+    return project_dir, files, key, strict
 
 
-def _find_stamp(project_dir: str) -> tuple[str, list[str], str] | None:
-    """(venv, files, key) of the stamp that belongs to ``project_dir``, searching upward."""
+def _find_stamp(project_dir: str) -> tuple[str, list[str], str, list[str] | None] | None:
+    """(venv, files, key, strict) of the stamp that belongs to ``project_dir``, searching upward."""
     directory = project_dir
     for _ in range(16):
         stamp_path = os.path.join(directory, ".venv", STAMP_NAME)
@@ -211,7 +224,7 @@ def _find_stamp(project_dir: str) -> tuple[str, list[str], str] | None:
         except (OSError, UnicodeDecodeError):
             stamp = None
         if stamp is not None and stamp[0] == project_dir:
-            return os.path.join(directory, ".venv"), stamp[1], stamp[2]
+            return os.path.join(directory, ".venv"), stamp[1], stamp[2], stamp[3]
         parent = os.path.dirname(directory)
         if parent == directory:
             return None
@@ -271,18 +284,23 @@ def try_fast_path(argv: list[str]) -> None:
     found = _find_stamp(project_dir)
     if found is None:
         return
-    venv, files, key = found
+    venv, files, key, strict = found
     if compute_key(project_dir, venv, files, options) != key:
         return
     try:
         env = child_environment(venv, dict(os.environ))
     except ValueError:
         return  # a bad recursion depth is reported by the slow path
-    if int(env[RECURSION_VARIABLE]) > MAX_RECURSION_DEPTH:
-        return
+    limit = os.environ.get("ACCORD_RUN_MAX_RECURSION_DEPTH", "")
+    if int(env[RECURSION_VARIABLE]) - 1 > (int(limit) if limit.isdigit() else MAX_RECURSION_DEPTH):
+        return  # the slow path reports it
     resolved = _resolve_command(command, venv, env)
     if resolved is None:
         return
+    if strict is not None:
+        bin_dir = os.path.join(venv, "bin")
+        if os.path.dirname(resolved[0]) != bin_dir or os.path.basename(resolved[0]) not in strict:
+            return  # the slow path refuses it with the proper error
     sys.stdout.flush()
     sys.stderr.flush()
     try:

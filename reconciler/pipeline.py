@@ -46,6 +46,8 @@ class SyncOutcome:
     plan: Plan | None
     dry_plan: bool = False
     plan_is_empty: bool = True
+    strict: bool = False
+    """The project asks for ``--strict`` (``[tool.accord] strict = true``)."""
 
 
 def _read_lock(project: Project, mode: LockMode) -> Lock:
@@ -201,7 +203,11 @@ def sync_project(
 
         write_stamp(request, project, interpreter, venv)
     return SyncOutcome(
-        venv=venv, python=venv / "bin" / "python", plan=plan, plan_is_empty=plan.is_empty
+        venv=venv,
+        python=venv / "bin" / "python",
+        plan=plan,
+        plan_is_empty=plan.is_empty,
+        strict=project.strict,
     )
 
 

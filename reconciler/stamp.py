@@ -37,5 +37,11 @@ def write_stamp(
         remove_stamp(venv)
         return
     temporary = venv / f"{STAMP_NAME}.tmp"
-    temporary.write_text(format_stamp(str(project.directory), files, key), encoding="utf-8")
+    strict = None
+    if project.strict:
+        from reconciler.execute import provided_commands
+
+        strict = sorted(provided_commands(venv))
+    text = format_stamp(str(project.directory), files, key, strict)
+    temporary.write_text(text, encoding="utf-8")
     os.replace(temporary, venv / STAMP_NAME)
