@@ -156,7 +156,7 @@ class Extraneous:
     kind = "extraneous"
 
     def describe(self) -> str:
-        return "not in the lock (--exact)"
+        return "not selected (--exact)"
 
 
 ReplaceReason = VersionDiffers | SourceDiffers | FilesModified | ReinstallRequested

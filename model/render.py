@@ -8,7 +8,6 @@ The JSON schema is documented in ``docs/plan-schema.md``; change both together a
 from __future__ import annotations
 
 import json
-import os
 from pathlib import PurePath
 from typing import Any
 
@@ -25,13 +24,13 @@ SCHEMA_VERSION = 1
 
 
 def _display(path: PurePath, relative_to: PurePath | None) -> str:
+    # PurePath.relative_to, not os.path.relpath: relpath reads a relative argument against the
+    # process's working directory, and rendering must depend on the plan alone.
     if relative_to is not None:
         try:
-            relative = os.path.relpath(path, relative_to)
+            return str(path.relative_to(relative_to))
         except ValueError:
-            return str(path)
-        if not relative.startswith(".."):
-            return relative
+            pass
     return str(path)
 
 
@@ -62,9 +61,7 @@ def render_text(plan: Plan, *, relative_to: PurePath | None = None) -> str:
     """The plan as lines a person reads, in the spirit of ``uv sync --dry-run``."""
     interpreter = plan.desired.interpreter
     venv = _display(plan.venv, relative_to)
-    lines = [
-        f"Plan for {venv} ({interpreter.display_name} at {interpreter.base_executable})"
-    ]
+    lines = [f"Plan for {venv} ({interpreter.display_name} at {interpreter.base_executable})"]
     if plan.lock is not None:
         lines.append(f"  = Keep lock ({plan.lock.reason})")
     environment = plan.environment

@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -78,8 +79,15 @@ def _replace(
         shutil.rmtree(stash, ignore_errors=True)
 
 
-def apply_plan(plan: Plan, venv: Path, cache: Path) -> None:
-    """Make the environment at ``venv`` what ``plan`` says; raise on the first failure."""
+def apply_plan(
+    plan: Plan, venv: Path, cache: Path, *, before_changes: Callable[[], None] | None = None
+) -> None:
+    """Make the environment at ``venv`` what ``plan`` says; raise on the first failure.
+
+    ``before_changes`` runs once every artifact is ready, just before the environment is
+    first touched (the pipeline drops the fast-path stamp there, so a failed download
+    leaves the environment, stamp included, exactly as it was).
+    """
     _check_buildable(plan)
     wheels = [
         action.dist.artifact
@@ -87,6 +95,8 @@ def apply_plan(plan: Plan, venv: Path, cache: Path) -> None:
         if isinstance(action, Install | Replace) and action.dist.artifact is not None
     ]
     prepared = prepare_wheels(wheels, cache)
+    if before_changes is not None:
+        before_changes()
 
     environment = plan.environment
     if isinstance(environment, Recreate):

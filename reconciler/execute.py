@@ -215,14 +215,15 @@ def _spawn(argv: list[str], env: dict[str, str]) -> int:
             child.send_signal(signum)
 
     def forward_interrupt(signum: int, frame: object) -> None:
-        # A terminal's Ctrl-C reaches the whole foreground process group, child included:
-        # forwarding it would deliver it twice. Forward only when it cannot have come that
-        # way (stdin is not a terminal, or the child left our process group).
+        # A terminal's Ctrl-C (or `kill -INT -PGID`) reaches the whole process group, the
+        # child included: forwarding it would deliver it twice. So SIGINT is forwarded only
+        # to a child that has left our process group. (A SIGINT sent to accord's PID alone
+        # therefore does not reach a child in its group; SIGTERM always does.)
         try:
             same_group = os.getpgid(child.pid) == os.getpgrp()
         except OSError:
             return
-        if not (sys.stdin is not None and sys.stdin.isatty() and same_group):
+        if not same_group:
             forward(signum, frame)
 
     previous = {}
@@ -243,7 +244,8 @@ def _spawn(argv: list[str], env: dict[str, str]) -> int:
             signal.signal(number, handler)
     if code < 0:
         # Die the way the child died, so the caller's shell sees 128+N.
-        signal.signal(-code, signal.SIG_DFL)
+        if -code not in (signal.SIGKILL, signal.SIGSTOP):  # those cannot be handled anyway
+            signal.signal(-code, signal.SIG_DFL)
         sys.stdout.flush()
         sys.stderr.flush()
         os.kill(os.getpid(), -code)

@@ -193,9 +193,7 @@ def sync_project(
             started = time.perf_counter()
             if request.verbose or not request.quiet:
                 err.write(render_text(plan, relative_to=relative_to))
-            if venv.is_dir():
-                remove_stamp(venv)  # no stale stamp may outlive an interrupted apply
-            apply_plan(plan, venv, cache_root())
+            apply_plan(plan, venv, cache_root(), before_changes=lambda: remove_stamp(venv))
             if not request.quiet:
                 elapsed = (time.perf_counter() - started) * 1000
                 err.write(f"Applied {len(plan.actions)} package changes in {elapsed:.0f}ms\n")

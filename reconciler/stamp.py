@@ -21,7 +21,7 @@ __all__ = ["remove_stamp", "write_stamp"]
 
 
 def remove_stamp(venv: Path) -> None:
-    with contextlib.suppress(FileNotFoundError):
+    with contextlib.suppress(FileNotFoundError, NotADirectoryError):
         (venv / STAMP_NAME).unlink()
 
 

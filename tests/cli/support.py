@@ -1,0 +1,151 @@
+"""Helpers for the CLI tests: run the real `accord` console script (and real uv) in a project.
+
+Every subprocess gets the test process's environment minus anything that would point it at
+another environment or configuration (`VIRTUAL_ENV`, `UV_*`, `ACCORD_*` other than the
+session cache set by the autouse fixture in tests/conftest.py, `PYTHON*` tracing switches).
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import re
+import subprocess
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from packaging.utils import canonicalize_name
+
+from fixtures.uvlock import uv_environment, uv_lock
+
+_DROPPED_PREFIXES = ("UV_", "ACCORD_", "PYTHON")
+_KEPT = frozenset({"ACCORD_CACHE_DIR"})
+_DROPPED = frozenset({"VIRTUAL_ENV", "CONDA_PREFIX", "__PYVENV_LAUNCHER__"})
+_DIST_INFO = re.compile(r"^(?P<name>.+?)-(?P<version>[^-]+)\.dist-info$")
+
+
+def clean_environment(extra: Mapping[str, str] | None = None) -> dict[str, str]:
+    """`os.environ` without another environment's or tool's settings, plus `extra`."""
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key in _KEPT or (key not in _DROPPED and not key.startswith(_DROPPED_PREFIXES))
+    }
+    env["NO_PROXY"] = env["no_proxy"] = "127.0.0.1,localhost"
+    env.update(extra or {})
+    return env
+
+
+@dataclass(frozen=True)
+class Cli:
+    """The real `accord` and `uv` executables, pointed at the session's index and interpreter."""
+
+    accord: Path
+    python: Path
+    """The base interpreter every run is pinned to with `--python`."""
+    index_url: str
+    uv_bin: Path
+    uv_cache: Path
+
+    @property
+    def plan_header(self) -> str:
+        """The first line of every plan for `.venv` on the pinned interpreter."""
+        return f"Plan for .venv (CPython {platform.python_version()} at {self.python})"
+
+    def argv(self, *args: str, python: Path | str | None = None) -> list[str]:
+        """`accord run --python <python> ARGS…` (`python=""` leaves `--python` out)."""
+        pinned = self.python if python is None else python
+        pin = ["--python", str(pinned)] if pinned != "" else []
+        return [str(self.accord), "run", *pin, *args]
+
+    def run(
+        self,
+        project: Path,
+        *args: str,
+        python: Path | str | None = None,
+        env: Mapping[str, str] | None = None,
+    ) -> subprocess.CompletedProcess[str]:
+        """Run `accord run --python … ARGS…` in `project` and capture its output."""
+        return subprocess.run(
+            self.argv(*args, python=python),
+            cwd=project,
+            env=clean_environment(env),
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=120,
+        )
+
+    def sync(self, project: Path, *args: str, python: Path | str | None = None) -> None:
+        """`accord run --frozen ARGS… -- python -c pass`, which must succeed."""
+        result = self.run(project, "--frozen", *args, "--", "python", "-c", "pass", python=python)
+        assert result.returncode == 0, result.stderr
+
+    def uv(self, project: Path, *args: str) -> subprocess.CompletedProcess[str]:
+        """Run the real uv in `project` against the local index, cache and interpreter."""
+        env = uv_environment(self.index_url, cache_dir=self.uv_cache, python=self.python)
+        env.update({"UV_NO_CONFIG": "1", "UV_NO_PROGRESS": "1"})
+        return subprocess.run(
+            [str(self.uv_bin), *args],
+            cwd=project,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=120,
+        )
+
+    def relock(self, project: Path) -> None:
+        """Lock `project` again with the real `uv lock` (after editing its pyproject.toml)."""
+        uv_lock(
+            project, self.index_url, uv=self.uv_bin, cache_dir=self.uv_cache, python=self.python
+        )
+
+
+def site_packages(project: Path) -> Path:
+    """The one `lib/pythonX.Y/site-packages` of `project/.venv`."""
+    found = sorted((project / ".venv" / "lib").glob("python*/site-packages"))
+    assert len(found) == 1, found
+    return found[0]
+
+
+def installed(project: Path) -> dict[str, str]:
+    """Normalized name → version of every `*.dist-info` in the project's site-packages."""
+    dists: dict[str, str] = {}
+    for entry in site_packages(project).iterdir():
+        match = _DIST_INFO.match(entry.name)
+        if match and entry.is_dir():
+            dists[canonicalize_name(match["name"])] = match["version"]
+    return dists
+
+
+def tree(root: Path) -> dict[str, bytes]:
+    """Every file under `root` (relative POSIX path → bytes; a symlink → its target)."""
+    files: dict[str, bytes] = {}
+    for directory, dirnames, filenames in os.walk(root):
+        for name in [*dirnames, *filenames]:
+            path = Path(directory, name)
+            relative = path.relative_to(root).as_posix()
+            if path.is_symlink():
+                files[relative] = b"-> " + os.readlink(path).encode()
+            elif path.is_file():
+                files[relative] = path.read_bytes()
+            else:
+                files[relative + "/"] = b""
+    return files
+
+
+def venv_python(project: Path, code: str) -> str:
+    """Run `code` with the project's `.venv/bin/python` and return its stripped stdout."""
+    result = subprocess.run(
+        [str(project / ".venv" / "bin" / "python"), "-c", code],
+        env=clean_environment(),
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    )
+    return result.stdout.strip()
