@@ -147,15 +147,23 @@ def _manifest_groups(
     groups = []
     for name, requirements in raw.items():
         edges = []
-        for requirement in requirements:
+        for number, requirement in enumerate(requirements):
+            where = f"$.manifest.dependency-groups[{name!r}][{number}]"
+            if not isinstance(requirement, dict) or not isinstance(requirement.get("name"), str):
+                raise ValueError(f"{where}: expected a table with a `name`, got {requirement!r}")
             marker = requirement.get("marker")
-            edges.append(
-                Dependency(
-                    name=canonicalize_name(requirement["name"]),
-                    extras=tuple(canonicalize_name(e) for e in requirement.get("extras", ())),
-                    marker=Marker(marker) if marker else None,
+            try:
+                edges.append(
+                    Dependency(
+                        name=canonicalize_name(requirement["name"]),
+                        extras=tuple(
+                            canonicalize_name(_text(e)) for e in requirement.get("extras", ())
+                        ),
+                        marker=Marker(_text(marker)) if marker else None,
+                    )
                 )
-            )
+            except (ValueError, InvalidMarker) as exc:
+                raise ValueError(f"{where}: {exc}") from exc
         groups.append((canonicalize_name(name), tuple(edges)))
     return tuple(sorted(groups))
 
@@ -166,7 +174,8 @@ def _package(raw: _RawPackage, index: int) -> LockedPackage:
             _, wheel_version, _, _ = parse_wheel_filename(wheel.name)
         except InvalidWheelFilename as exc:
             raise ValueError(f"$.package[{index}].wheels: {exc}") from exc
-        if raw.version is not None and wheel_version.public != raw.version.public:
+        # Compared as versions, not strings (uv: 8.5.1 == 8.5.1.0); local segments are ignored.
+        if raw.version is not None and Version(wheel_version.public) != Version(raw.version.public):
             raise ValueError(
                 f"$.package[{index}]: the entry for package `{raw.name}` ({raw.version}) has "
                 f"wheel `{wheel.name}` with inconsistent version ({wheel_version})"
@@ -191,28 +200,61 @@ def _package(raw: _RawPackage, index: int) -> LockedPackage:
 
 def _legacy_aliases(document: dict[str, Any]) -> dict[str, Any]:
     """uv reads older spellings: ``distribution`` for ``package``, ``dependency-groups`` for
-    ``dev-dependencies``, ``upload_time`` for ``upload-time``."""
+    ``dev-dependencies`` and ``requires-dev``, ``upload_time`` for ``upload-time``."""
     if "distribution" in document and "package" not in document:
         document["package"] = document.pop("distribution")
-    for package in document.get("package", ()):
-        if isinstance(package, dict) and "dependency-groups" in package:
+    packages = document.get("package")
+    # Anything of the wrong shape is left as it is, for cattrs to report with its path.
+    for package in packages if isinstance(packages, list) else ():
+        if not isinstance(package, dict):
+            continue
+        if "dependency-groups" in package:
             package.setdefault("dev-dependencies", package.pop("dependency-groups"))
-        for artifact in (package.get("sdist"), *package.get("wheels", ())):
+        metadata = package.get("metadata")
+        if isinstance(metadata, dict) and "dependency-groups" in metadata:
+            metadata.setdefault("requires-dev", metadata.pop("dependency-groups"))
+        wheels = package.get("wheels")
+        for artifact in (package.get("sdist"), *(wheels if isinstance(wheels, list) else ())):
             if isinstance(artifact, dict) and "upload_time" in artifact:
                 artifact.setdefault("upload-time", artifact.pop("upload_time"))
     return document
 
 
+_FILE_KEYS = {"extras": "extra"}
+"""Attribute names whose key in the file is not just the kebab-case spelling."""
+
+
+def _file_keys(problem: str) -> str:
+    """cattrs names attributes (``@ $.requires_python``); name the file's keys instead."""
+    message, at, json_path = problem.rpartition(" @ ")
+    if not at:
+        return problem
+    json_path = re.sub(
+        r"(?<=\.)([a-z]+(?:_[a-z]+)*)\b",
+        lambda match: _FILE_KEYS.get(match[1], match[1].replace("_", "-")),
+        json_path,
+    )
+    return f"{message}{at}{json_path}"
+
+
 def _locate(text: str, json_path: str) -> int | None:
-    """The line of ``$.package[N].key`` (or of the N-th package) in the TOML text, if found."""
+    """The line of ``$.package[N].key`` (or of the N-th package, or of a top-level ``$.key``)
+    in the TOML text, if found."""
+    lines = text.splitlines()
+    top_level = re.fullmatch(r"\$\.([\w-]+)", json_path)
+    if top_level:
+        for number, line in enumerate(lines, start=1):
+            if line.startswith("["):
+                break
+            if line.split("=", 1)[0].strip() == top_level.group(1):
+                return number
     match = re.match(r"\$\.package\[(\d+)\](?:\.([\w-]+))?", json_path)
     if not match:
         return None
     wanted = int(match.group(1))
-    lines = text.splitlines()
     seen = -1
     for number, line in enumerate(lines, start=1):
-        if line.strip() == "[[package]]":
+        if line.strip() in ("[[package]]", "[[distribution]]"):
             seen += 1
             if seen == wanted:
                 key = match.group(2)
@@ -220,7 +262,7 @@ def _locate(text: str, json_path: str) -> int | None:
                     return number
                 key = key.replace("_", "-")
                 for offset, inner in enumerate(lines[number:], start=number + 1):
-                    if inner.startswith("[[package]]"):
+                    if inner.startswith(("[[package]]", "[[distribution]]")):
                         break
                     if inner.split("=", 1)[0].strip() == key:
                         return offset
@@ -259,7 +301,7 @@ def parse_lock(text: str, path: Path) -> Lock:
     revision = document.get("revision", 0)
     if not isinstance(revision, int) or revision > SUPPORTED_REVISION:
         raise LockfileInvalid(
-            f"The lockfile at `{path}` has revision {revision}; accord reads revisions 0 to "
+            f"The lockfile at `{path}` has revision {revision!r}; accord reads revisions 0 to "
             f"{SUPPORTED_REVISION}",
             hint="this lock was written by a newer uv; update accord",
             path=path,
@@ -270,9 +312,11 @@ def parse_lock(text: str, path: Path) -> Lock:
     try:
         raw = _converter().structure(_legacy_aliases(document), _RawLock)
         packages = tuple(_package(package, n) for n, package in enumerate(raw.package))
+        manifest = raw.manifest or _RawManifest()
+        manifest_groups = _manifest_groups(manifest.dependency_groups)
     except cattrs.BaseValidationError as exc:
         problems = cattrs.transform_error(exc, path="$")
-        first = problems[0] if problems else str(exc)
+        first = _file_keys(problems[0] if problems else str(exc))
         line = _locate(text, first.split(":", 1)[0].split(" @ ")[-1].strip())
         raise _invalid(path, first, line) from exc
     except (ValueError, InvalidVersion, InvalidSpecifier, InvalidMarker) as exc:
@@ -280,7 +324,6 @@ def parse_lock(text: str, path: Path) -> Lock:
         line = _locate(text, message.split(":", 1)[0])
         raise _invalid(path, message, line) from exc
 
-    manifest = raw.manifest or _RawManifest()
     return Lock(
         version=raw.version,
         revision=raw.revision,
@@ -288,7 +331,7 @@ def parse_lock(text: str, path: Path) -> Lock:
         packages=packages,
         resolution_markers=tuple(raw.resolution_markers),
         members=tuple(manifest.members),
-        manifest_groups=_manifest_groups(manifest.dependency_groups),
+        manifest_groups=manifest_groups,
     )
 
 
@@ -308,4 +351,6 @@ def read_lock(path: Path) -> Lock:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
         raise LockfileInvalid(f"The lockfile at `{path}` is not UTF-8 text", path=path) from exc
+    except OSError as exc:
+        raise LockfileInvalid(f"Failed to read `{path}`: {exc.strerror or exc}", path=path) from exc
     return parse_lock(text, path)

@@ -1,0 +1,475 @@
+"""``diff(desired, observed)``: scenario tables, then the invariants of STYLE 2.4 as properties."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import attrs
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from packaging.version import Version
+
+from model.desired import ArtifactKind, DesiredDist, DesiredEnvironment
+from model.lock import Source, SourceKind
+from model.observed import DirectUrl, EnvironmentState, InstalledDist, ObservedEnvironment
+from model.plan import (
+    Create,
+    EnvironmentMissing,
+    Extraneous,
+    FilesModified,
+    Install,
+    InterpreterChanged,
+    Keep,
+    Missing,
+    NotAVirtualEnvironment,
+    Plan,
+    PyvenvBroken,
+    Recreate,
+    ReinstallRequested,
+    Remove,
+    Replace,
+    SourceDiffers,
+    VersionDiffers,
+    diff,
+)
+from tests.model.factories import (
+    INDEX,
+    VENV,
+    desired_dist,
+    desired_env,
+    installed,
+    installed_from,
+    linux_interpreter,
+    matching,
+    observed,
+)
+
+URL = "https://example.invalid/direct/a-1.0-py3-none-any.whl"
+PY = linux_interpreter()
+PY_OLDER = linux_interpreter("3.11.6")
+PY_ELSEWHERE = linux_interpreter(base_executable="/usr/bin/python3.11")
+CHANGED_VERSION = InterpreterChanged(
+    installed="3.11.6 (/opt/python/3.11/bin/python3.11)",
+    wanted="3.11.7 (/opt/python/3.11/bin/python3.11)",
+)
+CHANGED_EXECUTABLE = InterpreterChanged(
+    installed="3.11.7 (/usr/bin/python3.11)",
+    wanted="3.11.7 (/opt/python/3.11/bin/python3.11)",
+)
+
+
+def summary(plan: Plan) -> tuple[Any, list[tuple[str, str, Any]]]:
+    """The environment action and (kind, name, reason) of each package action, in plan order."""
+    return plan.environment, [(a.kind, a.name, a.reason) for a in plan.actions]
+
+
+SCENARIOS = [
+    pytest.param(
+        desired_env(desired_dist("a"), desired_dist("b")),
+        observed(state=EnvironmentState.MISSING),
+        Create(EnvironmentMissing()),
+        [("install", "a", Missing()), ("install", "b", Missing())],
+        id="missing-venv-creates-and-installs-all",
+    ),
+    pytest.param(
+        desired_env(desired_dist("a"), desired_dist("b")),
+        observed(installed("a"), installed("b")),
+        Keep(),
+        [],
+        id="all-installed-nothing-to-do",
+    ),
+    pytest.param(
+        desired_env(desired_dist("a"), desired_dist("b")),
+        observed(installed("b")),
+        Keep(),
+        [("install", "a", Missing())],
+        id="one-missing-installs-it",
+    ),
+    pytest.param(
+        desired_env(desired_dist("a", "1.1")),
+        observed(installed("a", "1.0")),
+        Keep(),
+        [("replace", "a", VersionDiffers(installed="1.0", wanted="1.1"))],
+        id="version-differs-replaces",
+    ),
+    pytest.param(
+        desired_env(desired_dist("a", "1.0")),
+        observed(installed("a", "1.1")),
+        Keep(),
+        [("replace", "a", VersionDiffers(installed="1.1", wanted="1.0"))],
+        id="newer-installed-is-downgraded",
+    ),
+    pytest.param(
+        desired_env(desired_dist("a")),
+        observed(installed("a", direct_url=DirectUrl(url=URL))),
+        Keep(),
+        [("replace", "a", SourceDiffers(installed=URL, wanted=INDEX))],
+        id="direct-url-installed-registry-wanted",
+    ),
+    pytest.param(
+        desired_env(desired_dist("a", source=Source(SourceKind.URL, URL))),
+        observed(installed("a")),
+        Keep(),
+        [("replace", "a", SourceDiffers(installed="a registry", wanted=URL))],
+        id="registry-installed-url-wanted",
+    ),
+    pytest.param(
+        desired_env(desired_dist("a", source=Source(SourceKind.URL, URL))),
+        observed(installed("a", direct_url=DirectUrl(url=URL + "#other"))),
+        Keep(),
+        [("replace", "a", SourceDiffers(installed=URL + "#other", wanted=URL))],
+        id="other-url-installed",
+    ),
+    pytest.param(
+        desired_env(desired_dist("a", source=Source(SourceKind.URL, URL))),
+        observed(installed("a", direct_url=DirectUrl(url=URL))),
+        Keep(),
+        [],
+        id="same-url-installed-kept",
+    ),
+    pytest.param(
+        desired_env(desired_dist("a")),
+        observed(installed("a", record_problem="a/__init__.py is missing")),
+        Keep(),
+        [("replace", "a", FilesModified("a/__init__.py is missing"))],
+        id="record-problem-files-modified",
+    ),
+    pytest.param(
+        desired_env(desired_dist("a", "2.0")),
+        observed(installed("a", "1.0", record_problem="RECORD is missing")),
+        Keep(),
+        [("replace", "a", VersionDiffers(installed="1.0", wanted="2.0"))],
+        id="version-reason-wins-over-files",
+    ),
+    pytest.param(
+        desired_env(desired_dist("a"), desired_dist("b"), reinstall=True),
+        observed(installed("a"), installed("b")),
+        Keep(),
+        [("replace", "a", ReinstallRequested()), ("replace", "b", ReinstallRequested())],
+        id="reinstall-all",
+    ),
+    pytest.param(
+        desired_env(desired_dist("a"), desired_dist("b"), reinstall_packages=["b"]),
+        observed(installed("a"), installed("b")),
+        Keep(),
+        [("replace", "b", ReinstallRequested())],
+        id="reinstall-package",
+    ),
+    pytest.param(
+        desired_env(desired_dist("a", "1.1"), reinstall=True),
+        observed(installed("a", "1.0")),
+        Keep(),
+        [("replace", "a", VersionDiffers(installed="1.0", wanted="1.1"))],
+        id="reinstall-keeps-the-real-reason",
+    ),
+    pytest.param(
+        desired_env(desired_dist("a"), reinstall_packages=["b"]),
+        observed(),
+        Keep(),
+        [("install", "a", Missing())],
+        id="reinstall-of-missing-is-install",
+    ),
+    pytest.param(
+        desired_env(desired_dist("a")),
+        observed(installed("a"), installed("extra-pkg")),
+        Keep(),
+        [],
+        id="extraneous-kept-without-exact",
+    ),
+    pytest.param(
+        desired_env(desired_dist("a"), exact=True),
+        observed(installed("a"), installed("extra-pkg")),
+        Keep(),
+        [("remove", "extra-pkg", Extraneous())],
+        id="extraneous-removed-with-exact",
+    ),
+    pytest.param(
+        desired_env(desired_dist("a"), desired_dist("b")),
+        observed(installed("a"), installed("b"), interpreter=PY_OLDER),
+        Recreate(CHANGED_VERSION),
+        [("install", "a", Missing()), ("install", "b", Missing())],
+        id="interpreter-version-changed-recreates",
+    ),
+    pytest.param(
+        desired_env(desired_dist("a"), exact=True),
+        observed(installed("a"), installed("stale"), interpreter=PY_ELSEWHERE),
+        Recreate(CHANGED_EXECUTABLE),
+        [("install", "a", Missing())],
+        id="base-executable-changed-recreates-nothing-to-remove",
+    ),
+    pytest.param(
+        desired_env(desired_dist("a")),
+        observed(state=EnvironmentState.NOT_A_VENV, detail="`.venv` has no pyvenv.cfg"),
+        Recreate(NotAVirtualEnvironment("`.venv` has no pyvenv.cfg")),
+        [("install", "a", Missing())],
+        id="not-a-venv",
+    ),
+    pytest.param(
+        desired_env(desired_dist("a")),
+        observed(state=EnvironmentState.NOT_A_VENV),
+        Recreate(NotAVirtualEnvironment("no pyvenv.cfg")),
+        [("install", "a", Missing())],
+        id="not-a-venv-without-detail",
+    ),
+    pytest.param(
+        desired_env(desired_dist("a")),
+        observed(state=EnvironmentState.BROKEN, detail="python is gone"),
+        Recreate(PyvenvBroken("python is gone")),
+        [("install", "a", Missing())],
+        id="broken",
+    ),
+    pytest.param(
+        desired_env(desired_dist("a")),
+        observed(state=EnvironmentState.BROKEN),
+        Recreate(PyvenvBroken("unreadable pyvenv.cfg")),
+        [("install", "a", Missing())],
+        id="broken-without-detail",
+    ),
+    pytest.param(
+        desired_env(
+            desired_dist(
+                "lib",
+                None,
+                source=Source(SourceKind.EDITABLE, "packages/lib"),
+                kind=ArtifactKind.SOURCE_TREE,
+                editable=True,
+            )
+        ),
+        observed(installed("lib", "0.3.0")),
+        Keep(),
+        [],
+        id="dynamic-version-source-tree-kept",
+    ),
+    pytest.param(
+        desired_env(
+            desired_dist("zeta", "2"), desired_dist("alpha"), desired_dist("mid"), exact=True
+        ),
+        observed(
+            installed("zeta", "1"),
+            installed("beta"),
+            installed("mid", record_problem="x"),
+            installed("omega"),
+        ),
+        Keep(),
+        [
+            ("install", "alpha", Missing()),
+            ("remove", "beta", Extraneous()),
+            ("replace", "mid", FilesModified("x")),
+            ("remove", "omega", Extraneous()),
+            ("replace", "zeta", VersionDiffers(installed="1", wanted="2")),
+        ],
+        id="actions-sorted-by-name",
+    ),
+]
+
+
+@pytest.mark.parametrize(("desired", "found", "environment", "actions"), SCENARIOS)
+def test_diff_scenario(
+    desired: DesiredEnvironment,
+    found: ObservedEnvironment,
+    environment: Any,
+    actions: list[tuple[str, str, Any]],
+) -> None:
+    assert summary(diff(desired, found)) == (environment, actions)
+
+
+def test_diff_empty_plan_is_empty() -> None:
+    plan = diff(desired_env(desired_dist("a")), observed(installed("a")))
+    assert plan.is_empty
+    assert plan.actions == ()
+
+
+def test_diff_extraneous_alone_is_empty_without_exact() -> None:
+    assert diff(desired_env(), observed(installed("stray"))).is_empty
+
+
+def test_diff_create_is_not_empty_even_without_packages() -> None:
+    plan = diff(desired_env(), observed(state=EnvironmentState.MISSING))
+    assert plan.actions == ()
+    assert not plan.is_empty
+
+
+def test_diff_replace_carries_installed_and_target() -> None:
+    dist = desired_dist("a", "1.1")
+    found = installed("a", "1.0")
+    (action,) = diff(desired_env(dist), observed(found)).actions
+    assert action == Replace(found, dist, VersionDiffers(installed="1.0", wanted="1.1"))
+
+
+def test_diff_remove_carries_installed() -> None:
+    stray = installed("stray", "3.2")
+    (action,) = diff(desired_env(exact=True), observed(stray)).actions
+    assert action == Remove(stray)
+
+
+def test_diff_plan_carries_venv_desired_and_notes() -> None:
+    desired = desired_env(desired_dist("a"), notes=["proj is a virtual project"])
+    plan = diff(desired, observed(path=VENV))
+    assert (plan.venv, plan.desired, plan.notes, plan.lock) == (
+        VENV,
+        desired,
+        ("proj is a virtual project",),
+        None,
+    )
+
+
+def test_diff_of_kind_filters_actions() -> None:
+    plan = diff(
+        desired_env(desired_dist("a"), desired_dist("b", "2"), exact=True),
+        observed(installed("b"), installed("c")),
+    )
+    assert [a.name for a in plan.of_kind(Install)] == ["a"]
+    assert [a.name for a in plan.of_kind(Replace)] == ["b"]
+    assert [a.name for a in plan.of_kind(Remove)] == ["c"]
+
+
+# Properties ---------------------------------------------------------------------------------
+
+# No example database: a failure prints its example, and no run depends on an earlier one.
+INVARIANT = settings(database=None)
+SHAPE = settings(database=None, max_examples=40)
+
+NAMES = ("alpha", "beta", "c-d", "delta", "e", "flask-x", "g", "zed")
+URLS = ("https://example.invalid/a.whl", "https://example.invalid/b.whl")
+
+versions = st.builds(
+    lambda parts: Version(".".join(map(str, parts))),
+    st.lists(st.integers(0, 12), min_size=1, max_size=3),
+)
+
+
+@st.composite
+def desired_dists(draw: st.DrawFn, name: str) -> DesiredDist:
+    kind = draw(st.sampled_from(["registry", "url", "git", "editable", "directory"]))
+    version = draw(versions)
+    if kind == "registry":
+        return desired_dist(name, str(version))
+    if kind == "url":
+        return desired_dist(
+            name, str(version), source=Source(SourceKind.URL, draw(st.sampled_from(URLS)))
+        )
+    if kind == "git":
+        source = Source(SourceKind.GIT, f"https://example.invalid/{name}.git#{'a' * 40}")
+        return desired_dist(name, str(version), source=source, kind=ArtifactKind.SDIST)
+    dynamic = draw(st.booleans())
+    return desired_dist(
+        name,
+        None if dynamic else str(version),
+        source=Source(SourceKind(kind), f"packages/{name}"),
+        kind=ArtifactKind.SOURCE_TREE,
+        editable=kind == "editable",
+    )
+
+
+@st.composite
+def desired_environments(draw: st.DrawFn) -> DesiredEnvironment:
+    names = draw(st.lists(st.sampled_from(NAMES), unique=True, max_size=len(NAMES)))
+    interpreter = draw(st.sampled_from([PY, PY_OLDER, PY_ELSEWHERE]))
+    return desired_env(
+        *(draw(desired_dists(name)) for name in names),
+        interpreter=interpreter,
+        exact=draw(st.booleans()),
+        reinstall=draw(st.booleans()),
+        reinstall_packages=draw(st.lists(st.sampled_from(NAMES), max_size=3)),
+    )
+
+
+@st.composite
+def installed_dists(draw: st.DrawFn, name: str) -> InstalledDist:
+    direct_url = draw(
+        st.one_of(
+            st.none(),
+            st.builds(DirectUrl, url=st.sampled_from([*URLS, "file:///work/proj/x"])),
+        )
+    )
+    record_problem = draw(st.sampled_from([None, None, "RECORD is missing", "x.py was modified"]))
+    return installed(
+        name, str(draw(versions)), direct_url=direct_url, record_problem=record_problem
+    )
+
+
+@st.composite
+def observed_environments(draw: st.DrawFn) -> ObservedEnvironment:
+    state = draw(st.sampled_from(EnvironmentState))
+    names = draw(st.lists(st.sampled_from(NAMES), unique=True, max_size=len(NAMES)))
+    return observed(
+        *(draw(installed_dists(name)) for name in names),
+        interpreter=draw(st.sampled_from([PY, PY_OLDER, PY_ELSEWHERE])),
+        state=state,
+        detail=draw(st.sampled_from([None, "why"])),
+    )
+
+
+def without_reinstall(desired: DesiredEnvironment) -> DesiredEnvironment:
+    """``--reinstall`` asks for one reinstall, not one on every run: drop it for the re-check."""
+    return attrs.evolve(desired, reinstall=False, reinstall_packages=frozenset())
+
+
+def simulate_apply(plan: Plan, found: ObservedEnvironment) -> ObservedEnvironment:
+    """What observing right after a perfect ``apply_plan(plan)`` reports, computed purely."""
+    kept = isinstance(plan.environment, Keep)
+    dists = {dist.name: dist for dist in found.dists} if kept else {}
+    for action in plan.actions:
+        if isinstance(action, Remove):
+            del dists[action.name]
+        else:
+            dists[action.name] = installed_from(action.dist)
+    interpreter = plan.desired.interpreter
+    return ObservedEnvironment(
+        path=plan.venv,
+        state=EnvironmentState.PRESENT,
+        base_executable=interpreter.base_executable,
+        version=interpreter.version,
+        dists=tuple(sorted(dists.values(), key=lambda dist: dist.name)),
+    )
+
+
+@INVARIANT
+@given(desired_environments())
+def test_diff_of_matching_environment_is_empty(desired: DesiredEnvironment) -> None:
+    """diff(x, x) is empty: an environment built to match the desired one needs nothing."""
+    assert diff(without_reinstall(desired), matching(desired)).is_empty
+
+
+@INVARIANT
+@given(desired_environments(), observed_environments())
+def test_diff_then_apply_then_diff_is_empty(
+    desired: DesiredEnvironment, found: ObservedEnvironment
+) -> None:
+    """A second run right after an apply reports no changes (Ansible's check after apply)."""
+    plan = diff(desired, found)
+    after = simulate_apply(plan, found)
+    again = diff(without_reinstall(desired), after)
+    assert again.is_empty, summary(again)
+
+
+@SHAPE
+@given(desired_environments(), observed_environments())
+def test_diff_actions_sorted_and_unique(
+    desired: DesiredEnvironment, found: ObservedEnvironment
+) -> None:
+    names = [action.name for action in diff(desired, found).actions]
+    assert names == sorted(set(names))
+
+
+@SHAPE
+@given(desired_environments(), observed_environments())
+def test_diff_recreate_installs_every_desired_dist(
+    desired: DesiredEnvironment, found: ObservedEnvironment
+) -> None:
+    plan = diff(desired, found)
+    if not isinstance(plan.environment, Keep):
+        assert all(isinstance(action, Install) for action in plan.actions)
+        assert [a.name for a in plan.actions] == [d.name for d in desired.dists]
+
+
+@SHAPE
+@given(desired_environments(), observed_environments())
+def test_diff_removes_only_under_exact(
+    desired: DesiredEnvironment, found: ObservedEnvironment
+) -> None:
+    removed = {action.name for action in diff(desired, found).of_kind(Remove)}
+    if not desired.exact:
+        assert removed == set()
+    assert not removed & {dist.name for dist in desired.dists}
