@@ -73,7 +73,8 @@ def render_text(plan: Plan, *, relative_to: PurePath | None = None) -> str:
     lines.extend(f"Note: {note}" for note in plan.notes)
     if plan.is_empty:
         count = len(plan.desired.dists)
-        lines.append(f"Nothing to do: {venv} matches the lock ({count} packages)")
+        noun = "package" if count == 1 else "packages"
+        lines.append(f"Nothing to do: {venv} matches the lock ({count} {noun})")
     else:
         counts = {
             "install": len(plan.of_kind(Install)),

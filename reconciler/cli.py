@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import sys
-import traceback
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, NoReturn, TypeVar
@@ -290,6 +289,8 @@ def main(argv: Sequence[str] | None = None) -> NoReturn:
     except SystemExit:
         raise
     except BaseException:
+        import traceback  # only for a bug: importing it costs ~9 ms on every slow run
+
         traceback.print_exc()
         sys.stderr.write(
             "error: this is a bug in accord; please report it with the traceback above\n"

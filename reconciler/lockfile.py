@@ -294,7 +294,7 @@ def parse_lock(text: str, path: Path) -> Lock:
     if version != 1:
         raise LockfileInvalid(
             f"The lockfile at `{path}` uses an unsupported schema version "
-            f"(v{version}, but only v1 is supported)",
+            f"({'no version' if version is None else f'v{version}'}, but only v1 is supported)",
             hint="this lock was written by a newer tool; update accord",
             path=path,
         )

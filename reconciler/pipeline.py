@@ -24,6 +24,7 @@ from model.request import LockMode, OutputFormat, RunRequest
 from model.target import BareEnvironment, Project
 from reconciler.cachedir import cache_root
 from reconciler.discover import discover_target
+from reconciler.envlock import environment_lock
 from reconciler.errors import (
     LockfileMissing,
     LockStale,
@@ -141,8 +142,6 @@ def sync_project(
     request: RunRequest, project: Project, *, err: TextIO = sys.stderr, out: TextIO = sys.stdout
 ) -> SyncOutcome:
     """Bring the project's environment in line with its lock (or print the plan)."""
-    from filelock import FileLock  # slow path only
-
     lock = _read_lock(project, request.lock_mode)
     venv = Path(project.venv)
     interpreter = find_interpreter(
@@ -169,11 +168,8 @@ def sync_project(
     from reconciler.observe import observe_environment
 
     relative_to = Path(request.cwd)
-    locks = cache_root() / "locks"
-    locks.mkdir(parents=True, exist_ok=True)
-    env_lock = FileLock(str(locks / f"{_digest(str(venv))}.lock"))
     # The lock is taken before observing, so the plan applied is the plan computed.
-    with env_lock:
+    with environment_lock(venv, cache_root() / "locks"):
         observed = observe_environment(venv)
         plan = attrs.evolve(diff(desired, observed), lock=KeepLock(_lock_reason(request.lock_mode)))
         if request.dry_plan:
@@ -207,12 +203,6 @@ def sync_project(
         plan_is_empty=plan.is_empty,
         strict=project.strict,
     )
-
-
-def _digest(text: str) -> str:
-    import hashlib
-
-    return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
 def sync_bare(request: RunRequest, target: BareEnvironment) -> SyncOutcome:

@@ -157,12 +157,9 @@ def _implementation_display(name: str) -> str:
 
 
 def _accord_version() -> str:
-    from importlib import metadata
+    from reconciler import __version__
 
-    try:
-        return metadata.version("accord")
-    except metadata.PackageNotFoundError:
-        return "0"
+    return __version__
 
 
 def _display(path: Path) -> str:

@@ -149,7 +149,7 @@ def test_run_replaces_a_package_whose_locked_version_changed(
     assert applied.returncode == 0, applied.stderr
     assert applied.stdout == "1.1\n"
     assert installed(project) == {"pkg": "1.1"}
-    assert after.stdout.splitlines()[-1] == "Nothing to do: .venv matches the lock (1 packages)"
+    assert after.stdout.splitlines()[-1] == "Nothing to do: .venv matches the lock (1 package)"
 
 
 # --- --exact ------------------------------------------------------------------------------
@@ -390,3 +390,25 @@ def test_run_recreates_the_venv_when_the_interpreter_changes(
     assert venv_python(project, version) == "3.11"
     assert site_packages(project).parent.name == "python3.11"
     assert installed(project) == SIMPLE_DEFAULT
+
+
+def test_run_concurrent_syncs_both_succeed(cli: Cli, make_project: MakeProject) -> None:
+    # The environment's file lock serialises them: neither sees a half-installed package.
+    project = make_project("simple")
+    argv = cli.argv("--frozen", "--", "python", "-c", "import pkg, dep_a, cli_tool")
+    processes = [
+        subprocess.Popen(
+            argv,
+            cwd=project,
+            env=clean_environment(),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(2)
+    ]
+    for process in processes:
+        _, err = process.communicate(timeout=120)
+        assert process.returncode == 0, err
+    plan = cli.run(project, "--frozen", "--dry-plan", "--check")
+    assert plan.returncode == 0, plan.stdout

@@ -224,3 +224,16 @@ def test_remove_venv_refuses_a_file(tmp_path: Path) -> None:
     with pytest.raises(EnvironmentNotRecreatable):
         remove_venv(tmp_path / ".venv")
     assert (tmp_path / ".venv").read_text() == "not a directory"
+
+
+def test_accord_version_constant_matches_pyproject() -> None:
+    import sys
+
+    from reconciler import __version__
+
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover
+        import tomli as tomllib
+    pyproject = Path(__file__).resolve().parents[2] / "pyproject.toml"
+    assert tomllib.loads(pyproject.read_text())["project"]["version"] == __version__
