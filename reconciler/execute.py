@@ -140,6 +140,8 @@ def resolve_command(
         return [str(interpreter), "-", *rest]
     if kind is CommandKind.MODULE:
         return [str(python), "-m", first, *rest]
+    if first == "-c" and kind is CommandKind.AUTO:
+        return [str(python), "-c", *rest]  # `accord run -c CODE`: code for the environment's python
     if kind is CommandKind.SCRIPT:
         return [str(python), first, *rest]
     if kind is CommandKind.GUI_SCRIPT:

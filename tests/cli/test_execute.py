@@ -301,6 +301,7 @@ def test_execute_keeps_the_terminal(cli: Cli, synced: Path) -> None:
         pytest.param(("app",), "package dir ran", id="directory-with-main"),
         pytest.param(("bundle.pyz",), "zipapp ran", id="zipapp"),
         pytest.param(("python3", "-c", "import sys; print(sys.prefix)"), ".venv", id="python3"),
+        pytest.param(("-c", "import sys; print(sys.prefix)"), ".venv", id="dash-c"),
     ],
 )
 def test_execute_classifies_the_command(
