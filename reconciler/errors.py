@@ -20,12 +20,17 @@ __all__ = [
     "EnvironmentNotRecreatable",
     "ExitCode",
     "HashMismatch",
+    "IndexPageInvalid",
+    "IndexUnavailable",
     "InterpreterIncompatible",
     "InterpreterNotFound",
     "LockStale",
     "LockfileInvalid",
     "LockfileMissing",
+    "MetadataInvalid",
+    "MetadataUnavailable",
     "NoArtifactForPlatform",
+    "PackageNotFound",
     "ProjectInvalid",
     "ProjectNotFound",
     "SelectionInvalid",
@@ -144,3 +149,33 @@ class CommandNotAllowed(AccordError):
 
 class CommandNotFound(AccordError):
     """The command to run does not exist on the environment's PATH nor the caller's."""
+
+
+class PackageNotFound(AccordError):
+    """No configured index knows the project (every one answered 404), or, offline, no cache."""
+
+    exit_code = ExitCode.FAILURE
+
+
+class IndexUnavailable(AccordError):
+    """An index could not be reached (connection, DNS, timeout, 5xx) or, offline, is not cached."""
+
+    exit_code = ExitCode.FAILURE
+
+
+class IndexPageInvalid(AccordError):
+    """An index answered with a project page that is neither PEP 691 JSON nor PEP 503 HTML."""
+
+    exit_code = ExitCode.FAILURE
+
+
+class MetadataUnavailable(AccordError):
+    """A distribution's core metadata cannot be had without building it (an sdist)."""
+
+    exit_code = ExitCode.FAILURE
+
+
+class MetadataInvalid(AccordError):
+    """Core metadata (METADATA, PKG-INFO) with a bad name, version or requirement."""
+
+    exit_code = ExitCode.FAILURE

@@ -1,0 +1,759 @@
+"""The package-index client (lock stage, network side): project pages and core metadata.
+
+Speaks the simple repository API (PEP 503 HTML and PEP 691 JSON, with PEP 592 yanks, PEP 658/714
+metadata files and PEP 700 sizes and upload times) to the configured indexes, in order, and
+takes a project from the first index that knows it (uv's default ``first-index`` strategy).
+It touches the network and, under ``cache_dir``, only these entries, each written as a
+finished temporary file renamed into place:
+
+``http/<sha256 of url>``: project pages with their ETag, Last-Modified and max-age;
+``metadata/<sha256 of url>``: core metadata of a distribution (it never changes);
+``wheels/<sha256>/<file>``: wheels downloaded to read their metadata (the layout
+``reconciler.artifacts`` installs from, so an install later needs no download).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import re
+import tempfile
+import threading
+import time
+import zipfile
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, TypeVar
+from urllib.parse import unquote, urldefrag, urljoin, urlsplit
+
+import attrs
+from packaging.requirements import InvalidRequirement, Requirement
+from packaging.specifiers import InvalidSpecifier, SpecifierSet
+from packaging.utils import (
+    InvalidSdistFilename,
+    InvalidWheelFilename,
+    NormalizedName,
+    canonicalize_name,
+    parse_sdist_filename,
+    parse_wheel_filename,
+)
+from packaging.version import InvalidVersion, Version
+
+from reconciler.errors import (
+    DistributionInvalid,
+    HashMismatch,
+    IndexPageInvalid,
+    IndexUnavailable,
+    MetadataInvalid,
+    MetadataUnavailable,
+    PackageNotFound,
+)
+
+if TYPE_CHECKING:
+    import urllib3
+
+__all__ = ["DistMetadata", "IndexClient", "IndexFile", "lock_upload_time", "parse_metadata"]
+
+ACCEPT = (
+    "application/vnd.pypi.simple.v1+json, application/vnd.pypi.simple.v1+html;q=0.2, "
+    "text/html;q=0.01"
+)
+_UNAVAILABLE_HINT = "is the index up? use --offline to work from the cache"
+_CHUNK = 1 << 16
+_UPLOAD_TIME = re.compile(
+    r"(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?"
+    r"(?:([Zz])|([+-])(\d{2}):?(\d{2}))?"
+)
+_T = TypeVar("_T")
+_K = TypeVar("_K")
+
+
+@attrs.frozen(kw_only=True)
+class IndexFile:
+    """One distribution file listed on a project page."""
+
+    filename: str
+    url: str
+    """Absolute, without the ``#sha256=`` fragment."""
+    index: str
+    """The index URL this came from, exactly as configured."""
+    name: NormalizedName
+    version: Version
+    is_wheel: bool
+    tags: frozenset[str]
+    """Wheel tags as strings (``py3-none-any``), compressed tag sets expanded; empty for sdists."""
+    sha256: str | None
+    requires_python: SpecifierSet | None
+    yanked: str | None
+    """None when not yanked; the reason otherwise ("" when none was given), PEP 592."""
+    size: int | None
+    upload_time: str | None
+    """UTC RFC 3339 in milliseconds, trailing zeros trimmed, as uv writes it in uv.lock."""
+    has_metadata: bool
+    """A PEP 658 ``<url>.metadata`` file is available."""
+    metadata_sha256: str | None
+
+
+@attrs.frozen(kw_only=True)
+class DistMetadata:
+    """The parts of core metadata the resolver needs."""
+
+    name: NormalizedName
+    version: Version
+    requires_dist: tuple[Requirement, ...]
+    requires_python: SpecifierSet | None
+    provides_extras: tuple[NormalizedName, ...]
+
+
+def parse_metadata(raw: bytes) -> DistMetadata:
+    """Parse METADATA / PKG-INFO bytes. Raises MetadataInvalid naming the package and the line."""
+    import email.parser  # slow path only
+    import email.policy
+
+    text = raw.decode("utf-8", errors="replace")
+    message = email.parser.Parser(policy=email.policy.compat32).parsestr(text, headersonly=True)
+
+    def values(field: str) -> list[str]:
+        return [str(value).strip() for value in message.get_all(field) or ()]
+
+    names, versions = values("Name"), values("Version")
+    if not names or not versions:
+        raise MetadataInvalid("Core metadata lacks a Name or Version field")
+    name = canonicalize_name(names[0])
+    try:
+        version = Version(versions[0])
+    except InvalidVersion as exc:
+        raise MetadataInvalid(f"`{name}` has an invalid Version: `{versions[0]}`") from exc
+    requires: list[Requirement] = []
+    for line in values("Requires-Dist"):
+        try:
+            requires.append(Requirement(line))
+        except InvalidRequirement as exc:
+            raise MetadataInvalid(
+                f"`{name}` {version} has an invalid Requires-Dist: `{line}`: {exc}"
+            ) from exc
+    requires_python = None
+    if python := values("Requires-Python"):
+        try:
+            requires_python = SpecifierSet(python[0])
+        except InvalidSpecifier as exc:
+            raise MetadataInvalid(
+                f"`{name}` {version} has an invalid Requires-Python: `{python[0]}`"
+            ) from exc
+    extras = tuple(canonicalize_name(extra) for extra in values("Provides-Extra"))
+    return DistMetadata(
+        name=name,
+        version=version,
+        requires_dist=tuple(requires),
+        requires_python=requires_python,
+        provides_extras=extras,
+    )
+
+
+def lock_upload_time(value: str) -> str | None:
+    """``2024-01-01T00:00:00.000000Z`` -> ``2024-01-01T00:00:00Z``, as uv.lock has it.
+
+    uv keeps upload times as whole milliseconds since the epoch (truncated) and prints them in
+    UTC with the fraction's trailing zeros trimmed. None when the value is not a timestamp.
+    """
+    import datetime  # slow path only
+
+    match = _UPLOAD_TIME.fullmatch(value.strip())
+    if match is None:
+        return None
+    year, month, day, hour, minute, second = (int(g) for g in match.group(1, 2, 3, 4, 5, 6))
+    millis = int((match.group(7) or "0")[:3].ljust(3, "0"))
+    offset = datetime.timedelta(0)
+    if match.group(9):
+        sign = -1 if match.group(9) == "-" else 1
+        offset = sign * datetime.timedelta(hours=int(match.group(10)), minutes=int(match.group(11)))
+    try:
+        moment = datetime.datetime(
+            year, month, day, hour, minute, second, millis * 1000, datetime.timezone(offset)
+        ).astimezone(datetime.timezone.utc)
+    except ValueError:
+        return None
+    text = moment.strftime("%Y-%m-%dT%H:%M:%S")
+    if moment.microsecond:
+        text += "." + f"{moment.microsecond // 1000:03d}".rstrip("0")
+    return text + "Z"
+
+
+# --- project pages ------------------------------------------------------------------------------
+
+
+@attrs.frozen(kw_only=True)
+class _Link:
+    """A file as a page lists it, before the filename is parsed."""
+
+    url: str
+    filename: str
+    sha256: str | None
+    requires_python: str | None
+    yanked: str | None
+    size: int | None
+    upload_time: str | None
+    metadata: str | bool | None  # a "sha256=..." / hash string, True, or None/False
+
+
+def _json_links(body: bytes, page_url: str) -> list[_Link]:
+    page = json.loads(body)
+    links = []
+    for entry in page["files"]:
+        url, _ = urldefrag(urljoin(page_url, entry["url"]))
+        yanked = entry.get("yanked", False)
+        metadata = entry.get("core-metadata", entry.get("dist-info-metadata"))
+        if isinstance(metadata, dict):
+            metadata = metadata.get("sha256", True)
+        upload = entry.get("upload-time")
+        links.append(
+            _Link(
+                url=url,
+                filename=entry["filename"],
+                sha256=(entry.get("hashes") or {}).get("sha256"),
+                requires_python=entry.get("requires-python"),
+                yanked=("" if yanked is True else yanked) if yanked is not False else None,
+                size=entry.get("size"),
+                upload_time=lock_upload_time(upload) if isinstance(upload, str) else None,
+                metadata=metadata if isinstance(metadata, (str, bool)) else None,
+            )
+        )
+    return links
+
+
+def _html_links(body: bytes, page_url: str) -> list[_Link]:
+    from html.parser import HTMLParser  # slow path only
+
+    links: list[_Link] = []
+    base = [page_url]
+
+    class _Anchors(HTMLParser):
+        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+            found = dict(attrs)  # HTMLParser lower-cases names and unescapes values
+            href = found.get("href")
+            if tag == "base" and href:
+                base[0] = urljoin(page_url, href)
+            if tag != "a" or not href:
+                return
+            url, fragment = urldefrag(urljoin(base[0], href))
+            algorithm, _, digest = fragment.partition("=")
+            metadata = found.get("data-core-metadata", found.get("data-dist-info-metadata"))
+            links.append(
+                _Link(
+                    url=url,
+                    filename=unquote(urlsplit(url).path.rsplit("/", 1)[-1]),
+                    sha256=digest if algorithm == "sha256" and digest else None,
+                    requires_python=found.get("data-requires-python"),
+                    yanked=(found["data-yanked"] or "") if "data-yanked" in found else None,
+                    size=None,
+                    upload_time=None,
+                    metadata=None if metadata is None else (metadata or True),
+                )
+            )
+
+    parser = _Anchors()
+    parser.feed(body.decode("utf-8", errors="replace"))
+    parser.close()
+    return links
+
+
+def _metadata_hash(value: str | bool | None) -> tuple[bool, str | None]:
+    """(has_metadata, sha256) from a PEP 714 value: ``sha256=<hex>``, ``true``, or absent."""
+    if value is None or value is False or (isinstance(value, str) and value.lower() == "false"):
+        return False, None
+    if isinstance(value, str):
+        algorithm, sep, digest = value.partition("=")
+        if sep and algorithm == "sha256":
+            return True, digest.lower()
+        if not sep and re.fullmatch(r"[0-9a-fA-F]{64}", value):
+            return True, value.lower()  # the JSON form: {"sha256": "<hex>"}
+    return True, None
+
+
+def _index_file(link: _Link, index: str, project: NormalizedName) -> IndexFile | None:
+    """The link as an IndexFile, or None when its filename is not a wheel or sdist of project."""
+    tags: frozenset[str] = frozenset()
+    try:
+        if link.filename.endswith(".whl"):
+            name, version, _, tag_set = parse_wheel_filename(link.filename)
+            tags = frozenset(str(tag) for tag in tag_set)
+        else:
+            name, version = parse_sdist_filename(link.filename)
+    except (InvalidWheelFilename, InvalidSdistFilename, InvalidVersion):
+        return None
+    if name != project:
+        return None
+    requires_python = None
+    if link.requires_python:
+        # uv ignores an unparseable data-requires-python rather than the file.
+        with contextlib.suppress(InvalidSpecifier):
+            requires_python = SpecifierSet(link.requires_python)
+    has_metadata, metadata_sha256 = _metadata_hash(link.metadata)
+    return IndexFile(
+        filename=link.filename,
+        url=link.url,
+        index=index,
+        name=name,
+        version=version,
+        is_wheel=link.filename.endswith(".whl"),
+        tags=tags,
+        sha256=link.sha256.lower() if link.sha256 else None,
+        requires_python=requires_python,
+        yanked=link.yanked,
+        size=link.size,
+        upload_time=link.upload_time,
+        has_metadata=has_metadata,
+        metadata_sha256=metadata_sha256,
+    )
+
+
+# --- the HTTP cache ------------------------------------------------------------------------------
+
+
+@attrs.frozen(kw_only=True)
+class _Entry:
+    """A cached response: what a later request needs to reuse or revalidate it."""
+
+    url: str  # the final URL, after redirects: relative links resolve against it
+    content_type: str
+    etag: str | None
+    last_modified: str | None
+    max_age: float
+    stored_at: float
+    body: bytes
+
+    def is_fresh(self, now: float) -> bool:
+        return 0 <= now - self.stored_at < self.max_age
+
+
+def _sha256(data: str | bytes) -> str:
+    return hashlib.sha256(data.encode() if isinstance(data, str) else data).hexdigest()
+
+
+def _write_atomic(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+        os.replace(temporary, path)
+    finally:
+        if os.path.exists(temporary):
+            os.unlink(temporary)
+
+
+def _read_entry(path: Path) -> _Entry | None:
+    try:
+        header, _, body = path.read_bytes().partition(b"\n")
+        fields = json.loads(header)
+        return _Entry(body=body, **fields)
+    except (OSError, ValueError, TypeError):
+        return None  # missing or torn by an older format: refetch
+
+
+def _write_entry(path: Path, entry: _Entry) -> None:
+    fields = attrs.asdict(entry)
+    body = fields.pop("body")
+    _write_atomic(path, json.dumps(fields).encode() + b"\n" + body)
+
+
+def _max_age(cache_control: str | None) -> float | None:
+    """Seconds a response stays fresh; None when it must not be stored (``no-store``)."""
+    max_age = 0.0
+    for directive in (cache_control or "").lower().split(","):
+        key, _, value = directive.strip().partition("=")
+        if key == "no-store":
+            return None
+        if key == "no-cache":
+            return 0.0
+        if key == "max-age":
+            try:
+                max_age = float(value.strip().strip('"'))
+            except ValueError:
+                max_age = 0.0
+    return max_age
+
+
+def _short_reason(exc: BaseException) -> str:
+    """``Connection refused`` rather than urllib3's ``<HTTPConnection object at 0x...>: ...``."""
+    import urllib3  # slow path only
+
+    seen: list[BaseException] = []
+    pending: list[BaseException | None] = [exc]
+    while pending:
+        current = pending.pop(0)
+        if current is None or current in seen:
+            continue
+        seen.append(current)
+        if isinstance(current, OSError) and not isinstance(current, urllib3.exceptions.HTTPError):
+            if current.strerror:
+                return str(current.strerror)
+            if isinstance(current, TimeoutError):
+                return "timed out"
+        if isinstance(current, urllib3.exceptions.MaxRetryError):
+            pending.append(current.reason)
+        pending.extend((current.__cause__, current.__context__))
+    for current in seen:
+        if isinstance(current, urllib3.exceptions.NameResolutionError):
+            return "DNS lookup failed"
+        if isinstance(current, urllib3.exceptions.ReadTimeoutError):
+            return "read timed out"
+        if isinstance(current, urllib3.exceptions.ConnectTimeoutError):
+            return "connect timed out"
+    return str(exc)
+
+
+class _Retryable(Exception):
+    """An attempt failed in a way another attempt may not (connection error, timeout, 5xx)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+# --- the client ----------------------------------------------------------------------------------
+
+
+class IndexClient:
+    """Pages and metadata from a list of indexes; safe to call from several threads at once.
+
+    ``offline`` never touches the network: cached pages are served whatever their age, and
+    anything not cached raises. ``refresh`` revalidates every page once per client instead of
+    trusting its max-age. ``retries`` attempts are made for connection errors, timeouts and 5xx
+    answers, sleeping ``backoff`` seconds after the first and doubling after each.
+    """
+
+    def __init__(
+        self,
+        indexes: Sequence[str],
+        *,
+        cache_dir: Path,
+        offline: bool = False,
+        refresh: bool = False,
+        retries: int = 3,
+        backoff: float = 0.1,
+    ) -> None:
+        self.indexes = tuple(indexes)
+        self.cache_dir = cache_dir
+        self.offline = offline
+        self.refresh = refresh
+        self._retries = max(1, retries)
+        self._backoff = backoff
+        self._lock = threading.Lock()
+        self._pool: urllib3.PoolManager | None = None
+        self._files: dict[NormalizedName, tuple[IndexFile, ...]] = {}
+        self._metadata: dict[str, bytes] = {}
+        self._key_locks: dict[object, threading.Lock] = {}
+
+    def __enter__(self) -> IndexClient:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Close pooled connections; the client may still be used (it reconnects)."""
+        with self._lock:
+            pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.clear()
+
+    # -- single flight: one fetch per key, other threads wait for its result --
+
+    def _once(self, memo: dict[_K, _T], key: _K, compute: Callable[[], _T]) -> _T:
+        with self._lock:
+            if key in memo:
+                return memo[key]
+            key_lock = self._key_locks.setdefault((id(memo), key), threading.Lock())
+        with key_lock:
+            with self._lock:
+                if key in memo:
+                    return memo[key]
+            value = compute()
+            with self._lock:
+                memo[key] = value
+            return value
+
+    # -- pages --
+
+    def files(self, name: str) -> tuple[IndexFile, ...]:
+        """All files of project ``name``, from the first index (in order) that knows it.
+
+        Files whose names are not a wheel or sdist of the project are skipped. Raises
+        PackageNotFound when every index answers 404 (or, offline, none is cached),
+        IndexUnavailable when an index cannot be reached, IndexPageInvalid for a broken page.
+        """
+        project = canonicalize_name(name)
+        return self._once(self._files, project, lambda: self._fetch_files(project))
+
+    def _fetch_files(self, project: NormalizedName) -> tuple[IndexFile, ...]:
+        for index in self.indexes:
+            page_url = urljoin(index if index.endswith("/") else index + "/", f"{project}/")
+            entry = self._get_page(page_url)
+            if entry is None:
+                continue
+            try:
+                if _is_json(entry.content_type):
+                    links = _json_links(entry.body, entry.url)
+                else:
+                    links = _html_links(entry.body, entry.url)
+            except (ValueError, KeyError, TypeError, AttributeError) as exc:
+                # Forget the page, so a fixed index is read again rather than this copy.
+                (self.cache_dir / "http" / _sha256(page_url)).unlink(missing_ok=True)
+                raise IndexPageInvalid(
+                    f"The project page `{page_url}` is not a valid simple-API page: {exc}",
+                    hint="the index served a page accord cannot read",
+                ) from exc
+            parsed = (_index_file(link, index, project) for link in links)
+            return tuple(file for file in parsed if file is not None)
+        where = ", ".join(f"`{index}`" for index in self.indexes) or "(no index configured)"
+        if self.offline:
+            raise PackageNotFound(
+                f"Package `{project}` was not found in the cache",
+                hint=f"--offline was given, so {where} was not consulted; "
+                "run once without --offline to fill the cache",
+            )
+        raise PackageNotFound(
+            f"Package `{project}` was not found in the package registry",
+            hint=f"searched {where}",
+        )
+
+    def _get_page(self, url: str) -> _Entry | None:
+        """The page at url, from the cache when fresh; None when absent (404)."""
+        path = self.cache_dir / "http" / _sha256(url)
+        cached = _read_entry(path)
+        if self.offline:
+            return cached
+        if cached is not None and not self.refresh and cached.is_fresh(time.time()):
+            return cached
+        headers = {"Accept": ACCEPT}
+        if cached is not None and cached.etag:
+            headers["If-None-Match"] = cached.etag
+        if cached is not None and cached.last_modified:
+            headers["If-Modified-Since"] = cached.last_modified
+        response = self._request(url, headers)
+        if response.status == 404:
+            return None
+        if response.status == 304 and cached is not None:
+            max_age = _max_age(response.headers.get("Cache-Control"))
+            entry = attrs.evolve(
+                cached,
+                etag=response.headers.get("ETag", cached.etag),
+                last_modified=response.headers.get("Last-Modified", cached.last_modified),
+                max_age=cached.max_age if max_age is None else max_age,
+                stored_at=time.time(),
+            )
+        elif response.status == 200:
+            max_age = _max_age(response.headers.get("Cache-Control"))
+            entry = _Entry(
+                url=urljoin(url, response.geturl() or url),  # urllib3 gives a bare path
+                content_type=response.headers.get("Content-Type", ""),
+                etag=response.headers.get("ETag"),
+                last_modified=response.headers.get("Last-Modified"),
+                max_age=max_age or 0.0,
+                stored_at=time.time(),
+                body=response.data,
+            )
+            if max_age is None:
+                return entry
+        else:
+            raise IndexUnavailable(
+                f"Failed to fetch `{url}`: HTTP {response.status} {response.reason or ''}".rstrip(),
+                hint=_UNAVAILABLE_HINT,
+            )
+        _write_entry(path, entry)
+        return entry
+
+    # -- HTTP --
+
+    def _http(self) -> urllib3.PoolManager:
+        with self._lock:
+            if self._pool is None:
+                import urllib3  # slow path only
+
+                # Redirects are followed by urllib3; other retries are ours (with backoff).
+                self._pool = urllib3.PoolManager(
+                    maxsize=16,
+                    timeout=urllib3.Timeout(connect=10.0, read=30.0),
+                    retries=urllib3.Retry(
+                        total=None, connect=0, read=0, status=0, other=0, redirect=5
+                    ),
+                )
+            return self._pool
+
+    def _attempts(self, url: str, attempt: Callable[[], _T]) -> _T:
+        """Run attempt up to self._retries times while it raises _Retryable."""
+        delay = self._backoff
+        for number in range(1, self._retries + 1):
+            try:
+                return attempt()
+            except _Retryable as failure:
+                if number == self._retries:
+                    raise IndexUnavailable(
+                        f"Failed to fetch `{url}`: {failure.reason}", hint=_UNAVAILABLE_HINT
+                    ) from failure
+            time.sleep(delay)
+            delay *= 2
+        raise AssertionError("unreachable")
+
+    def _request(self, url: str, headers: Mapping[str, str]) -> urllib3.BaseHTTPResponse:
+        """GET url with retries; the whole body is read. Any status but 5xx is returned."""
+        import urllib3  # slow path only
+
+        def attempt() -> urllib3.BaseHTTPResponse:
+            try:
+                response = self._http().request("GET", url, headers=dict(headers))
+            except urllib3.exceptions.HTTPError as exc:
+                raise _Retryable(_short_reason(exc)) from exc
+            if response.status >= 500:
+                raise _Retryable(f"HTTP {response.status} {response.reason or ''}".rstrip())
+            return response
+
+        return self._attempts(url, attempt)
+
+    def _offline_error(self, url: str) -> IndexUnavailable:
+        return IndexUnavailable(
+            f"`{url}` is not in the cache and --offline was given",
+            hint="run once without --offline to fill the cache",
+        )
+
+    # -- metadata --
+
+    def metadata(self, file: IndexFile) -> bytes:
+        """The core metadata bytes of file, from memory, the disk cache or the index.
+
+        Uses the PEP 658 ``.metadata`` file when the page advertises one (verified against
+        metadata_sha256), else, for a wheel, the wheel's ``*.dist-info/METADATA`` (the wheel is
+        verified against sha256 and kept in ``wheels/``). Raises MetadataUnavailable for an
+        sdist without a metadata file, HashMismatch, DistributionInvalid, IndexUnavailable.
+        """
+        return self._once(self._metadata, file.url, lambda: self._fetch_metadata(file))
+
+    def _fetch_metadata(self, file: IndexFile) -> bytes:
+        path = self.cache_dir / "metadata" / _sha256(file.url)
+        try:
+            raw = path.read_bytes()
+        except OSError:
+            pass
+        else:
+            if file.metadata_sha256 is None or _sha256(raw) == file.metadata_sha256:
+                return raw
+        raw_or_none = self._metadata_file(file) if file.has_metadata else None
+        if raw_or_none is None:
+            if not file.is_wheel:
+                raise MetadataUnavailable(
+                    f"The metadata of `{file.filename}` is only available by building it",
+                    hint="building from source is not supported yet; a wheel is needed",
+                )
+            raw_or_none = _wheel_metadata(self._wheel(file), file)
+        _write_atomic(path, raw_or_none)
+        return raw_or_none
+
+    def _metadata_file(self, file: IndexFile) -> bytes | None:
+        """The PEP 658 file, or None when the index does not actually have it (404)."""
+        url = file.url + ".metadata"
+        if self.offline:
+            if file.is_wheel:
+                return None  # the wheel may be in the cache
+            raise self._offline_error(url)
+        response = self._request(url, {})
+        if response.status == 404:
+            return None
+        if response.status != 200:
+            raise IndexUnavailable(
+                f"Failed to fetch `{url}`: HTTP {response.status}", hint=_UNAVAILABLE_HINT
+            )
+        raw: bytes = response.data
+        if file.metadata_sha256 is not None and _sha256(raw) != file.metadata_sha256:
+            raise HashMismatch(
+                f"Hash mismatch for `{file.filename}.metadata`: the index says "
+                f"sha256:{file.metadata_sha256}, the download is sha256:{_sha256(raw)}",
+                hint="the index serves a metadata file that does not match its page",
+            )
+        return raw
+
+    def _wheel(self, file: IndexFile) -> Path:
+        """The wheel in ``wheels/<sha256>/<filename>``, downloaded and verified if missing."""
+        archives = self.cache_dir / "wheels"
+        if file.sha256 is not None:
+            cached = archives / file.sha256 / file.filename
+            if cached.is_file():
+                return cached
+        if self.offline:
+            raise self._offline_error(file.url)
+        archives.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(prefix=".tmp-", suffix=".whl", dir=archives)
+        os.close(handle)
+        try:
+            actual = self._attempts(file.url, lambda: self._download(file.url, Path(temporary)))
+            if file.sha256 is not None and actual != file.sha256:
+                raise HashMismatch(
+                    f"Hash mismatch for `{file.filename}`: the index says sha256:{file.sha256}, "
+                    f"the download is sha256:{actual}",
+                    hint="the index serves a different file than its page lists",
+                )
+            final = archives / actual / file.filename
+            final.parent.mkdir(exist_ok=True)
+            os.replace(temporary, final)
+        finally:
+            if os.path.exists(temporary):
+                os.unlink(temporary)
+        return final
+
+    def _download(self, url: str, destination: Path) -> str:
+        import urllib3  # slow path only
+
+        digest = hashlib.sha256()
+        try:
+            response = self._http().request("GET", url, preload_content=False)
+        except urllib3.exceptions.HTTPError as exc:
+            raise _Retryable(_short_reason(exc)) from exc
+        try:
+            if response.status >= 500:
+                raise _Retryable(f"HTTP {response.status} {response.reason or ''}".rstrip())
+            if response.status != 200:
+                raise IndexUnavailable(
+                    f"Failed to fetch `{url}`: HTTP {response.status}", hint=_UNAVAILABLE_HINT
+                )
+            with destination.open("wb") as out:
+                for block in response.stream(_CHUNK):
+                    digest.update(block)
+                    out.write(block)
+        except urllib3.exceptions.HTTPError as exc:
+            raise _Retryable(_short_reason(exc)) from exc
+        finally:
+            response.release_conn()
+        return digest.hexdigest()
+
+
+def _is_json(content_type: str) -> bool:
+    media = content_type.split(";", 1)[0].strip().lower()
+    return media.endswith("+json") or media == "application/json"
+
+
+def _wheel_metadata(wheel: Path, file: IndexFile) -> bytes:
+    """``<name>-<version>.dist-info/METADATA`` from a wheel (PEP 427)."""
+    try:
+        with zipfile.ZipFile(wheel) as archive:
+            candidates = [
+                member
+                for member in archive.namelist()
+                if member.count("/") == 1 and member.endswith(".dist-info/METADATA")
+            ]
+            if len(candidates) > 1:  # pick the one named for the project, as pip does
+                candidates = [
+                    member
+                    for member in candidates
+                    if canonicalize_name(member.split("-", 1)[0]) == file.name
+                ]
+            if len(candidates) != 1:
+                raise DistributionInvalid(
+                    f"The wheel `{file.filename}` has no single .dist-info/METADATA"
+                )
+            return archive.read(candidates[0])
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError) as exc:
+        raise DistributionInvalid(
+            f"The wheel `{file.filename}` is not a valid zip file: {exc}"
+        ) from exc
