@@ -17,8 +17,11 @@ from packaging.version import Version
 
 __all__ = [
     "Artifact",
+    "ConflictItem",
     "Dependency",
     "Lock",
+    "LockOptions",
+    "LockRequirement",
     "LockedPackage",
     "Source",
     "SourceKind",
@@ -97,6 +100,54 @@ class Dependency:
 
 
 @attrs.frozen(kw_only=True)
+class LockRequirement:
+    """A declared requirement as uv records it (``requires-dist``, ``requires-dev``, manifest).
+
+    These are the *inputs* (after ``tool.uv.sources`` lowering), compared against
+    pyproject.toml to decide whether the lock is still current.
+    """
+
+    name: NormalizedName
+    extras: tuple[NormalizedName, ...] = ()
+    groups: tuple[NormalizedName, ...] = ()
+    marker: Marker | None = None
+    specifier: SpecifierSet = attrs.field(factory=SpecifierSet)
+    index: str | None = None
+    """Pinned index URL (``tool.uv.sources`` ``index = ...``)."""
+    source: Source | None = None
+    """A non-registry source (git, url, path, directory, editable, virtual)."""
+
+
+@attrs.frozen(kw_only=True)
+class LockOptions:
+    """``[options]``: resolver settings, written only when not the default."""
+
+    resolution_mode: str | None = None
+    prerelease_mode: str | None = None
+    fork_strategy: str | None = None
+    exclude_newer: str | None = None
+    exclude_newer_span: str | None = None
+    """ISO-8601 duration (``P30D``) of a relative exclude-newer; ``exclude_newer`` is then uv's
+    placeholder ``0001-01-01T00:00:00Z``."""
+    prerelease_package: tuple[tuple[NormalizedName, str], ...] = ()
+    """``[options.prerelease-package]``: (name, mode), in file order."""
+    exclude_newer_package: tuple[tuple[NormalizedName, str | bool], ...] = ()
+    """``[options.exclude-newer-package]``: (name, timestamp or ``False``), in file order."""
+
+
+@attrs.frozen(kw_only=True)
+class ConflictItem:
+    """One member of a ``conflicts`` set: a package, or one of its extras or groups."""
+
+    package: NormalizedName
+    extra: NormalizedName | None = None
+    group: NormalizedName | None = None
+
+
+Groups = tuple[tuple[NormalizedName, tuple[LockRequirement, ...]], ...]
+
+
+@attrs.frozen(kw_only=True)
 class LockedPackage:
     """One ``[[package]]`` table."""
 
@@ -116,6 +167,14 @@ class LockedPackage:
     """From ``[package.metadata]`` (only mutable sources carry it)."""
     declared_groups: tuple[NormalizedName, ...] = ()
     """Group names of ``[package.metadata.requires-dev]``, including empty groups."""
+    requires_dist: tuple[LockRequirement, ...] | None = None
+    """``[package.metadata] requires-dist``; None when the package has no metadata table."""
+    requires_dev: Groups = ()
+    """``[package.metadata.requires-dev]``: (group, requirements), every declared group."""
+    default_groups: tuple[NormalizedName, ...] | None = None
+    """Rev 5 ``default-groups`` (written when ``tool.uv.default-groups`` is set)."""
+    group_requires_python: tuple[tuple[NormalizedName, SpecifierSet], ...] = ()
+    """Rev 5 ``[package.group-requires-python]``: (group, specifier), sorted by group."""
 
     @property
     def display_version(self) -> str:
@@ -159,6 +218,25 @@ class Lock:
     """``[manifest] members``: empty for a single-project workspace."""
     manifest_groups: tuple[tuple[NormalizedName, tuple[Dependency, ...]], ...] = ()
     """Groups of a virtual workspace root (``[manifest.dependency-groups]``), as edges."""
+    manifest_group_requirements: Groups = ()
+    """The same groups as the requirements written in the file."""
+    manifest_requirements: tuple[LockRequirement, ...] = ()
+    """``[manifest] requirements`` (e.g. a PEP 723 script's dependencies)."""
+    constraints: tuple[LockRequirement, ...] = ()
+    overrides: tuple[LockRequirement, ...] = ()
+    build_constraints: tuple[LockRequirement, ...] = ()
+    options: LockOptions = LockOptions()
+    supported_markers: tuple[Marker, ...] = ()
+    required_markers: tuple[Marker, ...] = ()
+    """``required-markers`` (``tool.uv.required-environments``)."""
+    conflicts: tuple[tuple[ConflictItem, ...], ...] = ()
+    """``conflicts`` (``tool.uv.conflicts``): sets of mutually exclusive extras/groups."""
+    excludes: tuple[NormalizedName, ...] = ()
+    """``[manifest] excludes`` (``tool.uv.exclude-dependencies``)."""
+    manifest_default_groups: tuple[NormalizedName, ...] | None = None
+    """Rev 5 ``[manifest] default-groups``."""
+    manifest_group_requires_python: tuple[tuple[NormalizedName, SpecifierSet], ...] = ()
+    """Rev 5 ``[manifest.group-requires-python]``: (group, specifier), sorted by group."""
 
     def packages_named(self, name: str) -> tuple[LockedPackage, ...]:
         return tuple(package for package in self.packages if package.name == name)

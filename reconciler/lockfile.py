@@ -25,7 +25,18 @@ from packaging.utils import (
 )
 from packaging.version import InvalidVersion, Version
 
-from model.lock import Artifact, Dependency, Lock, LockedPackage, Source, SourceKind
+from model.lock import (
+    Artifact,
+    ConflictItem,
+    Dependency,
+    Groups,
+    Lock,
+    LockedPackage,
+    LockOptions,
+    LockRequirement,
+    Source,
+    SourceKind,
+)
 from reconciler.errors import LockfileInvalid
 
 if TYPE_CHECKING:
@@ -61,12 +72,32 @@ class _RawPackage:
     sdist: Artifact | None = None
     wheels: list[Artifact] = attrs.field(factory=list)
     metadata: _RawMetadata | None = None
+    default_groups: list[NormalizedName] | None = None
+    group_requires_python: dict[str, SpecifierSet] = attrs.field(factory=dict)
 
 
 @attrs.frozen(kw_only=True)
 class _RawManifest:
     members: list[NormalizedName] = attrs.field(factory=list)
+    requirements: list[dict[str, Any]] = attrs.field(factory=list)
+    constraints: list[dict[str, Any]] = attrs.field(factory=list)
+    overrides: list[dict[str, Any]] = attrs.field(factory=list)
+    excludes: list[NormalizedName] = attrs.field(factory=list)
+    build_constraints: list[dict[str, Any]] = attrs.field(factory=list)
+    default_groups: list[NormalizedName] | None = None
     dependency_groups: dict[str, list[dict[str, Any]]] = attrs.field(factory=dict)
+    group_requires_python: dict[str, SpecifierSet] = attrs.field(factory=dict)
+
+
+@attrs.frozen(kw_only=True)
+class _RawOptions:
+    resolution_mode: str | None = None
+    prerelease_mode: str | None = None
+    fork_strategy: str | None = None
+    exclude_newer: str | None = None
+    exclude_newer_span: str | None = None
+    prerelease_package: dict[str, str] = attrs.field(factory=dict)
+    exclude_newer_package: dict[str, Any] = attrs.field(factory=dict)
 
 
 @attrs.frozen(kw_only=True)
@@ -75,6 +106,10 @@ class _RawLock:
     revision: int = 0
     requires_python: SpecifierSet = attrs.field(factory=SpecifierSet)
     resolution_markers: list[Marker] = attrs.field(factory=list)
+    supported_markers: list[Marker] = attrs.field(factory=list)
+    required_markers: list[Marker] = attrs.field(factory=list)
+    conflicts: list[list[ConflictItem]] = attrs.field(factory=list)
+    options: _RawOptions | None = None
     manifest: _RawManifest | None = None
     package: list[_RawPackage] = attrs.field(factory=list)
 
@@ -127,6 +162,8 @@ def _converter() -> cattrs.Converter:
     kebab(_RawMetadata)
     kebab(_RawPackage)
     kebab(_RawManifest)
+    kebab(_RawOptions)
+    kebab(ConflictItem)
     kebab(_RawLock)
     return converter
 
@@ -168,6 +205,92 @@ def _manifest_groups(
     return tuple(sorted(groups))
 
 
+_REQUIREMENT_SOURCES = tuple(kind for kind in SourceKind if kind is not SourceKind.REGISTRY)
+
+
+def _requirement(value: Any, where: str) -> LockRequirement:
+    """One requirement table (§6 of the format): ``{ name, extras, groups, marker, ... }``."""
+    if not isinstance(value, dict) or not isinstance(value.get("name"), str):
+        raise ValueError(f"{where}: expected a table with a `name`, got {value!r}")
+    try:
+        kinds = [kind for kind in _REQUIREMENT_SOURCES if kind.value in value]
+        if len(kinds) > 1:
+            raise ValueError(f"expected at most one source, got {sorted(value)}")
+        source = None
+        if kinds:
+            subdirectory = value.get("subdirectory")
+            source = Source(
+                kinds[0],
+                _text(value[kinds[0].value]),
+                None if subdirectory is None else _text(subdirectory),
+            )
+        marker = value.get("marker")
+        index = value.get("index")
+        return LockRequirement(
+            name=canonicalize_name(value["name"]),
+            extras=tuple(canonicalize_name(_text(e)) for e in value.get("extras", ())),
+            groups=tuple(canonicalize_name(_text(g)) for g in value.get("groups", ())),
+            marker=Marker(_text(marker)) if marker is not None else None,
+            specifier=SpecifierSet(_text(value.get("specifier", ""))),
+            index=None if index is None else _text(index),
+            source=source,
+        )
+    except (ValueError, InvalidMarker, InvalidSpecifier) as exc:
+        raise ValueError(f"{where}: {exc}") from exc
+
+
+def _requirements(raw: list[dict[str, Any]], where: str) -> tuple[LockRequirement, ...]:
+    return tuple(_requirement(value, f"{where}[{n}]") for n, value in enumerate(raw))
+
+
+def _requirement_groups(raw: dict[str, list[dict[str, Any]]], where: str) -> Groups:
+    return tuple(
+        sorted(
+            (
+                (canonicalize_name(name), _requirements(values, f"{where}[{name!r}]"))
+                for name, values in raw.items()
+            ),
+            key=lambda group: group[0],
+        )
+    )
+
+
+def _specifier_groups(
+    raw: dict[str, SpecifierSet],
+) -> tuple[tuple[NormalizedName, SpecifierSet], ...]:
+    return tuple(
+        sorted(((canonicalize_name(k), v) for k, v in raw.items()), key=lambda item: item[0])
+    )
+
+
+def _timestamp_or_false(value: Any, where: str) -> str | bool:
+    if isinstance(value, str) or value is False:
+        return value
+    # TODO(accord#lock-write): the rev 3 `{ timestamp, span }` form keeps only its timestamp.
+    if isinstance(value, dict) and isinstance(value.get("timestamp"), str):
+        return str(value["timestamp"])
+    raise ValueError(f"{where}: expected a timestamp or `false`, got {value!r}")
+
+
+def _options(raw: _RawOptions | None) -> LockOptions:
+    if raw is None:
+        return LockOptions()
+    return LockOptions(
+        resolution_mode=raw.resolution_mode,
+        prerelease_mode=raw.prerelease_mode,
+        fork_strategy=raw.fork_strategy,
+        exclude_newer=raw.exclude_newer,
+        exclude_newer_span=raw.exclude_newer_span,
+        prerelease_package=tuple(
+            (canonicalize_name(k), v) for k, v in raw.prerelease_package.items()
+        ),
+        exclude_newer_package=tuple(
+            (canonicalize_name(k), _timestamp_or_false(v, f"$.options.exclude-newer-package.{k}"))
+            for k, v in raw.exclude_newer_package.items()
+        ),
+    )
+
+
 def _package(raw: _RawPackage, index: int) -> LockedPackage:
     for wheel in raw.wheels:
         try:
@@ -195,6 +318,16 @@ def _package(raw: _RawPackage, index: int) -> LockedPackage:
         wheels=tuple(raw.wheels),
         provides_extras=tuple(sorted(canonicalize_name(e) for e in metadata.provides_extras)),
         declared_groups=tuple(sorted(canonicalize_name(g) for g in metadata.requires_dev)),
+        requires_dist=(
+            None
+            if raw.metadata is None
+            else _requirements(metadata.requires_dist, f"$.package[{index}].metadata.requires-dist")
+        ),
+        requires_dev=_requirement_groups(
+            metadata.requires_dev, f"$.package[{index}].metadata.requires-dev"
+        ),
+        default_groups=None if raw.default_groups is None else tuple(raw.default_groups),
+        group_requires_python=_specifier_groups(raw.group_requires_python),
     )
 
 
@@ -314,6 +447,15 @@ def parse_lock(text: str, path: Path) -> Lock:
         packages = tuple(_package(package, n) for n, package in enumerate(raw.package))
         manifest = raw.manifest or _RawManifest()
         manifest_groups = _manifest_groups(manifest.dependency_groups)
+        manifest_group_requirements = _requirement_groups(
+            manifest.dependency_groups, "$.manifest.dependency-groups"
+        )
+        manifest_requirements = _requirements(manifest.requirements, "$.manifest.requirements")
+        constraints = _requirements(manifest.constraints, "$.manifest.constraints")
+        overrides = _requirements(manifest.overrides, "$.manifest.overrides")
+        build_constraints = _requirements(
+            manifest.build_constraints, "$.manifest.build-constraints"
+        )
     except cattrs.BaseValidationError as exc:
         problems = cattrs.transform_error(exc, path="$")
         first = _file_keys(problems[0] if problems else str(exc))
@@ -332,6 +474,20 @@ def parse_lock(text: str, path: Path) -> Lock:
         resolution_markers=tuple(raw.resolution_markers),
         members=tuple(manifest.members),
         manifest_groups=manifest_groups,
+        manifest_group_requirements=manifest_group_requirements,
+        manifest_requirements=manifest_requirements,
+        constraints=constraints,
+        overrides=overrides,
+        build_constraints=build_constraints,
+        options=_options(raw.options),
+        supported_markers=tuple(raw.supported_markers),
+        required_markers=tuple(raw.required_markers),
+        conflicts=tuple(tuple(items) for items in raw.conflicts),
+        excludes=tuple(manifest.excludes),
+        manifest_default_groups=(
+            None if manifest.default_groups is None else tuple(manifest.default_groups)
+        ),
+        manifest_group_requires_python=_specifier_groups(manifest.group_requires_python),
     )
 
 

@@ -1,0 +1,586 @@
+"""Writing ``model.lock.Lock`` as ``uv.lock`` text, byte for byte as uv 0.13 lays it out (lock
+stage; writes one file).
+
+``format_lock`` is pure: it renders the layout of uv's writer (``shared/docs/uv/uv-lock-format.md``
+§7) by hand rather than through tomlkit, because uv's layout (multi-line arrays with trailing
+commas, one-line "cardinality" arrays, inline tables) is fixed and small. Markers and specifiers
+are rendered in uv's canonical spelling from the packaging objects; ``write_lock`` replaces the
+file atomically and only when the text changed.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+from packaging._parser import Op, Value, Variable
+from packaging.markers import Marker
+from packaging.specifiers import SpecifierSet
+from packaging.version import InvalidVersion, Version
+
+from model.lock import (
+    Artifact,
+    ConflictItem,
+    Dependency,
+    Groups,
+    Lock,
+    LockedPackage,
+    LockOptions,
+    LockRequirement,
+    Source,
+    SourceKind,
+)
+from reconciler.errors import LockfileInvalid
+
+__all__ = [
+    "format_lock",
+    "render_marker",
+    "render_requires_python",
+    "render_specifier",
+    "toml_string",
+    "write_lock",
+]
+
+_EXCLUDE_NEWER_SPAN_COMMENT = (
+    " # This has no effect and is included for backwards compatibility when using relative "
+    "exclude-newer values."
+)
+
+# Strings ----------------------------------------------------------------------------------
+
+
+def toml_string(value: str) -> str:
+    """A TOML string as toml_edit's default representation writes it (uv uses toml_edit).
+
+    toml_edit prefers a literal string only for text with a backslash that a literal can hold
+    (no control characters, no ``'''``, not ending in ``'``); otherwise a basic string with
+    ``\\b \\t \\n \\f \\r \\" \\\\`` and ``\\uXXXX`` escapes; text with a newline becomes
+    multi-line.
+    """
+    multiline = "\n" in value
+    can_be_literal = "\\" in value and not value.endswith("'") and "'''" not in value
+    if any((ch <= "\x1f" and ch not in "\t\n") or ch == "\x7f" for ch in value):
+        can_be_literal = False
+    if can_be_literal:
+        if multiline:
+            return f"'''\n{value}'''"
+        return f"'''{value}'''" if "'" in value else f"'{value}'"
+    out = []
+    for ch in value:
+        if ch == "\b":
+            out.append("\\b")
+        elif ch == "\t":
+            out.append("\\t")
+        elif ch == "\n":
+            out.append("\n" if multiline else "\\n")
+        elif ch == "\f":
+            out.append("\\f")
+        elif ch == "\r":
+            out.append("\\r")
+        elif ch == '"':
+            out.append('\\"')
+        elif ch == "\\":
+            out.append("\\\\")
+        elif ch <= "\x1f" or ch == "\x7f":
+            out.append(f"\\u{ord(ch):04X}")
+        else:
+            out.append(ch)
+    body = "".join(out)
+    return f'"""\n{body}"""' if multiline else f'"{body}"'
+
+
+# Specifiers -------------------------------------------------------------------------------
+
+
+def _version_key(text: str) -> tuple[int, Version | str]:
+    try:
+        return (0, Version(text.removesuffix(".*")))
+    except InvalidVersion:
+        return (1, text)
+
+
+def render_specifier(specifier: SpecifierSet) -> str:
+    """A requirement's ``specifier`` as uv writes it: clauses sorted by version, joined by ``,``.
+
+    uv sorts a requirement's specifiers by version (a stable sort); packaging keeps no order, so
+    clauses with the same version are ordered by operator.
+    """
+    clauses = sorted(specifier, key=lambda s: (_version_key(s.version), s.operator))
+    return ",".join(str(clause) for clause in clauses)
+
+
+_BOUND_RANK = {">": 0, ">=": 0, "~=": 1, "==": 1, "===": 1, "!=": 2, "<": 3, "<=": 3}
+
+
+def render_requires_python(specifier: SpecifierSet) -> str:
+    """A ``requires-python`` as uv writes it: lower bounds, then upper, joined by ``, ``.
+
+    ``~=X.Y`` becomes ``>=X.Y, <X+1`` and ``~=X.Y.Z`` becomes ``>=X.Y.Z, <X.Y+1``, as uv does.
+    """
+    clauses: list[tuple[str, str]] = []
+    for clause in specifier:
+        if clause.operator == "~=":
+            release = Version(clause.version).release
+            upper = [*release[:-2], release[-2] + 1]
+            clauses += [(">=", clause.version), ("<", ".".join(map(str, upper)))]
+        else:
+            clauses.append((clause.operator, clause.version))
+    clauses.sort(key=lambda c: (_BOUND_RANK.get(c[0], 1), _version_key(c[1]), c[0]))
+    return ", ".join(f"{op}{version}" for op, version in dict.fromkeys(clauses))
+
+
+# Markers ----------------------------------------------------------------------------------
+
+_Clause = tuple[str, str, str, bool]
+"""(variable, operator, value, variable_first) of one marker expression."""
+
+_VARIABLE_RANK = {
+    name: rank
+    for rank, name in enumerate(
+        (
+            "python_full_version",
+            "implementation_version",
+            "implementation_name",
+            "os_name",
+            "platform_machine",
+            "platform_python_implementation",
+            "platform_release",
+            "platform_system",
+            "platform_version",
+            "sys_platform",
+        )
+    )
+}
+_FLIP = {"<": ">", "<=": ">=", ">": "<", ">=": "<=", "==": "==", "!=": "!="}
+
+
+def _python_version_clauses(op: str, value: str) -> list[tuple[str, str]] | None:
+    """uv's rewrite of ``python_version <op> X.Y`` as ``python_full_version`` clauses."""
+    try:
+        release = Version(value).release
+    except InvalidVersion:
+        return None
+    if len(release) != 2 or value.endswith(".*"):
+        return None
+    major, minor = release
+    following = f"{major}.{minor + 1}"
+    return {
+        "==": [("==", f"{value}.*")],
+        "!=": [("!=", f"{value}.*")],
+        "<": [("<", value)],
+        ">=": [(">=", value)],
+        "<=": [("<", following)],
+        ">": [(">=", following)],
+        "~=": [(">=", value), ("<", f"{major + 1}")],
+    }.get(op)
+
+
+def _atom(item: tuple[Any, Any, Any]) -> list[_Clause]:
+    left, op, right = item
+    assert isinstance(op, Op)
+    if isinstance(left, Variable) and isinstance(right, Value):
+        variable, value, variable_first = left.value, right.value, True
+        operator = op.value
+    elif isinstance(left, Value) and isinstance(right, Variable) and op.value in _FLIP:
+        # uv writes `'3.11' > python_version` as `python_full_version < '3.11'`.
+        variable, value, variable_first = right.value, left.value, True
+        operator = _FLIP[op.value]
+    else:  # `'linux' in sys_platform` and the like stay as written
+        variable = right.value if isinstance(right, Variable) else left.value
+        value = left.value if isinstance(right, Variable) else right.value
+        return [(variable, op.value, value, isinstance(left, Variable))]
+    if variable == "python_version":
+        rewritten = _python_version_clauses(operator, value)
+        if rewritten is not None:
+            return [("python_full_version", o, v, True) for o, v in rewritten]
+    return [(variable, operator, value, variable_first)]
+
+
+def _dnf(items: Sequence[Any]) -> list[list[_Clause]]:
+    """A marker list (packaging's parse tree) as a disjunction of conjunctions."""
+    disjuncts: list[list[_Clause]] = []
+    current: list[list[_Clause]] = [[]]
+    for item in items:
+        if item == "or":
+            disjuncts += current
+            current = [[]]
+        elif item == "and":
+            continue
+        else:
+            part = _dnf(item) if isinstance(item, list) else [_atom(item)]
+            current = [left + right for left in current for right in part]
+    return disjuncts + current
+
+
+def _clause_key(clause: _Clause) -> tuple[int, int]:
+    variable, op, _, _ = clause
+    rank = _VARIABLE_RANK.get(variable, len(_VARIABLE_RANK) + (variable == "extra"))
+    return (rank, _BOUND_RANK.get(op, 1) if rank < 2 else 0)
+
+
+def _merge_minor_range(clauses: list[_Clause]) -> list[_Clause]:
+    """``>= '3.10' and < '3.11'`` is written by uv as ``== '3.10.*'``."""
+    for lower in clauses:
+        if lower[:2] != ("python_full_version", ">="):
+            continue
+        release = _version_key(lower[2])[1]
+        if not isinstance(release, Version) or len(release.release) != 2:
+            continue
+        major, minor = release.release
+        upper = ("python_full_version", "<", f"{major}.{minor + 1}", True)
+        if upper in clauses:
+            merged = ("python_full_version", "==", f"{major}.{minor}.*", True)
+            return [merged if c == lower else c for c in clauses if c != upper]
+    return clauses
+
+
+def _render_clause(clause: _Clause) -> str:
+    variable, op, value, variable_first = clause
+    # uv always uses single quotes; a value holding one can only be written with double quotes.
+    quoted = f'"{value}"' if "'" in value else f"'{value}'"
+    return f"{variable} {op} {quoted}" if variable_first else f"{quoted} {op} {variable}"
+
+
+def render_marker(marker: Marker) -> str:
+    """A marker in uv's canonical spelling.
+
+    Single quotes; ``python_version`` rewritten to ``python_full_version`` (``< '3.11'``,
+    ``<= '3.10'`` → ``< '3.11'``, ``== '3.10'`` → ``== '3.10.*'``); the expression in
+    disjunctive normal form with ``(...)`` around each multi-clause conjunction of a
+    disjunction; inside a conjunction, Python version clauses first (lower bound before upper),
+    then the other variables alphabetically, ``extra`` last. uv's further simplifications
+    (implications between variables, subsumed clauses) are not reproduced.
+    """
+    disjuncts: list[list[_Clause]] = []
+    for conjunction in _dnf(marker._markers):
+        clauses = _merge_minor_range(sorted(dict.fromkeys(conjunction), key=_clause_key))
+        if clauses not in disjuncts:
+            disjuncts.append(clauses)
+    disjuncts.sort(key=lambda clauses: _clause_key(clauses[0])[0] if clauses else 0)
+    parts = [" and ".join(_render_clause(c) for c in clauses) for clauses in disjuncts]
+    if len(parts) == 1:
+        return parts[0]
+    return " or ".join(
+        f"({part})" if len(c) > 1 else part for part, c in zip(parts, disjuncts, strict=True)
+    )
+
+
+# Inline values ----------------------------------------------------------------------------
+
+
+def _inline(pairs: Iterable[tuple[str, str | None]]) -> str:
+    body = ", ".join(f"{key} = {value}" for key, value in pairs if value is not None)
+    return f"{{ {body} }}" if body else "{}"
+
+
+def _string_array(values: Iterable[str]) -> str:
+    return "[" + ", ".join(toml_string(v) for v in values) + "]"
+
+
+def _source(source: Source) -> str:
+    pairs = [(source.kind.value, toml_string(source.location))]
+    if source.subdirectory is not None:
+        pairs.append(("subdirectory", toml_string(source.subdirectory)))
+    return _inline(pairs)
+
+
+def _artifact(artifact: Artifact) -> str:
+    return _inline(
+        [
+            ("url", _opt_string(artifact.url)),
+            ("path", _opt_string(artifact.path)),
+            ("filename", _opt_string(artifact.filename)),
+            ("hash", _opt_string(artifact.hash)),
+            ("size", None if artifact.size is None else str(artifact.size)),
+            ("upload-time", _opt_string(artifact.upload_time)),
+        ]
+    )
+
+
+def _opt_string(value: str | None) -> str | None:
+    return None if value is None else toml_string(value)
+
+
+def _opt_marker(marker: Marker | None) -> str | None:
+    return None if marker is None else toml_string(render_marker(marker))
+
+
+def _requirement(requirement: LockRequirement) -> str:
+    pairs: list[tuple[str, str | None]] = [
+        ("name", toml_string(requirement.name)),
+        ("extras", _string_array(sorted(requirement.extras)) if requirement.extras else None),
+        ("groups", _string_array(sorted(requirement.groups)) if requirement.groups else None),
+        ("marker", _opt_marker(requirement.marker)),
+    ]
+    if requirement.source is None:
+        specifier = render_specifier(requirement.specifier)
+        pairs.append(("specifier", toml_string(specifier) if specifier else None))
+        pairs.append(("index", _opt_string(requirement.index)))
+    else:
+        source = requirement.source
+        pairs.append((source.kind.value, toml_string(source.location)))
+        pairs.append(("subdirectory", _opt_string(source.subdirectory)))
+    return _inline(pairs)
+
+
+def _marker_sort_text(marker: Marker | None) -> str:
+    return "" if marker is None else render_marker(marker)
+
+
+def _requirement_key(requirement: LockRequirement) -> tuple[Any, ...]:
+    source = requirement.source
+    return (
+        requirement.name,
+        tuple(sorted(requirement.extras)),
+        tuple(sorted(requirement.groups)),
+        _marker_sort_text(requirement.marker),
+        (0, "", "") if source is None else (1, _kind_rank(source.kind), source.location),
+    )
+
+
+def _kind_rank(kind: SourceKind) -> int:
+    return list(SourceKind).index(kind)
+
+
+def _package_key(package: LockedPackage) -> tuple[Any, ...]:
+    version = () if package.version is None else (package.version,)
+    return (package.name, version, _kind_rank(package.source.kind), package.source.location)
+
+
+# Blocks -----------------------------------------------------------------------------------
+
+
+def _multiline(key: str, items: Sequence[str]) -> list[str]:
+    if not items:
+        return [f"{key} = []"]
+    return [f"{key} = [", *(f"    {item}," for item in items), "]"]
+
+
+def _cardinality(key: str, items: Sequence[str]) -> list[str]:
+    if len(items) <= 1:
+        return [f"{key} = [{''.join(items)}]"]
+    return _multiline(key, items)
+
+
+def _requirements(key: str, requirements: Iterable[LockRequirement]) -> list[str]:
+    ordered = sorted(requirements, key=_requirement_key)
+    return _cardinality(key, [_requirement(r) for r in ordered])
+
+
+class _Writer:
+    def __init__(self, lock: Lock) -> None:
+        self.lock = lock
+        self.lines: list[str] = []
+        self.counts: dict[str, int] = {}
+        for package in lock.packages:
+            self.counts[package.name] = self.counts.get(package.name, 0) + 1
+
+    def table(self, header: str) -> None:
+        self.lines += ["", header]
+
+    def edge(self, edge: Dependency) -> str:
+        ambiguous = self.counts.get(edge.name, 0) > 1
+        pairs: list[tuple[str, str | None]] = [("name", toml_string(edge.name))]
+        if ambiguous:
+            version = None if edge.version is None else toml_string(str(edge.version))
+            pairs.append(("version", version))
+            pairs.append(("source", None if edge.source is None else _source(edge.source)))
+        pairs.append(("extra", _string_array(sorted(edge.extras)) if edge.extras else None))
+        pairs.append(("marker", _opt_marker(edge.marker)))
+        return _inline(pairs)
+
+    def edges(self, key: str, edges: Iterable[Dependency]) -> list[str]:
+        def sort_key(edge: Dependency) -> tuple[Any, ...]:
+            target = self.lock.target_of(edge)
+            package_key = _package_key(target) if target is not None else (edge.name,)
+            return (package_key, tuple(sorted(edge.extras)), _marker_sort_text(edge.marker))
+
+        return _multiline(key, [self.edge(e) for e in sorted(edges, key=sort_key)])
+
+    def header(self) -> None:
+        lock = self.lock
+        self.lines.append(f"version = {lock.version}")
+        if lock.revision > 0:
+            self.lines.append(f"revision = {lock.revision}")
+        self.lines.append(
+            f"requires-python = {toml_string(render_requires_python(lock.requires_python))}"
+        )
+        for key, markers in (
+            ("resolution-markers", lock.resolution_markers),
+            ("supported-markers", lock.supported_markers),
+            ("required-markers", lock.required_markers),
+        ):
+            if markers:
+                self.lines += _multiline(key, [toml_string(render_marker(m)) for m in markers])
+        if lock.conflicts:
+            # Each set is a multi-line array; sets follow each other as `], [`.
+            sets = ["\n".join(f"    {_conflict_item(item)}," for item in s) for s in lock.conflicts]
+            self.lines.append("conflicts = [[\n" + "\n], [\n".join(sets) + "\n]]")
+
+    def options(self, options: LockOptions) -> None:
+        scalars = [
+            ("resolution-mode", options.resolution_mode),
+            ("prerelease-mode", options.prerelease_mode),
+            ("fork-strategy", options.fork_strategy),
+            ("exclude-newer", options.exclude_newer),
+            ("exclude-newer-span", options.exclude_newer_span),
+        ]
+        if any(value is not None for _, value in scalars):
+            self.table("[options]")
+            for key, value in scalars:
+                if value is not None:
+                    comment = ""
+                    if key == "exclude-newer" and options.exclude_newer_span is not None:
+                        comment = _EXCLUDE_NEWER_SPAN_COMMENT
+                    self.lines.append(f"{key} = {toml_string(value)}{comment}")
+        if options.prerelease_package:
+            self.table("[options.prerelease-package]")
+            self.lines += [f"{k} = {toml_string(v)}" for k, v in options.prerelease_package]
+        if options.exclude_newer_package:
+            self.table("[options.exclude-newer-package]")
+            for name, limit in options.exclude_newer_package:
+                rendered = toml_string(limit) if isinstance(limit, str) else str(limit).lower()
+                self.lines.append(f"{name} = {rendered}")
+
+    def manifest(self) -> None:
+        lock = self.lock
+        body: list[str] = []
+        if lock.members:
+            body += _multiline("members", [toml_string(m) for m in sorted(lock.members)])
+        for key, requirements in (
+            ("requirements", lock.manifest_requirements),
+            ("constraints", lock.constraints),
+            ("overrides", lock.overrides),
+        ):
+            if requirements:
+                body += _requirements(key, requirements)
+        if lock.excludes:
+            body += _cardinality("excludes", [toml_string(e) for e in sorted(lock.excludes)])
+        if lock.build_constraints:
+            body += _requirements("build-constraints", lock.build_constraints)
+        if lock.manifest_default_groups is not None:
+            body.append(f"default-groups = {_string_array(lock.manifest_default_groups)}")
+        groups = lock.manifest_group_requirements
+        if body or groups or lock.manifest_group_requires_python:
+            self.table("[manifest]")
+            self.lines += body
+        if groups:
+            self.table("[manifest.dependency-groups]")
+            self.requirement_groups(groups)
+        if lock.manifest_group_requires_python:
+            self.table("[manifest.group-requires-python]")
+            self.specifier_groups(lock.manifest_group_requires_python)
+
+    def requirement_groups(self, groups: Groups) -> None:
+        for name, requirements in sorted(groups, key=lambda group: group[0]):
+            self.lines += _requirements(name, requirements)
+
+    def specifier_groups(self, groups: Iterable[tuple[str, SpecifierSet]]) -> None:
+        for name, specifier in sorted(groups, key=lambda group: group[0]):
+            self.lines.append(f"{name} = {toml_string(render_requires_python(specifier))}")
+
+    def package(self, package: LockedPackage) -> None:
+        self.table("[[package]]")
+        self.lines.append(f"name = {toml_string(package.name)}")
+        if package.version is not None:
+            self.lines.append(f"version = {toml_string(str(package.version))}")
+        self.lines.append(f"source = {_source(package.source)}")
+        if package.resolution_markers:
+            markers = [toml_string(render_marker(m)) for m in package.resolution_markers]
+            self.lines += _multiline("resolution-markers", markers)
+        if package.default_groups is not None:
+            self.lines.append(f"default-groups = {_string_array(package.default_groups)}")
+        if package.dependencies:
+            self.lines += self.edges("dependencies", package.dependencies)
+        if package.sdist is not None:
+            self.lines.append(f"sdist = {_artifact(package.sdist)}")
+        if package.wheels:
+            self.lines += _multiline("wheels", [_artifact(w) for w in package.wheels])
+        for header, groups in (
+            ("[package.optional-dependencies]", package.optional_dependencies),
+            ("[package.dev-dependencies]", package.dev_dependencies),
+        ):
+            if groups:
+                self.table(header)
+                for name, edges in sorted(groups, key=lambda group: group[0]):
+                    self.lines += self.edges(name, edges)
+        if package.group_requires_python:
+            self.table("[package.group-requires-python]")
+            self.specifier_groups(package.group_requires_python)
+        if package.requires_dist or package.provides_extras or package.requires_dev:
+            self.table("[package.metadata]")
+            if package.requires_dist:
+                self.lines += _requirements("requires-dist", package.requires_dist)
+            if package.provides_extras:
+                extras = _string_array(sorted(package.provides_extras))
+                self.lines.append(f"provides-extras = {extras}")
+        if package.requires_dev:
+            self.table("[package.metadata.requires-dev]")
+            self.requirement_groups(package.requires_dev)
+
+
+def _conflict_item(item: ConflictItem) -> str:
+    return _inline(
+        [
+            ("package", toml_string(item.package)),
+            ("extra", _opt_string(item.extra)),
+            ("group", _opt_string(item.group)),
+        ]
+    )
+
+
+def format_lock(lock: Lock) -> str:
+    """The ``uv.lock`` text of ``lock``, laid out as uv 0.13 writes it.
+
+    Packages are sorted by package ID (name, version, source); edges by target, extras and
+    marker; requirements by name, extras, groups, marker and source; groups by name. Arrays
+    and tables keep the model's content otherwise: nothing is added, dropped or simplified.
+    """
+    writer = _Writer(lock)
+    writer.header()
+    writer.options(lock.options)
+    writer.manifest()
+    for package in sorted(lock.packages, key=_package_key):
+        writer.package(package)
+    return "\n".join(writer.lines) + "\n"
+
+
+def write_lock(lock: Lock, path: Path) -> bool:
+    """Write ``lock`` to ``path`` unless the file already holds exactly that text.
+
+    The text goes to a temporary file in the same directory, which then replaces ``path``
+    (``os.replace``), so readers never see half a lock. Returns whether the file changed.
+    Raises ``LockfileInvalid`` naming the file when it cannot be written.
+    """
+    text = format_lock(lock)
+    try:
+        if path.read_bytes() == text.encode("utf-8"):
+            return False
+    except FileNotFoundError:
+        pass
+    except OSError as exc:
+        raise LockfileInvalid(f"Failed to read `{path}`: {exc.strerror or exc}", path=path) from exc
+    try:
+        try:
+            mode = path.stat().st_mode & 0o777
+        except FileNotFoundError:
+            mode = 0o644  # mkstemp's 0o600 would hide the lock from other users
+        handle, temporary = tempfile.mkstemp(
+            dir=path.parent, prefix=f".{path.name}.", suffix=".tmp"
+        )
+        try:
+            with os.fdopen(handle, "wb") as stream:
+                stream.write(text.encode("utf-8"))
+            os.chmod(temporary, mode)
+            os.replace(temporary, path)
+        except BaseException:
+            Path(temporary).unlink(missing_ok=True)
+            raise
+    except OSError as exc:
+        raise LockfileInvalid(
+            f"Failed to write `{path}`: {exc.strerror or exc}", path=path
+        ) from exc
+    return True
