@@ -13,7 +13,7 @@ import attrs
 from packaging.utils import NormalizedName
 
 from model.desired import DesiredDist, DesiredEnvironment
-from model.lock import SourceKind
+from model.lock import Lock, SourceKind
 from model.observed import EnvironmentState, InstalledDist, ObservedEnvironment
 
 __all__ = [
@@ -37,6 +37,7 @@ __all__ = [
     "Replace",
     "SourceDiffers",
     "VersionDiffers",
+    "WriteLock",
     "diff",
 ]
 
@@ -199,17 +200,26 @@ class Remove:
 PackageAction = Install | Replace | Remove
 
 
-# The lock action (only Keep until the resolver lands) --------------------------------------
+# The lock action -----------------------------------------------------------------------
 
 
 @attrs.frozen
 class KeepLock:
     reason: str
-    """Why the lock is used as it is, e.g. ``--frozen``."""
+    """Why the lock is used as it is, e.g. ``--frozen``, ``up to date``."""
     kind = "keep"
 
 
-LockAction = KeepLock
+@attrs.frozen
+class WriteLock:
+    reason: str
+    """Why it must be (re)written: ``missing``, ``requirements changed (added httpx)``."""
+    lock: Lock
+    """The lock to write; the environment is planned from it."""
+    kind = "write"
+
+
+LockAction = KeepLock | WriteLock
 
 
 @attrs.frozen(kw_only=True)
@@ -222,11 +232,17 @@ class Plan:
     lock: LockAction | None
     actions: tuple[PackageAction, ...]
     notes: tuple[str, ...] = ()
+    lock_name: str = "uv.lock"
+    """The lock file's name as shown (``uv.lock``, or ``script.py.lock``)."""
 
     @property
     def is_empty(self) -> bool:
-        """Nothing to do: the environment is kept and no package changes."""
-        return isinstance(self.environment, Keep) and not self.actions
+        """Nothing to do: the lock and the environment are kept and no package changes."""
+        return (
+            isinstance(self.environment, Keep)
+            and not self.actions
+            and not isinstance(self.lock, WriteLock)
+        )
 
     def of_kind(self, kind: type[PackageAction]) -> tuple[PackageAction, ...]:
         return tuple(action for action in self.actions if isinstance(action, kind))

@@ -16,7 +16,17 @@ import attrs
 from model.desired import ArtifactKind, DesiredDist
 from model.lock import Source
 from model.observed import InstalledDist
-from model.plan import Create, Install, Keep, PackageAction, Plan, Recreate, Remove, Replace
+from model.plan import (
+    Create,
+    Install,
+    Keep,
+    PackageAction,
+    Plan,
+    Recreate,
+    Remove,
+    Replace,
+    WriteLock,
+)
 
 __all__ = ["SCHEMA_VERSION", "render_json", "render_text"]
 
@@ -62,8 +72,10 @@ def render_text(plan: Plan, *, relative_to: PurePath | None = None) -> str:
     interpreter = plan.desired.interpreter
     venv = _display(plan.venv, relative_to)
     lines = [f"Plan for {venv} ({interpreter.display_name} at {interpreter.base_executable})"]
-    if plan.lock is not None:
-        lines.append(f"  = Keep lock ({plan.lock.reason})")
+    if isinstance(plan.lock, WriteLock):
+        lines.append(f"  + Write {plan.lock_name} ({plan.lock.reason})")
+    elif plan.lock is not None:
+        lines.append(f"  = Keep {plan.lock_name} ({plan.lock.reason})")
     environment = plan.environment
     if isinstance(environment, Create):
         lines.append(f"  + Create {venv} ({environment.reason.describe()})")
@@ -157,7 +169,10 @@ def render_json(plan: Plan) -> str:
         },
         "lock": None
         if plan.lock is None
-        else {"action": {"kind": plan.lock.kind, "reason": plan.lock.reason}},
+        else {
+            "name": plan.lock_name,
+            "action": {"kind": plan.lock.kind, "reason": plan.lock.reason},
+        },
         "packages": [_action_json(action) for action in plan.actions],
         "desired": [_desired_json(dist) for dist in plan.desired.dists],
         "notes": list(plan.notes),

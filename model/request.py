@@ -51,6 +51,13 @@ class RunRequest:
     no_project: bool = False
     reinstall: bool = False
     reinstall_packages: tuple[NormalizedName, ...] = ()
+    upgrade: bool = False
+    upgrade_packages: tuple[NormalizedName, ...] = ()
+    default_index: str | None = None
+    """``--default-index`` / ``--index-url``."""
+    extra_index_urls: tuple[str, ...] = ()
+    offline: bool = False
+    refresh: bool = False
     quiet: int = 0
     verbose: int = 0
     options_key: tuple[str, ...] = ()

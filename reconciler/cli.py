@@ -33,7 +33,42 @@ def _names(values: Sequence[str]) -> tuple[NormalizedName, ...]:
     return tuple(names)
 
 
+def _lock_options(function: F) -> F:
+    """Options that decide how the lock is made (shared by run, sync and lock)."""
+    options = [
+        click.option("-U", "--upgrade", is_flag=True, help="Ignore the lock's versions."),
+        click.option(
+            "-P", "--upgrade-package", multiple=True, help="Let this package move (repeatable)."
+        ),
+        click.option(
+            "-i",
+            "--index-url",
+            "--default-index",
+            "default_index",
+            help="The default package index (else ACCORD_INDEX_URL, [[tool.uv.index]], PyPI).",
+        ),
+        click.option(
+            "--extra-index-url",
+            "--index",
+            "extra_index_urls",
+            multiple=True,
+            help="An index searched before the default one (repeatable).",
+        ),
+        click.option(
+            "--offline",
+            is_flag=True,
+            envvar="ACCORD_OFFLINE",
+            help="Use the cache only; never the network.",
+        ),
+        click.option("--refresh", is_flag=True, help="Revalidate every cached index page."),
+    ]
+    for option in reversed(options):
+        function = option(function)
+    return function
+
+
 def _sync_options(function: F) -> F:
+    function = _lock_options(function)
     options = [
         click.option("--frozen", is_flag=True, help="Use uv.lock as it is, without checking it."),
         click.option("--locked", is_flag=True, help="Fail unless uv.lock is up to date."),
@@ -76,6 +111,8 @@ def _sync_options(function: F) -> F:
 def _request(argv: Sequence[str], command: tuple[str, ...], **options: Any) -> RunRequest:
     if options["frozen"] and options["locked"]:
         raise UsageError("the argument '--locked' cannot be used with '--frozen'")
+    if options["frozen"] and (options["upgrade"] or options["upgrade_package"]):
+        raise UsageError("the argument '--upgrade' cannot be used with '--frozen'")
     if options["check"] and not options["dry_plan"]:
         raise UsageError("`--check` only makes sense with `--dry-plan`")
     if options["only_group"] and (options["extra"] or options["all_extras"]):
@@ -128,6 +165,12 @@ def _request(argv: Sequence[str], command: tuple[str, ...], **options: Any) -> R
         no_project=options["no_project"],
         reinstall=options["reinstall"],
         reinstall_packages=_names(options["reinstall_package"]),
+        upgrade=options["upgrade"],
+        upgrade_packages=_names(options["upgrade_package"]),
+        default_index=options["default_index"],
+        extra_index_urls=tuple(options["extra_index_urls"]),
+        offline=options["offline"],
+        refresh=options["refresh"],
         quiet=options["quiet"],
         verbose=options["verbose"],
         options_key=tuple(parsed[0]) if parsed is not None else ("<not on the fast path>",),
@@ -260,6 +303,67 @@ def sync(ctx: click.Context, /, **options: Any) -> None:
     outcome = sync_environment(request)
     if outcome.dry_plan:
         sys.exit(ExitCode.FAILURE if request.check and not outcome.plan_is_empty else 0)
+
+
+@accord.command("lock")
+@_lock_options
+@click.option(
+    "--locked",
+    "--check",
+    "check",
+    is_flag=True,
+    help="Fail (exit 1) if the lock is not up to date; write nothing.",
+)
+@click.option("--dry-run", is_flag=True, help="Resolve and report; write nothing.")
+@click.option("-p", "--python", help="Interpreter (for a project without requires-python).")
+@click.option("--project", type=click.Path(), help="Find the project from this directory.")
+@click.option("--directory", type=click.Path(), help="Change to this directory first.")
+@click.option("-q", "--quiet", count=True, help="Print less.")
+def lock_command(**options: Any) -> None:
+    """Create or update the project's uv.lock."""
+    import time
+
+    from model.plan import WriteLock
+    from reconciler.discover import discover_target, require_project
+    from reconciler.interpreters import find_interpreter
+    from reconciler.locking import ensure_lock
+    from reconciler.lockwrite import write_lock
+
+    started = time.perf_counter()
+    if options["directory"]:
+        os.chdir(options["directory"])
+    start = Path(options["project"]).absolute() if options["project"] else Path.cwd()
+    project = require_project(discover_target(start))
+    request = RunRequest(
+        cwd=Path.cwd(),
+        python=options["python"],
+        lock_mode=LockMode.LOCKED if options["check"] else LockMode.WRITE,
+        upgrade=options["upgrade"],
+        upgrade_packages=_names(options["upgrade_package"]),
+        default_index=options["default_index"],
+        extra_index_urls=tuple(options["extra_index_urls"]),
+        offline=options["offline"],
+        refresh=options["refresh"],
+    )
+    interpreter = find_interpreter(
+        request=options["python"],
+        project_dir=Path(project.directory),
+        requires_python=project.requires_python,
+        existing_venv=Path(project.venv),
+    )
+    lock, action = ensure_lock(project, interpreter, request)
+    elapsed = (time.perf_counter() - started) * 1000
+    if not options["quiet"]:
+        click.echo(f"Resolved {len(lock.packages)} packages in {elapsed:.0f}ms", err=True)
+    if isinstance(action, WriteLock):
+        if options["dry_run"]:
+            click.echo(
+                f"Would write {os.path.relpath(project.lock_path)} ({action.reason})", err=True
+            )
+            return
+        write_lock(action.lock, Path(project.lock_path))
+        if not options["quiet"]:
+            click.echo(f"Wrote {os.path.relpath(project.lock_path)} ({action.reason})", err=True)
 
 
 def _fail(error: AccordError) -> NoReturn:

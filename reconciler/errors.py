@@ -30,6 +30,7 @@ __all__ = [
     "MetadataInvalid",
     "MetadataUnavailable",
     "NoArtifactForPlatform",
+    "NoSolution",
     "PackageNotFound",
     "ProjectInvalid",
     "ProjectNotFound",
@@ -89,6 +90,12 @@ class LockfileMissing(AccordError):
 
 class LockStale(AccordError):
     """The lock no longer matches the project, and the mode forbids updating it."""
+
+    exit_code = ExitCode.FAILURE
+
+
+class NoSolution(AccordError):
+    """The requirements cannot all be satisfied (resolvelib's causes, in words)."""
 
     exit_code = ExitCode.FAILURE
 

@@ -19,20 +19,18 @@ from packaging.utils import NormalizedName, canonicalize_name
 from model.desired import NoCompatibleArtifact, Selection, SelectionUnknown, desire
 from model.interpreter import Interpreter
 from model.lock import Lock
-from model.plan import KeepLock, Plan, diff
-from model.request import LockMode, OutputFormat, RunRequest
+from model.plan import Keep, Plan, WriteLock, diff
+from model.request import OutputFormat, RunRequest
 from model.target import BareEnvironment, Project
 from reconciler.cachedir import cache_root
 from reconciler.discover import discover_target
 from reconciler.envlock import environment_lock
 from reconciler.errors import (
-    LockfileMissing,
     LockStale,
     NoArtifactForPlatform,
     SelectionInvalid,
 )
 from reconciler.interpreters import find_interpreter
-from reconciler.lockfile import read_lock
 
 __all__ = ["SyncOutcome", "sync"]
 
@@ -49,27 +47,6 @@ class SyncOutcome:
     plan_is_empty: bool = True
     strict: bool = False
     """The project asks for ``--strict`` (``[tool.accord] strict = true``)."""
-
-
-def _read_lock(project: Project, mode: LockMode) -> Lock:
-    path = Path(project.lock_path)
-    if not path.is_file():
-        display = os.path.relpath(path)
-        if mode is LockMode.FROZEN:
-            raise LockfileMissing(
-                f"Unable to find lockfile at `{display}`, but `--frozen` was provided. "
-                "To create a lockfile, run `uv lock` or `uv sync` without the flag."
-            )
-        if mode is LockMode.LOCKED:
-            raise LockfileMissing(
-                f"Unable to find lockfile at `{display}`, but `--locked` was provided. "
-                "To create a lockfile, run `uv lock` or `uv sync` without the flag."
-            )
-        raise LockfileMissing(
-            f"No lockfile at `{display}`, and accord cannot create one yet",
-            hint="create it with `uv lock`; accord's own resolver is on its way",
-        )
-    return read_lock(path)
 
 
 def _selection(request: RunRequest, project: Project, lock: Lock) -> Selection:
@@ -123,12 +100,6 @@ def _no_artifact(exc: NoCompatibleArtifact) -> NoArtifactForPlatform:
     )
 
 
-def _lock_reason(mode: LockMode) -> str:
-    if mode is LockMode.FROZEN:
-        return "--frozen: used as it is"
-    return "used as it is; accord does not re-lock yet"
-
-
 def _print_plan(plan: Plan, request: RunRequest, out: TextIO, relative_to: Path) -> None:
     from model.render import render_json, render_text
 
@@ -142,14 +113,16 @@ def sync_project(
     request: RunRequest, project: Project, *, err: TextIO = sys.stderr, out: TextIO = sys.stdout
 ) -> SyncOutcome:
     """Bring the project's environment in line with its lock (or print the plan)."""
-    lock = _read_lock(project, request.lock_mode)
+    from reconciler.locking import ensure_lock
+
     venv = Path(project.venv)
     interpreter = find_interpreter(
         request=request.python,
         project_dir=Path(project.directory),
-        requires_python=project.requires_python or lock.requires_python,
+        requires_python=project.requires_python,
         existing_venv=venv,
     )
+    lock, lock_action = ensure_lock(project, interpreter, request, err=err)
     selection = _selection(request, project, lock)
     try:
         desired = desire(
@@ -171,7 +144,7 @@ def sync_project(
     # The lock is taken before observing, so the plan applied is the plan computed.
     with environment_lock(venv, cache_root() / "locks"):
         observed = observe_environment(venv)
-        plan = attrs.evolve(diff(desired, observed), lock=KeepLock(_lock_reason(request.lock_mode)))
+        plan = attrs.evolve(diff(desired, observed), lock=lock_action)
         if request.dry_plan:
             _print_plan(plan, request, out, relative_to)
             return SyncOutcome(
@@ -189,7 +162,13 @@ def sync_project(
             started = time.perf_counter()
             if request.verbose or not request.quiet:
                 err.write(render_text(plan, relative_to=relative_to))
-            apply_plan(plan, venv, cache_root(), before_changes=lambda: remove_stamp(venv))
+            if isinstance(plan.lock, WriteLock):
+                from reconciler.lockwrite import write_lock
+
+                # The lock is written first, as uv does: the environment follows from it.
+                write_lock(plan.lock.lock, Path(project.lock_path))
+            if plan.actions or not isinstance(plan.environment, Keep):
+                apply_plan(plan, venv, cache_root(), before_changes=lambda: remove_stamp(venv))
             if not request.quiet:
                 elapsed = (time.perf_counter() - started) * 1000
                 err.write(f"Applied {len(plan.actions)} package changes in {elapsed:.0f}ms\n")

@@ -122,7 +122,7 @@ def test_run_frozen_without_lock_fails_like_uv(cli: Cli, make_project: MakeProje
     assert result.returncode == 1
     assert result.stderr == (
         "error: Unable to find lockfile at `uv.lock`, but `--frozen` was provided. "
-        "To create a lockfile, run `uv lock` or `uv sync` without the flag.\n"
+        "To create a lockfile, run `accord lock` or `accord sync` without the flag.\n"
     )
     assert not (project / ".venv").exists()
     assert not (project / "uv.lock").exists()

@@ -28,7 +28,7 @@ SIMPLE_DEFAULT = {
 """What `simple` installs on a non-Windows interpreter with the default (`dev`) group."""
 
 SIMPLE_NOTE = "Note: simple is a virtual project: its dependencies are installed, it is not"
-KEEP_LOCK = "  = Keep lock (--frozen: used as it is)"
+KEEP_LOCK = "  = Keep uv.lock (--frozen: used as it is)"
 HEAVY_MODULES = frozenset({"click", "tomlkit", "resolvelib", "cattrs", "urllib3", "rich"})
 PYENV_VERSIONS = Path(os.environ.get("PYENV_ROOT") or Path.home() / ".pyenv") / "versions"
 

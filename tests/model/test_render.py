@@ -67,7 +67,7 @@ def empty_plan() -> Plan:
 def test_render_text_representative_plan() -> None:
     assert render_text(representative_plan(), relative_to=PROJECT) == (
         "Plan for .venv (CPython 3.11.7 at /opt/python/3.11/bin/python3.11)\n"
-        "  = Keep lock (--frozen: used as it is)\n"
+        "  = Keep uv.lock (--frozen: used as it is)\n"
         "  ~ Replace attrs 24.2.0 → 24.2.0 (files missing or modified: "
         "attr/__init__.py is missing)\n"
         "  ~ Replace click 8.0.0 → 8.1.7 (version differs: 8.0.0 → 8.1.7)\n"
@@ -302,7 +302,10 @@ def test_render_json_environment_actions() -> None:
 
 def test_render_json_lock_and_notes() -> None:
     document = json.loads(render_json(representative_plan()))
-    assert document["lock"] == {"action": {"kind": "keep", "reason": "--frozen: used as it is"}}
+    assert document["lock"] == {
+        "name": "uv.lock",
+        "action": {"kind": "keep", "reason": "--frozen: used as it is"},
+    }
     assert document["notes"] == [NOTE]
     assert json.loads(render_json(create_plan()))["lock"] is None
 

@@ -1,0 +1,88 @@
+"""Is the lock still current for the project? (pure; uv-lock-format.md §8)
+
+uv compares *inputs*, never re-resolves to decide: the project's source kind and version,
+requires-python, its declared requirements (``requires-dist``), extras and dependency groups,
+and that every registry package comes from a configured index. ``why_stale`` returns the
+first difference in words (``requirements changed (added httpx)``), or None.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from model.lock import Lock, LockRequirement, SourceKind
+from model.manifest import ProjectManifest, lock_requirement, requirement_key
+
+__all__ = ["why_stale"]
+
+
+def _names_changed(old: Iterable[LockRequirement], new: Iterable[LockRequirement]) -> str:
+    old_keys = {requirement_key(r): r for r in old}
+    new_keys = {requirement_key(r): r for r in new}
+    old_names = {r.name for r in old_keys.values()}
+    new_names = {r.name for r in new_keys.values()}
+    added = sorted(new_names - old_names)
+    removed = sorted(old_names - new_names)
+    changed = sorted(
+        {r.name for k, r in new_keys.items() if k not in old_keys} & old_names & new_names
+    )
+    parts = []
+    if added:
+        parts.append("added " + ", ".join(added))
+    if removed:
+        parts.append("removed " + ", ".join(removed))
+    if changed:
+        parts.append("changed " + ", ".join(changed))
+    return "; ".join(parts)
+
+
+def _same(old: Iterable[LockRequirement], new: Iterable[LockRequirement]) -> bool:
+    return sorted(map(repr, map(requirement_key, old))) == sorted(
+        map(repr, map(requirement_key, new))
+    )
+
+
+def why_stale(lock: Lock, manifest: ProjectManifest, indexes: Sequence[str] = ()) -> str | None:
+    """The first way ``lock`` no longer matches ``manifest`` (and the configured indexes)."""
+    roots = [p for p in lock.packages_named(manifest.name) if p.source.kind.is_source_tree]
+    if not roots:
+        return f"the project `{manifest.name}` is missing from the lock"
+    root = roots[0]
+    wanted = SourceKind.EDITABLE if manifest.is_package else SourceKind.VIRTUAL
+    if root.source.kind is not wanted:
+        return f"the project is now {'a package' if manifest.is_package else 'virtual'}"
+    if root.version != manifest.version:
+        return f"the project's version changed ({root.display_version} → {manifest.version})"
+    if sorted(map(str, lock.requires_python)) != sorted(map(str, manifest.requires_python)):
+        return f"requires-python changed ({lock.requires_python} → {manifest.requires_python})"
+    declared = [lock_requirement(r) for r in manifest.dependencies]
+    declared += [
+        lock_requirement(r, extra=extra)
+        for extra, requirements in manifest.optional_dependencies
+        for r in requirements
+    ]
+    recorded = root.requires_dist or ()
+    if not _same(recorded, declared):
+        return f"requirements changed ({_names_changed(recorded, declared)})"
+    if tuple(sorted(root.provides_extras)) != tuple(sorted(manifest.extras)):
+        return "the project's extras changed"
+    recorded_groups = dict(root.requires_dev)
+    declared_groups = {
+        group: [lock_requirement(r) for r in requirements]
+        for group, requirements in manifest.dependency_groups
+    }
+    if set(recorded_groups) != set(declared_groups):
+        added = sorted(set(declared_groups) - set(recorded_groups))
+        removed = sorted(set(recorded_groups) - set(declared_groups))
+        words = [f"added group {g}" for g in added] + [f"removed group {g}" for g in removed]
+        return f"dependency groups changed ({', '.join(words)})"
+    for group, requirements in declared_groups.items():
+        if not _same(recorded_groups[group], requirements):
+            change = _names_changed(recorded_groups[group], requirements)
+            return f"dependency group `{group}` changed ({change})"
+    if indexes:
+        for package in lock.packages:
+            registry = package.source.kind is SourceKind.REGISTRY
+            if registry and package.source.location not in indexes:
+                return f"`{package.name}` comes from an index that is no longer configured"
+    return None

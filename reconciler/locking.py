@@ -1,0 +1,176 @@
+"""Lock stage: make sure the project's ``uv.lock`` is current (reads files and the index).
+
+``ensure_lock`` returns the lock to plan from and the lock action. It never writes: a new
+lock travels in the plan (``WriteLock``) and is written by apply, so ``--dry-plan`` changes
+nothing. Modes follow uv: ``--frozen`` uses the lock as it is (no index access);
+``--locked`` fails when the lock would change; the default re-locks when the inputs moved.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any, TextIO
+
+import attrs
+from packaging.specifiers import SpecifierSet
+
+from model.interpreter import Interpreter
+from model.lock import Lock, SourceKind
+from model.manifest import ProjectManifest
+from model.plan import KeepLock, LockAction, WriteLock
+from model.request import LockMode, RunRequest
+from model.staleness import why_stale
+from model.target import Project
+from reconciler.errors import LockfileInvalid, LockfileMissing, LockStale
+
+__all__ = ["DEFAULT_INDEX", "configured_indexes", "ensure_lock", "load_manifest"]
+
+DEFAULT_INDEX = "https://pypi.org/simple"
+
+
+def configured_indexes(request: RunRequest, pyproject: Mapping[str, Any]) -> tuple[list[str], bool]:
+    """The indexes in search order, and whether any was configured explicitly.
+
+    Extra indexes (``--extra-index-url``, non-default ``[[tool.uv.index]]``) come before the
+    default one, as in uv; the default is ``--default-index``/``--index-url``, else
+    ``ACCORD_INDEX_URL``, else a ``[[tool.uv.index]]`` with ``default = true``, else PyPI.
+    """
+    tool = pyproject.get("tool", {}) if isinstance(pyproject.get("tool"), dict) else {}
+    uv = tool.get("uv", {}) if isinstance(tool.get("uv"), dict) else {}
+    declared = [e for e in uv.get("index", []) if isinstance(e, dict) and "url" in e]
+    extras = list(request.extra_index_urls)
+    extras += [str(e["url"]) for e in declared if not e.get("default") and not e.get("explicit")]
+    default = (
+        request.default_index
+        or os.environ.get("ACCORD_INDEX_URL")
+        or next((str(e["url"]) for e in declared if e.get("default")), None)
+    )
+    explicit = bool(default or extras)
+    ordered = [*extras, default or DEFAULT_INDEX]
+    return list(dict.fromkeys(ordered)), explicit
+
+
+def load_manifest(
+    project: Project, interpreter: Interpreter, err: TextIO = sys.stderr
+) -> ProjectManifest:
+    """The project's declared inputs; a missing requires-python defaults to the interpreter's
+    ``>=X.Y`` with uv's warning."""
+    from reconciler.manifest import read_manifest
+
+    manifest = read_manifest(Path(project.pyprojects[0]), is_package=project.is_package)
+    if not manifest.requires_python:
+        version = interpreter.python_version
+        err.write(
+            "warning: No `requires-python` value found in the workspace. "
+            f"Defaulting to `>={version}`.\n"
+        )
+        manifest = attrs.evolve(manifest, requires_python=SpecifierSet(f">={version}"))
+    return manifest
+
+
+def _read_existing(path: Path, mode: LockMode, err: TextIO) -> tuple[str | None, Lock | None]:
+    from reconciler.lockfile import parse_lock
+
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return None, None
+    try:
+        return text, parse_lock(text, path)
+    except LockfileInvalid as exc:
+        if mode is not LockMode.WRITE:
+            raise
+        # uv: an unreadable lock is ignored (and replaced) when accord may write one.
+        err.write(
+            f"warning: Failed to read existing lockfile; ignoring locked requirements: {exc}\n"
+        )
+        return text, None
+
+
+def _stale_error(display: str, why: str) -> LockStale:
+    return LockStale(
+        f"The lockfile at `{display}` needs to be updated, but `--locked` was provided.\n"
+        f"  cause: {why}",
+        hint="To update the lockfile, run `accord lock`.",
+    )
+
+
+def ensure_lock(
+    project: Project,
+    interpreter: Interpreter,
+    request: RunRequest,
+    *,
+    err: TextIO = sys.stderr,
+) -> tuple[Lock, LockAction]:
+    """The lock to plan from, and what happens to the file (see the module docstring)."""
+    path = Path(project.lock_path)
+    display = os.path.relpath(path) if path.is_relative_to(Path.cwd()) else str(path)
+    text, existing = _read_existing(path, request.lock_mode, err)
+    if request.lock_mode is LockMode.FROZEN:
+        if existing is None:
+            raise LockfileMissing(
+                f"Unable to find lockfile at `{display}`, but `--frozen` was provided. "
+                "To create a lockfile, run `accord lock` or `accord sync` without the flag."
+            )
+        return existing, KeepLock("--frozen: used as it is")
+    if existing is None and request.lock_mode is LockMode.LOCKED:
+        raise LockfileMissing(
+            f"Unable to find lockfile at `{display}`, but `--locked` was provided. "
+            "To create a lockfile, run `accord lock` or `accord sync` without the flag."
+        )
+
+    from reconciler.discover import read_pyproject
+
+    manifest = load_manifest(project, interpreter, err)
+    indexes, explicit = configured_indexes(request, read_pyproject(Path(project.pyprojects[0])))
+    upgrading = request.upgrade or bool(request.upgrade_packages)
+    if existing is None:
+        why = "missing" if text is None else "unreadable"
+    elif request.upgrade:
+        why = "--upgrade"
+    else:
+        stale = why_stale(existing, manifest, indexes if explicit else ())
+        if stale is None and not upgrading:
+            return existing, KeepLock("up to date")
+        why = stale or "--upgrade-package " + ", ".join(request.upgrade_packages)
+    new = _resolve(manifest, indexes, request, existing)
+    from reconciler.lockwrite import format_lock
+
+    if text is not None and format_lock(new) == text:
+        return existing or new, KeepLock("up to date")
+    if request.lock_mode is LockMode.LOCKED:
+        raise _stale_error(display, why)
+    return new, WriteLock(reason=why, lock=new)
+
+
+def _resolve(
+    manifest: ProjectManifest, indexes: Sequence[str], request: RunRequest, existing: Lock | None
+) -> Lock:
+    from reconciler.cachedir import cache_root
+    from reconciler.index import IndexClient
+    from reconciler.resolve import resolve_lock
+
+    preferences = {}
+    if existing is not None:
+        preferences = {
+            package.name: package.version
+            for package in existing.packages
+            if package.source.kind is SourceKind.REGISTRY and package.version is not None
+        }
+    client = IndexClient(
+        indexes, cache_dir=cache_root(), offline=request.offline, refresh=request.refresh
+    )
+    try:
+        return resolve_lock(
+            manifest,
+            client,
+            index_url=indexes[-1],
+            preferences=preferences,
+            upgrade=request.upgrade,
+            upgrade_packages=frozenset(request.upgrade_packages),
+        )
+    finally:
+        client.close()

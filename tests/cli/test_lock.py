@@ -1,0 +1,200 @@
+"""Resolution and locking with real processes: accord's locks against real uv's, staleness
+under the default mode, --locked and --frozen, and errors a person can follow."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from fixtures import PROJECTS_DIR, MakeProject
+from tests.cli.support import Cli, clean_environment, installed
+
+
+def _accord(
+    cli: Cli, project: Path, *args: str, index: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    """`accord ARGS` (not `run`) in `project` with the session index as the default index."""
+    env = clean_environment({"ACCORD_INDEX_URL": index or cli.index_url})
+    return subprocess.run(
+        [str(cli.accord), *args],
+        cwd=project,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def _run(cli: Cli, project: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return cli.run(project, *args, env={"ACCORD_INDEX_URL": cli.index_url})
+
+
+def _project(tmp_path: Path, dependencies: str, name: str = "demo") -> Path:
+    project = tmp_path / name
+    project.mkdir()
+    (project / "pyproject.toml").write_text(
+        f'[project]\nname = "{name}"\nversion = "0.1.0"\nrequires-python = ">=3.10"\n'
+        f"dependencies = [{dependencies}]\n"
+    )
+    return project
+
+
+@pytest.mark.parametrize("name", ["simple", "minimal", "native"])
+def test_lock_matches_real_uv_byte_for_byte(
+    cli: Cli, make_project: MakeProject, tmp_path: Path, name: str
+) -> None:
+    by_uv = make_project(name)  # locked by the real uv
+    ours = tmp_path / "ours"
+    shutil.copytree(PROJECTS_DIR / name, ours)
+    result = _accord(cli, ours, "lock", "--python", str(cli.python))
+    assert result.returncode == 0, result.stderr
+    assert (ours / "uv.lock").read_text() == (by_uv / "uv.lock").read_text()
+
+
+@pytest.mark.parametrize("name", ["simple", "minimal", "native"])
+def test_lock_accords_locks_pass_uv_lock_check(cli: Cli, tmp_path: Path, name: str) -> None:
+    project = tmp_path / name
+    shutil.copytree(PROJECTS_DIR / name, project)
+    assert _accord(cli, project, "lock", "--python", str(cli.python)).returncode == 0
+    check = cli.uv(project, "lock", "--check")
+    assert check.returncode == 0, check.stderr
+
+
+@pytest.mark.parametrize("name", ["simple", "minimal", "native"])
+def test_lock_uvs_locks_pass_accord_run_locked(
+    cli: Cli, make_project: MakeProject, name: str
+) -> None:
+    project = make_project(name)
+    before = (project / "uv.lock").read_bytes()
+    result = _run(cli, project, "--locked", "--", "python", "-c", "pass")
+    assert result.returncode == 0, result.stderr
+    assert (project / "uv.lock").read_bytes() == before
+
+
+def test_lock_run_without_lock_locks_and_installs(cli: Cli, tmp_path: Path) -> None:
+    project = _project(tmp_path, '"dep-a"')
+    planned = _run(cli, project, "--dry-plan")
+    assert "  + Write uv.lock (missing)" in planned.stdout.splitlines()
+    assert not (project / "uv.lock").exists()
+    result = _run(
+        cli, project, "--", "python", "-c", "import dep_a, dep_b; print(dep_b.__version__)"
+    )
+    assert (result.returncode, result.stdout) == (0, "2.0\n"), result.stderr
+    assert (project / "uv.lock").is_file()
+    assert installed(project) == {"dep-a": "1.0", "dep-b": "2.0"}
+
+
+def test_lock_added_dependency_relocks_or_fails_under_locked(
+    cli: Cli, make_project: MakeProject
+) -> None:
+    project = make_project("minimal")
+    assert _run(cli, project, "--", "python", "-c", "pass").returncode == 0
+    pyproject = project / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text().replace('"pkg==1.0"', '"pkg==1.0", "colorful"'))
+    old_lock = (project / "uv.lock").read_bytes()
+
+    locked = _run(cli, project, "--locked", "--", "python", "-c", "import colorful")
+    assert locked.returncode == 1
+    assert locked.stderr.splitlines() == [
+        "error: The lockfile at `uv.lock` needs to be updated, but `--locked` was provided.",
+        "  cause: requirements changed (added colorful)",
+        "hint: To update the lockfile, run `accord lock`.",
+    ]
+    assert (project / "uv.lock").read_bytes() == old_lock
+
+    frozen = _run(cli, project, "--frozen", "--", "python", "-c", "import colorful")
+    assert frozen.returncode == 1  # the command's own failure: the old lock has no colorful
+    assert "No module named 'colorful'" in frozen.stderr
+    assert (project / "uv.lock").read_bytes() == old_lock
+
+    planned = _run(cli, project, "--dry-plan")
+    assert (
+        "  + Write uv.lock (requirements changed (added colorful))" in planned.stdout.splitlines()
+    )
+    relocked = _run(cli, project, "--", "python", "-c", "import colorful; print('ok')")
+    assert (relocked.returncode, relocked.stdout) == (0, "ok\n"), relocked.stderr
+    assert "colorful" in installed(project)
+    assert cli.uv(project, "lock", "--check").returncode == 0
+
+
+def test_lock_keeps_locked_versions_until_upgraded(cli: Cli, tmp_path: Path) -> None:
+    project = _project(tmp_path, '"dep-b<2"')
+    assert _accord(cli, project, "lock").returncode == 0
+    pyproject = project / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text().replace('"dep-b<2"', '"dep-b"'))
+    assert _accord(cli, project, "lock").returncode == 0
+    assert 'name = "dep-b"\nversion = "1.0"' in (project / "uv.lock").read_text()  # minimal churn
+    upgraded = _accord(cli, project, "lock", "--upgrade-package", "dep-b")
+    assert upgraded.returncode == 0, upgraded.stderr
+    assert 'name = "dep-b"\nversion = "2.0"' in (project / "uv.lock").read_text()
+
+
+def test_lock_never_picks_a_yanked_version_unless_pinned(cli: Cli, tmp_path: Path) -> None:
+    project = _project(tmp_path, '"pkg<1.0"')
+    result = _accord(cli, project, "lock")
+    assert result.returncode == 1
+    assert "(pkg==0.9 was yanked (reason: broken))" in result.stderr
+    pinned = _project(tmp_path, '"pkg==0.9"', name="pinned")
+    assert _accord(cli, pinned, "lock").returncode == 0
+    assert 'name = "pkg"\nversion = "0.9"' in (pinned / "uv.lock").read_text()
+
+
+def test_lock_conflict_is_explained(cli: Cli, tmp_path: Path) -> None:
+    project = _project(tmp_path, '"dep-c", "dep-b<2"')
+    result = _accord(cli, project, "lock")
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    first = result.stderr.splitlines()[0]
+    assert first.startswith("error: No solution found when resolving dependencies: ")
+    assert "dep-c==1.0 requires dep-b>=2.0" in first
+    assert "the project requires dep-b<2" in first
+    assert not (project / "uv.lock").exists()
+
+
+def test_lock_errors_for_unknown_package_python_and_index(cli: Cli, tmp_path: Path) -> None:
+    unknown = _accord(cli, _project(tmp_path, '"nope-not-here"'), "lock")
+    assert unknown.returncode == 1
+    assert unknown.stderr.splitlines()[0] == (
+        "error: Package `nope-not-here` was not found in the package registry"
+    )
+    python = _accord(cli, _project(tmp_path, '"newpy>=2"', name="py"), "lock")
+    assert python.returncode == 1
+    assert "newpy==2.0 requires Python >=3.14, but the project supports >=3.10" in python.stderr
+    down = _accord(
+        cli, _project(tmp_path, '"pkg"', name="down"), "lock", index="http://127.0.0.1:9/simple/"
+    )
+    assert down.returncode == 1
+    assert down.stderr.splitlines()[0] == (
+        "error: Failed to fetch `http://127.0.0.1:9/simple/pkg/`: Connection refused"
+    )
+
+
+def test_lock_frozen_never_reads_the_index(cli: Cli, make_project: MakeProject) -> None:
+    project = make_project("minimal")
+    result = _run(cli, project, "--frozen", "--", "python", "-c", "import pkg")
+    assert result.returncode == 0
+    # With an index that does not exist, --frozen still works from the lock and the cache.
+    result = cli.run(
+        project,
+        "--frozen",
+        "--reinstall",
+        "--",
+        "python",
+        "-c",
+        "import pkg",
+        env={"ACCORD_INDEX_URL": "http://127.0.0.1:9/simple/"},
+    )
+    assert result.returncode == 0, result.stderr
+
+
+def test_lock_check_reports_without_writing(cli: Cli, tmp_path: Path) -> None:
+    project = _project(tmp_path, '"pkg"')
+    missing = _accord(cli, project, "lock", "--check")
+    assert missing.returncode == 1
+    assert not (project / "uv.lock").exists()
+    assert _accord(cli, project, "lock").returncode == 0
+    assert _accord(cli, project, "lock", "--check").returncode == 0
