@@ -14,6 +14,7 @@ across packaging releases.
 from __future__ import annotations
 
 import enum
+import functools
 from typing import Any
 
 from packaging.markers import Marker
@@ -47,7 +48,29 @@ _POINTS = tuple(f"3.{minor}.{micro}" for minor in range(40) for micro in (0, 1, 
 
 def python_points(requires_python: SpecifierSet) -> tuple[str, ...]:
     """Sample full versions inside ``requires_python`` (used to decide python atoms)."""
-    return tuple(point for point in _POINTS if requires_python.contains(point, prereleases=True))
+    return _points(str(requires_python))
+
+
+@functools.lru_cache(maxsize=64)
+def _points(requires_python: str) -> tuple[str, ...]:
+    # Memoised: a resolution asks this hundreds of times for the same range.
+    specifier = SpecifierSet(requires_python)
+    return tuple(point for point in _POINTS if specifier.contains(point, prereleases=True))
+
+
+@functools.lru_cache(maxsize=4096)
+def _python_atom_truth(text: str, points: tuple[str, ...]) -> Truth | None:
+    """ALWAYS/NEVER when the python comparison ``text`` is decided over ``points``."""
+    marker = Marker(text)
+    results = {
+        marker.evaluate({"python_version": ".".join(p.split(".")[:2]), "python_full_version": p})
+        for p in points
+    }
+    if results == {True}:
+        return ALWAYS
+    if results == {False}:
+        return NEVER
+    return None
 
 
 Node = Any  # an atom tuple, "and"/"or", a nested list, or a Truth
@@ -64,17 +87,9 @@ def _atom_truth(atom: tuple[Any, Any, Any], extra: str | None, points: tuple[str
         return ALWAYS if outcome else NEVER
     if variable in _PYTHON_VARIABLES and points:
         text = f"{left.serialize()} {op.serialize()} {right.serialize()}"
-        marker = Marker(text)
-        results = {
-            marker.evaluate(
-                {"python_version": ".".join(p.split(".")[:2]), "python_full_version": p}
-            )
-            for p in points
-        }
-        if results == {True}:
-            return ALWAYS
-        if results == {False}:
-            return NEVER
+        truth = _python_atom_truth(text, points)
+        if truth is not None:
+            return truth
     return atom
 
 
@@ -104,10 +119,27 @@ def _simplify(nodes: list[Any], extra: str | None, points: tuple[str, ...]) -> N
     return alternatives
 
 
+# uv writes these platform_system comparisons as the equivalent sys_platform ones.
+_EQUIVALENT = {
+    ("platform_system", "Windows"): ("sys_platform", "win32"),
+    ("platform_system", "Linux"): ("sys_platform", "linux"),
+    ("platform_system", "Darwin"): ("sys_platform", "darwin"),
+}
+
+
+def _render_atom(atom: tuple[Any, Any, Any]) -> str:
+    left, op, right = atom
+    if type(left).__name__ == "Variable" and op.value in ("==", "!="):
+        equivalent = _EQUIVALENT.get((left.value, right.value))
+        if equivalent is not None:
+            return f'{equivalent[0]} {op.value} "{equivalent[1]}"'
+    return " ".join(part.serialize() for part in atom)
+
+
 def _render(node: Node) -> str:
     """Render a simplified structure (list of and-term lists) back to marker text."""
     if isinstance(node, tuple):
-        return " ".join(part.serialize() for part in node)
+        return _render_atom(node)
     alternatives = node
     rendered = []
     for terms in alternatives:

@@ -106,10 +106,12 @@ class Provider(AbstractProvider[Req, Candidate, str]):
         self._metadata: dict[tuple[NormalizedName, Version], Future[DistMetadata]] = {}
         self._lock = threading.Lock()
         self._pool = ThreadPoolExecutor(max_workers=8)
+        self._pool_closed = False
         self.excluded: dict[NormalizedName, set[str]] = defaultdict(set)
         """Why versions that matched a specifier were still not candidates (for errors)."""
 
     def close(self) -> None:
+        self._pool_closed = True
         self._pool.shutdown(wait=False, cancel_futures=True)
 
     # metadata, fetched ahead in threads ----------------------------------------------------
@@ -125,12 +127,48 @@ class Provider(AbstractProvider[Req, Candidate, str]):
         with self._lock:
             future = self._metadata.get(key)
             if future is None:
-                from reconciler.index import parse_metadata
-
                 file = self._metadata_file(candidate)
-                future = self._pool.submit(lambda: parse_metadata(self._client.metadata(file)))
+                future = self._pool.submit(self._fetch_metadata, file)
                 self._metadata[key] = future
         return future
+
+    def _fetch_metadata(self, file: IndexFile) -> DistMetadata:
+        from reconciler.index import parse_metadata
+
+        metadata = parse_metadata(self._client.metadata(file))
+        # Speculate: the resolver will soon ask for these dependencies' pages and for the
+        # metadata of their likely versions; fetching them now overlaps the network waits
+        # of a cold resolution. Failures here are ignored: the resolver's own call reports.
+        for requirement in metadata.requires_dist:
+            holds = restrict(requirement.marker, extra="", requires_python=self._requires_python)
+            if holds is not NEVER and not self._pool_closed:
+                try:
+                    self._pool.submit(self._warm, requirement)
+                except RuntimeError:  # the pool shut down: resolution is over
+                    break
+        return metadata
+
+    def _warm(self, requirement: Requirement) -> None:
+        name = canonicalize_name(requirement.name)
+        try:
+            files = self._client.files(name)
+        except Exception:  # speculative: the resolver's own call reports failures
+            return
+        preferred = self._preferences.get(name)
+        versions = sorted({f.version for f in files}, reverse=True)
+        for version in ([preferred] if preferred in versions else []) + versions:
+            if version is None or version.is_prerelease:
+                continue
+            if not requirement.specifier.contains(version, prereleases=True):
+                continue
+            usable = tuple(
+                f
+                for f in files
+                if f.version == version and f.yanked is None and self._python_compatible(f)
+            )
+            if usable:
+                self.prefetch(Candidate(name, version, None, usable))
+            return
 
     def metadata(self, candidate: Candidate) -> DistMetadata:
         return self.prefetch(candidate).result()

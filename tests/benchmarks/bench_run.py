@@ -9,7 +9,9 @@ identical copies of the project:
 
 - sync into a fresh venv, warm cache: ``uv sync --frozen`` vs ``accord sync --frozen``
   (and, with --pip, ``pip install --no-deps -r`` into a fresh venv);
-- a no-op ``run python -c pass``: ``uv run --frozen`` vs ``accord run --frozen``.
+- a no-op ``run python -c pass``: ``uv run --frozen`` vs ``accord run --frozen``;
+- lock from scratch (no uv.lock), warm cache and cold cache (an empty cache directory for
+  every run): ``uv lock`` vs ``accord lock``; and whether the two locks are identical.
 
 It prints medians, minimums and the accord/uv ratio.
 """
@@ -163,6 +165,38 @@ def main() -> int:
         noop_uv = _time([uv, *noop], projects["uv"], env, args.runs * 3)
         noop_accord = _time([accord, *noop], projects["accord"], env, args.runs * 3)
         _report("no-op run python -c pass", noop_accord, noop_uv, "uv")
+
+        def lock_run(tool: str, project: Path, cold: bool) -> Callable[[], None]:
+            def before() -> None:
+                (project / "uv.lock").unlink(missing_ok=True)
+                if cold:
+                    key = "UV_CACHE_DIR" if tool == "uv" else "ACCORD_CACHE_DIR"
+                    shutil.rmtree(env[key], ignore_errors=True)
+
+            return before
+
+        for cold in (False, True):
+            label = "cold" if cold else "warm"
+            lock_env = dict(env, ACCORD_INDEX_URL=index_url)
+            uv_lock = _time(
+                [uv, "lock", "-q"],
+                projects["uv"],
+                lock_env,
+                args.runs,
+                lock_run("uv", projects["uv"], cold),
+            )
+            accord_lock = _time(
+                [accord, "lock", "-q"],
+                projects["accord"],
+                lock_env,
+                args.runs,
+                lock_run("accord", projects["accord"], cold),
+            )
+            _report(f"lock from scratch, {label} cache", accord_lock, uv_lock, "uv")
+        same = (projects["uv"] / "uv.lock").read_text() == (
+            projects["accord"] / "uv.lock"
+        ).read_text()
+        print(f"accord's lock identical to uv's: {same}")
         if args.pip:
             requirements = projects["uv"] / "requirements.txt"
             subprocess.run(
