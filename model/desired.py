@@ -222,6 +222,12 @@ def desire(
     for group, group_edges in lock.manifest_groups:
         if group in groups:
             edges.extend(group_edges)
+    if not selection.roots:
+        # A script lock has no root package: its `[manifest] requirements` are the roots.
+        edges.extend(
+            Dependency(name=r.name, extras=r.extras, marker=r.marker)
+            for r in lock.manifest_requirements
+        )
 
     seen: set[tuple[NormalizedName, str, str, NormalizedName | None]] = set()
     chosen: dict[NormalizedName, LockedPackage] = {}

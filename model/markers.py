@@ -55,7 +55,10 @@ def python_points(requires_python: SpecifierSet) -> tuple[str, ...]:
 def _points(requires_python: str) -> tuple[str, ...]:
     # Memoised: a resolution asks this hundreds of times for the same range.
     specifier = SpecifierSet(requires_python)
-    return tuple(point for point in _POINTS if specifier.contains(point, prereleases=True))
+    # An exact pin (``==3.11.7``: an environment for one interpreter) is its own sample.
+    exact = tuple(s.version for s in specifier if s.operator == "==" and "*" not in s.version)
+    candidates = sorted(set(_POINTS + exact), key=lambda point: tuple(map(int, point.split("."))))
+    return tuple(point for point in candidates if specifier.contains(point, prereleases=True))
 
 
 @functools.lru_cache(maxsize=4096)

@@ -58,6 +58,14 @@ class RunRequest:
     extra_index_urls: tuple[str, ...] = ()
     offline: bool = False
     refresh: bool = False
+    isolated: bool = False
+    """``--isolated``: a cached environment of its own; the project's ``.venv`` untouched."""
+    with_requirements: tuple[str, ...] = ()
+    """``--with`` values, already split on commas."""
+    with_files: tuple[PurePath, ...] = ()
+    """``--with-requirements`` files."""
+    script: PurePath | None = None
+    """A PEP 723 script to run in its own environment (found by the CLI)."""
     quiet: int = 0
     verbose: int = 0
     options_key: tuple[str, ...] = ()

@@ -10,10 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
+from packaging.requirements import Requirement
+from packaging.specifiers import SpecifierSet
+
 from model.lock import Lock, LockRequirement, SourceKind
 from model.manifest import ProjectManifest, lock_requirement, requirement_key
 
-__all__ = ["why_stale"]
+__all__ = ["why_script_stale", "why_stale"]
 
 
 def _names_changed(old: Iterable[LockRequirement], new: Iterable[LockRequirement]) -> str:
@@ -85,4 +88,17 @@ def why_stale(lock: Lock, manifest: ProjectManifest, indexes: Sequence[str] = ()
             registry = package.source.kind is SourceKind.REGISTRY
             if registry and package.source.location not in indexes:
                 return f"`{package.name}` comes from an index that is no longer configured"
+    return None
+
+
+def why_script_stale(
+    lock: Lock, requirements: Sequence[Requirement], requires_python: SpecifierSet
+) -> str | None:
+    """The first way a script lock (``[manifest] requirements``) no longer matches the
+    script's inline metadata, or None."""
+    if sorted(map(str, lock.requires_python)) != sorted(map(str, requires_python)):
+        return f"requires-python changed ({lock.requires_python} → {requires_python})"
+    declared = [lock_requirement(r) for r in requirements]
+    if not _same(lock.manifest_requirements, declared):
+        return f"requirements changed ({_names_changed(lock.manifest_requirements, declared)})"
     return None

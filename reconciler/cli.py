@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, NoReturn, TypeVar
 
+import attrs
 import click
 from packaging.utils import NormalizedName, canonicalize_name
 
@@ -177,6 +178,25 @@ def _request(argv: Sequence[str], command: tuple[str, ...], **options: Any) -> R
     )
 
 
+def _script_target(command: tuple[str, ...], kind: Any) -> Path | None:
+    """The script to run in its own environment: a .py/.pyw file (or any file under
+    --script/--gui-script) whose text has a PEP 723 ``# /// script`` block."""
+    from reconciler.execute import CommandKind
+
+    if not command or kind is CommandKind.MODULE:
+        return None
+    path = Path(command[0])
+    forced = kind in (CommandKind.SCRIPT, CommandKind.GUI_SCRIPT)
+    if not (forced or command[0].lower().endswith((".py", ".pyw"))) or not path.is_file():
+        return None
+    try:
+        with path.open("rb") as stream:
+            has_block = b"# /// script" in stream.read()
+    except OSError:
+        return None
+    return path.absolute() if has_block else None
+
+
 def _print_commands(venv: Path | None) -> None:
     click.echo(
         "Provide a command or script to invoke with `accord run <command>` or "
@@ -203,6 +223,31 @@ def accord() -> None:
 
 def _run_options(function: F) -> F:
     options = [
+        click.option(
+            "-w",
+            "--with",
+            "with_",
+            multiple=True,
+            help="Also provide this requirement, in a cached layer (repeatable, comma lists).",
+        ),
+        click.option(
+            "--with-requirements",
+            multiple=True,
+            type=click.Path(),
+            help="Also provide the requirements in this file (repeatable).",
+        ),
+        click.option(
+            "--with-editable",
+            multiple=True,
+            type=click.Path(),
+            help="Also provide this local project, editable.",
+        ),
+        click.option(
+            "--isolated",
+            is_flag=True,
+            envvar="ACCORD_ISOLATED",
+            help="Run in a cached environment of its own; leave .venv alone.",
+        ),
         click.option("-m", "--module", is_flag=True, help="Run COMMAND as a module (python -m)."),
         click.option("-s", "--script", is_flag=True, help="Run COMMAND as a Python script."),
         click.option("--gui-script", is_flag=True, help="Run COMMAND as a GUI script (pythonw)."),
@@ -238,6 +283,10 @@ def _run_options(function: F) -> F:
 
 
 _RUN_ONLY = (
+    "with_",
+    "with_requirements",
+    "with_editable",
+    "isolated",
     "module",
     "script",
     "gui_script",
@@ -275,7 +324,21 @@ def run(ctx: click.Context, /, command: tuple[str, ...], **options: Any) -> None
         raise UsageError(f"`--{kind.value}` needs a command")
     # The recursion guard comes first: a self-calling shebang script must stop before syncing.
     build_environment(None, max_depth=run_options["max_recursion_depth"])
+    if run_options["with_editable"]:
+        raise UsageError(
+            "`--with-editable` needs building local projects, which accord does not do yet",
+            hint="install the project with --with PATH once building lands, or use pip",
+        )
+    from reconciler.ephemeral import split_with
+
     request = _request(ctx.obj["argv"], command, **options)
+    request = attrs.evolve(
+        request,
+        isolated=run_options["isolated"],
+        with_requirements=tuple(split_with(run_options["with_"])),
+        with_files=tuple(Path(f) for f in run_options["with_requirements"]),
+        script=_script_target(command, kind),
+    )
     env_files = [] if run_options["no_env_file"] else [Path(f) for f in run_options["env_file"]]
     # Env files are read before anything changes, so a missing one leaves all as it was.
     extra = load_env_files(env_files, os.environ) if env_files else {}
@@ -285,7 +348,12 @@ def run(ctx: click.Context, /, command: tuple[str, ...], **options: Any) -> None
     if not command:
         _print_commands(outcome.venv)
         sys.exit(ExitCode.ERROR)
-    env = build_environment(outcome.venv, max_depth=run_options["max_recursion_depth"], extra=extra)
+    env = build_environment(
+        outcome.venv,
+        max_depth=run_options["max_recursion_depth"],
+        extra=extra,
+        extra_bins=outcome.extra_bins,
+    )
     argv = resolve_command(command, outcome.python, env, outcome.venv, kind=kind)
     if run_options["strict"] or outcome.strict:
         check_strict(argv, command, outcome.venv)
@@ -315,6 +383,7 @@ def sync(ctx: click.Context, /, **options: Any) -> None:
     help="Fail (exit 1) if the lock is not up to date; write nothing.",
 )
 @click.option("--dry-run", is_flag=True, help="Resolve and report; write nothing.")
+@click.option("--script", "script", type=click.Path(), help="Lock a PEP 723 script instead.")
 @click.option("-p", "--python", help="Interpreter (for a project without requires-python).")
 @click.option("--project", type=click.Path(), help="Find the project from this directory.")
 @click.option("--directory", type=click.Path(), help="Change to this directory first.")
@@ -332,6 +401,9 @@ def lock_command(**options: Any) -> None:
     started = time.perf_counter()
     if options["directory"]:
         os.chdir(options["directory"])
+    if options["script"]:
+        _lock_script(options, started)
+        return
     start = Path(options["project"]).absolute() if options["project"] else Path.cwd()
     project = require_project(discover_target(start))
     request = RunRequest(
@@ -364,6 +436,44 @@ def lock_command(**options: Any) -> None:
         write_lock(action.lock, Path(project.lock_path))
         if not options["quiet"]:
             click.echo(f"Wrote {os.path.relpath(project.lock_path)} ({action.reason})", err=True)
+
+
+def _lock_script(options: dict[str, Any], started: float) -> None:
+    """``accord lock --script FILE``: write ``FILE.lock`` in uv's script-lock format."""
+    import time
+
+    from model.plan import WriteLock
+    from reconciler.interpreters import find_interpreter
+    from reconciler.lockwrite import write_lock
+    from reconciler.script_env import lock_script, read_script_metadata, script_lock_path
+
+    script = Path(options["script"]).absolute()
+    metadata = read_script_metadata(script)
+    if metadata is None:
+        raise UsageError(f"`{options['script']}` has no `# /// script` metadata block")
+    request = RunRequest(
+        cwd=Path.cwd(),
+        lock_mode=LockMode.LOCKED if options["check"] else LockMode.WRITE,
+        upgrade=options["upgrade"],
+        default_index=options["default_index"],
+        extra_index_urls=tuple(options["extra_index_urls"]),
+        offline=options["offline"],
+        refresh=options["refresh"],
+    )
+    interpreter = find_interpreter(
+        request=options["python"],
+        project_dir=script.parent,
+        requires_python=metadata.requires_python,
+        existing_venv=None,
+    )
+    lock, action = lock_script(script, metadata, interpreter, request)
+    if not options["quiet"]:
+        elapsed = (time.perf_counter() - started) * 1000
+        click.echo(f"Resolved {len(lock.packages)} packages in {elapsed:.0f}ms", err=True)
+    if isinstance(action, WriteLock) and not options["dry_run"]:
+        write_lock(action.lock, script_lock_path(script))
+        if not options["quiet"]:
+            click.echo(f"Wrote {script_lock_path(script).name} ({action.reason})", err=True)
 
 
 def _fail(error: AccordError) -> NoReturn:

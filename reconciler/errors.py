@@ -12,6 +12,7 @@ from pathlib import Path
 
 __all__ = [
     "AccordError",
+    "BuildFailed",
     "BuildNotSupported",
     "CommandNotAllowed",
     "CommandNotFound",
@@ -34,6 +35,7 @@ __all__ = [
     "PackageNotFound",
     "ProjectInvalid",
     "ProjectNotFound",
+    "ScriptInvalid",
     "SelectionInvalid",
     "UsageError",
 ]
@@ -108,6 +110,10 @@ class SelectionInvalid(AccordError):
     """An extra or dependency group that the project does not define."""
 
 
+class ScriptInvalid(AccordError):
+    """A PEP 723 metadata block that cannot be parsed (the message names the line)."""
+
+
 class InterpreterNotFound(AccordError):
     """No interpreter satisfies the request."""
 
@@ -142,6 +148,43 @@ class BuildNotSupported(AccordError):
     """A package would have to be built from source; building arrives with the build capability."""
 
     exit_code = ExitCode.FAILURE
+
+
+class BuildFailed(AccordError):
+    """A PEP 517/660 build backend failed (or could not be imported) while building a wheel.
+
+    Carries the hook that failed, the backend process's exit code (None when the hook
+    itself reported the problem) and its captured output, whose tail ends the message.
+    """
+
+    exit_code = ExitCode.FAILURE
+    TAIL_LINES = 40
+    """How many lines of the backend's output the message ends with."""
+
+    def __init__(
+        self,
+        what: str,
+        hook: str,
+        *,
+        returncode: int | None,
+        output: str,
+        reason: str | None = None,
+        hint: str | None = None,
+        path: Path | None = None,
+    ) -> None:
+        lines = output.rstrip("\n").splitlines()
+        tail = lines[-self.TAIL_LINES :]
+        if reason is None:
+            reason = f"the backend exited with code {returncode}"
+        message = f"Failed to build `{what}`: the `{hook}` hook failed ({reason})"
+        if tail:
+            cut = f", last {len(tail)} of {len(lines)} lines" if len(lines) > len(tail) else ""
+            message += f"\n\n[backend output{cut}]\n" + "\n".join(tail)
+        super().__init__(message, hint=hint, path=path)
+        self.what = what
+        self.hook = hook
+        self.returncode = returncode
+        self.output = output
 
 
 class DistributionInvalid(AccordError):

@@ -76,6 +76,7 @@ def build_environment(
     max_depth: int = MAX_RECURSION_DEPTH,
     extra: Mapping[str, str] | None = None,
     environ: Mapping[str, str] | None = None,
+    extra_bins: tuple[Path, ...] = (),
 ) -> dict[str, str]:
     """The child's environment; refuses to go deeper than ``max_depth`` nested runs.
 
@@ -90,7 +91,9 @@ def build_environment(
             f"`{raw}`: invalid digit found in string"
         )
     base.update(extra or {})
-    env = child_environment(str(venv) if venv is not None else None, base)
+    env = child_environment(
+        str(venv) if venv is not None else None, base, tuple(map(str, extra_bins))
+    )
     depth = int(env[RECURSION_VARIABLE]) - 1
     if depth > max_depth:
         raise UsageError(

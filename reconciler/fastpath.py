@@ -120,14 +120,17 @@ def compute_key(project_dir: str, venv: str, files: list[str], options: list[str
     return sha256(repr(payload).encode()).hexdigest()
 
 
-def child_environment(venv: str | None, environ: dict[str, str]) -> dict[str, str]:
-    """The command's environment: the venv activated, recursion depth counted."""
+def child_environment(
+    venv: str | None, environ: dict[str, str], extra_bins: tuple[str, ...] = ()
+) -> dict[str, str]:
+    """The command's environment: the venv activated (``extra_bins``, e.g. a ``--with``
+    layer's base, right after its ``bin``), recursion depth counted."""
     env = dict(environ)
     if venv is not None:
         env["VIRTUAL_ENV"] = venv
-        bin_dir = os.path.join(venv, "bin")
-        rest = [p for p in env.get("PATH", "").split(os.pathsep) if p and p != bin_dir]
-        env["PATH"] = os.pathsep.join([bin_dir, *rest])
+        first = [os.path.join(venv, "bin"), *extra_bins]
+        rest = [p for p in env.get("PATH", "").split(os.pathsep) if p and p not in first]
+        env["PATH"] = os.pathsep.join([*first, *rest])
     env.pop("PYTHONHOME", None)
     depth = env.get(RECURSION_VARIABLE, "").strip() or "0"
     env[RECURSION_VARIABLE] = str(int(depth) + 1)

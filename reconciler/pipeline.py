@@ -19,7 +19,7 @@ from packaging.utils import NormalizedName, canonicalize_name
 from model.desired import NoCompatibleArtifact, Selection, SelectionUnknown, desire
 from model.interpreter import Interpreter
 from model.lock import Lock
-from model.plan import Keep, Plan, WriteLock, diff
+from model.plan import Keep, KeepLock, Plan, WriteLock, diff
 from model.request import OutputFormat, RunRequest
 from model.target import BareEnvironment, Project
 from reconciler.cachedir import cache_root
@@ -47,6 +47,9 @@ class SyncOutcome:
     plan_is_empty: bool = True
     strict: bool = False
     """The project asks for ``--strict`` (``[tool.accord] strict = true``)."""
+    interpreter: Interpreter | None = None
+    extra_bins: tuple[Path, ...] = ()
+    """Further ``bin`` directories after the environment's (a ``--with`` layer's base)."""
 
 
 def _selection(request: RunRequest, project: Project, lock: Lock) -> Selection:
@@ -123,6 +126,18 @@ def sync_project(
         existing_venv=venv,
     )
     lock, lock_action = ensure_lock(project, interpreter, request, err=err)
+    if request.isolated:
+        # uv: an isolated run resolves in memory and never writes the lock; the environment
+        # is a cached one of its own, mirroring the lock exactly.
+        from reconciler.ephemeral import environment_key
+
+        key = environment_key(
+            "isolated", str(project.root), str(interpreter.base_executable), *request.options_key
+        )
+        venv = cache_root() / "environments" / f"isolated-{key}"
+        if isinstance(lock_action, WriteLock):
+            lock_action = KeepLock(f"--isolated: {lock_action.reason}, resolved in memory only")
+        request = attrs.evolve(request, exact=True)
     selection = _selection(request, project, lock)
     try:
         desired = desire(
@@ -153,6 +168,7 @@ def sync_project(
                 plan=plan,
                 dry_plan=True,
                 plan_is_empty=plan.is_empty,
+                interpreter=interpreter,
             )
         if not plan.is_empty:
             from model.render import render_text
@@ -172,15 +188,17 @@ def sync_project(
             if not request.quiet:
                 elapsed = (time.perf_counter() - started) * 1000
                 err.write(f"Applied {len(plan.actions)} package changes in {elapsed:.0f}ms\n")
-        from reconciler.stamp import write_stamp
+        if not request.isolated:
+            from reconciler.stamp import write_stamp
 
-        write_stamp(request, project, interpreter, venv)
+            write_stamp(request, project, interpreter, venv)
     return SyncOutcome(
         venv=venv,
         python=venv / "bin" / "python",
         plan=plan,
         plan_is_empty=plan.is_empty,
         strict=project.strict,
+        interpreter=interpreter,
     )
 
 
@@ -201,15 +219,59 @@ def sync_bare(request: RunRequest, target: BareEnvironment) -> SyncOutcome:
     return SyncOutcome(venv=venv_path, python=Path(interpreter.executable), plan=None)
 
 
+def _bare_isolated(
+    request: RunRequest, outcome: SyncOutcome, out: TextIO, err: TextIO
+) -> SyncOutcome:
+    """``--isolated`` without a project: a fresh cached environment from the interpreter."""
+    from reconciler.ephemeral import environment_key, sync_requirements
+    from reconciler.interpreters import query_interpreter
+
+    interpreter = query_interpreter(outcome.python)
+    base = find_interpreter(
+        request=str(interpreter.base_executable),
+        project_dir=None,
+        requires_python=None,
+        existing_venv=None,
+    )
+    key = environment_key("isolated", str(base.base_executable), str(base.version))
+    made = sync_requirements(
+        name="isolated",
+        requirements=(),
+        interpreter=base,
+        request=request,
+        key=key,
+        label="--isolated environment",
+        out=out,
+        err=err,
+    )
+    return attrs.evolve(
+        outcome, venv=made.venv, python=made.venv / "bin" / "python", interpreter=base
+    )
+
+
 def sync(request: RunRequest, *, out: TextIO = sys.stdout, err: TextIO = sys.stderr) -> SyncOutcome:
     """Run every stage up to (and including) apply for this request."""
-    project_dir = Path(request.project) if request.project is not None else Path(request.cwd)
-    target = discover_target(project_dir, no_project=request.no_project)
-    if isinstance(target, BareEnvironment):
-        outcome = sync_bare(request, target)
-        if request.dry_plan:
-            where = outcome.venv or outcome.python
-            out.write(f"No project: running in {where} as is ({target.reason})\n")
-            return attrs.evolve(outcome, dry_plan=True)
-        return outcome
-    return sync_project(request, target, out=out, err=err)
+    if request.script is not None:
+        from reconciler.script_env import sync_script
+
+        outcome = sync_script(request, Path(request.script), out=out, err=err)
+    else:
+        project_dir = Path(request.project) if request.project is not None else Path(request.cwd)
+        target = discover_target(project_dir, no_project=request.no_project)
+        if isinstance(target, BareEnvironment):
+            outcome = sync_bare(request, target)
+            if request.isolated:
+                outcome = _bare_isolated(request, outcome, out, err)
+            elif request.dry_plan:
+                where = outcome.venv or outcome.python
+                out.write(f"No project: running in {where} as is ({target.reason})\n")
+                outcome = attrs.evolve(outcome, dry_plan=True)
+        else:
+            outcome = sync_project(request, target, out=out, err=err)
+    if request.with_requirements or request.with_files:
+        from reconciler.overlay import add_with_layer
+
+        outcome = add_with_layer(request, outcome, out=out, err=err)
+    if request.dry_plan:
+        outcome = attrs.evolve(outcome, dry_plan=True)
+    return outcome

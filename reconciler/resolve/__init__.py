@@ -147,8 +147,13 @@ def resolve_lock(
     preferences: Mapping[NormalizedName, Version] | None = None,
     upgrade: bool = False,
     upgrade_packages: frozenset[NormalizedName] = frozenset(),
+    script: bool = False,
 ) -> Lock:
-    """Resolve ``manifest`` against ``client`` and build the lock."""
+    """Resolve ``manifest`` against ``client`` and build the lock.
+
+    ``script``: the shape of a PEP 723 script lock (and of accord's ephemeral environments):
+    no package for the root, its requirements in ``[manifest] requirements`` instead.
+    """
     import resolvelib  # slow path only
 
     requires_python = manifest.requires_python
@@ -208,6 +213,18 @@ def resolve_lock(
                 sdist=_artifact(sdists[0]) if sdists else None,
                 wheels=tuple(_artifact(f) for f in wheels),
             )
+        )
+    if script:
+        return Lock(
+            version=1,
+            revision=5,
+            requires_python=requires_python,
+            packages=tuple(packages),
+            manifest_requirements=tuple(
+                sorted(
+                    (lock_requirement(r) for r in manifest.dependencies), key=requirement_key_sort
+                )
+            ),
         )
     packages.append(_root_package(manifest, provided))
     packages.sort(key=lambda package: package.name)

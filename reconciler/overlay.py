@@ -1,0 +1,121 @@
+"""``--with`` layers (apply stage): extra requirements in a cached environment on top of the
+base one, which is never modified.
+
+The layer is keyed by its inputs (base interpreter, base environment, requirements, indexes),
+so a second identical run reuses it without resolving. It is skipped entirely when the base
+environment already satisfies every requirement, as uv does.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, TextIO
+
+import attrs
+from packaging.requirements import InvalidRequirement, Requirement
+from packaging.utils import NormalizedName
+from packaging.version import Version
+
+from model.request import RunRequest
+from reconciler.errors import UsageError
+
+if TYPE_CHECKING:
+    from reconciler.pipeline import SyncOutcome
+
+__all__ = ["add_with_layer", "with_requirements"]
+
+
+def with_requirements(request: RunRequest) -> tuple[Requirement, ...]:
+    """The ``--with`` and ``--with-requirements`` requirements, parsed."""
+    requirements: list[Requirement] = []
+    for value in request.with_requirements:
+        try:
+            requirements.append(Requirement(value))
+        except InvalidRequirement as exc:
+            raise UsageError(f"Failed to parse `--with` requirement `{value}`: {exc}") from exc
+    for path in request.with_files:
+        requirements.extend(_read_requirements_file(Path(path)))
+    return tuple(requirements)
+
+
+def _read_requirements_file(path: Path) -> tuple[Requirement, ...]:
+    from model.requirements_file import RequirementsFileError, parse_requirements
+
+    if path.name in ("pyproject.toml", "setup.py", "setup.cfg"):
+        raise UsageError(
+            f"Adding requirements from a `{path.name}` is not supported in `accord run`"
+        )
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"Failed to read `{path}`: {exc.strerror}") from exc
+    try:
+        parsed = parse_requirements(text, source=str(path))
+    except RequirementsFileError as exc:
+        raise UsageError(str(exc)) from exc
+    for line, option in parsed.ignored_options:
+        sys.stderr.write(f"warning: Ignoring `{option}` in `{path}` (line {line})\n")
+    if not parsed.requirements:
+        sys.stderr.write(f"warning: Requirements file `{path}` does not contain any dependencies\n")
+    return parsed.requirements
+
+
+def add_with_layer(
+    request: RunRequest, outcome: SyncOutcome, *, out: TextIO, err: TextIO
+) -> SyncOutcome:
+    """Layer ``--with`` requirements over ``outcome``'s environment."""
+    from reconciler.ephemeral import environment_key, satisfied_by, sync_requirements
+    from reconciler.interpreters import find_interpreter, query_interpreter
+    from reconciler.locking import configured_indexes
+    from reconciler.observe import find_site_packages, observe_environment
+
+    requirements = with_requirements(request)
+    if not requirements:
+        return outcome
+    running = outcome.interpreter or query_interpreter(outcome.python)
+    base_site = (
+        find_site_packages(outcome.venv) if outcome.venv is not None else Path(running.purelib)
+    )
+    if not request.dry_plan and satisfied_by(requirements, base_site, running):
+        return outcome
+    # The layer is made from the real interpreter behind the base environment.
+    interpreter = find_interpreter(
+        request=str(running.base_executable),
+        project_dir=None,
+        requires_python=None,
+        existing_venv=None,
+    )
+    preferences: dict[NormalizedName, Version] = {}
+    if outcome.venv is not None:
+        preferences = {d.name: d.version for d in observe_environment(outcome.venv).dists}
+    indexes, _ = configured_indexes(request, {})
+    key = environment_key(
+        "with",
+        str(interpreter.base_executable),
+        str(interpreter.version),
+        str(base_site),
+        *sorted(str(r) for r in requirements),
+        *indexes,
+    )
+    layer = sync_requirements(
+        name="with",
+        requirements=requirements,
+        interpreter=interpreter,
+        request=request,
+        key=key,
+        label="--with layer",
+        base_site=base_site,
+        preferences=preferences,
+        out=out,
+        err=err,
+    )
+    extra_bins = (outcome.venv / "bin",) if outcome.venv is not None else ()
+    return attrs.evolve(
+        outcome,
+        venv=layer.venv,
+        python=layer.venv / "bin" / "python",
+        interpreter=interpreter,
+        extra_bins=extra_bins,
+        plan_is_empty=outcome.plan_is_empty and layer.plan.is_empty,
+    )
