@@ -85,6 +85,11 @@ class DesiredDist:
     artifact: Artifact | None
     """The chosen wheel (or the sdist); None for a source tree."""
     editable: bool = False
+    directory_url: str | None = None
+    """For a source tree: its ``file://`` URL (set by the shell, which knows where it is)."""
+    build_digest: str | None = None
+    """For a source tree: a digest of its build inputs (pyproject.toml, cache-keys files);
+    a change means rebuilding."""
 
     @property
     def display_version(self) -> str:

@@ -53,6 +53,8 @@ class InstalledDist:
     direct_url: DirectUrl | None = None
     record_problem: str | None = None
     """None when RECORD is present and every file it lists is in place; else what is wrong."""
+    build_digest: str | None = None
+    """For a dist accord built from a source tree: the digest of the inputs it was built from."""
 
     @property
     def record_ok(self) -> bool:

@@ -12,11 +12,12 @@ from pathlib import PurePath
 import attrs
 from packaging.utils import NormalizedName
 
-from model.desired import DesiredDist, DesiredEnvironment
+from model.desired import ArtifactKind, DesiredDist, DesiredEnvironment
 from model.lock import Lock, SourceKind
 from model.observed import EnvironmentState, InstalledDist, ObservedEnvironment
 
 __all__ = [
+    "BuildInputsChanged",
     "Create",
     "EnvironmentAction",
     "EnvironmentMissing",
@@ -145,6 +146,14 @@ class FilesModified:
 
 
 @attrs.frozen
+class BuildInputsChanged:
+    kind = "build-inputs-changed"
+
+    def describe(self) -> str:
+        return "build inputs changed (pyproject.toml or cache-keys)"
+
+
+@attrs.frozen
 class ReinstallRequested:
     kind = "reinstall-requested"
 
@@ -160,7 +169,9 @@ class Extraneous:
         return "not selected (--exact)"
 
 
-ReplaceReason = VersionDiffers | SourceDiffers | FilesModified | ReinstallRequested
+ReplaceReason = (
+    VersionDiffers | SourceDiffers | FilesModified | BuildInputsChanged | ReinstallRequested
+)
 
 
 @attrs.frozen
@@ -279,7 +290,9 @@ def _expected_url(dist: DesiredDist) -> str | None:
         return None
     if source.kind is SourceKind.URL:
         return source.location
-    return None  # path, git and source trees are compared once building lands
+    if source.kind.is_source_tree:
+        return dist.directory_url
+    return None  # path and git sources are compared once they are built
 
 
 def _replace_reason(dist: DesiredDist, installed: InstalledDist) -> ReplaceReason | None:
@@ -291,6 +304,13 @@ def _replace_reason(dist: DesiredDist, installed: InstalledDist) -> ReplaceReaso
         return SourceDiffers(installed=found, wanted=dist.source.location)
     if expected is not None and found != expected:
         return SourceDiffers(installed=found or "a registry", wanted=expected)
+    if dist.kind is ArtifactKind.SOURCE_TREE and dist.directory_url is not None:
+        is_editable = installed.direct_url is not None and installed.direct_url.editable
+        if is_editable != dist.editable:
+            wanted = "editable" if dist.editable else "not editable"
+            return SourceDiffers(installed=found or "a registry", wanted=f"{expected} ({wanted})")
+        if dist.build_digest is not None and installed.build_digest != dist.build_digest:
+            return BuildInputsChanged()
     if installed.record_problem is not None:
         return FilesModified(installed.record_problem)
     return None

@@ -141,7 +141,12 @@ def _find_dist_info(tree: Path, name: str) -> Path:
 
 
 def install_tree(
-    tree: Path, target: InstallTarget, *, name: str, direct_url: dict[str, object] | None = None
+    tree: Path,
+    target: InstallTarget,
+    *,
+    name: str,
+    direct_url: dict[str, object] | None = None,
+    extra_files: dict[str, bytes] | None = None,
 ) -> None:
     """Install the unpacked wheel at ``tree`` into ``target``; RECORD is written last.
 
@@ -150,7 +155,7 @@ def install_tree(
     """
     written: list[str] = []
     try:
-        _install_tree(tree, target, name, direct_url, written)
+        _install_tree(tree, target, name, direct_url, written, extra_files or {})
     except BaseException:
         for path in map(Path, reversed(written)):
             if path.is_dir() and not path.is_symlink():
@@ -168,6 +173,7 @@ def _install_tree(
     name: str,
     direct_url: dict[str, object] | None,
     written: list[str],
+    extra_files: dict[str, bytes],
 ) -> None:
     dist_info_src = _find_dist_info(tree, name)
     record_rows: dict[str, tuple[str, str]] = {}
@@ -265,7 +271,7 @@ def _install_tree(
     dist_info = target.site_packages / dist_info_src.name
     dist_info.mkdir(parents=True, exist_ok=True)
     written.append(str(dist_info))
-    extras = {"INSTALLER": b"accord\n"}
+    extras = {"INSTALLER": b"accord\n", **extra_files}
     if direct_url is not None:
         extras["direct_url.json"] = json.dumps(direct_url, sort_keys=True).encode()
     for file_name, content in extras.items():

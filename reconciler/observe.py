@@ -19,7 +19,10 @@ from packaging.version import InvalidVersion, Version
 from model.observed import DirectUrl, EnvironmentState, InstalledDist, ObservedEnvironment
 from reconciler.venv import read_pyvenv_cfg
 
-__all__ = ["find_site_packages", "observe_environment", "read_record"]
+__all__ = ["BUILD_DIGEST_FILE", "find_site_packages", "observe_environment", "read_record"]
+
+BUILD_DIGEST_FILE = "ACCORD_BUILD"
+"""In the dist-info of a dist accord built from a source tree: the digest of its inputs."""
 
 
 def find_site_packages(venv: Path) -> Path | None:
@@ -93,6 +96,13 @@ def _direct_url(dist_info: Path) -> DirectUrl | None:
     )
 
 
+def _build_digest(dist_info: Path) -> str | None:
+    try:
+        return (dist_info / BUILD_DIGEST_FILE).read_text(encoding="utf-8").strip() or None
+    except OSError:
+        return None
+
+
 def _installer(dist_info: Path) -> str | None:
     try:
         return (dist_info / "INSTALLER").read_text(encoding="utf-8").strip() or None
@@ -124,6 +134,7 @@ def _scan(site: Path) -> tuple[tuple[InstalledDist, ...], tuple[str, ...]]:
                 installer=_installer(dist_info),
                 direct_url=_direct_url(dist_info),
                 record_problem=_record_problem(site, dist_info),
+                build_digest=_build_digest(dist_info),
             )
         )
     dists.sort(key=lambda dist: dist.name)

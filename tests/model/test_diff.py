@@ -473,3 +473,55 @@ def test_diff_removes_only_under_exact(
     if not desired.exact:
         assert removed == set()
     assert not removed & {dist.name for dist in desired.dists}
+
+
+# The project itself, installed editable from its source tree ------------------------------
+
+_PROJECT_URL = "file:///work/myproj"
+
+
+def _project_dist(digest: str | None = "d1", *, editable: bool = True) -> DesiredDist:
+    dist = desired_dist(
+        "myproj",
+        "0.1.0",
+        source=Source(SourceKind.EDITABLE, "."),
+        kind=ArtifactKind.SOURCE_TREE,
+        editable=editable,
+    )
+    return attrs.evolve(dist, directory_url=_PROJECT_URL, build_digest=digest)
+
+
+def _installed_project(
+    digest: str | None, *, editable: bool = True, url: str = _PROJECT_URL
+) -> InstalledDist:
+    return attrs.evolve(
+        installed(
+            "myproj", "0.1.0", direct_url=DirectUrl(url=url, editable=editable, is_directory=True)
+        ),
+        build_digest=digest,
+    )
+
+
+def test_diff_editable_project_matching_digest_is_kept() -> None:
+    plan = diff(desired_env(_project_dist("d1")), observed(_installed_project("d1")))
+    assert plan.is_empty
+
+
+def test_diff_editable_project_rebuilds_when_build_inputs_change() -> None:
+    plan = diff(desired_env(_project_dist("d2")), observed(_installed_project("d1")))
+    assert [(a.kind, a.reason.kind) for a in plan.actions] == [("replace", "build-inputs-changed")]
+
+
+def test_diff_editable_project_from_elsewhere_is_replaced() -> None:
+    plan = diff(
+        desired_env(_project_dist("d1")),
+        observed(_installed_project("d1", url="file:///elsewhere")),
+    )
+    assert [(a.kind, a.reason.kind) for a in plan.actions] == [("replace", "source-differs")]
+
+
+def test_diff_non_editable_install_of_an_editable_project_is_replaced() -> None:
+    plan = diff(
+        desired_env(_project_dist("d1")), observed(_installed_project("d1", editable=False))
+    )
+    assert [(a.kind, a.reason.kind) for a in plan.actions] == [("replace", "source-differs")]
