@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from fixtures import PROJECTS_DIR, MakeProject
+from fixtures.backends import add_backends
 from fixtures.catalog import YANKED, build_catalog
 from fixtures.index import IndexServer, build_index
 from fixtures.uvlock import uv_lock
@@ -17,9 +18,11 @@ from fixtures.uvlock import uv_lock
 
 @pytest.fixture(scope="session")
 def dists_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The catalog's wheels and sdists, built once per session."""
+    """The catalog's wheels and sdists, built once per session, plus the real build-backend
+    wheels when `$ACCORD_FIXTURE_BACKENDS` provides them (see fixtures/backends.py)."""
     dest = tmp_path_factory.mktemp("dists")
     build_catalog(dest)
+    add_backends(dest)
     return dest
 
 
