@@ -272,14 +272,6 @@ def desire(
                 f"{package.name} is a virtual project: its dependencies are installed, it is not"
             )
             continue
-        if package.name in selection.roots and package.source.kind is SourceKind.EDITABLE:
-            # Building the project itself arrives with the build capability; until then it is
-            # run as a virtual project, and the plan says so (no hidden behaviour).
-            notes.append(
-                f"{package.name} has a build system; it is run as a virtual project "
-                "(building the project is not supported yet)"
-            )
-            continue
         dists.append(_to_desired(package, interpreter))
     return DesiredEnvironment(
         interpreter=interpreter,

@@ -48,7 +48,9 @@ def _dist_detail(dist: DesiredDist) -> str:
     if dist.kind is ArtifactKind.SDIST:
         return ", build from sdist"
     if dist.kind is ArtifactKind.SOURCE_TREE:
-        return f", {'editable ' if dist.editable else ''}{dist.source.location}"
+        location = dist.source.location
+        shown = "./" if location == "." else location.rstrip("/") + "/"
+        return f", {'editable, ' if dist.editable else ''}{shown}"
     return ""
 
 

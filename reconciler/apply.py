@@ -18,11 +18,12 @@ import tempfile
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Protocol
 
 from model.desired import ArtifactKind, DesiredDist
 from model.lock import SourceKind
 from model.plan import Create, Install, Plan, Recreate, Remove, Replace
-from reconciler.artifacts import PreparedWheel, prepare_wheels
+from reconciler.artifacts import PreparedWheel, fetch_archive, prepare_wheels, unpack_wheel
 from reconciler.errors import BuildNotSupported
 from reconciler.install import InstallTarget, install_tree, remove_dist, stash_dist
 from reconciler.observe import find_site_packages
@@ -31,16 +32,36 @@ from reconciler.venv import create_venv, remove_venv
 __all__ = ["apply_plan"]
 
 
-def _check_buildable(plan: Plan) -> None:
-    for action in plan.actions:
-        if isinstance(action, Install | Replace) and action.dist.kind is not ArtifactKind.WHEEL:
-            dist = action.dist
-            what = "an sdist" if dist.kind is ArtifactKind.SDIST else f"`{dist.source.location}`"
+class Builder(Protocol):
+    """Builds what cannot be installed from a wheel (``reconciler.builder.ProjectBuilder``)."""
+
+    def build_tree(self, dist: DesiredDist) -> Path: ...
+
+    def build_sdist(self, sdist: Path, sha256: str) -> Path: ...
+
+
+def _prepare_builds(
+    actions: list[Install | Replace], cache: Path, builder: Builder | None
+) -> dict[str, PreparedWheel]:
+    """Build every sdist and source tree the plan installs, before anything changes."""
+    prepared: dict[str, PreparedWheel] = {}
+    for action in actions:
+        dist = action.dist
+        if builder is None or (dist.kind is ArtifactKind.SDIST and dist.artifact is None):
+            what = "an sdist" if dist.kind is ArtifactKind.SDIST else f"`{dist.source}`"
             raise BuildNotSupported(
                 f"`{dist.name}=={dist.display_version}` would have to be built from {what}, "
-                "and accord cannot build packages yet",
-                hint="use a lock whose packages have wheels for this interpreter",
+                "which accord cannot do here",
+                hint="git sources are not supported yet" if dist.artifact is None else None,
             )
+        if dist.kind is ArtifactKind.SDIST:
+            assert dist.artifact is not None
+            sha256, sdist = fetch_archive(dist.artifact, cache)
+            wheel = builder.build_sdist(sdist, sha256)
+        else:
+            wheel = builder.build_tree(dist)
+        prepared[dist.name] = unpack_wheel(wheel, cache)
+    return prepared
 
 
 def _direct_url(dist: DesiredDist) -> dict[str, object] | None:
@@ -50,7 +71,17 @@ def _direct_url(dist: DesiredDist) -> dict[str, object] | None:
         if dist.artifact.hash:
             archive["hash"] = dist.artifact.hash.replace(":", "=", 1)
         return {"url": dist.source.location, "archive_info": archive}
+    if dist.kind is ArtifactKind.SOURCE_TREE and dist.directory_url is not None:
+        return {"url": dist.directory_url, "dir_info": {"editable": True} if dist.editable else {}}
     return None
+
+
+def _extra_files(dist: DesiredDist) -> dict[str, bytes]:
+    from reconciler.observe import BUILD_DIGEST_FILE
+
+    if dist.build_digest is None:
+        return {}
+    return {BUILD_DIGEST_FILE: dist.build_digest.encode() + b"\n"}
 
 
 def _target(venv: Path, plan: Plan) -> InstallTarget:
@@ -68,7 +99,13 @@ def _replace(
     stash = Path(tempfile.mkdtemp(prefix=f"{action.name}-", dir=stash_root))
     moved = stash_dist(target.site_packages, action.installed.dist_info, stash)
     try:
-        install_tree(prepared.tree, target, name=action.name, direct_url=_direct_url(action.dist))
+        install_tree(
+            prepared.tree,
+            target,
+            name=action.name,
+            direct_url=_direct_url(action.dist),
+            extra_files=_extra_files(action.dist),
+        )
     except BaseException:
         # Roll back: install_tree removed its own files; put the old version back.
         for original, stashed in reversed(moved):
@@ -80,21 +117,30 @@ def _replace(
 
 
 def apply_plan(
-    plan: Plan, venv: Path, cache: Path, *, before_changes: Callable[[], None] | None = None
+    plan: Plan,
+    venv: Path,
+    cache: Path,
+    *,
+    before_changes: Callable[[], None] | None = None,
+    builder: Builder | None = None,
 ) -> None:
     """Make the environment at ``venv`` what ``plan`` says; raise on the first failure.
 
-    ``before_changes`` runs once every artifact is ready, just before the environment is
-    first touched (the pipeline drops the fast-path stamp there, so a failed download
-    leaves the environment, stamp included, exactly as it was).
+    ``before_changes`` runs once every artifact is ready (downloaded, verified, built), just
+    before the environment is first touched (the pipeline drops the fast-path stamp there, so
+    a failed download or build leaves the environment, stamp included, exactly as it was).
     """
-    _check_buildable(plan)
-    wheels = [
-        action.dist.artifact
-        for action in plan.actions
-        if isinstance(action, Install | Replace) and action.dist.artifact is not None
-    ]
-    prepared = prepare_wheels(wheels, cache)
+    wanted = [action for action in plan.actions if isinstance(action, Install | Replace)]
+    from_wheels = [a for a in wanted if a.dist.kind is ArtifactKind.WHEEL]
+    by_file = prepare_wheels([a.dist.artifact for a in from_wheels if a.dist.artifact], cache)
+    prepared: dict[str, PreparedWheel] = {
+        a.dist.name: by_file[a.dist.artifact.name] for a in from_wheels if a.dist.artifact
+    }
+    prepared.update(
+        _prepare_builds(
+            [a for a in wanted if a.dist.kind is not ArtifactKind.WHEEL], cache, builder
+        )
+    )
     if before_changes is not None:
         before_changes()
 
@@ -113,8 +159,7 @@ def apply_plan(
         stash_root = Path(tempfile.mkdtemp(prefix=".accord-stash-", dir=venv))
         try:
             for action in replacements:
-                assert action.dist.artifact is not None
-                _replace(target, action, prepared[action.dist.artifact.name], stash_root)
+                _replace(target, action, prepared[action.dist.name], stash_root)
         finally:
             shutil.rmtree(stash_root, ignore_errors=True)
     installs = [action for action in plan.actions if isinstance(action, Install)]
@@ -129,12 +174,12 @@ def _install_all(
     raised once all have ended, so no thread is left writing behind it."""
 
     def install(action: Install) -> None:
-        assert action.dist.artifact is not None
         install_tree(
-            prepared[action.dist.artifact.name].tree,
+            prepared[action.dist.name].tree,
             target,
             name=action.name,
             direct_url=_direct_url(action.dist),
+            extra_files=_extra_files(action.dist),
         )
 
     if len(installs) <= 1:

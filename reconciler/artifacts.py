@@ -28,7 +28,7 @@ from reconciler.errors import DistributionInvalid, DownloadFailed, HashMismatch
 if TYPE_CHECKING:
     import urllib3
 
-__all__ = ["PreparedWheel", "prepare_wheels"]
+__all__ = ["PreparedWheel", "fetch_archive", "prepare_wheels", "unpack_wheel"]
 
 _CHUNK = 1 << 16
 _pool_lock = threading.Lock()
@@ -127,18 +127,18 @@ def _unpack(archive_path: Path, tree: Path, name: str) -> None:
             shutil.rmtree(staging, ignore_errors=True)
 
 
-def _prepare(artifact: Artifact, cache: Path) -> PreparedWheel:
+def fetch_archive(artifact: Artifact, cache: Path) -> tuple[str, Path]:
+    """(sha256, path) of the artifact in ``wheels/<sha256>/<file>``, downloading and
+    verifying it against the lock's hash unless it is already there."""
     expected = artifact.sha256
     name = artifact.name
-    if expected is not None:
-        tree = cache / "unpacked" / expected
-        if tree.is_dir():
-            return PreparedWheel(expected, tree)
-    if artifact.url is None:
-        raise DownloadFailed(f"The wheel `{name}` has no URL to download it from")
     archives = cache / "wheels"
+    if expected is not None and (archives / expected / name).is_file():
+        return expected, archives / expected / name
+    if artifact.url is None:
+        raise DownloadFailed(f"`{name}` has no URL to download it from")
     archives.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=".tmp-", suffix=".whl", dir=archives)
+    handle, temporary = tempfile.mkstemp(prefix=".tmp-", dir=archives)
     os.close(handle)
     try:
         actual = _fetch(artifact.url, Path(temporary))
@@ -155,11 +155,32 @@ def _prepare(artifact: Artifact, cache: Path) -> PreparedWheel:
     finally:
         if os.path.exists(temporary):
             os.unlink(temporary)
-    tree = cache / "unpacked" / actual
+    return actual, final_dir / name
+
+
+def unpack_wheel(wheel: Path, cache: Path, sha256: str | None = None) -> PreparedWheel:
+    """``unpacked/<sha256>/`` for a wheel file on disk (unpacked once)."""
+    if sha256 is None:
+        digest = hashlib.sha256()
+        with wheel.open("rb") as stream:
+            for block in iter(lambda: stream.read(_CHUNK), b""):
+                digest.update(block)
+        sha256 = digest.hexdigest()
+    tree = cache / "unpacked" / sha256
     tree.parent.mkdir(parents=True, exist_ok=True)
     if not tree.is_dir():
-        _unpack(final_dir / name, tree, name)
-    return PreparedWheel(actual, tree)
+        _unpack(wheel, tree, wheel.name)
+    return PreparedWheel(sha256, tree)
+
+
+def _prepare(artifact: Artifact, cache: Path) -> PreparedWheel:
+    expected = artifact.sha256
+    if expected is not None:
+        tree = cache / "unpacked" / expected
+        if tree.is_dir():
+            return PreparedWheel(expected, tree)
+    sha256, archive = fetch_archive(artifact, cache)
+    return unpack_wheel(archive, cache, sha256)
 
 
 def prepare_wheels(artifacts: Iterable[Artifact], cache: Path) -> dict[str, PreparedWheel]:

@@ -174,7 +174,11 @@ def sync_requirements(
             if not plan.is_empty and not request.quiet:
                 _print(plan, request, err, label)
             if plan.actions or plan.environment.kind != "keep":
-                apply_plan(plan, venv, cache_root())
+                from reconciler.pipeline import make_builder
+
+                apply_plan(
+                    plan, venv, cache_root(), builder=make_builder(interpreter, request, None)
+                )
             venv.mkdir(parents=True, exist_ok=True)
             text = format_lock(lock)
             if not stored.is_file() or stored.read_text(encoding="utf-8") != text:

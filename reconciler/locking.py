@@ -136,7 +136,7 @@ def ensure_lock(
         if stale is None and not upgrading:
             return existing, KeepLock("up to date")
         why = stale or "--upgrade-package " + ", ".join(request.upgrade_packages)
-    new = _resolve(manifest, indexes, request, existing)
+    new = _resolve(manifest, indexes, request, existing, interpreter)
     from reconciler.lockwrite import format_lock
 
     if text is not None and format_lock(new) == text:
@@ -147,7 +147,11 @@ def ensure_lock(
 
 
 def _resolve(
-    manifest: ProjectManifest, indexes: Sequence[str], request: RunRequest, existing: Lock | None
+    manifest: ProjectManifest,
+    indexes: Sequence[str],
+    request: RunRequest,
+    existing: Lock | None,
+    interpreter: Interpreter,
 ) -> Lock:
     from reconciler.cachedir import cache_root
     from reconciler.index import IndexClient
@@ -160,8 +164,17 @@ def _resolve(
             for package in existing.packages
             if package.source.kind is SourceKind.REGISTRY and package.version is not None
         }
+    from reconciler.builder import ProjectBuilder
+
     client = IndexClient(
         indexes, cache_dir=cache_root(), offline=request.offline, refresh=request.refresh
+    )
+    builder = ProjectBuilder(
+        interpreter=interpreter,
+        cache=cache_root(),
+        client_factory=lambda: IndexClient(
+            indexes, cache_dir=cache_root(), offline=request.offline
+        ),
     )
     try:
         return resolve_lock(
@@ -171,6 +184,9 @@ def _resolve(
             preferences=preferences,
             upgrade=request.upgrade,
             upgrade_packages=frozenset(request.upgrade_packages),
+            sdist_metadata=lambda file: builder.sdist_metadata(
+                file.url, file.sha256, file.filename
+            ),
         )
     finally:
         client.close()

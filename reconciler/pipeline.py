@@ -11,12 +11,19 @@ import os
 import sys
 import time
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 import attrs
 from packaging.utils import NormalizedName, canonicalize_name
 
-from model.desired import NoCompatibleArtifact, Selection, SelectionUnknown, desire
+from model.desired import (
+    ArtifactKind,
+    DesiredEnvironment,
+    NoCompatibleArtifact,
+    Selection,
+    SelectionUnknown,
+    desire,
+)
 from model.interpreter import Interpreter
 from model.lock import Lock
 from model.plan import Keep, KeepLock, Plan, WriteLock, diff
@@ -103,6 +110,41 @@ def _no_artifact(exc: NoCompatibleArtifact) -> NoArtifactForPlatform:
     )
 
 
+def locate_source_trees(desired: DesiredEnvironment, root: Path) -> DesiredEnvironment:
+    """Give each source-tree dist its file:// URL and the digest of its build inputs."""
+    from reconciler.builder import source_tree_digest
+
+    dists = []
+    for dist in desired.dists:
+        if dist.kind is ArtifactKind.SOURCE_TREE:
+            directory = (root / dist.source.location).resolve()
+            dist = attrs.evolve(
+                dist,
+                directory_url=directory.as_uri(),
+                build_digest=source_tree_digest(directory),
+            )
+        dists.append(dist)
+    return attrs.evolve(desired, dists=tuple(dists))
+
+
+def make_builder(interpreter: Interpreter, request: RunRequest, pyproject: Path | None) -> Any:
+    """The builder apply uses for sdists and source trees (index as configured)."""
+    from reconciler.builder import ProjectBuilder
+    from reconciler.discover import read_pyproject
+    from reconciler.index import IndexClient
+    from reconciler.locking import configured_indexes
+
+    data = read_pyproject(pyproject) if pyproject is not None and pyproject.is_file() else {}
+    indexes, _ = configured_indexes(request, data)
+    return ProjectBuilder(
+        interpreter=interpreter,
+        cache=cache_root(),
+        client_factory=lambda: IndexClient(
+            indexes, cache_dir=cache_root(), offline=request.offline
+        ),
+    )
+
+
 def _print_plan(plan: Plan, request: RunRequest, out: TextIO, relative_to: Path) -> None:
     from model.render import render_json, render_text
 
@@ -152,6 +194,7 @@ def sync_project(
         raise _desire_errors(exc) from exc
     except NoCompatibleArtifact as exc:
         raise _no_artifact(exc) from exc
+    desired = locate_source_trees(desired, Path(project.root))
 
     from reconciler.observe import observe_environment
 
@@ -184,7 +227,13 @@ def sync_project(
                 # The lock is written first, as uv does: the environment follows from it.
                 write_lock(plan.lock.lock, Path(project.lock_path))
             if plan.actions or not isinstance(plan.environment, Keep):
-                apply_plan(plan, venv, cache_root(), before_changes=lambda: remove_stamp(venv))
+                apply_plan(
+                    plan,
+                    venv,
+                    cache_root(),
+                    before_changes=lambda: remove_stamp(venv),
+                    builder=make_builder(interpreter, request, Path(project.pyprojects[0])),
+                )
             if not request.quiet:
                 elapsed = (time.perf_counter() - started) * 1000
                 err.write(f"Applied {len(plan.actions)} package changes in {elapsed:.0f}ms\n")

@@ -12,7 +12,7 @@ disjoint environments; such projects fail with a conflict error here.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING
 
 from packaging.markers import Marker
@@ -148,6 +148,7 @@ def resolve_lock(
     upgrade: bool = False,
     upgrade_packages: frozenset[NormalizedName] = frozenset(),
     script: bool = False,
+    sdist_metadata: Callable[[IndexFile], bytes] | None = None,
 ) -> Lock:
     """Resolve ``manifest`` against ``client`` and build the lock.
 
@@ -163,6 +164,7 @@ def resolve_lock(
         preferences=preferences or {},
         upgrade=upgrade,
         upgrade_packages=upgrade_packages,
+        sdist_metadata=sdist_metadata,
     )
     try:
         resolver: resolvelib.Resolver[Req, Candidate, str] = resolvelib.Resolver(

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import threading
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
@@ -87,8 +87,10 @@ class Provider(AbstractProvider[Req, Candidate, str]):
         preferences: Mapping[NormalizedName, Version],
         upgrade: bool = False,
         upgrade_packages: frozenset[NormalizedName] = frozenset(),
+        sdist_metadata: Callable[[IndexFile], bytes] | None = None,
     ) -> None:
         self._client = client
+        self._sdist_metadata = sdist_metadata
         self._requires_python = requires_python
         points = python_points(requires_python)
         # uv checks a candidate's Requires-Python against the range's lower bound (upper
@@ -135,7 +137,11 @@ class Provider(AbstractProvider[Req, Candidate, str]):
     def _fetch_metadata(self, file: IndexFile) -> DistMetadata:
         from reconciler.index import parse_metadata
 
-        metadata = parse_metadata(self._client.metadata(file))
+        if not file.is_wheel and self._sdist_metadata is not None:
+            # Only an sdist: its backend prepares the metadata (built once, then cached).
+            metadata = parse_metadata(self._sdist_metadata(file))
+        else:
+            metadata = parse_metadata(self._client.metadata(file))
         # Speculate: the resolver will soon ask for these dependencies' pages and for the
         # metadata of their likely versions; fetching them now overlaps the network waits
         # of a cold resolution. Failures here are ignored: the resolver's own call reports.

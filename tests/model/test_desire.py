@@ -234,14 +234,14 @@ def test_desire_virtual_root_is_noted_not_installed() -> None:
     )
 
 
-def test_desire_editable_root_is_noted_not_installed() -> None:
+def test_desire_editable_root_is_installed_from_its_tree() -> None:
     editable = lock(project(kind=SourceKind.EDITABLE, deps=[edge("idna")]), locked("idna", "3.7"))
     desired = desire(editable, select(), LINUX)
-    assert names(desired) == ["idna"]
-    assert desired.notes == (
-        "proj has a build system; it is run as a virtual project "
-        "(building the project is not supported yet)",
-    )
+    assert names(desired) == ["idna", "proj"]
+    root = desired.dist("proj")
+    assert root is not None
+    assert (root.kind, root.editable, root.artifact) == (ArtifactKind.SOURCE_TREE, True, None)
+    assert desired.notes == ()
 
 
 def test_desire_source_tree_dependencies_are_installed_from_the_tree() -> None:
@@ -252,7 +252,8 @@ def test_desire_source_tree_dependencies_are_installed_from_the_tree() -> None:
         members=["app", "lib"],
     )
     desired = desire(workspace, Selection(roots=(n("app"),)), LINUX)
-    lib, vendored = desired.dists
+    app, lib, vendored = desired.dists
+    assert (app.name, app.kind, app.editable) == ("app", ArtifactKind.SOURCE_TREE, True)
     assert (lib.name, lib.version, lib.kind, lib.editable, lib.artifact) == (
         "lib",
         None,
@@ -275,9 +276,13 @@ def test_desire_manifest_groups_of_virtual_workspace_root() -> None:
         members=["app"],
         manifest_groups={"dev": [edge("iniconfig")]},
     )
-    assert names(desire(workspace, Selection(roots=(n("app"),)), LINUX)) == ["click", "iniconfig"]
+    assert names(desire(workspace, Selection(roots=(n("app"),)), LINUX)) == [
+        "app",
+        "click",
+        "iniconfig",
+    ]
     no_dev = Selection(roots=(n("app"),), no_groups=(n("dev"),))
-    assert names(desire(workspace, no_dev, LINUX)) == ["click"]
+    assert names(desire(workspace, no_dev, LINUX)) == ["app", "click"]
 
 
 def test_desire_passes_flags_through() -> None:

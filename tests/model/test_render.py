@@ -71,7 +71,7 @@ def test_render_text_representative_plan() -> None:
         "  ~ Replace attrs 24.2.0 → 24.2.0 (files missing or modified: "
         "attr/__init__.py is missing)\n"
         "  ~ Replace click 8.0.0 → 8.1.7 (version differs: 8.0.0 → 8.1.7)\n"
-        "  + Install lib==(dynamic) (missing, editable packages/lib)\n"
+        "  + Install lib==(dynamic) (missing, editable, packages/lib/)\n"
         "  + Install native==1.0 (missing, build from sdist)\n"
         "  - Remove old-thing==0.1 (not selected (--exact))\n"
         f"Note: {NOTE}\n"

@@ -1,0 +1,137 @@
+"""Building what the plan installs from source (apply stage): the project and other source
+trees (editable or not), and sdist-only packages.
+
+``ProjectBuilder`` is what ``apply_plan`` calls; it knows the interpreter, the cache and how
+to reach the index for build environments. ``source_tree_digest`` decides when a source tree
+must be rebuilt: a digest of its build inputs, uv's default cache keys (pyproject.toml,
+setup.py, setup.cfg) plus any ``tool.uv.cache-keys`` file entries. Editing a module is not a
+build input: an editable install picks it up as it is.
+"""
+
+from __future__ import annotations
+
+import glob
+import hashlib
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
+from urllib.parse import unquote, urlsplit
+
+import attrs
+
+from model.desired import DesiredDist
+from model.interpreter import Interpreter
+
+if TYPE_CHECKING:
+    from reconciler.index import IndexClient
+
+__all__ = ["ProjectBuilder", "source_tree_digest", "tree_path"]
+
+_DEFAULT_KEYS = ("pyproject.toml", "setup.py", "setup.cfg")
+
+
+def tree_path(dist: DesiredDist) -> Path:
+    """The directory of a source-tree dist, from its file:// URL."""
+    if dist.directory_url is None:
+        raise ValueError(f"{dist.name} has no directory")
+    return Path(unquote(urlsplit(dist.directory_url).path))
+
+
+def _cache_key_files(directory: Path) -> list[str]:
+    from reconciler.discover import read_pyproject
+
+    patterns = list(_DEFAULT_KEYS)
+    pyproject = directory / "pyproject.toml"
+    if pyproject.is_file():
+        data = read_pyproject(pyproject)
+        keys = data.get("tool", {}).get("uv", {}).get("cache-keys")
+        if isinstance(keys, list):
+            patterns = [str(k["file"]) for k in keys if isinstance(k, dict) and "file" in k]
+    files: set[str] = set()
+    for pattern in patterns:
+        files.update(glob.glob(pattern, root_dir=directory, recursive=True))
+    return sorted(files)
+
+
+def source_tree_digest(directory: Path) -> str:
+    """A digest of the build inputs of the source tree at ``directory``."""
+    digest = hashlib.sha256()
+    for name in _cache_key_files(directory):
+        path = directory / name
+        digest.update(name.encode() + b"\0")
+        try:
+            digest.update(path.read_bytes())
+        except OSError:
+            digest.update(b"-")
+        digest.update(b"\0")
+    return digest.hexdigest()[:32]
+
+
+@attrs.frozen
+class ProjectBuilder:
+    interpreter: Interpreter
+    cache: Path
+    client_factory: Callable[[], IndexClient]
+    isolation: bool = True
+
+    def build_tree(self, dist: DesiredDist) -> Path:
+        """A wheel (editable when the dist is) built from the dist's source tree."""
+        from reconciler.build import build_wheel
+
+        output = self.cache / "built-trees"
+        output.mkdir(parents=True, exist_ok=True)
+        return build_wheel(
+            tree_path(dist),
+            editable=dist.editable,
+            interpreter=self.interpreter,
+            cache=self.cache,
+            client_factory=self.client_factory,
+            isolation=self.isolation,
+            output=Path(tempfile.mkdtemp(prefix=f"{dist.name}-", dir=output)),
+            name=dist.name,
+        )
+
+    def sdist_metadata(self, url: str, sha256: str | None, filename: str) -> bytes:
+        """Core metadata of an sdist, prepared by its backend once and cached by its hash."""
+        import os
+
+        from model.lock import Artifact
+        from reconciler.artifacts import fetch_archive
+        from reconciler.build import prepare_metadata
+        from reconciler.sdist import unpack_sdist
+
+        digest, sdist = fetch_archive(
+            Artifact(url=url, hash=f"sha256:{sha256}" if sha256 else None), self.cache
+        )
+        stored = self.cache / "sdist-metadata" / f"{digest}.METADATA"
+        if stored.is_file():
+            return stored.read_bytes()
+        with tempfile.TemporaryDirectory(dir=self.cache) as work:
+            source = unpack_sdist(sdist, Path(work) / "src")
+            metadata = prepare_metadata(
+                source,
+                interpreter=self.interpreter,
+                cache=self.cache,
+                client_factory=self.client_factory,
+                isolation=self.isolation,
+                name=filename,
+            )
+        stored.parent.mkdir(parents=True, exist_ok=True)
+        temporary = stored.with_suffix(".tmp")
+        temporary.write_bytes(metadata)
+        os.replace(temporary, stored)
+        return metadata
+
+    def build_sdist(self, sdist: Path, sha256: str) -> Path:
+        """The wheel built (once, then cached by the sdist's hash) from an sdist."""
+        from reconciler.sdist import build_sdist_wheel
+
+        return build_sdist_wheel(
+            sdist,
+            sha256,
+            interpreter=self.interpreter,
+            cache=self.cache,
+            client_factory=self.client_factory,
+            isolation=self.isolation,
+        )
