@@ -15,9 +15,15 @@ from packaging.specifiers import SpecifierSet
 from packaging.utils import NormalizedName, canonicalize_name
 from packaging.version import Version
 
-from model.lock import LockRequirement
+from model.lock import LockRequirement, Source
 
-__all__ = ["ProjectManifest", "lock_requirement", "requirement_key"]
+__all__ = [
+    "ProjectManifest",
+    "declared_groups",
+    "declared_requirements",
+    "lock_requirement",
+    "requirement_key",
+]
 
 
 @attrs.frozen(kw_only=True)
@@ -36,13 +42,36 @@ class ProjectManifest:
     """Built and installed editable (a build system), rather than virtual."""
     directory: str = "."
     """Relative to the workspace root, with ``/`` separators."""
+    sources: tuple[tuple[NormalizedName, Source], ...] = ()
+    """``[tool.uv.sources]`` lowered: a dependency name → where it comes from instead of an
+    index (paths relative to the workspace root)."""
+    index_pins: tuple[tuple[NormalizedName, str], ...] = ()
+    """``[tool.uv.sources] name = { index = "..." }``: the index URL a package must come from."""
+
+    def source_of(self, name: str) -> Source | None:
+        for dependency, source in self.sources:
+            if dependency == name:
+                return source
+        return None
+
+    def index_of(self, name: str) -> str | None:
+        for dependency, url in self.index_pins:
+            if dependency == name:
+                return url
+        return None
 
     @property
     def extras(self) -> tuple[NormalizedName, ...]:
         return tuple(name for name, _ in self.optional_dependencies)
 
 
-def lock_requirement(requirement: Requirement, *, extra: str | None = None) -> LockRequirement:
+def lock_requirement(
+    requirement: Requirement,
+    *,
+    extra: str | None = None,
+    source: Source | None = None,
+    index: str | None = None,
+) -> LockRequirement:
     """The ``requires-dist`` record uv writes for a declared requirement.
 
     An optional dependency carries ``extra == '<name>'`` in its marker, as in wheel metadata.
@@ -59,7 +88,50 @@ def lock_requirement(requirement: Requirement, *, extra: str | None = None) -> L
         extras=tuple(sorted(canonicalize_name(e) for e in requirement.extras)),
         marker=marker,
         specifier=requirement.specifier,
+        source=source,
+        index=index,
     )
+
+
+def declared_requirements(manifest: ProjectManifest) -> list[LockRequirement]:
+    """The project's ``requires-dist`` as uv records it: dependencies and optional ones,
+    sources and index pins lowered in."""
+    records = []
+    for extra, requirements in (
+        (None, manifest.dependencies),
+        *((e, reqs) for e, reqs in manifest.optional_dependencies),
+    ):
+        for requirement in requirements:
+            name = canonicalize_name(requirement.name)
+            records.append(
+                lock_requirement(
+                    requirement,
+                    extra=extra,
+                    source=manifest.source_of(name),
+                    index=manifest.index_of(name),
+                )
+            )
+    return records
+
+
+def declared_groups(
+    manifest: ProjectManifest,
+) -> list[tuple[NormalizedName, list[LockRequirement]]]:
+    """The project's ``requires-dev`` as uv records it, every group, sources lowered."""
+    return [
+        (
+            group,
+            [
+                lock_requirement(
+                    r,
+                    source=manifest.source_of(canonicalize_name(r.name)),
+                    index=manifest.index_of(canonicalize_name(r.name)),
+                )
+                for r in requirements
+            ],
+        )
+        for group, requirements in manifest.dependency_groups
+    ]
 
 
 def requirement_key(requirement: LockRequirement) -> tuple[object, ...]:

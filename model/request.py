@@ -58,6 +58,10 @@ class RunRequest:
     extra_index_urls: tuple[str, ...] = ()
     offline: bool = False
     refresh: bool = False
+    package: NormalizedName | None = None
+    """``--package``: run in the context of this workspace member."""
+    all_packages: bool = False
+    """``--all-packages``: install every workspace member."""
     isolated: bool = False
     """``--isolated``: a cached environment of its own; the project's ``.venv`` untouched."""
     with_requirements: tuple[str, ...] = ()

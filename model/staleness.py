@@ -12,9 +12,16 @@ from collections.abc import Iterable, Sequence
 
 from packaging.requirements import Requirement
 from packaging.specifiers import SpecifierSet
+from packaging.utils import NormalizedName
 
 from model.lock import Lock, LockRequirement, SourceKind
-from model.manifest import ProjectManifest, lock_requirement, requirement_key
+from model.manifest import (
+    ProjectManifest,
+    declared_groups,
+    declared_requirements,
+    lock_requirement,
+    requirement_key,
+)
 
 __all__ = ["why_script_stale", "why_stale"]
 
@@ -45,8 +52,39 @@ def _same(old: Iterable[LockRequirement], new: Iterable[LockRequirement]) -> boo
     )
 
 
-def why_stale(lock: Lock, manifest: ProjectManifest, indexes: Sequence[str] = ()) -> str | None:
-    """The first way ``lock`` no longer matches ``manifest`` (and the configured indexes)."""
+def why_stale(
+    lock: Lock,
+    manifest: ProjectManifest | Sequence[ProjectManifest],
+    indexes: Sequence[str] = (),
+    *,
+    members: Sequence[str] | None = None,
+    root_groups: Sequence[tuple[NormalizedName, Sequence[LockRequirement]]] = (),
+) -> str | None:
+    """The first way ``lock`` no longer matches the workspace's manifests (one per member),
+    the configured indexes, or the virtual root's dependency groups; None when current."""
+    manifests = [manifest] if isinstance(manifest, ProjectManifest) else list(manifest)
+    if members is not None and tuple(sorted(members)) != tuple(sorted(lock.members)):
+        before, after = ", ".join(lock.members), ", ".join(sorted(members))
+        return f"the workspace members changed ({before} → {after})"
+    for member in manifests:
+        stale = _member_stale(lock, member)
+        if stale is not None:
+            return stale if len(manifests) == 1 else f"`{member.name}`: {stale}"
+    recorded_root = {g: list(r) for g, r in lock.manifest_group_requirements}
+    declared_root = {g: list(r) for g, r in root_groups if r}
+    if set(recorded_root) != set(declared_root) or any(
+        not _same(recorded_root[g], declared_root[g]) for g in declared_root
+    ):
+        return "the workspace root's dependency groups changed"
+    if indexes:
+        for package in lock.packages:
+            registry = package.source.kind is SourceKind.REGISTRY
+            if registry and package.source.location not in indexes:
+                return f"`{package.name}` comes from an index that is no longer configured"
+    return None
+
+
+def _member_stale(lock: Lock, manifest: ProjectManifest) -> str | None:
     roots = [p for p in lock.packages_named(manifest.name) if p.source.kind.is_source_tree]
     if not roots:
         return f"the project `{manifest.name}` is missing from the lock"
@@ -56,38 +94,27 @@ def why_stale(lock: Lock, manifest: ProjectManifest, indexes: Sequence[str] = ()
         return f"the project is now {'a package' if manifest.is_package else 'virtual'}"
     if root.version != manifest.version:
         return f"the project's version changed ({root.display_version} → {manifest.version})"
-    if sorted(map(str, lock.requires_python)) != sorted(map(str, manifest.requires_python)):
+    if len(lock.members) <= 1 and sorted(map(str, lock.requires_python)) != sorted(
+        map(str, manifest.requires_python)
+    ):
         return f"requires-python changed ({lock.requires_python} → {manifest.requires_python})"
-    declared = [lock_requirement(r) for r in manifest.dependencies]
-    declared += [
-        lock_requirement(r, extra=extra)
-        for extra, requirements in manifest.optional_dependencies
-        for r in requirements
-    ]
+    declared = declared_requirements(manifest)
     recorded = root.requires_dist or ()
     if not _same(recorded, declared):
         return f"requirements changed ({_names_changed(recorded, declared)})"
     if tuple(sorted(root.provides_extras)) != tuple(sorted(manifest.extras)):
         return "the project's extras changed"
     recorded_groups = dict(root.requires_dev)
-    declared_groups = {
-        group: [lock_requirement(r) for r in requirements]
-        for group, requirements in manifest.dependency_groups
-    }
-    if set(recorded_groups) != set(declared_groups):
-        added = sorted(set(declared_groups) - set(recorded_groups))
-        removed = sorted(set(recorded_groups) - set(declared_groups))
+    declared_groups_ = dict(declared_groups(manifest))
+    if set(recorded_groups) != set(declared_groups_):
+        added = sorted(set(declared_groups_) - set(recorded_groups))
+        removed = sorted(set(recorded_groups) - set(declared_groups_))
         words = [f"added group {g}" for g in added] + [f"removed group {g}" for g in removed]
         return f"dependency groups changed ({', '.join(words)})"
-    for group, requirements in declared_groups.items():
+    for group, requirements in declared_groups_.items():
         if not _same(recorded_groups[group], requirements):
             change = _names_changed(recorded_groups[group], requirements)
             return f"dependency group `{group}` changed ({change})"
-    if indexes:
-        for package in lock.packages:
-            registry = package.source.kind is SourceKind.REGISTRY
-            if registry and package.source.location not in indexes:
-                return f"`{package.name}` comes from an index that is no longer configured"
     return None
 
 

@@ -101,6 +101,8 @@ def _sync_options(function: F) -> F:
         click.option("--reinstall", is_flag=True, help="Reinstall every package."),
         click.option("--reinstall-package", multiple=True, help="Reinstall this package."),
         click.option("--no-project", is_flag=True, help="Ignore any project; run as is."),
+        click.option("--package", help="Run in the context of this workspace member."),
+        click.option("--all-packages", is_flag=True, help="Install every workspace member."),
         click.option("-q", "--quiet", count=True, help="Print less."),
         click.option("-v", "--verbose", count=True, help="Print more."),
     ]
@@ -110,6 +112,10 @@ def _sync_options(function: F) -> F:
 
 
 def _request(argv: Sequence[str], command: tuple[str, ...], **options: Any) -> RunRequest:
+    if options["package"] and options["all_packages"]:
+        raise UsageError("the argument '--package' cannot be used with '--all-packages'")
+    if options["package"] and options["no_project"]:
+        raise UsageError("the argument '--package' cannot be used with '--no-project'")
     if options["frozen"] and options["locked"]:
         raise UsageError("the argument '--locked' cannot be used with '--frozen'")
     if options["frozen"] and (options["upgrade"] or options["upgrade_package"]):
@@ -172,6 +178,8 @@ def _request(argv: Sequence[str], command: tuple[str, ...], **options: Any) -> R
         extra_index_urls=tuple(options["extra_index_urls"]),
         offline=options["offline"],
         refresh=options["refresh"],
+        package=canonicalize_name(options["package"]) if options["package"] else None,
+        all_packages=options["all_packages"],
         quiet=options["quiet"],
         verbose=options["verbose"],
         options_key=tuple(parsed[0]) if parsed is not None else ("<not on the fast path>",),

@@ -8,6 +8,8 @@ the file and line at fault. ``reconciler.cli`` is the only place that renders th
 from __future__ import annotations
 
 import enum
+import shlex
+from collections.abc import Sequence
 from pathlib import Path
 
 __all__ = [
@@ -20,6 +22,7 @@ __all__ = [
     "DownloadFailed",
     "EnvironmentNotRecreatable",
     "ExitCode",
+    "GitFailed",
     "HashMismatch",
     "IndexPageInvalid",
     "IndexUnavailable",
@@ -229,3 +232,32 @@ class MetadataInvalid(AccordError):
     """Core metadata (METADATA, PKG-INFO) with a bad name, version or requirement."""
 
     exit_code = ExitCode.FAILURE
+
+
+class GitFailed(AccordError):
+    """A git source could not be had: a git command failed (clone, fetch, rev-parse, checkout),
+    a ref or commit is unknown, or, offline, the repository was never fetched.
+
+    Carries the command, git's exit code and the tail of its stderr, which ends the message.
+    """
+
+    exit_code = ExitCode.FAILURE
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        command: Sequence[str] | None = None,
+        returncode: int | None = None,
+        stderr: str = "",
+        hint: str | None = None,
+        path: Path | None = None,
+    ) -> None:
+        if command is not None:
+            message += f"\n\n`{shlex.join(command)}` exited with code {returncode}"
+        if stderr.strip():
+            message += "\n[git stderr]\n" + stderr.rstrip("\n")
+        super().__init__(message, hint=hint, path=path)
+        self.command = tuple(command) if command is not None else None
+        self.returncode = returncode
+        self.stderr = stderr

@@ -12,21 +12,23 @@ import os
 import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 import attrs
 from packaging.specifiers import SpecifierSet
 
 from model.interpreter import Interpreter
 from model.lock import Lock, SourceKind
-from model.manifest import ProjectManifest
 from model.plan import KeepLock, LockAction, WriteLock
 from model.request import LockMode, RunRequest
 from model.staleness import why_stale
 from model.target import Project
 from reconciler.errors import LockfileInvalid, LockfileMissing, LockStale
 
-__all__ = ["DEFAULT_INDEX", "configured_indexes", "ensure_lock", "load_manifest"]
+if TYPE_CHECKING:
+    from reconciler.manifest import Workspace
+
+__all__ = ["DEFAULT_INDEX", "configured_indexes", "ensure_lock", "load_workspace"]
 
 DEFAULT_INDEX = "https://pypi.org/simple"
 
@@ -53,22 +55,26 @@ def configured_indexes(request: RunRequest, pyproject: Mapping[str, Any]) -> tup
     return list(dict.fromkeys(ordered)), explicit
 
 
-def load_manifest(
+def load_workspace(
     project: Project, interpreter: Interpreter, err: TextIO = sys.stderr
-) -> ProjectManifest:
-    """The project's declared inputs; a missing requires-python defaults to the interpreter's
-    ``>=X.Y`` with uv's warning."""
-    from reconciler.manifest import read_manifest
+) -> Workspace:
+    """The workspace's declared inputs (every member); a member without requires-python gets
+    the interpreter's ``>=X.Y``, with uv's warning."""
+    from reconciler.manifest import read_workspace
 
-    manifest = read_manifest(Path(project.pyprojects[0]), is_package=project.is_package)
-    if not manifest.requires_python:
+    workspace = read_workspace(Path(project.root))
+    if not any(m.requires_python for m in workspace.members):
         version = interpreter.python_version
         err.write(
             "warning: No `requires-python` value found in the workspace. "
             f"Defaulting to `>={version}`.\n"
         )
-        manifest = attrs.evolve(manifest, requires_python=SpecifierSet(f">={version}"))
-    return manifest
+        default = SpecifierSet(f">={version}")
+        workspace = attrs.evolve(
+            workspace,
+            members=tuple(attrs.evolve(m, requires_python=default) for m in workspace.members),
+        )
+    return workspace
 
 
 def _read_existing(path: Path, mode: LockMode, err: TextIO) -> tuple[str | None, Lock | None]:
@@ -122,21 +128,31 @@ def ensure_lock(
             "To create a lockfile, run `accord lock` or `accord sync` without the flag."
         )
 
-    from reconciler.discover import read_pyproject
+    from model.manifest import lock_requirement
 
-    manifest = load_manifest(project, interpreter, err)
-    indexes, explicit = configured_indexes(request, read_pyproject(Path(project.pyprojects[0])))
+    workspace = load_workspace(project, interpreter, err)
+    indexes, explicit = configured_indexes(request, workspace.root_data)
     upgrading = request.upgrade or bool(request.upgrade_packages)
     if existing is None:
         why = "missing" if text is None else "unreadable"
     elif request.upgrade:
         why = "--upgrade"
     else:
-        stale = why_stale(existing, manifest, indexes if explicit else ())
+        is_workspace = len(workspace.members) > 1 or workspace.is_virtual_root
+        stale = why_stale(
+            existing,
+            workspace.members,
+            indexes if explicit else (),
+            members=[m.name for m in workspace.members] if is_workspace else (),
+            root_groups=[
+                (group, [lock_requirement(r) for r in reqs])
+                for group, reqs in workspace.root_groups
+            ],
+        )
         if stale is None and not upgrading:
             return existing, KeepLock("up to date")
         why = stale or "--upgrade-package " + ", ".join(request.upgrade_packages)
-    new = _resolve(manifest, indexes, request, existing, interpreter)
+    new = _resolve(workspace, indexes, request, existing, interpreter)
     from reconciler.lockwrite import format_lock
 
     if text is not None and format_lock(new) == text:
@@ -147,7 +163,7 @@ def ensure_lock(
 
 
 def _resolve(
-    manifest: ProjectManifest,
+    workspace: Workspace,
     indexes: Sequence[str],
     request: RunRequest,
     existing: Lock | None,
@@ -178,8 +194,11 @@ def _resolve(
     )
     try:
         return resolve_lock(
-            manifest,
+            workspace.members,
             client,
+            root=workspace.root,
+            root_groups=workspace.root_groups,
+            virtual_root=workspace.is_virtual_root,
             index_url=indexes[-1],
             preferences=preferences,
             upgrade=request.upgrade,

@@ -8,20 +8,23 @@ strings are errors naming the file and the table.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+import attrs
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.specifiers import SpecifierSet
 from packaging.utils import NormalizedName, canonicalize_name
 from packaging.version import InvalidVersion, Version
 
+from model.lock import Source, SourceKind
 from model.manifest import ProjectManifest
 from reconciler.discover import read_pyproject
 from reconciler.errors import ProjectInvalid
 
-__all__ = ["read_manifest"]
+__all__ = ["Workspace", "member_directories", "read_manifest", "read_workspace"]
 
 
 def _requirements(values: Any, path: Path, where: str) -> tuple[Requirement, ...]:
@@ -135,4 +138,195 @@ def read_manifest(pyproject: Path, *, is_package: bool, directory: str = ".") ->
         dependency_groups=tuple(sorted((name, tuple(reqs)) for name, reqs in groups.items())),
         is_package=is_package,
         directory=directory,
+    )
+
+
+@attrs.frozen
+class Workspace:
+    """A workspace's declared inputs: one manifest per member, and a virtual root's groups."""
+
+    root: Path
+    members: tuple[ProjectManifest, ...]
+    root_groups: tuple[tuple[NormalizedName, tuple[Requirement, ...]], ...] = ()
+    """A virtual root's (no ``[project]``) dependency groups."""
+    is_virtual_root: bool = False
+    root_data: dict[str, Any] = attrs.field(factory=dict, eq=False)
+
+    def member(self, name: str) -> ProjectManifest | None:
+        for manifest in self.members:
+            if manifest.name == name:
+                return manifest
+        return None
+
+
+def member_directories(root: Path, data: Mapping[str, Any]) -> list[Path]:
+    """The member directories of the workspace rooted at ``root`` (the root itself first
+    when it is a project), following ``members`` globs and ``exclude``."""
+    tool = data.get("tool", {}) if isinstance(data.get("tool"), dict) else {}
+    uv = tool.get("uv", {}) if isinstance(tool.get("uv"), dict) else {}
+    workspace = uv.get("workspace") if isinstance(uv.get("workspace"), dict) else None
+    directories = [root] if "project" in data else []
+    if workspace is None:
+        return directories or [root]
+    excluded: set[Path] = set()
+    for pattern in workspace.get("exclude", []):
+        excluded.update(p.resolve() for p in root.glob(str(pattern)))
+    for pattern in workspace.get("members", []):
+        for path in sorted(root.glob(str(pattern))):
+            if not path.is_dir() or path.resolve() in excluded or path.resolve() == root.resolve():
+                continue
+            if not (path / "pyproject.toml").is_file():
+                relative = os.path.relpath(path, root)
+                raise ProjectInvalid(
+                    f"Workspace member `{relative}` is missing a `pyproject.toml`",
+                    path=root / "pyproject.toml",
+                )
+            directories.append(path)
+    return directories
+
+
+def _relative(path: Path, root: Path) -> str:
+    return os.path.relpath(path, root).replace(os.sep, "/")
+
+
+def _lower_sources(
+    raw: Mapping[str, Any],
+    member_dir: Path,
+    root: Path,
+    members: Mapping[NormalizedName, tuple[Path, bool]],
+    indexes: Mapping[str, str],
+    pyproject: Path,
+) -> tuple[list[tuple[NormalizedName, Source]], list[tuple[NormalizedName, str]]]:
+    sources: list[tuple[NormalizedName, Source]] = []
+    pins: list[tuple[NormalizedName, str]] = []
+    for raw_name, entry in raw.items():
+        name = canonicalize_name(raw_name)
+        if not isinstance(entry, dict):
+            raise ProjectInvalid(
+                f"`{pyproject}`: `tool.uv.sources.{raw_name}` must be a table "
+                "(several sources selected by marker are not supported yet)",
+                path=pyproject,
+            )
+        if entry.get("workspace") is True:
+            if name not in members:
+                raise ProjectInvalid(
+                    f"`{pyproject}`: `{raw_name}` references a workspace member that does not "
+                    "exist",
+                    path=pyproject,
+                )
+            directory, is_package = members[name]
+            kind = SourceKind.EDITABLE if is_package else SourceKind.VIRTUAL
+            sources.append((name, Source(kind, _relative(directory, root))))
+        elif "path" in entry:
+            target = (member_dir / str(entry["path"])).resolve()
+            location = (
+                str(entry["path"]) if os.path.isabs(str(entry["path"])) else _relative(target, root)
+            )
+            if target.is_dir():
+                kind = SourceKind.EDITABLE if entry.get("editable") else SourceKind.DIRECTORY
+            else:
+                kind = SourceKind.PATH
+            sources.append((name, Source(kind, location)))
+        elif "git" in entry:
+            from reconciler.gitsource import parse_git_source, requirement_url
+
+            reference = parse_git_source(entry)
+            sources.append(
+                (name, Source(SourceKind.GIT, requirement_url(reference), reference.subdirectory))
+            )
+        elif "url" in entry:
+            subdirectory = entry.get("subdirectory")
+            sources.append(
+                (
+                    name,
+                    Source(
+                        SourceKind.URL,
+                        str(entry["url"]),
+                        str(subdirectory) if subdirectory else None,
+                    ),
+                )
+            )
+        elif "index" in entry:
+            url = indexes.get(str(entry["index"]))
+            if url is None:
+                raise ProjectInvalid(
+                    f"`{pyproject}`: `{raw_name}` names the index `{entry['index']}`, which no "
+                    "`[[tool.uv.index]]` defines",
+                    path=pyproject,
+                )
+            pins.append((name, url))
+        else:
+            raise ProjectInvalid(
+                f"`{pyproject}`: `tool.uv.sources.{raw_name}` has no `workspace`, `path`, `git`, "
+                "`url` or `index` key",
+                path=pyproject,
+            )
+    return sources, pins
+
+
+def _uv_table(data: Mapping[str, Any]) -> dict[str, Any]:
+    tool = data.get("tool", {}) if isinstance(data.get("tool"), dict) else {}
+    uv = tool.get("uv", {}) if isinstance(tool.get("uv"), dict) else {}
+    return uv
+
+
+def _is_package(data: Mapping[str, Any]) -> bool:
+    package = _uv_table(data).get("package")
+    return package if isinstance(package, bool) else "build-system" in data
+
+
+def read_workspace(root: Path) -> Workspace:
+    """Every member's manifest, with ``[tool.uv.sources]`` lowered (the root's sources apply
+    to all members; a member's own win), paths relative to the root."""
+    root_pyproject = root / "pyproject.toml"
+    root_data = read_pyproject(root_pyproject)
+    directories = member_directories(root, root_data)
+    datas = {directory: read_pyproject(directory / "pyproject.toml") for directory in directories}
+    members: dict[NormalizedName, tuple[Path, bool]] = {}
+    for directory, data in datas.items():
+        project = data.get("project")
+        if isinstance(project, dict) and isinstance(project.get("name"), str):
+            members[canonicalize_name(project["name"])] = (directory, _is_package(data))
+    indexes = {
+        str(entry["name"]): str(entry["url"])
+        for entry in _uv_table(root_data).get("index", [])
+        if isinstance(entry, dict) and "name" in entry and "url" in entry
+    }
+    root_sources = _uv_table(root_data).get("sources", {})
+    manifests = []
+    for directory, data in datas.items():
+        if "project" not in data:
+            continue
+        pyproject = directory / "pyproject.toml"
+        merged = {**(root_sources if isinstance(root_sources, dict) else {})}
+        own = _uv_table(data).get("sources", {})
+        merged.update(own if isinstance(own, dict) else {})
+        member_indexes = {
+            **indexes,
+            **{
+                str(e["name"]): str(e["url"])
+                for e in _uv_table(data).get("index", [])
+                if isinstance(e, dict) and "name" in e and "url" in e
+            },
+        }
+        sources, pins = _lower_sources(merged, directory, root, members, member_indexes, pyproject)
+        manifest = read_manifest(
+            pyproject,
+            is_package=_is_package(data),
+            directory=_relative(directory, root) if directory != root else ".",
+        )
+        manifests.append(
+            attrs.evolve(manifest, sources=tuple(sorted(sources)), index_pins=tuple(sorted(pins)))
+        )
+    root_groups: tuple[tuple[NormalizedName, tuple[Requirement, ...]], ...] = ()
+    if "project" not in root_data:
+        root_groups = tuple(
+            sorted((g, tuple(r)) for g, r in _groups(root_data, root_pyproject).items())
+        )
+    return Workspace(
+        root=root,
+        members=tuple(sorted(manifests, key=lambda m: m.name)),
+        root_groups=root_groups,
+        is_virtual_root="project" not in root_data,
+        root_data=root_data,
     )

@@ -60,10 +60,18 @@ class SyncOutcome:
 
 
 def _selection(request: RunRequest, project: Project, lock: Lock) -> Selection:
-    if project.name is not None:
-        roots: tuple[NormalizedName, ...] = (project.name,)
+    if request.package is not None:
+        if request.package not in lock.members and request.package != project.name:
+            from reconciler.errors import UsageError
+
+            raise UsageError(
+                f"The workspace does not have a member {request.package}: {project.root}"
+            )
+        roots: tuple[NormalizedName, ...] = (request.package,)
+    elif request.all_packages or project.name is None:
+        roots = lock.members or ((project.name,) if project.name else ())
     else:
-        roots = lock.members
+        roots = (project.name,)
     for root in roots:
         if not lock.packages_named(root):
             raise LockStale(

@@ -12,7 +12,8 @@ disjoint environments; such projects fail with a conflict error here.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from packaging.markers import Marker
@@ -22,30 +23,61 @@ from packaging.utils import NormalizedName, canonicalize_name
 from packaging.version import Version
 
 from model.lock import Artifact, Dependency, Lock, LockedPackage, Source, SourceKind
-from model.manifest import ProjectManifest, lock_requirement, requirement_key
+from model.manifest import (
+    ProjectManifest,
+    declared_groups,
+    declared_requirements,
+    lock_requirement,
+    requirement_key,
+)
 from model.markers import NEVER, python_points, restrict
-from reconciler.errors import NoSolution
-from reconciler.resolve.provider import Candidate, Provider, Req, split_requirement
+from reconciler.errors import BuildNotSupported, NoSolution
+from reconciler.resolve.provider import (
+    Candidate,
+    LocalPackage,
+    Provider,
+    Req,
+    split_requirement,
+)
 
 if TYPE_CHECKING:
-    from reconciler.index import IndexClient, IndexFile
+    from reconciler.index import DistMetadata, IndexClient, IndexFile
 
 __all__ = ["NoSolution", "resolve_lock"]
 
 
-def _root_requirements(manifest: ProjectManifest) -> list[Req]:
+def _root_requirements(
+    manifests: Sequence[ProjectManifest],
+    root_groups: Sequence[tuple[NormalizedName, Sequence[Requirement]]],
+    requires_python: SpecifierSet,
+    locals_: Mapping[NormalizedName, LocalPackage],
+) -> list[Req]:
+    """Every member with each of its extras, every group of every member, the virtual root's
+    groups; for a single plain project, its own requirements (it is not a candidate then)."""
     requirements: list[Req] = []
-    project = "the project"
-    declared: list[tuple[Requirement, str | None]] = [(r, "") for r in manifest.dependencies]
-    declared += [(r, extra) for extra, reqs in manifest.optional_dependencies for r in reqs]
-    declared += [(r, "") for _, reqs in manifest.dependency_groups for r in reqs]
-    for requirement, extra in declared:
-        if canonicalize_name(requirement.name) == manifest.name:
-            continue  # the project's own extras are already part of the root
-        holds = restrict(requirement.marker, extra=extra, requires_python=manifest.requires_python)
+    declared: list[tuple[Requirement, str | None, str]] = []
+    for manifest in manifests:
+        who = "the project" if len(manifests) == 1 else f"`{manifest.name}`"
+        if manifest.name in locals_:
+            requirements.append(Req(manifest.name, None, SpecifierSet(), "the workspace"))
+            requirements.extend(
+                Req(manifest.name, extra, SpecifierSet(), "the workspace")
+                for extra in manifest.extras
+            )
+        else:
+            declared += [(r, "", who) for r in manifest.dependencies]
+            declared += [(r, e, who) for e, reqs in manifest.optional_dependencies for r in reqs]
+        declared += [(r, "", who) for _, reqs in manifest.dependency_groups for r in reqs]
+    declared += [(r, "", "the workspace root") for _, reqs in root_groups for r in reqs]
+    own = {m.name for m in manifests}
+    for requirement, extra, who in declared:
+        name = canonicalize_name(requirement.name)
+        if name in own and not requirement.extras and name not in locals_:
+            continue  # a project naming itself adds nothing
+        holds = restrict(requirement.marker, extra=extra, requires_python=requires_python)
         if holds is NEVER:
             continue
-        requirements.extend(split_requirement(requirement, project))
+        requirements.extend(split_requirement(requirement, who))
     return requirements
 
 
@@ -139,8 +171,74 @@ def _restricted(
     return kept
 
 
+def _local_metadata(manifest: ProjectManifest) -> DistMetadata:
+    """A source tree's metadata, read statically from its manifest."""
+    from reconciler.index import DistMetadata
+
+    requirements = list(manifest.dependencies)
+    for extra, declared in manifest.optional_dependencies:
+        for requirement in declared:
+            tagged = Requirement(str(requirement))
+            own = f"({requirement.marker}) and " if requirement.marker is not None else ""
+            tagged.marker = Marker(f'{own}extra == "{extra}"')
+            requirements.append(tagged)
+    return DistMetadata(
+        name=manifest.name,
+        version=manifest.version or Version("0"),
+        requires_dist=tuple(requirements),
+        requires_python=manifest.requires_python or None,
+        provides_extras=manifest.extras,
+    )
+
+
+def _local_packages(
+    manifests: Sequence[ProjectManifest], root: Path | None, members_are_candidates: bool
+) -> dict[NormalizedName, LocalPackage]:
+    """Members (when they are candidates) and the local directories they depend on."""
+    from reconciler.manifest import read_manifest
+
+    locals_: dict[NormalizedName, LocalPackage] = {}
+    if members_are_candidates:
+        for manifest in manifests:
+            locals_[manifest.name] = LocalPackage(
+                manifest=manifest,
+                source=Source(
+                    SourceKind.EDITABLE if manifest.is_package else SourceKind.VIRTUAL,
+                    manifest.directory,
+                ),
+                metadata=_local_metadata(manifest),
+                member=True,
+            )
+    for manifest in manifests:
+        for name, source in manifest.sources:
+            if name in locals_ or not source.kind.is_source_tree or root is None:
+                if source.kind in (SourceKind.GIT, SourceKind.URL, SourceKind.PATH):
+                    raise BuildNotSupported(
+                        f"`{manifest.name}` takes `{name}` from a {source.kind.value} source, "
+                        "which accord cannot lock yet",
+                        hint="workspace members and local directories are supported",
+                    )
+                continue
+            directory = (
+                (root / source.location)
+                if not Path(source.location).is_absolute()
+                else Path(source.location)
+            )
+            pyproject = directory / "pyproject.toml"
+            local = read_manifest(pyproject, is_package=True, directory=source.location)
+            if local.version is None:
+                raise BuildNotSupported(
+                    f"`{name}` at `{source.location}` has a dynamic version, which accord cannot "
+                    "read without building yet",
+                )
+            locals_[name] = LocalPackage(
+                manifest=local, source=source, metadata=_local_metadata(local), member=False
+            )
+    return locals_
+
+
 def resolve_lock(
-    manifest: ProjectManifest,
+    manifest: ProjectManifest | Sequence[ProjectManifest],
     client: IndexClient,
     *,
     index_url: str,
@@ -149,15 +247,25 @@ def resolve_lock(
     upgrade_packages: frozenset[NormalizedName] = frozenset(),
     script: bool = False,
     sdist_metadata: Callable[[IndexFile], bytes] | None = None,
+    root: Path | None = None,
+    root_groups: Sequence[tuple[NormalizedName, Sequence[Requirement]]] = (),
+    virtual_root: bool = False,
 ) -> Lock:
-    """Resolve ``manifest`` against ``client`` and build the lock.
+    """Resolve a project (or a workspace's members) against ``client`` and build the lock.
 
     ``script``: the shape of a PEP 723 script lock (and of accord's ephemeral environments):
     no package for the root, its requirements in ``[manifest] requirements`` instead.
+    ``root``: the workspace root, for ``[tool.uv.sources]`` local directories.
     """
     import resolvelib  # slow path only
 
-    requires_python = manifest.requires_python
+    manifests = [manifest] if isinstance(manifest, ProjectManifest) else list(manifest)
+    requires_python = _intersect(m.requires_python for m in manifests)
+    workspace = len(manifests) > 1 or virtual_root
+    has_sources = any(m.sources for m in manifests)
+    locals_ = _local_packages(
+        manifests, root, members_are_candidates=not script and (workspace or has_sources)
+    )
     provider = Provider(
         client,
         requires_python=requires_python,
@@ -165,12 +273,16 @@ def resolve_lock(
         upgrade=upgrade,
         upgrade_packages=upgrade_packages,
         sdist_metadata=sdist_metadata,
+        local=locals_,
     )
     try:
         resolver: resolvelib.Resolver[Req, Candidate, str] = resolvelib.Resolver(
             provider, resolvelib.BaseReporter()
         )
-        result = resolver.resolve(_root_requirements(manifest), max_rounds=10_000)
+        result = resolver.resolve(
+            _root_requirements(manifests, root_groups, requires_python, locals_),
+            max_rounds=10_000,
+        )
     except resolvelib.ResolutionImpossible as exc:
         raise _explain(exc, provider.excluded) from exc
     except resolvelib.ResolutionTooDeep as exc:
@@ -187,11 +299,24 @@ def resolve_lock(
             activated[candidate.name].add(candidate.extra)
     metadata = {name: provider.metadata(candidate) for name, candidate in bases.items()}
     provided = {name: frozenset(meta.provides_extras) for name, meta in metadata.items()}
-    provided[manifest.name] = frozenset(manifest.extras)
+    for m in manifests:
+        provided[m.name] = frozenset(m.extras)
     points = python_points(requires_python)
 
     packages: list[LockedPackage] = []
     for name in sorted(bases):
+        if name in locals_:
+            local = locals_[name]
+            packages.append(
+                _source_tree_package(
+                    local.manifest,
+                    provided,
+                    requires_python,
+                    member=local.member,
+                    source=local.source,
+                )
+            )
+            continue
         candidate, meta = bases[name], metadata[name]
         sdists = [f for f in candidate.files if not f.is_wheel]
         wheels = sorted(
@@ -224,24 +349,55 @@ def resolve_lock(
             packages=tuple(packages),
             manifest_requirements=tuple(
                 sorted(
-                    (lock_requirement(r) for r in manifest.dependencies), key=requirement_key_sort
+                    (lock_requirement(r) for r in manifests[0].dependencies),
+                    key=requirement_key_sort,
                 )
             ),
         )
-    packages.append(_root_package(manifest, provided))
+    for m in manifests:
+        if m.name not in locals_:
+            packages.append(_source_tree_package(m, provided, requires_python, member=True))
     packages.sort(key=lambda package: package.name)
+    group_records = tuple(
+        (group, tuple(sorted((lock_requirement(r) for r in reqs), key=requirement_key_sort)))
+        for group, reqs in root_groups
+        if reqs
+    )
+    group_edges = tuple(
+        (group, _edges(_restricted(reqs, "", requires_python), provided))
+        for group, reqs in root_groups
+        if reqs
+    )
     return Lock(
         version=1,
         revision=5,
         requires_python=requires_python,
         packages=tuple(packages),
+        members=tuple(sorted(m.name for m in manifests)) if workspace else (),
+        manifest_groups=group_edges,
+        manifest_group_requirements=group_records,
     )
 
 
-def _root_package(
-    manifest: ProjectManifest, provided: Mapping[NormalizedName, frozenset[NormalizedName]]
+def _intersect(specifiers: Iterable[SpecifierSet]) -> SpecifierSet:
+    """The intersection of members' requires-python (identical clauses once)."""
+    clauses: dict[str, None] = {}
+    for specifier in specifiers:
+        for clause in specifier:
+            clauses[str(clause)] = None
+    return SpecifierSet(",".join(clauses))
+
+
+def _source_tree_package(
+    manifest: ProjectManifest,
+    provided: Mapping[NormalizedName, frozenset[NormalizedName]],
+    requires_python: SpecifierSet,
+    *,
+    member: bool,
+    source: Source | None = None,
 ) -> LockedPackage:
-    requires_python = manifest.requires_python
+    """A project's own ``[[package]]``: a workspace member (editable or virtual), or a local
+    directory another project depends on."""
     own = [r for r in manifest.dependencies if canonicalize_name(r.name) != manifest.name]
     optional = []
     for extra, requirements in manifest.optional_dependencies:
@@ -253,27 +409,25 @@ def _root_package(
         edges = _edges(_restricted(requirements, "", requires_python), provided)
         if edges:
             groups.append((group, edges))
-    requires_dist = [lock_requirement(r) for r in manifest.dependencies]
-    requires_dist += [
-        lock_requirement(r, extra=extra)
-        for extra, requirements in manifest.optional_dependencies
-        for r in requirements
-    ]
+    requires_dist = declared_requirements(manifest)
     requires_dev = tuple(
-        (group, tuple(sorted((lock_requirement(r) for r in reqs), key=requirement_key_sort)))
-        for group, reqs in manifest.dependency_groups
+        (group, tuple(sorted(records, key=requirement_key_sort)))
+        for group, records in declared_groups(manifest)
     )
     kind = SourceKind.EDITABLE if manifest.is_package else SourceKind.VIRTUAL
+    has_metadata = member or bool(requires_dist) or bool(requires_dev)
     return LockedPackage(
         name=manifest.name,
         version=manifest.version,
-        source=Source(kind, manifest.directory),
+        source=source or Source(kind, manifest.directory),
         dependencies=_edges(_restricted(own, "", requires_python), provided),
         optional_dependencies=tuple(optional),
         dev_dependencies=tuple(groups),
-        provides_extras=manifest.extras,
+        provides_extras=manifest.extras if has_metadata else (),
         declared_groups=tuple(group for group, _ in manifest.dependency_groups),
-        requires_dist=tuple(sorted(requires_dist, key=requirement_key_sort)),
+        requires_dist=tuple(sorted(requires_dist, key=requirement_key_sort))
+        if has_metadata
+        else None,
         requires_dev=requires_dev,
     )
 

@@ -22,12 +22,14 @@ from packaging.utils import NormalizedName, canonicalize_name
 from packaging.version import Version
 from resolvelib import AbstractProvider  # this module is only imported to resolve
 
+from model.lock import Source
+from model.manifest import ProjectManifest
 from model.markers import NEVER, python_points, restrict
 
 if TYPE_CHECKING:
     from reconciler.index import DistMetadata, IndexClient, IndexFile
 
-__all__ = ["Candidate", "Provider", "Req", "identifier_of"]
+__all__ = ["Candidate", "LocalPackage", "Provider", "Req", "identifier_of"]
 
 
 @attrs.frozen
@@ -61,6 +63,16 @@ class Candidate:
         return identifier_of(self.name, self.extra)
 
 
+@attrs.frozen
+class LocalPackage:
+    """A package from a local source tree: a workspace member or a path dependency."""
+
+    manifest: ProjectManifest
+    source: Source
+    metadata: DistMetadata
+    member: bool
+
+
 def identifier_of(name: str, extra: str | None) -> str:
     return f"{name}[{extra}]" if extra else name
 
@@ -88,8 +100,10 @@ class Provider(AbstractProvider[Req, Candidate, str]):
         upgrade: bool = False,
         upgrade_packages: frozenset[NormalizedName] = frozenset(),
         sdist_metadata: Callable[[IndexFile], bytes] | None = None,
+        local: Mapping[NormalizedName, LocalPackage] | None = None,
     ) -> None:
         self._client = client
+        self._local = dict(local or {})
         self._sdist_metadata = sdist_metadata
         self._requires_python = requires_python
         points = python_points(requires_python)
@@ -177,6 +191,9 @@ class Provider(AbstractProvider[Req, Candidate, str]):
             return
 
     def metadata(self, candidate: Candidate) -> DistMetadata:
+        local = self._local.get(candidate.name)
+        if local is not None:
+            return local.metadata
         return self.prefetch(candidate).result()
 
     # resolvelib protocol -------------------------------------------------------------------
@@ -212,6 +229,13 @@ class Provider(AbstractProvider[Req, Candidate, str]):
     ) -> list[Candidate]:
         reqs = list(requirements[identifier])
         name, extra = reqs[0].name, reqs[0].extra
+        local = self._local.get(name)
+        if local is not None:
+            # A local tree is the one candidate there is (uv does not check its version
+            # against specifiers either).
+            if any(c.name == name for c in incompatibilities[identifier]):
+                return []
+            return [Candidate(name, local.metadata.version, extra, ())]
         excluded = {candidate.version for candidate in incompatibilities[identifier]}
         exact = {
             Version(spec.version)
@@ -258,6 +282,8 @@ class Provider(AbstractProvider[Req, Candidate, str]):
         return chosen
 
     def is_satisfied_by(self, requirement: Req, candidate: Candidate) -> bool:
+        if candidate.name in self._local:
+            return True
         return requirement.specifier.contains(candidate.version, prereleases=True)
 
     def get_dependencies(self, candidate: Candidate) -> Iterable[Req]:
