@@ -292,7 +292,14 @@ def _expected_url(dist: DesiredDist) -> str | None:
         return source.location
     if source.kind.is_source_tree:
         return dist.directory_url
-    return None  # path and git sources are compared once they are built
+    if source.kind is SourceKind.GIT:
+        return git_repository(source.location)
+    return None  # path archives are compared by version
+
+
+def git_repository(location: str) -> str:
+    """The repository URL of a lock's git source (``<url>?<query>#<commit>``)."""
+    return location.split("#", 1)[0].split("?", 1)[0]
 
 
 def _replace_reason(dist: DesiredDist, installed: InstalledDist) -> ReplaceReason | None:
@@ -304,6 +311,11 @@ def _replace_reason(dist: DesiredDist, installed: InstalledDist) -> ReplaceReaso
         return SourceDiffers(installed=found, wanted=dist.source.location)
     if expected is not None and found != expected:
         return SourceDiffers(installed=found or "a registry", wanted=expected)
+    if dist.source.kind is SourceKind.GIT:
+        commit = dist.source.location.rpartition("#")[2]
+        found_commit = installed.direct_url.vcs_commit if installed.direct_url else None
+        if found_commit != commit:
+            return SourceDiffers(installed=f"{found}@{found_commit}", wanted=f"{expected}@{commit}")
     if dist.kind is ArtifactKind.SOURCE_TREE and dist.directory_url is not None:
         is_editable = installed.direct_url is not None and installed.direct_url.editable
         if is_editable != dist.editable:

@@ -14,7 +14,7 @@ from typing import Any
 import attrs
 
 from model.desired import ArtifactKind, DesiredDist
-from model.lock import Source
+from model.lock import Source, SourceKind
 from model.observed import InstalledDist
 from model.plan import (
     Create,
@@ -45,6 +45,8 @@ def _display(path: PurePath, relative_to: PurePath | None) -> str:
 
 
 def _dist_detail(dist: DesiredDist) -> str:
+    if dist.source.kind is SourceKind.GIT:
+        return f", build from git {dist.source.location.rpartition('#')[2][:12]}"
     if dist.kind is ArtifactKind.SDIST:
         return ", build from sdist"
     if dist.kind is ArtifactKind.SOURCE_TREE:

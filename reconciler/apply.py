@@ -37,6 +37,8 @@ class Builder(Protocol):
 
     def build_tree(self, dist: DesiredDist) -> Path: ...
 
+    def build_git(self, dist: DesiredDist) -> Path: ...
+
     def build_sdist(self, sdist: Path, sha256: str) -> Path: ...
 
 
@@ -47,6 +49,9 @@ def _prepare_builds(
     prepared: dict[str, PreparedWheel] = {}
     for action in actions:
         dist = action.dist
+        if builder is not None and dist.source.kind is SourceKind.GIT:
+            prepared[dist.name] = unpack_wheel(builder.build_git(dist), cache)
+            continue
         if builder is None or (dist.kind is ArtifactKind.SDIST and dist.artifact is None):
             what = "an sdist" if dist.kind is ArtifactKind.SDIST else f"`{dist.source}`"
             raise BuildNotSupported(
@@ -71,6 +76,23 @@ def _direct_url(dist: DesiredDist) -> dict[str, object] | None:
         if dist.artifact.hash:
             archive["hash"] = dist.artifact.hash.replace(":", "=", 1)
         return {"url": dist.source.location, "archive_info": archive}
+    if dist.source.kind is SourceKind.GIT:
+        from model.plan import git_repository
+
+        location = dist.source.location
+        query = location.split("#", 1)[0].partition("?")[2]
+        requested = next(
+            (
+                v
+                for k, _, v in (p.partition("=") for p in query.split("&"))
+                if k in ("tag", "branch", "rev")
+            ),
+            None,
+        )
+        vcs: dict[str, object] = {"vcs": "git", "commit_id": location.rpartition("#")[2]}
+        if requested:
+            vcs["requested_revision"] = requested
+        return {"url": git_repository(location), "vcs_info": vcs}
     if dist.kind is ArtifactKind.SOURCE_TREE and dist.directory_url is not None:
         return {"url": dist.directory_url, "dir_info": {"editable": True} if dist.editable else {}}
     return None

@@ -123,6 +123,35 @@ class ProjectBuilder:
         os.replace(temporary, stored)
         return metadata
 
+    def build_git(self, dist: DesiredDist) -> Path:
+        """A wheel built from the locked commit of a git source (the shared checkout is
+        copied first: backends may write into their source tree)."""
+        import shutil
+
+        from reconciler.build import build_wheel
+        from reconciler.gitsource import checkout, parse_lock_url
+
+        reference, commit = parse_lock_url(dist.source.location)
+        tree = checkout(reference, commit, self.cache)
+        output = self.cache / "built-git" / commit
+        output.mkdir(parents=True, exist_ok=True)
+        existing = sorted(output.glob("*.whl"))
+        if existing:
+            return existing[0]  # a commit never changes: built once
+        with tempfile.TemporaryDirectory(dir=self.cache) as work:
+            source = Path(work) / "src"
+            shutil.copytree(tree, source, symlinks=True)
+            return build_wheel(
+                source,
+                editable=False,
+                interpreter=self.interpreter,
+                cache=self.cache,
+                client_factory=self.client_factory,
+                isolation=self.isolation,
+                output=output,
+                name=dist.name,
+            )
+
     def build_sdist(self, sdist: Path, sha256: str) -> Path:
         """The wheel built (once, then cached by the sdist's hash) from an sdist."""
         from reconciler.sdist import build_sdist_wheel

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 import attrs
 from packaging.specifiers import SpecifierSet
+from packaging.utils import NormalizedName
 
 from model.interpreter import Interpreter
 from model.lock import Lock, SourceKind
@@ -170,11 +171,18 @@ def _resolve(
     interpreter: Interpreter,
 ) -> Lock:
     from reconciler.cachedir import cache_root
+    from reconciler.gitsource import parse_lock_url
     from reconciler.index import IndexClient
     from reconciler.resolve import resolve_lock
 
     preferences = {}
+    git_commits: dict[NormalizedName, str] = {}
     if existing is not None:
+        for package in existing.packages:
+            upgraded = request.upgrade or package.name in request.upgrade_packages
+            if package.source.kind is SourceKind.GIT and not upgraded:
+                # A git dependency stays on its locked commit until upgraded (uv's rule).
+                git_commits[package.name] = parse_lock_url(package.source.location)[1]
         preferences = {
             package.name: package.version
             for package in existing.packages
@@ -199,6 +207,9 @@ def _resolve(
             root=workspace.root,
             root_groups=workspace.root_groups,
             virtual_root=workspace.is_virtual_root,
+            cache=cache_root(),
+            offline=request.offline,
+            git_commits=git_commits,
             index_url=indexes[-1],
             preferences=preferences,
             upgrade=request.upgrade,

@@ -191,8 +191,47 @@ def _local_metadata(manifest: ProjectManifest) -> DistMetadata:
     )
 
 
+def _git_package(
+    name: NormalizedName,
+    source: Source,
+    cache: Path,
+    offline: bool,
+    locked_commit: str | None,
+) -> LocalPackage:
+    """A git dependency: the locked commit (or the reference's current one), checked out."""
+    import re
+
+    from reconciler.gitsource import checkout, lock_url, parse_lock_url, resolve_commit
+    from reconciler.manifest import read_manifest
+
+    # The requirement form has no commit; parse it with a placeholder fragment (a full-sha
+    # `rev` must equal the fragment, so it is its own placeholder).
+    pinned = re.search(r"[?&]rev=([0-9a-f]{40})(?:&|$)", source.location)
+    reference, _ = parse_lock_url(source.location + "#" + (pinned.group(1) if pinned else "0" * 40))
+    commit = locked_commit or resolve_commit(reference, cache, offline=offline)
+    tree = checkout(reference, commit, cache, offline=offline)
+    local = read_manifest(tree / "pyproject.toml", is_package=True, directory=".")
+    if local.version is None:
+        raise BuildNotSupported(
+            f"`{name}` from git has a dynamic version, which accord cannot read without "
+            "building yet"
+        )
+    return LocalPackage(
+        manifest=local,
+        source=Source(SourceKind.GIT, lock_url(reference, commit)),
+        metadata=_local_metadata(local),
+        member=False,
+    )
+
+
 def _local_packages(
-    manifests: Sequence[ProjectManifest], root: Path | None, members_are_candidates: bool
+    manifests: Sequence[ProjectManifest],
+    root: Path | None,
+    members_are_candidates: bool,
+    *,
+    cache: Path | None = None,
+    offline: bool = False,
+    git_commits: Mapping[NormalizedName, str] | None = None,
 ) -> dict[NormalizedName, LocalPackage]:
     """Members (when they are candidates) and the local directories they depend on."""
     from reconciler.manifest import read_manifest
@@ -211,6 +250,10 @@ def _local_packages(
             )
     for manifest in manifests:
         for name, source in manifest.sources:
+            if source.kind is SourceKind.GIT and name not in locals_ and cache is not None:
+                locked = (git_commits or {}).get(name)
+                locals_[name] = _git_package(name, source, cache, offline, locked)
+                continue
             if name in locals_ or not source.kind.is_source_tree or root is None:
                 if source.kind in (SourceKind.GIT, SourceKind.URL, SourceKind.PATH):
                     raise BuildNotSupported(
@@ -250,6 +293,9 @@ def resolve_lock(
     root: Path | None = None,
     root_groups: Sequence[tuple[NormalizedName, Sequence[Requirement]]] = (),
     virtual_root: bool = False,
+    cache: Path | None = None,
+    offline: bool = False,
+    git_commits: Mapping[NormalizedName, str] | None = None,
 ) -> Lock:
     """Resolve a project (or a workspace's members) against ``client`` and build the lock.
 
@@ -264,7 +310,12 @@ def resolve_lock(
     workspace = len(manifests) > 1 or virtual_root
     has_sources = any(m.sources for m in manifests)
     locals_ = _local_packages(
-        manifests, root, members_are_candidates=not script and (workspace or has_sources)
+        manifests,
+        root,
+        members_are_candidates=not script and (workspace or has_sources),
+        cache=cache,
+        offline=offline,
+        git_commits=git_commits,
     )
     provider = Provider(
         client,
@@ -415,7 +466,9 @@ def _source_tree_package(
         for group, records in declared_groups(manifest)
     )
     kind = SourceKind.EDITABLE if manifest.is_package else SourceKind.VIRTUAL
-    has_metadata = member or bool(requires_dist) or bool(requires_dev)
+    # uv never records metadata for immutable sources (registry, git).
+    immutable = source is not None and source.kind is SourceKind.GIT
+    has_metadata = not immutable and (member or bool(requires_dist) or bool(requires_dev))
     return LockedPackage(
         name=manifest.name,
         version=manifest.version,
