@@ -145,3 +145,118 @@ def test_build_no_index_needed_for_a_synced_project(cli: Cli, tmp_path: Path) ->
         env=clean_environment({"ACCORD_INDEX_URL": "http://127.0.0.1:9/simple/"}),
     )
     assert result.returncode == 0, result.stderr
+
+
+# Workspaces -------------------------------------------------------------------------------
+
+PACKAGE_B = "import a, b, dep_a; print(b.__file__)"
+
+
+def test_build_workspace_package_from_root_and_from_a_member(cli: Cli, tmp_path: Path) -> None:
+    root = _copy("ws3", tmp_path)
+    from_root = _run(cli, root, "--package", "b", "--", "python", "-c", PACKAGE_B)
+    assert from_root.returncode == 0, from_root.stderr
+    assert Path(from_root.stdout.strip()) == root / "b" / "b" / "__init__.py"
+    assert set(installed(root)) == {"a", "b", "dep-a", "dep-b", "pkg"}  # b's closure only
+    from_member = _run(cli, root / "c", "--package", "b", "--", "python", "-c", PACKAGE_B)
+    assert from_member.returncode == 0, from_member.stderr
+    inside_c = _run(cli, root / "c", "--", "python", "-c", "import c, colorful; print('c')")
+    assert (inside_c.returncode, inside_c.stdout) == (0, "c\n"), inside_c.stderr
+    everything = _run(cli, root, "--all-packages", "--", "python", "-c", "import a, b, c")
+    assert everything.returncode == 0, everything.stderr
+    assert {"a", "b", "c", "colorful"} <= set(installed(root))
+
+
+def test_build_workspace_lock_matches_real_uv(cli: Cli, tmp_path: Path) -> None:
+    ours = _copy("ws3", tmp_path / "ours")
+    theirs = _copy("ws3", tmp_path / "theirs")
+    assert _accord_lock(cli, ours).returncode == 0
+    uv = cli.uv(theirs, "lock")
+    assert uv.returncode == 0, uv.stderr
+    assert (ours / "uv.lock").read_text() == (theirs / "uv.lock").read_text()
+    assert "[manifest]\nmembers = [\n" in (ours / "uv.lock").read_text()
+
+
+def test_build_workspace_unknown_member(cli: Cli, tmp_path: Path) -> None:
+    root = _copy("ws3", tmp_path)
+    result = _run(cli, root, "--package", "nope", "--", "true")
+    assert result.returncode == 2
+    assert (
+        result.stderr.splitlines()[-1]
+        == f"error: The workspace does not have a member nope: {root}"
+    )
+
+
+def _accord_lock(cli: Cli, project: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(cli.accord), "lock", *args],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        env=clean_environment({"ACCORD_INDEX_URL": cli.index_url}),
+    )
+
+
+# Git sources ------------------------------------------------------------------------------
+
+
+def _git(repo: Path, *args: str) -> str:
+    result = subprocess.run(
+        ["git", "-c", "user.email=t@example.invalid", "-c", "user.name=t", *args],
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return result.stdout.strip()
+
+
+def _git_repo(tmp_path: Path) -> Path:
+    repo = tmp_path / "repo"
+    (repo / "gitpkg").mkdir(parents=True)
+    (repo / "pyproject.toml").write_text(
+        '[project]\nname = "gitpkg"\nversion = "0.1.0"\nrequires-python = ">=3.10"\n'
+        '[build-system]\nrequires = ["hatchling"]\nbuild-backend = "hatchling.build"\n'
+    )
+    (repo / "gitpkg" / "__init__.py").write_text('__version__ = "0.1.0"\n')
+    _git(repo, "init", "-q", "-b", "main")
+    _git(repo, "add", "-A")
+    _git(repo, "commit", "-qm", "one")
+    return repo
+
+
+def test_build_git_source_is_locked_to_its_commit(cli: Cli, tmp_path: Path) -> None:
+    repo = _git_repo(tmp_path)
+    first = _git(repo, "rev-parse", "HEAD")
+    project = tmp_path / "proj"
+    project.mkdir()
+    (project / "pyproject.toml").write_text(
+        '[project]\nname = "proj"\nversion = "0"\nrequires-python = ">=3.10"\n'
+        'dependencies = ["gitpkg"]\n[tool.uv.sources]\n'
+        f'gitpkg = {{ git = "{repo.as_uri()}", branch = "main" }}\n'
+    )
+    show = "import gitpkg; print(gitpkg.__version__)"
+    result = _run(cli, project, "--", "python", "-c", show)
+    assert (result.returncode, result.stdout) == (0, "0.1.0\n"), result.stderr
+    lock = (project / "uv.lock").read_text()
+    assert f'source = {{ git = "{repo.as_uri()}?branch=main#{first}" }}' in lock
+    assert cli.uv(project, "lock", "--check").returncode == 0
+
+    # The branch moves: frozen and default runs stay on the locked commit.
+    (repo / "gitpkg" / "__init__.py").write_text('__version__ = "0.2.0"\n')
+    (repo / "pyproject.toml").write_text(
+        (repo / "pyproject.toml").read_text().replace('"0.1.0"', '"0.2.0"')
+    )
+    _git(repo, "commit", "-qam", "two")
+    for args in (("--frozen",), ()):
+        again = _run(cli, project, *args, "--", "python", "-c", show)
+        assert again.stdout == "0.1.0\n", again.stderr
+    assert (project / "uv.lock").read_text() == lock
+
+    # --upgrade-package moves it.
+    assert _accord_lock(cli, project, "--upgrade-package", "gitpkg").returncode == 0
+    moved = _run(cli, project, "--", "python", "-c", show)
+    assert moved.stdout == "0.2.0\n", moved.stderr
+    assert _git(repo, "rev-parse", "HEAD") in (project / "uv.lock").read_text()

@@ -288,6 +288,13 @@ def installed_from(dist: DesiredDist) -> InstalledDist:
     direct_url = None
     if dist.source.kind is SourceKind.URL:
         direct_url = DirectUrl(url=dist.source.location)
+    elif dist.source.kind is SourceKind.GIT:
+        # PEP 610 vcs_info: the repository URL and the commit (apply writes exactly this).
+        location = dist.source.location
+        direct_url = DirectUrl(
+            url=location.split("#", 1)[0].split("?", 1)[0],
+            vcs_commit=location.rpartition("#")[2],
+        )
     elif dist.source.kind is not SourceKind.REGISTRY:
         direct_url = DirectUrl(
             url=f"file:///work/proj/{dist.source.location}",
