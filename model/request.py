@@ -58,6 +58,8 @@ class RunRequest:
     extra_index_urls: tuple[str, ...] = ()
     offline: bool = False
     refresh: bool = False
+    no_build_isolation: bool = False
+    """``--no-build-isolation``: build with the target interpreter's own packages."""
     package: NormalizedName | None = None
     """``--package``: run in the context of this workspace member."""
     all_packages: bool = False

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
 
 import attrs
+from packaging.utils import canonicalize_name, parse_sdist_filename
 
 from model.desired import DesiredDist
 from model.interpreter import Interpreter
@@ -74,6 +75,11 @@ class ProjectBuilder:
     cache: Path
     client_factory: Callable[[], IndexClient]
     isolation: bool = True
+    no_isolation: frozenset[str] = frozenset()
+    """Packages built without isolation (``tool.uv.no-build-isolation-package``)."""
+
+    def _isolated(self, name: str) -> bool:
+        return self.isolation and canonicalize_name(name) not in self.no_isolation
 
     def build_tree(self, dist: DesiredDist) -> Path:
         """A wheel (editable when the dist is) built from the dist's source tree."""
@@ -87,7 +93,7 @@ class ProjectBuilder:
             interpreter=self.interpreter,
             cache=self.cache,
             client_factory=self.client_factory,
-            isolation=self.isolation,
+            isolation=self._isolated(dist.name),
             output=Path(tempfile.mkdtemp(prefix=f"{dist.name}-", dir=output)),
             name=dist.name,
         )
@@ -147,7 +153,7 @@ class ProjectBuilder:
                 interpreter=self.interpreter,
                 cache=self.cache,
                 client_factory=self.client_factory,
-                isolation=self.isolation,
+                isolation=self._isolated(dist.name),
                 output=output,
                 name=dist.name,
             )
@@ -156,11 +162,12 @@ class ProjectBuilder:
         """The wheel built (once, then cached by the sdist's hash) from an sdist."""
         from reconciler.sdist import build_sdist_wheel
 
+        name, _ = parse_sdist_filename(sdist.name)
         return build_sdist_wheel(
             sdist,
             sha256,
             interpreter=self.interpreter,
             cache=self.cache,
             client_factory=self.client_factory,
-            isolation=self.isolation,
+            isolation=self._isolated(name),
         )

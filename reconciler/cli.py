@@ -56,6 +56,11 @@ def _lock_options(function: F) -> F:
             help="An index searched before the default one (repeatable).",
         ),
         click.option(
+            "--no-build-isolation",
+            is_flag=True,
+            help="Build source packages with the target interpreter's own packages.",
+        ),
+        click.option(
             "--offline",
             is_flag=True,
             envvar="ACCORD_OFFLINE",
@@ -178,6 +183,7 @@ def _request(argv: Sequence[str], command: tuple[str, ...], **options: Any) -> R
         extra_index_urls=tuple(options["extra_index_urls"]),
         offline=options["offline"],
         refresh=options["refresh"],
+        no_build_isolation=options["no_build_isolation"],
         package=canonicalize_name(options["package"]) if options["package"] else None,
         all_packages=options["all_packages"],
         quiet=options["quiet"],

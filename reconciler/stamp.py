@@ -32,6 +32,16 @@ def write_stamp(
     if Path(project.venv) != Path(project.root) / ".venv":
         return  # the fast path only looks for <root>/.venv; others always take the slow path
     files = [str(path) for path in project.pyprojects] + [str(project.lock_path)]
+    # Every member's pyproject.toml decides the lock too: a change in any of them must send
+    # the next run down the slow path.
+    from reconciler.discover import read_pyproject
+    from reconciler.manifest import member_directories
+
+    root = Path(project.root)
+    for directory in member_directories(root, read_pyproject(root / "pyproject.toml")):
+        candidate = str(directory / "pyproject.toml")
+        if candidate not in files:
+            files.append(candidate)
     key = compute_key(str(project.directory), str(venv), files, list(request.options_key))
     if key is None:
         remove_stamp(venv)

@@ -260,3 +260,23 @@ def test_build_git_source_is_locked_to_its_commit(cli: Cli, tmp_path: Path) -> N
     moved = _run(cli, project, "--", "python", "-c", show)
     assert moved.stdout == "0.2.0\n", moved.stderr
     assert _git(repo, "rev-parse", "HEAD") in (project / "uv.lock").read_text()
+
+
+def test_build_without_isolation_uses_the_interpreters_own_packages(
+    cli: Cli, tmp_path: Path
+) -> None:
+    # The base interpreter has no hatchling: without isolation the backend cannot be
+    # imported, which shows no build environment was made for it.
+    check = subprocess.run([str(cli.python), "-c", "import hatchling"], capture_output=True)
+    if check.returncode == 0:
+        pytest.skip("the base interpreter has hatchling installed")
+    project = _copy("pkg-hatch", tmp_path)
+    isolated = _run(cli, project, "--", "python", "-c", "import myproj")
+    assert isolated.returncode == 0, isolated.stderr
+    (project / "pyproject.toml").write_text(
+        (project / "pyproject.toml").read_text().replace('version = "0.1.0"', 'version = "0.3.0"')
+    )
+    result = _run(cli, project, "--no-build-isolation", "--", "python", "-c", "import myproj")
+    assert result.returncode == 1
+    assert "hatchling" in result.stderr
+    assert installed(project)["myproj"] == "0.1.0"  # unchanged
