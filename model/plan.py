@@ -290,6 +290,8 @@ def _expected_url(dist: DesiredDist) -> str | None:
         return None
     if source.kind is SourceKind.URL:
         return source.location
+    if source.kind is SourceKind.PATH:
+        return dist.artifact.url if dist.artifact is not None else None
     if source.kind.is_source_tree:
         return dist.directory_url
     if source.kind is SourceKind.GIT:

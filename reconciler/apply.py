@@ -71,11 +71,12 @@ def _prepare_builds(
 
 def _direct_url(dist: DesiredDist) -> dict[str, object] | None:
     """PEP 610 data for dists that do not come from a registry."""
-    if dist.source.kind is SourceKind.URL and dist.artifact is not None:
+    if dist.source.kind in (SourceKind.URL, SourceKind.PATH) and dist.artifact is not None:
         archive: dict[str, object] = {}
         if dist.artifact.hash:
             archive["hash"] = dist.artifact.hash.replace(":", "=", 1)
-        return {"url": dist.source.location, "archive_info": archive}
+        url = dist.source.location if dist.source.kind is SourceKind.URL else dist.artifact.url
+        return {"url": url, "archive_info": archive}
     if dist.source.kind is SourceKind.GIT:
         from model.plan import git_repository
 

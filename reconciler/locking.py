@@ -200,6 +200,15 @@ def _resolve(
             indexes, cache_dir=cache_root(), offline=request.offline
         ),
     )
+    clients: dict[str, IndexClient] = {}
+    pinned: dict[NormalizedName, IndexClient] = {}
+    for member in workspace.members:
+        for name, url in member.index_pins:
+            if url not in clients:
+                clients[url] = IndexClient(
+                    [url], cache_dir=cache_root(), offline=request.offline, refresh=request.refresh
+                )
+            pinned[name] = clients[url]
     try:
         return resolve_lock(
             workspace.members,
@@ -210,6 +219,8 @@ def _resolve(
             cache=cache_root(),
             offline=request.offline,
             git_commits=git_commits,
+            archive_metadata=builder.sdist_metadata,
+            pinned=pinned,
             index_url=indexes[-1],
             preferences=preferences,
             upgrade=request.upgrade,
@@ -220,3 +231,5 @@ def _resolve(
         )
     finally:
         client.close()
+        for pinned_client in clients.values():
+            pinned_client.close()

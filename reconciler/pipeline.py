@@ -25,7 +25,7 @@ from model.desired import (
     desire,
 )
 from model.interpreter import Interpreter
-from model.lock import Lock
+from model.lock import Lock, SourceKind
 from model.plan import Keep, KeepLock, Plan, WriteLock, diff
 from model.request import OutputFormat, RunRequest
 from model.target import BareEnvironment, Project
@@ -124,6 +124,13 @@ def locate_source_trees(desired: DesiredEnvironment, root: Path) -> DesiredEnvir
 
     dists = []
     for dist in desired.dists:
+        if dist.source.kind is SourceKind.PATH and dist.artifact is not None:
+            # A local archive: the lock names it relative to the root; apply needs a URL.
+            location = Path(dist.source.location)
+            archive = location if location.is_absolute() else root / location
+            dist = attrs.evolve(
+                dist, artifact=attrs.evolve(dist.artifact, url=archive.resolve().as_uri())
+            )
         if dist.kind is ArtifactKind.SOURCE_TREE:
             directory = (root / dist.source.location).resolve()
             dist = attrs.evolve(

@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import attrs
 from packaging.markers import Marker
 from packaging.requirements import Requirement
 from packaging.specifiers import SpecifierSet
@@ -224,6 +225,55 @@ def _git_package(
     )
 
 
+def _archive_package(
+    name: NormalizedName,
+    source: Source,
+    root: Path | None,
+    cache: Path,
+    archive_metadata: Callable[[str, str | None, str], bytes] | None,
+) -> LocalPackage:
+    """A url or path source naming a wheel or sdist: fetched (and hashed) once, its metadata
+    read from the wheel or prepared by the sdist's backend."""
+    import zipfile
+
+    from reconciler.artifacts import fetch_archive
+    from reconciler.index import parse_metadata
+
+    location = source.location
+    if source.kind is SourceKind.URL:
+        url = location
+    else:
+        path = Path(location) if Path(location).is_absolute() else (root or Path.cwd()) / location
+        url = path.resolve().as_uri()
+    sha256, archive = fetch_archive(Artifact(url=url), cache)
+    is_wheel = archive.name.endswith(".whl")
+    if is_wheel:
+        with zipfile.ZipFile(archive) as wheel:
+            members = [m for m in wheel.namelist() if m.endswith(".dist-info/METADATA")]
+            raw = wheel.read(members[0])
+    elif archive_metadata is not None:
+        raw = archive_metadata(url, sha256, archive.name)
+    else:
+        raise BuildNotSupported(f"`{name}` is an sdist at `{location}`; it needs building")
+    meta = parse_metadata(raw)
+    digest = f"sha256:{sha256}"
+    if source.kind is SourceKind.URL:
+        wheels = (Artifact(url=url, hash=digest),) if is_wheel else ()
+        sdist = None if is_wheel else Artifact(url=url, hash=digest)
+    else:
+        wheels = (Artifact(filename=archive.name, hash=digest),) if is_wheel else ()
+        sdist = None if is_wheel else Artifact(hash=digest)
+    manifest = ProjectManifest(
+        name=meta.name,
+        version=meta.version,
+        requires_python=meta.requires_python or SpecifierSet(),
+        dependencies=meta.requires_dist,
+    )
+    return LocalPackage(
+        manifest=manifest, source=source, metadata=meta, member=False, sdist=sdist, wheels=wheels
+    )
+
+
 def _local_packages(
     manifests: Sequence[ProjectManifest],
     root: Path | None,
@@ -232,6 +282,7 @@ def _local_packages(
     cache: Path | None = None,
     offline: bool = False,
     git_commits: Mapping[NormalizedName, str] | None = None,
+    archive_metadata: Callable[[str, str | None, str], bytes] | None = None,
 ) -> dict[NormalizedName, LocalPackage]:
     """Members (when they are candidates) and the local directories they depend on."""
     from reconciler.manifest import read_manifest
@@ -253,6 +304,10 @@ def _local_packages(
             if source.kind is SourceKind.GIT and name not in locals_ and cache is not None:
                 locked = (git_commits or {}).get(name)
                 locals_[name] = _git_package(name, source, cache, offline, locked)
+                continue
+            archive = source.kind is SourceKind.URL or source.kind is SourceKind.PATH
+            if archive and name not in locals_ and cache is not None:
+                locals_[name] = _archive_package(name, source, root, cache, archive_metadata)
                 continue
             if name in locals_ or not source.kind.is_source_tree or root is None:
                 if source.kind in (SourceKind.GIT, SourceKind.URL, SourceKind.PATH):
@@ -296,6 +351,8 @@ def resolve_lock(
     cache: Path | None = None,
     offline: bool = False,
     git_commits: Mapping[NormalizedName, str] | None = None,
+    archive_metadata: Callable[[str, str | None, str], bytes] | None = None,
+    pinned: Mapping[NormalizedName, IndexClient] | None = None,
 ) -> Lock:
     """Resolve a project (or a workspace's members) against ``client`` and build the lock.
 
@@ -316,6 +373,7 @@ def resolve_lock(
         cache=cache,
         offline=offline,
         git_commits=git_commits,
+        archive_metadata=archive_metadata,
     )
     provider = Provider(
         client,
@@ -325,6 +383,7 @@ def resolve_lock(
         upgrade_packages=upgrade_packages,
         sdist_metadata=sdist_metadata,
         local=locals_,
+        pinned=pinned,
     )
     try:
         resolver: resolvelib.Resolver[Req, Candidate, str] = resolvelib.Resolver(
@@ -358,15 +417,12 @@ def resolve_lock(
     for name in sorted(bases):
         if name in locals_:
             local = locals_[name]
-            packages.append(
-                _source_tree_package(
-                    local.manifest,
-                    provided,
-                    requires_python,
-                    member=local.member,
-                    source=local.source,
-                )
+            package = _source_tree_package(
+                local.manifest, provided, requires_python, member=local.member, source=local.source
             )
+            if local.sdist is not None or local.wheels:
+                package = attrs.evolve(package, sdist=local.sdist, wheels=local.wheels)
+            packages.append(package)
             continue
         candidate, meta = bases[name], metadata[name]
         sdists = [f for f in candidate.files if not f.is_wheel]

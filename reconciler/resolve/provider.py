@@ -22,7 +22,7 @@ from packaging.utils import NormalizedName, canonicalize_name
 from packaging.version import Version
 from resolvelib import AbstractProvider  # this module is only imported to resolve
 
-from model.lock import Source
+from model.lock import Artifact, Source
 from model.manifest import ProjectManifest
 from model.markers import NEVER, python_points, restrict
 
@@ -71,6 +71,10 @@ class LocalPackage:
     source: Source
     metadata: DistMetadata
     member: bool
+    sdist: Artifact | None = None
+    """For an archive source (url or path): the sdist entry the lock records."""
+    wheels: tuple[Artifact, ...] = ()
+    """For an archive source: the wheel entry the lock records."""
 
 
 def identifier_of(name: str, extra: str | None) -> str:
@@ -101,7 +105,9 @@ class Provider(AbstractProvider[Req, Candidate, str]):
         upgrade_packages: frozenset[NormalizedName] = frozenset(),
         sdist_metadata: Callable[[IndexFile], bytes] | None = None,
         local: Mapping[NormalizedName, LocalPackage] | None = None,
+        pinned: Mapping[NormalizedName, IndexClient] | None = None,
     ) -> None:
+        self._pinned = dict(pinned or {})
         self._client = client
         self._local = dict(local or {})
         self._sdist_metadata = sdist_metadata
@@ -125,6 +131,10 @@ class Provider(AbstractProvider[Req, Candidate, str]):
         self._pool_closed = False
         self.excluded: dict[NormalizedName, set[str]] = defaultdict(set)
         """Why versions that matched a specifier were still not candidates (for errors)."""
+
+    def _client_for(self, name: NormalizedName) -> IndexClient:
+        """The index a package comes from: its pinned one (tool.uv.sources index), else all."""
+        return self._pinned.get(name, self._client)
 
     def close(self) -> None:
         self._pool_closed = True
@@ -155,7 +165,7 @@ class Provider(AbstractProvider[Req, Candidate, str]):
             # Only an sdist: its backend prepares the metadata (built once, then cached).
             metadata = parse_metadata(self._sdist_metadata(file))
         else:
-            metadata = parse_metadata(self._client.metadata(file))
+            metadata = parse_metadata(self._client_for(file.name).metadata(file))
         # Speculate: the resolver will soon ask for these dependencies' pages and for the
         # metadata of their likely versions; fetching them now overlaps the network waits
         # of a cold resolution. Failures here are ignored: the resolver's own call reports.
@@ -171,7 +181,7 @@ class Provider(AbstractProvider[Req, Candidate, str]):
     def _warm(self, requirement: Requirement) -> None:
         name = canonicalize_name(requirement.name)
         try:
-            files = self._client.files(name)
+            files = self._client_for(name).files(name)
         except Exception:  # speculative: the resolver's own call reports failures
             return
         preferred = self._preferences.get(name)
@@ -244,7 +254,7 @@ class Provider(AbstractProvider[Req, Candidate, str]):
             if spec.operator in ("==", "===") and not spec.version.endswith("*")
         }
         by_version: dict[Version, list[IndexFile]] = defaultdict(list)
-        for file in self._client.files(name):
+        for file in self._client_for(name).files(name):
             by_version[file.version].append(file)
         explicit_pre = any(spec.prereleases for req in reqs for spec in req.specifier)
         finals: list[Candidate] = []

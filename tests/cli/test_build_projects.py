@@ -280,3 +280,34 @@ def test_build_without_isolation_uses_the_interpreters_own_packages(
     assert result.returncode == 1
     assert "hatchling" in result.stderr
     assert installed(project)["myproj"] == "0.1.0"  # unchanged
+
+
+def test_build_sources_path_url_and_index_match_real_uv(
+    cli: Cli, tmp_path: Path, dists_dir: Path
+) -> None:
+    dist = tmp_path / "dist"
+    dist.mkdir()
+    for name in ("colorful-1.0-py3-none-any.whl", "sdist_only-1.0.tar.gz"):
+        shutil.copy(dists_dir / name, dist / name)
+    wheel_url = f"{cli.index_url}dep-a/dep_a-1.0-py3-none-any.whl"
+    pyproject = (
+        '[project]\nname = "proj"\nversion = "0"\nrequires-python = ">=3.10"\n'
+        'dependencies = ["colorful", "sdist-only", "dep-a", "devtool"]\n\n'
+        "[tool.uv.sources]\n"
+        'colorful = { path = "../dist/colorful-1.0-py3-none-any.whl" }\n'
+        'sdist-only = { path = "../dist/sdist_only-1.0.tar.gz" }\n'
+        f'dep-a = {{ url = "{wheel_url}" }}\n'
+        'devtool = { index = "fixture" }\n\n'
+        f'[[tool.uv.index]]\nname = "fixture"\nurl = "{cli.index_url}"\nexplicit = true\n'
+    )
+    ours, theirs = tmp_path / "ours", tmp_path / "theirs"
+    for project in (ours, theirs):
+        project.mkdir()
+        (project / "pyproject.toml").write_text(pyproject)
+    result = _run(cli, ours, "--", "python", "-c", "import colorful, sdist_only, dep_a, devtool")
+    assert result.returncode == 0, result.stderr
+    uv = cli.uv(theirs, "lock")
+    assert uv.returncode == 0, uv.stderr
+    assert (ours / "uv.lock").read_text() == (theirs / "uv.lock").read_text()
+    again = _run(cli, ours, "--dry-plan", "--check")
+    assert again.returncode == 0, again.stdout
