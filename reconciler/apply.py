@@ -27,7 +27,7 @@ from reconciler.artifacts import PreparedWheel, fetch_archive, prepare_wheels, u
 from reconciler.errors import BuildNotSupported
 from reconciler.install import InstallTarget, install_tree, remove_dist, stash_dist
 from reconciler.observe import find_site_packages
-from reconciler.venv import create_venv, remove_venv
+from reconciler.venv import create_venv, remove_venv, site_packages_path
 
 __all__ = ["apply_plan"]
 
@@ -110,8 +110,7 @@ def _extra_files(dist: DesiredDist) -> dict[str, bytes]:
 def _target(venv: Path, plan: Plan) -> InstallTarget:
     site = find_site_packages(venv)
     if site is None:
-        version = plan.desired.interpreter.python_version
-        site = venv / "lib" / f"python{version}" / "site-packages"
+        site = venv / site_packages_path(plan.desired.interpreter)
         site.mkdir(parents=True, exist_ok=True)
     return InstallTarget(venv=venv, site_packages=site, python=venv / "bin" / "python")
 

@@ -53,7 +53,9 @@ def _http() -> urllib3.PoolManager:
             retries = urllib3.Retry(
                 total=3, backoff_factor=0.2, status_forcelist=(500, 502, 503, 504)
             )
-            _pool = urllib3.PoolManager(maxsize=16, retries=retries)
+            # A stalled server must not hang a sync for ever (as the index client does).
+            timeout = urllib3.Timeout(connect=10.0, read=60.0)
+            _pool = urllib3.PoolManager(maxsize=16, retries=retries, timeout=timeout)
         return _pool
 
 

@@ -124,8 +124,10 @@ class ProjectBuilder:
                 name=filename,
             )
         stored.parent.mkdir(parents=True, exist_ok=True)
-        temporary = stored.with_suffix(".tmp")
-        temporary.write_bytes(metadata)
+        # A unique temporary name: another process may be writing the same entry.
+        handle, temporary = tempfile.mkstemp(dir=stored.parent, prefix=".tmp-")
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(metadata)
         os.replace(temporary, stored)
         return metadata
 

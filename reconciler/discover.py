@@ -7,7 +7,6 @@ ancestor pyproject.toml if that declares ``[tool.uv.workspace]`` whose members i
 
 from __future__ import annotations
 
-import fnmatch
 import os
 import re
 import sys
@@ -66,11 +65,14 @@ def _table(data: Mapping[str, Any], *keys: str) -> dict[str, Any]:
 
 
 def _is_member(root: Path, workspace: Mapping[str, Any], directory: Path) -> bool:
-    relative = os.path.relpath(directory, root).replace(os.sep, "/")
-    members = workspace.get("members", [])
-    excluded = workspace.get("exclude", [])
-    matches = any(fnmatch.fnmatchcase(relative, str(glob).rstrip("/")) for glob in members)
-    return matches and not any(fnmatch.fnmatchcase(relative, str(g).rstrip("/")) for g in excluded)
+    """Path-glob semantics, as ``reconciler.manifest.member_directories`` lists members
+    (``*`` does not cross ``/``)."""
+    target = directory.resolve()
+
+    def matched(patterns: Any) -> bool:
+        return any(target in {p.resolve() for p in root.glob(str(g))} for g in patterns or ())
+
+    return matched(workspace.get("members")) and not matched(workspace.get("exclude"))
 
 
 def _workspace_root(directory: Path, data: Mapping[str, Any]) -> tuple[Path, list[Path]]:

@@ -19,7 +19,12 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from reconciler.errors import CommandNotAllowed, CommandNotFound, UsageError
-from reconciler.fastpath import MAX_RECURSION_DEPTH, RECURSION_VARIABLE, child_environment
+from reconciler.fastpath import (
+    MAX_RECURSION_DEPTH,
+    RECURSION_VARIABLE,
+    child_environment,
+    which,
+)
 
 __all__ = [
     "CommandKind",
@@ -113,14 +118,6 @@ def _is_zipapp(path: Path) -> bool:
         return False
 
 
-def _which(name: str, path: str) -> str | None:
-    for directory in path.split(os.pathsep):
-        candidate = os.path.join(directory, name) if directory else ""
-        if candidate and os.path.isfile(candidate) and os.access(candidate, os.X_OK):
-            return candidate
-    return None
-
-
 def _pythonw(python: Path) -> Path:
     candidate = python.with_name("pythonw")
     return candidate if candidate.is_file() else python
@@ -165,7 +162,7 @@ def resolve_command(
         if os.path.isfile(first) and os.access(first, os.X_OK):
             return [first, *rest]
     else:
-        found = _which(first, env.get("PATH", ""))
+        found = which(first, env.get("PATH", ""))
         if found is not None:
             return [found, *rest]
     hint = None

@@ -32,6 +32,7 @@ __all__ = [
     "main",
     "parse_options",
     "parse_stamp",
+    "which",
 ]
 
 STAMP_NAME = ".accord-stamp"
@@ -246,7 +247,7 @@ def _nearest_project(cwd: str) -> str | None:
         directory = parent
 
 
-def _which(name: str, path: str) -> str | None:
+def which(name: str, path: str) -> str | None:
     for directory in path.split(os.pathsep):
         if not directory:
             continue
@@ -268,7 +269,7 @@ def _resolve_command(command: list[str], venv: str, env: dict[str, str]) -> list
                 return None
             return [os.path.join(venv, "bin", "python"), *command]
         return None
-    found = _which(first, env.get("PATH", ""))
+    found = which(first, env.get("PATH", ""))
     return [found, *command[1:]] if found else None
 
 

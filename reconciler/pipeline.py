@@ -254,7 +254,10 @@ def sync_project(
                     venv,
                     cache_root(),
                     before_changes=lambda: remove_stamp(venv),
-                    builder=make_builder(interpreter, request, Path(project.pyprojects[0])),
+                    # Index and build settings live in the workspace root's pyproject.toml.
+                    builder=make_builder(
+                        interpreter, request, Path(project.root) / "pyproject.toml"
+                    ),
                 )
             if not request.quiet:
                 elapsed = (time.perf_counter() - started) * 1000

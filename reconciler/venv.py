@@ -18,7 +18,13 @@ from pathlib import Path
 from model.interpreter import Interpreter
 from reconciler.errors import EnvironmentNotRecreatable
 
-__all__ = ["create_venv", "read_pyvenv_cfg", "remove_venv", "venv_interpreter_path"]
+__all__ = [
+    "create_venv",
+    "read_pyvenv_cfg",
+    "remove_venv",
+    "site_packages_path",
+    "venv_interpreter_path",
+]
 
 # uv writes exactly these bytes (no trailing newline); see https://bford.info/cachedir/
 _CACHEDIR_TAG = "Signature: 8a477f597d28d172789f06886806bc55"
@@ -135,7 +141,7 @@ def _populate(root: Path, final: Path, interpreter: Interpreter, prompt: str | N
     (bin_dir / "python").symlink_to(base)
     for alias in (f"python{version.major}", f"python{version.major}.{version.minor}"):
         (bin_dir / alias).symlink_to("python")
-    (root / _site_packages(interpreter)).mkdir(parents=True)
+    (root / site_packages_path(interpreter)).mkdir(parents=True)
     # venv's own rule for the lib64 alias (Lib/venv/__init__.py).
     if sys.maxsize > 2**32 and os.name == "posix" and sys.platform != "darwin":
         (root / "lib64").symlink_to("lib")
@@ -144,7 +150,7 @@ def _populate(root: Path, final: Path, interpreter: Interpreter, prompt: str | N
     (root / "CACHEDIR.TAG").write_text(_CACHEDIR_TAG, encoding="utf-8")
 
 
-def _site_packages(interpreter: Interpreter) -> str:
+def site_packages_path(interpreter: Interpreter) -> str:
     # site.py uses `python3.13t` for free-threaded builds (PEP 703); their ABI tags end in `t`.
     version = f"{interpreter.version.major}.{interpreter.version.minor}"
     abi = f"cp{interpreter.version.major}{interpreter.version.minor}t"
