@@ -69,6 +69,8 @@ class RunRequest:
     with_requirements: tuple[str, ...] = ()
     """``--with`` values, already split on commas."""
     with_files: tuple[PurePath, ...] = ()
+    with_editables: tuple[PurePath, ...] = ()
+    """``--with-editable`` project directories."""
     """``--with-requirements`` files."""
     script: PurePath | None = None
     """A PEP 723 script to run in its own environment (found by the CLI)."""

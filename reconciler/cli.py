@@ -338,11 +338,6 @@ def run(ctx: click.Context, /, command: tuple[str, ...], **options: Any) -> None
         raise UsageError(f"`--{kind.value}` needs a command")
     # The recursion guard comes first: a self-calling shebang script must stop before syncing.
     build_environment(None, max_depth=run_options["max_recursion_depth"])
-    if run_options["with_editable"]:
-        raise UsageError(
-            "`--with-editable` needs building local projects, which accord does not do yet",
-            hint="install the project with --with PATH once building lands, or use pip",
-        )
     from reconciler.ephemeral import split_with
 
     request = _request(ctx.obj["argv"], command, **options)
@@ -351,6 +346,7 @@ def run(ctx: click.Context, /, command: tuple[str, ...], **options: Any) -> None
         isolated=run_options["isolated"],
         with_requirements=tuple(split_with(run_options["with_"])),
         with_files=tuple(Path(f) for f in run_options["with_requirements"]),
+        with_editables=tuple(Path(p).absolute() for p in run_options["with_editable"]),
         script=_script_target(command, kind),
     )
     env_files = [] if run_options["no_env_file"] else [Path(f) for f in run_options["env_file"]]

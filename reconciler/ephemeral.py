@@ -27,7 +27,7 @@ from packaging.version import Version
 
 from model.desired import Selection, desire
 from model.interpreter import Interpreter
-from model.lock import Lock
+from model.lock import Lock, Source
 from model.manifest import ProjectManifest
 from model.plan import KeepLock, LockAction, Plan, diff
 from model.request import OutputFormat, RunRequest
@@ -141,6 +141,7 @@ def sync_requirements(
     preferences: Mapping[NormalizedName, Version] | None = None,
     index_config: Mapping[str, Any] | None = None,
     lock_name: str = STORED_LOCK,
+    sources: tuple[tuple[NormalizedName, Source], ...] = (),
     out: TextIO = sys.stdout,
     err: TextIO = sys.stderr,
 ) -> Ephemeral:
@@ -158,8 +159,15 @@ def sync_requirements(
         except Exception:  # a damaged stored lock is re-resolved, not fatal
             lock = None
     if lock is None:
-        lock = _resolve(name, requirements, interpreter, request, preferences, index_config or {})
-    desired = desire(lock, Selection(roots=(), default_groups=()), interpreter)
+        lock = _resolve(
+            name, requirements, interpreter, request, preferences, index_config or {}, sources
+        )
+    from reconciler.pipeline import locate_source_trees
+
+    # Local trees (--with-editable) are named by absolute paths.
+    desired = locate_source_trees(
+        desire(lock, Selection(roots=(), default_groups=()), interpreter), Path("/")
+    )
     with environment_lock(venv, cache_root() / "locks"):
         observed = observe_environment(venv)
         plan = attrs.evolve(
@@ -196,6 +204,7 @@ def _resolve(
     request: RunRequest,
     preferences: Mapping[NormalizedName, Version] | None,
     index_config: Mapping[str, Any],
+    sources: tuple[tuple[NormalizedName, Source], ...] = (),
 ) -> Lock:
     from reconciler.index import IndexClient
     from reconciler.locking import configured_indexes
@@ -207,6 +216,7 @@ def _resolve(
         # This environment serves exactly one interpreter.
         requires_python=SpecifierSet(f"=={interpreter.version}"),
         dependencies=requirements,
+        sources=sources,
     )
     indexes, _ = configured_indexes(request, index_config)
     client = IndexClient(
@@ -214,7 +224,13 @@ def _resolve(
     )
     try:
         return resolve_lock(
-            manifest, client, index_url=indexes[-1], preferences=preferences, script=True
+            manifest,
+            client,
+            index_url=indexes[-1],
+            preferences=preferences,
+            script=True,
+            root=Path("/"),
+            cache=cache_root(),
         )
     finally:
         client.close()

@@ -14,9 +14,10 @@ from typing import TYPE_CHECKING, TextIO
 
 import attrs
 from packaging.requirements import InvalidRequirement, Requirement
-from packaging.utils import NormalizedName
+from packaging.utils import NormalizedName, canonicalize_name
 from packaging.version import Version
 
+from model.lock import Source, SourceKind
 from model.request import RunRequest
 from reconciler.errors import UsageError
 
@@ -61,6 +62,18 @@ def _read_requirements_file(path: Path) -> tuple[Requirement, ...]:
     return parsed.requirements
 
 
+def _project_name(path: Path) -> str:
+    from reconciler.discover import read_pyproject
+
+    pyproject = path / "pyproject.toml"
+    if not pyproject.is_file():
+        raise UsageError(f"`--with-editable {path}`: no pyproject.toml there")
+    name = read_pyproject(pyproject).get("project", {}).get("name")
+    if not isinstance(name, str):
+        raise UsageError(f"`--with-editable {path}`: `{pyproject}` has no `[project] name`")
+    return name
+
+
 def add_with_layer(
     request: RunRequest, outcome: SyncOutcome, *, out: TextIO, err: TextIO
 ) -> SyncOutcome:
@@ -71,13 +84,20 @@ def add_with_layer(
     from reconciler.observe import find_site_packages, observe_environment
 
     requirements = with_requirements(request)
+    sources = []
+    for path in request.with_editables:
+        name = _project_name(Path(path))
+        requirements += (Requirement(name),)
+        sources.append(
+            (canonicalize_name(name), Source(SourceKind.EDITABLE, str(Path(path).resolve())))
+        )
     if not requirements:
         return outcome
     running = outcome.interpreter or query_interpreter(outcome.python)
     base_site = (
         find_site_packages(outcome.venv) if outcome.venv is not None else Path(running.purelib)
     )
-    if not request.dry_plan and satisfied_by(requirements, base_site, running):
+    if not sources and not request.dry_plan and satisfied_by(requirements, base_site, running):
         return outcome
     # The layer is made from the real interpreter behind the base environment.
     interpreter = find_interpreter(
@@ -96,6 +116,7 @@ def add_with_layer(
         str(interpreter.version),
         str(base_site),
         *sorted(str(r) for r in requirements),
+        *(str(source) for _, source in sources),
         *indexes,
     )
     layer = sync_requirements(
@@ -107,6 +128,7 @@ def add_with_layer(
         label="--with layer",
         base_site=base_site,
         preferences=preferences,
+        sources=tuple(sources),
         out=out,
         err=err,
     )

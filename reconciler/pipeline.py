@@ -342,7 +342,7 @@ def sync(request: RunRequest, *, out: TextIO = sys.stdout, err: TextIO = sys.std
                 outcome = attrs.evolve(outcome, dry_plan=True)
         else:
             outcome = sync_project(request, target, out=out, err=err)
-    if request.with_requirements or request.with_files:
+    if request.with_requirements or request.with_files or request.with_editables:
         from reconciler.overlay import add_with_layer
 
         outcome = add_with_layer(request, outcome, out=out, err=err)

@@ -311,3 +311,25 @@ def test_build_sources_path_url_and_index_match_real_uv(
     assert (ours / "uv.lock").read_text() == (theirs / "uv.lock").read_text()
     again = _run(cli, ours, "--dry-plan", "--check")
     assert again.returncode == 0, again.stdout
+
+
+def test_build_with_editable_layers_a_local_project(cli: Cli, tmp_path: Path) -> None:
+    base = _copy("pkg-hatch", tmp_path / "base")
+    other = _copy("pkg-flit", tmp_path / "other")
+    (other / "pyproject.toml").write_text(
+        (other / "pyproject.toml").read_text().replace('name = "myproj"', 'name = "otherproj"')
+    )
+    (other / "myproj").rename(other / "otherproj")
+    result = _run(
+        cli,
+        base,
+        "--with-editable",
+        str(other),
+        "--",
+        "python",
+        "-c",
+        "import myproj, otherproj; print(otherproj.__file__)",
+    )
+    assert result.returncode == 0, result.stderr
+    assert Path(result.stdout.strip()) == other / "otherproj" / "__init__.py"
+    assert "otherproj" not in installed(base)
