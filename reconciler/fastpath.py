@@ -57,6 +57,7 @@ _FLAGS = frozenset(
         "--verbose",
     }
 )
+_QUIETNESS = frozenset({"-q", "--quiet", "-v", "--verbose"})
 _VALUED = frozenset({"--extra", "--group", "--only-group", "--no-group", "--python", "-p"})
 _ENVIRONMENT_KEYS = ("ACCORD_PROJECT_ENVIRONMENT", "UV_PROJECT_ENVIRONMENT", "ACCORD_CACHE_DIR")
 
@@ -153,7 +154,9 @@ def parse_options(
         if not token.startswith("-"):
             break
         name = token.split("=", 1)[0]
-        if token in _FLAGS or (name in _VALUED and "=" in token):
+        if token in _QUIETNESS:
+            pass  # how much is printed does not change what is synced: not part of the key
+        elif token in _FLAGS or (name in _VALUED and "=" in token):
             options.append(token)
         elif token in _VALUED and index + 1 < len(tokens):
             options.extend((token, tokens[index + 1]))

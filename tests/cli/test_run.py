@@ -347,6 +347,15 @@ def test_run_fast_path_skips_heavy_imports(cli: Cli, make_project: MakeProject) 
     assert imported & HEAVY_MODULES == set()
 
 
+def test_run_fast_path_ignores_quietness(cli: Cli, make_project: MakeProject) -> None:
+    # -q/-v change what is printed, not what is synced: a run with -q stamps for a run
+    # without it.
+    project = make_project("simple")
+    result = cli.run(project, "--frozen", "-q", "--", "python", "-c", "pass")
+    assert result.returncode == 0, result.stderr
+    assert _imported_by_a_run(cli, project) & HEAVY_MODULES == set()
+
+
 def test_run_fast_path_falls_back_when_pyproject_changes(
     cli: Cli, make_project: MakeProject
 ) -> None:
