@@ -25,7 +25,13 @@ from model.lock import SourceKind
 from model.plan import Create, Install, Plan, Recreate, Remove, Replace
 from reconciler.artifacts import PreparedWheel, fetch_archive, prepare_wheels, unpack_wheel
 from reconciler.errors import BuildNotSupported
-from reconciler.install import InstallTarget, install_tree, remove_dist, stash_dist
+from reconciler.install import (
+    InstallTarget,
+    install_tree,
+    link_package_files,
+    remove_dist,
+    stash_dist,
+)
 from reconciler.observe import find_site_packages
 from reconciler.venv import create_venv, remove_venv, site_packages_path
 
@@ -185,11 +191,21 @@ def apply_plan(
         finally:
             shutil.rmtree(stash_root, ignore_errors=True)
     installs = [action for action in plan.actions if isinstance(action, Install)]
-    _install_all(installs, prepared, target)
+    # A fresh environment has nothing to collide with: its package files can be linked in
+    # one go, and each install then only writes its dist-info, scripts and data.
+    fresh = isinstance(environment, Create | Recreate)
+    prelinked = fresh and link_package_files(
+        [prepared[action.dist.name].tree for action in installs], target.site_packages
+    )
+    _install_all(installs, prepared, target, prelinked=prelinked)
 
 
 def _install_all(
-    installs: list[Install], prepared: dict[str, PreparedWheel], target: InstallTarget
+    installs: list[Install],
+    prepared: dict[str, PreparedWheel],
+    target: InstallTarget,
+    *,
+    prelinked: bool = False,
 ) -> None:
     """Install dists in parallel threads (link and mkdir release the GIL; files of distinct
     dists are disjoint). Every install finishes or rolls itself back; the first error is
@@ -202,6 +218,7 @@ def _install_all(
             name=action.name,
             direct_url=_direct_url(action.dist),
             extra_files=_extra_files(action.dist),
+            prelinked=prelinked,
         )
 
     if len(installs) <= 1:

@@ -20,6 +20,7 @@ import json
 import os
 import re
 import shutil
+import sys
 from pathlib import Path
 
 import attrs
@@ -147,6 +148,7 @@ def install_tree(
     name: str,
     direct_url: dict[str, object] | None = None,
     extra_files: dict[str, bytes] | None = None,
+    prelinked: bool = False,
 ) -> None:
     """Install the unpacked wheel at ``tree`` into ``target``; RECORD is written last.
 
@@ -155,7 +157,7 @@ def install_tree(
     """
     written: list[str] = []
     try:
-        _install_tree(tree, target, name, direct_url, written, extra_files or {})
+        _install_tree(tree, target, name, direct_url, written, extra_files or {}, prelinked)
     except BaseException:
         for path in map(Path, reversed(written)):
             if path.is_dir() and not path.is_symlink():
@@ -174,6 +176,7 @@ def _install_tree(
     direct_url: dict[str, object] | None,
     written: list[str],
     extra_files: dict[str, bytes],
+    prelinked: bool = False,
 ) -> None:
     dist_info_src = _find_dist_info(tree, name)
     record_rows: dict[str, tuple[str, str]] = {}
@@ -225,10 +228,23 @@ def _install_tree(
             destination_dir = os.path.join(root, inner) if inner else root
             record_dir = os.path.relpath(destination_dir, site).replace(os.sep, "/")
         else:
+            in_dist_info = top == dist_info_name
             if relative == dist_info_name:
                 files = [f for f in files if f not in _REGENERATED]
             destination_dir = os.path.join(site, relative) if relative else site
             record_dir = relative or "."
+            if prelinked and not in_dist_info:
+                # Already linked in place by link_package_files: record them only.
+                prefix = "" if record_dir == "." else record_dir + "/"
+                for file_name in files:
+                    written.append(os.path.join(destination_dir, file_name))
+                    hash_, size = record_rows.get(prefix + file_name, ("", ""))
+                    if not hash_:
+                        with open(os.path.join(directory, file_name), "rb") as stream:
+                            data = stream.read()
+                        hash_, size = _record_hash(data), str(len(data))
+                    installed.append((prefix + file_name, hash_, size))
+                continue
         os.makedirs(destination_dir, exist_ok=True)
         prefix = "" if record_dir == "." else record_dir + "/"
         wheel_prefix = relative + "/" if relative else ""
@@ -288,6 +304,36 @@ def _install_tree(
     temporary = dist_info / "RECORD.tmp"
     temporary.write_text(buffer.getvalue(), encoding="utf-8")
     os.replace(temporary, record_path)
+
+
+def package_entries(tree: Path) -> list[str]:
+    """The top-level entries of an unpacked wheel that go to site-packages as they are
+    (everything but its ``.dist-info`` and ``.data`` directories)."""
+    return [entry for entry in os.listdir(tree) if not entry.endswith((".dist-info", ".data"))]
+
+
+def link_package_files(trees: list[Path], site_packages: Path) -> bool:
+    """Hardlink the package files of many unpacked wheels into a *fresh* site-packages with one
+    ``cp -al`` (GNU coreutils, C speed: a fresh sync's per-file Python loop cost ~4x more
+    on the bench set). False when that cannot be used (no GNU cp, another filesystem): the
+    caller then links file by file, copying where links fail."""
+    import shutil
+    import subprocess
+
+    if not sys.platform.startswith("linux") or shutil.which("cp") is None:
+        return False
+    sources = [str(tree / entry) for tree in trees for entry in package_entries(tree)]
+    if not sources:
+        return True
+    try:
+        completed = subprocess.run(
+            ["cp", "-al", "--", *sources, str(site_packages)],
+            capture_output=True,
+            check=False,
+        )
+    except OSError:
+        return False
+    return completed.returncode == 0
 
 
 def _record_paths(site_packages: Path, dist_info: str) -> list[Path]:
