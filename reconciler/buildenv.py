@@ -11,8 +11,6 @@ without resolving or touching the index. Touches only the cache.
 from __future__ import annotations
 
 import hashlib
-import os
-import tempfile
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -21,6 +19,7 @@ from packaging.requirements import Requirement
 
 from model.interpreter import Interpreter
 from reconciler.errors import BuildNotSupported, NoArtifactForPlatform
+from reconciler.fsutil import write_atomic
 from reconciler.venv import venv_interpreter_path
 
 if TYPE_CHECKING:
@@ -132,8 +131,6 @@ def ensure_build_env(
         # An environment left half-synced by a crash is observed and repaired like any other.
         _sync_env(env, requirements, interpreter, cache, client_factory)
         # Written last, by rename: its presence means every package above is in place.
-        handle, temporary = tempfile.mkstemp(prefix=".tmp-", dir=env)
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write("".join(f"{line}\n" for line in requirement_lines(requirements)))
-        os.replace(temporary, env / READY_MARKER)
+        lines = "".join(f"{line}\n" for line in requirement_lines(requirements))
+        write_atomic(env / READY_MARKER, lines)
     return env

@@ -100,7 +100,6 @@ class ProjectBuilder:
 
     def sdist_metadata(self, url: str, sha256: str | None, filename: str) -> bytes:
         """Core metadata of an sdist, prepared by its backend once and cached by its hash."""
-        import os
 
         from model.lock import Artifact
         from reconciler.artifacts import fetch_archive
@@ -123,12 +122,9 @@ class ProjectBuilder:
                 isolation=self.isolation,
                 name=filename,
             )
-        stored.parent.mkdir(parents=True, exist_ok=True)
-        # A unique temporary name: another process may be writing the same entry.
-        handle, temporary = tempfile.mkstemp(dir=stored.parent, prefix=".tmp-")
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(metadata)
-        os.replace(temporary, stored)
+        from reconciler.fsutil import write_atomic
+
+        write_atomic(stored, metadata)  # another process may be writing the same entry
         return metadata
 
     def build_git(self, dist: DesiredDist) -> Path:

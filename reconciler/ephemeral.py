@@ -13,7 +13,6 @@ editable installs, work too); the base is never modified.
 from __future__ import annotations
 
 import hashlib
-import os
 import sys
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -190,9 +189,9 @@ def sync_requirements(
             venv.mkdir(parents=True, exist_ok=True)
             text = format_lock(lock)
             if not stored.is_file() or stored.read_text(encoding="utf-8") != text:
-                temporary = venv / f"{STORED_LOCK}.tmp"
-                temporary.write_text(text, encoding="utf-8")
-                os.replace(temporary, stored)
+                from reconciler.fsutil import write_atomic
+
+                write_atomic(stored, text)
         _write_base_pth(venv, base_site)
     return Ephemeral(venv, plan)
 

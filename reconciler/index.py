@@ -50,6 +50,7 @@ from reconciler.errors import (
     MetadataUnavailable,
     PackageNotFound,
 )
+from reconciler.fsutil import write_atomic
 
 if TYPE_CHECKING:
     import urllib3
@@ -332,18 +333,6 @@ def _sha256(data: str | bytes) -> str:
     return hashlib.sha256(data.encode() if isinstance(data, str) else data).hexdigest()
 
 
-def _write_atomic(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-        os.replace(temporary, path)
-    finally:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
-
-
 def _read_entry(path: Path) -> _Entry | None:
     try:
         header, _, body = path.read_bytes().partition(b"\n")
@@ -356,7 +345,7 @@ def _read_entry(path: Path) -> _Entry | None:
 def _write_entry(path: Path, entry: _Entry) -> None:
     fields = attrs.asdict(entry)
     body = fields.pop("body")
-    _write_atomic(path, json.dumps(fields).encode() + b"\n" + body)
+    write_atomic(path, json.dumps(fields).encode() + b"\n" + body)
 
 
 def _max_age(cache_control: str | None) -> float | None:
@@ -648,7 +637,7 @@ class IndexClient:
                     hint="building from source is not supported yet; a wheel is needed",
                 )
             raw_or_none = _wheel_metadata(self._wheel(file), file)
-        _write_atomic(path, raw_or_none)
+        write_atomic(path, raw_or_none)
         return raw_or_none
 
     def _metadata_file(self, file: IndexFile) -> bytes | None:

@@ -9,6 +9,7 @@ interpreter.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -299,20 +300,12 @@ def _read_cache(cache_file: Path, key: dict[str, Any]) -> dict[str, Any] | None:
 
 
 def _write_cache(cache_file: Path, entry: dict[str, Any]) -> None:
-    import tempfile
 
     # The cache is an optimisation: a read-only or full cache directory must not stop a run.
-    try:
-        fd, tmp = tempfile.mkstemp(dir=cache_file.parent, prefix=".tmp-", suffix=".json")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                json.dump(entry, handle)
-            os.replace(tmp, cache_file)
-        except BaseException:
-            os.unlink(tmp)
-            raise
-    except OSError:
-        pass
+    from reconciler.fsutil import write_atomic
+
+    with contextlib.suppress(OSError):
+        write_atomic(cache_file, json.dumps(entry))
 
 
 def _run_query(path: Path) -> dict[str, Any]:

@@ -10,8 +10,6 @@ file atomically and only when the text changed.
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -34,6 +32,7 @@ from model.lock import (
 )
 from model.markers import BOUND_RANK, render_marker, version_key
 from reconciler.errors import LockfileInvalid
+from reconciler.fsutil import write_atomic
 
 __all__ = [
     "format_lock",
@@ -424,17 +423,7 @@ def write_lock(lock: Lock, path: Path) -> bool:
             mode = path.stat().st_mode & 0o777
         except FileNotFoundError:
             mode = 0o644  # mkstemp's 0o600 would hide the lock from other users
-        handle, temporary = tempfile.mkstemp(
-            dir=path.parent, prefix=f".{path.name}.", suffix=".tmp"
-        )
-        try:
-            with os.fdopen(handle, "wb") as stream:
-                stream.write(text.encode("utf-8"))
-            os.chmod(temporary, mode)
-            os.replace(temporary, path)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
+        write_atomic(path, text, mode=mode)
     except OSError as exc:
         raise LockfileInvalid(
             f"Failed to write `{path}`: {exc.strerror or exc}", path=path

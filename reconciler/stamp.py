@@ -9,13 +9,13 @@ matches the changed site-packages) or none, and the next run takes the slow path
 from __future__ import annotations
 
 import contextlib
-import os
 from pathlib import Path
 
 from model.interpreter import Interpreter
 from model.request import RunRequest
 from model.target import Project
 from reconciler.fastpath import STAMP_NAME, compute_key, format_stamp
+from reconciler.fsutil import write_atomic
 
 __all__ = ["remove_stamp", "write_stamp"]
 
@@ -46,12 +46,10 @@ def write_stamp(
     if key is None:
         remove_stamp(venv)
         return
-    temporary = venv / f"{STAMP_NAME}.tmp"
     strict = None
     if project.strict:
         from reconciler.execute import provided_commands
 
         strict = sorted(provided_commands(venv))
     text = format_stamp(str(project.directory), files, key, strict)
-    temporary.write_text(text, encoding="utf-8")
-    os.replace(temporary, venv / STAMP_NAME)
+    write_atomic(venv / STAMP_NAME, text)
