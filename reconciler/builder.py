@@ -40,13 +40,13 @@ def tree_path(dist: DesiredDist) -> Path:
 
 
 def _cache_key_files(directory: Path) -> list[str]:
-    from reconciler.discover import read_pyproject
+    from reconciler.discover import read_pyproject, toml_table
 
     patterns = list(_DEFAULT_KEYS)
     pyproject = directory / "pyproject.toml"
     if pyproject.is_file():
         data = read_pyproject(pyproject)
-        keys = data.get("tool", {}).get("uv", {}).get("cache-keys")
+        keys = toml_table(data, "tool", "uv").get("cache-keys")
         if isinstance(keys, list):
             patterns = [str(k["file"]) for k in keys if isinstance(k, dict) and "file" in k]
     files: set[str] = set()

@@ -20,7 +20,7 @@ from packaging.utils import canonicalize_name
 from model.target import BareEnvironment, Project, Target
 from reconciler.errors import ProjectInvalid, ProjectNotFound
 
-__all__ = ["discover_target", "find_pyproject", "read_pyproject"]
+__all__ = ["discover_target", "find_pyproject", "read_pyproject", "toml_table"]
 
 _TOML_POSITION = re.compile(r"\s*\(at line (\d+), column (\d+)\)")
 
@@ -57,7 +57,9 @@ def find_pyproject(start: Path) -> Path | None:
     return None
 
 
-def _table(data: Mapping[str, Any], *keys: str) -> dict[str, Any]:
+def toml_table(data: Mapping[str, Any], *keys: str) -> dict[str, Any]:
+    """The table at ``keys`` (``tomltoml_table(data, "tool", "uv")``); ``{}`` when any level is
+    missing or is not a table, so malformed input never crashes a reader."""
     current: Any = data
     for key in keys:
         current = current.get(key) if isinstance(current, Mapping) else None
@@ -77,14 +79,14 @@ def _is_member(root: Path, workspace: Mapping[str, Any], directory: Path) -> boo
 
 def _workspace_root(directory: Path, data: Mapping[str, Any]) -> tuple[Path, list[Path]]:
     """The workspace root for a project at ``directory`` and the pyprojects that decided it."""
-    if _table(data, "tool", "uv", "workspace") or "workspace" in _table(data, "tool", "uv"):
+    if toml_table(data, "tool", "uv", "workspace") or "workspace" in toml_table(data, "tool", "uv"):
         return directory, []
     above = find_pyproject(directory.parent) if directory.parent != directory else None
     if above is None:
         return directory, []
     parent_data = read_pyproject(above)
-    workspace = _table(parent_data, "tool", "uv", "workspace")
-    if "workspace" in _table(parent_data, "tool", "uv") and _is_member(
+    workspace = toml_table(parent_data, "tool", "uv", "workspace")
+    if "workspace" in toml_table(parent_data, "tool", "uv") and _is_member(
         above.parent, workspace, directory
     ):
         return above.parent, [above]
@@ -92,7 +94,7 @@ def _workspace_root(directory: Path, data: Mapping[str, Any]) -> tuple[Path, lis
 
 
 def _requires_python(data: Mapping[str, Any], path: Path) -> SpecifierSet | None:
-    raw = _table(data, "project").get("requires-python")
+    raw = toml_table(data, "project").get("requires-python")
     if raw is None:
         return None
     try:
@@ -121,20 +123,20 @@ def discover_target(project_dir: Path, *, no_project: bool = False) -> Target:
     if pyproject is None:
         return BareEnvironment(directory=project_dir, reason="no pyproject.toml found")
     data = read_pyproject(pyproject)
-    uv = _table(data, "tool", "uv")
+    uv = toml_table(data, "tool", "uv")
     if uv.get("managed") is False:
         return BareEnvironment(
             directory=project_dir, reason=f"`tool.uv.managed = false` in {pyproject}"
         )
     directory = pyproject.parent
-    project_table = _table(data, "project")
+    project_table = toml_table(data, "project")
     name = project_table.get("name") if "project" in data else None
     if "project" in data and not isinstance(name, str):
         raise ProjectInvalid(
             f"Failed to parse `{pyproject}`: `[project]` must have a `name`", path=pyproject
         )
     root, decided_by = _workspace_root(directory, data)
-    strict = _table(data, "tool", "accord").get("strict", False)
+    strict = toml_table(data, "tool", "accord").get("strict", False)
     if not isinstance(strict, bool):
         raise ProjectInvalid(
             f"`{pyproject}`: `tool.accord.strict` must be true or false, not {strict!r}",

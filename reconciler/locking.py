@@ -41,8 +41,9 @@ def configured_indexes(request: RunRequest, pyproject: Mapping[str, Any]) -> tup
     default one, as in uv; the default is ``--default-index``/``--index-url``, else
     ``ACCORD_INDEX_URL``, else a ``[[tool.uv.index]]`` with ``default = true``, else PyPI.
     """
-    tool = pyproject.get("tool", {}) if isinstance(pyproject.get("tool"), dict) else {}
-    uv = tool.get("uv", {}) if isinstance(tool.get("uv"), dict) else {}
+    from reconciler.discover import toml_table
+
+    uv = toml_table(pyproject, "tool", "uv")
     declared = [e for e in uv.get("index", []) if isinstance(e, dict) and "url" in e]
     extras = list(request.extra_index_urls)
     extras += [str(e["url"]) for e in declared if not e.get("default") and not e.get("explicit")]

@@ -21,7 +21,7 @@ from packaging.version import InvalidVersion, Version
 
 from model.lock import Source, SourceKind
 from model.manifest import ProjectManifest
-from reconciler.discover import read_pyproject
+from reconciler.discover import read_pyproject, toml_table
 from reconciler.errors import ProjectInvalid
 
 __all__ = ["Workspace", "member_directories", "read_manifest", "read_workspace"]
@@ -111,8 +111,7 @@ def read_manifest(pyproject: Path, *, is_package: bool, directory: str = ".") ->
             f"`{pyproject}`: `project.optional-dependencies` must be a table", path=pyproject
         )
     groups = _groups(data, pyproject)
-    tool_uv = data.get("tool", {}).get("uv", {}) if isinstance(data.get("tool"), dict) else {}
-    legacy_dev = tool_uv.get("dev-dependencies") if isinstance(tool_uv, dict) else None
+    legacy_dev = toml_table(data, "tool", "uv").get("dev-dependencies")
     if legacy_dev:
         dev = canonicalize_name("dev")
         groups[dev] = [
@@ -162,9 +161,8 @@ class Workspace:
 def member_directories(root: Path, data: Mapping[str, Any]) -> list[Path]:
     """The member directories of the workspace rooted at ``root`` (the root itself first
     when it is a project), following ``members`` globs and ``exclude``."""
-    tool = data.get("tool", {}) if isinstance(data.get("tool"), dict) else {}
-    uv = tool.get("uv", {}) if isinstance(tool.get("uv"), dict) else {}
-    workspace = uv.get("workspace") if isinstance(uv.get("workspace"), dict) else None
+    uv = toml_table(data, "tool", "uv")
+    workspace = toml_table(uv, "workspace") if "workspace" in uv else None
     directories = [root] if "project" in data else []
     if workspace is None:
         return directories or [root]
@@ -264,14 +262,8 @@ def _lower_sources(
     return sources, pins
 
 
-def _uv_table(data: Mapping[str, Any]) -> dict[str, Any]:
-    tool = data.get("tool", {}) if isinstance(data.get("tool"), dict) else {}
-    uv = tool.get("uv", {}) if isinstance(tool.get("uv"), dict) else {}
-    return uv
-
-
 def _is_package(data: Mapping[str, Any]) -> bool:
-    package = _uv_table(data).get("package")
+    package = toml_table(data, "tool", "uv").get("package")
     return package if isinstance(package, bool) else "build-system" in data
 
 
@@ -289,23 +281,23 @@ def read_workspace(root: Path) -> Workspace:
             members[canonicalize_name(project["name"])] = (directory, _is_package(data))
     indexes = {
         str(entry["name"]): str(entry["url"])
-        for entry in _uv_table(root_data).get("index", [])
+        for entry in toml_table(root_data, "tool", "uv").get("index", [])
         if isinstance(entry, dict) and "name" in entry and "url" in entry
     }
-    root_sources = _uv_table(root_data).get("sources", {})
+    root_sources = toml_table(root_data, "tool", "uv").get("sources", {})
     manifests = []
     for directory, data in datas.items():
         if "project" not in data:
             continue
         pyproject = directory / "pyproject.toml"
         merged = {**(root_sources if isinstance(root_sources, dict) else {})}
-        own = _uv_table(data).get("sources", {})
+        own = toml_table(data, "tool", "uv").get("sources", {})
         merged.update(own if isinstance(own, dict) else {})
         member_indexes = {
             **indexes,
             **{
                 str(e["name"]): str(e["url"])
-                for e in _uv_table(data).get("index", [])
+                for e in toml_table(data, "tool", "uv").get("index", [])
                 if isinstance(e, dict) and "name" in e and "url" in e
             },
         }

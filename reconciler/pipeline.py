@@ -151,18 +151,19 @@ def make_builder(interpreter: Interpreter, request: RunRequest, pyproject: Path 
 
     data = read_pyproject(pyproject) if pyproject is not None and pyproject.is_file() else {}
     indexes, _ = configured_indexes(request, data)
-    uv = data.get("tool", {}).get("uv", {}) if isinstance(data.get("tool"), dict) else {}
-    no_isolation = uv.get("no-build-isolation-package", []) if isinstance(uv, dict) else []
+    from reconciler.discover import toml_table
+
+    uv = toml_table(data, "tool", "uv")
+    no_isolation = uv.get("no-build-isolation-package", [])
+    if not isinstance(no_isolation, list):
+        no_isolation = []
     return ProjectBuilder(
         interpreter=interpreter,
         cache=cache_root(),
         client_factory=lambda: IndexClient(
             indexes, cache_dir=cache_root(), offline=request.offline
         ),
-        isolation=not (
-            request.no_build_isolation
-            or (isinstance(uv, dict) and uv.get("no-build-isolation") is True)
-        ),
+        isolation=not (request.no_build_isolation or uv.get("no-build-isolation") is True),
         no_isolation=frozenset(canonicalize_name(str(n)) for n in no_isolation),
     )
 
