@@ -10,13 +10,14 @@ wording where uv has one.
 from __future__ import annotations
 
 import re
-import sys
 from collections.abc import Callable, Mapping
 from typing import Any
 
 import attrs
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
+
+from model.toml import TomlSyntaxError
 
 __all__ = ["ScriptMetadata", "ScriptMetadataError", "parse_script_metadata"]
 
@@ -27,7 +28,6 @@ __all__ = ["ScriptMetadata", "ScriptMetadataError", "parse_script_metadata"]
 # uv accepts and writes itself.
 _BLOCK = re.compile(r"(?m)^# /// (?P<type>[a-zA-Z0-9-]+)$\s(?P<content>(^#(| .*)$\s)*)^# ///$")
 _SCRIPT_OPENER = re.compile(r"(?m)^# /// script$")
-_TOML_POSITION = re.compile(r"\(at line (?P<line>\d+), column (?P<column>\d+)\)$")
 _TOML_AT_END = "(at end of document)"
 
 UNCLOSED_BLOCK = (
@@ -117,32 +117,28 @@ def _line_at(text: str, offset: int) -> int:
 
 
 def _load_toml(block_text: str, comment_lines: list[str], start_line: int) -> dict[str, Any]:
-    if sys.version_info >= (3, 11):
-        import tomllib
-    else:  # pragma: no cover - exercised on 3.10 only
-        import tomli as tomllib
+    from model.toml import loads
 
     try:
-        document: dict[str, Any] = tomllib.loads(block_text)
-    except tomllib.TOMLDecodeError as exc:
-        raise _translate_toml_error(str(exc), comment_lines, start_line) from exc
-    return document
+        return loads(block_text)
+    except TomlSyntaxError as exc:
+        raise _translate_toml_error(exc, comment_lines, start_line) from exc
 
 
 def _translate_toml_error(
-    error: str, comment_lines: list[str], start_line: int
+    exc: TomlSyntaxError, comment_lines: list[str], start_line: int
 ) -> ScriptMetadataError:
     """Re-point tomllib's block-relative position at the line and column in the script file."""
     prefix = "Invalid TOML in the `script` metadata block"
-    position = _TOML_POSITION.search(error)
-    if position is not None:
-        block_line = int(position["line"])
+    error = exc.message
+    if exc.line is not None and exc.column is not None:
+        block_line = exc.line
         line = start_line + block_line
-        column = int(position["column"])
+        column = exc.column
         if 0 < block_line <= len(comment_lines):
             # The `# ` (or lone `#`) that was stripped from the line comes back into the count.
             column += 2 if comment_lines[block_line - 1].startswith("# ") else 1
-        detail = error[: position.start()] + f"(at line {line}, column {column})"
+        detail = exc.detail + f" (at line {line}, column {column})"
         return ScriptMetadataError(f"{prefix}: {detail}", line)
     closing_line = start_line + len(comment_lines) + 1
     if error.endswith(_TOML_AT_END):

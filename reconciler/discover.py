@@ -8,8 +8,6 @@ ancestor pyproject.toml if that declares ``[tool.uv.workspace]`` whose members i
 from __future__ import annotations
 
 import os
-import re
-import sys
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -22,28 +20,20 @@ from reconciler.errors import ProjectInvalid, ProjectNotFound
 
 __all__ = ["discover_target", "find_pyproject", "read_pyproject", "toml_table"]
 
-_TOML_POSITION = re.compile(r"\s*\(at line (\d+), column (\d+)\)")
-
 
 def read_pyproject(path: Path) -> dict[str, Any]:
     """Parse a pyproject.toml; errors name the file and line."""
-    if sys.version_info >= (3, 11):
-        import tomllib
-    else:  # pragma: no cover
-        import tomli as tomllib
+    from model.toml import TomlSyntaxError, loads
+
     try:
-        with path.open("rb") as stream:
-            data: dict[str, Any] = tomllib.load(stream)
-            return data
-    except tomllib.TOMLDecodeError as exc:
-        position = _TOML_POSITION.search(str(exc))
-        line = int(position.group(1)) if position else None
-        where = f" at line {line}" if line else ""
+        return loads(path.read_bytes().decode("utf-8"))
+    except TomlSyntaxError as exc:
+        where = f" at line {exc.line}" if exc.line else ""
         raise ProjectInvalid(
-            f"Failed to parse `{path}`{where}: {_TOML_POSITION.sub('', str(exc))}",
-            path=path,
-            line=line,
+            f"Failed to parse `{path}`{where}: {exc.detail}", path=path, line=exc.line
         ) from exc
+    except UnicodeDecodeError as exc:
+        raise ProjectInvalid(f"Failed to parse `{path}`: it is not UTF-8 text", path=path) from exc
     except OSError as exc:
         raise ProjectInvalid(f"Failed to read `{path}`: {exc.strerror}", path=path) from exc
 

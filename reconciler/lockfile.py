@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import functools
 import re
-import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -46,8 +45,6 @@ __all__ = ["SUPPORTED_REVISION", "parse_lock", "read_lock"]
 
 SUPPORTED_REVISION = 5
 """The newest revision accord reads (what uv 0.13 writes)."""
-
-_TOML_POSITION = re.compile(r"\(at line (\d+), column (\d+)\)")
 
 
 # Raw classes: the file's shape, before it becomes model values --------------------------
@@ -405,22 +402,17 @@ def _locate(text: str, json_path: str) -> int | None:
 
 def parse_lock(text: str, path: Path) -> Lock:
     """Parse lock text; ``path`` is only used to name the file in errors."""
-    if sys.version_info >= (3, 11):
-        import tomllib
-    else:  # pragma: no cover - exercised on 3.10 only
-        import tomli as tomllib
+    from model.toml import TomlSyntaxError, loads
 
     try:
-        document = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        position = _TOML_POSITION.search(str(exc))
-        line = int(position.group(1)) if position else None
-        where = f" at line {line}" if line else ""
+        document = loads(text)
+    except TomlSyntaxError as exc:
+        where = f" at line {exc.line}" if exc.line else ""
         raise LockfileInvalid(
-            f"Failed to parse `{path}`{where}: {_TOML_POSITION.sub('', str(exc)).strip()}",
+            f"Failed to parse `{path}`{where}: {exc.detail.strip()}",
             hint="fix the file, or delete it to have it written anew",
             path=path,
-            line=line,
+            line=exc.line,
         ) from exc
 
     version = document.get("version")
