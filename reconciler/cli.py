@@ -465,6 +465,7 @@ def _lock_script(options: dict[str, Any], started: float) -> None:
         cwd=Path.cwd(),
         lock_mode=LockMode.LOCKED if options["check"] else LockMode.WRITE,
         upgrade=options["upgrade"],
+        upgrade_packages=_names(options["upgrade_package"]),
         default_index=options["default_index"],
         extra_index_urls=tuple(options["extra_index_urls"]),
         offline=options["offline"],
@@ -480,7 +481,9 @@ def _lock_script(options: dict[str, Any], started: float) -> None:
     if not options["quiet"]:
         elapsed = (time.perf_counter() - started) * 1000
         click.echo(f"Resolved {len(lock.packages)} packages in {elapsed:.0f}ms", err=True)
-    if isinstance(action, WriteLock) and not options["dry_run"]:
+    if isinstance(action, WriteLock) and options["dry_run"]:
+        click.echo(f"Would write {script_lock_path(script).name} ({action.reason})", err=True)
+    elif isinstance(action, WriteLock):
         write_lock(action.lock, script_lock_path(script))
         if not options["quiet"]:
             click.echo(f"Wrote {script_lock_path(script).name} ({action.reason})", err=True)

@@ -109,7 +109,13 @@ def add_with_layer(
     preferences: dict[NormalizedName, Version] = {}
     if outcome.venv is not None:
         preferences = {d.name: d.version for d in observe_environment(outcome.venv).dists}
-    indexes, _ = configured_indexes(request, {})
+    from reconciler.discover import read_pyproject
+
+    # The layer resolves against the project's indexes ([[tool.uv.index]]) when there is one.
+    index_config: dict[str, object] = {}
+    if outcome.project_root is not None and (outcome.project_root / "pyproject.toml").is_file():
+        index_config = read_pyproject(outcome.project_root / "pyproject.toml")
+    indexes, _ = configured_indexes(request, index_config)
     key = environment_key(
         "with",
         str(interpreter.base_executable),
@@ -128,6 +134,7 @@ def add_with_layer(
         label="--with layer",
         base_site=base_site,
         preferences=preferences,
+        index_config=index_config,
         sources=tuple(sources),
         out=out,
         err=err,

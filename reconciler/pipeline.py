@@ -57,6 +57,8 @@ class SyncOutcome:
     interpreter: Interpreter | None = None
     extra_bins: tuple[Path, ...] = ()
     """Further ``bin`` directories after the environment's (a ``--with`` layer's base)."""
+    project_root: Path | None = None
+    """The workspace root, whose pyproject.toml holds the index settings (None: no project)."""
 
 
 def _selection(request: RunRequest, project: Project, lock: Lock) -> Selection:
@@ -274,6 +276,7 @@ def sync_project(
         plan_is_empty=plan.is_empty,
         strict=project.strict,
         interpreter=interpreter,
+        project_root=Path(project.root),
     )
 
 

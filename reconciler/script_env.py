@@ -74,9 +74,14 @@ def lock_script(
     why = "missing"
     if existing is not None:
         stale = why_script_stale(existing, metadata.dependencies, requires_python)
-        if stale is None and not request.upgrade:
+        upgrading = request.upgrade or bool(request.upgrade_packages)
+        if stale is None and not upgrading:
             return existing, KeepLock("up to date")
-        why = stale or "--upgrade"
+        why = stale or (
+            "--upgrade"
+            if request.upgrade
+            else "--upgrade-package " + ", ".join(request.upgrade_packages)
+        )
         if request.lock_mode is LockMode.LOCKED:
             from reconciler.locking import _stale_error
 
@@ -102,6 +107,7 @@ def lock_script(
             index_url=indexes[-1],
             preferences=preferences,
             upgrade=request.upgrade,
+            upgrade_packages=frozenset(request.upgrade_packages),
             script=True,
         )
     finally:
