@@ -90,6 +90,9 @@ class DesiredDist:
     build_digest: str | None = None
     """For a source tree: a digest of its build inputs (pyproject.toml, cache-keys files);
     a change means rebuilding."""
+    uv_freshness: str | None = None
+    """What uv's ``uv_cache.json`` would record for this tree now (an install uv made is
+    current when its record matches)."""
 
     @property
     def display_version(self) -> str:

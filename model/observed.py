@@ -55,6 +55,8 @@ class InstalledDist:
     """None when RECORD is present and every file it lists is in place; else what is wrong."""
     build_digest: str | None = None
     """For a dist accord built from a source tree: the digest of the inputs it was built from."""
+    uv_freshness: str | None = None
+    """The dist-info's ``uv_cache.json``, when uv (or accord) recorded one."""
 
     @property
     def record_ok(self) -> bool:

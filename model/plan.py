@@ -323,7 +323,12 @@ def _replace_reason(dist: DesiredDist, installed: InstalledDist) -> ReplaceReaso
         if is_editable != dist.editable:
             wanted = "editable" if dist.editable else "not editable"
             return SourceDiffers(installed=found or "a registry", wanted=f"{expected} ({wanted})")
-        if dist.build_digest is not None and installed.build_digest != dist.build_digest:
+        uv_current = dist.uv_freshness is not None and installed.uv_freshness == dist.uv_freshness
+        if (
+            dist.build_digest is not None
+            and installed.build_digest != dist.build_digest
+            and not (installed.build_digest is None and uv_current)
+        ):
             return BuildInputsChanged()
     if installed.record_problem is not None:
         return FilesModified(installed.record_problem)

@@ -106,11 +106,15 @@ def _direct_url(dist: DesiredDist) -> dict[str, object] | None:
 
 
 def _extra_files(dist: DesiredDist) -> dict[str, bytes]:
+    """Per-environment dist-info records: accord's build digest, and uv's freshness records
+    for local trees and archives (so the two tools agree the install is current)."""
+    from reconciler.builder import uv_freshness_files
     from reconciler.observe import BUILD_DIGEST_FILE
 
-    if dist.build_digest is None:
-        return {}
-    return {BUILD_DIGEST_FILE: dist.build_digest.encode() + b"\n"}
+    files = uv_freshness_files(dist)
+    if dist.build_digest is not None:
+        files[BUILD_DIGEST_FILE] = dist.build_digest.encode() + b"\n"
+    return files
 
 
 def _target(venv: Path, plan: Plan) -> InstallTarget:

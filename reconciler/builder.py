@@ -69,6 +69,64 @@ def source_tree_digest(directory: Path) -> str:
     return digest.hexdigest()[:32]
 
 
+def _uv_timestamp(ctime_ns: int) -> dict[str, int]:
+    return {
+        "secs_since_epoch": ctime_ns // 1_000_000_000,
+        "nanos_since_epoch": ctime_ns % 1_000_000_000,
+    }
+
+
+def _uv_cache_json(timestamp_ns: int | None, directories: dict[str, int | None]) -> bytes:
+    import json
+
+    info = {
+        "timestamp": None if timestamp_ns is None else _uv_timestamp(timestamp_ns),
+        "commit": None,
+        "tags": None,
+        "env": {},
+        "directories": {
+            name: None if value is None else _uv_timestamp(value)
+            for name, value in directories.items()
+        },
+    }
+    return json.dumps(info, separators=(",", ":")).encode()
+
+
+def uv_freshness_files(dist: DesiredDist) -> dict[str, bytes]:
+    """uv's own freshness records (``uv_cache.json``, ``uv_build.json``) for a dist built from
+    a local tree or archive, as uv 0.13 writes them, so that uv sees accord's install as
+    current instead of rebuilding it. Projects with custom ``tool.uv.cache-keys`` get none
+    (uv then rebuilds once, as it would without them)."""
+    import os
+
+    from model.lock import SourceKind
+
+    if dist.source.kind.is_source_tree and dist.directory_url is not None:
+        directory = tree_path(dist)
+        if _cache_key_files(directory) != [
+            name for name in _DEFAULT_KEYS if (directory / name).exists()
+        ]:
+            return {}
+        times = [
+            os.stat(directory / name).st_ctime_ns
+            for name in _DEFAULT_KEYS
+            if (directory / name).exists()
+        ]
+        src = directory / "src"
+        directories = {"src": os.stat(src).st_ctime_ns if src.is_dir() else None}
+        cache = _uv_cache_json(max(times) if times else None, directories)
+        return {"uv_cache.json": cache, "uv_build.json": b"{}"}
+    if dist.source.kind is SourceKind.PATH and dist.artifact is not None and dist.artifact.url:
+        archive = Path(unquote(urlsplit(dist.artifact.url).path))
+        if not archive.is_file():
+            return {}
+        files = {"uv_cache.json": _uv_cache_json(os.stat(archive).st_ctime_ns, {})}
+        if not archive.name.endswith(".whl"):
+            files["uv_build.json"] = b"{}"
+        return files
+    return {}
+
+
 @attrs.frozen
 class ProjectBuilder:
     interpreter: Interpreter

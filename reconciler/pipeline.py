@@ -122,7 +122,7 @@ def _no_artifact(exc: NoCompatibleArtifact) -> NoArtifactForPlatform:
 
 def locate_source_trees(desired: DesiredEnvironment, root: Path) -> DesiredEnvironment:
     """Give each source-tree dist its file:// URL and the digest of its build inputs."""
-    from reconciler.builder import source_tree_digest
+    from reconciler.builder import source_tree_digest, uv_freshness_files
 
     dists = []
     for dist in desired.dists:
@@ -140,6 +140,8 @@ def locate_source_trees(desired: DesiredEnvironment, root: Path) -> DesiredEnvir
                 directory_url=directory.as_uri(),
                 build_digest=source_tree_digest(directory),
             )
+            record = uv_freshness_files(dist).get("uv_cache.json")
+            dist = attrs.evolve(dist, uv_freshness=record.decode() if record else None)
         dists.append(dist)
     return attrs.evolve(desired, dists=tuple(dists))
 

@@ -333,3 +333,34 @@ def test_build_with_editable_layers_a_local_project(cli: Cli, tmp_path: Path) ->
     assert result.returncode == 0, result.stderr
     assert Path(result.stdout.strip()) == other / "otherproj" / "__init__.py"
     assert "otherproj" not in installed(base)
+
+
+def test_build_editable_project_interop_with_uv_both_ways(cli: Cli, tmp_path: Path) -> None:
+    ours = _copy("pkg-hatch", tmp_path / "ours")
+    assert _run(cli, ours, "--", "python", "-c", "import myproj").returncode == 0
+    seen_by_uv = cli.uv(ours, "sync", "--frozen", "--dry-run")
+    assert "Would make no changes" in seen_by_uv.stderr, seen_by_uv.stderr
+
+    theirs = _copy("pkg-hatch", tmp_path / "theirs")
+    synced = cli.uv(theirs, "sync")
+    assert synced.returncode == 0, synced.stderr
+    seen_by_accord = _run(cli, theirs, "--dry-plan", "--check")
+    assert seen_by_accord.returncode == 0, seen_by_accord.stdout
+
+
+def test_build_local_archives_interop_with_uv(cli: Cli, tmp_path: Path, dists_dir: Path) -> None:
+    dist = tmp_path / "dist"
+    dist.mkdir()
+    shutil.copy(dists_dir / "colorful-1.0-py3-none-any.whl", dist)
+    shutil.copy(dists_dir / "sdist_only-1.0.tar.gz", dist)
+    project = tmp_path / "proj"
+    project.mkdir()
+    (project / "pyproject.toml").write_text(
+        '[project]\nname = "proj"\nversion = "0"\nrequires-python = ">=3.10"\n'
+        'dependencies = ["colorful", "sdist-only"]\n[tool.uv.sources]\n'
+        'colorful = { path = "../dist/colorful-1.0-py3-none-any.whl" }\n'
+        'sdist-only = { path = "../dist/sdist_only-1.0.tar.gz" }\n'
+    )
+    assert _run(cli, project, "--", "python", "-c", "import colorful, sdist_only").returncode == 0
+    seen_by_uv = cli.uv(project, "sync", "--frozen", "--dry-run")
+    assert "Would make no changes" in seen_by_uv.stderr, seen_by_uv.stderr
