@@ -203,7 +203,20 @@ def _install_tree(
     # Strings and one makedirs per directory: this loop runs for every file of every wheel,
     # and pathlib's per-call overhead dominated a fresh sync (profiled on the bench set).
     tree_text = str(tree)
-    for directory, _, files in os.walk(tree_text):
+    walk_roots = [tree_text]
+    if prelinked and _record_covers(record_rows, tree, dist_info_name, data_dir_name):
+        # The package files are linked already and the wheel's RECORD lists each of them with
+        # its hash and size: take the rows from it, and walk only what is written per
+        # environment (the dist-info and the .data schemes).
+        for recorded, (hash_, size) in record_rows.items():
+            top = recorded.split("/", 1)[0]
+            if top not in (dist_info_name, data_dir_name) and hash_:
+                written.append(os.path.join(site, recorded))
+                installed.append((recorded, hash_, size))
+        walk_roots = [os.path.join(tree_text, dist_info_name)]
+        if os.path.isdir(os.path.join(tree_text, data_dir_name)):
+            walk_roots.append(os.path.join(tree_text, data_dir_name))
+    for directory, _, files in (entry for root in walk_roots for entry in os.walk(root)):
         if not files:
             continue
         relative = directory[len(tree_text) + 1 :].replace(os.sep, "/")
@@ -304,6 +317,15 @@ def _install_tree(
     temporary = dist_info / "RECORD.tmp"
     temporary.write_text(buffer.getvalue(), encoding="utf-8")
     os.replace(temporary, record_path)
+
+
+def _record_covers(
+    rows: dict[str, tuple[str, str]], tree: Path, dist_info_name: str, data_dir_name: str
+) -> bool:
+    """Whether the wheel's RECORD names every top-level package entry with hashed files
+    (a cheap sanity check before trusting it instead of walking the tree)."""
+    tops = {path.split("/", 1)[0] for path, (hash_, _) in rows.items() if hash_}
+    return all(entry in tops for entry in package_entries(tree))
 
 
 def package_entries(tree: Path) -> list[str]:
