@@ -49,7 +49,7 @@ class Builder(Protocol):
 
 
 def _prepare_builds(
-    actions: list[Install | Replace], cache: Path, builder: Builder | None
+    actions: list[Install | Replace], cache: Path, builder: Builder | None, offline: bool = False
 ) -> dict[str, PreparedWheel]:
     """Build every sdist and source tree the plan installs, before anything changes."""
     prepared: dict[str, PreparedWheel] = {}
@@ -67,7 +67,7 @@ def _prepare_builds(
             )
         if dist.kind is ArtifactKind.SDIST:
             assert dist.artifact is not None
-            sha256, sdist = fetch_archive(dist.artifact, cache)
+            sha256, sdist = fetch_archive(dist.artifact, cache, offline=offline)
             wheel = builder.build_sdist(sdist, sha256)
         else:
             wheel = builder.build_tree(dist)
@@ -155,6 +155,7 @@ def apply_plan(
     *,
     before_changes: Callable[[], None] | None = None,
     builder: Builder | None = None,
+    offline: bool = False,
 ) -> None:
     """Make the environment at ``venv`` what ``plan`` says; raise on the first failure.
 
@@ -164,13 +165,15 @@ def apply_plan(
     """
     wanted = [action for action in plan.actions if isinstance(action, Install | Replace)]
     from_wheels = [a for a in wanted if a.dist.kind is ArtifactKind.WHEEL]
-    by_file = prepare_wheels([a.dist.artifact for a in from_wheels if a.dist.artifact], cache)
+    by_file = prepare_wheels(
+        [a.dist.artifact for a in from_wheels if a.dist.artifact], cache, offline=offline
+    )
     prepared: dict[str, PreparedWheel] = {
         a.dist.name: by_file[a.dist.artifact.name] for a in from_wheels if a.dist.artifact
     }
     prepared.update(
         _prepare_builds(
-            [a for a in wanted if a.dist.kind is not ArtifactKind.WHEEL], cache, builder
+            [a for a in wanted if a.dist.kind is not ArtifactKind.WHEEL], cache, builder, offline
         )
     )
     if before_changes is not None:

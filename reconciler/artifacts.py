@@ -129,7 +129,7 @@ def _unpack(archive_path: Path, tree: Path, name: str) -> None:
             shutil.rmtree(staging, ignore_errors=True)
 
 
-def fetch_archive(artifact: Artifact, cache: Path) -> tuple[str, Path]:
+def fetch_archive(artifact: Artifact, cache: Path, *, offline: bool = False) -> tuple[str, Path]:
     """(sha256, path) of the artifact in ``wheels/<sha256>/<file>``, downloading and
     verifying it against the lock's hash unless it is already there."""
     expected = artifact.sha256
@@ -139,6 +139,11 @@ def fetch_archive(artifact: Artifact, cache: Path) -> tuple[str, Path]:
         return expected, archives / expected / name
     if artifact.url is None:
         raise DownloadFailed(f"`{name}` has no URL to download it from")
+    if offline and urlsplit(artifact.url).scheme != "file":
+        raise DownloadFailed(
+            f"`{name}` is not in the cache, and `--offline` was given",
+            hint="run once without --offline to download it",
+        )
     archives.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(prefix=".tmp-", dir=archives)
     os.close(handle)
@@ -175,17 +180,19 @@ def unpack_wheel(wheel: Path, cache: Path, sha256: str | None = None) -> Prepare
     return PreparedWheel(sha256, tree)
 
 
-def _prepare(artifact: Artifact, cache: Path) -> PreparedWheel:
+def _prepare(artifact: Artifact, cache: Path, offline: bool = False) -> PreparedWheel:
     expected = artifact.sha256
     if expected is not None:
         tree = cache / "unpacked" / expected
         if tree.is_dir():
             return PreparedWheel(expected, tree)
-    sha256, archive = fetch_archive(artifact, cache)
+    sha256, archive = fetch_archive(artifact, cache, offline=offline)
     return unpack_wheel(archive, cache, sha256)
 
 
-def prepare_wheels(artifacts: Iterable[Artifact], cache: Path) -> dict[str, PreparedWheel]:
+def prepare_wheels(
+    artifacts: Iterable[Artifact], cache: Path, *, offline: bool = False
+) -> dict[str, PreparedWheel]:
     """Download (in parallel), verify and unpack each wheel; keyed by artifact file name.
 
     Raises the first DownloadFailed, HashMismatch or DistributionInvalid; nothing outside the
@@ -197,6 +204,7 @@ def prepare_wheels(artifacts: Iterable[Artifact], cache: Path) -> dict[str, Prep
     workers = min(8, len(wanted))
     with ThreadPoolExecutor(max_workers=workers) as pool:
         futures = {
-            name: pool.submit(_prepare, artifact, cache) for name, artifact in wanted.items()
+            name: pool.submit(_prepare, artifact, cache, offline)
+            for name, artifact in wanted.items()
         }
         return {name: future.result() for name, future in futures.items()}

@@ -184,7 +184,11 @@ def sync_requirements(
                 from reconciler.pipeline import make_builder
 
                 apply_plan(
-                    plan, venv, cache_root(), builder=make_builder(interpreter, request, None)
+                    plan,
+                    venv,
+                    cache_root(),
+                    builder=make_builder(interpreter, request, None),
+                    offline=request.offline,
                 )
             venv.mkdir(parents=True, exist_ok=True)
             text = format_lock(lock)

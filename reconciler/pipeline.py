@@ -259,6 +259,7 @@ def sync_project(
                     venv,
                     cache_root(),
                     before_changes=lambda: remove_stamp(venv),
+                    offline=request.offline,
                     # Index and build settings live in the workspace root's pyproject.toml.
                     builder=make_builder(
                         interpreter, request, Path(project.root) / "pyproject.toml"

@@ -198,3 +198,26 @@ def test_lock_check_reports_without_writing(cli: Cli, tmp_path: Path) -> None:
     assert not (project / "uv.lock").exists()
     assert _accord(cli, project, "lock").returncode == 0
     assert _accord(cli, project, "lock", "--check").returncode == 0
+
+
+def test_lock_offline_never_downloads(cli: Cli, make_project: MakeProject, tmp_path: Path) -> None:
+    project = make_project("minimal")
+    # A cold cache: --offline must refuse to download, naming the package.
+    cold = cli.run(
+        project,
+        "--frozen",
+        "--offline",
+        "--",
+        "python",
+        "-c",
+        "import pkg",
+        env={"ACCORD_CACHE_DIR": str(tmp_path / "cold-cache")},
+    )
+    assert cold.returncode == 1
+    assert "is not in the cache, and `--offline` was given" in cold.stderr
+    assert not (project / ".venv").exists()  # refused before anything was created
+    # A warm cache: --offline works.
+    assert _run(cli, project, "--frozen", "--", "python", "-c", "import pkg").returncode == 0
+    shutil.rmtree(project / ".venv")
+    warm = _run(cli, project, "--frozen", "--offline", "--", "python", "-c", "import pkg")
+    assert warm.returncode == 0, warm.stderr
