@@ -1,23 +1,16 @@
-"""Interpreter stage: find the Python a project runs on, and learn its facts once.
+"""Interpreter stage: find the Python a project runs on (requests, search order, checks).
 
-May touch: the interpreters it runs (one query each, a small script printing JSON), ``PATH``
-and pyenv's ``versions/`` directory (listing only), ``.python-version`` files, and the
-``interpreters/`` cache. The answer is a ``model.interpreter.Interpreter`` with the target's
-complete marker environment and wheel tags, computed *by the target*, never by accord's own
-interpreter.
+May touch: ``PATH`` and pyenv's ``versions/`` directory (listing only) and ``.python-version``
+files; each candidate's facts come from ``reconciler.interpreter_query`` (queried once,
+cached). The answer is a ``model.interpreter.Interpreter``.
 """
 
 from __future__ import annotations
 
-import contextlib
-import hashlib
-import json
 import os
 import re
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import attrs
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
@@ -25,6 +18,7 @@ from packaging.version import Version
 
 from model.interpreter import Interpreter
 from reconciler.errors import InterpreterIncompatible, InterpreterNotFound
+from reconciler.interpreter_query import MINIMUM_VERSION, query_interpreter
 
 __all__ = [
     "AnyRequest",
@@ -36,79 +30,6 @@ __all__ = [
     "parse_python_request",
     "query_interpreter",
 ]
-
-MINIMUM_VERSION = Version("3.8")
-
-# Runs inside the *target* interpreter under `-E -s` plus dropping the `-c` cwd entry, i.e. `-I`
-# spelled so that Python 2 understands it (not `-S`: site.py is what sets a venv's sys.prefix).
-# It must parse on Python 2 so that old interpreters answer "unsupported" instead of crashing.
-# packaging is taken from accord's own installation (argv[1]) first; accord's packaging may need
-# a newer Python than the target (packaging 26 needs 3.9), so it falls back to pip's vendored
-# copy in the base prefix, then to the target's own packaging.
-_QUERY_SCRIPT = r"""
-import sys
-if sys.path and sys.path[0] == "":
-    del sys.path[0]  # the cwd must not shadow json or packaging
-import json, os
-if sys.version_info < (3, 8):
-    print(json.dumps({"unsupported": "%d.%d.%d" % tuple(sys.version_info[:3])}))
-    sys.exit(0)
-import sysconfig
-
-
-def load_packaging(accord_dir):
-    sys.path.insert(0, accord_dir)
-    try:
-        from packaging import markers, tags
-        return markers, tags, "accord"
-    except Exception:
-        pass
-    sys.path.remove(accord_dir)
-    for name in [n for n in sys.modules if n == "packaging" or n.startswith("packaging.")]:
-        del sys.modules[name]
-    base = {"base": sys.base_prefix, "platbase": sys.base_prefix}
-    sys.path.append(sysconfig.get_paths(vars=base)["purelib"])
-    try:
-        from pip._vendor.packaging import markers, tags
-        return markers, tags, "pip"
-    except Exception:
-        pass
-    from packaging import markers, tags
-    return markers, tags, "target"
-
-
-def base_executable():
-    exe = getattr(sys, "_base_executable", "") or sys.executable
-    real = os.path.realpath(exe)
-    if sys.prefix != sys.base_prefix and real.startswith(os.path.realpath(sys.prefix) + os.sep):
-        # a venv made with copies: the base is the same version's binary in the base prefix
-        v = sys.version_info
-        for name in ("python%d.%d" % v[:2], "python%d" % v[0], "python"):
-            candidate = os.path.join(sys.base_prefix, "bin", name)
-            if os.path.exists(candidate):
-                return os.path.realpath(candidate)
-    return real
-
-
-markers, tags, source = load_packaging(sys.argv[1])
-v = sys.version_info
-pre = {"alpha": "a", "beta": "b", "candidate": "rc"}.get(v.releaselevel)
-paths = sysconfig.get_paths()
-print(json.dumps({
-    "base_executable": base_executable(),
-    "prefix": sys.prefix,
-    "base_prefix": sys.base_prefix,
-    "version": "%d.%d.%d" % v[:3] + ("%s%d" % (pre, v.serial) if pre else ""),
-    "implementation": sys.implementation.name,
-    "markers": markers.default_environment(),
-    "tags": [str(t) for t in tags.sys_tags()],
-    "purelib": paths["purelib"],
-    "scripts": paths["scripts"],
-    "packaging_source": source,
-}))
-"""
-_SCRIPT_DIGEST = hashlib.sha256(_QUERY_SCRIPT.encode()).hexdigest()[:16]
-_CACHE_FORMAT = 1
 
 _IMPLEMENTATIONS = {
     "cpython": "cpython",
@@ -226,134 +147,6 @@ def _parse_version(text: str) -> tuple[SpecifierSet, str] | None:
 
 
 # --- querying -------------------------------------------------------------------------------
-
-
-def query_interpreter(executable: Path) -> Interpreter:
-    """Run ``executable`` once and return its facts; later calls read them from the cache.
-
-    The cache entry is keyed by the path and by mtime and size of both the path and the file it
-    resolves to, so a replaced interpreter is queried afresh. Raises ``InterpreterNotFound`` when
-    the executable cannot be run, answers nonsense, or is older than Python 3.8.
-    """
-    path = Path(os.path.abspath(executable))
-    try:
-        key = _cache_key(path)
-    except OSError as exc:
-        raise InterpreterNotFound(
-            f"No interpreter found at path `{path}`: {exc.strerror or exc}"
-        ) from exc
-    cache_file = _cache_file(path)
-    answer = _read_cache(cache_file, key)
-    if answer is None:
-        answer = _run_query(path)
-        _write_cache(cache_file, {"format": _CACHE_FORMAT, "key": key, **answer})
-    if "unsupported" in answer:
-        raise InterpreterNotFound(
-            f"Python {answer['unsupported']} at `{path}` is not supported: accord needs Python"
-            f" {MINIMUM_VERSION} or newer",
-        )
-    try:
-        return _interpreter_from_answer(path, answer)
-    except (KeyError, TypeError, ValueError) as exc:
-        raise InterpreterNotFound(f"Interpreter `{path}` gave an unreadable answer: {exc}") from exc
-
-
-def _cache_key(path: Path) -> dict[str, Any]:
-    import packaging  # already loaded; its version changes the tags it computes
-
-    real = os.path.realpath(path)
-    link, target = os.lstat(path), os.stat(real)
-    try:
-        cfg: int | None = os.stat(path.parent.parent / "pyvenv.cfg").st_mtime_ns
-    except OSError:
-        cfg = None
-    return {
-        "path": str(path),
-        "mtime_ns": link.st_mtime_ns,
-        "size": link.st_size,
-        "real": real,
-        "real_mtime_ns": target.st_mtime_ns,
-        "real_size": target.st_size,
-        "pyvenv_cfg_mtime_ns": cfg,
-        "script": _SCRIPT_DIGEST,
-        "packaging": packaging.__version__,
-    }
-
-
-def _cache_file(path: Path) -> Path:
-    from reconciler.cachedir import cache_subdir
-
-    return cache_subdir("interpreters") / f"{hashlib.sha256(str(path).encode()).hexdigest()}.json"
-
-
-def _read_cache(cache_file: Path, key: dict[str, Any]) -> dict[str, Any] | None:
-    # A missing, unreadable or stale entry is not an error: the interpreter is simply re-queried.
-    try:
-        entry = json.loads(cache_file.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    if not isinstance(entry, dict) or entry.get("format") != _CACHE_FORMAT:
-        return None
-    if entry.get("key") != key:
-        return None
-    return entry
-
-
-def _write_cache(cache_file: Path, entry: dict[str, Any]) -> None:
-
-    # The cache is an optimisation: a read-only or full cache directory must not stop a run.
-    from reconciler.fsutil import write_atomic
-
-    with contextlib.suppress(OSError):
-        write_atomic(cache_file, json.dumps(entry))
-
-
-def _run_query(path: Path) -> dict[str, Any]:
-    import packaging
-
-    accord_dir = str(Path(packaging.__file__).resolve().parent.parent)
-    try:
-        proc = subprocess.run(
-            [str(path), "-E", "-s", "-c", _QUERY_SCRIPT, accord_dir],
-            capture_output=True,
-            text=True,
-            timeout=60,
-            check=False,
-        )
-    except (OSError, subprocess.TimeoutExpired) as exc:
-        raise InterpreterNotFound(f"Interpreter `{path}` could not be run: {exc}") from exc
-    if proc.returncode != 0:
-        last = (proc.stderr.strip().splitlines() or ["no output"])[-1]
-        raise InterpreterNotFound(
-            f"Interpreter `{path}` failed to report its facts (exit status {proc.returncode}):"
-            f" {last}"
-        )
-    try:
-        answer = json.loads(proc.stdout)
-    except ValueError as exc:
-        raise InterpreterNotFound(f"Interpreter `{path}` gave an unreadable answer") from exc
-    if not isinstance(answer, dict):
-        raise InterpreterNotFound(f"Interpreter `{path}` gave an unreadable answer")
-    return answer
-
-
-def _interpreter_from_answer(path: Path, answer: dict[str, Any]) -> Interpreter:
-    markers = answer["markers"]
-    return Interpreter(
-        executable=path,
-        base_executable=Path(answer["base_executable"]),
-        prefix=Path(answer["prefix"]),
-        base_prefix=Path(answer["base_prefix"]),
-        version=Version(answer["version"]),
-        implementation=str(answer["implementation"]),
-        markers=tuple(sorted((str(k), str(v)) for k, v in markers.items())),
-        tags=tuple(str(t) for t in answer["tags"]),
-        purelib=Path(answer["purelib"]),
-        scripts=Path(answer["scripts"]),
-    )
-
-
-# --- discovery ------------------------------------------------------------------------------
 
 
 def find_interpreter(
@@ -494,14 +287,6 @@ def _resolve(request: PythonRequest) -> Interpreter:
         f"No interpreter found for {request.describe()} in PATH or pyenv versions",
         hint=f"found: {listing}" if listing else "no Python 3.8+ interpreter was found",
     )
-
-
-def _newest(interpreters: Iterator[Interpreter | None]) -> Interpreter | None:
-    best: Interpreter | None = None
-    for interpreter in interpreters:  # first found wins a tie
-        if interpreter is not None and (best is None or interpreter.version > best.version):
-            best = interpreter
-    return best
 
 
 def _executable_in(path: Path) -> Path | None:
