@@ -399,25 +399,19 @@ def sync(ctx: click.Context, /, **options: Any) -> None:
 @click.option("--directory", type=click.Path(), help="Change to this directory first.")
 @click.option("-q", "--quiet", count=True, help="Print less.")
 def lock_command(**options: Any) -> None:
-    """Create or update the project's uv.lock."""
+    """Create or update the project's uv.lock (or a script's lock, with --script)."""
     import time
 
     from model.plan import WriteLock
-    from reconciler.discover import discover_target, require_project
-    from reconciler.interpreters import find_interpreter
-    from reconciler.locking import ensure_lock
+    from reconciler.locking import lock_target
     from reconciler.lockwrite import write_lock
 
     started = time.perf_counter()
     if options["directory"]:
         os.chdir(options["directory"])
-    if options["script"]:
-        _lock_script(options, started)
-        return
-    start = Path(options["project"]).absolute() if options["project"] else Path.cwd()
-    project = require_project(discover_target(start))
     request = RunRequest(
         cwd=Path.cwd(),
+        project=Path(options["project"]).absolute() if options["project"] else None,
         python=options["python"],
         lock_mode=LockMode.LOCKED if options["check"] else LockMode.WRITE,
         upgrade=options["upgrade"],
@@ -426,67 +420,21 @@ def lock_command(**options: Any) -> None:
         extra_index_urls=tuple(options["extra_index_urls"]),
         offline=options["offline"],
         refresh=options["refresh"],
+        script=Path(options["script"]).absolute() if options["script"] else None,
     )
-    interpreter = find_interpreter(
-        request=options["python"],
-        project_dir=Path(project.directory),
-        requires_python=project.requires_python,
-        existing_venv=Path(project.venv),
-    )
-    lock, action = ensure_lock(project, interpreter, request)
-    elapsed = (time.perf_counter() - started) * 1000
-    if not options["quiet"]:
-        click.echo(f"Resolved {len(lock.packages)} packages in {elapsed:.0f}ms", err=True)
-    if isinstance(action, WriteLock):
-        if options["dry_run"]:
-            click.echo(
-                f"Would write {os.path.relpath(project.lock_path)} ({action.reason})", err=True
-            )
-            return
-        write_lock(action.lock, Path(project.lock_path))
-        if not options["quiet"]:
-            click.echo(f"Wrote {os.path.relpath(project.lock_path)} ({action.reason})", err=True)
-
-
-def _lock_script(options: dict[str, Any], started: float) -> None:
-    """``accord lock --script FILE``: write ``FILE.lock`` in uv's script-lock format."""
-    import time
-
-    from model.plan import WriteLock
-    from reconciler.interpreters import find_interpreter
-    from reconciler.lockwrite import write_lock
-    from reconciler.script_env import lock_script, read_script_metadata, script_lock_path
-
-    script = Path(options["script"]).absolute()
-    metadata = read_script_metadata(script)
-    if metadata is None:
-        raise UsageError(f"`{options['script']}` has no `# /// script` metadata block")
-    request = RunRequest(
-        cwd=Path.cwd(),
-        lock_mode=LockMode.LOCKED if options["check"] else LockMode.WRITE,
-        upgrade=options["upgrade"],
-        upgrade_packages=_names(options["upgrade_package"]),
-        default_index=options["default_index"],
-        extra_index_urls=tuple(options["extra_index_urls"]),
-        offline=options["offline"],
-        refresh=options["refresh"],
-    )
-    interpreter = find_interpreter(
-        request=options["python"],
-        project_dir=script.parent,
-        requires_python=metadata.requires_python,
-        existing_venv=None,
-    )
-    lock, action = lock_script(script, metadata, interpreter, request)
+    lock, action, path = lock_target(request)
+    shown = os.path.relpath(path) if path.is_relative_to(Path.cwd()) else str(path)
     if not options["quiet"]:
         elapsed = (time.perf_counter() - started) * 1000
         click.echo(f"Resolved {len(lock.packages)} packages in {elapsed:.0f}ms", err=True)
-    if isinstance(action, WriteLock) and options["dry_run"]:
-        click.echo(f"Would write {script_lock_path(script).name} ({action.reason})", err=True)
-    elif isinstance(action, WriteLock):
-        write_lock(action.lock, script_lock_path(script))
-        if not options["quiet"]:
-            click.echo(f"Wrote {script_lock_path(script).name} ({action.reason})", err=True)
+    if not isinstance(action, WriteLock):
+        return
+    if options["dry_run"]:
+        click.echo(f"Would write {shown} ({action.reason})", err=True)
+        return
+    write_lock(action.lock, path)
+    if not options["quiet"]:
+        click.echo(f"Wrote {shown} ({action.reason})", err=True)
 
 
 def _fail(error: AccordError) -> NoReturn:

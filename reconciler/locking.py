@@ -29,7 +29,13 @@ from reconciler.errors import LockfileInvalid, LockfileMissing, LockStale
 if TYPE_CHECKING:
     from reconciler.manifest import Workspace
 
-__all__ = ["DEFAULT_INDEX", "configured_indexes", "ensure_lock", "load_workspace"]
+__all__ = [
+    "DEFAULT_INDEX",
+    "configured_indexes",
+    "ensure_lock",
+    "load_workspace",
+    "lock_target",
+]
 
 DEFAULT_INDEX = "https://pypi.org/simple"
 
@@ -234,3 +240,37 @@ def _resolve(
         client.close()
         for pinned_client in clients.values():
             pinned_client.close()
+
+
+def lock_target(request: RunRequest) -> tuple[Lock, LockAction, Path]:
+    """``accord lock``: the project's lock (or, with ``request.script``, the script's), what
+    happens to it, and its path. Never writes."""
+    from reconciler.discover import discover_target, require_project
+    from reconciler.interpreters import find_interpreter
+
+    if request.script is not None:
+        from reconciler.errors import UsageError
+        from reconciler.script_env import lock_script, read_script_metadata, script_lock_path
+
+        script = Path(request.script)
+        metadata = read_script_metadata(script)
+        if metadata is None:
+            raise UsageError(f"`{script}` has no `# /// script` metadata block")
+        interpreter = find_interpreter(
+            request=request.python,
+            project_dir=script.parent,
+            requires_python=metadata.requires_python,
+            existing_venv=None,
+        )
+        lock, action = lock_script(script, metadata, interpreter, request)
+        return lock, action, script_lock_path(script)
+    start = Path(request.project) if request.project is not None else Path(request.cwd)
+    project = require_project(discover_target(start))
+    interpreter = find_interpreter(
+        request=request.python,
+        project_dir=Path(project.directory),
+        requires_python=project.requires_python,
+        existing_venv=Path(project.venv),
+    )
+    lock, action = ensure_lock(project, interpreter, request)
+    return lock, action, Path(project.lock_path)
