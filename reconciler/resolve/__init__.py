@@ -31,7 +31,7 @@ from model.manifest import (
     lock_requirement,
     requirement_key,
 )
-from model.markers import NEVER, python_points, restrict
+from model.markers import NEVER, conjoin, python_points, restrict
 from reconciler.errors import BuildNotSupported, NoSolution
 from reconciler.resolve.provider import (
     Candidate,
@@ -360,7 +360,6 @@ def resolve_lock(
     no package for the root, its requirements in ``[manifest] requirements`` instead.
     ``root``: the workspace root, for ``[tool.uv.sources]`` local directories.
     """
-    import resolvelib  # slow path only
 
     manifests = [manifest] if isinstance(manifest, ProjectManifest) else list(manifest)
     requires_python = _intersect(m.requires_python for m in manifests)
@@ -375,65 +374,75 @@ def resolve_lock(
         git_commits=git_commits,
         archive_metadata=archive_metadata,
     )
-    provider = Provider(
-        client,
-        requires_python=requires_python,
-        preferences=preferences or {},
-        upgrade=upgrade,
-        upgrade_packages=upgrade_packages,
-        sdist_metadata=sdist_metadata,
-        local=locals_,
-        pinned=pinned,
-    )
-    try:
-        resolver: resolvelib.Resolver[Req, Candidate, str] = resolvelib.Resolver(
-            provider, resolvelib.BaseReporter()
-        )
-        result = resolver.resolve(
-            _root_requirements(manifests, root_groups, requires_python, locals_),
-            max_rounds=10_000,
-        )
-    except resolvelib.ResolutionImpossible as exc:
-        raise _explain(exc, provider.excluded) from exc
-    except resolvelib.ResolutionTooDeep as exc:
-        raise NoSolution("No solution found: the resolution took too many steps") from exc
-    finally:
-        provider.close()
 
-    bases: dict[NormalizedName, Candidate] = {}
-    activated: dict[NormalizedName, set[NormalizedName]] = defaultdict(set)
-    for candidate in result.mapping.values():
-        if candidate.extra is None:
-            bases[candidate.name] = candidate
-        else:
-            activated[candidate.name].add(candidate.extra)
-    metadata = {name: provider.metadata(candidate) for name, candidate in bases.items()}
-    provided = {name: frozenset(meta.provides_extras) for name, meta in metadata.items()}
+    def run(range_: SpecifierSet) -> _Fork:
+        return _resolve_once(
+            manifests,
+            root_groups,
+            range_,
+            locals_,
+            client,
+            preferences=preferences or {},
+            upgrade=upgrade,
+            upgrade_packages=upgrade_packages,
+            sdist_metadata=sdist_metadata,
+            pinned=pinned,
+        )
+
+    first = run(requires_python)
+    boundaries = [] if script else _fork_boundaries(first, requires_python)
+    if boundaries:
+        # uv's requires-python fork strategy: a newer version some Python versions of the
+        # range can use is taken there (the range split at its Requires-Python lower bound).
+        bounds = list(zip([None, *boundaries], [*boundaries, None], strict=True))
+        forks = [run(_range_spec(requires_python, lo, hi)) for lo, hi in bounds]
+    else:
+        bounds, forks = [(None, None)], [first]
+    graph = _Graph(forks, bounds, locals_)
+    provided: dict[NormalizedName, frozenset[NormalizedName]] = {}
+    for fork in forks:
+        for name, meta in fork.metadata.items():
+            provided[name] = frozenset(meta.provides_extras)
     for m in manifests:
         provided[m.name] = frozenset(m.extras)
     points = python_points(requires_python)
 
+    def edges_for(
+        owner: tuple[int, ...],
+    ) -> Callable[[list[tuple[Requirement, Marker | None]]], tuple[Dependency, ...]]:
+        return lambda pairs: graph.edges(owner, pairs, provided)
+
+    everywhere = tuple(range(len(forks)))
     packages: list[LockedPackage] = []
-    for name in sorted(bases):
+    for (name, version), owner in sorted(
+        graph.packages().items(), key=lambda item: (item[0][0], item[0][1])
+    ):
+        candidate = graph.candidate(name, version)
+        meta = graph.metadata(name, version)
+        markers = graph.resolution_markers(name, owner)
         if name in locals_:
             local = locals_[name]
             package = _source_tree_package(
-                local.manifest, provided, requires_python, member=local.member, source=local.source
+                local.manifest,
+                provided,
+                requires_python,
+                member=local.member,
+                source=local.source,
+                edges=edges_for(owner),
             )
             if local.sdist is not None or local.wheels:
                 package = attrs.evolve(package, sdist=local.sdist, wheels=local.wheels)
-            packages.append(package)
+            packages.append(attrs.evolve(package, resolution_markers=markers))
             continue
-        candidate, meta = bases[name], metadata[name]
         sdists = [f for f in candidate.files if not f.is_wheel]
         wheels = sorted(
             (f for f in candidate.files if f.is_wheel and _wheel_fits_range(f, points)),
             key=lambda f: f.filename,
         )
         optional = []
-        for extra in sorted(activated.get(name, ())):
-            edges = _edges(
-                _restricted(meta.requires_dist, extra, requires_python, exclusive=True), provided
+        for extra in sorted(graph.activated(name, owner)):
+            edges = edges_for(owner)(
+                _restricted(meta.requires_dist, extra, requires_python, exclusive=True)
             )
             if edges:
                 optional.append((extra, edges))
@@ -442,7 +451,8 @@ def resolve_lock(
                 name=name,
                 version=candidate.version,
                 source=Source(SourceKind.REGISTRY, candidate.files[0].index),
-                dependencies=_edges(_restricted(meta.requires_dist, "", requires_python), provided),
+                resolution_markers=markers,
+                dependencies=edges_for(owner)(_restricted(meta.requires_dist, "", requires_python)),
                 optional_dependencies=tuple(optional),
                 sdist=_artifact(sdists[0]) if sdists else None,
                 wheels=tuple(_artifact(f) for f in wheels),
@@ -463,15 +473,19 @@ def resolve_lock(
         )
     for m in manifests:
         if m.name not in locals_:
-            packages.append(_source_tree_package(m, provided, requires_python, member=True))
-    packages.sort(key=lambda package: package.name)
+            packages.append(
+                _source_tree_package(
+                    m, provided, requires_python, member=True, edges=edges_for(everywhere)
+                )
+            )
+    packages.sort(key=lambda package: (package.name, package.version or Version("0")))
     group_records = tuple(
         (group, tuple(sorted((lock_requirement(r) for r in reqs), key=requirement_key_sort)))
         for group, reqs in root_groups
         if reqs
     )
     group_edges = tuple(
-        (group, _edges(_restricted(reqs, "", requires_python), provided))
+        (group, edges_for(everywhere)(_restricted(reqs, "", requires_python)))
         for group, reqs in root_groups
         if reqs
     )
@@ -480,10 +494,217 @@ def resolve_lock(
         revision=5,
         requires_python=requires_python,
         packages=tuple(packages),
+        resolution_markers=graph.top_markers(),
         members=tuple(sorted(m.name for m in manifests)) if workspace else (),
         manifest_groups=group_edges,
         manifest_group_requirements=group_records,
     )
+
+
+@attrs.frozen
+class _Fork:
+    """One resolution: over the whole range, or over one fork of it."""
+
+    bases: dict[NormalizedName, Candidate]
+    activated: dict[NormalizedName, set[NormalizedName]]
+    metadata: dict[NormalizedName, DistMetadata]
+    python_excluded: list[tuple[NormalizedName, Version, SpecifierSet]]
+
+
+def _resolve_once(
+    manifests: Sequence[ProjectManifest],
+    root_groups: Sequence[tuple[NormalizedName, Sequence[Requirement]]],
+    requires_python: SpecifierSet,
+    locals_: Mapping[NormalizedName, LocalPackage],
+    client: IndexClient,
+    *,
+    preferences: Mapping[NormalizedName, Version],
+    upgrade: bool,
+    upgrade_packages: frozenset[NormalizedName],
+    sdist_metadata: Callable[[IndexFile], bytes] | None,
+    pinned: Mapping[NormalizedName, IndexClient] | None,
+) -> _Fork:
+    import resolvelib  # slow path only
+
+    provider = Provider(
+        client,
+        requires_python=requires_python,
+        preferences=preferences,
+        upgrade=upgrade,
+        upgrade_packages=upgrade_packages,
+        sdist_metadata=sdist_metadata,
+        local=locals_,
+        pinned=pinned,
+    )
+    try:
+        resolver: resolvelib.Resolver[Req, Candidate, str] = resolvelib.Resolver(
+            provider, resolvelib.BaseReporter()
+        )
+        result = resolver.resolve(
+            _root_requirements(manifests, root_groups, requires_python, locals_),
+            max_rounds=10_000,
+        )
+        bases: dict[NormalizedName, Candidate] = {}
+        activated: dict[NormalizedName, set[NormalizedName]] = defaultdict(set)
+        for candidate in result.mapping.values():
+            if candidate.extra is None:
+                bases[candidate.name] = candidate
+            else:
+                activated[candidate.name].add(candidate.extra)
+        metadata = {name: provider.metadata(candidate) for name, candidate in bases.items()}
+    except resolvelib.ResolutionImpossible as exc:
+        raise _explain(exc, provider.excluded) from exc
+    except resolvelib.ResolutionTooDeep as exc:
+        raise NoSolution("No solution found: the resolution took too many steps") from exc
+    finally:
+        provider.close()
+    return _Fork(bases, activated, metadata, provider.python_excluded)
+
+
+def _fork_boundaries(resolution: _Fork, requires_python: SpecifierSet) -> list[str]:
+    """``X.Y`` lower bounds, inside the range, of newer versions left out only for their
+    Requires-Python: where uv's requires-python strategy splits the resolution."""
+    points = python_points(requires_python)
+    boundaries: set[tuple[int, int]] = set()
+    for name, version, specifier in resolution.python_excluded:
+        chosen = resolution.bases.get(name)
+        if chosen is None or version <= chosen.version:
+            continue
+        supported = [p for p in points if specifier.contains(p, prereleases=True)]
+        if supported and supported[0] != points[0]:
+            major, minor = supported[0].split(".")[:2]
+            boundaries.add((int(major), int(minor)))
+    return [f"{major}.{minor}" for major, minor in sorted(boundaries)]
+
+
+def _range_spec(
+    requires_python: SpecifierSet, lower: str | None, upper: str | None
+) -> SpecifierSet:
+    clauses = [str(s) for s in requires_python]
+    if lower is not None:
+        clauses.append(f">={lower}")
+    if upper is not None:
+        clauses.append(f"<{upper}")
+    return SpecifierSet(",".join(clauses))
+
+
+class _Graph:
+    """The forks of a resolution, merged: which version each fork chose for each package."""
+
+    def __init__(
+        self,
+        forks: list[_Fork],
+        bounds: list[tuple[str | None, str | None]],
+        locals_: Mapping[NormalizedName, LocalPackage],
+    ) -> None:
+        self._forks = forks
+        self._bounds = bounds
+        self._locals = locals_
+        self._choices: dict[NormalizedName, dict[Version, list[int]]] = defaultdict(dict)
+        for index, fork in enumerate(forks):
+            for name, candidate in fork.bases.items():
+                self._choices[name].setdefault(candidate.version, []).append(index)
+
+    def packages(self) -> dict[tuple[NormalizedName, Version], tuple[int, ...]]:
+        return {
+            (name, version): tuple(owner)
+            for name, versions in self._choices.items()
+            for version, owner in versions.items()
+        }
+
+    def candidate(self, name: NormalizedName, version: Version) -> Candidate:
+        index = self._choices[name][version][0]
+        return self._forks[index].bases[name]
+
+    def metadata(self, name: NormalizedName, version: Version) -> DistMetadata:
+        index = self._choices[name][version][0]
+        return self._forks[index].metadata[name]
+
+    def activated(self, name: NormalizedName, owner: tuple[int, ...]) -> set[NormalizedName]:
+        return {extra for index in owner for extra in self._forks[index].activated.get(name, ())}
+
+    def _fork_text(self, indices: Sequence[int]) -> str | None:
+        """The marker of a run of forks; None when they cover the whole range."""
+        indices = sorted(indices)
+        if len(indices) == len(self._forks):
+            return None
+        if indices != list(range(indices[0], indices[-1] + 1)):
+            return " or ".join(f"({self._fork_text([i])})" for i in indices)
+        lower, upper = self._bounds[indices[0]][0], self._bounds[indices[-1]][1]
+        parts = []
+        if lower is not None:
+            parts.append(f"python_full_version >= '{lower}'")
+        if upper is not None:
+            parts.append(f"python_full_version < '{upper}'")
+        return " and ".join(parts)
+
+    def top_markers(self) -> tuple[Marker, ...]:
+        if len(self._forks) == 1:
+            return ()
+        return tuple(
+            Marker(text)
+            for index in reversed(range(len(self._forks)))
+            if (text := self._fork_text([index])) is not None
+        )
+
+    def resolution_markers(
+        self, name: NormalizedName, owner: tuple[int, ...]
+    ) -> tuple[Marker, ...]:
+        if len(self._choices[name]) == 1 and len(owner) == len(self._forks):
+            return ()
+        return tuple(
+            Marker(text)
+            for index in sorted(owner, reverse=True)
+            if (text := self._fork_text([index])) is not None
+        )
+
+    def edges(
+        self,
+        owner: tuple[int, ...],
+        pairs: list[tuple[Requirement, Marker | None]],
+        provided: Mapping[NormalizedName, frozenset[NormalizedName]],
+    ) -> tuple[Dependency, ...]:
+        plain: list[tuple[Requirement, Marker | None]] = []
+        forked: list[Dependency] = []
+        for requirement, marker in pairs:
+            name = canonicalize_name(requirement.name)
+            if len(self._choices.get(name, {})) <= 1:
+                plain.append((requirement, marker))
+                continue
+            by_version: dict[Version, list[int]] = defaultdict(list)
+            for index in owner:
+                chosen = self._forks[index].bases.get(name)
+                if chosen is not None:
+                    by_version[chosen.version].append(index)
+            available = provided.get(name, frozenset())
+            extras = tuple(
+                sorted(e for e in map(canonicalize_name, requirement.extras) if e in available)
+            )
+            for version, indices in by_version.items():
+                text = self._fork_text(indices)
+                fork_marker = Marker(text) if text is not None else None
+                candidate = self._forks[indices[0]].bases[name]
+                source = (
+                    self._locals[name].source
+                    if name in self._locals
+                    else Source(SourceKind.REGISTRY, candidate.files[0].index)
+                )
+                forked.append(
+                    Dependency(
+                        name=name,
+                        version=version,
+                        source=source,
+                        extras=extras,
+                        marker=conjoin(marker, fork_marker),
+                    )
+                )
+        edges = list(_edges(plain, provided)) + forked
+        return tuple(
+            sorted(
+                edges,
+                key=lambda e: (e.name, e.version or Version("0"), e.extras, str(e.marker or "")),
+            )
+        )
 
 
 def _intersect(specifiers: Iterable[SpecifierSet]) -> SpecifierSet:
@@ -502,20 +723,26 @@ def _source_tree_package(
     *,
     member: bool,
     source: Source | None = None,
+    edges: Callable[[list[tuple[Requirement, Marker | None]]], tuple[Dependency, ...]]
+    | None = None,
 ) -> LockedPackage:
     """A project's own ``[[package]]``: a workspace member (editable or virtual), or a local
     directory another project depends on."""
+
+    def make_edges(pairs: list[tuple[Requirement, Marker | None]]) -> tuple[Dependency, ...]:
+        return edges(pairs) if edges is not None else _edges(pairs, provided)
+
     own = [r for r in manifest.dependencies if canonicalize_name(r.name) != manifest.name]
     optional = []
     for extra, requirements in manifest.optional_dependencies:
-        edges = _edges(_restricted(requirements, "", requires_python), provided)
-        if edges:
-            optional.append((extra, edges))
+        extra_edges = make_edges(_restricted(requirements, "", requires_python))
+        if extra_edges:
+            optional.append((extra, extra_edges))
     groups = []
     for group, requirements in manifest.dependency_groups:
-        edges = _edges(_restricted(requirements, "", requires_python), provided)
-        if edges:
-            groups.append((group, edges))
+        group_edges = make_edges(_restricted(requirements, "", requires_python))
+        if group_edges:
+            groups.append((group, group_edges))
     requires_dist = declared_requirements(manifest)
     requires_dev = tuple(
         (group, tuple(sorted(records, key=requirement_key_sort)))
@@ -529,7 +756,7 @@ def _source_tree_package(
         name=manifest.name,
         version=manifest.version,
         source=source or Source(kind, manifest.directory),
-        dependencies=_edges(_restricted(own, "", requires_python), provided),
+        dependencies=make_edges(_restricted(own, "", requires_python)),
         optional_dependencies=tuple(optional),
         dev_dependencies=tuple(groups),
         provides_extras=manifest.extras if has_metadata else (),

@@ -131,6 +131,8 @@ class Provider(AbstractProvider[Req, Candidate, str]):
         self._pool_closed = False
         self.excluded: dict[NormalizedName, set[str]] = defaultdict(set)
         """Why versions that matched a specifier were still not candidates (for errors)."""
+        self.python_excluded: list[tuple[NormalizedName, Version, SpecifierSet]] = []
+        """Versions left out only for their Requires-Python (where a resolution may fork)."""
 
     def _client_for(self, name: NormalizedName) -> IndexClient:
         """The index a package comes from: its pinned one (tool.uv.sources index), else all."""
@@ -274,6 +276,8 @@ class Provider(AbstractProvider[Req, Candidate, str]):
                 continue
             fitting = [f for f in usable if self._python_compatible(f)]
             if not fitting:
+                if usable[0].requires_python is not None:
+                    self.python_excluded.append((name, version, usable[0].requires_python))
                 self.excluded[name].add(
                     f"{name}=={version} requires Python {usable[0].requires_python}, "
                     f"but the project supports {self._requires_python}"

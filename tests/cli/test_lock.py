@@ -221,3 +221,18 @@ def test_lock_offline_never_downloads(cli: Cli, make_project: MakeProject, tmp_p
     shutil.rmtree(project / ".venv")
     warm = _run(cli, project, "--frozen", "--offline", "--", "python", "-c", "import pkg")
     assert warm.returncode == 0, warm.stderr
+
+
+def test_lock_forks_where_a_newer_version_needs_a_newer_python(cli: Cli, tmp_path: Path) -> None:
+    # newpy 2.0 requires Python >=3.14 while the project supports >=3.10: like uv, the lock
+    # forks at 3.14 (newpy 1.0 below, 2.0 above) instead of holding everyone at 1.0.
+    ours = _project(tmp_path, '"newpy", "dep-a"', name="ours")
+    theirs = _project(tmp_path, '"newpy", "dep-a"', name="theirs")
+    assert _accord(cli, ours, "lock").returncode == 0
+    uv = cli.uv(theirs, "lock")
+    assert uv.returncode == 0, uv.stderr
+    lock = (ours / "uv.lock").read_text()
+    assert lock.replace('"ours"', '"theirs"') == (theirs / "uv.lock").read_text()
+    assert "resolution-markers = [\n    \"python_full_version >= '3.14'\"," in lock
+    result = _run(cli, ours, "--", "python", "-c", "import newpy; print(newpy.__version__)")
+    assert (result.returncode, result.stdout) == (0, "1.0\n"), result.stderr
