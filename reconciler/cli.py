@@ -73,6 +73,18 @@ def _lock_options(function: F) -> F:
     return function
 
 
+def _lock_fields(options: dict[str, Any]) -> dict[str, Any]:
+    """The RunRequest fields the shared lock options set (run, sync and lock alike)."""
+    return {
+        "upgrade": options["upgrade"],
+        "upgrade_packages": _names(options["upgrade_package"]),
+        "default_index": options["default_index"],
+        "extra_index_urls": tuple(options["extra_index_urls"]),
+        "offline": options["offline"],
+        "refresh": options["refresh"],
+    }
+
+
 def _sync_options(function: F) -> F:
     function = _lock_options(function)
     options = [
@@ -177,12 +189,7 @@ def _request(argv: Sequence[str], command: tuple[str, ...], **options: Any) -> R
         no_project=options["no_project"],
         reinstall=options["reinstall"],
         reinstall_packages=_names(options["reinstall_package"]),
-        upgrade=options["upgrade"],
-        upgrade_packages=_names(options["upgrade_package"]),
-        default_index=options["default_index"],
-        extra_index_urls=tuple(options["extra_index_urls"]),
-        offline=options["offline"],
-        refresh=options["refresh"],
+        **_lock_fields(options),
         no_build_isolation=options["no_build_isolation"],
         package=canonicalize_name(options["package"]) if options["package"] else None,
         all_packages=options["all_packages"],
@@ -414,12 +421,7 @@ def lock_command(**options: Any) -> None:
         project=Path(options["project"]).absolute() if options["project"] else None,
         python=options["python"],
         lock_mode=LockMode.LOCKED if options["check"] else LockMode.WRITE,
-        upgrade=options["upgrade"],
-        upgrade_packages=_names(options["upgrade_package"]),
-        default_index=options["default_index"],
-        extra_index_urls=tuple(options["extra_index_urls"]),
-        offline=options["offline"],
-        refresh=options["refresh"],
+        **_lock_fields(options),
         script=Path(options["script"]).absolute() if options["script"] else None,
     )
     lock, action, path = lock_target(request)
