@@ -275,3 +275,24 @@ def test_beyond_split_with_keeps_specifiers_and_extras(value: str) -> None:
 
     expected = {"a>=1,<2,b": ["a>=1,<2", "b"], "a[x,y]>=1,c": ["a[x,y]>=1", "c"]}[value]
     assert split_with([value]) == expected
+
+
+def test_beyond_with_over_a_bare_interpreter(cli: Cli, tmp_path: Path) -> None:
+    # No project and no environment: the layer sits on the interpreter found, which is
+    # never modified.
+    result = _accord(
+        cli,
+        tmp_path,
+        "run",
+        "--python",
+        str(cli.python),
+        "--with",
+        "pkg==1.0",
+        "--",
+        "python",
+        "-c",
+        "import pkg, sys; print(pkg.__version__, sys.prefix != sys.base_prefix)",
+    )
+    assert (result.returncode, result.stdout) == (0, "1.0 True\n"), result.stderr
+    bare = subprocess.run([str(cli.python), "-c", "import pkg"], capture_output=True, check=False)
+    assert bare.returncode != 0  # the interpreter itself did not get pkg

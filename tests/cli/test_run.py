@@ -421,3 +421,30 @@ def test_run_concurrent_syncs_both_succeed(cli: Cli, make_project: MakeProject) 
         assert process.returncode == 0, err
     plan = cli.run(project, "--frozen", "--dry-plan", "--check")
     assert plan.returncode == 0, plan.stdout
+
+
+def test_run_repairs_a_damaged_package(cli: Cli, make_project: MakeProject) -> None:
+    # A file listed in RECORD is gone (an interrupted install, or a stray rm): the slow path
+    # plans a replacement for that package alone; `accord sync` (never on the fast path,
+    # which trusts site-packages' top-level listing) repairs it; then the plan is empty.
+    project = make_project("minimal")
+    cli.sync(project)
+    (site_packages(project) / "pkg" / "__init__.py").unlink()
+    planned = cli.run(project, "--frozen", "--dry-plan")
+    assert "  ~ Replace pkg 1.0 → 1.0 (files missing or modified: pkg/__init__.py is missing)" in (
+        planned.stdout.splitlines()
+    )
+    repair = subprocess.run(
+        [str(cli.accord), "sync", "--frozen", "--python", str(cli.python)],
+        cwd=project,
+        env=clean_environment(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert repair.returncode == 0, repair.stderr
+    show = "import pkg; print(pkg.__version__)"
+    result = cli.run(project, "--frozen", "--", "python", "-c", show)
+    assert (result.returncode, result.stdout) == (0, "1.0\n"), result.stderr
+    assert cli.run(project, "--frozen", "--dry-plan", "--check").returncode == 0
