@@ -86,14 +86,14 @@ def load_workspace(
 
 
 def _read_existing(path: Path, mode: LockMode, err: TextIO) -> tuple[str | None, Lock | None]:
-    from reconciler.lockfile import parse_lock
+    from reconciler.lockfile import parse_lock_cached
 
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         return None, None
     try:
-        return text, parse_lock(text, path)
+        return text, parse_lock_cached(text, path)
     except LockfileInvalid as exc:
         if mode is not LockMode.WRITE:
             raise

@@ -473,3 +473,38 @@ def test_parse_synthetic_60_package_lock() -> None:
     assert len(lock.packages) == 61
     assert lock.packages[-1].wheels[0].size == 1059
     assert lock.packages_named("pkg58")[0].dependencies == (edge("pkg59"),)
+
+
+def test_parse_lock_cached_equals_parse_and_survives_a_damaged_entry(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from reconciler.lockfile import parse_lock_cached
+
+    monkeypatch.setenv("ACCORD_CACHE_DIR", str(tmp_path / "cache"))
+    data = Path(__file__).parent / "data"
+    path = sorted(data.glob("*.lock"))[0]
+    text = path.read_text()
+    fresh = parse_lock(text, path)
+    assert parse_lock_cached(text, path) == fresh  # parsed, then stored
+    entries = list((tmp_path / "cache" / "parsed-locks").glob("*.pickle"))
+    assert len(entries) == 1
+    assert parse_lock_cached(text, path) == fresh  # from the cache
+    entries[0].write_bytes(b"not a pickle")
+    assert parse_lock_cached(text, path) == fresh  # damaged entry: parsed again
+
+
+def test_parse_lock_cached_skips_cattrs_the_second_time(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    data = Path(__file__).parent / "data"
+    path = sorted(data.glob("*.lock"))[0]
+    code = (
+        "import sys; from pathlib import Path; from reconciler.lockfile import parse_lock_cached;"
+        f"p = Path({str(path)!r}); parse_lock_cached(p.read_text(), p);"
+        "print('cattrs' in sys.modules)"
+    )
+    env = {"ACCORD_CACHE_DIR": str(tmp_path / "cache"), "PATH": "/usr/bin:/bin"}
+    first = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    second = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    assert (first.stdout, second.stdout) == ("True\n", "False\n"), first.stderr + second.stderr
