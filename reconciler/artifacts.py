@@ -28,7 +28,13 @@ from reconciler.errors import DistributionInvalid, DownloadFailed, HashMismatch
 if TYPE_CHECKING:
     import urllib3
 
-__all__ = ["PreparedWheel", "fetch_archive", "prepare_wheels", "unpack_wheel"]
+__all__ = [
+    "PreparedWheel",
+    "fetch_archive",
+    "file_sha256",
+    "prepare_wheels",
+    "unpack_wheel",
+]
 
 _CHUNK = 1 << 16
 _pool_lock = threading.Lock()
@@ -165,14 +171,19 @@ def fetch_archive(artifact: Artifact, cache: Path, *, offline: bool = False) -> 
     return actual, final_dir / name
 
 
+def file_sha256(path: Path) -> str:
+    """The sha256 hex digest of a file, read in blocks."""
+    digest = hashlib.sha256()
+    with path.open("rb") as stream:
+        for block in iter(lambda: stream.read(_CHUNK), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
 def unpack_wheel(wheel: Path, cache: Path, sha256: str | None = None) -> PreparedWheel:
     """``unpacked/<sha256>/`` for a wheel file on disk (unpacked once)."""
     if sha256 is None:
-        digest = hashlib.sha256()
-        with wheel.open("rb") as stream:
-            for block in iter(lambda: stream.read(_CHUNK), b""):
-                digest.update(block)
-        sha256 = digest.hexdigest()
+        sha256 = file_sha256(wheel)
     tree = cache / "unpacked" / sha256
     tree.parent.mkdir(parents=True, exist_ok=True)
     if not tree.is_dir():

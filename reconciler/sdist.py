@@ -11,7 +11,6 @@ tags is used.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import posixpath
 import tarfile
@@ -24,6 +23,7 @@ from typing import TYPE_CHECKING
 from packaging.utils import InvalidWheelFilename, parse_wheel_filename
 
 from model.interpreter import Interpreter
+from reconciler.artifacts import file_sha256
 from reconciler.build import build_wheel
 from reconciler.errors import DistributionInvalid, HashMismatch
 
@@ -32,7 +32,6 @@ if TYPE_CHECKING:
 
 __all__ = ["build_sdist_wheel", "unpack_sdist"]
 
-_CHUNK = 1 << 16
 
 
 def _built_wheel(directory: Path, interpreter: Interpreter) -> Path | None:
@@ -52,14 +51,6 @@ def _built_wheel(directory: Path, interpreter: Interpreter) -> Path | None:
         if ranks and (best is None or (min(ranks), path.name) < best[:2]):
             best = (min(ranks), path.name, path)
     return best[2] if best else None
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as stream:
-        for block in iter(lambda: stream.read(_CHUNK), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _checked(name: str, member: str) -> str:
@@ -179,7 +170,7 @@ def build_sdist_wheel(
     found = _built_wheel(built, interpreter)
     if found is not None:
         return found
-    actual = _sha256(sdist)
+    actual = file_sha256(sdist)
     if actual != sha256:
         raise HashMismatch(
             f"Hash mismatch for `{sdist.name}`: expected sha256:{sha256}, "
