@@ -122,6 +122,11 @@ def _no_artifact(exc: NoCompatibleArtifact) -> NoArtifactForPlatform:
 
 def locate_source_trees(desired: DesiredEnvironment, root: Path) -> DesiredEnvironment:
     """Give each source-tree dist its file:// URL and the digest of its build inputs."""
+    if not any(
+        d.kind is ArtifactKind.SOURCE_TREE or d.source.kind is SourceKind.PATH
+        for d in desired.dists
+    ):
+        return desired  # the common case: nothing local, nothing to import or read
     from reconciler.builder import source_tree_digest, uv_freshness_files
 
     dists = []
