@@ -1,0 +1,509 @@
+"""The marker decision diagram: hash-consed nodes and the operations on them.
+
+Part of the pure model stage (STYLE 2.1): no I/O. This is a port of the algorithm in uv's
+``uv-pep508/src/marker/algebra.rs``: a reduced, ordered decision diagram with complement edges.
+A node id is an ``int`` whose lowest bit marks a complemented reference; ``TRUE`` is 0 and
+``FALSE`` is 1. Nodes live in a process-wide table so that equal functions get equal ids, which
+is what lets callers compare markers with ``==`` and lets every operation be memoised by id.
+
+A variable is a tuple whose natural order is uv's variable order (``Variable`` in algebra.rs,
+``CanonicalMarkerValueString`` in lowering.rs): string keys, then version keys, then ``in``,
+``contains``, ``extra`` and list variables. Version and string variables branch on disjoint
+ranges that cover their whole domain; the others are boolean with ``(high, low)`` children.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any, TypeAlias
+
+from model import marker_ranges as mr
+
+TRUE = 0
+FALSE = 1
+
+# Variable kinds, in uv's order.
+K_STRING, K_VERSION, K_IN, K_CONTAINS, K_EXTRA, K_LIST = range(6)
+STRING_KEYS = (
+    "os_name",
+    "sys_platform",
+    "platform_system",
+    "platform_machine",
+    "platform_python_implementation",
+    "platform_release",
+    "platform_version",
+    "implementation_name",
+)
+VERSION_KEYS = ("implementation_version", "python_full_version")
+PYTHON_FULL_VERSION = (K_VERSION, 1)
+# os_name, sys_platform and platform_system take part in the exclusion pairs; uv orders them
+# first so that a conflict can only ever show at the top of a diagram.
+_LAST_CONFLICTING = 2
+
+Var: TypeAlias = "tuple[Any, ...]"
+RangeEdge: TypeAlias = "tuple[mr.Bound, mr.Bound, int]"
+Edges: TypeAlias = "tuple[Any, ...]"
+Node: TypeAlias = "tuple[Var, Edges]"
+
+_nodes: list[Node] = [((), ())]
+_unique: dict[Node, int] = {}
+_and_cache: dict[tuple[int, int], int] = {}
+_plain_and_cache: dict[tuple[int, int], int] = {}
+_disjoint_cache: dict[tuple[int, int], bool] = {}
+_exclusions: list[int] = []
+
+
+def node(i: int) -> Node:
+    """The variable and (uncomplemented) edges of node ``i``; ``i`` must not be terminal."""
+    return _nodes[i >> 1]
+
+
+def is_range_var(var: Var) -> bool:
+    return bool(var[0] <= K_VERSION)
+
+
+def create(var: Var, edges: Edges) -> int:
+    """The canonical id for a node, applying uv's two reduction rules."""
+    if var[0] <= K_VERSION:
+        first = edges[0][2]
+        flipped = first & 1
+        if flipped:
+            edges = tuple([(lo, hi, c ^ 1) for lo, hi, c in edges])
+            first ^= 1
+        if all(e[2] == first for e in edges):
+            return int(first ^ flipped)
+        # uv's `Edges::map` can leave two adjacent edges with the same child (e.g. after
+        # `a and (b or c)` collapses two branches), so equal functions could get different
+        # nodes. Merging them keeps the diagram canonical; rendering is unaffected because
+        # `to_dnf` groups edges by child anyway.
+        for k in range(1, len(edges)):
+            if edges[k][2] == edges[k - 1][2]:
+                merged = [edges[0]]
+                for edge in edges[1:]:
+                    if edge[2] == merged[-1][2]:
+                        merged[-1] = (merged[-1][0], edge[1], edge[2])
+                    else:
+                        merged.append(edge)
+                edges = tuple(merged)
+                break
+    else:
+        high, low = edges
+        flipped = high & 1
+        if flipped:
+            high ^= 1
+            low ^= 1
+            edges = (high, low)
+        if high == low:
+            return int(high ^ flipped)
+    key = (var, edges)
+    index = _unique.get(key)
+    if index is None:
+        index = len(_nodes)
+        _nodes.append(key)
+        _unique[key] = index
+    return int((index << 1) | flipped)
+
+
+def children(i: int) -> Iterator[int]:
+    """The children of node ``i`` as absolute ids (complement of ``i`` applied)."""
+    var, edges = _nodes[i >> 1]
+    c = i & 1
+    if var[0] <= K_VERSION:
+        for edge in edges:
+            yield edge[2] ^ c
+    else:
+        yield edges[0] ^ c
+        yield edges[1] ^ c
+
+
+def range_edges(i: int) -> list[tuple[mr.Bound, mr.Bound, int]]:
+    """The ``(lower, upper, child)`` edges of a range node, children as absolute ids."""
+    c = i & 1
+    return [(lo, hi, child ^ c) for lo, hi, child in _nodes[i >> 1][1]]
+
+
+def bool_edges(i: int) -> tuple[int, int]:
+    """The ``(high, low)`` children of a boolean node as absolute ids."""
+    high, low = _nodes[i >> 1][1]
+    c = i & 1
+    return high ^ c, low ^ c
+
+
+def from_range(ranges: mr.Ranges) -> Edges:
+    """Edges mapping ``ranges`` to true and the rest of the domain to false, sorted."""
+    edges = [(lo, hi, TRUE) for lo, hi in ranges]
+    edges += [(lo, hi, FALSE) for lo, hi in mr.complement(ranges)]
+    edges.sort(key=lambda e: _LowerKey(e[0]))
+    return tuple(edges)
+
+
+class _LowerKey:
+    __slots__ = ("b",)
+
+    def __init__(self, b: mr.Bound) -> None:
+        self.b = b
+
+    def __lt__(self, other: _LowerKey) -> bool:
+        return mr.lower_lt(self.b, other.b)
+
+
+def range_node(var: Var, ranges: mr.Ranges) -> int:
+    return create(var, from_range(ranges))
+
+
+def bool_node(var: Var, high_is_true: bool) -> int:
+    return create(var, (TRUE, FALSE) if high_is_true else (FALSE, TRUE))
+
+
+def _map(i: int, f: Callable[[int], int]) -> int:
+    var, edges = _nodes[i >> 1]
+    c = i & 1
+    if var[0] <= K_VERSION:
+        return create(var, tuple([(lo, hi, f(child ^ c)) for lo, hi, child in edges]))
+    return create(var, (f(edges[0] ^ c), f(edges[1] ^ c)))
+
+
+def _touches(hi: mr.Bound, lo: mr.Bound) -> bool:
+    return hi is not None and lo is not None and hi[0] == lo[0] and hi[1] != lo[1]
+
+
+def _apply(x: int, y: int, f: Callable[[int, int], int]) -> Edges:
+    """Merge the edges of two nodes on the same variable, combining overlapping children."""
+    var, xe = _nodes[x >> 1]
+    ye = _nodes[y >> 1][1]
+    xc, yc = x & 1, y & 1
+    if var[0] > K_VERSION:
+        return (f(xe[0] ^ xc, ye[0] ^ yc), f(xe[1] ^ xc, ye[1] ^ yc))
+    out: list[RangeEdge] = []
+    i = j = 0
+    lower_lt, upper_lt = mr.lower_lt, mr.upper_lt
+    while i < len(xe) and j < len(ye):
+        xlo, xhi, xchild = xe[i]
+        ylo, yhi, ychild = ye[j]
+        lo = ylo if lower_lt(xlo, ylo) else xlo
+        hi = xhi if upper_lt(xhi, yhi) else yhi
+        if not mr.segment_empty(lo, hi):
+            result = f(xchild ^ xc, ychild ^ yc)
+            if out and out[-1][2] == result and _touches(out[-1][1], lo):
+                out[-1] = (out[-1][0], hi, result)
+            else:
+                out.append((lo, hi, result))
+        if upper_lt(xhi, yhi):
+            i += 1
+        else:
+            j += 1
+    return tuple(out)
+
+
+def _pairs(x: int, y: int) -> Iterator[tuple[int, int]]:
+    """The pairs of children of two same-variable nodes whose edges overlap."""
+    var, xe = _nodes[x >> 1]
+    ye = _nodes[y >> 1][1]
+    xc, yc = x & 1, y & 1
+    if var[0] > K_VERSION:
+        yield xe[0] ^ xc, ye[0] ^ yc
+        yield xe[1] ^ xc, ye[1] ^ yc
+        return
+    i = j = 0
+    while i < len(xe) and j < len(ye):
+        xlo, xhi, xchild = xe[i]
+        ylo, yhi, ychild = ye[j]
+        lo = ylo if mr.lower_lt(xlo, ylo) else xlo
+        hi = xhi if mr.upper_lt(xhi, yhi) else yhi
+        if not mr.segment_empty(lo, hi):
+            yield xchild ^ xc, ychild ^ yc
+        if mr.upper_lt(xhi, yhi):
+            i += 1
+        else:
+            j += 1
+
+
+def _conflicting(var: Var) -> bool:
+    return bool(var[0] == K_STRING and var[1] <= _LAST_CONFLICTING)
+
+
+def and_(x: int, y: int) -> int:
+    """Conjunction, with uv's known-incompatible platform pairs mapped to false."""
+    return _and(x, y, True)
+
+
+def or_(x: int, y: int) -> int:
+    return _and(x ^ 1, y ^ 1, True) ^ 1
+
+
+def _and(x: int, y: int, check: bool) -> int:
+    if x == TRUE:
+        return y
+    if y == TRUE or x == y:
+        return x
+    if x == FALSE or y == FALSE or x ^ 1 == y:
+        return FALSE
+    cache = _and_cache if check else _plain_and_cache
+    key = (x, y)
+    result = cache.get(key)
+    if result is not None:
+        return result
+    xv = _nodes[x >> 1][0]
+    yv = _nodes[y >> 1][0]
+    if xv < yv:
+        result = _map(x, lambda c: _and(c, y, check))
+    elif xv > yv:
+        result = _map(y, lambda c: _and(c, x, check))
+    else:
+        result = create(xv, _apply(x, y, lambda a, b: _and(a, b, check)))
+    # Only the top of a diagram can hold the platform variables (they come first in the
+    # order), so this is the one place a known-impossible combination can appear.
+    if check and _conflicting(xv) and _conflicting(yv) and _disjointness(result, exclusions() ^ 1):
+        result = FALSE
+    cache[key] = result
+    return result
+
+
+def is_disjoint(x: int, y: int) -> bool:
+    """Whether no environment satisfies both ``x`` and ``y`` (uv's ``is_disjoint``)."""
+    if x == FALSE or y == FALSE:
+        return True
+    if TRUE in (x, y) or x == y:
+        return False
+    if x ^ 1 == y:
+        return True
+    if _conflicting(_nodes[x >> 1][0]) and _conflicting(_nodes[y >> 1][0]):
+        return and_(x, y) == FALSE
+    return _disjointness(x, y)
+
+
+def _disjointness(x: int, y: int) -> bool:
+    if x == FALSE or y == FALSE:
+        return True
+    if TRUE in (x, y) or x == y:
+        return False
+    if x ^ 1 == y:
+        return True
+    key = (x, y)
+    cached = _disjoint_cache.get(key)
+    if cached is not None:
+        return cached
+    xv = _nodes[x >> 1][0]
+    yv = _nodes[y >> 1][0]
+    if xv < yv:
+        result = all(_disjointness(c, y) for c in children(x))
+    elif xv > yv:
+        result = all(_disjointness(c, x) for c in children(y))
+    else:
+        result = all(_disjointness(a, b) for a, b in _pairs(x, y))
+    _disjoint_cache[key] = result
+    return result
+
+
+def exclusions() -> int:
+    """The disjunction of platform pairs uv knows never hold together (algebra.rs)."""
+    if _exclusions:
+        return _exclusions[0]
+
+    def eq(key: str, value: str) -> int:
+        return range_node((K_STRING, STRING_KEYS.index(key)), mr.singleton(value))
+
+    os_nt, os_posix = eq("os_name", "nt"), eq("os_name", "posix")
+    sys = {
+        v: eq("sys_platform", v)
+        for v in (
+            "aix",
+            "android",
+            "emscripten",
+            "ios",
+            "linux",
+            "darwin",
+            "win32",
+            "cygwin",
+            "wasi",
+        )
+    }
+    pairs = [
+        (os_nt, sys["linux"]),
+        (os_nt, sys["darwin"]),
+        (os_nt, sys["ios"]),
+        (os_posix, sys["win32"]),
+    ]
+    for system in ("FreeBSD", "NetBSD", "OpenBSD", "SunOS", "iOS", "iPadOS"):
+        ps = eq("platform_system", system)
+        for platform, sp in sys.items():
+            if platform == "ios" and system in ("iOS", "iPadOS"):
+                continue
+            pairs.append((ps, sp))
+    tree = FALSE
+    for a, b in pairs:
+        tree = _and(tree ^ 1, _and(a, b, False) ^ 1, False) ^ 1
+    _exclusions.append(tree)
+    return tree
+
+
+def restrict_by(i: int, f: Callable[[Var], bool | None]) -> int:
+    """Fix the boolean variables for which ``f`` returns a value (uv's ``restrict_by``)."""
+    cache: dict[int, int] = {}
+
+    def go(i: int) -> int:
+        if i <= FALSE:
+            return i
+        cached = cache.get(i)
+        if cached is not None:
+            return cached
+        var = _nodes[i >> 1][0]
+        value = None if var[0] <= K_VERSION else f(var)
+        if value is not None:
+            high, low = bool_edges(i)
+            result = go(high if value else low)
+        else:
+            result = _map(i, go)
+        cache[i] = result
+        return result
+
+    return go(i)
+
+
+def restrict(value: int, assumption: int) -> int:
+    """``value`` simplified where ``assumption`` holds (uv's ``MarkerTree::restrict``)."""
+    cache: dict[tuple[int, int], int] = {}
+
+    def go(value: int, assumption: int) -> int:
+        if assumption == TRUE or value <= FALSE:
+            return value
+        if assumption == FALSE:
+            return FALSE
+        if value == assumption:
+            return TRUE
+        if value == assumption ^ 1:
+            return FALSE
+        key = (value, assumption)
+        cached = cache.get(key)
+        if cached is not None:
+            return cached
+        vv = _nodes[value >> 1][0]
+        av = _nodes[assumption >> 1][0]
+        if vv < av:
+            result = _map(value, lambda c: go(c, assumption))
+        elif vv > av:
+            # The value does not branch on this variable: quantify it out of the assumption.
+            quantified = FALSE
+            for child in children(assumption):
+                quantified = or_(quantified, child)
+            result = go(value, quantified)
+        else:
+            fallback: list[int] = []
+
+            def first_pass(v: int, a: int) -> int:
+                if a == FALSE:
+                    return FALSE
+                r = go(v, a)
+                if not fallback:
+                    fallback.append(r)
+                return r
+
+            _apply(value, assumption, first_pass)
+            if not fallback:
+                return FALSE
+            # Edges the assumption rules out take the first reachable child, so they merge
+            # away instead of restating the assumption.
+            result = create(
+                vv, _apply(value, assumption, lambda v, a: fallback[0] if a == FALSE else go(v, a))
+            )
+        cache[key] = result
+        return result
+
+    return go(value, assumption)
+
+
+def without_extras(i: int) -> int:
+    cache: dict[int, int] = {}
+
+    def go(i: int) -> int:
+        if i <= FALSE:
+            return i
+        cached = cache.get(i)
+        if cached is not None:
+            return cached
+        if _nodes[i >> 1][0][0] == K_EXTRA:
+            merged = FALSE
+            for child in children(i):
+                merged = or_(merged, child)
+            result = TRUE if merged == TRUE else go(merged)
+        else:
+            result = _map(i, go)
+        cache[i] = result
+        return result
+
+    return go(i)
+
+
+def only_extras(i: int) -> int:
+    if i <= FALSE:
+        return i
+    if _nodes[i >> 1][0][0] != K_EXTRA:
+        merged = FALSE
+        for child in children(i):
+            merged = or_(merged, child)
+        return TRUE if merged == TRUE else only_extras(merged)
+    return _map(i, only_extras)
+
+
+def simplify_python_versions(i: int, lower: mr.Bound, upper: mr.Bound) -> int:
+    """uv's ``simplify_python_versions``: assume Python is within ``[lower, upper]``."""
+    if lower is None and upper is None:
+        return i
+    py_range = mr.interval(lower, upper)
+    cache: dict[int, int] = {}
+
+    def go(i: int) -> int:
+        if i <= FALSE:
+            return i
+        cached = cache.get(i)
+        if cached is not None:
+            return cached
+        var, edges = _nodes[i >> 1]
+        if var != PYTHON_FULL_VERSION:
+            result = _map(i, go)
+        elif not py_range:
+            result = FALSE
+        else:
+            new = []
+            for lo, hi, child in edges:
+                overlap = mr.intersect_segments((lo, hi), py_range[0])
+                if overlap is not None:
+                    new.append((overlap[0], overlap[1], child))
+            new[0] = (None, new[0][1], new[0][2])
+            new[-1] = (new[-1][0], None, new[-1][2])
+            result = create(var, tuple(new)) ^ (i & 1)
+        cache[i] = result
+        return result
+
+    return go(i)
+
+
+def complexify_python_versions(i: int, lower: mr.Bound, upper: mr.Bound) -> int:
+    """uv's ``complexify_python_versions``: make ``i`` false outside ``[lower, upper]``."""
+    if i == FALSE or (lower is None and upper is None):
+        return i
+    py_range = mr.interval(lower, upper)
+    if not py_range:
+        return FALSE
+    if i == TRUE:
+        return range_node(PYTHON_FULL_VERSION, py_range)
+    var, edges = _nodes[i >> 1]
+    if var != PYTHON_FULL_VERSION:
+        return _map(i, lambda c: complexify_python_versions(c, lower, upper))
+    new = [e for e in edges if mr.intersect_segments((e[0], e[1]), py_range[0]) is not None]
+    exclude = FALSE ^ (i & 1)
+    if lower is not None:
+        lo, hi, child = new[0]
+        if child == exclude:
+            new[0] = (None, hi, child)
+        else:
+            new[0] = (lower, hi, child)
+            new.insert(0, (None, (lower[0], not lower[1]), exclude))
+    if upper is not None:
+        lo, hi, child = new[-1]
+        if child == exclude:
+            new[-1] = (lo, None, child)
+        else:
+            new[-1] = (lo, upper, child)
+            new.append(((upper[0], not upper[1]), None, exclude))
+    return create(var, tuple(new)) ^ (i & 1)
