@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
 
 import attrs
-from packaging.utils import canonicalize_name, parse_sdist_filename
+from packaging.utils import InvalidSdistFilename, canonicalize_name, parse_sdist_filename
 
 from model.desired import DesiredDist
 from model.interpreter import Interpreter
@@ -157,12 +157,13 @@ class ProjectBuilder:
         )
 
     def sdist_metadata(self, url: str, sha256: str | None, filename: str) -> bytes:
-        """Core metadata of an sdist, prepared by its backend once and cached by its hash."""
+        """Core metadata of an sdist, cached by its hash: read from the archive when it states
+        it statically (``reconciler.sdist_metadata``, uv's rules), else prepared by its
+        backend."""
 
         from model.lock import Artifact
         from reconciler.artifacts import fetch_archive
-        from reconciler.build import prepare_metadata
-        from reconciler.sdist import unpack_sdist
+        from reconciler.sdist_metadata import static_sdist_metadata
 
         digest, sdist = fetch_archive(
             Artifact(url=url, hash=f"sha256:{sha256}" if sha256 else None), self.cache
@@ -170,9 +171,27 @@ class ProjectBuilder:
         stored = self.cache / "sdist-metadata" / f"{digest}.METADATA"
         if stored.is_file():
             return stored.read_bytes()
+        try:
+            name, version = parse_sdist_filename(filename)
+        except InvalidSdistFilename:
+            metadata = None  # nothing to check the metadata against: the backend decides
+        else:
+            metadata = static_sdist_metadata(sdist, name, version)
+        if metadata is None:
+            metadata = self._prepared_metadata(sdist, filename)
+        from reconciler.fsutil import write_atomic
+
+        write_atomic(stored, metadata)  # another process may be writing the same entry
+        return metadata
+
+    def _prepared_metadata(self, sdist: Path, filename: str) -> bytes:
+        """The metadata the sdist's backend prepares (``prepare_metadata_for_build_wheel``)."""
+        from reconciler.build import prepare_metadata
+        from reconciler.sdist import unpack_sdist
+
         with tempfile.TemporaryDirectory(dir=self.cache) as work:
             source = unpack_sdist(sdist, Path(work) / "src")
-            metadata = prepare_metadata(
+            return prepare_metadata(
                 source,
                 interpreter=self.interpreter,
                 cache=self.cache,
@@ -180,10 +199,6 @@ class ProjectBuilder:
                 isolation=self.isolation,
                 name=filename,
             )
-        from reconciler.fsutil import write_atomic
-
-        write_atomic(stored, metadata)  # another process may be writing the same entry
-        return metadata
 
     def build_git(self, dist: DesiredDist) -> Path:
         """A wheel built from the locked commit of a git source (the shared checkout is

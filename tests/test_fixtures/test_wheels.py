@@ -235,6 +235,49 @@ def test_build_sdist_contains_pkg_info_pyproject_and_sources(tmp_path: Path) -> 
     assert pyproject["project"]["optional-dependencies"] == {"color": ["colorful>=1"]}
 
 
+def test_build_sdist_dynamic_fields_and_pkg_info_version(tmp_path: Path) -> None:
+    sdist = build_sdist(
+        FANCY,
+        tmp_path,
+        dynamic=("version", "optional-dependencies"),
+        metadata_version="2.2",
+        pkg_info_dynamic=("Provides-Extra",),
+        pyproject_extra="\n[tool.hatch.metadata.hooks.custom]\n",
+        extra_members={"hatch_build.py": "# a hook\n"},
+        omit_members=("fancy/__init__.py",),
+    )
+    with tarfile.open(sdist) as archive:
+        assert sorted(archive.getnames()) == [
+            "fancy-1.0/PKG-INFO",
+            "fancy-1.0/hatch_build.py",
+            "fancy-1.0/pyproject.toml",
+        ]
+        pyproject_file = archive.extractfile("fancy-1.0/pyproject.toml")
+        pkg_info_file = archive.extractfile("fancy-1.0/PKG-INFO")
+        assert pyproject_file is not None and pkg_info_file is not None
+        pyproject = tomllib.loads(pyproject_file.read().decode("utf-8"))
+        pkg_info = email.parser.BytesParser().parsebytes(pkg_info_file.read())
+    project = pyproject["project"]
+    assert project["dynamic"] == ["version", "optional-dependencies"]
+    assert "version" not in project and "optional-dependencies" not in project
+    assert pyproject["tool"]["hatch"]["metadata"]["hooks"] == {"custom": {}}
+    assert pkg_info["Metadata-Version"] == "2.2"
+    assert pkg_info.get_all("Dynamic") == ["Provides-Extra"]
+
+
+def test_build_sdist_zip_holds_the_same_members(tmp_path: Path) -> None:
+    tar = build_sdist(FANCY, tmp_path / "tar")
+    zipped = build_sdist(FANCY, tmp_path / "zip", archive_format="zip")
+    assert zipped.name == "fancy-1.0.zip"
+    with tarfile.open(tar) as archive:
+        members = {
+            info.name: archive.extractfile(info).read()  # type: ignore[union-attr]
+            for info in archive.getmembers()
+        }
+    with zipfile.ZipFile(zipped) as archive:
+        assert {name: archive.read(name) for name in archive.namelist()} == members
+
+
 def test_build_catalog_names_every_file_once(tmp_path: Path) -> None:
     names = [p.name for p in build_catalog(tmp_path)]
     assert len(names) == len(set(names))
