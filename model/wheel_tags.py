@@ -38,6 +38,7 @@ __all__ = [
     "parse_abi_tag",
     "parse_language_tag",
     "parse_platform_tag",
+    "platform_marker",
 ]
 
 NEVER_MARKER = "python_version < '0'"
@@ -585,3 +586,14 @@ def implied_markers(tags: Sequence[str]) -> str | None:
     if len(parts) == 1:
         return parts[0][0]
     return " and ".join(f"({text})" if disjunction else text for text, disjunction in parts) or None
+
+
+def platform_marker(tags: Sequence[str]) -> str | None:
+    """The platforms (``sys_platform`` and ``platform_machine``) a wheel is built for, as a
+    marker; None when it installs anywhere or names no platform uv maps. The lock drops a
+    wheel whose platforms its package can never be installed on (uv's
+    ``is_wheel_unreachable_for_marker``)."""
+    platform = _platform_marker(WheelTags.parse(tags))
+    if platform is None or platform[0] == NEVER_MARKER:
+        return None
+    return platform[0]

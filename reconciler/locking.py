@@ -182,7 +182,6 @@ def _resolve(
     from reconciler.index import IndexClient
     from reconciler.resolve import resolve_lock
 
-    preferences = {}
     git_commits: dict[NormalizedName, str] = {}
     if existing is not None:
         for package in existing.packages:
@@ -190,11 +189,6 @@ def _resolve(
             if package.source.kind is SourceKind.GIT and not upgraded:
                 # A git dependency stays on its locked commit until upgraded (uv's rule).
                 git_commits[package.name] = parse_lock_url(package.source.location)[1]
-        preferences = {
-            package.name: package.version
-            for package in existing.packages
-            if package.source.kind is SourceKind.REGISTRY and package.version is not None
-        }
     from reconciler.builder import ProjectBuilder
 
     client = IndexClient(
@@ -229,7 +223,7 @@ def _resolve(
             archive_metadata=builder.sdist_metadata,
             pinned=pinned,
             index_url=indexes[-1],
-            preferences=preferences,
+            existing=existing,
             upgrade=request.upgrade,
             upgrade_packages=frozenset(request.upgrade_packages),
             sdist_metadata=lambda file: builder.sdist_metadata(

@@ -98,14 +98,13 @@ def lock_script(
         dependencies=metadata.dependencies,
     )
     indexes, _ = configured_indexes(request, _index_config(metadata))
-    preferences = {p.name: p.version for p in (existing.packages if existing else ()) if p.version}
     client = IndexClient(indexes, cache_dir=cache_root(), offline=request.offline)
     try:
         new = resolve_lock(
             manifest,
             client,
             index_url=indexes[-1],
-            preferences=preferences,
+            existing=existing,
             upgrade=request.upgrade,
             upgrade_packages=frozenset(request.upgrade_packages),
             script=True,

@@ -1,14 +1,21 @@
-"""The resolvelib provider: Python packages from an index, for a universal lock.
+"""The resolvelib provider for one fork of a universal resolution.
 
-Requirements are identified by name, or ``name[extra]`` for one extra of a package (whose
-candidate depends on the base package at the same version, the usual trick). Markers are
-not evaluated against an interpreter: a dependency is followed when its marker can hold
-somewhere in the project's ``requires-python`` range, and the marker travels with the edge
-into the lock.
+Identifiers are ``name``, ``name[extra]`` (one extra of a package, whose candidate depends
+on the base package at the same version) and ``name:group`` (a dependency group of a local
+project; ``:root`` and ``:root:group`` stand for a script's or a virtual workspace root's own
+requirements). A provider serves one fork: its marker environment ``env`` and the Python
+range that follows from it. A requirement is followed when its marker can hold in the fork
+(uv's ``is_requirement_applicable``). When a candidate's requirements on one name differ
+by disjoint markers, or the chosen version needs a newer Python than the fork's lower bound,
+the provider raises ``ForkNeeded`` (uv's ``ForkedDependencies::fork`` and the
+``requires-python`` fork strategy); the driver (``reconciler.resolve.forks``) restarts the
+resolution once per new fork, with the decisions made before the fork point preferred and
+their dependencies kept as they were (uv copies the solver state at the fork point).
 """
 
 from __future__ import annotations
 
+import functools
 import threading
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -16,35 +23,62 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
 import attrs
+from packaging.markers import Marker
 from packaging.requirements import Requirement
 from packaging.specifiers import SpecifierSet
 from packaging.utils import NormalizedName, canonicalize_name
 from packaging.version import Version
 from resolvelib import AbstractProvider  # this module is only imported to resolve
+from resolvelib.resolvers import Criterion, RequirementInformation, RequirementsConflicted
 
 from model.lock import Artifact, Source
 from model.manifest import ProjectManifest
-from model.markers import NEVER, python_points, restrict
+from model.marker_tree import MarkerTree
+from model.python_range import (
+    Bound,
+    PythonRange,
+    intersect,
+    lower_bound,
+    lower_gt,
+    lower_key,
+    specifier_range,
+    split,
+)
 
 if TYPE_CHECKING:
     from reconciler.index import DistMetadata, IndexClient, IndexFile
 
-__all__ = ["Candidate", "LocalPackage", "Provider", "Req", "identifier_of"]
+__all__ = [
+    "ROOT",
+    "Candidate",
+    "ForkNeeded",
+    "ForkSplit",
+    "LocalPackage",
+    "Provider",
+    "Req",
+    "identifier_of",
+]
+
+ROOT = NormalizedName(":root")
+"""The pseudo-package holding a script's requirements and a virtual root's groups."""
 
 
 @attrs.frozen
 class Req:
-    """A requirement on one identifier (a package, or one extra of it)."""
+    """A requirement on one identifier (a package, one extra of it, or a group)."""
 
     name: NormalizedName
     extra: NormalizedName | None
     specifier: SpecifierSet
     parent: str
     """Who asks (``the project``, ``dep-a==1.0``): for error messages."""
+    marker: MarkerTree = attrs.field(default=MarkerTree.TRUE, eq=False)
+    """Where the requirement applies (extras already substituted)."""
+    group: NormalizedName | None = None
 
     @property
     def identifier(self) -> str:
-        return identifier_of(self.name, self.extra)
+        return identifier_of(self.name, self.extra, self.group)
 
     def describe(self) -> str:
         extra = f"[{self.extra}]" if self.extra else ""
@@ -57,10 +91,14 @@ class Candidate:
     version: Version
     extra: NormalizedName | None
     files: tuple[IndexFile, ...]
+    group: NormalizedName | None = None
+    needs_python: Bound = attrs.field(default=None, eq=False)
+    """The Requires-Python lower bound this version needs above the fork's lower bound (it
+    is tried only to split the fork's Python range there)."""
 
     @property
     def identifier(self) -> str:
-        return identifier_of(self.name, self.extra)
+        return identifier_of(self.name, self.extra, self.group)
 
 
 @attrs.frozen
@@ -77,136 +115,172 @@ class LocalPackage:
     """For an archive source: the wheel entry the lock records."""
 
 
-def identifier_of(name: str, extra: str | None) -> str:
+@attrs.frozen
+class ForkSplit:
+    """One new fork: its environment and, for a marker fork, the forking candidate's
+    requirements in it (None for a Python split: the candidate is chosen again there)."""
+
+    env: MarkerTree
+    requirements: tuple[Req, ...] | None
+
+
+class ForkNeeded(Exception):
+    """Raised from ``get_dependencies``: the resolution must continue in ``splits``."""
+
+    def __init__(self, candidate: Candidate, splits: Sequence[ForkSplit]) -> None:
+        super().__init__(f"fork at {candidate.identifier}=={candidate.version}")
+        self.candidate = candidate
+        self.splits = tuple(splits)
+
+
+def identifier_of(name: str, extra: str | None, group: str | None = None) -> str:
+    if group:
+        return f"{name}:{group}"
     return f"{name}[{extra}]" if extra else name
 
 
-def split_requirement(requirement: Requirement, parent: str) -> list[Req]:
+def _constant(truth: bool) -> str:
+    return "python_full_version >= '0'" if truth else "python_full_version < '0'"
+
+
+def _without_extras(nodes: Sequence[Any], active: frozenset[str]) -> str:
+    parts: list[str] = []
+    for node in nodes:
+        if isinstance(node, str):
+            parts.append(node)
+        elif isinstance(node, list):
+            parts.append(f"({_without_extras(node, active)})")
+        else:
+            left, op, right = node
+            variable = left if type(left).__name__ == "Variable" else right
+            value = right if variable is left else left
+            if variable.value == "extra" and op.value in ("==", "!="):
+                present = canonicalize_name(value.value) in active
+                parts.append(_constant(present if op.value == "==" else not present))
+            else:
+                parts.append(f"{left.serialize()} {op.serialize()} {right.serialize()}")
+    return " ".join(parts)
+
+
+@functools.lru_cache(maxsize=16384)
+def _tree(marker: str | None, active: frozenset[str]) -> MarkerTree:
+    if marker is None:
+        return MarkerTree.TRUE
+    return MarkerTree.parse(_without_extras(Marker(marker)._markers, active))
+
+
+def requirement_marker(requirement: Requirement, extra: str | None) -> MarkerTree:
+    """Where ``requirement`` applies for the base package (``extra`` None), or only because
+    ``extra`` is active (uv's production/optional split of a requirement's marker)."""
+    text = None if requirement.marker is None else str(requirement.marker)
+    without = _tree(text, frozenset())
+    if extra is None:
+        return without
+    return _tree(text, frozenset({extra})) & ~without
+
+
+def split_requirement(
+    requirement: Requirement, parent: str, marker: MarkerTree = MarkerTree.TRUE
+) -> list[Req]:
     """One Req for the package and one per extra."""
     name = canonicalize_name(requirement.name)
-    reqs = [Req(name, None, requirement.specifier, parent)]
+    reqs = [Req(name, None, requirement.specifier, parent, marker)]
     reqs += [
-        Req(name, canonicalize_name(extra), requirement.specifier, parent)
+        Req(name, canonicalize_name(extra), requirement.specifier, parent, marker)
         for extra in sorted(requirement.extras)
     ]
     return reqs
 
 
+def _upper_bounded(req: Req) -> bool:
+    return specifier_range(req.specifier)[1] is not None
+
+
+def fork_order(split_: ForkSplit) -> tuple[Any, ...]:
+    """uv's order of sibling forks (ascending; the last is solved first): by the lower
+    bound of the fork's Python range, then by how many requirements are upper-bounded."""
+    lower = split_.env.python_bounds()[0]
+    key = (0, Version("0"), 0) if lower is None else (1, lower[0], 0 if lower[1] else 1)
+    return (key, sum(map(_upper_bounded, split_.requirements or ())))
+
+
 class Provider(AbstractProvider[Req, Candidate, str]):
-    """resolvelib's provider: identifiers are ``name`` or ``name[extra]``."""
+    """resolvelib's provider for one fork."""
 
     def __init__(
         self,
         client: IndexClient,
         *,
         requires_python: SpecifierSet,
-        preferences: Mapping[NormalizedName, Version],
-        upgrade: bool = False,
-        upgrade_packages: frozenset[NormalizedName] = frozenset(),
+        env: MarkerTree = MarkerTree.TRUE,
+        preferences: Mapping[NormalizedName, Sequence[tuple[MarkerTree, Version]]],
+        inherited: Mapping[str, tuple[Version, MarkerTree]] | None = None,
+        fixed: Mapping[tuple[str, Version], tuple[Req, ...]] | None = None,
         sdist_metadata: Callable[[IndexFile], bytes] | None = None,
         local: Mapping[NormalizedName, LocalPackage] | None = None,
+        root: Mapping[NormalizedName | None, Sequence[Requirement]] | None = None,
         pinned: Mapping[NormalizedName, IndexClient] | None = None,
+        store: MetadataStore | None = None,
+        allowed_yanks: frozenset[tuple[NormalizedName, Version]] = frozenset(),
     ) -> None:
+        self._allowed_yanks = allowed_yanks
         self._pinned = dict(pinned or {})
         self._client = client
         self._local = dict(local or {})
-        self._sdist_metadata = sdist_metadata
+        self._root = dict(root or {})
         self._requires_python = requires_python
-        points = python_points(requires_python)
-        # uv checks a candidate's Requires-Python against the range's lower bound (upper
-        # bounds of requires-python are ignored, as uv documents).
-        self._lowest_python = points[0] if points else None
-        self._preferences = (
-            {}
-            if upgrade
-            else {
-                name: version
-                for name, version in preferences.items()
-                if name not in upgrade_packages
-            }
-        )
-        self._metadata: dict[tuple[NormalizedName, Version], Future[DistMetadata]] = {}
-        self._lock = threading.Lock()
-        self._pool = ThreadPoolExecutor(max_workers=8)
-        self._pool_closed = False
+        self.env = env
+        self.python: PythonRange = intersect(specifier_range(requires_python), env.python_bounds())
+        self._python_marker = MarkerTree.python_range(*self.python)
+        self._preferences = preferences
+        self._inherited = dict(inherited or {})
+        self._fixed = dict(fixed or {})
+        self.store = store or MetadataStore(sdist_metadata)
+        self._order: dict[str, int] = {}
         self.excluded: dict[NormalizedName, set[str]] = defaultdict(set)
         """Why versions that matched a specifier were still not candidates (for errors)."""
-        self.python_excluded: list[tuple[NormalizedName, Version, SpecifierSet]] = []
-        """Versions left out only for their Requires-Python (where a resolution may fork)."""
+        self.requirements_of: dict[tuple[str, Version], tuple[Req, ...]] = {}
+        """What each candidate required in this fork (the lock's edges)."""
 
     def _client_for(self, name: NormalizedName) -> IndexClient:
         """The index a package comes from: its pinned one (tool.uv.sources index), else all."""
         return self._pinned.get(name, self._client)
 
-    def close(self) -> None:
-        self._pool_closed = True
-        self._pool.shutdown(wait=False, cancel_futures=True)
-
-    # metadata, fetched ahead in threads ----------------------------------------------------
-
-    def _metadata_file(self, candidate: Candidate) -> IndexFile:
-        wheels = [f for f in candidate.files if f.is_wheel]
-        with_metadata = [f for f in wheels if f.has_metadata]
-        chosen = (with_metadata or wheels or list(candidate.files))[0]
-        return chosen
-
-    def prefetch(self, candidate: Candidate) -> Future[DistMetadata]:
-        key = (candidate.name, candidate.version)
-        with self._lock:
-            future = self._metadata.get(key)
-            if future is None:
-                file = self._metadata_file(candidate)
-                future = self._pool.submit(self._fetch_metadata, file)
-                self._metadata[key] = future
-        return future
-
-    def _fetch_metadata(self, file: IndexFile) -> DistMetadata:
-        from reconciler.index import parse_metadata
-
-        if not file.is_wheel and self._sdist_metadata is not None:
-            # Only an sdist: its backend prepares the metadata (built once, then cached).
-            metadata = parse_metadata(self._sdist_metadata(file))
-        else:
-            metadata = parse_metadata(self._client_for(file.name).metadata(file))
-        # Speculate: the resolver will soon ask for these dependencies' pages and for the
-        # metadata of their likely versions; fetching them now overlaps the network waits
-        # of a cold resolution. Failures here are ignored: the resolver's own call reports.
-        for requirement in metadata.requires_dist:
-            holds = restrict(requirement.marker, extra="", requires_python=self._requires_python)
-            if holds is not NEVER and not self._pool_closed:
-                try:
-                    self._pool.submit(self._warm, requirement)
-                except RuntimeError:  # the pool shut down: resolution is over
-                    break
-        return metadata
-
-    def _warm(self, requirement: Requirement) -> None:
-        name = canonicalize_name(requirement.name)
-        try:
-            files = self._client_for(name).files(name)
-        except Exception:  # speculative: the resolver's own call reports failures
-            return
-        preferred = self._preferences.get(name)
-        versions = sorted({f.version for f in files}, reverse=True)
-        for version in ([preferred] if preferred in versions else []) + versions:
-            if version is None or version.is_prerelease:
-                continue
-            if not requirement.specifier.contains(version, prereleases=True):
-                continue
-            usable = tuple(
-                f
-                for f in files
-                if f.version == version and f.yanked is None and self._python_compatible(f)
-            )
-            if usable:
-                self.prefetch(Candidate(name, version, None, usable))
-            return
+    def is_project(self, name: NormalizedName) -> bool:
+        """A workspace member or the root: named "the project" in messages."""
+        local = self._local.get(name)
+        return name == ROOT or (local is not None and local.member)
 
     def metadata(self, candidate: Candidate) -> DistMetadata:
         local = self._local.get(candidate.name)
         if local is not None:
             return local.metadata
-        return self.prefetch(candidate).result()
+        return self.store.get(candidate, self._client_for(candidate.name)).result()
+
+    # markers ---------------------------------------------------------------------------------
+
+    def _applies(self, marker: MarkerTree, env: MarkerTree) -> bool:
+        return not marker.is_false() and not (
+            self._python_marker.is_disjoint(marker) or env.is_disjoint(marker)
+        )
+
+    def _requirements(self, candidate: Candidate) -> list[tuple[Requirement, MarkerTree]]:
+        """(requirement, marker) pairs of a candidate before fork filtering."""
+        if candidate.name == ROOT:
+            declared = self._root.get(candidate.group, ())
+            return [(r, requirement_marker(r, None)) for r in declared]
+        if candidate.group is not None:
+            manifest = self._local[candidate.name].manifest
+            declared = dict(manifest.dependency_groups).get(candidate.group, ())
+            return [(r, requirement_marker(r, None)) for r in declared]
+        metadata = self.metadata(candidate)
+        pairs = []
+        for requirement in metadata.requires_dist:
+            named_self = canonicalize_name(requirement.name) == candidate.name
+            if named_self and candidate.extra is None:
+                continue  # a package naming itself (self-extras) adds nothing to its base
+            pairs.append((requirement, requirement_marker(requirement, candidate.extra)))
+        return pairs
 
     # resolvelib protocol -------------------------------------------------------------------
 
@@ -220,18 +294,30 @@ class Provider(AbstractProvider[Req, Candidate, str]):
         candidates: Mapping[str, Iterator[Candidate]],
         information: Mapping[str, Iterator[Any]],
         backtrack_causes: Sequence[Any],
-    ) -> tuple[bool, bool, str]:
+    ) -> tuple[bool, bool, bool, int, str]:
         requirements = [info.requirement for info in information[identifier]]
+        local = requirements[0].name in self._local or requirements[0].name == ROOT
         pinned = any(
             spec.operator in ("==", "===") for req in requirements for spec in req.specifier
         )
-        caused = any(cause.requirement.name == identifier for cause in backtrack_causes)
-        return (not pinned, not caused, identifier)
+        caused = any(cause.requirement.name == requirements[0].name for cause in backtrack_causes)
+        # uv decides local projects first, then exact pins, then packages in the order they
+        # were first required (PubGrub's priorities), which decides what a fork inherits.
+        order = self._order.setdefault(identifier, len(self._order))
+        return (not local, not pinned, not caused, order, identifier)
 
-    def _python_compatible(self, file: IndexFile) -> bool:
-        if file.requires_python is None or self._lowest_python is None:
-            return True
-        return file.requires_python.contains(self._lowest_python, prereleases=True)
+    def _python_fit(self, files: Sequence[IndexFile]) -> tuple[bool, Bound]:
+        """Whether some file fits the fork's Python lower bound; else the lowest lower bound
+        a file needs."""
+        needed: list[Bound] = []
+        for file in files:
+            if file.requires_python is None:
+                return True, None
+            bound = lower_bound(file.requires_python)
+            if not lower_gt(bound, self.python[0]):
+                return True, None
+            needed.append(bound)
+        return False, min(needed, key=lower_key)
 
     def find_matches(
         self,
@@ -240,14 +326,17 @@ class Provider(AbstractProvider[Req, Candidate, str]):
         incompatibilities: Mapping[str, Iterator[Candidate]],
     ) -> list[Candidate]:
         reqs = list(requirements[identifier])
-        name, extra = reqs[0].name, reqs[0].extra
+        name, extra, group = reqs[0].name, reqs[0].extra, reqs[0].group
+        self._order.setdefault(identifier, len(self._order))
+        if name == ROOT:
+            return [Candidate(ROOT, Version("0"), None, (), group)]
         local = self._local.get(name)
         if local is not None:
             # A local tree is the one candidate there is (uv does not check its version
             # against specifiers either).
             if any(c.name == name for c in incompatibilities[identifier]):
                 return []
-            return [Candidate(name, local.metadata.version, extra, ())]
+            return [Candidate(name, local.metadata.version, extra, (), group)]
         excluded = {candidate.version for candidate in incompatibilities[identifier]}
         exact = {
             Version(spec.version)
@@ -255,8 +344,19 @@ class Provider(AbstractProvider[Req, Candidate, str]):
             for spec in req.specifier
             if spec.operator in ("==", "===") and not spec.version.endswith("*")
         }
+        from reconciler.errors import PackageNotFound
+
+        try:
+            files = self._client_for(name).files(name)
+        except PackageNotFound as exc:
+            if any(req.parent == "the project" for req in reqs):
+                raise
+            # Not a dead end for the whole resolution: the version that asked for it is
+            # unusable, and another may do (uv marks the package unavailable).
+            self.excluded[name].add(exc.message)
+            return []
         by_version: dict[Version, list[IndexFile]] = defaultdict(list)
-        for file in self._client_for(name).files(name):
+        for file in files:
             by_version[file.version].append(file)
         explicit_pre = any(spec.prereleases for req in reqs for spec in req.specifier)
         finals: list[Candidate] = []
@@ -266,57 +366,191 @@ class Provider(AbstractProvider[Req, Candidate, str]):
                 continue
             if not all(req.specifier.contains(version, prereleases=True) for req in reqs):
                 continue
-            # PEP 592: a yanked file is chosen only when pinned exactly.
-            usable = [f for f in by_version[version] if f.yanked is None or version in exact]
+            # PEP 592: a yanked file is chosen only when pinned exactly (uv: by a declared
+            # requirement, or by the existing lock).
+            allowed = version in exact or (name, version) in self._allowed_yanks
+            usable = [f for f in by_version[version] if f.yanked is None or allowed]
             if not usable:
                 reason = by_version[version][0].yanked
                 self.excluded[name].add(
                     f"{name}=={version} was yanked" + (f" (reason: {reason})" if reason else "")
                 )
                 continue
-            fitting = [f for f in usable if self._python_compatible(f)]
-            if not fitting:
-                if usable[0].requires_python is not None:
-                    self.python_excluded.append((name, version, usable[0].requires_python))
-                self.excluded[name].add(
-                    f"{name}=={version} requires Python {usable[0].requires_python}, "
-                    f"but the project supports {self._requires_python}"
-                )
-                continue
-            usable = fitting
-            candidate = Candidate(name, version, extra, tuple(usable))
+            fits, needs = self._python_fit(usable)
+            if not fits:
+                if split(self.python, needs) is None:
+                    self.excluded[name].add(
+                        f"{name}=={version} requires Python {usable[0].requires_python}, "
+                        f"but the project supports {self._requires_python}"
+                    )
+                    continue
+                candidate = Candidate(name, version, extra, tuple(usable), group, needs)
+            else:
+                candidate = Candidate(name, version, extra, tuple(usable), group)
             (pres if version.is_prerelease else finals).append(candidate)
         # Pre-releases only when asked for, or when nothing else fits (uv's default).
         chosen = finals + pres if explicit_pre else (finals or pres)
-        preferred = self._preferences.get(name)
-        if preferred is not None:
-            chosen.sort(key=lambda candidate: candidate.version != preferred)
-        if chosen:
-            self.prefetch(chosen[0])
+        chosen = self._prefer(identifier, name, chosen)
+        if chosen and chosen[0].needs_python is None:
+            self.store.get(chosen[0], self._client_for(name))
         return chosen
 
+    def _prefer(
+        self, identifier: str, name: NormalizedName, chosen: list[Candidate]
+    ) -> list[Candidate]:
+        """uv's candidate order: the version decided before the fork point, then the
+        preferences (the lock's and earlier forks'), then the newest."""
+        ranked: list[Version] = []
+        inherited = self._inherited.get(identifier) or self._inherited.get(name)
+        if inherited is not None:
+            ranked.append(inherited[0])
+        entries = self._preferences.get(name, ())
+        if len(entries) == 1:
+            ranked.append(entries[0][1])
+        elif entries:
+            ordered = sorted(
+                entries, key=lambda e: (not e[0].is_disjoint(self.env), e[1]), reverse=True
+            )
+            ranked += [version for _, version in ordered]
+        if not ranked:
+            return chosen
+        rank = {version: index for index, version in reversed(list(enumerate(ranked)))}
+        return sorted(chosen, key=lambda c: rank.get(c.version, len(rank)))
+
     def is_satisfied_by(self, requirement: Req, candidate: Candidate) -> bool:
-        if candidate.name in self._local:
+        if candidate.name in self._local or candidate.name == ROOT:
             return True
         return requirement.specifier.contains(candidate.version, prereleases=True)
 
+    def _unusable(
+        self, candidate: Candidate, why: str
+    ) -> RequirementsConflicted[Req, Candidate]:
+        self.excluded[candidate.name].add(f"{candidate.name}=={candidate.version} {why}")
+        req = Req(candidate.name, candidate.extra, SpecifierSet(), why, group=candidate.group)
+        criterion: Criterion[Req, Candidate] = Criterion(
+            iter(()), [RequirementInformation(req, None)], []
+        )
+        return RequirementsConflicted(criterion)
+
+    def _python_split(self, candidate: Candidate, needs: Bound) -> ForkNeeded:
+        parts = split(self.python, needs)
+        assert parts is not None
+        splits = [
+            ForkSplit(self.env & MarkerTree.python_range(*part), None)
+            for part in parts
+            if not self.env.is_disjoint(MarkerTree.python_range(*part))
+        ]
+        return ForkNeeded(candidate, splits)
+
     def get_dependencies(self, candidate: Candidate) -> Iterable[Req]:
-        metadata = self.metadata(candidate)
+        key = (candidate.identifier, candidate.version)
+        if candidate.needs_python is not None:
+            raise self._python_split(candidate, candidate.needs_python)
+        fixed = self._fixed.get(key)
+        if fixed is not None:
+            self.requirements_of[key] = fixed
+            return fixed
+        try:
+            pairs = self._requirements(candidate)
+        except RequirementsConflicted:
+            raise
+        except Exception as exc:
+            from reconciler.errors import AccordError
+
+            if not isinstance(exc, AccordError | ValueError | OSError):
+                raise
+            raise self._unusable(candidate, f"is unusable: {exc}") from exc
+        if candidate.group is None and candidate.name != ROOT and candidate.name not in self._local:
+            requires_python = self.metadata(candidate).requires_python
+            if requires_python is not None:
+                needs = lower_bound(requires_python)
+                if lower_gt(needs, self.python[0]):
+                    if split(self.python, needs) is not None:
+                        raise self._python_split(candidate, needs)
+                    raise self._unusable(candidate, f"requires Python {requires_python}")
+        inherited = self._inherited.get(candidate.identifier)
+        env = self.env
+        forking = True
+        if inherited is not None and inherited[0] == candidate.version:
+            # Decided before the fork point: its requirements were added then, under the
+            # wider environment, and cannot fork again.
+            env, forking = inherited[1], False
         parent = f"{candidate.name}=={candidate.version}"
+        if self.is_project(candidate.name):
+            parent = "the project"
+        by_name: dict[NormalizedName, list[Req]] = defaultdict(list)
+        for requirement, marker in pairs:
+            if not self._applies(marker, env):
+                continue
+            for req in split_requirement(requirement, parent, marker):
+                by_name[req.name].append(req)
         reqs: list[Req] = []
         if candidate.extra is not None:
             reqs.append(Req(candidate.name, None, SpecifierSet(f"=={candidate.version}"), parent))
-        active = candidate.extra if candidate.extra is not None else ""
-        for requirement in metadata.requires_dist:
-            holds = restrict(
-                requirement.marker, extra=active, requires_python=self._requires_python
-            )
-            if holds is NEVER:
-                continue
-            if canonicalize_name(requirement.name) == candidate.name and candidate.extra is None:
-                continue  # a package naming itself (self-extras) adds nothing to its base
-            reqs.extend(split_requirement(requirement, parent))
+        if forking:
+            forks = self._fork(by_name)
+            if len(forks) > 1:
+                raise ForkNeeded(
+                    candidate,
+                    sorted(
+                        (ForkSplit(env_, tuple(reqs + deps)) for env_, deps in forks),
+                        key=fork_order,
+                    ),
+                )
+            ordered = forks[0][1] if forks else []
+        else:
+            ordered = [req for name in sorted(by_name) for req in by_name[name]]
+        reqs += ordered
+        self.requirements_of[key] = tuple(reqs)
         return reqs
+
+    def _fork(
+        self, by_name: Mapping[NormalizedName, list[Req]]
+    ) -> list[tuple[MarkerTree, list[Req]]]:
+        """uv's ``ForkedDependencies::fork``: split the fork where requirements on one name
+        differ by marker; each new fork keeps the requirements that can hold in it."""
+        lower = self.python[0]
+
+        def raises(marker: MarkerTree) -> bool:
+            return lower_gt(marker.python_bounds()[0], lower)
+
+        forks: list[tuple[MarkerTree, list[Req]]] = [(self.env, [])]
+        for name in sorted(by_name):
+            deps = by_name[name]
+            first = deps[0].marker
+            same = all(dep.marker == first for dep in deps)
+            if same and not raises(first):
+                for dep in deps:
+                    for env, kept in forks:
+                        if not env.is_disjoint(dep.marker):
+                            kept.append(dep)
+                continue
+            for dep in deps:
+                if self.env.is_disjoint(dep.marker):
+                    continue
+                if dep.marker.is_true():
+                    for _, kept in forks:
+                        kept.append(dep)
+                    continue
+                remaining = dep.marker
+                new: list[tuple[MarkerTree, list[Req]]] = []
+                for env, kept in forks:
+                    if env.is_disjoint(remaining):
+                        new.append((env, kept))
+                        continue
+                    envs = []
+                    if not env.is_disjoint(~remaining):
+                        envs.append(env & ~remaining)
+                    envs.append(env & remaining)
+                    remaining = remaining & ~env
+                    for fork_env in envs:
+                        fork_deps = [d for d in kept if not fork_env.is_disjoint(d.marker)]
+                        if not fork_env.is_disjoint(dep.marker):
+                            fork_deps.append(dep)
+                        if not fork_env.is_disjoint(self._python_marker):
+                            new.append((fork_env, fork_deps))
+                forks = new
+        return forks
 
     def narrow_requirement_selection(
         self,
@@ -327,3 +561,71 @@ class Provider(AbstractProvider[Req, Candidate, str]):
         backtrack_causes: Sequence[Any],
     ) -> Iterable[str]:
         return identifiers
+
+
+class MetadataStore:
+    """Distribution metadata, fetched ahead in threads and shared by every fork's run."""
+
+    def __init__(self, sdist_metadata: Callable[[IndexFile], bytes] | None) -> None:
+        self._sdist_metadata = sdist_metadata
+        self._futures: dict[tuple[NormalizedName, Version], Future[DistMetadata]] = {}
+        self._lock = threading.Lock()
+        self._pool = ThreadPoolExecutor(max_workers=8)
+        self._closed = False
+
+    def close(self) -> None:
+        self._closed = True
+        self._pool.shutdown(wait=False, cancel_futures=True)
+
+    @staticmethod
+    def _metadata_file(candidate: Candidate) -> IndexFile:
+        wheels = [f for f in candidate.files if f.is_wheel]
+        with_metadata = [f for f in wheels if f.has_metadata]
+        return (with_metadata or wheels or list(candidate.files))[0]
+
+    def get(self, candidate: Candidate, client: IndexClient) -> Future[DistMetadata]:
+        key = (candidate.name, candidate.version)
+        with self._lock:
+            future = self._futures.get(key)
+            if future is None:
+                file = self._metadata_file(candidate)
+                future = self._pool.submit(self._fetch, file, client)
+                self._futures[key] = future
+        return future
+
+    def _fetch(self, file: IndexFile, client: IndexClient) -> DistMetadata:
+        from reconciler.index import parse_metadata
+
+        if not file.is_wheel and self._sdist_metadata is not None:
+            # Only an sdist: its backend prepares the metadata (built once, then cached).
+            metadata = parse_metadata(self._sdist_metadata(file))
+        else:
+            metadata = parse_metadata(client.metadata(file))
+        # Speculate: the resolver will soon ask for these dependencies' pages and for the
+        # metadata of their likely versions; fetching them now overlaps the network waits
+        # of a cold resolution. Failures here are ignored: the resolver's own call reports.
+        for requirement in metadata.requires_dist:
+            if self._closed:
+                break
+            try:
+                self._pool.submit(self._warm, requirement, client)
+            except RuntimeError:  # the pool shut down: resolution is over
+                break
+        return metadata
+
+    def _warm(self, requirement: Requirement, client: IndexClient) -> None:
+        name = canonicalize_name(requirement.name)
+        try:
+            files = client.files(name)
+        except Exception:  # speculative: the resolver's own call reports failures
+            return
+        versions = sorted({f.version for f in files}, reverse=True)
+        for version in versions:
+            if version.is_prerelease or not requirement.specifier.contains(version, True):
+                continue
+            usable = tuple(
+                f for f in files if f.version == version and f.yanked is None
+            )
+            if usable:
+                self.get(Candidate(name, version, None, usable), client)
+            return
