@@ -30,7 +30,6 @@ else:  # pragma: no cover - exercised on 3.10 only
     import tomli as tomllib
 
 PYENV_VERSIONS = Path(os.environ.get("PYENV_ROOT") or Path.home() / ".pyenv") / "versions"
-FORKS_XFAIL = pytest.mark.xfail(strict=True, reason="forks: issue 9")
 
 LINUX = "sys_platform == 'linux'"
 DARWIN = "sys_platform == 'darwin'"
@@ -163,7 +162,6 @@ def _edges(package: Package) -> list[dict[str, Any]]:
     return list(package.get("dependencies", []))
 
 
-@FORKS_XFAIL
 def test_forks_disjoint_markers_split_the_universe(fcli: Cli, tmp_path: Path) -> None:
     # linux and darwin want disjoint fk-split ranges; a third fork covers everything else.
     lock = _lock_both(fcli, tmp_path, _pyproject([*SPLIT, "fk-common"]))
@@ -172,7 +170,6 @@ def test_forks_disjoint_markers_split_the_universe(fcli: Cli, tmp_path: Path) ->
     assert _versions(lock, "fk-common") == {"1.0": []}
 
 
-@FORKS_XFAIL
 def test_forks_requires_python_split_and_a_later_python_boundary(fcli: Cli, tmp_path: Path) -> None:
     # fk-newpy 2.0 needs Python >=3.11 (a requires-python fork at 3.11); fk-late is only
     # wanted from 3.12 (a marker fork at 3.12). uv splits at both.
@@ -188,7 +185,6 @@ def test_forks_requires_python_split_and_a_later_python_boundary(fcli: Cli, tmp_
     }
 
 
-@FORKS_XFAIL
 def test_forks_markers_are_inherited_through_two_levels(fcli: Cli, tmp_path: Path) -> None:
     # packse's fork-marker-inherit-transitive: fk-a 2.0 (darwin only) needs fk-b>=2, which
     # needs fk-c only on linux; inside the darwin fork that requirement is dropped.
@@ -200,7 +196,6 @@ def test_forks_markers_are_inherited_through_two_levels(fcli: Cli, tmp_path: Pat
     assert _edges(packages["fk-b"][0]) == []
 
 
-@FORKS_XFAIL
 def test_forks_agreeing_on_a_package_lock_it_once(fcli: Cli, tmp_path: Path) -> None:
     # Both forks pick fk-shared 2.0 (through different fk-same versions): one entry, no
     # resolution-markers, and plain edges to it.
@@ -211,7 +206,6 @@ def test_forks_agreeing_on_a_package_lock_it_once(fcli: Cli, tmp_path: Path) -> 
     assert all(_edges(p) == [{"name": "fk-shared"}] for p in _packages(lock)["fk-same"])
 
 
-@FORKS_XFAIL
 def test_forks_duplicated_name_gets_version_and_source_on_every_edge(
     fcli: Cli, tmp_path: Path
 ) -> None:
@@ -238,11 +232,10 @@ def test_forks_duplicated_name_gets_version_and_source_on_every_edge(
 @pytest.mark.parametrize(
     "dependencies",
     [
-        pytest.param(["fk-late; python_version >= '3.12'"], id="python-bound", marks=FORKS_XFAIL),
+        pytest.param(["fk-late; python_version >= '3.12'"], id="python-bound"),
         pytest.param(
             [f"fk-parent; {LINUX}", "fk-late; python_version >= '3.12'"],
             id="parent-reachability",
-            marks=FORKS_XFAIL,
         ),
     ],
 )
@@ -265,13 +258,11 @@ def test_forks_single_requirement_raising_the_python_bound(
             [*SPLIT, "fk-unrelated<2"],
             [*SPLIT, "fk-unrelated", "fk-newpy"],
             id="unrelated-change",
-            marks=FORKS_XFAIL,
         ),
         pytest.param(
             [*SPLIT, "fk-unrelated<2"],
             ["fk-split", "fk-unrelated"],
             id="forks-outlive-their-cause",
-            marks=FORKS_XFAIL,
         ),
     ],
 )
