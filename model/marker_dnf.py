@@ -54,8 +54,20 @@ Term: TypeAlias = "tuple[tuple[int, ...], str, Any, str]"
 Clause: TypeAlias = "list[Term]"
 
 
+_rendered: dict[int, str | None] = {}
+
+
 def render(i: int) -> str | None:
     """uv's text for node ``i``; None for ``true``, ``python_version < '0'`` for ``false``."""
+    # Nodes are immutable and interned, so the text of a node id never changes.
+    if i in _rendered:
+        return _rendered[i]
+    text = _render(i)
+    _rendered[i] = text
+    return text
+
+
+def _render(i: int) -> str | None:
     if i == ma.TRUE:
         return None
     if i == ma.FALSE:
