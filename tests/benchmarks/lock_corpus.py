@@ -1,7 +1,8 @@
 """A real-world lock corpus, run on demand (never part of the test suite): uv lock vs accord lock.
 
     python tests/benchmarks/lock_corpus.py [--only a,b] [--jobs N] [--cache DIR] [--cold]
-        [--timeout S] [--json FILE] [--diff DIR] [--python PATH]
+        [--discard-cache] [--min-free-gib G] [--timeout S] [--json FILE] [--diff DIR]
+        [--python PATH]
 
 It needs the real package index (https://pypi.org/simple, the default of both tools; nothing
 else is passed) and takes minutes. Each directory of ``tests/benchmarks/corpus/`` holds the
@@ -17,6 +18,11 @@ copies:
   project), its (name, version) set is compared with uv's lock, so are the top-level
   ``resolution-markers`` and each package's, and the two files are compared byte for byte
   (the size of their diff in lines).
+
+Disk: accord's cache of one project reached tens of GiB (whole wheels, every platform's), so
+a watchdog kills a lock when the cache's disk falls under ``--min-free-gib`` (default 10), the
+row shows the size of accord's cache after the project, and ``--discard-cache`` deletes each
+project's caches once it is done.
 
 It prints one row per project and totals; ``--json FILE`` writes the rows, ``--diff DIR``
 saves both locks (and accord's output) per project. The interpreter: the directory of
@@ -55,10 +61,31 @@ DEFAULT_CACHE = Path(tempfile.gettempdir()) / "accord-lock-corpus-cache"
 
 
 @dataclass
+class DiskGuard:
+    """Free space to keep on the disk holding the caches (accord may download whole wheels)."""
+
+    path: Path
+    min_free_gib: float
+
+    def low(self) -> bool:
+        return shutil.disk_usage(self.path).free < self.min_free_gib * 2**30
+
+
+def _size_mib(path: Path) -> float:
+    total = 0
+    for root, _, files in os.walk(path):
+        for name in files:
+            with contextlib.suppress(OSError):
+                total += os.lstat(os.path.join(root, name)).st_size
+    return total / 2**20
+
+
+@dataclass
 class Run:
-    """One tool's run: exit code (None: timed out), wall seconds, peak RSS in MiB, output."""
+    """One tool's run: exit code (None: killed), wall seconds, peak RSS in MiB, output."""
 
     returncode: int | None
+    killed: str
     seconds: float
     rss_mib: float
     stdout: str
@@ -82,6 +109,8 @@ class Row:
     accord_rss_mib: float = 0.0
     accord_packages: int = 0
     accord_error: str = ""
+    uv_cache_mib: float = 0.0
+    accord_cache_mib: float = 0.0
     check_passes: bool | None = None
     check_error: str = ""
     same_versions: bool | None = None
@@ -99,8 +128,12 @@ class Row:
         return None
 
 
-def _run(argv: list[str], cwd: Path, env: dict[str, str], timeout: float) -> Run:
-    """Run ``argv`` to completion (or kill its process group at ``timeout``); wait4 for rusage."""
+def _run(argv: list[str], cwd: Path, env: dict[str, str], timeout: float, guard: DiskGuard) -> Run:
+    """Run ``argv`` to completion; wait4 gives its rusage.
+
+    A watchdog kills its process group at ``timeout``, or when the disk holding the caches
+    has less than the guard's minimum free.
+    """
     with (
         tempfile.TemporaryFile() as out,
         tempfile.TemporaryFile() as err,
@@ -109,25 +142,35 @@ def _run(argv: list[str], cwd: Path, env: dict[str, str], timeout: float) -> Run
         child = subprocess.Popen(
             argv, cwd=cwd, env=env, stdout=out, stderr=err, start_new_session=True
         )
-        timed_out = threading.Event()
+        done = threading.Event()
+        killed: list[str] = []
 
-        def kill() -> None:
-            timed_out.set()
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(child.pid, signal.SIGKILL)
+        def watch() -> None:
+            while not done.wait(1.0):
+                if time.perf_counter() - started > timeout:
+                    killed.append(f"timeout after {timeout:.0f} s")
+                elif guard.low():
+                    killed.append(f"killed: less than {guard.min_free_gib:g} GiB free on disk")
+                else:
+                    continue
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(child.pid, signal.SIGKILL)
+                return
 
-        timer = threading.Timer(timeout, kill)
-        timer.start()
+        watcher = threading.Thread(target=watch, daemon=True)
+        watcher.start()
         try:
             _, status, usage = os.wait4(child.pid, 0)
         finally:
-            timer.cancel()
+            done.set()
+            watcher.join()
         seconds = time.perf_counter() - started
         child.returncode = os.waitstatus_to_exitcode(status)  # Popen must not wait again
         out.seek(0)
         err.seek(0)
         return Run(
-            returncode=None if timed_out.is_set() else child.returncode,
+            returncode=None if killed else child.returncode,
+            killed=killed[0] if killed else "",
             seconds=seconds,
             rss_mib=usage.ru_maxrss / 1024,  # KiB on Linux
             stdout=out.read().decode(errors="replace"),
@@ -135,9 +178,9 @@ def _run(argv: list[str], cwd: Path, env: dict[str, str], timeout: float) -> Run
         )
 
 
-def _first_error(run: Run, timeout: float) -> str:
-    if run.returncode is None:
-        return f"timeout after {timeout:.0f} s"
+def _first_error(run: Run) -> str:
+    if run.killed:
+        return run.killed
     lines = [line.strip() for line in (run.stderr + run.stdout).splitlines() if line.strip()]
     if not lines:
         return f"exit {run.returncode}, no output"
@@ -182,9 +225,34 @@ def _compare(row: Row, uv_lock: Path, accord_lock: Path) -> None:
     row.same_markers = not differences
 
 
-def _lock_one(project: Path, args: argparse.Namespace, env: dict[str, str], work: Path) -> Row:
+def _lock_one(
+    project: Path, args: argparse.Namespace, env: dict[str, str], work: Path, guard: DiskGuard
+) -> Row:
     name = project.name
     row = Row(project=name)
+    try:
+        _lock_both(row, project, args, env, work, guard)
+    except Exception as error:  # a broken project must not stop the corpus
+        row.accord_error = row.accord_error or f"lock_corpus: {type(error).__name__}: {error}"
+    finally:
+        shutil.rmtree(work / name, ignore_errors=True)
+        for tool in ("uv", "accord"):
+            tool_cache = args.cache.resolve() / tool / name
+            setattr(row, f"{tool}_cache_mib", _size_mib(tool_cache))
+            if args.discard_cache:
+                shutil.rmtree(tool_cache, ignore_errors=True)
+    return row
+
+
+def _lock_both(
+    row: Row,
+    project: Path,
+    args: argparse.Namespace,
+    env: dict[str, str],
+    work: Path,
+    guard: DiskGuard,
+) -> None:
+    name = project.name
     cache = args.cache.resolve()
     dirs: dict[str, Path] = {}
     runs: dict[str, Run] = {}
@@ -200,7 +268,7 @@ def _lock_one(project: Path, args: argparse.Namespace, env: dict[str, str], work
         tool_env = dict(env, UV_CACHE_DIR=str(cache / "uv" / name))
         tool_env["ACCORD_CACHE_DIR"] = str(cache / "accord" / name)
         executable = str(BIN / tool)
-        runs[tool] = _run([executable, "lock"], directory, tool_env, args.timeout)
+        runs[tool] = _run([executable, "lock"], directory, tool_env, args.timeout, guard)
     uv_run, accord_run = runs["uv"], runs["accord"]
     uv_lock, accord_lock = dirs["uv"] / "uv.lock", dirs["accord"] / "uv.lock"
     row.uv_seconds, row.uv_rss_mib = uv_run.seconds, uv_run.rss_mib
@@ -208,9 +276,9 @@ def _lock_one(project: Path, args: argparse.Namespace, env: dict[str, str], work
     row.uv_ok = uv_run.ok and uv_lock.exists()
     row.accord_ok = accord_run.ok and accord_lock.exists()
     if not row.uv_ok:
-        row.uv_error = _first_error(uv_run, args.timeout)
+        row.uv_error = _first_error(uv_run)
     if not row.accord_ok:
-        row.accord_error = _first_error(accord_run, args.timeout)
+        row.accord_error = _first_error(accord_run)
     if row.uv_ok:
         row.uv_packages = len(_packages(tomllib.loads(uv_lock.read_text())))
     if args.diff is not None:
@@ -223,14 +291,14 @@ def _lock_one(project: Path, args: argparse.Namespace, env: dict[str, str], work
     if row.accord_ok:
         row.accord_packages = len(_packages(tomllib.loads(accord_lock.read_text())))
         check_env = dict(env, UV_CACHE_DIR=str(cache / "uv" / name))
-        check = _run([str(BIN / "uv"), "lock", "--check"], dirs["accord"], check_env, args.timeout)
+        check = _run(
+            [str(BIN / "uv"), "lock", "--check"], dirs["accord"], check_env, args.timeout, guard
+        )
         row.check_passes = check.ok
         if not check.ok:
-            row.check_error = _first_error(check, args.timeout)
+            row.check_error = _first_error(check)
         if row.uv_ok:
             _compare(row, uv_lock, accord_lock)
-    shutil.rmtree(work / name, ignore_errors=True)
-    return row
 
 
 def _yes(value: bool | None) -> str:
@@ -240,7 +308,8 @@ def _yes(value: bool | None) -> str:
 def _print_header() -> None:
     print(
         f"{'project':<16} {'pkgs':>4} {'uv s':>7} {'MiB':>5} {'accord s':>8} {'MiB':>5} "
-        f"{'ratio':>6}  {'check':<5} {'vers':<5} {'mark':<5} {'ident':<9} accord result"
+        f"{'ratio':>6} {'cache MiB':>9}  {'check':<5} {'vers':<5} {'mark':<5} {'ident':<9} "
+        "accord result"
     )
 
 
@@ -257,7 +326,8 @@ def _print_row(row: Row) -> None:
         result += f"  [check: {row.check_error}]"
     print(
         f"{row.project:<16} {row.uv_packages:>4} {uv_s} {row.uv_rss_mib:5.0f} "
-        f"{row.accord_seconds:8.1f} {row.accord_rss_mib:5.0f} {ratio}  "
+        f"{row.accord_seconds:8.1f} {row.accord_rss_mib:5.0f} {ratio} "
+        f"{row.accord_cache_mib:9.0f}  "
         f"{_yes(row.check_passes):<5} {_yes(row.same_versions):<5} "
         f"{_yes(row.same_markers):<5} {identical:<9} {result[:160]}",
         flush=True,
@@ -317,6 +387,15 @@ def main() -> int:
     parser.add_argument("--json", type=Path, help="write the rows to this file")
     parser.add_argument("--diff", type=Path, help="save both locks per project here")
     parser.add_argument("--python", help="interpreter whose directory goes first on PATH")
+    parser.add_argument(
+        "--discard-cache", action="store_true", help="delete each project's caches after it"
+    )
+    parser.add_argument(
+        "--min-free-gib",
+        type=float,
+        default=10.0,
+        help="kill a lock when the cache's disk has less free space than this",
+    )
     args = parser.parse_args()
     projects = sorted(p for p in CORPUS.iterdir() if (p / "pyproject.toml").is_file())
     if args.only:
@@ -342,11 +421,13 @@ def main() -> int:
         flush=True,
     )
     rows: list[Row] = []
+    args.cache.mkdir(parents=True, exist_ok=True)
+    guard = DiskGuard(args.cache, args.min_free_gib)
     work = Path(tempfile.mkdtemp(prefix="accord-lock-corpus-"))
     try:
         _print_header()
         with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
-            futures = [pool.submit(_lock_one, p, args, env, work) for p in projects]
+            futures = [pool.submit(_lock_one, p, args, env, work, guard) for p in projects]
             for future in concurrent.futures.as_completed(futures):
                 row = future.result()
                 rows.append(row)
