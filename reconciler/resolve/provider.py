@@ -44,6 +44,7 @@ from model.python_range import (
     specifier_range,
     split,
 )
+from model.wheel_tags import matches_requires_python
 
 if TYPE_CHECKING:
     from reconciler.index import DistMetadata, IndexClient, IndexFile
@@ -230,7 +231,8 @@ class Provider(AbstractProvider[Req, Candidate, str]):
         self._root = dict(root or {})
         self._requires_python = requires_python
         self.env = env
-        self.python: PythonRange = intersect(specifier_range(requires_python), env.python_bounds())
+        self._range = specifier_range(requires_python)
+        self.python: PythonRange = intersect(self._range, env.python_bounds())
         self._python_marker = MarkerTree.python_range(*self.python)
         self._preferences = preferences
         self._inherited = dict(inherited or {})
@@ -338,12 +340,6 @@ class Provider(AbstractProvider[Req, Candidate, str]):
                 return []
             return [Candidate(name, local.metadata.version, extra, (), group)]
         excluded = {candidate.version for candidate in incompatibilities[identifier]}
-        exact = {
-            Version(spec.version)
-            for req in reqs
-            for spec in req.specifier
-            if spec.operator in ("==", "===") and not spec.version.endswith("*")
-        }
         from reconciler.errors import PackageNotFound
 
         try:
@@ -368,12 +364,24 @@ class Provider(AbstractProvider[Req, Candidate, str]):
                 continue
             # PEP 592: a yanked file is chosen only when pinned exactly (uv: by a declared
             # requirement, or by the existing lock).
-            allowed = version in exact or (name, version) in self._allowed_yanks
+            allowed = (name, version) in self._allowed_yanks
             usable = [f for f in by_version[version] if f.yanked is None or allowed]
             if not usable:
                 reason = by_version[version][0].yanked
                 self.excluded[name].add(
                     f"{name}=={version} was yanked" + (f" (reason: {reason})" if reason else "")
+                )
+                continue
+            # A version with no sdist and no wheel any Python of the range can use is not
+            # a candidate (uv: "no wheels with a matching Python ABI/version tag").
+            usable = [
+                f
+                for f in usable
+                if not f.is_wheel or matches_requires_python(sorted(f.tags), *self._range)
+            ]
+            if not usable:
+                self.excluded[name].add(
+                    f"{name}=={version} has no wheels with a matching Python version or ABI tag"
                 )
                 continue
             fits, needs = self._python_fit(usable)
@@ -607,6 +615,8 @@ class MetadataStore:
         for requirement in metadata.requires_dist:
             if self._closed:
                 break
+            if requirement_marker(requirement, None).is_false():
+                continue  # only behind an extra: fetched when that extra is chosen
             try:
                 self._pool.submit(self._warm, requirement, client)
             except RuntimeError:  # the pool shut down: resolution is over
