@@ -22,59 +22,11 @@ import pytest
 from fixtures.packse import SKIP_REASON, load_scenarios, sdist_from_environment
 from tests.packse.support import SCENARIO_PARAM, PackseRuns
 
-_FORK = "accord does not fork on this marker split the way uv does; it finds no solution"
-_PREFERENCES = "accord does not fork where uv forks on preferences; it finds no solution"
-
 XFAIL: dict[str, str] = {
-    # fork
-    "fork-basic": _FORK,
-    "fork-filter-sibling-dependencies": _FORK,
-    "fork-incomplete-markers": _FORK,
-    "fork-marker-inherit": _FORK,
-    "fork-marker-inherit-combined": _FORK,
-    "fork-marker-inherit-combined-allowed": _FORK,
-    "fork-marker-inherit-combined-disallowed": _FORK,
-    "fork-marker-inherit-isolated": _FORK,
-    "fork-marker-inherit-transitive": _FORK,
-    "fork-marker-limited-inherit": _FORK,
-    "fork-marker-selection": _FORK,
-    "fork-marker-track": _FORK,
-    "fork-remaining-universe-partitioning": _FORK,
-    "preferences-dependent-forking": "uv forks bar into 1.0.0 and 2.0.0; accord locks bar 1.0.0",
-    "preferences-dependent-forking-bistable": _PREFERENCES,
-    "preferences-dependent-forking-conflicting": _PREFERENCES,
-    "preferences-dependent-forking-tristable": _PREFERENCES,
-    # requires_python
-    "python-less-than-current": (
-        "uv ignores a dependency's Requires-Python upper bound (<=3.8) when locking; "
-        "accord rejects the version"
-    ),
-    # wheels/tags
-    "no-sdist-no-wheels-with-matching-abi": (
-        "uv rejects a wheel-only version with no wheel for the project's lowest Python; "
-        "accord locks it"
-    ),
-    "no-sdist-no-wheels-with-matching-python": (
-        "uv rejects a wheel-only version with no wheel for the project's lowest Python; "
-        "accord locks it"
-    ),
+    # settings accord does not honour yet (issue 10)
     "no-wheels-no-build": "accord ignores tool.uv.no-build-package",
     "only-wheels-no-binary": "accord ignores tool.uv.no-binary-package",
-    "unreachable-package": (
-        "uv drops a dependency whose marker cannot hold where its parent applies; accord locks it"
-    ),
-    # yanked
-    "transitive-yanked-and-unyanked-dependency": (
-        "uv allows a yanked version only when the project pins it; accord also takes a "
-        "transitive == pin"
-    ),
-    # local
-    "local-not-latest": "uv picks 1.2.1+foo, accord 1.2.3 (local versions against a bare pin)",
     # other
-    "example": "accord fails on a missing package instead of backtracking past the version "
-    "that requires it",
-    "example-toml": "accord fails on a missing package instead of backtracking past the version "
-    "that requires it",
     "wrong-backtracking-indirect": "uv and accord backtrack to different solutions",
 }
 """Scenario name → why accord differs from uv today (strict xfail)."""
