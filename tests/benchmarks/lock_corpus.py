@@ -354,6 +354,11 @@ def _print_totals(rows: list[Row]) -> None:
     )
 
 
+def _write_json(path: Path | None, rows: list[Row]) -> None:
+    if path is not None:
+        path.write_text(json.dumps([dict(asdict(r), ratio=r.ratio) for r in rows], indent=2) + "\n")
+
+
 def _find_python() -> str | None:
     """The newest CPython that runs: ``python3.X`` on PATH, then pyenv's versions."""
     candidates = [
@@ -432,14 +437,12 @@ def main() -> int:
                 row = future.result()
                 rows.append(row)
                 _print_row(row)
+                _write_json(args.json, rows)  # after every project: a long run may be cut short
     finally:
         shutil.rmtree(work, ignore_errors=True)
     rows.sort(key=lambda r: r.project)
     _print_totals(rows)
-    if args.json is not None:
-        args.json.write_text(
-            json.dumps([dict(asdict(r), ratio=r.ratio) for r in rows], indent=2) + "\n"
-        )
+    _write_json(args.json, rows)
     return 0
 
 
