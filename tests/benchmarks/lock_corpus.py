@@ -38,6 +38,7 @@ import contextlib
 import difflib
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -58,6 +59,7 @@ HERE = Path(__file__).resolve()
 CORPUS = HERE.parent / "corpus"
 BIN = Path(sys.executable).parent
 DEFAULT_CACHE = Path(tempfile.gettempdir()) / "accord-lock-corpus-cache"
+EXCEPTION_LINE = re.compile(r"^[A-Za-z_][\w.]*(Error|Exception|Exit|Interrupt)\b")
 
 
 @dataclass
@@ -184,8 +186,11 @@ def _first_error(run: Run) -> str:
     lines = [line.strip() for line in (run.stderr + run.stdout).splitlines() if line.strip()]
     if not lines:
         return f"exit {run.returncode}, no output"
-    if any(line.startswith("Traceback") for line in lines):
-        return lines[-1]
+    exceptions = [line for line in lines if EXCEPTION_LINE.match(line)]
+    if exceptions and any(
+        line.startswith("Traceback") or "bug in accord" in line for line in lines
+    ):
+        return exceptions[-1]  # the exception, not "error: this is a bug in accord ..."
     for line in lines:
         if line.lower().startswith("error"):
             return line
