@@ -10,6 +10,10 @@ finished temporary file renamed into place:
 ``metadata/<sha256 of url>``: core metadata of a distribution (it never changes);
 ``wheels/<sha256>/<file>``: wheels downloaded to read their metadata (the layout
 ``reconciler.artifacts`` installs from, so an install later needs no download).
+
+Without a PEP 658 file, a wheel's metadata is first read with HTTP Range requests
+(``reconciler.remote_wheel``, a few KiB instead of the whole wheel); only a server that does
+not answer 206, or a zip that cannot be read that way, costs the full download.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import tempfile
 import threading
 import time
@@ -24,7 +29,7 @@ import zipfile
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 import attrs
 from packaging.utils import (
@@ -50,6 +55,7 @@ from reconciler.index_pages import (
     lock_upload_time,
     parse_metadata,
 )
+from reconciler.remote_wheel import Slice, metadata_member, read_metadata
 
 if TYPE_CHECKING:
     import urllib3
@@ -65,6 +71,7 @@ ACCEPT = (
 )
 _UNAVAILABLE_HINT = "is the index up? use --offline to work from the cache"
 _CHUNK = 1 << 16
+_CONTENT_RANGE = re.compile(r"bytes\s+(\d+)-(\d+)/(\d+)", re.ASCII)
 
 
 @attrs.frozen(kw_only=True)
@@ -189,6 +196,7 @@ class IndexClient:
         self._files: dict[NormalizedName, tuple[IndexFile, ...]] = {}
         self._metadata: dict[str, bytes] = {}
         self._key_locks: dict[object, threading.Lock] = {}
+        self._no_ranges: set[str] = set()  # hosts that answered a Range request with 200
 
     def __enter__(self) -> IndexClient:
         return self
@@ -368,8 +376,9 @@ class IndexClient:
         """The core metadata bytes of file, from memory, the disk cache or the index.
 
         Uses the PEP 658 ``.metadata`` file when the page advertises one (verified against
-        metadata_sha256), else, for a wheel, the wheel's ``*.dist-info/METADATA`` (the wheel is
-        verified against sha256 and kept in ``wheels/``). Raises MetadataUnavailable for an
+        metadata_sha256), else, for a wheel, the wheel's ``*.dist-info/METADATA``: read with
+        Range requests when the server allows (unverifiable, as in uv), else from the whole
+        wheel (verified against sha256 and kept in ``wheels/``). Raises MetadataUnavailable for an
         sdist without a metadata file, HashMismatch, DistributionInvalid, IndexUnavailable.
         """
         return self._once(self._metadata, file.url, lambda: self._fetch_metadata(file))
@@ -390,7 +399,12 @@ class IndexClient:
                     f"The metadata of `{file.filename}` is only available by building it",
                     hint="building from source is not supported yet; a wheel is needed",
                 )
-            raw_or_none = _wheel_metadata(self._wheel(file), file)
+            if not self.offline and not self._has_wheel(file):
+                raw_or_none = read_metadata(
+                    lambda first, last: self._range(file.url, first, last), file.name, file.size
+                )
+            if raw_or_none is None:
+                raw_or_none = _wheel_metadata(self._wheel(file), file)
         write_atomic(path, raw_or_none)
         return raw_or_none
 
@@ -416,6 +430,55 @@ class IndexClient:
                 hint="the index serves a metadata file that does not match its page",
             )
         return raw
+
+    def _has_wheel(self, file: IndexFile) -> bool:
+        archives = self.cache_dir / "wheels"
+        return file.sha256 is not None and (archives / file.sha256 / file.filename).is_file()
+
+    def _range(self, url: str, first: int, last: int) -> Slice | None:
+        """Bytes first..last of url (the last -first bytes when first < 0), with retries.
+
+        None when the server does not answer 206 with a matching Content-Range: a 200 carries
+        the whole file, so its body is not read, and that host is not asked for ranges again.
+        """
+        import urllib3  # slow path only
+
+        host = urlsplit(url).netloc
+        with self._lock:
+            if host in self._no_ranges:
+                return None
+        wanted = f"bytes={first}" if first < 0 else f"bytes={first}-{last}"
+        # identity: Content-Range counts the bytes as stored, not as some proxy re-encoded them.
+        headers = {"Range": wanted, "Accept-Encoding": "identity"}
+
+        def attempt() -> Slice | None:
+            try:
+                response = self._http().request("GET", url, headers=headers, preload_content=False)
+            except urllib3.exceptions.HTTPError as exc:
+                raise _Retryable(_short_reason(exc)) from exc
+            try:
+                if response.status >= 500:
+                    raise _Retryable(f"HTTP {response.status} {response.reason or ''}".rstrip())
+                if response.status != 206:
+                    if response.status == 200:
+                        with self._lock:
+                            self._no_ranges.add(host)
+                    response.close()  # the connection is dropped rather than drained
+                    return None
+                data: bytes = response.read()
+            except urllib3.exceptions.HTTPError as exc:
+                raise _Retryable(_short_reason(exc)) from exc
+            finally:
+                response.release_conn()
+            match = _CONTENT_RANGE.fullmatch(response.headers.get("Content-Range", "").strip())
+            if match is None:
+                return None  # a multipart answer, or none at all
+            start, end, total = (int(group) for group in match.groups())
+            if end - start + 1 != len(data) or end >= total:
+                return None
+            return Slice(start, total, data)
+
+        return self._attempts(url, attempt)
 
     def _wheel(self, file: IndexFile) -> Path:
         """The wheel in ``wheels/<sha256>/<filename>``, downloaded and verified if missing."""
@@ -480,22 +543,12 @@ def _wheel_metadata(wheel: Path, file: IndexFile) -> bytes:
     """``<name>-<version>.dist-info/METADATA`` from a wheel (PEP 427)."""
     try:
         with zipfile.ZipFile(wheel) as archive:
-            candidates = [
-                member
-                for member in archive.namelist()
-                if member.count("/") == 1 and member.endswith(".dist-info/METADATA")
-            ]
-            if len(candidates) > 1:  # pick the one named for the project, as pip does
-                candidates = [
-                    member
-                    for member in candidates
-                    if canonicalize_name(member.split("-", 1)[0]) == file.name
-                ]
-            if len(candidates) != 1:
+            member = metadata_member(archive.namelist(), file.name)
+            if member is None:
                 raise DistributionInvalid(
                     f"The wheel `{file.filename}` has no single .dist-info/METADATA"
                 )
-            return archive.read(candidates[0])
+            return archive.read(member)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError) as exc:
         raise DistributionInvalid(
             f"The wheel `{file.filename}` is not a valid zip file: {exc}"

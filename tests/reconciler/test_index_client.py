@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import random
 import re
 import shutil
 import socket
@@ -22,7 +23,8 @@ from packaging.requirements import Requirement
 from packaging.specifiers import SpecifierSet
 from packaging.version import Version
 
-from fixtures.index import IndexServer, build_index
+from fixtures.index import IndexServer, build_index, read_wheel_metadata
+from fixtures.wheels import WheelSpec, build_wheel
 from reconciler.errors import (
     HashMismatch,
     IndexPageInvalid,
@@ -349,7 +351,7 @@ def _strip_metadata(simple: Path) -> None:
 
 
 @pytest.mark.parametrize("advertised", [False, True], ids=["not-advertised", "advertised-404"])
-def test_metadata_falls_back_to_the_wheel(
+def test_metadata_falls_back_to_the_wheel_without_ranges(
     dists_dir: Path, tmp_path: Path, advertised: bool
 ) -> None:
     simple = build_index(_dists(dists_dir, "dep-a"), tmp_path / "index")
@@ -358,11 +360,16 @@ def test_metadata_falls_back_to_the_wheel(
             metadata.unlink()
     else:
         _strip_metadata(simple)
-    with IndexServer(simple) as server, IndexClient([server.url], cache_dir=tmp_path) as client:
+    with (
+        IndexServer(simple, ranges=False) as server,
+        IndexClient([server.url], cache_dir=tmp_path) as client,
+    ):
         (wheel,) = client.files("dep-a")
         assert wheel.has_metadata is advertised
         raw = client.metadata(wheel)
-        assert server.requests[f"/simple/dep-a/{wheel.filename}"] == 1
+        # The Range request got a 200, whose body was not read; then the one download.
+        assert server.requests[f"/simple/dep-a/{wheel.filename}"] == 2
+        assert server.partial[f"/simple/dep-a/{wheel.filename}"] == 0
     assert parse_metadata(raw).requires_dist == (Requirement("dep-b>=1.0"),)
     assert wheel.sha256 is not None
     kept = tmp_path / "wheels" / wheel.sha256 / wheel.filename
@@ -372,7 +379,7 @@ def test_metadata_falls_back_to_the_wheel(
 def test_metadata_offline_reads_a_cached_wheel(dists_dir: Path, tmp_path: Path) -> None:
     simple = build_index(_dists(dists_dir, "dep-a"), tmp_path / "index")
     _strip_metadata(simple)
-    with IndexServer(simple) as server:
+    with IndexServer(simple, ranges=False) as server:
         with IndexClient([server.url], cache_dir=tmp_path / "cache") as client:
             (wheel,) = client.files("dep-a")
             client.metadata(wheel)
@@ -458,3 +465,51 @@ def test_index_module_imports_no_network_stack() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
     )
     assert done.stdout.split() == ["False", "False"]
+
+
+def _range_only_index(dists: list[Path], root: Path) -> Path:
+    return build_index(dists, root, core_metadata=False)
+
+
+def test_metadata_without_pep_658_is_read_with_ranges(dists_dir: Path, tmp_path: Path) -> None:
+    simple = _range_only_index(_dists(dists_dir, "dep-a"), tmp_path / "index")
+    assert not list(simple.glob("*/*.metadata"))
+    with IndexServer(simple) as server:
+        with IndexClient([server.url], cache_dir=tmp_path / "cache") as client:
+            (wheel,) = client.files("dep-a")
+            assert not wheel.has_metadata
+            raw = client.metadata(wheel)
+        path = f"/simple/dep-a/{wheel.filename}"
+        assert raw == read_wheel_metadata(simple / "dep-a" / wheel.filename)
+        assert server.requests[path] == server.partial[path] == 1  # the tail holds it all
+        assert server.requests[path + ".metadata"] == 0
+        assert wheel.sha256 is not None
+        assert not (tmp_path / "cache" / "wheels" / wheel.sha256).exists()
+        digest = hashlib.sha256(wheel.url.encode()).hexdigest()
+        assert (tmp_path / "cache" / "metadata" / digest).read_bytes() == raw
+        before = server.requests.copy()
+        with IndexClient([server.url], cache_dir=tmp_path / "cache") as again:
+            assert again.metadata(wheel) == raw
+        assert server.requests == before
+
+
+def test_metadata_of_a_large_wheel_reads_a_fraction_of_it(tmp_path: Path) -> None:
+    payload = random.Random(0).randbytes(2 << 20)  # incompressible, and stored anyway
+    spec = WheelSpec(
+        name="big", version="1.0", requires_dist=("dep-a>=1",), files={"big/blob.bin": payload}
+    )
+    built = build_wheel(spec, tmp_path / "dists")
+    simple = _range_only_index([built], tmp_path / "index")
+    with (
+        IndexServer(simple) as server,
+        IndexClient([server.url], cache_dir=tmp_path / "cache") as client,
+    ):
+        (wheel,) = client.files("big")
+        raw = client.metadata(wheel)
+        path = f"/simple/big/{wheel.filename}"
+        assert server.requests[path] == server.partial[path]
+        sent = server.bytes_sent[path]
+    assert raw == read_wheel_metadata(built)
+    assert parse_metadata(raw).requires_dist == (Requirement("dep-a>=1"),)
+    assert wheel.size == built.stat().st_size
+    assert sent <= 65536 < wheel.size // 30

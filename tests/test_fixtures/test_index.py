@@ -183,6 +183,42 @@ def test_index_head_sends_length_without_body(index: IndexServer, dists_dir: Pat
     assert body == b""
 
 
+def _get_range(server: IndexServer, path: str, spec: str) -> tuple[int, str | None, bytes]:
+    connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+    try:
+        connection.request("GET", path, headers={"Range": spec})
+        response = connection.getresponse()
+        return response.status, response.getheader("Content-Range"), response.read()
+    finally:
+        connection.close()
+
+
+def test_index_server_answers_single_ranges(index_dir: Path, dists_dir: Path) -> None:
+    data = (dists_dir / PKG_11).read_bytes()
+    size = len(data)
+    path = f"/simple/pkg/{PKG_11}"
+    with IndexServer(index_dir) as server:
+        assert _get_range(server, path, "bytes=10-19") == (206, f"bytes 10-19/{size}", data[10:20])
+        assert _get_range(server, path, "bytes=-5") == (
+            206,
+            f"bytes {size - 5}-{size - 1}/{size}",
+            data[-5:],
+        )
+        assert _get_range(server, path, f"bytes={size - 3}-") == (
+            206,
+            f"bytes {size - 3}-{size - 1}/{size}",
+            data[-3:],
+        )
+        assert _get_range(server, path, "bytes=0-1,5-6") == (200, None, data)  # multi: all
+        assert _get_range(server, path, f"bytes={size}-") == (416, f"bytes */{size}", b"")
+        assert server.requests[path] == 5
+        assert server.partial[path] == 3
+        assert server.bytes_sent[path] == 10 + 5 + 3 + size
+    with IndexServer(index_dir, ranges=False) as plain:
+        assert _get_range(plain, path, "bytes=10-19") == (200, None, data)
+        assert plain.partial[path] == 0
+
+
 def test_index_server_counts_requests_and_stops(index_dir: Path) -> None:
     with IndexServer(index_dir) as server:
         assert server.url == f"http://127.0.0.1:{server.port}/simple/"
