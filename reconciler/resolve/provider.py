@@ -140,6 +140,11 @@ def identifier_of(name: str, extra: str | None, group: str | None = None) -> str
     return f"{name}[{extra}]" if extra else name
 
 
+def _name_of(identifier: str) -> NormalizedName:
+    """The package name of ``name``, ``name[extra]`` or ``name:group``."""
+    return NormalizedName(identifier.split("[", 1)[0].split(":", 1)[0])
+
+
 def _constant(truth: bool) -> str:
     return "python_full_version >= '0'" if truth else "python_full_version < '0'"
 
@@ -298,11 +303,14 @@ class Provider(AbstractProvider[Req, Candidate, str]):
         backtrack_causes: Sequence[Any],
     ) -> tuple[bool, bool, bool, int, str]:
         requirements = [info.requirement for info in information[identifier]]
-        local = requirements[0].name in self._local or requirements[0].name == ROOT
+        # The name from the identifier itself: a criterion can be left without requirement
+        # information while resolvelib backjumps.
+        name = ROOT if identifier.startswith(":") else _name_of(identifier)
+        local = name in self._local or name == ROOT
         pinned = any(
             spec.operator in ("==", "===") for req in requirements for spec in req.specifier
         )
-        caused = any(cause.requirement.name == requirements[0].name for cause in backtrack_causes)
+        caused = any(cause.requirement.name == name for cause in backtrack_causes)
         # uv decides local projects first, then exact pins, then packages in the order they
         # were first required (PubGrub's priorities), which decides what a fork inherits.
         order = self._order.setdefault(identifier, len(self._order))
