@@ -146,9 +146,13 @@ def resolve_lock(
                 candidates.setdefault((candidate.name, candidate.version), candidate)
     source_of: dict[NodeKey, Source] = {}
     provided: dict[NodeKey, frozenset[NormalizedName]] = {}
-    for key in graph.nodes():
-        if key.extra is not None or key.group is not None or key.name == ROOT:
-            continue
+    nodes = graph.nodes()
+    extras_of: dict[NodeKey, list[NormalizedName]] = defaultdict(list)
+    for key in nodes:
+        if key.extra is not None:
+            extras_of[key.base].append(key.extra)
+    bases = [k for k in nodes if k.extra is None and k.group is None and k.name != ROOT]
+    for key in bases:
         local = locals_.get(key.name)
         if local is not None:
             source_of[key] = local.source
@@ -163,9 +167,7 @@ def resolve_lock(
         return graph.dependencies(parent, source_of, provided)
 
     packages: list[LockedPackage] = []
-    for key in graph.nodes():
-        if key.extra is not None or key.group is not None or key.name == ROOT:
-            continue
+    for key in bases:
         markers = graph.resolution_markers(key)
         local = locals_.get(key.name)
         if local is not None:
@@ -184,7 +186,7 @@ def resolve_lock(
             key=lambda f: f.filename,
         )
         optional = []
-        for extra in _extras_of(graph, key):
+        for extra in sorted(extras_of[key]):
             extra_edges = edges(NodeKey(key.name, key.version, extra))
             if extra_edges:
                 optional.append((extra, extra_edges))
@@ -260,16 +262,6 @@ def _allowed_yanks(
     if existing is not None:
         allowed |= {(p.name, p.version) for p in existing.packages if p.version is not None}
     return frozenset(allowed)
-
-
-def _extras_of(graph: Graph, key: NodeKey) -> list[NormalizedName]:
-    return sorted(
-        {
-            node.extra
-            for node in graph.nodes()
-            if node.extra is not None and node.base == key
-        }
-    )
 
 
 def _artifact(file: IndexFile) -> Artifact:

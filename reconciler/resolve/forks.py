@@ -20,6 +20,7 @@ from packaging.requirements import Requirement
 from packaging.specifiers import SpecifierSet
 from packaging.utils import NormalizedName
 from packaging.version import Version
+from resolvelib import BaseReporter  # this module is only imported to resolve
 
 from model.marker_tree import MarkerTree
 from reconciler.errors import NoSolution
@@ -60,23 +61,15 @@ class _Pending:
     fixed: Mapping[tuple[str, Version], tuple[Req, ...]]
 
 
-class _Recorder:
+class _Recorder(BaseReporter):  # type: ignore[type-arg]
     """A resolvelib reporter that remembers the pins at the end of each round: the decisions
     made before a ``ForkNeeded`` interrupts the next round."""
 
     def __init__(self) -> None:
         self.mapping: dict[str, Candidate] = {}
 
-    def starting(self) -> None: ...
-    def starting_round(self, index: int) -> None: ...
     def ending_round(self, index: int, state: Any) -> None:
         self.mapping = dict(state.mapping)
-
-    def ending(self, state: Any) -> None: ...
-    def adding_requirement(self, requirement: Any, parent: Any) -> None: ...
-    def resolving_conflicts(self, causes: Any) -> None: ...
-    def rejecting_candidate(self, criterion: Any, candidate: Any) -> None: ...
-    def pinning(self, candidate: Any) -> None: ...
 
 
 def _explain(exc: Exception, provider: Provider) -> NoSolution:
@@ -157,7 +150,7 @@ def resolve_forks(
             recorder = _Recorder()
             resolver: resolvelib.Resolver[Req, Candidate, str] = resolvelib.Resolver(
                 provider,
-                recorder,  # type: ignore[arg-type]
+                recorder,
             )
             try:
                 result = resolver.resolve(roots, max_rounds=20_000)

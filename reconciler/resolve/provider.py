@@ -45,6 +45,7 @@ from model.python_range import (
     split,
 )
 from model.wheel_tags import matches_requires_python
+from reconciler.errors import AccordError, PackageNotFound
 
 if TYPE_CHECKING:
     from reconciler.index import DistMetadata, IndexClient, IndexFile
@@ -348,8 +349,6 @@ class Provider(AbstractProvider[Req, Candidate, str]):
                 return []
             return [Candidate(name, local.metadata.version, extra, (), group)]
         excluded = {candidate.version for candidate in incompatibilities[identifier]}
-        from reconciler.errors import PackageNotFound
-
         try:
             files = self._client_for(name).files(name)
         except PackageNotFound as exc:
@@ -468,13 +467,9 @@ class Provider(AbstractProvider[Req, Candidate, str]):
             return fixed
         try:
             pairs = self._requirements(candidate)
-        except RequirementsConflicted:
-            raise
-        except Exception as exc:
-            from reconciler.errors import AccordError
-
-            if not isinstance(exc, AccordError | ValueError | OSError):
-                raise
+        except (AccordError, ValueError, OSError) as exc:
+            # An unusable version (metadata that cannot be fetched, built or parsed), not a
+            # failed lock: resolvelib tries another.
             raise self._unusable(candidate, f"is unusable: {exc}") from exc
         if candidate.group is None and candidate.name != ROOT and candidate.name not in self._local:
             requires_python = self.metadata(candidate).requires_python
