@@ -136,6 +136,15 @@ class MarkerTree:
         """Assume ``extra != e`` holds for each ``e`` with ``is_extra(e)``."""
         return MarkerTree.of(ma.restrict_by(self.node, _extra_fixer(is_extra, False)))
 
+    def with_extras(self, active: Collection[str]) -> MarkerTree:
+        """Decide every ``extra`` variable: true for the names in ``active``, false otherwise."""
+        chosen = frozenset(active)
+
+        def fix(var: Any) -> bool | None:
+            return var[1] in chosen if var[0] == ma.K_EXTRA else None
+
+        return MarkerTree.of(ma.restrict_by(self.node, fix))
+
     def without_extras(self) -> MarkerTree:
         """The marker with every ``extra`` decision taken as satisfiable (uv's)."""
         return MarkerTree.of(ma.without_extras(self.node))

@@ -33,7 +33,6 @@ if TYPE_CHECKING:
 __all__ = ["build_sdist_wheel", "unpack_sdist"]
 
 
-
 def _built_wheel(directory: Path, interpreter: Interpreter) -> Path | None:
     """The wheel in ``directory`` whose best tag ranks highest for ``interpreter``."""
     if not directory.is_dir():

@@ -255,8 +255,10 @@ def _allowed_yanks(
     allowed = set()
     for requirement in declared:
         clauses = list(requirement.specifier)
-        if len(clauses) == 1 and clauses[0].operator in ("==", "===") and "*" not in str(
-            clauses[0]
+        if (
+            len(clauses) == 1
+            and clauses[0].operator in ("==", "===")
+            and "*" not in str(clauses[0])
         ):
             allowed.add((canonicalize_name(requirement.name), Version(clauses[0].version)))
     if existing is not None:

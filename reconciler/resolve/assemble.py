@@ -136,9 +136,7 @@ def _node(
     )
 
 
-def merge_forks(
-    forks: Sequence[ForkResult], roots: Sequence[str], python: PythonRange
-) -> Graph:
+def merge_forks(forks: Sequence[ForkResult], roots: Sequence[str], python: PythonRange) -> Graph:
     """Merge the solved forks (uv's ``ResolverOutput::from_state`` and reachability)."""
     edges: dict[NodeKey, dict[NodeKey, MarkerTree]] = defaultdict(dict)
     for fork in forks:

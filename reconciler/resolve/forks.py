@@ -122,9 +122,7 @@ def resolve_forks(
     prefs: dict[NormalizedName, list[tuple[MarkerTree, Version]]] = defaultdict(list)
     for name, entries in preferences.items():
         prefs[name].extend(entries)
-    starts = [
-        _Pending(env, {}, {}) for env in reversed(initial_forks or [MarkerTree.TRUE])
-    ]
+    starts = [_Pending(env, {}, {}) for env in reversed(initial_forks or [MarkerTree.TRUE])]
     # uv sorts the initial forks like sibling forks; the stack pops the last first.
     starts.sort(key=lambda p: fork_order(ForkSplit(p.env, None)))
     stack = list(starts)

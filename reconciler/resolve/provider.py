@@ -23,7 +23,6 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
 import attrs
-from packaging.markers import Marker
 from packaging.requirements import Requirement
 from packaging.specifiers import SpecifierSet
 from packaging.utils import NormalizedName, canonicalize_name
@@ -146,34 +145,18 @@ def _name_of(identifier: str) -> NormalizedName:
     return NormalizedName(identifier.split("[", 1)[0].split(":", 1)[0])
 
 
-def _constant(truth: bool) -> str:
-    return "python_full_version >= '0'" if truth else "python_full_version < '0'"
-
-
-def _without_extras(nodes: Sequence[Any], active: frozenset[str]) -> str:
-    parts: list[str] = []
-    for node in nodes:
-        if isinstance(node, str):
-            parts.append(node)
-        elif isinstance(node, list):
-            parts.append(f"({_without_extras(node, active)})")
-        else:
-            left, op, right = node
-            variable = left if type(left).__name__ == "Variable" else right
-            value = right if variable is left else left
-            if variable.value == "extra" and op.value in ("==", "!="):
-                present = canonicalize_name(value.value) in active
-                parts.append(_constant(present if op.value == "==" else not present))
-            else:
-                parts.append(f"{left.serialize()} {op.serialize()} {right.serialize()}")
-    return " ".join(parts)
+@functools.cache
+def _fits_requires_python(tags: frozenset[str], python: PythonRange) -> bool:
+    """matches_requires_python, once per distinct tag set (most wheels of a project share
+    theirs with the wheels of its other versions)."""
+    return matches_requires_python(sorted(tags), *python)
 
 
 @functools.lru_cache(maxsize=16384)
 def _tree(marker: str | None, active: frozenset[str]) -> MarkerTree:
     if marker is None:
         return MarkerTree.TRUE
-    return MarkerTree.parse(_without_extras(Marker(marker)._markers, active))
+    return MarkerTree.parse(marker).with_extras(active)
 
 
 def requirement_marker(requirement: Requirement, extra: str | None) -> MarkerTree:
@@ -382,9 +365,7 @@ class Provider(AbstractProvider[Req, Candidate, str]):
             # A version with no sdist and no wheel any Python of the range can use is not
             # a candidate (uv: "no wheels with a matching Python ABI/version tag").
             usable = [
-                f
-                for f in usable
-                if not f.is_wheel or matches_requires_python(sorted(f.tags), *self._range)
+                f for f in usable if not f.is_wheel or _fits_requires_python(f.tags, self._range)
             ]
             if not usable:
                 self.excluded[name].add(
@@ -437,9 +418,7 @@ class Provider(AbstractProvider[Req, Candidate, str]):
             return True
         return requirement.specifier.contains(candidate.version, prereleases=True)
 
-    def _unusable(
-        self, candidate: Candidate, why: str
-    ) -> RequirementsConflicted[Req, Candidate]:
+    def _unusable(self, candidate: Candidate, why: str) -> RequirementsConflicted[Req, Candidate]:
         self.excluded[candidate.name].add(f"{candidate.name}=={candidate.version} {why}")
         req = Req(candidate.name, candidate.extra, SpecifierSet(), why, group=candidate.group)
         criterion: Criterion[Req, Candidate] = Criterion(
@@ -636,9 +615,7 @@ class MetadataStore:
         for version in versions:
             if version.is_prerelease or not requirement.specifier.contains(version, True):
                 continue
-            usable = tuple(
-                f for f in files if f.version == version and f.yanked is None
-            )
+            usable = tuple(f for f in files if f.version == version and f.yanked is None)
             if usable:
                 self.get(Candidate(name, version, None, usable), client)
             return

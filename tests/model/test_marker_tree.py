@@ -1491,3 +1491,23 @@ def test_restrict_agrees_inside_assumption(
     for env, extras in envs:
         if assumption.evaluate(env, extras):
             assert restricted.evaluate(env, extras) == value.evaluate(env, extras)
+
+
+@settings(max_examples=150, deadline=None)
+@given(markers(), st.frozensets(st.sampled_from(["a", "b", "c"])), environments())
+def test_with_extras_decides_every_extra(
+    a: str, active: frozenset[str], sample: tuple[dict[str, str], frozenset[str]]
+) -> None:
+    env, _ = sample
+    decided = m(a).with_extras(active)
+    assert decided.evaluate(env, active) == m(a).evaluate(env, active)
+    # No extra is left to decide: any other set of extras gives the same answer.
+    assert decided.evaluate(env, frozenset()) == decided.evaluate(env, frozenset({"a", "b", "c"}))
+
+
+def test_with_extras_makes_an_extra_only_marker_false() -> None:
+    # The resolver's prefetch skips a requirement that only an extra brings in.
+    assert m("extra == 'all'").with_extras(()).is_false()
+    assert m("os_name == 'nt' and extra == 'Foo_Bar'").with_extras({"foo-bar"}) == m(
+        "os_name == 'nt'"
+    )
