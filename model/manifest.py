@@ -47,6 +47,9 @@ class ProjectManifest:
     index (paths relative to the workspace root)."""
     index_pins: tuple[tuple[NormalizedName, str], ...] = ()
     """``[tool.uv.sources] name = { index = "..." }``: the index URL a package must come from."""
+    declared_extras: tuple[NormalizedName, ...] | None = None
+    """The extras in the order ``optional-dependencies`` declares them (uv's
+    ``provides-extras`` order); None: the sorted ``extras``."""
 
     def source_of(self, name: str) -> Source | None:
         for dependency, source in self.sources:
@@ -63,6 +66,10 @@ class ProjectManifest:
     @property
     def extras(self) -> tuple[NormalizedName, ...]:
         return tuple(name for name, _ in self.optional_dependencies)
+
+    @property
+    def provides_extras(self) -> tuple[NormalizedName, ...]:
+        return self.extras if self.declared_extras is None else self.declared_extras
 
 
 def lock_requirement(

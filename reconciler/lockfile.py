@@ -314,7 +314,7 @@ def _package(raw: _RawPackage, index: int) -> LockedPackage:
         dev_dependencies=_groups(raw.dev_dependencies),
         sdist=raw.sdist,
         wheels=tuple(raw.wheels),
-        provides_extras=tuple(sorted(canonicalize_name(e) for e in metadata.provides_extras)),
+        provides_extras=tuple(canonicalize_name(e) for e in metadata.provides_extras),
         declared_groups=tuple(sorted(canonicalize_name(g) for g in metadata.requires_dev)),
         requires_dist=(
             None

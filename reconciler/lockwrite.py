@@ -370,7 +370,7 @@ class _Writer:
             if package.requires_dist:
                 self.lines += _requirements("requires-dist", package.requires_dist)
             if package.provides_extras:
-                extras = _string_array(sorted(package.provides_extras))
+                extras = _string_array(package.provides_extras)
                 self.lines.append(f"provides-extras = {extras}")
         if package.requires_dev:
             self.table("[package.metadata.requires-dev]")

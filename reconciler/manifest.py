@@ -135,6 +135,7 @@ def read_manifest(pyproject: Path, *, is_package: bool, directory: str = ".") ->
             )
         ),
         dependency_groups=tuple(sorted((name, tuple(reqs)) for name, reqs in groups.items())),
+        declared_extras=tuple(dict.fromkeys(canonicalize_name(extra) for extra in optional)),
         is_package=is_package,
         directory=directory,
     )

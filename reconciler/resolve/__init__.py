@@ -126,7 +126,7 @@ def resolve_lock(
     initial: list[MarkerTree] = []
     if existing is not None and not upgrade:
         initial = [MarkerTree.parse(marker) for marker in existing.resolution_markers]
-    forks, metadata = resolve_forks(
+    forks, _metadata = resolve_forks(
         roots,
         client,
         requires_python=requires_python,
@@ -156,11 +156,17 @@ def resolve_lock(
         local = locals_.get(key.name)
         if local is not None:
             source_of[key] = local.source
-            provided[key] = frozenset(local.manifest.extras)
         else:
             candidate = candidates[(key.name, key.version)]
             source_of[key] = Source(SourceKind.REGISTRY, candidate.files[0].index)
-            provided[key] = frozenset(metadata[(key.name, key.version)].provides_extras)
+    # An edge names an extra only when the lock lists dependencies under it (uv drops the
+    # others, e.g. `coverage[toml]` where the toml extra needs nothing in that fork).
+    for key in bases:
+        provided[key] = frozenset(
+            extra
+            for extra in extras_of[key]
+            if graph.dependencies(NodeKey(key.name, key.version, extra), source_of, {})
+        )
     python = specifier_range(requires_python)
 
     def edges(parent: NodeKey) -> tuple[Dependency, ...]:
@@ -330,7 +336,7 @@ def _source_tree_package(
         dependencies=edges(key),
         optional_dependencies=tuple(optional),
         dev_dependencies=tuple(groups),
-        provides_extras=manifest.extras if has_metadata else (),
+        provides_extras=manifest.provides_extras if has_metadata else (),
         declared_groups=tuple(group for group, _ in manifest.dependency_groups),
         requires_dist=tuple(sorted(requires_dist, key=requirement_key_sort))
         if has_metadata

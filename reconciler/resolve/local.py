@@ -41,7 +41,7 @@ def local_metadata(manifest: ProjectManifest) -> DistMetadata:
         version=manifest.version or Version("0"),
         requires_dist=tuple(requirements),
         requires_python=manifest.requires_python or None,
-        provides_extras=manifest.extras,
+        provides_extras=manifest.provides_extras,
     )
 
 

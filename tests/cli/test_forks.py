@@ -229,6 +229,21 @@ def test_forks_duplicated_name_gets_version_and_source_on_every_edge(
     assert all({"version", "source", "marker"} <= edge.keys() for edge in to_split)
 
 
+def test_forks_edge_names_an_extra_only_where_it_has_dependencies(
+    fcli: Cli, tmp_path: Path
+) -> None:
+    # fk-opt[toml] needs fk-common in 1.0 (Python < 3.11) and nothing in 2.0: uv writes
+    # `extra = ["toml"]` on the edge to 1.0 only. The project's extras keep their declared
+    # order in `provides-extras` (zeta before alpha).
+    pyproject = _pyproject(["fk-opt[toml]"], extras={"zeta": ["fk-late"], "alpha": ["fk-shared"]})
+    lock = _lock_both(fcli, tmp_path, pyproject)
+    packages = _packages(lock)
+    root = packages["proj"][0]
+    assert root["metadata"]["provides-extras"] == ["zeta", "alpha"]
+    extras = {edge["version"]: edge.get("extra") for edge in _edges(root)}
+    assert extras == {"1.0": ["toml"], "2.0": None}
+
+
 @pytest.mark.parametrize(
     "dependencies",
     [
