@@ -160,7 +160,8 @@ def _opt_string(value: str | None) -> str | None:
 
 
 def _opt_marker(marker: Marker | None) -> str | None:
-    return None if marker is None else toml_string(render_marker(marker))
+    text = None if marker is None else render_marker(marker)
+    return toml_string(text) if text else None
 
 
 def _requirement(requirement: LockRequirement) -> str:
