@@ -255,6 +255,15 @@ def _is_negation(a: Term, b: Term) -> bool:
 
 
 def _simplify(dnf: list[Clause]) -> None:
+    """uv's ``simplify``, repeated until nothing changes."""
+    while True:
+        before = [list(clause) for clause in dnf]
+        _simplify_once(dnf)
+        if dnf == before:
+            return
+
+
+def _simplify_once(dnf: list[Clause]) -> None:
     """uv's ``simplify``: drop redundant terms, then clauses that another clause covers."""
     for i in range(len(dnf)):
         clause = dnf[i]
