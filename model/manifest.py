@@ -118,7 +118,7 @@ def declared_requirements(manifest: ProjectManifest) -> list[LockRequirement]:
                     index=manifest.index_of(name),
                 )
             )
-    return records
+    return list(dict.fromkeys(records))  # uv records a repeated requirement once
 
 
 def declared_groups(
@@ -128,14 +128,16 @@ def declared_groups(
     return [
         (
             group,
-            [
-                lock_requirement(
-                    r,
-                    source=manifest.source_of(canonicalize_name(r.name)),
-                    index=manifest.index_of(canonicalize_name(r.name)),
+            list(  # uv records a repeated requirement once
+                dict.fromkeys(
+                    lock_requirement(
+                        r,
+                        source=manifest.source_of(canonicalize_name(r.name)),
+                        index=manifest.index_of(canonicalize_name(r.name)),
+                    )
+                    for r in requirements
                 )
-                for r in requirements
-            ],
+            ),
         )
         for group, requirements in manifest.dependency_groups
     ]

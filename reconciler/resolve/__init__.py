@@ -219,13 +219,18 @@ def resolve_lock(
             resolution_markers=top_markers,
             manifest_requirements=tuple(
                 sorted(
-                    (lock_requirement(r) for r in manifests[0].dependencies),
+                    dict.fromkeys(lock_requirement(r) for r in manifests[0].dependencies),
                     key=requirement_key_sort,
                 )
             ),
         )
     group_records = tuple(
-        (group, tuple(sorted((lock_requirement(r) for r in reqs), key=requirement_key_sort)))
+        (
+            group,
+            tuple(
+                sorted(dict.fromkeys(lock_requirement(r) for r in reqs), key=requirement_key_sort)
+            ),
+        )
         for group, reqs in root_groups
         if reqs
     )

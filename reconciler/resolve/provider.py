@@ -410,7 +410,9 @@ class Provider(AbstractProvider[Req, Candidate, str]):
             ranked += [version for _, version in ordered]
         if not ranked:
             return chosen
-        rank = {version: index for index, version in reversed(list(enumerate(ranked)))}
+        rank: dict[Version, int] = {}
+        for version in ranked:
+            rank.setdefault(version, len(rank))
         return sorted(chosen, key=lambda c: rank.get(c.version, len(rank)))
 
     def is_satisfied_by(self, requirement: Req, candidate: Candidate) -> bool:

@@ -244,6 +244,15 @@ def test_forks_edge_names_an_extra_only_where_it_has_dependencies(
     assert extras == {"1.0": ["toml"], "2.0": None}
 
 
+def test_forks_prefer_an_earlier_forks_version_however_many_forks_chose_another(
+    fcli: Cli, tmp_path: Path
+) -> None:
+    # Several forks pick fk-pref 3.0 (Python >=3.12), then 3.11.* picks 2.0; the forks
+    # below 3.11 must still prefer 2.0 (newest there, and chosen before) over 1.0.
+    lock = _lock_both(fcli, tmp_path, _pyproject(["fk-pref", "fk-newpy", *SPLIT]))
+    assert set(_versions(lock, "fk-pref")) == {"2.0", "3.0"}
+
+
 @pytest.mark.parametrize(
     "dependencies",
     [

@@ -236,3 +236,29 @@ def test_lock_forks_where_a_newer_version_needs_a_newer_python(cli: Cli, tmp_pat
     assert "resolution-markers = [\n    \"python_full_version >= '3.14'\"," in lock
     result = _run(cli, ours, "--", "python", "-c", "import newpy; print(newpy.__version__)")
     assert (result.returncode, result.stdout) == (0, "1.0\n"), result.stderr
+
+
+def test_lock_records_a_repeated_requirement_once(cli: Cli, tmp_path: Path) -> None:
+    # A requirement listed twice, or reached twice through include-group, is recorded once
+    # in requires-dist / requires-dev (uv dedupes them); checked against uv's own lock.
+    pyproject = (
+        '[project]\nname = "demo"\nversion = "0.1.0"\nrequires-python = ">=3.10"\n'
+        'dependencies = ["pkg", "pkg"]\n'
+        '[project.optional-dependencies]\nx = ["dep-a>=1", "dep-a>=1"]\n'
+        "[dependency-groups]\n"
+        'a = ["dep-b>=0", "linter", "dep-b>=0"]\n'
+        'b = [{include-group = "a"}, "linter", {include-group = "a"}]\n'
+    )
+    projects = []
+    for who in ("uv", "accord"):
+        project = tmp_path / who / "demo"
+        project.mkdir(parents=True)
+        (project / "pyproject.toml").write_text(pyproject, encoding="utf-8")
+        projects.append(project)
+    by_uv, ours = projects
+    assert cli.uv(by_uv, "lock").returncode == 0
+    result = _accord(cli, ours, "lock", "--python", str(cli.python))
+    assert result.returncode == 0, result.stderr
+    expected = (by_uv / "uv.lock").read_text(encoding="utf-8")
+    assert expected.count('{ name = "linter" }') == 4  # a and b, as edges and as records
+    assert (ours / "uv.lock").read_text(encoding="utf-8") == expected
