@@ -34,11 +34,11 @@ __all__ = [
     "PlatformTag",
     "WheelTags",
     "implied_markers",
+    "lock_platform_markers",
     "matches_requires_python",
     "parse_abi_tag",
     "parse_language_tag",
     "parse_platform_tag",
-    "platform_marker",
 ]
 
 NEVER_MARKER = "python_version < '0'"
@@ -588,12 +588,110 @@ def implied_markers(tags: Sequence[str]) -> str | None:
     return " and ".join(f"({text})" if disjunction else text for text, disjunction in parts) or None
 
 
-def platform_marker(tags: Sequence[str]) -> str | None:
-    """The platforms (``sys_platform`` and ``platform_machine``) a wheel is built for, as a
-    marker; None when it installs anywhere or names no platform uv maps. The lock drops a
-    wheel whose platforms its package can never be installed on (uv's
-    ``is_wheel_unreachable_for_marker``)."""
-    platform = _platform_marker(WheelTags.parse(tags))
-    if platform is None or platform[0] == NEVER_MARKER:
-        return None
-    return platform[0]
+# uv's lock keeps a wheel unless its platforms are disjoint with where its package is
+# reachable, checked against fixed platform markers (``uv-resolver``'s
+# ``is_wheel_unreachable_for_marker``), not against the wheel's own implied markers.
+_LINUX = "os_name == 'posix' and sys_platform == 'linux'"
+_WINDOWS = "os_name == 'nt' and sys_platform == 'win32'"
+_MAC = "os_name == 'posix' and sys_platform == 'darwin'"
+_ANDROID = "sys_platform == 'android'"
+_ARCH_MARKERS = {
+    "arm": "platform_machine == 'aarch64' or platform_machine == 'arm64'"
+    " or platform_machine == 'ARM64'",
+    "x86_64": "platform_machine == 'x86_64' or platform_machine == 'amd64'"
+    " or platform_machine == 'AMD64'",
+    "x86": "platform_machine == 'i686' or platform_machine == 'i386'"
+    " or platform_machine == 'win32' or platform_machine == 'x86'",
+    "ppc64le": "platform_machine == 'ppc64le'",
+    "ppc64": "platform_machine == 'ppc64'",
+    "s390x": "platform_machine == 's390x'",
+    "riscv64": "platform_machine == 'riscv64'",
+    "loongarch64": "platform_machine == 'loongarch64'",
+    "armv7l": "platform_machine == 'armv7l' or platform_machine == 'armv8l'",
+    "armv6l": "platform_machine == 'armv6l'",
+}
+_MANYLINUX_ALL = frozenset({"manylinux", "manylinux1", "manylinux2010", "manylinux2014"})
+
+
+def _is_arch(tag: PlatformTag, arch: str) -> bool:
+    """uv's ``PlatformTag::is_arm``, ``is_x86_64``, ... (which families count for which)."""
+    kind = tag.kind
+    linuxes = {
+        "arm": _LINUX_KINDS,
+        "x86_64": _LINUX_KINDS,
+        "x86": _LINUX_KINDS,
+        "ppc64le": {"manylinux", "manylinux2014", "linux", "musllinux"},
+        "ppc64": {"manylinux", "manylinux2014", "linux", "musllinux"},
+        "s390x": {"manylinux", "manylinux2014", "linux", "musllinux"},
+        "riscv64": {"manylinux", "linux", "musllinux"},
+        "loongarch64": {"manylinux", "linux", "musllinux"},
+        "armv7l": {"manylinux", "manylinux2014", "linux", "musllinux"},
+        "armv6l": {"manylinux", "linux", "musllinux"},
+    }[arch]
+    linux_arch = {"arm": "aarch64", "x86": "i686"}.get(arch, arch)
+    if kind in linuxes and tag.arch == linux_arch:
+        return True
+    if arch == "arm":
+        return (
+            (kind == "macosx" and tag.arch == "arm64")
+            or (kind == "ios" and tag.arch in ("arm64_iphoneos", "arm64_iphonesimulator"))
+            or kind == "win_arm64"
+            or (kind == "android" and tag.arch == "arm64_v8a")
+        )
+    if arch == "x86_64":
+        return (
+            (kind == "macosx" and tag.arch == "x86_64")
+            or (kind == "ios" and tag.arch == "x86_64_iphonesimulator")
+            or kind == "win_amd64"
+        )
+    if arch == "x86":
+        return (kind == "macosx" and tag.arch == "i386") or kind == "win32"
+    return False
+
+
+def lock_platform_markers(tags: Sequence[str]) -> tuple[str, ...]:
+    """The markers a wheel's platforms must each intersect for uv's lock to keep it (empty:
+    kept anywhere); the lock drops the wheel when its package's reachability is disjoint with
+    any of them."""
+    platforms = WheelTags.parse(tags).platform
+    if all(tag.kind == "any" for tag in platforms):
+        return ()
+    checks: list[str] = []
+    families = (
+        (
+            lambda t: t.is_linux,
+            _LINUX,
+            (
+                "arm",
+                "x86_64",
+                "x86",
+                "ppc64le",
+                "ppc64",
+                "s390x",
+                "riscv64",
+                "loongarch64",
+                "armv7l",
+                "armv6l",
+            ),
+        ),
+        (
+            lambda t: t.kind in ("win32", "win_amd64", "win_arm64", "win_ia64"),
+            _WINDOWS,
+            ("arm", "x86_64", "x86"),
+        ),
+        (lambda t: t.kind == "macosx", _MAC, ("arm", "x86_64", "x86")),
+        (lambda t: t.kind == "android", _ANDROID, ("arm", "x86_64", "x86")),
+    )
+    for member, os_marker, arches in families:
+        if not all(member(tag) for tag in platforms):
+            continue
+        for arch in arches:
+            if all(_is_arch(tag, arch) for tag in platforms):
+                checks.append(f"{os_marker} and ({_ARCH_MARKERS[arch]})")
+                break
+        else:
+            checks.append(os_marker)
+    for arch, marker in _ARCH_MARKERS.items():
+        if all(_is_arch(tag, arch) for tag in platforms):
+            checks.append(marker)
+    return tuple(checks)

@@ -31,7 +31,7 @@ from model.manifest import (
 )
 from model.marker_tree import MarkerTree
 from model.python_range import PythonRange, specifier_range
-from model.wheel_tags import matches_requires_python, platform_marker
+from model.wheel_tags import lock_platform_markers, matches_requires_python
 from reconciler.errors import NoSolution
 from reconciler.resolve.assemble import Graph, NodeKey, merge_forks
 from reconciler.resolve.forks import resolve_forks
@@ -292,8 +292,7 @@ def _wheel_reachable(file: IndexFile, python: PythonRange, reach: MarkerTree) ->
     tags = sorted(file.tags)
     if not matches_requires_python(tags, *python):
         return False
-    platform = platform_marker(tags)
-    return platform is None or not reach.is_disjoint(MarkerTree.parse(platform))
+    return not any(reach.is_disjoint(MarkerTree.parse(m)) for m in lock_platform_markers(tags))
 
 
 def _intersect(specifiers: Iterable[SpecifierSet]) -> SpecifierSet:

@@ -683,3 +683,27 @@ def test_implied_markers_never_when_no_tag_maps(filename: str) -> None:
 def test_implied_markers_do_not_depend_on_tag_order() -> None:
     tags = _tags("example-1.0-py2.py3-none-macosx_10_9_x86_64.manylinux1_x86_64.win_amd64.whl")
     assert implied_markers(tags) == implied_markers(list(reversed(tags)))
+
+
+def test_lock_platform_markers_are_uvs_fixed_platform_sets() -> None:
+    from model.marker_tree import MarkerTree
+    from model.wheel_tags import lock_platform_markers
+
+    def kept(tag: str, reach: str) -> bool:
+        checks = lock_platform_markers([tag])
+        return not any(MarkerTree.parse(reach).is_disjoint(MarkerTree.parse(c)) for c in checks)
+
+    # hf-xet is reached where platform_machine is one of these spellings; uv keeps its
+    # win_arm64 wheel (its ARM set holds both `arm64` and `ARM64`).
+    hf = "platform_machine == 'aarch64' or platform_machine == 'amd64' or platform_machine == 'arm64'"
+    assert kept("cp38-abi3-win_arm64", hf)
+    assert kept("cp38-abi3-manylinux_2_17_aarch64", hf)
+    assert not kept("cp38-abi3-win32", hf)
+    assert not kept("cp38-abi3-win_amd64", "sys_platform == 'linux'")
+    assert kept("py3-none-any", "sys_platform == 'linux'")
+    assert lock_platform_markers(["py3-none-any"]) == ()
+    assert lock_platform_markers(["cp312-cp312-macosx_11_0_arm64"]) == (
+        "os_name == 'posix' and sys_platform == 'darwin' and (platform_machine == 'aarch64'"
+        " or platform_machine == 'arm64' or platform_machine == 'ARM64')",
+        "platform_machine == 'aarch64' or platform_machine == 'arm64' or platform_machine == 'ARM64'",
+    )
