@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from packaging.markers import Marker
-from packaging.specifiers import SpecifierSet
-from packaging.version import Version
+from packaging.specifiers import Specifier, SpecifierSet
+from packaging.version import InvalidVersion, Version
 
 from model.lock import (
     Artifact,
@@ -101,7 +101,20 @@ def render_specifier(specifier: SpecifierSet) -> str:
     clauses with the same version are ordered by operator.
     """
     clauses = sorted(specifier, key=lambda s: (version_key(s.version), s.operator))
-    return ",".join(str(clause) for clause in clauses)
+    return ",".join(f"{clause.operator}{_normal_version(clause)}" for clause in clauses)
+
+
+def _normal_version(clause: Specifier) -> str:
+    """The clause's version as uv prints it: normalized (``2021.09.0`` is ``2021.9.0``,
+    ``1.0-alpha1`` is ``1.0a1``), a ``.*`` suffix kept; ``===`` compares text, kept as is."""
+    text = clause.version
+    if clause.operator == "===":
+        return text
+    base, star = (text[:-2], ".*") if text.endswith(".*") else (text, "")
+    try:
+        return str(Version(base)) + star
+    except InvalidVersion:
+        return text
 
 
 def render_requires_python(specifier: SpecifierSet) -> str:

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from packaging.markers import Marker
 from packaging.requirements import Requirement
 from packaging.specifiers import SpecifierSet
-from packaging.utils import NormalizedName
+from packaging.utils import NormalizedName, canonicalize_name
 from packaging.version import Version
 
 from model.lock import Artifact, Source, SourceKind
@@ -31,9 +31,9 @@ def local_metadata(manifest: ProjectManifest) -> DistMetadata:
 
     requirements = list(manifest.dependencies)
     for extra, declared in manifest.optional_dependencies:
-        for requirement in declared:
+        for requirement, marker in _flattened(manifest, declared, None, (extra,)):
             tagged = Requirement(str(requirement))
-            own = f"({requirement.marker}) and " if requirement.marker is not None else ""
+            own = f"({marker}) and " if marker is not None else ""
             tagged.marker = Marker(f'{own}extra == "{extra}"')
             requirements.append(tagged)
     return DistMetadata(
@@ -43,6 +43,31 @@ def local_metadata(manifest: ProjectManifest) -> DistMetadata:
         requires_python=manifest.requires_python or None,
         provides_extras=manifest.provides_extras,
     )
+
+
+def _flattened(
+    manifest: ProjectManifest,
+    declared: tuple[Requirement, ...],
+    outer: str | None,
+    trail: tuple[str, ...],
+) -> list[tuple[Requirement, str | None]]:
+    """An extra's requirements with the project's references to its own extras replaced by
+    those extras' requirements, recursively (uv flattens them when it reads the project's
+    metadata); each with its marker, the referencing requirement's marker conjoined."""
+    extras = dict(manifest.optional_dependencies)
+    flat: list[tuple[Requirement, str | None]] = []
+    for requirement in declared:
+        own = None if requirement.marker is None else str(requirement.marker)
+        marker = own if outer is None else outer if own is None else f"({outer}) and ({own})"
+        if canonicalize_name(requirement.name) != manifest.name or not requirement.extras:
+            flat.append((requirement, marker))
+            continue
+        for name in requirement.extras:
+            extra = canonicalize_name(name)
+            if extra in trail or extra not in extras:
+                continue
+            flat += _flattened(manifest, extras[extra], marker, (*trail, extra))
+    return flat
 
 
 def _git_package(
