@@ -8,7 +8,7 @@ fetches and caches; this module only reads what it is given.
 
 from __future__ import annotations
 
-import contextlib
+import functools
 import json
 import re
 from urllib.parse import unquote, urldefrag, urljoin, urlsplit
@@ -246,6 +246,24 @@ def _metadata_hash(value: str | bool | None) -> tuple[bool, str | None]:
     return True, None
 
 
+# A project page lists thousands of files sharing a few tag sets, versions and
+# requires-python strings: one object each keeps a resolution's memory down.
+_TAG_SETS: dict[frozenset[str], frozenset[str]] = {}
+_VERSIONS: dict[str, Version] = {}
+
+
+@functools.lru_cache(maxsize=4096)
+def _requires_python(text: str) -> SpecifierSet | None:
+    try:
+        return SpecifierSet(text)
+    except InvalidSpecifier:
+        return None  # uv ignores an unparseable data-requires-python rather than the file
+
+
+def _lower(digest: str) -> str:
+    return digest if digest.islower() or digest.isdigit() else digest.lower()
+
+
 def index_file(link: _Link, index: str, project: NormalizedName) -> IndexFile | None:
     """The link as an IndexFile, or None when its filename is not a wheel or sdist of project."""
     tags: frozenset[str] = frozenset()
@@ -253,27 +271,25 @@ def index_file(link: _Link, index: str, project: NormalizedName) -> IndexFile | 
         if link.filename.endswith(".whl"):
             name, version, _, tag_set = parse_wheel_filename(link.filename)
             tags = frozenset(str(tag) for tag in tag_set)
+            tags = _TAG_SETS.setdefault(tags, tags)
         else:
             name, version = parse_sdist_filename(link.filename)
     except (InvalidWheelFilename, InvalidSdistFilename, InvalidVersion):
         return None
     if name != project:
         return None
-    requires_python = None
-    if link.requires_python:
-        # uv ignores an unparseable data-requires-python rather than the file.
-        with contextlib.suppress(InvalidSpecifier):
-            requires_python = SpecifierSet(link.requires_python)
+    version = _VERSIONS.setdefault(str(version), version)
+    requires_python = _requires_python(link.requires_python) if link.requires_python else None
     has_metadata, metadata_sha256 = _metadata_hash(link.metadata)
     return IndexFile(
         filename=link.filename,
         url=link.url,
         index=index,
-        name=name,
+        name=project,  # equal to name; one string for the whole page
         version=version,
         is_wheel=link.filename.endswith(".whl"),
         tags=tags,
-        sha256=link.sha256.lower() if link.sha256 else None,
+        sha256=_lower(link.sha256) if link.sha256 else None,
         requires_python=requires_python,
         yanked=link.yanked,
         size=link.size,
