@@ -87,6 +87,10 @@ class ProjectInvalid(AccordError):
     """A pyproject.toml that cannot be parsed or lacks what accord needs."""
 
 
+class SettingUnsupported(AccordError):
+    """A ``[tool.uv]`` setting that changes the lock and that accord does not honour yet."""
+
+
 class LockfileMissing(AccordError):
     """No uv.lock, and accord cannot (or may not) create one."""
 

@@ -24,9 +24,16 @@ from model.plan import KeepLock, LockAction, WriteLock
 from model.request import LockMode, RunRequest
 from model.staleness import why_stale
 from model.target import Project
-from reconciler.errors import LockfileInvalid, LockfileMissing, LockStale
+from reconciler.errors import (
+    LockfileInvalid,
+    LockfileMissing,
+    LockStale,
+    ProjectInvalid,
+    SettingUnsupported,
+)
 
 if TYPE_CHECKING:
+    from model.uv_settings import SettingsReport
     from reconciler.manifest import Workspace
 
 __all__ = [
@@ -139,6 +146,8 @@ def ensure_lock(
     from model.manifest import lock_requirement
 
     workspace = load_workspace(project, interpreter, err)
+    settings = _settings(workspace, err)
+    prerelease = _prerelease(workspace)
     indexes, explicit = configured_indexes(request, workspace.root_data)
     upgrading = request.upgrade or bool(request.upgrade_packages)
     if existing is None:
@@ -157,10 +166,23 @@ def ensure_lock(
                 for group, reqs in workspace.root_groups
             ],
         )
+        if stale is None and existing.options.prerelease_mode != prerelease:
+            stale = "the prerelease mode changed"
         if stale is None and not upgrading:
             return existing, KeepLock("up to date")
         why = stale or "--upgrade-package " + ", ".join(request.upgrade_packages)
-    new = _resolve(workspace, indexes, request, existing, interpreter)
+    if settings.unhonoured:
+        # Refused before resolving: the lock accord would write is not the one uv writes.
+        pyproject = workspace.root / "pyproject.toml"
+        names = ", ".join(f"`tool.uv.{key}`" for key in settings.unhonoured)
+        raise SettingUnsupported(
+            f"`{pyproject}` sets {names}, which accord does not support yet; "
+            "it changes the lock, so accord will not resolve without it",
+            hint="lock with uv (accord runs from a uv.lock that is up to date), "
+            "or remove the setting",
+            path=pyproject,
+        )
+    new = _resolve(workspace, indexes, request, existing, interpreter, prerelease)
     from reconciler.lockwrite import format_lock
 
     if text is not None and format_lock(new) == text:
@@ -170,12 +192,43 @@ def ensure_lock(
     return new, WriteLock(reason=why, lock=new)
 
 
+def _settings(workspace: Workspace, err: TextIO) -> SettingsReport:
+    """The workspace root's ``[tool.uv]``, checked; warnings for keys accord does not use."""
+    from model.uv_settings import check_uv_settings
+    from reconciler.discover import toml_table
+
+    report = check_uv_settings(toml_table(workspace.root_data, "tool", "uv"))
+    for line in report.warnings(str(workspace.root / "pyproject.toml")):
+        err.write(f"warning: {line}\n")
+    return report
+
+
+def _prerelease(workspace: Workspace) -> str | None:
+    """``[tool.uv] prerelease`` of the workspace root; None for uv's default."""
+    from model.uv_settings import PRERELEASE_MODES
+    from reconciler.discover import toml_table
+
+    value = toml_table(workspace.root_data, "tool", "uv").get("prerelease")
+    if value is None or value == PRERELEASE_MODES[-1]:
+        return None
+    if value not in PRERELEASE_MODES:
+        pyproject = workspace.root / "pyproject.toml"
+        raise ProjectInvalid(
+            f"`{pyproject}`: `tool.uv.prerelease` must be one of "
+            + ", ".join(f"`{mode}`" for mode in PRERELEASE_MODES)
+            + f", not {value!r}",
+            path=pyproject,
+        )
+    return str(value)
+
+
 def _resolve(
     workspace: Workspace,
     indexes: Sequence[str],
     request: RunRequest,
     existing: Lock | None,
     interpreter: Interpreter,
+    prerelease: str | None = None,
 ) -> Lock:
     from reconciler.cachedir import cache_root
     from reconciler.gitsource import parse_lock_url
@@ -226,6 +279,7 @@ def _resolve(
             existing=existing,
             upgrade=request.upgrade,
             upgrade_packages=frozenset(request.upgrade_packages),
+            prerelease=prerelease,
             sdist_metadata=lambda file: builder.sdist_metadata(
                 file.url, file.sha256, file.filename
             ),

@@ -21,7 +21,7 @@ from packaging.specifiers import SpecifierSet
 from packaging.utils import NormalizedName, canonicalize_name
 from packaging.version import Version
 
-from model.lock import Artifact, Dependency, Lock, LockedPackage, Source, SourceKind
+from model.lock import Artifact, Dependency, Lock, LockedPackage, LockOptions, Source, SourceKind
 from model.manifest import (
     ProjectManifest,
     declared_groups,
@@ -86,6 +86,7 @@ def resolve_lock(
     git_commits: Mapping[NormalizedName, str] | None = None,
     archive_metadata: Callable[[str, str | None, str], bytes] | None = None,
     pinned: Mapping[NormalizedName, IndexClient] | None = None,
+    prerelease: str | None = None,
 ) -> Lock:
     """Resolve a project (or a workspace's members) against ``client`` and build the lock.
 
@@ -137,6 +138,7 @@ def resolve_lock(
         sdist_metadata=sdist_metadata,
         pinned=pinned,
         allowed_yanks=_allowed_yanks(manifests, root_groups, existing),
+        prerelease=prerelease or "if-necessary-or-explicit",
     )
     graph = merge_forks(forks, [r.identifier for r in roots], specifier_range(requires_python))
     candidates: dict[tuple[NormalizedName, Version], Candidate] = {}
@@ -248,6 +250,7 @@ def resolve_lock(
         members=tuple(sorted(m.name for m in manifests)) if workspace else (),
         manifest_groups=group_edges,
         manifest_group_requirements=group_records,
+        options=LockOptions(prerelease_mode=prerelease),
     )
 
 

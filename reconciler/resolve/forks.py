@@ -113,6 +113,7 @@ def resolve_forks(
     pinned: Mapping[NormalizedName, IndexClient] | None,
     forking: bool = True,
     allowed_yanks: frozenset[tuple[NormalizedName, Version]] = frozenset(),
+    prerelease: str = "if-necessary-or-explicit",
 ) -> tuple[list[ForkResult], dict[tuple[NormalizedName, Version], DistMetadata]]:
     """Solve every fork: the results in the order they completed (uv's lock order), and the
     metadata of every registry version chosen."""
@@ -144,6 +145,7 @@ def resolve_forks(
                 pinned=pinned,
                 store=store,
                 allowed_yanks=allowed_yanks,
+                prerelease=prerelease,
             )
             recorder = _Recorder()
             resolver: resolvelib.Resolver[Req, Candidate, str] = resolvelib.Resolver(

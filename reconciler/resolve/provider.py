@@ -212,7 +212,9 @@ class Provider(AbstractProvider[Req, Candidate, str]):
         pinned: Mapping[NormalizedName, IndexClient] | None = None,
         store: MetadataStore | None = None,
         allowed_yanks: frozenset[tuple[NormalizedName, Version]] = frozenset(),
+        prerelease: str = "if-necessary-or-explicit",
     ) -> None:
+        self._prerelease = prerelease
         self._allowed_yanks = allowed_yanks
         self._pinned = dict(pinned or {})
         self._client = client
@@ -347,6 +349,7 @@ class Provider(AbstractProvider[Req, Candidate, str]):
         explicit_pre = any(spec.prereleases for req in reqs for spec in req.specifier)
         finals: list[Candidate] = []
         pres: list[Candidate] = []
+        every: list[Candidate] = []
         for version in sorted(by_version, reverse=True):
             if version in excluded:
                 continue
@@ -384,12 +387,28 @@ class Provider(AbstractProvider[Req, Candidate, str]):
             else:
                 candidate = Candidate(name, version, extra, tuple(usable), group)
             (pres if version.is_prerelease else finals).append(candidate)
-        # Pre-releases only when asked for, or when nothing else fits (uv's default).
-        chosen = finals + pres if explicit_pre else (finals or pres)
+            every.append(candidate)
+        chosen = self._by_prerelease_mode(finals, pres, every, explicit_pre)
         chosen = self._prefer(identifier, name, chosen)
         if chosen and chosen[0].needs_python is None:
             self.store.get(chosen[0], self._client_for(name))
         return chosen
+
+    def _by_prerelease_mode(
+        self, finals: list[Candidate], pres: list[Candidate], every: list[Candidate], explicit: bool
+    ) -> list[Candidate]:
+        """uv's ``prerelease`` modes; the default takes pre-releases when a requirement asks
+        for one, or when nothing else fits."""
+        mode = self._prerelease
+        if mode == "allow":
+            return every
+        if mode == "disallow":
+            return finals
+        if mode == "if-necessary":
+            return finals or pres
+        if mode == "explicit":
+            return finals + pres if explicit else finals
+        return finals + pres if explicit else (finals or pres)
 
     def _prefer(
         self, identifier: str, name: NormalizedName, chosen: list[Candidate]

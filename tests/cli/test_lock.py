@@ -268,3 +268,49 @@ def test_lock_records_a_repeated_requirement_once(cli: Cli, tmp_path: Path) -> N
     assert expected.count('{ name = "linter" }') == 5  # a, b (edges, records) and all
     assert 'specifier = ">=0.9,!=1.0a1"' in expected
     assert (ours / "uv.lock").read_text(encoding="utf-8") == expected
+
+
+def _with_tool_uv(tmp_path: Path, settings: str) -> Path:
+    project = _project(tmp_path, '"pkg"')
+    with (project / "pyproject.toml").open("a", encoding="utf-8") as file:
+        file.write(f"\n[tool.uv]\n{settings}\n")
+    return project
+
+
+@pytest.mark.parametrize(
+    ("setting", "key"),
+    [
+        ('constraint-dependencies = ["pkg<1.1"]', "constraint-dependencies"),
+        ('override-dependencies = ["pkg<1.1"]', "override-dependencies"),
+        ('exclude-newer = "2024-01-01"', "exclude-newer"),
+        ("conflicts = [[{ extra = 'a' }, { extra = 'b' }]]", "conflicts"),
+    ],
+)
+def test_lock_refuses_a_setting_that_changes_the_lock_and_writes_nothing(
+    cli: Cli, tmp_path: Path, setting: str, key: str
+) -> None:
+    project = _with_tool_uv(tmp_path, setting)
+    result = _accord(cli, project, "lock", "--python", str(cli.python))
+    assert result.returncode != 0
+    assert f"error: `{project / 'pyproject.toml'}` sets `tool.uv.{key}`" in result.stderr
+    assert "hint:" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (project / "uv.lock").exists()
+
+
+def test_lock_warns_about_unknown_and_unused_settings(cli: Cli, tmp_path: Path) -> None:
+    project = _with_tool_uv(tmp_path, "compile-bytecode = true\nfrobnicate = 1")
+    result = _accord(cli, project, "lock", "--python", str(cli.python))
+    assert result.returncode == 0, result.stderr
+    assert "warning: `tool.uv.compile-bytecode`" in result.stderr
+    assert "is not used by accord" in result.stderr
+    assert "warning: Unknown setting `tool.uv.frobnicate`" in result.stderr
+    assert (project / "uv.lock").exists()
+
+
+def test_lock_rejects_an_invalid_prerelease_mode(cli: Cli, tmp_path: Path) -> None:
+    project = _with_tool_uv(tmp_path, 'prerelease = "sometimes"')
+    result = _accord(cli, project, "lock", "--python", str(cli.python))
+    assert result.returncode != 0
+    assert "`tool.uv.prerelease` must be one of" in result.stderr
+    assert not (project / "uv.lock").exists()

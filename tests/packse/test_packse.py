@@ -23,9 +23,12 @@ from fixtures.packse import SKIP_REASON, load_scenarios, sdist_from_environment
 from tests.packse.support import SCENARIO_PARAM, PackseRuns
 
 XFAIL: dict[str, str] = {
-    # settings accord does not honour yet (issue 10)
-    "no-wheels-no-build": "accord ignores tool.uv.no-build-package",
-    "only-wheels-no-binary": "accord ignores tool.uv.no-binary-package",
+    # settings accord does not honour yet (issue 10): it refuses to resolve with them (in
+    # no-wheels-no-build and only-wheels-no-binary uv finds no solution either, so the
+    # verdicts agree there)
+    "no-binary": "accord refuses tool.uv.no-binary-package",
+    "no-build": "accord refuses tool.uv.no-build-package",
+    "requires-python-subset": "accord refuses tool.uv.required-environments",
     # other
     "wrong-backtracking-indirect": "uv and accord backtrack to different solutions",
 }
