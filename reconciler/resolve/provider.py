@@ -145,6 +145,11 @@ def _name_of(identifier: str) -> NormalizedName:
     return NormalizedName(identifier.split("[", 1)[0].split(":", 1)[0])
 
 
+@functools.lru_cache(maxsize=4096)
+def _lower_bound(specifier: SpecifierSet) -> Bound:
+    return lower_bound(specifier)
+
+
 @functools.cache
 def _fits_requires_python(tags: frozenset[str], python: PythonRange) -> bool:
     """matches_requires_python, once per distinct tag set (most wheels of a project share
@@ -302,19 +307,6 @@ class Provider(AbstractProvider[Req, Candidate, str]):
         order = self._order.setdefault(identifier, len(self._order))
         return (not local, not pinned, not caused, order, identifier)
 
-    def _python_fit(self, files: Sequence[IndexFile]) -> tuple[bool, Bound]:
-        """Whether some file fits the fork's Python lower bound; else the lowest lower bound
-        a file needs."""
-        needed: list[Bound] = []
-        for file in files:
-            if file.requires_python is None:
-                return True, None
-            bound = lower_bound(file.requires_python)
-            if not lower_gt(bound, self.python[0]):
-                return True, None
-            needed.append(bound)
-        return False, min(needed, key=lower_key)
-
     def find_matches(
         self,
         identifier: str,
@@ -343,49 +335,19 @@ class Provider(AbstractProvider[Req, Candidate, str]):
             # unusable, and another may do (uv marks the package unavailable).
             self.excluded[name].add(exc.message)
             return []
-        by_version: dict[Version, list[IndexFile]] = defaultdict(list)
-        for file in files:
-            by_version[file.version].append(file)
         explicit_pre = any(spec.prereleases for req in reqs for spec in req.specifier)
         finals: list[Candidate] = []
         pres: list[Candidate] = []
         every: list[Candidate] = []
-        for version in sorted(by_version, reverse=True):
+        for version, usable, needs, reason in self._versions(name, files):
             if version in excluded:
                 continue
             if not all(req.specifier.contains(version, prereleases=True) for req in reqs):
                 continue
-            # PEP 592: a yanked file is chosen only when pinned exactly (uv: by a declared
-            # requirement, or by the existing lock).
-            allowed = (name, version) in self._allowed_yanks
-            usable = [f for f in by_version[version] if f.yanked is None or allowed]
-            if not usable:
-                reason = by_version[version][0].yanked
-                self.excluded[name].add(
-                    f"{name}=={version} was yanked" + (f" (reason: {reason})" if reason else "")
-                )
+            if reason is not None:
+                self.excluded[name].add(reason)
                 continue
-            # A version with no sdist and no wheel any Python of the range can use is not
-            # a candidate (uv: "no wheels with a matching Python ABI/version tag").
-            usable = [
-                f for f in usable if not f.is_wheel or _fits_requires_python(f.tags, self._range)
-            ]
-            if not usable:
-                self.excluded[name].add(
-                    f"{name}=={version} has no wheels with a matching Python version or ABI tag"
-                )
-                continue
-            fits, needs = self._python_fit(usable)
-            if not fits:
-                if split(self.python, needs) is None:
-                    self.excluded[name].add(
-                        f"{name}=={version} requires Python {usable[0].requires_python}, "
-                        f"but the project supports {self._requires_python}"
-                    )
-                    continue
-                candidate = Candidate(name, version, extra, tuple(usable), group, needs)
-            else:
-                candidate = Candidate(name, version, extra, tuple(usable), group)
+            candidate = Candidate(name, version, extra, usable, group, needs)
             (pres if version.is_prerelease else finals).append(candidate)
             every.append(candidate)
         chosen = self._by_prerelease_mode(finals, pres, every, explicit_pre)
@@ -393,6 +355,71 @@ class Provider(AbstractProvider[Req, Candidate, str]):
         if chosen and chosen[0].needs_python is None:
             self.store.get(chosen[0], self._client_for(name))
         return chosen
+
+    def _versions(
+        self, name: NormalizedName, files: Sequence[IndexFile]
+    ) -> list[tuple[Version, tuple[IndexFile, ...], Bound, str | None]]:
+        """Every version of ``name``, newest first, with the files the project's Python range
+        can use, the Python bound this fork would split at (None: fits), or why it is no
+        candidate."""
+        table: list[tuple[Version, tuple[IndexFile, ...], Bound, str | None]] = []
+        for version, usable, bounds, reason in self._usable(name, files):
+            if reason is not None:
+                table.append((version, usable, None, reason))
+                continue
+            # Some file fits the fork's Python lower bound; else the lowest bound a file needs.
+            needs = None
+            if not any(b is None or not lower_gt(b, self.python[0]) for b in bounds):
+                needs = min(bounds, key=lower_key)
+                if split(self.python, needs) is None:
+                    why = (
+                        f"{name}=={version} requires Python {usable[0].requires_python}, "
+                        f"but the project supports {self._requires_python}"
+                    )
+                    table.append((version, (), None, why))
+                    continue
+            table.append((version, usable, needs, None))
+        return table
+
+    def _usable(
+        self, name: NormalizedName, files: Sequence[IndexFile]
+    ) -> list[tuple[Version, tuple[IndexFile, ...], tuple[Bound, ...], str | None]]:
+        """Per version, newest first: the files usable anywhere in the project's Python range
+        and each one's requires-python lower bound, or why the version is no candidate. The
+        same in every fork of a resolution: computed once per package."""
+        cached = self.store.versions.get(name)
+        if cached is not None:
+            return cached
+        by_version: dict[Version, list[IndexFile]] = defaultdict(list)
+        for file in files:
+            by_version[file.version].append(file)
+        table: list[tuple[Version, tuple[IndexFile, ...], tuple[Bound, ...], str | None]] = []
+        for version in sorted(by_version, reverse=True):
+            # PEP 592: a yanked file is chosen only when pinned exactly (uv: by a declared
+            # requirement, or by the existing lock).
+            allowed = (name, version) in self._allowed_yanks
+            usable = [f for f in by_version[version] if f.yanked is None or allowed]
+            if not usable:
+                reason = by_version[version][0].yanked
+                why = f"{name}=={version} was yanked" + (f" (reason: {reason})" if reason else "")
+                table.append((version, (), (), why))
+                continue
+            # A version with no sdist and no wheel any Python of the range can use is not
+            # a candidate (uv: "no wheels with a matching Python ABI/version tag").
+            usable = [
+                f for f in usable if not f.is_wheel or _fits_requires_python(f.tags, self._range)
+            ]
+            if not usable:
+                why = f"{name}=={version} has no wheels with a matching Python version or ABI tag"
+                table.append((version, (), (), why))
+                continue
+            bounds = tuple(
+                None if f.requires_python is None else _lower_bound(f.requires_python)
+                for f in usable
+            )
+            table.append((version, tuple(usable), bounds, None))
+        self.store.versions[name] = table
+        return table
 
     def _by_prerelease_mode(
         self, finals: list[Candidate], pres: list[Candidate], every: list[Candidate], explicit: bool
@@ -580,6 +607,11 @@ class MetadataStore:
     def __init__(self, sdist_metadata: Callable[[IndexFile], bytes] | None) -> None:
         self._sdist_metadata = sdist_metadata
         self._futures: dict[tuple[NormalizedName, Version], Future[DistMetadata]] = {}
+        self.versions: dict[
+            NormalizedName,
+            list[tuple[Version, tuple[IndexFile, ...], tuple[Bound, ...], str | None]],
+        ] = {}
+        """Provider._usable's tables, by package (the same in every fork)."""
         self._lock = threading.Lock()
         self._pool = ThreadPoolExecutor(max_workers=8)
         self._closed = False
