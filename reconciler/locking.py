@@ -33,6 +33,7 @@ from reconciler.errors import (
 )
 
 if TYPE_CHECKING:
+    from model.exclude_newer import ExcludeNewer
     from model.uv_settings import SettingsReport
     from reconciler.manifest import Workspace
 
@@ -148,6 +149,7 @@ def ensure_lock(
     workspace = load_workspace(project, interpreter, err)
     settings = _settings(workspace, err)
     prerelease = _prerelease(workspace)
+    exclude_newer = _exclude_newer(workspace)
     indexes, explicit = configured_indexes(request, workspace.root_data)
     upgrading = request.upgrade or bool(request.upgrade_packages)
     if existing is None:
@@ -168,6 +170,8 @@ def ensure_lock(
         )
         if stale is None and existing.options.prerelease_mode != prerelease:
             stale = "the prerelease mode changed"
+        if stale is None and _exclude_newer_changed(existing, exclude_newer):
+            stale = "the exclude-newer limit changed"
         if stale is None and not upgrading:
             return existing, KeepLock("up to date")
         why = stale or "--upgrade-package " + ", ".join(request.upgrade_packages)
@@ -182,7 +186,7 @@ def ensure_lock(
             "or remove the setting",
             path=pyproject,
         )
-    new = _resolve(workspace, indexes, request, existing, interpreter, prerelease)
+    new = _resolve(workspace, indexes, request, existing, interpreter, prerelease, exclude_newer)
     from reconciler.lockwrite import format_lock
 
     if text is not None and format_lock(new) == text:
@@ -222,6 +226,31 @@ def _prerelease(workspace: Workspace) -> str | None:
     return str(value)
 
 
+def _exclude_newer(workspace: Workspace) -> ExcludeNewer:
+    """``[tool.uv] exclude-newer`` and ``exclude-newer-package`` of the workspace root."""
+    from model.exclude_newer import ExcludeNewer, ExcludeNewerInvalid
+    from reconciler.discover import toml_table
+
+    uv = toml_table(workspace.root_data, "tool", "uv")
+    try:
+        return ExcludeNewer.from_settings(uv.get("exclude-newer"), uv.get("exclude-newer-package"))
+    except ExcludeNewerInvalid as exc:
+        pyproject = workspace.root / "pyproject.toml"
+        raise ProjectInvalid(
+            f"`{pyproject}`: `tool.uv.exclude-newer`: {exc}", path=pyproject
+        ) from exc
+
+
+def _exclude_newer_changed(lock: Lock, exclude_newer: ExcludeNewer) -> bool:
+    """uv's rule: a span is compared as a span (time passing changes nothing); a timestamp
+    and the per-package limits as written."""
+    timestamp, span = exclude_newer.lock_options()
+    options = lock.options
+    if (options.exclude_newer_span, options.exclude_newer) != (span, timestamp):
+        return True
+    return dict(options.exclude_newer_package) != dict(exclude_newer.packages)
+
+
 def _resolve(
     workspace: Workspace,
     indexes: Sequence[str],
@@ -229,6 +258,7 @@ def _resolve(
     existing: Lock | None,
     interpreter: Interpreter,
     prerelease: str | None = None,
+    exclude_newer: ExcludeNewer | None = None,
 ) -> Lock:
     from reconciler.cachedir import cache_root
     from reconciler.gitsource import parse_lock_url
@@ -280,6 +310,7 @@ def _resolve(
             upgrade=request.upgrade,
             upgrade_packages=frozenset(request.upgrade_packages),
             prerelease=prerelease,
+            exclude_newer=exclude_newer,
             sdist_metadata=lambda file: builder.sdist_metadata(
                 file.url, file.sha256, file.filename
             ),

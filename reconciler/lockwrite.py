@@ -297,7 +297,9 @@ class _Writer:
             ("exclude-newer", options.exclude_newer),
             ("exclude-newer-span", options.exclude_newer_span),
         ]
-        if any(value is not None for _, value in scalars):
+        subtables = options.prerelease_package or options.exclude_newer_package
+        if subtables or any(value is not None for _, value in scalars):
+            # uv writes the [options] header even when only its subtables have entries.
             self.table("[options]")
             for key, value in scalars:
                 if value is not None:

@@ -10,6 +10,7 @@ existing lock's versions are preferred (minimal churn) unless upgrading, and its
 
 from __future__ import annotations
 
+import datetime
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
@@ -21,6 +22,7 @@ from packaging.specifiers import SpecifierSet
 from packaging.utils import NormalizedName, canonicalize_name
 from packaging.version import Version
 
+from model.exclude_newer import ExcludeNewer
 from model.lock import Artifact, Dependency, Lock, LockedPackage, LockOptions, Source, SourceKind
 from model.manifest import (
     ProjectManifest,
@@ -87,6 +89,8 @@ def resolve_lock(
     archive_metadata: Callable[[str, str | None, str], bytes] | None = None,
     pinned: Mapping[NormalizedName, IndexClient] | None = None,
     prerelease: str | None = None,
+    exclude_newer: ExcludeNewer | None = None,
+    now: datetime.datetime | None = None,
 ) -> Lock:
     """Resolve a project (or a workspace's members) against ``client`` and build the lock.
 
@@ -139,6 +143,7 @@ def resolve_lock(
         pinned=pinned,
         allowed_yanks=_allowed_yanks(manifests, root_groups, existing),
         prerelease=prerelease or "if-necessary-or-explicit",
+        cutoff=_cutoff(exclude_newer, now),
     )
     graph = merge_forks(forks, [r.identifier for r in roots], specifier_range(requires_python))
     candidates: dict[tuple[NormalizedName, Version], Candidate] = {}
@@ -250,7 +255,30 @@ def resolve_lock(
         members=tuple(sorted(m.name for m in manifests)) if workspace else (),
         manifest_groups=group_edges,
         manifest_group_requirements=group_records,
-        options=LockOptions(prerelease_mode=prerelease),
+        options=_options(prerelease, exclude_newer),
+    )
+
+
+def _cutoff(
+    exclude_newer: ExcludeNewer | None, now: datetime.datetime | None
+) -> Callable[[NormalizedName], datetime.datetime | None] | None:
+    if exclude_newer is None or not exclude_newer.is_set:
+        return None
+    default, per_package = exclude_newer.cutoffs(
+        now or datetime.datetime.now(datetime.timezone.utc)
+    )
+    return lambda name: per_package.get(name, default)
+
+
+def _options(prerelease: str | None, exclude_newer: ExcludeNewer | None) -> LockOptions:
+    if exclude_newer is None:
+        return LockOptions(prerelease_mode=prerelease)
+    timestamp, span = exclude_newer.lock_options()
+    return LockOptions(
+        prerelease_mode=prerelease,
+        exclude_newer=timestamp,
+        exclude_newer_span=span,
+        exclude_newer_package=exclude_newer.packages,
     )
 
 

@@ -11,6 +11,7 @@ next forks agree where they can (``resolver/mod.rs``, ``candidate_selector.rs``)
 
 from __future__ import annotations
 
+import datetime
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
@@ -114,6 +115,7 @@ def resolve_forks(
     forking: bool = True,
     allowed_yanks: frozenset[tuple[NormalizedName, Version]] = frozenset(),
     prerelease: str = "if-necessary-or-explicit",
+    cutoff: Callable[[NormalizedName], datetime.datetime | None] | None = None,
 ) -> tuple[list[ForkResult], dict[tuple[NormalizedName, Version], DistMetadata]]:
     """Solve every fork: the results in the order they completed (uv's lock order), and the
     metadata of every registry version chosen."""
@@ -146,6 +148,7 @@ def resolve_forks(
                 store=store,
                 allowed_yanks=allowed_yanks,
                 prerelease=prerelease,
+                cutoff=cutoff,
             )
             recorder = _Recorder()
             resolver: resolvelib.Resolver[Req, Candidate, str] = resolvelib.Resolver(

@@ -15,6 +15,7 @@ their dependencies kept as they were (uv copies the solver state at the fork poi
 
 from __future__ import annotations
 
+import datetime
 import functools
 import threading
 from collections import defaultdict
@@ -30,6 +31,7 @@ from packaging.version import Version
 from resolvelib import AbstractProvider  # this module is only imported to resolve
 from resolvelib.resolvers import Criterion, RequirementInformation, RequirementsConflicted
 
+from model.exclude_newer import parse_timestamp
 from model.lock import Artifact, Source
 from model.manifest import ProjectManifest
 from model.marker_tree import MarkerTree
@@ -145,6 +147,13 @@ def _name_of(identifier: str) -> NormalizedName:
     return NormalizedName(identifier.split("[", 1)[0].split(":", 1)[0])
 
 
+def _uploaded_by(file: IndexFile, cutoff: datetime.datetime) -> bool:
+    if file.upload_time is None:
+        return False
+    moment = parse_timestamp(file.upload_time)
+    return moment is not None and moment < cutoff  # uv excludes at the cutoff itself
+
+
 @functools.lru_cache(maxsize=4096)
 def _lower_bound(specifier: SpecifierSet) -> Bound:
     return lower_bound(specifier)
@@ -218,8 +227,10 @@ class Provider(AbstractProvider[Req, Candidate, str]):
         store: MetadataStore | None = None,
         allowed_yanks: frozenset[tuple[NormalizedName, Version]] = frozenset(),
         prerelease: str = "if-necessary-or-explicit",
+        cutoff: Callable[[NormalizedName], datetime.datetime | None] | None = None,
     ) -> None:
         self._prerelease = prerelease
+        self._cutoff = cutoff
         self._allowed_yanks = allowed_yanks
         self._pinned = dict(pinned or {})
         self._client = client
@@ -394,13 +405,22 @@ class Provider(AbstractProvider[Req, Candidate, str]):
         for file in files:
             by_version[file.version].append(file)
         table: list[tuple[Version, tuple[IndexFile, ...], tuple[Bound, ...], str | None]] = []
+        cutoff = None if self._cutoff is None else self._cutoff(name)
         for version in sorted(by_version, reverse=True):
+            published = by_version[version]
+            if cutoff is not None:
+                # exclude-newer: a file without an upload time is excluded too (uv's rule).
+                published = [f for f in published if _uploaded_by(f, cutoff)]
+                if not published:
+                    why = f"{name}=={version} was published after the exclude-newer limit"
+                    table.append((version, (), (), why))
+                    continue
             # PEP 592: a yanked file is chosen only when pinned exactly (uv: by a declared
             # requirement, or by the existing lock).
             allowed = (name, version) in self._allowed_yanks
-            usable = [f for f in by_version[version] if f.yanked is None or allowed]
+            usable = [f for f in published if f.yanked is None or allowed]
             if not usable:
-                reason = by_version[version][0].yanked
+                reason = published[0].yanked
                 why = f"{name}=={version} was yanked" + (f" (reason: {reason})" if reason else "")
                 table.append((version, (), (), why))
                 continue

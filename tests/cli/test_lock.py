@@ -282,7 +282,7 @@ def _with_tool_uv(tmp_path: Path, settings: str) -> Path:
     [
         ('constraint-dependencies = ["pkg<1.1"]', "constraint-dependencies"),
         ('override-dependencies = ["pkg<1.1"]', "override-dependencies"),
-        ('exclude-newer = "2024-01-01"', "exclude-newer"),
+        ("environments = [\"sys_platform == 'linux'\"]", "environments"),
         ("conflicts = [[{ extra = 'a' }, { extra = 'b' }]]", "conflicts"),
     ],
 )
