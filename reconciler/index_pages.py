@@ -132,6 +132,11 @@ def lock_upload_time(value: str) -> str | None:
     uv keeps upload times as whole milliseconds since the epoch (truncated) and prints them in
     UTC with the fraction's trailing zeros trimmed. None when the value is not a timestamp.
     """
+    if len(value) == 27 and value[10] == "T" and value[19] == "." and value[26] == "Z":
+        # PyPI's own form, YYYY-MM-DDTHH:MM:SS.ffffffZ (UTC): truncate to milliseconds.
+        fraction = value[20:23].rstrip("0")
+        if value[:4].isdigit() and value[20:26].isdigit() and "01" <= value[5:7] <= "12":
+            return value[:19] + ("." + fraction if fraction else "") + "Z"
     import datetime  # slow path only
 
     match = _UPLOAD_TIME.fullmatch(value.strip())
@@ -176,7 +181,11 @@ def json_links(body: bytes, page_url: str) -> list[_Link]:
     page = json.loads(body)
     links = []
     for entry in page["files"]:
-        url, _ = urldefrag(urljoin(page_url, entry["url"]))
+        href = entry["url"]
+        if href.startswith(("https://", "http://")) and "#" not in href:
+            url = href  # absolute already (PyPI's are): nothing to join or strip
+        else:
+            url, _ = urldefrag(urljoin(page_url, href))
         yanked = entry.get("yanked", False)
         metadata = entry.get("core-metadata", entry.get("dist-info-metadata"))
         if isinstance(metadata, dict):

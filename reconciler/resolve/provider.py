@@ -78,10 +78,19 @@ class Req:
     marker: MarkerTree = attrs.field(default=MarkerTree.TRUE, eq=False)
     """Where the requirement applies (extras already substituted)."""
     group: NormalizedName | None = None
+    _matches: dict[Version, bool] = attrs.field(init=False, factory=dict, eq=False, repr=False)
+    """Answers of ``matches`` (the resolver asks the same ones in every round)."""
 
     @property
     def identifier(self) -> str:
         return identifier_of(self.name, self.extra, self.group)
+
+    def matches(self, version: Version) -> bool:
+        """``specifier.contains(version, prereleases=True)``, remembered."""
+        known = self._matches.get(version)
+        if known is None:
+            known = self._matches[version] = self.specifier.contains(version, prereleases=True)
+        return known
 
     def describe(self) -> str:
         extra = f"[{self.extra}]" if self.extra else ""
@@ -231,6 +240,10 @@ class Provider(AbstractProvider[Req, Candidate, str]):
     ) -> None:
         self._prerelease = prerelease
         self._cutoff = cutoff
+        self._tables: dict[
+            NormalizedName, list[tuple[Version, tuple[IndexFile, ...], Bound, str | None]]
+        ] = {}
+        """_versions' tables: this fork's Python range is fixed."""
         self._allowed_yanks = allowed_yanks
         self._pinned = dict(pinned or {})
         self._client = client
@@ -353,7 +366,7 @@ class Provider(AbstractProvider[Req, Candidate, str]):
         for version, usable, needs, reason in self._versions(name, files):
             if version in excluded:
                 continue
-            if not all(req.specifier.contains(version, prereleases=True) for req in reqs):
+            if not all(req.matches(version) for req in reqs):
                 continue
             if reason is not None:
                 self.excluded[name].add(reason)
@@ -373,7 +386,11 @@ class Provider(AbstractProvider[Req, Candidate, str]):
         """Every version of ``name``, newest first, with the files the project's Python range
         can use, the Python bound this fork would split at (None: fits), or why it is no
         candidate."""
+        cached = self._tables.get(name)
+        if cached is not None:
+            return cached
         table: list[tuple[Version, tuple[IndexFile, ...], Bound, str | None]] = []
+        self._tables[name] = table
         for version, usable, bounds, reason in self._usable(name, files):
             if reason is not None:
                 table.append((version, usable, None, reason))
@@ -484,7 +501,7 @@ class Provider(AbstractProvider[Req, Candidate, str]):
     def is_satisfied_by(self, requirement: Req, candidate: Candidate) -> bool:
         if candidate.name in self._local or candidate.name == ROOT:
             return True
-        return requirement.specifier.contains(candidate.version, prereleases=True)
+        return requirement.matches(candidate.version)
 
     def _unusable(self, candidate: Candidate, why: str) -> RequirementsConflicted[Req, Candidate]:
         self.excluded[candidate.name].add(f"{candidate.name}=={candidate.version} {why}")

@@ -437,6 +437,9 @@ def test_parse_metadata_reads_headers_only() -> None:
         pytest.param("2026-03-19T14:22:25.1Z", "2026-03-19T14:22:25.1Z", id="tenths"),
         pytest.param("2026-03-19T14:22:25Z", "2026-03-19T14:22:25Z", id="no-fraction"),
         pytest.param("2026-03-19T16:22:25.500+02:00", "2026-03-19T14:22:25.5Z", id="offset"),
+        pytest.param("2026-03-19T14:22:25.280000Z", "2026-03-19T14:22:25.28Z", id="trailing"),
+        pytest.param("2026-03-19T14:22:25.000900Z", "2026-03-19T14:22:25Z", id="sub-milli"),
+        pytest.param("2026-13-19T14:22:25.000000Z", None, id="no-13th-month"),
         pytest.param("yesterday", None, id="garbage"),
     ],
 )
