@@ -18,6 +18,7 @@ not answer 206, or a zip that cannot be read that way, costs the full download.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -49,6 +50,8 @@ from reconciler.fsutil import write_atomic
 from reconciler.index_pages import (
     DistMetadata,
     IndexFile,
+    files_from_rows,
+    files_to_rows,
     html_links,
     index_file,
     json_links,
@@ -107,6 +110,10 @@ def _write_entry(path: Path, entry: _Entry) -> None:
     fields = attrs.asdict(entry)
     body = fields.pop("body")
     write_atomic(path, json.dumps(fields).encode() + b"\n" + body)
+
+
+def _body_digest(body: bytes) -> bytes:
+    return hashlib.blake2b(body, digest_size=16).digest()
 
 
 def _max_age(cache_control: str | None) -> float | None:
@@ -245,6 +252,9 @@ class IndexClient:
             entry = self._get_page(page_url)
             if entry is None:
                 continue
+            known = self._parsed_page(page_url, entry, index, project)
+            if known is not None:
+                return known
             try:
                 if _is_json(entry.content_type):
                     links = json_links(entry.body, entry.url)
@@ -258,7 +268,9 @@ class IndexClient:
                     hint="the index served a page accord cannot read",
                 ) from exc
             parsed = (index_file(link, index, project) for link in links)
-            return tuple(file for file in parsed if file is not None)
+            files = tuple(file for file in parsed if file is not None)
+            self._store_parsed_page(page_url, entry, files)
+            return files
         where = ", ".join(f"`{index}`" for index in self.indexes) or "(no index configured)"
         if self.offline:
             raise PackageNotFound(
@@ -270,6 +282,31 @@ class IndexClient:
             f"Package `{project}` was not found in the package registry",
             hint=f"searched {where}",
         )
+
+    # A page's parsed files are kept beside it (``http/<key>.files``, marshal of plain tuples,
+    # tagged with a digest of the body they came from): reading a large page again costs a
+    # fraction of parsing it.
+
+    def _parsed_page(
+        self, url: str, entry: _Entry, index: str, project: NormalizedName
+    ) -> tuple[IndexFile, ...] | None:
+        import marshal
+
+        path = self.cache_dir / "http" / (_sha256(url) + ".files")
+        try:
+            digest, rows = marshal.loads(path.read_bytes())
+            if digest != _body_digest(entry.body):
+                return None
+            return files_from_rows(rows, index, project)
+        except (OSError, ValueError, EOFError, TypeError):
+            return None  # absent, stale or of another format: parse the page
+
+    def _store_parsed_page(self, url: str, entry: _Entry, files: tuple[IndexFile, ...]) -> None:
+        import marshal
+
+        path = self.cache_dir / "http" / (_sha256(url) + ".files")
+        with contextlib.suppress(OSError):  # only a cache: the page itself is kept
+            write_atomic(path, marshal.dumps((_body_digest(entry.body), files_to_rows(files))))
 
     def _get_page(self, url: str) -> _Entry | None:
         """The page at url, from the cache when fresh; None when absent (404)."""

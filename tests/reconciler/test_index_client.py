@@ -516,3 +516,26 @@ def test_metadata_of_a_large_wheel_reads_a_fraction_of_it(tmp_path: Path) -> Non
     assert parse_metadata(raw).requires_dist == (Requirement("dep-a>=1"),)
     assert wheel.size == built.stat().st_size
     assert sent <= 65536 < wheel.size // 30
+
+
+def test_files_parsed_page_is_reused_and_follows_the_page(dists_dir: Path, tmp_path: Path) -> None:
+    # A page's parsed files are kept beside it and read back, equal to a fresh parse; when
+    # the page changes (one more release), the kept parse no longer matches and is redone;
+    # a damaged one is ignored.
+    old = [p for p in _dists(dists_dir, "pkg") if "-1.1" not in p.name]
+    simple = build_index(old, tmp_path / "index")
+    cache = tmp_path / "cache"
+    with IndexServer(simple) as server:
+        with IndexClient([server.url], cache_dir=cache) as first:
+            parsed = first.files("pkg")
+        kept = list((cache / "http").glob("*.files"))
+        assert len(kept) == 1
+        with IndexClient([server.url], cache_dir=cache, refresh=True) as second:
+            assert second.files("pkg") == parsed
+        build_index(_dists(dists_dir, "pkg"), tmp_path / "index")  # pkg 1.1 is released
+        with IndexClient([server.url], cache_dir=cache, refresh=True) as third:
+            newer = third.files("pkg")
+        assert {str(f.version) for f in newer} == {str(f.version) for f in parsed} | {"1.1"}
+        kept[0].write_bytes(b"\x00 not marshal")
+        with IndexClient([server.url], cache_dir=cache, refresh=True) as fourth:
+            assert fourth.files("pkg") == newer
