@@ -240,10 +240,7 @@ class Provider(AbstractProvider[Req, Candidate, str]):
     ) -> None:
         self._prerelease = prerelease
         self._cutoff = cutoff
-        self._tables: dict[
-            NormalizedName, list[tuple[Version, tuple[IndexFile, ...], Bound, str | None]]
-        ] = {}
-        """_versions' tables: this fork's Python range is fixed."""
+
         self._allowed_yanks = allowed_yanks
         self._pinned = dict(pinned or {})
         self._client = client
@@ -386,11 +383,12 @@ class Provider(AbstractProvider[Req, Candidate, str]):
         """Every version of ``name``, newest first, with the files the project's Python range
         can use, the Python bound this fork would split at (None: fits), or why it is no
         candidate."""
-        cached = self._tables.get(name)
+        key = (name, self.python)
+        cached = self.store.tables.get(key)
         if cached is not None:
             return cached
         table: list[tuple[Version, tuple[IndexFile, ...], Bound, str | None]] = []
-        self._tables[name] = table
+        self.store.tables[key] = table
         for version, usable, bounds, reason in self._usable(name, files):
             if reason is not None:
                 table.append((version, usable, None, reason))
@@ -649,6 +647,11 @@ class MetadataStore:
             list[tuple[Version, tuple[IndexFile, ...], tuple[Bound, ...], str | None]],
         ] = {}
         """Provider._usable's tables, by package (the same in every fork)."""
+        self.tables: dict[
+            tuple[NormalizedName, PythonRange],
+            list[tuple[Version, tuple[IndexFile, ...], Bound, str | None]],
+        ] = {}
+        """Provider._versions' tables, by package and fork Python range."""
         self._lock = threading.Lock()
         self._pool = ThreadPoolExecutor(max_workers=8)
         self._closed = False
