@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 from packaging.requirements import Requirement
 from packaging.specifiers import SpecifierSet
-from packaging.utils import NormalizedName
+from packaging.utils import NormalizedName, canonicalize_name
 from packaging.version import Version
 from resolvelib import BaseReporter  # this module is only imported to resolve
 
@@ -122,6 +122,14 @@ def resolve_forks(
     import resolvelib  # slow path only
 
     store = MetadataStore(sdist_metadata)
+    # The roots' pages, and those of the local packages' dependencies, are needed first.
+    wanted = [r for requirements in root.values() for r in requirements]
+    wanted += [r for package in local.values() for r in package.metadata.requires_dist]
+    local_names = set(local) | set(pinned or {})  # pinned ones come from their own index
+    store.prefetch(
+        (r for r in wanted if canonicalize_name(r.name) not in local_names and not r.url),
+        client,
+    )
     prefs: dict[NormalizedName, list[tuple[MarkerTree, Version]]] = defaultdict(list)
     for name, entries in preferences.items():
         prefs[name].extend(entries)

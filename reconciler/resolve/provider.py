@@ -698,6 +698,17 @@ class MetadataStore:
                 break
         return metadata
 
+    def prefetch(self, requirements: Iterable[Requirement], client: IndexClient) -> None:
+        """Start fetching these requirements' pages and likely metadata in the background
+        (the resolver would otherwise read the pages of its roots one after the other)."""
+        for requirement in requirements:
+            if requirement_marker(requirement, None).is_false():
+                continue
+            try:
+                self._pool.submit(self._warm, requirement, client)
+            except RuntimeError:  # the pool shut down
+                return
+
     def _warm(self, requirement: Requirement, client: IndexClient) -> None:
         name = canonicalize_name(requirement.name)
         try:
