@@ -8,6 +8,8 @@ comparison of two values.
 
 from __future__ import annotations
 
+import re
+
 import attrs
 from packaging.markers import Marker
 from packaging.requirements import Requirement
@@ -72,6 +74,34 @@ class ProjectManifest:
         return self.extras if self.declared_extras is None else self.declared_extras
 
 
+_EXTRAS = re.compile(r"\s*[A-Za-z0-9][A-Za-z0-9._-]*\s*\[([^\]]*)\]")
+
+
+class DeclaredRequirement(Requirement):
+    """A requirement as a project file writes it, keeping the order (and repeats) of its
+    extras: uv records them that way, and ``Requirement.extras`` is a set."""
+
+    __slots__ = ("extras_order",)
+
+    def __init__(self, text: str) -> None:
+        super().__init__(text)
+        self.extras_order: tuple[NormalizedName, ...] | None = None
+        match = _EXTRAS.match(text)
+        if match is not None:
+            names = tuple(
+                canonicalize_name(e.strip()) for e in match.group(1).split(",") if e.strip()
+            )
+            if set(names) == {canonicalize_name(e) for e in self.extras}:
+                self.extras_order = names
+
+
+def declared_extras(requirement: Requirement) -> tuple[NormalizedName, ...]:
+    """The requirement's extras in their declared order when known, else sorted."""
+    if isinstance(requirement, DeclaredRequirement) and requirement.extras_order is not None:
+        return requirement.extras_order
+    return tuple(sorted(canonicalize_name(e) for e in requirement.extras))
+
+
 def lock_requirement(
     requirement: Requirement,
     *,
@@ -92,7 +122,7 @@ def lock_requirement(
         marker = tag if own is None else Marker(f"{own} and {tag}")
     return LockRequirement(
         name=canonicalize_name(requirement.name),
-        extras=tuple(sorted(canonicalize_name(e) for e in requirement.extras)),
+        extras=declared_extras(requirement),
         marker=marker,
         specifier=requirement.specifier,
         source=source,

@@ -180,7 +180,7 @@ def _opt_marker(marker: Marker | None) -> str | None:
 def _requirement(requirement: LockRequirement) -> str:
     pairs: list[tuple[str, str | None]] = [
         ("name", toml_string(requirement.name)),
-        ("extras", _string_array(sorted(requirement.extras)) if requirement.extras else None),
+        ("extras", _string_array(list(requirement.extras)) if requirement.extras else None),
         ("groups", _string_array(sorted(requirement.groups)) if requirement.groups else None),
         ("marker", _opt_marker(requirement.marker)),
     ]

@@ -20,7 +20,7 @@ from packaging.utils import NormalizedName, canonicalize_name
 from packaging.version import InvalidVersion, Version
 
 from model.lock import Source, SourceKind
-from model.manifest import ProjectManifest
+from model.manifest import DeclaredRequirement, ProjectManifest
 from reconciler.discover import read_pyproject, toml_table
 from reconciler.errors import ProjectInvalid
 
@@ -35,11 +35,12 @@ def _requirements(values: Any, path: Path, where: str) -> tuple[Requirement, ...
     parsed = []
     for value in values:
         try:
-            parsed.append(Requirement(str(value)))
+            requirement = DeclaredRequirement(str(value))
         except InvalidRequirement as exc:
             raise ProjectInvalid(
                 f"`{path}`: invalid requirement `{value}` in `{where}`: {exc}", path=path
             ) from exc
+        parsed.append(requirement)
     return tuple(parsed)
 
 

@@ -242,14 +242,15 @@ def test_lock_records_a_repeated_requirement_once(cli: Cli, tmp_path: Path) -> N
     # A requirement listed twice, or reached twice through include-group, is recorded once
     # in requires-dist / requires-dev (uv dedupes them); versions in specifiers are written
     # normalized (0.09 is 0.9); an extra that names the project's own extras lists their
-    # dependencies. Checked against uv's own lock.
+    # dependencies, and the record keeps those extras in their declared order. Checked against
+    # uv's own lock.
     pyproject = (
         '[project]\nname = "demo"\nversion = "0.1.0"\nrequires-python = ">=3.10"\n'
         'dependencies = ["pkg>=0.09,!=1.0-alpha1", "pkg>=0.09,!=1.0-alpha1"]\n'
         "[project.optional-dependencies]\n"
         'x = ["dep-a>=1", "dep-a>=1"]\n'
         'y = ["demo[x]", "dep-c"]\n'
-        'all = ["demo[y]", "linter"]\n'
+        'all = ["demo[y,x]", "linter"]\n'
         "[dependency-groups]\n"
         'a = ["dep-b>=0", "linter", "dep-b>=0"]\n'
         'b = [{include-group = "a"}, "linter", {include-group = "a"}]\n'
@@ -267,6 +268,7 @@ def test_lock_records_a_repeated_requirement_once(cli: Cli, tmp_path: Path) -> N
     expected = (by_uv / "uv.lock").read_text(encoding="utf-8")
     assert expected.count('{ name = "linter" }') == 5  # a, b (edges, records) and all
     assert 'specifier = ">=0.9,!=1.0a1"' in expected
+    assert 'extras = ["y", "x"]' in expected  # as declared, not sorted
     assert (ours / "uv.lock").read_text(encoding="utf-8") == expected
 
 
