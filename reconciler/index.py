@@ -112,6 +112,32 @@ def _write_entry(path: Path, entry: _Entry) -> None:
     write_atomic(path, json.dumps(fields).encode() + b"\n" + body)
 
 
+# A page's parsed files are kept beside it (``http/<key>.files``, marshal of plain tuples,
+# tagged with a digest of the body they came from): reading a large page again costs a
+# fraction of parsing it.
+
+
+def _read_parsed(
+    path: Path, digest: bytes, index: str, project: NormalizedName
+) -> tuple[IndexFile, ...] | None:
+    import marshal
+
+    try:
+        kept, rows = marshal.loads(path.read_bytes())
+        if kept != digest:
+            return None
+        return files_from_rows(rows, index, project)
+    except (OSError, ValueError, EOFError, TypeError):
+        return None  # absent, stale or of another format: parse the page
+
+
+def _write_parsed(path: Path, digest: bytes, files: tuple[IndexFile, ...]) -> None:
+    import marshal
+
+    with contextlib.suppress(OSError):  # only a cache: the page itself is kept
+        write_atomic(path, marshal.dumps((digest, files_to_rows(files))))
+
+
 def _body_digest(body: bytes) -> bytes:
     return hashlib.blake2b(body, digest_size=16).digest()
 
@@ -252,7 +278,9 @@ class IndexClient:
             entry = self._get_page(page_url)
             if entry is None:
                 continue
-            known = self._parsed_page(page_url, entry, index, project)
+            parsed_path = self.cache_dir / "http" / (_sha256(page_url) + ".files")
+            digest = _body_digest(entry.body)
+            known = _read_parsed(parsed_path, digest, index, project)
             if known is not None:
                 return known
             try:
@@ -269,7 +297,7 @@ class IndexClient:
                 ) from exc
             parsed = (index_file(link, index, project) for link in links)
             files = tuple(file for file in parsed if file is not None)
-            self._store_parsed_page(page_url, entry, files)
+            _write_parsed(parsed_path, digest, files)
             return files
         where = ", ".join(f"`{index}`" for index in self.indexes) or "(no index configured)"
         if self.offline:
@@ -282,31 +310,6 @@ class IndexClient:
             f"Package `{project}` was not found in the package registry",
             hint=f"searched {where}",
         )
-
-    # A page's parsed files are kept beside it (``http/<key>.files``, marshal of plain tuples,
-    # tagged with a digest of the body they came from): reading a large page again costs a
-    # fraction of parsing it.
-
-    def _parsed_page(
-        self, url: str, entry: _Entry, index: str, project: NormalizedName
-    ) -> tuple[IndexFile, ...] | None:
-        import marshal
-
-        path = self.cache_dir / "http" / (_sha256(url) + ".files")
-        try:
-            digest, rows = marshal.loads(path.read_bytes())
-            if digest != _body_digest(entry.body):
-                return None
-            return files_from_rows(rows, index, project)
-        except (OSError, ValueError, EOFError, TypeError):
-            return None  # absent, stale or of another format: parse the page
-
-    def _store_parsed_page(self, url: str, entry: _Entry, files: tuple[IndexFile, ...]) -> None:
-        import marshal
-
-        path = self.cache_dir / "http" / (_sha256(url) + ".files")
-        with contextlib.suppress(OSError):  # only a cache: the page itself is kept
-            write_atomic(path, marshal.dumps((_body_digest(entry.body), files_to_rows(files))))
 
     def _get_page(self, url: str) -> _Entry | None:
         """The page at url, from the cache when fresh; None when absent (404)."""

@@ -685,28 +685,22 @@ class MetadataStore:
         else:
             metadata = parse_metadata(client.metadata(file))
         # Speculate: the resolver will soon ask for these dependencies' pages and for the
-        # metadata of their likely versions; fetching them now overlaps the network waits
-        # of a cold resolution. Failures here are ignored: the resolver's own call reports.
-        for requirement in metadata.requires_dist:
+        # metadata of their likely versions.
+        self.prefetch(metadata.requires_dist, client)
+        return metadata
+
+    def prefetch(self, requirements: Iterable[Requirement], client: IndexClient) -> None:
+        """Start fetching these requirements' pages and likely metadata in the background,
+        overlapping the network waits the resolver would otherwise meet one after the other.
+        Failures are ignored here: the resolver's own call reports them."""
+        for requirement in requirements:
             if self._closed:
-                break
+                return
             if requirement_marker(requirement, None).is_false():
                 continue  # only behind an extra: fetched when that extra is chosen
             try:
                 self._pool.submit(self._warm, requirement, client)
             except RuntimeError:  # the pool shut down: resolution is over
-                break
-        return metadata
-
-    def prefetch(self, requirements: Iterable[Requirement], client: IndexClient) -> None:
-        """Start fetching these requirements' pages and likely metadata in the background
-        (the resolver would otherwise read the pages of its roots one after the other)."""
-        for requirement in requirements:
-            if requirement_marker(requirement, None).is_false():
-                continue
-            try:
-                self._pool.submit(self._warm, requirement, client)
-            except RuntimeError:  # the pool shut down
                 return
 
     def _warm(self, requirement: Requirement, client: IndexClient) -> None:
