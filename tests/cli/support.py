@@ -83,10 +83,19 @@ class Cli:
         result = self.run(project, "--frozen", *args, "--", "python", "-c", "pass", python=python)
         assert result.returncode == 0, result.stderr
 
-    def uv(self, project: Path, *args: str) -> subprocess.CompletedProcess[str]:
-        """Run the real uv in `project` against the local index, cache and interpreter."""
+    def uv(
+        self, project: Path, *args: str, settings: bool = False
+    ) -> subprocess.CompletedProcess[str]:
+        """Run the real uv in `project` against the local index, cache and interpreter.
+
+        uv runs with UV_NO_CONFIG, under which it also ignores the project's `[tool.uv]`
+        settings; `settings=True` lets it read them and hides user configuration instead.
+        """
         env = uv_environment(self.index_url, cache_dir=self.uv_cache, python=self.python)
         env.update({"UV_NO_CONFIG": "1", "UV_NO_PROGRESS": "1"})
+        if settings:
+            del env["UV_NO_CONFIG"]
+            env["XDG_CONFIG_HOME"] = str(project.parent / "no-user-config")
         return subprocess.run(
             [str(self.uv_bin), *args],
             cwd=project,

@@ -16,7 +16,6 @@ import pytest
 
 from fixtures.fork_catalog import build_fork_catalog
 from fixtures.index import IndexServer, build_index
-from fixtures.uvlock import uv_environment
 from model.exclude_newer import ExcludeNewer, ExcludeNewerInvalid, parse_exclude_newer
 from tests.cli.support import Cli, clean_environment
 
@@ -40,24 +39,6 @@ def dcli(cli: Cli, dated_index: IndexServer) -> Cli:
     return dataclasses.replace(cli, index_url=dated_index.url)
 
 
-def _uv(cli: Cli, project: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    """uv reading the project's `[tool.uv]` settings (cli.uv passes UV_NO_CONFIG, under which
-    uv ignores them), with no user configuration to find."""
-    env = uv_environment(cli.index_url, cache_dir=cli.uv_cache, python=cli.python)
-    env.update({"UV_NO_PROGRESS": "1", "XDG_CONFIG_HOME": str(project.parent / "no-config")})
-    env.pop("UV_NO_CONFIG", None)
-    return subprocess.run(
-        [str(cli.uv_bin), *args],
-        cwd=project,
-        env=env,
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-
-
 def _lock_both(cli: Cli, tmp_path: Path, settings: str) -> tuple[str, str]:
     pyproject = (
         '[project]\nname = "proj"\nversion = "0.1.0"\nrequires-python = ">=3.10"\n'
@@ -69,7 +50,7 @@ def _lock_both(cli: Cli, tmp_path: Path, settings: str) -> tuple[str, str]:
         project.mkdir(parents=True)
         (project / "pyproject.toml").write_text(pyproject, encoding="utf-8")
         if who == "uv":
-            result = _uv(cli, project, "lock")
+            result = cli.uv(project, "lock", settings=True)
         else:
             result = subprocess.run(
                 [str(cli.accord), "lock", "--python", str(cli.python)],
@@ -83,7 +64,7 @@ def _lock_both(cli: Cli, tmp_path: Path, settings: str) -> tuple[str, str]:
         assert result.returncode == 0, result.stderr
         assert "tool.uv.exclude-newer" not in result.stderr  # honoured, not warned about
         locks.append((project / "uv.lock").read_text(encoding="utf-8"))
-    check = _uv(cli, tmp_path / "accord" / "proj", "lock", "--check")
+    check = cli.uv(tmp_path / "accord" / "proj", "lock", "--check", settings=True)
     assert check.returncode == 0, check.stderr
     return locks[0], locks[1]
 
