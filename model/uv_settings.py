@@ -9,23 +9,36 @@ says nothing, but a misspelt setting should not pass unnoticed).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import attrs
+from packaging.markers import Marker
+from packaging.requirements import InvalidRequirement, Requirement
+from packaging.utils import NormalizedName, canonicalize_name
 
 __all__ = [
     "HONOURED",
     "NOT_USED",
     "PRERELEASE_MODES",
+    "RESOLUTION_MODES",
     "UNHONOURED_RESOLUTION",
+    "Dependencies",
+    "SettingInvalid",
     "SettingsReport",
+    "apply_overrides",
+    "by_name",
     "check_uv_settings",
+    "read_dependencies",
+    "read_resolution_mode",
+    "top_level_extra",
 ]
 
 HONOURED = frozenset(
     {
+        "build-constraint-dependencies",
         "cache-keys",
+        "constraint-dependencies",
         "default-groups",
         "dev-dependencies",
         "exclude-newer",
@@ -34,8 +47,10 @@ HONOURED = frozenset(
         "managed",
         "no-build-isolation",
         "no-build-isolation-package",
+        "override-dependencies",
         "package",
         "prerelease",
+        "resolution",
         "sources",
         "workspace",
     }
@@ -44,14 +59,13 @@ HONOURED = frozenset(
 
 UNHONOURED_RESOLUTION = frozenset(
     {
-        "build-constraint-dependencies",
         "config-settings",
         "config-settings-package",
         "conflicts",
-        "constraint-dependencies",
         "dependency-groups",
         "dependency-metadata",
         "environments",
+        "exclude-dependencies",
         "extra-build-dependencies",
         "extra-build-variables",
         "extra-index-url",
@@ -65,9 +79,7 @@ UNHONOURED_RESOLUTION = frozenset(
         "no-build-package",
         "no-index",
         "no-sources",
-        "override-dependencies",
         "required-environments",
-        "resolution",
     }
 )
 """uv settings that change the resolution or the lock; accord refuses to resolve with them."""
@@ -108,6 +120,9 @@ NOT_USED = frozenset(
 """uv settings that do not change the lock; accord does not act on them and says so."""
 
 
+RESOLUTION_MODES = ("highest", "lowest", "lowest-direct")
+"""uv's ``resolution`` values; the first is the default."""
+
 PRERELEASE_MODES = ("disallow", "allow", "if-necessary", "explicit", "if-necessary-or-explicit")
 """uv's ``prerelease`` values; the last is the default."""
 
@@ -143,3 +158,105 @@ def check_uv_settings(table: Mapping[str, Any], honoured: Iterable[str] = ()) ->
         else:
             unknown.append(key)
     return SettingsReport(tuple(unhonoured), tuple(not_used), tuple(unknown))
+
+
+class SettingInvalid(ValueError):
+    """A ``[tool.uv]`` value accord cannot read; the message names the key."""
+
+
+def read_resolution_mode(value: object) -> str | None:
+    """``tool.uv.resolution``: None for uv's default (``highest``)."""
+    if value is None or value == RESOLUTION_MODES[0]:
+        return None
+    if value not in RESOLUTION_MODES:
+        choices = ", ".join(f"`{mode}`" for mode in RESOLUTION_MODES)
+        raise SettingInvalid(f"`tool.uv.resolution` must be one of {choices}, not {value!r}")
+    return str(value)
+
+
+Dependencies = dict[NormalizedName, list[Requirement]]
+"""Requirements by the name they constrain or override, in declared order."""
+
+
+def read_dependencies(key: str, value: object) -> tuple[Requirement, ...]:
+    """``constraint-dependencies``, ``override-dependencies`` or
+    ``build-constraint-dependencies``: a list of PEP 508 strings naming registry packages."""
+    if value is None:
+        return ()
+    if not isinstance(value, list):
+        raise SettingInvalid(f"`tool.uv.{key}` must be a list of requirement strings")
+    requirements = []
+    for entry in value:
+        if isinstance(entry, dict):
+            raise SettingInvalid(
+                f"`tool.uv.{key}`: per-package entries ({{ package = ..., dependencies = ... }}) "
+                "are not supported by accord yet"
+            )
+        if not isinstance(entry, str):
+            raise SettingInvalid(f"`tool.uv.{key}` must be a list of requirement strings")
+        try:
+            requirement = Requirement(entry)
+        except InvalidRequirement as exc:
+            raise SettingInvalid(f"`tool.uv.{key}`: {entry!r} is not a requirement: {exc}") from exc
+        if requirement.url is not None:
+            raise SettingInvalid(
+                f"`tool.uv.{key}`: {entry!r} names a URL; accord supports version specifiers "
+                "and markers here, not direct references"
+            )
+        requirements.append(requirement)
+    return tuple(requirements)
+
+
+def by_name(requirements: Sequence[Requirement]) -> Dependencies:
+    """Requirements grouped by normalized name, in declared order."""
+    grouped: Dependencies = {}
+    for requirement in requirements:
+        grouped.setdefault(canonicalize_name(requirement.name), []).append(requirement)
+    return grouped
+
+
+def top_level_extra(marker: Marker | None) -> str | None:
+    """The extra of an ``extra == "x"`` clause that a marker's top-level conjunction holds
+    (uv's ``MarkerTree::top_level_extra``), or None."""
+    if marker is None:
+        return None
+    items = marker._markers  # packaging's parsed form: clauses, "and"/"or", nested lists
+    if "or" in items:
+        return None
+    for item in items:
+        if isinstance(item, tuple):
+            left, op, right = item
+            names = (str(left.value), str(right.value))
+            if op.value == "==" and "extra" in (left.value, right.value):
+                return names[1] if left.value == "extra" else names[0]
+    return None
+
+
+def apply_overrides(
+    requirements: Sequence[Requirement], overrides: Dependencies
+) -> list[Requirement]:
+    """uv's ``Overrides::apply``: a requirement on an overridden name is replaced by the
+    overrides; when it was optional (a top-level ``extra == "x"``), each override is made
+    optional for the same extra."""
+    if not overrides:
+        return list(requirements)
+    result: list[Requirement] = []
+    for requirement in requirements:
+        replacements = overrides.get(canonicalize_name(requirement.name))
+        if replacements is None:
+            result.append(requirement)
+            continue
+        extra = top_level_extra(requirement.marker)
+        if extra is None:
+            result += replacements
+            continue
+        for override in replacements:
+            clause = f'extra == "{extra}"'
+            marker = clause if override.marker is None else f"{clause} and ({override.marker})"
+            result.append(Requirement(f"{_without_marker(override)}; {marker}"))
+    return result
+
+
+def _without_marker(requirement: Requirement) -> str:
+    extras = f"[{','.join(sorted(requirement.extras))}]" if requirement.extras else ""
+    return f"{requirement.name}{extras}{requirement.specifier}"

@@ -247,16 +247,18 @@ def _prepare_backend(
     client_factory: Callable[[], IndexClient],
     isolation: bool,
     name: str | None,
+    constraints: Sequence[Requirement] = (),
 ) -> _Backend:
     """The backend, ready to build: its environment synced with the static requirements
-    and with those it asks for (``get_requires_for_build_*``)."""
+    and with those it asks for (``get_requires_for_build_*``), resolved under
+    ``constraints`` (``tool.uv.build-constraint-dependencies``)."""
     source = Path(os.path.abspath(source))
     system = read_build_system(source)
     what = name or str(source)
     if not isolation:
         # --no-build-isolation: the target interpreter, as it is, with what it has.
         return _Backend(what, source, system, Path(interpreter.executable), dict(os.environ))
-    env = ensure_build_env(system.requires, interpreter, cache, client_factory)
+    env = ensure_build_env(system.requires, interpreter, cache, client_factory, constraints)
     backend = _Backend(what, source, system, venv_interpreter_path(env), _isolated_environ(env))
     hook = f"get_requires_for_build_{'editable' if editable else 'wheel'}"
     raw: object = backend.call(
@@ -270,7 +272,9 @@ def _prepare_backend(
     extra = _parse_extra(backend, hook, raw)
     if set(requirement_lines(extra)) <= set(requirement_lines(system.requires)):
         return backend
-    full = ensure_build_env([*system.requires, *extra], interpreter, cache, client_factory)
+    full = ensure_build_env(
+        [*system.requires, *extra], interpreter, cache, client_factory, constraints
+    )
     python = venv_interpreter_path(full)
     return attrs.evolve(backend, python=python, environ=_isolated_environ(full))
 
@@ -314,6 +318,7 @@ def build_wheel(
     isolation: bool = True,
     output: Path,
     name: str | None = None,
+    constraints: Sequence[Requirement] = (),
 ) -> Path:
     """Build a wheel (``editable``: a PEP 660 editable wheel) of the tree at ``source`` into
     the directory ``output``; return its path.
@@ -334,6 +339,7 @@ def build_wheel(
         client_factory=client_factory,
         isolation=isolation,
         name=name,
+        constraints=constraints,
     )
     hook = "build_editable" if editable else "build_wheel"
     with _staging(cache, ".tmp-wheel-") as staging:
@@ -366,6 +372,7 @@ def prepare_metadata(
     isolation: bool = True,
     editable: bool = False,
     name: str | None = None,
+    constraints: Sequence[Requirement] = (),
 ) -> bytes:
     """The core metadata (``METADATA`` bytes) of the wheel ``source`` would build.
 
@@ -381,6 +388,7 @@ def prepare_metadata(
         client_factory=client_factory,
         isolation=isolation,
         name=name,
+        constraints=constraints,
     )
     hook = f"prepare_metadata_for_build_{'editable' if editable else 'wheel'}"
     with _staging(cache, ".tmp-metadata-") as staging:

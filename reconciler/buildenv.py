@@ -37,10 +37,16 @@ def requirement_lines(requirements: Iterable[Requirement]) -> list[str]:
     return sorted({str(requirement) for requirement in requirements})
 
 
-def _env_key(requirements: Iterable[Requirement], interpreter: Interpreter) -> str:
+def _env_key(
+    requirements: Iterable[Requirement],
+    interpreter: Interpreter,
+    constraints: Iterable[Requirement] = (),
+) -> str:
+    lines = requirement_lines(constraints)
     text = "\n".join(
         [
             *requirement_lines(requirements),
+            *(["-- constraints", *lines] if lines else []),
             "--",
             interpreter.implementation,
             str(interpreter.version),
@@ -60,8 +66,10 @@ def _sync_env(
     interpreter: Interpreter,
     cache: Path,
     client_factory: Callable[[], IndexClient],
+    constraints: Sequence[Requirement] = (),
 ) -> None:
-    """Resolve ``requirements`` for this interpreter and make ``env`` hold exactly that."""
+    """Resolve ``requirements`` (under ``constraints``) for this interpreter and make ``env``
+    hold exactly that."""
     from packaging.specifiers import SpecifierSet
     from packaging.utils import canonicalize_name
 
@@ -82,7 +90,7 @@ def _sync_env(
         dependencies=tuple(requirements),
     )
     with client_factory() as client:
-        lock = resolve_lock(manifest, client, index_url=client.indexes[0])
+        lock = resolve_lock(manifest, client, index_url=client.indexes[0], constraints=constraints)
     try:
         desired = desire(lock, Selection(roots=(name,), default_groups=()), interpreter)
     except NoCompatibleArtifact as exc:
@@ -108,8 +116,10 @@ def ensure_build_env(
     interpreter: Interpreter,
     cache: Path,
     client_factory: Callable[[], IndexClient],
+    constraints: Sequence[Requirement] = (),
 ) -> Path:
-    """The path of the cached build environment for ``requirements`` on ``interpreter``.
+    """The path of the cached build environment for ``requirements`` on ``interpreter``,
+    resolved under ``constraints`` (``tool.uv.build-constraint-dependencies``).
 
     When its marker is present, returns at once: ``client_factory`` is not called. Otherwise
     (under a file lock, so concurrent builders sync it once) resolves and syncs it, then
@@ -120,7 +130,7 @@ def ensure_build_env(
     from filelock import FileLock  # slow path only
 
     builds = cache / "builds"
-    key = _env_key(requirements, interpreter)
+    key = _env_key(requirements, interpreter, constraints)
     env = builds / f"env-{key}"
     if _is_ready(env):
         return env
@@ -129,7 +139,7 @@ def ensure_build_env(
         if _is_ready(env):  # another process finished it while we waited
             return env
         # An environment left half-synced by a crash is observed and repaired like any other.
-        _sync_env(env, requirements, interpreter, cache, client_factory)
+        _sync_env(env, requirements, interpreter, cache, client_factory, constraints)
         # Written last, by rename: its presence means every package above is in place.
         lines = "".join(f"{line}\n" for line in requirement_lines(requirements))
         write_atomic(env / READY_MARKER, lines)

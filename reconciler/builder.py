@@ -25,6 +25,8 @@ from model.desired import DesiredDist
 from model.interpreter import Interpreter
 
 if TYPE_CHECKING:
+    from packaging.requirements import Requirement
+
     from reconciler.index import IndexClient
 
 __all__ = ["ProjectBuilder", "source_tree_digest", "tree_path"]
@@ -135,6 +137,8 @@ class ProjectBuilder:
     isolation: bool = True
     no_isolation: frozenset[str] = frozenset()
     """Packages built without isolation (``tool.uv.no-build-isolation-package``)."""
+    build_constraints: tuple[Requirement, ...] = ()
+    """``tool.uv.build-constraint-dependencies``: applied when resolving build environments."""
 
     def _isolated(self, name: str) -> bool:
         return self.isolation and canonicalize_name(name) not in self.no_isolation
@@ -154,6 +158,7 @@ class ProjectBuilder:
             isolation=self._isolated(dist.name),
             output=Path(tempfile.mkdtemp(prefix=f"{dist.name}-", dir=output)),
             name=dist.name,
+            constraints=self.build_constraints,
         )
 
     def sdist_metadata(self, url: str, sha256: str | None, filename: str) -> bytes:
@@ -198,6 +203,7 @@ class ProjectBuilder:
                 client_factory=self.client_factory,
                 isolation=self.isolation,
                 name=filename,
+                constraints=self.build_constraints,
             )
 
     def build_git(self, dist: DesiredDist) -> Path:
@@ -227,6 +233,7 @@ class ProjectBuilder:
                 isolation=self._isolated(dist.name),
                 output=output,
                 name=dist.name,
+                constraints=self.build_constraints,
             )
 
     def build_sdist(self, sdist: Path, sha256: str) -> Path:
@@ -241,4 +248,5 @@ class ProjectBuilder:
             cache=self.cache,
             client_factory=self.client_factory,
             isolation=self._isolated(name),
+            constraints=self.build_constraints,
         )

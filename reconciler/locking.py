@@ -33,6 +33,8 @@ from reconciler.errors import (
 )
 
 if TYPE_CHECKING:
+    from packaging.requirements import Requirement
+
     from model.exclude_newer import ExcludeNewer
     from model.uv_settings import SettingsReport
     from reconciler.manifest import Workspace
@@ -150,6 +152,7 @@ def ensure_lock(
     settings = _settings(workspace, err)
     prerelease = _prerelease(workspace)
     exclude_newer = _exclude_newer(workspace)
+    inputs = _dependency_settings(workspace)
     indexes, explicit = configured_indexes(request, workspace.root_data)
     upgrading = request.upgrade or bool(request.upgrade_packages)
     if existing is None:
@@ -168,6 +171,8 @@ def ensure_lock(
                 for group, reqs in workspace.root_groups
             ],
         )
+        if stale is None:
+            stale = inputs.why_stale(existing)
         if stale is None and existing.options.prerelease_mode != prerelease:
             stale = "the prerelease mode changed"
         if stale is None and _exclude_newer_changed(existing, exclude_newer):
@@ -175,6 +180,9 @@ def ensure_lock(
         if stale is None and not upgrading:
             return existing, KeepLock("up to date")
         why = stale or "--upgrade-package " + ", ".join(request.upgrade_packages)
+        if existing.options.resolution_mode != inputs.resolution:
+            # uv ignores a lock resolved in another mode (no preferences, no forks kept).
+            existing = None
     if settings.unhonoured:
         # Refused before resolving: the lock accord would write is not the one uv writes.
         pyproject = workspace.root / "pyproject.toml"
@@ -186,7 +194,9 @@ def ensure_lock(
             "or remove the setting",
             path=pyproject,
         )
-    new = _resolve(workspace, indexes, request, existing, interpreter, prerelease, exclude_newer)
+    new = _resolve(
+        workspace, indexes, request, existing, interpreter, prerelease, exclude_newer, inputs
+    )
     from reconciler.lockwrite import format_lock
 
     if text is not None and format_lock(new) == text:
@@ -226,6 +236,56 @@ def _prerelease(workspace: Workspace) -> str | None:
     return str(value)
 
 
+@attrs.frozen
+class DependencySettings:
+    """The workspace root's ``constraint-dependencies``, ``override-dependencies``,
+    ``build-constraint-dependencies`` and ``resolution``."""
+
+    constraints: tuple[Requirement, ...] = ()
+    overrides: tuple[Requirement, ...] = ()
+    build_constraints: tuple[Requirement, ...] = ()
+    resolution: str | None = None
+
+    def why_stale(self, lock: Lock) -> str | None:
+        """How the lock's ``[options]`` and ``[manifest]`` differ from these settings (the
+        requirements compared as sets)."""
+        from model.manifest import lock_requirement, requirement_key
+
+        if lock.options.resolution_mode != self.resolution:
+            return "the resolution mode changed"
+        for label, recorded, declared in (
+            ("constraint-dependencies", lock.constraints, self.constraints),
+            ("override-dependencies", lock.overrides, self.overrides),
+            ("build-constraint-dependencies", lock.build_constraints, self.build_constraints),
+        ):
+            old = {requirement_key(r) for r in recorded}
+            new = {requirement_key(lock_requirement(r)) for r in declared}
+            if old != new:
+                return f"`tool.uv.{label}` changed"
+        return None
+
+
+def _dependency_settings(workspace: Workspace) -> DependencySettings:
+    from model.uv_settings import SettingInvalid, read_dependencies, read_resolution_mode
+    from reconciler.discover import toml_table
+
+    uv = toml_table(workspace.root_data, "tool", "uv")
+    try:
+        return DependencySettings(
+            constraints=read_dependencies(
+                "constraint-dependencies", uv.get("constraint-dependencies")
+            ),
+            overrides=read_dependencies("override-dependencies", uv.get("override-dependencies")),
+            build_constraints=read_dependencies(
+                "build-constraint-dependencies", uv.get("build-constraint-dependencies")
+            ),
+            resolution=read_resolution_mode(uv.get("resolution")),
+        )
+    except SettingInvalid as exc:
+        pyproject = workspace.root / "pyproject.toml"
+        raise ProjectInvalid(f"`{pyproject}`: {exc}", path=pyproject) from exc
+
+
 def _exclude_newer(workspace: Workspace) -> ExcludeNewer:
     """``[tool.uv] exclude-newer`` and ``exclude-newer-package`` of the workspace root."""
     from model.exclude_newer import ExcludeNewer, ExcludeNewerInvalid
@@ -259,6 +319,7 @@ def _resolve(
     interpreter: Interpreter,
     prerelease: str | None = None,
     exclude_newer: ExcludeNewer | None = None,
+    inputs: DependencySettings | None = None,
 ) -> Lock:
     from reconciler.cachedir import cache_root
     from reconciler.gitsource import parse_lock_url
@@ -283,6 +344,7 @@ def _resolve(
         client_factory=lambda: IndexClient(
             indexes, cache_dir=cache_root(), offline=request.offline
         ),
+        build_constraints=inputs.build_constraints if inputs else (),
     )
     clients: dict[str, IndexClient] = {}
     pinned: dict[NormalizedName, IndexClient] = {}
@@ -311,6 +373,10 @@ def _resolve(
             upgrade_packages=frozenset(request.upgrade_packages),
             prerelease=prerelease,
             exclude_newer=exclude_newer,
+            constraints=inputs.constraints if inputs else (),
+            overrides=inputs.overrides if inputs else (),
+            build_constraints=inputs.build_constraints if inputs else (),
+            resolution=inputs.resolution if inputs else None,
             sdist_metadata=lambda file: builder.sdist_metadata(
                 file.url, file.sha256, file.filename
             ),

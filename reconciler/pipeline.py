@@ -166,6 +166,15 @@ def make_builder(interpreter: Interpreter, request: RunRequest, pyproject: Path 
     no_isolation = uv.get("no-build-isolation-package", [])
     if not isinstance(no_isolation, list):
         no_isolation = []
+    from model.uv_settings import SettingInvalid, read_dependencies
+    from reconciler.errors import ProjectInvalid
+
+    try:
+        build_constraints = read_dependencies(
+            "build-constraint-dependencies", uv.get("build-constraint-dependencies")
+        )
+    except SettingInvalid as exc:
+        raise ProjectInvalid(f"`{pyproject}`: {exc}", path=pyproject) from exc
     return ProjectBuilder(
         interpreter=interpreter,
         cache=cache_root(),
@@ -174,6 +183,7 @@ def make_builder(interpreter: Interpreter, request: RunRequest, pyproject: Path 
         ),
         isolation=not (request.no_build_isolation or uv.get("no-build-isolation") is True),
         no_isolation=frozenset(canonicalize_name(str(n)) for n in no_isolation),
+        build_constraints=build_constraints,
     )
 
 

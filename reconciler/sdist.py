@@ -16,7 +16,7 @@ import posixpath
 import tarfile
 import tempfile
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -28,6 +28,8 @@ from reconciler.build import build_wheel
 from reconciler.errors import DistributionInvalid, HashMismatch
 
 if TYPE_CHECKING:
+    from packaging.requirements import Requirement
+
     from reconciler.index import IndexClient
 
 __all__ = ["build_sdist_wheel", "unpack_sdist"]
@@ -157,6 +159,7 @@ def build_sdist_wheel(
     cache: Path,
     client_factory: Callable[[], IndexClient],
     isolation: bool = True,
+    constraints: Sequence[Requirement] = (),
 ) -> Path:
     """The wheel built from ``sdist`` for ``interpreter``: from ``<cache>/built/<sha256>/``
     when one is there (no backend runs), else built now and kept there.
@@ -196,6 +199,7 @@ def build_sdist_wheel(
                 isolation=isolation,
                 output=Path(temporary) / "wheel",
                 name=sdist.name,
+                constraints=constraints,
             )
             built.mkdir(exist_ok=True)
             final = built / wheel.name

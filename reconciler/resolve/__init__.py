@@ -23,7 +23,16 @@ from packaging.utils import NormalizedName, canonicalize_name
 from packaging.version import Version
 
 from model.exclude_newer import ExcludeNewer
-from model.lock import Artifact, Dependency, Lock, LockedPackage, LockOptions, Source, SourceKind
+from model.lock import (
+    Artifact,
+    Dependency,
+    Lock,
+    LockedPackage,
+    LockOptions,
+    LockRequirement,
+    Source,
+    SourceKind,
+)
 from model.manifest import (
     ProjectManifest,
     declared_groups,
@@ -33,6 +42,7 @@ from model.manifest import (
 )
 from model.marker_tree import MarkerTree
 from model.python_range import PythonRange, specifier_range
+from model.uv_settings import by_name
 from model.wheel_tags import lock_platform_markers, matches_requires_python
 from reconciler.errors import NoSolution
 from reconciler.resolve.assemble import Graph, NodeKey, merge_forks
@@ -91,6 +101,10 @@ def resolve_lock(
     prerelease: str | None = None,
     exclude_newer: ExcludeNewer | None = None,
     now: datetime.datetime | None = None,
+    constraints: Sequence[Requirement] = (),
+    overrides: Sequence[Requirement] = (),
+    build_constraints: Sequence[Requirement] = (),
+    resolution: str | None = None,
 ) -> Lock:
     """Resolve a project (or a workspace's members) against ``client`` and build the lock.
 
@@ -141,9 +155,13 @@ def resolve_lock(
         root=root_requirements,
         sdist_metadata=sdist_metadata,
         pinned=pinned,
-        allowed_yanks=_allowed_yanks(manifests, root_groups, existing),
+        allowed_yanks=_allowed_yanks(manifests, root_groups, existing, [*constraints, *overrides]),
         prerelease=prerelease or "if-necessary-or-explicit",
         cutoff=_cutoff(exclude_newer, now),
+        constraints=by_name(constraints),
+        overrides=by_name(overrides),
+        lowest=_lowest(resolution, manifests, root_groups),
+        resolution=resolution,
     )
     graph = merge_forks(forks, [r.identifier for r in roots], specifier_range(requires_python))
     candidates: dict[tuple[NormalizedName, Version], Candidate] = {}
@@ -255,8 +273,51 @@ def resolve_lock(
         members=tuple(sorted(m.name for m in manifests)) if workspace else (),
         manifest_groups=group_edges,
         manifest_group_requirements=group_records,
-        options=_options(prerelease, exclude_newer),
+        options=attrs.evolve(_options(prerelease, exclude_newer), resolution_mode=resolution),
+        constraints=_records(constraints),
+        overrides=_records(overrides),
+        build_constraints=_records(build_constraints),
     )
+
+
+def _records(requirements: Sequence[Requirement]) -> tuple[LockRequirement, ...]:
+    """``[manifest]`` constraints, overrides or build-constraints as uv writes them."""
+    records = dict.fromkeys(lock_requirement(r) for r in requirements)
+    return tuple(sorted(records, key=requirement_key_sort))
+
+
+def _lowest(
+    resolution: str | None,
+    manifests: Sequence[ProjectManifest],
+    root_groups: Sequence[tuple[NormalizedName, Sequence[Requirement]]],
+) -> frozenset[NormalizedName] | None:
+    """The names tried lowest version first: None for ``highest``; for ``lowest-direct``,
+    what the workspace's members (and a virtual root's groups) declare."""
+    if resolution is None:
+        return None
+    direct: set[NormalizedName] = set()
+    for _, requirements in root_groups:
+        direct |= {canonicalize_name(r.name) for r in requirements}
+    for m in manifests:
+        for requirements in (
+            m.dependencies,
+            *(reqs for _, reqs in m.optional_dependencies),
+            *(reqs for _, reqs in m.dependency_groups),
+        ):
+            direct |= {canonicalize_name(r.name) for r in requirements}
+    if resolution == "lowest-direct":
+        return frozenset(direct)
+    return _EVERY
+
+
+class _Every(frozenset[NormalizedName]):
+    """Every name (``resolution = "lowest"``)."""
+
+    def __contains__(self, name: object) -> bool:
+        return True
+
+
+_EVERY = _Every()
 
 
 def _cutoff(
@@ -286,10 +347,13 @@ def _allowed_yanks(
     manifests: Sequence[ProjectManifest],
     root_groups: Sequence[tuple[NormalizedName, Sequence[Requirement]]],
     existing: Lock | None,
+    settings: Sequence[Requirement] = (),
 ) -> frozenset[tuple[NormalizedName, Version]]:
-    """Yanked versions uv still accepts (``yanks.rs``): those a declared requirement pins
-    with a single ``==``/``===``, and those the existing lock holds."""
+    """Yanked versions uv still accepts (``yanks.rs``): those a declared requirement (or a
+    constraint or override) pins with a single ``==``/``===``, and those the existing lock
+    holds."""
     declared: list[Requirement] = [r for _, reqs in root_groups for r in reqs]
+    declared += settings
     for m in manifests:
         declared += m.dependencies
         declared += [r for _, reqs in m.optional_dependencies for r in reqs]

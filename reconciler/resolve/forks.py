@@ -24,6 +24,7 @@ from packaging.version import Version
 from resolvelib import BaseReporter  # this module is only imported to resolve
 
 from model.marker_tree import MarkerTree
+from model.uv_settings import Dependencies
 from reconciler.errors import NoSolution
 from reconciler.resolve.provider import (
     Candidate,
@@ -116,6 +117,10 @@ def resolve_forks(
     allowed_yanks: frozenset[tuple[NormalizedName, Version]] = frozenset(),
     prerelease: str = "if-necessary-or-explicit",
     cutoff: Callable[[NormalizedName], datetime.datetime | None] | None = None,
+    constraints: Dependencies | None = None,
+    overrides: Dependencies | None = None,
+    lowest: frozenset[NormalizedName] | None = None,
+    resolution: str | None = None,
 ) -> tuple[list[ForkResult], dict[tuple[NormalizedName, Version], DistMetadata]]:
     """Solve every fork: the results in the order they completed (uv's lock order), and the
     metadata of every registry version chosen."""
@@ -135,7 +140,7 @@ def resolve_forks(
         prefs[name].extend(entries)
     starts = [_Pending(env, {}, {}) for env in reversed(initial_forks or [MarkerTree.TRUE])]
     # uv sorts the initial forks like sibling forks; the stack pops the last first.
-    starts.sort(key=lambda p: fork_order(ForkSplit(p.env, None)))
+    starts.sort(key=lambda p: fork_order(ForkSplit(p.env, None)), reverse=resolution == "lowest")
     stack = list(starts)
     results: list[ForkResult] = []
     metadata: dict[tuple[NormalizedName, Version], DistMetadata] = {}
@@ -157,6 +162,10 @@ def resolve_forks(
                 allowed_yanks=allowed_yanks,
                 prerelease=prerelease,
                 cutoff=cutoff,
+                constraints=constraints,
+                overrides=overrides,
+                lowest=lowest,
+                lowest_all=resolution == "lowest",
             )
             recorder = _Recorder()
             resolver: resolvelib.Resolver[Req, Candidate, str] = resolvelib.Resolver(
@@ -182,6 +191,11 @@ def resolve_forks(
                     env = before[1] if before and before[0] == candidate.version else pending.env
                     inherited[identifier] = (candidate.version, env)
                 key = (fork.candidate.identifier, fork.candidate.version)
+                # The forking version is decided in every new fork too (uv forks the solver
+                # state after choosing it): each fork tries it first.
+                marker_fork = all(split.requirements is not None for split in fork.splits)
+                if marker_fork and fork.candidate.identifier not in inherited:
+                    inherited[fork.candidate.identifier] = (fork.candidate.version, pending.env)
                 for split in fork.splits:
                     fixed = dict(pending.fixed)
                     if split.requirements is not None:
@@ -196,7 +210,10 @@ def resolve_forks(
             results.append(ForkResult(pending.env, pins, dict(provider.requirements_of)))
             for candidate in pins.values():
                 if candidate.extra is None and candidate.group is None:
-                    prefs[candidate.name].append((pending.env, candidate.version))
+                    # Not for lowest-direct (uv: a name direct in one fork may be transitive
+                    # in another).
+                    if resolution != "lowest-direct":
+                        prefs[candidate.name].append((pending.env, candidate.version))
                     if candidate.name not in local and not candidate.name.startswith(":"):
                         key = (candidate.name, candidate.version)
                         if key not in metadata:

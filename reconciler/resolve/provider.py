@@ -45,6 +45,7 @@ from model.python_range import (
     specifier_range,
     split,
 )
+from model.uv_settings import Dependencies, apply_overrides
 from model.wheel_tags import matches_requires_python
 from reconciler.errors import AccordError, PackageNotFound
 
@@ -209,12 +210,41 @@ def _upper_bounded(req: Req) -> bool:
     return specifier_range(req.specifier)[1] is not None
 
 
+def _python_order(split_: ForkSplit) -> tuple[Any, ...]:
+    lower = split_.env.python_bounds()[0]
+    return (0, Version("0"), 0) if lower is None else (1, lower[0], 0 if lower[1] else 1)
+
+
 def fork_order(split_: ForkSplit) -> tuple[Any, ...]:
     """uv's order of sibling forks (ascending; the last is solved first): by the lower
     bound of the fork's Python range, then by how many requirements are upper-bounded."""
-    lower = split_.env.python_bounds()[0]
-    key = (0, Version("0"), 0) if lower is None else (1, lower[0], 0 if lower[1] else 1)
-    return (key, sum(map(_upper_bounded, split_.requirements or ())))
+    return (_python_order(split_), sum(map(_upper_bounded, split_.requirements or ())))
+
+
+def sort_forks(splits: Iterable[ForkSplit], *, lower_python_last: bool) -> list[ForkSplit]:
+    """Sibling forks in uv's order; ``lower_python_last`` (``resolution = "lowest"``): the
+    lower Python bounds solved first, the upper-bound count still ascending."""
+    if not lower_python_last:
+        return sorted(splits, key=fork_order)
+    by_bounds = sorted(splits, key=lambda s: sum(map(_upper_bounded, s.requirements or ())))
+    return sorted(by_bounds, key=_python_order, reverse=True)  # stable: ties keep their order
+
+
+@functools.total_ordering
+class _Descending:
+    """A version ordered backwards (uv prefers the lowest preference in a lowest mode)."""
+
+    def __init__(self, version: Version) -> None:
+        self.version = version
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Descending) and self.version == other.version
+
+    def __lt__(self, other: _Descending) -> bool:
+        return self.version > other.version
+
+    def __hash__(self) -> int:
+        return hash(self.version)
 
 
 class Provider(AbstractProvider[Req, Candidate, str]):
@@ -237,8 +267,19 @@ class Provider(AbstractProvider[Req, Candidate, str]):
         allowed_yanks: frozenset[tuple[NormalizedName, Version]] = frozenset(),
         prerelease: str = "if-necessary-or-explicit",
         cutoff: Callable[[NormalizedName], datetime.datetime | None] | None = None,
+        constraints: Dependencies | None = None,
+        overrides: Dependencies | None = None,
+        lowest: frozenset[NormalizedName] | None = None,
+        lowest_all: bool = False,
     ) -> None:
         self._prerelease = prerelease
+        self._constraints = constraints or {}
+        self._overrides = overrides or {}
+        self._lowest = lowest
+        """Names tried lowest version first (``resolution``: every name for ``lowest``, the
+        direct dependencies for ``lowest-direct``); None for ``highest``."""
+        self._lowest_all = lowest_all
+        """``resolution = "lowest"``: forks with lower Python bounds are solved first."""
         self._cutoff = cutoff
 
         self._allowed_yanks = allowed_yanks
@@ -286,15 +327,17 @@ class Provider(AbstractProvider[Req, Candidate, str]):
     def _requirements(self, candidate: Candidate) -> list[tuple[Requirement, MarkerTree]]:
         """(requirement, marker) pairs of a candidate before fork filtering."""
         if candidate.name == ROOT:
-            declared = self._root.get(candidate.group, ())
+            declared = apply_overrides(self._root.get(candidate.group, ()), self._overrides)
             return [(r, requirement_marker(r, None)) for r in declared]
         if candidate.group is not None:
             manifest = self._local[candidate.name].manifest
-            declared = dict(manifest.dependency_groups).get(candidate.group, ())
+            declared = apply_overrides(
+                dict(manifest.dependency_groups).get(candidate.group, ()), self._overrides
+            )
             return [(r, requirement_marker(r, None)) for r in declared]
         metadata = self.metadata(candidate)
         pairs = []
-        for requirement in metadata.requires_dist:
+        for requirement in apply_overrides(metadata.requires_dist, self._overrides):
             named_self = canonicalize_name(requirement.name) == candidate.name
             if named_self and candidate.extra is None:
                 continue  # a package naming itself (self-extras) adds nothing to its base
@@ -371,6 +414,10 @@ class Provider(AbstractProvider[Req, Candidate, str]):
             candidate = Candidate(name, version, extra, usable, group, needs)
             (pres if version.is_prerelease else finals).append(candidate)
             every.append(candidate)
+        if self._lowest is not None and name in self._lowest:
+            finals.reverse()
+            pres.reverse()
+            every.reverse()
         chosen = self._by_prerelease_mode(finals, pres, every, explicit_pre)
         chosen = self._prefer(identifier, name, chosen)
         if chosen and chosen[0].needs_python is None:
@@ -485,8 +532,11 @@ class Provider(AbstractProvider[Req, Candidate, str]):
         if len(entries) == 1:
             ranked.append(entries[0][1])
         elif entries:
+            low = self._lowest is not None and name in self._lowest
             ordered = sorted(
-                entries, key=lambda e: (not e[0].is_disjoint(self.env), e[1]), reverse=True
+                entries,
+                key=lambda e: (not e[0].is_disjoint(self.env), _Descending(e[1]) if low else e[1]),
+                reverse=True,
             )
             ranked += [version for _, version in ordered]
         if not ranked:
@@ -557,6 +607,13 @@ class Provider(AbstractProvider[Req, Candidate, str]):
                 continue
             for req in split_requirement(requirement, parent, marker):
                 by_name[req.name].append(req)
+            for constraint in self._constraints.get(canonicalize_name(requirement.name), ()):
+                # uv's constraints_for_requirement: where both the constraint's marker and
+                # the requirement's hold.
+                joint = requirement_marker(constraint, None) & marker
+                if self._applies(joint, env):
+                    for req in split_requirement(constraint, "the constraints", joint):
+                        by_name[req.name].append(req)
         reqs: list[Req] = []
         if candidate.extra is not None:
             reqs.append(Req(candidate.name, None, SpecifierSet(f"=={candidate.version}"), parent))
@@ -565,9 +622,9 @@ class Provider(AbstractProvider[Req, Candidate, str]):
             if len(forks) > 1:
                 raise ForkNeeded(
                     candidate,
-                    sorted(
+                    sort_forks(
                         (ForkSplit(env_, tuple(reqs + deps)) for env_, deps in forks),
-                        key=fork_order,
+                        lower_python_last=self._lowest is not None and self._lowest_all,
                     ),
                 )
             ordered = forks[0][1] if forks else []

@@ -1,0 +1,266 @@
+"""`[tool.uv]` `constraint-dependencies`, `override-dependencies`,
+`build-constraint-dependencies` and `resolution`: accord's lock against real uv's.
+
+Each scenario locks the same project with uv 0.13.8 and with accord against the settings
+catalogue (fixtures/settings_catalog.py) served on 127.0.0.1; the locks must be equal byte
+for byte, the setting must have changed the lock (the versions asserted), and uv must accept
+accord's lock (`uv lock --check`).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from fixtures.backends import ENV_VAR, add_backends, backends_dir
+from fixtures.index import IndexServer, build_index
+from fixtures.settings_catalog import build_settings_catalog
+from tests.cli.support import Cli, clean_environment
+
+
+@pytest.fixture(scope="module")
+def settings_index(tmp_path_factory: pytest.TempPathFactory) -> Iterator[IndexServer]:
+    dists = tmp_path_factory.mktemp("settings-dists")
+    wheels = build_settings_catalog(dists) + add_backends(dists)
+    simple = build_index(sorted(wheels), tmp_path_factory.mktemp("settings-index"))
+    with IndexServer(simple) as server:
+        yield server
+
+
+@pytest.fixture
+def scli(cli: Cli, settings_index: IndexServer) -> Cli:
+    return dataclasses.replace(cli, index_url=settings_index.url)
+
+
+def _pyproject(dependencies: str, settings: str, build: bool = False) -> str:
+    text = (
+        '[project]\nname = "proj"\nversion = "0.1.0"\nrequires-python = ">=3.10"\n'
+        f"dependencies = [{dependencies}]\n\n"
+    )
+    if build:
+        text += '[build-system]\nrequires = ["hatchling"]\nbuild-backend = "hatchling.build"\n\n'
+    return text + "[tool.uv]\n" + settings + "\n"
+
+
+def _accord(cli: Cli, project: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(cli.accord), *args, "--python", str(cli.python)],
+        cwd=project,
+        env=clean_environment({"ACCORD_INDEX_URL": cli.index_url}),
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+    )
+
+
+def _project(tmp_path: Path, who: str, text: str) -> Path:
+    project = tmp_path / who / "proj"
+    project.mkdir(parents=True)
+    (project / "pyproject.toml").write_text(text, encoding="utf-8")
+    return project
+
+
+def _lock_both(cli: Cli, tmp_path: Path, text: str) -> tuple[str, str]:
+    theirs = _project(tmp_path, "uv", text)
+    result = cli.uv(theirs, "lock", settings=True)
+    assert result.returncode == 0, result.stderr
+    ours = _project(tmp_path, "accord", text)
+    result = _accord(cli, ours, "lock")
+    assert result.returncode == 0, result.stderr
+    assert "tool.uv." not in result.stderr  # honoured: neither refused nor warned about
+    check = cli.uv(ours, "lock", "--check", settings=True)
+    assert check.returncode == 0, check.stderr
+    return (theirs / "uv.lock").read_text(encoding="utf-8"), (ours / "uv.lock").read_text(
+        encoding="utf-8"
+    )
+
+
+def _versions(lock: str, name: str) -> list[str]:
+    marker = f'name = "{name}"\nversion = "'
+    return sorted(part.split('"', 1)[0] for part in lock.split(marker)[1:])
+
+
+WIN = "sys_platform == 'win32'"
+
+
+@pytest.mark.parametrize(
+    ("dependencies", "settings", "expected"),
+    [
+        pytest.param(
+            '"st-top"',
+            'constraint-dependencies = ["st-base<3"]',
+            {"st-top": ["2.0"], "st-base": ["2.0"]},
+            id="constraint",
+        ),
+        pytest.param(
+            '"st-top", "st-win"',
+            f'constraint-dependencies = ["st-base<2; {WIN}"]',
+            {"st-top": ["1.0", "3.0"], "st-base": ["1.0", "3.0"]},
+            id="constraint-with-marker-forks",
+        ),
+        pytest.param(
+            '"st-top"',
+            "constraint-dependencies = [\"st-base<3; python_version < '3.12'\"]",
+            {"st-base": ["2.0", "3.0"]},
+            id="constraint-on-older-pythons",
+        ),
+        pytest.param(
+            '"st-pin"',
+            'override-dependencies = ["st-base<3"]',
+            {"st-pin": ["1.0"], "st-base": ["2.0"]},
+            id="override-replaces-a-requirement",
+        ),
+        pytest.param(
+            '"st-opt[feat]"',
+            'override-dependencies = ["st-base<2"]',
+            {"st-base": ["1.0"]},
+            id="override-of-an-optional-requirement",
+        ),
+        pytest.param(
+            '"st-pin", "st-top"',
+            "override-dependencies = [\"st-base<3; sys_platform == 'linux'\", "
+            "\"st-base>=3; sys_platform != 'linux'\"]",
+            {"st-base": ["2.0", "3.0"]},
+            id="overrides-by-marker",
+        ),
+        pytest.param(
+            '"st-top", "st-low"',
+            'resolution = "lowest"',
+            {"st-top": ["1.0"], "st-low": ["1.0"], "st-base": ["1.0"]},
+            id="lowest",
+        ),
+        pytest.param(
+            '"st-top", "st-low>=1.5"',
+            'resolution = "lowest-direct"',
+            {"st-top": ["1.0"], "st-low": ["1.5"], "st-base": ["3.0"]},
+            id="lowest-direct",
+        ),
+        pytest.param(
+            '"st-top>=2", "st-opt[feat]", "st-win"',
+            'resolution = "lowest"\noverride-dependencies = ["st-base>=2"]',
+            {"st-top": ["2.0"], "st-base": ["2.0"]},
+            id="lowest-with-override",
+        ),
+    ],
+)
+def test_resolution_settings_lock_like_uv(
+    scli: Cli, tmp_path: Path, dependencies: str, settings: str, expected: dict[str, list[str]]
+) -> None:
+    theirs, ours = _lock_both(scli, tmp_path, _pyproject(dependencies, settings))
+    for name, versions in expected.items():
+        assert _versions(theirs, name) == versions, name
+    assert ours == theirs
+
+
+needs_backends = pytest.mark.skipif(
+    backends_dir() is None,
+    reason=f"needs the real build backends: set {ENV_VAR} (filled by "
+    "`python -m fixtures.backends download DIR`, as .ci/run does)",
+)
+
+
+@needs_backends
+def test_build_constraints_are_recorded_and_pass_uv_check(scli: Cli, tmp_path: Path) -> None:
+    text = _pyproject('"st-base"', 'build-constraint-dependencies = ["hatchling>=1"]', build=True)
+    theirs, ours = _lock_both(scli, tmp_path, text)
+    assert 'build-constraints = [{ name = "hatchling", specifier = ">=1" }]' in theirs
+    assert ours == theirs
+
+
+@needs_backends
+def test_build_constraints_apply_to_the_build_environment(scli: Cli, tmp_path: Path) -> None:
+    """A build constraint no backend version meets makes the project's build fail, naming the
+    backend; without it the same project syncs."""
+    text = _pyproject('"st-base"', 'build-constraint-dependencies = ["hatchling<1"]', build=True)
+    project = _project(tmp_path, "accord", text)
+    (project / "proj").mkdir()
+    (project / "proj" / "__init__.py").write_text("", encoding="utf-8")
+    result = _accord(scli, project, "sync")
+    assert result.returncode != 0
+    assert "hatchling" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (project / ".venv" / "lib").exists() or not list(
+        (project / ".venv").glob("lib/python*/site-packages/proj*")
+    )
+    (project / "pyproject.toml").write_text(
+        _pyproject('"st-base"', 'build-constraint-dependencies = ["hatchling>=1"]', build=True),
+        encoding="utf-8",
+    )
+    result = _accord(scli, project, "sync")
+    assert result.returncode == 0, result.stderr
+
+
+def test_a_changed_constraint_makes_the_lock_stale(scli: Cli, tmp_path: Path) -> None:
+    project = _project(
+        tmp_path, "accord", _pyproject('"st-top"', 'constraint-dependencies = ["st-base<3"]')
+    )
+    assert _accord(scli, project, "lock").returncode == 0
+    locked = (project / "uv.lock").read_text(encoding="utf-8")
+    again = _accord(scli, project, "lock", "--locked")
+    assert again.returncode == 0, again.stderr
+    (project / "pyproject.toml").write_text(
+        _pyproject('"st-top"', 'constraint-dependencies = ["st-base<2"]'), encoding="utf-8"
+    )
+    stale = _accord(scli, project, "lock", "--locked")
+    assert stale.returncode == 1
+    assert "`tool.uv.constraint-dependencies` changed" in stale.stderr
+    assert (project / "uv.lock").read_text(encoding="utf-8") == locked
+    assert _accord(scli, project, "lock").returncode == 0
+    assert _versions((project / "uv.lock").read_text(encoding="utf-8"), "st-base") == ["1.0"]
+    # uv agrees that the new lock is current.
+    check = scli.uv(project, "lock", "--check", settings=True)
+    assert check.returncode == 0, check.stderr
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "cause"),
+    [
+        ('override-dependencies = ["st-base<3"]', "", "`tool.uv.override-dependencies` changed"),
+        ("", 'resolution = "lowest"', "the resolution mode changed"),
+        ('resolution = "lowest"', 'resolution = "highest"', "the resolution mode changed"),
+    ],
+)
+def test_changed_settings_are_seen_by_locked(
+    scli: Cli, tmp_path: Path, old: str, new: str, cause: str
+) -> None:
+    project = _project(tmp_path, "accord", _pyproject('"st-top"', old))
+    assert _accord(scli, project, "lock").returncode == 0
+    (project / "pyproject.toml").write_text(_pyproject('"st-top"', new), encoding="utf-8")
+    stale = _accord(scli, project, "lock", "--locked")
+    assert stale.returncode == 1
+    assert cause in stale.stderr
+    # and uv, reading the same files, agrees the lock is out of date
+    assert scli.uv(project, "lock", "--check", settings=True).returncode != 0
+
+
+@pytest.mark.parametrize(
+    ("settings", "message"),
+    [
+        ('resolution = "newest"', "`tool.uv.resolution` must be one of"),
+        ('constraint-dependencies = "st-base<3"', "must be a list of requirement strings"),
+        ('constraint-dependencies = ["st-base<<3"]', "is not a requirement"),
+        (
+            'override-dependencies = ["st-base @ https://example.invalid/st_base-1.0.whl"]',
+            "names a URL",
+        ),
+        (
+            'override-dependencies = [{ package = "st-top", dependencies = ["st-base<2"] }]',
+            "per-package entries",
+        ),
+    ],
+)
+def test_invalid_settings_are_refused_before_anything_is_written(
+    scli: Cli, tmp_path: Path, settings: str, message: str
+) -> None:
+    project = _project(tmp_path, "accord", _pyproject('"st-top"', settings))
+    result = _accord(scli, project, "lock")
+    assert result.returncode == 2, result.stderr
+    assert message in result.stderr
+    assert "pyproject.toml" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (project / "uv.lock").exists()
