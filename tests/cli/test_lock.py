@@ -282,8 +282,8 @@ def _with_tool_uv(tmp_path: Path, settings: str) -> Path:
 @pytest.mark.parametrize(
     ("setting", "key"),
     [
-        ('constraint-dependencies = ["pkg<1.1"]', "constraint-dependencies"),
-        ('override-dependencies = ["pkg<1.1"]', "override-dependencies"),
+        ('fork-strategy = "fewest"', "fork-strategy"),
+        ('no-build-package = ["pkg"]', "no-build-package"),
         ("environments = [\"sys_platform == 'linux'\"]", "environments"),
         ("conflicts = [[{ extra = 'a' }, { extra = 'b' }]]", "conflicts"),
     ],
