@@ -32,10 +32,13 @@ from reconciler.install import (
     remove_dist,
     stash_dist,
 )
+from reconciler.install_guard import PlannedWheel, check_installs
 from reconciler.observe import find_site_packages
 from reconciler.venv import create_venv, remove_venv, site_packages_path
 
-__all__ = ["apply_plan"]
+__all__ = ["apply_plan", "remove_interrupted_stashes"]
+
+_STASH_PREFIX = ".accord-stash-"
 
 
 class Builder(Protocol):
@@ -148,6 +151,44 @@ def _replace(
         shutil.rmtree(stash, ignore_errors=True)
 
 
+def remove_interrupted_stashes(venv: Path) -> None:
+    """Delete the stashes (``.accord-stash-*``) an interrupted replacement left in ``venv``.
+
+    A stash only ever holds the old files of a replacement in progress; the caller holds the
+    environment's lock, so none of them belongs to a running apply."""
+    try:
+        entries = os.listdir(venv)
+    except OSError:
+        return
+    for entry in entries:
+        if entry.startswith(_STASH_PREFIX):
+            shutil.rmtree(venv / entry, ignore_errors=True)
+
+
+def _check_installs(plan: Plan, prepared: dict[str, PreparedWheel], venv: Path) -> None:
+    """Refuse, before anything changes, wheels that name another package than the lock or
+    would write over the environment's own files or another distribution's."""
+    fresh = isinstance(plan.environment, Create | Recreate)
+    found = None if fresh else find_site_packages(venv)
+    site = (
+        os.path.relpath(found, venv).replace(os.sep, "/")
+        if found is not None
+        else site_packages_path(plan.desired.interpreter)
+    )
+    wheels = [
+        PlannedWheel(
+            name=action.dist.name,
+            version=action.dist.version,
+            tree=prepared[action.dist.name].tree,
+            replaces=action.installed.dist_info if isinstance(action, Replace) else None,
+        )
+        for action in plan.actions
+        if isinstance(action, Install | Replace)
+    ]
+    removed = [action.installed.dist_info for action in plan.actions if isinstance(action, Remove)]
+    check_installs(wheels, venv, site, fresh=fresh, removed=removed)
+
+
 def apply_plan(
     plan: Plan,
     venv: Path,
@@ -176,10 +217,12 @@ def apply_plan(
             [a for a in wanted if a.dist.kind is not ArtifactKind.WHEEL], cache, builder, offline
         )
     )
+    _check_installs(plan, prepared, venv)
     if before_changes is not None:
         before_changes()
 
     environment = plan.environment
+    remove_interrupted_stashes(venv)
     if isinstance(environment, Recreate):
         remove_venv(venv)
     if isinstance(environment, Create | Recreate):
@@ -191,7 +234,7 @@ def apply_plan(
             remove_dist(target.site_packages, action.installed.dist_info)
     replacements = [action for action in plan.actions if isinstance(action, Replace)]
     if replacements:
-        stash_root = Path(tempfile.mkdtemp(prefix=".accord-stash-", dir=venv))
+        stash_root = Path(tempfile.mkdtemp(prefix=_STASH_PREFIX, dir=venv))
         try:
             for action in replacements:
                 _replace(target, action, prepared[action.dist.name], stash_root)

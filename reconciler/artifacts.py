@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import shutil
 import tempfile
 import threading
@@ -24,6 +25,7 @@ import attrs
 
 from model.lock import Artifact
 from reconciler.errors import DistributionInvalid, DownloadFailed, HashMismatch
+from reconciler.wheelfile import MemberCheck, check_dist_info, safe_members, wheel_record
 
 if TYPE_CHECKING:
     import urllib3
@@ -37,6 +39,7 @@ __all__ = [
 ]
 
 _CHUNK = 1 << 16
+_SHA256 = re.compile(r"[0-9a-f]{64}")
 _pool_lock = threading.Lock()
 _pool: urllib3.PoolManager | None = None
 
@@ -95,36 +98,37 @@ def _fetch(url: str, destination: Path) -> str:
     return digest.hexdigest()
 
 
-def _safe_members(archive: zipfile.ZipFile, name: str) -> list[zipfile.ZipInfo]:
-    members = archive.infolist()
-    for member in members:
-        path = member.filename
-        # Reject absolute paths and parent references: a wheel is untrusted input.
-        if path.startswith(("/", "\\")) or ".." in Path(path).parts or ":" in path:
-            raise DistributionInvalid(f"The wheel `{name}` has an unsafe path: `{path}`")
-    if not any(m.filename.split("/", 1)[0].endswith(".dist-info") for m in members):
-        raise DistributionInvalid(f"The wheel `{name}` has no .dist-info directory")
-    return members
-
-
 def _unpack(archive_path: Path, tree: Path, name: str) -> None:
+    """Unpack into a staging directory, verifying every member (``reconciler.wheelfile``),
+    then rename it to ``tree``: a refused wheel leaves nothing behind."""
     staging = Path(tempfile.mkdtemp(prefix=".tmp-", dir=tree.parent))
     try:
         try:
             with zipfile.ZipFile(archive_path) as archive:
-                members = _safe_members(archive, name)
+                members = safe_members(archive, name)
+                dist_info, rows = wheel_record(archive, members, name)
+                check_dist_info(archive, dist_info, name)
                 for member in members:
                     target = staging / member.filename
                     if member.is_dir():
                         target.mkdir(parents=True, exist_ok=True)
                         continue
+                    check = MemberCheck(name, member, rows, dist_info)
                     target.parent.mkdir(parents=True, exist_ok=True)
-                    with archive.open(member) as source, target.open("wb") as out:
-                        shutil.copyfileobj(source, out, _CHUNK)
+                    with archive.open(member) as source, target.open("xb") as out:
+                        for block in iter(lambda: source.read(_CHUNK), b""):
+                            check.update(block)
+                            out.write(block)
+                    check.verify()
                     mode = (member.external_attr >> 16) & 0o777
                     os.chmod(target, 0o755 if mode & 0o111 else 0o644)
         except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError) as exc:
             raise DistributionInvalid(f"The wheel `{name}` is not a valid zip file: {exc}") from exc
+        except (FileExistsError, NotADirectoryError, IsADirectoryError) as exc:
+            raise DistributionInvalid(
+                f"The wheel `{name}` has a file and a directory at one path: "
+                f"`{os.path.relpath(exc.filename or '', staging)}`"
+            ) from exc
         try:
             os.rename(staging, tree)
         except OSError:
@@ -135,10 +139,22 @@ def _unpack(archive_path: Path, tree: Path, name: str) -> None:
             shutil.rmtree(staging, ignore_errors=True)
 
 
+def _locked_sha256(artifact: Artifact) -> str | None:
+    """The lock's sha256 for ``artifact``, once it is known to be 64 hex digits and its file
+    name a plain name: both become paths in the cache."""
+    expected = artifact.sha256
+    if expected is not None and _SHA256.fullmatch(expected) is None:
+        raise HashMismatch(f"`{artifact.name}` has an invalid sha256 in the lock: `{expected}`")
+    name = artifact.name
+    if name in (".", "..") or "\\" in name or "\0" in name:
+        raise DownloadFailed(f"The lock names an artifact with an unusable file name: `{name}`")
+    return expected
+
+
 def fetch_archive(artifact: Artifact, cache: Path, *, offline: bool = False) -> tuple[str, Path]:
     """(sha256, path) of the artifact in ``wheels/<sha256>/<file>``, downloading and
     verifying it against the lock's hash unless it is already there."""
-    expected = artifact.sha256
+    expected = _locked_sha256(artifact)
     name = artifact.name
     archives = cache / "wheels"
     if expected is not None and (archives / expected / name).is_file():
@@ -187,12 +203,12 @@ def unpack_wheel(wheel: Path, cache: Path, sha256: str | None = None) -> Prepare
     tree = cache / "unpacked" / sha256
     tree.parent.mkdir(parents=True, exist_ok=True)
     if not tree.is_dir():
-        _unpack(wheel, tree, wheel.name)
+        _unpack(wheel, tree, unquote(wheel.name))
     return PreparedWheel(sha256, tree)
 
 
 def _prepare(artifact: Artifact, cache: Path, offline: bool = False) -> PreparedWheel:
-    expected = artifact.sha256
+    expected = _locked_sha256(artifact)
     if expected is not None:
         tree = cache / "unpacked" / expected
         if tree.is_dir():

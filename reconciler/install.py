@@ -79,8 +79,8 @@ def _install_script(
         args = (shebang.group("args") or b"").rstrip()
         content = b"#!" + bytes(target.python) + args + newline + body
     destination.parent.mkdir(parents=True, exist_ok=True)
-    written.append(str(destination))
     _write(destination, content, executable=True)
+    written.append(str(destination))
     installed.append(
         (_relative_to_site(target, destination), _record_hash(content), str(len(content)))
     )
@@ -103,11 +103,18 @@ def _relative_to_site(target: InstallTarget, path: Path) -> str:
 
 
 def _write(path: Path, data: bytes, *, executable: bool = False) -> None:
+    """Write ``path`` afresh; on failure, nothing of the new file is left (the caller lists a
+    path for rollback only once it is written)."""
     if path.exists() or path.is_symlink():
         path.unlink()
-    path.write_bytes(data)
-    if executable:
-        os.chmod(path, 0o755)
+    try:
+        path.write_bytes(data)
+        if executable:
+            os.chmod(path, 0o755)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            path.unlink()
+        raise
 
 
 def _entry_point_script(python: Path, spec: str, name: str) -> bytes:
@@ -165,7 +172,8 @@ def install_tree(
             else:
                 with contextlib.suppress(FileNotFoundError):
                     path.unlink()
-            _prune_empty(path.parent, target.site_packages)
+            inside = target.site_packages in path.parents
+            _prune_empty(path.parent, target.site_packages if inside else target.venv)
         raise
 
 
@@ -212,6 +220,8 @@ def _install_tree(
             top = recorded.split("/", 1)[0]
             if top not in (dist_info_name, data_dir_name) and hash_:
                 written.append(os.path.join(site, recorded))
+                # The hash was verified on unpack; the size is taken from the file itself.
+                size = str(os.stat(os.path.join(tree_text, recorded)).st_size)
                 installed.append((recorded, hash_, size))
         walk_roots = [os.path.join(tree_text, dist_info_name)]
         if os.path.isdir(os.path.join(tree_text, data_dir_name)):
@@ -251,11 +261,9 @@ def _install_tree(
                 prefix = "" if record_dir == "." else record_dir + "/"
                 for file_name in files:
                     written.append(os.path.join(destination_dir, file_name))
-                    hash_, size = record_rows.get(prefix + file_name, ("", ""))
-                    if not hash_:
-                        with open(os.path.join(directory, file_name), "rb") as stream:
-                            data = stream.read()
-                        hash_, size = _record_hash(data), str(len(data))
+                    hash_, size = _actual(
+                        os.path.join(directory, file_name), record_rows.get(prefix + file_name)
+                    )
                     installed.append((prefix + file_name, hash_, size))
                 continue
         os.makedirs(destination_dir, exist_ok=True)
@@ -264,13 +272,9 @@ def _install_tree(
         for file_name in files:
             source = os.path.join(directory, file_name)
             destination = os.path.join(destination_dir, file_name)
-            written.append(destination)
             _link(source, destination)
-            hash_, size = record_rows.get(wheel_prefix + file_name, ("", ""))
-            if not hash_:
-                with open(source, "rb") as stream:
-                    data = stream.read()
-                hash_, size = _record_hash(data), str(len(data))
+            written.append(destination)
+            hash_, size = _actual(destination, record_rows.get(wheel_prefix + file_name))
             installed.append((prefix + file_name, hash_, size))
 
     entry_points = dist_info_src / "entry_points.txt"
@@ -285,10 +289,14 @@ def _install_tree(
             if not parser.has_section(section):
                 continue
             for script, spec in parser.items(section):
+                if "/" in script or "\\" in script or script in ("", ".", ".."):
+                    raise DistributionInvalid(
+                        f"The wheel for `{name}` has a script name that is a path: `{script}`"
+                    )
                 content = _entry_point_script(target.python, spec, script)
                 script_path = target.scripts / script
-                written.append(str(script_path))
                 _write(script_path, content, executable=True)
+                written.append(str(script_path))
                 installed.append(
                     (
                         _relative_to_site(target, script_path),
@@ -317,6 +325,17 @@ def _install_tree(
     temporary = dist_info / "RECORD.tmp"
     temporary.write_text(buffer.getvalue(), encoding="utf-8")
     os.replace(temporary, record_path)
+
+
+def _actual(path: str, row: tuple[str, str] | None) -> tuple[str, str]:
+    """(hash, size) of the file at ``path`` for the installed RECORD: the wheel's RECORD hash,
+    verified when the wheel was unpacked, else one computed here; the size of what is there."""
+    hash_ = row[0] if row is not None else ""
+    if hash_:
+        return hash_, str(os.stat(path).st_size)
+    with open(path, "rb") as stream:
+        data = stream.read()
+    return _record_hash(data), str(len(data))
 
 
 def _record_covers(
@@ -410,7 +429,11 @@ def stash_dist(site_packages: Path, dist_info: str, stash: Path) -> list[tuple[P
     moved: list[tuple[Path, Path]] = []
     paths = _record_paths(site_packages, dist_info)
     dist_info_path = site_packages / dist_info
-    paths = [p for p in paths if dist_info_path not in p.parents] + [dist_info_path]
+    files = [p for p in paths if dist_info_path not in p.parents]
+    # The bytecode goes with its source: left behind, an old ``.pyc`` whose recorded size and
+    # mtime match the new ``.py`` (same size, unpacked within one second) would run instead.
+    bytecode = [cached for path in files for cached in _pycache_files(path)]
+    paths = [*files, *bytecode, dist_info_path]
     for number, path in enumerate(paths):
         if not (path.exists() or path.is_symlink()):
             continue
