@@ -58,6 +58,12 @@ class RunRequest:
     extra_index_urls: tuple[str, ...] = ()
     offline: bool = False
     refresh: bool = False
+    resolution: str | None = None
+    """``--resolution`` (or ``UV_RESOLUTION``): over ``tool.uv.resolution``."""
+    prerelease: str | None = None
+    """``--prerelease`` (or ``UV_PRERELEASE``): over ``tool.uv.prerelease``."""
+    exclude_newer: str | None = None
+    """``--exclude-newer`` (or ``UV_EXCLUDE_NEWER``): over ``tool.uv.exclude-newer``."""
     no_build_isolation: bool = False
     """``--no-build-isolation``: build with the target interpreter's own packages."""
     package: NormalizedName | None = None

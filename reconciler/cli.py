@@ -18,6 +18,7 @@ import click
 from packaging.utils import NormalizedName, canonicalize_name
 
 from model.request import LockMode, OutputFormat, RunRequest
+from model.uv_settings import PRERELEASE_MODES, RESOLUTION_MODES
 from reconciler.errors import AccordError, ExitCode, UsageError
 from reconciler.fastpath import parse_options
 
@@ -67,6 +68,23 @@ def _lock_options(function: F) -> F:
             help="Use the cache only; never the network.",
         ),
         click.option("--refresh", is_flag=True, help="Revalidate every cached index page."),
+        click.option(
+            "--resolution",
+            type=click.Choice(RESOLUTION_MODES),
+            envvar=["ACCORD_RESOLUTION", "UV_RESOLUTION"],
+            help="highest, lowest or lowest-direct (over tool.uv.resolution).",
+        ),
+        click.option(
+            "--prerelease",
+            type=click.Choice(PRERELEASE_MODES),
+            envvar=["ACCORD_PRERELEASE", "UV_PRERELEASE"],
+            help="When pre-releases are candidates (over tool.uv.prerelease).",
+        ),
+        click.option(
+            "--exclude-newer",
+            envvar=["ACCORD_EXCLUDE_NEWER", "UV_EXCLUDE_NEWER"],
+            help="Only files uploaded before this date, time or span (over tool.uv).",
+        ),
     ]
     for option in reversed(options):
         function = option(function)
@@ -82,6 +100,9 @@ def _lock_fields(options: dict[str, Any]) -> dict[str, Any]:
         "extra_index_urls": tuple(options["extra_index_urls"]),
         "offline": options["offline"],
         "refresh": options["refresh"],
+        "resolution": options["resolution"],
+        "prerelease": options["prerelease"],
+        "exclude_newer": options["exclude_newer"] or None,
     }
 
 

@@ -59,7 +59,18 @@ _FLAGS = frozenset(
 )
 _QUIETNESS = frozenset({"-q", "--quiet", "-v", "--verbose"})
 _VALUED = frozenset({"--extra", "--group", "--only-group", "--no-group", "--python", "-p"})
-_ENVIRONMENT_KEYS = ("ACCORD_PROJECT_ENVIRONMENT", "UV_PROJECT_ENVIRONMENT", "ACCORD_CACHE_DIR")
+_ENVIRONMENT_KEYS = (
+    "ACCORD_PROJECT_ENVIRONMENT",
+    "UV_PROJECT_ENVIRONMENT",
+    "ACCORD_CACHE_DIR",
+    # resolution settings: a change can make the lock stale
+    "ACCORD_RESOLUTION",
+    "UV_RESOLUTION",
+    "ACCORD_PRERELEASE",
+    "UV_PRERELEASE",
+    "ACCORD_EXCLUDE_NEWER",
+    "UV_EXCLUDE_NEWER",
+)
 
 
 def _file_digest(path: str) -> str:

@@ -150,9 +150,9 @@ def ensure_lock(
 
     workspace = load_workspace(project, interpreter, err)
     settings = _settings(workspace, err)
-    prerelease = _prerelease(workspace)
-    exclude_newer = _exclude_newer(workspace)
-    inputs = _dependency_settings(workspace)
+    prerelease = _prerelease(workspace, request.prerelease)
+    exclude_newer = _exclude_newer(workspace, request.exclude_newer)
+    inputs = _dependency_settings(workspace, request.resolution)
     indexes, explicit = configured_indexes(request, workspace.root_data)
     upgrading = request.upgrade or bool(request.upgrade_packages)
     if existing is None:
@@ -217,12 +217,13 @@ def _settings(workspace: Workspace, err: TextIO) -> SettingsReport:
     return report
 
 
-def _prerelease(workspace: Workspace) -> str | None:
-    """``[tool.uv] prerelease`` of the workspace root; None for uv's default."""
+def _prerelease(workspace: Workspace, given: str | None = None) -> str | None:
+    """``--prerelease``, else ``[tool.uv] prerelease`` of the workspace root; None for uv's
+    default."""
     from model.uv_settings import PRERELEASE_MODES
     from reconciler.discover import toml_table
 
-    value = toml_table(workspace.root_data, "tool", "uv").get("prerelease")
+    value = given or toml_table(workspace.root_data, "tool", "uv").get("prerelease")
     if value is None or value == PRERELEASE_MODES[-1]:
         return None
     if value not in PRERELEASE_MODES:
@@ -265,7 +266,7 @@ class DependencySettings:
         return None
 
 
-def _dependency_settings(workspace: Workspace) -> DependencySettings:
+def _dependency_settings(workspace: Workspace, resolution: str | None = None) -> DependencySettings:
     from model.uv_settings import SettingInvalid, read_dependencies, read_resolution_mode
     from reconciler.discover import toml_table
 
@@ -279,21 +280,30 @@ def _dependency_settings(workspace: Workspace) -> DependencySettings:
             build_constraints=read_dependencies(
                 "build-constraint-dependencies", uv.get("build-constraint-dependencies")
             ),
-            resolution=read_resolution_mode(uv.get("resolution")),
+            resolution=read_resolution_mode(resolution or uv.get("resolution")),
         )
     except SettingInvalid as exc:
         pyproject = workspace.root / "pyproject.toml"
         raise ProjectInvalid(f"`{pyproject}`: {exc}", path=pyproject) from exc
 
 
-def _exclude_newer(workspace: Workspace) -> ExcludeNewer:
-    """``[tool.uv] exclude-newer`` and ``exclude-newer-package`` of the workspace root."""
+def _exclude_newer(workspace: Workspace, given: str | None = None) -> ExcludeNewer:
+    """``--exclude-newer`` (else ``[tool.uv] exclude-newer``) and ``exclude-newer-package``
+    of the workspace root."""
     from model.exclude_newer import ExcludeNewer, ExcludeNewerInvalid
     from reconciler.discover import toml_table
+    from reconciler.errors import UsageError
 
     uv = toml_table(workspace.root_data, "tool", "uv")
+    if given is not None:
+        try:
+            ExcludeNewer.from_settings(given, None)
+        except ExcludeNewerInvalid as exc:
+            raise UsageError(f"invalid value {given!r} for '--exclude-newer': {exc}") from exc
     try:
-        return ExcludeNewer.from_settings(uv.get("exclude-newer"), uv.get("exclude-newer-package"))
+        return ExcludeNewer.from_settings(
+            given or uv.get("exclude-newer"), uv.get("exclude-newer-package")
+        )
     except ExcludeNewerInvalid as exc:
         pyproject = workspace.root / "pyproject.toml"
         raise ProjectInvalid(

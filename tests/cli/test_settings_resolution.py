@@ -264,3 +264,65 @@ def test_invalid_settings_are_refused_before_anything_is_written(
     assert "pyproject.toml" in result.stderr
     assert "Traceback" not in result.stderr
     assert not (project / "uv.lock").exists()
+
+
+@pytest.mark.parametrize(
+    ("args", "environ", "recorded"),
+    [
+        (("--resolution", "lowest"), {}, 'resolution-mode = "lowest"'),
+        ((), {"UV_RESOLUTION": "lowest-direct"}, 'resolution-mode = "lowest-direct"'),
+        (("--prerelease", "allow"), {}, 'prerelease-mode = "allow"'),
+        ((), {"UV_PRERELEASE": "disallow"}, 'prerelease-mode = "disallow"'),
+        (("--exclude-newer", "2030-01-01T00:00:00Z"), {}, 'exclude-newer = "2030-01-01T00:00:00Z"'),
+        ((), {"UV_EXCLUDE_NEWER": "2030-01-01"}, 'exclude-newer = "2030-01-02T00:00:00Z"'),
+    ],
+)
+def test_flags_and_variables_set_resolution_settings_like_uv(
+    scli: Cli, tmp_path: Path, args: tuple[str, ...], environ: dict[str, str], recorded: str
+) -> None:
+    """The command-line flag or uv's variable wins over `[tool.uv]`, as in uv."""
+    text = _pyproject('"st-top", "st-low"', 'resolution = "highest"\nprerelease = "explicit"')
+    theirs = _project(tmp_path, "uv", text)
+    env = dict(environ)
+    result = subprocess.run(
+        [str(scli.uv_bin), "lock", *args],
+        cwd=theirs,
+        env={**_uv_env(scli, theirs), **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    ours = _project(tmp_path, "accord", text)
+    result = subprocess.run(
+        [str(scli.accord), "lock", *args, "--python", str(scli.python)],
+        cwd=ours,
+        env=clean_environment({"ACCORD_INDEX_URL": scli.index_url, **env}),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    lock = (ours / "uv.lock").read_text(encoding="utf-8")
+    assert recorded in lock
+    assert lock == (theirs / "uv.lock").read_text(encoding="utf-8")
+
+
+def _uv_env(cli: Cli, project: Path) -> dict[str, str]:
+    from fixtures.uvlock import uv_environment
+
+    env = uv_environment(cli.index_url, cache_dir=cli.uv_cache, python=cli.python)
+    del env["UV_NO_CONFIG"]
+    env["XDG_CONFIG_HOME"] = str(project.parent / "no-user-config")
+    return env
+
+
+def test_an_invalid_flag_value_is_refused(scli: Cli, tmp_path: Path) -> None:
+    project = _project(tmp_path, "accord", _pyproject('"st-top"', ""))
+    for args in (("--resolution", "newest"), ("--exclude-newer", "yesterday")):
+        result = _accord(scli, project, "lock", *args)
+        assert result.returncode == 2, result.stderr
+        assert args[0] in result.stderr
+        assert not (project / "uv.lock").exists()
