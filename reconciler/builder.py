@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 
     from reconciler.index import IndexClient
 
-__all__ = ["ProjectBuilder", "source_tree_digest", "tree_path"]
+__all__ = ["ProjectBuilder", "build_inputs", "source_tree_digest", "tree_path"]
 
 _DEFAULT_KEYS = ("pyproject.toml", "setup.py", "setup.cfg")
 
@@ -55,6 +55,28 @@ def _cache_key_files(directory: Path) -> list[str]:
     for pattern in patterns:
         files.update(glob.glob(pattern, root_dir=directory, recursive=True))
     return sorted(files)
+
+
+def build_inputs(directory: Path) -> tuple[list[str], list[tuple[str, str]]]:
+    """What ``source_tree_digest`` reads, for the fast path's stamp: the files (absolute,
+    whether they exist or not, so creating one is seen) and the (directory, pattern) pairs of
+    wildcard ``tool.uv.cache-keys``."""
+    from reconciler.discover import read_pyproject, toml_table
+
+    patterns = list(_DEFAULT_KEYS)
+    pyproject = directory / "pyproject.toml"
+    if pyproject.is_file():
+        keys = toml_table(read_pyproject(pyproject), "tool", "uv").get("cache-keys")
+        if isinstance(keys, list):
+            patterns = [str(k["file"]) for k in keys if isinstance(k, dict) and "file" in k]
+    files = [str(pyproject)]
+    globs: list[tuple[str, str]] = []
+    for pattern in patterns:
+        if any(char in pattern for char in "*?["):
+            globs.append((str(directory), pattern))
+        elif str(directory / pattern) not in files:
+            files.append(str(directory / pattern))
+    return files, globs
 
 
 def source_tree_digest(directory: Path) -> str:

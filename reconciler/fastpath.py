@@ -36,7 +36,7 @@ __all__ = [
 ]
 
 STAMP_NAME = ".accord-stamp"
-STAMP_VERSION = 1
+STAMP_VERSION = 2
 RECURSION_VARIABLE = "ACCORD_RUN_RECURSION_DEPTH"
 MAX_RECURSION_DEPTH = 100
 
@@ -100,13 +100,29 @@ def _listing(path: str) -> list[str]:
         return []
 
 
-def compute_key(project_dir: str, venv: str, files: list[str], options: list[str]) -> str | None:
+def _glob_digest(directory: str, pattern: str) -> tuple[tuple[str, str], ...]:
+    import glob  # only for projects whose tool.uv.cache-keys use wildcards
+
+    matches = sorted(glob.glob(pattern, root_dir=directory, recursive=True))
+    return tuple((name, _file_digest(os.path.join(directory, name))) for name in matches)
+
+
+def compute_key(
+    project_dir: str,
+    venv: str,
+    files: list[str],
+    options: list[str],
+    globs: list[tuple[str, str]] | None = None,
+) -> str | None:
     """The digest of every input that decided a sync, or None if the venv is unusable.
 
-    Inputs: the option tokens, the bytes of each file (pyproject.toml files, uv.lock), the
-    nearest ``.python-version``, the environment variables that move the environment, the
-    interpreter behind ``bin/python`` (path, size, mtime), and the names in site-packages
-    and ``bin`` (an install or removal by another tool changes them).
+    Inputs: the option tokens, the bytes of each file (pyproject.toml files, uv.lock, and
+    each source tree's build inputs: setup.py, setup.cfg, ``tool.uv.cache-keys`` files; a
+    missing file counts too, so creating one is a change), the files each ``globs``
+    (directory, pattern) matches, the nearest ``.python-version``, the environment variables
+    that move the environment, the interpreter behind ``bin/python`` (path, size, mtime), and
+    the names in site-packages and ``bin`` (an install or removal by another tool changes
+    them).
     """
     python = os.path.join(venv, "bin", "python")
     try:
@@ -124,6 +140,7 @@ def compute_key(project_dir: str, venv: str, files: list[str], options: list[str
         STAMP_VERSION,
         tuple(options),
         tuple((path, _file_digest(path)) for path in files),
+        tuple((d, p, _glob_digest(d, p)) for d, p in globs or ()),
         (version_file, _file_digest(version_file) if version_file else None),
         tuple((key, os.environ.get(key)) for key in _ENVIRONMENT_KEYS),
         (real, status.st_size, status.st_mtime_ns),
@@ -192,14 +209,20 @@ def _split_run_arguments(argv: list[str]) -> tuple[list[str], list[str]] | None:
 
 
 def format_stamp(
-    project_dir: str, files: list[str], key: str, strict: list[str] | None = None
+    project_dir: str,
+    files: list[str],
+    key: str,
+    strict: list[str] | None = None,
+    globs: list[tuple[str, str]] | None = None,
 ) -> str:
     """The stamp file's text: tab-separated lines, read without json (import cost).
 
-    ``strict`` lists the commands the environment provides when the project is strict.
+    ``strict`` lists the commands the environment provides when the project is strict;
+    ``globs`` the (directory, pattern) pairs of wildcard cache keys.
     """
     lines = [f"accord-stamp\t{STAMP_VERSION}", f"project_dir\t{project_dir}"]
     lines += [f"file\t{path}" for path in files]
+    lines += [f"glob\t{directory}\t{pattern}" for directory, pattern in globs or ()]
     if strict is not None:
         lines.append("strict\t")
         lines += [f"provides\t{name}" for name in strict]
@@ -207,10 +230,16 @@ def format_stamp(
     return "\n".join(lines) + "\n"
 
 
-def parse_stamp(text: str) -> tuple[str, list[str], str, list[str] | None] | None:
-    """(project_dir, files, key, strict) from a stamp's text, or None if it is not ours."""
+Stamp = tuple[str, list[str], str, list[str] | None, list[tuple[str, str]]]
+"""(project_dir or venv, files, key, strict, globs)."""
+
+
+def parse_stamp(text: str) -> Stamp | None:
+    """(project_dir, files, key, strict, globs) from a stamp's text, or None if it is not
+    ours."""
     project_dir = key = None
     files: list[str] = []
+    globs: list[tuple[str, str]] = []
     strict: list[str] | None = None
     for number, line in enumerate(text.splitlines()):
         name, _, value = line.partition("\t")
@@ -220,6 +249,9 @@ def parse_stamp(text: str) -> tuple[str, list[str], str, list[str] | None] | Non
             project_dir = value
         elif name == "file":
             files.append(value)
+        elif name == "glob":
+            directory, _, pattern = value.partition("\t")
+            globs.append((directory, pattern))
         elif name == "key":
             key = value
         elif name == "strict":
@@ -228,11 +260,12 @@ def parse_stamp(text: str) -> tuple[str, list[str], str, list[str] | None] | Non
             strict.append(value)
     if project_dir is None or key is None:
         return None
-    return project_dir, files, key, strict
+    return project_dir, files, key, strict, globs
 
 
-def _find_stamp(project_dir: str) -> tuple[str, list[str], str, list[str] | None] | None:
-    """(venv, files, key, strict) of the stamp that belongs to ``project_dir``, searching upward."""
+def _find_stamp(project_dir: str) -> Stamp | None:
+    """(venv, files, key, strict, globs) of the stamp that belongs to ``project_dir``,
+    searching upward."""
     directory = project_dir
     for _ in range(16):
         stamp_path = os.path.join(directory, ".venv", STAMP_NAME)
@@ -242,7 +275,7 @@ def _find_stamp(project_dir: str) -> tuple[str, list[str], str, list[str] | None
         except (OSError, UnicodeDecodeError):
             stamp = None
         if stamp is not None and stamp[0] == project_dir:
-            return os.path.join(directory, ".venv"), stamp[1], stamp[2], stamp[3]
+            return os.path.join(directory, ".venv"), stamp[1], stamp[2], stamp[3], stamp[4]
         parent = os.path.dirname(directory)
         if parent == directory:
             return None
@@ -302,8 +335,8 @@ def try_fast_path(argv: list[str]) -> None:
     found = _find_stamp(project_dir)
     if found is None:
         return
-    venv, files, key, strict = found
-    if compute_key(project_dir, venv, files, options) != key:
+    venv, files, key, strict, globs = found
+    if compute_key(project_dir, venv, files, options, globs) != key:
         return
     try:
         env = child_environment(venv, dict(os.environ))

@@ -12,6 +12,7 @@ import sys
 import time
 from pathlib import Path
 from typing import Any, TextIO
+from urllib.parse import unquote, urlsplit
 
 import attrs
 from packaging.utils import NormalizedName, canonicalize_name
@@ -196,6 +197,13 @@ def _print_plan(plan: Plan, request: RunRequest, out: TextIO, relative_to: Path)
         out.write(render_text(plan, relative_to=relative_to))
 
 
+def _has_stash_litter(venv: Path) -> bool:
+    try:
+        return any(entry.startswith(".accord-stash-") for entry in os.listdir(venv))
+    except OSError:
+        return False
+
+
 def sync_project(
     request: RunRequest, project: Project, *, err: TextIO = sys.stderr, out: TextIO = sys.stdout
 ) -> SyncOutcome:
@@ -255,6 +263,10 @@ def sync_project(
                 plan_is_empty=plan.is_empty,
                 interpreter=interpreter,
             )
+        if plan.is_empty and _has_stash_litter(venv):
+            from reconciler.apply import remove_interrupted_stashes
+
+            remove_interrupted_stashes(venv)  # an interrupted sync's, once all was repaired
         if not plan.is_empty:
             from model.render import render_text
             from reconciler.apply import apply_plan
@@ -286,7 +298,12 @@ def sync_project(
         if not request.isolated:
             from reconciler.stamp import write_stamp
 
-            write_stamp(request, project, interpreter, venv)
+            trees = [
+                Path(unquote(urlsplit(dist.directory_url).path))
+                for dist in desired.dists
+                if dist.kind is ArtifactKind.SOURCE_TREE and dist.directory_url is not None
+            ]
+            write_stamp(request, project, interpreter, venv, trees)
     return SyncOutcome(
         venv=venv,
         python=venv / "bin" / "python",

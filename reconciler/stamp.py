@@ -9,6 +9,7 @@ matches the changed site-packages) or none, and the next run takes the slow path
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Sequence
 from pathlib import Path
 
 from model.interpreter import Interpreter
@@ -26,9 +27,17 @@ def remove_stamp(venv: Path) -> None:
 
 
 def write_stamp(
-    request: RunRequest, project: Project, interpreter: Interpreter, venv: Path
+    request: RunRequest,
+    project: Project,
+    interpreter: Interpreter,
+    venv: Path,
+    source_trees: Sequence[Path] = (),
 ) -> None:
-    """Record this sync's inputs in ``venv``; a venv outside ``<root>/.venv`` gets none."""
+    """Record this sync's inputs in ``venv``; a venv outside ``<root>/.venv`` gets none.
+
+    ``source_trees`` are the directories of the source-tree dists the sync installed (the
+    project, members, path dependencies): their build inputs decide a rebuild, so they are
+    inputs of the stamp too."""
     if Path(project.venv) != Path(project.root) / ".venv":
         return  # the fast path only looks for <root>/.venv; others always take the slow path
     files = [str(path) for path in project.pyprojects] + [str(project.lock_path)]
@@ -42,7 +51,15 @@ def write_stamp(
         candidate = str(directory / "pyproject.toml")
         if candidate not in files:
             files.append(candidate)
-    key = compute_key(str(project.directory), str(venv), files, list(request.options_key))
+    globs: list[tuple[str, str]] = []
+    if source_trees:
+        from reconciler.builder import build_inputs
+
+        for tree in source_trees:
+            tree_files, tree_globs = build_inputs(tree)
+            files += [path for path in tree_files if path not in files]
+            globs += [pair for pair in tree_globs if pair not in globs]
+    key = compute_key(str(project.directory), str(venv), files, list(request.options_key), globs)
     if key is None:
         remove_stamp(venv)
         return
@@ -51,5 +68,5 @@ def write_stamp(
         from reconciler.execute import provided_commands
 
         strict = sorted(provided_commands(venv))
-    text = format_stamp(str(project.directory), files, key, strict)
+    text = format_stamp(str(project.directory), files, key, strict, globs)
     write_atomic(venv / STAMP_NAME, text)

@@ -114,6 +114,45 @@ def test_build_sdist_dependency_is_built_once(
     assert not (accord_cache_dir / "builds").exists()
 
 
+@pytest.mark.parametrize("created", [False, True])
+def test_build_edited_setup_py_is_rebuilt_even_on_the_fast_path(
+    cli: Cli, tmp_path: Path, created: bool
+) -> None:
+    # uv's default cache keys: pyproject.toml, setup.py, setup.cfg. After two runs the stamp
+    # is current; editing (or creating) setup.py must still send the run down the slow path.
+    project = _copy("pkg-setuptools", tmp_path)
+    setup = project / "setup.py"
+    if not created:
+        setup.write_text("from setuptools import setup\n\nsetup()\n")
+    for _ in range(2):
+        assert _run(cli, project, "--", "python", "-c", "pass").returncode == 0
+    setup.write_text("from setuptools import setup\n\n# edited\nsetup()\n")
+
+    result = _run(cli, project, "--", "python", "-c", "pass")
+
+    assert result.returncode == 0, result.stderr
+    assert "  ~ Replace myproj 0.1.0 → 0.1.0 (build inputs changed" in result.stderr
+    assert _run(cli, project, "--dry-plan", "--check").returncode == 0
+
+
+def test_build_cache_keys_glob_is_an_input_of_the_fast_path(cli: Cli, tmp_path: Path) -> None:
+    project = _copy("pkg-hatch", tmp_path)
+    pyproject = project / "pyproject.toml"
+    pyproject.write_text(
+        pyproject.read_text()
+        + '\n[tool.uv]\ncache-keys = [{ file = "pyproject.toml" }, { file = "conf/*.toml" }]\n'
+    )
+    (project / "conf").mkdir()
+    for _ in range(2):
+        assert _run(cli, project, "--", "python", "-c", "pass").returncode == 0
+    (project / "conf" / "new.toml").write_text("x = 1\n")  # a new file the pattern matches
+
+    result = _run(cli, project, "--", "python", "-c", "pass")
+
+    assert result.returncode == 0, result.stderr
+    assert "(build inputs changed" in result.stderr
+
+
 def test_build_failing_backend_reports_and_changes_nothing(cli: Cli, tmp_path: Path) -> None:
     project = _copy("pkg-setuptools", tmp_path)
     assert _run(cli, project, "--", "python", "-c", "pass").returncode == 0
