@@ -28,7 +28,6 @@ __all__ = ["ScriptMetadata", "ScriptMetadataError", "parse_script_metadata"]
 # uv accepts and writes itself.
 _BLOCK = re.compile(r"(?m)^# /// (?P<type>[a-zA-Z0-9-]+)$\s(?P<content>(^#(| .*)$\s)*)^# ///$")
 _SCRIPT_OPENER = re.compile(r"(?m)^# /// script$")
-_TOML_AT_END = "(at end of document)"
 
 UNCLOSED_BLOCK = (
     "An opening tag (`# /// script`) was found without a closing tag (`# ///`). Ensure that every"
@@ -40,11 +39,17 @@ MULTIPLE_BLOCKS = "The script contains multiple PEP 723 metadata blocks"
 class ScriptMetadataError(Exception):
     """The script's ``script`` metadata block is malformed (the shell adds the script's path)."""
 
-    def __init__(self, message: str, line: int) -> None:
+    def __init__(
+        self, message: str, line: int, *, column: int | None = None, excerpt: str = ""
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.line = line
         """1-based line in the script file that the problem is on (or starts at)."""
+        self.column = column
+        """1-based column in that line, for TOML syntax errors."""
+        self.excerpt = excerpt
+        """The script's line with a caret under the mistake, for TOML syntax errors."""
 
 
 @attrs.frozen(kw_only=True)
@@ -128,23 +133,27 @@ def _load_toml(block_text: str, comment_lines: list[str], start_line: int) -> di
 def _translate_toml_error(
     exc: TomlSyntaxError, comment_lines: list[str], start_line: int
 ) -> ScriptMetadataError:
-    """Re-point tomllib's block-relative position at the line and column in the script file."""
+    """Re-point the parser's block-relative position at the line and column in the script file,
+    and show the script's own line (with its ``#``) under the message."""
+    from model.toml import excerpt
+
     prefix = "Invalid TOML in the `script` metadata block"
-    error = exc.message
-    if exc.line is not None and exc.column is not None:
-        block_line = exc.line
-        line = start_line + block_line
-        column = exc.column
-        if 0 < block_line <= len(comment_lines):
-            # The `# ` (or lone `#`) that was stripped from the line comes back into the count.
-            column += 2 if comment_lines[block_line - 1].startswith("# ") else 1
-        detail = exc.detail + f" (at line {line}, column {column})"
-        return ScriptMetadataError(f"{prefix}: {detail}", line)
-    closing_line = start_line + len(comment_lines) + 1
-    if error.endswith(_TOML_AT_END):
-        detail = error[: -len(_TOML_AT_END)] + f"(at the closing tag, line {closing_line})"
-        return ScriptMetadataError(f"{prefix}: {detail}", closing_line)
-    return ScriptMetadataError(f"{prefix}: {error}", start_line)
+    if exc.line is None or exc.column is None:
+        return ScriptMetadataError(f"{prefix}: {exc.message}", start_line)
+    block_line = exc.line
+    line = start_line + block_line
+    column = exc.column
+    source = exc.source_line or ""
+    if 0 < block_line <= len(comment_lines):
+        # The `# ` (or lone `#`) that was stripped from the line comes back into the count.
+        source = comment_lines[block_line - 1]
+        column += 2 if source.startswith("# ") else 1
+    return ScriptMetadataError(
+        f"{prefix}: {exc.detail}",
+        line,
+        column=column,
+        excerpt=excerpt(line, column, source, width=exc.width),
+    )
 
 
 @attrs.frozen

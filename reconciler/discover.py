@@ -22,15 +22,14 @@ __all__ = ["discover_target", "find_pyproject", "read_pyproject", "toml_table"]
 
 
 def read_pyproject(path: Path) -> dict[str, Any]:
-    """Parse a pyproject.toml; errors name the file and line."""
+    """Parse a pyproject.toml; errors name the file, line and column and show the line."""
     from model.toml import TomlSyntaxError, loads
 
     try:
         return loads(path.read_bytes().decode("utf-8"))
     except TomlSyntaxError as exc:
-        where = f" at line {exc.line}" if exc.line else ""
         raise ProjectInvalid(
-            f"Failed to parse `{path}`{where}: {exc.detail}", path=path, line=exc.line
+            exc.report(f"`{path}`"), path=path, line=exc.line, column=exc.column
         ) from exc
     except UnicodeDecodeError as exc:
         raise ProjectInvalid(f"Failed to parse `{path}`: it is not UTF-8 text", path=path) from exc

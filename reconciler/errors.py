@@ -1,7 +1,7 @@
 """Errors a user can meet, one class per condition (shell side; no I/O here).
 
 Every error carries a plain-text message, an optional hint, an exit code and, where one exists,
-the file and line at fault. ``reconciler.cli`` is the only place that renders them
+the file, line and column at fault. ``reconciler.cli`` is the only place that renders them
 (``error: …`` / ``hint: …``); nothing below it prints.
 """
 
@@ -64,12 +64,14 @@ class AccordError(Exception):
         hint: str | None = None,
         path: Path | None = None,
         line: int | None = None,
+        column: int | None = None,
     ) -> None:
         super().__init__(message)
         self.message = message
         self.hint = hint
         self.path = path
         self.line = line
+        self.column = column
 
     def __str__(self) -> str:
         return self.message

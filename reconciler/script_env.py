@@ -40,13 +40,22 @@ def read_script_metadata(script: Path) -> ScriptMetadata | None:
 
     try:
         text = script.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise ScriptInvalid(
+            f"Failed to read `{script}`: it is not UTF-8 text (byte {exc.start})", path=script
+        ) from exc
     except OSError as exc:
         raise UsageError(f"Failed to read `{script}`: {exc.strerror}") from exc
     try:
         return parse_script_metadata(text)
     except ScriptMetadataError as exc:
+        where = f"line {exc.line}" + (f", column {exc.column}" if exc.column else "")
+        shown = f"\n{exc.excerpt}" if exc.excerpt else ""
         raise ScriptInvalid(
-            f"`{script}` line {exc.line}: {exc.message}", path=script, line=exc.line
+            f"`{script}` {where}: {exc.message}{shown}",
+            path=script,
+            line=exc.line,
+            column=exc.column,
         ) from exc
 
 

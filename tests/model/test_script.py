@@ -290,26 +290,6 @@ def test_parse_script_metadata_rejects_multiple_script_blocks() -> None:
     ("text", "message", "line"),
     [
         pytest.param(
-            lines("#!/usr/bin/env python", "# /// script", "# requires-python = >=3.11", "# ///"),
-            "Invalid TOML in the `script` metadata block: Invalid value (at line 3, column 21)",
-            3,
-            id="toml-invalid-value",
-        ),
-        pytest.param(
-            lines("# /// script", "#", "# dependencies", "# ///"),
-            "Invalid TOML in the `script` metadata block: Expected '=' after a key in a key/value"
-            " pair (at line 3, column 15)",
-            3,
-            id="toml-missing-equals",
-        ),
-        pytest.param(
-            lines("# /// script", "# dependencies = [", "#   'rich',", "# ///"),
-            "Invalid TOML in the `script` metadata block: Invalid value (at the closing tag,"
-            " line 4)",
-            4,
-            id="toml-unterminated-array",
-        ),
-        pytest.param(
             lines(
                 "# /// script",
                 "# dependencies = [",
@@ -364,6 +344,51 @@ def test_parse_script_metadata_rejects_multiple_script_blocks() -> None:
 def test_parse_script_metadata_reports_bad_content(text: str, message: str, line: int) -> None:
     error = parse_error(text)
     assert (error.message, error.line) == (message, line)
+
+
+@pytest.mark.parametrize(
+    ("text", "detail", "line", "column", "excerpt"),
+    [
+        pytest.param(
+            lines("#!/usr/bin/env python", "# /// script", "# requires-python = >=3.11", "# ///"),
+            "string values must be quoted",
+            3,
+            21,
+            "  |\n3 | # requires-python = >=3.11\n  |                     ^^^^^^",
+            id="toml-unquoted-value",
+        ),
+        pytest.param(
+            lines("# /// script", "#", "# dependencies", "# ///"),
+            "key with no value, expected `=`",
+            3,
+            15,
+            "  |\n3 | # dependencies\n  |               ^",
+            id="toml-missing-equals",
+        ),
+        pytest.param(
+            lines("# /// script", "# dependencies = [", "#   'rich',", "# ///"),
+            "unclosed array, expected `]`",
+            3,
+            12,
+            "  |\n3 | #   'rich',\n  |            ^",
+            id="toml-unterminated-array",
+        ),
+        pytest.param(
+            lines("# /// script", "# dependencies = ['rich' 'attrs']", "# ///"),
+            "missing comma between array elements, expected `,`",
+            2,
+            26,
+            "  |\n2 | # dependencies = ['rich' 'attrs']\n  |                          ^",
+            id="toml-missing-comma",
+        ),
+    ],
+)
+def test_parse_script_metadata_points_at_toml_errors_in_the_script(
+    text: str, detail: str, line: int, column: int, excerpt: str
+) -> None:
+    error = parse_error(text)
+    assert error.message == f"Invalid TOML in the `script` metadata block: {detail}"
+    assert (error.line, error.column, error.excerpt) == (line, column, excerpt)
 
 
 def test_parse_script_metadata_chains_the_toml_error() -> None:
