@@ -42,7 +42,15 @@ from reconciler.errors import LockfileInvalid
 if TYPE_CHECKING:
     import cattrs
 
-__all__ = ["SUPPORTED_REVISION", "parse_lock", "parse_lock_cached", "read_lock"]
+__all__ = [
+    "HASH_DIGITS",
+    "SUPPORTED_REVISION",
+    "parse_lock",
+    "parse_lock_cached",
+    "read_existing_lock",
+    "read_lock",
+    "read_lock_text",
+]
 
 SUPPORTED_REVISION = 5
 """The newest revision accord reads (what uv 0.13 writes)."""
@@ -130,6 +138,96 @@ def _text(value: Any) -> str:
     if not isinstance(value, str):
         raise ValueError(f"expected a string, got {value!r}")
     return value
+
+
+# What a lock may say. Values from a lock become cache paths (a hash names a cache entry),
+# URLs that are fetched and file names that are written: each is checked before it is used.
+HASH_DIGITS = {"md5": 32, "sha256": 64, "sha384": 96, "sha512": 128, "blake2b": 128}
+"""The digest algorithms uv records and the number of hex digits of each."""
+_HEX = re.compile(r"[0-9a-fA-F]+")
+_URL_SCHEMES = frozenset({"http", "https", "file"})
+_GIT_SCHEMES = frozenset({"http", "https", "file", "ssh", "git"})
+
+
+class _BadValue(ValueError):
+    """A value of the lock that is well-typed but unsafe or malformed; ``value`` is the text
+    as the file writes it, so the error can point at it."""
+
+    def __init__(self, where: str, value: str, problem: str) -> None:
+        super().__init__(f"{where}: {problem}")
+        self.where = where
+        self.value = value
+        self.problem = problem
+
+
+def _check_hash(value: str, where: str) -> None:
+    algorithm, colon, digest = value.partition(":")
+    if not colon or algorithm not in HASH_DIGITS:
+        known = ", ".join(f"`{name}`" for name in HASH_DIGITS)
+        raise _BadValue(
+            where, value, f"`{value}` is not `<algorithm>:<hex digest>` with one of {known}"
+        )
+    wanted = HASH_DIGITS[algorithm]
+    if len(digest) != wanted or not _HEX.fullmatch(digest):
+        raise _BadValue(
+            where,
+            value,
+            f"invalid {algorithm} digest `{digest}` (expected {wanted} hexadecimal characters)",
+        )
+
+
+def _check_url(value: str, where: str, schemes: frozenset[str] = _URL_SCHEMES) -> None:
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number
+    except ValueError as exc:
+        raise _BadValue(where, value, f"`{value}` is not a valid URL ({exc})") from exc
+    scheme = parts.scheme.split("+", 1)[-1] if "+" in parts.scheme else parts.scheme
+    if scheme not in schemes or (scheme != "file" and not parts.hostname):
+        raise _BadValue(where, value, f"`{value}` is not a valid URL")
+    if any(char.isspace() or ord(char) < 0x20 for char in value):
+        raise _BadValue(where, value, f"`{value}` is not a valid URL (it holds white space)")
+
+
+def _check_file_name(value: str, where: str) -> None:
+    if not value or "/" in value or "\\" in value or value in (".", "..") or "\0" in value:
+        raise _BadValue(where, value, f"`{value}` is not a file name")
+
+
+def _check_relative_path(value: str, where: str) -> None:
+    if (
+        "\0" in value
+        or any(part == ".." for part in re.split(r"[\\/]", value))
+        or value.startswith(("/", "\\"))
+    ):
+        raise _BadValue(where, value, f"`{value}` must be a path inside the index directory")
+
+
+def _check_artifact(artifact: Artifact, where: str) -> None:
+    if artifact.hash is not None:
+        _check_hash(artifact.hash, f"{where}.hash")
+    if artifact.url is not None:
+        _check_url(artifact.url, f"{where}.url")
+    if artifact.filename is not None:
+        _check_file_name(artifact.filename, f"{where}.filename")
+    if artifact.path is not None:
+        _check_relative_path(artifact.path, f"{where}.path")
+    if artifact.size is not None and (isinstance(artifact.size, bool) or artifact.size < 0):
+        raise _BadValue(f"{where}.size", str(artifact.size), "a size must be a whole number >= 0")
+
+
+def _check_source(source: Source, where: str) -> None:
+    location = source.location
+    if source.kind is SourceKind.URL:
+        _check_url(location, where)
+    elif source.kind is SourceKind.GIT:
+        _check_url(location, where, _GIT_SCHEMES)
+    elif source.kind is SourceKind.REGISTRY and "://" in location:
+        _check_url(location, where)
+    if "\0" in location:
+        raise _BadValue(where, location, "a source location cannot hold a NUL character")
 
 
 @functools.cache
@@ -290,6 +388,11 @@ def _options(raw: _RawOptions | None) -> LockOptions:
 
 
 def _package(raw: _RawPackage, index: int) -> LockedPackage:
+    _check_source(raw.source, f"$.package[{index}].source")
+    if raw.sdist is not None:
+        _check_artifact(raw.sdist, f"$.package[{index}].sdist")
+    for number, artifact in enumerate(raw.wheels):
+        _check_artifact(artifact, f"$.package[{index}].wheels[{number}]")
     for wheel in raw.wheels:
         try:
             _, wheel_version, _, _ = parse_wheel_filename(wheel.name)
@@ -408,12 +511,12 @@ def parse_lock(text: str, path: Path) -> Lock:
     try:
         document = loads(text)
     except TomlSyntaxError as exc:
-        where = f" at line {exc.line}" if exc.line else ""
         raise LockfileInvalid(
-            f"Failed to parse `{path}`{where}: {exc.detail.strip()}",
+            exc.report(f"`{path}`"),
             hint="fix the file, or delete it to have it written anew",
             path=path,
             line=exc.line,
+            column=exc.column,
         ) from exc
 
     version = document.get("version")
@@ -449,6 +552,8 @@ def parse_lock(text: str, path: Path) -> Lock:
         build_constraints = _requirements(
             manifest.build_constraints, "$.manifest.build-constraints"
         )
+    except _BadValue as exc:
+        raise _invalid_value(path, text, exc) from exc
     except cattrs.BaseValidationError as exc:
         problems = cattrs.transform_error(exc, path="$")
         first = _file_keys(problems[0] if problems else str(exc))
@@ -494,18 +599,90 @@ def _invalid(path: Path, problem: str, line: int | None) -> LockfileInvalid:
     )
 
 
-def read_lock(path: Path) -> Lock:
-    """Read and parse ``path``; OSErrors become LockfileInvalid naming the file."""
+def _invalid_value(path: Path, text: str, exc: _BadValue) -> LockfileInvalid:
+    """Point at the bad value itself: the first line of its package (or of the file) that
+    writes it as a TOML string."""
+    from model.toml import excerpt
+
+    lines = text.split("\n")
+    first = 0
+    package = re.match(r"\$\.package\[(\d+)\]", exc.where)
+    if package:
+        line = _locate(text, f"$.package[{package.group(1)}]")
+        first = (line or 1) - 1
+    quoted = '"' + exc.value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    for number in range(first, len(lines)):
+        column = lines[number].find(quoted)
+        if column >= 0:
+            shown = excerpt(number + 1, column + 1, lines[number], width=len(quoted))
+            return LockfileInvalid(
+                f"The lockfile at `{path}` is invalid at line {number + 1}, column {column + 1}: "
+                f"{exc.problem} @ {exc.where}\n{shown}",
+                hint="fix the entry, or delete the lock to have it written anew",
+                path=path,
+                line=number + 1,
+                column=column + 1,
+            )
+    return _invalid(path, f"{exc.problem} @ {exc.where}", first + 1 if package else None)
+
+
+def read_lock_text(path: Path) -> str | None:
+    """The text of the lock at ``path``; None when there is no file.
+
+    Anything else that stops it being read (a directory, a permission error, bytes that are
+    not UTF-8) is a LockfileInvalid naming the file, so no caller mistakes an unreadable lock
+    for a missing one and writes over it.
+    """
     try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        raise LockfileInvalid(f"The lockfile at `{path}` is not UTF-8 text", path=path) from exc
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return None
+    except IsADirectoryError as exc:
+        raise LockfileInvalid(
+            f"Failed to read `{path}`: it is a directory, not a lockfile",
+            hint="move the directory away; accord will not replace it",
+            path=path,
+        ) from exc
     except OSError as exc:
         raise LockfileInvalid(f"Failed to read `{path}`: {exc.strerror or exc}", path=path) from exc
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise LockfileInvalid(
+            f"The lockfile at `{path}` is not UTF-8 text: byte 0x{data[exc.start]:02x} at "
+            f"line {line}, column {column} is not valid UTF-8",
+            hint="fix the file, or delete it to have it written anew",
+            path=path,
+            line=line,
+            column=column,
+        ) from exc
+
+
+def read_lock(path: Path) -> Lock:
+    """Read and parse ``path``; every failure is a LockfileInvalid naming the file."""
+    text = read_lock_text(path)
+    if text is None:
+        raise LockfileInvalid(f"Failed to read `{path}`: No such file or directory", path=path)
     return parse_lock(text, path)
 
 
-_PARSED_FORMAT = 1
+def read_existing_lock(path: Path) -> tuple[str | None, Lock | None]:
+    """The lock at ``path`` as text and as a value; ``(None, None)`` when there is none.
+
+    A lock that exists but cannot be read or parsed raises LockfileInvalid (exit 2): uv stops
+    there and leaves the file alone, and so must every caller; such a lock is never replaced.
+    """
+    text = read_lock_text(path)
+    if text is None:
+        return None, None
+    return text, parse_lock_cached(text, path)
+
+
+_PARSED_FORMAT = 2
+"""Bumped whenever parsing changes what it accepts (2: values are validated), so a lock a
+laxer accord parsed and cached is parsed again."""
 
 
 def parse_lock_cached(text: str, path: Path) -> Lock:

@@ -424,16 +424,18 @@ def write_lock(lock: Lock, path: Path) -> bool:
 
     The text goes to a temporary file in the same directory, which then replaces ``path``
     (``os.replace``), so readers never see half a lock. Returns whether the file changed.
-    Raises ``LockfileInvalid`` naming the file when it cannot be written.
+    Raises ``LockfileInvalid`` naming the file when it cannot be written, and when the file
+    there cannot be read as a lock: a lock that could not be read is never replaced (uv stops
+    too); the user fixes or deletes it.
     """
+    from reconciler.lockfile import parse_lock_cached, read_lock_text
+
     text = format_lock(lock)
-    try:
-        if path.read_bytes() == text.encode("utf-8"):
-            return False
-    except FileNotFoundError:
-        pass
-    except OSError as exc:
-        raise LockfileInvalid(f"Failed to read `{path}`: {exc.strerror or exc}", path=path) from exc
+    existing = read_lock_text(path)
+    if existing == text:
+        return False
+    if existing is not None:
+        parse_lock_cached(existing, path)  # raises LockfileInvalid for an unreadable lock
     try:
         try:
             mode = path.stat().st_mode & 0o777

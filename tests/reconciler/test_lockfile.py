@@ -315,8 +315,14 @@ def test_parse_wheel_version_equal_but_spelled_differently() -> None:
 def test_parse_malformed_toml_names_path_and_line() -> None:
     text = example("editable-project.lock").replace('name = "click"', 'name = "click')
     error = invalid(text)
-    assert str(error).startswith("Failed to parse `uv.lock` at line 15: ")
-    assert (error.path, error.line) == (LOCK, 15)
+    assert str(error) == (
+        "Failed to parse `uv.lock` at line 15, column 14: "
+        "unterminated string, expected its closing quote on the same line\n"
+        "   |\n"
+        '15 | name = "click\n'
+        "   |              ^"
+    )
+    assert (error.path, error.line, error.column) == (LOCK, 15, 14)
     assert error.hint == "fix the file, or delete it to have it written anew"
 
 
@@ -450,7 +456,11 @@ def test_read_lock_not_utf8(tmp_path: Path) -> None:
     path.write_bytes(b"version = 1\n# \xff\n")
     with pytest.raises(LockfileInvalid) as raised:
         read_lock(path)
-    assert str(raised.value) == f"The lockfile at `{path}` is not UTF-8 text"
+    assert str(raised.value) == (
+        f"The lockfile at `{path}` is not UTF-8 text: byte 0xff at line 2, column 3 is not "
+        "valid UTF-8"
+    )
+    assert (raised.value.line, raised.value.column) == (2, 3)
 
 
 def test_parse_synthetic_60_package_lock() -> None:
