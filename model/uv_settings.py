@@ -10,12 +10,15 @@ says nothing, but a misspelt setting should not pass unnoticed).
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 from packaging.markers import Marker
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import NormalizedName, canonicalize_name
+
+if TYPE_CHECKING:
+    from model.marker_tree import MarkerTree
 
 __all__ = [
     "HONOURED",
@@ -30,6 +33,7 @@ __all__ = [
     "by_name",
     "check_uv_settings",
     "read_dependencies",
+    "read_environments",
     "read_resolution_mode",
     "top_level_extra",
 ]
@@ -40,6 +44,7 @@ HONOURED = frozenset(
         "cache-keys",
         "constraint-dependencies",
         "default-groups",
+        "environments",
         "dev-dependencies",
         "exclude-newer",
         "exclude-newer-package",
@@ -64,7 +69,6 @@ UNHONOURED_RESOLUTION = frozenset(
         "conflicts",
         "dependency-groups",
         "dependency-metadata",
-        "environments",
         "exclude-dependencies",
         "extra-build-dependencies",
         "extra-build-variables",
@@ -163,6 +167,10 @@ def check_uv_settings(table: Mapping[str, Any], honoured: Iterable[str] = ()) ->
 class SettingInvalid(ValueError):
     """A ``[tool.uv]`` value accord cannot read; the message names the key."""
 
+    def __init__(self, message: str, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.hint = hint
+
 
 def read_resolution_mode(value: object) -> str | None:
     """``tool.uv.resolution``: None for uv's default (``highest``)."""
@@ -260,3 +268,34 @@ def apply_overrides(
 def _without_marker(requirement: Requirement) -> str:
     extras = f"[{','.join(sorted(requirement.extras))}]" if requirement.extras else ""
     return f"{requirement.name}{extras}{requirement.specifier}"
+
+
+def read_environments(key: str, value: object) -> tuple[MarkerTree, ...]:
+    """``environments`` (or ``required-environments``): a marker or a list of markers.
+    ``environments`` must be pairwise disjoint (uv's rule; the error says how to fix it)."""
+    from packaging.markers import InvalidMarker
+
+    from model.marker_tree import MarkerTree
+
+    if value is None:
+        return ()
+    entries = [value] if isinstance(value, str) else value
+    if not isinstance(entries, list) or not all(isinstance(e, str) for e in entries):
+        raise SettingInvalid(f"`tool.uv.{key}` must be a marker or a list of markers")
+    trees = []
+    for entry in entries:
+        try:
+            trees.append(MarkerTree.parse(Marker(entry)))
+        except InvalidMarker as exc:
+            raise SettingInvalid(f"`tool.uv.{key}`: {entry!r} is not a marker: {exc}") from exc
+    if key == "environments":
+        for index, first in enumerate(trees):
+            for second in trees[index + 1 :]:
+                if not first.is_disjoint(second):
+                    fixed = (second & ~first).to_string()
+                    raise SettingInvalid(
+                        "Supported environments must be disjoint, but the following markers "
+                        f"overlap: `{first}` and `{second}`",
+                        f"replace `{second}` with `{fixed}`",
+                    )
+    return tuple(trees)

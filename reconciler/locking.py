@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from packaging.requirements import Requirement
 
     from model.exclude_newer import ExcludeNewer
+    from model.marker_tree import MarkerTree
     from model.uv_settings import SettingsReport
     from reconciler.manifest import Workspace
 
@@ -246,6 +247,12 @@ class DependencySettings:
     overrides: tuple[Requirement, ...] = ()
     build_constraints: tuple[Requirement, ...] = ()
     resolution: str | None = None
+    environments: tuple[MarkerTree, ...] = ()
+    """``tool.uv.environments``: the only environments the lock supports."""
+
+    @property
+    def supported_markers(self) -> tuple[str, ...]:
+        return tuple(str(tree) for tree in self.environments)
 
     def why_stale(self, lock: Lock) -> str | None:
         """How the lock's ``[options]`` and ``[manifest]`` differ from these settings (the
@@ -254,6 +261,8 @@ class DependencySettings:
 
         if lock.options.resolution_mode != self.resolution:
             return "the resolution mode changed"
+        if tuple(str(m) for m in lock.supported_markers) != self.supported_markers:
+            return "the supported environments (`tool.uv.environments`) changed"
         for label, recorded, declared in (
             ("constraint-dependencies", lock.constraints, self.constraints),
             ("override-dependencies", lock.overrides, self.overrides),
@@ -267,7 +276,12 @@ class DependencySettings:
 
 
 def _dependency_settings(workspace: Workspace, resolution: str | None = None) -> DependencySettings:
-    from model.uv_settings import SettingInvalid, read_dependencies, read_resolution_mode
+    from model.uv_settings import (
+        SettingInvalid,
+        read_dependencies,
+        read_environments,
+        read_resolution_mode,
+    )
     from reconciler.discover import toml_table
 
     uv = toml_table(workspace.root_data, "tool", "uv")
@@ -281,10 +295,11 @@ def _dependency_settings(workspace: Workspace, resolution: str | None = None) ->
                 "build-constraint-dependencies", uv.get("build-constraint-dependencies")
             ),
             resolution=read_resolution_mode(resolution or uv.get("resolution")),
+            environments=read_environments("environments", uv.get("environments")),
         )
     except SettingInvalid as exc:
         pyproject = workspace.root / "pyproject.toml"
-        raise ProjectInvalid(f"`{pyproject}`: {exc}", path=pyproject) from exc
+        raise ProjectInvalid(f"`{pyproject}`: {exc}", hint=exc.hint, path=pyproject) from exc
 
 
 def _exclude_newer(workspace: Workspace, given: str | None = None) -> ExcludeNewer:
@@ -387,6 +402,7 @@ def _resolve(
             overrides=inputs.overrides if inputs else (),
             build_constraints=inputs.build_constraints if inputs else (),
             resolution=inputs.resolution if inputs else None,
+            environments=inputs.environments if inputs else (),
             sdist_metadata=lambda file: builder.sdist_metadata(
                 file.url, file.sha256, file.filename
             ),

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import attrs
+from packaging.markers import Marker
 from packaging.requirements import Requirement
 from packaging.specifiers import SpecifierSet
 from packaging.utils import NormalizedName, canonicalize_name
@@ -105,6 +106,7 @@ def resolve_lock(
     overrides: Sequence[Requirement] = (),
     build_constraints: Sequence[Requirement] = (),
     resolution: str | None = None,
+    environments: Sequence[MarkerTree] = (),
 ) -> Lock:
     """Resolve a project (or a workspace's members) against ``client`` and build the lock.
 
@@ -142,9 +144,20 @@ def resolve_lock(
     for group, requirements in root_groups:
         root_requirements[group] = requirements
         roots.append(Req(ROOT, None, SpecifierSet(), "the workspace root", group=group))
-    initial: list[MarkerTree] = []
-    if existing is not None and not upgrade:
-        initial = [MarkerTree.parse(marker) for marker in existing.resolution_markers]
+    supported = tuple(str(tree) for tree in environments)
+    python_marker = MarkerTree.python_range(*specifier_range(requires_python))
+    for tree in environments:
+        if tree.is_disjoint(python_marker):
+            raise NoSolution(
+                f"Environment markers `{tree}` don't overlap with Python requirement "
+                f"`{requires_python}`"
+            )
+    initial: list[MarkerTree] = list(environments)
+    same_environments = existing is not None and supported == tuple(
+        str(marker) for marker in existing.supported_markers
+    )
+    if existing is not None and not upgrade and same_environments:
+        initial = [MarkerTree.parse(marker) for marker in existing.resolution_markers] or initial
     forks, _metadata = resolve_forks(
         roots,
         client,
@@ -234,7 +247,8 @@ def resolve_lock(
             )
         )
     packages.sort(key=lambda package: (package.name, package.version or Version("0")))
-    top_markers = graph.top_markers() if len(forks) > 1 else ()
+    forked = len(forks) > 1 or any(not fork.env.is_true() for fork in forks)
+    top_markers = graph.top_markers() if forked else ()
     if script:
         return Lock(
             version=1,
@@ -276,6 +290,7 @@ def resolve_lock(
         options=attrs.evolve(_options(prerelease, exclude_newer), resolution_mode=resolution),
         constraints=_records(constraints),
         overrides=_records(overrides),
+        supported_markers=tuple(Marker(text) for text in supported),
         build_constraints=_records(build_constraints),
     )
 

@@ -195,8 +195,53 @@ def test_lock_check_reports_without_writing(cli: Cli, tmp_path: Path) -> None:
     project = _project(tmp_path, '"pkg"')
     missing = _accord(cli, project, "lock", "--check")
     assert missing.returncode == 1
+    assert missing.stderr.startswith("error: Unable to find lockfile at `uv.lock`")
     assert not (project / "uv.lock").exists()
     assert _accord(cli, project, "lock").returncode == 0
+    current = _accord(cli, project, "lock", "--check")
+    assert current.returncode == 0, current.stderr
+
+    # A stale lock: --check names the cause, exits 1, and leaves the file alone.
+    lock = (project / "uv.lock").read_bytes()
+    pyproject = project / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text().replace('version = "0.1.0"', 'version = "0.2.0"'))
+    stale = _accord(cli, project, "lock", "--check")
+    assert stale.returncode == 1
+    assert "  cause: the project's version changed (0.1.0 → 0.2.0)" in stale.stderr.splitlines()
+    assert (project / "uv.lock").read_bytes() == lock
+    assert cli.uv(project, "lock", "--check").returncode == 1  # uv agrees it is stale
+
+
+@pytest.mark.parametrize(
+    ("edit", "cause"),
+    [
+        (
+            '[dependency-groups]\ndev = ["devtool"]\n',
+            "dependency groups changed (added group dev)",
+        ),
+        ("", "requires-python changed (>=3.10 → >=3.11)"),
+        ("[project.optional-dependencies]\nx = []\n", "the project's extras changed"),
+    ],
+)
+def test_lock_locked_names_each_stale_input(
+    cli: Cli, tmp_path: Path, edit: str, cause: str
+) -> None:
+    # Each edit alone makes the lock stale: --locked refuses with the cause, and installs
+    # nothing; a default run relocks and syncs.
+    project = _project(tmp_path, '"pkg"')
+    assert _accord(cli, project, "lock").returncode == 0
+    pyproject = project / "pyproject.toml"
+    text = pyproject.read_text() + edit
+    if not edit:
+        text = text.replace('requires-python = ">=3.10"', 'requires-python = ">=3.11"')
+    pyproject.write_text(text)
+
+    locked = _run(cli, project, "--locked", "--", "python", "-c", "pass")
+
+    assert locked.returncode == 1
+    assert f"  cause: {cause}" in locked.stderr.splitlines(), locked.stderr
+    assert not (project / ".venv").exists()
+    assert _run(cli, project, "--", "python", "-c", "pass").returncode == 0
     assert _accord(cli, project, "lock", "--check").returncode == 0
 
 
@@ -284,7 +329,7 @@ def _with_tool_uv(tmp_path: Path, settings: str) -> Path:
     [
         ('fork-strategy = "fewest"', "fork-strategy"),
         ('no-build-package = ["pkg"]', "no-build-package"),
-        ("environments = [\"sys_platform == 'linux'\"]", "environments"),
+        ("required-environments = [\"sys_platform == 'linux'\"]", "required-environments"),
         ("conflicts = [[{ extra = 'a' }, { extra = 'b' }]]", "conflicts"),
     ],
 )

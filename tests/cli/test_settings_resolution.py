@@ -146,6 +146,25 @@ WIN = "sys_platform == 'win32'"
             {"st-top": ["2.0"], "st-base": ["2.0"]},
             id="lowest-with-override",
         ),
+        pytest.param(
+            '"st-top", "st-win"',
+            "environments = [\"sys_platform == 'linux'\", \"sys_platform == 'darwin'\"]",
+            {"st-top": ["3.0"], "st-base": ["3.0"]},
+            id="environments",
+        ),
+        pytest.param(
+            '"st-top", "st-win"',
+            "environments = [\"sys_platform == 'linux' or sys_platform == 'win32'\", "
+            "\"python_version >= '3.12' and sys_platform == 'darwin'\"]",
+            {"st-win": ["1.0"], "st-base": ["3.0"]},
+            id="environments-ordered-by-python",
+        ),
+        pytest.param(
+            '"st-plat", "st-win"',
+            "environments = \"sys_platform == 'linux'\"",
+            {"st-plat": ["1.0"]},
+            id="environment-trims-wheels",
+        ),
     ],
 )
 def test_resolution_settings_lock_like_uv(
@@ -154,6 +173,12 @@ def test_resolution_settings_lock_like_uv(
     theirs, ours = _lock_both(scli, tmp_path, _pyproject(dependencies, settings))
     for name, versions in expected.items():
         assert _versions(theirs, name) == versions, name
+    if "environments" in settings:
+        assert "supported-markers" in theirs
+        if "st-plat" in dependencies:
+            assert "manylinux" in theirs
+            assert "win_amd64" not in theirs
+            assert "macosx" not in theirs
     assert ours == theirs
 
 
@@ -222,6 +247,11 @@ def test_a_changed_constraint_makes_the_lock_stale(scli: Cli, tmp_path: Path) ->
     [
         ('override-dependencies = ["st-base<3"]', "", "`tool.uv.override-dependencies` changed"),
         ("", 'resolution = "lowest"', "the resolution mode changed"),
+        (
+            "environments = [\"sys_platform == 'linux'\"]",
+            "environments = [\"sys_platform == 'linux'\", \"sys_platform == 'darwin'\"]",
+            "the supported environments (`tool.uv.environments`) changed",
+        ),
         ('resolution = "lowest"', 'resolution = "highest"', "the resolution mode changed"),
     ],
 )
@@ -242,6 +272,12 @@ def test_changed_settings_are_seen_by_locked(
     ("settings", "message"),
     [
         ('resolution = "newest"', "`tool.uv.resolution` must be one of"),
+        (
+            "environments = [\"sys_platform == 'linux'\", \"python_version >= '3.12'\"]",
+            "Supported environments must be disjoint, but the following markers overlap: "
+            "`sys_platform == 'linux'` and `python_full_version >= '3.12'`",
+        ),
+        ("environments = [\"sys_platform = 'linux'\"]", "is not a marker"),
         ('constraint-dependencies = "st-base<3"', "must be a list of requirement strings"),
         ('constraint-dependencies = ["st-base<<3"]', "is not a requirement"),
         (
@@ -262,6 +298,11 @@ def test_invalid_settings_are_refused_before_anything_is_written(
     assert result.returncode == 2, result.stderr
     assert message in result.stderr
     assert "pyproject.toml" in result.stderr
+    if "disjoint" in message:  # uv's hint, word for word
+        assert (
+            "hint: replace `python_full_version >= '3.12'` with "
+            "`python_full_version >= '3.12' and sys_platform != 'linux'`" in result.stderr
+        )
     assert "Traceback" not in result.stderr
     assert not (project / "uv.lock").exists()
 
@@ -317,6 +358,20 @@ def _uv_env(cli: Cli, project: Path) -> dict[str, str]:
     del env["UV_NO_CONFIG"]
     env["XDG_CONFIG_HOME"] = str(project.parent / "no-user-config")
     return env
+
+
+def test_an_environment_outside_requires_python_is_refused(scli: Cli, tmp_path: Path) -> None:
+    text = _pyproject('"st-top"', "environments = [\"python_version < '3.9'\"]")
+    theirs = _project(tmp_path, "uv", text)
+    assert scli.uv(theirs, "lock", settings=True).returncode == 2
+    project = _project(tmp_path, "accord", text)
+    result = _accord(scli, project, "lock")
+    assert result.returncode != 0
+    assert (
+        "Environment markers `python_full_version < '3.9'` don't overlap with Python "
+        "requirement `>=3.10`" in result.stderr
+    )
+    assert not (project / "uv.lock").exists()
 
 
 def test_an_invalid_flag_value_is_refused(scli: Cli, tmp_path: Path) -> None:
