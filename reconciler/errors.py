@@ -66,6 +66,11 @@ class AccordError(Exception):
         line: int | None = None,
         column: int | None = None,
     ) -> None:
+        if "@" in message or (hint and "@" in hint):
+            from reconciler.credentials import redact  # a login in a URL is never shown
+
+            message = redact(message)
+            hint = redact(hint) if hint else hint
         super().__init__(message)
         self.message = message
         self.hint = hint

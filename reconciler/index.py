@@ -38,6 +38,7 @@ from packaging.utils import (
     canonicalize_name,
 )
 
+from reconciler.credentials import auth_headers
 from reconciler.errors import (
     DistributionInvalid,
     HashMismatch,
@@ -73,6 +74,10 @@ ACCEPT = (
     "text/html;q=0.01"
 )
 _UNAVAILABLE_HINT = "is the index up? use --offline to work from the cache"
+_LOGIN_HINT = (
+    "the index wants a login: give it in the index URL (https://user:token@host/simple/), in "
+    "UV_INDEX_<NAME>_USERNAME and UV_INDEX_<NAME>_PASSWORD for a named index, or in ~/.netrc"
+)
 _CHUNK = 1 << 16
 _CONTENT_RANGE = re.compile(r"bytes\s+(\d+)-(\d+)/(\d+)", re.ASCII)
 
@@ -218,7 +223,11 @@ class IndexClient:
         retries: int = 3,
         backoff: float = 0.1,
     ) -> None:
-        self.indexes = tuple(indexes)
+        from reconciler.credentials import remember_index
+
+        # Logins are taken out of the URLs here: only bare URLs reach pages, files, the lock
+        # and the cache; requests get them back as an Authorization header.
+        self.indexes = tuple(remember_index(url) for url in indexes)
         self.cache_dir = cache_dir
         self.offline = offline
         self.refresh = refresh
@@ -352,7 +361,7 @@ class IndexClient:
         else:
             raise IndexUnavailable(
                 f"Failed to fetch `{url}`: HTTP {response.status} {response.reason or ''}".rstrip(),
-                hint=_UNAVAILABLE_HINT,
+                hint=_LOGIN_HINT if response.status in (401, 403) else _UNAVAILABLE_HINT,
             )
         _write_entry(path, entry)
         return entry
@@ -395,7 +404,9 @@ class IndexClient:
 
         def attempt() -> urllib3.BaseHTTPResponse:
             try:
-                response = self._http().request("GET", url, headers=dict(headers))
+                response = self._http().request(
+                    "GET", url, headers={**headers, **auth_headers(url)}
+                )
             except urllib3.exceptions.HTTPError as exc:
                 raise _Retryable(_short_reason(exc)) from exc
             if response.status >= 500:
@@ -493,7 +504,9 @@ class IndexClient:
 
         def attempt() -> Slice | None:
             try:
-                response = self._http().request("GET", url, headers=headers, preload_content=False)
+                response = self._http().request(
+                    "GET", url, headers={**headers, **auth_headers(url)}, preload_content=False
+                )
             except urllib3.exceptions.HTTPError as exc:
                 raise _Retryable(_short_reason(exc)) from exc
             try:
@@ -553,7 +566,9 @@ class IndexClient:
 
         digest = hashlib.sha256()
         try:
-            response = self._http().request("GET", url, preload_content=False)
+            response = self._http().request(
+                "GET", url, headers=auth_headers(url), preload_content=False
+            )
         except urllib3.exceptions.HTTPError as exc:
             raise _Retryable(_short_reason(exc)) from exc
         try:
@@ -561,7 +576,8 @@ class IndexClient:
                 raise _Retryable(f"HTTP {response.status} {response.reason or ''}".rstrip())
             if response.status != 200:
                 raise IndexUnavailable(
-                    f"Failed to fetch `{url}`: HTTP {response.status}", hint=_UNAVAILABLE_HINT
+                    f"Failed to fetch `{url}`: HTTP {response.status}",
+                    hint=_LOGIN_HINT if response.status in (401, 403) else _UNAVAILABLE_HINT,
                 )
             with destination.open("wb") as out:
                 for block in response.stream(_CHUNK):

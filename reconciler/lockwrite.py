@@ -148,8 +148,18 @@ def _string_array(values: Iterable[str]) -> str:
     return "[" + ", ".join(toml_string(v) for v in values) + "]"
 
 
+def _bare(location: str) -> str:
+    """An http(s) URL without its login: uv.lock never holds credentials (uv strips them too;
+    an ``ssh://git@host`` user name is an address, not a secret, and stays)."""
+    if "@" not in location or not location.lower().startswith(("http", "git+http")):
+        return location
+    from reconciler.credentials import strip_credentials
+
+    return strip_credentials(location)[0]
+
+
 def _source(source: Source) -> str:
-    pairs = [(source.kind.value, toml_string(source.location))]
+    pairs = [(source.kind.value, toml_string(_bare(source.location)))]
     if source.subdirectory is not None:
         pairs.append(("subdirectory", toml_string(source.subdirectory)))
     return _inline(pairs)
@@ -158,7 +168,7 @@ def _source(source: Source) -> str:
 def _artifact(artifact: Artifact) -> str:
     return _inline(
         [
-            ("url", _opt_string(artifact.url)),
+            ("url", _opt_string(None if artifact.url is None else _bare(artifact.url))),
             ("path", _opt_string(artifact.path)),
             ("filename", _opt_string(artifact.filename)),
             ("hash", _opt_string(artifact.hash)),
@@ -187,10 +197,12 @@ def _requirement(requirement: LockRequirement) -> str:
     if requirement.source is None:
         specifier = render_specifier(requirement.specifier)
         pairs.append(("specifier", toml_string(specifier) if specifier else None))
-        pairs.append(("index", _opt_string(requirement.index)))
+        pairs.append(
+            ("index", _opt_string(None if requirement.index is None else _bare(requirement.index)))
+        )
     else:
         source = requirement.source
-        pairs.append((source.kind.value, toml_string(source.location)))
+        pairs.append((source.kind.value, toml_string(_bare(source.location))))
         pairs.append(("subdirectory", _opt_string(source.subdirectory)))
     return _inline(pairs)
 
