@@ -82,7 +82,12 @@ def test_beyond_no_project_ignores_the_project(
         cli, project, "run", "--no-project", "--python", str(cli.python), "python", "-c", PREFIX
     )
     assert result.returncode == 0, result.stderr
+    base_prefix = subprocess.run(
+        [str(cli.python), "-c", PREFIX], capture_output=True, text=True, check=True
+    ).stdout
+    assert result.stdout == base_prefix  # the interpreter itself, not a project environment
     assert not (project / ".venv").exists()
+    assert sorted(p.name for p in project.iterdir()) == ["pyproject.toml", "uv.lock"]
 
 
 def test_beyond_unmanaged_project_runs_as_is(cli: Cli, tmp_path: Path) -> None:

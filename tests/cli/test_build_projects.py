@@ -184,6 +184,7 @@ def test_build_no_index_needed_for_a_synced_project(cli: Cli, tmp_path: Path) ->
         env=clean_environment({"ACCORD_INDEX_URL": "http://127.0.0.1:9/simple/"}),
     )
     assert result.returncode == 0, result.stderr
+    assert Path(result.stdout.strip()) == project / "myproj" / "__init__.py"
 
 
 # Workspaces -------------------------------------------------------------------------------
@@ -299,6 +300,35 @@ def test_build_git_source_is_locked_to_its_commit(cli: Cli, tmp_path: Path) -> N
     moved = _run(cli, project, "--", "python", "-c", show)
     assert moved.stdout == "0.2.0\n", moved.stderr
     assert _git(repo, "rev-parse", "HEAD") in (project / "uv.lock").read_text()
+
+
+def test_build_git_commit_moved_with_the_same_version_is_replaced(cli: Cli, tmp_path: Path) -> None:
+    # Only the commit moves (the version stays 0.1.0): the new commit must be installed.
+    repo = _git_repo(tmp_path)
+    project = tmp_path / "proj"
+    project.mkdir()
+    (project / "pyproject.toml").write_text(
+        '[project]\nname = "proj"\nversion = "0"\nrequires-python = ">=3.10"\n'
+        'dependencies = ["gitpkg"]\n[tool.uv.sources]\n'
+        f'gitpkg = {{ git = "{repo.as_uri()}", branch = "main" }}\n'
+    )
+    show = "import gitpkg; print(getattr(gitpkg, 'FIX', 'none'))"
+    first = _run(cli, project, "--", "python", "-c", show)
+    assert (first.returncode, first.stdout) == (0, "none\n"), first.stderr
+    (repo / "gitpkg" / "__init__.py").write_text('__version__ = "0.1.0"\nFIX = "fixed"\n')
+    _git(repo, "commit", "-qam", "a fix, same version")
+    second = _git(repo, "rev-parse", "HEAD")
+    assert _accord_lock(cli, project, "--upgrade-package", "gitpkg").returncode == 0
+
+    planned = _run(cli, project, "--dry-plan")
+    replaced = _run(cli, project, "--", "python", "-c", show)
+
+    assert any(
+        line.startswith("  ~ Replace gitpkg 0.1.0 → 0.1.0") and second[:7] in line
+        for line in planned.stdout.splitlines()
+    ), planned.stdout
+    assert (replaced.returncode, replaced.stdout) == (0, "fixed\n"), replaced.stderr
+    assert _run(cli, project, "--dry-plan", "--check").returncode == 0
 
 
 def test_build_without_isolation_uses_the_interpreters_own_packages(

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from pathlib import PurePath, PurePosixPath, PureWindowsPath
 
+import attrs
 from packaging.markers import Marker
 from packaging.specifiers import SpecifierSet
 from packaging.utils import NormalizedName, canonicalize_name
@@ -301,9 +302,10 @@ def installed_from(dist: DesiredDist) -> InstalledDist:
             editable=dist.editable,
             is_directory=dist.kind is ArtifactKind.SOURCE_TREE,
         )
-    return installed(
+    found = installed(
         dist.name, str(dist.version) if dist.version is not None else "0", direct_url=direct_url
     )
+    return attrs.evolve(found, build_digest=dist.build_digest)
 
 
 def matching(desired: DesiredEnvironment) -> ObservedEnvironment:

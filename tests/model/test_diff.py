@@ -332,10 +332,16 @@ SHAPE = settings(database=None, max_examples=40)
 
 NAMES = ("alpha", "beta", "c-d", "delta", "e", "flask-x", "g", "zed")
 URLS = ("https://example.invalid/a.whl", "https://example.invalid/b.whl")
+COMMITS = ("a" * 40, "b" * 40)
 
-versions = st.builds(
-    lambda parts: Version(".".join(map(str, parts))),
-    st.lists(st.integers(0, 12), min_size=1, max_size=3),
+versions = st.one_of(
+    # Often the same few versions, so that installed and desired dists agree on the version
+    # and the plan has to look at their sources.
+    st.sampled_from([Version("1.0"), Version("2.0")]),
+    st.builds(
+        lambda parts: Version(".".join(map(str, parts))),
+        st.lists(st.integers(0, 12), min_size=1, max_size=3),
+    ),
 )
 
 
@@ -350,15 +356,21 @@ def desired_dists(draw: st.DrawFn, name: str) -> DesiredDist:
             name, str(version), source=Source(SourceKind.URL, draw(st.sampled_from(URLS)))
         )
     if kind == "git":
-        source = Source(SourceKind.GIT, f"https://example.invalid/{name}.git#{'a' * 40}")
+        commit = draw(st.sampled_from(COMMITS))
+        source = Source(SourceKind.GIT, f"https://example.invalid/{name}.git#{commit}")
         return desired_dist(name, str(version), source=source, kind=ArtifactKind.SDIST)
     dynamic = draw(st.booleans())
-    return desired_dist(
+    dist = desired_dist(
         name,
         None if dynamic else str(version),
         source=Source(SourceKind(kind), f"packages/{name}"),
         kind=ArtifactKind.SOURCE_TREE,
         editable=kind == "editable",
+    )
+    return attrs.evolve(
+        dist,
+        directory_url=f"file:///work/proj/packages/{name}",
+        build_digest=draw(st.sampled_from([None, "d1", "d2"])),
     )
 
 
@@ -377,16 +389,26 @@ def desired_environments(draw: st.DrawFn) -> DesiredEnvironment:
 
 @st.composite
 def installed_dists(draw: st.DrawFn, name: str) -> InstalledDist:
+    tree = f"file:///work/proj/packages/{name}"
     direct_url = draw(
         st.one_of(
             st.none(),
             st.builds(DirectUrl, url=st.sampled_from([*URLS, "file:///work/proj/x"])),
+            st.builds(
+                DirectUrl,
+                url=st.just(f"https://example.invalid/{name}.git"),
+                vcs_commit=st.sampled_from(COMMITS),
+            ),
+            st.builds(
+                DirectUrl, url=st.just(tree), editable=st.booleans(), is_directory=st.just(True)
+            ),
         )
     )
     record_problem = draw(st.sampled_from([None, None, "RECORD is missing", "x.py was modified"]))
-    return installed(
+    found = installed(
         name, str(draw(versions)), direct_url=direct_url, record_problem=record_problem
     )
+    return attrs.evolve(found, build_digest=draw(st.sampled_from([None, "d1", "d2"])))
 
 
 @st.composite
@@ -442,6 +464,71 @@ def test_diff_then_apply_then_diff_is_empty(
     after = simulate_apply(plan, found)
     again = diff(without_reinstall(desired), after)
     assert again.is_empty, summary(again)
+
+
+@INVARIANT
+@given(desired_environments(), observed_environments())
+def test_diff_keeps_only_what_is_exactly_desired(
+    desired: DesiredEnvironment, found: ObservedEnvironment
+) -> None:
+    """A dist the plan leaves alone is what installing the desired one would leave: same
+    version, same source (URL, git commit, editable or not), same build inputs, intact."""
+    _assert_kept_exactly(desired, found)
+
+
+@st.composite
+def near_matches(draw: st.DrawFn) -> tuple[DesiredEnvironment, ObservedEnvironment]:
+    """A desired environment and one installed to match it, then nudged: a git commit,
+    editable or not, the build digest, a damaged file (each dist, independently)."""
+    desired = draw(desired_environments())
+    exact = matching(desired)
+    dists = []
+    for found in exact.dists:
+        url = found.direct_url
+        if url is not None and url.vcs_commit is not None:
+            url = attrs.evolve(url, vcs_commit=draw(st.sampled_from(COMMITS)))
+        if url is not None and url.is_directory:
+            url = attrs.evolve(url, editable=draw(st.booleans()))
+        dists.append(
+            attrs.evolve(
+                found,
+                direct_url=url,
+                build_digest=draw(st.sampled_from([found.build_digest, "d2"])),
+                record_problem=draw(st.sampled_from([None, None, "x.py was modified"])),
+            )
+        )
+    return desired, attrs.evolve(exact, dists=tuple(dists))
+
+
+@INVARIANT
+@given(near_matches())
+def test_diff_near_match_keeps_only_what_is_exactly_desired(
+    pair: tuple[DesiredEnvironment, ObservedEnvironment],
+) -> None:
+    """As above, where it matters most: everything but one detail matches."""
+    _assert_kept_exactly(*pair)
+
+
+def _assert_kept_exactly(desired: DesiredEnvironment, found: ObservedEnvironment) -> None:
+    plan = diff(desired, found)
+    if not isinstance(plan.environment, Keep):
+        return
+    touched = {action.name for action in plan.actions}
+    present = {dist.name: dist for dist in found.dists}
+    for dist in desired.dists:
+        if dist.name in touched:
+            continue
+        kept, fresh = present[dist.name], installed_from(dist)
+        assert dist.version is None or kept.version == dist.version
+        assert (kept.direct_url is None) == (fresh.direct_url is None)
+        if kept.direct_url is not None and fresh.direct_url is not None:
+            assert kept.direct_url.url == fresh.direct_url.url
+            if dist.source.kind is SourceKind.GIT:
+                assert kept.direct_url.vcs_commit == fresh.direct_url.vcs_commit
+            if dist.kind is ArtifactKind.SOURCE_TREE:
+                assert kept.direct_url.editable == fresh.direct_url.editable
+        assert dist.build_digest is None or kept.build_digest == dist.build_digest
+        assert kept.record_problem is None
 
 
 @SHAPE

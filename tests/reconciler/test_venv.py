@@ -198,7 +198,9 @@ def test_remove_venv_removes_an_empty_directory(tmp_path: Path) -> None:
 
 
 def test_remove_venv_missing_is_a_no_op(tmp_path: Path) -> None:
+    (tmp_path / "neighbour.txt").write_text("keep me")
     remove_venv(tmp_path / ".venv")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["neighbour.txt"]
 
 
 def test_remove_venv_refuses_a_directory_with_user_files(
