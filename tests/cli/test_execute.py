@@ -26,9 +26,10 @@ def handler(signum, frame):
     seen.append(signum)
     with open(marker, "a") as stream:
         stream.write(signal.Signals(signum).name + "\\n")
-    if signum == signal.SIGTERM:
+    if signum in (signal.SIGTERM, signal.SIGHUP):
         sys.exit(0)
 signal.signal(signal.SIGTERM, handler)
+signal.signal(signal.SIGHUP, handler)
 signal.signal(signal.SIGINT, handler)
 print("ready", flush=True)
 deadline = time.monotonic() + 20
@@ -88,8 +89,9 @@ def test_execute_death_by_signal_is_seen_by_the_shell(
     assert _shell_status(cli, synced, "--frozen", *mode, "--", "python", "-c", code) == status
 
 
+@pytest.mark.parametrize("number", [signal.SIGTERM, signal.SIGHUP], ids=["TERM", "HUP"])
 def test_execute_no_exec_forwards_sigterm_to_the_child(
-    cli: Cli, synced: Path, tmp_path: Path
+    cli: Cli, synced: Path, tmp_path: Path, number: signal.Signals
 ) -> None:
     marker = tmp_path / "signals.txt"
     process = subprocess.Popen(
@@ -102,9 +104,9 @@ def test_execute_no_exec_forwards_sigterm_to_the_child(
     )
     assert process.stdout is not None
     assert process.stdout.readline().strip() == "ready"
-    process.send_signal(signal.SIGTERM)
+    process.send_signal(number)
     assert process.wait(timeout=30) == 0
-    assert marker.read_text() == "SIGTERM\n"
+    assert marker.read_text() == f"{number.name}\n"
 
 
 def test_execute_no_exec_sigint_to_the_group_reaches_the_child_once(
@@ -301,6 +303,8 @@ def test_execute_keeps_the_terminal(cli: Cli, synced: Path) -> None:
         pytest.param(("app",), "package dir ran", id="directory-with-main"),
         pytest.param(("bundle.pyz",), "zipapp ran", id="zipapp"),
         pytest.param(("python3", "-c", "import sys; print(sys.prefix)"), ".venv", id="python3"),
+        # uv maps any spelling of `python` to the environment's interpreter.
+        pytest.param(("Python", "-c", "import sys; print(sys.prefix)"), ".venv", id="Python"),
         pytest.param(("-c", "import sys; print(sys.prefix)"), ".venv", id="dash-c"),
     ],
 )
