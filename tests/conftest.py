@@ -10,10 +10,29 @@ from pathlib import Path
 import pytest
 
 from fixtures import PROJECTS_DIR, MakeProject
-from fixtures.backends import add_backends
+from fixtures.backends import add_backends, backends_dir
 from fixtures.catalog import YANKED, build_catalog
 from fixtures.index import IndexServer, build_index
 from fixtures.uvlock import uv_lock
+
+MISSING_BACKENDS = (
+    "this test needs the real build-backend wheels, and $ACCORD_FIXTURE_BACKENDS does not name "
+    "a directory holding them; run `python -m fixtures.backends download .ci-wheels` and "
+    "`export ACCORD_FIXTURE_BACKENDS=$PWD/.ci-wheels` (as .ci/run does)"
+)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "backends: needs the build-backend wheels of $ACCORD_FIXTURE_BACKENDS"
+    )
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """A test that needs the backend wheels fails without them, loudly, with the command that
+    fixes it: a silent skip once hid every build test of a plain `pytest` run."""
+    if item.get_closest_marker("backends") is not None and backends_dir() is None:
+        pytest.fail(MISSING_BACKENDS, pytrace=False)
 
 
 @pytest.fixture(scope="session")

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from fixtures.backends import SKIP_REASON, add_backends, backends_dir
+from fixtures.backends import add_backends
 from fixtures.index import IndexServer, build_index
 from fixtures.uvlock import uv_lock
 from fixtures.wheels import WheelSpec, build_sdist, build_wheel
@@ -99,7 +99,7 @@ def test_lock_static_sdist_metadata_runs_no_backend(
     assert 'name = "extra-w"' in lock
 
 
-@pytest.mark.skipif(backends_dir() is None, reason=SKIP_REASON)
+@pytest.mark.backends
 def test_lock_dynamic_sdist_dependencies_are_built(
     tmp_path: Path, accord_bin: Path, base_python: Path, uv_bin: Path
 ) -> None:
