@@ -55,6 +55,7 @@ HONOURED = frozenset(
         "override-dependencies",
         "package",
         "prerelease",
+        "required-environments",
         "resolution",
         "sources",
         "workspace",
@@ -83,7 +84,6 @@ UNHONOURED_RESOLUTION = frozenset(
         "no-build-package",
         "no-index",
         "no-sources",
-        "required-environments",
     }
 )
 """uv settings that change the resolution or the lock; accord refuses to resolve with them."""

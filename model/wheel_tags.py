@@ -39,6 +39,7 @@ __all__ = [
     "parse_abi_tag",
     "parse_language_tag",
     "parse_platform_tag",
+    "platform_split_marker",
 ]
 
 NEVER_MARKER = "python_version < '0'"
@@ -516,6 +517,27 @@ def _platform_marker(wheel: WheelTags) -> tuple[str, bool] | None:
     if len(clauses) == 1:
         return clauses[0], False
     return " or ".join(f"({clause})" for clause in clauses), True
+
+
+def platform_split_marker(wheels: Iterable[Sequence[str]]) -> str | None:
+    """Where a version's wheels can be installed, by ``sys_platform`` alone: the marker uv
+    0.13 splits a fork on when a version misses a required environment (``required-
+    environments``); None when a wheel is for any platform. Platforms uv does not map are
+    left out (``NEVER_MARKER`` when none is mapped)."""
+    platforms: set[str] = set()
+    for tags in wheels:
+        for tag in WheelTags.parse(tags).platform:
+            if tag.kind == "any":
+                return None
+            if tag.kind in _WINDOWS_MACHINES:
+                platforms.add("win32")
+            elif tag.kind == "macosx":
+                platforms.add("darwin")
+            elif tag.is_linux:
+                platforms.add("linux")
+    if not platforms:
+        return NEVER_MARKER
+    return " or ".join(f"sys_platform == '{name}'" for name in sorted(platforms))
 
 
 def _python_marker(wheel: WheelTags) -> tuple[str, bool] | None:

@@ -249,6 +249,8 @@ class DependencySettings:
     resolution: str | None = None
     environments: tuple[MarkerTree, ...] = ()
     """``tool.uv.environments``: the only environments the lock supports."""
+    required_environments: tuple[MarkerTree, ...] = ()
+    """``tool.uv.required-environments``: where wheel-only versions must have a wheel."""
 
     @property
     def supported_markers(self) -> tuple[str, ...]:
@@ -263,6 +265,9 @@ class DependencySettings:
             return "the resolution mode changed"
         if tuple(str(m) for m in lock.supported_markers) != self.supported_markers:
             return "the supported environments (`tool.uv.environments`) changed"
+        required = tuple(str(tree) for tree in self.required_environments)
+        if tuple(str(m) for m in lock.required_markers) != required:
+            return "the required environments (`tool.uv.required-environments`) changed"
         for label, recorded, declared in (
             ("constraint-dependencies", lock.constraints, self.constraints),
             ("override-dependencies", lock.overrides, self.overrides),
@@ -296,6 +301,9 @@ def _dependency_settings(workspace: Workspace, resolution: str | None = None) ->
             ),
             resolution=read_resolution_mode(resolution or uv.get("resolution")),
             environments=read_environments("environments", uv.get("environments")),
+            required_environments=read_environments(
+                "required-environments", uv.get("required-environments")
+            ),
         )
     except SettingInvalid as exc:
         pyproject = workspace.root / "pyproject.toml"
@@ -403,6 +411,7 @@ def _resolve(
             build_constraints=inputs.build_constraints if inputs else (),
             resolution=inputs.resolution if inputs else None,
             environments=inputs.environments if inputs else (),
+            required_environments=inputs.required_environments if inputs else (),
             sdist_metadata=lambda file: builder.sdist_metadata(
                 file.url, file.sha256, file.filename
             ),

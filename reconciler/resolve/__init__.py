@@ -107,6 +107,7 @@ def resolve_lock(
     build_constraints: Sequence[Requirement] = (),
     resolution: str | None = None,
     environments: Sequence[MarkerTree] = (),
+    required_environments: Sequence[MarkerTree] = (),
 ) -> Lock:
     """Resolve a project (or a workspace's members) against ``client`` and build the lock.
 
@@ -175,6 +176,7 @@ def resolve_lock(
         overrides=by_name(overrides),
         lowest=_lowest(resolution, manifests, root_groups),
         resolution=resolution,
+        required=required_environments,
     )
     graph = merge_forks(forks, [r.identifier for r in roots], specifier_range(requires_python))
     candidates: dict[tuple[NormalizedName, Version], Candidate] = {}
@@ -291,6 +293,7 @@ def resolve_lock(
         constraints=_records(constraints),
         overrides=_records(overrides),
         supported_markers=tuple(Marker(text) for text in supported),
+        required_markers=tuple(Marker(str(tree)) for tree in required_environments),
         build_constraints=_records(build_constraints),
     )
 

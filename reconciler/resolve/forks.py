@@ -121,6 +121,7 @@ def resolve_forks(
     overrides: Dependencies | None = None,
     lowest: frozenset[NormalizedName] | None = None,
     resolution: str | None = None,
+    required: Sequence[MarkerTree] = (),
 ) -> tuple[list[ForkResult], dict[tuple[NormalizedName, Version], DistMetadata]]:
     """Solve every fork: the results in the order they completed (uv's lock order), and the
     metadata of every registry version chosen."""
@@ -166,6 +167,7 @@ def resolve_forks(
                 overrides=overrides,
                 lowest=lowest,
                 lowest_all=resolution == "lowest",
+                required=required,
             )
             recorder = _Recorder()
             resolver: resolvelib.Resolver[Req, Candidate, str] = resolvelib.Resolver(

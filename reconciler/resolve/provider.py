@@ -46,7 +46,12 @@ from model.python_range import (
     split,
 )
 from model.uv_settings import Dependencies, apply_overrides
-from model.wheel_tags import matches_requires_python
+from model.wheel_tags import (
+    NEVER_MARKER,
+    implied_markers,
+    matches_requires_python,
+    platform_split_marker,
+)
 from reconciler.errors import AccordError, PackageNotFound
 
 if TYPE_CHECKING:
@@ -176,6 +181,23 @@ def _fits_requires_python(tags: frozenset[str], python: PythonRange) -> bool:
     return matches_requires_python(sorted(tags), *python)
 
 
+@functools.cache
+def _platforms(wheels: frozenset[frozenset[str]]) -> MarkerTree:
+    text = platform_split_marker(sorted(sorted(tags) for tags in wheels))
+    if text == NEVER_MARKER:
+        return MarkerTree.FALSE
+    return MarkerTree.TRUE if text is None else MarkerTree.parse(text)
+
+
+@functools.cache
+def _implied(tags: frozenset[str]) -> MarkerTree:
+    """uv's implied markers of a wheel's tags, as a tree."""
+    text = implied_markers(sorted(tags))
+    if text == NEVER_MARKER:
+        return MarkerTree.FALSE
+    return MarkerTree.TRUE if text is None else MarkerTree.parse(text)
+
+
 @functools.lru_cache(maxsize=16384)
 def _tree(marker: str | None, active: frozenset[str]) -> MarkerTree:
     if marker is None:
@@ -271,6 +293,7 @@ class Provider(AbstractProvider[Req, Candidate, str]):
         overrides: Dependencies | None = None,
         lowest: frozenset[NormalizedName] | None = None,
         lowest_all: bool = False,
+        required: Sequence[MarkerTree] = (),
     ) -> None:
         self._prerelease = prerelease
         self._constraints = constraints or {}
@@ -278,6 +301,10 @@ class Provider(AbstractProvider[Req, Candidate, str]):
         self._lowest = lowest
         """Names tried lowest version first (``resolution``: every name for ``lowest``, the
         direct dependencies for ``lowest-direct``); None for ``highest``."""
+        self._required = tuple(required)
+        """``tool.uv.required-environments``: a wheel-only version must cover each."""
+        self._needed_in: dict[str, MarkerTree] = {}
+        """Where each identifier is required in this fork (the OR of its requirements')."""
         self._lowest_all = lowest_all
         """``resolution = "lowest"``: forks with lower Python bounds are solved first."""
         self._cutoff = cutoff
@@ -379,6 +406,11 @@ class Provider(AbstractProvider[Req, Candidate, str]):
     ) -> list[Candidate]:
         reqs = list(requirements[identifier])
         name, extra, group = reqs[0].name, reqs[0].extra, reqs[0].group
+        if self._required:
+            needed = MarkerTree.FALSE
+            for req in reqs:
+                needed = needed | req.marker
+            self._needed_in[identifier] = needed
         self._order.setdefault(identifier, len(self._order))
         if name == ROOT:
             return [Candidate(ROOT, Version("0"), None, (), group)]
@@ -559,6 +591,36 @@ class Provider(AbstractProvider[Req, Candidate, str]):
         )
         return RequirementsConflicted(criterion)
 
+    def _check_coverage(self, candidate: Candidate) -> None:
+        """uv's required-environments rule: a version with wheels only, none of which can be
+        installed in a required environment where the package is needed, splits the fork
+        there (and is unusable in the part inside that environment)."""
+        if any(not f.is_wheel for f in candidate.files):
+            return  # an sdist builds anywhere
+        covered = MarkerTree.FALSE
+        for file in candidate.files:
+            covered = covered | _implied(file.tags)
+        needed = self._needed_in.get(candidate.identifier, MarkerTree.TRUE)
+        for required in self._required:
+            if self.env.is_disjoint(required) or not covered.is_disjoint(required):
+                continue
+            if needed.is_disjoint(required):
+                continue
+            # uv 0.13.8 (observed): when no wheel is for the required environment's platform
+            # at all, the fork splits where the wheels' platforms are (by sys_platform);
+            # otherwise on the required environment. The version is unusable in a fork that
+            # lies on one side only.
+            platforms = _platforms(frozenset(f.tags for f in candidate.files))
+            if platforms.is_disjoint(required):
+                inside, outside = ~platforms, platforms
+            else:
+                inside, outside = required, ~required
+            if self.env.is_disjoint(inside) or self.env.is_disjoint(outside):
+                raise self._unusable(candidate, f"has no wheels for the required `{required}`")
+            raise ForkNeeded(
+                candidate, [ForkSplit(self.env & inside, None), ForkSplit(self.env & outside, None)]
+            )
+
     def _python_split(self, candidate: Candidate, needs: Bound) -> ForkNeeded:
         parts = split(self.python, needs)
         assert parts is not None
@@ -573,6 +635,8 @@ class Provider(AbstractProvider[Req, Candidate, str]):
         key = (candidate.identifier, candidate.version)
         if candidate.needs_python is not None:
             raise self._python_split(candidate, candidate.needs_python)
+        if self._required and candidate.files:
+            self._check_coverage(candidate)
         fixed = self._fixed.get(key)
         if fixed is not None:
             self.requirements_of[key] = fixed

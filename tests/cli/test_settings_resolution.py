@@ -165,6 +165,32 @@ WIN = "sys_platform == 'win32'"
             {"st-plat": ["1.0"]},
             id="environment-trims-wheels",
         ),
+        pytest.param(
+            '"st-mac"',
+            "required-environments = [\"sys_platform == 'darwin'\"]",
+            {"st-mac": ["1.0", "2.0"]},
+            id="required-environment-without-a-wheel-forks",
+        ),
+        pytest.param(
+            '"st-mac", "st-win"',
+            "required-environments = [\"sys_platform == 'darwin' and platform_machine == "
+            "'arm64'\", \"sys_platform == 'linux'\"]",
+            {"st-mac": ["1.0", "2.0"]},
+            id="required-environments-two",
+        ),
+        pytest.param(
+            '"st-mac", "st-top"',
+            "required-environments = [\"sys_platform == 'win32' and platform_machine == "
+            "'ARM64'\", \"sys_platform == 'darwin'\"]",
+            {"st-mac": ["1.0", "2.0"]},
+            id="required-environment-on-a-covered-platform",
+        ),
+        pytest.param(
+            '"st-mac; sys_platform != \'darwin\'"',
+            "required-environments = [\"sys_platform == 'darwin'\"]",
+            {"st-mac": ["2.0"]},
+            id="required-environment-where-not-needed",
+        ),
     ],
 )
 def test_resolution_settings_lock_like_uv(
@@ -173,7 +199,9 @@ def test_resolution_settings_lock_like_uv(
     theirs, ours = _lock_both(scli, tmp_path, _pyproject(dependencies, settings))
     for name, versions in expected.items():
         assert _versions(theirs, name) == versions, name
-    if "environments" in settings:
+    if settings.startswith("required-environments"):
+        assert "required-markers" in theirs
+    if settings.startswith("environments"):
         assert "supported-markers" in theirs
         if "st-plat" in dependencies:
             assert "manylinux" in theirs
@@ -247,6 +275,11 @@ def test_a_changed_constraint_makes_the_lock_stale(scli: Cli, tmp_path: Path) ->
     [
         ('override-dependencies = ["st-base<3"]', "", "`tool.uv.override-dependencies` changed"),
         ("", 'resolution = "lowest"', "the resolution mode changed"),
+        (
+            "",
+            "required-environments = [\"sys_platform == 'darwin'\"]",
+            "the required environments (`tool.uv.required-environments`) changed",
+        ),
         (
             "environments = [\"sys_platform == 'linux'\"]",
             "environments = [\"sys_platform == 'linux'\", \"sys_platform == 'darwin'\"]",

@@ -28,7 +28,6 @@ XFAIL: dict[str, str] = {
     # verdicts agree there)
     "no-binary": "accord refuses tool.uv.no-binary-package",
     "no-build": "accord refuses tool.uv.no-build-package",
-    "requires-python-subset": "accord refuses tool.uv.required-environments",
     # other
     "wrong-backtracking-indirect": "uv and accord backtrack to different solutions",
 }
