@@ -25,7 +25,6 @@ from model.request import LockMode, RunRequest
 from model.staleness import why_stale
 from model.target import Project
 from reconciler.errors import (
-    LockfileInvalid,
     LockfileMissing,
     LockStale,
     ProjectInvalid,
@@ -58,17 +57,22 @@ def configured_indexes(request: RunRequest, pyproject: Mapping[str, Any]) -> tup
     default one, as in uv; the default is ``--default-index``/``--index-url``, else
     ``ACCORD_INDEX_URL``, else a ``[[tool.uv.index]]`` with ``default = true``, else PyPI.
     """
+    from reconciler.credentials import remember_index
     from reconciler.discover import toml_table
 
     uv = toml_table(pyproject, "tool", "uv")
     declared = [e for e in uv.get("index", []) if isinstance(e, dict) and "url" in e]
-    extras = list(request.extra_index_urls)
+    # Logins are taken out of the URLs here (and sent as HTTP Basic auth): the lock, the
+    # cache and every message only ever see the bare URLs.
+    declared = [
+        dict(e, url=remember_index(str(e["url"]), str(e["name"]) if e.get("name") else None))
+        for e in declared
+    ]
+    extras = [remember_index(url) for url in request.extra_index_urls]
     extras += [str(e["url"]) for e in declared if not e.get("default") and not e.get("explicit")]
-    default = (
-        request.default_index
-        or os.environ.get("ACCORD_INDEX_URL")
-        or next((str(e["url"]) for e in declared if e.get("default")), None)
-    )
+    given = request.default_index or os.environ.get("ACCORD_INDEX_URL")
+    default = remember_index(given) if given else None
+    default = default or next((str(e["url"]) for e in declared if e.get("default")), None)
     explicit = bool(default or extras)
     ordered = [*extras, default or DEFAULT_INDEX]
     return list(dict.fromkeys(ordered)), explicit
@@ -96,23 +100,12 @@ def load_workspace(
     return workspace
 
 
-def _read_existing(path: Path, mode: LockMode, err: TextIO) -> tuple[str | None, Lock | None]:
-    from reconciler.lockfile import parse_lock_cached
+def _read_existing(path: Path) -> tuple[str | None, Lock | None]:
+    """The lock as text and value, ``(None, None)`` when there is none. A lock that exists
+    but cannot be read is an error (exit 2), as in uv: never ignored, never replaced."""
+    from reconciler.lockfile import read_existing_lock
 
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        return None, None
-    try:
-        return text, parse_lock_cached(text, path)
-    except LockfileInvalid as exc:
-        if mode is not LockMode.WRITE:
-            raise
-        # uv: an unreadable lock is ignored (and replaced) when accord may write one.
-        err.write(
-            f"warning: Failed to read existing lockfile; ignoring locked requirements: {exc}\n"
-        )
-        return text, None
+    return read_existing_lock(path)
 
 
 def _stale_error(display: str, why: str) -> LockStale:
@@ -133,7 +126,7 @@ def ensure_lock(
     """The lock to plan from, and what happens to the file (see the module docstring)."""
     path = Path(project.lock_path)
     display = os.path.relpath(path) if path.is_relative_to(Path.cwd()) else str(path)
-    text, existing = _read_existing(path, request.lock_mode, err)
+    text, existing = _read_existing(path)
     if request.lock_mode is LockMode.FROZEN:
         if existing is None:
             raise LockfileMissing(

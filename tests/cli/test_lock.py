@@ -329,7 +329,7 @@ def _with_tool_uv(tmp_path: Path, settings: str) -> Path:
     [
         ('fork-strategy = "fewest"', "fork-strategy"),
         ('no-build-package = ["pkg"]', "no-build-package"),
-        ("required-environments = [\"sys_platform == 'linux'\"]", "required-environments"),
+        ('no-binary-package = ["pkg"]', "no-binary-package"),
         ("conflicts = [[{ extra = 'a' }, { extra = 'b' }]]", "conflicts"),
     ],
 )

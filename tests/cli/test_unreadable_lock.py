@@ -60,20 +60,14 @@ def _snapshot(lock: Path) -> object:
     return lock.read_bytes()
 
 
-# Reading the file is done by reconciler/locking.py, which does not yet use
-# `lockfile.read_existing_lock`: there a non-UTF-8 lock or a directory is still a traceback.
-_LOCKING_READS_ITSELF = pytest.mark.xfail(
-    reason="reconciler/locking.py `_read_existing` reads uv.lock itself", strict=True
-)
-
 KINDS = [
     "truncated",
     "empty",
     "not-toml",
     "version-2",
     "hash-as-path",
-    pytest.param("not-utf8", marks=_LOCKING_READS_ITSELF),
-    pytest.param("directory", marks=_LOCKING_READS_ITSELF),
+    "not-utf8",
+    "directory",
 ]
 
 
