@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from fixtures.wheels import WheelSpec
-from model.plan import Install, Replace
+from model.plan import FilesModified, Install, Replace
 from reconciler.artifacts import unpack_wheel
 from reconciler.errors import DistributionInvalid
 from tests.cli.support import clean_environment
@@ -179,3 +179,36 @@ def test_apply_cleans_what_an_interrupted_replacement_stashed(env: Env) -> None:
     env.sync(env.wheel(WheelSpec("mod", "0.2.0")))
 
     assert [p.name for p in env.venv.iterdir() if p.name.startswith(".accord")] == []
+
+
+# --- observe, as the next run sees what apply left -----------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("damage", "reason"),
+    [
+        ("record", "RECORD is missing"),
+        ("modified", "mod/__init__.py was modified"),
+        ("missing", "mod/__init__.py is missing"),
+    ],
+)
+def test_observe_sees_damage_and_the_next_sync_repairs_it(
+    env: Env, damage: str, reason: str
+) -> None:
+    dist = env.wheel(WheelSpec("mod", "0.1.0"))
+    env.sync(dist)
+    target = env.site / "mod" / "__init__.py"
+    if damage == "record":
+        (env.site / "mod-0.1.0.dist-info" / "RECORD").unlink()
+    elif damage == "modified":
+        target.unlink()  # a hardlink into the cache: never edit it in place
+        target.write_text("__version__ = 'edited by hand'\n")
+    else:
+        target.unlink()
+
+    plan = env.plan(dist)
+
+    assert [(type(a), a.reason) for a in plan.actions] == [(Replace, FilesModified(reason))]
+    env.sync(dist)
+    assert env.plan(dist).is_empty
+    assert _python(env, "import mod; print(mod.__version__)") == "0.1.0"
