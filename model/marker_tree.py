@@ -9,6 +9,7 @@ environment mapping. A ``MarkerTree`` wraps a node of uv's canonical decision di
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Collection, Mapping
 from typing import Any, ClassVar, TypeAlias
@@ -81,7 +82,10 @@ class MarkerTree:
             # uv accepts any Unicode whitespace between tokens; packaging only spaces.
             parsed = Marker(_WHITESPACE.sub(" ", text)) if isinstance(marker, str) else marker
             lowered = lower_markers(parsed._markers)
-            node = _parsed[text] = ma.TRUE if lowered is None else lowered
+            node = ma.TRUE if lowered is None else lowered
+            if node == _never_node():
+                node = ma.FALSE  # uv's spelling of a marker that never holds
+            _parsed[text] = node
         return cls.of(node)
 
     @classmethod
@@ -193,6 +197,15 @@ class MarkerTree:
         if self.node == ma.FALSE:
             return "MarkerTree(false)"
         return f"MarkerTree({self.to_string()!r})"
+
+
+@functools.cache
+def _never_node() -> int:
+    """The node of ``python_full_version < '0'``: how uv writes ``false`` (no Python is
+    older than 0, so it is read back as ``false``)."""
+    lowered = lower_markers(Marker("python_full_version < '0'")._markers)
+    assert lowered is not None
+    return lowered
 
 
 MARKER_TRUE = MarkerTree.of(ma.TRUE)

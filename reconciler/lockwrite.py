@@ -212,14 +212,42 @@ def _marker_sort_text(marker: Marker | None) -> str:
 
 
 def _requirement_key(requirement: LockRequirement) -> tuple[Any, ...]:
+    """uv's ``Requirement`` order: name, extras and groups as the lists they are (declared
+    order; a shorter prefix first), the marker (by its top variable's kind, uv's
+    ``MarkerTreeKind`` order, then as text), the source."""
     source = requirement.source
     return (
         requirement.name,
-        tuple(sorted(requirement.extras)),
-        tuple(sorted(requirement.groups)),
+        tuple(requirement.extras),
+        tuple(requirement.groups),
+        _marker_rank(requirement.marker),
         _marker_sort_text(requirement.marker),
         (0, "", "") if source is None else (1, _kind_rank(source.kind), source.location),
+        # A registry source's specifier: none first (uv compares the specifier lists).
+        (len(requirement.specifier) > 0, render_specifier(requirement.specifier)),
     )
+
+
+def _marker_rank(marker: Marker | None) -> int:
+    """uv's ``MarkerTreeKind`` order of a marker's top variable: true, false, version,
+    string, ``in``, ``contains``, list, extra."""
+    if marker is None:
+        return 0
+    from model import marker_algebra as ma
+    from model.marker_tree import MarkerTree
+
+    tree = MarkerTree.parse(marker)
+    if tree.is_true() or tree.is_false():
+        return 0 if tree.is_true() else 1
+    rank = {
+        ma.K_VERSION: 2,
+        ma.K_STRING: 3,
+        ma.K_IN: 4,
+        ma.K_CONTAINS: 5,
+        ma.K_LIST: 6,
+        ma.K_EXTRA: 7,
+    }
+    return rank[ma.node(tree.node)[0][0]]
 
 
 def _kind_rank(kind: SourceKind) -> int:

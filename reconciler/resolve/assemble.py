@@ -89,7 +89,7 @@ class Graph:
         for child, marker in self.edges.get(parent, {}).items():
             if child.base == parent.base and parent.group is None:
                 continue  # an extra's own base, or a package naming itself
-            if (marker & reach).is_false():
+            if not marker.is_false() and (marker & reach).is_false():
                 continue
             written = self.simplify(marker).restrict(context)
             text = written.to_string()
@@ -154,9 +154,10 @@ def merge_forks(forks: Sequence[ForkResult], roots: Sequence[str], python: Pytho
                 if chosen is None:
                     continue
                 child = _node(chosen.name, chosen.version, chosen.extra, chosen.group)
+                # An edge whose marker cannot hold in this fork is kept (uv keeps the
+                # dependencies a fork inherited from before it split, and writes such an
+                # edge with its spelling of false, `python_version < '0'`).
                 marker = req.marker & fork.env
-                if marker.is_false():
-                    continue
                 known = edges[parent].get(child, MarkerTree.FALSE)
                 edges[parent][child] = known | marker
     reach = _reachability(edges, _or(fork.env for fork in forks))

@@ -1530,3 +1530,12 @@ def test_with_extras_makes_an_extra_only_marker_false() -> None:
     assert m("os_name == 'nt' and extra == 'Foo_Bar'").with_extras({"foo-bar"}) == m(
         "os_name == 'nt'"
     )
+
+
+@pytest.mark.parametrize(
+    "text", ["python_version < '0'", "python_full_version < '0'", 'python_version<"0"']
+)
+def test_uvs_spelling_of_false_reads_back_as_false(text: str) -> None:
+    tree = MarkerTree.parse(text)
+    assert tree.is_false()
+    assert tree.to_string() == "python_version < '0'"

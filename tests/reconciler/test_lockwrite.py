@@ -361,3 +361,43 @@ def test_parse_lock_reads_settings(make_project: MakeProject) -> None:
         ("dev", ["linter"]),
         ("lint", ["devtool"]),
     ]
+
+
+def test_requirement_lists_sort_like_uv() -> None:
+    """uv's `Requirement` order (seen in real locks: ipython, litestar): extras compare as the
+    lists they are, in declared order, a shorter prefix first; markers by the kind of their
+    first variable (a Python version before an extra), then as text."""
+    from reconciler.lockwrite import format_lock
+
+    def req(extras: tuple[str, ...] = (), marker: str | None = None) -> LockRequirement:
+        return LockRequirement(
+            name="pkg",  # type: ignore[arg-type]
+            extras=extras,  # type: ignore[arg-type]
+            marker=None if marker is None else Marker(marker),
+        )
+
+    wanted = [
+        req(("pool",), "python_full_version >= '3.13'"),
+        req(("pool", "binary"), "python_full_version < '3.13'"),
+        req(("test",), "extra == 'x'"),
+        req(("test", "matplotlib"), "extra == 'doc'"),
+        req((), "python_full_version < '3.12'"),
+        req((), "extra == 'doc'"),
+    ]
+    lock = Lock(
+        version=1,
+        revision=3,
+        requires_python=SpecifierSet(">=3.10"),
+        packages=(),
+        manifest_requirements=tuple(reversed(wanted)),
+    )
+    text = format_lock(lock)
+    lines = [line.strip() for line in text.splitlines() if line.strip().startswith("{ name")]
+    assert lines == [
+        '{ name = "pkg", marker = "python_full_version < \'3.12\'" },',
+        '{ name = "pkg", marker = "extra == \'doc\'" },',
+        '{ name = "pkg", extras = ["pool"], marker = "python_full_version >= \'3.13\'" },',
+        '{ name = "pkg", extras = ["pool", "binary"], marker = "python_full_version < \'3.13\'" },',
+        '{ name = "pkg", extras = ["test"], marker = "extra == \'x\'" },',
+        '{ name = "pkg", extras = ["test", "matplotlib"], marker = "extra == \'doc\'" },',
+    ]
