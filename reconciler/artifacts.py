@@ -80,8 +80,11 @@ def _fetch(url: str, destination: Path) -> str:
         return digest.hexdigest()
     import urllib3  # slow path only
 
+    from reconciler.credentials import auth_headers
+
     try:
-        response = _http().request("GET", url, preload_content=False)
+        # The index's login (from its URL, UV_INDEX_<NAME>_*, or .netrc) also opens its files.
+        response = _http().request("GET", url, headers=auth_headers(url), preload_content=False)
     except urllib3.exceptions.HTTPError as exc:
         raise DownloadFailed(f"Failed to download `{url}`: {exc}") from exc
     try:

@@ -106,3 +106,18 @@ def test_a_wrong_login_is_refused_and_never_shown(
     assert wrong not in result.stdout + result.stderr
     assert "alice:****@" in result.stderr or "401" in result.stderr, result.stderr
     assert not (project / "uv.lock").exists()
+
+
+def test_sync_downloads_from_a_login_index_and_keeps_the_token_secret(
+    cli: Cli, make_project: MakeProject, locked_index: IndexServer, tmp_path: Path
+) -> None:
+    """The wheels behind the login are downloaded with it too: `accord sync` installs."""
+    project = make_project("minimal", lock=False)
+    cache = tmp_path / "accord-cache"
+    result = _accord(
+        cli, project, cache, _login_url(locked_index), "sync", "--python", str(cli.python)
+    )
+    assert result.returncode == 0, result.stderr
+    assert list((project / ".venv").glob("lib/python*/site-packages/*.dist-info"))
+    assert TOKEN not in result.stdout + result.stderr
+    assert _grep(project, TOKEN) == [] and _grep(cache, TOKEN) == []
