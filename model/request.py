@@ -37,6 +37,8 @@ class RunRequest:
     """``--project``: where to look for the project (the working directory stays)."""
     python: str | None = None
     lock_mode: LockMode = LockMode.WRITE
+    locked_flag: str = "--locked"
+    """How the user asked for ``LockMode.LOCKED`` (``accord lock --check`` says ``--check``)."""
     dry_plan: bool = False
     output_format: OutputFormat = OutputFormat.TEXT
     check: bool = False

@@ -413,13 +413,8 @@ def sync(ctx: click.Context, /, **options: Any) -> None:
 
 @accord.command("lock")
 @_lock_options
-@click.option(
-    "--locked",
-    "--check",
-    "check",
-    is_flag=True,
-    help="Fail (exit 1) if the lock is not up to date; write nothing.",
-)
+@click.option("--check", "check", is_flag=True, help="Fail (exit 1) if the lock is not up to date.")
+@click.option("--locked", "locked", is_flag=True, help="The same as --check.")
 @click.option("--dry-run", is_flag=True, help="Resolve and report; write nothing.")
 @click.option("--script", "script", type=click.Path(), help="Lock a PEP 723 script instead.")
 @click.option("-p", "--python", help="Interpreter (for a project without requires-python).")
@@ -441,7 +436,8 @@ def lock_command(**options: Any) -> None:
         cwd=Path.cwd(),
         project=Path(options["project"]).absolute() if options["project"] else None,
         python=options["python"],
-        lock_mode=LockMode.LOCKED if options["check"] else LockMode.WRITE,
+        lock_mode=LockMode.LOCKED if options["check"] or options["locked"] else LockMode.WRITE,
+        locked_flag="--check" if options["check"] else "--locked",
         **_lock_fields(options),
         script=Path(options["script"]).absolute() if options["script"] else None,
     )

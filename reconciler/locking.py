@@ -108,9 +108,9 @@ def _read_existing(path: Path) -> tuple[str | None, Lock | None]:
     return read_existing_lock(path)
 
 
-def _stale_error(display: str, why: str) -> LockStale:
+def _stale_error(display: str, why: str, flag: str = "--locked") -> LockStale:
     return LockStale(
-        f"The lockfile at `{display}` needs to be updated, but `--locked` was provided.\n"
+        f"The lockfile at `{display}` needs to be updated, but `{flag}` was provided.\n"
         f"  cause: {why}",
         hint="To update the lockfile, run `accord lock`.",
     )
@@ -136,7 +136,7 @@ def ensure_lock(
         return existing, KeepLock("--frozen: used as it is")
     if existing is None and request.lock_mode is LockMode.LOCKED:
         raise LockfileMissing(
-            f"Unable to find lockfile at `{display}`, but `--locked` was provided. "
+            f"Unable to find lockfile at `{display}`, but `{request.locked_flag}` was provided. "
             "To create a lockfile, run `accord lock` or `accord sync` without the flag."
         )
 
@@ -196,7 +196,7 @@ def ensure_lock(
     if text is not None and format_lock(new) == text:
         return existing or new, KeepLock("up to date")
     if request.lock_mode is LockMode.LOCKED:
-        raise _stale_error(display, why)
+        raise _stale_error(display, why, request.locked_flag)
     return new, WriteLock(reason=why, lock=new)
 
 

@@ -195,7 +195,9 @@ def test_lock_check_reports_without_writing(cli: Cli, tmp_path: Path) -> None:
     project = _project(tmp_path, '"pkg"')
     missing = _accord(cli, project, "lock", "--check")
     assert missing.returncode == 1
-    assert missing.stderr.startswith("error: Unable to find lockfile at `uv.lock`")
+    assert missing.stderr.startswith(
+        "error: Unable to find lockfile at `uv.lock`, but `--check` was provided."
+    )
     assert not (project / "uv.lock").exists()
     assert _accord(cli, project, "lock").returncode == 0
     current = _accord(cli, project, "lock", "--check")
@@ -208,6 +210,8 @@ def test_lock_check_reports_without_writing(cli: Cli, tmp_path: Path) -> None:
     stale = _accord(cli, project, "lock", "--check")
     assert stale.returncode == 1
     assert "  cause: the project's version changed (0.1.0 → 0.2.0)" in stale.stderr.splitlines()
+    assert "needs to be updated, but `--check` was provided." in stale.stderr
+    assert "`--locked` was provided" in _accord(cli, project, "lock", "--locked").stderr
     assert (project / "uv.lock").read_bytes() == lock
     assert cli.uv(project, "lock", "--check").returncode == 1  # uv agrees it is stale
 
