@@ -1,8 +1,19 @@
 """The environment's file lock: syncs of one environment are serialised (apply stage).
 
-On POSIX this is ``fcntl.flock`` on a file in the cache (the kernel drops the lock when the
-process dies, so a killed sync never leaves a stale lock); elsewhere ``filelock``. filelock
-itself costs ~14 ms to import, measured on the slow path, which is why POSIX goes direct.
+The lock lives with the environment, not in accord's cache, so two runs with different
+``ACCORD_CACHE_DIR`` still take turns. As uv does (``uv-<digest>.lock`` in the temporary
+directory while an environment is made, ``<venv>/.lock`` while one is changed), two files are
+locked in turn:
+
+1. ``accord-env-<digest>.lock`` in the system's temporary directory, keyed by the
+   environment's real path: it exists before the environment does, so it also serialises the
+   first creation (an empty directory cannot hold it: ``create_venv`` needs ``path`` empty);
+2. ``<venv>/.lock`` once the environment is a virtual environment (has ``pyvenv.cfg``), the
+   file uv locks, so accord and a concurrent ``uv sync`` also take turns.
+
+On POSIX this is ``fcntl.flock`` (the kernel drops the lock when the process dies, so a killed
+sync never leaves a stale lock); elsewhere ``filelock``. filelock itself costs ~14 ms to
+import, measured on the slow path, which is why POSIX goes direct.
 """
 
 from __future__ import annotations
@@ -10,17 +21,39 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-__all__ = ["environment_lock"]
+__all__ = ["environment_lock", "environment_lock_path"]
+
+
+def environment_lock_path(venv: Path) -> Path:
+    """The lock file outside the environment that serialises syncs of ``venv``."""
+    real = os.path.realpath(os.path.abspath(venv))
+    digest = hashlib.sha256(real.encode("utf-8", "surrogateescape")).hexdigest()[:16]
+    return Path(tempfile.gettempdir()) / f"accord-env-{digest}.lock"
 
 
 @contextlib.contextmanager
-def environment_lock(venv: Path, locks_dir: Path) -> Iterator[None]:
-    """Hold an exclusive lock for ``venv`` (blocking until it is free)."""
-    locks_dir.mkdir(parents=True, exist_ok=True)
-    path = locks_dir / f"{hashlib.sha256(str(venv).encode()).hexdigest()[:16]}.lock"
+def environment_lock(venv: Path, locks_dir: Path | None = None) -> Iterator[None]:
+    """Hold an exclusive lock for ``venv`` (blocking until it is free).
+
+    ``locks_dir`` is no longer used (the lock once lived in the cache); it is accepted until
+    the callers stop passing it.
+    """
+    del locks_dir
+    with contextlib.ExitStack() as held:
+        held.enter_context(_locked(environment_lock_path(venv)))
+        if (venv / "pyvenv.cfg").is_file():
+            # A read-only environment: the first lock still serialises accord.
+            with contextlib.suppress(OSError):
+                held.enter_context(_locked(venv / ".lock"))
+        yield
+
+
+@contextlib.contextmanager
+def _locked(path: Path) -> Iterator[None]:
     if os.name != "posix":  # pragma: no cover - POSIX only for now
         from filelock import FileLock
 
@@ -29,7 +62,12 @@ def environment_lock(venv: Path, locks_dir: Path) -> Iterator[None]:
         return
     import fcntl
 
-    descriptor = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        descriptor = os.open(path, os.O_RDWR | os.O_CREAT, 0o666)
+    except PermissionError:
+        # Another user's lock file in a shared temporary directory: flock(2) works on a
+        # descriptor opened for reading too.
+        descriptor = os.open(path, os.O_RDONLY)
     try:
         fcntl.flock(descriptor, fcntl.LOCK_EX)
         yield
