@@ -17,7 +17,7 @@ from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
 from model.observed import DirectUrl, EnvironmentState, InstalledDist, ObservedEnvironment
-from reconciler.venv import read_pyvenv_cfg
+from reconciler.venv import check_replaceable, read_pyvenv_cfg
 
 __all__ = ["BUILD_DIGEST_FILE", "find_site_packages", "observe_environment", "read_record"]
 
@@ -150,22 +150,25 @@ def _scan(site: Path) -> tuple[tuple[InstalledDist, ...], tuple[str, ...]]:
 
 
 def observe_environment(venv: Path) -> ObservedEnvironment:
-    """Describe the environment at ``venv`` (which may not exist)."""
+    """Describe the environment at ``venv`` (which may not exist).
+
+    A damaged environment (``pyvenv.cfg`` deleted, garbled or naming an interpreter that is
+    gone) is a fact: BROKEN, which the plan recreates. A path accord may not replace (a file,
+    a directory of someone's files) raises ``EnvironmentNotRecreatable`` here, before anything
+    (uv.lock included) is written, as uv refuses it up front.
+    """
     venv = Path(os.path.abspath(venv))
+    check_replaceable(venv)
     try:
         contents = os.listdir(venv)
     except FileNotFoundError:
         return ObservedEnvironment(path=venv, state=EnvironmentState.MISSING)
-    except NotADirectoryError:
-        return ObservedEnvironment(
-            path=venv, state=EnvironmentState.NOT_A_VENV, detail="it is a file"
-        )
     if not contents:
         return ObservedEnvironment(path=venv, state=EnvironmentState.MISSING)
     config = read_pyvenv_cfg(venv)
     if config is None:
         return ObservedEnvironment(
-            path=venv, state=EnvironmentState.NOT_A_VENV, detail="no pyvenv.cfg"
+            path=venv, state=EnvironmentState.BROKEN, detail=_pyvenv_cfg_problem(venv)
         )
     raw_version = config.get("version_info") or config.get("version")
     python = venv / "bin" / "python"
@@ -175,6 +178,9 @@ def observe_environment(venv: Path) -> ObservedEnvironment:
         detail = "pyvenv.cfg has no `home` or `version_info`"
     elif not base.is_file():
         detail = f"its interpreter is gone ({python} → {base})"
+    elif not os.path.isdir(config["home"]):
+        # The interpreter finds its standard library from `home`: a wrong one breaks it.
+        detail = f"pyvenv.cfg names a `home` that does not exist ({config['home']})"
     version = None
     if raw_version is not None:
         try:
@@ -196,3 +202,16 @@ def observe_environment(venv: Path) -> ObservedEnvironment:
         dists=dists,
         unreadable=unreadable,
     )
+
+
+def _pyvenv_cfg_problem(venv: Path) -> str:
+    """Why ``read_pyvenv_cfg`` found nothing: the file is gone, or cannot be read as text."""
+    try:
+        (venv / "pyvenv.cfg").read_bytes().decode("utf-8")
+    except FileNotFoundError:
+        return "pyvenv.cfg is missing"
+    except UnicodeDecodeError:
+        return "pyvenv.cfg is not UTF-8 text"
+    except OSError as exc:
+        return f"pyvenv.cfg cannot be read ({exc.strerror or exc})"
+    return "pyvenv.cfg cannot be read"

@@ -3,7 +3,8 @@
 Shell side; touches only the environment directory given (and a temporary sibling of it).
 Creation writes the layout directly instead of running ``python -m venv`` (as uv does, for
 speed): ``pyvenv.cfg``, ``bin/python*`` symlinks to the real base interpreter, an empty
-``site-packages``, ``lib64 -> lib``, ``bin/activate``, ``.gitignore`` and ``CACHEDIR.TAG``.
+``site-packages``, ``lib64 -> lib``, ``bin/activate``, ``.gitignore``, ``CACHEDIR.TAG`` and
+``.lock`` (the file ``reconciler.envlock`` locks, as uv names it).
 The result is a standard PEP 405 environment that CPython's ``site`` and uv both accept.
 POSIX only for now (no ``Scripts\\`` layout).
 """
@@ -19,6 +20,7 @@ from model.interpreter import Interpreter
 from reconciler.errors import EnvironmentNotRecreatable
 
 __all__ = [
+    "check_replaceable",
     "create_venv",
     "read_pyvenv_cfg",
     "remove_venv",
@@ -49,6 +51,55 @@ def read_pyvenv_cfg(venv: Path) -> dict[str, str] | None:
         if sep and key.strip():
             config[key.strip().lower()] = value.strip()
     return config
+
+
+def _has_venv_layout(path: Path) -> bool:
+    """``bin/python`` and a ``lib/python*/site-packages``: an environment, even one whose
+    ``pyvenv.cfg`` was deleted (uv and ``python -m venv`` both write this layout)."""
+    if not os.path.lexists(venv_interpreter_path(path)):
+        return False
+    try:
+        return any(
+            (path / "lib" / entry / "site-packages").is_dir()
+            for entry in os.listdir(path / "lib")
+            if entry.startswith("python")
+        )
+    except OSError:
+        return False
+
+
+def check_replaceable(path: Path) -> None:
+    """Raise ``EnvironmentNotRecreatable`` unless accord may replace what is at ``path``.
+
+    Replaceable: nothing, an empty directory, a directory with ``pyvenv.cfg`` (whatever its
+    contents), or one with an environment's layout whose ``pyvenv.cfg`` is gone. Anything else
+    (a file, a directory of someone's files) is left alone, in uv's words.
+    """
+    path = Path(os.path.abspath(path))
+    if not os.path.lexists(path):
+        return
+    if path.is_symlink() and not path.is_dir():
+        reason = "it is a symbolic link to nothing"
+    elif not path.is_dir():
+        reason = "expected directory but found a file"
+    elif (path / "pyvenv.cfg").is_file() or _has_venv_layout(path):
+        return
+    else:
+        try:
+            if not any(path.iterdir()):
+                return
+        except OSError as exc:
+            raise EnvironmentNotRecreatable(
+                f"Project virtual environment directory `{path}` cannot be used because it "
+                f"cannot be read: {exc.strerror or exc}",
+                path=path,
+            ) from exc
+        reason = "it is not a valid Python environment (no Python executable was found)"
+    raise EnvironmentNotRecreatable(
+        f"Project virtual environment directory `{path}` cannot be used because {reason}",
+        hint="remove it yourself, or point the project environment elsewhere",
+        path=path,
+    )
 
 
 def create_venv(path: Path, interpreter: Interpreter, *, prompt: str | None = None) -> None:
@@ -90,7 +141,8 @@ def create_venv(path: Path, interpreter: Interpreter, *, prompt: str | None = No
 
 
 def remove_venv(path: Path) -> None:
-    """Remove the environment at ``path`` if it is one (has ``pyvenv.cfg``) or is empty.
+    """Remove the environment at ``path`` if it is one (has ``pyvenv.cfg``, or an environment's
+    layout without it) or is empty.
 
     Anything else is a user's directory and is left alone: ``EnvironmentNotRecreatable``.
     The directory is first renamed aside, so an interrupted removal leaves no broken
@@ -100,7 +152,9 @@ def remove_venv(path: Path) -> None:
     if not os.path.lexists(path):
         return
     is_dir = path.is_dir() and not path.is_symlink()
-    if not is_dir or not ((path / "pyvenv.cfg").is_file() or not any(path.iterdir())):
+    if not is_dir or not (
+        (path / "pyvenv.cfg").is_file() or _has_venv_layout(path) or not any(path.iterdir())
+    ):
         raise EnvironmentNotRecreatable(
             f"`{_display(path)}` is not a compatible environment but cannot be recreated"
             " because it is not a virtual environment",
@@ -148,6 +202,9 @@ def _populate(root: Path, final: Path, interpreter: Interpreter, prompt: str | N
     (bin_dir / "activate").write_text(_activate_script(final, prompt or final.name), "utf-8")
     (root / ".gitignore").write_text("*", encoding="utf-8")
     (root / "CACHEDIR.TAG").write_text(_CACHEDIR_TAG, encoding="utf-8")
+    # The file syncs lock (reconciler.envlock), uv's name for it: made with the environment,
+    # so the first sync that locks it changes nothing in the environment's listing.
+    (root / ".lock").write_bytes(b"")
 
 
 def site_packages_path(interpreter: Interpreter) -> str:
