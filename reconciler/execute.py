@@ -17,6 +17,7 @@ import sys
 import zipfile
 from collections.abc import Iterable, Mapping
 from pathlib import Path
+from typing import TextIO
 
 from reconciler.errors import CommandNotAllowed, CommandNotFound, UsageError
 from reconciler.fastpath import (
@@ -60,16 +61,54 @@ class CommandKind(enum.Enum):
     """``--gui-script``: ``pythonw COMMAND`` (``python`` where there is no pythonw, as on Unix)."""
 
 
-def load_env_files(paths: Iterable[Path], environ: Mapping[str, str]) -> dict[str, str]:
+def load_env_files(
+    paths: Iterable[Path], environ: Mapping[str, str], *, err: TextIO | None = None
+) -> dict[str, str]:
     """Values from dotenv files, as uv applies them: a later file wins over an earlier one,
-    and a variable already set in the environment is never overridden."""
-    from dotenv import dotenv_values  # slow path only
+    and a variable already set in the environment is never overridden.
 
+    A file that is missing, a directory, unreadable or not UTF-8 is a ``UsageError`` naming
+    it. A line that cannot be parsed gets a warning on ``err`` naming the file and the line,
+    and, as in uv, the rest of that file is not loaded.
+    """
+    import io
+
+    from dotenv.main import resolve_variables  # slow path only
+    from dotenv.parser import parse_stream
+
+    stream = sys.stderr if err is None else err
     loaded: dict[str, str] = {}
     for path in paths:
-        if not path.is_file():
+        if not os.path.lexists(path):
             raise UsageError(f"No environment file found at: `{path}`")
-        for key, value in dotenv_values(path).items():
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise UsageError(
+                f"Failed to read environment file `{path}`: {exc.strerror or exc}", path=path
+            ) from exc
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            line = data.count(b"\n", 0, exc.start) + 1
+            raise UsageError(
+                f"Failed to read environment file `{path}`: line {line} is not UTF-8 text",
+                path=path,
+                line=line,
+            ) from exc
+        pairs: list[tuple[str, str | None]] = []
+        for binding in parse_stream(io.StringIO(text)):
+            if binding.error:
+                shown = (binding.original.string.strip().splitlines() or [""])[0]
+                stream.write(
+                    f"warning: Failed to parse environment file `{path}` at line "
+                    f"{binding.original.line}: {shown}\n"
+                )
+                break
+            if binding.key is not None:
+                pairs.append((binding.key, binding.value))
+        # `${NAME}` expands as python-dotenv's dotenv_values does (uv's dotenvy too).
+        for key, value in resolve_variables(pairs, override=True).items():
             if value is not None:
                 loaded[key] = value
     return {key: value for key, value in loaded.items() if key not in environ}
