@@ -77,11 +77,19 @@ class RunRequest:
     with_requirements: tuple[str, ...] = ()
     """``--with`` values, already split on commas."""
     with_files: tuple[PurePath, ...] = ()
+    """``--with-requirements`` files."""
     with_editables: tuple[PurePath, ...] = ()
     """``--with-editable`` project directories."""
-    """``--with-requirements`` files."""
     script: PurePath | None = None
     """A PEP 723 script to run in its own environment (found by the CLI)."""
+    no_sync: bool = False
+    """``--no-sync``: no lock, no install; the environment is only created when missing."""
+    compile_bytecode: bool = False
+    """``--compile-bytecode``: compile site-packages to bytecode after a sync."""
+    require_project: bool = False
+    """``accord sync``: outside any project is an error (as ``uv sync``)."""
+    uv_summary: bool = False
+    """Report a sync in uv's words (``Resolved N packages``, `` + name==1.0``), not the plan."""
     quiet: int = 0
     verbose: int = 0
     options_key: tuple[str, ...] = ()

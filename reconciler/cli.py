@@ -1,30 +1,36 @@
-"""The command line (slow path): click options → a ``RunRequest`` → the pipeline → execute.
+"""The command line (slow path): options → a ``RunRequest`` → the pipeline → execute.
+
+Every option is parsed, and every variable read, before any work: an unknown option, a
+contradiction or an option accord cannot honour is an error (exit 2) while nothing has been
+touched. The options themselves are declared in ``reconciler.cliargs``.
 
 This is the only place that prints errors and the only broad catch: an ``AccordError``
-prints ``error:``/``hint:`` and exits with its code; anything else is a bug in accord
-(traceback, exit 2). Ctrl-C exits 130.
+prints ``error:``/``hint:`` and exits with its code; click's usage errors are worded as uv
+(clap) words them; anything else is a bug in accord (traceback, exit 2). Ctrl-C exits 130.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, NoReturn, TypeVar
+from typing import Any, NoReturn
 
 import attrs
 import click
 from packaging.utils import NormalizedName, canonicalize_name
 
 from model.request import LockMode, OutputFormat, RunRequest
-from model.uv_settings import PRERELEASE_MODES, RESOLUTION_MODES
-from reconciler.errors import AccordError, ExitCode, UsageError
+from reconciler import cliargs
+from reconciler.errors import AccordError, ExitCode, ProjectNotFound, UsageError
 from reconciler.fastpath import parse_options
 
 __all__ = ["main"]
 
-F = TypeVar("F", bound=Callable[..., Any])
+_DEV = canonicalize_name("dev")
+_NAMED_INDEX = re.compile(r"^[A-Za-z0-9_.-]+=(?=.)")
 
 
 def _names(values: Sequence[str]) -> tuple[NormalizedName, ...]:
@@ -35,133 +41,125 @@ def _names(values: Sequence[str]) -> tuple[NormalizedName, ...]:
     return tuple(names)
 
 
-def _lock_options(function: F) -> F:
-    """Options that decide how the lock is made (shared by run, sync and lock)."""
-    options = [
-        click.option("-U", "--upgrade", is_flag=True, help="Ignore the lock's versions."),
-        click.option(
-            "-P", "--upgrade-package", multiple=True, help="Let this package move (repeatable)."
-        ),
-        click.option(
-            "-i",
-            "--index-url",
-            "--default-index",
-            "default_index",
-            help="The default package index (else ACCORD_INDEX_URL, [[tool.uv.index]], PyPI).",
-        ),
-        click.option(
-            "--extra-index-url",
-            "--index",
-            "extra_index_urls",
-            multiple=True,
-            help="An index searched before the default one (repeatable).",
-        ),
-        click.option(
-            "--no-build-isolation",
-            is_flag=True,
-            help="Build source packages with the target interpreter's own packages.",
-        ),
-        click.option(
-            "--offline",
-            is_flag=True,
-            envvar="ACCORD_OFFLINE",
-            help="Use the cache only; never the network.",
-        ),
-        click.option("--refresh", is_flag=True, help="Revalidate every cached index page."),
-        click.option(
-            "--resolution",
-            type=click.Choice(RESOLUTION_MODES),
-            envvar=["ACCORD_RESOLUTION", "UV_RESOLUTION"],
-            help="highest, lowest or lowest-direct (over tool.uv.resolution).",
-        ),
-        click.option(
-            "--prerelease",
-            type=click.Choice(PRERELEASE_MODES),
-            envvar=["ACCORD_PRERELEASE", "UV_PRERELEASE"],
-            help="When pre-releases are candidates (over tool.uv.prerelease).",
-        ),
-        click.option(
-            "--exclude-newer",
-            envvar=["ACCORD_EXCLUDE_NEWER", "UV_EXCLUDE_NEWER"],
-            help="Only files uploaded before this date, time or span (over tool.uv).",
-        ),
+def _index_url(value: str) -> str:
+    """``--index name=url`` (uv's named form) → the URL."""
+    match = _NAMED_INDEX.match(value)
+    return value[match.end() :] if match else value
+
+
+def _warn(message: str) -> None:
+    sys.stderr.write(f"warning: {message}\n")
+
+
+def _position(argv: Sequence[str], *spellings: str) -> int:
+    for index, token in enumerate(argv):
+        if token.split("=", 1)[0] in spellings:
+            return index
+    return len(argv)
+
+
+def _lock_mode(ctx: click.Context, options: dict[str, Any]) -> tuple[LockMode, str]:
+    """``--locked``/``--frozen`` and ``UV_LOCKED``/``UV_FROZEN``, with uv's precedence: a flag
+    beats the other variable (with a warning); two flags, or two variables, conflict."""
+    locked, frozen = options["locked"], options["frozen"]
+    if locked and frozen:
+        argv = ctx.obj["argv"]
+        first, second = (
+            ("--locked", "--frozen")
+            if _position(argv, "--locked") < _position(argv, "--frozen")
+            else ("--frozen", "--locked")
+        )
+        raise UsageError(f"the argument '{first}' cannot be used with '{second}'")
+    env_locked = not options["no_locked"] and bool(cliargs.env_flag("UV_LOCKED"))
+    env_frozen = not options["no_frozen"] and bool(cliargs.env_flag("UV_FROZEN"))
+    if frozen and env_locked:
+        _warn("Ignoring `UV_LOCKED` because `--frozen` was provided")
+    if locked and env_frozen:
+        _warn("Ignoring `UV_FROZEN` because `--locked` was provided")
+    if not (locked or frozen):
+        if env_locked and env_frozen:
+            raise UsageError(
+                "the argument `UV_LOCKED` (environment variable) cannot be used with "
+                "`UV_FROZEN` (environment variable)"
+            )
+        if env_locked:
+            return LockMode.LOCKED, "UV_LOCKED=1"
+        if env_frozen:
+            return LockMode.FROZEN, "--frozen"
+    if frozen:
+        return LockMode.FROZEN, "--frozen"
+    if locked:
+        return LockMode.LOCKED, "--locked"
+    return LockMode.WRITE, "--locked"
+
+
+def _default_index(ctx: click.Context, options: dict[str, Any]) -> str | None:
+    """The default index: ``--default-index`` over ``-i``, then ``UV_DEFAULT_INDEX`` over
+    ``UV_INDEX_URL`` (``ACCORD_INDEX_URL`` is read where the indexes are assembled)."""
+    for value in (options["default_index"], options["index_url"]):
+        if value:
+            return _index_url(value)
+    for variable in ("UV_DEFAULT_INDEX", "UV_INDEX_URL"):
+        value = os.environ.get(variable)
+        if value:
+            return _index_url(value)
+    return None
+
+
+def _cache(options: dict[str, Any], sources: dict[str, str]) -> str | None:
+    """``--cache-dir``/``UV_CACHE_DIR`` and ``--no-cache``: where the cache lives for this run;
+    returns the temporary cache of ``--no-cache`` (removed when accord exits).
+
+    ``ACCORD_CACHE_DIR`` is what the stages read; it is only set here when the user asked
+    for another cache, so an ordinary run leaves the environment (and the stamp key) alone.
+    """
+    if options["no_cache"]:
+        import atexit
+        import shutil
+        import tempfile
+
+        path = tempfile.mkdtemp(prefix="accord-no-cache-")
+        os.environ["ACCORD_CACHE_DIR"] = path
+        atexit.register(shutil.rmtree, path, ignore_errors=True)
+        return path
+    # ACCORD_CACHE_DIR (the twin) wins over UV_CACHE_DIR; --cache-dir wins over both.
+    if options["cache_dir"] and (
+        "cache_dir" not in sources or not os.environ.get("ACCORD_CACHE_DIR")
+    ):
+        os.environ["ACCORD_CACHE_DIR"] = str(Path(options["cache_dir"]).absolute())
+    return None
+
+
+def _user_config_files(project_dir: Path) -> list[Path]:
+    """uv.toml files uv would read here (user, system, and the project's own)."""
+    config_home = os.environ.get("XDG_CONFIG_HOME") or os.path.join(
+        os.path.expanduser("~"), ".config"
+    )
+    candidates = [Path(config_home, "uv", "uv.toml")]
+    candidates += [
+        Path(d, "uv", "uv.toml") for d in os.environ.get("XDG_CONFIG_DIRS", "").split(":") if d
     ]
-    for option in reversed(options):
-        function = option(function)
-    return function
+    candidates += [Path("/etc/xdg/uv/uv.toml"), Path("/etc/uv/uv.toml")]
+    for directory in (project_dir, *project_dir.parents):
+        if (directory / "pyproject.toml").is_file() or (directory / "uv.toml").is_file():
+            candidates.append(directory / "uv.toml")
+            break
+    return [path for path in dict.fromkeys(candidates) if path.is_file()]
 
 
-def _lock_fields(options: dict[str, Any]) -> dict[str, Any]:
-    """The RunRequest fields the shared lock options set (run, sync and lock alike)."""
-    return {
-        "upgrade": options["upgrade"],
-        "upgrade_packages": _names(options["upgrade_package"]),
-        "default_index": options["default_index"],
-        "extra_index_urls": tuple(options["extra_index_urls"]),
-        "offline": options["offline"],
-        "refresh": options["refresh"],
-        "resolution": options["resolution"],
-        "prerelease": options["prerelease"],
-        "exclude_newer": options["exclude_newer"] or None,
-    }
-
-
-def _sync_options(function: F) -> F:
-    function = _lock_options(function)
-    options = [
-        click.option("--frozen", is_flag=True, help="Use uv.lock as it is, without checking it."),
-        click.option("--locked", is_flag=True, help="Fail unless uv.lock is up to date."),
-        click.option("--dry-plan", is_flag=True, help="Print the plan; change nothing."),
-        click.option(
-            "--format",
-            "output_format",
-            type=click.Choice(["text", "json"]),
-            default="text",
-            help="Plan output format (with --dry-plan).",
-        ),
-        click.option(
-            "--check", is_flag=True, help="With --dry-plan: exit 1 if the plan is not empty."
-        ),
-        click.option("-p", "--python", help="Interpreter: a version, a path, or a name."),
-        click.option("--project", type=click.Path(), help="Find the project from this directory."),
-        click.option("--directory", type=click.Path(), help="Change to this directory first."),
-        click.option("--exact", is_flag=True, help="Remove packages the lock does not ask for."),
-        click.option("--extra", multiple=True, help="Include an extra (repeatable, comma lists)."),
-        click.option("--all-extras", is_flag=True, help="Include every extra."),
-        click.option("--group", multiple=True, help="Include a dependency group."),
-        click.option(
-            "--only-group", multiple=True, help="Only this group, no project dependencies."
-        ),
-        click.option("--no-group", multiple=True, help="Exclude a dependency group."),
-        click.option("--all-groups", is_flag=True, help="Include every dependency group."),
-        click.option("--no-dev", is_flag=True, help="Exclude the `dev` group."),
-        click.option("--no-default-groups", is_flag=True, help="Ignore tool.uv.default-groups."),
-        click.option("--reinstall", is_flag=True, help="Reinstall every package."),
-        click.option("--reinstall-package", multiple=True, help="Reinstall this package."),
-        click.option("--no-project", is_flag=True, help="Ignore any project; run as is."),
-        click.option("--package", help="Run in the context of this workspace member."),
-        click.option("--all-packages", is_flag=True, help="Install every workspace member."),
-        click.option("-q", "--quiet", count=True, help="Print less."),
-        click.option("-v", "--verbose", count=True, help="Print more."),
-    ]
-    for option in reversed(options):
-        function = option(function)
-    return function
-
-
-def _request(argv: Sequence[str], command: tuple[str, ...], **options: Any) -> RunRequest:
-    if options["package"] and options["all_packages"]:
+def _settings(ctx: click.Context, options: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
+    """The options merged with the global ones and the environment, checked, applied to the
+    process (``--directory``, the cache); refuses what accord cannot honour."""
+    options = cliargs.merge_globals(ctx, options)
+    sources: dict[str, str] = {}
+    options = cliargs.apply_environment(ctx, options, sources)
+    cliargs.refuse_unsupported(options, sources)
+    if options.get("package") and options.get("all_packages"):
         raise UsageError("the argument '--package' cannot be used with '--all-packages'")
-    if options["package"] and options["no_project"]:
+    if options.get("package") and options.get("no_project"):
         raise UsageError("the argument '--package' cannot be used with '--no-project'")
-    if options["frozen"] and options["locked"]:
-        raise UsageError("the argument '--locked' cannot be used with '--frozen'")
-    if options["frozen"] and (options["upgrade"] or options["upgrade_package"]):
-        raise UsageError("the argument '--upgrade' cannot be used with '--frozen'")
-    if options["check"] and not options["dry_plan"]:
-        raise UsageError("`--check` only makes sense with `--dry-plan`")
-    if options["only_group"] and (options["extra"] or options["all_extras"]):
-        raise UsageError("`--only-group` cannot be used with `--extra` or `--all-extras`")
+    if options["quiet"] and options["verbose"]:
+        raise UsageError("the argument '--quiet' cannot be used with '--verbose'")
     if options["directory"]:
         try:
             os.chdir(options["directory"])
@@ -169,54 +167,100 @@ def _request(argv: Sequence[str], command: tuple[str, ...], **options: Any) -> R
             raise UsageError(
                 f"Cannot change to directory `{options['directory']}`: {exc.strerror}"
             ) from exc
-    project = options["project"]
-    if project is not None:
-        project_path = Path(project)
-        if project_path.name == "pyproject.toml":
-            project_path = project_path.parent
-        if not project_path.exists():
-            raise UsageError(f"Project directory `{project}` does not exist")
-        if not project_path.is_dir():
-            raise UsageError(f"Project path `{project}` is not a directory")
-        project = project_path.absolute()
-    mode = (
-        LockMode.FROZEN
-        if options["frozen"]
-        else LockMode.LOCKED
-        if options["locked"]
-        else LockMode.WRITE
-    )
-    no_groups = _names(options["no_group"]) + (
-        (canonicalize_name("dev"),) if options["no_dev"] else ()
-    )
-    parsed = parse_options(list(argv[1:]), allow_command=bool(command))
+    if not options["no_config"]:
+        for path in _user_config_files(Path.cwd()):
+            _warn(f"accord does not read uv configuration files; `{path}` is ignored")
+    options["temporary_cache"] = _cache(options, sources)
+    return options, sources
+
+
+def _project(value: str | None) -> Path | None:
+    if value is None:
+        return None
+    project_path = Path(value)
+    if project_path.name == "pyproject.toml":
+        project_path = project_path.parent
+    if not project_path.exists():
+        raise UsageError(f"Project directory `{value}` does not exist")
+    if not project_path.is_dir():
+        raise UsageError(f"Project path `{value}` is not a directory")
+    return project_path.absolute()
+
+
+def _options_key(ctx: click.Context, command: tuple[str, ...]) -> tuple[str, ...]:
+    """The sync-affecting options as given, for the stamp: the fast path's own reading of
+    them when it can read them, else every token (a key the fast path never computes)."""
+    argv = list(ctx.obj["argv"])
+    if argv and argv[0] == ctx.info_name:
+        parsed = parse_options(argv[1:], allow_command=bool(command))
+        if parsed is not None:
+            return tuple(parsed[0])
+    return ("<not on the fast path>", *argv[: len(argv) - len(command)])
+
+
+def _lock_fields(ctx: click.Context, options: dict[str, Any]) -> dict[str, Any]:
+    """The RunRequest fields the shared lock options set (run, sync and lock alike)."""
+    prerelease = options["prerelease"] or ("allow" if options["pre"] else None)
+    return {
+        "project": _project(options["project"]),
+        "python": options["python"],
+        "upgrade": options["upgrade"] and not options["no_upgrade"],
+        "upgrade_packages": _names(options["upgrade_package"]),
+        "default_index": _default_index(ctx, options),
+        "extra_index_urls": tuple(
+            _index_url(url) for url in (*options["index"], *options["extra_index_url"])
+        ),
+        "offline": options["offline"],
+        "refresh": (options["refresh"] or bool(options["refresh_package"]))
+        and not options["no_refresh"],
+        "resolution": options["resolution"],
+        "prerelease": prerelease,
+        "exclude_newer": options["exclude_newer"] or None,
+        "no_build_isolation": options["no_build_isolation"] and not options["build_isolation"],
+        "quiet": options["quiet"],
+        "verbose": options["verbose"],
+    }
+
+
+def _request(
+    ctx: click.Context, command: tuple[str, ...], options: dict[str, Any], *, exact: bool
+) -> RunRequest:
+    mode, locked_flag = _lock_mode(ctx, options)
+    if mode is LockMode.FROZEN and (options["upgrade"] or options["upgrade_package"]):
+        raise UsageError("the argument '--upgrade' cannot be used with '--frozen'")
+    if options["check"] and not options["dry_plan"]:
+        raise UsageError("`--check` only makes sense with `--dry-plan`")
+    only_groups = _names(options["only_group"]) + ((_DEV,) if options["only_dev"] else ())
+    extras = _names(options["extra"])
+    all_extras = options["all_extras"] and not options["no_all_extras"]
+    if only_groups and (extras or all_extras):
+        raise UsageError("`--only-group` cannot be used with `--extra` or `--all-extras`")
+    no_dev = options["no_dev"] and not options["dev"]
+    groups = _names(options["group"]) + ((_DEV,) if options["dev"] else ())
+    no_groups = _names(options["no_group"]) + ((_DEV,) if no_dev else ())
     return RunRequest(
         command=command,
         cwd=Path.cwd(),
-        project=project,
-        python=options["python"],
         lock_mode=mode,
+        locked_flag=locked_flag,
         dry_plan=options["dry_plan"],
-        output_format=OutputFormat(options["output_format"]),
+        output_format=OutputFormat(options["output_format"] or "text"),
         check=options["check"],
-        exact=options["exact"],
-        extras=_names(options["extra"]),
-        all_extras=options["all_extras"],
-        groups=_names(options["group"]),
-        only_groups=_names(options["only_group"]),
+        exact=exact,
+        extras=extras,
+        all_extras=all_extras,
+        groups=groups,
+        only_groups=only_groups,
         no_groups=no_groups,
         all_groups=options["all_groups"],
         no_default_groups=options["no_default_groups"],
-        no_project=options["no_project"],
-        reinstall=options["reinstall"],
+        reinstall=options["reinstall"] and not options["no_reinstall"],
         reinstall_packages=_names(options["reinstall_package"]),
-        **_lock_fields(options),
-        no_build_isolation=options["no_build_isolation"],
+        **_lock_fields(ctx, options),
         package=canonicalize_name(options["package"]) if options["package"] else None,
         all_packages=options["all_packages"],
-        quiet=options["quiet"],
-        verbose=options["verbose"],
-        options_key=tuple(parsed[0]) if parsed is not None else ("<not on the fast path>",),
+        compile_bytecode=options["compile_bytecode"] and not options["no_compile_bytecode"],
+        options_key=_options_key(ctx, command),
     )
 
 
@@ -257,92 +301,40 @@ def _print_commands(venv: Path | None) -> None:
     click.echo("\nSee `accord run --help` for more information.")
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="accord", prog_name="accord")
-def accord() -> None:
+def _print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    if not value or ctx.resilient_parsing:
+        return
+    from importlib.metadata import version
+
+    click.echo(f"accord {version('accord')}")
+    ctx.exit(0)
+
+
+_CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
+@click.group(context_settings=_CONTEXT)
+@click.option(
+    "-V",
+    "--version",
+    is_flag=True,
+    expose_value=False,
+    is_eager=True,
+    callback=_print_version,
+    help="Show accord's version.",
+)
+@cliargs.global_options
+def accord(**_options: Any) -> None:
     """Run commands in a Python project's environment, reconciled from uv.lock."""
 
 
-def _run_options(function: F) -> F:
-    options = [
-        click.option(
-            "-w",
-            "--with",
-            "with_",
-            multiple=True,
-            help="Also provide this requirement, in a cached layer (repeatable, comma lists).",
-        ),
-        click.option(
-            "--with-requirements",
-            multiple=True,
-            type=click.Path(),
-            help="Also provide the requirements in this file (repeatable).",
-        ),
-        click.option(
-            "--with-editable",
-            multiple=True,
-            type=click.Path(),
-            help="Also provide this local project, editable.",
-        ),
-        click.option(
-            "--isolated",
-            is_flag=True,
-            envvar="ACCORD_ISOLATED",
-            help="Run in a cached environment of its own; leave .venv alone.",
-        ),
-        click.option("-m", "--module", is_flag=True, help="Run COMMAND as a module (python -m)."),
-        click.option("-s", "--script", is_flag=True, help="Run COMMAND as a Python script."),
-        click.option("--gui-script", is_flag=True, help="Run COMMAND as a GUI script (pythonw)."),
-        click.option("--no-exec", is_flag=True, help="Spawn the command instead of exec."),
-        click.option(
-            "--strict", is_flag=True, help="Run only what the environment itself provides."
-        ),
-        click.option(
-            "--env-file",
-            multiple=True,
-            type=click.Path(),
-            envvar="ACCORD_ENV_FILE",
-            help="Load variables from a dotenv file (repeatable; later wins).",
-        ),
-        click.option(
-            "--no-env-file",
-            is_flag=True,
-            envvar="ACCORD_NO_ENV_FILE",
-            help="Ignore --env-file and ACCORD_ENV_FILE.",
-        ),
-        click.option(
-            "--max-recursion-depth",
-            type=click.IntRange(min=0),
-            default=100,
-            envvar="ACCORD_RUN_MAX_RECURSION_DEPTH",
-            show_default=True,
-            help="Refuse to run when accord run is nested deeper than this.",
-        ),
-    ]
-    for option in reversed(options):
-        function = option(function)
-    return function
+def _uv_exact_conflict(options: dict[str, Any]) -> None:
+    if options["exact"] and options["inexact"]:
+        raise UsageError("the argument '--exact' cannot be used with '--inexact'")
 
 
-_RUN_ONLY = (
-    "with_",
-    "with_requirements",
-    "with_editable",
-    "isolated",
-    "module",
-    "script",
-    "gui_script",
-    "no_exec",
-    "strict",
-    "env_file",
-    "no_env_file",
-    "max_recursion_depth",
-)
-
-
-@accord.command(context_settings={"ignore_unknown_options": True, "allow_interspersed_args": False})
-@_sync_options
-@_run_options
+@accord.command(context_settings={**_CONTEXT, "allow_interspersed_args": False})
+@cliargs.run_options
 @click.argument("command", nargs=-1, type=click.UNPROCESSED)
 @click.pass_context
 def run(ctx: click.Context, /, command: tuple[str, ...], **options: Any) -> None:
@@ -357,27 +349,32 @@ def run(ctx: click.Context, /, command: tuple[str, ...], **options: Any) -> None
     )
     from reconciler.pipeline import sync
 
-    run_options = {name: options.pop(name) for name in _RUN_ONLY}
-    forced = [flag for flag in ("module", "script", "gui_script") if run_options[flag]]
+    options, _sources = _settings(ctx, options)
+    _uv_exact_conflict(options)
+    forced = [flag for flag in ("module", "script", "gui_script") if options[flag]]
     if len(forced) > 1:
         raise UsageError("`--module`, `--script` and `--gui-script` exclude each other")
     kind = CommandKind(forced[0].replace("_", "-")) if forced else CommandKind.AUTO
     if kind is not CommandKind.AUTO and not command:
         raise UsageError(f"`--{kind.value}` needs a command")
+    max_depth = options["max_recursion_depth"]
+    max_depth = 100 if max_depth is None else max_depth
     # The recursion guard comes first: a self-calling shebang script must stop before syncing.
-    build_environment(None, max_depth=run_options["max_recursion_depth"])
+    build_environment(None, max_depth=max_depth)
     from reconciler.ephemeral import split_with
 
-    request = _request(ctx.obj["argv"], command, **options)
+    request = _request(ctx, command, options, exact=options["exact"])
     request = attrs.evolve(
         request,
-        isolated=run_options["isolated"],
-        with_requirements=tuple(split_with(run_options["with_"])),
-        with_files=tuple(Path(f) for f in run_options["with_requirements"]),
-        with_editables=tuple(Path(p).absolute() for p in run_options["with_editable"]),
+        no_project=options["no_project"],
+        no_sync=options["no_sync"],
+        isolated=options["isolated"],
+        with_requirements=tuple(split_with(options["with_"])),
+        with_files=tuple(Path(f) for f in options["with_requirements"]),
+        with_editables=tuple(Path(p).absolute() for p in options["with_editable"]),
         script=_script_target(command, kind),
     )
-    env_files = [] if run_options["no_env_file"] else [Path(f) for f in run_options["env_file"]]
+    env_files = [] if options["no_env_file"] else [Path(f) for f in options["env_file"]]
     # Env files are read before anything changes, so a missing one leaves all as it was.
     extra = load_env_files(env_files, os.environ) if env_files else {}
     outcome = sync(request)
@@ -386,42 +383,60 @@ def run(ctx: click.Context, /, command: tuple[str, ...], **options: Any) -> None
     if not command:
         _print_commands(outcome.venv)
         sys.exit(ExitCode.ERROR)
+    temporary_cache = options["temporary_cache"]
+    if temporary_cache is not None:
+        os.environ.pop("ACCORD_CACHE_DIR", None)  # the command must not see the temporary one
     env = build_environment(
-        outcome.venv,
-        max_depth=run_options["max_recursion_depth"],
-        extra=extra,
-        extra_bins=outcome.extra_bins,
+        outcome.venv, max_depth=max_depth, extra=extra, extra_bins=outcome.extra_bins
     )
     argv = resolve_command(command, outcome.python, env, outcome.venv, kind=kind)
-    if run_options["strict"] or outcome.strict:
+    if options["strict"] or outcome.strict:
         check_strict(argv, command, outcome.venv)
-    sys.exit(execute(argv, env, no_exec=run_options["no_exec"]))
+    # --no-cache: the temporary cache is removed when accord exits, so accord must outlive
+    # the command (and a cached environment the command runs in lives in that cache).
+    no_exec = options["no_exec"] or temporary_cache is not None
+    sys.exit(execute(argv, env, no_exec=no_exec))
 
 
-@accord.command()
-@_sync_options
+@accord.command(context_settings=_CONTEXT)
+@cliargs.sync_options
 @click.pass_context
 def sync(ctx: click.Context, /, **options: Any) -> None:
-    """Make the project's environment match its lock."""
+    """Make the project's environment match its lock (exactly, as `uv sync` does)."""
     from reconciler.pipeline import sync as sync_environment
 
-    request = _request(ctx.obj["argv"], (), **options)
+    options, _sources = _settings(ctx, options)
+    cliargs.refuse_unsupported_sync(options)
+    if options["exact"] and options["inexact"]:
+        raise UsageError("the argument '--exact' cannot be used with '--inexact'")
+    if options["check"] or options["dry_run"]:
+        options["dry_plan"] = True  # uv's --check and --dry-run change nothing either
+    request = _request(ctx, (), options, exact=not options["inexact"])
+    script = options["script"]
+    request = attrs.evolve(
+        request,
+        require_project=script is None,
+        uv_summary=not request.dry_plan,
+        script=Path(script).absolute() if script else None,
+    )
     outcome = sync_environment(request)
+    if outcome.dry_plan and options["check"] and not outcome.plan_is_empty:
+        raise _Outdated()
     if outcome.dry_plan:
         sys.exit(ExitCode.FAILURE if request.check and not outcome.plan_is_empty else 0)
 
 
-@accord.command("lock")
-@_lock_options
-@click.option("--check", "check", is_flag=True, help="Fail (exit 1) if the lock is not up to date.")
-@click.option("--locked", "locked", is_flag=True, help="The same as --check.")
-@click.option("--dry-run", is_flag=True, help="Resolve and report; write nothing.")
-@click.option("--script", "script", type=click.Path(), help="Lock a PEP 723 script instead.")
-@click.option("-p", "--python", help="Interpreter (for a project without requires-python).")
-@click.option("--project", type=click.Path(), help="Find the project from this directory.")
-@click.option("--directory", type=click.Path(), help="Change to this directory first.")
-@click.option("-q", "--quiet", count=True, help="Print less.")
-def lock_command(**options: Any) -> None:
+class _Outdated(AccordError):
+    exit_code = ExitCode.FAILURE
+
+    def __init__(self) -> None:
+        super().__init__("The environment is outdated; run `accord sync` to update the environment")
+
+
+@accord.command("lock", context_settings=_CONTEXT)
+@cliargs.lock_command_options
+@click.pass_context
+def lock_command(ctx: click.Context, /, **options: Any) -> None:
     """Create or update the project's uv.lock (or a script's lock, with --script)."""
     import time
 
@@ -430,22 +445,41 @@ def lock_command(**options: Any) -> None:
     from reconciler.lockwrite import write_lock
 
     started = time.perf_counter()
-    if options["directory"]:
-        os.chdir(options["directory"])
+    options, _sources = _settings(ctx, options)
+    if options["check"] and options["check_exists"]:
+        raise UsageError("the argument '--check' cannot be used with '--check-exists'")
+    checking = options["check"] or options["locked"]
+    mode = LockMode.LOCKED if checking else LockMode.WRITE
+    if options["check_exists"]:
+        mode = LockMode.FROZEN
     request = RunRequest(
         cwd=Path.cwd(),
-        project=Path(options["project"]).absolute() if options["project"] else None,
-        python=options["python"],
-        lock_mode=LockMode.LOCKED if options["check"] or options["locked"] else LockMode.WRITE,
+        lock_mode=mode,
         locked_flag="--check" if options["check"] else "--locked",
-        **_lock_fields(options),
+        **_lock_fields(ctx, options),
         script=Path(options["script"]).absolute() if options["script"] else None,
     )
+    if request.script is None:
+        from reconciler.discover import find_pyproject
+
+        start = Path(request.project) if request.project is not None else Path.cwd()
+        if find_pyproject(start) is None:
+            raise ProjectNotFound(
+                "No `pyproject.toml` found in current directory or any parent directory"
+            )
     lock, action, path = lock_target(request)
+    if options["check_exists"]:
+        _warn(
+            f"The lockfile at `{os.path.relpath(path)}` was only checked for validity, not "
+            "whether it is up-to-date, because `--check-exists` was provided; use `--check` "
+            "instead"
+        )
     shown = os.path.relpath(path) if path.is_relative_to(Path.cwd()) else str(path)
     if not options["quiet"]:
         elapsed = (time.perf_counter() - started) * 1000
-        click.echo(f"Resolved {len(lock.packages)} packages in {elapsed:.0f}ms", err=True)
+        count = len(lock.packages)
+        noun = "package" if count == 1 else "packages"
+        click.echo(f"Resolved {count} {noun} in {elapsed:.0f}ms", err=True)
     if not isinstance(action, WriteLock):
         return
     if options["dry_run"]:
@@ -454,6 +488,27 @@ def lock_command(**options: Any) -> None:
     write_lock(action.lock, path)
     if not options["quiet"]:
         click.echo(f"Wrote {shown} ({action.reason})", err=True)
+
+
+@accord.command("help", context_settings=_CONTEXT)
+@click.argument("names", nargs=-1)
+@click.pass_context
+def help_command(ctx: click.Context, /, names: tuple[str, ...]) -> None:
+    """Show the help of accord or of one of its commands."""
+    group = ctx.parent.command if ctx.parent is not None else accord
+    assert isinstance(group, click.Group)
+    target: click.Command = group
+    path = "accord"
+    for name in names:
+        found = group.get_command(ctx, name) if target is group else None
+        if found is None:
+            commands = "\n".join(f"    {c}" for c in group.list_commands(ctx) if c != "help")
+            raise UsageError(
+                f"There is no command `{name}` for `accord`. Did you mean one of:\n{commands}"
+            )
+        target, path = found, f"{path} {name}"
+    with click.Context(target, info_name=path, max_content_width=100) as sub:
+        click.echo(target.get_help(sub))
 
 
 def _fail(error: AccordError) -> NoReturn:
@@ -473,8 +528,13 @@ def main(argv: Sequence[str] | None = None) -> NoReturn:
         _fail(error)
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
+    except click.UsageError as exc:
+        from reconciler.cli_errors import show_usage_error
+
+        show_usage_error(exc, args, accord)
+        sys.exit(ExitCode.ERROR)
     except click.ClickException as exc:
-        exc.show()
+        sys.stderr.write(f"error: {exc.format_message()}\n")
         sys.exit(ExitCode.ERROR)
     except click.exceptions.Abort:
         sys.exit(130)

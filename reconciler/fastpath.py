@@ -57,7 +57,9 @@ _FLAGS = frozenset(
         "--verbose",
     }
 )
-_QUIETNESS = frozenset({"-q", "--quiet", "-v", "--verbose"})
+# Options that do not change what a sync makes, so not part of the key: how much is printed,
+# and --no-sync (an environment whose stamp matches is what a sync would leave anyway).
+_QUIETNESS = frozenset({"-q", "--quiet", "-v", "--verbose", "--no-progress", "--no-sync"})
 _VALUED = frozenset({"--extra", "--group", "--only-group", "--no-group", "--python", "-p"})
 _ENVIRONMENT_KEYS = (
     "ACCORD_PROJECT_ENVIRONMENT",
@@ -70,6 +72,52 @@ _ENVIRONMENT_KEYS = (
     "UV_PRERELEASE",
     "ACCORD_EXCLUDE_NEWER",
     "UV_EXCLUDE_NEWER",
+    # uv's variables that the slow path reads (reconciler/cliargs.py): lock mode, interpreter,
+    # indexes, selection, post-install steps
+    "UV_LOCKED",
+    "UV_FROZEN",
+    "UV_PYTHON",
+    "ACCORD_INDEX_URL",
+    "UV_DEFAULT_INDEX",
+    "UV_INDEX_URL",
+    "UV_INDEX",
+    "UV_EXTRA_INDEX_URL",
+    "UV_NO_DEV",
+    "UV_DEV",
+    "UV_NO_GROUP",
+    "UV_NO_DEFAULT_GROUPS",
+    "UV_NO_PROJECT",
+    "UV_COMPILE_BYTECODE",
+    "UV_CACHE_DIR",
+)
+# Variables under which the fast path steps aside: they move the project or the environment
+# (the slow path reads them), or name something accord refuses (the slow path says so).
+_STEP_ASIDE = (
+    "ACCORD_NO_FAST_PATH",
+    "ACCORD_ENV_FILE",
+    "UV_ENV_FILE",
+    "UV_PROJECT",
+    "UV_WORKING_DIR",
+    "UV_WORKING_DIRECTORY",
+    "ACCORD_ISOLATED",
+    "UV_ISOLATED",
+    "UV_CONFIG_FILE",
+    "UV_FIND_LINKS",
+    "UV_NO_BUILD",
+    "UV_NO_BUILD_PACKAGE",
+    "UV_NO_BINARY",
+    "UV_NO_BINARY_PACKAGE",
+    "UV_NO_SOURCES",
+    "UV_NO_SOURCES_PACKAGE",
+    "UV_NO_EDITABLE",
+    "UV_MANAGED_PYTHON",
+    "UV_PYTHON_PREFERENCE",
+    "UV_INDEX_STRATEGY",
+    "UV_KEYRING_PROVIDER",
+    "UV_LINK_MODE",
+    "UV_FORK_STRATEGY",
+    "UV_INSECURE_HOST",
+    "UV_PREVIEW",
 )
 
 
@@ -322,8 +370,10 @@ def _resolve_command(command: list[str], venv: str, env: dict[str, str]) -> list
 
 def try_fast_path(argv: list[str]) -> None:
     """Exec the command if the stamp proves nothing changed; return otherwise."""
-    if "ACCORD_NO_FAST_PATH" in os.environ or "ACCORD_ENV_FILE" in os.environ:
-        return
+    environ = os.environ
+    for name in _STEP_ASIDE:
+        if name in environ:
+            return
     split = _split_run_arguments(argv)
     if split is None:
         return
@@ -342,7 +392,9 @@ def try_fast_path(argv: list[str]) -> None:
         env = child_environment(venv, dict(os.environ))
     except ValueError:
         return  # a bad recursion depth is reported by the slow path
-    limit = os.environ.get("ACCORD_RUN_MAX_RECURSION_DEPTH", "")
+    limit = environ.get("ACCORD_RUN_MAX_RECURSION_DEPTH") or environ.get(
+        "UV_RUN_MAX_RECURSION_DEPTH", ""
+    )
     if int(env[RECURSION_VARIABLE]) - 1 > (int(limit) if limit.isdigit() else MAX_RECURSION_DEPTH):
         return  # the slow path reports it
     resolved = _resolve_command(command, venv, env)

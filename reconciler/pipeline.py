@@ -204,6 +204,87 @@ def _has_stash_litter(venv: Path) -> bool:
         return False
 
 
+def _packages(count: int) -> str:
+    return "package" if count == 1 else "packages"
+
+
+def uv_summary(plan: Plan, seconds: float) -> str:
+    """An applied plan in ``uv sync``'s words: counts, then `` - old`` / `` + new`` lines."""
+    from model.plan import Install, Remove, Replace
+
+    removed = [a for a in plan.actions if isinstance(a, (Remove, Replace))]
+    added = [a for a in plan.actions if isinstance(a, (Install, Replace))]
+    elapsed = f"{seconds * 1000:.0f}ms"
+    lines = []
+    if removed:
+        lines.append(f"Uninstalled {len(removed)} {_packages(len(removed))} in {elapsed}")
+    if added:
+        lines.append(f"Installed {len(added)} {_packages(len(added))} in {elapsed}")
+    changes = [
+        (action.name, "-", str(action.installed.version))
+        for action in removed
+        if isinstance(action, (Remove, Replace))
+    ] + [
+        (action.name, "+", action.dist.display_version)
+        for action in added
+        if isinstance(action, (Install, Replace))
+    ]
+    lines += [f" {sign} {name}=={version}" for name, sign, version in sorted(changes)]
+    return "".join(line + "\n" for line in lines)
+
+
+def _compile_bytecode(venv: Path, *, quiet: bool, err: TextIO) -> None:
+    """``--compile-bytecode``: every module in site-packages, with the environment's own
+    interpreter (bytecode is per interpreter version), as uv does after each sync."""
+    import subprocess
+
+    python = venv / "bin" / "python"
+    found = sorted((venv / "lib").glob("*/site-packages"))
+    started = time.perf_counter()
+    result = subprocess.run(
+        [str(python), "-m", "compileall", "-q", "-j", "0", *map(str, found)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if result.returncode != 0:
+        from reconciler.errors import AccordError
+
+        raise AccordError(
+            f"Failed to compile bytecode in `{venv}`", hint=result.stdout + result.stderr
+        )
+    if not quiet:
+        elapsed = (time.perf_counter() - started) * 1000
+        err.write(f"Bytecode compiled in {elapsed:.0f}ms\n")
+
+
+def _no_sync(request: RunRequest, project: Project, venv: Path, out: TextIO) -> SyncOutcome:
+    """``--no-sync``: the environment as it is, without reading the lock; an empty one is
+    created when there is none (as uv does)."""
+    python = venv / "bin" / "python"
+    if not python.exists():
+        from reconciler.venv import create_venv
+
+        interpreter = find_interpreter(
+            request=request.python,
+            project_dir=Path(project.directory),
+            requires_python=project.requires_python,
+            existing_venv=None,
+        )
+        if request.dry_plan:
+            out.write(f"--no-sync: would create {venv} with {interpreter.executable}\n")
+            return SyncOutcome(venv=venv, python=python, plan=None, dry_plan=True)
+        with environment_lock(venv, cache_root() / "locks"):
+            if not python.exists():
+                create_venv(venv, interpreter)
+    elif request.dry_plan:
+        out.write(f"--no-sync: running in {venv} as it is\n")
+        return SyncOutcome(venv=venv, python=python, plan=None, dry_plan=True)
+    return SyncOutcome(
+        venv=venv, python=python, plan=None, strict=project.strict, project_root=Path(project.root)
+    )
+
+
 def sync_project(
     request: RunRequest, project: Project, *, err: TextIO = sys.stderr, out: TextIO = sys.stdout
 ) -> SyncOutcome:
@@ -211,6 +292,9 @@ def sync_project(
     from reconciler.locking import ensure_lock
 
     venv = Path(project.venv)
+    if request.no_sync:
+        return _no_sync(request, project, venv, out)
+    started = time.perf_counter()
     interpreter = find_interpreter(
         request=request.python,
         project_dir=Path(project.directory),
@@ -218,6 +302,10 @@ def sync_project(
         existing_venv=venv,
     )
     lock, lock_action = ensure_lock(project, interpreter, request, err=err)
+    if request.uv_summary and not request.quiet:
+        count = len(lock.packages)
+        elapsed = (time.perf_counter() - started) * 1000
+        err.write(f"Resolved {count} {_packages(count)} in {elapsed:.0f}ms\n")
     if request.isolated:
         # uv: an isolated run resolves in memory and never writes the lock; the environment
         # is a cached one of its own, mirroring the lock exactly.
@@ -273,7 +361,7 @@ def sync_project(
             from reconciler.stamp import remove_stamp
 
             started = time.perf_counter()
-            if request.verbose or not request.quiet:
+            if not request.uv_summary and (request.verbose or not request.quiet):
                 err.write(render_text(plan, relative_to=relative_to))
             if isinstance(plan.lock, WriteLock):
                 from reconciler.lockwrite import write_lock
@@ -292,9 +380,17 @@ def sync_project(
                         interpreter, request, Path(project.root) / "pyproject.toml"
                     ),
                 )
-            if not request.quiet:
+            if request.uv_summary and not request.quiet:
+                err.write(uv_summary(plan, time.perf_counter() - started))
+            elif not request.quiet:
                 elapsed = (time.perf_counter() - started) * 1000
                 err.write(f"Applied {len(plan.actions)} package changes in {elapsed:.0f}ms\n")
+        elif request.uv_summary and not request.quiet:
+            count = len(observed.dists)
+            elapsed = (time.perf_counter() - started) * 1000
+            err.write(f"Checked {count} {_packages(count)} in {elapsed:.0f}ms\n")
+        if request.compile_bytecode:
+            _compile_bytecode(venv, quiet=bool(request.quiet), err=err)
         if not request.isolated:
             from reconciler.stamp import write_stamp
 
@@ -371,6 +467,14 @@ def sync(request: RunRequest, *, out: TextIO = sys.stdout, err: TextIO = sys.std
     else:
         project_dir = Path(request.project) if request.project is not None else Path(request.cwd)
         target = discover_target(project_dir, no_project=request.no_project)
+        if isinstance(target, BareEnvironment) and request.require_project:
+            from reconciler.discover import find_pyproject
+            from reconciler.errors import ProjectNotFound
+
+            if find_pyproject(project_dir) is None:
+                raise ProjectNotFound(
+                    "No `pyproject.toml` found in current directory or any parent directory"
+                )
         if isinstance(target, BareEnvironment):
             outcome = sync_bare(request, target)
             if request.isolated:
