@@ -205,7 +205,10 @@ def resolve_forks(
                     stack.append(_Pending(split.env, inherited, fixed))
                 continue
             except resolvelib.ResolutionImpossible as exc:
-                raise _explain(exc, provider) from exc
+                from reconciler.resolve.explain import explain_conflict
+
+                explained = explain_conflict(exc, provider, requires_python)
+                raise (explained or _explain(exc, provider)) from exc
             except resolvelib.ResolutionTooDeep as exc:
                 raise NoSolution("No solution found: the resolution took too many steps") from exc
             pins = dict(result.mapping)

@@ -426,7 +426,7 @@ class Provider(AbstractProvider[Req, Candidate, str]):
             files = self._client_for(name).files(name)
         except PackageNotFound as exc:
             if any(req.parent == "the project" for req in reqs):
-                raise
+                raise self._not_found(name, exc) from exc
             # Not a dead end for the whole resolution: the version that asked for it is
             # unusable, and another may do (uv marks the package unavailable).
             self.excluded[name].add(exc.message)
@@ -455,6 +455,26 @@ class Provider(AbstractProvider[Req, Candidate, str]):
         if chosen and chosen[0].needs_python is None:
             self.store.get(chosen[0], self._client_for(name))
         return chosen
+
+    def _not_found(self, name: NormalizedName, exc: PackageNotFound) -> PackageNotFound:
+        """uv's words for a package the project requires and no index has, with a close
+        name the index does have (one slip away: swapped or doubled letters)."""
+        from reconciler.resolve.explain import near_names, not_found
+
+        if "registry" not in exc.message:
+            return exc  # offline: the hint already says what to do
+        client = self._client_for(name)
+        suggestion = None
+        for candidate in near_names(name)[:40]:
+            try:
+                client.files(NormalizedName(candidate))
+            except AccordError:
+                continue
+            suggestion = candidate
+            break
+        where = ", ".join(f"`{index}`" for index in client.indexes)
+        message, hint = not_found(name, where, suggestion)
+        return PackageNotFound(message, hint=hint)
 
     def _versions(
         self, name: NormalizedName, files: Sequence[IndexFile]

@@ -1,0 +1,135 @@
+"""A failed resolution explained as uv explains it, side by side with uv 0.13.8.
+
+Each case locks a project against the settings catalogue (fixtures/settings_catalog.py) with
+accord and with uv; both must fail, and accord's explanation must name both sides of the
+conflict (asserted on the text, and against uv's own lines where accord's derivation is the
+same as uv's).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from fixtures.index import IndexServer, build_index
+from fixtures.settings_catalog import build_settings_catalog
+from tests.cli.support import Cli, clean_environment
+
+
+@pytest.fixture(scope="module")
+def explain_index(tmp_path_factory: pytest.TempPathFactory) -> Iterator[IndexServer]:
+    dists = build_settings_catalog(tmp_path_factory.mktemp("explain-dists"))
+    simple = build_index(sorted(dists), tmp_path_factory.mktemp("explain-index"))
+    with IndexServer(simple) as server:
+        yield server
+
+
+@pytest.fixture
+def ecli(cli: Cli, explain_index: IndexServer) -> Cli:
+    return dataclasses.replace(cli, index_url=explain_index.url)
+
+
+def _both(cli: Cli, tmp_path: Path, dependencies: str) -> tuple[list[str], list[str]]:
+    """accord's and uv's stderr lines (uv's interpreter line dropped) for a failing lock."""
+    text = (
+        '[project]\nname = "proj"\nversion = "0.1.0"\nrequires-python = ">=3.10"\n'
+        f"dependencies = [{dependencies}]\n"
+    )
+    outputs = []
+    for who in ("accord", "uv"):
+        project = tmp_path / who
+        project.mkdir()
+        (project / "pyproject.toml").write_text(text, encoding="utf-8")
+        if who == "uv":
+            result = cli.uv(project, "lock")
+        else:
+            result = subprocess.run(
+                [str(cli.accord), "lock", "--python", str(cli.python)],
+                cwd=project,
+                env=clean_environment({"ACCORD_INDEX_URL": cli.index_url}),
+                capture_output=True,
+                text=True,
+                timeout=120,
+                check=False,
+            )
+        assert result.returncode == 1, result.stderr
+        assert "Traceback" not in result.stderr
+        assert not (project / "uv.lock").exists()
+        lines = [line for line in result.stderr.splitlines() if line and "interpreter" not in line]
+        outputs.append(lines)
+    return outputs[0], outputs[1]
+
+
+def test_a_direct_conflict_names_both_sides_as_uv_does(ecli: Cli, tmp_path: Path) -> None:
+    ours, theirs = _both(ecli, tmp_path, '"st-pin", "st-base<3"')
+    assert ours[:3] == [
+        "error: No solution found when resolving dependencies",
+        "  cause: Because all versions of st-pin depend on st-base>=3 and your project depends "
+        "on st-base<3, we can conclude that your project and all versions of st-pin are "
+        "incompatible.",
+        "         And because your project depends on st-pin, we can conclude that your "
+        "project's requirements are unsatisfiable.",
+    ]
+    assert ours[:3] == theirs[:3]
+
+
+def test_a_conflict_two_levels_down_follows_the_chain(ecli: Cli, tmp_path: Path) -> None:
+    ours, theirs = _both(ecli, tmp_path, '"st-chain", "st-base<3"')
+    # uv's first step, word for word: the requirement lifted from st-pin to st-chain.
+    step = (
+        "  cause: Because all versions of st-pin depend on st-base>=3 and all versions of "
+        "st-chain depend on st-pin, we can conclude that all versions of st-chain depend on "
+        "st-base>=3."
+    )
+    assert ours[1] == step
+    assert theirs[1] == step
+    assert "your project depends on st-base<3" in " ".join(ours)
+    assert ours[-2].endswith("we can conclude that your project's requirements are unsatisfiable.")
+
+
+def test_a_requires_python_conflict_suggests_the_bound(ecli: Cli, tmp_path: Path) -> None:
+    ours, theirs = _both(ecli, tmp_path, '"st-new"')
+    assert ours[0] == (
+        "error: No solution found when resolving dependencies for split "
+        "(markers: python_full_version == '3.10.*')"
+    )
+    assert ours[1] == (
+        "  cause: Because the requested Python version (>=3.10) does not satisfy Python>=3.11 "
+        "and st-new==1.0 depends on Python>=3.11, we can conclude that st-new==1.0 cannot be "
+        "used."
+    )
+    assert ours[:2] == theirs[:2]
+    hint = (
+        "hint: The `requires-python` value (>=3.10) includes Python versions that are not "
+        "supported by your dependencies (e.g., st-new==1.0 only supports >=3.11). Consider "
+        "using a more restrictive `requires-python` value (like >=3.11)."
+    )
+    assert hint in ours
+    assert hint in theirs
+
+
+@pytest.mark.parametrize(("typo", "name"), [("st-topp", "st-top"), ("st-otp", "st-top")])
+def test_a_package_not_found_names_the_index_and_a_near_name(
+    ecli: Cli, tmp_path: Path, typo: str, name: str
+) -> None:
+    ours, theirs = _both(ecli, tmp_path, f'"{typo}"')
+    cause = (
+        f"  cause: Because {typo} was not found in the package registry and your project "
+        f"depends on {typo}, we can conclude that your project's requirements are "
+        "unsatisfiable."
+    )
+    assert ours[:2] == ["error: No solution found when resolving dependencies", cause]
+    assert ours[:2] == theirs[:2]
+    assert ours[2] == (
+        f"hint: searched `{ecli.index_url}`; a package with a similar name exists: `{name}` "
+        "(a typo?)"
+    )
+
+
+def test_a_name_with_no_near_miss_gets_no_suggestion(ecli: Cli, tmp_path: Path) -> None:
+    ours, _ = _both(ecli, tmp_path, '"st-nothing-like-it"')
+    assert ours[2] == f"hint: searched `{ecli.index_url}`"
