@@ -351,6 +351,9 @@ def run(ctx: click.Context, /, command: tuple[str, ...], **options: Any) -> None
 
     options, _sources = _settings(ctx, options)
     _uv_exact_conflict(options)
+    given = command
+    if options["code"] is not None:
+        command = ("-c", options["code"], *command)  # accord's own: `accord run -c CODE`
     forced = [flag for flag in ("module", "script", "gui_script") if options[flag]]
     if len(forced) > 1:
         raise UsageError("`--module`, `--script` and `--gui-script` exclude each other")
@@ -363,9 +366,10 @@ def run(ctx: click.Context, /, command: tuple[str, ...], **options: Any) -> None
     build_environment(None, max_depth=max_depth)
     from reconciler.ephemeral import split_with
 
-    request = _request(ctx, command, options, exact=options["exact"])
+    request = _request(ctx, given, options, exact=options["exact"])
     request = attrs.evolve(
         request,
+        command=command,
         no_project=options["no_project"],
         no_sync=options["no_sync"],
         isolated=options["isolated"],

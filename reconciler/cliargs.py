@@ -490,6 +490,7 @@ RUN_OPTIONS: list[Decorator[Any]] = [
         type=click.IntRange(min=0),
         help="Refuse to run when nested deeper (default 100; UV_RUN_MAX_RECURSION_DEPTH).",
     ),
+    _value("-c", "code", metavar="CODE", help="Run CODE with the environment's python."),
     _flag("--no-exec", help="Spawn the command instead of exec."),
     _flag("--strict", help="Run only what the environment itself provides."),
     _flag("--check", help="With --dry-plan: exit 1 if the plan is not empty."),
