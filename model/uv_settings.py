@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from model.marker_tree import MarkerTree
 
 __all__ = [
+    "FORK_STRATEGIES",
     "HONOURED",
     "NOT_USED",
     "PRERELEASE_MODES",
@@ -34,6 +35,7 @@ __all__ = [
     "check_uv_settings",
     "read_dependencies",
     "read_environments",
+    "read_fork_strategy",
     "read_resolution_mode",
     "top_level_extra",
 ]
@@ -48,6 +50,7 @@ HONOURED = frozenset(
         "dev-dependencies",
         "exclude-newer",
         "exclude-newer-package",
+        "fork-strategy",
         "index",
         "managed",
         "no-build-isolation",
@@ -75,7 +78,6 @@ UNHONOURED_RESOLUTION = frozenset(
         "extra-build-variables",
         "extra-index-url",
         "find-links",
-        "fork-strategy",
         "index-strategy",
         "index-url",
         "no-binary",
@@ -170,6 +172,20 @@ class SettingInvalid(ValueError):
     def __init__(self, message: str, hint: str | None = None) -> None:
         super().__init__(message)
         self.hint = hint
+
+
+FORK_STRATEGIES = ("requires-python", "fewest")
+"""uv's ``fork-strategy`` values; the first is the default."""
+
+
+def read_fork_strategy(value: object) -> str | None:
+    """``tool.uv.fork-strategy``: None for uv's default (``requires-python``)."""
+    if value is None or value == FORK_STRATEGIES[0]:
+        return None
+    if value not in FORK_STRATEGIES:
+        choices = ", ".join(f"`{mode}`" for mode in FORK_STRATEGIES)
+        raise SettingInvalid(f"`tool.uv.fork-strategy` must be one of {choices}, not {value!r}")
+    return str(value)
 
 
 def read_resolution_mode(value: object) -> str | None:

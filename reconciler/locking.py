@@ -174,8 +174,12 @@ def ensure_lock(
         if stale is None and not upgrading:
             return existing, KeepLock("up to date")
         why = stale or "--upgrade-package " + ", ".join(request.upgrade_packages)
-        if existing.options.resolution_mode != inputs.resolution:
-            # uv ignores a lock resolved in another mode (no preferences, no forks kept).
+        if (existing.options.resolution_mode, existing.options.fork_strategy) != (
+            inputs.resolution,
+            inputs.fork_strategy,
+        ):
+            # uv ignores a lock resolved in another mode or fork strategy (no preferences, no
+            # forks kept).
             existing = None
     if settings.unhonoured:
         # Refused before resolving: the lock accord would write is not the one uv writes.
@@ -244,6 +248,8 @@ class DependencySettings:
     """``tool.uv.environments``: the only environments the lock supports."""
     required_environments: tuple[MarkerTree, ...] = ()
     """``tool.uv.required-environments``: where wheel-only versions must have a wheel."""
+    fork_strategy: str | None = None
+    """``tool.uv.fork-strategy``: None for uv's default (``requires-python``)."""
 
     @property
     def supported_markers(self) -> tuple[str, ...]:
@@ -256,6 +262,8 @@ class DependencySettings:
 
         if lock.options.resolution_mode != self.resolution:
             return "the resolution mode changed"
+        if lock.options.fork_strategy != self.fork_strategy:
+            return "the fork strategy changed"
         if tuple(str(m) for m in lock.supported_markers) != self.supported_markers:
             return "the supported environments (`tool.uv.environments`) changed"
         required = tuple(str(tree) for tree in self.required_environments)
@@ -278,6 +286,7 @@ def _dependency_settings(workspace: Workspace, resolution: str | None = None) ->
         SettingInvalid,
         read_dependencies,
         read_environments,
+        read_fork_strategy,
         read_resolution_mode,
     )
     from reconciler.discover import toml_table
@@ -297,6 +306,7 @@ def _dependency_settings(workspace: Workspace, resolution: str | None = None) ->
             required_environments=read_environments(
                 "required-environments", uv.get("required-environments")
             ),
+            fork_strategy=read_fork_strategy(uv.get("fork-strategy")),
         )
     except SettingInvalid as exc:
         pyproject = workspace.root / "pyproject.toml"
@@ -405,6 +415,7 @@ def _resolve(
             resolution=inputs.resolution if inputs else None,
             environments=inputs.environments if inputs else (),
             required_environments=inputs.required_environments if inputs else (),
+            fork_strategy=inputs.fork_strategy if inputs else None,
             sdist_metadata=lambda file: builder.sdist_metadata(
                 file.url, file.sha256, file.filename
             ),

@@ -108,6 +108,7 @@ def resolve_lock(
     resolution: str | None = None,
     environments: Sequence[MarkerTree] = (),
     required_environments: Sequence[MarkerTree] = (),
+    fork_strategy: str | None = None,
 ) -> Lock:
     """Resolve a project (or a workspace's members) against ``client`` and build the lock.
 
@@ -177,6 +178,7 @@ def resolve_lock(
         lowest=_lowest(resolution, manifests, root_groups),
         resolution=resolution,
         required=required_environments,
+        fork_strategy=fork_strategy,
     )
     graph = merge_forks(forks, [r.identifier for r in roots], specifier_range(requires_python))
     candidates: dict[tuple[NormalizedName, Version], Candidate] = {}
@@ -289,7 +291,11 @@ def resolve_lock(
         members=tuple(sorted(m.name for m in manifests)) if workspace else (),
         manifest_groups=group_edges,
         manifest_group_requirements=group_records,
-        options=attrs.evolve(_options(prerelease, exclude_newer), resolution_mode=resolution),
+        options=attrs.evolve(
+            _options(prerelease, exclude_newer),
+            resolution_mode=resolution,
+            fork_strategy=fork_strategy,
+        ),
         constraints=_records(constraints),
         overrides=_records(overrides),
         supported_markers=tuple(Marker(text) for text in supported),

@@ -122,6 +122,7 @@ def resolve_forks(
     lowest: frozenset[NormalizedName] | None = None,
     resolution: str | None = None,
     required: Sequence[MarkerTree] = (),
+    fork_strategy: str | None = None,
 ) -> tuple[list[ForkResult], dict[tuple[NormalizedName, Version], DistMetadata]]:
     """Solve every fork: the results in the order they completed (uv's lock order), and the
     metadata of every registry version chosen."""
@@ -141,7 +142,9 @@ def resolve_forks(
         prefs[name].extend(entries)
     starts = [_Pending(env, {}, {}) for env in reversed(initial_forks or [MarkerTree.TRUE])]
     # uv sorts the initial forks like sibling forks; the stack pops the last first.
-    starts.sort(key=lambda p: fork_order(ForkSplit(p.env, None)), reverse=resolution == "lowest")
+    # uv solves lower Python bounds first under `fewest` or `lowest`, higher ones otherwise.
+    lower_python_first = resolution == "lowest" or fork_strategy == "fewest"
+    starts.sort(key=lambda p: fork_order(ForkSplit(p.env, None)), reverse=lower_python_first)
     stack = list(starts)
     results: list[ForkResult] = []
     metadata: dict[tuple[NormalizedName, Version], DistMetadata] = {}
@@ -166,7 +169,8 @@ def resolve_forks(
                 constraints=constraints,
                 overrides=overrides,
                 lowest=lowest,
-                lowest_all=resolution == "lowest",
+                lower_python_first=lower_python_first,
+                python_forks=fork_strategy != "fewest",
                 required=required,
             )
             recorder = _Recorder()

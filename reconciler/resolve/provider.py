@@ -292,7 +292,8 @@ class Provider(AbstractProvider[Req, Candidate, str]):
         constraints: Dependencies | None = None,
         overrides: Dependencies | None = None,
         lowest: frozenset[NormalizedName] | None = None,
-        lowest_all: bool = False,
+        lower_python_first: bool = False,
+        python_forks: bool = True,
         required: Sequence[MarkerTree] = (),
     ) -> None:
         self._prerelease = prerelease
@@ -305,8 +306,13 @@ class Provider(AbstractProvider[Req, Candidate, str]):
         """``tool.uv.required-environments``: a wheel-only version must cover each."""
         self._needed_in: dict[str, MarkerTree] = {}
         """Where each identifier is required in this fork (the OR of its requirements')."""
-        self._lowest_all = lowest_all
-        """``resolution = "lowest"``: forks with lower Python bounds are solved first."""
+        self._lower_python_first = lower_python_first
+        """``resolution = "lowest"`` or ``fork-strategy = "fewest"``: sibling forks with lower
+        Python bounds are solved first."""
+        self._python_forks = python_forks
+        """``fork-strategy = "requires-python"`` (uv's default): a version that needs a newer
+        Python than the fork's lower bound splits the fork there; with ``fewest`` it is
+        not a candidate (an older version is chosen for every Python)."""
         self._cutoff = cutoff
 
         self._allowed_yanks = allowed_yanks
@@ -483,7 +489,7 @@ class Provider(AbstractProvider[Req, Candidate, str]):
         can use, the Python bound this fork would split at (None: fits), or why it is no
         candidate."""
         key = (name, self.python)
-        cached = self.store.tables.get(key)
+        cached = self.store.tables.get(key)  # (fork strategy: the same in every fork)
         if cached is not None:
             return cached
         table: list[tuple[Version, tuple[IndexFile, ...], Bound, str | None]] = []
@@ -496,7 +502,7 @@ class Provider(AbstractProvider[Req, Candidate, str]):
             needs = None
             if not any(b is None or not lower_gt(b, self.python[0]) for b in bounds):
                 needs = min(bounds, key=lower_key)
-                if split(self.python, needs) is None:
+                if not self._python_forks or split(self.python, needs) is None:
                     why = (
                         f"{name}=={version} requires Python {usable[0].requires_python}, "
                         f"but the project supports {self._requires_python}"
@@ -672,7 +678,7 @@ class Provider(AbstractProvider[Req, Candidate, str]):
             if requires_python is not None:
                 needs = lower_bound(requires_python)
                 if lower_gt(needs, self.python[0]):
-                    if split(self.python, needs) is not None:
+                    if self._python_forks and split(self.python, needs) is not None:
                         raise self._python_split(candidate, needs)
                     raise self._unusable(candidate, f"requires Python {requires_python}")
         inherited = self._inherited.get(candidate.identifier)
@@ -708,7 +714,7 @@ class Provider(AbstractProvider[Req, Candidate, str]):
                     candidate,
                     sort_forks(
                         (ForkSplit(env_, tuple(reqs + deps)) for env_, deps in forks),
-                        lower_python_last=self._lowest is not None and self._lowest_all,
+                        lower_python_last=self._lower_python_first,
                     ),
                 )
             ordered = forks[0][1] if forks else []

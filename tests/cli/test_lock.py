@@ -349,7 +349,7 @@ def _with_tool_uv(tmp_path: Path, settings: str) -> Path:
 @pytest.mark.parametrize(
     ("setting", "key"),
     [
-        ('fork-strategy = "fewest"', "fork-strategy"),
+        ("no-sources = true", "no-sources"),
         ('no-build-package = ["pkg"]', "no-build-package"),
         ('no-binary-package = ["pkg"]', "no-binary-package"),
         ("conflicts = [[{ extra = 'a' }, { extra = 'b' }]]", "conflicts"),

@@ -191,6 +191,24 @@ WIN = "sys_platform == 'win32'"
             {"st-mac": ["2.0"]},
             id="required-environment-where-not-needed",
         ),
+        pytest.param(
+            '"st-py", "st-top"',
+            'fork-strategy = "fewest"',
+            {"st-py": ["1.0"]},
+            id="fork-strategy-fewest",
+        ),
+        pytest.param(
+            '"st-py", "st-top"',
+            'fork-strategy = "requires-python"',
+            {"st-py": ["1.0", "2.0"]},
+            id="fork-strategy-requires-python",
+        ),
+        pytest.param(
+            "\"st-py>=2; python_version >= '3.11'\", \"st-py<2; python_version < '3.11'\"",
+            'fork-strategy = "fewest"',
+            {"st-py": ["1.0", "2.0"]},
+            id="fork-strategy-fewest-marker-forks",
+        ),
     ],
 )
 def test_resolution_settings_lock_like_uv(
@@ -268,6 +286,7 @@ def test_a_changed_constraint_makes_the_lock_stale(scli: Cli, tmp_path: Path) ->
     [
         ('override-dependencies = ["st-base<3"]', "", "`tool.uv.override-dependencies` changed"),
         ("", 'resolution = "lowest"', "the resolution mode changed"),
+        ("", 'fork-strategy = "fewest"', "the fork strategy changed"),
         (
             "",
             "required-environments = [\"sys_platform == 'darwin'\"]",
@@ -298,6 +317,7 @@ def test_changed_settings_are_seen_by_locked(
     ("settings", "message"),
     [
         ('resolution = "newest"', "`tool.uv.resolution` must be one of"),
+        ('fork-strategy = "most"', "`tool.uv.fork-strategy` must be one of"),
         (
             "environments = [\"sys_platform == 'linux'\", \"python_version >= '3.12'\"]",
             "Supported environments must be disjoint, but the following markers overlap: "
