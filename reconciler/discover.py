@@ -18,15 +18,27 @@ from packaging.utils import canonicalize_name
 from model.target import BareEnvironment, Project, Target
 from reconciler.errors import ProjectInvalid, ProjectNotFound
 
-__all__ = ["discover_target", "find_pyproject", "read_pyproject", "toml_table"]
+__all__ = [
+    "discover_target",
+    "find_pyproject",
+    "read_pyproject",
+    "schema_error",
+    "toml_table",
+]
 
 
-def read_pyproject(path: Path) -> dict[str, Any]:
-    """Parse a pyproject.toml; errors name the file, line and column and show the line."""
+def read_pyproject(path: Path, *, check: bool = False) -> dict[str, Any]:
+    """Parse a pyproject.toml; errors name the file, line and column and show the line.
+
+    ``check``: also hold it to the schema uv requires of a project's file (``[project]``,
+    ``[dependency-groups]``, ``[tool.uv]``; ``model.pyproject``), as uv does before anything
+    else. A dependency's own pyproject.toml (read for its build system) is not checked.
+    """
     from model.toml import TomlSyntaxError, loads
 
     try:
-        return loads(path.read_bytes().decode("utf-8"))
+        text = path.read_bytes().decode("utf-8")
+        data = loads(text)
     except TomlSyntaxError as exc:
         raise ProjectInvalid(
             exc.report(f"`{path}`"), path=path, line=exc.line, column=exc.column
@@ -34,7 +46,35 @@ def read_pyproject(path: Path) -> dict[str, Any]:
     except UnicodeDecodeError as exc:
         raise ProjectInvalid(f"Failed to parse `{path}`: it is not UTF-8 text", path=path) from exc
     except OSError as exc:
-        raise ProjectInvalid(f"Failed to read `{path}`: {exc.strerror}", path=path) from exc
+        raise ProjectInvalid(f"Failed to read `{path}`: {exc.strerror or exc}", path=path) from exc
+    if check:
+        from model.pyproject import PyprojectInvalid, check_pyproject
+
+        try:
+            check_pyproject(data)
+        except PyprojectInvalid as exc:
+            raise schema_error(path, text, exc.path, exc.detail, at_key=exc.at_key) from exc
+    return data
+
+
+def schema_error(
+    path: Path, text: str, keys: tuple[str | int, ...], detail: str, *, at_key: bool = False
+) -> ProjectInvalid:
+    """``ProjectInvalid`` for a value at ``keys`` in ``path`` (whose text is ``text``): the
+    line, column and caret where it is written, as syntax errors show them."""
+    from model.toml import excerpt
+    from model.toml_spans import locate
+
+    found = locate(text, keys, key=at_key)
+    if found is None:
+        return ProjectInvalid(f"Failed to parse `{path}`: {detail}", path=path)
+    return ProjectInvalid(
+        f"Failed to parse `{path}` at line {found.line}, column {found.column}: {detail}\n"
+        + excerpt(found.line, found.column, found.source_line, width=found.width),
+        path=path,
+        line=found.line,
+        column=found.column,
+    )
 
 
 def find_pyproject(start: Path) -> Path | None:
@@ -73,7 +113,7 @@ def _workspace_root(directory: Path, data: Mapping[str, Any]) -> tuple[Path, lis
     above = find_pyproject(directory.parent) if directory.parent != directory else None
     if above is None:
         return directory, []
-    parent_data = read_pyproject(above)
+    parent_data = read_pyproject(above, check=True)
     workspace = toml_table(parent_data, "tool", "uv", "workspace")
     if "workspace" in toml_table(parent_data, "tool", "uv") and _is_member(
         above.parent, workspace, directory
@@ -111,7 +151,7 @@ def discover_target(project_dir: Path, *, no_project: bool = False) -> Target:
     pyproject = find_pyproject(project_dir)
     if pyproject is None:
         return BareEnvironment(directory=project_dir, reason="no pyproject.toml found")
-    data = read_pyproject(pyproject)
+    data = read_pyproject(pyproject, check=True)
     uv = toml_table(data, "tool", "uv")
     if uv.get("managed") is False:
         return BareEnvironment(

@@ -27,29 +27,40 @@ from reconciler.errors import ProjectInvalid
 __all__ = ["Workspace", "member_directories", "read_manifest", "read_workspace"]
 
 
-def _requirements(values: Any, path: Path, where: str) -> tuple[Requirement, ...]:
+def _located(pyproject: Path, keys: tuple[str | int, ...], detail: str) -> ProjectInvalid:
+    """``ProjectInvalid`` at the line and column where ``keys`` is written (read again: this
+    is the error path only)."""
+    from reconciler.discover import schema_error
+
+    try:
+        text = pyproject.read_bytes().decode("utf-8")
+    except (OSError, UnicodeDecodeError):
+        text = ""
+    return schema_error(pyproject, text, keys, detail)
+
+
+def _requirement(value: object, path: Path, keys: tuple[str | int, ...]) -> Requirement:
+    """The requirement string at ``keys`` (an array element) of ``path``."""
+    try:
+        return DeclaredRequirement(str(value))
+    except InvalidRequirement as exc:
+        where = ".".join(str(key) for key in keys[:-1])
+        raise _located(path, keys, f"invalid requirement `{value}` in `{where}`: {exc}") from exc
+
+
+def _requirements(values: Any, path: Path, keys: tuple[str | int, ...]) -> tuple[Requirement, ...]:
     if not isinstance(values, list):
-        raise ProjectInvalid(
-            f"`{path}`: `{where}` must be an array of requirement strings", path=path
-        )
-    parsed = []
-    for value in values:
-        try:
-            requirement = DeclaredRequirement(str(value))
-        except InvalidRequirement as exc:
-            raise ProjectInvalid(
-                f"`{path}`: invalid requirement `{value}` in `{where}`: {exc}", path=path
-            ) from exc
-        parsed.append(requirement)
-    return tuple(parsed)
+        where = ".".join(str(key) for key in keys)
+        raise _located(path, keys, f"`{where}` must be an array of requirement strings")
+    return tuple(_requirement(value, path, (*keys, index)) for index, value in enumerate(values))
 
 
 def _groups(data: Mapping[str, Any], path: Path) -> dict[NormalizedName, list[Requirement]]:
     """PEP 735 groups with include-group resolved (cycles are errors)."""
     raw = data.get("dependency-groups", {})
     if not isinstance(raw, dict):
-        raise ProjectInvalid(f"`{path}`: `[dependency-groups]` must be a table", path=path)
-    declared = {canonicalize_name(name): entries for name, entries in raw.items()}
+        raise _located(path, ("dependency-groups",), "`[dependency-groups]` must be a table")
+    declared = {canonicalize_name(name): (name, entries) for name, entries in raw.items()}
     resolved: dict[NormalizedName, list[Requirement]] = {}
 
     def expand(name: NormalizedName, trail: tuple[NormalizedName, ...]) -> list[Requirement]:
@@ -57,25 +68,39 @@ def _groups(data: Mapping[str, Any], path: Path) -> dict[NormalizedName, list[Re
             return resolved[name]
         if name in trail:
             cycle = " -> ".join((*trail, name))
-            raise ProjectInvalid(
-                f"`{path}`: dependency groups include each other: {cycle}", path=path
+            spelled = declared[name][0]
+            raise _located(
+                path,
+                ("dependency-groups", spelled),
+                f"dependency groups include each other: {cycle}",
             )
-        if name not in declared:
-            raise ProjectInvalid(
-                f"`{path}`: dependency group `{trail[-1]}` includes unknown group `{name}`",
-                path=path,
-            )
-        entries = declared[name]
+        spelled, entries = declared[name]
         if not isinstance(entries, list):
-            raise ProjectInvalid(f"`{path}`: dependency group `{name}` must be an array", path=path)
+            raise _located(
+                path, ("dependency-groups", spelled), f"dependency group `{name}` must be an array"
+            )
         requirements: list[Requirement] = []
-        for entry in entries:
+        for index, entry in enumerate(entries):
             if isinstance(entry, dict) and "include-group" in entry:
-                requirements.extend(
-                    expand(canonicalize_name(str(entry["include-group"])), (*trail, name))
+                included = canonicalize_name(str(entry["include-group"]))
+                if included not in declared:
+                    raise _located(
+                        path,
+                        ("dependency-groups", spelled, index, "include-group"),
+                        f"dependency group `{name}` includes unknown group `{included}`",
+                    )
+                requirements.extend(expand(included, (*trail, name)))
+            elif isinstance(entry, dict):
+                raise _located(
+                    path,
+                    ("dependency-groups", spelled, index),
+                    f"dependency group `{name}` contains an entry that is neither a requirement "
+                    "nor an `include-group` table",
                 )
             else:
-                requirements.extend(_requirements([entry], path, f"dependency-groups.{name}"))
+                requirements.append(
+                    _requirement(entry, path, ("dependency-groups", spelled, index))
+                )
         resolved[name] = requirements
         return requirements
 
@@ -117,20 +142,20 @@ def read_manifest(pyproject: Path, *, is_package: bool, directory: str = ".") ->
         dev = canonicalize_name("dev")
         groups[dev] = [
             *groups.get(dev, []),
-            *_requirements(legacy_dev, pyproject, "tool.uv.dev-dependencies"),
+            *_requirements(legacy_dev, pyproject, ("tool", "uv", "dev-dependencies")),
         ]
     return ProjectManifest(
         name=canonicalize_name(project["name"]),
         version=version,
         requires_python=requires_python,
         dependencies=_requirements(
-            project.get("dependencies", []), pyproject, "project.dependencies"
+            project.get("dependencies", []), pyproject, ("project", "dependencies")
         ),
         optional_dependencies=tuple(
             sorted(
                 (
                     canonicalize_name(extra),
-                    _requirements(values, pyproject, f"project.optional-dependencies.{extra}"),
+                    _requirements(values, pyproject, ("project", "optional-dependencies", extra)),
                 )
                 for extra, values in optional.items()
             )
@@ -273,9 +298,12 @@ def read_workspace(root: Path) -> Workspace:
     """Every member's manifest, with ``[tool.uv.sources]`` lowered (the root's sources apply
     to all members; a member's own win), paths relative to the root."""
     root_pyproject = root / "pyproject.toml"
-    root_data = read_pyproject(root_pyproject)
+    root_data = read_pyproject(root_pyproject, check=True)
     directories = member_directories(root, root_data)
-    datas = {directory: read_pyproject(directory / "pyproject.toml") for directory in directories}
+    datas = {
+        directory: read_pyproject(directory / "pyproject.toml", check=True)
+        for directory in directories
+    }
     members: dict[NormalizedName, tuple[Path, bool]] = {}
     for directory, data in datas.items():
         project = data.get("project")
