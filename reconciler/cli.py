@@ -159,7 +159,7 @@ def _settings(ctx: click.Context, options: dict[str, Any]) -> tuple[dict[str, An
     if options.get("package") and options.get("no_project"):
         raise UsageError("the argument '--package' cannot be used with '--no-project'")
     if options["quiet"] and options["verbose"]:
-        raise UsageError("the argument '--quiet' cannot be used with '--verbose'")
+        raise UsageError("the argument '--quiet...' cannot be used with '--verbose...'")
     if options["directory"]:
         try:
             os.chdir(options["directory"])

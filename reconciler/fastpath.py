@@ -221,6 +221,7 @@ def parse_options(
     """Split ``tokens`` (after the subcommand) into the options the fast path knows and the
     command; None if any other option appears. The options are the stamp's key."""
     options: list[str] = []
+    quiet = verbose = False
     index = 0
     while index < len(tokens):
         token = tokens[index]
@@ -231,7 +232,14 @@ def parse_options(
             break
         name = token.split("=", 1)[0]
         if token in _QUIETNESS:
-            pass  # how much is printed does not change what is synced: not part of the key
+            # How much is printed does not change what is synced: not part of the key. Both
+            # -q and -v is an error the slow path reports.
+            if token in ("-q", "--quiet"):
+                quiet = True
+            elif token in ("-v", "--verbose"):
+                verbose = True
+            if quiet and verbose:
+                return None
         elif token in _FLAGS or (name in _VALUED and "=" in token):
             options.append(token)
         elif token in _VALUED and index + 1 < len(tokens):
