@@ -236,7 +236,9 @@ def _request(
     if only_groups and (extras or all_extras):
         raise UsageError("`--only-group` cannot be used with `--extra` or `--all-extras`")
     no_dev = options["no_dev"] and not options["dev"]
-    groups = _names(options["group"]) + ((_DEV,) if options["dev"] else ())
+    # `--dev` only cancels `--no-dev`/UV_NO_DEV: `dev` is a default group, and uv accepts
+    # `--dev` in a project that defines no `dev` group.
+    groups = _names(options["group"])
     no_groups = _names(options["no_group"]) + ((_DEV,) if no_dev else ())
     return RunRequest(
         command=command,
