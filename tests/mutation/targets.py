@@ -1,0 +1,50 @@
+"""Which tests can kill a mutant of each module: the runner's default selection.
+
+Fast, specific tests first: the runner stops at the first failure (`-x`), so a killed mutant
+costs little and only a survivor pays for the whole list. A module not listed here needs
+`--tests` on the command line.
+"""
+
+from __future__ import annotations
+
+MODEL_PLAN = ["tests/model/test_diff.py", "tests/model/test_render.py"]
+STAGES = [
+    "tests/reconciler/test_apply.py",
+    "tests/reconciler/test_install_safety.py",
+]
+
+TESTS_BY_MODULE: dict[str, list[str]] = {
+    "model/staleness.py": ["tests/model/test_staleness.py", "tests/cli/test_recovery.py"],
+    "model/plan.py": [*MODEL_PLAN, "tests/reconciler/test_apply.py"],
+    "model/desired.py": [
+        "tests/model/test_desire.py",
+        *MODEL_PLAN,
+    ],
+    "reconciler/lockwrite.py": [
+        "tests/reconciler/test_lockwrite.py",
+        "tests/reconciler/test_lock_values.py",
+        "tests/reconciler/test_resolver_cases.py",
+    ],
+    "reconciler/install.py": [*STAGES, "tests/cli/test_recovery.py"],
+    "reconciler/apply.py": [*STAGES, "tests/cli/test_recovery.py"],
+    "reconciler/resolve/provider.py": [
+        "tests/reconciler/test_resolver_cases.py::test_resolver_case",
+        "tests/cli/test_settings_resolution.py",
+        "tests/cli/test_forks.py",
+    ],
+    "reconciler/artifacts.py": [
+        "tests/reconciler/test_install_safety.py",
+        "tests/reconciler/test_apply.py",
+        "tests/reconciler/test_remote_wheel.py",
+        "tests/cli/test_recovery.py",
+    ],
+    "reconciler/fastpath.py": [
+        "tests/cli/test_fastpath.py",
+        "tests/cli/test_run.py",
+        "tests/cli/test_recovery.py",
+    ],
+    "reconciler/execute.py": [
+        "tests/reconciler/test_execute_stage.py",
+        "tests/cli/test_execute.py",
+    ],
+}
