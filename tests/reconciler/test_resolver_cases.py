@@ -1,0 +1,201 @@
+"""The lock stage's resolver, driven by data in the style of resolvelib's functional tests.
+
+The index is data (`fixtures/resolver_catalog.py`: project → version → requirements), built
+into real wheels and served on 127.0.0.1. Each case (`data/resolver_cases.json`) is a project's
+requirements, optionally an earlier lock whose versions are preferred (`previous`), a
+`prerelease` mode or `upgrade`, and the lock expected, as data: the versions locked per
+package, and where the case is about them, the edges. A case expected to fail names a word of
+the error. `test_resolver_case_matches_uv` checks every case's data against uv 0.13.8: the
+same project locked by uv gives the same lock, byte for byte (or fails too); `uv_differs`
+names a known difference (an xfail).
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:
+    import tomli as tomllib
+
+from fixtures.index import IndexServer, build_index
+from fixtures.resolver_catalog import build_resolver_catalog
+from fixtures.uvlock import uv_environment
+from model.lock import Lock
+from reconciler.errors import NoSolution
+from reconciler.index import IndexClient
+from reconciler.lockwrite import format_lock
+from reconciler.manifest import read_manifest
+from reconciler.resolve import resolve_lock
+
+CASES: list[dict[str, Any]] = json.loads(
+    (Path(__file__).parent / "data" / "resolver_cases.json").read_text(encoding="utf-8")
+)
+PARAMS = [pytest.param(case, id=case["id"]) for case in CASES]
+UV_PARAMS = [
+    pytest.param(
+        case,
+        id=case["id"],
+        marks=[pytest.mark.xfail(strict=True, reason=case["uv_differs"])]
+        if "uv_differs" in case
+        else [],
+    )
+    for case in CASES
+]
+
+
+@pytest.fixture(scope="module")
+def resolver_index(tmp_path_factory: pytest.TempPathFactory) -> Iterator[IndexServer]:
+    wheels = build_resolver_catalog(tmp_path_factory.mktemp("resolver-dists"))
+    simple = build_index(sorted(wheels), tmp_path_factory.mktemp("resolver-index"))
+    with IndexServer(simple) as server:
+        yield server
+
+
+def _write_project(project: Path, case: dict[str, Any], dependencies: list[str]) -> None:
+    project.mkdir(parents=True, exist_ok=True)
+    lines = [
+        "[project]",
+        'name = "proj"',
+        'version = "0.1.0"',
+        'requires-python = ">=3.10"',
+        f"dependencies = {json.dumps(dependencies)}",
+    ]
+    if case.get("optional"):
+        lines.append("[project.optional-dependencies]")
+        lines += [f"{extra} = {json.dumps(reqs)}" for extra, reqs in case["optional"].items()]
+    (project / "pyproject.toml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def _accord_lock(
+    project: Path,
+    server: IndexServer,
+    case: dict[str, Any],
+    dependencies: list[str],
+    existing: Lock | None,
+    cache: Path,
+) -> Lock:
+    _write_project(project, case, dependencies)
+    manifest = read_manifest(project / "pyproject.toml", is_package=False)
+    client = IndexClient([server.url], cache_dir=cache)
+    try:
+        return resolve_lock(
+            manifest,
+            client,
+            index_url=server.url,
+            root=project,
+            existing=existing,
+            upgrade=bool(case.get("upgrade")) and existing is not None,
+            prerelease=case.get("prerelease"),
+        )
+    finally:
+        client.close()
+
+
+def accord_lock_text(tmp_path: Path, server: IndexServer, case: dict[str, Any]) -> str | NoSolution:
+    """accord's lock of the case (after locking `previous` first, if any), or its error."""
+    project = tmp_path / "accord" / "proj"
+    cache = tmp_path / "accord-cache"
+    existing = None
+    if "previous" in case:
+        existing = _accord_lock(project, server, case, case["previous"], None, cache)
+    try:
+        lock = _accord_lock(project, server, case, case["dependencies"], existing, cache)
+    except NoSolution as exc:
+        return exc
+    return format_lock(lock)
+
+
+def summary(text: str) -> tuple[dict[str, str | list[str]], dict[str, list[str]]]:
+    """A lock's versions per package, and each package's edges (`name[extra]` for the edges
+    an extra adds), with `; marker` where an edge has one."""
+    data = tomllib.loads(text)
+    versions: dict[str, list[str]] = {}
+    edges: dict[str, list[str]] = {}
+    for package in data["package"]:
+        name = package["name"]
+        if name != "proj":
+            versions.setdefault(name, []).append(package["version"])
+        tables = [(name, package.get("dependencies", []))]
+        tables += [
+            (f"{name}[{extra}]", deps)
+            for extra, deps in package.get("optional-dependencies", {}).items()
+        ]
+        for owner, deps in tables:
+            edges[owner] = sorted(
+                dep["name"]
+                + (f"[{','.join(dep['extra'])}]" if "extra" in dep else "")
+                + (f"; {dep['marker']}" if "marker" in dep else "")
+                for dep in deps
+            )
+    flat = {
+        name: found[0] if len(found) == 1 else sorted(found) for name, found in versions.items()
+    }
+    return flat, edges
+
+
+@pytest.mark.parametrize("case", PARAMS)
+def test_resolver_case(case: dict[str, Any], tmp_path: Path, resolver_index: IndexServer) -> None:
+    result = accord_lock_text(tmp_path, resolver_index, case)
+    if "error" in case:
+        assert isinstance(result, NoSolution), result
+        assert case["error"] in result.message
+        return
+    assert not isinstance(result, NoSolution), result.message
+    versions, edges = summary(result)
+    assert versions == case["resolved"]
+    for owner, expected in case.get("edges", {}).items():
+        assert edges[owner] == expected, owner
+
+
+def _uv_lock(
+    project: Path, server: IndexServer, case: dict[str, Any], dependencies: list[str], **kw: Path
+) -> subprocess.CompletedProcess[str]:
+    _write_project(project, case, dependencies)
+    argv = [str(kw["uv"]), "lock"]
+    if case.get("prerelease"):
+        argv += ["--prerelease", case["prerelease"]]
+    if case.get("upgrade") and dependencies is case["dependencies"]:
+        argv.append("--upgrade")
+    return subprocess.run(
+        argv,
+        cwd=project,
+        env=uv_environment(server.url, cache_dir=kw["cache"], python=kw["python"]),
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+@pytest.mark.parametrize("case", UV_PARAMS)
+def test_resolver_case_matches_uv(
+    case: dict[str, Any],
+    tmp_path: Path,
+    resolver_index: IndexServer,
+    uv_bin: Path,
+    uv_cache: Path,
+    base_python: Path,
+) -> None:
+    project = tmp_path / "uv" / "proj"
+    tools = {"uv": uv_bin, "cache": uv_cache, "python": base_python}
+    if "previous" in case:
+        first = _uv_lock(project, resolver_index, case, case["previous"], **tools)
+        assert first.returncode == 0, first.stderr
+    theirs = _uv_lock(project, resolver_index, case, case["dependencies"], **tools)
+    ours = accord_lock_text(tmp_path, resolver_index, case)
+    if "error" in case:
+        assert theirs.returncode == 1, theirs.stderr
+        assert isinstance(ours, NoSolution)
+        return
+    assert theirs.returncode == 0, theirs.stderr
+    assert ours == (project / "uv.lock").read_text(encoding="utf-8")
