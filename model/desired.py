@@ -22,6 +22,7 @@ from packaging.version import Version
 
 from model.interpreter import Interpreter
 from model.lock import Artifact, Dependency, Lock, LockedPackage, Source, SourceKind
+from model.uv_settings import BinaryPolicy
 
 __all__ = [
     "ArtifactKind",
@@ -160,7 +161,9 @@ def _marker_holds(marker: Marker | None, environment: dict[str, str]) -> bool:
     return marker.evaluate(environment)
 
 
-def _to_desired(package: LockedPackage, interpreter: Interpreter) -> DesiredDist:
+def _to_desired(
+    package: LockedPackage, interpreter: Interpreter, binaries: BinaryPolicy | None = None
+) -> DesiredDist:
     if package.source.kind.is_source_tree:
         return DesiredDist(
             name=package.name,
@@ -170,12 +173,15 @@ def _to_desired(package: LockedPackage, interpreter: Interpreter) -> DesiredDist
             artifact=None,
             editable=package.source.kind is SourceKind.EDITABLE,
         )
-    wheel = best_wheel(package.wheels, interpreter)
+    policy = binaries or BinaryPolicy()
+    wheels = package.wheels if policy.wheels_allowed(package.name) else ()
+    sdist = package.sdist if policy.builds_allowed(package.name) else None
+    wheel = best_wheel(wheels, interpreter)
     if wheel is not None:
         kind, artifact = ArtifactKind.WHEEL, wheel
-    elif package.sdist is not None:
-        kind, artifact = ArtifactKind.SDIST, package.sdist
-    elif package.source.kind is SourceKind.GIT:
+    elif sdist is not None:
+        kind, artifact = ArtifactKind.SDIST, sdist
+    elif package.source.kind is SourceKind.GIT and policy.builds_allowed(package.name):
         kind, artifact = ArtifactKind.SDIST, None
     else:
         raise NoCompatibleArtifact(package, interpreter)
@@ -196,6 +202,7 @@ def desire(
     exact: bool = False,
     reinstall: bool = False,
     reinstall_packages: frozenset[NormalizedName] = frozenset(),
+    binaries: BinaryPolicy | None = None,
 ) -> DesiredEnvironment:
     """Narrow ``lock`` to what ``selection`` installs on ``interpreter``.
 
@@ -275,7 +282,7 @@ def desire(
                 f"{package.name} is a virtual project: its dependencies are installed, it is not"
             )
             continue
-        dists.append(_to_desired(package, interpreter))
+        dists.append(_to_desired(package, interpreter, binaries))
     return DesiredEnvironment(
         interpreter=interpreter,
         dists=tuple(dists),

@@ -27,12 +27,14 @@ __all__ = [
     "PRERELEASE_MODES",
     "RESOLUTION_MODES",
     "UNHONOURED_RESOLUTION",
+    "BinaryPolicy",
     "Dependencies",
     "SettingInvalid",
     "SettingsReport",
     "apply_overrides",
     "by_name",
     "check_uv_settings",
+    "read_binary_policy",
     "read_dependencies",
     "read_environments",
     "read_fork_strategy",
@@ -53,6 +55,10 @@ HONOURED = frozenset(
         "fork-strategy",
         "index",
         "managed",
+        "no-binary",
+        "no-binary-package",
+        "no-build",
+        "no-build-package",
         "no-build-isolation",
         "no-build-isolation-package",
         "override-dependencies",
@@ -80,10 +86,6 @@ UNHONOURED_RESOLUTION = frozenset(
         "find-links",
         "index-strategy",
         "index-url",
-        "no-binary",
-        "no-binary-package",
-        "no-build",
-        "no-build-package",
         "no-index",
         "no-sources",
     }
@@ -315,3 +317,46 @@ def read_environments(key: str, value: object) -> tuple[MarkerTree, ...]:
                         f"replace `{second}` with `{fixed}`",
                     )
     return tuple(trees)
+
+
+@attrs.frozen
+class BinaryPolicy:
+    """``no-binary``/``no-binary-package`` and ``no-build``/``no-build-package``: which
+    packages may not come from a wheel, and which may not be built from an sdist."""
+
+    no_binary_all: bool = False
+    no_binary: frozenset[NormalizedName] = frozenset()
+    no_build_all: bool = False
+    no_build: frozenset[NormalizedName] = frozenset()
+
+    def wheels_allowed(self, name: NormalizedName) -> bool:
+        return not (self.no_binary_all or name in self.no_binary)
+
+    def builds_allowed(self, name: NormalizedName) -> bool:
+        return not (self.no_build_all or name in self.no_build)
+
+    @property
+    def is_default(self) -> bool:
+        return self == BinaryPolicy()
+
+
+def read_binary_policy(table: Mapping[str, Any]) -> BinaryPolicy:
+    """The four keys of a ``[tool.uv]`` table; raises SettingInvalid naming a bad one."""
+    flags = {}
+    for key in ("no-binary", "no-build"):
+        value = table.get(key, False)
+        if not isinstance(value, bool):
+            raise SettingInvalid(f"`tool.uv.{key}` must be true or false, not {value!r}")
+        flags[key] = value
+    names = {}
+    for key in ("no-binary-package", "no-build-package"):
+        value = table.get(key, [])
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise SettingInvalid(f"`tool.uv.{key}` must be a list of package names")
+        names[key] = frozenset(canonicalize_name(v) for v in value)
+    return BinaryPolicy(
+        no_binary_all=flags["no-binary"],
+        no_binary=names["no-binary-package"],
+        no_build_all=flags["no-build"],
+        no_build=names["no-build-package"],
+    )

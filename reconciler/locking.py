@@ -36,7 +36,7 @@ if TYPE_CHECKING:
 
     from model.exclude_newer import ExcludeNewer
     from model.marker_tree import MarkerTree
-    from model.uv_settings import SettingsReport
+    from model.uv_settings import BinaryPolicy, SettingsReport
     from reconciler.manifest import Workspace
 
 __all__ = [
@@ -250,6 +250,8 @@ class DependencySettings:
     """``tool.uv.required-environments``: where wheel-only versions must have a wheel."""
     fork_strategy: str | None = None
     """``tool.uv.fork-strategy``: None for uv's default (``requires-python``)."""
+    binaries: BinaryPolicy | None = None
+    """``no-binary``/``no-build`` (and their ``-package`` lists)."""
 
     @property
     def supported_markers(self) -> tuple[str, ...]:
@@ -284,6 +286,7 @@ class DependencySettings:
 def _dependency_settings(workspace: Workspace, resolution: str | None = None) -> DependencySettings:
     from model.uv_settings import (
         SettingInvalid,
+        read_binary_policy,
         read_dependencies,
         read_environments,
         read_fork_strategy,
@@ -307,6 +310,7 @@ def _dependency_settings(workspace: Workspace, resolution: str | None = None) ->
                 "required-environments", uv.get("required-environments")
             ),
             fork_strategy=read_fork_strategy(uv.get("fork-strategy")),
+            binaries=read_binary_policy(uv),
         )
     except SettingInvalid as exc:
         pyproject = workspace.root / "pyproject.toml"
@@ -416,6 +420,7 @@ def _resolve(
             environments=inputs.environments if inputs else (),
             required_environments=inputs.required_environments if inputs else (),
             fork_strategy=inputs.fork_strategy if inputs else None,
+            binaries=inputs.binaries if inputs else None,
             sdist_metadata=lambda file: builder.sdist_metadata(
                 file.url, file.sha256, file.filename
             ),

@@ -11,7 +11,7 @@ import os
 import sys
 import time
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 from urllib.parse import unquote, urlsplit
 
 import attrs
@@ -39,6 +39,9 @@ from reconciler.errors import (
     SelectionInvalid,
 )
 from reconciler.interpreters import find_interpreter
+
+if TYPE_CHECKING:
+    from model.uv_settings import BinaryPolicy
 
 __all__ = ["SyncOutcome", "sync"]
 
@@ -110,8 +113,43 @@ def _desire_errors(exc: SelectionUnknown) -> SelectionInvalid:
     )
 
 
-def _no_artifact(exc: NoCompatibleArtifact) -> NoArtifactForPlatform:
+def _binary_policy(project: Project) -> BinaryPolicy | None:
+    """The workspace root's ``no-binary``/``no-build`` settings (None: the default)."""
+    from model.uv_settings import SettingInvalid, read_binary_policy
+    from reconciler.discover import read_pyproject, toml_table
+    from reconciler.errors import ProjectInvalid
+
+    pyproject = Path(project.root) / "pyproject.toml"
+    if not pyproject.is_file():
+        return None
+    uv = toml_table(read_pyproject(pyproject), "tool", "uv")
+    if not any(
+        key in uv for key in ("no-binary", "no-build", "no-binary-package", "no-build-package")
+    ):
+        return None
+    try:
+        return read_binary_policy(uv)
+    except SettingInvalid as exc:
+        raise ProjectInvalid(f"`{pyproject}`: {exc}", path=pyproject) from exc
+
+
+def _no_artifact(
+    exc: NoCompatibleArtifact, binaries: BinaryPolicy | None = None
+) -> NoArtifactForPlatform:
     package = exc.package
+    if binaries is not None and not binaries.wheels_allowed(package.name):
+        return NoArtifactForPlatform(
+            f"Distribution `{package.name}=={package.display_version}` can't be installed "
+            "because it doesn't have a source distribution",
+            hint=f"A source distribution is required for `{package.name}` because using "
+            f"pre-built wheels is disabled for `{package.name}` (`tool.uv.no-binary`)",
+        )
+    if binaries is not None and not binaries.builds_allowed(package.name):
+        return NoArtifactForPlatform(
+            f"Distribution `{package.name}=={package.display_version}` can't be installed "
+            "because it doesn't have a wheel for the current platform, and building is "
+            f"disabled for `{package.name}` (`tool.uv.no-build`)",
+        )
     wheels = ", ".join(wheel.name for wheel in package.wheels) or "none"
     return NoArtifactForPlatform(
         f"Distribution `{package.name}=={package.display_version}` can't be installed because it "
@@ -319,6 +357,7 @@ def sync_project(
             lock_action = KeepLock(f"--isolated: {lock_action.reason}, resolved in memory only")
         request = attrs.evolve(request, exact=True)
     selection = _selection(request, project, lock)
+    binaries = _binary_policy(project)
     try:
         desired = desire(
             lock,
@@ -327,11 +366,12 @@ def sync_project(
             exact=request.exact,
             reinstall=request.reinstall,
             reinstall_packages=frozenset(request.reinstall_packages),
+            binaries=binaries,
         )
     except SelectionUnknown as exc:
         raise _desire_errors(exc) from exc
     except NoCompatibleArtifact as exc:
-        raise _no_artifact(exc) from exc
+        raise _no_artifact(exc, binaries) from exc
     desired = locate_source_trees(desired, Path(project.root))
 
     from reconciler.observe import observe_environment

@@ -43,7 +43,7 @@ from model.manifest import (
 )
 from model.marker_tree import MarkerTree
 from model.python_range import PythonRange, specifier_range
-from model.uv_settings import by_name
+from model.uv_settings import BinaryPolicy, by_name
 from model.wheel_tags import lock_platform_markers, matches_requires_python
 from reconciler.errors import NoSolution
 from reconciler.resolve.assemble import Graph, NodeKey, merge_forks
@@ -109,6 +109,7 @@ def resolve_lock(
     environments: Sequence[MarkerTree] = (),
     required_environments: Sequence[MarkerTree] = (),
     fork_strategy: str | None = None,
+    binaries: BinaryPolicy | None = None,
 ) -> Lock:
     """Resolve a project (or a workspace's members) against ``client`` and build the lock.
 
@@ -179,6 +180,7 @@ def resolve_lock(
         resolution=resolution,
         required=required_environments,
         fork_strategy=fork_strategy,
+        binaries=binaries,
     )
     graph = merge_forks(forks, [r.identifier for r in roots], specifier_range(requires_python))
     candidates: dict[tuple[NormalizedName, Version], Candidate] = {}

@@ -24,7 +24,7 @@ from packaging.version import Version
 from resolvelib import BaseReporter  # this module is only imported to resolve
 
 from model.marker_tree import MarkerTree
-from model.uv_settings import Dependencies
+from model.uv_settings import BinaryPolicy, Dependencies
 from reconciler.errors import NoSolution
 from reconciler.resolve.provider import (
     Candidate,
@@ -123,6 +123,7 @@ def resolve_forks(
     resolution: str | None = None,
     required: Sequence[MarkerTree] = (),
     fork_strategy: str | None = None,
+    binaries: BinaryPolicy | None = None,
 ) -> tuple[list[ForkResult], dict[tuple[NormalizedName, Version], DistMetadata]]:
     """Solve every fork: the results in the order they completed (uv's lock order), and the
     metadata of every registry version chosen."""
@@ -171,6 +172,7 @@ def resolve_forks(
                 lowest=lowest,
                 lower_python_first=lower_python_first,
                 python_forks=fork_strategy != "fewest",
+                binaries=binaries,
                 required=required,
             )
             recorder = _Recorder()

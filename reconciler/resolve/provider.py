@@ -45,7 +45,7 @@ from model.python_range import (
     specifier_range,
     split,
 )
-from model.uv_settings import Dependencies, apply_overrides
+from model.uv_settings import BinaryPolicy, Dependencies, apply_overrides
 from model.wheel_tags import (
     NEVER_MARKER,
     implied_markers,
@@ -295,6 +295,7 @@ class Provider(AbstractProvider[Req, Candidate, str]):
         lower_python_first: bool = False,
         python_forks: bool = True,
         required: Sequence[MarkerTree] = (),
+        binaries: BinaryPolicy | None = None,
     ) -> None:
         self._prerelease = prerelease
         self._constraints = constraints or {}
@@ -302,6 +303,8 @@ class Provider(AbstractProvider[Req, Candidate, str]):
         self._lowest = lowest
         """Names tried lowest version first (``resolution``: every name for ``lowest``, the
         direct dependencies for ``lowest-direct``); None for ``highest``."""
+        self._binaries = binaries or BinaryPolicy()
+        """``no-binary``/``no-build``: which files of a package may be chosen at all."""
         self._required = tuple(required)
         """``tool.uv.required-environments``: a wheel-only version must cover each."""
         self._needed_in: dict[str, MarkerTree] = {}
@@ -542,6 +545,19 @@ class Provider(AbstractProvider[Req, Candidate, str]):
             if not usable:
                 reason = published[0].yanked
                 why = f"{name}=={version} was yanked" + (f" (reason: {reason})" if reason else "")
+                table.append((version, (), (), why))
+                continue
+            # no-binary / no-build decide whether a version can be used; the lock still
+            # records all of its files (uv's lock does).
+            if not self._binaries.wheels_allowed(name) and all(f.is_wheel for f in usable):
+                why = (
+                    f"{name}=={version} has no source distribution, and using pre-built "
+                    f"wheels is disabled for {name}"
+                )
+                table.append((version, (), (), why))
+                continue
+            if not self._binaries.builds_allowed(name) and not any(f.is_wheel for f in usable):
+                why = f"{name}=={version} has no wheels, and building is disabled for {name}"
                 table.append((version, (), (), why))
                 continue
             # A version with no sdist and no wheel any Python of the range can use is not

@@ -350,8 +350,8 @@ def _with_tool_uv(tmp_path: Path, settings: str) -> Path:
     ("setting", "key"),
     [
         ("no-sources = true", "no-sources"),
-        ('no-build-package = ["pkg"]', "no-build-package"),
-        ('no-binary-package = ["pkg"]', "no-binary-package"),
+        ('find-links = ["./wheels"]', "find-links"),
+        ('index-strategy = "unsafe-best-match"', "index-strategy"),
         ("conflicts = [[{ extra = 'a' }, { extra = 'b' }]]", "conflicts"),
     ],
 )

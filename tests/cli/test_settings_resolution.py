@@ -427,3 +427,44 @@ def test_an_invalid_flag_value_is_refused(scli: Cli, tmp_path: Path) -> None:
         assert result.returncode == 2, result.stderr
         assert args[0] in result.stderr
         assert not (project / "uv.lock").exists()
+
+
+def _sync(cli: Cli, project: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return _accord(cli, project, "sync", *args)
+
+
+@pytest.mark.backends  # fails, naming the fix, without the wheels
+def test_no_binary_locks_like_uv_and_builds_from_the_sdist(cli: Cli, tmp_path: Path) -> None:
+    """The catalogue's pkg 1.1 has a wheel and an sdist: with no-binary the lock still holds
+    both (as uv's does), and the sync builds the sdist instead of installing the wheel."""
+    text = _pyproject('"pkg"', 'no-binary-package = ["pkg"]')
+    theirs, ours = _lock_both(cli, tmp_path, text)
+    assert ours == theirs
+    assert "pkg-1.1-py3-none-any.whl" in ours
+    project = tmp_path / "accord" / "proj"
+    result = _sync(cli, project)
+    assert result.returncode == 0, result.stderr
+    (wheel_file,) = project.glob(".venv/lib/python*/site-packages/pkg-1.1.dist-info/WHEEL")
+    assert "Generator: hatchling" in wheel_file.read_text(encoding="utf-8")
+
+
+def test_no_build_locks_like_uv_and_installs_the_wheel(cli: Cli, tmp_path: Path) -> None:
+    text = _pyproject('"pkg"', 'no-build-package = ["pkg"]')
+    theirs, ours = _lock_both(cli, tmp_path, text)
+    assert ours == theirs
+    assert "pkg-1.1.tar.gz" in ours
+    result = _sync(cli, tmp_path / "accord" / "proj")
+    assert result.returncode == 0, result.stderr
+
+
+def test_no_build_refuses_an_sdist_only_package_as_uv_does(cli: Cli, tmp_path: Path) -> None:
+    text = _pyproject('"sdist-only"', "no-build = true")
+    theirs = _project(tmp_path, "uv", text)
+    assert cli.uv(theirs, "lock", settings=True).returncode != 0
+    ours = _project(tmp_path, "accord", text)
+    result = _accord(cli, ours, "lock")
+    assert result.returncode == 1, result.stderr
+    assert "sdist-only==1.0 has no wheels, and building is disabled for sdist-only" in (
+        result.stderr
+    )
+    assert not (ours / "uv.lock").exists()

@@ -26,8 +26,6 @@ XFAIL: dict[str, str] = {
     # settings accord does not honour yet (issue 10): it refuses to resolve with them (in
     # no-wheels-no-build and only-wheels-no-binary uv finds no solution either, so the
     # verdicts agree there)
-    "no-binary": "accord refuses tool.uv.no-binary-package",
-    "no-build": "accord refuses tool.uv.no-build-package",
     # other
     "wrong-backtracking-indirect": "uv and accord backtrack to different solutions",
 }
