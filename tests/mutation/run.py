@@ -84,15 +84,27 @@ class ModuleMutants:
     (rendering all of a large module's mutants takes minutes)."""
 
     def __init__(self, module: str, root: Path) -> None:
-        from mutmut.mutation.file_mutation import create_mutations
+        import libcst as cst
+        from mutmut.mutation.file_mutation import _walk, create_mutations
 
         old_cwd = Path.cwd()
-        os.chdir(root)  # mutmut reads [tool.mutmut] from ./pyproject.toml
+        os.chdir(ROOT)  # mutmut reads [tool.mutmut] from ./pyproject.toml (not the commit's)
         try:
             self.code = (root / module).read_text(encoding="utf-8")
-            self.tree, self.mutations, _classes, _functions = create_mutations(module, self.code)
+            self.tree, mutations, _classes, _functions = create_mutations(module, self.code)
         finally:
             os.chdir(old_cwd)
+        # A changed name in `__all__` only changes `from module import *`, which accord never
+        # does: an equivalent mutant by construction, left out.
+        exports: set[int] = set()
+        for statement in self.tree.body:
+            if isinstance(statement, cst.SimpleStatementLine):
+                for small in statement.body:
+                    if isinstance(small, cst.Assign | cst.AnnAssign) and "__all__" in (
+                        cst.Module([]).code_for_node(statement)
+                    ):
+                        exports |= {id(node) for node in _walk(small)}
+        self.mutations = [m for m in mutations if id(m.original_node) not in exports]
         self.module = module
 
     def __len__(self) -> int:
