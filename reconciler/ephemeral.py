@@ -229,7 +229,7 @@ def _resolve(
         return resolve_lock(
             manifest,
             client,
-            index_url=indexes[-1],
+            index_url=indexes[-1] if indexes else "",
             preferences=preferences,
             script=True,
             root=Path("/"),

@@ -55,7 +55,9 @@ def configured_indexes(request: RunRequest, pyproject: Mapping[str, Any]) -> tup
 
     Extra indexes (``--extra-index-url``, non-default ``[[tool.uv.index]]``) come before the
     default one, as in uv; the default is ``--default-index``/``--index-url``, else
-    ``ACCORD_INDEX_URL``, else a ``[[tool.uv.index]]`` with ``default = true``, else PyPI.
+    ``ACCORD_INDEX_URL``, else a ``[[tool.uv.index]]`` with ``default = true``, else
+    ``tool.uv.index-url``, else PyPI. ``tool.uv.extra-index-url`` entries come after the
+    ``[[tool.uv.index]]`` ones; ``tool.uv.no-index`` leaves no index at all.
     """
     from reconciler.credentials import remember_index
     from reconciler.discover import toml_table
@@ -68,11 +70,25 @@ def configured_indexes(request: RunRequest, pyproject: Mapping[str, Any]) -> tup
         dict(e, url=remember_index(str(e["url"]), str(e["name"]) if e.get("name") else None))
         for e in declared
     ]
+    if uv.get("no-index") is True:
+        return [], True  # only local sources can be resolved (uv: `--no-index`)
+    settings_extras = uv.get("extra-index-url", [])
+    if not isinstance(settings_extras, list) or not all(
+        isinstance(url, str) for url in settings_extras
+    ):
+        raise ProjectInvalid("`tool.uv.extra-index-url` must be a list of index URLs")
+    index_url = uv.get("index-url")
+    if index_url is not None and not isinstance(index_url, str):
+        raise ProjectInvalid("`tool.uv.index-url` must be an index URL")
     extras = [remember_index(url) for url in request.extra_index_urls]
     extras += [str(e["url"]) for e in declared if not e.get("default") and not e.get("explicit")]
+    # uv searches [[tool.uv.index]] entries before the (deprecated) extra-index-url ones.
+    extras += [remember_index(str(url)) for url in settings_extras]
     given = request.default_index or os.environ.get("ACCORD_INDEX_URL")
     default = remember_index(given) if given else None
     default = default or next((str(e["url"]) for e in declared if e.get("default")), None)
+    if default is None and index_url is not None:
+        default = remember_index(index_url)
     explicit = bool(default or extras)
     ordered = [*extras, default or DEFAULT_INDEX]
     return list(dict.fromkeys(ordered)), explicit
@@ -407,7 +423,7 @@ def _resolve(
             git_commits=git_commits,
             archive_metadata=builder.sdist_metadata,
             pinned=pinned,
-            index_url=indexes[-1],
+            index_url=indexes[-1] if indexes else "",
             existing=existing,
             upgrade=request.upgrade,
             upgrade_packages=frozenset(request.upgrade_packages),

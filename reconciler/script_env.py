@@ -112,7 +112,7 @@ def lock_script(
         new = resolve_lock(
             manifest,
             client,
-            index_url=indexes[-1],
+            index_url=indexes[-1] if indexes else "",
             existing=existing,
             upgrade=request.upgrade,
             upgrade_packages=frozenset(request.upgrade_packages),

@@ -363,11 +363,17 @@ def near_names(name: str) -> list[str]:
 def not_found(name: str, where: str, suggestion: str | None) -> tuple[str, str]:
     """uv's message for a package the project requires that no index has, and the hint:
     the indexes searched, and a close name that exists."""
+    place = "the package registry" if where else "the provided package locations"
     message = (
         "No solution found when resolving dependencies\n"
-        f"  cause: Because {name} was not found in the package registry and {_PROJECT} "
+        f"  cause: Because {name} was not found in {place} and {_PROJECT} "
         f"depends on {name}, we can conclude that {_PROJECT}'s requirements are unsatisfiable."
     )
+    if not where:
+        return message, (
+            "Packages were unavailable because index lookups were disabled "
+            "(`tool.uv.no-index`) and accord has no other package locations"
+        )
     hint = f"searched {where}"
     if suggestion is not None:
         hint += f"; a package with a similar name exists: `{suggestion}` (a typo?)"

@@ -186,7 +186,7 @@ WIN = "sys_platform == 'win32'"
             id="required-environment-on-a-covered-platform",
         ),
         pytest.param(
-            '"st-mac; sys_platform != \'darwin\'"',
+            "\"st-mac; sys_platform != 'darwin'\"",
             "required-environments = [\"sys_platform == 'darwin'\"]",
             {"st-mac": ["2.0"]},
             id="required-environment-where-not-needed",
@@ -468,3 +468,83 @@ def test_no_build_refuses_an_sdist_only_package_as_uv_does(cli: Cli, tmp_path: P
         result.stderr
     )
     assert not (ours / "uv.lock").exists()
+
+
+@pytest.fixture(scope="module")
+def second_index(tmp_path_factory: pytest.TempPathFactory) -> Iterator[IndexServer]:
+    """Another index with st-base 9.0 (the settings index stops at 3.0): which one a lock
+    takes st-base from shows the order the indexes are searched in."""
+    from fixtures.wheels import WheelSpec, build_wheel
+
+    dists = tmp_path_factory.mktemp("second-dists")
+    wheels = [build_wheel(WheelSpec("st-base", "9.0"), dists)]
+    with IndexServer(build_index(wheels, tmp_path_factory.mktemp("second-index"))) as server:
+        yield server
+
+
+def _lock_from_settings(cli: Cli, tmp_path: Path, settings: str) -> tuple[str, str]:
+    """Both tools lock with the indexes set in [tool.uv] only (no index on the command line
+    or in the environment)."""
+    text = _pyproject('"st-top"', settings)
+    theirs = _project(tmp_path, "uv", text)
+    env = _uv_env(cli, theirs)
+    del env["UV_DEFAULT_INDEX"]
+    result = subprocess.run(
+        [str(cli.uv_bin), "lock"],
+        cwd=theirs,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    ours = _project(tmp_path, "accord", text)
+    result = subprocess.run(
+        [str(cli.accord), "lock", "--python", str(cli.python)],
+        cwd=ours,
+        env=clean_environment(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    return (theirs / "uv.lock").read_text(encoding="utf-8"), (ours / "uv.lock").read_text(
+        encoding="utf-8"
+    )
+
+
+@pytest.mark.parametrize(
+    ("shape", "version"),
+    [
+        ('index-url = "{main}"', "3.0"),
+        ('index-url = "{main}"\nextra-index-url = ["{second}"]', "9.0"),
+        ('extra-index-url = ["{main}"]\n\n[[tool.uv.index]]\nurl = "{second}"', "9.0"),
+        ('index-url = "{second}"\n\n[[tool.uv.index]]\nurl = "{main}"', "3.0"),
+    ],
+)
+def test_index_settings_lock_like_uv(
+    scli: Cli, second_index: IndexServer, tmp_path: Path, shape: str, version: str
+) -> None:
+    settings = shape.format(main=scli.index_url, second=second_index.url)
+    theirs, ours = _lock_from_settings(scli, tmp_path, settings)
+    assert _versions(theirs, "st-base") == [version]
+    assert ours == theirs
+
+
+def test_no_index_finds_nothing_and_says_why(scli: Cli, tmp_path: Path) -> None:
+    project = _project(tmp_path, "accord", _pyproject('"st-top"', "no-index = true"))
+    result = subprocess.run(
+        [str(scli.accord), "lock", "--python", str(scli.python)],
+        cwd=project,
+        env=clean_environment({"ACCORD_INDEX_URL": scli.index_url}),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 1
+    assert "st-top was not found in the provided package locations" in result.stderr
+    assert "index lookups were disabled (`tool.uv.no-index`)" in result.stderr
+    assert not (project / "uv.lock").exists()
