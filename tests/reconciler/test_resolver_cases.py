@@ -7,7 +7,8 @@ requirements, optionally an earlier lock whose versions are preferred (`previous
 package, and where the case is about them, the edges. A case expected to fail names a word of
 the error. `test_resolver_case_matches_uv` checks every case's data against uv 0.13.8: the
 same project locked by uv gives the same lock, byte for byte (or fails too); `uv_differs`
-names a known difference (an xfail).
+names a known difference (an xfail). The `ensure_lock` tests at the end run the lock stage's
+entry point on a discovered project against the same index.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import attrs
 import pytest
 
 if sys.version_info >= (3, 11):
@@ -29,10 +31,16 @@ else:
 from fixtures.index import IndexServer, build_index
 from fixtures.resolver_catalog import build_resolver_catalog
 from fixtures.uvlock import uv_environment
+from model.interpreter import Interpreter
 from model.lock import Lock
-from reconciler.errors import NoSolution
+from model.plan import KeepLock, LockAction, WriteLock
+from model.request import LockMode, RunRequest
+from reconciler.discover import discover_target, require_project
+from reconciler.errors import LockfileMissing, LockStale, NoSolution
 from reconciler.index import IndexClient
-from reconciler.lockwrite import format_lock
+from reconciler.interpreters import query_interpreter
+from reconciler.locking import ensure_lock
+from reconciler.lockwrite import format_lock, write_lock
 from reconciler.manifest import read_manifest
 from reconciler.resolve import resolve_lock
 
@@ -199,3 +207,92 @@ def test_resolver_case_matches_uv(
         return
     assert theirs.returncode == 0, theirs.stderr
     assert ours == (project / "uv.lock").read_text(encoding="utf-8")
+
+
+# --- ensure_lock: the lock stage's entry point, on a discovered project -------------------------
+
+
+def _ensure(
+    project: Path, server: IndexServer, interpreter: Interpreter, **changes: object
+) -> tuple[Lock, LockAction]:
+    request = attrs.evolve(
+        RunRequest(cwd=project, default_index=server.url),  # type: ignore[call-arg]
+        **changes,  # type: ignore[arg-type]
+    )
+    return ensure_lock(require_project(discover_target(project)), interpreter, request)
+
+
+@pytest.fixture
+def locked_project(
+    tmp_path: Path, resolver_index: IndexServer, base_python: Path, monkeypatch: pytest.MonkeyPatch
+) -> tuple[Path, Interpreter]:
+    project = tmp_path / "proj"
+    _write_project(project, {}, ["rv-base<2"])
+    monkeypatch.chdir(project)
+    interpreter = query_interpreter(base_python)
+    lock, action = _ensure(project, resolver_index, interpreter)
+    assert isinstance(action, WriteLock) and action.reason == "missing"
+    write_lock(lock, project / "uv.lock")
+    return project, interpreter
+
+
+def test_ensure_lock_keeps_a_current_lock(
+    locked_project: tuple[Path, Interpreter], resolver_index: IndexServer
+) -> None:
+    project, interpreter = locked_project
+    lock, action = _ensure(project, resolver_index, interpreter)
+    assert action == KeepLock("up to date")
+    assert summary(format_lock(lock))[0] == {"rv-base": "1.1"}
+
+
+def test_ensure_lock_relocks_an_edited_project_keeping_locked_versions(
+    locked_project: tuple[Path, Interpreter], resolver_index: IndexServer
+) -> None:
+    project, interpreter = locked_project
+    _write_project(project, {}, ["rv-base", "rv-stable"])
+    lock, action = _ensure(project, resolver_index, interpreter)
+    assert isinstance(action, WriteLock)
+    assert action.reason.startswith("requirements changed")
+    assert summary(format_lock(lock))[0] == {"rv-base": "1.1", "rv-stable": "1.1"}
+    upgraded, _ = _ensure(project, resolver_index, interpreter, upgrade=True)
+    assert summary(format_lock(upgraded))[0] == {"rv-base": "2.0", "rv-stable": "1.1"}
+
+
+def test_ensure_lock_locked_refuses_a_stale_lock_naming_the_cause(
+    locked_project: tuple[Path, Interpreter], resolver_index: IndexServer
+) -> None:
+    project, interpreter = locked_project
+    _write_project(project, {}, ["rv-base<2", "rv-stable"])
+    with pytest.raises(LockStale) as caught:
+        _ensure(project, resolver_index, interpreter, lock_mode=LockMode.LOCKED)
+    assert caught.value.message.startswith(
+        "The lockfile at `uv.lock` needs to be updated, but `--locked` was provided.\n"
+        "  cause: requirements changed"
+    )
+    assert caught.value.hint == "To update the lockfile, run `accord lock`."
+
+
+def test_ensure_lock_prerelease_mode_change_makes_the_lock_stale(
+    locked_project: tuple[Path, Interpreter], resolver_index: IndexServer
+) -> None:
+    project, interpreter = locked_project
+    with pytest.raises(LockStale) as caught:
+        _ensure(project, resolver_index, interpreter, lock_mode=LockMode.LOCKED, prerelease="allow")
+    assert caught.value.message.endswith("  cause: the prerelease mode changed")
+
+
+def test_ensure_lock_frozen_uses_the_lock_as_it_is(
+    locked_project: tuple[Path, Interpreter], resolver_index: IndexServer
+) -> None:
+    project, interpreter = locked_project
+    _write_project(project, {}, ["rv-stable"])
+    lock, action = _ensure(project, resolver_index, interpreter, lock_mode=LockMode.FROZEN)
+    assert action == KeepLock("--frozen: used as it is")
+    assert summary(format_lock(lock))[0] == {"rv-base": "1.1"}
+    (project / "uv.lock").unlink()
+    with pytest.raises(LockfileMissing) as caught:
+        _ensure(project, resolver_index, interpreter, lock_mode=LockMode.FROZEN)
+    assert caught.value.message == (
+        "Unable to find lockfile at `uv.lock`, but `--frozen` was provided. "
+        "To create a lockfile, run `accord lock` or `accord sync` without the flag."
+    )
