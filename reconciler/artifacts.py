@@ -41,7 +41,7 @@ __all__ = [
 _CHUNK = 1 << 16
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 _pool_lock = threading.Lock()
-_pool: urllib3.PoolManager | None = None
+_pools: dict[float, urllib3.PoolManager] = {}  # by timeout: UV_HTTP_TIMEOUT may change
 
 
 @attrs.frozen
@@ -54,48 +54,68 @@ class PreparedWheel:
 
 
 def _http() -> urllib3.PoolManager:
-    global _pool
-    with _pool_lock:
-        if _pool is None:
-            import urllib3  # slow path only
+    from reconciler.network import http_timeout, new_pool  # slow path only
 
-            retries = urllib3.Retry(
-                total=3, backoff_factor=0.2, status_forcelist=(500, 502, 503, 504)
-            )
-            # A stalled server must not hang a sync for ever (as the index client does).
-            timeout = urllib3.Timeout(connect=10.0, read=60.0)
-            _pool = urllib3.PoolManager(maxsize=16, retries=retries, timeout=timeout)
-        return _pool
+    timeout = http_timeout()
+    with _pool_lock:
+        if timeout not in _pools:
+            _pools[timeout] = new_pool()
+        return _pools[timeout]
 
 
 def _fetch(url: str, destination: Path) -> str:
-    """Stream ``url`` into ``destination``; return the sha256 of what was written."""
-    digest = hashlib.sha256()
+    """Stream ``url`` into ``destination``; return the sha256 of what was written.
+
+    Refused and dropped connections, timeouts, 5xx answers and bodies shorter than announced
+    are tried again (``reconciler.network``'s policy); each attempt starts the file afresh.
+    """
     parts = urlsplit(url)
     if parts.scheme == "file":
-        with open(unquote(parts.path), "rb") as source, destination.open("wb") as out:
-            for block in iter(lambda: source.read(_CHUNK), b""):
-                digest.update(block)
-                out.write(block)
+        digest = hashlib.sha256()
+        try:
+            with open(unquote(parts.path), "rb") as source, destination.open("wb") as out:
+                for block in iter(lambda: source.read(_CHUNK), b""):
+                    digest.update(block)
+                    out.write(block)
+        except OSError as exc:
+            raise DownloadFailed(
+                f"Failed to read `{url}`: {exc.strerror or exc}", path=Path(unquote(parts.path))
+            ) from exc
         return digest.hexdigest()
+    from reconciler.network import retrying
+
+    return retrying(
+        lambda: _fetch_once(url, destination),
+        fail=lambda retried, reason: DownloadFailed(
+            f"Failed to download `{url}`{retried}: {reason}"
+        ),
+    )
+
+
+def _fetch_once(url: str, destination: Path) -> str:
     import urllib3  # slow path only
 
     from reconciler.credentials import auth_headers
+    from reconciler.network import Retryable, describe_failure
 
+    digest = hashlib.sha256()
     try:
         # The index's login (from its URL, UV_INDEX_<NAME>_*, or .netrc) also opens its files.
         response = _http().request("GET", url, headers=auth_headers(url), preload_content=False)
     except urllib3.exceptions.HTTPError as exc:
-        raise DownloadFailed(f"Failed to download `{url}`: {exc}") from exc
+        raise Retryable(describe_failure(exc)) from exc
     try:
+        status = f"HTTP {response.status} {response.reason or ''}".rstrip()
+        if response.status >= 500:
+            raise Retryable(status)
         if response.status != 200:
-            raise DownloadFailed(f"Failed to download `{url}`: HTTP {response.status}")
+            raise DownloadFailed(f"Failed to download `{url}`: {status}")
         with destination.open("wb") as out:
             for block in response.stream(_CHUNK):
                 digest.update(block)
                 out.write(block)
     except urllib3.exceptions.HTTPError as exc:
-        raise DownloadFailed(f"Failed to download `{url}`: {exc}") from exc
+        raise Retryable(describe_failure(exc)) from exc
     finally:
         response.release_conn()
     return digest.hexdigest()

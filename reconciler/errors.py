@@ -141,9 +141,7 @@ class EnvironmentNotRecreatable(AccordError):
 
 
 class DownloadFailed(AccordError):
-    """An artifact could not be fetched."""
-
-    exit_code = ExitCode.FAILURE
+    """An artifact could not be fetched (exit 2, as uv exits for a network failure)."""
 
 
 class HashMismatch(AccordError):
@@ -222,9 +220,10 @@ class PackageNotFound(AccordError):
 
 
 class IndexUnavailable(AccordError):
-    """An index could not be reached (connection, DNS, timeout, 5xx) or, offline, is not cached."""
+    """An index could not be reached (connection, DNS, timeout, 5xx) or, offline, is not cached.
 
-    exit_code = ExitCode.FAILURE
+    Exit 2, as uv exits for a network failure: the input was fine, the network was not.
+    """
 
 
 class IndexPageInvalid(AccordError):

@@ -59,6 +59,7 @@ from reconciler.index_pages import (
     lock_upload_time,
     parse_metadata,
 )
+from reconciler.network import Retryable
 from reconciler.remote_wheel import Slice, metadata_member, read_metadata
 
 if TYPE_CHECKING:
@@ -166,39 +167,9 @@ def _max_age(cache_control: str | None) -> float | None:
 
 def _short_reason(exc: BaseException) -> str:
     """``Connection refused`` rather than urllib3's ``<HTTPConnection object at 0x...>: ...``."""
-    import urllib3  # slow path only
+    from reconciler.network import describe_failure
 
-    seen: list[BaseException] = []
-    pending: list[BaseException | None] = [exc]
-    while pending:
-        current = pending.pop(0)
-        if current is None or current in seen:
-            continue
-        seen.append(current)
-        if isinstance(current, OSError) and not isinstance(current, urllib3.exceptions.HTTPError):
-            if current.strerror:
-                return str(current.strerror)
-            if isinstance(current, TimeoutError):
-                return "timed out"
-        if isinstance(current, urllib3.exceptions.MaxRetryError):
-            pending.append(current.reason)
-        pending.extend((current.__cause__, current.__context__))
-    for current in seen:
-        if isinstance(current, urllib3.exceptions.NameResolutionError):
-            return "DNS lookup failed"
-        if isinstance(current, urllib3.exceptions.ReadTimeoutError):
-            return "read timed out"
-        if isinstance(current, urllib3.exceptions.ConnectTimeoutError):
-            return "connect timed out"
-    return str(exc)
-
-
-class _Retryable(Exception):
-    """An attempt failed in a way another attempt may not (connection error, timeout, 5xx)."""
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
+    return describe_failure(exc)
 
 
 # --- the client ----------------------------------------------------------------------------------
@@ -209,8 +180,10 @@ class IndexClient:
 
     ``offline`` never touches the network: cached pages are served whatever their age, and
     anything not cached raises. ``refresh`` revalidates every page once per client instead of
-    trusting its max-age. ``retries`` attempts are made for connection errors, timeouts and 5xx
-    answers, sleeping ``backoff`` seconds after the first and doubling after each.
+    trusting its max-age. A request that fails with a connection error, a timeout, a 5xx
+    answer or a body shorter than announced is tried again ``retries`` times (default:
+    ``UV_HTTP_RETRIES``, 3), sleeping ``backoff`` seconds after the first attempt and twice as
+    long after each; ``reconciler.network`` holds the policy (and ``UV_HTTP_TIMEOUT``).
     """
 
     def __init__(
@@ -220,7 +193,7 @@ class IndexClient:
         cache_dir: Path,
         offline: bool = False,
         refresh: bool = False,
-        retries: int = 3,
+        retries: int | None = None,
         backoff: float = 0.1,
     ) -> None:
         from reconciler.credentials import remember_index
@@ -231,13 +204,14 @@ class IndexClient:
         self.cache_dir = cache_dir
         self.offline = offline
         self.refresh = refresh
-        self._retries = max(1, retries)
+        self._retries = retries
         self._backoff = backoff
         self._lock = threading.Lock()
         self._pool: urllib3.PoolManager | None = None
         self._files: dict[NormalizedName, tuple[IndexFile, ...]] = {}
         self._metadata: dict[str, bytes] = {}
         self._key_locks: dict[object, threading.Lock] = {}
+        self._failed: dict[object, IndexUnavailable] = {}
         self._no_ranges: set[str] = set()  # hosts that answered a Range request with 200
 
     def __enter__(self) -> IndexClient:
@@ -256,6 +230,8 @@ class IndexClient:
     # -- single flight: one fetch per key, other threads wait for its result --
 
     def _once(self, memo: dict[_K, _T], key: _K, compute: Callable[[], _T]) -> _T:
+        """``compute()`` once per key; an index that could not be reached is not asked again
+        for the same key by this client (every retry was already spent on it)."""
         with self._lock:
             if key in memo:
                 return memo[key]
@@ -264,7 +240,15 @@ class IndexClient:
             with self._lock:
                 if key in memo:
                     return memo[key]
-            value = compute()
+                failed = self._failed.get((id(memo), key))
+            if failed is not None:
+                raise failed
+            try:
+                value = compute()
+            except IndexUnavailable as exc:
+                with self._lock:
+                    self._failed[(id(memo), key)] = exc
+                raise
             with self._lock:
                 memo[key] = value
             return value
@@ -371,32 +355,23 @@ class IndexClient:
     def _http(self) -> urllib3.PoolManager:
         with self._lock:
             if self._pool is None:
-                import urllib3  # slow path only
+                from reconciler.network import new_pool  # slow path only
 
-                # Redirects are followed by urllib3; other retries are ours (with backoff).
-                self._pool = urllib3.PoolManager(
-                    maxsize=16,
-                    timeout=urllib3.Timeout(connect=10.0, read=30.0),
-                    retries=urllib3.Retry(
-                        total=None, connect=0, read=0, status=0, other=0, redirect=5
-                    ),
-                )
+                self._pool = new_pool()
             return self._pool
 
     def _attempts(self, url: str, attempt: Callable[[], _T]) -> _T:
-        """Run attempt up to self._retries times while it raises _Retryable."""
-        delay = self._backoff
-        for number in range(1, self._retries + 1):
-            try:
-                return attempt()
-            except _Retryable as failure:
-                if number == self._retries:
-                    raise IndexUnavailable(
-                        f"Failed to fetch `{url}`: {failure.reason}", hint=_UNAVAILABLE_HINT
-                    ) from failure
-            time.sleep(delay)
-            delay *= 2
-        raise AssertionError("unreachable")
+        """``attempt()`` with the network policy's retries; then IndexUnavailable."""
+        from reconciler.network import retrying
+
+        return retrying(
+            attempt,
+            fail=lambda retried, reason: IndexUnavailable(
+                f"Failed to fetch `{url}`{retried}: {reason}", hint=_UNAVAILABLE_HINT
+            ),
+            retries=self._retries,
+            backoff=self._backoff,
+        )
 
     def _request(self, url: str, headers: Mapping[str, str]) -> urllib3.BaseHTTPResponse:
         """GET url with retries; the whole body is read. Any status but 5xx is returned."""
@@ -408,9 +383,9 @@ class IndexClient:
                     "GET", url, headers={**headers, **auth_headers(url)}
                 )
             except urllib3.exceptions.HTTPError as exc:
-                raise _Retryable(_short_reason(exc)) from exc
+                raise Retryable(_short_reason(exc)) from exc
             if response.status >= 500:
-                raise _Retryable(f"HTTP {response.status} {response.reason or ''}".rstrip())
+                raise Retryable(f"HTTP {response.status} {response.reason or ''}".rstrip())
             return response
 
         return self._attempts(url, attempt)
@@ -508,10 +483,10 @@ class IndexClient:
                     "GET", url, headers={**headers, **auth_headers(url)}, preload_content=False
                 )
             except urllib3.exceptions.HTTPError as exc:
-                raise _Retryable(_short_reason(exc)) from exc
+                raise Retryable(_short_reason(exc)) from exc
             try:
                 if response.status >= 500:
-                    raise _Retryable(f"HTTP {response.status} {response.reason or ''}".rstrip())
+                    raise Retryable(f"HTTP {response.status} {response.reason or ''}".rstrip())
                 if response.status != 206:
                     if response.status == 200:
                         with self._lock:
@@ -520,7 +495,7 @@ class IndexClient:
                     return None
                 data: bytes = response.read()
             except urllib3.exceptions.HTTPError as exc:
-                raise _Retryable(_short_reason(exc)) from exc
+                raise Retryable(_short_reason(exc)) from exc
             finally:
                 response.release_conn()
             match = _CONTENT_RANGE.fullmatch(response.headers.get("Content-Range", "").strip())
@@ -570,10 +545,10 @@ class IndexClient:
                 "GET", url, headers=auth_headers(url), preload_content=False
             )
         except urllib3.exceptions.HTTPError as exc:
-            raise _Retryable(_short_reason(exc)) from exc
+            raise Retryable(_short_reason(exc)) from exc
         try:
             if response.status >= 500:
-                raise _Retryable(f"HTTP {response.status} {response.reason or ''}".rstrip())
+                raise Retryable(f"HTTP {response.status} {response.reason or ''}".rstrip())
             if response.status != 200:
                 raise IndexUnavailable(
                     f"Failed to fetch `{url}`: HTTP {response.status}",
@@ -584,7 +559,7 @@ class IndexClient:
                     digest.update(block)
                     out.write(block)
         except urllib3.exceptions.HTTPError as exc:
-            raise _Retryable(_short_reason(exc)) from exc
+            raise Retryable(_short_reason(exc)) from exc
         finally:
             response.release_conn()
         return digest.hexdigest()

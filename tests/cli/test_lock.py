@@ -185,9 +185,10 @@ def test_lock_errors_for_unknown_package_python_and_index(cli: Cli, tmp_path: Pa
     down = _accord(
         cli, _project(tmp_path, '"pkg"', name="down"), "lock", index="http://127.0.0.1:9/simple/"
     )
-    assert down.returncode == 1
+    assert down.returncode == 2  # uv exits 2 for a network failure
     assert down.stderr.splitlines()[0] == (
-        "error: Failed to fetch `http://127.0.0.1:9/simple/pkg/`: Connection refused"
+        "error: Failed to fetch `http://127.0.0.1:9/simple/pkg/` after 3 retries: "
+        "Connection refused"
     )
 
 

@@ -248,7 +248,9 @@ def test_files_nothing_listening_is_index_unavailable(free_port: int, tmp_path: 
         pytest.raises(IndexUnavailable) as caught,
     ):
         client.files("nope")
-    assert caught.value.message == f"Failed to fetch `{url}nope/`: Connection refused"
+    assert caught.value.message == (
+        f"Failed to fetch `{url}nope/` after 3 retries: Connection refused"
+    )
     assert caught.value.hint == HINT
 
 
@@ -277,9 +279,9 @@ def test_files_server_error_is_retried_then_index_unavailable(tmp_path: Path) ->
         server.shutdown()
         server.server_close()
     assert caught.value.message == (
-        f"Failed to fetch `{server.url}pkg/`: HTTP 503 Service Unavailable"
+        f"Failed to fetch `{server.url}pkg/` after 3 retries: HTTP 503 Service Unavailable"
     )
-    assert server.log == [("/simple/pkg/", 503)] * 3
+    assert server.log == [("/simple/pkg/", 503)] * 4  # uv's UV_HTTP_RETRIES default: 3
 
 
 def test_files_from_eight_threads_fetch_the_page_once(index: IndexServer, tmp_path: Path) -> None:

@@ -1,0 +1,214 @@
+"""Network faults against a real server on 127.0.0.1 that misbehaves on purpose.
+
+The server answers each request by the next step of a script: `stall` (read the request,
+answer nothing), `drop` (close at once), `short` (announce 1000 bytes, send 11, close), `503`,
+or `ok` (the real body). Index pages (IndexClient) and downloads (fetch_archive) must retry
+the first four with backoff, succeed when a later attempt does, and otherwise fail with the
+URL (login redacted) and the cause in words, within the timeout policy.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import socket
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from model.lock import Artifact
+from reconciler.artifacts import fetch_archive
+from reconciler.errors import DownloadFailed, ExitCode, IndexUnavailable, UsageError
+from reconciler.index import IndexClient
+from reconciler.network import http_retries, http_timeout
+
+PAGE = b'<html><body><a href="pkg-1.0-py3-none-any.whl">pkg-1.0-py3-none-any.whl</a></body></html>'
+
+
+class FaultyServer:
+    """Answers request N with ``script[N]`` (the last step repeats); counts requests."""
+
+    def __init__(self, script: list[str], body: bytes = PAGE) -> None:
+        self.script = script
+        self.body = body
+        self.requests = 0
+        self._stop = threading.Event()
+        self._socket = socket.socket()
+        self._socket.bind(("127.0.0.1", 0))
+        self._socket.listen(16)
+        self._socket.settimeout(0.2)
+        self.port = self._socket.getsockname()[1]
+        self._thread = threading.Thread(target=self._serve, daemon=True)
+        self._thread.start()
+
+    def url(self, login: str = "") -> str:
+        return f"http://{login}127.0.0.1:{self.port}/simple/"
+
+    def _serve(self) -> None:
+        while not self._stop.is_set():
+            try:
+                connection, _ = self._socket.accept()
+            except OSError:
+                continue
+            step = self.script[min(self.requests, len(self.script) - 1)]
+            self.requests += 1
+            threading.Thread(target=self._answer, args=(connection, step), daemon=True).start()
+
+    def _answer(self, connection: socket.socket, step: str) -> None:
+        with connection:
+            connection.recv(65536)
+            if step == "stall":
+                self._stop.wait(30)
+            elif step == "short":
+                connection.sendall(
+                    b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 1000\r\n"
+                    b"Connection: close\r\n\r\n<html>short"
+                )
+            elif step == "503":
+                connection.sendall(
+                    b"HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\n"
+                    b"Connection: close\r\n\r\n"
+                )
+            elif step == "ok":
+                connection.sendall(
+                    b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n"
+                    + f"Content-Length: {len(self.body)}\r\nConnection: close\r\n\r\n".encode()
+                    + self.body
+                )
+
+    def close(self) -> None:
+        self._stop.set()
+        self._thread.join()
+        self._socket.close()
+
+
+@pytest.fixture
+def serve() -> Iterator[list[FaultyServer]]:
+    servers: list[FaultyServer] = []
+    yield servers
+    for server in servers:
+        server.close()
+
+
+@pytest.fixture(autouse=True)
+def _quick(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("ACCORD_HTTP_TIMEOUT", "UV_HTTP_TIMEOUT", "ACCORD_HTTP_RETRIES"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("UV_HTTP_TIMEOUT", "0.5")
+    monkeypatch.setenv("UV_HTTP_RETRIES", "3")
+
+
+CAUSES = {
+    "stall": "no answer within 0.5 s (set UV_HTTP_TIMEOUT to wait longer)",
+    "drop": "the server closed the connection without answering",
+    "short": "the connection closed after 11 of 1000 bytes of the response",
+    "503": "HTTP 503 Service Unavailable",
+}
+
+
+@pytest.mark.parametrize("fault", sorted(CAUSES))
+def test_network_page_fault_is_retried_then_named_in_words(
+    serve: list[FaultyServer], tmp_path: Path, fault: str
+) -> None:
+    server = FaultyServer([fault])
+    serve.append(server)
+    with (
+        IndexClient([server.url("alice:TOKEN@")], cache_dir=tmp_path, backoff=0.01) as client,
+        pytest.raises(IndexUnavailable) as caught,
+    ):
+        client.files("pkg")
+
+    # The login was taken out of the index URL before any request (reconciler.credentials).
+    assert caught.value.message == (
+        f"Failed to fetch `{server.url()}pkg/` after 3 retries: {CAUSES[fault]}"
+    )
+    assert caught.value.exit_code == ExitCode.ERROR  # uv exits 2 for a network failure
+    assert server.requests == 4
+
+
+@pytest.mark.parametrize("fault", sorted(CAUSES))
+def test_network_page_fault_then_success_is_recovered(
+    serve: list[FaultyServer], tmp_path: Path, fault: str
+) -> None:
+    server = FaultyServer([fault, fault, "ok"])
+    serve.append(server)
+    with IndexClient([server.url()], cache_dir=tmp_path, backoff=0.01) as client:
+        (found,) = client.files("pkg")
+
+    assert found.filename == "pkg-1.0-py3-none-any.whl"
+    assert server.requests == 3
+
+
+def test_network_failed_page_is_not_fetched_again_by_the_same_client(
+    serve: list[FaultyServer], tmp_path: Path
+) -> None:
+    server = FaultyServer(["drop"])
+    serve.append(server)
+    with IndexClient([server.url()], cache_dir=tmp_path, backoff=0.01) as client:
+        for _ in range(3):
+            with pytest.raises(IndexUnavailable):
+                client.files("pkg")
+
+    assert server.requests == 4  # one request's retries, not three
+
+
+WHEEL = b"PK\x05\x06" + b"\x00" * 18  # an empty zip: the download is checked by hash only
+
+
+@pytest.mark.parametrize("fault", sorted(CAUSES))
+def test_network_download_fault_is_retried_and_the_file_is_whole(
+    serve: list[FaultyServer], tmp_path: Path, fault: str
+) -> None:
+    server = FaultyServer([fault, "ok"], body=WHEEL)
+    serve.append(server)
+    digest = hashlib.sha256(WHEEL).hexdigest()
+    artifact = Artifact(
+        url=f"http://127.0.0.1:{server.port}/files/pkg-1.0-py3-none-any.whl",
+        hash=f"sha256:{digest}",
+    )
+
+    sha256, path = fetch_archive(artifact, tmp_path)
+
+    assert (sha256, path.read_bytes()) == (digest, WHEEL)
+    assert sorted(p.name for p in (tmp_path / "wheels").iterdir()) == [digest]
+
+
+def test_network_download_that_keeps_failing_names_url_and_cause(
+    serve: list[FaultyServer], tmp_path: Path
+) -> None:
+    server = FaultyServer(["short"], body=WHEEL)
+    serve.append(server)
+    url = f"http://bob:SECRET@127.0.0.1:{server.port}/files/pkg-1.0-py3-none-any.whl"
+    artifact = Artifact(url=url, hash="sha256:" + "0" * 64)
+
+    with pytest.raises(DownloadFailed) as caught:
+        fetch_archive(artifact, tmp_path)
+
+    assert caught.value.message == (
+        f"Failed to download `{url.replace('SECRET', '****')}` after 3 retries: "
+        "the connection closed after 11 of 1000 bytes of the response"
+    )
+    assert caught.value.exit_code == ExitCode.ERROR
+    assert list((tmp_path / "wheels").iterdir()) == []  # no partial file left behind
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [("UV_HTTP_TIMEOUT", "soon"), ("UV_HTTP_TIMEOUT", "0"), ("UV_HTTP_RETRIES", "-1")],
+)
+def test_network_settings_refuse_garbage(
+    monkeypatch: pytest.MonkeyPatch, name: str, value: str
+) -> None:
+    monkeypatch.setenv(name, value)
+    with pytest.raises(UsageError, match=f"`{name}` with invalid value `{value}`"):
+        http_timeout() if name == "UV_HTTP_TIMEOUT" else http_retries()
+
+
+def test_network_accord_variables_win(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ACCORD_HTTP_TIMEOUT", "7")
+    monkeypatch.setenv("ACCORD_HTTP_RETRIES", "0")
+    assert (http_timeout(), http_retries()) == (7.0, 0)
+    monkeypatch.delenv("ACCORD_HTTP_TIMEOUT")
+    monkeypatch.delenv("UV_HTTP_TIMEOUT")
+    assert http_timeout() == 30.0  # uv's default
