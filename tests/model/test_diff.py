@@ -612,3 +612,19 @@ def test_diff_non_editable_install_of_an_editable_project_is_replaced() -> None:
         desired_env(_project_dist("d1")), observed(_installed_project("d1", editable=False))
     )
     assert [(a.kind, a.reason.kind) for a in plan.actions] == [("replace", "source-differs")]
+
+
+def test_diff_editable_project_uv_installed_is_kept_while_uvs_record_matches() -> None:
+    """uv's own install has no accord build digest: its `uv_cache.json` decides."""
+    dist = attrs.evolve(_project_dist("d1"), uv_freshness="tree@1")
+    by_uv = attrs.evolve(_installed_project(None), uv_freshness="tree@1")
+    assert diff(desired_env(dist), observed(by_uv)).is_empty
+    moved = attrs.evolve(by_uv, uv_freshness="tree@0")
+    plan = diff(desired_env(dist), observed(moved))
+    assert [(a.kind, a.reason.kind) for a in plan.actions] == [("replace", "build-inputs-changed")]
+
+
+def test_diff_editable_project_without_any_freshness_record_is_rebuilt() -> None:
+    """Neither accord's digest nor uv's record: nothing says the install is current."""
+    plan = diff(desired_env(_project_dist("d1")), observed(_installed_project(None)))
+    assert [(a.kind, a.reason.kind) for a in plan.actions] == [("replace", "build-inputs-changed")]

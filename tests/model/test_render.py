@@ -12,11 +12,12 @@ from typing import Any
 
 import attrs
 import pytest
+from packaging.specifiers import SpecifierSet
 
 from model.desired import ArtifactKind
-from model.lock import Source, SourceKind
-from model.observed import EnvironmentState
-from model.plan import KeepLock, Plan, diff
+from model.lock import Lock, Source, SourceKind
+from model.observed import DirectUrl, EnvironmentState
+from model.plan import KeepLock, Plan, WriteLock, diff
 from model.render import SCHEMA_VERSION, render_json, render_text
 from tests.model.factories import (
     desired_dist,
@@ -313,3 +314,45 @@ def test_render_json_lock_and_notes() -> None:
 def test_render_json_desired_sorted_by_name() -> None:
     desired = json.loads(render_json(representative_plan()))["desired"]
     assert [d["name"] for d in desired] == ["attrs", "click", "lib", "native"]
+
+
+def _lock() -> Lock:
+    return Lock(version=1, revision=3, requires_python=SpecifierSet(">=3.10"), packages=())
+
+
+def test_render_a_lock_to_write_in_text_and_json() -> None:
+    plan = attrs.evolve(empty_plan(), lock=WriteLock("requirements changed (added httpx)", _lock()))
+    assert "  + Write uv.lock (requirements changed (added httpx))\n" in render_text(plan)
+    document = json.loads(render_json(plan))
+    assert document["lock"] == {
+        "name": "uv.lock",
+        "action": {"kind": "write", "reason": "requirements changed (added httpx)"},
+    }
+
+
+def test_render_a_rebuild_for_changed_build_inputs() -> None:
+    dist = attrs.evolve(
+        desired_dist(
+            "lib",
+            "0.1.0",
+            source=Source(SourceKind.EDITABLE, "packages/lib"),
+            kind=ArtifactKind.SOURCE_TREE,
+            editable=True,
+        ),
+        directory_url="file:///work/proj/packages/lib",
+        build_digest="new",
+    )
+    found = attrs.evolve(
+        installed(
+            "lib",
+            "0.1.0",
+            direct_url=DirectUrl(
+                url="file:///work/proj/packages/lib", editable=True, is_directory=True
+            ),
+        ),
+        build_digest="old",
+    )
+    plan = diff(desired_env(dist), observed(found))
+    assert "build inputs changed (pyproject.toml or cache-keys)" in render_text(plan)
+    (action,) = json.loads(render_json(plan))["packages"]
+    assert action["reason"]["kind"] == "build-inputs-changed"
