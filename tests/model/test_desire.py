@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import attrs
 import pytest
+from packaging.markers import Marker
 
 from model.desired import (
     ArtifactKind,
@@ -14,7 +16,7 @@ from model.desired import (
     desire,
 )
 from model.interpreter import Interpreter
-from model.lock import Lock, Source, SourceKind
+from model.lock import Lock, LockRequirement, Source, SourceKind
 from tests.model.factories import (
     edge,
     linux_interpreter,
@@ -441,3 +443,28 @@ def test_desire_resolution_markers_exclude_package_on_other_fork() -> None:
     )
     assert names(desire(fork_only, select(), LINUX)) == []
     assert names(desire(fork_only, select(), WINDOWS)) == ["pywin"]
+
+
+def test_desire_script_lock_requirements_are_the_roots_with_their_markers_and_extras() -> None:
+    script = attrs.evolve(
+        lock(
+            locked("requests", "2.32.0", deps=[edge("idna")]),
+            locked("idna", "3.7"),
+            locked("winonly", "1.0"),
+            locked("fancy", "1.0", extras={"color": [edge("colorful")]}),
+            locked("colorful", "0.5"),
+        ),
+        manifest_requirements=(
+            LockRequirement(name=n("requests")),
+            LockRequirement(name=n("winonly"), marker=Marker("sys_platform == 'win32'")),
+            LockRequirement(name=n("fancy"), extras=(n("color"),)),
+        ),
+    )
+    no_roots = Selection(roots=(), default_groups=())
+    assert names(desire(script, no_roots, LINUX)) == [
+        "colorful",
+        "fancy",
+        "idna",
+        "requests",
+    ]
+    assert "winonly" in names(desire(script, no_roots, WINDOWS))
