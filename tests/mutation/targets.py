@@ -10,16 +10,14 @@ from __future__ import annotations
 MODEL_PLAN = ["tests/model/test_diff.py", "tests/model/test_render.py"]
 STAGES = [
     "tests/reconciler/test_apply.py",
+    "tests/reconciler/test_install_direct_url.py",
     "tests/reconciler/test_install_safety.py",
 ]
 
 TESTS_BY_MODULE: dict[str, list[str]] = {
     "model/staleness.py": ["tests/model/test_staleness.py", "tests/cli/test_recovery.py"],
     "model/plan.py": [*MODEL_PLAN, "tests/reconciler/test_apply.py"],
-    "model/desired.py": [
-        "tests/model/test_desire.py",
-        *MODEL_PLAN,
-    ],
+    "model/desired.py": ["tests/model/test_desire.py", *MODEL_PLAN],
     "reconciler/lockwrite.py": [
         "tests/reconciler/test_lockwrite.py",
         "tests/reconciler/test_lock_values.py",
@@ -34,6 +32,7 @@ TESTS_BY_MODULE: dict[str, list[str]] = {
     ],
     "reconciler/artifacts.py": [
         "tests/reconciler/test_install_safety.py",
+        "tests/reconciler/test_install_direct_url.py",
         "tests/reconciler/test_apply.py",
         "tests/reconciler/test_remote_wheel.py",
         "tests/cli/test_recovery.py",
