@@ -8,6 +8,7 @@ the file, line and column at fault. ``reconciler.cli`` is the only place that re
 from __future__ import annotations
 
 import enum
+import os
 import shlex
 from collections.abc import Sequence
 from pathlib import Path
@@ -22,6 +23,7 @@ __all__ = [
     "DownloadFailed",
     "EnvironmentNotRecreatable",
     "ExitCode",
+    "FilesystemError",
     "GitFailed",
     "HashMismatch",
     "IndexPageInvalid",
@@ -138,6 +140,32 @@ class InterpreterIncompatible(AccordError):
 
 class EnvironmentNotRecreatable(AccordError):
     """The environment path exists but is not a virtual environment accord may replace."""
+
+
+class FilesystemError(AccordError):
+    """A file could not be read or written: a full disk, a read-only file system, a missing
+    permission. The message names the file and the cause in words; nothing is a bug."""
+
+    _HINTS = {
+        28: "free some space on that disk and run again: the next run finishes the job",
+        30: "the file system is read-only; point accord at a writable place "
+        "(UV_PROJECT_ENVIRONMENT, ACCORD_CACHE_DIR)",
+        13: "check the permissions of that path, or point accord elsewhere "
+        "(UV_PROJECT_ENVIRONMENT, ACCORD_CACHE_DIR)",
+        1: "check the permissions of that path, or point accord elsewhere "
+        "(UV_PROJECT_ENVIRONMENT, ACCORD_CACHE_DIR)",
+        122: "the disk quota is exhausted; free some space and run again",
+    }
+
+    @classmethod
+    def from_os_error(cls, error: OSError) -> FilesystemError:
+        """The error for ``error``: ``File system error at `path`: No space left on device``."""
+        cause = error.strerror or str(error)
+        target = error.filename2 if error.filename2 is not None else error.filename
+        path = Path(os.fsdecode(target)) if isinstance(target, str | bytes) else None
+        where = f" at `{path}`" if path else ""
+        message = f"File system error{where}: {cause}"
+        return cls(message, hint=cls._HINTS.get(error.errno or 0), path=path)
 
 
 class DownloadFailed(AccordError):
