@@ -322,7 +322,9 @@ def _lock() -> Lock:
 
 def test_render_a_lock_to_write_in_text_and_json() -> None:
     plan = attrs.evolve(empty_plan(), lock=WriteLock("requirements changed (added httpx)", _lock()))
-    assert "  + Write uv.lock (requirements changed (added httpx))\n" in render_text(plan)
+    assert render_text(plan).splitlines()[1] == (
+        "  + Write uv.lock (requirements changed (added httpx))"
+    )
     document = json.loads(render_json(plan))
     assert document["lock"] == {
         "name": "uv.lock",
@@ -353,6 +355,11 @@ def test_render_a_rebuild_for_changed_build_inputs() -> None:
         build_digest="old",
     )
     plan = diff(desired_env(dist), observed(found))
-    assert "build inputs changed (pyproject.toml or cache-keys)" in render_text(plan)
+    assert render_text(plan) == (
+        "Plan for /work/proj/.venv (CPython 3.11.7 at /opt/python/3.11/bin/python3.11)\n"
+        "  ~ Replace lib 0.1.0 → 0.1.0 (build inputs changed (pyproject.toml or cache-keys), "
+        "editable, packages/lib/)\n"
+        "Plan: 1 to replace\n"
+    )
     (action,) = json.loads(render_json(plan))["packages"]
     assert action["reason"]["kind"] == "build-inputs-changed"
