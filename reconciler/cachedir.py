@@ -1,6 +1,7 @@
 """Where accord's cache lives (shell side; touches only the cache directory itself).
 
-``$ACCORD_CACHE_DIR`` wins; otherwise the platform's user cache directory (``platformdirs``).
+``$ACCORD_CACHE_DIR`` wins, then uv's ``$UV_CACHE_DIR`` (accord's entries live beside uv's, in
+folders of their own); otherwise the platform's user cache directory (``platformdirs``).
 Stages ask for a named subdirectory (``interpreters``, ``wheels``, ...) and get it created.
 """
 
@@ -13,8 +14,9 @@ __all__ = ["cache_root", "cache_subdir"]
 
 
 def cache_root() -> Path:
-    """The cache root: ``$ACCORD_CACHE_DIR`` if set and non-empty, else the user cache dir."""
-    configured = os.environ.get("ACCORD_CACHE_DIR")
+    """The cache root: ``$ACCORD_CACHE_DIR`` if set and non-empty, else ``$UV_CACHE_DIR``,
+    else the user cache dir."""
+    configured = os.environ.get("ACCORD_CACHE_DIR") or os.environ.get("UV_CACHE_DIR")
     if configured:
         return Path(configured).expanduser().absolute()
     import platformdirs  # slow path only

@@ -122,10 +122,9 @@ def _cache(options: dict[str, Any], sources: dict[str, str]) -> str | None:
         os.environ["ACCORD_CACHE_DIR"] = path
         atexit.register(shutil.rmtree, path, ignore_errors=True)
         return path
-    # ACCORD_CACHE_DIR (the twin) wins over UV_CACHE_DIR; --cache-dir wins over both.
-    if options["cache_dir"] and (
-        "cache_dir" not in sources or not os.environ.get("ACCORD_CACHE_DIR")
-    ):
+    # --cache-dir wins over both variables; UV_CACHE_DIR itself is read by cachedir (after
+    # ACCORD_CACHE_DIR), so a run under it leaves the environment, and the stamp key, alone.
+    if options["cache_dir"] and "cache_dir" not in sources:
         os.environ["ACCORD_CACHE_DIR"] = str(Path(options["cache_dir"]).absolute())
     return None
 
