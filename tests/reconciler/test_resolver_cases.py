@@ -3,8 +3,9 @@
 The index is data (`fixtures/resolver_catalog.py`: project → version → requirements), built
 into real wheels and served on 127.0.0.1. Each case (`data/resolver_cases.json`) is a project's
 requirements, optionally an earlier lock whose versions are preferred (`previous`), a
-`prerelease` mode or `upgrade`, and the lock expected, as data: the versions locked per
-package, and where the case is about them, the edges. A case expected to fail names a word of
+`prerelease` mode, `upgrade`, `[tool.uv]` overrides or constraints, and the lock expected,
+as data: the versions locked per package, and where the case is about them, the edges. A
+case expected to fail names a word of
 the error. `test_resolver_case_matches_uv` checks every case's data against uv 0.13.8: the
 same project locked by uv gives the same lock, byte for byte (or fails too); `uv_differs`
 names a known difference (an xfail). The `ensure_lock` tests at the end run the lock stage's
@@ -22,6 +23,7 @@ from typing import Any
 
 import attrs
 import pytest
+from packaging.requirements import Requirement
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -80,6 +82,10 @@ def _write_project(project: Path, case: dict[str, Any], dependencies: list[str])
     if case.get("optional"):
         lines.append("[project.optional-dependencies]")
         lines += [f"{extra} = {json.dumps(reqs)}" for extra, reqs in case["optional"].items()]
+    if case.get("overrides") or case.get("constraints"):
+        lines.append("[tool.uv]")
+        lines.append(f"override-dependencies = {json.dumps(case.get('overrides', []))}")
+        lines.append(f"constraint-dependencies = {json.dumps(case.get('constraints', []))}")
     (project / "pyproject.toml").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
@@ -103,6 +109,8 @@ def _accord_lock(
             existing=existing,
             upgrade=bool(case.get("upgrade")) and existing is not None,
             prerelease=case.get("prerelease"),
+            overrides=[Requirement(r) for r in case.get("overrides", [])],
+            constraints=[Requirement(r) for r in case.get("constraints", [])],
         )
     finally:
         client.close()
@@ -173,10 +181,14 @@ def _uv_lock(
         argv += ["--prerelease", case["prerelease"]]
     if case.get("upgrade") and dependencies is case["dependencies"]:
         argv.append("--upgrade")
+    env = uv_environment(server.url, cache_dir=kw["cache"], python=kw["python"])
+    # UV_NO_CONFIG would hide the project's [tool.uv] too: hide only the user's settings.
+    del env["UV_NO_CONFIG"]
+    env["XDG_CONFIG_HOME"] = str(project.parent / "no-user-config")
     return subprocess.run(
         argv,
         cwd=project,
-        env=uv_environment(server.url, cache_dir=kw["cache"], python=kw["python"]),
+        env=env,
         stdin=subprocess.DEVNULL,
         capture_output=True,
         text=True,
