@@ -5,11 +5,10 @@ into real wheels and served on 127.0.0.1. Each case (`data/resolver_cases.json`)
 requirements, optionally an earlier lock whose versions are preferred (`previous`), a
 `prerelease` mode, `upgrade`, `[tool.uv]` overrides or constraints, and the lock expected,
 as data: the versions locked per package, and where the case is about them, the edges. A
-case expected to fail names a word of
-the error. `test_resolver_case_matches_uv` checks every case's data against uv 0.13.8: the
-same project locked by uv gives the same lock, byte for byte (or fails too); `uv_differs`
-names a known difference (an xfail). The `ensure_lock` tests at the end run the lock stage's
-entry point on a discovered project against the same index.
+case expected to fail names a word of the error. `test_resolver_case_matches_uv` checks
+every case's data against uv 0.13.8: the same project locked by uv gives the same lock, byte
+for byte (or fails too); `uv_differs` names a known difference (an xfail). The `ensure_lock`
+tests at the end run the lock stage's entry point on a discovered project, same index.
 """
 
 from __future__ import annotations
