@@ -66,6 +66,15 @@ class RunRequest:
     """``--prerelease`` (or ``UV_PRERELEASE``): over ``tool.uv.prerelease``."""
     exclude_newer: str | None = None
     """``--exclude-newer`` (or ``UV_EXCLUDE_NEWER``): over ``tool.uv.exclude-newer``."""
+    fork_strategy: str | None = None
+    """``--fork-strategy`` (or ``UV_FORK_STRATEGY``): over ``tool.uv.fork-strategy``."""
+    no_index: bool = False
+    """``--no-index`` (or ``UV_NO_INDEX``): no index at all, only local sources."""
+    no_build: bool = False
+    no_build_packages: tuple[NormalizedName, ...] = ()
+    no_binary: bool = False
+    no_binary_packages: tuple[NormalizedName, ...] = ()
+    """``--no-build``/``--no-binary`` (and ``-package``): added to ``tool.uv``'s."""
     no_build_isolation: bool = False
     """``--no-build-isolation``: build with the target interpreter's own packages."""
     package: NormalizedName | None = None

@@ -339,6 +339,22 @@ class BinaryPolicy:
     def is_default(self) -> bool:
         return self == BinaryPolicy()
 
+    def with_flags(
+        self,
+        *,
+        no_binary: bool = False,
+        no_binary_packages: Iterable[NormalizedName] = (),
+        no_build: bool = False,
+        no_build_packages: Iterable[NormalizedName] = (),
+    ) -> BinaryPolicy:
+        """These settings and the command line's (``--no-binary`` and the rest) together."""
+        return BinaryPolicy(
+            no_binary_all=self.no_binary_all or no_binary,
+            no_binary=self.no_binary | frozenset(no_binary_packages),
+            no_build_all=self.no_build_all or no_build,
+            no_build=self.no_build | frozenset(no_build_packages),
+        )
+
 
 def read_binary_policy(table: Mapping[str, Any]) -> BinaryPolicy:
     """The four keys of a ``[tool.uv]`` table; raises SettingInvalid naming a bad one."""

@@ -216,6 +216,12 @@ def _lock_fields(ctx: click.Context, options: dict[str, Any]) -> dict[str, Any]:
         "prerelease": prerelease,
         "exclude_newer": options["exclude_newer"] or None,
         "no_build_isolation": options["no_build_isolation"] and not options["build_isolation"],
+        "no_index": options["no_index"],
+        "fork_strategy": options["fork_strategy"],
+        "no_build": options["no_build"] and not options["build"],
+        "no_build_packages": _names(options["no_build_package"]),
+        "no_binary": options["no_binary"] and not options["binary"],
+        "no_binary_packages": _names(options["no_binary_package"]),
         "quiet": options["quiet"],
         "verbose": options["verbose"],
     }

@@ -89,6 +89,12 @@ _ENVIRONMENT_KEYS = (
     "UV_NO_PROJECT",
     "UV_COMPILE_BYTECODE",
     "UV_CACHE_DIR",
+    "UV_FORK_STRATEGY",
+    "UV_NO_INDEX",
+    "UV_NO_BUILD",
+    "UV_NO_BINARY",
+    "UV_NO_BUILD_PACKAGE",
+    "UV_NO_BINARY_PACKAGE",
 )
 # Variables under which the fast path steps aside: they move the project or the environment
 # (the slow path reads them), or name something accord refuses (the slow path says so).

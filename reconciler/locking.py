@@ -70,7 +70,7 @@ def configured_indexes(request: RunRequest, pyproject: Mapping[str, Any]) -> tup
         dict(e, url=remember_index(str(e["url"]), str(e["name"]) if e.get("name") else None))
         for e in declared
     ]
-    if uv.get("no-index") is True:
+    if request.no_index or uv.get("no-index") is True:
         return [], True  # only local sources can be resolved (uv: `--no-index`)
     settings_extras = uv.get("extra-index-url", [])
     if not isinstance(settings_extras, list) or not all(
@@ -162,7 +162,7 @@ def ensure_lock(
     settings = _settings(workspace, err)
     prerelease = _prerelease(workspace, request.prerelease)
     exclude_newer = _exclude_newer(workspace, request.exclude_newer)
-    inputs = _dependency_settings(workspace, request.resolution)
+    inputs = _dependency_settings(workspace, request)
     indexes, explicit = configured_indexes(request, workspace.root_data)
     upgrading = request.upgrade or bool(request.upgrade_packages)
     if existing is None:
@@ -299,7 +299,7 @@ class DependencySettings:
         return None
 
 
-def _dependency_settings(workspace: Workspace, resolution: str | None = None) -> DependencySettings:
+def _dependency_settings(workspace: Workspace, request: RunRequest) -> DependencySettings:
     from model.uv_settings import (
         SettingInvalid,
         read_binary_policy,
@@ -320,13 +320,18 @@ def _dependency_settings(workspace: Workspace, resolution: str | None = None) ->
             build_constraints=read_dependencies(
                 "build-constraint-dependencies", uv.get("build-constraint-dependencies")
             ),
-            resolution=read_resolution_mode(resolution or uv.get("resolution")),
+            resolution=read_resolution_mode(request.resolution or uv.get("resolution")),
             environments=read_environments("environments", uv.get("environments")),
             required_environments=read_environments(
                 "required-environments", uv.get("required-environments")
             ),
-            fork_strategy=read_fork_strategy(uv.get("fork-strategy")),
-            binaries=read_binary_policy(uv),
+            fork_strategy=read_fork_strategy(request.fork_strategy or uv.get("fork-strategy")),
+            binaries=read_binary_policy(uv).with_flags(
+                no_binary=request.no_binary,
+                no_binary_packages=request.no_binary_packages,
+                no_build=request.no_build,
+                no_build_packages=request.no_build_packages,
+            ),
         )
     except SettingInvalid as exc:
         pyproject = workspace.root / "pyproject.toml"

@@ -113,24 +113,30 @@ def _desire_errors(exc: SelectionUnknown) -> SelectionInvalid:
     )
 
 
-def _binary_policy(project: Project) -> BinaryPolicy | None:
-    """The workspace root's ``no-binary``/``no-build`` settings (None: the default)."""
-    from model.uv_settings import SettingInvalid, read_binary_policy
+def _binary_policy(project: Project, request: RunRequest) -> BinaryPolicy | None:
+    """The workspace root's ``no-binary``/``no-build`` settings with the command line's
+    (None: the default)."""
+    from model.uv_settings import BinaryPolicy, SettingInvalid, read_binary_policy
     from reconciler.discover import read_pyproject, toml_table
     from reconciler.errors import ProjectInvalid
 
+    flags = request.no_binary or request.no_build
+    flags = flags or bool(request.no_binary_packages or request.no_build_packages)
     pyproject = Path(project.root) / "pyproject.toml"
-    if not pyproject.is_file():
-        return None
-    uv = toml_table(read_pyproject(pyproject), "tool", "uv")
-    if not any(
-        key in uv for key in ("no-binary", "no-build", "no-binary-package", "no-build-package")
-    ):
+    uv = toml_table(read_pyproject(pyproject), "tool", "uv") if pyproject.is_file() else {}
+    keys = ("no-binary", "no-build", "no-binary-package", "no-build-package")
+    if not flags and not any(key in uv for key in keys):
         return None
     try:
-        return read_binary_policy(uv)
+        policy = read_binary_policy(uv) if uv else BinaryPolicy()
     except SettingInvalid as exc:
         raise ProjectInvalid(f"`{pyproject}`: {exc}", path=pyproject) from exc
+    return policy.with_flags(
+        no_binary=request.no_binary,
+        no_binary_packages=request.no_binary_packages,
+        no_build=request.no_build,
+        no_build_packages=request.no_build_packages,
+    )
 
 
 def _no_artifact(
@@ -357,7 +363,7 @@ def sync_project(
             lock_action = KeepLock(f"--isolated: {lock_action.reason}, resolved in memory only")
         request = attrs.evolve(request, exact=True)
     selection = _selection(request, project, lock)
-    binaries = _binary_policy(project)
+    binaries = _binary_policy(project, request)
     try:
         desired = desire(
             lock,

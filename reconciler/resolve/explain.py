@@ -372,7 +372,7 @@ def not_found(name: str, where: str, suggestion: str | None) -> tuple[str, str]:
     if not where:
         return message, (
             "Packages were unavailable because index lookups were disabled "
-            "(`tool.uv.no-index`) and accord has no other package locations"
+            "(`--no-index` or `tool.uv.no-index`) and accord has no other package locations"
         )
     hint = f"searched {where}"
     if suggestion is not None:

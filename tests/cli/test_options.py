@@ -196,19 +196,16 @@ def test_cli_version_and_help(cli: Cli, tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("args", "env", "named"),
     [
-        pytest.param(("--no-build",), {}, "`--no-build`", id="no-build"),
-        pytest.param(("--no-binary",), {}, "`--no-binary`", id="no-binary"),
         pytest.param(("--find-links", "/tmp"), {}, "`--find-links`", id="find-links"),
-        pytest.param(("--no-index",), {}, "`--no-index`", id="no-index"),
         pytest.param(("-C", "a=b"), {}, "`--config-setting`", id="config-setting"),
+        pytest.param(("--no-sources",), {}, "`--no-sources`", id="no-sources"),
+        pytest.param((), {"UV_NO_SOURCES": "1"}, "`UV_NO_SOURCES`", id="UV_NO_SOURCES"),
         pytest.param(
             ("--index-strategy", "unsafe-best-match"),
             {},
             "`--index-strategy unsafe-best-match`",
             id="index-strategy",
         ),
-        pytest.param(("--fork-strategy", "fewest"), {}, "`--fork-strategy fewest`", id="fork"),
-        pytest.param((), {"UV_NO_BUILD": "1"}, "`UV_NO_BUILD`", id="UV_NO_BUILD"),
         pytest.param((), {"UV_LINK_MODE": "copy"}, "`UV_LINK_MODE=copy`", id="UV_LINK_MODE"),
         pytest.param((), {"UV_FIND_LINKS": "/tmp"}, "`UV_FIND_LINKS`", id="UV_FIND_LINKS"),
     ],

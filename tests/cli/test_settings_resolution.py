@@ -546,5 +546,75 @@ def test_no_index_finds_nothing_and_says_why(scli: Cli, tmp_path: Path) -> None:
     )
     assert result.returncode == 1
     assert "st-top was not found in the provided package locations" in result.stderr
-    assert "index lookups were disabled (`tool.uv.no-index`)" in result.stderr
+    assert "index lookups were disabled (`--no-index` or `tool.uv.no-index`)" in result.stderr
     assert not (project / "uv.lock").exists()
+
+
+@pytest.mark.parametrize(
+    ("args", "environ", "expected"),
+    [
+        (("--fork-strategy", "fewest"), {}, 'fork-strategy = "fewest"'),
+        ((), {"UV_FORK_STRATEGY": "fewest"}, 'fork-strategy = "fewest"'),
+    ],
+)
+def test_fork_strategy_flag_and_variable_lock_like_uv(
+    scli: Cli, tmp_path: Path, args: tuple[str, ...], environ: dict[str, str], expected: str
+) -> None:
+    text = _pyproject('"st-py", "st-top"', "")
+    theirs = _project(tmp_path, "uv", text)
+    result = subprocess.run(
+        [str(scli.uv_bin), "lock", *args],
+        cwd=theirs,
+        env={**_uv_env(scli, theirs), **environ},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    ours = _project(tmp_path, "accord", text)
+    result = subprocess.run(
+        [str(scli.accord), "lock", *args, "--python", str(scli.python)],
+        cwd=ours,
+        env=clean_environment({"ACCORD_INDEX_URL": scli.index_url, **environ}),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    lock = (ours / "uv.lock").read_text(encoding="utf-8")
+    assert expected in lock
+    assert _versions(lock, "st-py") == ["1.0"]
+    assert lock == (theirs / "uv.lock").read_text(encoding="utf-8")
+
+
+@pytest.mark.backends  # fails, naming the fix, without the wheels
+def test_no_binary_flag_builds_from_the_sdist(cli: Cli, tmp_path: Path) -> None:
+    project = _project(tmp_path, "accord", _pyproject('"pkg"', ""))
+    result = _accord(cli, project, "sync", "--no-binary-package", "pkg")
+    assert result.returncode == 0, result.stderr
+    (wheel_file,) = project.glob(".venv/lib/python*/site-packages/pkg-1.1.dist-info/WHEEL")
+    assert "Generator: hatchling" in wheel_file.read_text(encoding="utf-8")
+
+
+def test_no_build_variable_refuses_an_sdist_only_package(cli: Cli, tmp_path: Path) -> None:
+    project = _project(tmp_path, "accord", _pyproject('"sdist-only"', ""))
+    result = subprocess.run(
+        [str(cli.accord), "lock", "--python", str(cli.python)],
+        cwd=project,
+        env=clean_environment({"ACCORD_INDEX_URL": cli.index_url, "UV_NO_BUILD": "1"}),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 1, result.stderr
+    assert "building is disabled for sdist-only" in result.stderr
+
+
+def test_no_index_flag_uses_no_index(scli: Cli, tmp_path: Path) -> None:
+    project = _project(tmp_path, "accord", _pyproject('"st-top"', ""))
+    result = _accord(scli, project, "lock", "--no-index")
+    assert result.returncode == 1
+    assert "st-top was not found in the provided package locations" in result.stderr
