@@ -2,13 +2,15 @@
 
 The index is data (`fixtures/resolver_catalog.py`: project → version → requirements), built
 into real wheels and served on 127.0.0.1. Each case (`data/resolver_cases.json`) is a project's
-requirements, optionally an earlier lock whose versions are preferred (`previous`), a
-`prerelease` mode, `upgrade`, `[tool.uv]` overrides or constraints, and the lock expected,
-as data: the versions locked per package, and where the case is about them, the edges. A
-case expected to fail names a word of the error. `test_resolver_case_matches_uv` checks
-every case's data against uv 0.13.8: the same project locked by uv gives the same lock, byte
-for byte (or fails too); `uv_differs` names a known difference (an xfail). The `ensure_lock`
-tests at the end run the lock stage's entry point on a discovered project, same index.
+requirements (`script`: a PEP 723 script's), optionally an earlier lock whose versions are
+preferred (`previous`), a `prerelease` mode, `upgrade`, `[tool.uv]` overrides or constraints,
+and the lock expected, as data: the versions locked per package, and where the case is about
+them, the edges. A case expected to fail names a word of the error.
+
+`test_resolver_case_matches_uv` checks each project case's data against uv 0.13.8: the same
+project locked by uv gives the same lock, byte for byte (or fails too); `uv_differs` names a
+known difference (an xfail). The `ensure_lock` tests at the end run the lock stage's entry
+point on a discovered project against the same index.
 """
 
 from __future__ import annotations
@@ -58,6 +60,7 @@ UV_PARAMS = [
         else [],
     )
     for case in CASES
+    if not case.get("script")  # a script's lock: tests/cli/test_beyond.py compares it with uv's
 ]
 
 
@@ -108,6 +111,7 @@ def _accord_lock(
             existing=existing,
             upgrade=bool(case.get("upgrade")) and existing is not None,
             prerelease=case.get("prerelease"),
+            script=bool(case.get("script")),
             overrides=[Requirement(r) for r in case.get("overrides", [])],
             constraints=[Requirement(r) for r in case.get("constraints", [])],
         )
