@@ -3,9 +3,9 @@
 The index is data (`fixtures/resolver_catalog.py`: project → version → requirements), built
 into real wheels and served on 127.0.0.1. Each case (`data/resolver_cases.json`) is a project's
 requirements (`script`: a PEP 723 script's), optionally an earlier lock whose versions are
-preferred (`previous`), a `prerelease` mode, `upgrade`, `[tool.uv]` overrides or constraints,
-and the lock expected, as data: the versions locked per package, and where the case is about
-them, the edges. A case expected to fail names a word of the error.
+preferred (`previous`), a `prerelease` mode, `upgrade`, `[tool.uv]` overrides, constraints
+or resolution, and the lock expected, as data: the versions locked per package, and where the
+case is about them, the edges. A case expected to fail names a word of the error.
 
 `test_resolver_case_matches_uv` checks each project case's data against uv 0.13.8: the same
 project locked by uv gives the same lock, byte for byte (or fails too); `uv_differs` names a
@@ -84,8 +84,10 @@ def _write_project(project: Path, case: dict[str, Any], dependencies: list[str])
     if case.get("optional"):
         lines.append("[project.optional-dependencies]")
         lines += [f"{extra} = {json.dumps(reqs)}" for extra, reqs in case["optional"].items()]
-    if case.get("overrides") or case.get("constraints"):
+    if case.get("overrides") or case.get("constraints") or case.get("resolution"):
         lines.append("[tool.uv]")
+        if case.get("resolution"):
+            lines.append(f"resolution = {json.dumps(case['resolution'])}")
         lines.append(f"override-dependencies = {json.dumps(case.get('overrides', []))}")
         lines.append(f"constraint-dependencies = {json.dumps(case.get('constraints', []))}")
     (project / "pyproject.toml").write_text("\n".join(lines) + "\n", encoding="utf-8")
@@ -112,6 +114,7 @@ def _accord_lock(
             upgrade=bool(case.get("upgrade")) and existing is not None,
             prerelease=case.get("prerelease"),
             script=bool(case.get("script")),
+            resolution=case.get("resolution"),
             overrides=[Requirement(r) for r in case.get("overrides", [])],
             constraints=[Requirement(r) for r in case.get("constraints", [])],
         )
