@@ -24,7 +24,12 @@ from urllib.parse import unquote, urlsplit
 import attrs
 
 from model.lock import Artifact
-from reconciler.errors import DistributionInvalid, DownloadFailed, HashMismatch
+from reconciler.errors import (
+    DistributionInvalid,
+    DownloadFailed,
+    DownloadNotCached,
+    HashMismatch,
+)
 from reconciler.wheelfile import MemberCheck, check_dist_info, safe_members, wheel_record
 
 if TYPE_CHECKING:
@@ -185,7 +190,7 @@ def fetch_archive(artifact: Artifact, cache: Path, *, offline: bool = False) -> 
     if artifact.url is None:
         raise DownloadFailed(f"`{name}` has no URL to download it from")
     if offline and urlsplit(artifact.url).scheme != "file":
-        raise DownloadFailed(
+        raise DownloadNotCached(
             f"`{name}` is not in the cache, and `--offline` was given",
             hint="run once without --offline to download it",
         )

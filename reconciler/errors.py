@@ -21,11 +21,13 @@ __all__ = [
     "CommandNotFound",
     "DistributionInvalid",
     "DownloadFailed",
+    "DownloadNotCached",
     "EnvironmentNotRecreatable",
     "ExitCode",
     "FilesystemError",
     "GitFailed",
     "HashMismatch",
+    "IndexNotCached",
     "IndexPageInvalid",
     "IndexUnavailable",
     "InterpreterIncompatible",
@@ -172,6 +174,13 @@ class DownloadFailed(AccordError):
     """An artifact could not be fetched (exit 2, as uv exits for a network failure)."""
 
 
+class DownloadNotCached(DownloadFailed):
+    """``--offline`` and the artifact is not in the cache (exit 1, as uv: the input asked for
+    no network)."""
+
+    exit_code = ExitCode.FAILURE
+
+
 class HashMismatch(AccordError):
     """A downloaded artifact's digest differs from the one the lock records."""
 
@@ -252,6 +261,12 @@ class IndexUnavailable(AccordError):
 
     Exit 2, as uv exits for a network failure: the input was fine, the network was not.
     """
+
+
+class IndexNotCached(IndexUnavailable):
+    """``--offline`` and the page or metadata is not in the cache (exit 1, as uv)."""
+
+    exit_code = ExitCode.FAILURE
 
 
 class IndexPageInvalid(AccordError):

@@ -42,6 +42,7 @@ from reconciler.credentials import auth_headers
 from reconciler.errors import (
     DistributionInvalid,
     HashMismatch,
+    IndexNotCached,
     IndexPageInvalid,
     IndexUnavailable,
     MetadataUnavailable,
@@ -391,7 +392,7 @@ class IndexClient:
         return self._attempts(url, attempt)
 
     def _offline_error(self, url: str) -> IndexUnavailable:
-        return IndexUnavailable(
+        return IndexNotCached(
             f"`{url}` is not in the cache and --offline was given",
             hint="run once without --offline to fill the cache",
         )
