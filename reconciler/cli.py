@@ -501,6 +501,67 @@ def lock_command(ctx: click.Context, /, **options: Any) -> None:
         click.echo(f"Wrote {shown} ({action.reason})", err=True)
 
 
+@accord.command("export", context_settings=_CONTEXT)
+@cliargs.export_options
+@click.pass_context
+def export_command(ctx: click.Context, /, **options: Any) -> None:
+    """Export the lock as requirements.txt or pylock.toml (as `uv export` does)."""
+    import time
+
+    from reconciler.export import (
+        ExportOptions,
+        export_lock,
+        header_command,
+        output_format,
+        read_project_lock,
+    )
+
+    started = time.perf_counter()
+    options, _sources = _settings(ctx, options)
+    cliargs.refuse_unsupported_export(options)
+    mode, locked_flag = _lock_mode(ctx, options)
+    extras = _names(options["extra"])
+    all_extras = options["all_extras"] and not options["no_all_extras"]
+    only_groups = _names(options["only_group"]) + ((_DEV,) if options["only_dev"] else ())
+    if only_groups and (extras or all_extras):
+        raise UsageError("`--only-group` cannot be used with `--extra` or `--all-extras`")
+    no_dev = options["no_dev"] and not options["dev"]
+    request = RunRequest(
+        cwd=Path.cwd(),
+        lock_mode=mode,
+        locked_flag=locked_flag,
+        extras=extras,
+        all_extras=all_extras,
+        groups=_names(options["group"]),
+        only_groups=only_groups,
+        no_groups=_names(options["no_group"]) + ((_DEV,) if no_dev else ()),
+        all_groups=options["all_groups"],
+        no_default_groups=options["no_default_groups"],
+        **_lock_fields(ctx, options),
+        package=canonicalize_name(options["package"]) if options["package"] else None,
+        all_packages=options["all_packages"],
+    )
+    export = ExportOptions(
+        format=output_format(options["export_format"], options["output_file"]),
+        hashes=not options["no_hashes"] or options["hashes"],
+        header=not options["no_header"],
+        annotate=not options["no_annotate"],
+        command=header_command(ctx.obj["argv"]),
+    )
+    project, lock, resolved = read_project_lock(request)
+    if resolved is not None and not options["quiet"]:
+        elapsed = (time.perf_counter() - started) * 1000
+        noun = "package" if resolved == 1 else "packages"
+        click.echo(f"Resolved {resolved} {noun} in {elapsed:.0f}ms", err=True)
+    text = export_lock(project, lock, request, export)
+    if options["output_file"]:
+        from reconciler.fsutil import write_atomic
+
+        write_atomic(Path(options["output_file"]), text)
+    if not (options["quiet"] and options["output_file"]):
+        sys.stdout.write(text)
+
+
 @accord.command("help", context_settings=_CONTEXT)
 @click.argument("names", nargs=-1)
 @click.pass_context
