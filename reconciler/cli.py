@@ -562,6 +562,38 @@ def export_command(ctx: click.Context, /, **options: Any) -> None:
         sys.stdout.write(text)
 
 
+@accord.command("why", context_settings=_CONTEXT)
+@cliargs.why_options
+@click.argument("name")
+@click.pass_context
+def why_command(ctx: click.Context, /, name: str, **options: Any) -> None:
+    """Show the requirement chains that bring NAME into the environment (shortest first)."""
+    from model.why import render_chain
+    from reconciler.why import why_chains
+
+    options, _sources = _settings(ctx, options)
+    mode, locked_flag = _lock_mode(ctx, options)
+    only_groups = _names(options["only_group"]) + ((_DEV,) if options["only_dev"] else ())
+    no_dev = options["no_dev"] and not options["dev"]
+    request = RunRequest(
+        cwd=Path.cwd(),
+        lock_mode=mode,
+        locked_flag=locked_flag,
+        extras=_names(options["extra"]),
+        all_extras=options["all_extras"] and not options["no_all_extras"],
+        groups=_names(options["group"]),
+        only_groups=only_groups,
+        no_groups=_names(options["no_group"]) + ((_DEV,) if no_dev else ()),
+        all_groups=options["all_groups"],
+        no_default_groups=options["no_default_groups"],
+        **_lock_fields(ctx, options),
+        package=canonicalize_name(options["package"]) if options["package"] else None,
+        all_packages=options["all_packages"],
+    )
+    for chain in why_chains(request, name):
+        click.echo(render_chain(chain))
+
+
 @accord.command("help", context_settings=_CONTEXT)
 @click.argument("names", nargs=-1)
 @click.pass_context

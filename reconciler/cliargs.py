@@ -633,3 +633,7 @@ def export_options(function: F) -> F:
     return apply_options(
         function, [*EXPORT_OPTIONS, *EXPORT_SELECTION_OPTIONS, *LOCK_OPTIONS, *GLOBAL_OPTIONS]
     )
+
+
+def why_options(function: F) -> F:
+    return apply_options(function, [*EXPORT_SELECTION_OPTIONS, *LOCK_OPTIONS, *GLOBAL_OPTIONS])

@@ -22,7 +22,15 @@ from model.request import LockMode, RunRequest
 from model.target import Project
 from reconciler.errors import LockStale, SelectionInvalid, UsageError
 
-__all__ = ["ExportOptions", "export_lock", "export_selection", "header_command", "output_format"]
+__all__ = [
+    "ExportOptions",
+    "export_lock",
+    "export_selection",
+    "header_command",
+    "output_format",
+    "read_project_lock",
+    "selection_error",
+]
 
 _DEV = canonicalize_name("dev")
 
@@ -134,7 +142,7 @@ def export_selection(request: RunRequest, project: Project, lock: Lock) -> tuple
     return selection, workspace_groups
 
 
-def _selection_error(exc: SelectionUnknown) -> SelectionInvalid:
+def selection_error(exc: SelectionUnknown) -> SelectionInvalid:
     if exc.kind == "Extra":
         return SelectionInvalid(
             f"Extra `{exc.name}` is not defined in the `optional-dependencies` table for "
@@ -173,7 +181,7 @@ def export_lock(project: Project, lock: Lock, request: RunRequest, options: Expo
     try:
         packages = exportable_packages(lock, selection, workspace_groups=workspace_groups)
     except SelectionUnknown as exc:
-        raise _selection_error(exc) from exc
+        raise selection_error(exc) from exc
     text = header(options.command) if options.header else ""
     if options.format is ExportFormat.PYLOCK_TOML:
         return text + render_pylock_toml(lock, packages)
