@@ -26,7 +26,7 @@ TESTS_BY_MODULE: dict[str, list[str]] = {
     "reconciler/install.py": [*STAGES, "tests/cli/test_recovery.py"],
     "reconciler/apply.py": [*STAGES, "tests/cli/test_recovery.py"],
     "reconciler/resolve/provider.py": [
-        "tests/reconciler/test_resolver_cases.py::test_resolver_case",
+        "tests/reconciler/test_resolver_cases.py",
         "tests/cli/test_settings_resolution.py",
         "tests/cli/test_forks.py",
     ],
@@ -39,6 +39,7 @@ TESTS_BY_MODULE: dict[str, list[str]] = {
     ],
     "reconciler/fastpath.py": [
         "tests/cli/test_fastpath.py",
+        "tests/cli/test_fastpath_options.py",
         "tests/cli/test_run.py",
         "tests/cli/test_recovery.py",
     ],

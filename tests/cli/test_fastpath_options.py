@@ -1,0 +1,104 @@
+"""Which runs the fast path serves: every option it understands keeps a no-op run off the slow
+path (no click, tomlkit, resolvelib...), a quietness option does not change the stamp's key,
+a script named by its path runs with the environment's interpreter, and wildcard cache keys
+are read back from the stamp."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from fixtures import PROJECTS_DIR, MakeProject
+from tests.cli.support import Cli, clean_environment
+
+HEAVY_MODULES = frozenset({"click", "tomlkit", "resolvelib", "cattrs", "urllib3", "rich"})
+
+
+def _imported_by(
+    cli: Cli, project: Path, *args: str, env: dict[str, str] | None = None
+) -> set[str]:
+    """Top-level modules a run of `accord run ARGS` imports (`-X importtime` on accord's own
+    interpreter), after checking it succeeded."""
+    argv = [str(arg) for arg in cli.argv(*args)]
+    argv[0] = "accord"
+    code = f"import sys; sys.argv = {argv!r}; from reconciler.fastpath import main; main()"
+    result = subprocess.run(
+        [sys.executable, "-X", "importtime", "-c", code],
+        cwd=project,
+        env=clean_environment(env),
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    return {
+        line.rsplit("|", 1)[1].strip().split(".")[0]
+        for line in result.stderr.splitlines()
+        if line.startswith("import time:") and "|" in line
+    }
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        pytest.param(("--all-extras",), id="all-extras"),
+        pytest.param(("--no-dev", "--exact"), id="no-dev-exact"),
+        pytest.param(("--all-groups",), id="all-groups"),
+        pytest.param(("--extra", "color"), id="extra"),
+    ],
+)
+def test_fastpath_serves_every_selection_option_it_knows(
+    cli: Cli, make_project: MakeProject, options: tuple[str, ...]
+) -> None:
+    project = make_project("simple")
+    command = ("--frozen", *options, "--", "python", "-c", "pass")
+    first = cli.run(project, *command)
+    assert first.returncode == 0, first.stderr
+    assert _imported_by(cli, project, *command) & HEAVY_MODULES == set()
+
+
+@pytest.mark.parametrize("quietness", ["--quiet", "-q", "--no-progress"])
+def test_fastpath_quietness_is_not_part_of_the_key(
+    cli: Cli, make_project: MakeProject, quietness: str
+) -> None:
+    project = make_project("simple")
+    cli.sync(project)  # stamps `--frozen` alone
+    command = ("--frozen", quietness, "--", "python", "-c", "pass")
+    assert _imported_by(cli, project, *command) & HEAVY_MODULES == set()
+
+
+def test_fastpath_runs_a_script_path_with_the_environments_python(
+    cli: Cli, make_project: MakeProject
+) -> None:
+    project = make_project("simple")
+    cli.sync(project)
+    (project / "show.py").write_text("import sys\nprint(sys.prefix)\n")
+    command = ("--frozen", "--", "./show.py")
+    assert _imported_by(cli, project, *command) & HEAVY_MODULES == set()
+    result = cli.run(project, *command)
+    assert (result.returncode, result.stdout) == (0, f"{project / '.venv'}\n"), result.stderr
+
+
+@pytest.mark.backends
+def test_fastpath_serves_a_project_with_wildcard_cache_keys(cli: Cli, tmp_path: Path) -> None:
+    project = tmp_path / "pkg-hatch"
+    shutil.copytree(PROJECTS_DIR / "pkg-hatch", project)
+    pyproject = project / "pyproject.toml"
+    pyproject.write_text(
+        pyproject.read_text()
+        + '\n[tool.uv]\ncache-keys = [{ file = "pyproject.toml" }, { file = "conf/*.toml" }]\n'
+    )
+    (project / "conf").mkdir()
+    (project / "conf" / "a.toml").write_text("x = 1\n")
+    env = {"ACCORD_INDEX_URL": cli.index_url}
+    for _ in range(2):
+        result = cli.run(project, "--", "python", "-c", "pass", env=env)
+        assert result.returncode == 0, result.stderr
+    imported = _imported_by(cli, project, "--", "python", "-c", "pass", env=env)
+    assert imported & HEAVY_MODULES == set()
