@@ -31,6 +31,7 @@ TESTS_BY_MODULE: dict[str, list[str]] = {
         "tests/cli/test_forks.py",
     ],
     "reconciler/artifacts.py": [
+        "tests/reconciler/test_artifacts_stage.py",
         "tests/reconciler/test_install_safety.py",
         "tests/reconciler/test_install_direct_url.py",
         "tests/reconciler/test_apply.py",
