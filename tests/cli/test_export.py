@@ -12,9 +12,15 @@ import sys
 from pathlib import Path
 
 import pytest
+from packaging.pylock import Pylock
 
 from fixtures import MakeProject
 from tests.cli.support import Cli, clean_environment, installed
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:
+    import tomli as tomllib
 
 
 def _accord(cli: Cli, cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
@@ -65,6 +71,8 @@ def test_export_matches_uv(
     assert uv.returncode == 0, uv.stderr
     assert accord.returncode == 0, accord.stderr
     assert _as_uv(accord.stdout) == uv.stdout
+    if fmt == "pylock.toml":
+        Pylock.from_dict(tomllib.loads(accord.stdout))  # PEP 751 as packaging validates it
 
 
 @pytest.mark.backends
