@@ -14,21 +14,34 @@ from typing import Any
 import attrs
 
 from model.desired import ArtifactKind, DesiredDist
+from model.interpreter import Interpreter
 from model.lock import Source, SourceKind
 from model.observed import InstalledDist
 from model.plan import (
+    BuildInputsChanged,
     Create,
+    Extraneous,
     Install,
     Keep,
     PackageAction,
     Plan,
     Recreate,
+    ReinstallRequested,
     Remove,
     Replace,
+    VersionDiffers,
     WriteLock,
 )
 
-__all__ = ["SCHEMA_VERSION", "render_json", "render_text"]
+__all__ = [
+    "SCHEMA_VERSION",
+    "format_elapsed",
+    "reason_text",
+    "render_bare_json",
+    "render_json",
+    "render_news",
+    "render_text",
+]
 
 SCHEMA_VERSION = 1
 
@@ -44,31 +57,104 @@ def _display(path: PurePath, relative_to: PurePath | None) -> str:
     return str(path)
 
 
+def format_elapsed(seconds: float) -> str:
+    """A duration as uv prints one: ``0.19ms``, ``240ms``, ``1.04s``, ``2m 05s``."""
+    whole = int(seconds)
+    if whole >= 60:
+        return f"{whole // 60}m {whole % 60:02d}s"
+    if whole > 0:
+        return f"{whole}.{int((seconds - whole) * 100):02d}s"
+    millis = int(seconds * 1000)
+    if millis > 0:
+        return f"{millis}ms"
+    return f"0.{int(seconds * 100_000):02d}ms"
+
+
+def reason_text(reason: Any) -> str:
+    """A reason in the plan's words (text lines and the JSON ``message`` alike)."""
+    if isinstance(reason, BuildInputsChanged):
+        return "build inputs changed: pyproject.toml or cache-keys"
+    if isinstance(reason, Extraneous):
+        return "not required by the lock (exact sync)"
+    text: str = reason.describe()
+    return text
+
+
 def _dist_detail(dist: DesiredDist) -> str:
     if dist.source.kind is SourceKind.GIT:
-        return f", build from git {dist.source.location.rpartition('#')[2][:12]}"
+        return f"build from git {dist.source.location.rpartition('#')[2][:12]}"
     if dist.kind is ArtifactKind.SDIST:
-        return ", build from sdist"
+        return "build from sdist"
     if dist.kind is ArtifactKind.SOURCE_TREE:
         location = dist.source.location
         shown = "./" if location == "." else location.rstrip("/") + "/"
-        return f", {'editable, ' if dist.editable else ''}{shown}"
+        return f"{'editable, ' if dist.editable else ''}{shown}"
     return ""
+
+
+def _replaced(action: Replace) -> str:
+    """``name 1.0 → 1.1``, or ``name==1.0`` when the version stays (a rebuild, a repair)."""
+    old, new = str(action.installed.version), action.dist.display_version
+    return f"{action.name}=={new}" if old == new else f"{action.name} {old} → {new}"
 
 
 def _action_line(action: PackageAction) -> str:
     if isinstance(action, Install):
         dist = action.dist
-        return (
-            f"  + Install {dist.name}=={dist.display_version} "
-            f"({action.reason.describe()}{_dist_detail(dist)})"
-        )
+        detail = _dist_detail(dist)
+        shown = f"{dist.name}=={dist.display_version}" + (f" ({detail})" if detail else "")
+        return f"  + Install {shown}: {reason_text(action.reason)}"
     if isinstance(action, Replace):
-        return (
-            f"  ~ Replace {action.name} {action.installed.version} → "
-            f"{action.dist.display_version} ({action.reason.describe()}{_dist_detail(action.dist)})"
+        detail = _dist_detail(action.dist)
+        shown = f"{_replaced(action)} ({detail})" if detail else _replaced(action)
+        return f"  ~ Replace {shown}: {reason_text(action.reason)}"
+    return f"  - Remove {action.name}=={action.installed.version}: {reason_text(action.reason)}"
+
+
+def _lock_line(plan: Plan) -> str | None:
+    if isinstance(plan.lock, WriteLock):
+        return f"  + Write {plan.lock_name}: {plan.lock.reason}"
+    if plan.lock is not None:
+        return f"  = Keep {plan.lock_name} ({plan.lock.reason})"  # a state, not a change
+    return None
+
+
+def render_news(plan: Plan, *, relative_to: PurePath | None = None) -> str:
+    """The lines of a plan that carry news, for the default output of ``accord run``.
+
+    A lock written and why, an environment created or recreated and why, and each package
+    removed or replaced with its reason, except replacements the user asked for
+    (``--reinstall``): installs of missing packages are only counted, in the summary.
+    Empty for a plan with nothing to say.
+    """
+    lines = []
+    venv = _display(plan.venv, relative_to)
+    interpreter = plan.desired.interpreter
+    if isinstance(plan.environment, (Create, Recreate)):
+        lines.append(
+            f"Using {interpreter.display_name} interpreter at: {interpreter.base_executable}"
         )
-    return f"  - Remove {action.name}=={action.installed.version} ({action.reason.describe()})"
+    if isinstance(plan.environment, Recreate):
+        why = reason_text(plan.environment.reason)
+        lines.append(f"Removed virtual environment at: {venv} ({why})")
+    if isinstance(plan.environment, (Create, Recreate)):
+        lines.append(f"Creating virtual environment at: {venv}")
+    # In uv's order: the interpreter and environment, then the lock, then the packages.
+    if isinstance(plan.lock, WriteLock):
+        why = plan.lock.reason
+        lines.append(
+            f"Created {plan.lock_name}" if why == "missing" else f"Updated {plan.lock_name}: {why}"
+        )
+    for action in plan.actions:
+        if isinstance(action, Replace) and isinstance(action.reason, VersionDiffers):
+            lines.append(f" ~ {_replaced(action)}")  # the arrow says it all
+        elif isinstance(action, Replace) and not isinstance(action.reason, ReinstallRequested):
+            lines.append(f" ~ {_replaced(action)} ({reason_text(action.reason)})")
+        elif isinstance(action, Remove):
+            lines.append(
+                f" - {action.name}=={action.installed.version} ({reason_text(action.reason)})"
+            )
+    return "".join(line + "\n" for line in lines)
 
 
 def render_text(plan: Plan, *, relative_to: PurePath | None = None) -> str:
@@ -76,15 +162,14 @@ def render_text(plan: Plan, *, relative_to: PurePath | None = None) -> str:
     interpreter = plan.desired.interpreter
     venv = _display(plan.venv, relative_to)
     lines = [f"Plan for {venv} ({interpreter.display_name} at {interpreter.base_executable})"]
-    if isinstance(plan.lock, WriteLock):
-        lines.append(f"  + Write {plan.lock_name} ({plan.lock.reason})")
-    elif plan.lock is not None:
-        lines.append(f"  = Keep {plan.lock_name} ({plan.lock.reason})")
+    lock_line = _lock_line(plan)
+    if lock_line is not None:
+        lines.append(lock_line)
     environment = plan.environment
     if isinstance(environment, Create):
-        lines.append(f"  + Create {venv} ({environment.reason.describe()})")
+        lines.append(f"  + Create {venv}: {reason_text(environment.reason)}")
     elif isinstance(environment, Recreate):
-        lines.append(f"  ! Recreate {venv} ({environment.reason.describe()})")
+        lines.append(f"  ! Recreate {venv}: {reason_text(environment.reason)}")
     lines.extend(_action_line(action) for action in plan.actions)
     lines.extend(f"Note: {note}" for note in plan.notes)
     if plan.is_empty:
@@ -138,7 +223,7 @@ def _installed_json(dist: InstalledDist) -> dict[str, Any]:
 
 def _reason_json(reason: Any) -> dict[str, Any]:
     """``kind``, the reason's evidence fields, and its sentence as ``message``."""
-    data: dict[str, Any] = {"kind": reason.kind, "message": reason.describe()}
+    data: dict[str, Any] = {"kind": reason.kind, "message": reason_text(reason)}
     data.update(attrs.asdict(reason))
     return data
 
@@ -153,6 +238,33 @@ def _action_json(action: PackageAction) -> dict[str, Any]:
     return data
 
 
+def _interpreter_json(interpreter: Interpreter) -> dict[str, Any]:
+    return {
+        "implementation": interpreter.implementation,
+        "version": str(interpreter.version),
+        "executable": str(interpreter.base_executable),
+    }
+
+
+def render_bare_json(path: PurePath, interpreter: Interpreter, note: str) -> str:
+    """No project (nothing to sync): the same schema, an empty plan for ``path`` as it is,
+    no lock, and ``note`` saying why."""
+    document = {
+        "schema_version": SCHEMA_VERSION,
+        "is_empty": True,
+        "environment": {
+            "path": str(path),
+            "action": {"kind": "keep"},
+            "interpreter": _interpreter_json(interpreter),
+        },
+        "lock": None,
+        "packages": [],
+        "desired": [],
+        "notes": [note],
+    }
+    return json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
 def render_json(plan: Plan) -> str:
     """The plan as JSON (``docs/plan-schema.md``), keys sorted, ending in a newline."""
     interpreter = plan.desired.interpreter
@@ -165,11 +277,7 @@ def render_json(plan: Plan) -> str:
         "environment": {
             "path": str(plan.venv),
             "action": environment,
-            "interpreter": {
-                "implementation": interpreter.implementation,
-                "version": str(interpreter.version),
-                "executable": str(interpreter.base_executable),
-            },
+            "interpreter": _interpreter_json(interpreter),
         },
         "lock": None
         if plan.lock is None

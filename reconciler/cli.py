@@ -159,6 +159,11 @@ def _settings(ctx: click.Context, options: dict[str, Any]) -> tuple[dict[str, An
         raise UsageError("the argument '--package' cannot be used with '--no-project'")
     if options["quiet"] and options["verbose"]:
         raise UsageError("the argument '--quiet...' cannot be used with '--verbose...'")
+    from reconciler.console import configure, explain_fast_path
+
+    configure(quiet=options["quiet"], verbose=options["verbose"], color=options["color"])
+    if options["verbose"] and ctx.info_name == "run":
+        explain_fast_path(ctx.obj["argv"])
     if options["directory"]:
         try:
             os.chdir(options["directory"])
@@ -616,10 +621,12 @@ def help_command(ctx: click.Context, /, names: tuple[str, ...]) -> None:
 
 
 def _fail(error: AccordError) -> NoReturn:
-    message = error.message
-    sys.stderr.write(f"error: {message}\n")
+    from reconciler.console import console
+
+    text = f"error: {error.message}\n"
     if error.hint:
-        sys.stderr.write(f"hint: {error.hint}\n")
+        text += f"hint: {error.hint}\n"
+    console().error(text)
     sys.exit(int(error.exit_code))
 
 
@@ -634,11 +641,15 @@ def main(argv: Sequence[str] | None = None) -> NoReturn:
         sys.exit(exc.exit_code)
     except click.UsageError as exc:
         from reconciler.cli_errors import show_usage_error
+        from reconciler.console import console
 
+        console().errors_only()
         show_usage_error(exc, args, accord)
         sys.exit(ExitCode.ERROR)
     except click.ClickException as exc:
-        sys.stderr.write(f"error: {exc.format_message()}\n")
+        from reconciler.console import console
+
+        console().error(f"error: {exc.format_message()}\n")
         sys.exit(ExitCode.ERROR)
     except click.exceptions.Abort:
         sys.exit(130)
@@ -649,6 +660,9 @@ def main(argv: Sequence[str] | None = None) -> NoReturn:
     except BaseException:
         import traceback  # only for a bug: importing it costs ~9 ms on every slow run
 
+        from reconciler.console import console
+
+        console().errors_only()
         traceback.print_exc()
         sys.stderr.write(
             "error: this is a bug in accord; please report it with the traceback above\n"

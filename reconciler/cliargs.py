@@ -100,7 +100,7 @@ GLOBAL_OPTIONS: list[Decorator[Any]] = [
         "color",
         choices=("auto", "always", "never"),
         metavar="COLOR_CHOICE",
-        help="Colour in output (accord prints plain text).",
+        help="Colour on a terminal: auto (unless NO_COLOR), always, never.",
     ),
     _flag("--system-certs", "--native-tls", "system_certs", help="The platform's certificates."),
     _flag("--offline", help="Never use the network (ACCORD_OFFLINE, UV_OFFLINE)."),

@@ -60,6 +60,7 @@ _FLAGS = frozenset(
 # Options that do not change what a sync makes, so not part of the key: how much is printed,
 # and --no-sync (an environment whose stamp matches is what a sync would leave anyway).
 _QUIETNESS = frozenset({"-q", "--quiet", "-v", "--verbose", "--no-progress", "--no-sync"})
+_VERBOSE = frozenset({"-v", "--verbose"})
 _VALUED = frozenset({"--extra", "--group", "--only-group", "--no-group", "--python", "-p"})
 _ENVIRONMENT_KEYS = (
     "ACCORD_PROJECT_ENVIRONMENT",
@@ -392,6 +393,8 @@ def try_fast_path(argv: list[str]) -> None:
     if split is None:
         return
     options, command = split
+    if not _VERBOSE.isdisjoint(argv[: len(argv) - len(command)]):
+        return  # -v asks why: the slow path says, the stamp check included
     cwd = os.getcwd()
     project_dir = _nearest_project(cwd)
     if project_dir is None:

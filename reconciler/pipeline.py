@@ -31,6 +31,7 @@ from model.plan import Keep, KeepLock, Plan, WriteLock, diff
 from model.request import OutputFormat, RunRequest
 from model.target import BareEnvironment, Project
 from reconciler.cachedir import cache_root
+from reconciler.console import console, debug, paint_plan
 from reconciler.discover import discover_target
 from reconciler.envlock import environment_lock
 from reconciler.errors import (
@@ -238,7 +239,41 @@ def _print_plan(plan: Plan, request: RunRequest, out: TextIO, relative_to: Path)
     if request.output_format is OutputFormat.JSON:
         out.write(render_json(plan))
     else:
-        out.write(render_text(plan, relative_to=relative_to))
+        text = render_text(plan, relative_to=relative_to)
+        out.write(paint_plan(text) if console().colour_for(out) else text)
+
+
+def _announce(plan: Plan, request: RunRequest, err: TextIO, relative_to: Path) -> None:
+    """Before apply: the full plan under ``-v``; else, for ``run``, the lines with news."""
+    from model.render import render_news, render_text
+
+    if request.quiet:
+        return
+    if request.verbose:
+        err.write(render_text(plan, relative_to=relative_to))
+    elif not request.uv_summary:
+        err.write(render_news(plan, relative_to=relative_to))
+
+
+def _timed(what: str, count: int, started: float) -> str:
+    from model.render import format_elapsed
+
+    return f"{what} {count} {_packages(count)} in {format_elapsed(time.perf_counter() - started)}\n"
+
+
+def _why_interpreter(request: RunRequest, project: Project, interpreter: Interpreter) -> str:
+    """Why ``find_interpreter`` chose ``interpreter`` (its order, DESIGN.md "Interpreters")."""
+    if interpreter.is_venv and Path(interpreter.prefix) == Path(project.venv):
+        return "the project environment's interpreter satisfies the request"
+    if request.python is not None:
+        return f"requested with `--python {request.python}`"
+    directory = Path(project.directory).absolute()
+    for parent in (directory, *directory.parents):
+        if (parent / ".python-version").is_file():
+            return f"requested by `{parent / '.python-version'}`"
+    if project.requires_python is not None:
+        return f"the first one found within `requires-python = {project.requires_python}`"
+    return "the first interpreter found"
 
 
 def _has_stash_litter(venv: Path) -> bool:
@@ -252,19 +287,24 @@ def _packages(count: int) -> str:
     return "package" if count == 1 else "packages"
 
 
-def uv_summary(plan: Plan, seconds: float) -> str:
-    """An applied plan in ``uv sync``'s words: counts, then `` - old`` / `` + new`` lines."""
+def uv_summary(plan: Plan, seconds: float, *, changes: bool = True) -> str:
+    """An applied plan in uv's words: counts (``Installed 6 packages in 64ms``), then, as
+    ``uv sync`` prints them (``changes``), `` - old`` / `` + new`` lines; ``uv run`` prints
+    only the counts."""
     from model.plan import Install, Remove, Replace
+    from model.render import format_elapsed
 
     removed = [a for a in plan.actions if isinstance(a, (Remove, Replace))]
     added = [a for a in plan.actions if isinstance(a, (Install, Replace))]
-    elapsed = f"{seconds * 1000:.0f}ms"
+    elapsed = format_elapsed(seconds)
     lines = []
     if removed:
         lines.append(f"Uninstalled {len(removed)} {_packages(len(removed))} in {elapsed}")
     if added:
         lines.append(f"Installed {len(added)} {_packages(len(added))} in {elapsed}")
-    changes = [
+    if not changes:
+        return "".join(line + "\n" for line in lines)
+    changes_list = [
         (action.name, "-", str(action.installed.version))
         for action in removed
         if isinstance(action, (Remove, Replace))
@@ -273,7 +313,7 @@ def uv_summary(plan: Plan, seconds: float) -> str:
         for action in added
         if isinstance(action, (Install, Replace))
     ]
-    lines += [f" {sign} {name}=={version}" for name, sign, version in sorted(changes)]
+    lines += [f" {sign} {name}=={version}" for name, sign, version in sorted(changes_list)]
     return "".join(line + "\n" for line in lines)
 
 
@@ -298,8 +338,9 @@ def _compile_bytecode(venv: Path, *, quiet: bool, err: TextIO) -> None:
             f"Failed to compile bytecode in `{venv}`", hint=result.stdout + result.stderr
         )
     if not quiet:
-        elapsed = (time.perf_counter() - started) * 1000
-        err.write(f"Bytecode compiled in {elapsed:.0f}ms\n")
+        from model.render import format_elapsed
+
+        err.write(f"Bytecode compiled in {format_elapsed(time.perf_counter() - started)}\n")
 
 
 def _no_sync(request: RunRequest, project: Project, venv: Path, out: TextIO) -> SyncOutcome:
@@ -345,11 +386,18 @@ def sync_project(
         requires_python=project.requires_python,
         existing_venv=venv,
     )
+    debug("Found project `%s` at: %s", project.name or "(virtual)", project.root)
+    debug(
+        "Using %s interpreter at: %s (%s)",
+        interpreter.display_name,
+        interpreter.executable,
+        _why_interpreter(request, project, interpreter),
+    )
     lock, lock_action = ensure_lock(project, interpreter, request, err=err)
-    if request.uv_summary and not request.quiet:
-        count = len(lock.packages)
-        elapsed = (time.perf_counter() - started) * 1000
-        err.write(f"Resolved {count} {_packages(count)} in {elapsed:.0f}ms\n")
+    debug("Lock `%s`: %s (%s)", project.lock_path, lock_action.kind, lock_action.reason)
+    # uv sync always says how the lock went; uv run only under -v.
+    if (request.uv_summary or request.verbose) and not request.quiet:
+        err.write(_timed("Resolved", len(lock.packages), started))
     if request.isolated:
         # uv: an isolated run resolves in memory and never writes the lock; the environment
         # is a cached one of its own, mirroring the lock exactly.
@@ -385,6 +433,7 @@ def sync_project(
     relative_to = Path(request.cwd)
     # The lock is taken before observing, so the plan applied is the plan computed.
     with environment_lock(venv, cache_root() / "locks"):
+        checking = time.perf_counter()
         observed = observe_environment(venv)
         plan = attrs.evolve(diff(desired, observed), lock=lock_action)
         if request.dry_plan:
@@ -402,13 +451,11 @@ def sync_project(
 
             remove_interrupted_stashes(venv)  # an interrupted sync's, once all was repaired
         if not plan.is_empty:
-            from model.render import render_text
             from reconciler.apply import apply_plan
             from reconciler.stamp import remove_stamp
 
             started = time.perf_counter()
-            if not request.uv_summary and (request.verbose or not request.quiet):
-                err.write(render_text(plan, relative_to=relative_to))
+            _announce(plan, request, err, relative_to)
             if isinstance(plan.lock, WriteLock):
                 from reconciler.lockwrite import write_lock
 
@@ -426,15 +473,11 @@ def sync_project(
                         interpreter, request, Path(project.root) / "pyproject.toml"
                     ),
                 )
-            if request.uv_summary and not request.quiet:
-                err.write(uv_summary(plan, time.perf_counter() - started))
-            elif not request.quiet:
-                elapsed = (time.perf_counter() - started) * 1000
-                err.write(f"Applied {len(plan.actions)} package changes in {elapsed:.0f}ms\n")
-        elif request.uv_summary and not request.quiet:
-            count = len(observed.dists)
-            elapsed = (time.perf_counter() - started) * 1000
-            err.write(f"Checked {count} {_packages(count)} in {elapsed:.0f}ms\n")
+            if not request.quiet:
+                seconds = time.perf_counter() - started
+                err.write(uv_summary(plan, seconds, changes=request.uv_summary))
+        elif (request.uv_summary or request.verbose) and not request.quiet:
+            err.write(_timed("Checked", len(observed.dists), checking))
         if request.compile_bytecode:
             _compile_bytecode(venv, quiet=bool(request.quiet), err=err)
         if not request.isolated:
@@ -527,7 +570,15 @@ def sync(request: RunRequest, *, out: TextIO = sys.stdout, err: TextIO = sys.std
                 outcome = _bare_isolated(request, outcome, out, err)
             elif request.dry_plan:
                 where = outcome.venv or outcome.python
-                out.write(f"No project: running in {where} as is ({target.reason})\n")
+                note = f"No project: running in {where} as is ({target.reason})"
+                if request.output_format is OutputFormat.JSON:
+                    from model.render import render_bare_json
+                    from reconciler.interpreters import query_interpreter
+
+                    interpreter = outcome.interpreter or query_interpreter(outcome.python)
+                    out.write(render_bare_json(where, interpreter, note))
+                else:
+                    out.write(note + "\n")
                 outcome = attrs.evolve(outcome, dry_plan=True)
         else:
             outcome = sync_project(request, target, out=out, err=err)

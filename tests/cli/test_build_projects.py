@@ -35,7 +35,7 @@ def test_build_project_is_installed_editable_from_its_tree(
 ) -> None:
     project = _copy(backend, tmp_path)
     planned = _run(cli, project, "--dry-plan")
-    assert "  + Install myproj==0.1.0 (missing, editable, ./)" in planned.stdout.splitlines()
+    assert "  + Install myproj==0.1.0 (editable, ./): missing" in planned.stdout.splitlines()
     first = _run(cli, project, "--", "python", "-c", WHERE)
     assert first.returncode == 0, first.stderr
     assert Path(first.stdout.strip()) == project / "myproj" / "__init__.py"
@@ -55,7 +55,7 @@ def test_build_project_rebuilds_when_pyproject_changes(cli: Cli, tmp_path: Path)
     pyproject = project / "pyproject.toml"
     pyproject.write_text(pyproject.read_text().replace('version = "0.1.0"', 'version = "0.2.0"'))
     planned = _run(cli, project, "--dry-plan")
-    assert "  ~ Replace myproj 0.1.0 → 0.2.0 (version differs: 0.1.0 → 0.2.0, editable, ./)" in (
+    assert "  ~ Replace myproj 0.1.0 → 0.2.0 (editable, ./): version differs: 0.1.0 → 0.2.0" in (
         planned.stdout.splitlines()
     )
     assert _run(cli, project, "--", "python", "-c", WHERE).returncode == 0
@@ -126,7 +126,9 @@ def test_build_edited_setup_py_is_rebuilt_even_on_the_fast_path(
     result = _run(cli, project, "--", "python", "-c", "pass")
 
     assert result.returncode == 0, result.stderr
-    assert "  ~ Replace myproj 0.1.0 → 0.1.0 (build inputs changed" in result.stderr
+    assert " ~ myproj==0.1.0 (build inputs changed: pyproject.toml or cache-keys)" in (
+        result.stderr.splitlines()
+    )
     assert _run(cli, project, "--dry-plan", "--check").returncode == 0
 
 
@@ -145,7 +147,7 @@ def test_build_cache_keys_glob_is_an_input_of_the_fast_path(cli: Cli, tmp_path: 
     result = _run(cli, project, "--", "python", "-c", "pass")
 
     assert result.returncode == 0, result.stderr
-    assert "(build inputs changed" in result.stderr
+    assert "(build inputs changed: pyproject.toml or cache-keys)" in result.stderr
 
 
 def test_build_failing_backend_reports_and_changes_nothing(cli: Cli, tmp_path: Path) -> None:
@@ -319,7 +321,7 @@ def test_build_git_commit_moved_with_the_same_version_is_replaced(cli: Cli, tmp_
     replaced = _run(cli, project, "--", "python", "-c", show)
 
     assert any(
-        line.startswith("  ~ Replace gitpkg 0.1.0 → 0.1.0") and second[:7] in line
+        line.startswith("  ~ Replace gitpkg==0.1.0 (build from git ") and second[:7] in line
         for line in planned.stdout.splitlines()
     ), planned.stdout
     assert (replaced.returncode, replaced.stdout) == (0, "fixed\n"), replaced.stderr

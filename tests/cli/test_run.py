@@ -85,8 +85,8 @@ def test_run_dry_plan_text_lists_create_and_installs(cli: Cli, make_project: Mak
     assert result.stdout.splitlines() == [
         cli.plan_header,
         KEEP_LOCK,
-        "  + Create .venv (no environment yet)",
-        *(f"  + Install {name}=={version} (missing)" for name, version in SIMPLE_DEFAULT.items()),
+        "  + Create .venv: no environment yet",
+        *(f"  + Install {name}=={version}: missing" for name, version in SIMPLE_DEFAULT.items()),
         SIMPLE_NOTE,
         "Plan: 6 to install",
     ]
@@ -119,7 +119,7 @@ def test_run_dry_plan_check_fails_on_a_fresh_project(cli: Cli, make_project: Mak
     result = cli.run(project, "--frozen", "--dry-plan", "--check")
 
     assert result.returncode == 1
-    assert "  + Create .venv (no environment yet)" in result.stdout.splitlines()
+    assert "  + Create .venv: no environment yet" in result.stdout.splitlines()
     assert not (project / ".venv").exists()
 
 
@@ -142,7 +142,7 @@ def test_run_replaces_a_package_whose_locked_version_changed(
     assert planned.returncode == 0, planned.stderr
     assert planned.stdout.splitlines()[1:] == [
         KEEP_LOCK,
-        "  ~ Replace pkg 1.0 → 1.1 (version differs: 1.0 → 1.1)",
+        "  ~ Replace pkg 1.0 → 1.1: version differs: 1.0 → 1.1",
         "Note: minimal is a virtual project: its dependencies are installed, it is not",
         "Plan: 1 to replace",
     ]
@@ -189,7 +189,10 @@ def test_run_exact_removes_an_extraneous_package(cli: Cli, minimal_with_extraneo
     planned = cli.run(project, "--frozen", "--exact", "--dry-plan")
     result = cli.run(project, "--frozen", "--exact", "--", "python", "-c", "import pkg")
 
-    assert "  - Remove colorful==1.0 (not selected (--exact))" in planned.stdout.splitlines()
+    assert (
+        "  - Remove colorful==1.0: not required by the lock (exact sync)"
+        in planned.stdout.splitlines()
+    )
     assert result.returncode == 0, result.stderr
     assert installed(project) == {"pkg": "1.0"}
     assert not (site / "colorful").exists()
@@ -390,10 +393,10 @@ def test_run_recreates_the_venv_when_the_interpreter_changes(
     assert first.stdout == "3.12\n"
     plan = planned.stdout.splitlines()
     assert re.fullmatch(
-        r"  ! Recreate \.venv \(interpreter changed: 3\.12\.\d+ \(\S+\) → 3\.11\.\d+ \(\S+\)\)",
+        r"  ! Recreate \.venv: interpreter changed: 3\.12\.\d+ \(\S+\) → 3\.11\.\d+ \(\S+\)",
         plan[2],
     ), plan
-    assert plan[3:-2] == [f"  + Install {n}=={v} (missing)" for n, v in SIMPLE_DEFAULT.items()]
+    assert plan[3:-2] == [f"  + Install {n}=={v}: missing" for n, v in SIMPLE_DEFAULT.items()]
     assert second.returncode == 0, second.stderr
     assert second.stdout == "3.11\n"
     assert venv_python(project, version) == "3.11"
@@ -431,7 +434,7 @@ def test_run_repairs_a_damaged_package(cli: Cli, make_project: MakeProject) -> N
     cli.sync(project)
     (site_packages(project) / "pkg" / "__init__.py").unlink()
     planned = cli.run(project, "--frozen", "--dry-plan")
-    assert "  ~ Replace pkg 1.0 → 1.0 (files missing or modified: pkg/__init__.py is missing)" in (
+    assert "  ~ Replace pkg==1.0: files missing or modified: pkg/__init__.py is missing" in (
         planned.stdout.splitlines()
     )
     repair = subprocess.run(

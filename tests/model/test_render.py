@@ -69,12 +69,11 @@ def test_render_text_representative_plan() -> None:
     assert render_text(representative_plan(), relative_to=PROJECT) == (
         "Plan for .venv (CPython 3.11.7 at /opt/python/3.11/bin/python3.11)\n"
         "  = Keep uv.lock (--frozen: used as it is)\n"
-        "  ~ Replace attrs 24.2.0 → 24.2.0 (files missing or modified: "
-        "attr/__init__.py is missing)\n"
-        "  ~ Replace click 8.0.0 → 8.1.7 (version differs: 8.0.0 → 8.1.7)\n"
-        "  + Install lib==(dynamic) (missing, editable, packages/lib/)\n"
-        "  + Install native==1.0 (missing, build from sdist)\n"
-        "  - Remove old-thing==0.1 (not selected (--exact))\n"
+        "  ~ Replace attrs==24.2.0: files missing or modified: attr/__init__.py is missing\n"
+        "  ~ Replace click 8.0.0 → 8.1.7: version differs: 8.0.0 → 8.1.7\n"
+        "  + Install lib==(dynamic) (editable, packages/lib/): missing\n"
+        "  + Install native==1.0 (build from sdist): missing\n"
+        "  - Remove old-thing==0.1: not required by the lock (exact sync)\n"
         f"Note: {NOTE}\n"
         "Plan: 2 to install, 2 to replace, 1 to remove\n"
     )
@@ -83,9 +82,9 @@ def test_render_text_representative_plan() -> None:
 def test_render_text_create() -> None:
     assert render_text(create_plan(), relative_to=PROJECT) == (
         "Plan for .venv (CPython 3.11.7 at /opt/python/3.11/bin/python3.11)\n"
-        "  + Create .venv (no environment yet)\n"
-        "  + Install attrs==24.2.0 (missing)\n"
-        "  + Install click==8.1.7 (missing)\n"
+        "  + Create .venv: no environment yet\n"
+        "  + Install attrs==24.2.0: missing\n"
+        "  + Install click==8.1.7: missing\n"
         "Plan: 2 to install\n"
     )
 
@@ -95,9 +94,9 @@ def test_render_text_recreate() -> None:
     found = observed(installed("attrs", "24.2.0"), interpreter=linux_interpreter("3.11.6"))
     assert render_text(diff(desired, found), relative_to=PROJECT) == (
         "Plan for .venv (CPython 3.11.7 at /opt/python/3.11/bin/python3.11)\n"
-        "  ! Recreate .venv (interpreter changed: 3.11.6 (/opt/python/3.11/bin/python3.11) → "
-        "3.11.7 (/opt/python/3.11/bin/python3.11))\n"
-        "  + Install attrs==24.2.0 (missing)\n"
+        "  ! Recreate .venv: interpreter changed: 3.11.6 (/opt/python/3.11/bin/python3.11) → "
+        "3.11.7 (/opt/python/3.11/bin/python3.11)\n"
+        "  + Install attrs==24.2.0: missing\n"
         "Plan: 1 to install\n"
     )
 
@@ -106,7 +105,7 @@ def test_render_text_recreate_without_packages() -> None:
     plan = diff(desired_env(), observed(state=EnvironmentState.BROKEN, detail="python is gone"))
     assert render_text(plan, relative_to=PROJECT) == (
         "Plan for .venv (CPython 3.11.7 at /opt/python/3.11/bin/python3.11)\n"
-        "  ! Recreate .venv (broken environment: python is gone)\n"
+        "  ! Recreate .venv: broken environment: python is gone\n"
         "Plan: no package changes\n"
     )
 
@@ -223,7 +222,7 @@ def test_render_json_reasons_carry_evidence() -> None:
         },
         "lib": {"kind": "missing", "message": "missing"},
         "native": {"kind": "missing", "message": "missing"},
-        "old-thing": {"kind": "extraneous", "message": "not selected (--exact)"},
+        "old-thing": {"kind": "extraneous", "message": "not required by the lock (exact sync)"},
     }
 
 
@@ -323,7 +322,7 @@ def _lock() -> Lock:
 def test_render_a_lock_to_write_in_text_and_json() -> None:
     plan = attrs.evolve(empty_plan(), lock=WriteLock("requirements changed (added httpx)", _lock()))
     assert render_text(plan).splitlines()[1] == (
-        "  + Write uv.lock (requirements changed (added httpx))"
+        "  + Write uv.lock: requirements changed (added httpx)"
     )
     document = json.loads(render_json(plan))
     assert document["lock"] == {
@@ -357,8 +356,8 @@ def test_render_a_rebuild_for_changed_build_inputs() -> None:
     plan = diff(desired_env(dist), observed(found))
     assert render_text(plan) == (
         "Plan for /work/proj/.venv (CPython 3.11.7 at /opt/python/3.11/bin/python3.11)\n"
-        "  ~ Replace lib 0.1.0 → 0.1.0 (build inputs changed (pyproject.toml or cache-keys), "
-        "editable, packages/lib/)\n"
+        "  ~ Replace lib==0.1.0 (editable, packages/lib/): "
+        "build inputs changed: pyproject.toml or cache-keys\n"
         "Plan: 1 to replace\n"
     )
     (action,) = json.loads(render_json(plan))["packages"]

@@ -1,0 +1,225 @@
+"""How much accord says, and in what colour (CLI, slow path only).
+
+``configure(quiet=, verbose=, color=)`` is called once per command, after the options are
+parsed. It decides colour per stream as uv does (``--color auto|always|never``; under
+``auto``, colour only on a terminal and never with ``NO_COLOR`` set; ``FORCE_COLOR`` or
+``CLICOLOR_FORCE`` turn it on), replaces ``sys.stderr`` with a stream that paints the
+``error:``/``warning:``/``hint:`` prefixes and plan markers and that is silent under ``-q``
+(errors still go out; ``-qq`` silences them too), and, only under ``-v``, routes the
+``accord`` loggers (``-vv``: every logger, urllib3's requests included) to stderr as
+``DEBUG …`` lines, the way uv prints them.
+
+Messages stay plain text everywhere else (STYLE.md 2.6): colour is added here, at the edge.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import sys
+from typing import TextIO
+
+__all__ = [
+    "Console",
+    "configure",
+    "console",
+    "debug",
+    "explain_fast_path",
+    "paint_plan",
+]
+
+_RESET = "\x1b[0m"
+_BOLD = "\x1b[1m"
+_RED = "\x1b[31m"
+_GREEN = "\x1b[32m"
+_YELLOW = "\x1b[33m"
+_BLUE = "\x1b[34m"
+_CYAN = "\x1b[36m"
+
+# uv's (anstream's) choices: a bold coloured word, then a bold colon.
+_PREFIXES = {
+    "error": _RED,
+    "warning": _YELLOW,
+    "hint": _CYAN,
+    "DEBUG": _BLUE,
+}
+_PREFIX = re.compile(r"^(error|warning|hint)(:)|^(DEBUG) |^(\s+)(tip|cause)(:)")
+# Plan markers: `  + Install`, ` + name==1.0` (uv's summary lines), `  ~ Replace`, `  ! Recreate`.
+_MARKER = re.compile(r"^(\s{1,2})([-+~!=])( )")
+_MARKER_COLOURS = {"+": _GREEN, "-": _RED, "~": _YELLOW, "!": _RED, "=": ""}
+
+LOGGER = "accord"
+
+
+def _paint_line(line: str) -> str:
+    match = _PREFIX.match(line)
+    if match is not None:
+        if match.group(1):
+            word, colour = match.group(1), _PREFIXES[match.group(1)]
+            rest = line[match.end() :]
+            return f"{_BOLD}{colour}{word}{_RESET}{_BOLD}:{_RESET}{rest}"
+        if match.group(3):
+            return f"{_BLUE}DEBUG{_RESET} {line[match.end() :]}"
+        indent, word = match.group(4), match.group(5)
+        colour = _GREEN if word == "tip" else _RED
+        return f"{indent}{_BOLD}{colour}{word}{_RESET}{_BOLD}:{_RESET}{line[match.end() :]}"
+    marker = _MARKER.match(line)
+    if marker is not None and _MARKER_COLOURS[marker.group(2)]:
+        colour = _MARKER_COLOURS[marker.group(2)]
+        return f"{marker.group(1)}{_BOLD}{colour}{marker.group(2)}{_RESET}{line[marker.end(2) :]}"
+    return line
+
+
+def paint_plan(text: str) -> str:
+    """``text`` with its prefixes and plan markers coloured (line by line)."""
+    return "".join(_paint_line(line) for line in text.splitlines(keepends=True))
+
+
+class _Stream:
+    """A text stream over ``target`` that paints whole lines and can be silenced."""
+
+    def __init__(self, target: TextIO, *, colour: bool, silent: bool) -> None:
+        self.target = target
+        self.colour = colour
+        self.silent = silent
+        self._pending = ""
+
+    def write(self, text: str) -> int:
+        if self.silent:
+            return len(text)
+        if not self.colour:
+            return self.target.write(text)
+        # Colour works on whole lines: hold a partial line until its end arrives.
+        data = self._pending + text
+        complete, _, self._pending = data.rpartition("\n")
+        if complete or data.endswith("\n"):
+            self.target.write(paint_plan(complete + "\n"))
+        return len(text)
+
+    def flush(self) -> None:
+        if self._pending and not self.silent:
+            self.target.write(_paint_line(self._pending) if self.colour else self._pending)
+            self._pending = ""
+        self.target.flush()
+
+    def isatty(self) -> bool:
+        return self.target.isatty()
+
+    def fileno(self) -> int:
+        return self.target.fileno()
+
+    @property
+    def encoding(self) -> str:
+        return self.target.encoding
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self.target, name)
+
+
+class Console:
+    """This run's output settings (one per process, made by ``configure``)."""
+
+    def __init__(self, *, quiet: int = 0, verbose: int = 0, color: str | None = None) -> None:
+        self.quiet = quiet
+        self.verbose = verbose
+        self.choice = color or "auto"
+        self.stderr: TextIO = sys.stderr
+        """The real stderr: errors are written here, around the ``-q`` silence."""
+
+    def colour_for(self, stream: TextIO) -> bool:
+        """Whether ``stream`` gets colour (uv's rules; see the module docstring)."""
+        if self.choice == "never":
+            return False
+        if self.choice == "always":
+            return True
+        if os.environ.get("NO_COLOR"):
+            return False
+        if os.environ.get("FORCE_COLOR") or os.environ.get("CLICOLOR_FORCE", "0") != "0":
+            return True
+        try:
+            return stream.isatty() and os.environ.get("TERM") != "dumb"
+        except (AttributeError, ValueError, OSError):
+            return False
+
+    def errors_only(self) -> None:
+        """From now on stderr carries an error's lines, which ``-q`` lets through (``-qq``
+        silences them too)."""
+        if isinstance(sys.stderr, _Stream):
+            sys.stderr.silent = self.quiet >= 2
+
+    def error(self, text: str) -> None:
+        """Write an error block (``error:``/``hint:`` lines), painted on a terminal."""
+        self.errors_only()
+        sys.stderr.write(text)
+        sys.stderr.flush()
+
+
+_console = Console()
+
+
+def console() -> Console:
+    """The settings ``configure`` made (defaults before it is called)."""
+    return _console
+
+
+def configure(*, quiet: int = 0, verbose: int = 0, color: str | None = None) -> Console:
+    """Apply ``-q``/``-v``/``--color`` to this process (see the module docstring)."""
+    global _console
+    real = sys.stderr.target if isinstance(sys.stderr, _Stream) else sys.stderr
+    settings = Console(quiet=quiet, verbose=verbose, color=color)
+    settings.stderr = real
+    colour = settings.colour_for(real)
+    if colour or quiet:
+        sys.stderr = _Stream(real, colour=colour, silent=quiet > 0)
+    _console = settings
+    if verbose:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("DEBUG %(message)s"))
+        # -v: accord's own lines; -vv: every library's as well (urllib3's requests, ...).
+        target = logging.getLogger() if verbose >= 2 else logging.getLogger(LOGGER)
+        if verbose >= 2:
+            handler.setFormatter(logging.Formatter("DEBUG %(name)s %(message)s"))
+        target.addHandler(handler)
+        target.setLevel(logging.DEBUG)
+    return settings
+
+
+def debug(message: str, *args: object) -> None:
+    """A ``DEBUG`` line under ``-v`` (nothing otherwise; cheap when off)."""
+    logger = logging.getLogger(LOGGER)
+    if logger.isEnabledFor(logging.DEBUG):
+        logger.debug(message, *args)
+
+
+def explain_fast_path(argv: list[str]) -> None:
+    """Under ``-v``: why this ``run`` came to the slow path (DEBUG lines).
+
+    ``-v`` itself sends a run here, so the stamp check is repeated to say whether the fast
+    path would have run the command at once, and if not, what it lacked."""
+    from reconciler import fastpath
+
+    for name in fastpath._STEP_ASIDE:
+        if name in os.environ:
+            debug("Fast path not taken: `%s` is set", name)
+            return
+    split = fastpath._split_run_arguments(argv)
+    if split is None:
+        debug("Fast path not taken: an option it does not know, or no command")
+        return
+    project_dir = fastpath._nearest_project(os.getcwd())
+    if project_dir is None:
+        debug("Fast path not taken: no pyproject.toml here or above")
+        return
+    found = fastpath._find_stamp(project_dir)
+    if found is None:
+        debug("Fast path not taken: no sync stamp in the project environment (never synced)")
+        return
+    venv, files, key, _strict, globs = found
+    if fastpath.compute_key(project_dir, venv, files, split[0], globs) != key:
+        debug(
+            "Fast path not taken: an input changed since the last sync "
+            "(pyproject.toml, uv.lock, .python-version, the interpreter, options, or site-packages)"
+        )
+        return
+    debug("Fast path: the stamp matches; only -v brought this run to the slow path")

@@ -1,0 +1,216 @@
+"""What `accord run` prints (issue 12): uv's lines by default, the plan with -v, -q/-qq, colour.
+
+Times differ from run to run, so `in 64ms` is replaced by `in <time>` before comparing.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import pty
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+from fixtures import MakeProject
+from tests.cli.support import Cli, clean_environment
+
+_TIME = re.compile(r" in \d+(\.\d+)?(ms|s)$")
+
+
+def _lines(text: str) -> list[str]:
+    return [_TIME.sub(" in <time>", line) for line in text.splitlines()]
+
+
+def test_output_first_sync_reads_as_uv_run(
+    cli: Cli, make_project: MakeProject, tmp_path: Path
+) -> None:
+    accord_project = make_project("simple")
+    uv_project = tmp_path / "uv" / "simple"
+    shutil.copytree(accord_project, uv_project)
+
+    accord = cli.run(accord_project, "--frozen", "--", "python", "-c", "print('hi')")
+    uv = cli.uv(
+        uv_project,
+        "run",
+        "--frozen",
+        "--python",
+        str(cli.python),
+        "--",
+        "python",
+        "-c",
+        "print('hi')",
+    )
+
+    assert (accord.returncode, accord.stdout) == (0, "hi\n"), accord.stderr
+    assert (
+        _lines(accord.stderr)
+        == _lines(uv.stderr)
+        == [
+            f"Using CPython {platform.python_version()} interpreter at: {cli.python}",
+            "Creating virtual environment at: .venv",
+            "Installed 6 packages in <time>",
+        ]
+    )
+
+
+def test_output_news_names_the_lock_and_a_version_change(
+    cli: Cli, make_project: MakeProject
+) -> None:
+    project = make_project("minimal")
+    cli.sync(project)
+    pyproject = project / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text().replace("pkg==1.0", "pkg==1.1"))
+
+    result = cli.run(project, "--", "python", "-c", "pass", env={"ACCORD_INDEX_URL": cli.index_url})
+
+    assert result.returncode == 0, result.stderr
+    assert _lines(result.stderr) == [
+        "Updated uv.lock: requirements changed (changed pkg)",
+        " ~ pkg 1.0 → 1.1",
+        "Uninstalled 1 package in <time>",
+        "Installed 1 package in <time>",
+    ]
+
+
+def test_output_reinstall_is_only_counted(cli: Cli, make_project: MakeProject) -> None:
+    project = make_project("simple")
+    cli.sync(project)
+
+    result = cli.run(project, "--frozen", "--reinstall", "--", "python", "-c", "pass")
+
+    assert result.returncode == 0, result.stderr
+    assert _lines(result.stderr) == [
+        "Uninstalled 6 packages in <time>",
+        "Installed 6 packages in <time>",
+    ]
+
+
+def test_output_exact_removal_says_why(cli: Cli, make_project: MakeProject) -> None:
+    project = make_project("minimal")
+    cli.sync(project)
+    python = str(project / ".venv" / "bin" / "python")
+    assert cli.uv(project, "pip", "install", "--python", python, "colorful").returncode == 0
+
+    result = cli.run(project, "--frozen", "--exact", "--", "python", "-c", "pass")
+
+    assert _lines(result.stderr) == [
+        " - colorful==1.0 (not required by the lock (exact sync))",
+        "Uninstalled 1 package in <time>",
+    ]
+
+
+def test_output_verbose_prints_the_plan_and_debug_lines(
+    cli: Cli, make_project: MakeProject
+) -> None:
+    project = make_project("simple")
+
+    result = cli.run(project, "--frozen", "-v", "--", "python", "-c", "pass")
+
+    assert result.returncode == 0, result.stderr
+    lines = _lines(result.stderr)
+    assert lines[0] == (
+        "DEBUG Fast path not taken: no sync stamp in the project environment (never synced)"
+    )
+    assert f"DEBUG Found project `simple` at: {project}" in lines
+    assert (
+        f"DEBUG Using CPython {platform.python_version()} interpreter "
+        f"at: {cli.python} (requested with `--python {cli.python}`)"
+    ) in lines
+    assert cli.plan_header in lines
+    assert "  + Install pkg==1.1: missing" in lines
+    assert lines[-1] == "Installed 6 packages in <time>"
+
+    again = cli.run(project, "--frozen", "-v", "--", "python", "-c", "pass")
+
+    assert _lines(again.stderr)[0] == (
+        "DEBUG Fast path: the stamp matches; only -v brought this run to the slow path"
+    )
+    assert "Checked 6 packages in <time>" in _lines(again.stderr)
+
+
+def test_output_quiet_prints_errors_only(cli: Cli, make_project: MakeProject) -> None:
+    project = make_project("simple")
+
+    synced = cli.run(project, "--frozen", "-q", "--", "python", "-c", "print('hi')")
+    failed = cli.run(project, "--frozen", "-q", "--extra", "nope", "--", "python", "-c", "pass")
+    silent = cli.run(project, "--frozen", "-qq", "--extra", "nope", "--", "python", "-c", "pass")
+
+    assert (synced.returncode, synced.stdout, synced.stderr) == (0, "hi\n", "")
+    assert failed.returncode == silent.returncode == 2
+    assert failed.stderr == (
+        "error: Extra `nope` is not defined in the project's `optional-dependencies` table\n"
+    )
+    assert silent.stderr == ""
+
+
+def test_output_colour_on_request_and_never_in_a_pipe(cli: Cli, make_project: MakeProject) -> None:
+    project = make_project("simple")
+    args = ("--frozen", "--extra", "nope", "--", "python", "-c", "pass")
+
+    piped = cli.run(project, *args)
+    forced = cli.run(project, "--color", "always", *args)
+    refused = cli.run(project, "--color", "never", *args, env={"FORCE_COLOR": "1"})
+
+    assert piped.stderr.startswith("error: Extra")
+    assert forced.stderr.startswith("\x1b[1m\x1b[31merror\x1b[0m\x1b[1m:\x1b[0m Extra")
+    assert refused.stderr.startswith("error: Extra")
+
+
+def _on_a_terminal(cli: Cli, project: Path, *args: str, env: dict[str, str]) -> bytes:
+    """Run `accord run ARGS` with stderr on a pseudo-terminal; what it wrote there."""
+    leader, follower = pty.openpty()
+    try:
+        process = subprocess.run(
+            cli.argv(*args),
+            cwd=project,
+            env=clean_environment(env),
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=follower,
+            timeout=120,
+            check=False,
+        )
+        assert process.returncode == 2
+        os.close(follower)
+        follower = -1
+        chunks = []
+        while True:
+            try:
+                chunk = os.read(leader, 4096)
+            except OSError:  # EIO: the terminal's other end is closed and drained
+                break
+            if not chunk:
+                break
+            chunks.append(chunk)
+        return b"".join(chunks)
+    finally:
+        os.close(leader)
+        if follower != -1:
+            os.close(follower)
+
+
+def test_output_colour_on_a_terminal_unless_no_color(cli: Cli, make_project: MakeProject) -> None:
+    project = make_project("simple")
+    args = ("--frozen", "--extra", "nope", "--", "python", "-c", "pass")
+
+    coloured = _on_a_terminal(cli, project, *args, env={"TERM": "xterm"})
+    plain = _on_a_terminal(cli, project, *args, env={"TERM": "xterm", "NO_COLOR": "1"})
+
+    assert coloured.startswith(b"\x1b[1m\x1b[31merror\x1b[0m\x1b[1m:\x1b[0m Extra")
+    assert plain.startswith(b"error: Extra")
+
+
+def test_output_dry_plan_json_outside_a_project(cli: Cli, tmp_path: Path) -> None:
+    result = cli.run(tmp_path, "--dry-plan", "--format", "json")
+
+    assert result.returncode == 0, result.stderr
+    document = json.loads(result.stdout)
+    assert document["schema_version"] == 1
+    assert document["is_empty"] is True
+    assert (document["lock"], document["packages"], document["desired"]) == (None, [], [])
+    assert document["environment"]["action"] == {"kind": "keep"}
+    assert document["environment"]["interpreter"]["executable"] == str(cli.python)
+    assert document["notes"][0].startswith("No project: running in ")
