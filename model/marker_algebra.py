@@ -36,6 +36,9 @@ STRING_KEYS = (
 )
 VERSION_KEYS = ("implementation_version", "python_full_version")
 PYTHON_FULL_VERSION = (K_VERSION, 1)
+K_VERSION_FIRST = -1
+"""A version variable ordered above the string ones. Only ``version_first`` builds such nodes,
+to render a marker from the other variable order (see ``marker_dnf.render``)."""
 # os_name, sys_platform and platform_system take part in the exclusion pairs; uv orders them
 # first so that a conflict can only ever show at the top of a diagram.
 _LAST_CONFLICTING = 2
@@ -507,3 +510,40 @@ def complexify_python_versions(i: int, lower: mr.Bound, upper: mr.Bound) -> int:
             new[-1] = (lo, upper, child)
             new.append(((upper[0], not upper[1]), None, exclude))
     return create(var, tuple(new)) ^ (i & 1)
+
+
+_version_first: dict[int, int] = {}
+
+
+def version_first(i: int) -> int:
+    """The same function as ``i`` in a diagram whose version variables come before the string
+    ones (variables of kind ``K_VERSION_FIRST``). For rendering only, so built without the
+    platform exclusions: a path ``i`` keeps (uv kept it) is kept here too."""
+    if i in (TRUE, FALSE):
+        return i
+    known = _version_first.get(i)
+    if known is not None:
+        return known
+    var = node(i)[0]
+    result = FALSE
+    if is_range_var(var):
+        moved = (K_VERSION_FIRST, var[1]) if var[0] == K_VERSION else var
+        for lo, hi, child in range_edges(i):
+            branch = _plain_and(range_node(moved, ((lo, hi),)), version_first(child))
+            result = _plain_or(result, branch)
+    else:
+        high, low = bool_edges(i)
+        result = _plain_or(
+            _plain_and(bool_node(var, True), version_first(high)),
+            _plain_and(bool_node(var, False), version_first(low)),
+        )
+    _version_first[i] = result
+    return result
+
+
+def _plain_and(x: int, y: int) -> int:
+    return _and(x, y, False)
+
+
+def _plain_or(x: int, y: int) -> int:
+    return _and(x ^ 1, y ^ 1, False) ^ 1

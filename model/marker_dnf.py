@@ -58,11 +58,23 @@ _rendered: dict[int, str | None] = {}
 
 
 def render(i: int) -> str | None:
-    """uv's text for node ``i``; None for ``true``, ``python_version < '0'`` for ``false``."""
+    """uv's text for node ``i``; None for ``true``, ``python_version < '0'`` for ``false``.
+
+    uv 0.13.8 writes the shorter of two spellings: the DNF of the diagram in uv's variable
+    order (platform strings above Python versions) and the DNF of the same function with the
+    Python version on top (``python_full_version == '3.11.*' or (python_full_version >= '3.12'
+    and sys_platform != 'emscripten')`` rather than a clause per platform). Observed, not read
+    in uv's source: it holds for every marker of 34 real-project locks and uv's answers in
+    tests/reconciler/test_marker_rendering_uv.py; the first spelling wins a tie.
+    """
     # Nodes are immutable and interned, so the text of a node id never changes.
     if i in _rendered:
         return _rendered[i]
     text = _render(i)
+    if text is not None:
+        other = _render(ma.version_first(i))
+        if other is not None and len(other) < len(text):
+            text = other
     _rendered[i] = text
     return text
 
@@ -131,8 +143,8 @@ def _collect(i: int, dnf: list[Clause], path: list[Term]) -> None:
         return
     var = ma.node(i)[0]
     kind = var[0]
-    if kind == ma.K_VERSION or kind == ma.K_STRING:
-        is_version = kind == ma.K_VERSION
+    if kind in (ma.K_VERSION, ma.K_STRING, ma.K_VERSION_FIRST):
+        is_version = kind != ma.K_STRING
         key = (ma.VERSION_KEYS if is_version else ma.STRING_KEYS)[var[1]]
         for child, ranges in _collect_edges(i).items():
             mark = len(path)

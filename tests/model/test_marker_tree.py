@@ -1069,10 +1069,18 @@ def test_equivalent(left: str, right: str) -> None:
     assert hash(m(left)) == hash(m(right))
 
 
-# uv 0.13.8 re-renders three of those snapshot markers (written by an older uv): it repeats its
+# uv 0.13.8 re-renders five of those snapshot markers (written by an older uv): it repeats its
 # DNF simplification until nothing changes, and (the last two) also merges clauses that differ
 # only in a platform variable whose values together cover every platform. Values from uv 0.13.8.
 RERENDERED = {
+    # uv 0.13.8 writes the shorter of its two spellings (Python version on top here; checked
+    # with uv 0.13.8 writing each marker in requires-dist).
+    LOCK_MARKERS[
+        15
+    ]: "python_full_version < '3.11' or (python_full_version >= '3.12' and sys_platform == 'darwin')",
+    LOCK_MARKERS[
+        34
+    ]: "python_full_version == '3.11.*' or (python_full_version >= '3.12' and sys_platform != 'darwin')",
     LOCK_MARKERS[
         37
     ]: "(python_full_version >= '3.13' and extra == 'extra-7-project-cu124') or (platform_machine != 'aarch64' and extra == 'extra-7-project-cu124') or (platform_python_implementation != 'CPython' and extra == 'extra-7-project-cu124') or (sys_platform != 'linux' and extra == 'extra-7-project-cu124') or (extra == 'extra-7-project-cpu' and extra == 'extra-7-project-cu124')",

@@ -27,15 +27,12 @@ else:  # pragma: no cover - exercised on 3.10 only
 MARKERS = [
     "python_version >= '3.10' and python_version < '3.11' and platform_system == 'Windows'",
     "sys_platform == 'linux' and python_version < '3.11' or sys_platform == 'darwin'",
-    pytest.param(
-        "(python_version >= '3.11' and sys_platform != 'linux') or "
-        "(python_version == '3.11' and sys_platform == 'linux')",
-        marks=pytest.mark.xfail(
-            reason="uv 0.13.8 writes python_full_version == '3.11.*' or (... >= '3.12' and ...): "
-            "its diagram or DNF differs from the ported one here",
-            strict=True,
-        ),
-    ),
+    # uv 0.13.8 writes the shorter spelling, the Python version on top:
+    # python_full_version == '3.11.*' or (python_full_version >= '3.12' and sys_platform != 'linux')
+    "(python_version >= '3.11' and sys_platform != 'linux') or "
+    "(python_version == '3.11' and sys_platform == 'linux')",
+    "(sys_platform == 'linux') and ((python_version < '3.9') or (os_name == 'nt'))",
+    "python_version >= '3.11' and sys_platform != 'emscripten' or python_version == '3.11' and sys_platform == 'emscripten'",
     "(((python_version < '3.11' and sys_platform == 'linux') or (platform_python_implementation == 'PyPy' or python_full_version >= '3.11.2')) or sys_platform == 'linux')",
     "(platform_python_implementation == 'PyPy' or ((sys_platform == 'emscripten' or platform_system == 'Windows') and (platform_machine == 'x86_64' or python_version >= '3.12')))",
     "((implementation_name == 'cpython' or python_full_version >= '3.11.2') or ((python_full_version >= '3.11.2' and python_full_version >= '3.11.2') or (platform_system == 'Windows' or platform_machine == 'x86_64')))",
