@@ -78,7 +78,7 @@ def test_lock_uvs_locks_pass_accord_run_locked(
 def test_lock_run_without_lock_locks_and_installs(cli: Cli, tmp_path: Path) -> None:
     project = _project(tmp_path, '"dep-a"')
     planned = _run(cli, project, "--dry-plan")
-    assert "  + Write uv.lock (missing)" in planned.stdout.splitlines()
+    assert "  + Write uv.lock: missing" in planned.stdout.splitlines()
     assert not (project / "uv.lock").exists()
     result = _run(
         cli, project, "--", "python", "-c", "import dep_a, dep_b; print(dep_b.__version__)"
@@ -113,7 +113,7 @@ def test_lock_added_dependency_relocks_or_fails_under_locked(
 
     planned = _run(cli, project, "--dry-plan")
     assert (
-        "  + Write uv.lock (requirements changed (added colorful))" in planned.stdout.splitlines()
+        "  + Write uv.lock: requirements changed (added colorful)" in planned.stdout.splitlines()
     )
     relocked = _run(cli, project, "--", "python", "-c", "import colorful; print('ok')")
     assert (relocked.returncode, relocked.stdout) == (0, "ok\n"), relocked.stderr
