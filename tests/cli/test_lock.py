@@ -112,9 +112,7 @@ def test_lock_added_dependency_relocks_or_fails_under_locked(
     assert (project / "uv.lock").read_bytes() == old_lock
 
     planned = _run(cli, project, "--dry-plan")
-    assert (
-        "  + Write uv.lock: requirements changed (added colorful)" in planned.stdout.splitlines()
-    )
+    assert "  + Write uv.lock: requirements changed (added colorful)" in planned.stdout.splitlines()
     relocked = _run(cli, project, "--", "python", "-c", "import colorful; print('ok')")
     assert (relocked.returncode, relocked.stdout) == (0, "ok\n"), relocked.stderr
     assert "colorful" in installed(project)
