@@ -28,7 +28,7 @@ from reconciler.errors import NoSolution
 if TYPE_CHECKING:
     from reconciler.resolve.provider import Candidate, Provider, Req
 
-__all__ = ["explain_conflict", "near_names", "not_found"]
+__all__ = ["explain_conflict"]
 
 _PROJECT = "your project"
 _MAX_LOOKUPS = 12
@@ -343,38 +343,3 @@ def explain_conflict(
         return _Explainer(provider, requires_python).conflict(causes, where)
     except (KeyError, ValueError, TypeError, AttributeError):
         return None
-
-
-def near_names(name: str) -> list[str]:
-    """Names one slip away from ``name`` (two neighbouring letters swapped, or one letter
-    too many), closest first: what to ask the index when a package is not found."""
-    seen: dict[str, None] = {}
-    for index in range(len(name) - 1):
-        swapped = name[:index] + name[index + 1] + name[index] + name[index + 2 :]
-        if swapped != name:
-            seen[swapped] = None
-    for index in range(len(name)):
-        shorter = name[:index] + name[index + 1 :]
-        if shorter and shorter.strip("-_.") == shorter:
-            seen[shorter] = None
-    return [candidate for candidate in seen if candidate != name]
-
-
-def not_found(name: str, where: str, suggestion: str | None) -> tuple[str, str]:
-    """uv's message for a package the project requires that no index has, and the hint:
-    the indexes searched, and a close name that exists."""
-    place = "the package registry" if where else "the provided package locations"
-    message = (
-        "No solution found when resolving dependencies\n"
-        f"  cause: Because {name} was not found in {place} and {_PROJECT} "
-        f"depends on {name}, we can conclude that {_PROJECT}'s requirements are unsatisfiable."
-    )
-    if not where:
-        return message, (
-            "Packages were unavailable because index lookups were disabled "
-            "(`--no-index` or `tool.uv.no-index`) and accord has no other package locations"
-        )
-    hint = f"searched {where}"
-    if suggestion is not None:
-        hint += f"; a package with a similar name exists: `{suggestion}` (a typo?)"
-    return message, hint

@@ -468,7 +468,7 @@ class Provider(AbstractProvider[Req, Candidate, str]):
     def _not_found(self, name: NormalizedName, exc: PackageNotFound) -> PackageNotFound:
         """uv's words for a package the project requires and no index has, with a close
         name the index does have (one slip away: swapped or doubled letters)."""
-        from reconciler.resolve.explain import near_names, not_found
+        from reconciler.resolve.notfound import near_names, not_found
 
         if "registry" not in exc.message:
             return exc  # offline: the hint already says what to do
