@@ -279,7 +279,8 @@ def desire(
         package = chosen[name]
         if package.source.kind is SourceKind.VIRTUAL:
             notes.append(
-                f"{package.name} is a virtual project: its dependencies are installed, it is not"
+                f"{package.name} is not installed, only its dependencies: it is a virtual "
+                "project (no [build-system], or tool.uv.package = false)"
             )
             continue
         dists.append(_to_desired(package, interpreter, binaries))

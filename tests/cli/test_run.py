@@ -27,7 +27,10 @@ SIMPLE_DEFAULT = {
 }
 """What `simple` installs on a non-Windows interpreter with the default (`dev`) group."""
 
-SIMPLE_NOTE = "Note: simple is a virtual project: its dependencies are installed, it is not"
+SIMPLE_NOTE = (
+    "Note: simple is not installed, only its dependencies: it is a virtual project "
+    "(no [build-system], or tool.uv.package = false)"
+)
 KEEP_LOCK = "  = Keep uv.lock (--frozen: used as it is)"
 HEAVY_MODULES = frozenset({"click", "tomlkit", "resolvelib", "cattrs", "urllib3", "rich"})
 PYENV_VERSIONS = Path(os.environ.get("PYENV_ROOT") or Path.home() / ".pyenv") / "versions"
@@ -143,7 +146,8 @@ def test_run_replaces_a_package_whose_locked_version_changed(
     assert planned.stdout.splitlines()[1:] == [
         KEEP_LOCK,
         "  ~ Replace pkg 1.0 → 1.1: version differs: 1.0 → 1.1",
-        "Note: minimal is a virtual project: its dependencies are installed, it is not",
+        "Note: minimal is not installed, only its dependencies: it is a virtual project "
+        "(no [build-system], or tool.uv.package = false)",
         "Plan: 1 to replace",
     ]
     assert applied.returncode == 0, applied.stderr

@@ -232,7 +232,8 @@ def test_desire_virtual_root_is_noted_not_installed() -> None:
     desired = desire(PROJECT_LOCK, select(), LINUX)
     assert desired.dist("proj") is None
     assert desired.notes == (
-        "proj is a virtual project: its dependencies are installed, it is not",
+        "proj is not installed, only its dependencies: it is a virtual project "
+        "(no [build-system], or tool.uv.package = false)",
     )
 
 

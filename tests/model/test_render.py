@@ -28,7 +28,10 @@ from tests.model.factories import (
 )
 
 PROJECT = PurePosixPath("/work/proj")
-NOTE = "proj is a virtual project: its dependencies are installed, it is not"
+NOTE = (
+    "proj is not installed, only its dependencies: it is a virtual project "
+    "(no [build-system], or tool.uv.package = false)"
+)
 
 
 def representative_plan() -> Plan:
