@@ -178,11 +178,14 @@ def sync_requirements(
             _print(plan, request, out, label)
             return Ephemeral(venv, plan)
         if not plan.is_empty or not stored.is_file():
-            if not plan.is_empty and not request.quiet:
-                _print(plan, request, err, label)
+            if not plan.is_empty and request.verbose and not request.quiet:
+                _print(plan, request, err, label)  # the full plan under -v, as for the project
             if plan.actions or plan.environment.kind != "keep":
-                from reconciler.pipeline import make_builder
+                import time
 
+                from reconciler.pipeline import make_builder, uv_summary
+
+                started = time.perf_counter()
                 apply_plan(
                     plan,
                     venv,
@@ -190,6 +193,9 @@ def sync_requirements(
                     builder=make_builder(interpreter, request, None),
                     offline=request.offline,
                 )
+                if not request.quiet:
+                    # As `uv run --with`: the counts only, not the cached environment's path.
+                    err.write(uv_summary(plan, time.perf_counter() - started, changes=False))
             venv.mkdir(parents=True, exist_ok=True)
             text = format_lock(lock)
             if not stored.is_file() or stored.read_text(encoding="utf-8") != text:

@@ -214,3 +214,28 @@ def test_output_dry_plan_json_outside_a_project(cli: Cli, tmp_path: Path) -> Non
     assert document["environment"]["action"] == {"kind": "keep"}
     assert document["environment"]["interpreter"]["executable"] == str(cli.python)
     assert document["notes"][0].startswith("No project: running in ")
+
+
+def test_output_with_layer_counts_like_uv_run_with(
+    cli: Cli, make_project: MakeProject, tmp_path: Path
+) -> None:
+    """`run --with`: the layer's installs are counted, as uv counts them; the cached
+    environment's path and its plan are not shown (they are under -v)."""
+    project = make_project("simple")
+    index = {"ACCORD_INDEX_URL": cli.index_url}  # the layer resolves against the local index
+    first = cli.run(project, "--frozen", "--", "python", "-c", "pass", env=index)
+    assert first.returncode == 0, first.stderr
+    layered = cli.run(
+        project, "--frozen", "--with", "colorful", "--", "python", "-c", "pass", env=index
+    )
+    assert layered.returncode == 0, layered.stderr
+    assert _lines(layered.stderr) == ["Installed 1 package in <time>"]
+    again = cli.run(
+        project, "--frozen", "--with", "colorful", "--", "python", "-c", "pass", env=index
+    )
+    assert again.stderr == ""
+    verbose = cli.run(
+        project, "-v", "--frozen", "--with", "linter", "--", "python", "-c", "pass", env=index
+    )
+    assert verbose.returncode == 0, verbose.stderr
+    assert "Install linter" in verbose.stderr
