@@ -113,6 +113,15 @@ class DesiredEnvironment:
     reinstall_packages: frozenset[NormalizedName] = frozenset()
     notes: tuple[str, ...] = ()
     """Facts the plan must show that are not actions (e.g. a virtual project is not installed)."""
+    why: tuple[tuple[NormalizedName, tuple[tuple[str, ...], ...]], ...] = ()
+    """Per package, the requirement chains that bring it in (``model.why``), shortest first;
+    filled when a plan is shown in full (``-v``, ``--format json``), empty otherwise."""
+
+    def chains(self, name: str) -> tuple[tuple[str, ...], ...]:
+        for package, chains in self.why:
+            if package == name:
+                return chains
+        return ()
 
     def dist(self, name: str) -> DesiredDist | None:
         for dist in self.dists:

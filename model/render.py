@@ -170,7 +170,11 @@ def render_text(plan: Plan, *, relative_to: PurePath | None = None) -> str:
         lines.append(f"  + Create {venv}: {reason_text(environment.reason)}")
     elif isinstance(environment, Recreate):
         lines.append(f"  ! Recreate {venv}: {reason_text(environment.reason)}")
-    lines.extend(_action_line(action) for action in plan.actions)
+    for action in plan.actions:
+        lines.append(_action_line(action))
+        # The requirement chains, when the plan carries them (-v): the shortest first.
+        for chain in plan.desired.chains(action.name)[:3]:
+            lines.append("      why: " + " → ".join(chain))
     lines.extend(f"Note: {note}" for note in plan.notes)
     if plan.is_empty:
         count = len(plan.desired.dists)
@@ -194,7 +198,9 @@ def _source_json(source: Source) -> dict[str, Any]:
     return data
 
 
-def _desired_json(dist: DesiredDist) -> dict[str, Any]:
+def _desired_json(
+    dist: DesiredDist, why: tuple[tuple[str, ...], ...] | None = None
+) -> dict[str, Any]:
     artifact = None
     if dist.artifact is not None:
         artifact = {
@@ -203,13 +209,16 @@ def _desired_json(dist: DesiredDist) -> dict[str, Any]:
             "url": dist.artifact.url,
             "hash": dist.artifact.hash,
         }
-    return {
+    document: dict[str, Any] = {
         "name": dist.name,
         "version": str(dist.version) if dist.version is not None else None,
         "source": _source_json(dist.source),
         "editable": dist.editable,
         "artifact": artifact,
     }
+    if why is not None:  # the plan's desired packages (not an action's target)
+        document["why"] = [list(chain) for chain in why]
+    return document
 
 
 def _installed_json(dist: InstalledDist) -> dict[str, Any]:
@@ -286,7 +295,9 @@ def render_json(plan: Plan) -> str:
             "action": {"kind": plan.lock.kind, "reason": plan.lock.reason},
         },
         "packages": [_action_json(action) for action in plan.actions],
-        "desired": [_desired_json(dist) for dist in plan.desired.dists],
+        "desired": [
+            _desired_json(dist, plan.desired.chains(dist.name)) for dist in plan.desired.dists
+        ],
         "notes": list(plan.notes),
     }
     return json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n"

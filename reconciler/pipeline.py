@@ -427,6 +427,12 @@ def sync_project(
     except NoCompatibleArtifact as exc:
         raise _no_artifact(exc, binaries) from exc
     desired = locate_source_trees(desired, Path(project.root))
+    if request.verbose or request.output_format is OutputFormat.JSON:
+        # The plan shown in full says why each package is wanted (model.why).
+        from model.why import why
+
+        chains = why(lock, selection, interpreter.marker_environment())
+        desired = attrs.evolve(desired, why=tuple(sorted(chains.items())))
 
     from reconciler.observe import observe_environment
 

@@ -239,3 +239,19 @@ def test_output_with_layer_counts_like_uv_run_with(
     )
     assert verbose.returncode == 0, verbose.stderr
     assert "Install linter" in verbose.stderr
+
+
+def test_output_plans_say_why_each_package_is_wanted(
+    cli: Cli, make_project: MakeProject
+) -> None:
+    """The JSON plan's desired packages and the -v plan carry the requirement chains."""
+    project = make_project("simple")
+    result = cli.run(project, "--frozen", "--dry-plan", "--format", "json")
+    assert result.returncode == 0, result.stderr
+    desired = {entry["name"]: entry for entry in json.loads(result.stdout)["desired"]}
+    assert desired["dep-b"]["why"] == [["simple", "dep-a", "dep-b"]]
+    assert desired["dep-a"]["why"] == [["simple", "dep-a"]]
+    assert desired["devtool"]["why"] == [["simple[dev]", "devtool"]]
+    verbose = cli.run(project, "-v", "--frozen", "--", "python", "-c", "pass")
+    assert verbose.returncode == 0, verbose.stderr
+    assert "      why: simple → dep-a → dep-b" in verbose.stderr.splitlines()

@@ -261,6 +261,7 @@ def test_render_json_source_tree_dist() -> None:
         "name": "lib",
         "source": {"kind": "editable", "location": "packages/lib"},
         "version": None,
+        "why": [],  # chains are filled by the pipeline when a plan is shown in full
     }
 
 
