@@ -657,6 +657,12 @@ def main(argv: Sequence[str] | None = None) -> NoReturn:
         sys.exit(130)
     except SystemExit:
         raise
+    except OSError as exc:
+        # The machine's fault, not accord's (a full disk, a read-only file system, a
+        # permission): said in words, naming the path, without a traceback.
+        from reconciler.errors import FilesystemError
+
+        _fail(FilesystemError.from_os_error(exc))
     except BaseException:
         import traceback  # only for a bug: importing it costs ~9 ms on every slow run
 

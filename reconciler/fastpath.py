@@ -36,7 +36,7 @@ __all__ = [
 ]
 
 STAMP_NAME = ".accord-stamp"
-STAMP_VERSION = 2
+STAMP_VERSION = 3
 RECURSION_VARIABLE = "ACCORD_RUN_RECURSION_DEPTH"
 MAX_RECURSION_DEPTH = 100
 
@@ -175,9 +175,9 @@ def compute_key(
     each source tree's build inputs: setup.py, setup.cfg, ``tool.uv.cache-keys`` files; a
     missing file counts too, so creating one is a change), the files each ``globs``
     (directory, pattern) matches, the nearest ``.python-version``, the environment variables
-    that move the environment, the interpreter behind ``bin/python`` (path, size, mtime), and
-    the names in site-packages and ``bin`` (an install or removal by another tool changes
-    them).
+    that move the environment, the interpreter behind ``bin/python`` (path, size, mtime), the
+    names in site-packages and ``bin`` (an install or removal by another tool changes them),
+    and the bytes of ``pyvenv.cfg``.
     """
     python = os.path.join(venv, "bin", "python")
     try:
@@ -201,6 +201,8 @@ def compute_key(
         (real, status.st_size, status.st_mtime_ns),
         tuple((entry, tuple(names)) for entry, names in site_listing),
         tuple(_listing(os.path.join(venv, "bin"))),
+        # A deleted or edited pyvenv.cfg makes the environment another one (or none).
+        _file_digest(os.path.join(venv, "pyvenv.cfg")),
     )
     return sha256(repr(payload).encode()).hexdigest()
 
@@ -432,8 +434,12 @@ def try_fast_path(argv: list[str]) -> None:
 def main() -> None:
     """Console script entry point."""
     argv = sys.argv[1:]
-    if os.name == "posix":
-        try_fast_path(argv)
-    from reconciler.cli import main as slow_main  # slow path only
-
+    try:
+        if os.name == "posix":
+            try_fast_path(argv)
+        from reconciler.cli import main as slow_main  # slow path only
+    except KeyboardInterrupt:
+        # Ctrl-C before the CLI's own handler is in place (while importing): exit as a
+        # command interrupted by SIGINT does, with nothing changed yet.
+        sys.exit(130)
     slow_main(argv)

@@ -41,9 +41,8 @@ def test_broken_environment_plan_says_recreate_and_the_run_repairs(
 
     plan = cli.run(project, "--frozen", "--dry-plan", "python", "-c", "pass")
     assert plan.returncode == 0, plan.stderr
-    assert f"  ! Recreate .venv (broken environment: {detail})\n" in plan.stdout
-    # --no-exec: the fast path's stamp does not yet cover pyvenv.cfg (see the xfail below).
-    result = cli.run(project, "--frozen", "--no-exec", *PREFIX)
+    assert f"  ! Recreate .venv: broken environment: {detail}\n" in plan.stdout
+    result = cli.run(project, "--frozen", *PREFIX)
 
     assert (result.returncode, result.stdout) == (0, "False 1.0\n"), result.stderr
     assert "Traceback" not in result.stderr
@@ -52,11 +51,6 @@ def test_broken_environment_plan_says_recreate_and_the_run_repairs(
     assert check.returncode == 0, check.stdout
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="reconciler/fastpath.py: the stamp's key does not include pyvenv.cfg, so a no-op "
-    "run execs the command in the base interpreter",
-)
 def test_broken_environment_deleted_pyvenv_cfg_is_not_run_by_the_fast_path(
     cli: Cli, make_project: MakeProject
 ) -> None:
