@@ -17,7 +17,7 @@ from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import Version
 
 from model.interpreter import Interpreter
-from reconciler.errors import InterpreterIncompatible, InterpreterNotFound
+from reconciler.errors import InterpreterIncompatible, InterpreterNotFound, ProjectInvalid
 from reconciler.interpreter_query import MINIMUM_VERSION, query_interpreter
 
 __all__ = [
@@ -166,11 +166,13 @@ def find_interpreter(
     request or ``.python-version`` resolves outside ``requires_python``.
     """
     source: str | None = None
+    version_file: Path | None = None
     parsed: PythonRequest = AnyRequest()
     if request is not None:
         parsed, source = parse_python_request(request), "request"
     elif project_dir is not None and (pinned := _read_python_version(project_dir)) is not None:
-        parsed, source = parse_python_request(pinned), ".python-version"
+        parsed, source = parse_python_request(pinned[0]), ".python-version"
+        version_file = pinned[1]
     elif requires_python is not None:
         parsed = VersionRequest(
             specifier=requires_python, text=", ".join(str(s) for s in requires_python)
@@ -188,7 +190,16 @@ def find_interpreter(
         ):
             return current
 
-    found = _resolve(parsed)
+    try:
+        found = _resolve(parsed)
+    except InterpreterNotFound as exc:
+        if source != ".python-version":
+            raise
+        # Name the file the request came from (a stray or garbled `.python-version`).
+        raise InterpreterNotFound(
+            f"{exc.message} (requested by `{version_file}`)",
+            hint="fix or remove the `.python-version` file, or pass `--python`",
+        ) from exc
     if requires_python is not None and not requires_python.contains(found.version, True):
         spec = ", ".join(str(s) for s in requires_python)
         if source == ".python-version":
@@ -206,17 +217,24 @@ def find_interpreter(
     return found
 
 
-def _read_python_version(start: Path) -> str | None:
-    """The first request line of the nearest `.python-version` at or above ``start``."""
+def _read_python_version(start: Path) -> tuple[str, Path] | None:
+    """The first request line of the nearest `.python-version` at or above ``start``, and
+    the file. A file that is not UTF-8 text is an error naming it (uv's words)."""
     for directory in (start.absolute(), *start.absolute().parents):
+        path = directory / ".python-version"
         try:
-            text = (directory / ".python-version").read_text(encoding="utf-8")
+            text = path.read_text(encoding="utf-8")
+        except UnicodeDecodeError as exc:
+            raise ProjectInvalid(
+                f"Failed to read from file `{path}`: stream did not contain valid UTF-8",
+                path=path,
+            ) from exc
         except OSError:
             continue
         for line in text.splitlines():
             line = line.strip()
             if line and not line.startswith("#"):
-                return line
+                return line, path
     return None
 
 

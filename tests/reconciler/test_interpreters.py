@@ -12,7 +12,7 @@ import pytest
 from packaging.specifiers import SpecifierSet
 
 from model.interpreter import Interpreter
-from reconciler.errors import InterpreterIncompatible, InterpreterNotFound
+from reconciler.errors import InterpreterIncompatible, InterpreterNotFound, ProjectInvalid
 from reconciler.interpreters import (
     AnyRequest,
     NameRequest,
@@ -261,6 +261,21 @@ def test_find_interpreter_reads_nearest_python_version_file(tmp_path: Path) -> N
     project = tmp_path / "packages" / "app"
     project.mkdir(parents=True)
     assert find(project_dir=project).python_version == "3.10"
+
+
+def test_find_interpreter_names_a_garbled_python_version_file(tmp_path: Path) -> None:
+    (tmp_path / ".python-version").write_bytes(b"3.\xff\n")
+    with pytest.raises(ProjectInvalid) as caught:
+        find(project_dir=tmp_path)
+    assert caught.value.message == (
+        f"Failed to read from file `{tmp_path / '.python-version'}`: stream did not contain "
+        "valid UTF-8"
+    )
+    (tmp_path / ".python-version").write_text("garbage!!\n")
+    with pytest.raises(InterpreterNotFound) as missing:
+        find(project_dir=tmp_path)
+    assert f"(requested by `{tmp_path / '.python-version'}`)" in missing.value.message
+    assert missing.value.hint is not None and "--python" in missing.value.hint
 
 
 def test_find_interpreter_request_beats_python_version_file(tmp_path: Path) -> None:
