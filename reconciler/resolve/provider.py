@@ -181,6 +181,13 @@ def _fits_requires_python(tags: frozenset[str], python: PythonRange) -> bool:
     return matches_requires_python(sorted(tags), *python)
 
 
+def _without_extras(requirement: Requirement) -> Requirement:
+    """A self-reference kept as a constraint on the package itself (``dask[x]>1`` → ``dask>1``)."""
+    copy = Requirement(str(requirement))
+    copy.extras = set()
+    return copy
+
+
 @functools.cache
 def _platforms(wheels: frozenset[frozenset[str]]) -> MarkerTree:
     text = platform_split_marker(sorted(sorted(tags) for tags in wheels))
@@ -372,12 +379,29 @@ class Provider(AbstractProvider[Req, Candidate, str]):
             )
             return [(r, requirement_marker(r, None)) for r in declared]
         metadata = self.metadata(candidate)
-        pairs = []
-        for requirement in apply_overrides(metadata.requires_dist, self._overrides):
-            named_self = canonicalize_name(requirement.name) == candidate.name
-            if named_self and candidate.extra is None:
-                continue  # a package naming itself (self-extras) adds nothing to its base
-            pairs.append((requirement, requirement_marker(requirement, candidate.extra)))
+        declared = apply_overrides(metadata.requires_dist, self._overrides)
+        pairs: list[tuple[Requirement, MarkerTree]] = []
+        # uv's FlatRequiresDist: an extra that names the package itself with other extras
+        # (`complete = ["dask[array, dataframe]", ...]`) takes their requirements as its own,
+        # recursively, each under both markers; the self-reference is no edge.
+        queue: list[tuple[str | None, MarkerTree]] = [(candidate.extra, MarkerTree.TRUE)]
+        seen: set[tuple[str | None, MarkerTree]] = set()
+        while queue:
+            extra, outer = queue.pop(0)
+            if (extra, outer) in seen:
+                continue
+            seen.add((extra, outer))
+            for requirement in declared:
+                marker = requirement_marker(requirement, extra) & outer
+                if marker.is_false():
+                    continue
+                if canonicalize_name(requirement.name) == candidate.name:
+                    if extra is not None:  # the base naming itself adds nothing
+                        queue += [(canonicalize_name(e), marker) for e in requirement.extras]
+                    if extra is not None and requirement.specifier:
+                        pairs.append((_without_extras(requirement), marker))
+                    continue
+                pairs.append((requirement, marker))
         return pairs
 
     # resolvelib protocol -------------------------------------------------------------------

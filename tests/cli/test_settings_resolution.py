@@ -209,6 +209,12 @@ WIN = "sys_platform == 'win32'"
             {"st-py": ["1.0", "2.0"]},
             id="fork-strategy-fewest-marker-forks",
         ),
+        pytest.param(
+            '"st-multi[all]"',
+            "",
+            {"st-multi": ["1.0"], "st-top": ["3.0"]},
+            id="self-extras-flattened",
+        ),
     ],
 )
 def test_resolution_settings_lock_like_uv(
