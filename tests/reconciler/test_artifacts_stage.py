@@ -1,10 +1,11 @@
 """Artifacts as a stage: wheels downloaded from an index on 127.0.0.1, verified against the
-lock's hash, kept in the cache by sha256 and unpacked once; offline and hash failures leave
-nothing behind."""
+lock's hash, kept in the cache by sha256 and unpacked once; offline, HTTP and hash failures
+leave nothing behind; what the wheel spec allows in an archive is accepted."""
 
 from __future__ import annotations
 
 import hashlib
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,9 +13,11 @@ import pytest
 
 from fixtures.index import IndexServer, build_index
 from fixtures.resolver_catalog import build_resolver_catalog
+from fixtures.wheels import WheelSpec, build_wheel
 from model.lock import Artifact
 from reconciler.artifacts import prepare_wheels
-from reconciler.errors import DownloadNotCached, HashMismatch
+from reconciler.errors import DownloadFailed, DownloadNotCached, HashMismatch
+from tests.reconciler.envs import Env, rewrite_wheel, wheel_dist
 
 
 @pytest.fixture(scope="module")
@@ -72,3 +75,34 @@ def test_prepare_wheels_hash_mismatch_keeps_nothing(
         f"Hash mismatch for `rv_stable-1.0-py3-none-any.whl`: the lock says sha256:{'0' * 64}, "
     )
     assert [p.name for p in (tmp_path / "wheels").iterdir()] == []
+
+
+def test_prepare_wheels_names_the_http_status_of_a_failed_download(
+    server: IndexServer, tmp_path: Path
+) -> None:
+    url = f"{server.url}rv-base/rv_base-9.9-py3-none-any.whl"
+    with pytest.raises(DownloadFailed) as caught:
+        prepare_wheels([Artifact(url=url, hash="sha256:" + "0" * 64)], tmp_path)
+    assert caught.value.message == f"Failed to download `{url}`: HTTP 404 Not Found"
+
+
+def test_unpack_accepts_a_directory_entry_after_its_files(env: Env) -> None:
+    wheel = build_wheel(WheelSpec("dirs", "1.0"), env.wheels / "plain")
+    with_dir = rewrite_wheel(wheel, env.wheels / wheel.name, add=[(zipfile.ZipInfo("dirs/"), b"")])
+    env.sync(wheel_dist(with_dir))
+    assert (env.site / "dirs" / "__init__.py").is_file()
+
+
+def test_unpack_accepts_record_signatures_that_record_does_not_list(env: Env) -> None:
+    """RECORD.jws and RECORD.p7s sign RECORD, so RECORD cannot list them (the wheel spec)."""
+    wheel = build_wheel(WheelSpec("signed", "1.0"), env.wheels / "plain")
+    signed = rewrite_wheel(
+        wheel,
+        env.wheels / wheel.name,
+        add=[
+            ("signed-1.0.dist-info/RECORD.jws", b"{}"),
+            ("signed-1.0.dist-info/RECORD.p7s", b"\x00"),
+        ],
+    )
+    env.sync(wheel_dist(signed))
+    assert (env.site / "signed" / "__init__.py").is_file()
