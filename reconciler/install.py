@@ -87,10 +87,11 @@ def _install_script(
 
 
 def _link(source: str, destination: str) -> None:
-    try:
-        os.link(source, destination)
-    except FileExistsError:
+    """Hard-link ``source`` to ``destination`` (copying where links cannot be made), replacing
+    a file already there (one an interrupted install left behind)."""
+    if os.path.lexists(destination):
         os.unlink(destination)
+    try:
         os.link(source, destination)
     except OSError as exc:
         if exc.errno not in (errno.EXDEV, errno.EPERM, errno.EMLINK, errno.ENOTSUP):
