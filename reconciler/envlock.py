@@ -36,13 +36,8 @@ def environment_lock_path(venv: Path) -> Path:
 
 
 @contextlib.contextmanager
-def environment_lock(venv: Path, locks_dir: Path | None = None) -> Iterator[None]:
-    """Hold an exclusive lock for ``venv`` (blocking until it is free).
-
-    ``locks_dir`` is no longer used (the lock once lived in the cache); it is accepted until
-    the callers stop passing it.
-    """
-    del locks_dir
+def environment_lock(venv: Path) -> Iterator[None]:
+    """Hold an exclusive lock for ``venv`` (blocking until it is free)."""
     with contextlib.ExitStack() as held:
         held.enter_context(_locked(environment_lock_path(venv)))
         if (venv / "pyvenv.cfg").is_file():

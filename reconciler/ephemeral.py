@@ -167,7 +167,7 @@ def sync_requirements(
     desired = locate_source_trees(
         desire(lock, Selection(roots=(), default_groups=()), interpreter), Path("/")
     )
-    with environment_lock(venv, cache_root() / "locks"):
+    with environment_lock(venv):
         observed = observe_environment(venv)
         plan = attrs.evolve(
             diff(desired, observed),

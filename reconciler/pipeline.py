@@ -359,7 +359,7 @@ def _no_sync(request: RunRequest, project: Project, venv: Path, out: TextIO) -> 
         if request.dry_plan:
             out.write(f"--no-sync: would create {venv} with {interpreter.executable}\n")
             return SyncOutcome(venv=venv, python=python, plan=None, dry_plan=True)
-        with environment_lock(venv, cache_root() / "locks"):
+        with environment_lock(venv):
             if not python.exists():
                 create_venv(venv, interpreter)
     elif request.dry_plan:
@@ -438,7 +438,7 @@ def sync_project(
 
     relative_to = Path(request.cwd)
     # The lock is taken before observing, so the plan applied is the plan computed.
-    with environment_lock(venv, cache_root() / "locks"):
+    with environment_lock(venv):
         checking = time.perf_counter()
         observed = observe_environment(venv)
         plan = attrs.evolve(diff(desired, observed), lock=lock_action)
