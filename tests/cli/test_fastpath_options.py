@@ -102,3 +102,26 @@ def test_fastpath_serves_a_project_with_wildcard_cache_keys(cli: Cli, tmp_path: 
         assert result.returncode == 0, result.stderr
     imported = _imported_by(cli, project, "--", "python", "-c", "pass", env=env)
     assert imported & HEAVY_MODULES == set()
+
+
+def test_fastpath_an_option_written_with_equals_is_served_too(
+    cli: Cli, make_project: MakeProject
+) -> None:
+    project = make_project("simple")
+    command = ("--frozen", "--extra=color", "--", "python", "-c", "pass")
+    first = cli.run(project, *command)
+    assert first.returncode == 0, first.stderr
+    assert _imported_by(cli, project, *command) & HEAVY_MODULES == set()
+
+
+@pytest.mark.parametrize("variable", ["UV_ISOLATED", "ACCORD_ISOLATED"])
+def test_fastpath_isolated_from_the_environment_is_not_served_from_the_stamp(
+    cli: Cli, make_project: MakeProject, variable: str
+) -> None:
+    project = make_project("simple")
+    cli.sync(project)
+    cli.sync(project)  # the stamp for .venv is written and matches
+    prefix = "import sys; print(sys.prefix)"
+    result = cli.run(project, "--frozen", "--", "python", "-c", prefix, env={variable: "1"})
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() != str(project / ".venv")
