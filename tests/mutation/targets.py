@@ -39,6 +39,7 @@ TESTS_BY_MODULE: dict[str, list[str]] = {
         "tests/cli/test_recovery.py",
     ],
     "reconciler/fastpath.py": [
+        "tests/reconciler/test_execute_stage.py",
         "tests/cli/test_fastpath.py",
         "tests/cli/test_fastpath_options.py",
         "tests/cli/test_run.py",
