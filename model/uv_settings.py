@@ -37,6 +37,7 @@ __all__ = [
     "read_binary_policy",
     "read_dependencies",
     "read_environments",
+    "read_excludes",
     "read_fork_strategy",
     "read_resolution_mode",
     "top_level_extra",
@@ -50,6 +51,7 @@ HONOURED = frozenset(
         "default-groups",
         "environments",
         "dev-dependencies",
+        "exclude-dependencies",
         "exclude-newer",
         "exclude-newer-package",
         "extra-index-url",
@@ -82,7 +84,6 @@ UNHONOURED_RESOLUTION = frozenset(
         "conflicts",
         "dependency-groups",
         "dependency-metadata",
-        "exclude-dependencies",
         "extra-build-dependencies",
         "extra-build-variables",
         "find-links",
@@ -376,3 +377,12 @@ def read_binary_policy(table: Mapping[str, Any]) -> BinaryPolicy:
         no_build_all=flags["no-build"],
         no_build=names["no-build-package"],
     )
+
+
+def read_excludes(value: object) -> tuple[NormalizedName, ...]:
+    """``tool.uv.exclude-dependencies``: package names never resolved nor installed."""
+    if value is None:
+        return ()
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise SettingInvalid("`tool.uv.exclude-dependencies` must be a list of package names")
+    return tuple(dict.fromkeys(canonicalize_name(v) for v in value))

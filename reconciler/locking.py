@@ -268,6 +268,8 @@ class DependencySettings:
     """``tool.uv.fork-strategy``: None for uv's default (``requires-python``)."""
     binaries: BinaryPolicy | None = None
     """``no-binary``/``no-build`` (and their ``-package`` lists)."""
+    excludes: tuple[NormalizedName, ...] = ()
+    """``tool.uv.exclude-dependencies``."""
 
     @property
     def supported_markers(self) -> tuple[str, ...]:
@@ -284,6 +286,8 @@ class DependencySettings:
             return "the fork strategy changed"
         if tuple(str(m) for m in lock.supported_markers) != self.supported_markers:
             return "the supported environments (`tool.uv.environments`) changed"
+        if sorted(lock.excludes) != sorted(self.excludes):
+            return "`tool.uv.exclude-dependencies` changed"
         required = tuple(str(tree) for tree in self.required_environments)
         if tuple(str(m) for m in lock.required_markers) != required:
             return "the required environments (`tool.uv.required-environments`) changed"
@@ -305,6 +309,7 @@ def _dependency_settings(workspace: Workspace, request: RunRequest) -> Dependenc
         read_binary_policy,
         read_dependencies,
         read_environments,
+        read_excludes,
         read_fork_strategy,
         read_resolution_mode,
     )
@@ -326,6 +331,7 @@ def _dependency_settings(workspace: Workspace, request: RunRequest) -> Dependenc
                 "required-environments", uv.get("required-environments")
             ),
             fork_strategy=read_fork_strategy(request.fork_strategy or uv.get("fork-strategy")),
+            excludes=read_excludes(uv.get("exclude-dependencies")),
             binaries=read_binary_policy(uv).with_flags(
                 no_binary=request.no_binary,
                 no_binary_packages=request.no_binary_packages,
@@ -442,6 +448,7 @@ def _resolve(
             required_environments=inputs.required_environments if inputs else (),
             fork_strategy=inputs.fork_strategy if inputs else None,
             binaries=inputs.binaries if inputs else None,
+            excludes=inputs.excludes if inputs else (),
             sdist_metadata=lambda file: builder.sdist_metadata(
                 file.url, file.sha256, file.filename
             ),

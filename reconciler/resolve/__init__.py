@@ -110,6 +110,7 @@ def resolve_lock(
     required_environments: Sequence[MarkerTree] = (),
     fork_strategy: str | None = None,
     binaries: BinaryPolicy | None = None,
+    excludes: Sequence[NormalizedName] = (),
 ) -> Lock:
     """Resolve a project (or a workspace's members) against ``client`` and build the lock.
 
@@ -181,6 +182,7 @@ def resolve_lock(
         required=required_environments,
         fork_strategy=fork_strategy,
         binaries=binaries,
+        excludes=frozenset(excludes),
     )
     graph = merge_forks(forks, [r.identifier for r in roots], specifier_range(requires_python))
     candidates: dict[tuple[NormalizedName, Version], Candidate] = {}
@@ -301,6 +303,7 @@ def resolve_lock(
         constraints=_records(constraints),
         overrides=_records(overrides),
         supported_markers=tuple(Marker(text) for text in supported),
+        excludes=tuple(sorted(set(excludes))),
         required_markers=tuple(Marker(str(tree)) for tree in required_environments),
         build_constraints=_records(build_constraints),
     )

@@ -124,6 +124,7 @@ def resolve_forks(
     required: Sequence[MarkerTree] = (),
     fork_strategy: str | None = None,
     binaries: BinaryPolicy | None = None,
+    excludes: frozenset[NormalizedName] = frozenset(),
 ) -> tuple[list[ForkResult], dict[tuple[NormalizedName, Version], DistMetadata]]:
     """Solve every fork: the results in the order they completed (uv's lock order), and the
     metadata of every registry version chosen."""
@@ -173,6 +174,7 @@ def resolve_forks(
                 lower_python_first=lower_python_first,
                 python_forks=fork_strategy != "fewest",
                 binaries=binaries,
+                excludes=excludes,
                 required=required,
             )
             recorder = _Recorder()

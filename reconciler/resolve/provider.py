@@ -303,6 +303,7 @@ class Provider(AbstractProvider[Req, Candidate, str]):
         python_forks: bool = True,
         required: Sequence[MarkerTree] = (),
         binaries: BinaryPolicy | None = None,
+        excludes: frozenset[NormalizedName] = frozenset(),
     ) -> None:
         self._prerelease = prerelease
         self._constraints = constraints or {}
@@ -310,6 +311,8 @@ class Provider(AbstractProvider[Req, Candidate, str]):
         self._lowest = lowest
         """Names tried lowest version first (``resolution``: every name for ``lowest``, the
         direct dependencies for ``lowest-direct``); None for ``highest``."""
+        self._excludes = excludes
+        """``tool.uv.exclude-dependencies``: requirements on these names are dropped."""
         self._binaries = binaries or BinaryPolicy()
         """``no-binary``/``no-build``: which files of a package may be chosen at all."""
         self._required = tuple(required)
@@ -370,16 +373,14 @@ class Provider(AbstractProvider[Req, Candidate, str]):
     def _requirements(self, candidate: Candidate) -> list[tuple[Requirement, MarkerTree]]:
         """(requirement, marker) pairs of a candidate before fork filtering."""
         if candidate.name == ROOT:
-            declared = apply_overrides(self._root.get(candidate.group, ()), self._overrides)
+            declared = self._kept(self._root.get(candidate.group, ()))
             return [(r, requirement_marker(r, None)) for r in declared]
         if candidate.group is not None:
             manifest = self._local[candidate.name].manifest
-            declared = apply_overrides(
-                dict(manifest.dependency_groups).get(candidate.group, ()), self._overrides
-            )
+            declared = self._kept(dict(manifest.dependency_groups).get(candidate.group, ()))
             return [(r, requirement_marker(r, None)) for r in declared]
         metadata = self.metadata(candidate)
-        declared = apply_overrides(metadata.requires_dist, self._overrides)
+        declared = self._kept(metadata.requires_dist)
         pairs: list[tuple[Requirement, MarkerTree]] = []
         # uv's FlatRequiresDist: an extra that names the package itself with other extras
         # (`complete = ["dask[array, dataframe]", ...]`) takes their requirements as its own,
@@ -403,6 +404,13 @@ class Provider(AbstractProvider[Req, Candidate, str]):
                     continue
                 pairs.append((requirement, marker))
         return pairs
+
+    def _kept(self, requirements: Sequence[Requirement]) -> list[Requirement]:
+        """Requirements after ``override-dependencies``, without ``exclude-dependencies``."""
+        declared = apply_overrides(requirements, self._overrides)
+        if not self._excludes:
+            return declared
+        return [r for r in declared if canonicalize_name(r.name) not in self._excludes]
 
     # resolvelib protocol -------------------------------------------------------------------
 

@@ -210,6 +210,12 @@ WIN = "sys_platform == 'win32'"
             id="fork-strategy-fewest-marker-forks",
         ),
         pytest.param(
+            '"st-top", "st-base<2"',
+            'exclude-dependencies = ["st-base"]',
+            {"st-top": ["3.0"], "st-base": []},
+            id="exclude-dependencies",
+        ),
+        pytest.param(
             '"st-multi[all]"',
             "",
             {"st-multi": ["1.0"], "st-top": ["3.0"]},
@@ -293,6 +299,7 @@ def test_a_changed_constraint_makes_the_lock_stale(scli: Cli, tmp_path: Path) ->
         ('override-dependencies = ["st-base<3"]', "", "`tool.uv.override-dependencies` changed"),
         ("", 'resolution = "lowest"', "the resolution mode changed"),
         ("", 'fork-strategy = "fewest"', "the fork strategy changed"),
+        ("", 'exclude-dependencies = ["st-base"]', "`tool.uv.exclude-dependencies` changed"),
         (
             "",
             "required-environments = [\"sys_platform == 'darwin'\"]",
