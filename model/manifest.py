@@ -49,6 +49,9 @@ class ProjectManifest:
     index (paths relative to the workspace root)."""
     index_pins: tuple[tuple[NormalizedName, str], ...] = ()
     """``[tool.uv.sources] name = { index = "..." }``: the index URL a package must come from."""
+    group_requires_python: tuple[tuple[NormalizedName, SpecifierSet], ...] = ()
+    """``tool.uv.dependency-groups.<group>.requires-python`` (sorted by group): the group's
+    requirements already carry it as a marker; the lock records it per package."""
     declared_extras: tuple[NormalizedName, ...] | None = None
     """The extras in the order ``optional-dependencies`` declares them (uv's
     ``provides-extras`` order); None: the sorted ``extras``."""

@@ -109,6 +109,51 @@ def _groups(data: Mapping[str, Any], path: Path) -> dict[NormalizedName, list[Re
     return resolved
 
 
+def _group_requires_python(
+    data: Mapping[str, Any], path: Path
+) -> list[tuple[NormalizedName, SpecifierSet]]:
+    """``[tool.uv.dependency-groups]``: each group's ``requires-python`` (uv's only key)."""
+    table = toml_table(data, "tool", "uv").get("dependency-groups", {})
+    keys = ("tool", "uv", "dependency-groups")
+    if not isinstance(table, dict):
+        raise _located(path, keys, "`tool.uv.dependency-groups` must be a table")
+    found = []
+    for name, settings in table.items():
+        if not isinstance(settings, dict) or set(settings) - {"requires-python"}:
+            raise _located(
+                path,
+                (*keys, name),
+                f"`tool.uv.dependency-groups.{name}` may only set `requires-python`",
+            )
+        if "requires-python" not in settings:
+            continue
+        try:
+            specifier = SpecifierSet(str(settings["requires-python"]))
+        except ValueError as exc:
+            raise _located(
+                path,
+                (*keys, name, "requires-python"),
+                f"invalid `requires-python` for dependency group `{name}`",
+            ) from exc
+        found.append((canonicalize_name(name), specifier))
+    return sorted(found, key=lambda item: item[0])
+
+
+def _with_python(requirement: Requirement, specifier: SpecifierSet) -> Requirement:
+    """``requirement`` that applies only on the Pythons ``specifier`` allows (uv turns a
+    group's requires-python into a marker on each of its requirements)."""
+    from model.marker_tree import MarkerTree
+    from model.python_range import specifier_range
+
+    python = MarkerTree.python_range(*specifier_range(specifier)).to_string()
+    if python is None:
+        return requirement
+    own = requirement.marker
+    marker = python if own is None else f"({own}) and ({python})"
+    text = str(requirement).split(";", 1)[0].strip()
+    return Requirement(f"{text}; {marker}")
+
+
 def read_manifest(pyproject: Path, *, is_package: bool, directory: str = ".") -> ProjectManifest:
     """The declared inputs of the project whose pyproject.toml is ``pyproject``."""
     data = read_pyproject(pyproject)
@@ -144,6 +189,10 @@ def read_manifest(pyproject: Path, *, is_package: bool, directory: str = ".") ->
             *groups.get(dev, []),
             *_requirements(legacy_dev, pyproject, ("tool", "uv", "dev-dependencies")),
         ]
+    group_python = _group_requires_python(data, pyproject)
+    for group, specifier in group_python:
+        if group in groups:
+            groups[group] = [_with_python(r, specifier) for r in groups[group]]
     return ProjectManifest(
         name=canonicalize_name(project["name"]),
         version=version,
@@ -162,6 +211,7 @@ def read_manifest(pyproject: Path, *, is_package: bool, directory: str = ".") ->
         ),
         dependency_groups=tuple(sorted((name, tuple(reqs)) for name, reqs in groups.items())),
         declared_extras=tuple(dict.fromkeys(canonicalize_name(extra) for extra in optional)),
+        group_requires_python=tuple(group_python),
         is_package=is_package,
         directory=directory,
     )

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 from urllib.parse import unquote, urlsplit
 
 import attrs
+from packaging.specifiers import SpecifierSet
 from packaging.utils import NormalizedName, canonicalize_name
 
 from model.desired import (
@@ -64,6 +65,43 @@ class SyncOutcome:
     """Further ``bin`` directories after the environment's (a ``--with`` layer's base)."""
     project_root: Path | None = None
     """The workspace root, whose pyproject.toml holds the index settings (None: no project)."""
+
+
+def _requires_python(request: RunRequest, project: Project) -> SpecifierSet | None:
+    """The project's requires-python and that of every dependency group this run installs
+    (``tool.uv.dependency-groups.<group>.requires-python``): uv picks an interpreter that
+    satisfies them all."""
+    base = project.requires_python
+    if request.no_project or project.name is None:
+        return base
+    from reconciler.discover import read_pyproject
+    from reconciler.manifest import _group_requires_python
+
+    pyproject = Path(project.directory) / "pyproject.toml"
+    if not pyproject.is_file():
+        return base
+    bounds = dict(_group_requires_python(read_pyproject(pyproject), pyproject))
+    if not bounds:
+        return base
+    defaults = project.default_groups
+    if request.no_default_groups:
+        defaults = ()
+    elif project.all_default_groups:
+        defaults = tuple(bounds)
+    elif defaults is None:
+        defaults = (canonicalize_name("dev"),)
+    selection = Selection(
+        roots=(project.name,),
+        groups=request.groups,
+        only_groups=request.only_groups,
+        no_groups=request.no_groups,
+        all_groups=request.all_groups,
+        default_groups=defaults,
+    )
+    combined = SpecifierSet() if base is None else base
+    for group in selection.active_groups(sorted(bounds)):
+        combined &= bounds[group]
+    return combined
 
 
 def _selection(request: RunRequest, project: Project, lock: Lock) -> Selection:
@@ -383,7 +421,7 @@ def sync_project(
     interpreter = find_interpreter(
         request=request.python,
         project_dir=Path(project.directory),
-        requires_python=project.requires_python,
+        requires_python=_requires_python(request, project),
         existing_venv=venv,
     )
     debug("Found project `%s` at: %s", project.name or "(virtual)", project.root)

@@ -470,6 +470,7 @@ def _source_tree_package(
         if has_metadata
         else None,
         requires_dev=requires_dev,
+        group_requires_python=manifest.group_requires_python if member else (),
     )
 
 

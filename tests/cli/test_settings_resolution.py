@@ -216,6 +216,13 @@ WIN = "sys_platform == 'win32'"
             id="exclude-dependencies",
         ),
         pytest.param(
+            '"st-top"',
+            '[tool.uv.dependency-groups]\ndev = { requires-python = ">=3.12" }\n\n'
+            '[dependency-groups]\ndev = ["st-low", "st-py; sys_platform == \'linux\'"]',
+            {"st-py": ["2.0"], "st-low": ["2.0"]},
+            id="dependency-group-requires-python",
+        ),
+        pytest.param(
             '"st-multi[all]"',
             "",
             {"st-multi": ["1.0"], "st-top": ["3.0"]},
@@ -631,3 +638,23 @@ def test_no_index_flag_uses_no_index(scli: Cli, tmp_path: Path) -> None:
     result = _accord(scli, project, "lock", "--no-index")
     assert result.returncode == 1
     assert "st-top was not found in the provided package locations" in result.stderr
+
+
+def test_a_group_requires_python_decides_the_interpreter(scli: Cli, tmp_path: Path) -> None:
+    """The default `dev` group needs Python >=3.12: with Python 3.11 asked for, uv and accord
+    refuse; without the group, 3.11 is fine."""
+    text = _pyproject(
+        '"st-top"',
+        '[tool.uv.dependency-groups]\ndev = { requires-python = ">=3.12" }\n\n'
+        '[dependency-groups]\ndev = ["st-low"]',
+    )
+    project = _project(tmp_path, "accord", text)
+    result = _accord(scli, project, "sync")  # _accord pins --python to the 3.11 base
+    assert result.returncode != 0
+    assert "incompatible with the project's Python requirement" in result.stderr
+    assert ">=3.12" in result.stderr
+    assert not (project / ".venv").exists()
+    theirs = _project(tmp_path, "uv", text)
+    assert scli.uv(theirs, "sync", "--python", str(scli.python), settings=True).returncode != 0
+    result = _accord(scli, project, "sync", "--no-dev")
+    assert result.returncode == 0, result.stderr
