@@ -40,6 +40,7 @@ __all__ = [
     "read_excludes",
     "read_fork_strategy",
     "read_resolution_mode",
+    "recorded_prerelease",
     "top_level_extra",
 ]
 
@@ -386,3 +387,9 @@ def read_excludes(value: object) -> tuple[NormalizedName, ...]:
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise SettingInvalid("`tool.uv.exclude-dependencies` must be a list of package names")
     return tuple(dict.fromkeys(canonicalize_name(v) for v in value))
+
+
+def recorded_prerelease(mode: str | None) -> str | None:
+    """The ``prerelease-mode`` uv 0.13.8 writes in ``[options]`` for ``mode``: none for its
+    default, and none for ``if-necessary`` either (observed side by side)."""
+    return None if mode in (None, "if-necessary") else mode

@@ -157,6 +157,7 @@ def ensure_lock(
         )
 
     from model.manifest import lock_requirement
+    from model.uv_settings import recorded_prerelease
 
     workspace = load_workspace(project, interpreter, err)
     settings = _settings(workspace, err)
@@ -183,7 +184,7 @@ def ensure_lock(
         )
         if stale is None:
             stale = inputs.why_stale(existing)
-        if stale is None and existing.options.prerelease_mode != prerelease:
+        if stale is None and existing.options.prerelease_mode != recorded_prerelease(prerelease):
             stale = "the prerelease mode changed"
         if stale is None and _exclude_newer_changed(existing, exclude_newer):
             stale = "the exclude-newer limit changed"

@@ -43,7 +43,7 @@ from model.manifest import (
 )
 from model.marker_tree import MarkerTree
 from model.python_range import PythonRange, specifier_range
-from model.uv_settings import BinaryPolicy, by_name
+from model.uv_settings import BinaryPolicy, by_name, recorded_prerelease
 from model.wheel_tags import lock_platform_markers, matches_requires_python
 from reconciler.errors import NoSolution
 from reconciler.resolve.assemble import Graph, NodeKey, merge_forks
@@ -361,6 +361,7 @@ def _cutoff(
 
 
 def _options(prerelease: str | None, exclude_newer: ExcludeNewer | None) -> LockOptions:
+    prerelease = recorded_prerelease(prerelease)
     if exclude_newer is None:
         return LockOptions(prerelease_mode=prerelease)
     timestamp, span = exclude_newer.lock_options()
