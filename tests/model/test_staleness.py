@@ -167,3 +167,13 @@ def test_staleness_script_inputs() -> None:
     assert why_script_stale(
         lock, [Requirement("pkg"), Requirement("x")], SpecifierSet(">=3.10")
     ) == ("requirements changed (added x)")
+
+
+def test_staleness_in_a_workspace_names_the_member() -> None:
+    lib = _manifest(name=n("lib"), dependencies=(), optional_dependencies=(), dependency_groups=())
+    workspace_lock = attrs.evolve(LOCK, packages=(*LOCK.packages, _lock_for(lib).packages[0]))
+    assert why_stale(workspace_lock, [CURRENT, lib], [INDEX]) is None
+    moved = attrs.evolve(lib, dependencies=(Requirement("httpx"),))
+    assert why_stale(workspace_lock, [CURRENT, moved], [INDEX]) == (
+        "`lib`: requirements changed (added httpx)"
+    )

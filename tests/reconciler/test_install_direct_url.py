@@ -1,22 +1,25 @@
 """PEP 610 `direct_url.json`: written for a dist that does not come from a registry (a URL, a
 git commit), read back by observe, so that the next plan is empty and a changed source is seen.
-Git dists go through apply's builder before anything in the environment changes."""
+Git dists and sdists go through apply's builder before anything in the environment changes;
+what older or unusual wheels carry (unhashed RECORD rows, executable files) is installed."""
 
 from __future__ import annotations
 
 import hashlib
 import json
+import os
+import zipfile
 from pathlib import Path
 
 import attrs
 from packaging.utils import canonicalize_name
 from packaging.version import Version
 
-from fixtures.wheels import WheelSpec, build_wheel
+from fixtures.wheels import WheelSpec, build_sdist, build_wheel
 from model.desired import ArtifactKind, DesiredDist
-from model.lock import Source, SourceKind
+from model.lock import Artifact, Source, SourceKind
 from reconciler.apply import apply_plan
-from tests.reconciler.envs import Env, wheel_dist
+from tests.reconciler.envs import Env, record_problems, rewrite_wheel, wheel_dist
 
 
 def test_apply_url_dist_records_its_origin_and_is_kept_next_time(env: Env) -> None:
@@ -86,3 +89,73 @@ def test_apply_builds_every_git_dist_and_records_its_commit(env: Env) -> None:
     assert [(a.name, a.kind, a.reason.kind) for a in plan.actions] == [
         ("gita", "replace", "source-differs")
     ]
+
+
+def test_apply_records_a_git_branch_as_the_requested_revision(env: Env) -> None:
+    builder = PrebuiltWheels({"gitc": build_wheel(WheelSpec("gitc", "1.0"), env.wheels)})
+    dist = attrs.evolve(
+        _git_dist("gitc", "d" * 40),
+        source=Source(SourceKind.GIT, "https://example.invalid/gitc.git?branch=main#" + "d" * 40),
+    )
+    apply_plan(env.plan(dist), env.venv, env.cache, builder=builder)
+    recorded = json.loads((env.site / "gitc-1.0.dist-info" / "direct_url.json").read_text())
+    assert recorded["vcs_info"]["requested_revision"] == "main"
+
+
+def test_apply_builds_a_locked_sdist_with_the_builder(env: Env) -> None:
+    sdist = build_sdist(WheelSpec("fromsdist", "1.0"), env.wheels / "sdists")
+    digest = hashlib.sha256(sdist.read_bytes()).hexdigest()
+    dist = DesiredDist(
+        name=canonicalize_name("fromsdist"),
+        version=Version("1.0"),
+        source=Source(SourceKind.REGISTRY, "https://example.invalid/simple"),
+        kind=ArtifactKind.SDIST,
+        artifact=Artifact(url=sdist.as_uri(), hash=f"sha256:{digest}"),
+    )
+    built = build_wheel(WheelSpec("fromsdist", "1.0"), env.wheels)
+
+    class SdistBuilder(PrebuiltWheels):
+        def build_sdist(self, sdist: Path, sha256: str) -> Path:
+            self.built.append(f"sdist:{sha256}")
+            return built
+
+    builder = SdistBuilder({})
+    apply_plan(env.plan(dist), env.venv, env.cache, builder=builder)
+    assert builder.built == [f"sdist:{digest}"]
+    assert (env.site / "fromsdist" / "__init__.py").is_file()
+
+
+def test_apply_fresh_environment_records_files_the_wheel_lists_without_a_hash(env: Env) -> None:
+    """Older tools listed some files without a hash; the installed RECORD still has them, with
+    the hash of what was installed (a fresh environment links package files in one go)."""
+    wheel = build_wheel(
+        WheelSpec(
+            "oldtool", "1.0", files={"oldtool/__init__.py": "", "oldtool/sub/x.py": "x = 1\n"}
+        ),
+        env.wheels / "plain",
+    )
+    with zipfile.ZipFile(wheel) as archive:
+        record = archive.read("oldtool-1.0.dist-info/RECORD").decode()
+    unhashed = "\n".join(
+        f"{line.split(',')[0]},," if line.startswith("oldtool/") else line
+        for line in record.splitlines()
+    )
+    old = rewrite_wheel(
+        wheel, env.wheels / wheel.name, replace={"oldtool-1.0.dist-info/RECORD": unhashed.encode()}
+    )
+    env.sync(wheel_dist(old))
+    assert record_problems(env.site, "oldtool-1.0.dist-info") == []
+
+
+def test_apply_keeps_the_executable_bit_of_a_wheel_file(env: Env) -> None:
+    spec = WheelSpec("exe", "1.0", files={"exe/__init__.py": "", "exe/run.sh": "#!/bin/sh\n"})
+    wheel = build_wheel(spec, env.wheels / "plain")
+    executable = env.wheels / wheel.name
+    with zipfile.ZipFile(wheel) as source, zipfile.ZipFile(executable, "w") as out:
+        for member in source.infolist():
+            if member.filename == "exe/run.sh":
+                member.external_attr = 0o100755 << 16
+            out.writestr(member, source.read(member))
+    env.sync(wheel_dist(executable))
+    assert os.access(env.site / "exe" / "run.sh", os.X_OK)
+    assert not os.access(env.site / "exe" / "__init__.py", os.X_OK)
