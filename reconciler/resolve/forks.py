@@ -24,6 +24,7 @@ from packaging.version import Version
 from resolvelib import BaseReporter  # this module is only imported to resolve
 
 from model.marker_tree import MarkerTree
+from model.python_range import specifier_range
 from model.uv_settings import BinaryPolicy, Dependencies
 from reconciler.errors import NoSolution
 from reconciler.resolve.provider import (
@@ -130,7 +131,9 @@ def resolve_forks(
     metadata of every registry version chosen."""
     import resolvelib  # slow path only
 
-    store = MetadataStore(sdist_metadata)
+    store = MetadataStore(
+        sdist_metadata, MarkerTree.python_range(*specifier_range(requires_python))
+    )
     # The roots' pages, and those of the local packages' dependencies, are needed first.
     wanted = [r for requirements in root.values() for r in requirements]
     wanted += [r for package in local.values() for r in package.metadata.requires_dist]

@@ -834,8 +834,15 @@ class Provider(AbstractProvider[Req, Candidate, str]):
 class MetadataStore:
     """Distribution metadata, fetched ahead in threads and shared by every fork's run."""
 
-    def __init__(self, sdist_metadata: Callable[[IndexFile], bytes] | None) -> None:
+    def __init__(
+        self,
+        sdist_metadata: Callable[[IndexFile], bytes] | None,
+        python: MarkerTree = MarkerTree.TRUE,
+    ) -> None:
         self._sdist_metadata = sdist_metadata
+        self._python = python
+        """The project's Python range: a requirement only older Pythons take (`tomli;
+        python_version < '3.11'`) is never fetched ahead."""
         self._futures: dict[tuple[NormalizedName, Version], Future[DistMetadata]] = {}
         self.versions: dict[
             NormalizedName,
@@ -891,8 +898,11 @@ class MetadataStore:
         for requirement in requirements:
             if self._closed:
                 return
-            if requirement_marker(requirement, None).is_false():
+            marker = requirement_marker(requirement, None)
+            if marker.is_false():
                 continue  # only behind an extra: fetched when that extra is chosen
+            if marker.is_disjoint(self._python):
+                continue  # for Pythons the project does not support: never needed
             try:
                 self._pool.submit(self._warm, requirement, client)
             except RuntimeError:  # the pool shut down: resolution is over

@@ -658,3 +658,16 @@ def test_a_group_requires_python_decides_the_interpreter(scli: Cli, tmp_path: Pa
     assert scli.uv(theirs, "sync", "--python", str(scli.python), settings=True).returncode != 0
     result = _accord(scli, project, "sync", "--no-dev")
     assert result.returncode == 0, result.stderr
+
+
+def test_requirements_for_unsupported_pythons_are_never_fetched(
+    scli: Cli, settings_index: IndexServer, tmp_path: Path
+) -> None:
+    """st-old requires `st-ancient; python_version < '3.8'` (the index has no st-ancient):
+    with requires-python >= 3.10 neither the resolver nor its look-ahead asks for it, so a
+    warm lock makes no request at all (uv does not ask either)."""
+    project = _project(tmp_path, "accord", _pyproject('"st-old"', ""))
+    assert _accord(scli, project, "lock").returncode == 0
+    assert settings_index.requests["/simple/st-ancient/"] == 0
+    lock = (project / "uv.lock").read_text(encoding="utf-8")
+    assert "st-ancient" not in lock.split("[package.metadata]")[0]
