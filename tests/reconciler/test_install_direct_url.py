@@ -159,3 +159,35 @@ def test_apply_keeps_the_executable_bit_of_a_wheel_file(env: Env) -> None:
     env.sync(wheel_dist(executable))
     assert os.access(env.site / "exe" / "run.sh", os.X_OK)
     assert not os.access(env.site / "exe" / "__init__.py", os.X_OK)
+
+
+TOOL = WheelSpec(
+    "tool",
+    "1.0",
+    entry_points={"console_scripts": {"tool-cmd": "tool:main"}},
+    files={"tool/__init__.py": "def main():\n    pass\n"},
+)
+
+
+def test_apply_writes_a_script_in_place_of_a_symlink_never_through_it(
+    env: Env, tmp_path: Path
+) -> None:
+    base = env.wheel(WheelSpec("base", "1.0"))
+    env.sync(base)
+    outside = tmp_path / "outside" / "target"
+    outside.parent.mkdir()
+    (env.venv / "bin" / "tool-cmd").symlink_to(outside)  # dangling: nothing there yet
+    env.sync(base, env.wheel(TOOL))
+    assert not outside.exists()
+    script = env.venv / "bin" / "tool-cmd"
+    assert script.is_file() and not script.is_symlink()
+
+
+def test_apply_writes_a_script_afresh_over_a_hardlinked_file(env: Env, tmp_path: Path) -> None:
+    base = env.wheel(WheelSpec("base", "1.0"))
+    env.sync(base)
+    shared = tmp_path / "shared"
+    shared.write_text("someone else's file\n")
+    os.link(shared, env.venv / "bin" / "tool-cmd")
+    env.sync(base, env.wheel(TOOL))
+    assert shared.read_text() == "someone else's file\n"

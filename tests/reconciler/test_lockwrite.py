@@ -401,3 +401,36 @@ def test_requirement_lists_sort_like_uv() -> None:
         '{ name = "pkg", extras = ["test"], marker = "extra == \'x\'" },',
         '{ name = "pkg", extras = ["test", "matplotlib"], marker = "extra == \'doc\'" },',
     ]
+
+
+@pytest.mark.parametrize(
+    ("location", "written"),
+    [
+        pytest.param(
+            "https://user:secret@files.invalid/pkg-1.0-py3-none-any.whl",
+            "https://files.invalid/pkg-1.0-py3-none-any.whl",
+            id="url-login",
+        ),
+        pytest.param(
+            "git+https://token@git.invalid/pkg.git?rev=v1#" + "a" * 40,
+            "git+https://git.invalid/pkg.git?rev=v1#" + "a" * 40,
+            id="git-token",
+        ),
+        pytest.param(
+            "ssh://git@git.invalid/pkg.git#" + "a" * 40,
+            "ssh://git@git.invalid/pkg.git#" + "a" * 40,
+            id="ssh-user-is-an-address",
+        ),
+    ],
+)
+def test_lockwrite_never_writes_a_login(location: str, written: str) -> None:
+    from packaging.version import Version
+
+    from model.lock import LockedPackage, Source, SourceKind
+
+    kind = SourceKind.URL if location.startswith("https") else SourceKind.GIT
+    package = LockedPackage(name="pkg", version=Version("1.0"), source=Source(kind, location))  # type: ignore[arg-type]
+    lock = Lock(version=1, revision=3, requires_python=SpecifierSet(">=3.10"), packages=(package,))
+    text = format_lock(lock)
+    assert written in text
+    assert "secret" not in text and "token@" not in text
