@@ -57,10 +57,13 @@ class InstalledDist:
     """For a dist accord built from a source tree: the digest of the inputs it was built from."""
     uv_freshness: str | None = None
     """The dist-info's ``uv_cache.json``, when uv (or accord) recorded one."""
+    modified_files: tuple[str, ...] = ()
+    """Files (as RECORD names them, sorted) whose content no longer has RECORD's hash. Only
+    a verify (``--verify``) reads contents: otherwise always empty."""
 
     @property
     def record_ok(self) -> bool:
-        return self.record_problem is None
+        return self.record_problem is None and not self.modified_files
 
 
 @attrs.frozen(kw_only=True)

@@ -18,6 +18,7 @@ from model.observed import EnvironmentState, InstalledDist, ObservedEnvironment
 
 __all__ = [
     "BuildInputsChanged",
+    "ContentModified",
     "Create",
     "EnvironmentAction",
     "EnvironmentMissing",
@@ -146,6 +147,26 @@ class FilesModified:
 
 
 @attrs.frozen
+class ContentModified:
+    """Installed files whose content differs from RECORD's hash (found by ``--verify``)."""
+
+    files: tuple[str, ...]
+    """As RECORD names them, sorted; never empty."""
+    kind = "content-modified"
+
+    def describe(self) -> str:
+        count = len(self.files)
+        shown = ", ".join(self.files[:_FILES_SHOWN])
+        if count > _FILES_SHOWN:
+            shown += f" and {count - _FILES_SHOWN} more"
+        return f"{count} file{'' if count == 1 else 's'} modified: {shown}"
+
+
+_FILES_SHOWN = 5
+"""A repair names this many files in its sentence; the JSON reason lists them all."""
+
+
+@attrs.frozen
 class BuildInputsChanged:
     kind = "build-inputs-changed"
 
@@ -170,7 +191,12 @@ class Extraneous:
 
 
 ReplaceReason = (
-    VersionDiffers | SourceDiffers | FilesModified | BuildInputsChanged | ReinstallRequested
+    VersionDiffers
+    | SourceDiffers
+    | FilesModified
+    | ContentModified
+    | BuildInputsChanged
+    | ReinstallRequested
 )
 
 
@@ -330,6 +356,8 @@ def _replace_reason(dist: DesiredDist, installed: InstalledDist) -> ReplaceReaso
             and not (installed.build_digest is None and uv_current)
         ):
             return BuildInputsChanged()
+    if installed.modified_files:
+        return ContentModified(installed.modified_files)
     if installed.record_problem is not None:
         return FilesModified(installed.record_problem)
     return None

@@ -53,6 +53,9 @@ class RunRequest:
     no_project: bool = False
     reinstall: bool = False
     reinstall_packages: tuple[NormalizedName, ...] = ()
+    verify: bool = False
+    """``--verify``: hash every installed file against its RECORD (not only its size), and
+    repair the packages whose files differ."""
     upgrade: bool = False
     upgrade_packages: tuple[NormalizedName, ...] = ()
     default_index: str | None = None

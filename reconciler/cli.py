@@ -268,6 +268,7 @@ def _request(
         no_default_groups=options["no_default_groups"],
         reinstall=options["reinstall"] and not options["no_reinstall"],
         reinstall_packages=_names(options["reinstall_package"]),
+        verify=options["verify"],
         **_lock_fields(ctx, options),
         package=canonicalize_name(options["package"]) if options["package"] else None,
         all_packages=options["all_packages"],

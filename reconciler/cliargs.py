@@ -236,6 +236,7 @@ INSTALL_OPTIONS: list[Decorator[Any]] = [
     _flag("--reinstall", help="Reinstall every package."),
     _flag("--no-reinstall", hidden=True),
     _value("--reinstall-package", multiple=True, help="Reinstall this package."),
+    _flag("--verify", help="Hash every installed file against its RECORD; repair what differs."),
     _flag("--compile-bytecode", help="Compile to bytecode after installing (UV_COMPILE_BYTECODE)."),
     _flag("--no-compile-bytecode", hidden=True),
 ]

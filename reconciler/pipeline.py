@@ -479,6 +479,12 @@ def sync_project(
     with environment_lock(venv):
         checking = time.perf_counter()
         observed = observe_environment(venv)
+        verification = None
+        if request.verify:
+            from reconciler.verify import verify_environment
+
+            verification = verify_environment(observed)
+            observed = verification.observed
         plan = attrs.evolve(diff(desired, observed), lock=lock_action)
         if request.dry_plan:
             _print_plan(plan, request, out, relative_to)
@@ -522,6 +528,17 @@ def sync_project(
                 err.write(uv_summary(plan, seconds, changes=request.uv_summary))
         elif (request.uv_summary or request.verbose) and not request.quiet:
             err.write(_timed("Checked", len(observed.dists), checking))
+        if verification is not None and isinstance(plan.environment, Keep):
+            from model.plan import Remove, Replace
+            from reconciler.verify import write_snapshot
+
+            # After the apply: the dists it replaced or removed are not vouched for.
+            changed = {
+                action.installed.dist_info
+                for action in plan.actions
+                if isinstance(action, Replace | Remove)
+            }
+            write_snapshot(venv, verification, changed)
         if request.compile_bytecode:
             _compile_bytecode(venv, quiet=bool(request.quiet), err=err)
         if not request.isolated:
