@@ -93,14 +93,16 @@ def source_tree_digest(directory: Path) -> str:
     return digest.hexdigest()[:32]
 
 
-def _uv_timestamp(ctime_ns: int) -> dict[str, int]:
-    return {
-        "secs_since_epoch": ctime_ns // 1_000_000_000,
-        "nanos_since_epoch": ctime_ns % 1_000_000_000,
-    }
+def _uv_timestamp(nanos: int) -> dict[str, int]:
+    # serde's form of a std::time::SystemTime, which uv's Timestamp wraps.
+    return {"secs_since_epoch": nanos // 1_000_000_000, "nanos_since_epoch": nanos % 1_000_000_000}
 
 
-def _uv_cache_json(timestamp_ns: int | None, directories: dict[str, int | None]) -> bytes:
+def _uv_cache_json(
+    timestamp_ns: int | None, directories: dict[str, dict[str, int] | int | None]
+) -> bytes:
+    """uv's ``CacheInfo`` as serde_json writes it: compact, fields in declaration order,
+    ``directories`` sorted (a BTreeMap)."""
     import json
 
     info = {
@@ -108,37 +110,72 @@ def _uv_cache_json(timestamp_ns: int | None, directories: dict[str, int | None])
         "commit": None,
         "tags": None,
         "env": {},
-        "directories": {
-            name: None if value is None else _uv_timestamp(value)
-            for name, value in directories.items()
-        },
+        "directories": dict(sorted(directories.items())),
     }
     return json.dumps(info, separators=(",", ":")).encode()
 
 
+def _uv_directories(paths: list[Path]) -> dict[str, dict[str, int] | int | None]:
+    """uv's ``DirectoryTimestamp`` for each ``{dir = ...}`` cache key: the directory's birth
+    time, or its inode where the filesystem keeps none; None (JSON null) when it does not
+    exist. uv leaves out a key that names a file, or that it cannot stat."""
+    import os
+    import stat
+
+    from reconciler.birthtime import birth_time_ns
+
+    directories: dict[str, dict[str, int] | int | None] = {}
+    for path in paths:
+        try:
+            status = os.stat(path)
+        except FileNotFoundError:
+            directories[path.name] = None
+            continue
+        except OSError:
+            continue
+        if not stat.S_ISDIR(status.st_mode):
+            continue
+        born = birth_time_ns(path)
+        directories[path.name] = _uv_timestamp(born) if born is not None else status.st_ino
+    return directories
+
+
+def uv_default_cache_keys(directory: Path) -> tuple[list[Path], list[Path]] | None:
+    """The (files, directories) whose timestamps uv's freshness record of the tree at
+    ``directory`` depends on, or None when the tree sets its own ``tool.uv.cache-keys`` (accord
+    records nothing for those). The fast path's stamp watches them (``reconciler.stamp``)."""
+    if _cache_key_files(directory) != [n for n in _DEFAULT_KEYS if (directory / n).exists()]:
+        return None
+    return [directory / name for name in _DEFAULT_KEYS], [directory / "src"]
+
+
 def uv_freshness_files(dist: DesiredDist) -> dict[str, bytes]:
     """uv's own freshness records (``uv_cache.json``, ``uv_build.json``) for a dist built from
-    a local tree or archive, as uv 0.13 writes them, so that uv sees accord's install as
-    current instead of rebuilding it. Projects with custom ``tool.uv.cache-keys`` get none
-    (uv then rebuilds once, as it would without them)."""
+    a local tree or archive, byte for byte as uv 0.13.8 writes them, so that uv sees accord's
+    install as current instead of rebuilding it, and accord sees uv's (the plan compares the
+    installed record with this one).
+
+    A tree's record (``CacheInfo::from_directory``): ``timestamp`` is the latest ``ctime`` of
+    pyproject.toml, setup.py and setup.cfg (those that exist), ``directories.src`` the birth
+    time of ``src/`` (``null`` when absent). An archive's (``CacheInfo::from_file``): its
+    ``ctime``. ``uv_build.json`` is ``{}`` for anything built without build settings. Trees
+    with custom ``tool.uv.cache-keys`` get none (uv then rebuilds once, as it would without
+    them)."""
     import os
 
     from model.lock import SourceKind
 
     if dist.source.kind.is_source_tree and dist.directory_url is not None:
         directory = tree_path(dist)
-        if _cache_key_files(directory) != [
-            name for name in _DEFAULT_KEYS if (directory / name).exists()
-        ]:
+        keys = uv_default_cache_keys(directory)
+        if keys is None:
             return {}
-        times = [
-            os.stat(directory / name).st_ctime_ns
-            for name in _DEFAULT_KEYS
-            if (directory / name).exists()
-        ]
-        src = directory / "src"
-        directories = {"src": os.stat(src).st_ctime_ns if src.is_dir() else None}
-        cache = _uv_cache_json(max(times) if times else None, directories)
+        key_files, key_directories = keys
+        times = [os.stat(path).st_ctime_ns for path in key_files if path.is_file()]
+        cache = _uv_cache_json(
+            max(times) if times else None,
+            _uv_directories(key_directories),
+        )
         return {"uv_cache.json": cache, "uv_build.json": b"{}"}
     if dist.source.kind is SourceKind.PATH and dist.artifact is not None and dist.artifact.url:
         archive = Path(unquote(urlsplit(dist.artifact.url).path))

@@ -36,7 +36,7 @@ __all__ = [
 ]
 
 STAMP_NAME = ".accord-stamp"
-STAMP_VERSION = 3
+STAMP_VERSION = 4
 RECURSION_VARIABLE = "ACCORD_RUN_RECURSION_DEPTH"
 MAX_RECURSION_DEPTH = 100
 
@@ -162,12 +162,21 @@ def _glob_digest(directory: str, pattern: str) -> tuple[tuple[str, str], ...]:
     return tuple((name, _file_digest(os.path.join(directory, name))) for name in matches)
 
 
+def _status(path: str) -> tuple[int, int] | None:
+    try:
+        status = os.stat(path)
+    except OSError:
+        return None
+    return status.st_ino, status.st_ctime_ns
+
+
 def compute_key(
     project_dir: str,
     venv: str,
     files: list[str],
     options: list[str],
     globs: list[tuple[str, str]] | None = None,
+    stats: list[str] | None = None,
 ) -> str | None:
     """The digest of every input that decided a sync, or None if the venv is unusable.
 
@@ -177,7 +186,10 @@ def compute_key(
     (directory, pattern) matches, the nearest ``.python-version``, the environment variables
     that move the environment, the interpreter behind ``bin/python`` (path, size, mtime), the
     names in site-packages and ``bin`` (an install or removal by another tool changes them),
-    and the bytes of ``pyvenv.cfg``.
+    the bytes of ``pyvenv.cfg``, and the inode and ``ctime`` of each of ``stats``: the
+    files and directories whose timestamps uv's freshness records of the source trees depend
+    on (a touched pyproject.toml, a recreated ``src/``), and each site-packages directory
+    (another tool reinstalling a package under the same name).
     """
     python = os.path.join(venv, "bin", "python")
     try:
@@ -203,6 +215,9 @@ def compute_key(
         tuple(_listing(os.path.join(venv, "bin"))),
         # A deleted or edited pyvenv.cfg makes the environment another one (or none).
         _file_digest(os.path.join(venv, "pyvenv.cfg")),
+        # A change of ctime is all the fast path sees of a birth time (uv's record of a
+        # directory): a directory made again has a new ctime, so this errs towards the slow path.
+        tuple((path, _status(path)) for path in stats or ()),
     )
     return sha256(repr(payload).encode()).hexdigest()
 
@@ -279,15 +294,18 @@ def format_stamp(
     key: str,
     strict: list[str] | None = None,
     globs: list[tuple[str, str]] | None = None,
+    stats: list[str] | None = None,
 ) -> str:
     """The stamp file's text: tab-separated lines, read without json (import cost).
 
     ``strict`` lists the commands the environment provides when the project is strict;
-    ``globs`` the (directory, pattern) pairs of wildcard cache keys.
+    ``globs`` the (directory, pattern) pairs of wildcard cache keys; ``stats`` the paths
+    whose inode and ctime are inputs.
     """
     lines = [f"accord-stamp\t{STAMP_VERSION}", f"project_dir\t{project_dir}"]
     lines += [f"file\t{path}" for path in files]
     lines += [f"glob\t{directory}\t{pattern}" for directory, pattern in globs or ()]
+    lines += [f"stat\t{path}" for path in stats or ()]
     if strict is not None:
         lines.append("strict\t")
         lines += [f"provides\t{name}" for name in strict]
@@ -295,15 +313,16 @@ def format_stamp(
     return "\n".join(lines) + "\n"
 
 
-Stamp = tuple[str, list[str], str, list[str] | None, list[tuple[str, str]]]
-"""(project_dir or venv, files, key, strict, globs)."""
+Stamp = tuple[str, list[str], str, list[str] | None, list[tuple[str, str]], list[str]]
+"""(project_dir or venv, files, key, strict, globs, stats)."""
 
 
 def parse_stamp(text: str) -> Stamp | None:
-    """(project_dir, files, key, strict, globs) from a stamp's text, or None if it is not
-    ours."""
+    """(project_dir, files, key, strict, globs, stats) from a stamp's text, or None if it is
+    not ours."""
     project_dir = key = None
     files: list[str] = []
+    stats: list[str] = []
     globs: list[tuple[str, str]] = []
     strict: list[str] | None = None
     for number, line in enumerate(text.splitlines()):
@@ -317,6 +336,8 @@ def parse_stamp(text: str) -> Stamp | None:
         elif name == "glob":
             directory, _, pattern = value.partition("\t")
             globs.append((directory, pattern))
+        elif name == "stat":
+            stats.append(value)
         elif name == "key":
             key = value
         elif name == "strict":
@@ -325,11 +346,11 @@ def parse_stamp(text: str) -> Stamp | None:
             strict.append(value)
     if project_dir is None or key is None:
         return None
-    return project_dir, files, key, strict, globs
+    return project_dir, files, key, strict, globs, stats
 
 
 def _find_stamp(project_dir: str) -> Stamp | None:
-    """(venv, files, key, strict, globs) of the stamp that belongs to ``project_dir``,
+    """(venv, files, key, strict, globs, stats) of the stamp that belongs to ``project_dir``,
     searching upward."""
     directory = project_dir
     for _ in range(16):
@@ -340,7 +361,7 @@ def _find_stamp(project_dir: str) -> Stamp | None:
         except (OSError, UnicodeDecodeError):
             stamp = None
         if stamp is not None and stamp[0] == project_dir:
-            return os.path.join(directory, ".venv"), stamp[1], stamp[2], stamp[3], stamp[4]
+            return (os.path.join(directory, ".venv"), *stamp[1:])
         parent = os.path.dirname(directory)
         if parent == directory:
             return None
@@ -404,8 +425,8 @@ def try_fast_path(argv: list[str]) -> None:
     found = _find_stamp(project_dir)
     if found is None:
         return
-    venv, files, key, strict, globs = found
-    if compute_key(project_dir, venv, files, options, globs) != key:
+    venv, files, key, strict, globs, stats = found
+    if compute_key(project_dir, venv, files, options, globs, stats) != key:
         return
     try:
         env = child_environment(venv, dict(os.environ))

@@ -37,7 +37,10 @@ def write_stamp(
 
     ``source_trees`` are the directories of the source-tree dists the sync installed (the
     project, members, path dependencies): their build inputs decide a rebuild, so they are
-    inputs of the stamp too."""
+    inputs of the stamp too, and so are the timestamps uv's freshness record of each depends
+    on: the plan accepts an install uv made while that record is current, so the fast path
+    must not outlive it. The site-packages directory's own inode and ctime catch another tool
+    reinstalling a package under the same name (the plan then judges the new install)."""
     if Path(project.venv) != Path(project.root) / ".venv":
         return  # the fast path only looks for <root>/.venv; others always take the slow path
     files = [str(path) for path in project.pyprojects] + [str(project.lock_path)]
@@ -52,14 +55,21 @@ def write_stamp(
         if candidate not in files:
             files.append(candidate)
     globs: list[tuple[str, str]] = []
+    stats: list[str] = []
     if source_trees:
-        from reconciler.builder import build_inputs
+        from reconciler.builder import build_inputs, uv_default_cache_keys
 
+        stats += sorted(str(site) for site in venv.glob("lib/*/site-packages"))
         for tree in source_trees:
             tree_files, tree_globs = build_inputs(tree)
             files += [path for path in tree_files if path not in files]
             globs += [pair for pair in tree_globs if pair not in globs]
-    key = compute_key(str(project.directory), str(venv), files, list(request.options_key), globs)
+            uv_keys = uv_default_cache_keys(tree)
+            if uv_keys is not None:
+                stats += [str(path) for path in [*uv_keys[0], *uv_keys[1]]]
+    key = compute_key(
+        str(project.directory), str(venv), files, list(request.options_key), globs, stats
+    )
     if key is None:
         remove_stamp(venv)
         return
@@ -68,5 +78,5 @@ def write_stamp(
         from reconciler.execute import provided_commands
 
         strict = sorted(provided_commands(venv))
-    text = format_stamp(str(project.directory), files, key, strict, globs)
+    text = format_stamp(str(project.directory), files, key, strict, globs, stats)
     write_atomic(venv / STAMP_NAME, text)
