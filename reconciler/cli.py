@@ -391,6 +391,24 @@ def run(ctx: click.Context, /, command: tuple[str, ...], **options: Any) -> None
         with_editables=tuple(Path(p).absolute() for p in options["with_editable"]),
         script=_script_target(command, kind),
     )
+    if request.verify:
+        other = (
+            "a PEP 723 script"
+            if request.script is not None
+            else "`--with`"
+            if request.with_requirements or request.with_files or request.with_editables
+            else "`--no-project`"
+            if request.no_project
+            else "`--no-sync`"
+            if request.no_sync
+            else None
+        )
+        if other is not None:
+            # Verification covers the project environment only; never silently skipped.
+            raise UsageError(
+                f"`--verify` cannot be used with {other}: it checks the project environment",
+                hint="run `accord sync --verify` for the project, then the command",
+            )
     env_files = [] if options["no_env_file"] else [Path(f) for f in options["env_file"]]
     # Env files are read before anything changes, so a missing one leaves all as it was.
     extra = load_env_files(env_files, os.environ) if env_files else {}

@@ -169,3 +169,15 @@ def test_verify_without_a_snapshot_hashes_everything(cli: Cli, make_project: Mak
 
     assert result.returncode == 1, result.stderr
     assert REPAIR_LINE in result.stdout.splitlines()
+
+
+def test_verify_is_refused_where_it_would_not_check_anything(
+    cli: Cli, make_project: MakeProject
+) -> None:
+    """--verify checks the project environment; with --no-sync or --no-project it would check
+    nothing, so it is refused by name rather than ignored."""
+    project = make_project("minimal")
+    for extra in (("--no-sync",), ("--no-project",)):
+        result = cli.run(project, "--frozen", "--verify", *extra, "--", "python", "-c", "pass")
+        assert result.returncode == 2, result.stderr
+        assert result.stderr.startswith(f"error: `--verify` cannot be used with `{extra[0]}`")
