@@ -167,10 +167,9 @@ def metadata_from_pkg_info(raw: bytes, name: NormalizedName, version: Version) -
     resolver needs is malformed, or the name or version disagrees with the file name.
     A dynamic ``Version`` is fine: the file name fixes it."""
     import email.parser  # slow path only
-    import email.policy
 
     text = raw.decode("utf-8", errors="replace")
-    message = email.parser.Parser(policy=email.policy.compat32).parsestr(text, headersonly=True)
+    message = email.parser.Parser().parsestr(text, headersonly=True)  # compat32, the default
 
     def values(field: str) -> list[str]:
         return [str(value).strip() for value in message.get_all(field) or ()]
