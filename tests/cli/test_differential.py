@@ -813,6 +813,184 @@ SCENARIOS: tuple[Scenario, ...] = (
         same_files=("uv.lock",),
         source="lock_project_with_overrides",
     ),
+    # ---- environment variables and more selections
+    Scenario(
+        "run-uv-locked-env-stale",
+        {"pyproject.toml": PKG},
+        ("run", "python", "-c", "print('ran')"),
+        setup=LOCKED,
+        after_setup={"pyproject.toml": _pyproject('"pkg==1.1"')},
+        env={"UV_LOCKED": "1"},
+        stderr=("The lockfile at `uv.lock` needs to be updated, but `UV_LOCKED=1` was provided",),
+        same_files=("uv.lock",),
+        source="run_locked",
+    ),
+    Scenario(
+        "run-uv-frozen-env-without-lock",
+        {"pyproject.toml": PKG},
+        ("run", "python", "-c", "print('ran')"),
+        env={"UV_FROZEN": "1"},
+        stderr=("Unable to find lockfile at `uv.lock`",),
+        source="run_frozen",
+    ),
+    Scenario(
+        "run-uv-no-sync-env",
+        {"pyproject.toml": PKG},
+        ("run", "python", "-c", HAS, "pkg"),
+        env={"UV_NO_SYNC": "1"},
+        same_files=("uv.lock",),
+        source="run_no_sync_env_var",
+    ),
+    Scenario(
+        "run-uv-env-file-variable",
+        {"pyproject.toml": PKG, "vars.env": "GREETING=hi\n"},
+        ("run", "python", "-c", "import os; print(os.environ.get('GREETING'))"),
+        env={"UV_ENV_FILE": "vars.env"},
+        source="run_with_env_file",
+    ),
+    Scenario(
+        "run-no-env-file-wins",
+        {"pyproject.toml": PKG, "vars.env": "GREETING=hi\n"},
+        ("run", "--no-env-file", "python", "-c", "import os; print(os.environ.get('GREETING'))"),
+        env={"UV_ENV_FILE": "vars.env"},
+        source="run_with_env_omitted",
+    ),
+    Scenario(
+        "run-with-two-packages",
+        {"pyproject.toml": PKG},
+        ("run", "--with", "dep-a,colorful", "python", "-c", HAS, "dep_a", "colorful", "pkg"),
+        source="run_with",
+    ),
+    Scenario(
+        "run-all-extras",
+        {"pyproject.toml": SIMPLE},
+        ("run", "--all-extras", "python", "-c", HAS, "fancy", "colorful", "devtool"),
+        source="run_with_extra_conflict",
+    ),
+    Scenario(
+        "run-non-existent-group",
+        {"pyproject.toml": SIMPLE},
+        ("run", "--group", "nope", "python", "-c", "pass"),
+        stderr=("Group `nope` is not defined in the project's `dependency-groups` table",),
+        source="run_group",
+    ),
+    Scenario(
+        "sync-all-extras",
+        {"pyproject.toml": SIMPLE},
+        ("sync", "--all-extras"),
+        stderr=("Installed 6 packages", "+ colorful==1.0", "+ fancy==1.0"),
+        source="sync",
+    ),
+    Scenario(
+        "sync-only-group",
+        {"pyproject.toml": SIMPLE},
+        ("sync", "--only-group", "lint"),
+        stderr=("Installed 1 package", "+ linter==1.0"),
+        source="sync_group",
+    ),
+    Scenario(
+        "sync-no-group-dev",
+        {"pyproject.toml": SIMPLE},
+        ("sync", "--no-group", "dev", "--group", "lint"),
+        stderr=("Installed 4 packages", "+ linter==1.0"),
+        source="sync_exclude_group",
+    ),
+    Scenario(
+        "sync-include-group",
+        {
+            "pyproject.toml": _pyproject(
+                '"pkg"',
+                extra="""
+                [dependency-groups]
+                dev = ["devtool"]
+                all = [{include-group = "dev"}, "linter"]
+                """,
+            )
+        },
+        ("sync", "--group", "all"),
+        stderr=("+ devtool==1.0", "+ linter==1.0"),
+        same_files=("uv.lock",),
+        source="sync_include_group",
+    ),
+    Scenario(
+        "sync-uv-frozen-env-stale-lock",
+        {"pyproject.toml": PKG},
+        ("sync",),
+        setup=LOCKED,
+        after_setup={"pyproject.toml": _pyproject('"pkg==1.1"')},
+        env={"UV_FROZEN": "1"},
+        stderr=("+ pkg==1.0",),
+        same_files=("uv.lock",),
+        source="frozen",
+    ),
+    Scenario(
+        "lock-locked-stale",
+        {"pyproject.toml": PKG},
+        ("lock", "--locked"),
+        setup=LOCKED,
+        after_setup={"pyproject.toml": _pyproject('"pkg==1.1"')},
+        stderr=("The lockfile at `uv.lock` needs to be updated",),
+        same_files=("uv.lock",),
+        source="lock_check",
+    ),
+    Scenario(
+        "lock-invalid-toml",
+        {"pyproject.toml": '[project\nname = "x"\n'},
+        ("lock",),
+        stderr=("pyproject.toml",),
+        same_files=("uv.lock",),
+        source="run_invalid_project_table",
+    ),
+    Scenario(
+        "lock-platform-wheels-only",
+        {"pyproject.toml": _pyproject('"native"')},
+        ("lock",),
+        stderr=("Resolved 2 packages",),
+        same_files=("uv.lock",),
+        source="lock_unsupported_tag",
+    ),
+    Scenario(
+        "lock-requires-python-upper-bound",
+        {"pyproject.toml": _pyproject('"newpy"', requires_python=">=3.10,<3.13")},
+        ("lock",),
+        stderr=("Resolved 2 packages",),
+        same_files=("uv.lock",),
+        source="lock_requires_python_upper",
+    ),
+    Scenario(
+        "lock-upgrade",
+        {"pyproject.toml": _pyproject('"dep-a"')},
+        ("lock", "--upgrade"),
+        setup=(("lock", "--resolution", "lowest"),),
+        after_setup={"pyproject.toml": _pyproject('"dep-a"')},
+        stderr=("Resolved 3 packages",),
+        same_files=("uv.lock",),
+        source="lock_upgrade_log",
+    ),
+    Scenario(
+        "lock-extra-of-dependency-conditional",
+        {"pyproject.toml": _pyproject('"fancy[color]; sys_platform == \'linux\'", "fancy"')},
+        ("lock",),
+        stderr=("Resolved 3 packages",),
+        same_files=("uv.lock",),
+        source="lock_conditional_dependency_extra",
+    ),
+    Scenario(
+        "lock-dependency-group-only",
+        {
+            "pyproject.toml": _pyproject(
+                "",
+                extra="""
+                [dependency-groups]
+                dev = ["dep-a"]
+                """,
+            )
+        },
+        ("lock",),
+        stderr=("Resolved 3 packages",),
+        same_files=("uv.lock",),
+        source="lock_dev",
+    ),
 )
 
 
@@ -873,8 +1051,8 @@ def _play(
     _write(project, scenario.files)
     # `[tool.uv]` settings are part of some scenarios: both tools read them.
     run = _runner(cli, tool, project, settings="[tool.uv" in str(scenario.files))
-    for step in scenario.setup:
-        done = run(step, scenario.env, None)
+    for step in scenario.setup:  # without `scenario.env`, which is for the compared command
+        done = run(step, {}, None)
         assert done.returncode == 0, f"{tool} {' '.join(step)} (setup) failed:\n{done.stderr}"
     _write(project, scenario.after_setup)
     return run(scenario.args, scenario.env, scenario.stdin)
