@@ -152,11 +152,12 @@ def sync_requirements(
 
     venv = cache_root() / "environments" / f"{name}-{key}"
     stored = venv / STORED_LOCK
+    damaged = False
     if lock is None and stored.is_file():
         try:
             lock = parse_lock(stored.read_text(encoding="utf-8"), stored)
-        except Exception:  # a damaged stored lock is re-resolved, not fatal
-            lock = None
+        except Exception:  # a damaged stored lock is re-resolved (and rewritten), not fatal
+            lock, damaged = None, True
     if lock is None:
         lock = _resolve(
             name, requirements, interpreter, request, preferences, index_config or {}, sources
@@ -177,7 +178,7 @@ def sync_requirements(
         if request.dry_plan:
             _print(plan, request, out, label)
             return Ephemeral(venv, plan)
-        if not plan.is_empty or not stored.is_file():
+        if not plan.is_empty or not stored.is_file() or damaged:
             if not plan.is_empty and request.verbose and not request.quiet:
                 _print(plan, request, err, label)  # the full plan under -v, as for the project
             if plan.actions or plan.environment.kind != "keep":

@@ -122,12 +122,6 @@ def test_cached_environment_different_requirements_get_another_environment(
     assert _import_version(two, "rv_base") == "2.0"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a damaged accord.lock is resolved again but never rewritten when the plan is "
-    "empty (ephemeral.sync_requirements writes it only when the plan is not empty or the "
-    "file is missing), so every later run resolves against the index again",
-)
 def test_cached_environment_a_damaged_stored_lock_is_resolved_again_and_repaired(
     rv_index: IndexServer, tmp_path: Path, interpreter: Interpreter, cache: Path
 ) -> None:
