@@ -49,6 +49,9 @@ class ProjectManifest:
     index (paths relative to the workspace root)."""
     index_pins: tuple[tuple[NormalizedName, str], ...] = ()
     """``[tool.uv.sources] name = { index = "..." }``: the index URL a package must come from."""
+    default_groups: tuple[NormalizedName, ...] | None = None
+    """``tool.uv.default-groups`` as the project lists it (None: not set); the lock records it
+    on the project's package (rev 5)."""
     group_requires_python: tuple[tuple[NormalizedName, SpecifierSet], ...] = ()
     """``tool.uv.dependency-groups.<group>.requires-python`` (sorted by group): the group's
     requirements already carry it as a marker; the lock records it per package."""

@@ -104,6 +104,8 @@ def _member_stale(lock: Lock, manifest: ProjectManifest) -> str | None:
         return f"requirements changed ({_names_changed(recorded, declared)})"
     if tuple(sorted(root.provides_extras)) != tuple(sorted(manifest.extras)):
         return "the project's extras changed"
+    if root.default_groups != manifest.default_groups:
+        return "the default groups (`tool.uv.default-groups`) changed"
     recorded_groups = dict(root.requires_dev)
     declared_groups_ = dict(declared_groups(manifest))
     if set(recorded_groups) != set(declared_groups_):

@@ -109,6 +109,14 @@ def _groups(data: Mapping[str, Any], path: Path) -> dict[NormalizedName, list[Re
     return resolved
 
 
+def _default_groups(data: Mapping[str, Any]) -> tuple[NormalizedName, ...] | None:
+    """``tool.uv.default-groups`` when it is a list (``"all"`` and absence: None)."""
+    value = toml_table(data, "tool", "uv").get("default-groups")
+    if not isinstance(value, list):
+        return None
+    return tuple(canonicalize_name(str(name)) for name in value)
+
+
 def _group_requires_python(
     data: Mapping[str, Any], path: Path
 ) -> list[tuple[NormalizedName, SpecifierSet]]:
@@ -212,6 +220,7 @@ def read_manifest(pyproject: Path, *, is_package: bool, directory: str = ".") ->
         dependency_groups=tuple(sorted((name, tuple(reqs)) for name, reqs in groups.items())),
         declared_extras=tuple(dict.fromkeys(canonicalize_name(extra) for extra in optional)),
         group_requires_python=tuple(group_python),
+        default_groups=_default_groups(data),
         is_package=is_package,
         directory=directory,
     )

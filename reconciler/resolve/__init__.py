@@ -472,6 +472,7 @@ def _source_tree_package(
         else None,
         requires_dev=requires_dev,
         group_requires_python=manifest.group_requires_python if member else (),
+        default_groups=manifest.default_groups if member else None,
     )
 
 

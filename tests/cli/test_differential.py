@@ -495,10 +495,6 @@ SCENARIOS: tuple[Scenario, ...] = (
         stderr=("+ linter==1.0",),
         same_files=("uv.lock",),
         source="sync_default_groups",
-        xfail=(
-            'accord\'s uv.lock lacks the `default-groups = ["lint"]` line uv 0.13.8 writes in '
-            "the project's [[package]] entry"
-        ),
     ),
     Scenario(
         "sync-outside-a-project",

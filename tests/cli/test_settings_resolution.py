@@ -671,3 +671,17 @@ def test_requirements_for_unsupported_pythons_are_never_fetched(
     assert settings_index.requests["/simple/st-ancient/"] == 0
     lock = (project / "uv.lock").read_text(encoding="utf-8")
     assert "st-ancient" not in lock.split("[package.metadata]")[0]
+
+
+def test_default_groups_are_recorded_and_a_change_relocks(scli: Cli, tmp_path: Path) -> None:
+    text = _pyproject(
+        '"st-top"', 'default-groups = ["lint"]\n\n[dependency-groups]\nlint = ["st-low"]\ndev = []'
+    )
+    theirs, ours = _lock_both(scli, tmp_path, text)
+    assert 'default-groups = ["lint"]' in theirs
+    assert ours == theirs
+    project = tmp_path / "accord" / "proj"
+    (project / "pyproject.toml").write_text(text.replace('["lint"]', '["dev"]'), encoding="utf-8")
+    stale = _accord(scli, project, "lock", "--locked")
+    assert stale.returncode == 1
+    assert "the default groups (`tool.uv.default-groups`) changed" in stale.stderr
