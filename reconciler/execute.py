@@ -210,7 +210,10 @@ def resolve_command(
         close = difflib.get_close_matches(first, names, n=1)
         if close:
             hint = f"the environment provides `{close[0]}`; did you mean that?"
-    raise CommandNotFound(f"Failed to spawn: `{first}`", hint=hint)
+    # uv's words: the name as given, then the cause on a line of its own.
+    raise CommandNotFound(
+        f"Failed to spawn: {first}\n  cause: No such file or directory", hint=hint
+    )
 
 
 def provided_commands(venv: Path) -> frozenset[str]:
@@ -302,9 +305,9 @@ def execute(argv: list[str], env: dict[str, str], *, no_exec: bool = False) -> i
         try:
             return _spawn(argv, env)
         except OSError as exc:
-            raise CommandNotFound(f"Failed to spawn: `{argv[0]}`: {exc.strerror}") from exc
+            raise CommandNotFound(f"Failed to spawn: {argv[0]}\n  cause: {exc.strerror}") from exc
     try:
         os.execve(argv[0], argv, env)
     except OSError as exc:
-        raise CommandNotFound(f"Failed to spawn: `{argv[0]}`: {exc.strerror}") from exc
+        raise CommandNotFound(f"Failed to spawn: {argv[0]}\n  cause: {exc.strerror}") from exc
     raise AssertionError("unreachable: execve returned")  # pragma: no cover

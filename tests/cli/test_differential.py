@@ -287,10 +287,6 @@ SCENARIOS: tuple[Scenario, ...] = (
         ("run", "no-such-command-xyz"),
         stderr=("error: Failed to spawn: no-such-command-xyz", "No such file or directory"),
         source="run_exit_code",
-        xfail=(
-            "uv says `Failed to spawn: no-such-command-xyz` with a `cause: No such file or "
-            "directory` line; accord quotes the name in backticks and gives no cause"
-        ),
     ),
     Scenario(
         "run-no-project",

@@ -326,7 +326,8 @@ def test_execute_missing_command_suggests_a_close_script(cli: Cli, synced: Path)
     result = cli.run(synced, "--frozen", "--", "gret")
     assert result.returncode == 2
     assert result.stderr.splitlines() == [
-        "error: Failed to spawn: `gret`",
+        "error: Failed to spawn: gret",
+        "  cause: No such file or directory",
         "hint: the environment provides `greet`; did you mean that?",
     ]
 
