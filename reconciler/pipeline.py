@@ -144,8 +144,10 @@ def _selection(request: RunRequest, project: Project, lock: Lock) -> Selection:
 
 def _desire_errors(exc: SelectionUnknown) -> SelectionInvalid:
     if exc.kind == "Extra":
+        # uv's words (`uv run --extra nope`), naming the project.
         return SelectionInvalid(
-            f"Extra `{exc.name}` is not defined in the project's `optional-dependencies` table"
+            f"Extra `{exc.name}` is not defined in the `optional-dependencies` table for "
+            f"`{exc.root}`"
         )
     return SelectionInvalid(
         f"Group `{exc.name}` is not defined in the project's `dependency-groups` table"

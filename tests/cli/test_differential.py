@@ -440,10 +440,6 @@ SCENARIOS: tuple[Scenario, ...] = (
         ("sync", "--extra", "nope"),
         stderr=("Extra `nope` is not defined in the `optional-dependencies` table for `project`",),
         source="sync_non_existent_extra",
-        xfail=(
-            "wording: uv says the extra is not defined in the `optional-dependencies` table for "
-            "`project`; accord says in the project's `optional-dependencies` table"
-        ),
     ),
     Scenario(
         "sync-non-existent-group",

@@ -141,7 +141,7 @@ def test_output_quiet_prints_errors_only(cli: Cli, make_project: MakeProject) ->
     assert (synced.returncode, synced.stdout, synced.stderr) == (0, "hi\n", "")
     assert failed.returncode == silent.returncode == 2
     assert failed.stderr == (
-        "error: Extra `nope` is not defined in the project's `optional-dependencies` table\n"
+        "error: Extra `nope` is not defined in the `optional-dependencies` table for `simple`\n"
     )
     assert silent.stderr == ""
 
@@ -241,9 +241,7 @@ def test_output_with_layer_counts_like_uv_run_with(
     assert "Install linter" in verbose.stderr
 
 
-def test_output_plans_say_why_each_package_is_wanted(
-    cli: Cli, make_project: MakeProject
-) -> None:
+def test_output_plans_say_why_each_package_is_wanted(cli: Cli, make_project: MakeProject) -> None:
     """The JSON plan's desired packages and the -v plan carry the requirement chains."""
     project = make_project("simple")
     result = cli.run(project, "--frozen", "--dry-plan", "--format", "json")

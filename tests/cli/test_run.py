@@ -242,7 +242,7 @@ def test_run_unknown_extra_is_a_usage_error(cli: Cli, make_project: MakeProject)
 
     assert result.returncode == 2
     assert result.stderr == (
-        "error: Extra `nope` is not defined in the project's `optional-dependencies` table\n"
+        "error: Extra `nope` is not defined in the `optional-dependencies` table for `simple`\n"
     )
     assert result.stdout == ""
     assert not (project / ".venv").exists()
