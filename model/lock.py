@@ -25,6 +25,7 @@ __all__ = [
     "LockedPackage",
     "Source",
     "SourceKind",
+    "lock_changes",
 ]
 
 
@@ -252,3 +253,32 @@ class Lock:
             ):
                 return package
         return None
+
+
+def lock_changes(previous: Lock | None, new: Lock, *, planned: bool = False) -> list[str]:
+    """uv's report of a lock change, sorted by name: ``Updated pkg v1.0 -> v1.1``,
+    ``Added pkg v1.0``, ``Removed pkg v1.0`` (``Update``/``Add``/``Remove`` for a dry run).
+    A first lock reports nothing unless it is only planned (uv lists every package then)."""
+    if previous is None and not planned:
+        return []
+    verbs = ("Update", "Add", "Remove") if planned else ("Updated", "Added", "Removed")
+
+    def versions(lock: Lock | None) -> dict[str, list[str]]:
+        found: dict[str, list[str]] = {}
+        for package in lock.packages if lock is not None else ():
+            if package.version is not None:
+                found.setdefault(package.name, []).append(str(package.version))
+        return found
+
+    old, now = versions(previous), versions(new)
+    lines = []
+    for name in sorted(set(old) | set(now)):
+        before, after = old.get(name, []), now.get(name, [])
+        if before == after:
+            continue
+        if len(before) == 1 and len(after) == 1:
+            lines.append(f"{verbs[0]} {name} v{before[0]} -> v{after[0]}")
+            continue
+        lines += [f"{verbs[1]} {name} v{v}" for v in after if v not in before]
+        lines += [f"{verbs[2]} {name} v{v}" for v in before if v not in after]
+    return lines

@@ -517,12 +517,23 @@ def lock_command(ctx: click.Context, /, **options: Any) -> None:
         click.echo(f"Resolved {count} {noun} in {elapsed:.0f}ms", err=True)
     if not isinstance(action, WriteLock):
         return
+    from model.lock import lock_changes
+    from reconciler.console import debug
+    from reconciler.lockfile import read_existing_lock
+
+    # What changed, in uv's words (`Updated pkg v1.0 -> v1.1`); the reason under -v.
+    _, previous = read_existing_lock(path)
+    changes = lock_changes(previous, action.lock, planned=options["dry_run"])
     if options["dry_run"]:
-        click.echo(f"Would write {shown} ({action.reason})", err=True)
+        debug("Would write %s: %s", shown, action.reason)
+        for line in changes:
+            click.echo(line, err=True)
         return
     write_lock(action.lock, path)
+    debug("Wrote %s: %s", shown, action.reason)
     if not options["quiet"]:
-        click.echo(f"Wrote {shown} ({action.reason})", err=True)
+        for line in changes:
+            click.echo(line, err=True)
 
 
 @accord.command("export", context_settings=_CONTEXT)

@@ -700,10 +700,6 @@ SCENARIOS: tuple[Scenario, ...] = (
         stderr=("Updated pkg v1.0 -> v1.1",),
         same_files=("uv.lock",),
         source="lock_upgrade_log",
-        xfail=(
-            "accord prints `Wrote uv.lock (requirements changed ...)` instead of uv's `Updated "
-            "pkg v1.0 -> v1.1` log"
-        ),
     ),
     Scenario(
         "lock-upgrade-package",
@@ -713,10 +709,6 @@ SCENARIOS: tuple[Scenario, ...] = (
         stderr=("Updated dep-b v1.0 -> v2.0",),
         same_files=("uv.lock",),
         source="lock_upgrade_log",
-        xfail=(
-            "accord prints `Wrote uv.lock (the resolution mode changed)` instead of uv's `Updated "
-            "dep-b v1.0 -> v2.0` log"
-        ),
     ),
     Scenario(
         "lock-resolution-lowest",
@@ -764,10 +756,6 @@ SCENARIOS: tuple[Scenario, ...] = (
         stderr=("Resolved 2 packages", "Add pkg v1.0"),
         same_files=("uv.lock",),
         source="lock_upgrade_dry_run_multi_version",
-        xfail=(
-            "`lock --dry-run`: accord prints `Would write uv.lock (missing)` instead of uv's `Add "
-            "pkg v1.0` / `Add project v0.1.0` lines"
-        ),
     ),
     Scenario(
         "lock-script",
