@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
@@ -210,7 +210,7 @@ def ensure_lock(
             path=pyproject,
         )
     new = _resolve(
-        workspace, indexes, request, existing, interpreter, prerelease, exclude_newer, inputs
+        workspace, indexes, request, existing, interpreter, prerelease, exclude_newer, inputs, err
     )
     from reconciler.lockwrite import format_lock
 
@@ -379,6 +379,13 @@ def _exclude_newer_changed(lock: Lock, exclude_newer: ExcludeNewer) -> bool:
     return dict(options.exclude_newer_package) != dict(exclude_newer.packages)
 
 
+def _warner(err: TextIO) -> Callable[[str], None]:
+    def warn(line: str) -> None:
+        err.write(f"warning: {line}\n")
+
+    return warn
+
+
 def _resolve(
     workspace: Workspace,
     indexes: Sequence[str],
@@ -388,6 +395,7 @@ def _resolve(
     prerelease: str | None = None,
     exclude_newer: ExcludeNewer | None = None,
     inputs: DependencySettings | None = None,
+    err: TextIO | None = None,
 ) -> Lock:
     from reconciler.cachedir import cache_root
     from reconciler.gitsource import parse_lock_url
@@ -450,6 +458,7 @@ def _resolve(
             fork_strategy=inputs.fork_strategy if inputs else None,
             binaries=inputs.binaries if inputs else None,
             excludes=inputs.excludes if inputs else (),
+            warn=None if err is None else _warner(err),
             sdist_metadata=lambda file: builder.sdist_metadata(
                 file.url, file.sha256, file.filename
             ),

@@ -47,12 +47,12 @@ from model.uv_settings import BinaryPolicy, by_name, recorded_prerelease
 from model.wheel_tags import lock_platform_markers, matches_requires_python
 from reconciler.errors import NoSolution
 from reconciler.resolve.assemble import Graph, NodeKey, merge_forks
-from reconciler.resolve.forks import resolve_forks
+from reconciler.resolve.forks import ForkResult, resolve_forks
 from reconciler.resolve.local import local_packages
 from reconciler.resolve.provider import ROOT, Candidate, Req
 
 if TYPE_CHECKING:
-    from reconciler.index import IndexClient, IndexFile
+    from reconciler.index import DistMetadata, IndexClient, IndexFile
 
 __all__ = ["NoSolution", "resolve_lock"]
 
@@ -111,6 +111,7 @@ def resolve_lock(
     fork_strategy: str | None = None,
     binaries: BinaryPolicy | None = None,
     excludes: Sequence[NormalizedName] = (),
+    warn: Callable[[str], None] | None = None,
 ) -> Lock:
     """Resolve a project (or a workspace's members) against ``client`` and build the lock.
 
@@ -162,7 +163,7 @@ def resolve_lock(
     )
     if existing is not None and not upgrade and same_environments:
         initial = [MarkerTree.parse(marker) for marker in existing.resolution_markers] or initial
-    forks, _metadata = resolve_forks(
+    forks, metadata = resolve_forks(
         roots,
         client,
         requires_python=requires_python,
@@ -184,6 +185,9 @@ def resolve_lock(
         binaries=binaries,
         excludes=frozenset(excludes),
     )
+    if warn is not None:
+        for line in _warnings(forks, metadata, locals_):
+            warn(line)
     graph = merge_forks(forks, [r.identifier for r in roots], specifier_range(requires_python))
     candidates: dict[tuple[NormalizedName, Version], Candidate] = {}
     for fork in forks:
@@ -307,6 +311,37 @@ def resolve_lock(
         required_markers=tuple(Marker(str(tree)) for tree in required_environments),
         build_constraints=_records(build_constraints),
     )
+
+
+def _warnings(
+    forks: Sequence[ForkResult],
+    metadata: Mapping[tuple[NormalizedName, Version], DistMetadata],
+    local: Mapping[NormalizedName, object],
+) -> list[str]:
+    """uv's warnings about what was chosen: an extra the package does not have, a yanked
+    version (chosen because it was pinned)."""
+    lines: dict[str, None] = {}
+    for fork in forks:
+        for candidate in fork.pins.values():
+            if candidate.name in local or candidate.name.startswith(":"):
+                continue
+            known = metadata.get((candidate.name, candidate.version))
+            if candidate.extra is not None and known is not None:
+                mentioned = any(
+                    f"extra == '{candidate.extra}'" in str(r.marker).replace('"', "'")
+                    for r in known.requires_dist
+                    if r.marker is not None
+                )
+                if candidate.extra not in known.provides_extras and not mentioned:
+                    lines[
+                        f"The package `{candidate.name}=={candidate.version}` does not have an "
+                        f"extra named `{candidate.extra}`"
+                    ] = None
+            yanked = [f.yanked for f in candidate.files if f.yanked is not None]
+            if candidate.extra is None and yanked and len(yanked) == len(candidate.files):
+                reason = f' (reason: "{yanked[0]}")' if yanked[0] else ""
+                lines[f"`{candidate.name}=={candidate.version}` is yanked{reason}"] = None
+    return list(lines)
 
 
 def _records(requirements: Sequence[Requirement]) -> tuple[LockRequirement, ...]:

@@ -614,7 +614,6 @@ SCENARIOS: tuple[Scenario, ...] = (
         stderr=("does not have an extra named `nope`",),
         same_files=("uv.lock",),
         source="lock_dependency_non_existent_extra",
-        xfail=("accord does not warn that `fancy==1.0` does not have an extra named `nope`"),
     ),
     Scenario(
         "lock-conditional-dependency",
@@ -662,7 +661,6 @@ SCENARIOS: tuple[Scenario, ...] = (
         stderr=("pkg==0.9", "yanked"),
         same_files=("uv.lock",),
         source="lock_project_with_scoped_override_yank",
-        xfail=('accord does not warn that the locked `pkg==0.9` is yanked (reason: "broken")'),
     ),
     Scenario(
         "lock-check-missing",
