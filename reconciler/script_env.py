@@ -135,12 +135,31 @@ def sync_script(
     metadata = read_script_metadata(script)
     if metadata is None:
         raise UsageError(f"`{script}` has no `# /// script` metadata block")
-    interpreter = find_interpreter(
-        request=request.python,
-        project_dir=script.absolute().parent,
-        requires_python=metadata.requires_python,
-        existing_venv=None,
-    )
+    from reconciler.errors import InterpreterIncompatible
+
+    try:
+        interpreter = find_interpreter(
+            request=request.python,
+            project_dir=script.absolute().parent,
+            requires_python=metadata.requires_python,
+            existing_venv=None,
+        )
+    except InterpreterIncompatible:
+        if request.python is None:
+            raise
+        # uv: an interpreter asked for by name (--python, UV_PYTHON) runs the script anyway,
+        # with a warning.
+        interpreter = find_interpreter(
+            request=request.python,
+            project_dir=script.absolute().parent,
+            requires_python=None,
+            existing_venv=None,
+        )
+        spec = ", ".join(str(s) for s in metadata.requires_python or ())
+        err.write(
+            f"warning: The requested interpreter resolved to Python {interpreter.version}, "
+            f"which is incompatible with the script's Python requirement: `{spec}`\n"
+        )
     lock: Lock | None = None
     lock_action: LockAction | None = None
     if script_lock_path(script).is_file():

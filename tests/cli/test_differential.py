@@ -165,10 +165,6 @@ SCENARIOS: tuple[Scenario, ...] = (
         stdout=True,
         stderr=("3.99",),
         source="run_pep723_script_requires_python",
-        xfail=(
-            "uv warns that the interpreter is incompatible with the script's requires-python and "
-            "runs it (exit 0); accord refuses (exit 2) and calls it the project's requirement"
-        ),
     ),
     Scenario(
         "run-pep723-script-no-project-flag",
