@@ -29,6 +29,7 @@ __all__ = [
     "header_command",
     "output_format",
     "read_project_lock",
+    "request_selection",
     "selection_error",
 ]
 
@@ -100,6 +101,29 @@ def output_format(requested: str | None, output_file: str | None) -> ExportForma
     return chosen
 
 
+def request_selection(
+    request: RunRequest, project: Project, roots: tuple[NormalizedName, ...]
+) -> Selection:
+    """What the request selects of ``roots``: extras, groups, and the project's default
+    groups (uv's ``dev`` when it names none; none under ``--no-default-groups``)."""
+    default_groups = project.default_groups
+    if request.no_default_groups:
+        default_groups = ()
+    elif default_groups is None:
+        default_groups = (_DEV,)
+    return Selection(
+        roots=roots,
+        extras=request.extras,
+        all_extras=request.all_extras,
+        groups=request.groups,
+        only_groups=request.only_groups,
+        no_groups=request.no_groups,
+        all_groups=request.all_groups
+        or (project.all_default_groups and not request.no_default_groups),
+        default_groups=default_groups,
+    )
+
+
 def export_selection(request: RunRequest, project: Project, lock: Lock) -> tuple[Selection, bool]:
     """The selection of the request, and whether the workspace root's own groups count
     (not when one member is the target: ``--package``, or a member's own directory)."""
@@ -123,22 +147,7 @@ def export_selection(request: RunRequest, project: Project, lock: Lock) -> tuple
                 f"but `--frozen` was provided: Missing workspace member `{root}`.",
                 hint="To update the lockfile, run `uv lock`.",
             )
-    default_groups = project.default_groups
-    if request.no_default_groups:
-        default_groups = ()
-    elif default_groups is None:
-        default_groups = (_DEV,)
-    selection = Selection(
-        roots=roots,
-        extras=request.extras,
-        all_extras=request.all_extras,
-        groups=request.groups,
-        only_groups=request.only_groups,
-        no_groups=request.no_groups,
-        all_groups=request.all_groups
-        or (project.all_default_groups and not request.no_default_groups),
-        default_groups=default_groups,
-    )
+    selection = request_selection(request, project, roots)
     return selection, workspace_groups
 
 

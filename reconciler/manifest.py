@@ -24,7 +24,13 @@ from model.manifest import DeclaredRequirement, ProjectManifest
 from reconciler.discover import read_pyproject, toml_table
 from reconciler.errors import ProjectInvalid
 
-__all__ = ["Workspace", "member_directories", "read_manifest", "read_workspace"]
+__all__ = [
+    "Workspace",
+    "group_requires_python",
+    "member_directories",
+    "read_manifest",
+    "read_workspace",
+]
 
 
 def _located(pyproject: Path, keys: tuple[str | int, ...], detail: str) -> ProjectInvalid:
@@ -117,7 +123,7 @@ def _default_groups(data: Mapping[str, Any]) -> tuple[NormalizedName, ...] | Non
     return tuple(canonicalize_name(str(name)) for name in value)
 
 
-def _group_requires_python(
+def group_requires_python(
     data: Mapping[str, Any], path: Path
 ) -> list[tuple[NormalizedName, SpecifierSet]]:
     """``[tool.uv.dependency-groups]``: each group's ``requires-python`` (uv's only key)."""
@@ -197,7 +203,7 @@ def read_manifest(pyproject: Path, *, is_package: bool, directory: str = ".") ->
             *groups.get(dev, []),
             *_requirements(legacy_dev, pyproject, ("tool", "uv", "dev-dependencies")),
         ]
-    group_python = _group_requires_python(data, pyproject)
+    group_python = group_requires_python(data, pyproject)
     for group, specifier in group_python:
         if group in groups:
             groups[group] = [_with_python(r, specifier) for r in groups[group]]

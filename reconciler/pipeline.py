@@ -16,7 +16,7 @@ from urllib.parse import unquote, urlsplit
 
 import attrs
 from packaging.specifiers import SpecifierSet
-from packaging.utils import NormalizedName, canonicalize_name
+from packaging.utils import canonicalize_name
 
 from model.desired import (
     ArtifactKind,
@@ -36,9 +36,7 @@ from reconciler.console import console, debug, paint_plan
 from reconciler.discover import discover_target
 from reconciler.envlock import environment_lock
 from reconciler.errors import (
-    LockStale,
     NoArtifactForPlatform,
-    SelectionInvalid,
 )
 from reconciler.interpreters import find_interpreter
 
@@ -75,29 +73,17 @@ def _requires_python(request: RunRequest, project: Project) -> SpecifierSet | No
     if request.no_project or project.name is None:
         return base
     from reconciler.discover import read_pyproject
-    from reconciler.manifest import _group_requires_python
+    from reconciler.manifest import group_requires_python
 
     pyproject = Path(project.directory) / "pyproject.toml"
     if not pyproject.is_file():
         return base
-    bounds = dict(_group_requires_python(read_pyproject(pyproject), pyproject))
+    bounds = dict(group_requires_python(read_pyproject(pyproject), pyproject))
     if not bounds:
         return base
-    defaults = project.default_groups
-    if request.no_default_groups:
-        defaults = ()
-    elif project.all_default_groups:
-        defaults = tuple(bounds)
-    elif defaults is None:
-        defaults = (canonicalize_name("dev"),)
-    selection = Selection(
-        roots=(project.name,),
-        groups=request.groups,
-        only_groups=request.only_groups,
-        no_groups=request.no_groups,
-        all_groups=request.all_groups,
-        default_groups=defaults,
-    )
+    from reconciler.export import request_selection
+
+    selection = request_selection(request, project, (project.name,))
     combined = SpecifierSet() if base is None else base
     for group in selection.active_groups(sorted(bounds)):
         combined &= bounds[group]
@@ -105,53 +91,9 @@ def _requires_python(request: RunRequest, project: Project) -> SpecifierSet | No
 
 
 def _selection(request: RunRequest, project: Project, lock: Lock) -> Selection:
-    if request.package is not None:
-        if request.package not in lock.members and request.package != project.name:
-            from reconciler.errors import UsageError
+    from reconciler.export import export_selection
 
-            raise UsageError(
-                f"The workspace does not have a member {request.package}: {project.root}"
-            )
-        roots: tuple[NormalizedName, ...] = (request.package,)
-    elif request.all_packages or project.name is None:
-        roots = lock.members or ((project.name,) if project.name else ())
-    else:
-        roots = (project.name,)
-    for root in roots:
-        if not lock.packages_named(root):
-            raise LockStale(
-                f"The lockfile at `{os.path.relpath(project.lock_path)}` needs to be updated, "
-                f"but `--frozen` was provided: Missing workspace member `{root}`.",
-                hint="To update the lockfile, run `uv lock`.",
-            )
-    default_groups = project.default_groups
-    if request.no_default_groups:
-        default_groups = ()
-    elif default_groups is None:
-        default_groups = (canonicalize_name("dev"),)
-    return Selection(
-        roots=roots,
-        extras=request.extras,
-        all_extras=request.all_extras,
-        groups=request.groups,
-        only_groups=request.only_groups,
-        no_groups=request.no_groups,
-        all_groups=request.all_groups
-        or (project.all_default_groups and not request.no_default_groups),
-        default_groups=default_groups,
-    )
-
-
-def _desire_errors(exc: SelectionUnknown) -> SelectionInvalid:
-    if exc.kind == "Extra":
-        # uv's words (`uv run --extra nope`), naming the project.
-        return SelectionInvalid(
-            f"Extra `{exc.name}` is not defined in the `optional-dependencies` table for "
-            f"`{exc.root}`"
-        )
-    return SelectionInvalid(
-        f"Group `{exc.name}` is not defined in the project's `dependency-groups` table"
-    )
+    return export_selection(request, project, lock)[0]
 
 
 def _binary_policy(project: Project, request: RunRequest) -> BinaryPolicy | None:
@@ -463,7 +405,9 @@ def sync_project(
             binaries=binaries,
         )
     except SelectionUnknown as exc:
-        raise _desire_errors(exc) from exc
+        from reconciler.export import selection_error
+
+        raise selection_error(exc) from exc
     except NoCompatibleArtifact as exc:
         raise _no_artifact(exc, binaries) from exc
     desired = locate_source_trees(desired, Path(project.root))
