@@ -197,7 +197,7 @@ LOCK_OPTIONS: list[Decorator[Any]] = [
     _value("-p", "--python", help="Interpreter: a version, a path, or a name (UV_PYTHON)."),
 ]
 
-SELECTION_OPTIONS: list[Decorator[Any]] = [
+_EXTRAS_AND_GROUPS: list[Decorator[Any]] = [
     _value("--extra", multiple=True, help="Include an extra (repeatable, comma lists)."),
     _flag("--all-extras", help="Include every extra."),
     _flag("--no-all-extras", hidden=True),
@@ -212,6 +212,11 @@ SELECTION_OPTIONS: list[Decorator[Any]] = [
     _flag("--all-groups", help="Include every dependency group."),
     _flag("--no-editable", help="Not supported."),
     _flag("--editable", hidden=True),
+]
+"""The selection options `run`, `sync` and `export` share."""
+
+SELECTION_OPTIONS: list[Decorator[Any]] = [
+    *_EXTRAS_AND_GROUPS,
     _value("--no-editable-package", multiple=True, help="Not supported."),
     _flag("--active", help="Not supported."),
     _flag("--no-active", help="Use the project environment whatever VIRTUAL_ENV says."),
@@ -565,20 +570,7 @@ def lock_command_options(function: F) -> F:
 
 
 EXPORT_SELECTION_OPTIONS: list[Decorator[Any]] = [
-    _value("--extra", multiple=True, help="Include an extra (repeatable, comma lists)."),
-    _flag("--all-extras", help="Include every extra."),
-    _flag("--no-all-extras", hidden=True),
-    _value("--no-extra", multiple=True, help="Not supported."),
-    _flag("--dev", hidden=True),
-    _flag("--no-dev", help="Exclude the `dev` group (UV_NO_DEV)."),
-    _flag("--only-dev", help="Only the `dev` group."),
-    _value("--group", multiple=True, help="Include a dependency group."),
-    _value("--no-group", multiple=True, help="Exclude a dependency group (UV_NO_GROUP)."),
-    _flag("--no-default-groups", help="Ignore tool.uv.default-groups (UV_NO_DEFAULT_GROUPS)."),
-    _value("--only-group", multiple=True, help="Only this group, no project dependencies."),
-    _flag("--all-groups", help="Include every dependency group."),
-    _flag("--no-editable", help="Not supported."),
-    _flag("--editable", hidden=True),
+    *_EXTRAS_AND_GROUPS,
     _flag("--locked", help="Fail unless uv.lock is up to date (UV_LOCKED)."),
     _flag("--no-locked", hidden=True),
     _flag("--frozen", help="Use uv.lock as it is, without checking it (UV_FROZEN)."),
