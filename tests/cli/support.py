@@ -78,6 +78,20 @@ class Cli:
             timeout=120,
         )
 
+    def invoke(self, cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
+        """Run `accord ARGS…` (any command, no `--python` added) in `cwd` against the
+        session index and capture its output."""
+        return subprocess.run(
+            [str(self.accord), *args],
+            cwd=cwd,
+            env=clean_environment({"ACCORD_INDEX_URL": self.index_url}),
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=120,
+        )
+
     def sync(self, project: Path, *args: str, python: Path | str | None = None) -> None:
         """`accord run --frozen ARGS… -- python -c pass`, which must succeed."""
         result = self.run(project, "--frozen", *args, "--", "python", "-c", "pass", python=python)

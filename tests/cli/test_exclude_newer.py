@@ -8,7 +8,6 @@ file: 2024-01-01), so a limit between the two decides the version; each lock mus
 from __future__ import annotations
 
 import dataclasses
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,7 +16,7 @@ import pytest
 from fixtures.fork_catalog import build_fork_catalog
 from fixtures.index import IndexServer, build_index
 from model.exclude_newer import ExcludeNewer, ExcludeNewerInvalid, parse_exclude_newer
-from tests.cli.support import Cli, clean_environment
+from tests.cli.support import Cli
 
 NEWER = "fk_unrelated-2.0-py3-none-any.whl"
 
@@ -52,15 +51,7 @@ def _lock_both(cli: Cli, tmp_path: Path, settings: str) -> tuple[str, str]:
         if who == "uv":
             result = cli.uv(project, "lock", settings=True)
         else:
-            result = subprocess.run(
-                [str(cli.accord), "lock", "--python", str(cli.python)],
-                cwd=project,
-                env=clean_environment({"ACCORD_INDEX_URL": cli.index_url}),
-                capture_output=True,
-                text=True,
-                timeout=120,
-                check=False,
-            )
+            result = cli.invoke(project, "lock", "--python", str(cli.python))
         assert result.returncode == 0, result.stderr
         assert "tool.uv.exclude-newer" not in result.stderr  # honoured, not warned about
         locks.append((project / "uv.lock").read_text(encoding="utf-8"))

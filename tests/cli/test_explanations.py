@@ -9,7 +9,6 @@ same as uv's).
 from __future__ import annotations
 
 import dataclasses
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,7 +16,7 @@ import pytest
 
 from fixtures.index import IndexServer, build_index
 from fixtures.settings_catalog import build_settings_catalog
-from tests.cli.support import Cli, clean_environment
+from tests.cli.support import Cli
 
 
 @pytest.fixture(scope="module")
@@ -47,15 +46,7 @@ def _both(cli: Cli, tmp_path: Path, dependencies: str) -> tuple[list[str], list[
         if who == "uv":
             result = cli.uv(project, "lock")
         else:
-            result = subprocess.run(
-                [str(cli.accord), "lock", "--python", str(cli.python)],
-                cwd=project,
-                env=clean_environment({"ACCORD_INDEX_URL": cli.index_url}),
-                capture_output=True,
-                text=True,
-                timeout=120,
-                check=False,
-            )
+            result = cli.invoke(project, "lock", "--python", str(cli.python))
         assert result.returncode == 1, result.stderr
         assert "Traceback" not in result.stderr
         assert not (project / "uv.lock").exists()

@@ -24,16 +24,7 @@ else:
 
 
 def _accord(cli: Cli, cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [str(cli.accord), *args],
-        cwd=cwd,
-        env=clean_environment({"ACCORD_INDEX_URL": cli.index_url}),
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    return cli.invoke(cwd, *args)
 
 
 def _as_uv(text: str) -> str:

@@ -14,20 +14,11 @@ from pathlib import Path
 import pytest
 
 from fixtures import MakeProject
-from tests.cli.support import Cli, clean_environment
+from tests.cli.support import Cli
 
 
 def _accord(cli: Cli, project: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [str(cli.accord), *args],
-        cwd=project,
-        env=clean_environment({"ACCORD_INDEX_URL": cli.index_url}),
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    return cli.invoke(project, *args)
 
 
 def _damage(kind: str) -> Callable[[Path], None]:
