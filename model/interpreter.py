@@ -1,6 +1,6 @@
 """Interpreter facts as a value (pure).
 
-The shell queries a target interpreter once (``reconciler.interpreters``) and hands its answer
+The shell queries a target interpreter once (``reconciler.interpreters.find``) and hands its answer
 here. Markers and wheel tags are always evaluated against these facts, never against the
 interpreter running accord (packaging falls back to the running one when given less).
 """

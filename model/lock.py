@@ -1,6 +1,6 @@
 """The contents of a ``uv.lock`` (version 1, revisions 0–5) as values (pure).
 
-The shell parses the TOML and structures it into these classes (``reconciler.lockfile``);
+The shell parses the TOML and structures it into these classes (``reconciler.lock.read``);
 nothing here knows about TOML or files. Field names follow uv's keys, in snake case.
 See ``shared/docs/uv/uv-lock-format.md`` for the format.
 """

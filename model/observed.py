@@ -1,4 +1,4 @@
-"""The observed environment: what ``reconciler.observe`` found on disk, as values (pure).
+"""The observed environment: what ``reconciler.install.observe`` found on disk, as values (pure).
 
 Odd states are facts here, not exceptions: a missing ``pyvenv.cfg``, an interpreter that has
 gone, a RECORD that lists a file that is not there. The diff turns them into reasons.

@@ -13,9 +13,9 @@ uv reads an sdist's metadata without building when the sdist says it plainly
 
 and in both cases only when the name and version agree with the file name. Each function
 here takes one file's contents and the file name's name and version, and returns Core
-Metadata bytes (what ``reconciler.index.parse_metadata`` reads) or None when the file cannot
+Metadata bytes (what ``reconciler.fetch.index.parse_metadata`` reads) or None when the file cannot
 be relied on; it never raises for what the file says. Reading the archive is the shell's job
-(``reconciler.sdist_metadata``).
+(``reconciler.build.sdist_metadata``).
 """
 
 from __future__ import annotations

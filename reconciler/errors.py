@@ -1,7 +1,7 @@
 """Errors a user can meet, one class per condition (shell side; no I/O here).
 
 Every error carries a plain-text message, an optional hint, an exit code and, where one exists,
-the file, line and column at fault. ``reconciler.cli`` is the only place that renders them
+the file, line and column at fault. ``reconciler.cli.main`` is the only place that renders them
 (``error: …`` / ``hint: …``); nothing below it prints.
 """
 

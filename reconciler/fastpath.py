@@ -1,10 +1,10 @@
-"""The console script's entry point: a no-op ``accord run`` execs the command at once.
+"""The fast path: a no-op ``accord run`` execs the command at once (``reconciler.entry``).
 
 Standard library only, and not even ``model``: this module is imported on every run. It
 finds the project's stamp (written after the last successful sync), recomputes the digest of
 every input that decided that sync, and when they match, replaces itself with the command.
 Any doubt (an option it does not know, a missing stamp, a changed file) falls through to the
-slow path, ``reconciler.cli``, which reports real errors properly.
+slow path, ``reconciler.cli.main``, which reports real errors properly.
 """
 
 from __future__ import annotations
@@ -29,7 +29,6 @@ __all__ = [
     "child_environment",
     "compute_key",
     "format_stamp",
-    "main",
     "parse_options",
     "parse_stamp",
     "which",
@@ -73,7 +72,7 @@ _ENVIRONMENT_KEYS = (
     "UV_PRERELEASE",
     "ACCORD_EXCLUDE_NEWER",
     "UV_EXCLUDE_NEWER",
-    # uv's variables that the slow path reads (reconciler/cliargs.py): lock mode, interpreter,
+    # uv's variables that the slow path reads (reconciler/cli/options.py): lock mode, interpreter,
     # indexes, selection, post-install steps
     "UV_LOCKED",
     "UV_FROZEN",
@@ -450,17 +449,3 @@ def try_fast_path(argv: list[str]) -> None:
         os.execve(resolved[0], resolved, env)
     except OSError:
         return  # the slow path explains what went wrong
-
-
-def main() -> None:
-    """Console script entry point."""
-    argv = sys.argv[1:]
-    try:
-        if os.name == "posix":
-            try_fast_path(argv)
-        from reconciler.cli import main as slow_main  # slow path only
-    except KeyboardInterrupt:
-        # Ctrl-C before the CLI's own handler is in place (while importing): exit as a
-        # command interrupted by SIGINT does, with nothing changed yet.
-        sys.exit(130)
-    slow_main(argv)

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from fixtures import PROJECTS_DIR
-from reconciler.birthtime import birth_time_ns
+from reconciler.project.birthtime import birth_time_ns
 from tests.cli.support import Cli, site_packages
 
 pytestmark = pytest.mark.backends  # the editable project is built by hatchling

@@ -1,7 +1,7 @@
 """Ctrl-C while accord is still importing its command line (the first ~50 ms of a slow run):
 exit 130, as a command interrupted by SIGINT, with no traceback and nothing changed.
 
-The interrupt is raised at the import of `reconciler.cli` itself (where a real Ctrl-C would
+The interrupt is raised at the import of `reconciler.cli.main` itself (where a real Ctrl-C would
 land in that window), through the import system rather than a timed signal, so the test is
 deterministic.
 """
@@ -19,13 +19,13 @@ import builtins, sys
 real_import = builtins.__import__
 
 def interrupted(name, *args, **kwargs):
-    if name == "reconciler.cli":
+    if name == "reconciler.cli.main":
         raise KeyboardInterrupt
     return real_import(name, *args, **kwargs)
 
 builtins.__import__ = interrupted
 sys.argv = ["accord", "lock"]
-from reconciler.fastpath import main
+from reconciler.entry import main
 main()
 """
 

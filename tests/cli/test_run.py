@@ -325,7 +325,7 @@ def _imported_by_a_run(cli: Cli, project: Path) -> set[str]:
     options as `cli.sync`), seen through `-X importtime` on accord's own interpreter."""
     argv = [str(arg) for arg in cli.argv("--frozen", "--", "python", "-c", "pass")]
     argv[0] = "accord"
-    code = f"import sys; sys.argv = {argv!r}; from reconciler.fastpath import main; main()"
+    code = f"import sys; sys.argv = {argv!r}; from reconciler.entry import main; main()"
     result = subprocess.run(
         [sys.executable, "-X", "importtime", "-c", code],
         cwd=project,

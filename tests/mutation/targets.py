@@ -18,19 +18,19 @@ TESTS_BY_MODULE: dict[str, list[str]] = {
     "model/staleness.py": ["tests/model/test_staleness.py", "tests/cli/test_recovery.py"],
     "model/plan.py": [*MODEL_PLAN, "tests/reconciler/test_apply.py"],
     "model/desired.py": ["tests/model/test_desire.py", *MODEL_PLAN],
-    "reconciler/lockwrite.py": [
+    "reconciler/lock/write.py": [
         "tests/reconciler/test_lockwrite.py",
         "tests/reconciler/test_lock_values.py",
         "tests/reconciler/test_resolver_cases.py",
     ],
-    "reconciler/install.py": [*STAGES, "tests/cli/test_recovery.py"],
-    "reconciler/apply.py": [*STAGES, "tests/cli/test_recovery.py"],
-    "reconciler/resolve/provider.py": [
+    "reconciler/install/wheel.py": [*STAGES, "tests/cli/test_recovery.py"],
+    "reconciler/install/apply.py": [*STAGES, "tests/cli/test_recovery.py"],
+    "reconciler/lock/resolve/provider.py": [
         "tests/reconciler/test_resolver_cases.py",
         "tests/cli/test_settings_resolution.py",
         "tests/cli/test_forks.py",
     ],
-    "reconciler/artifacts.py": [
+    "reconciler/fetch/artifacts.py": [
         "tests/reconciler/test_artifacts_stage.py",
         "tests/reconciler/test_install_safety.py",
         "tests/reconciler/test_install_direct_url.py",
@@ -45,7 +45,7 @@ TESTS_BY_MODULE: dict[str, list[str]] = {
         "tests/cli/test_run.py",
         "tests/cli/test_recovery.py",
     ],
-    "reconciler/execute.py": [
+    "reconciler/run/execute.py": [
         "tests/reconciler/test_execute_stage.py",
         "tests/cli/test_execute.py",
     ],

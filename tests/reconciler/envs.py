@@ -23,8 +23,8 @@ from model.desired import ArtifactKind, DesiredDist, DesiredEnvironment
 from model.interpreter import Interpreter
 from model.lock import Artifact, Source, SourceKind
 from model.plan import Plan, diff
-from reconciler.apply import apply_plan
-from reconciler.observe import observe_environment, read_record
+from reconciler.install.apply import apply_plan
+from reconciler.install.observe import observe_environment, read_record
 
 INDEX = "https://example.invalid/simple"
 

@@ -16,8 +16,8 @@ import pytest
 
 from fixtures.wheels import WheelSpec
 from model.plan import FilesModified, Install, Replace
-from reconciler.artifacts import unpack_wheel
 from reconciler.errors import DistributionInvalid
+from reconciler.fetch.artifacts import unpack_wheel
 from tests.cli.support import clean_environment
 from tests.reconciler.envs import Env, listing, record_problems
 

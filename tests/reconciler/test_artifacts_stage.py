@@ -15,8 +15,8 @@ from fixtures.index import IndexServer, build_index
 from fixtures.resolver_catalog import build_resolver_catalog
 from fixtures.wheels import WheelSpec, build_wheel
 from model.lock import Artifact
-from reconciler.artifacts import prepare_wheels
 from reconciler.errors import DownloadFailed, DownloadNotCached, HashMismatch
+from reconciler.fetch.artifacts import prepare_wheels
 from tests.reconciler.envs import Env, rewrite_wheel, wheel_dist
 
 

@@ -18,15 +18,15 @@ import pytest
 from fixtures import MakeProject
 from fixtures.index import IndexServer
 from model.interpreter import Interpreter
-from reconciler.build import build_wheel, prepare_metadata
-from reconciler.buildenv import READY_MARKER
+from reconciler.build.backend import build_wheel, prepare_metadata
+from reconciler.build.environments import READY_MARKER
+from reconciler.build.sdist import build_sdist_wheel, unpack_sdist
 from reconciler.errors import BuildFailed, DistributionInvalid, HashMismatch
-from reconciler.index import IndexClient
-from reconciler.install import InstallTarget, install_tree
-from reconciler.interpreters import query_interpreter
-from reconciler.observe import find_site_packages
-from reconciler.sdist import build_sdist_wheel, unpack_sdist
-from reconciler.venv import create_venv, venv_interpreter_path
+from reconciler.fetch.index import IndexClient
+from reconciler.install.observe import find_site_packages
+from reconciler.install.venv import create_venv, venv_interpreter_path
+from reconciler.install.wheel import InstallTarget, install_tree
+from reconciler.interpreters.find import query_interpreter
 
 BACKENDS = ["hatch", "setuptools", "flit", "pdm"]
 

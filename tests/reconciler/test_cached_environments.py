@@ -17,7 +17,9 @@ from fixtures.resolver_catalog import build_resolver_catalog
 from fixtures.wheels import WheelSpec
 from model.interpreter import Interpreter
 from model.request import RunRequest
-from reconciler.ephemeral import (
+from reconciler.install.observe import find_site_packages
+from reconciler.interpreters.find import query_interpreter
+from reconciler.run.cached import (
     BASE_PTH,
     STORED_LOCK,
     environment_key,
@@ -25,8 +27,6 @@ from reconciler.ephemeral import (
     split_with,
     sync_requirements,
 )
-from reconciler.interpreters import query_interpreter
-from reconciler.observe import find_site_packages
 from tests.reconciler.envs import Env
 
 

@@ -22,7 +22,7 @@ from reconciler.credentials import (
     strip_credentials,
 )
 from reconciler.errors import IndexUnavailable
-from reconciler.index import IndexClient
+from reconciler.fetch.index import IndexClient
 
 TOKEN = "s3cr3t-T0KEN"
 

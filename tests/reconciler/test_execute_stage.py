@@ -15,7 +15,8 @@ import pytest
 
 from fixtures.wheels import WheelSpec
 from reconciler.errors import CommandNotAllowed, CommandNotFound, UsageError
-from reconciler.execute import (
+from reconciler.fastpath import RECURSION_VARIABLE
+from reconciler.run.execute import (
     CommandKind,
     build_environment,
     check_strict,
@@ -23,7 +24,6 @@ from reconciler.execute import (
     provided_commands,
     resolve_command,
 )
-from reconciler.fastpath import RECURSION_VARIABLE
 from tests.reconciler.envs import Env
 
 PYTHON = Path("/venv/bin/python")
@@ -326,7 +326,7 @@ def test_check_strict_allows_provided_commands_and_names_the_refused_one(tool_en
 
 RUNNER = """
 import sys
-from reconciler.execute import execute
+from reconciler.run.execute import execute
 from reconciler.errors import CommandNotFound
 try:
     env = {"PATH": "/usr/bin:/bin", "MARK": "m"}

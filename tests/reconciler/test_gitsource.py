@@ -11,7 +11,7 @@ import attrs
 import pytest
 
 from reconciler.errors import ExitCode, GitFailed
-from reconciler.gitsource import (
+from reconciler.fetch.git import (
     GitReference,
     checkout,
     lock_url,

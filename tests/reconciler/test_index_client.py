@@ -33,7 +33,7 @@ from reconciler.errors import (
     MetadataUnavailable,
     PackageNotFound,
 )
-from reconciler.index import IndexClient, IndexFile, lock_upload_time, parse_metadata
+from reconciler.fetch.index import IndexClient, IndexFile, lock_upload_time, parse_metadata
 
 ROOT = Path(__file__).resolve().parents[2]
 HINT = "is the index up? use --offline to work from the cache"
@@ -465,7 +465,10 @@ def test_files_broken_json_page_is_invalid_and_not_kept(dists_dir: Path, tmp_pat
 
 
 def test_index_module_imports_no_network_stack() -> None:
-    code = "import sys, reconciler.index; print('urllib3' in sys.modules, 'email' in sys.modules)"
+    code = (
+        "import sys, reconciler.fetch.index; "
+        "print('urllib3' in sys.modules, 'email' in sys.modules)"
+    )
     done = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
     )

@@ -18,7 +18,7 @@ from packaging.version import Version
 from fixtures.wheels import WheelSpec, build_sdist, build_wheel
 from model.desired import ArtifactKind, DesiredDist
 from model.lock import Artifact, Source, SourceKind
-from reconciler.apply import apply_plan
+from reconciler.install.apply import apply_plan
 from tests.reconciler.envs import Env, record_problems, rewrite_wheel, wheel_dist
 
 
@@ -41,7 +41,7 @@ def test_apply_registry_dist_has_no_direct_url(env: Env) -> None:
 
 
 class PrebuiltWheels:
-    """A `reconciler.apply.Builder` whose builds are wheels made beforehand (the real
+    """A `reconciler.install.apply.Builder` whose builds are wheels made beforehand (the real
     builder's PEP 517 runs are tested in test_build.py): what apply does with them is the
     subject here."""
 

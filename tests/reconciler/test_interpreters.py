@@ -13,7 +13,8 @@ from packaging.specifiers import SpecifierSet
 
 from model.interpreter import Interpreter
 from reconciler.errors import InterpreterIncompatible, InterpreterNotFound, ProjectInvalid
-from reconciler.interpreters import (
+from reconciler.install.venv import create_venv
+from reconciler.interpreters.find import (
     AnyRequest,
     NameRequest,
     PathRequest,
@@ -23,7 +24,6 @@ from reconciler.interpreters import (
     parse_python_request,
     query_interpreter,
 )
-from reconciler.venv import create_venv
 
 PYENV_VERSIONS = Path(os.environ.get("PYENV_ROOT") or Path.home() / ".pyenv") / "versions"
 MARKER_NAMES = {

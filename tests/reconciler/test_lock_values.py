@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from reconciler.errors import LockfileInvalid
-from reconciler.lockfile import parse_lock, read_existing_lock, read_lock_text
-from reconciler.lockwrite import write_lock
+from reconciler.lock.read import parse_lock, read_existing_lock, read_lock_text
+from reconciler.lock.write import write_lock
 
 DATA = Path(__file__).parent / "data"
 LOCK = Path("uv.lock")

@@ -19,8 +19,8 @@ from fixtures import MakeProject
 from fixtures.index import IndexServer
 from fixtures.uvlock import uv_environment
 from model.lock import Lock, LockRequirement
-from reconciler.lockfile import parse_lock
-from reconciler.lockwrite import (
+from reconciler.lock.read import parse_lock
+from reconciler.lock.write import (
     format_lock,
     render_marker,
     render_requires_python,
@@ -367,7 +367,7 @@ def test_requirement_lists_sort_like_uv() -> None:
     """uv's `Requirement` order (seen in real locks: ipython, litestar): extras compare as the
     lists they are, in declared order, a shorter prefix first; markers by the kind of their
     first variable (a Python version before an extra), then as text."""
-    from reconciler.lockwrite import format_lock
+    from reconciler.lock.write import format_lock
 
     def req(extras: tuple[str, ...] = (), marker: str | None = None) -> LockRequirement:
         return LockRequirement(

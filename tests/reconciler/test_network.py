@@ -18,10 +18,10 @@ from pathlib import Path
 import pytest
 
 from model.lock import Artifact
-from reconciler.artifacts import fetch_archive
 from reconciler.errors import DownloadFailed, ExitCode, IndexUnavailable, UsageError
-from reconciler.index import IndexClient
-from reconciler.network import http_retries, http_timeout
+from reconciler.fetch.artifacts import fetch_archive
+from reconciler.fetch.index import IndexClient
+from reconciler.fetch.network import http_retries, http_timeout
 
 PAGE = b'<html><body><a href="pkg-1.0-py3-none-any.whl">pkg-1.0-py3-none-any.whl</a></body></html>'
 

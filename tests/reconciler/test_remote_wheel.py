@@ -1,4 +1,4 @@
-"""reconciler.remote_wheel on in-memory zips: ranges asked for, ZIP64, and when it gives up."""
+"""reconciler.fetch.remote_wheel on in-memory zips: ranges asked for, ZIP64, when it gives up."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import zipfile
 
 from packaging.utils import canonicalize_name
 
-from reconciler.remote_wheel import TAIL, Slice, metadata_member, read_metadata
+from reconciler.fetch.remote_wheel import TAIL, Slice, metadata_member, read_metadata
 
 METADATA = b"Metadata-Version: 2.1\nName: demo\nVersion: 1.0\nRequires-Dist: dep-a\n"
 DEMO = canonicalize_name("demo")

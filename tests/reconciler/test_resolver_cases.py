@@ -38,14 +38,14 @@ from model.interpreter import Interpreter
 from model.lock import Lock
 from model.plan import KeepLock, LockAction, WriteLock
 from model.request import LockMode, RunRequest
-from reconciler.discover import discover_target, require_project
 from reconciler.errors import LockfileMissing, LockStale, NoSolution
-from reconciler.index import IndexClient
-from reconciler.interpreters import query_interpreter
-from reconciler.locking import ensure_lock
-from reconciler.lockwrite import format_lock, write_lock
-from reconciler.manifest import read_manifest
-from reconciler.resolve import resolve_lock
+from reconciler.fetch.index import IndexClient
+from reconciler.interpreters.find import query_interpreter
+from reconciler.lock.ensure import ensure_lock
+from reconciler.lock.resolve import resolve_lock
+from reconciler.lock.write import format_lock, write_lock
+from reconciler.project.discover import discover_target, require_project
+from reconciler.project.workspace import read_manifest
 
 CASES: list[dict[str, Any]] = json.loads(
     (Path(__file__).parent / "data" / "resolver_cases.json").read_text(encoding="utf-8")

@@ -13,8 +13,8 @@ from packaging.utils import canonicalize_name
 from packaging.version import Version
 
 from fixtures.wheels import WheelSpec, build_sdist, metadata_text
-from reconciler.index import parse_metadata
-from reconciler.sdist_metadata import MAX_MEMBER_SIZE, static_sdist_metadata
+from reconciler.build.sdist_metadata import MAX_MEMBER_SIZE, static_sdist_metadata
+from reconciler.fetch.index import parse_metadata
 
 SPEC = WheelSpec(
     "Static.Pkg",

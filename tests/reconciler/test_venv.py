@@ -12,8 +12,8 @@ import pytest
 
 from model.interpreter import Interpreter
 from reconciler.errors import EnvironmentNotRecreatable
-from reconciler.interpreters import query_interpreter
-from reconciler.venv import create_venv, read_pyvenv_cfg, remove_venv, venv_interpreter_path
+from reconciler.install.venv import create_venv, read_pyvenv_cfg, remove_venv, venv_interpreter_path
+from reconciler.interpreters.find import query_interpreter
 
 PYENV_VERSIONS = Path(os.environ.get("PYENV_ROOT") or Path.home() / ".pyenv") / "versions"
 

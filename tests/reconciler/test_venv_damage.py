@@ -8,9 +8,9 @@ import pytest
 
 from model.observed import EnvironmentState
 from reconciler.errors import EnvironmentNotRecreatable
-from reconciler.interpreters import query_interpreter
-from reconciler.observe import observe_environment
-from reconciler.venv import check_replaceable, create_venv, remove_venv
+from reconciler.install.observe import observe_environment
+from reconciler.install.venv import check_replaceable, create_venv, remove_venv
+from reconciler.interpreters.find import query_interpreter
 
 
 def test_remove_venv_removes_an_environment_whose_pyvenv_cfg_was_deleted(

@@ -1,0 +1,26 @@
+"""The console entry: the stdlib fast path first, else the CLI.
+
+Imported on every run, so it imports nothing but ``fastpath`` (standard library only) until
+the fast path has declined.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+from reconciler.fastpath import try_fast_path
+
+
+def main() -> None:
+    """Console script entry point."""
+    argv = sys.argv[1:]
+    try:
+        if os.name == "posix":
+            try_fast_path(argv)
+        from reconciler.cli.main import main as slow_main  # slow path only
+    except KeyboardInterrupt:
+        # Ctrl-C before the CLI's own handler is in place (while importing): exit as a
+        # command interrupted by SIGINT does, with nothing changed yet.
+        sys.exit(130)
+    slow_main(argv)

@@ -1,0 +1,235 @@
+"""What a plan's wheels would write, checked before the environment is touched (apply stage).
+
+``check_installs`` maps every file each unpacked wheel would place (package files, ``.data``
+schemes, console and GUI scripts) to its path in the environment, and refuses the plan when
+a wheel's ``.dist-info`` names another package or version than the lock, or when a file would
+land on the environment's own files (its interpreter, ``pyvenv.cfg``, activation scripts,
+accord's stamp) or on a file of another distribution, installed or in the same plan, with
+different content. Identical content is allowed: old-style namespace packages ship the same
+``__init__.py`` in several wheels.
+"""
+
+from __future__ import annotations
+
+import configparser
+import filecmp
+import os
+import posixpath
+import re
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+import attrs
+from packaging.utils import NormalizedName, canonicalize_name
+from packaging.version import InvalidVersion, Version
+
+from reconciler.errors import DistributionInvalid
+
+__all__ = ["PlannedWheel", "check_installs"]
+
+_PROTECTED_ROOT = frozenset({"pyvenv.cfg", ".gitignore", "CACHEDIR.TAG", ".accord-stamp", ".lock"})
+_PROTECTED_SCRIPT = re.compile(
+    r"^(python(w|\d+(\.\d+)?t?)?|pypy\d*(\.\d+)?|activate(\..*)?|activate_this\.py|deactivate.*)$"
+)
+_REGENERATED = frozenset({"RECORD", "INSTALLER", "REQUESTED", "direct_url.json"})
+
+
+@attrs.frozen
+class PlannedWheel:
+    """One install or replacement of the plan, as apply will perform it."""
+
+    name: NormalizedName
+    version: Version | None
+    """The locked version; None for a source tree whose version is dynamic."""
+    tree: Path
+    replaces: str | None = None
+    """The ``.dist-info`` directory this wheel replaces (its files are not a conflict)."""
+
+
+def _refuse(wheel: PlannedWheel, what: str) -> DistributionInvalid:
+    return DistributionInvalid(
+        f"The wheel for `{wheel.name}` {what}",
+        hint="nothing was installed; the wheel is broken or hostile, or two packages of the "
+        "lock claim the same file",
+    )
+
+
+def _dist_info(wheel: PlannedWheel) -> str:
+    found = [entry for entry in os.listdir(wheel.tree) if entry.endswith(".dist-info")]
+    if len(found) != 1:
+        raise _refuse(wheel, "must have exactly one .dist-info directory")
+    return found[0]
+
+
+def _check_identity(wheel: PlannedWheel, dist_info: str) -> None:
+    stem = dist_info[: -len(".dist-info")]
+    name, _, version = stem.rpartition("-")
+    try:
+        parsed = Version(version)
+    except InvalidVersion:
+        parsed = None
+    wanted = f"{wheel.name} {wheel.version}" if wheel.version is not None else str(wheel.name)
+    if canonicalize_name(name) != wheel.name or (
+        wheel.version is not None and parsed != wheel.version
+    ):
+        raise _refuse(wheel, f"contains `{dist_info}`, but the lock asks for {wanted}")
+
+
+def _scripts(tree: Path, dist_info: str, wheel: PlannedWheel) -> list[str]:
+    path = tree / dist_info / "entry_points.txt"
+    if not path.is_file():
+        return []
+    parser = configparser.ConfigParser(delimiters=("=",), interpolation=None)
+    parser.optionxform = str  # type: ignore[assignment,method-assign]
+    try:
+        parser.read_string(path.read_text(encoding="utf-8"))
+    except (configparser.Error, UnicodeDecodeError) as exc:
+        raise _refuse(wheel, "has a bad entry_points.txt") from exc
+    names = [
+        script
+        for section in ("console_scripts", "gui_scripts")
+        if parser.has_section(section)
+        for script in parser.options(section)
+    ]
+    for script in names:
+        if "/" in script or "\\" in script or script in ("", ".", ".."):
+            raise _refuse(wheel, f"has a script name that is a path: `{script}`")
+    return names
+
+
+def _destinations(wheel: PlannedWheel, site: str, version_dir: str) -> dict[str, str | None]:
+    """Environment-relative POSIX path → the file in the tree that goes there (None for a
+    generated script)."""
+    tree = str(wheel.tree)
+    dist_info = _dist_info(wheel)
+    _check_identity(wheel, dist_info)
+    data_dir = dist_info[: -len(".dist-info")] + ".data"
+    roots = {
+        "purelib": site,
+        "platlib": site,
+        "data": "",
+        "headers": posixpath.join("include", "site", version_dir, wheel.name),
+        "scripts": "bin",
+    }
+    found: dict[str, str | None] = {}
+    for directory, _, files in os.walk(tree):
+        relative = directory[len(tree) + 1 :].replace(os.sep, "/")
+        top, _, rest = relative.partition("/")
+        if top == data_dir:
+            if not rest:
+                continue
+            scheme, _, inner = rest.partition("/")
+            if scheme not in roots:
+                raise _refuse(wheel, f"has an unknown data scheme `{scheme}`")
+            base = posixpath.join(roots[scheme], inner) if inner else roots[scheme]
+        elif top == dist_info:
+            if relative == dist_info:
+                files = [f for f in files if f not in _REGENERATED]
+            base = posixpath.join(site, relative)
+        else:
+            base = posixpath.join(site, relative) if relative else site
+        for file_name in files:
+            found[posixpath.normpath(posixpath.join(base, file_name))] = os.path.join(
+                directory, file_name
+            )
+    for script in _scripts(wheel.tree, dist_info, wheel):
+        found[posixpath.join("bin", script)] = None
+    return {_unalias(path): source for path, source in found.items()}
+
+
+def _unalias(path: str) -> str:
+    """``lib64`` is a symlink to ``lib`` in a POSIX venv: one file, one name."""
+    return "lib" + path[len("lib64") :] if path == "lib64" or path.startswith("lib64/") else path
+
+
+def _protected(path: str) -> str | None:
+    """Why ``path`` (environment-relative) belongs to the environment itself, or None."""
+    if "/" not in path and (path in _PROTECTED_ROOT or path.startswith(".accord")):
+        return "the environment's own file"
+    directory, _, name = path.rpartition("/")
+    if directory == "bin" and _PROTECTED_SCRIPT.match(name):
+        kind = "activation script" if name.startswith(("activate", "deactivate")) else "interpreter"
+        return f"the environment's {kind}"
+    return None
+
+
+def _same_content(source: str | None, existing: Path) -> bool:
+    if source is None or not existing.is_file():
+        return False
+    try:
+        return filecmp.cmp(source, existing, shallow=False)
+    except OSError:
+        return False
+
+
+def _owners(venv: Path, site: str, skip: set[str]) -> dict[str, str]:
+    """Environment-relative path → the ``.dist-info`` whose RECORD lists it, for every
+    installed distribution but those in ``skip``."""
+    from reconciler.install.observe import read_record
+
+    owners: dict[str, str] = {}
+    site_path = venv / site
+    try:
+        entries = sorted(e for e in os.listdir(site_path) if e.endswith(".dist-info"))
+    except OSError:
+        return owners
+    for entry in entries:
+        if entry in skip:
+            continue
+        for relative, _, _ in read_record(site_path / entry) or []:
+            path = _unalias(posixpath.normpath(posixpath.join(site, relative)))
+            owners.setdefault(path, entry)
+    return owners
+
+
+def check_installs(
+    wheels: Sequence[PlannedWheel],
+    venv: Path,
+    site: str,
+    *,
+    fresh: bool,
+    removed: Iterable[str] = (),
+) -> None:
+    """Refuse the plan's installs if any would write where it must not (module docstring).
+
+    ``site`` is site-packages relative to ``venv``; ``fresh`` says the environment is being
+    created, so only the wheels themselves can collide; ``removed`` are the ``.dist-info``
+    directories the plan removes (their files are free)."""
+    version_dir = posixpath.basename(posixpath.dirname(site))
+    claimed: dict[str, tuple[PlannedWheel, str | None]] = {}
+    for wheel in wheels:
+        for path, source in _destinations(wheel, site, version_dir).items():
+            why = _protected(path)
+            if why is not None:
+                raise _refuse(wheel, f"would overwrite `{path}`, {why}")
+            earlier = claimed.get(path)
+            if earlier is not None and earlier[0].name != wheel.name:
+                other_source = earlier[1]
+                if (
+                    source is None
+                    or other_source is None
+                    or not filecmp.cmp(source, other_source, shallow=False)
+                ):
+                    raise _refuse(
+                        wheel, f"would overwrite `{path}`, which `{earlier[0].name}` installs too"
+                    )
+            claimed[path] = (wheel, source)
+    if fresh:
+        return
+    existing = [path for path in claimed if os.path.lexists(venv / path)]
+    if not existing:
+        return
+    skip = set(removed) | {wheel.replaces for wheel in wheels if wheel.replaces}
+    owners = _owners(venv, site, skip)
+    for path in existing:
+        owner = owners.get(path)
+        wheel, source = claimed[path]
+        if owner is None or _same_content(source, venv / path):
+            continue  # a file no distribution claims (a leftover), or the same bytes
+        if owner.endswith(".dist-info") and _owner_name(owner) == wheel.name:
+            continue  # a second copy of this very distribution; the plan replaces it
+        raise _refuse(wheel, f"would overwrite `{path}`, a file of `{owner[: -len('.dist-info')]}`")
+
+
+def _owner_name(dist_info: str) -> NormalizedName:
+    return canonicalize_name(dist_info[: -len(".dist-info")].rpartition("-")[0])

@@ -1,0 +1,217 @@
+"""Observe stage: read a virtual environment once and describe it as a model value.
+
+Reads ``pyvenv.cfg``, resolves ``bin/python``, and scans ``*.dist-info`` in site-packages
+(METADATA headers, INSTALLER, direct_url.json, RECORD). Touches nothing; odd states
+(broken cfg, a dist-info without METADATA, files missing per RECORD) become facts in the
+``ObservedEnvironment``, never exceptions.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+from pathlib import Path
+
+from packaging.utils import canonicalize_name
+from packaging.version import InvalidVersion, Version
+
+from model.observed import DirectUrl, EnvironmentState, InstalledDist, ObservedEnvironment
+from reconciler.install.venv import check_replaceable, read_pyvenv_cfg
+
+__all__ = ["BUILD_DIGEST_FILE", "find_site_packages", "observe_environment", "read_record"]
+
+BUILD_DIGEST_FILE = "ACCORD_BUILD"
+"""In the dist-info of a dist accord built from a source tree: the digest of its inputs."""
+
+
+def find_site_packages(venv: Path) -> Path | None:
+    """``lib/pythonX.Y/site-packages`` of a POSIX venv (the first one, as there is one)."""
+    lib = venv / "lib"
+    try:
+        candidates = sorted(entry for entry in os.listdir(lib) if entry.startswith("python"))
+    except OSError:
+        return None
+    for candidate in candidates:
+        site = lib / candidate / "site-packages"
+        if site.is_dir():
+            return site
+    return None
+
+
+def _metadata_headers(path: Path) -> dict[str, str]:
+    """Name and Version from a METADATA header block (stops at the first blank line)."""
+    headers: dict[str, str] = {}
+    with path.open(encoding="utf-8", errors="replace") as stream:
+        for line in stream:
+            if not line.strip():
+                break
+            key, sep, value = line.partition(":")
+            if sep and key in ("Name", "Version") and key not in headers:
+                headers[key] = value.strip()
+    return headers
+
+
+def read_record(dist_info: Path) -> list[tuple[str, str, str]] | None:
+    """RECORD rows (path, hash, size), or None when RECORD is missing or unreadable."""
+    try:
+        with (dist_info / "RECORD").open(encoding="utf-8", newline="") as stream:
+            return [
+                (row[0], row[1] if len(row) > 1 else "", row[2] if len(row) > 2 else "")
+                for row in csv.reader(stream)
+                if row
+            ]
+    except (OSError, csv.Error, UnicodeDecodeError):
+        return None
+
+
+def _record_problem(site: Path, dist_info: Path) -> str | None:
+    rows = read_record(dist_info)
+    if rows is None:
+        return "RECORD is missing"
+    for relative, _, size in rows:
+        try:
+            status = os.stat(site / relative)
+        except OSError:
+            return f"{relative} is missing"
+        if size.isdigit() and status.st_size != int(size):
+            return f"{relative} was modified"
+    return None
+
+
+def _direct_url(dist_info: Path) -> DirectUrl | None:
+    try:
+        data = json.loads((dist_info / "direct_url.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(data, dict) or not isinstance(data.get("url"), str):
+        return None
+    dir_info = data.get("dir_info") if isinstance(data.get("dir_info"), dict) else None
+    vcs_info = data.get("vcs_info") if isinstance(data.get("vcs_info"), dict) else None
+    return DirectUrl(
+        url=data["url"],
+        editable=bool(dir_info and dir_info.get("editable")),
+        is_directory=dir_info is not None,
+        vcs_commit=str(vcs_info["commit_id"]) if vcs_info and "commit_id" in vcs_info else None,
+    )
+
+
+def _build_digest(dist_info: Path) -> str | None:
+    try:
+        return (dist_info / BUILD_DIGEST_FILE).read_text(encoding="utf-8").strip() or None
+    except OSError:
+        return None
+
+
+def _uv_freshness(dist_info: Path) -> str | None:
+    try:
+        return (dist_info / "uv_cache.json").read_text(encoding="utf-8").strip() or None
+    except OSError:
+        return None
+
+
+def _installer(dist_info: Path) -> str | None:
+    try:
+        return (dist_info / "INSTALLER").read_text(encoding="utf-8").strip() or None
+    except OSError:
+        return None
+
+
+def _scan(site: Path) -> tuple[tuple[InstalledDist, ...], tuple[str, ...]]:
+    dists: list[InstalledDist] = []
+    unreadable: list[str] = []
+    try:
+        entries = sorted(entry for entry in os.listdir(site) if entry.endswith(".dist-info"))
+    except OSError:
+        return (), ()
+    for entry in entries:
+        dist_info = site / entry
+        try:
+            headers = _metadata_headers(dist_info / "METADATA")
+            name = canonicalize_name(headers["Name"])
+            version = Version(headers["Version"])
+        except (OSError, KeyError, InvalidVersion):
+            unreadable.append(entry)
+            continue
+        dists.append(
+            InstalledDist(
+                name=name,
+                version=version,
+                dist_info=entry,
+                installer=_installer(dist_info),
+                direct_url=_direct_url(dist_info),
+                record_problem=_record_problem(site, dist_info),
+                build_digest=_build_digest(dist_info),
+                uv_freshness=_uv_freshness(dist_info),
+            )
+        )
+    dists.sort(key=lambda dist: dist.name)
+    return tuple(dists), tuple(unreadable)
+
+
+def observe_environment(venv: Path) -> ObservedEnvironment:
+    """Describe the environment at ``venv`` (which may not exist).
+
+    A damaged environment (``pyvenv.cfg`` deleted, garbled or naming an interpreter that is
+    gone) is a fact: BROKEN, which the plan recreates. A path accord may not replace (a file,
+    a directory of someone's files) raises ``EnvironmentNotRecreatable`` here, before anything
+    (uv.lock included) is written, as uv refuses it up front.
+    """
+    venv = Path(os.path.abspath(venv))
+    check_replaceable(venv)
+    try:
+        contents = os.listdir(venv)
+    except FileNotFoundError:
+        return ObservedEnvironment(path=venv, state=EnvironmentState.MISSING)
+    if not contents:
+        return ObservedEnvironment(path=venv, state=EnvironmentState.MISSING)
+    config = read_pyvenv_cfg(venv)
+    if config is None:
+        return ObservedEnvironment(
+            path=venv, state=EnvironmentState.BROKEN, detail=_pyvenv_cfg_problem(venv)
+        )
+    raw_version = config.get("version_info") or config.get("version")
+    python = venv / "bin" / "python"
+    base = Path(os.path.realpath(python))
+    detail = None
+    if "home" not in config or raw_version is None:
+        detail = "pyvenv.cfg has no `home` or `version_info`"
+    elif not base.is_file():
+        detail = f"its interpreter is gone ({python} → {base})"
+    elif not os.path.isdir(config["home"]):
+        # The interpreter finds its standard library from `home`: a wrong one breaks it.
+        detail = f"pyvenv.cfg names a `home` that does not exist ({config['home']})"
+    version = None
+    if raw_version is not None:
+        try:
+            version = Version(raw_version)
+        except InvalidVersion:
+            detail = detail or f"pyvenv.cfg has an invalid version `{raw_version}`"
+    site = find_site_packages(venv)
+    if detail is None and site is None:
+        detail = "it has no lib/pythonX.Y/site-packages"
+    if detail is not None:
+        return ObservedEnvironment(path=venv, state=EnvironmentState.BROKEN, detail=detail)
+    assert site is not None
+    dists, unreadable = _scan(site)
+    return ObservedEnvironment(
+        path=venv,
+        state=EnvironmentState.PRESENT,
+        base_executable=base,
+        version=version,
+        dists=dists,
+        unreadable=unreadable,
+    )
+
+
+def _pyvenv_cfg_problem(venv: Path) -> str:
+    """Why ``read_pyvenv_cfg`` found nothing: the file is gone, or cannot be read as text."""
+    try:
+        (venv / "pyvenv.cfg").read_bytes().decode("utf-8")
+    except FileNotFoundError:
+        return "pyvenv.cfg is missing"
+    except UnicodeDecodeError:
+        return "pyvenv.cfg is not UTF-8 text"
+    except OSError as exc:
+        return f"pyvenv.cfg cannot be read ({exc.strerror or exc})"
+    return "pyvenv.cfg cannot be read"

@@ -1,0 +1,1 @@
+"""interpreters stage."""

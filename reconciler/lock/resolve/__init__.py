@@ -1,0 +1,517 @@
+"""Lock stage, resolution: from a project's declared inputs to a universal ``Lock``.
+
+``resolve_lock(manifest, client, ...)`` resolves every member with each extra and group (or a
+script's requirements) for every environment at once, forking where uv forks
+(``reconciler.lock.resolve.forks``), merges the forks into one graph
+(``reconciler.lock.resolve.assemble``) and builds the ``model.lock.Lock`` uv would write. The
+existing lock's versions are preferred (minimal churn) unless upgrading, and its
+``resolution-markers`` seed the forks.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import attrs
+from packaging.markers import Marker
+from packaging.requirements import Requirement
+from packaging.specifiers import SpecifierSet
+from packaging.utils import NormalizedName, canonicalize_name
+from packaging.version import Version
+
+from model.exclude_newer import ExcludeNewer
+from model.lock import (
+    Artifact,
+    Dependency,
+    Lock,
+    LockedPackage,
+    LockOptions,
+    LockRequirement,
+    Source,
+    SourceKind,
+)
+from model.manifest import (
+    ProjectManifest,
+    declared_groups,
+    declared_requirements,
+    lock_requirement,
+    requirement_key,
+)
+from model.marker_tree import MarkerTree
+from model.python_range import PythonRange, specifier_range
+from model.uv_settings import BinaryPolicy, by_name, recorded_prerelease
+from model.wheel_tags import lock_platform_markers, matches_requires_python
+from reconciler.errors import NoSolution
+from reconciler.lock.resolve.assemble import Graph, NodeKey, merge_forks
+from reconciler.lock.resolve.forks import ForkResult, resolve_forks
+from reconciler.lock.resolve.local import local_packages
+from reconciler.lock.resolve.provider import ROOT, Candidate, Req
+
+if TYPE_CHECKING:
+    from reconciler.fetch.index import DistMetadata, IndexClient, IndexFile
+
+__all__ = ["NoSolution", "resolve_lock"]
+
+
+def _lock_preferences(
+    existing: Lock | None,
+    preferences: Mapping[NormalizedName, Version] | None,
+    upgrade: bool,
+    upgrade_packages: frozenset[NormalizedName],
+) -> dict[NormalizedName, list[tuple[MarkerTree, Version]]]:
+    """uv's lock preferences: each locked registry version, once per fork marker it has."""
+    entries: dict[NormalizedName, list[tuple[MarkerTree, Version]]] = defaultdict(list)
+    if upgrade:
+        return entries
+    if existing is not None:
+        for package in existing.packages:
+            if package.source.kind is not SourceKind.REGISTRY or package.version is None:
+                continue
+            for marker in package.resolution_markers or (None,):
+                entries[package.name].append((MarkerTree.parse(marker), package.version))
+    for name, version in (preferences or {}).items():
+        entries[name].append((MarkerTree.TRUE, version))
+    for name in upgrade_packages:
+        entries.pop(name, None)
+    return entries
+
+
+def resolve_lock(
+    manifest: ProjectManifest | Sequence[ProjectManifest],
+    client: IndexClient,
+    *,
+    index_url: str,
+    preferences: Mapping[NormalizedName, Version] | None = None,
+    existing: Lock | None = None,
+    upgrade: bool = False,
+    upgrade_packages: frozenset[NormalizedName] = frozenset(),
+    script: bool = False,
+    sdist_metadata: Callable[[IndexFile], bytes] | None = None,
+    root: Path | None = None,
+    root_groups: Sequence[tuple[NormalizedName, Sequence[Requirement]]] = (),
+    virtual_root: bool = False,
+    cache: Path | None = None,
+    offline: bool = False,
+    git_commits: Mapping[NormalizedName, str] | None = None,
+    archive_metadata: Callable[[str, str | None, str], bytes] | None = None,
+    pinned: Mapping[NormalizedName, IndexClient] | None = None,
+    prerelease: str | None = None,
+    exclude_newer: ExcludeNewer | None = None,
+    now: datetime.datetime | None = None,
+    constraints: Sequence[Requirement] = (),
+    overrides: Sequence[Requirement] = (),
+    build_constraints: Sequence[Requirement] = (),
+    resolution: str | None = None,
+    environments: Sequence[MarkerTree] = (),
+    required_environments: Sequence[MarkerTree] = (),
+    fork_strategy: str | None = None,
+    binaries: BinaryPolicy | None = None,
+    excludes: Sequence[NormalizedName] = (),
+    warn: Callable[[str], None] | None = None,
+) -> Lock:
+    """Resolve a project (or a workspace's members) against ``client`` and build the lock.
+
+    ``script``: the shape of a PEP 723 script lock (and of accord's ephemeral environments):
+    no package for the root, its requirements in ``[manifest] requirements`` instead.
+    ``root``: the workspace root, for ``[tool.uv.sources]`` local directories.
+    ``existing``: the current lock, whose versions are preferred and whose
+    ``resolution-markers`` seed the forks (``preferences``: plain extra preferences).
+    """
+    manifests = [manifest] if isinstance(manifest, ProjectManifest) else list(manifest)
+    requires_python = _intersect(m.requires_python for m in manifests)
+    workspace = len(manifests) > 1 or virtual_root
+    locals_ = local_packages(
+        manifests,
+        root,
+        members_are_candidates=not script,
+        cache=cache,
+        offline=offline,
+        git_commits=git_commits,
+        archive_metadata=archive_metadata,
+    )
+    roots: list[Req] = []
+    root_requirements: dict[NormalizedName | None, Sequence[Requirement]] = {}
+    if script:
+        root_requirements[None] = manifests[0].dependencies
+        roots.append(Req(ROOT, None, SpecifierSet(), "the project"))
+    else:
+        for m in manifests:
+            roots.append(Req(m.name, None, SpecifierSet(), "the workspace"))
+            roots += [Req(m.name, e, SpecifierSet(), "the workspace") for e in m.extras]
+            roots += [
+                Req(m.name, None, SpecifierSet(), "the workspace", group=g)
+                for g, _ in m.dependency_groups
+            ]
+    for group, requirements in root_groups:
+        root_requirements[group] = requirements
+        roots.append(Req(ROOT, None, SpecifierSet(), "the workspace root", group=group))
+    supported = tuple(str(tree) for tree in environments)
+    python_marker = MarkerTree.python_range(*specifier_range(requires_python))
+    for tree in environments:
+        if tree.is_disjoint(python_marker):
+            raise NoSolution(
+                f"Environment markers `{tree}` don't overlap with Python requirement "
+                f"`{requires_python}`"
+            )
+    initial: list[MarkerTree] = list(environments)
+    same_environments = existing is not None and supported == tuple(
+        str(marker) for marker in existing.supported_markers
+    )
+    if existing is not None and not upgrade and same_environments:
+        initial = [MarkerTree.parse(marker) for marker in existing.resolution_markers] or initial
+    forks, metadata = resolve_forks(
+        roots,
+        client,
+        requires_python=requires_python,
+        initial_forks=initial,
+        preferences=_lock_preferences(existing, preferences, upgrade, upgrade_packages),
+        local=locals_,
+        root=root_requirements,
+        sdist_metadata=sdist_metadata,
+        pinned=pinned,
+        allowed_yanks=_allowed_yanks(manifests, root_groups, existing, [*constraints, *overrides]),
+        prerelease=prerelease or "if-necessary-or-explicit",
+        cutoff=_cutoff(exclude_newer, now),
+        constraints=by_name(constraints),
+        overrides=by_name(overrides),
+        lowest=_lowest(resolution, manifests, root_groups),
+        resolution=resolution,
+        required=required_environments,
+        fork_strategy=fork_strategy,
+        binaries=binaries,
+        excludes=frozenset(excludes),
+    )
+    if warn is not None:
+        for line in _warnings(forks, metadata, locals_):
+            warn(line)
+    graph = merge_forks(forks, [r.identifier for r in roots], specifier_range(requires_python))
+    candidates: dict[tuple[NormalizedName, Version], Candidate] = {}
+    for fork in forks:
+        for candidate in fork.pins.values():
+            if candidate.extra is None and candidate.group is None:
+                candidates.setdefault((candidate.name, candidate.version), candidate)
+    source_of: dict[NodeKey, Source] = {}
+    provided: dict[NodeKey, frozenset[NormalizedName]] = {}
+    nodes = graph.nodes()
+    extras_of: dict[NodeKey, list[NormalizedName]] = defaultdict(list)
+    for key in nodes:
+        if key.extra is not None:
+            extras_of[key.base].append(key.extra)
+    bases = [k for k in nodes if k.extra is None and k.group is None and k.name != ROOT]
+    for key in bases:
+        local = locals_.get(key.name)
+        if local is not None:
+            source_of[key] = local.source
+        else:
+            candidate = candidates[(key.name, key.version)]
+            source_of[key] = Source(SourceKind.REGISTRY, candidate.files[0].index)
+    # An edge names an extra only when the lock lists dependencies under it (uv drops the
+    # others, e.g. `coverage[toml]` where the toml extra needs nothing in that fork).
+    for key in bases:
+        provided[key] = frozenset(
+            extra
+            for extra in extras_of[key]
+            if graph.dependencies(NodeKey(key.name, key.version, extra), source_of, {})
+        )
+    python = specifier_range(requires_python)
+
+    def edges(parent: NodeKey) -> tuple[Dependency, ...]:
+        return graph.dependencies(parent, source_of, provided)
+
+    packages: list[LockedPackage] = []
+    for key in bases:
+        markers = graph.resolution_markers(key)
+        local = locals_.get(key.name)
+        if local is not None:
+            package = _source_tree_package(
+                local.manifest, graph, key, edges, member=local.member, source=local.source
+            )
+            if local.sdist is not None or local.wheels:
+                package = attrs.evolve(package, sdist=local.sdist, wheels=local.wheels)
+            packages.append(attrs.evolve(package, resolution_markers=markers))
+            continue
+        candidate = candidates[(key.name, key.version)]
+        sdists = [f for f in candidate.files if not f.is_wheel]
+        reach = graph.reach[key]
+        wheels = sorted(
+            (f for f in candidate.files if f.is_wheel and _wheel_reachable(f, python, reach)),
+            key=lambda f: f.filename,
+        )
+        optional = []
+        for extra in sorted(extras_of[key]):
+            extra_edges = edges(NodeKey(key.name, key.version, extra))
+            if extra_edges:
+                optional.append((extra, extra_edges))
+        packages.append(
+            LockedPackage(
+                name=key.name,
+                version=key.version,
+                source=source_of[key],
+                resolution_markers=markers,
+                dependencies=edges(key),
+                optional_dependencies=tuple(optional),
+                sdist=_artifact(sdists[0]) if sdists else None,
+                wheels=tuple(_artifact(f) for f in wheels),
+            )
+        )
+    packages.sort(key=lambda package: (package.name, package.version or Version("0")))
+    forked = len(forks) > 1 or any(not fork.env.is_true() for fork in forks)
+    top_markers = graph.top_markers() if forked else ()
+    if script:
+        return Lock(
+            version=1,
+            revision=5,
+            requires_python=requires_python,
+            packages=tuple(packages),
+            resolution_markers=top_markers,
+            manifest_requirements=tuple(
+                sorted(
+                    dict.fromkeys(lock_requirement(r) for r in manifests[0].dependencies),
+                    key=requirement_key_sort,
+                )
+            ),
+        )
+    group_records = tuple(
+        (
+            group,
+            tuple(
+                sorted(dict.fromkeys(lock_requirement(r) for r in reqs), key=requirement_key_sort)
+            ),
+        )
+        for group, reqs in root_groups
+        if reqs
+    )
+    group_edges = tuple(
+        (group, edges(NodeKey(ROOT, Version("0"), group=group)))
+        for group, reqs in root_groups
+        if reqs
+    )
+    return Lock(
+        version=1,
+        revision=5,
+        requires_python=requires_python,
+        packages=tuple(packages),
+        resolution_markers=top_markers,
+        members=tuple(sorted(m.name for m in manifests)) if workspace else (),
+        manifest_groups=group_edges,
+        manifest_group_requirements=group_records,
+        options=attrs.evolve(
+            _options(prerelease, exclude_newer),
+            resolution_mode=resolution,
+            fork_strategy=fork_strategy,
+        ),
+        constraints=_records(constraints),
+        overrides=_records(overrides),
+        supported_markers=tuple(Marker(text) for text in supported),
+        excludes=tuple(sorted(set(excludes))),
+        required_markers=tuple(Marker(str(tree)) for tree in required_environments),
+        build_constraints=_records(build_constraints),
+    )
+
+
+def _warnings(
+    forks: Sequence[ForkResult],
+    metadata: Mapping[tuple[NormalizedName, Version], DistMetadata],
+    local: Mapping[NormalizedName, object],
+) -> list[str]:
+    """uv's warnings about what was chosen: an extra the package does not have, a yanked
+    version (chosen because it was pinned)."""
+    lines: dict[str, None] = {}
+    for fork in forks:
+        for candidate in fork.pins.values():
+            if candidate.name in local or candidate.name.startswith(":"):
+                continue
+            known = metadata.get((candidate.name, candidate.version))
+            if candidate.extra is not None and known is not None:
+                mentioned = any(
+                    f"extra == '{candidate.extra}'" in str(r.marker).replace('"', "'")
+                    for r in known.requires_dist
+                    if r.marker is not None
+                )
+                if candidate.extra not in known.provides_extras and not mentioned:
+                    lines[
+                        f"The package `{candidate.name}=={candidate.version}` does not have an "
+                        f"extra named `{candidate.extra}`"
+                    ] = None
+            yanked = [f.yanked for f in candidate.files if f.yanked is not None]
+            if candidate.extra is None and yanked and len(yanked) == len(candidate.files):
+                reason = f' (reason: "{yanked[0]}")' if yanked[0] else ""
+                lines[f"`{candidate.name}=={candidate.version}` is yanked{reason}"] = None
+    return list(lines)
+
+
+def _records(requirements: Sequence[Requirement]) -> tuple[LockRequirement, ...]:
+    """``[manifest]`` constraints, overrides or build-constraints as uv writes them."""
+    records = dict.fromkeys(lock_requirement(r) for r in requirements)
+    return tuple(sorted(records, key=requirement_key_sort))
+
+
+def _lowest(
+    resolution: str | None,
+    manifests: Sequence[ProjectManifest],
+    root_groups: Sequence[tuple[NormalizedName, Sequence[Requirement]]],
+) -> frozenset[NormalizedName] | None:
+    """The names tried lowest version first: None for ``highest``; for ``lowest-direct``,
+    what the workspace's members (and a virtual root's groups) declare."""
+    if resolution is None:
+        return None
+    direct: set[NormalizedName] = set()
+    for _, requirements in root_groups:
+        direct |= {canonicalize_name(r.name) for r in requirements}
+    for m in manifests:
+        for requirements in (
+            m.dependencies,
+            *(reqs for _, reqs in m.optional_dependencies),
+            *(reqs for _, reqs in m.dependency_groups),
+        ):
+            direct |= {canonicalize_name(r.name) for r in requirements}
+    if resolution == "lowest-direct":
+        return frozenset(direct)
+    return _EVERY
+
+
+class _Every(frozenset[NormalizedName]):
+    """Every name (``resolution = "lowest"``)."""
+
+    def __contains__(self, name: object) -> bool:
+        return True
+
+
+_EVERY = _Every()
+
+
+def _cutoff(
+    exclude_newer: ExcludeNewer | None, now: datetime.datetime | None
+) -> Callable[[NormalizedName], datetime.datetime | None] | None:
+    if exclude_newer is None or not exclude_newer.is_set:
+        return None
+    default, per_package = exclude_newer.cutoffs(
+        now or datetime.datetime.now(datetime.timezone.utc)
+    )
+    return lambda name: per_package.get(name, default)
+
+
+def _options(prerelease: str | None, exclude_newer: ExcludeNewer | None) -> LockOptions:
+    prerelease = recorded_prerelease(prerelease)
+    if exclude_newer is None:
+        return LockOptions(prerelease_mode=prerelease)
+    timestamp, span = exclude_newer.lock_options()
+    return LockOptions(
+        prerelease_mode=prerelease,
+        exclude_newer=timestamp,
+        exclude_newer_span=span,
+        exclude_newer_package=exclude_newer.packages,
+    )
+
+
+def _allowed_yanks(
+    manifests: Sequence[ProjectManifest],
+    root_groups: Sequence[tuple[NormalizedName, Sequence[Requirement]]],
+    existing: Lock | None,
+    settings: Sequence[Requirement] = (),
+) -> frozenset[tuple[NormalizedName, Version]]:
+    """Yanked versions uv still accepts (``yanks.rs``): those a declared requirement (or a
+    constraint or override) pins with a single ``==``/``===``, and those the existing lock
+    holds."""
+    declared: list[Requirement] = [r for _, reqs in root_groups for r in reqs]
+    declared += settings
+    for m in manifests:
+        declared += m.dependencies
+        declared += [r for _, reqs in m.optional_dependencies for r in reqs]
+        declared += [r for _, reqs in m.dependency_groups for r in reqs]
+    allowed = set()
+    for requirement in declared:
+        clauses = list(requirement.specifier)
+        if (
+            len(clauses) == 1
+            and clauses[0].operator in ("==", "===")
+            and "*" not in str(clauses[0])
+        ):
+            allowed.add((canonicalize_name(requirement.name), Version(clauses[0].version)))
+    if existing is not None:
+        allowed |= {(p.name, p.version) for p in existing.packages if p.version is not None}
+    return frozenset(allowed)
+
+
+def _artifact(file: IndexFile) -> Artifact:
+    return Artifact(
+        url=file.url,
+        hash=f"sha256:{file.sha256}" if file.sha256 else None,
+        size=file.size,
+        upload_time=file.upload_time,
+    )
+
+
+def _wheel_reachable(file: IndexFile, python: PythonRange, reach: MarkerTree) -> bool:
+    """uv's lock keeps a wheel unless no Python of the range can use its tags, or its
+    platforms are disjoint with where its package is reachable."""
+    tags = sorted(file.tags)
+    if not matches_requires_python(tags, *python):
+        return False
+    return not any(reach.is_disjoint(MarkerTree.parse(m)) for m in lock_platform_markers(tags))
+
+
+def _intersect(specifiers: Iterable[SpecifierSet]) -> SpecifierSet:
+    """The intersection of members' requires-python (identical clauses once)."""
+    clauses: dict[str, None] = {}
+    for specifier in specifiers:
+        for clause in specifier:
+            clauses[str(clause)] = None
+    return SpecifierSet(",".join(clauses))
+
+
+def _source_tree_package(
+    manifest: ProjectManifest,
+    graph: Graph,
+    key: NodeKey,
+    edges: Callable[[NodeKey], tuple[Dependency, ...]],
+    *,
+    member: bool,
+    source: Source,
+) -> LockedPackage:
+    """A project's own ``[[package]]``: a workspace member (editable or virtual), or a local
+    directory another project depends on; its edges come from the merged graph."""
+    optional = []
+    for extra in sorted({extra for extra, _ in manifest.optional_dependencies}):
+        extra_edges = edges(NodeKey(key.name, key.version, extra))
+        if extra_edges:
+            optional.append((extra, extra_edges))
+    groups = []
+    for group in sorted({group for group, _ in manifest.dependency_groups}):
+        group_edges = edges(NodeKey(key.name, key.version, group=group))
+        if group_edges:
+            groups.append((group, group_edges))
+    requires_dist = declared_requirements(manifest)
+    requires_dev = tuple(
+        (group, tuple(sorted(records, key=requirement_key_sort)))
+        for group, records in declared_groups(manifest)
+    )
+    # uv never records metadata for immutable sources (registry, git).
+    immutable = source.kind is SourceKind.GIT
+    has_metadata = not immutable and (member or bool(requires_dist) or bool(requires_dev))
+    return LockedPackage(
+        name=manifest.name,
+        version=manifest.version,
+        source=source,
+        dependencies=edges(key),
+        optional_dependencies=tuple(optional),
+        dev_dependencies=tuple(groups),
+        provides_extras=manifest.provides_extras if has_metadata else (),
+        declared_groups=tuple(group for group, _ in manifest.dependency_groups),
+        requires_dist=tuple(sorted(requires_dist, key=requirement_key_sort))
+        if has_metadata
+        else None,
+        requires_dev=requires_dev,
+        group_requires_python=manifest.group_requires_python if member else (),
+        default_groups=manifest.default_groups if member else None,
+    )
+
+
+def requirement_key_sort(requirement: object) -> tuple[str, ...]:
+    """uv's order for requirement lists: name, extras, groups, marker, source."""
+    key = requirement_key(requirement)  # type: ignore[arg-type]
+    return tuple("" if part is None else str(part) for part in key)

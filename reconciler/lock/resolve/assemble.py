@@ -1,0 +1,202 @@
+"""Lock stage, resolution: solved forks merged into the graph uv writes (pure over values).
+
+Follows uv's ``ResolverOutput`` and ``Lock::from_resolution``: nodes are the union of the
+forks' choices; an edge's marker is its requirement's marker and the fork's environment,
+OR-ed over the forks that have it; a node's reachability is the OR over its parents of
+(parent reachability and edge), starting from the OR of the forks; unreachable nodes go.
+A name chosen at several versions gets ``resolution-markers`` (the forks that reach each
+version) and ``version``/``source`` on every edge to it. An edge's written marker is
+simplified by ``requires-python`` and by what its parent's reachability already implies.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+
+import attrs
+from packaging.markers import Marker
+from packaging.utils import NormalizedName
+from packaging.version import Version
+
+from model.lock import Dependency, Source
+from model.marker_tree import MarkerTree
+from model.python_range import PythonRange
+from reconciler.lock.resolve.forks import ForkResult
+
+__all__ = ["Graph", "NodeKey", "merge_forks"]
+
+
+@attrs.frozen
+class NodeKey:
+    name: NormalizedName
+    version: Version
+    extra: NormalizedName | None = None
+    group: NormalizedName | None = None
+
+    @property
+    def base(self) -> NodeKey:
+        return NodeKey(self.name, self.version)
+
+
+_ROOT_KEY = NodeKey(NormalizedName(":"), Version("0"))
+
+
+@attrs.define
+class Graph:
+    """The merged forks: nodes, OR-ed edge markers, and each node's reachability."""
+
+    forks: tuple[MarkerTree, ...]
+    python: PythonRange
+    edges: dict[NodeKey, dict[NodeKey, MarkerTree]]
+    """parent -> child (a base node, or an extra node for an edge with that extra) -> marker."""
+    reach: dict[NodeKey, MarkerTree]
+    versions: dict[NormalizedName, list[Version]]
+
+    def simplify(self, marker: MarkerTree) -> MarkerTree:
+        return marker.simplify_python_versions(*self.python)
+
+    def nodes(self) -> list[NodeKey]:
+        return sorted(
+            (key for key, reach in self.reach.items() if not reach.is_false() and key != _ROOT_KEY),
+            key=lambda k: (k.name, k.version, k.extra or "", k.group or ""),
+        )
+
+    def is_duplicated(self, name: NormalizedName) -> bool:
+        return len(self.versions.get(name, ())) > 1
+
+    def resolution_markers(self, key: NodeKey) -> tuple[Marker, ...]:
+        """The fork markers, in completion order, that reach a version of a duplicated name."""
+        if not self.is_duplicated(key.name):
+            return ()
+        return _markers(
+            self.simplify(fork) for fork in self.forks if not fork.is_disjoint(self.reach[key])
+        )
+
+    def top_markers(self) -> tuple[Marker, ...]:
+        return _markers(self.simplify(fork) for fork in self.forks)
+
+    def dependencies(
+        self,
+        parent: NodeKey,
+        source_of: Mapping[NodeKey, Source],
+        provided: Mapping[NodeKey, frozenset[NormalizedName]],
+    ) -> tuple[Dependency, ...]:
+        """The edges written under ``parent`` (a base, extra or group node)."""
+        reach = self.reach.get(parent, MarkerTree.FALSE)
+        context = self.simplify(reach)
+        grouped: dict[tuple[NodeKey, str | None], set[NormalizedName]] = {}
+        for child, marker in self.edges.get(parent, {}).items():
+            if child.base == parent.base and parent.group is None:
+                continue  # an extra's own base, or a package naming itself
+            if not marker.is_false() and (marker & reach).is_false():
+                continue
+            written = self.simplify(marker).restrict(context)
+            text = written.to_string()
+            extras = grouped.setdefault((child.base, text), set())
+            if child.extra is not None and child.extra in provided.get(child.base, frozenset()):
+                extras.add(child.extra)
+        edges = []
+        for (child, text), extras in grouped.items():
+            duplicated = self.is_duplicated(child.name)
+            edges.append(
+                Dependency(
+                    name=child.name,
+                    version=child.version if duplicated else None,
+                    source=source_of.get(child) if duplicated else None,
+                    extras=tuple(sorted(extras)),
+                    marker=None if text is None else Marker(text),
+                )
+            )
+        return tuple(
+            sorted(
+                edges,
+                key=lambda e: (e.name, e.version or Version("0"), e.extras, str(e.marker or "")),
+            )
+        )
+
+
+def _markers(trees: Iterable[MarkerTree]) -> tuple[Marker, ...]:
+    seen: list[str] = []
+    for tree in trees:
+        text = tree.to_string()
+        if text is not None and text not in seen:
+            seen.append(text)
+    return tuple(Marker(text) for text in seen)
+
+
+def _node(
+    candidate_name: NormalizedName, version: Version, extra: str | None, group: str | None
+) -> NodeKey:
+    return NodeKey(
+        candidate_name,
+        version,
+        NormalizedName(extra) if extra else None,
+        NormalizedName(group) if group else None,
+    )
+
+
+def merge_forks(forks: Sequence[ForkResult], roots: Sequence[str], python: PythonRange) -> Graph:
+    """Merge the solved forks (uv's ``ResolverOutput::from_state`` and reachability)."""
+    edges: dict[NodeKey, dict[NodeKey, MarkerTree]] = defaultdict(dict)
+    for fork in forks:
+        for identifier in roots:
+            candidate = fork.pins.get(identifier)
+            if candidate is None:
+                continue
+            child = _node(candidate.name, candidate.version, candidate.extra, candidate.group)
+            known = edges[_ROOT_KEY].get(child, MarkerTree.FALSE)
+            edges[_ROOT_KEY][child] = known | fork.env
+        for candidate in fork.pins.values():
+            parent = _node(candidate.name, candidate.version, candidate.extra, candidate.group)
+            for req in fork.requirements.get((candidate.identifier, candidate.version), ()):
+                chosen = fork.pins.get(req.identifier)
+                if chosen is None:
+                    continue
+                child = _node(chosen.name, chosen.version, chosen.extra, chosen.group)
+                # An edge whose marker cannot hold in this fork is kept (uv keeps the
+                # dependencies a fork inherited from before it split, and writes such an
+                # edge with its spelling of false, `python_version < '0'`).
+                marker = req.marker & fork.env
+                known = edges[parent].get(child, MarkerTree.FALSE)
+                edges[parent][child] = known | marker
+    reach = _reachability(edges, _or(fork.env for fork in forks))
+    # A base node is reached wherever one of its extra nodes is.
+    kept_versions: dict[NormalizedName, list[Version]] = defaultdict(list)
+    for key, marker in reach.items():
+        if key.extra is None and key.group is None and not marker.is_false() and key != _ROOT_KEY:
+            kept_versions[key.name].append(key.version)
+    return Graph(
+        forks=tuple(fork.env for fork in forks),
+        python=python,
+        edges=dict(edges),
+        reach=reach,
+        versions={name: sorted(v) for name, v in kept_versions.items()},
+    )
+
+
+def _or(markers: Iterable[MarkerTree]) -> MarkerTree:
+    result = MarkerTree.FALSE
+    for marker in markers:
+        result = result | marker
+    return result
+
+
+def _reachability(
+    edges: Mapping[NodeKey, Mapping[NodeKey, MarkerTree]], root: MarkerTree
+) -> dict[NodeKey, MarkerTree]:
+    """uv's ``marker_reachability``: a fixed point of OR over parents of (parent and edge)."""
+    reach: dict[NodeKey, MarkerTree] = defaultdict(lambda: MarkerTree.FALSE)
+    reach[_ROOT_KEY] = root
+    queue = [_ROOT_KEY]
+    while queue:
+        parent = queue.pop()
+        parent_reach = reach[parent]
+        for child, marker in edges.get(parent, {}).items():
+            targets = [child] if child.extra is None else [child, child.base]
+            for target in targets:
+                new = reach[target] | (parent_reach & marker)
+                if new != reach[target]:
+                    reach[target] = new
+                    queue.append(target)
+    return dict(reach)

@@ -1,0 +1,345 @@
+"""Lock stage, resolution: a failed resolution explained the way uv explains it.
+
+uv prints PubGrub's derivation: ``Because all versions of flask depend on werkzeug>=3.1 and
+your project depends on werkzeug<3, we can conclude that ...``. resolvelib reports only the
+last conflict (the requirements on one name that no version meets, with who asked); this
+module rebuilds the derivation around it from what the provider saw: the versions each
+package has, what each version requires, who requires each package (the path from the
+project down to the conflict), and why versions were out (a newer Python, exclude-newer,
+yanked). The shapes covered: a direct conflict (the project and a package, or two
+packages), a conflict any number of levels down, and versions that need a newer Python
+(with uv's ``requires-python`` hint and the value that would work).
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any
+
+from packaging.specifiers import SpecifierSet
+from packaging.utils import NormalizedName
+from packaging.version import Version
+
+from model.python_range import lower_bound
+from reconciler.errors import NoSolution
+
+if TYPE_CHECKING:
+    from reconciler.lock.resolve.provider import Candidate, Provider, Req
+
+__all__ = ["explain_conflict"]
+
+_PROJECT = "your project"
+_MAX_LOOKUPS = 12
+"""Versions of a package whose requirements are looked up to say "all versions of P"."""
+
+
+def _spec(specifier: SpecifierSet) -> str:
+    return ",".join(sorted(str(clause) for clause in specifier))
+
+
+def _depends(name: str, specifier: SpecifierSet) -> str:
+    return f"{name}{_spec(specifier)}"
+
+
+class _Explainer:
+    def __init__(self, provider: Provider, requires_python: SpecifierSet) -> None:
+        self.provider = provider
+        self.requires_python = requires_python
+
+    # what the provider knows ------------------------------------------------------------
+
+    def usable_versions(self, name: NormalizedName) -> list[Version]:
+        """The versions of ``name`` the resolution could choose (newest first)."""
+        table = self.provider.store.versions.get(name) or []
+        return [version for version, _files, _bounds, reason in table if reason is None]
+
+    def requires_on(
+        self, parent: NormalizedName, version: Version, name: NormalizedName
+    ) -> SpecifierSet | None:
+        """What ``parent==version`` requires of ``name`` (as the provider saw it), or None."""
+        for (identifier, seen), reqs in self.provider.requirements_of.items():
+            if seen == version and identifier == parent:
+                found = [req.specifier for req in reqs if req.name == name and req.extra is None]
+                if found:
+                    merged = SpecifierSet()
+                    for specifier in found:
+                        merged &= specifier
+                    return merged
+                return None
+        return None
+
+    def metadata_requires(
+        self, parent: NormalizedName, version: Version, name: NormalizedName
+    ) -> SpecifierSet | None:
+        """What ``parent==version`` requires of ``name`` in this fork, from its metadata (for a
+        version the resolver never tried); None when it does not require it."""
+        from reconciler.lock.resolve.provider import Candidate
+
+        table = self.provider.store.versions.get(parent) or []
+        files = next((f for v, f, _b, reason in table if v == version and reason is None), ())
+        if not files:
+            return None
+        candidate = Candidate(parent, version, None, files)
+        merged = None
+        for requirement, marker in self.provider._requirements(candidate):
+            if requirement.name.lower().replace("_", "-") != name:
+                continue
+            if not self.provider._applies(marker, self.provider.env):
+                continue
+            merged = (merged or SpecifierSet()) & requirement.specifier
+        return merged
+
+    def requirers(self, name: NormalizedName) -> list[tuple[str, SpecifierSet]]:
+        """Who required ``name`` in this resolution: (parent identifier or ``project``, spec)."""
+        found: dict[str, SpecifierSet] = {}
+        for (identifier, _version), reqs in self.provider.requirements_of.items():
+            for req in reqs:
+                if req.name != name or req.extra is not None:
+                    continue
+                parent = identifier.split("[", 1)[0].split(":", 1)[0]
+                who = "project" if self._is_project(parent) else parent
+                if who == name:
+                    continue
+                found[who] = found.get(who, SpecifierSet()) & req.specifier
+        return list(found.items())
+
+    def _is_project(self, identifier: str) -> bool:
+        return identifier.startswith(":") or self.provider.is_project(NormalizedName(identifier))
+
+    # phrases ----------------------------------------------------------------------------
+
+    def versions_phrase(
+        self, name: NormalizedName, versions: Sequence[Version], range_: SpecifierSet
+    ) -> str:
+        """``all versions of P``, ``P==1.0`` or ``P>=2`` for the versions meant."""
+        usable = self.usable_versions(name)
+        if versions and set(versions) >= set(usable):
+            return f"all versions of {name}"
+        if len(versions) == 1:
+            return f"{name}=={versions[0]}"
+        if str(range_):
+            return f"{name}{_spec(range_)}"
+        return " and ".join(f"{name}=={v}" for v in versions)
+
+    def package_side(
+        self, name: NormalizedName, parent: NormalizedName, versions: Iterable[Version]
+    ) -> str:
+        """``all versions of P depend on N>=3`` (or one clause per version, as uv lists them)."""
+        wanted = self.range_of(parent)
+        considered = [v for v in self.usable_versions(parent) if wanted.contains(v, True)]
+        considered = considered or sorted(set(versions), reverse=True)
+        specs: dict[str, list[Version]] = defaultdict(list)
+        unknown = False
+        for version in considered[:_MAX_LOOKUPS]:
+            spec = self.requires_on(parent, version, name)
+            if spec is None:
+                spec = self.metadata_requires(parent, version, name)
+            if spec is None:
+                unknown = True
+                continue
+            specs[_spec(spec)].append(version)
+        if len(specs) == 1 and not unknown:
+            (text, group), *_ = specs.items()
+            who = self.versions_phrase(parent, group, wanted)
+            verb = "depend" if who.startswith("all versions") else "depends"
+            return f"{who} {verb} on {name}{text}"
+        clauses = []
+        for text, group in sorted(specs.items(), key=lambda item: min(item[1])):
+            for version in sorted(group):
+                clauses.append(f"{parent}=={version} depends on {name}{text}")
+        return " and ".join(clauses)
+
+    def range_of(self, name: NormalizedName) -> SpecifierSet:
+        """What the project (or whoever requires it) asks of ``name``."""
+        merged = SpecifierSet()
+        for _who, specifier in self.requirers(name):
+            merged &= specifier
+        return merged
+
+    def path_to(self, name: NormalizedName) -> list[NormalizedName]:
+        """Packages from the one the project requires down to ``name`` (both included)."""
+        parents: dict[NormalizedName, NormalizedName | None] = {name: None}
+        queue = [name]
+        while queue:
+            current = queue.pop(0)
+            for who, _ in self.requirers(current):
+                if who == "project":
+                    path = [current]
+                    step = parents[current]
+                    while step is not None:
+                        path.append(step)
+                        step = parents[step]
+                    return path[::-1]  # from ``name`` up to what the project requires
+                upper = NormalizedName(who)
+                if upper not in parents:
+                    parents[upper] = current
+                    queue.append(upper)
+        return [name]
+
+    # the derivation ---------------------------------------------------------------------
+
+    def conflict(self, causes: Sequence[Any], where: str) -> NoSolution:
+        name: NormalizedName = causes[0].requirement.name
+        project: list[Req] = []
+        packages: dict[NormalizedName, list[Version]] = defaultdict(list)
+        asked: dict[NormalizedName, SpecifierSet] = defaultdict(SpecifierSet)
+        for cause in causes:
+            asker: Candidate | None = cause.parent
+            if asker is None or self._is_project(asker.name):
+                project.append(cause.requirement)
+            else:
+                packages[asker.name].append(asker.version)
+                asked[asker.name] &= cause.requirement.specifier
+        if not packages and project:
+            python = self.python_conflict(name, project, where)
+            if python is not None:
+                return python
+        lines: list[str] = []
+        direct: list[str] = []
+        sides: list[str] = []
+        for parent, versions in sorted(packages.items()):
+            side = self.package_side(name, parent, versions)
+            path = self.path_to(parent)
+            top = path[-1]
+            # Lift the side up the chain: all versions of Q depend on P, so on N...
+            for lower, upper in itertools.pairwise(path):
+                upper_versions = self.usable_versions(upper)
+                who = self.versions_phrase(upper, upper_versions, self.range_of(upper))
+                verb = "depend" if who.startswith("all versions") else "depends"
+                conclusion = f"{who} {verb} on {_depends(name, asked[parent])}"
+                lines.append(
+                    f"Because {side} and {who} {verb} on {lower}, "
+                    f"we can conclude that {conclusion}."
+                )
+                side = conclusion
+            sides.append(side)
+            wanted = self.range_of(top)
+            direct.append(f"{top}{_spec(wanted)}" if str(wanted) else str(top))
+        for req in project:
+            sides.append(f"{_PROJECT} depends on {_depends(name, req.specifier)}")
+        unmet = ", ".join(sorted(set(direct)))
+        if len(sides) >= 2:
+            text = f"Because {sides[0]} and {sides[1]}"
+            for extra in sides[2:]:
+                text += f" and {extra}"
+            if project and len(packages) == 1:
+                (only,) = packages
+                top = self.path_to(only)[-1]
+                if top == only:
+                    phrase = self.versions_phrase(only, packages[only], self.range_of(only))
+                else:
+                    phrase = self.versions_phrase(
+                        top, self.usable_versions(top), self.range_of(top)
+                    )
+                lines.append(
+                    f"{text}, we can conclude that {_PROJECT} and {phrase} are incompatible."
+                )
+            else:
+                lines.append(f"{text}, we can conclude that these requirements are incompatible.")
+        elif sides:
+            lines.append(f"Because {sides[0]}, no version of {name} can be chosen.")
+        if unmet:
+            lines.append(
+                f"And because {_PROJECT} depends on {unmet}, "
+                f"we can conclude that {_PROJECT}'s requirements are unsatisfiable."
+            )
+        else:
+            lines.append(f"So {_PROJECT}'s requirements are unsatisfiable.")
+        notes = sorted(self.provider.excluded.get(name, ()))
+        if notes:
+            lines.append("(" + "; ".join(notes) + ")")
+        return NoSolution(_format(where, lines), hint=_hint(name, packages, project))
+
+    def python_conflict(
+        self, name: NormalizedName, project: list[Req], where: str
+    ) -> NoSolution | None:
+        """Every version the project allows needs a newer Python than the project supports."""
+        table = self.provider.store.versions.get(name) or []
+        wanted = SpecifierSet()
+        for req in project:
+            wanted &= req.specifier
+        needs: list[tuple[Version, SpecifierSet]] = []
+        for version, files, _bounds, _reason in table:
+            if not wanted.contains(version, True) or not files:
+                continue
+            requires = files[0].requires_python
+            if requires is None:
+                return None
+            needs.append((version, requires))
+        if not needs or not all(self._too_new(requires) for _, requires in needs):
+            return None
+        supported = self.requires_python
+        lowest = min(
+            (lower_bound(requires) for _, requires in needs if lower_bound(requires)),
+            key=lambda bound: bound[0] if bound else Version("0"),
+        )
+        floor = f">={lowest[0]}" if lowest else ""
+        version, requires = needs[0]
+        if len(needs) == 1:
+            who, verb = f"{name}=={version}", "depends"
+            available = f"only {name}=={version} is available"
+        else:
+            who, verb = f"all versions of {name}", "depend"
+            available = f"all versions of {name} need a newer Python"
+        lines = [
+            f"Because the requested Python version ({supported}) does not satisfy "
+            f"Python{requires} and {who} {verb} on Python{requires}, we can conclude that "
+            f"{who} cannot be used.",
+            f"And because {available} and {_PROJECT} depends on "
+            f"{_depends(name, wanted)}, we can conclude that {_PROJECT}'s requirements are "
+            "unsatisfiable.",
+        ]
+        hint = (
+            f"The `requires-python` value ({supported}) includes Python versions that are not "
+            f"supported by your dependencies (e.g., {name}=={version} only supports "
+            f"{requires}). Consider using a more restrictive `requires-python` value "
+            f"(like {floor})."
+        )
+        return NoSolution(_format(where, lines), hint=hint)
+
+    def _too_new(self, requires: SpecifierSet) -> bool:
+        bound = lower_bound(requires)
+        python = self.provider.python[0]
+        if bound is None:
+            return False
+        if python is None:
+            return True
+        return bound[0] > python[0] or (bound[0] == python[0] and not bound[1] and python[1])
+
+
+def _format(where: str, lines: list[str]) -> str:
+    lines = [
+        "And because " + line[len("Because ") :] if index and line.startswith("Because ") else line
+        for index, line in enumerate(lines)
+    ]
+    body = "\n         ".join(lines)
+    return f"No solution found when resolving dependencies{where}\n  cause: {body}"
+
+
+def _hint(
+    name: NormalizedName, packages: dict[NormalizedName, list[Version]], project: list[Req]
+) -> str:
+    if project:
+        return (
+            f"loosen your project's requirement on {name}, or the one that pulls in the other side"
+        )
+    return "loosen one of these requirements"
+
+
+def explain_conflict(
+    exc: Exception, provider: Provider, requires_python: SpecifierSet
+) -> NoSolution | None:
+    """uv's derivation for ``exc`` (resolvelib's ResolutionImpossible), or None when its shape
+    is not one this module covers (the caller then says it plainly)."""
+    causes = getattr(exc, "causes", None) or []
+    if not causes:
+        return None
+    where = ""
+    if not provider.env.is_true():
+        where = f" for split (markers: {provider.env.to_string()})"
+    try:
+        return _Explainer(provider, requires_python).conflict(causes, where)
+    except (KeyError, ValueError, TypeError, AttributeError):
+        return None

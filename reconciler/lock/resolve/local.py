@@ -1,0 +1,213 @@
+"""Lock stage, resolution: local packages (workspace members, path, git and archive sources)
+read into the resolver's ``LocalPackage`` values; a source tree's metadata is read statically.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from packaging.markers import Marker
+from packaging.requirements import Requirement
+from packaging.specifiers import SpecifierSet
+from packaging.utils import NormalizedName, canonicalize_name
+from packaging.version import Version
+
+from model.lock import Artifact, Source, SourceKind
+from model.manifest import ProjectManifest
+from reconciler.errors import BuildNotSupported
+from reconciler.lock.resolve.provider import LocalPackage
+
+if TYPE_CHECKING:
+    from reconciler.fetch.index import DistMetadata
+
+__all__ = ["local_metadata", "local_packages"]
+
+
+def local_metadata(manifest: ProjectManifest) -> DistMetadata:
+    """A source tree's metadata, read statically from its manifest."""
+    from reconciler.fetch.index import DistMetadata
+
+    requirements = list(manifest.dependencies)
+    for extra, declared in manifest.optional_dependencies:
+        for requirement, marker in _flattened(manifest, declared, None, (extra,)):
+            tagged = Requirement(str(requirement))
+            own = f"({marker}) and " if marker is not None else ""
+            tagged.marker = Marker(f'{own}extra == "{extra}"')
+            requirements.append(tagged)
+    return DistMetadata(
+        name=manifest.name,
+        version=manifest.version or Version("0"),
+        requires_dist=tuple(requirements),
+        requires_python=manifest.requires_python or None,
+        provides_extras=manifest.provides_extras,
+    )
+
+
+def _flattened(
+    manifest: ProjectManifest,
+    declared: tuple[Requirement, ...],
+    outer: str | None,
+    trail: tuple[str, ...],
+) -> list[tuple[Requirement, str | None]]:
+    """An extra's requirements with the project's references to its own extras replaced by
+    those extras' requirements, recursively (uv flattens them when it reads the project's
+    metadata); each with its marker, the referencing requirement's marker conjoined."""
+    extras = dict(manifest.optional_dependencies)
+    flat: list[tuple[Requirement, str | None]] = []
+    for requirement in declared:
+        own = None if requirement.marker is None else str(requirement.marker)
+        marker = own if outer is None else outer if own is None else f"({outer}) and ({own})"
+        if canonicalize_name(requirement.name) != manifest.name or not requirement.extras:
+            flat.append((requirement, marker))
+            continue
+        for name in requirement.extras:
+            extra = canonicalize_name(name)
+            if extra in trail or extra not in extras:
+                continue
+            flat += _flattened(manifest, extras[extra], marker, (*trail, extra))
+    return flat
+
+
+def _git_package(
+    name: NormalizedName,
+    source: Source,
+    cache: Path,
+    offline: bool,
+    locked_commit: str | None,
+) -> LocalPackage:
+    """A git dependency: the locked commit (or the reference's current one), checked out."""
+    import re
+
+    from reconciler.fetch.git import checkout, lock_url, parse_lock_url, resolve_commit
+    from reconciler.project.workspace import read_manifest
+
+    # The requirement form has no commit; parse it with a placeholder fragment (a full-sha
+    # `rev` must equal the fragment, so it is its own placeholder).
+    pinned = re.search(r"[?&]rev=([0-9a-f]{40})(?:&|$)", source.location)
+    reference, _ = parse_lock_url(source.location + "#" + (pinned.group(1) if pinned else "0" * 40))
+    commit = locked_commit or resolve_commit(reference, cache, offline=offline)
+    tree = checkout(reference, commit, cache, offline=offline)
+    local = read_manifest(tree / "pyproject.toml", is_package=True, directory=".")
+    if local.version is None:
+        raise BuildNotSupported(
+            f"`{name}` from git has a dynamic version, which accord cannot read without "
+            "building yet"
+        )
+    return LocalPackage(
+        manifest=local,
+        source=Source(SourceKind.GIT, lock_url(reference, commit)),
+        metadata=local_metadata(local),
+        member=False,
+    )
+
+
+def _archive_package(
+    name: NormalizedName,
+    source: Source,
+    root: Path | None,
+    cache: Path,
+    archive_metadata: Callable[[str, str | None, str], bytes] | None,
+) -> LocalPackage:
+    """A url or path source naming a wheel or sdist: fetched (and hashed) once, its metadata
+    read from the wheel or prepared by the sdist's backend."""
+    import zipfile
+
+    from reconciler.fetch.artifacts import fetch_archive
+    from reconciler.fetch.index import parse_metadata
+
+    location = source.location
+    if source.kind is SourceKind.URL:
+        url = location
+    else:
+        path = Path(location) if Path(location).is_absolute() else (root or Path.cwd()) / location
+        url = path.resolve().as_uri()
+    sha256, archive = fetch_archive(Artifact(url=url), cache)
+    is_wheel = archive.name.endswith(".whl")
+    if is_wheel:
+        with zipfile.ZipFile(archive) as wheel:
+            members = [m for m in wheel.namelist() if m.endswith(".dist-info/METADATA")]
+            raw = wheel.read(members[0])
+    elif archive_metadata is not None:
+        raw = archive_metadata(url, sha256, archive.name)
+    else:
+        raise BuildNotSupported(f"`{name}` is an sdist at `{location}`; it needs building")
+    meta = parse_metadata(raw)
+    digest = f"sha256:{sha256}"
+    if source.kind is SourceKind.URL:
+        wheels = (Artifact(url=url, hash=digest),) if is_wheel else ()
+        sdist = None if is_wheel else Artifact(url=url, hash=digest)
+    else:
+        wheels = (Artifact(filename=archive.name, hash=digest),) if is_wheel else ()
+        sdist = None if is_wheel else Artifact(hash=digest)
+    manifest = ProjectManifest(
+        name=meta.name,
+        version=meta.version,
+        requires_python=meta.requires_python or SpecifierSet(),
+        dependencies=meta.requires_dist,
+    )
+    return LocalPackage(
+        manifest=manifest, source=source, metadata=meta, member=False, sdist=sdist, wheels=wheels
+    )
+
+
+def local_packages(
+    manifests: Sequence[ProjectManifest],
+    root: Path | None,
+    members_are_candidates: bool,
+    *,
+    cache: Path | None = None,
+    offline: bool = False,
+    git_commits: Mapping[NormalizedName, str] | None = None,
+    archive_metadata: Callable[[str, str | None, str], bytes] | None = None,
+) -> dict[NormalizedName, LocalPackage]:
+    """Members (when they are candidates) and the local directories they depend on."""
+    from reconciler.project.workspace import read_manifest
+
+    locals_: dict[NormalizedName, LocalPackage] = {}
+    if members_are_candidates:
+        for manifest in manifests:
+            locals_[manifest.name] = LocalPackage(
+                manifest=manifest,
+                source=Source(
+                    SourceKind.EDITABLE if manifest.is_package else SourceKind.VIRTUAL,
+                    manifest.directory,
+                ),
+                metadata=local_metadata(manifest),
+                member=True,
+            )
+    for manifest in manifests:
+        for name, source in manifest.sources:
+            if source.kind is SourceKind.GIT and name not in locals_ and cache is not None:
+                locked = (git_commits or {}).get(name)
+                locals_[name] = _git_package(name, source, cache, offline, locked)
+                continue
+            archive = source.kind is SourceKind.URL or source.kind is SourceKind.PATH
+            if archive and name not in locals_ and cache is not None:
+                locals_[name] = _archive_package(name, source, root, cache, archive_metadata)
+                continue
+            if name in locals_ or not source.kind.is_source_tree or root is None:
+                if source.kind in (SourceKind.GIT, SourceKind.URL, SourceKind.PATH):
+                    raise BuildNotSupported(
+                        f"`{manifest.name}` takes `{name}` from a {source.kind.value} source, "
+                        "which accord cannot lock yet",
+                        hint="workspace members and local directories are supported",
+                    )
+                continue
+            directory = (
+                (root / source.location)
+                if not Path(source.location).is_absolute()
+                else Path(source.location)
+            )
+            pyproject = directory / "pyproject.toml"
+            local = read_manifest(pyproject, is_package=True, directory=source.location)
+            if local.version is None:
+                raise BuildNotSupported(
+                    f"`{name}` at `{source.location}` has a dynamic version, which accord cannot "
+                    "read without building yet",
+                )
+            locals_[name] = LocalPackage(
+                manifest=local, source=source, metadata=local_metadata(local), member=False
+            )
+    return locals_

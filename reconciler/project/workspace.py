@@ -1,0 +1,419 @@
+"""Lock stage, inputs: read a project's declared requirements from pyproject.toml.
+
+PEP 621 ``[project]`` (dependencies, optional-dependencies, requires-python, version),
+PEP 735 ``[dependency-groups]`` with ``include-group`` flattened, and uv's legacy
+``[tool.uv] dev-dependencies`` (merged into the ``dev`` group, as uv does). Bad requirement
+strings are errors naming the file and the table.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import attrs
+from packaging.requirements import InvalidRequirement, Requirement
+from packaging.specifiers import SpecifierSet
+from packaging.utils import NormalizedName, canonicalize_name
+from packaging.version import InvalidVersion, Version
+
+from model.lock import Source, SourceKind
+from model.manifest import DeclaredRequirement, ProjectManifest
+from reconciler.errors import ProjectInvalid
+from reconciler.project.discover import read_pyproject, toml_table
+
+__all__ = [
+    "Workspace",
+    "group_requires_python",
+    "member_directories",
+    "read_manifest",
+    "read_workspace",
+]
+
+
+def _located(pyproject: Path, keys: tuple[str | int, ...], detail: str) -> ProjectInvalid:
+    """``ProjectInvalid`` at the line and column where ``keys`` is written (read again: this
+    is the error path only)."""
+    from reconciler.project.discover import schema_error
+
+    try:
+        text = pyproject.read_bytes().decode("utf-8")
+    except (OSError, UnicodeDecodeError):
+        text = ""
+    return schema_error(pyproject, text, keys, detail)
+
+
+def _requirement(value: object, path: Path, keys: tuple[str | int, ...]) -> Requirement:
+    """The requirement string at ``keys`` (an array element) of ``path``."""
+    try:
+        return DeclaredRequirement(str(value))
+    except InvalidRequirement as exc:
+        where = ".".join(str(key) for key in keys[:-1])
+        raise _located(path, keys, f"invalid requirement `{value}` in `{where}`: {exc}") from exc
+
+
+def _requirements(values: Any, path: Path, keys: tuple[str | int, ...]) -> tuple[Requirement, ...]:
+    if not isinstance(values, list):
+        where = ".".join(str(key) for key in keys)
+        raise _located(path, keys, f"`{where}` must be an array of requirement strings")
+    return tuple(_requirement(value, path, (*keys, index)) for index, value in enumerate(values))
+
+
+def _groups(data: Mapping[str, Any], path: Path) -> dict[NormalizedName, list[Requirement]]:
+    """PEP 735 groups with include-group resolved (cycles are errors)."""
+    raw = data.get("dependency-groups", {})
+    if not isinstance(raw, dict):
+        raise _located(path, ("dependency-groups",), "`[dependency-groups]` must be a table")
+    declared = {canonicalize_name(name): (name, entries) for name, entries in raw.items()}
+    resolved: dict[NormalizedName, list[Requirement]] = {}
+
+    def expand(name: NormalizedName, trail: tuple[NormalizedName, ...]) -> list[Requirement]:
+        if name in resolved:
+            return resolved[name]
+        if name in trail:
+            cycle = " -> ".join((*trail, name))
+            spelled = declared[name][0]
+            raise _located(
+                path,
+                ("dependency-groups", spelled),
+                f"dependency groups include each other: {cycle}",
+            )
+        spelled, entries = declared[name]
+        if not isinstance(entries, list):
+            raise _located(
+                path, ("dependency-groups", spelled), f"dependency group `{name}` must be an array"
+            )
+        requirements: list[Requirement] = []
+        for index, entry in enumerate(entries):
+            if isinstance(entry, dict) and "include-group" in entry:
+                included = canonicalize_name(str(entry["include-group"]))
+                if included not in declared:
+                    raise _located(
+                        path,
+                        ("dependency-groups", spelled, index, "include-group"),
+                        f"dependency group `{name}` includes unknown group `{included}`",
+                    )
+                requirements.extend(expand(included, (*trail, name)))
+            elif isinstance(entry, dict):
+                raise _located(
+                    path,
+                    ("dependency-groups", spelled, index),
+                    f"dependency group `{name}` contains an entry that is neither a requirement "
+                    "nor an `include-group` table",
+                )
+            else:
+                requirements.append(
+                    _requirement(entry, path, ("dependency-groups", spelled, index))
+                )
+        resolved[name] = requirements
+        return requirements
+
+    for name in declared:
+        expand(name, ())
+    return resolved
+
+
+def _default_groups(data: Mapping[str, Any]) -> tuple[NormalizedName, ...] | None:
+    """``tool.uv.default-groups`` when it is a list (``"all"`` and absence: None)."""
+    value = toml_table(data, "tool", "uv").get("default-groups")
+    if not isinstance(value, list):
+        return None
+    return tuple(canonicalize_name(str(name)) for name in value)
+
+
+def group_requires_python(
+    data: Mapping[str, Any], path: Path
+) -> list[tuple[NormalizedName, SpecifierSet]]:
+    """``[tool.uv.dependency-groups]``: each group's ``requires-python`` (uv's only key)."""
+    table = toml_table(data, "tool", "uv").get("dependency-groups", {})
+    keys = ("tool", "uv", "dependency-groups")
+    if not isinstance(table, dict):
+        raise _located(path, keys, "`tool.uv.dependency-groups` must be a table")
+    found = []
+    for name, settings in table.items():
+        if not isinstance(settings, dict) or set(settings) - {"requires-python"}:
+            raise _located(
+                path,
+                (*keys, name),
+                f"`tool.uv.dependency-groups.{name}` may only set `requires-python`",
+            )
+        if "requires-python" not in settings:
+            continue
+        try:
+            specifier = SpecifierSet(str(settings["requires-python"]))
+        except ValueError as exc:
+            raise _located(
+                path,
+                (*keys, name, "requires-python"),
+                f"invalid `requires-python` for dependency group `{name}`",
+            ) from exc
+        found.append((canonicalize_name(name), specifier))
+    return sorted(found, key=lambda item: item[0])
+
+
+def _with_python(requirement: Requirement, specifier: SpecifierSet) -> Requirement:
+    """``requirement`` that applies only on the Pythons ``specifier`` allows (uv turns a
+    group's requires-python into a marker on each of its requirements)."""
+    from model.marker_tree import MarkerTree
+    from model.python_range import specifier_range
+
+    python = MarkerTree.python_range(*specifier_range(specifier)).to_string()
+    if python is None:
+        return requirement
+    own = requirement.marker
+    marker = python if own is None else f"({own}) and ({python})"
+    text = str(requirement).split(";", 1)[0].strip()
+    return Requirement(f"{text}; {marker}")
+
+
+def read_manifest(pyproject: Path, *, is_package: bool, directory: str = ".") -> ProjectManifest:
+    """The declared inputs of the project whose pyproject.toml is ``pyproject``."""
+    data = read_pyproject(pyproject)
+    project = data.get("project", {})
+    if not isinstance(project, dict) or not isinstance(project.get("name"), str):
+        raise ProjectInvalid(
+            f"Failed to parse `{pyproject}`: `[project]` must have a `name`", path=pyproject
+        )
+    version = None
+    if "version" in project:
+        try:
+            version = Version(str(project["version"]))
+        except InvalidVersion as exc:
+            raise ProjectInvalid(
+                f"`{pyproject}`: invalid `project.version` {project['version']!r}", path=pyproject
+            ) from exc
+    try:
+        requires_python = SpecifierSet(str(project.get("requires-python", "")))
+    except ValueError as exc:
+        raise ProjectInvalid(
+            f"`{pyproject}`: invalid `project.requires-python`", path=pyproject
+        ) from exc
+    optional = project.get("optional-dependencies", {})
+    if not isinstance(optional, dict):
+        raise ProjectInvalid(
+            f"`{pyproject}`: `project.optional-dependencies` must be a table", path=pyproject
+        )
+    groups = _groups(data, pyproject)
+    legacy_dev = toml_table(data, "tool", "uv").get("dev-dependencies")
+    if legacy_dev:
+        dev = canonicalize_name("dev")
+        groups[dev] = [
+            *groups.get(dev, []),
+            *_requirements(legacy_dev, pyproject, ("tool", "uv", "dev-dependencies")),
+        ]
+    group_python = group_requires_python(data, pyproject)
+    for group, specifier in group_python:
+        if group in groups:
+            groups[group] = [_with_python(r, specifier) for r in groups[group]]
+    return ProjectManifest(
+        name=canonicalize_name(project["name"]),
+        version=version,
+        requires_python=requires_python,
+        dependencies=_requirements(
+            project.get("dependencies", []), pyproject, ("project", "dependencies")
+        ),
+        optional_dependencies=tuple(
+            sorted(
+                (
+                    canonicalize_name(extra),
+                    _requirements(values, pyproject, ("project", "optional-dependencies", extra)),
+                )
+                for extra, values in optional.items()
+            )
+        ),
+        dependency_groups=tuple(sorted((name, tuple(reqs)) for name, reqs in groups.items())),
+        declared_extras=tuple(dict.fromkeys(canonicalize_name(extra) for extra in optional)),
+        group_requires_python=tuple(group_python),
+        default_groups=_default_groups(data),
+        is_package=is_package,
+        directory=directory,
+    )
+
+
+@attrs.frozen
+class Workspace:
+    """A workspace's declared inputs: one manifest per member, and a virtual root's groups."""
+
+    root: Path
+    members: tuple[ProjectManifest, ...]
+    root_groups: tuple[tuple[NormalizedName, tuple[Requirement, ...]], ...] = ()
+    """A virtual root's (no ``[project]``) dependency groups."""
+    is_virtual_root: bool = False
+    root_data: dict[str, Any] = attrs.field(factory=dict, eq=False)
+
+    def member(self, name: str) -> ProjectManifest | None:
+        for manifest in self.members:
+            if manifest.name == name:
+                return manifest
+        return None
+
+
+def member_directories(root: Path, data: Mapping[str, Any]) -> list[Path]:
+    """The member directories of the workspace rooted at ``root`` (the root itself first
+    when it is a project), following ``members`` globs and ``exclude``."""
+    uv = toml_table(data, "tool", "uv")
+    workspace = toml_table(uv, "workspace") if "workspace" in uv else None
+    directories = [root] if "project" in data else []
+    if workspace is None:
+        return directories or [root]
+    excluded: set[Path] = set()
+    for pattern in workspace.get("exclude", []):
+        excluded.update(p.resolve() for p in root.glob(str(pattern)))
+    for pattern in workspace.get("members", []):
+        for path in sorted(root.glob(str(pattern))):
+            if not path.is_dir() or path.resolve() in excluded or path.resolve() == root.resolve():
+                continue
+            if not (path / "pyproject.toml").is_file():
+                relative = os.path.relpath(path, root)
+                raise ProjectInvalid(
+                    f"Workspace member `{relative}` is missing a `pyproject.toml`",
+                    path=root / "pyproject.toml",
+                )
+            directories.append(path)
+    return directories
+
+
+def _relative(path: Path, root: Path) -> str:
+    return os.path.relpath(path, root).replace(os.sep, "/")
+
+
+def _lower_sources(
+    raw: Mapping[str, Any],
+    member_dir: Path,
+    root: Path,
+    members: Mapping[NormalizedName, tuple[Path, bool]],
+    indexes: Mapping[str, str],
+    pyproject: Path,
+) -> tuple[list[tuple[NormalizedName, Source]], list[tuple[NormalizedName, str]]]:
+    sources: list[tuple[NormalizedName, Source]] = []
+    pins: list[tuple[NormalizedName, str]] = []
+    for raw_name, entry in raw.items():
+        name = canonicalize_name(raw_name)
+        if not isinstance(entry, dict):
+            raise ProjectInvalid(
+                f"`{pyproject}`: `tool.uv.sources.{raw_name}` must be a table "
+                "(several sources selected by marker are not supported yet)",
+                path=pyproject,
+            )
+        if entry.get("workspace") is True:
+            if name not in members:
+                raise ProjectInvalid(
+                    f"`{pyproject}`: `{raw_name}` references a workspace member that does not "
+                    "exist",
+                    path=pyproject,
+                )
+            directory, is_package = members[name]
+            kind = SourceKind.EDITABLE if is_package else SourceKind.VIRTUAL
+            sources.append((name, Source(kind, _relative(directory, root))))
+        elif "path" in entry:
+            target = (member_dir / str(entry["path"])).resolve()
+            location = (
+                str(entry["path"]) if os.path.isabs(str(entry["path"])) else _relative(target, root)
+            )
+            if target.is_dir():
+                kind = SourceKind.EDITABLE if entry.get("editable") else SourceKind.DIRECTORY
+            else:
+                kind = SourceKind.PATH
+            sources.append((name, Source(kind, location)))
+        elif "git" in entry:
+            from reconciler.fetch.git import parse_git_source, requirement_url
+
+            reference = parse_git_source(entry)
+            sources.append(
+                (name, Source(SourceKind.GIT, requirement_url(reference), reference.subdirectory))
+            )
+        elif "url" in entry:
+            subdirectory = entry.get("subdirectory")
+            sources.append(
+                (
+                    name,
+                    Source(
+                        SourceKind.URL,
+                        str(entry["url"]),
+                        str(subdirectory) if subdirectory else None,
+                    ),
+                )
+            )
+        elif "index" in entry:
+            url = indexes.get(str(entry["index"]))
+            if url is None:
+                raise ProjectInvalid(
+                    f"`{pyproject}`: `{raw_name}` names the index `{entry['index']}`, which no "
+                    "`[[tool.uv.index]]` defines",
+                    path=pyproject,
+                )
+            pins.append((name, url))
+        else:
+            raise ProjectInvalid(
+                f"`{pyproject}`: `tool.uv.sources.{raw_name}` has no `workspace`, `path`, `git`, "
+                "`url` or `index` key",
+                path=pyproject,
+            )
+    return sources, pins
+
+
+def _is_package(data: Mapping[str, Any]) -> bool:
+    package = toml_table(data, "tool", "uv").get("package")
+    return package if isinstance(package, bool) else "build-system" in data
+
+
+def read_workspace(root: Path) -> Workspace:
+    """Every member's manifest, with ``[tool.uv.sources]`` lowered (the root's sources apply
+    to all members; a member's own win), paths relative to the root."""
+    root_pyproject = root / "pyproject.toml"
+    root_data = read_pyproject(root_pyproject, check=True)
+    directories = member_directories(root, root_data)
+    datas = {
+        directory: read_pyproject(directory / "pyproject.toml", check=True)
+        for directory in directories
+    }
+    members: dict[NormalizedName, tuple[Path, bool]] = {}
+    for directory, data in datas.items():
+        project = data.get("project")
+        if isinstance(project, dict) and isinstance(project.get("name"), str):
+            members[canonicalize_name(project["name"])] = (directory, _is_package(data))
+    indexes = {
+        str(entry["name"]): str(entry["url"])
+        for entry in toml_table(root_data, "tool", "uv").get("index", [])
+        if isinstance(entry, dict) and "name" in entry and "url" in entry
+    }
+    root_sources = toml_table(root_data, "tool", "uv").get("sources", {})
+    manifests = []
+    for directory, data in datas.items():
+        if "project" not in data:
+            continue
+        pyproject = directory / "pyproject.toml"
+        merged = {**(root_sources if isinstance(root_sources, dict) else {})}
+        own = toml_table(data, "tool", "uv").get("sources", {})
+        merged.update(own if isinstance(own, dict) else {})
+        member_indexes = {
+            **indexes,
+            **{
+                str(e["name"]): str(e["url"])
+                for e in toml_table(data, "tool", "uv").get("index", [])
+                if isinstance(e, dict) and "name" in e and "url" in e
+            },
+        }
+        sources, pins = _lower_sources(merged, directory, root, members, member_indexes, pyproject)
+        manifest = read_manifest(
+            pyproject,
+            is_package=_is_package(data),
+            directory=_relative(directory, root) if directory != root else ".",
+        )
+        manifests.append(
+            attrs.evolve(manifest, sources=tuple(sorted(sources)), index_pins=tuple(sorted(pins)))
+        )
+    root_groups: tuple[tuple[NormalizedName, tuple[Requirement, ...]], ...] = ()
+    if "project" not in root_data:
+        root_groups = tuple(
+            sorted((g, tuple(r)) for g, r in _groups(root_data, root_pyproject).items())
+        )
+    return Workspace(
+        root=root,
+        members=tuple(sorted(manifests, key=lambda m: m.name)),
+        root_groups=root_groups,
+        is_virtual_root="project" not in root_data,
+        root_data=root_data,
+    )

@@ -1,0 +1,246 @@
+"""Cached environments for requirements outside a project lock: ``--with`` layers, PEP 723
+scripts, and ``--isolated`` runs (apply stage, with their own small pipeline).
+
+Each lives in ``$ACCORD_CACHE_DIR/environments/<name>-<digest of its inputs>`` and is never
+temporary: a second identical run finds it, plans nothing, and execs at once (DESIGN.md,
+"Cache and installation"). The lock an environment was synced from is kept inside it
+(``accord.lock``, uv's format), so later runs check the environment against it without
+resolving again. A ``--with`` layer sees its base environment through a ``.pth`` file that
+runs ``site.addsitedir`` on the base's site-packages (so the base's own ``.pth`` files, e.g.
+editable installs, work too); the base is never modified.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sys
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any, TextIO
+
+import attrs
+from packaging.requirements import Requirement
+from packaging.specifiers import SpecifierSet
+from packaging.utils import NormalizedName, canonicalize_name
+from packaging.version import Version
+
+from model.desired import Selection, desire
+from model.interpreter import Interpreter
+from model.lock import Lock, Source
+from model.manifest import ProjectManifest
+from model.plan import KeepLock, LockAction, Plan, diff
+from model.request import OutputFormat, RunRequest
+from reconciler.cachedir import cache_root
+from reconciler.install.envlock import environment_lock
+
+__all__ = [
+    "STORED_LOCK",
+    "Ephemeral",
+    "environment_key",
+    "satisfied_by",
+    "split_with",
+    "sync_requirements",
+]
+
+STORED_LOCK = "accord.lock"
+BASE_PTH = "_accord_base.pth"
+
+
+@attrs.frozen
+class Ephemeral:
+    venv: Path
+    plan: Plan
+
+
+def split_with(values: Iterable[str]) -> list[str]:
+    """``--with`` values split on commas outside ``[...]``; a comma followed by a version
+    operator stays in the specifier (``a>=1,<2,b`` → ``a>=1,<2`` and ``b``), as uv does."""
+    parts: list[str] = []
+    for value in values:
+        depth, current = 0, ""
+        for index, char in enumerate(value):
+            if char == "[":
+                depth += 1
+            elif char == "]":
+                depth -= 1
+            if char == "," and depth == 0 and value[index + 1 : index + 2] not in "<>=!~":
+                parts.append(current.strip())
+                current = ""
+                continue
+            current += char
+        parts.append(current.strip())
+    return [part for part in parts if part]
+
+
+def environment_key(*parts: str) -> str:
+    return hashlib.sha256("\0".join(parts).encode()).hexdigest()[:16]
+
+
+def satisfied_by(
+    requirements: Iterable[Requirement], site_packages: Path | None, interpreter: Interpreter
+) -> bool:
+    """True when the base environment already has every requirement (uv then skips the
+    overlay entirely)."""
+    if site_packages is None:
+        return False
+    from reconciler.install.observe import observe_environment
+
+    observed = observe_environment(site_packages.parents[2])
+    environment = interpreter.marker_environment()
+    environment.setdefault("extra", "")
+    for requirement in requirements:
+        if requirement.marker is not None and not requirement.marker.evaluate(environment):
+            continue
+        if requirement.extras or requirement.url:
+            return False
+        installed = observed.dist(canonicalize_name(requirement.name))
+        if installed is None or not requirement.specifier.contains(installed.version, True):
+            return False
+    return True
+
+
+def _print(plan: Plan, request: RunRequest, stream: TextIO, label: str) -> None:
+    from model.render import render_json, render_text
+
+    if request.output_format is OutputFormat.JSON:
+        stream.write(render_json(plan))
+    else:
+        stream.write(f"# {label}\n" + render_text(plan))
+
+
+def _write_base_pth(venv: Path, base_site: Path | None) -> None:
+    from reconciler.install.observe import find_site_packages
+
+    site = find_site_packages(venv)
+    if site is None:
+        return
+    path = site / BASE_PTH
+    if base_site is None:
+        if path.exists():
+            path.unlink()
+        return
+    # One line, executed by site.py: the base's site-packages joins sys.path after ours,
+    # with its own .pth files processed.
+    content = f"import site; site.addsitedir({str(base_site)!r})\n"
+    if not path.is_file() or path.read_text() != content:
+        path.write_text(content)
+
+
+def sync_requirements(
+    *,
+    name: str,
+    requirements: tuple[Requirement, ...],
+    interpreter: Interpreter,
+    request: RunRequest,
+    key: str,
+    label: str,
+    base_site: Path | None = None,
+    lock: Lock | None = None,
+    lock_action: LockAction | None = None,
+    preferences: Mapping[NormalizedName, Version] | None = None,
+    index_config: Mapping[str, Any] | None = None,
+    lock_name: str = STORED_LOCK,
+    sources: tuple[tuple[NormalizedName, Source], ...] = (),
+    out: TextIO = sys.stdout,
+    err: TextIO = sys.stderr,
+) -> Ephemeral:
+    """Bring ``environments/<name>-<key>`` in line with ``requirements`` (or ``lock``)."""
+    from reconciler.install.apply import apply_plan
+    from reconciler.install.observe import observe_environment
+    from reconciler.lock.read import parse_lock
+    from reconciler.lock.write import format_lock
+
+    venv = cache_root() / "environments" / f"{name}-{key}"
+    stored = venv / STORED_LOCK
+    damaged = False
+    if lock is None and stored.is_file():
+        try:
+            lock = parse_lock(stored.read_text(encoding="utf-8"), stored)
+        except Exception:  # a damaged stored lock is re-resolved (and rewritten), not fatal
+            lock, damaged = None, True
+    if lock is None:
+        lock = _resolve(
+            name, requirements, interpreter, request, preferences, index_config or {}, sources
+        )
+    from reconciler.run.pipeline import locate_source_trees
+
+    # Local trees (--with-editable) are named by absolute paths.
+    desired = locate_source_trees(
+        desire(lock, Selection(roots=(), default_groups=()), interpreter), Path("/")
+    )
+    with environment_lock(venv):
+        observed = observe_environment(venv)
+        plan = attrs.evolve(
+            diff(desired, observed),
+            lock=lock_action or KeepLock("kept in the cached environment"),
+            lock_name=lock_name,
+        )
+        if request.dry_plan:
+            _print(plan, request, out, label)
+            return Ephemeral(venv, plan)
+        if not plan.is_empty or not stored.is_file() or damaged:
+            if not plan.is_empty and request.verbose and not request.quiet:
+                _print(plan, request, err, label)  # the full plan under -v, as for the project
+            if plan.actions or plan.environment.kind != "keep":
+                import time
+
+                from reconciler.run.pipeline import make_builder, uv_summary
+
+                started = time.perf_counter()
+                apply_plan(
+                    plan,
+                    venv,
+                    cache_root(),
+                    builder=make_builder(interpreter, request, None),
+                    offline=request.offline,
+                )
+                if not request.quiet:
+                    # As `uv run --with`: the counts only, not the cached environment's path.
+                    err.write(uv_summary(plan, time.perf_counter() - started, changes=False))
+            venv.mkdir(parents=True, exist_ok=True)
+            text = format_lock(lock)
+            if not stored.is_file() or stored.read_text(encoding="utf-8") != text:
+                from reconciler.fsutil import write_atomic
+
+                write_atomic(stored, text)
+        _write_base_pth(venv, base_site)
+    return Ephemeral(venv, plan)
+
+
+def _resolve(
+    name: str,
+    requirements: tuple[Requirement, ...],
+    interpreter: Interpreter,
+    request: RunRequest,
+    preferences: Mapping[NormalizedName, Version] | None,
+    index_config: Mapping[str, Any],
+    sources: tuple[tuple[NormalizedName, Source], ...] = (),
+) -> Lock:
+    from reconciler.fetch.index import IndexClient
+    from reconciler.lock.ensure import configured_indexes
+    from reconciler.lock.resolve import resolve_lock
+
+    manifest = ProjectManifest(
+        name=canonicalize_name(name),
+        version=None,
+        # This environment serves exactly one interpreter.
+        requires_python=SpecifierSet(f"=={interpreter.version}"),
+        dependencies=requirements,
+        sources=sources,
+    )
+    indexes, _ = configured_indexes(request, index_config)
+    client = IndexClient(
+        indexes, cache_dir=cache_root(), offline=request.offline, refresh=request.refresh
+    )
+    try:
+        return resolve_lock(
+            manifest,
+            client,
+            index_url=indexes[-1] if indexes else "",
+            preferences=preferences,
+            script=True,
+            root=Path("/"),
+            cache=cache_root(),
+        )
+    finally:
+        client.close()

@@ -1,0 +1,150 @@
+"""``--with`` layers (apply stage): extra requirements in a cached environment on top of the
+base one, which is never modified.
+
+The layer is keyed by its inputs (base interpreter, base environment, requirements, indexes),
+so a second identical run reuses it without resolving. It is skipped entirely when the base
+environment already satisfies every requirement, as uv does.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, TextIO
+
+import attrs
+from packaging.requirements import InvalidRequirement, Requirement
+from packaging.utils import NormalizedName, canonicalize_name
+from packaging.version import Version
+
+from model.lock import Source, SourceKind
+from model.request import RunRequest
+from reconciler.errors import UsageError
+
+if TYPE_CHECKING:
+    from reconciler.run.pipeline import SyncOutcome
+
+__all__ = ["add_with_layer", "with_requirements"]
+
+
+def with_requirements(request: RunRequest) -> tuple[Requirement, ...]:
+    """The ``--with`` and ``--with-requirements`` requirements, parsed."""
+    requirements: list[Requirement] = []
+    for value in request.with_requirements:
+        try:
+            requirements.append(Requirement(value))
+        except InvalidRequirement as exc:
+            raise UsageError(f"Failed to parse `--with` requirement `{value}`: {exc}") from exc
+    for path in request.with_files:
+        requirements.extend(_read_requirements_file(Path(path)))
+    return tuple(requirements)
+
+
+def _read_requirements_file(path: Path) -> tuple[Requirement, ...]:
+    from model.requirements_file import RequirementsFileError, parse_requirements
+
+    if path.name in ("pyproject.toml", "setup.py", "setup.cfg"):
+        raise UsageError(
+            f"Adding requirements from a `{path.name}` is not supported in `accord run`"
+        )
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"Failed to read `{path}`: {exc.strerror}") from exc
+    try:
+        parsed = parse_requirements(text, source=str(path))
+    except RequirementsFileError as exc:
+        raise UsageError(str(exc)) from exc
+    for line, option in parsed.ignored_options:
+        sys.stderr.write(f"warning: Ignoring `{option}` in `{path}` (line {line})\n")
+    if not parsed.requirements:
+        sys.stderr.write(f"warning: Requirements file `{path}` does not contain any dependencies\n")
+    return parsed.requirements
+
+
+def _project_name(path: Path) -> str:
+    from reconciler.project.discover import read_pyproject
+
+    pyproject = path / "pyproject.toml"
+    if not pyproject.is_file():
+        raise UsageError(f"`--with-editable {path}`: no pyproject.toml there")
+    name = read_pyproject(pyproject).get("project", {}).get("name")
+    if not isinstance(name, str):
+        raise UsageError(f"`--with-editable {path}`: `{pyproject}` has no `[project] name`")
+    return name
+
+
+def add_with_layer(
+    request: RunRequest, outcome: SyncOutcome, *, out: TextIO, err: TextIO
+) -> SyncOutcome:
+    """Layer ``--with`` requirements over ``outcome``'s environment."""
+    from reconciler.install.observe import find_site_packages, observe_environment
+    from reconciler.interpreters.find import find_interpreter, query_interpreter
+    from reconciler.lock.ensure import configured_indexes
+    from reconciler.run.cached import environment_key, satisfied_by, sync_requirements
+
+    requirements = with_requirements(request)
+    sources = []
+    for path in request.with_editables:
+        name = _project_name(Path(path))
+        requirements += (Requirement(name),)
+        sources.append(
+            (canonicalize_name(name), Source(SourceKind.EDITABLE, str(Path(path).resolve())))
+        )
+    if not requirements:
+        return outcome
+    running = outcome.interpreter or query_interpreter(outcome.python)
+    base_site = (
+        find_site_packages(outcome.venv) if outcome.venv is not None else Path(running.purelib)
+    )
+    if not sources and not request.dry_plan and satisfied_by(requirements, base_site, running):
+        return outcome
+    # The layer is made from the real interpreter behind the base environment.
+    interpreter = find_interpreter(
+        request=str(running.base_executable),
+        project_dir=None,
+        requires_python=None,
+        existing_venv=None,
+    )
+    preferences: dict[NormalizedName, Version] = {}
+    if outcome.venv is not None:
+        preferences = {d.name: d.version for d in observe_environment(outcome.venv).dists}
+    from reconciler.project.discover import read_pyproject
+
+    # The layer resolves against the project's indexes ([[tool.uv.index]]) when there is one.
+    index_config: dict[str, object] = {}
+    if outcome.project_root is not None and (outcome.project_root / "pyproject.toml").is_file():
+        index_config = read_pyproject(outcome.project_root / "pyproject.toml")
+    indexes, _ = configured_indexes(request, index_config)
+    key = environment_key(
+        "with",
+        str(interpreter.base_executable),
+        str(interpreter.version),
+        str(base_site),
+        *sorted(str(r) for r in requirements),
+        *(str(source) for _, source in sources),
+        *indexes,
+    )
+    layer = sync_requirements(
+        name="with",
+        requirements=requirements,
+        interpreter=interpreter,
+        request=request,
+        key=key,
+        label="--with layer",
+        base_site=base_site,
+        preferences=preferences,
+        index_config=index_config,
+        sources=tuple(sources),
+        out=out,
+        err=err,
+    )
+    extra_bins = (outcome.venv / "bin",) if outcome.venv is not None else ()
+    return attrs.evolve(
+        outcome,
+        venv=layer.venv,
+        python=layer.venv / "bin" / "python",
+        interpreter=interpreter,
+        extra_bins=extra_bins,
+        plan_is_empty=outcome.plan_is_empty and layer.plan.is_empty,
+    )

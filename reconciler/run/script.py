@@ -1,0 +1,200 @@
+"""PEP 723 scripts (discover + lock + apply for a script): a script with a ``# /// script``
+block runs in a cached environment of its own, decided by its inline metadata.
+
+The environment is keyed by the metadata block and the interpreter, so editing the
+dependency list selects a different environment. ``<script>.lock`` (uv's script-lock
+format: ``[manifest] requirements``, no package for the script) is used when it exists,
+and ``--locked``/``--frozen`` apply to it; without one the script's requirements are
+resolved straight into the environment, and those flags are errors (as in uv).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TextIO
+
+from packaging.specifiers import SpecifierSet
+from packaging.utils import canonicalize_name
+
+from model.interpreter import Interpreter
+from model.lock import Lock
+from model.plan import KeepLock, LockAction, WriteLock
+from model.request import LockMode, RunRequest
+from reconciler.errors import ScriptInvalid, UsageError
+
+__all__ = ["lock_script", "read_script_metadata", "script_lock_path", "sync_script"]
+
+if TYPE_CHECKING:
+    from model.script import ScriptMetadata
+    from reconciler.run.pipeline import SyncOutcome
+
+
+def script_lock_path(script: Path) -> Path:
+    return script.with_name(script.name + ".lock")
+
+
+def read_script_metadata(script: Path) -> ScriptMetadata | None:
+    """The script's inline metadata, None without a block; errors name file and line."""
+    from model.script import ScriptMetadataError, parse_script_metadata
+
+    try:
+        text = script.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise ScriptInvalid(
+            f"Failed to read `{script}`: it is not UTF-8 text (byte {exc.start})", path=script
+        ) from exc
+    except OSError as exc:
+        raise UsageError(f"Failed to read `{script}`: {exc.strerror}") from exc
+    try:
+        return parse_script_metadata(text)
+    except ScriptMetadataError as exc:
+        where = f"line {exc.line}" + (f", column {exc.column}" if exc.column else "")
+        shown = f"\n{exc.excerpt}" if exc.excerpt else ""
+        raise ScriptInvalid(
+            f"`{script}` {where}: {exc.message}{shown}",
+            path=script,
+            line=exc.line,
+            column=exc.column,
+        ) from exc
+
+
+def _index_config(metadata: ScriptMetadata) -> dict[str, Any]:
+    return {"tool": {"uv": dict(metadata.tool_uv)}}
+
+
+def _requires_python(metadata: ScriptMetadata, interpreter: Interpreter) -> SpecifierSet:
+    return metadata.requires_python or SpecifierSet(f">={interpreter.python_version}")
+
+
+def lock_script(
+    script: Path, metadata: ScriptMetadata, interpreter: Interpreter, request: RunRequest
+) -> tuple[Lock, LockAction]:
+    """The script lock to use and what happens to ``<script>.lock`` (never written here)."""
+    from model.manifest import ProjectManifest
+    from model.staleness import why_script_stale
+    from reconciler.lock.read import read_lock
+
+    path = script_lock_path(script)
+    existing = read_lock(path) if path.is_file() else None
+    if existing is not None and request.lock_mode is LockMode.FROZEN:
+        return existing, KeepLock("--frozen: used as it is")
+    requires_python = _requires_python(metadata, interpreter)
+    why = "missing"
+    if existing is not None:
+        stale = why_script_stale(existing, metadata.dependencies, requires_python)
+        upgrading = request.upgrade or bool(request.upgrade_packages)
+        if stale is None and not upgrading:
+            return existing, KeepLock("up to date")
+        why = stale or (
+            "--upgrade"
+            if request.upgrade
+            else "--upgrade-package " + ", ".join(request.upgrade_packages)
+        )
+        if request.lock_mode is LockMode.LOCKED:
+            from reconciler.lock.ensure import _stale_error
+
+            raise _stale_error(path.name, why)
+    from reconciler.cachedir import cache_root
+    from reconciler.fetch.index import IndexClient
+    from reconciler.lock.ensure import configured_indexes
+    from reconciler.lock.resolve import resolve_lock
+
+    manifest = ProjectManifest(
+        name=canonicalize_name(script.stem),
+        version=None,
+        requires_python=requires_python,
+        dependencies=metadata.dependencies,
+    )
+    indexes, _ = configured_indexes(request, _index_config(metadata))
+    client = IndexClient(indexes, cache_dir=cache_root(), offline=request.offline)
+    try:
+        new = resolve_lock(
+            manifest,
+            client,
+            index_url=indexes[-1] if indexes else "",
+            existing=existing,
+            upgrade=request.upgrade,
+            upgrade_packages=frozenset(request.upgrade_packages),
+            script=True,
+        )
+    finally:
+        client.close()
+    return new, WriteLock(reason=why, lock=new)
+
+
+def sync_script(
+    request: RunRequest, script: Path, *, out: TextIO = sys.stdout, err: TextIO = sys.stderr
+) -> SyncOutcome:
+    """Bring the script's cached environment in line with its metadata (or its lock)."""
+    from reconciler.interpreters.find import find_interpreter
+    from reconciler.lock.write import write_lock
+    from reconciler.run.cached import STORED_LOCK, environment_key, sync_requirements
+    from reconciler.run.pipeline import SyncOutcome
+
+    metadata = read_script_metadata(script)
+    if metadata is None:
+        raise UsageError(f"`{script}` has no `# /// script` metadata block")
+    from reconciler.errors import InterpreterIncompatible
+
+    try:
+        interpreter = find_interpreter(
+            request=request.python,
+            project_dir=script.absolute().parent,
+            requires_python=metadata.requires_python,
+            existing_venv=None,
+        )
+    except InterpreterIncompatible:
+        if request.python is None:
+            raise
+        # uv: an interpreter asked for by name (--python, UV_PYTHON) runs the script anyway,
+        # with a warning.
+        interpreter = find_interpreter(
+            request=request.python,
+            project_dir=script.absolute().parent,
+            requires_python=None,
+            existing_venv=None,
+        )
+        spec = ", ".join(str(s) for s in metadata.requires_python or ())
+        err.write(
+            f"warning: The requested interpreter resolved to Python {interpreter.version}, "
+            f"which is incompatible with the script's Python requirement: `{spec}`\n"
+        )
+    lock: Lock | None = None
+    lock_action: LockAction | None = None
+    if script_lock_path(script).is_file():
+        lock, lock_action = lock_script(script, metadata, interpreter, request)
+    elif request.lock_mode is not LockMode.WRITE:
+        flag = "--locked" if request.lock_mode is LockMode.LOCKED else "--frozen"
+        raise UsageError(
+            f"Unable to find lockfile for Python script, but `{flag}` was provided. "
+            "To create a lockfile, run `accord lock --script`."
+        )
+    key = environment_key(
+        "script", metadata.block_text, str(interpreter.base_executable), str(interpreter.version)
+    )
+    stem = "".join(c if c.isalnum() or c in "-_" else "-" for c in script.stem)[:60] or "script"
+    made = sync_requirements(
+        name=f"script-{stem}",
+        requirements=metadata.dependencies,
+        interpreter=interpreter,
+        request=request,
+        key=key,
+        label=f"environment for {script.name}",
+        lock=lock,
+        lock_action=lock_action,
+        index_config=_index_config(metadata),
+        lock_name=script_lock_path(script).name if lock is not None else STORED_LOCK,
+        out=out,
+        err=err,
+    )
+    if isinstance(lock_action, WriteLock) and lock is not None and not request.dry_plan:
+        write_lock(lock, script_lock_path(script))
+    return SyncOutcome(
+        venv=made.venv,
+        python=made.venv / "bin" / "python",
+        plan=made.plan,
+        plan_is_empty=made.plan.is_empty,
+        interpreter=interpreter,
+        dry_plan=request.dry_plan,
+    )

@@ -1,0 +1,82 @@
+"""The fast-path stamp: written last, after a successful sync (apply stage, final step).
+
+It records the digest of every input that decided the sync (``fastpath.compute_key``), so a
+later ``accord run`` with the same inputs can exec at once. Written by rename, and only after
+every package is in place: an interrupted apply leaves the old stamp (whose key no longer
+matches the changed site-packages) or none, and the next run takes the slow path.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Sequence
+from pathlib import Path
+
+from model.interpreter import Interpreter
+from model.request import RunRequest
+from model.target import Project
+from reconciler.fastpath import STAMP_NAME, compute_key, format_stamp
+from reconciler.fsutil import write_atomic
+
+__all__ = ["remove_stamp", "write_stamp"]
+
+
+def remove_stamp(venv: Path) -> None:
+    with contextlib.suppress(FileNotFoundError, NotADirectoryError):
+        (venv / STAMP_NAME).unlink()
+
+
+def write_stamp(
+    request: RunRequest,
+    project: Project,
+    interpreter: Interpreter,
+    venv: Path,
+    source_trees: Sequence[Path] = (),
+) -> None:
+    """Record this sync's inputs in ``venv``; a venv outside ``<root>/.venv`` gets none.
+
+    ``source_trees`` are the directories of the source-tree dists the sync installed (the
+    project, members, path dependencies): their build inputs decide a rebuild, so they are
+    inputs of the stamp too, and so are the timestamps uv's freshness record of each depends
+    on: the plan accepts an install uv made while that record is current, so the fast path
+    must not outlive it. The site-packages directory's own inode and ctime catch another tool
+    reinstalling a package under the same name (the plan then judges the new install)."""
+    if Path(project.venv) != Path(project.root) / ".venv":
+        return  # the fast path only looks for <root>/.venv; others always take the slow path
+    files = [str(path) for path in project.pyprojects] + [str(project.lock_path)]
+    # Every member's pyproject.toml decides the lock too: a change in any of them must send
+    # the next run down the slow path.
+    from reconciler.project.discover import read_pyproject
+    from reconciler.project.workspace import member_directories
+
+    root = Path(project.root)
+    for directory in member_directories(root, read_pyproject(root / "pyproject.toml")):
+        candidate = str(directory / "pyproject.toml")
+        if candidate not in files:
+            files.append(candidate)
+    globs: list[tuple[str, str]] = []
+    stats: list[str] = []
+    if source_trees:
+        from reconciler.build.builder import build_inputs, uv_default_cache_keys
+
+        stats += sorted(str(site) for site in venv.glob("lib/*/site-packages"))
+        for tree in source_trees:
+            tree_files, tree_globs = build_inputs(tree)
+            files += [path for path in tree_files if path not in files]
+            globs += [pair for pair in tree_globs if pair not in globs]
+            uv_keys = uv_default_cache_keys(tree)
+            if uv_keys is not None:
+                stats += [str(path) for path in [*uv_keys[0], *uv_keys[1]]]
+    key = compute_key(
+        str(project.directory), str(venv), files, list(request.options_key), globs, stats
+    )
+    if key is None:
+        remove_stamp(venv)
+        return
+    strict = None
+    if project.strict:
+        from reconciler.run.execute import provided_commands
+
+        strict = sorted(provided_commands(venv))
+    text = format_stamp(str(project.directory), files, key, strict, globs, stats)
+    write_atomic(venv / STAMP_NAME, text)
