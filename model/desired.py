@@ -20,9 +20,9 @@ from packaging.utils import (
 )
 from packaging.version import Version
 
-from model.interpreter import Interpreter
-from model.lock import Artifact, Dependency, Lock, LockedPackage, Source, SourceKind
-from model.uv_settings import BinaryPolicy
+from accord.model.interpreter import Interpreter
+from accord.model.lock import Artifact, Dependency, Lock, LockedPackage, Source, SourceKind
+from accord.model.uv_settings import BinaryPolicy
 
 __all__ = [
     "ArtifactKind",

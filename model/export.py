@@ -20,10 +20,10 @@ from collections.abc import Iterable
 import attrs
 from packaging.utils import NormalizedName
 
-from model.desired import Selection, SelectionUnknown
-from model.lock import Dependency, Lock, LockedPackage, LockRequirement
-from model.marker_tree import MarkerTree
-from model.python_range import specifier_range
+from accord.model.desired import Selection, SelectionUnknown
+from accord.model.lock import Dependency, Lock, LockedPackage, LockRequirement
+from accord.model.marker_tree import MarkerTree
+from accord.model.python_range import specifier_range
 
 __all__ = ["ExportedPackage", "exportable_packages", "root_packages"]
 

@@ -17,9 +17,9 @@ from urllib.parse import urlsplit, urlunsplit
 
 from packaging.version import Version
 
-from model.export import ExportedPackage
-from model.lock import Artifact, Lock, LockedPackage, SourceKind
-from model.markers import BOUND_RANK
+from accord.model.export import ExportedPackage
+from accord.model.lock import Artifact, Lock, LockedPackage, SourceKind
+from accord.model.markers import BOUND_RANK
 
 __all__ = ["ExportFormat", "header", "render_pylock_toml", "render_requirements_txt"]
 

@@ -17,7 +17,7 @@ from packaging.specifiers import SpecifierSet
 from packaging.utils import NormalizedName, canonicalize_name
 from packaging.version import Version
 
-from model.lock import LockRequirement, Source
+from accord.model.lock import LockRequirement, Source
 
 __all__ = [
     "ProjectManifest",
@@ -181,7 +181,7 @@ def declared_groups(
 
 def requirement_key(requirement: LockRequirement) -> tuple[object, ...]:
     """A comparison key that ignores spelling (quotes, spaces, order of specifiers)."""
-    from model.markers import canonical_marker
+    from accord.model.markers import canonical_marker
 
     return (
         requirement.name,

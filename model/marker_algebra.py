@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Any, TypeAlias
 
-from model import marker_ranges as mr
+from accord.model import marker_ranges as mr
 
 TRUE = 0
 FALSE = 1

@@ -12,9 +12,9 @@ from __future__ import annotations
 import itertools
 from typing import Any, TypeAlias
 
-from model import marker_algebra as ma
-from model import marker_ranges as mr
-from model.marker_ranges import Release
+from accord.model import marker_algebra as ma
+from accord.model import marker_ranges as mr
+from accord.model.marker_ranges import Release
 
 # uv sorts the terms of a clause by ``MarkerExpressionKind``: version keys, then string keys in
 # the order of the (non-canonical) ``MarkerValueString`` enum, then list keys, then ``extra``.

@@ -17,9 +17,9 @@ from typing import Any
 from packaging._parser import Op, Value, Variable
 from packaging.version import InvalidVersion, Version
 
-from model import marker_algebra as ma
-from model import marker_ranges as mr
-from model.marker_ranges import Release
+from accord.model import marker_algebra as ma
+from accord.model import marker_ranges as mr
+from accord.model.marker_ranges import Release
 
 _VERSION_KEYS = {"implementation_version": 0, "python_full_version": 1, "python_version": 2}
 _STRING_INDEX = {key: i for i, key in enumerate(ma.STRING_KEYS)}

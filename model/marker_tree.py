@@ -19,11 +19,11 @@ from packaging.markers import Marker
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
-from model import marker_algebra as ma
-from model import marker_dnf
-from model import marker_ranges as mr
-from model.marker_lowering import lower_markers
-from model.marker_ranges import Release
+from accord.model import marker_algebra as ma
+from accord.model import marker_dnf
+from accord.model import marker_ranges as mr
+from accord.model.marker_lowering import lower_markers
+from accord.model.marker_ranges import Release
 
 Bound: TypeAlias = "tuple[Version, bool] | None"
 """A range end: ``(version, inclusive)``, or None for unbounded."""

@@ -11,7 +11,7 @@ from __future__ import annotations
 from packaging.markers import Marker
 from packaging.version import InvalidVersion, Version
 
-from model.marker_tree import MarkerTree
+from accord.model.marker_tree import MarkerTree
 
 __all__ = [
     "BOUND_RANK",

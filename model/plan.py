@@ -12,9 +12,9 @@ from pathlib import PurePath
 import attrs
 from packaging.utils import NormalizedName
 
-from model.desired import ArtifactKind, DesiredDist, DesiredEnvironment
-from model.lock import Lock, SourceKind
-from model.observed import EnvironmentState, InstalledDist, ObservedEnvironment
+from accord.model.desired import ArtifactKind, DesiredDist, DesiredEnvironment
+from accord.model.lock import Lock, SourceKind
+from accord.model.observed import EnvironmentState, InstalledDist, ObservedEnvironment
 
 __all__ = [
     "BuildInputsChanged",

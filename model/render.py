@@ -13,11 +13,11 @@ from typing import Any
 
 import attrs
 
-from model.desired import ArtifactKind, DesiredDist
-from model.interpreter import Interpreter
-from model.lock import Source, SourceKind
-from model.observed import InstalledDist
-from model.plan import (
+from accord.model.desired import ArtifactKind, DesiredDist
+from accord.model.interpreter import Interpreter
+from accord.model.lock import Source, SourceKind
+from accord.model.observed import InstalledDist
+from accord.model.plan import (
     BuildInputsChanged,
     Create,
     Extraneous,

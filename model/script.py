@@ -17,7 +17,7 @@ import attrs
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 
-from model.toml import TomlSyntaxError
+from accord.model.toml import TomlSyntaxError
 
 __all__ = ["ScriptMetadata", "ScriptMetadataError", "parse_script_metadata"]
 
@@ -122,7 +122,7 @@ def _line_at(text: str, offset: int) -> int:
 
 
 def _load_toml(block_text: str, comment_lines: list[str], start_line: int) -> dict[str, Any]:
-    from model.toml import loads
+    from accord.model.toml import loads
 
     try:
         return loads(block_text)
@@ -135,7 +135,7 @@ def _translate_toml_error(
 ) -> ScriptMetadataError:
     """Re-point the parser's block-relative position at the line and column in the script file,
     and show the script's own line (with its ``#``) under the message."""
-    from model.toml import excerpt
+    from accord.model.toml import excerpt
 
     prefix = "Invalid TOML in the `script` metadata block"
     if exc.line is None or exc.column is None:

@@ -14,8 +14,8 @@ from packaging.requirements import Requirement
 from packaging.specifiers import SpecifierSet
 from packaging.utils import NormalizedName
 
-from model.lock import Lock, LockRequirement, SourceKind
-from model.manifest import (
+from accord.model.lock import Lock, LockRequirement, SourceKind
+from accord.model.manifest import (
     ProjectManifest,
     declared_groups,
     declared_requirements,

@@ -28,7 +28,7 @@ from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.utils import InvalidName, NormalizedName, canonicalize_name
 from packaging.version import InvalidVersion, Version
 
-from model.toml import TomlSyntaxError, loads
+from accord.model.toml import TomlSyntaxError, loads
 
 __all__ = ["metadata_from_pkg_info", "metadata_from_pyproject"]
 

@@ -18,7 +18,7 @@ from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import NormalizedName, canonicalize_name
 
 if TYPE_CHECKING:
-    from model.marker_tree import MarkerTree
+    from accord.model.marker_tree import MarkerTree
 
 __all__ = [
     "FORK_STRATEGIES",
@@ -295,7 +295,7 @@ def read_environments(key: str, value: object) -> tuple[MarkerTree, ...]:
     ``environments`` must be pairwise disjoint (uv's rule; the error says how to fix it)."""
     from packaging.markers import InvalidMarker
 
-    from model.marker_tree import MarkerTree
+    from accord.model.marker_tree import MarkerTree
 
     if value is None:
         return ()

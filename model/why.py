@@ -16,9 +16,9 @@ from collections.abc import Iterable, Mapping
 from packaging.markers import Marker
 from packaging.utils import NormalizedName
 
-from model.desired import Selection, SelectionUnknown
-from model.export import root_packages
-from model.lock import Dependency, Lock, LockedPackage
+from accord.model.desired import Selection, SelectionUnknown
+from accord.model.export import root_packages
+from accord.model.lock import Dependency, Lock, LockedPackage
 
 __all__ = ["Chain", "render_chain", "why"]
 

@@ -197,7 +197,7 @@ def explain_fast_path(argv: list[str]) -> None:
 
     ``-v`` itself sends a run here, so the stamp check is repeated to say whether the fast
     path would have run the command at once, and if not, what it lacked."""
-    from reconciler import fastpath
+    from accord.reconciler import fastpath
 
     for name in fastpath._STEP_ASIDE:
         if name in os.environ:

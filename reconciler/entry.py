@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import sys
 
-from reconciler.fastpath import try_fast_path
+from accord.reconciler.fastpath import try_fast_path
 
 
 def main() -> None:
@@ -18,7 +18,7 @@ def main() -> None:
     try:
         if os.name == "posix":
             try_fast_path(argv)
-        from reconciler.cli.main import main as slow_main  # slow path only
+        from accord.reconciler.cli.main import main as slow_main  # slow path only
     except KeyboardInterrupt:
         # Ctrl-C before the CLI's own handler is in place (while importing): exit as a
         # command interrupted by SIGINT does, with nothing changed yet.

@@ -71,7 +71,7 @@ class AccordError(Exception):
         column: int | None = None,
     ) -> None:
         if "@" in message or (hint and "@" in hint):
-            from reconciler.credentials import redact  # a login in a URL is never shown
+            from accord.reconciler.credentials import redact  # a login in a URL is never shown
 
             message = redact(message)
             hint = redact(hint) if hint else hint

@@ -29,15 +29,15 @@ from typing import TYPE_CHECKING, TypeVar
 import attrs
 from packaging.requirements import InvalidRequirement, Requirement
 
-from model.interpreter import Interpreter
-from reconciler.build.environments import ensure_build_env, requirement_lines
-from reconciler.errors import BuildFailed, ProjectInvalid
-from reconciler.install.venv import venv_interpreter_path
+from accord.model.interpreter import Interpreter
+from accord.reconciler.build.environments import ensure_build_env, requirement_lines
+from accord.reconciler.errors import BuildFailed, ProjectInvalid
+from accord.reconciler.install.venv import venv_interpreter_path
 
 if TYPE_CHECKING:
     from pyproject_hooks import BuildBackendHookCaller
 
-    from reconciler.fetch.index import IndexClient
+    from accord.reconciler.fetch.index import IndexClient
 
 __all__ = ["BuildSystem", "build_wheel", "prepare_metadata", "read_build_system"]
 
@@ -66,7 +66,7 @@ def read_build_system(source: Path) -> BuildSystem:
     ``setuptools>=40.8.0``. A table without ``build-backend``: the legacy backend with the
     table's ``requires`` (PEP 517, "Source trees").
     """
-    from reconciler.project.discover import read_pyproject
+    from accord.reconciler.project.discover import read_pyproject
 
     pyproject = source / "pyproject.toml"
     table = read_pyproject(pyproject).get("build-system") if pyproject.is_file() else None

@@ -17,13 +17,13 @@ from typing import TYPE_CHECKING
 
 from packaging.requirements import Requirement
 
-from model.interpreter import Interpreter
-from reconciler.errors import BuildNotSupported, NoArtifactForPlatform
-from reconciler.fsutil import write_atomic
-from reconciler.install.venv import venv_interpreter_path
+from accord.model.interpreter import Interpreter
+from accord.reconciler.errors import BuildNotSupported, NoArtifactForPlatform
+from accord.reconciler.fsutil import write_atomic
+from accord.reconciler.install.venv import venv_interpreter_path
 
 if TYPE_CHECKING:
-    from reconciler.fetch.index import IndexClient
+    from accord.reconciler.fetch.index import IndexClient
 
 __all__ = ["READY_MARKER", "ensure_build_env", "requirement_lines"]
 
@@ -73,12 +73,12 @@ def _sync_env(
     from packaging.specifiers import SpecifierSet
     from packaging.utils import canonicalize_name
 
-    from model.desired import ArtifactKind, NoCompatibleArtifact, Selection, desire
-    from model.manifest import ProjectManifest
-    from model.plan import diff
-    from reconciler.install.apply import apply_plan
-    from reconciler.install.observe import observe_environment
-    from reconciler.lock.resolve import resolve_lock
+    from accord.model.desired import ArtifactKind, NoCompatibleArtifact, Selection, desire
+    from accord.model.manifest import ProjectManifest
+    from accord.model.plan import diff
+    from accord.reconciler.install.apply import apply_plan
+    from accord.reconciler.install.observe import observe_environment
+    from accord.reconciler.lock.resolve import resolve_lock
 
     name = canonicalize_name(_ENV_NAME)
     # A pseudo-project: only this interpreter's Python matters, so the universal resolution

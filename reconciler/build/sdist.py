@@ -22,15 +22,15 @@ from typing import TYPE_CHECKING
 
 from packaging.utils import InvalidWheelFilename, parse_wheel_filename
 
-from model.interpreter import Interpreter
-from reconciler.build.backend import build_wheel
-from reconciler.errors import DistributionInvalid, HashMismatch
-from reconciler.fetch.artifacts import file_sha256
+from accord.model.interpreter import Interpreter
+from accord.reconciler.build.backend import build_wheel
+from accord.reconciler.errors import DistributionInvalid, HashMismatch
+from accord.reconciler.fetch.artifacts import file_sha256
 
 if TYPE_CHECKING:
     from packaging.requirements import Requirement
 
-    from reconciler.fetch.index import IndexClient
+    from accord.reconciler.fetch.index import IndexClient
 
 __all__ = ["build_sdist_wheel", "unpack_sdist"]
 

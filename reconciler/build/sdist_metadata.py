@@ -20,7 +20,7 @@ from typing import IO
 from packaging.utils import NormalizedName
 from packaging.version import Version
 
-from model.static_metadata import metadata_from_pkg_info, metadata_from_pyproject
+from accord.model.static_metadata import metadata_from_pkg_info, metadata_from_pyproject
 
 __all__ = ["MAX_MEMBER_SIZE", "static_sdist_metadata"]
 

@@ -22,10 +22,10 @@ import attrs
 import click
 from packaging.utils import NormalizedName, canonicalize_name
 
-from model.request import LockMode, OutputFormat, RunRequest
-from reconciler.cli import options as cliargs
-from reconciler.errors import AccordError, ExitCode, ProjectNotFound, UsageError
-from reconciler.fastpath import parse_options
+from accord.model.request import LockMode, OutputFormat, RunRequest
+from accord.reconciler.cli import options as cliargs
+from accord.reconciler.errors import AccordError, ExitCode, ProjectNotFound, UsageError
+from accord.reconciler.fastpath import parse_options
 
 __all__ = ["main"]
 
@@ -159,7 +159,7 @@ def _settings(ctx: click.Context, options: dict[str, Any]) -> tuple[dict[str, An
         raise UsageError("the argument '--package' cannot be used with '--no-project'")
     if options["quiet"] and options["verbose"]:
         raise UsageError("the argument '--quiet...' cannot be used with '--verbose...'")
-    from reconciler.console import configure, explain_fast_path
+    from accord.reconciler.console import configure, explain_fast_path
 
     configure(quiet=options["quiet"], verbose=options["verbose"], color=options["color"])
     if options["verbose"] and ctx.info_name == "run":
@@ -280,7 +280,7 @@ def _request(
 def _script_target(command: tuple[str, ...], kind: Any) -> Path | None:
     """The script to run in its own environment: a .py/.pyw file (or any file under
     --script/--gui-script) whose text has a PEP 723 ``# /// script`` block."""
-    from reconciler.run.execute import CommandKind
+    from accord.reconciler.run.execute import CommandKind
 
     if not command or kind is CommandKind.MODULE:
         return None
@@ -352,7 +352,7 @@ def _uv_exact_conflict(options: dict[str, Any]) -> None:
 @click.pass_context
 def run(ctx: click.Context, /, command: tuple[str, ...], **options: Any) -> None:
     """Sync the environment with the lock, then run COMMAND in it."""
-    from reconciler.run.execute import (
+    from accord.reconciler.run.execute import (
         CommandKind,
         build_environment,
         check_strict,
@@ -360,7 +360,7 @@ def run(ctx: click.Context, /, command: tuple[str, ...], **options: Any) -> None
         load_env_files,
         resolve_command,
     )
-    from reconciler.run.pipeline import sync
+    from accord.reconciler.run.pipeline import sync
 
     options, _sources = _settings(ctx, options)
     _uv_exact_conflict(options)
@@ -377,7 +377,7 @@ def run(ctx: click.Context, /, command: tuple[str, ...], **options: Any) -> None
     max_depth = 100 if max_depth is None else max_depth
     # The recursion guard comes first: a self-calling shebang script must stop before syncing.
     build_environment(None, max_depth=max_depth)
-    from reconciler.run.cached import split_with
+    from accord.reconciler.run.cached import split_with
 
     request = _request(ctx, given, options, exact=options["exact"])
     request = attrs.evolve(
@@ -438,7 +438,7 @@ def run(ctx: click.Context, /, command: tuple[str, ...], **options: Any) -> None
 @click.pass_context
 def sync(ctx: click.Context, /, **options: Any) -> None:
     """Make the project's environment match its lock (exactly, as `uv sync` does)."""
-    from reconciler.run.pipeline import sync as sync_environment
+    from accord.reconciler.run.pipeline import sync as sync_environment
 
     options, _sources = _settings(ctx, options)
     cliargs.refuse_unsupported_sync(options)
@@ -475,9 +475,9 @@ def lock_command(ctx: click.Context, /, **options: Any) -> None:
     """Create or update the project's uv.lock (or a script's lock, with --script)."""
     import time
 
-    from model.plan import WriteLock
-    from reconciler.lock.ensure import lock_target
-    from reconciler.lock.write import write_lock
+    from accord.model.plan import WriteLock
+    from accord.reconciler.lock.ensure import lock_target
+    from accord.reconciler.lock.write import write_lock
 
     started = time.perf_counter()
     options, _sources = _settings(ctx, options)
@@ -495,7 +495,7 @@ def lock_command(ctx: click.Context, /, **options: Any) -> None:
         script=Path(options["script"]).absolute() if options["script"] else None,
     )
     if request.script is None:
-        from reconciler.project.discover import find_pyproject
+        from accord.reconciler.project.discover import find_pyproject
 
         start = Path(request.project) if request.project is not None else Path.cwd()
         if find_pyproject(start) is None:
@@ -517,9 +517,9 @@ def lock_command(ctx: click.Context, /, **options: Any) -> None:
         click.echo(f"Resolved {count} {noun} in {elapsed:.0f}ms", err=True)
     if not isinstance(action, WriteLock):
         return
-    from model.lock import lock_changes
-    from reconciler.console import debug
-    from reconciler.lock.read import read_existing_lock
+    from accord.model.lock import lock_changes
+    from accord.reconciler.console import debug
+    from accord.reconciler.lock.read import read_existing_lock
 
     # What changed, in uv's words (`Updated pkg v1.0 -> v1.1`); the reason under -v.
     _, previous = read_existing_lock(path)
@@ -543,7 +543,7 @@ def export_command(ctx: click.Context, /, **options: Any) -> None:
     """Export the lock as requirements.txt or pylock.toml (as `uv export` does)."""
     import time
 
-    from reconciler.run.export import (
+    from accord.reconciler.run.export import (
         ExportOptions,
         export_lock,
         header_command,
@@ -590,7 +590,7 @@ def export_command(ctx: click.Context, /, **options: Any) -> None:
         click.echo(f"Resolved {resolved} {noun} in {elapsed:.0f}ms", err=True)
     text = export_lock(project, lock, request, export)
     if options["output_file"]:
-        from reconciler.fsutil import write_atomic
+        from accord.reconciler.fsutil import write_atomic
 
         write_atomic(Path(options["output_file"]), text)
     if not (options["quiet"] and options["output_file"]):
@@ -603,8 +603,8 @@ def export_command(ctx: click.Context, /, **options: Any) -> None:
 @click.pass_context
 def why_command(ctx: click.Context, /, name: str, **options: Any) -> None:
     """Show the requirement chains that bring NAME into the environment (shortest first)."""
-    from model.why import render_chain
-    from reconciler.run.why import why_chains
+    from accord.model.why import render_chain
+    from accord.reconciler.run.why import why_chains
 
     options, _sources = _settings(ctx, options)
     mode, locked_flag = _lock_mode(ctx, options)
@@ -651,7 +651,7 @@ def help_command(ctx: click.Context, /, names: tuple[str, ...]) -> None:
 
 
 def _fail(error: AccordError) -> NoReturn:
-    from reconciler.console import console
+    from accord.reconciler.console import console
 
     text = f"error: {error.message}\n"
     if error.hint:
@@ -670,14 +670,14 @@ def main(argv: Sequence[str] | None = None) -> NoReturn:
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
     except click.UsageError as exc:
-        from reconciler.cli.usage import show_usage_error
-        from reconciler.console import console
+        from accord.reconciler.cli.usage import show_usage_error
+        from accord.reconciler.console import console
 
         console().errors_only()
         show_usage_error(exc, args, accord)
         sys.exit(ExitCode.ERROR)
     except click.ClickException as exc:
-        from reconciler.console import console
+        from accord.reconciler.console import console
 
         console().error(f"error: {exc.format_message()}\n")
         sys.exit(ExitCode.ERROR)
@@ -690,13 +690,13 @@ def main(argv: Sequence[str] | None = None) -> NoReturn:
     except OSError as exc:
         # The machine's fault, not accord's (a full disk, a read-only file system, a
         # permission): said in words, naming the path, without a traceback.
-        from reconciler.errors import FilesystemError
+        from accord.reconciler.errors import FilesystemError
 
         _fail(FilesystemError.from_os_error(exc))
     except BaseException:
         import traceback  # only for a bug: importing it costs ~9 ms on every slow run
 
-        from reconciler.console import console
+        from accord.reconciler.console import console
 
         console().errors_only()
         traceback.print_exc()

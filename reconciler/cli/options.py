@@ -17,8 +17,8 @@ from typing import Any, TypeVar
 
 import click
 
-from model.uv_settings import PRERELEASE_MODES, RESOLUTION_MODES
-from reconciler.errors import UsageError
+from accord.model.uv_settings import PRERELEASE_MODES, RESOLUTION_MODES
+from accord.reconciler.errors import UsageError
 
 __all__ = [
     "GLOBAL_OPTIONS",

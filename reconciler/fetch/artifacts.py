@@ -23,14 +23,19 @@ from urllib.parse import unquote, urlsplit
 
 import attrs
 
-from model.lock import Artifact
-from reconciler.errors import (
+from accord.model.lock import Artifact
+from accord.reconciler.errors import (
     DistributionInvalid,
     DownloadFailed,
     DownloadNotCached,
     HashMismatch,
 )
-from reconciler.fetch.wheelfile import MemberCheck, check_dist_info, safe_members, wheel_record
+from accord.reconciler.fetch.wheelfile import (
+    MemberCheck,
+    check_dist_info,
+    safe_members,
+    wheel_record,
+)
 
 if TYPE_CHECKING:
     import urllib3
@@ -59,7 +64,7 @@ class PreparedWheel:
 
 
 def _http() -> urllib3.PoolManager:
-    from reconciler.fetch.network import http_timeout, new_pool  # slow path only
+    from accord.reconciler.fetch.network import http_timeout, new_pool  # slow path only
 
     timeout = http_timeout()
     with _pool_lock:
@@ -87,7 +92,7 @@ def _fetch(url: str, destination: Path) -> str:
                 f"Failed to read `{url}`: {exc.strerror or exc}", path=Path(unquote(parts.path))
             ) from exc
         return digest.hexdigest()
-    from reconciler.fetch.network import retrying
+    from accord.reconciler.fetch.network import retrying
 
     return retrying(
         lambda: _fetch_once(url, destination),
@@ -100,8 +105,8 @@ def _fetch(url: str, destination: Path) -> str:
 def _fetch_once(url: str, destination: Path) -> str:
     import urllib3  # slow path only
 
-    from reconciler.credentials import auth_headers
-    from reconciler.fetch.network import Retryable, describe_failure
+    from accord.reconciler.credentials import auth_headers
+    from accord.reconciler.fetch.network import Retryable, describe_failure
 
     digest = hashlib.sha256()
     try:

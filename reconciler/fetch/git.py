@@ -28,7 +28,7 @@ from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
 import attrs
 
-from reconciler.errors import GitFailed
+from accord.reconciler.errors import GitFailed
 
 __all__ = [
     "GitReference",

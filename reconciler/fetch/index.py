@@ -38,8 +38,8 @@ from packaging.utils import (
     canonicalize_name,
 )
 
-from reconciler.credentials import auth_headers
-from reconciler.errors import (
+from accord.reconciler.credentials import auth_headers
+from accord.reconciler.errors import (
     DistributionInvalid,
     HashMismatch,
     IndexNotCached,
@@ -48,8 +48,8 @@ from reconciler.errors import (
     MetadataUnavailable,
     PackageNotFound,
 )
-from reconciler.fetch.network import Retryable
-from reconciler.fetch.pages import (
+from accord.reconciler.fetch.network import Retryable
+from accord.reconciler.fetch.pages import (
     DistMetadata,
     IndexFile,
     files_from_rows,
@@ -60,8 +60,8 @@ from reconciler.fetch.pages import (
     lock_upload_time,
     parse_metadata,
 )
-from reconciler.fetch.remote_wheel import Slice, metadata_member, read_metadata
-from reconciler.fsutil import write_atomic
+from accord.reconciler.fetch.remote_wheel import Slice, metadata_member, read_metadata
+from accord.reconciler.fsutil import write_atomic
 
 if TYPE_CHECKING:
     import urllib3
@@ -168,7 +168,7 @@ def _max_age(cache_control: str | None) -> float | None:
 
 def _short_reason(exc: BaseException) -> str:
     """``Connection refused`` rather than urllib3's ``<HTTPConnection object at 0x...>: ...``."""
-    from reconciler.fetch.network import describe_failure
+    from accord.reconciler.fetch.network import describe_failure
 
     return describe_failure(exc)
 
@@ -197,7 +197,7 @@ class IndexClient:
         retries: int | None = None,
         backoff: float = 0.1,
     ) -> None:
-        from reconciler.credentials import remember_index
+        from accord.reconciler.credentials import remember_index
 
         # Logins are taken out of the URLs here: only bare URLs reach pages, files, the lock
         # and the cache; requests get them back as an Authorization header.
@@ -356,14 +356,14 @@ class IndexClient:
     def _http(self) -> urllib3.PoolManager:
         with self._lock:
             if self._pool is None:
-                from reconciler.fetch.network import new_pool  # slow path only
+                from accord.reconciler.fetch.network import new_pool  # slow path only
 
                 self._pool = new_pool()
             return self._pool
 
     def _attempts(self, url: str, attempt: Callable[[], _T]) -> _T:
         """``attempt()`` with the network policy's retries; then IndexUnavailable."""
-        from reconciler.fetch.network import retrying
+        from accord.reconciler.fetch.network import retrying
 
         return retrying(
             attempt,

@@ -21,7 +21,7 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, TypeVar
 
-from reconciler.errors import UsageError
+from accord.reconciler.errors import UsageError
 
 if TYPE_CHECKING:
     import urllib3

@@ -27,7 +27,7 @@ from packaging.utils import (
 )
 from packaging.version import InvalidVersion, Version
 
-from reconciler.errors import MetadataInvalid
+from accord.reconciler.errors import MetadataInvalid
 
 __all__ = [
     "DistMetadata",

@@ -30,7 +30,7 @@ from packaging.utils import (
 )
 from packaging.version import InvalidVersion, Version
 
-from reconciler.errors import DistributionInvalid
+from accord.reconciler.errors import DistributionInvalid
 
 __all__ = ["MemberCheck", "RecordRows", "check_dist_info", "safe_members", "wheel_record"]
 

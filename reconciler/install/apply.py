@@ -20,15 +20,20 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Protocol
 
-from model.desired import ArtifactKind, DesiredDist
-from model.lock import SourceKind
-from model.plan import Create, Install, Plan, Recreate, Remove, Replace
-from reconciler.errors import BuildNotSupported
-from reconciler.fetch.artifacts import PreparedWheel, fetch_archive, prepare_wheels, unpack_wheel
-from reconciler.install.guard import PlannedWheel, check_installs
-from reconciler.install.observe import find_site_packages
-from reconciler.install.venv import create_venv, remove_venv, site_packages_path
-from reconciler.install.wheel import (
+from accord.model.desired import ArtifactKind, DesiredDist
+from accord.model.lock import SourceKind
+from accord.model.plan import Create, Install, Plan, Recreate, Remove, Replace
+from accord.reconciler.errors import BuildNotSupported
+from accord.reconciler.fetch.artifacts import (
+    PreparedWheel,
+    fetch_archive,
+    prepare_wheels,
+    unpack_wheel,
+)
+from accord.reconciler.install.guard import PlannedWheel, check_installs
+from accord.reconciler.install.observe import find_site_packages
+from accord.reconciler.install.venv import create_venv, remove_venv, site_packages_path
+from accord.reconciler.install.wheel import (
     InstallTarget,
     install_tree,
     link_package_files,
@@ -87,7 +92,7 @@ def _direct_url(dist: DesiredDist) -> dict[str, object] | None:
         url = dist.source.location if dist.source.kind is SourceKind.URL else dist.artifact.url
         return {"url": url, "archive_info": archive}
     if dist.source.kind is SourceKind.GIT:
-        from model.plan import git_repository
+        from accord.model.plan import git_repository
 
         location = dist.source.location
         query = location.split("#", 1)[0].partition("?")[2]
@@ -111,8 +116,8 @@ def _direct_url(dist: DesiredDist) -> dict[str, object] | None:
 def _extra_files(dist: DesiredDist) -> dict[str, bytes]:
     """Per-environment dist-info records: accord's build digest, and uv's freshness records
     for local trees and archives (so the two tools agree the install is current)."""
-    from reconciler.build.builder import uv_freshness_files
-    from reconciler.install.observe import BUILD_DIGEST_FILE
+    from accord.reconciler.install.observe import BUILD_DIGEST_FILE
+    from accord.reconciler.project.source_trees import uv_freshness_files
 
     files = uv_freshness_files(dist)
     if dist.build_digest is not None:

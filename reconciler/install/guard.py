@@ -23,7 +23,7 @@ import attrs
 from packaging.utils import NormalizedName, canonicalize_name
 from packaging.version import InvalidVersion, Version
 
-from reconciler.errors import DistributionInvalid
+from accord.reconciler.errors import DistributionInvalid
 
 __all__ = ["PlannedWheel", "check_installs"]
 
@@ -165,7 +165,7 @@ def _same_content(source: str | None, existing: Path) -> bool:
 def _owners(venv: Path, site: str, skip: set[str]) -> dict[str, str]:
     """Environment-relative path → the ``.dist-info`` whose RECORD lists it, for every
     installed distribution but those in ``skip``."""
-    from reconciler.install.observe import read_record
+    from accord.reconciler.install.observe import read_record
 
     owners: dict[str, str] = {}
     site_path = venv / site

@@ -16,8 +16,8 @@ import shutil
 import sys
 from pathlib import Path
 
-from model.interpreter import Interpreter
-from reconciler.errors import EnvironmentNotRecreatable
+from accord.model.interpreter import Interpreter
+from accord.reconciler.errors import EnvironmentNotRecreatable
 
 __all__ = [
     "check_replaceable",
@@ -220,7 +220,7 @@ def _implementation_display(name: str) -> str:
 
 
 def _accord_version() -> str:
-    from reconciler import __version__
+    from accord.reconciler import __version__
 
     return __version__
 

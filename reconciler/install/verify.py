@@ -29,9 +29,9 @@ from pathlib import Path
 
 import attrs
 
-from model.observed import EnvironmentState, ObservedEnvironment
-from reconciler.fsutil import write_atomic
-from reconciler.install.observe import find_site_packages, read_record
+from accord.model.observed import EnvironmentState, ObservedEnvironment
+from accord.reconciler.fsutil import write_atomic
+from accord.reconciler.install.observe import find_site_packages, read_record
 
 __all__ = ["SNAPSHOT_NAME", "Verification", "verify_environment", "write_snapshot"]
 

@@ -25,7 +25,7 @@ from pathlib import Path
 
 import attrs
 
-from reconciler.errors import DistributionInvalid
+from accord.reconciler.errors import DistributionInvalid
 
 __all__ = ["InstallTarget", "install_tree", "remove_dist", "stash_dist"]
 
@@ -379,7 +379,7 @@ def link_package_files(trees: list[Path], site_packages: Path) -> bool:
 
 
 def _record_paths(site_packages: Path, dist_info: str) -> list[Path]:
-    from reconciler.install.observe import read_record
+    from accord.reconciler.install.observe import read_record
 
     rows = read_record(site_packages / dist_info) or []
     venv_root = site_packages.parents[2]

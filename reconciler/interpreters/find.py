@@ -16,9 +16,9 @@ import attrs
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import Version
 
-from model.interpreter import Interpreter
-from reconciler.errors import InterpreterIncompatible, InterpreterNotFound, ProjectInvalid
-from reconciler.interpreters.query import MINIMUM_VERSION, query_interpreter
+from accord.model.interpreter import Interpreter
+from accord.reconciler.errors import InterpreterIncompatible, InterpreterNotFound, ProjectInvalid
+from accord.reconciler.interpreters.query import MINIMUM_VERSION, query_interpreter
 
 __all__ = [
     "AnyRequest",
@@ -179,7 +179,7 @@ def find_interpreter(
         )
 
     if existing_venv is not None:
-        from reconciler.install.venv import venv_interpreter_path
+        from accord.reconciler.install.venv import venv_interpreter_path
 
         current = _try_query(venv_interpreter_path(existing_venv))
         if (

@@ -18,8 +18,8 @@ from typing import Any
 
 from packaging.version import Version
 
-from model.interpreter import Interpreter
-from reconciler.errors import InterpreterNotFound
+from accord.model.interpreter import Interpreter
+from accord.reconciler.errors import InterpreterNotFound
 
 __all__ = ["MINIMUM_VERSION", "query_interpreter"]
 
@@ -150,7 +150,7 @@ def _cache_key(path: Path) -> dict[str, Any]:
 
 
 def _cache_file(path: Path) -> Path:
-    from reconciler.cachedir import cache_subdir
+    from accord.reconciler.cachedir import cache_subdir
 
     return cache_subdir("interpreters") / f"{hashlib.sha256(str(path).encode()).hexdigest()}.json"
 
@@ -171,7 +171,7 @@ def _read_cache(cache_file: Path, key: dict[str, Any]) -> dict[str, Any] | None:
 def _write_cache(cache_file: Path, entry: dict[str, Any]) -> None:
 
     # The cache is an optimisation: a read-only or full cache directory must not stop a run.
-    from reconciler.fsutil import write_atomic
+    from accord.reconciler.fsutil import write_atomic
 
     with contextlib.suppress(OSError):
         write_atomic(cache_file, json.dumps(entry))

@@ -18,13 +18,13 @@ import attrs
 from packaging.specifiers import SpecifierSet
 from packaging.utils import NormalizedName
 
-from model.interpreter import Interpreter
-from model.lock import Lock, SourceKind
-from model.plan import KeepLock, LockAction, WriteLock
-from model.request import LockMode, RunRequest
-from model.staleness import why_stale
-from model.target import Project
-from reconciler.errors import (
+from accord.model.interpreter import Interpreter
+from accord.model.lock import Lock, SourceKind
+from accord.model.plan import KeepLock, LockAction, WriteLock
+from accord.model.request import LockMode, RunRequest
+from accord.model.staleness import why_stale
+from accord.model.target import Project
+from accord.reconciler.errors import (
     LockfileMissing,
     LockStale,
     ProjectInvalid,
@@ -34,10 +34,10 @@ from reconciler.errors import (
 if TYPE_CHECKING:
     from packaging.requirements import Requirement
 
-    from model.exclude_newer import ExcludeNewer
-    from model.marker_tree import MarkerTree
-    from model.uv_settings import BinaryPolicy, SettingsReport
-    from reconciler.project.workspace import Workspace
+    from accord.model.exclude_newer import ExcludeNewer
+    from accord.model.marker_tree import MarkerTree
+    from accord.model.uv_settings import BinaryPolicy, SettingsReport
+    from accord.reconciler.project.workspace import Workspace
 
 __all__ = [
     "DEFAULT_INDEX",
@@ -59,8 +59,8 @@ def configured_indexes(request: RunRequest, pyproject: Mapping[str, Any]) -> tup
     ``tool.uv.index-url``, else PyPI. ``tool.uv.extra-index-url`` entries come after the
     ``[[tool.uv.index]]`` ones; ``tool.uv.no-index`` leaves no index at all.
     """
-    from reconciler.credentials import remember_index
-    from reconciler.project.discover import toml_table
+    from accord.reconciler.credentials import remember_index
+    from accord.reconciler.project.discover import toml_table
 
     uv = toml_table(pyproject, "tool", "uv")
     declared = [e for e in uv.get("index", []) if isinstance(e, dict) and "url" in e]
@@ -99,7 +99,7 @@ def load_workspace(
 ) -> Workspace:
     """The workspace's declared inputs (every member); a member without requires-python gets
     the interpreter's ``>=X.Y``, with uv's warning."""
-    from reconciler.project.workspace import read_workspace
+    from accord.reconciler.project.workspace import read_workspace
 
     workspace = read_workspace(Path(project.root))
     if not any(m.requires_python for m in workspace.members):
@@ -119,7 +119,7 @@ def load_workspace(
 def _read_existing(path: Path) -> tuple[str | None, Lock | None]:
     """The lock as text and value, ``(None, None)`` when there is none. A lock that exists
     but cannot be read is an error (exit 2), as in uv: never ignored, never replaced."""
-    from reconciler.lock.read import read_existing_lock
+    from accord.reconciler.lock.read import read_existing_lock
 
     return read_existing_lock(path)
 
@@ -156,8 +156,8 @@ def ensure_lock(
             "To create a lockfile, run `accord lock` or `accord sync` without the flag."
         )
 
-    from model.manifest import lock_requirement
-    from model.uv_settings import recorded_prerelease
+    from accord.model.manifest import lock_requirement
+    from accord.model.uv_settings import recorded_prerelease
 
     workspace = load_workspace(project, interpreter, err)
     settings = _settings(workspace, err)
@@ -212,7 +212,7 @@ def ensure_lock(
     new = _resolve(
         workspace, indexes, request, existing, interpreter, prerelease, exclude_newer, inputs, err
     )
-    from reconciler.lock.write import format_lock
+    from accord.reconciler.lock.write import format_lock
 
     if text is not None and format_lock(new) == text:
         return existing or new, KeepLock("up to date")
@@ -223,8 +223,8 @@ def ensure_lock(
 
 def _settings(workspace: Workspace, err: TextIO) -> SettingsReport:
     """The workspace root's ``[tool.uv]``, checked; warnings for keys accord does not use."""
-    from model.uv_settings import check_uv_settings
-    from reconciler.project.discover import toml_table
+    from accord.model.uv_settings import check_uv_settings
+    from accord.reconciler.project.discover import toml_table
 
     report = check_uv_settings(toml_table(workspace.root_data, "tool", "uv"))
     for line in report.warnings(str(workspace.root / "pyproject.toml")):
@@ -235,8 +235,8 @@ def _settings(workspace: Workspace, err: TextIO) -> SettingsReport:
 def _prerelease(workspace: Workspace, given: str | None = None) -> str | None:
     """``--prerelease``, else ``[tool.uv] prerelease`` of the workspace root; None for uv's
     default."""
-    from model.uv_settings import PRERELEASE_MODES
-    from reconciler.project.discover import toml_table
+    from accord.model.uv_settings import PRERELEASE_MODES
+    from accord.reconciler.project.discover import toml_table
 
     value = given or toml_table(workspace.root_data, "tool", "uv").get("prerelease")
     if value is None or value == PRERELEASE_MODES[-1]:
@@ -279,7 +279,7 @@ class DependencySettings:
     def why_stale(self, lock: Lock) -> str | None:
         """How the lock's ``[options]`` and ``[manifest]`` differ from these settings (the
         requirements compared as sets)."""
-        from model.manifest import lock_requirement, requirement_key
+        from accord.model.manifest import lock_requirement, requirement_key
 
         if lock.options.resolution_mode != self.resolution:
             return "the resolution mode changed"
@@ -305,7 +305,7 @@ class DependencySettings:
 
 
 def _dependency_settings(workspace: Workspace, request: RunRequest) -> DependencySettings:
-    from model.uv_settings import (
+    from accord.model.uv_settings import (
         SettingInvalid,
         read_binary_policy,
         read_dependencies,
@@ -314,7 +314,7 @@ def _dependency_settings(workspace: Workspace, request: RunRequest) -> Dependenc
         read_fork_strategy,
         read_resolution_mode,
     )
-    from reconciler.project.discover import toml_table
+    from accord.reconciler.project.discover import toml_table
 
     uv = toml_table(workspace.root_data, "tool", "uv")
     try:
@@ -348,9 +348,9 @@ def _dependency_settings(workspace: Workspace, request: RunRequest) -> Dependenc
 def _exclude_newer(workspace: Workspace, given: str | None = None) -> ExcludeNewer:
     """``--exclude-newer`` (else ``[tool.uv] exclude-newer``) and ``exclude-newer-package``
     of the workspace root."""
-    from model.exclude_newer import ExcludeNewer, ExcludeNewerInvalid
-    from reconciler.errors import UsageError
-    from reconciler.project.discover import toml_table
+    from accord.model.exclude_newer import ExcludeNewer, ExcludeNewerInvalid
+    from accord.reconciler.errors import UsageError
+    from accord.reconciler.project.discover import toml_table
 
     uv = toml_table(workspace.root_data, "tool", "uv")
     if given is not None:
@@ -397,10 +397,10 @@ def _resolve(
     inputs: DependencySettings | None = None,
     err: TextIO | None = None,
 ) -> Lock:
-    from reconciler.cachedir import cache_root
-    from reconciler.fetch.git import parse_lock_url
-    from reconciler.fetch.index import IndexClient
-    from reconciler.lock.resolve import resolve_lock
+    from accord.reconciler.cachedir import cache_root
+    from accord.reconciler.fetch.git import parse_lock_url
+    from accord.reconciler.fetch.index import IndexClient
+    from accord.reconciler.lock.resolve import resolve_lock
 
     git_commits: dict[NormalizedName, str] = {}
     if existing is not None:
@@ -409,7 +409,7 @@ def _resolve(
             if package.source.kind is SourceKind.GIT and not upgraded:
                 # A git dependency stays on its locked commit until upgraded (uv's rule).
                 git_commits[package.name] = parse_lock_url(package.source.location)[1]
-    from reconciler.build.builder import ProjectBuilder
+    from accord.reconciler.build.builder import ProjectBuilder
 
     client = IndexClient(
         indexes, cache_dir=cache_root(), offline=request.offline, refresh=request.refresh
@@ -472,12 +472,12 @@ def _resolve(
 def lock_target(request: RunRequest) -> tuple[Lock, LockAction, Path]:
     """``accord lock``: the project's lock (or, with ``request.script``, the script's), what
     happens to it, and its path. Never writes."""
-    from reconciler.interpreters.find import find_interpreter
-    from reconciler.project.discover import discover_target, require_project
+    from accord.reconciler.interpreters.find import find_interpreter
+    from accord.reconciler.project.discover import discover_target, require_project
 
     if request.script is not None:
-        from reconciler.errors import UsageError
-        from reconciler.run.script import lock_script, read_script_metadata, script_lock_path
+        from accord.reconciler.errors import UsageError
+        from accord.reconciler.run.script import lock_script, read_script_metadata, script_lock_path
 
         script = Path(request.script)
         metadata = read_script_metadata(script)

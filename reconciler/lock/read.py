@@ -25,7 +25,7 @@ from packaging.utils import (
 )
 from packaging.version import InvalidVersion, Version
 
-from model.lock import (
+from accord.model.lock import (
     Artifact,
     ConflictItem,
     Dependency,
@@ -37,7 +37,7 @@ from model.lock import (
     Source,
     SourceKind,
 )
-from reconciler.errors import LockfileInvalid
+from accord.reconciler.errors import LockfileInvalid
 
 if TYPE_CHECKING:
     import cattrs
@@ -506,7 +506,7 @@ def _locate(text: str, json_path: str) -> int | None:
 
 def parse_lock(text: str, path: Path) -> Lock:
     """Parse lock text; ``path`` is only used to name the file in errors."""
-    from model.toml import TomlSyntaxError, loads
+    from accord.model.toml import TomlSyntaxError, loads
 
     try:
         document = loads(text)
@@ -602,7 +602,7 @@ def _invalid(path: Path, problem: str, line: int | None) -> LockfileInvalid:
 def _invalid_value(path: Path, text: str, exc: _BadValue) -> LockfileInvalid:
     """Point at the bad value itself: the first line of its package (or of the file) that
     writes it as a TOML string."""
-    from model.toml import excerpt
+    from accord.model.toml import excerpt
 
     lines = text.split("\n")
     first = 0
@@ -695,9 +695,9 @@ def parse_lock_cached(text: str, path: Path) -> Lock:
     import hashlib
     import pickle
 
-    from reconciler import __version__
-    from reconciler.cachedir import cache_root
-    from reconciler.fsutil import write_atomic
+    from accord.reconciler import __version__
+    from accord.reconciler.cachedir import cache_root
+    from accord.reconciler.fsutil import write_atomic
 
     digest = hashlib.sha256(f"{__version__}\0{_PARSED_FORMAT}\0{text}".encode()).hexdigest()
     entry = cache_root() / "parsed-locks" / f"{digest}.pickle"

@@ -18,7 +18,7 @@ from packaging.markers import Marker
 from packaging.specifiers import Specifier, SpecifierSet
 from packaging.version import InvalidVersion, Version
 
-from model.lock import (
+from accord.model.lock import (
     Artifact,
     ConflictItem,
     Dependency,
@@ -30,9 +30,9 @@ from model.lock import (
     Source,
     SourceKind,
 )
-from model.markers import BOUND_RANK, render_marker, version_key
-from reconciler.errors import LockfileInvalid
-from reconciler.fsutil import write_atomic
+from accord.model.markers import BOUND_RANK, render_marker, version_key
+from accord.reconciler.errors import LockfileInvalid
+from accord.reconciler.fsutil import write_atomic
 
 __all__ = [
     "format_lock",
@@ -153,7 +153,7 @@ def _bare(location: str) -> str:
     an ``ssh://git@host`` user name is an address, not a secret, and stays)."""
     if "@" not in location or not location.lower().startswith(("http", "git+http")):
         return location
-    from reconciler.credentials import strip_credentials
+    from accord.reconciler.credentials import strip_credentials
 
     return strip_credentials(location)[0]
 
@@ -233,8 +233,8 @@ def _marker_rank(marker: Marker | None) -> int:
     string, ``in``, ``contains``, list, extra."""
     if marker is None:
         return 0
-    from model import marker_algebra as ma
-    from model.marker_tree import MarkerTree
+    from accord.model import marker_algebra as ma
+    from accord.model.marker_tree import MarkerTree
 
     tree = MarkerTree.parse(marker)
     if tree.is_true() or tree.is_false():
@@ -468,7 +468,7 @@ def write_lock(lock: Lock, path: Path) -> bool:
     there cannot be read as a lock: a lock that could not be read is never replaced (uv stops
     too); the user fixes or deletes it.
     """
-    from reconciler.lock.read import parse_lock_cached, read_lock_text
+    from accord.reconciler.lock.read import parse_lock_cached, read_lock_text
 
     text = format_lock(lock)
     existing = read_lock_text(path)

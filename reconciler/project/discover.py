@@ -15,8 +15,8 @@ from typing import Any
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.utils import canonicalize_name
 
-from model.target import BareEnvironment, Project, Target
-from reconciler.errors import ProjectInvalid, ProjectNotFound
+from accord.model.target import BareEnvironment, Project, Target
+from accord.reconciler.errors import ProjectInvalid, ProjectNotFound
 
 __all__ = [
     "discover_target",
@@ -34,7 +34,7 @@ def read_pyproject(path: Path, *, check: bool = False) -> dict[str, Any]:
     ``[dependency-groups]``, ``[tool.uv]``; ``model.pyproject``), as uv does before anything
     else. A dependency's own pyproject.toml (read for its build system) is not checked.
     """
-    from model.toml import TomlSyntaxError, loads
+    from accord.model.toml import TomlSyntaxError, loads
 
     try:
         text = path.read_bytes().decode("utf-8")
@@ -48,7 +48,7 @@ def read_pyproject(path: Path, *, check: bool = False) -> dict[str, Any]:
     except OSError as exc:
         raise ProjectInvalid(f"Failed to read `{path}`: {exc.strerror or exc}", path=path) from exc
     if check:
-        from model.pyproject import PyprojectInvalid, check_pyproject
+        from accord.model.pyproject import PyprojectInvalid, check_pyproject
 
         try:
             check_pyproject(data)
@@ -62,8 +62,8 @@ def schema_error(
 ) -> ProjectInvalid:
     """``ProjectInvalid`` for a value at ``keys`` in ``path`` (whose text is ``text``): the
     line, column and caret where it is written, as syntax errors show them."""
-    from model.toml import excerpt
-    from model.toml_spans import locate
+    from accord.model.toml import excerpt
+    from accord.model.toml_spans import locate
 
     found = locate(text, keys, key=at_key)
     if found is None:

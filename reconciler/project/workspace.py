@@ -19,10 +19,10 @@ from packaging.specifiers import SpecifierSet
 from packaging.utils import NormalizedName, canonicalize_name
 from packaging.version import InvalidVersion, Version
 
-from model.lock import Source, SourceKind
-from model.manifest import DeclaredRequirement, ProjectManifest
-from reconciler.errors import ProjectInvalid
-from reconciler.project.discover import read_pyproject, toml_table
+from accord.model.lock import Source, SourceKind
+from accord.model.manifest import DeclaredRequirement, ProjectManifest
+from accord.reconciler.errors import ProjectInvalid
+from accord.reconciler.project.discover import read_pyproject, toml_table
 
 __all__ = [
     "Workspace",
@@ -36,7 +36,7 @@ __all__ = [
 def _located(pyproject: Path, keys: tuple[str | int, ...], detail: str) -> ProjectInvalid:
     """``ProjectInvalid`` at the line and column where ``keys`` is written (read again: this
     is the error path only)."""
-    from reconciler.project.discover import schema_error
+    from accord.reconciler.project.discover import schema_error
 
     try:
         text = pyproject.read_bytes().decode("utf-8")
@@ -156,8 +156,8 @@ def group_requires_python(
 def _with_python(requirement: Requirement, specifier: SpecifierSet) -> Requirement:
     """``requirement`` that applies only on the Pythons ``specifier`` allows (uv turns a
     group's requires-python into a marker on each of its requirements)."""
-    from model.marker_tree import MarkerTree
-    from model.python_range import specifier_range
+    from accord.model.marker_tree import MarkerTree
+    from accord.model.python_range import specifier_range
 
     python = MarkerTree.python_range(*specifier_range(specifier)).to_string()
     if python is None:
@@ -318,7 +318,7 @@ def _lower_sources(
                 kind = SourceKind.PATH
             sources.append((name, Source(kind, location)))
         elif "git" in entry:
-            from reconciler.fetch.git import parse_git_source, requirement_url
+            from accord.reconciler.fetch.git import parse_git_source, requirement_url
 
             reference = parse_git_source(entry)
             sources.append(

@@ -24,14 +24,14 @@ from packaging.specifiers import SpecifierSet
 from packaging.utils import NormalizedName, canonicalize_name
 from packaging.version import Version
 
-from model.desired import Selection, desire
-from model.interpreter import Interpreter
-from model.lock import Lock, Source
-from model.manifest import ProjectManifest
-from model.plan import KeepLock, LockAction, Plan, diff
-from model.request import OutputFormat, RunRequest
-from reconciler.cachedir import cache_root
-from reconciler.install.envlock import environment_lock
+from accord.model.desired import Selection, desire
+from accord.model.interpreter import Interpreter
+from accord.model.lock import Lock, Source
+from accord.model.manifest import ProjectManifest
+from accord.model.plan import KeepLock, LockAction, Plan, diff
+from accord.model.request import OutputFormat, RunRequest
+from accord.reconciler.cachedir import cache_root
+from accord.reconciler.install.envlock import environment_lock
 
 __all__ = [
     "STORED_LOCK",
@@ -83,7 +83,7 @@ def satisfied_by(
     overlay entirely)."""
     if site_packages is None:
         return False
-    from reconciler.install.observe import observe_environment
+    from accord.reconciler.install.observe import observe_environment
 
     observed = observe_environment(site_packages.parents[2])
     environment = interpreter.marker_environment()
@@ -100,7 +100,7 @@ def satisfied_by(
 
 
 def _print(plan: Plan, request: RunRequest, stream: TextIO, label: str) -> None:
-    from model.render import render_json, render_text
+    from accord.model.render import render_json, render_text
 
     if request.output_format is OutputFormat.JSON:
         stream.write(render_json(plan))
@@ -109,7 +109,7 @@ def _print(plan: Plan, request: RunRequest, stream: TextIO, label: str) -> None:
 
 
 def _write_base_pth(venv: Path, base_site: Path | None) -> None:
-    from reconciler.install.observe import find_site_packages
+    from accord.reconciler.install.observe import find_site_packages
 
     site = find_site_packages(venv)
     if site is None:
@@ -145,10 +145,10 @@ def sync_requirements(
     err: TextIO = sys.stderr,
 ) -> Ephemeral:
     """Bring ``environments/<name>-<key>`` in line with ``requirements`` (or ``lock``)."""
-    from reconciler.install.apply import apply_plan
-    from reconciler.install.observe import observe_environment
-    from reconciler.lock.read import parse_lock
-    from reconciler.lock.write import format_lock
+    from accord.reconciler.install.apply import apply_plan
+    from accord.reconciler.install.observe import observe_environment
+    from accord.reconciler.lock.read import parse_lock
+    from accord.reconciler.lock.write import format_lock
 
     venv = cache_root() / "environments" / f"{name}-{key}"
     stored = venv / STORED_LOCK
@@ -162,7 +162,7 @@ def sync_requirements(
         lock = _resolve(
             name, requirements, interpreter, request, preferences, index_config or {}, sources
         )
-    from reconciler.run.pipeline import locate_source_trees
+    from accord.reconciler.project.source_trees import locate_source_trees
 
     # Local trees (--with-editable) are named by absolute paths.
     desired = locate_source_trees(
@@ -184,7 +184,7 @@ def sync_requirements(
             if plan.actions or plan.environment.kind != "keep":
                 import time
 
-                from reconciler.run.pipeline import make_builder, uv_summary
+                from accord.reconciler.run.pipeline import make_builder, uv_summary
 
                 started = time.perf_counter()
                 apply_plan(
@@ -200,7 +200,7 @@ def sync_requirements(
             venv.mkdir(parents=True, exist_ok=True)
             text = format_lock(lock)
             if not stored.is_file() or stored.read_text(encoding="utf-8") != text:
-                from reconciler.fsutil import write_atomic
+                from accord.reconciler.fsutil import write_atomic
 
                 write_atomic(stored, text)
         _write_base_pth(venv, base_site)
@@ -216,9 +216,9 @@ def _resolve(
     index_config: Mapping[str, Any],
     sources: tuple[tuple[NormalizedName, Source], ...] = (),
 ) -> Lock:
-    from reconciler.fetch.index import IndexClient
-    from reconciler.lock.ensure import configured_indexes
-    from reconciler.lock.resolve import resolve_lock
+    from accord.reconciler.fetch.index import IndexClient
+    from accord.reconciler.lock.ensure import configured_indexes
+    from accord.reconciler.lock.resolve import resolve_lock
 
     manifest = ProjectManifest(
         name=canonicalize_name(name),

@@ -19,8 +19,8 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import TextIO
 
-from reconciler.errors import CommandNotAllowed, CommandNotFound, UsageError
-from reconciler.fastpath import (
+from accord.reconciler.errors import CommandNotAllowed, CommandNotFound, UsageError
+from accord.reconciler.fastpath import (
     MAX_RECURSION_DEPTH,
     RECURSION_VARIABLE,
     child_environment,
@@ -219,7 +219,7 @@ def resolve_command(
 def provided_commands(venv: Path) -> frozenset[str]:
     """Names in ``venv/bin`` that the environment itself provides: its interpreter, and the
     scripts its installed packages list in their RECORD."""
-    from reconciler.install.observe import find_site_packages, read_record
+    from accord.reconciler.install.observe import find_site_packages, read_record
 
     bin_dir = venv / "bin"
     names = {

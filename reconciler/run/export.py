@@ -15,12 +15,12 @@ from pathlib import Path
 import attrs
 from packaging.utils import NormalizedName, canonicalize_name
 
-from model.desired import Selection, SelectionUnknown
-from model.export_formats import ExportFormat
-from model.lock import Lock
-from model.request import LockMode, RunRequest
-from model.target import Project
-from reconciler.errors import LockStale, SelectionInvalid, UsageError
+from accord.model.desired import Selection, SelectionUnknown
+from accord.model.export_formats import ExportFormat
+from accord.model.lock import Lock
+from accord.model.request import LockMode, RunRequest
+from accord.model.target import Project
+from accord.reconciler.errors import LockStale, SelectionInvalid, UsageError
 
 __all__ = [
     "ExportOptions",
@@ -167,10 +167,10 @@ def selection_error(exc: SelectionUnknown) -> SelectionInvalid:
 def read_project_lock(request: RunRequest) -> tuple[Project, Lock, int | None]:
     """The project and its lock (written first when it had to change and may be); the
     number of packages resolved, or None under ``--frozen``."""
-    from model.plan import WriteLock
-    from reconciler.lock.ensure import lock_target
-    from reconciler.lock.write import write_lock
-    from reconciler.project.discover import discover_target, require_project
+    from accord.model.plan import WriteLock
+    from accord.reconciler.lock.ensure import lock_target
+    from accord.reconciler.lock.write import write_lock
+    from accord.reconciler.project.discover import discover_target, require_project
 
     start = Path(request.project) if request.project is not None else Path(request.cwd)
     project = require_project(discover_target(start))
@@ -183,8 +183,8 @@ def read_project_lock(request: RunRequest) -> tuple[Project, Lock, int | None]:
 
 def export_lock(project: Project, lock: Lock, request: RunRequest, options: ExportOptions) -> str:
     """The exported file's text, header included."""
-    from model.export import exportable_packages
-    from model.export_formats import header, render_pylock_toml, render_requirements_txt
+    from accord.model.export import exportable_packages
+    from accord.model.export_formats import header, render_pylock_toml, render_requirements_txt
 
     selection, workspace_groups = export_selection(request, project, lock)
     try:

@@ -17,12 +17,12 @@ from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import NormalizedName, canonicalize_name
 from packaging.version import Version
 
-from model.lock import Source, SourceKind
-from model.request import RunRequest
-from reconciler.errors import UsageError
+from accord.model.lock import Source, SourceKind
+from accord.model.request import RunRequest
+from accord.reconciler.errors import UsageError
 
 if TYPE_CHECKING:
-    from reconciler.run.pipeline import SyncOutcome
+    from accord.reconciler.run.pipeline import SyncOutcome
 
 __all__ = ["add_with_layer", "with_requirements"]
 
@@ -41,7 +41,7 @@ def with_requirements(request: RunRequest) -> tuple[Requirement, ...]:
 
 
 def _read_requirements_file(path: Path) -> tuple[Requirement, ...]:
-    from model.requirements_file import RequirementsFileError, parse_requirements
+    from accord.model.requirements_file import RequirementsFileError, parse_requirements
 
     if path.name in ("pyproject.toml", "setup.py", "setup.cfg"):
         raise UsageError(
@@ -63,7 +63,7 @@ def _read_requirements_file(path: Path) -> tuple[Requirement, ...]:
 
 
 def _project_name(path: Path) -> str:
-    from reconciler.project.discover import read_pyproject
+    from accord.reconciler.project.discover import read_pyproject
 
     pyproject = path / "pyproject.toml"
     if not pyproject.is_file():
@@ -78,10 +78,10 @@ def add_with_layer(
     request: RunRequest, outcome: SyncOutcome, *, out: TextIO, err: TextIO
 ) -> SyncOutcome:
     """Layer ``--with`` requirements over ``outcome``'s environment."""
-    from reconciler.install.observe import find_site_packages, observe_environment
-    from reconciler.interpreters.find import find_interpreter, query_interpreter
-    from reconciler.lock.ensure import configured_indexes
-    from reconciler.run.cached import environment_key, satisfied_by, sync_requirements
+    from accord.reconciler.install.observe import find_site_packages, observe_environment
+    from accord.reconciler.interpreters.find import find_interpreter, query_interpreter
+    from accord.reconciler.lock.ensure import configured_indexes
+    from accord.reconciler.run.cached import environment_key, satisfied_by, sync_requirements
 
     requirements = with_requirements(request)
     sources = []
@@ -109,7 +109,7 @@ def add_with_layer(
     preferences: dict[NormalizedName, Version] = {}
     if outcome.venv is not None:
         preferences = {d.name: d.version for d in observe_environment(outcome.venv).dists}
-    from reconciler.project.discover import read_pyproject
+    from accord.reconciler.project.discover import read_pyproject
 
     # The layer resolves against the project's indexes ([[tool.uv.index]]) when there is one.
     index_config: dict[str, object] = {}

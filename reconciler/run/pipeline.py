@@ -18,30 +18,30 @@ import attrs
 from packaging.specifiers import SpecifierSet
 from packaging.utils import canonicalize_name
 
-from model.desired import (
+from accord.model.desired import (
     ArtifactKind,
-    DesiredEnvironment,
     NoCompatibleArtifact,
     Selection,
     SelectionUnknown,
     desire,
 )
-from model.interpreter import Interpreter
-from model.lock import Lock, SourceKind
-from model.plan import Keep, KeepLock, Plan, WriteLock, diff
-from model.request import OutputFormat, RunRequest
-from model.target import BareEnvironment, Project
-from reconciler.cachedir import cache_root
-from reconciler.console import console, debug, paint_plan
-from reconciler.errors import (
+from accord.model.interpreter import Interpreter
+from accord.model.lock import Lock
+from accord.model.plan import Keep, KeepLock, Plan, WriteLock, diff
+from accord.model.request import OutputFormat, RunRequest
+from accord.model.target import BareEnvironment, Project
+from accord.reconciler.cachedir import cache_root
+from accord.reconciler.console import console, debug, paint_plan
+from accord.reconciler.errors import (
     NoArtifactForPlatform,
 )
-from reconciler.install.envlock import environment_lock
-from reconciler.interpreters.find import find_interpreter
-from reconciler.project.discover import discover_target
+from accord.reconciler.install.envlock import environment_lock
+from accord.reconciler.interpreters.find import find_interpreter
+from accord.reconciler.project.discover import discover_target
+from accord.reconciler.project.source_trees import locate_source_trees
 
 if TYPE_CHECKING:
-    from model.uv_settings import BinaryPolicy
+    from accord.model.uv_settings import BinaryPolicy
 
 __all__ = ["SyncOutcome", "sync"]
 
@@ -72,8 +72,8 @@ def _requires_python(request: RunRequest, project: Project) -> SpecifierSet | No
     base = project.requires_python
     if request.no_project or project.name is None:
         return base
-    from reconciler.project.discover import read_pyproject
-    from reconciler.project.workspace import group_requires_python
+    from accord.reconciler.project.discover import read_pyproject
+    from accord.reconciler.project.workspace import group_requires_python
 
     pyproject = Path(project.directory) / "pyproject.toml"
     if not pyproject.is_file():
@@ -81,7 +81,7 @@ def _requires_python(request: RunRequest, project: Project) -> SpecifierSet | No
     bounds = dict(group_requires_python(read_pyproject(pyproject), pyproject))
     if not bounds:
         return base
-    from reconciler.run.export import request_selection
+    from accord.reconciler.run.export import request_selection
 
     selection = request_selection(request, project, (project.name,))
     combined = SpecifierSet() if base is None else base
@@ -91,7 +91,7 @@ def _requires_python(request: RunRequest, project: Project) -> SpecifierSet | No
 
 
 def _selection(request: RunRequest, project: Project, lock: Lock) -> Selection:
-    from reconciler.run.export import export_selection
+    from accord.reconciler.run.export import export_selection
 
     return export_selection(request, project, lock)[0]
 
@@ -99,9 +99,9 @@ def _selection(request: RunRequest, project: Project, lock: Lock) -> Selection:
 def _binary_policy(project: Project, request: RunRequest) -> BinaryPolicy | None:
     """The workspace root's ``no-binary``/``no-build`` settings with the command line's
     (None: the default)."""
-    from model.uv_settings import BinaryPolicy, SettingInvalid, read_binary_policy
-    from reconciler.errors import ProjectInvalid
-    from reconciler.project.discover import read_pyproject, toml_table
+    from accord.model.uv_settings import BinaryPolicy, SettingInvalid, read_binary_policy
+    from accord.reconciler.errors import ProjectInvalid
+    from accord.reconciler.project.discover import read_pyproject, toml_table
 
     flags = request.no_binary or request.no_build
     flags = flags or bool(request.no_binary_packages or request.no_build_packages)
@@ -148,54 +148,23 @@ def _no_artifact(
     )
 
 
-def locate_source_trees(desired: DesiredEnvironment, root: Path) -> DesiredEnvironment:
-    """Give each source-tree dist its file:// URL and the digest of its build inputs."""
-    if not any(
-        d.kind is ArtifactKind.SOURCE_TREE or d.source.kind is SourceKind.PATH
-        for d in desired.dists
-    ):
-        return desired  # the common case: nothing local, nothing to import or read
-    from reconciler.build.builder import source_tree_digest, uv_freshness_files
-
-    dists = []
-    for dist in desired.dists:
-        if dist.source.kind is SourceKind.PATH and dist.artifact is not None:
-            # A local archive: the lock names it relative to the root; apply needs a URL.
-            location = Path(dist.source.location)
-            archive = location if location.is_absolute() else root / location
-            dist = attrs.evolve(
-                dist, artifact=attrs.evolve(dist.artifact, url=archive.resolve().as_uri())
-            )
-        if dist.kind is ArtifactKind.SOURCE_TREE:
-            directory = (root / dist.source.location).resolve()
-            dist = attrs.evolve(
-                dist,
-                directory_url=directory.as_uri(),
-                build_digest=source_tree_digest(directory),
-            )
-            record = uv_freshness_files(dist).get("uv_cache.json")
-            dist = attrs.evolve(dist, uv_freshness=record.decode() if record else None)
-        dists.append(dist)
-    return attrs.evolve(desired, dists=tuple(dists))
-
-
 def make_builder(interpreter: Interpreter, request: RunRequest, pyproject: Path | None) -> Any:
     """The builder apply uses for sdists and source trees (index as configured)."""
-    from reconciler.build.builder import ProjectBuilder
-    from reconciler.fetch.index import IndexClient
-    from reconciler.lock.ensure import configured_indexes
-    from reconciler.project.discover import read_pyproject
+    from accord.reconciler.build.builder import ProjectBuilder
+    from accord.reconciler.fetch.index import IndexClient
+    from accord.reconciler.lock.ensure import configured_indexes
+    from accord.reconciler.project.discover import read_pyproject
 
     data = read_pyproject(pyproject) if pyproject is not None and pyproject.is_file() else {}
     indexes, _ = configured_indexes(request, data)
-    from reconciler.project.discover import toml_table
+    from accord.reconciler.project.discover import toml_table
 
     uv = toml_table(data, "tool", "uv")
     no_isolation = uv.get("no-build-isolation-package", [])
     if not isinstance(no_isolation, list):
         no_isolation = []
-    from model.uv_settings import SettingInvalid, read_dependencies
-    from reconciler.errors import ProjectInvalid
+    from accord.model.uv_settings import SettingInvalid, read_dependencies
+    from accord.reconciler.errors import ProjectInvalid
 
     try:
         build_constraints = read_dependencies(
@@ -216,7 +185,7 @@ def make_builder(interpreter: Interpreter, request: RunRequest, pyproject: Path 
 
 
 def _print_plan(plan: Plan, request: RunRequest, out: TextIO, relative_to: Path) -> None:
-    from model.render import render_json, render_text
+    from accord.model.render import render_json, render_text
 
     if request.output_format is OutputFormat.JSON:
         out.write(render_json(plan))
@@ -227,7 +196,7 @@ def _print_plan(plan: Plan, request: RunRequest, out: TextIO, relative_to: Path)
 
 def _announce(plan: Plan, request: RunRequest, err: TextIO, relative_to: Path) -> None:
     """Before apply: the full plan under ``-v``; else, for ``run``, the lines with news."""
-    from model.render import render_news, render_text
+    from accord.model.render import render_news, render_text
 
     if request.quiet:
         return
@@ -238,7 +207,7 @@ def _announce(plan: Plan, request: RunRequest, err: TextIO, relative_to: Path) -
 
 
 def _timed(what: str, count: int, started: float) -> str:
-    from model.render import format_elapsed
+    from accord.model.render import format_elapsed
 
     return f"{what} {count} {_packages(count)} in {format_elapsed(time.perf_counter() - started)}\n"
 
@@ -273,8 +242,8 @@ def uv_summary(plan: Plan, seconds: float, *, changes: bool = True) -> str:
     """An applied plan in uv's words: counts (``Installed 6 packages in 64ms``), then, as
     ``uv sync`` prints them (``changes``), `` - old`` / `` + new`` lines; ``uv run`` prints
     only the counts."""
-    from model.plan import Install, Remove, Replace
-    from model.render import format_elapsed
+    from accord.model.plan import Install, Remove, Replace
+    from accord.model.render import format_elapsed
 
     removed = [a for a in plan.actions if isinstance(a, (Remove, Replace))]
     added = [a for a in plan.actions if isinstance(a, (Install, Replace))]
@@ -314,13 +283,13 @@ def _compile_bytecode(venv: Path, *, quiet: bool, err: TextIO) -> None:
         check=False,
     )
     if result.returncode != 0:
-        from reconciler.errors import AccordError
+        from accord.reconciler.errors import AccordError
 
         raise AccordError(
             f"Failed to compile bytecode in `{venv}`", hint=result.stdout + result.stderr
         )
     if not quiet:
-        from model.render import format_elapsed
+        from accord.model.render import format_elapsed
 
         err.write(f"Bytecode compiled in {format_elapsed(time.perf_counter() - started)}\n")
 
@@ -330,7 +299,7 @@ def _no_sync(request: RunRequest, project: Project, venv: Path, out: TextIO) -> 
     created when there is none (as uv does)."""
     python = venv / "bin" / "python"
     if not python.exists():
-        from reconciler.install.venv import create_venv
+        from accord.reconciler.install.venv import create_venv
 
         interpreter = find_interpreter(
             request=request.python,
@@ -356,7 +325,7 @@ def sync_project(
     request: RunRequest, project: Project, *, err: TextIO = sys.stderr, out: TextIO = sys.stdout
 ) -> SyncOutcome:
     """Bring the project's environment in line with its lock (or print the plan)."""
-    from reconciler.lock.ensure import ensure_lock
+    from accord.reconciler.lock.ensure import ensure_lock
 
     venv = Path(project.venv)
     if request.no_sync:
@@ -383,7 +352,7 @@ def sync_project(
     if request.isolated:
         # uv: an isolated run resolves in memory and never writes the lock; the environment
         # is a cached one of its own, mirroring the lock exactly.
-        from reconciler.run.cached import environment_key
+        from accord.reconciler.run.cached import environment_key
 
         key = environment_key(
             "isolated", str(project.root), str(interpreter.base_executable), *request.options_key
@@ -405,7 +374,7 @@ def sync_project(
             binaries=binaries,
         )
     except SelectionUnknown as exc:
-        from reconciler.run.export import selection_error
+        from accord.reconciler.run.export import selection_error
 
         raise selection_error(exc) from exc
     except NoCompatibleArtifact as exc:
@@ -413,12 +382,12 @@ def sync_project(
     desired = locate_source_trees(desired, Path(project.root))
     if request.verbose or request.output_format is OutputFormat.JSON:
         # The plan shown in full says why each package is wanted (model.why).
-        from model.why import why
+        from accord.model.why import why
 
         chains = why(lock, selection, interpreter.marker_environment())
         desired = attrs.evolve(desired, why=tuple(sorted(chains.items())))
 
-    from reconciler.install.observe import observe_environment
+    from accord.reconciler.install.observe import observe_environment
 
     relative_to = Path(request.cwd)
     # The lock is taken before observing, so the plan applied is the plan computed.
@@ -427,7 +396,7 @@ def sync_project(
         observed = observe_environment(venv)
         verification = None
         if request.verify:
-            from reconciler.install.verify import verify_environment
+            from accord.reconciler.install.verify import verify_environment
 
             verification = verify_environment(observed)
             observed = verification.observed
@@ -443,17 +412,17 @@ def sync_project(
                 interpreter=interpreter,
             )
         if plan.is_empty and _has_stash_litter(venv):
-            from reconciler.install.apply import remove_interrupted_stashes
+            from accord.reconciler.install.apply import remove_interrupted_stashes
 
             remove_interrupted_stashes(venv)  # an interrupted sync's, once all was repaired
         if not plan.is_empty:
-            from reconciler.install.apply import apply_plan
-            from reconciler.run.stamp import remove_stamp
+            from accord.reconciler.install.apply import apply_plan
+            from accord.reconciler.run.stamp import remove_stamp
 
             started = time.perf_counter()
             _announce(plan, request, err, relative_to)
             if isinstance(plan.lock, WriteLock):
-                from reconciler.lock.write import write_lock
+                from accord.reconciler.lock.write import write_lock
 
                 # The lock is written first, as uv does: the environment follows from it.
                 write_lock(plan.lock.lock, Path(project.lock_path))
@@ -475,8 +444,8 @@ def sync_project(
         elif (request.uv_summary or request.verbose) and not request.quiet:
             err.write(_timed("Checked", len(observed.dists), checking))
         if verification is not None and isinstance(plan.environment, Keep):
-            from model.plan import Remove, Replace
-            from reconciler.install.verify import write_snapshot
+            from accord.model.plan import Remove, Replace
+            from accord.reconciler.install.verify import write_snapshot
 
             # After the apply: the dists it replaced or removed are not vouched for.
             changed = {
@@ -488,7 +457,7 @@ def sync_project(
         if request.compile_bytecode:
             _compile_bytecode(venv, quiet=bool(request.quiet), err=err)
         if not request.isolated:
-            from reconciler.run.stamp import write_stamp
+            from accord.reconciler.run.stamp import write_stamp
 
             trees = [
                 Path(unquote(urlsplit(dist.directory_url).path))
@@ -528,8 +497,8 @@ def _bare_isolated(
     request: RunRequest, outcome: SyncOutcome, out: TextIO, err: TextIO
 ) -> SyncOutcome:
     """``--isolated`` without a project: a fresh cached environment from the interpreter."""
-    from reconciler.interpreters.find import query_interpreter
-    from reconciler.run.cached import environment_key, sync_requirements
+    from accord.reconciler.interpreters.find import query_interpreter
+    from accord.reconciler.run.cached import environment_key, sync_requirements
 
     interpreter = query_interpreter(outcome.python)
     base = find_interpreter(
@@ -557,15 +526,15 @@ def _bare_isolated(
 def sync(request: RunRequest, *, out: TextIO = sys.stdout, err: TextIO = sys.stderr) -> SyncOutcome:
     """Run every stage up to (and including) apply for this request."""
     if request.script is not None:
-        from reconciler.run.script import sync_script
+        from accord.reconciler.run.script import sync_script
 
         outcome = sync_script(request, Path(request.script), out=out, err=err)
     else:
         project_dir = Path(request.project) if request.project is not None else Path(request.cwd)
         target = discover_target(project_dir, no_project=request.no_project)
         if isinstance(target, BareEnvironment) and request.require_project:
-            from reconciler.errors import ProjectNotFound
-            from reconciler.project.discover import find_pyproject
+            from accord.reconciler.errors import ProjectNotFound
+            from accord.reconciler.project.discover import find_pyproject
 
             if find_pyproject(project_dir) is None:
                 raise ProjectNotFound(
@@ -579,8 +548,8 @@ def sync(request: RunRequest, *, out: TextIO = sys.stdout, err: TextIO = sys.std
                 where = outcome.venv or outcome.python
                 note = f"No project: running in {where} as is ({target.reason})"
                 if request.output_format is OutputFormat.JSON:
-                    from model.render import render_bare_json
-                    from reconciler.interpreters.find import query_interpreter
+                    from accord.model.render import render_bare_json
+                    from accord.reconciler.interpreters.find import query_interpreter
 
                     interpreter = outcome.interpreter or query_interpreter(outcome.python)
                     out.write(render_bare_json(where, interpreter, note))
@@ -590,7 +559,7 @@ def sync(request: RunRequest, *, out: TextIO = sys.stdout, err: TextIO = sys.std
         else:
             outcome = sync_project(request, target, out=out, err=err)
     if request.with_requirements or request.with_files or request.with_editables:
-        from reconciler.run.overlay import add_with_layer
+        from accord.reconciler.run.overlay import add_with_layer
 
         outcome = add_with_layer(request, outcome, out=out, err=err)
     if request.dry_plan:

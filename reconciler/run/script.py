@@ -17,17 +17,17 @@ from typing import TYPE_CHECKING, Any, TextIO
 from packaging.specifiers import SpecifierSet
 from packaging.utils import canonicalize_name
 
-from model.interpreter import Interpreter
-from model.lock import Lock
-from model.plan import KeepLock, LockAction, WriteLock
-from model.request import LockMode, RunRequest
-from reconciler.errors import ScriptInvalid, UsageError
+from accord.model.interpreter import Interpreter
+from accord.model.lock import Lock
+from accord.model.plan import KeepLock, LockAction, WriteLock
+from accord.model.request import LockMode, RunRequest
+from accord.reconciler.errors import ScriptInvalid, UsageError
 
 __all__ = ["lock_script", "read_script_metadata", "script_lock_path", "sync_script"]
 
 if TYPE_CHECKING:
-    from model.script import ScriptMetadata
-    from reconciler.run.pipeline import SyncOutcome
+    from accord.model.script import ScriptMetadata
+    from accord.reconciler.run.pipeline import SyncOutcome
 
 
 def script_lock_path(script: Path) -> Path:
@@ -36,7 +36,7 @@ def script_lock_path(script: Path) -> Path:
 
 def read_script_metadata(script: Path) -> ScriptMetadata | None:
     """The script's inline metadata, None without a block; errors name file and line."""
-    from model.script import ScriptMetadataError, parse_script_metadata
+    from accord.model.script import ScriptMetadataError, parse_script_metadata
 
     try:
         text = script.read_text(encoding="utf-8")
@@ -71,9 +71,9 @@ def lock_script(
     script: Path, metadata: ScriptMetadata, interpreter: Interpreter, request: RunRequest
 ) -> tuple[Lock, LockAction]:
     """The script lock to use and what happens to ``<script>.lock`` (never written here)."""
-    from model.manifest import ProjectManifest
-    from model.staleness import why_script_stale
-    from reconciler.lock.read import read_lock
+    from accord.model.manifest import ProjectManifest
+    from accord.model.staleness import why_script_stale
+    from accord.reconciler.lock.read import read_lock
 
     path = script_lock_path(script)
     existing = read_lock(path) if path.is_file() else None
@@ -92,13 +92,13 @@ def lock_script(
             else "--upgrade-package " + ", ".join(request.upgrade_packages)
         )
         if request.lock_mode is LockMode.LOCKED:
-            from reconciler.lock.ensure import _stale_error
+            from accord.reconciler.lock.ensure import _stale_error
 
             raise _stale_error(path.name, why)
-    from reconciler.cachedir import cache_root
-    from reconciler.fetch.index import IndexClient
-    from reconciler.lock.ensure import configured_indexes
-    from reconciler.lock.resolve import resolve_lock
+    from accord.reconciler.cachedir import cache_root
+    from accord.reconciler.fetch.index import IndexClient
+    from accord.reconciler.lock.ensure import configured_indexes
+    from accord.reconciler.lock.resolve import resolve_lock
 
     manifest = ProjectManifest(
         name=canonicalize_name(script.stem),
@@ -127,15 +127,15 @@ def sync_script(
     request: RunRequest, script: Path, *, out: TextIO = sys.stdout, err: TextIO = sys.stderr
 ) -> SyncOutcome:
     """Bring the script's cached environment in line with its metadata (or its lock)."""
-    from reconciler.interpreters.find import find_interpreter
-    from reconciler.lock.write import write_lock
-    from reconciler.run.cached import STORED_LOCK, environment_key, sync_requirements
-    from reconciler.run.pipeline import SyncOutcome
+    from accord.reconciler.interpreters.find import find_interpreter
+    from accord.reconciler.lock.write import write_lock
+    from accord.reconciler.run.cached import STORED_LOCK, environment_key, sync_requirements
+    from accord.reconciler.run.pipeline import SyncOutcome
 
     metadata = read_script_metadata(script)
     if metadata is None:
         raise UsageError(f"`{script}` has no `# /// script` metadata block")
-    from reconciler.errors import InterpreterIncompatible
+    from accord.reconciler.errors import InterpreterIncompatible
 
     try:
         interpreter = find_interpreter(

@@ -12,11 +12,11 @@ import contextlib
 from collections.abc import Sequence
 from pathlib import Path
 
-from model.interpreter import Interpreter
-from model.request import RunRequest
-from model.target import Project
-from reconciler.fastpath import STAMP_NAME, compute_key, format_stamp
-from reconciler.fsutil import write_atomic
+from accord.model.interpreter import Interpreter
+from accord.model.request import RunRequest
+from accord.model.target import Project
+from accord.reconciler.fastpath import STAMP_NAME, compute_key, format_stamp
+from accord.reconciler.fsutil import write_atomic
 
 __all__ = ["remove_stamp", "write_stamp"]
 
@@ -46,8 +46,8 @@ def write_stamp(
     files = [str(path) for path in project.pyprojects] + [str(project.lock_path)]
     # Every member's pyproject.toml decides the lock too: a change in any of them must send
     # the next run down the slow path.
-    from reconciler.project.discover import read_pyproject
-    from reconciler.project.workspace import member_directories
+    from accord.reconciler.project.discover import read_pyproject
+    from accord.reconciler.project.workspace import member_directories
 
     root = Path(project.root)
     for directory in member_directories(root, read_pyproject(root / "pyproject.toml")):
@@ -57,7 +57,7 @@ def write_stamp(
     globs: list[tuple[str, str]] = []
     stats: list[str] = []
     if source_trees:
-        from reconciler.build.builder import build_inputs, uv_default_cache_keys
+        from accord.reconciler.project.source_trees import build_inputs, uv_default_cache_keys
 
         stats += sorted(str(site) for site in venv.glob("lib/*/site-packages"))
         for tree in source_trees:
@@ -75,7 +75,7 @@ def write_stamp(
         return
     strict = None
     if project.strict:
-        from reconciler.run.execute import provided_commands
+        from accord.reconciler.run.execute import provided_commands
 
         strict = sorted(provided_commands(venv))
     text = format_stamp(str(project.directory), files, key, strict, globs, stats)

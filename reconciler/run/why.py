@@ -11,11 +11,11 @@ from pathlib import Path
 
 from packaging.utils import canonicalize_name
 
-from model.desired import SelectionUnknown
-from model.request import RunRequest
-from model.why import Chain, why
-from reconciler.errors import AccordError, ExitCode
-from reconciler.run.export import export_selection, read_project_lock, selection_error
+from accord.model.desired import SelectionUnknown
+from accord.model.request import RunRequest
+from accord.model.why import Chain, why
+from accord.reconciler.errors import AccordError, ExitCode
+from accord.reconciler.run.export import export_selection, read_project_lock, selection_error
 
 __all__ = ["PackageNotWanted", "why_chains"]
 
@@ -28,7 +28,7 @@ class PackageNotWanted(AccordError):
 
 def why_chains(request: RunRequest, name: str) -> tuple[Chain, ...]:
     """The chains that bring ``name`` into the project's environment, shortest first."""
-    from reconciler.interpreters.find import find_interpreter
+    from accord.reconciler.interpreters.find import find_interpreter
 
     project, lock, _ = read_project_lock(request)
     wanted = canonicalize_name(name)

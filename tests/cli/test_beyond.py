@@ -276,7 +276,7 @@ def test_beyond_malformed_script_block_names_the_line(cli: Cli, tmp_path: Path) 
 
 @pytest.mark.parametrize("value", ["a>=1,<2,b", "a[x,y]>=1,c"])
 def test_beyond_split_with_keeps_specifiers_and_extras(value: str) -> None:
-    from reconciler.run.cached import split_with
+    from accord.reconciler.run.cached import split_with
 
     expected = {"a>=1,<2,b": ["a>=1,<2", "b"], "a[x,y]>=1,c": ["a[x,y]>=1", "c"]}[value]
     assert split_with([value]) == expected

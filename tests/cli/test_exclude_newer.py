@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
+from accord.model.exclude_newer import ExcludeNewer, ExcludeNewerInvalid, parse_exclude_newer
 from fixtures.fork_catalog import build_fork_catalog
 from fixtures.index import IndexServer, build_index
-from model.exclude_newer import ExcludeNewer, ExcludeNewerInvalid, parse_exclude_newer
 from tests.cli.support import Cli
 
 NEWER = "fk_unrelated-2.0-py3-none-any.whl"

@@ -25,7 +25,7 @@ def _imported_by(
     interpreter), after checking it succeeded."""
     argv = [str(arg) for arg in cli.argv(*args)]
     argv[0] = "accord"
-    code = f"import sys; sys.argv = {argv!r}; from reconciler.entry import main; main()"
+    code = f"import sys; sys.argv = {argv!r}; from accord.reconciler.entry import main; main()"
     result = subprocess.run(
         [sys.executable, "-X", "importtime", "-c", code],
         cwd=project,

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from accord.reconciler.project.birthtime import birth_time_ns
 from fixtures import PROJECTS_DIR
-from reconciler.project.birthtime import birth_time_ns
 from tests.cli.support import Cli, site_packages
 
 pytestmark = pytest.mark.backends  # the editable project is built by hatchling

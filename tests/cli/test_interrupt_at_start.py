@@ -25,7 +25,7 @@ def interrupted(name, *args, **kwargs):
 
 builtins.__import__ = interrupted
 sys.argv = ["accord", "lock"]
-from reconciler.entry import main
+from accord.reconciler.entry import main
 main()
 """
 

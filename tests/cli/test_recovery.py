@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from accord.reconciler.fastpath import STAMP_NAME
 from fixtures import MakeProject
-from reconciler.fastpath import STAMP_NAME
 from tests.cli.support import Cli
 
 

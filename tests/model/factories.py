@@ -15,10 +15,10 @@ from packaging.specifiers import SpecifierSet
 from packaging.utils import NormalizedName, canonicalize_name
 from packaging.version import Version
 
-from model.desired import ArtifactKind, DesiredDist, DesiredEnvironment
-from model.interpreter import Interpreter
-from model.lock import Artifact, Dependency, Lock, LockedPackage, Source, SourceKind
-from model.observed import DirectUrl, EnvironmentState, InstalledDist, ObservedEnvironment
+from accord.model.desired import ArtifactKind, DesiredDist, DesiredEnvironment
+from accord.model.interpreter import Interpreter
+from accord.model.lock import Artifact, Dependency, Lock, LockedPackage, Source, SourceKind
+from accord.model.observed import DirectUrl, EnvironmentState, InstalledDist, ObservedEnvironment
 
 INDEX = "https://example.invalid/simple"
 FILES = "https://example.invalid/files"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import attrs
 import pytest
 
-from model.plan import ContentModified, diff
+from accord.model.plan import ContentModified, diff
 from tests.model.factories import desired_dist, desired_env, installed, observed
 
 

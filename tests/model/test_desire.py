@@ -6,7 +6,7 @@ import attrs
 import pytest
 from packaging.markers import Marker
 
-from model.desired import (
+from accord.model.desired import (
     ArtifactKind,
     DesiredEnvironment,
     NoCompatibleArtifact,
@@ -15,8 +15,8 @@ from model.desired import (
     best_wheel,
     desire,
 )
-from model.interpreter import Interpreter
-from model.lock import Lock, LockRequirement, Source, SourceKind
+from accord.model.interpreter import Interpreter
+from accord.model.lock import Lock, LockRequirement, Source, SourceKind
 from tests.model.factories import (
     edge,
     linux_interpreter,

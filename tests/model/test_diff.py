@@ -10,10 +10,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from packaging.version import Version
 
-from model.desired import ArtifactKind, DesiredDist, DesiredEnvironment
-from model.lock import Source, SourceKind
-from model.observed import DirectUrl, EnvironmentState, InstalledDist, ObservedEnvironment
-from model.plan import (
+from accord.model.desired import ArtifactKind, DesiredDist, DesiredEnvironment
+from accord.model.lock import Source, SourceKind
+from accord.model.observed import DirectUrl, EnvironmentState, InstalledDist, ObservedEnvironment
+from accord.model.plan import (
     Create,
     EnvironmentMissing,
     Extraneous,

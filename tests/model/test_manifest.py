@@ -8,8 +8,8 @@ from packaging.requirements import Requirement
 from packaging.specifiers import SpecifierSet
 from packaging.version import Version
 
-from model.lock import LockRequirement, Source, SourceKind
-from model.manifest import (
+from accord.model.lock import LockRequirement, Source, SourceKind
+from accord.model.manifest import (
     DeclaredRequirement,
     ProjectManifest,
     declared_extras,

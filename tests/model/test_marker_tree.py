@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from packaging.markers import Marker
 from packaging.version import Version
 
-from model.marker_tree import MarkerTree
+from accord.model.marker_tree import MarkerTree
 
 # (input, uv's rendering): tree.rs `assert_simplifies` (equal trees and exact text).
 SIMPLIFIES = [

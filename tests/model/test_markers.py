@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from packaging.markers import Marker
 
-from model.markers import canonical_marker, render_marker, version_key
+from accord.model.markers import canonical_marker, render_marker, version_key
 
 PROPERTY = settings(database=None, max_examples=300, deadline=None)
 

@@ -14,11 +14,11 @@ import attrs
 import pytest
 from packaging.specifiers import SpecifierSet
 
-from model.desired import ArtifactKind
-from model.lock import Lock, Source, SourceKind
-from model.observed import DirectUrl, EnvironmentState
-from model.plan import KeepLock, Plan, WriteLock, diff
-from model.render import SCHEMA_VERSION, render_json, render_text
+from accord.model.desired import ArtifactKind
+from accord.model.lock import Lock, Source, SourceKind
+from accord.model.observed import DirectUrl, EnvironmentState
+from accord.model.plan import KeepLock, Plan, WriteLock, diff
+from accord.model.render import SCHEMA_VERSION, render_json, render_text
 from tests.model.factories import (
     desired_dist,
     desired_env,

@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from packaging.requirements import Requirement
 
-from model.requirements_file import (
+from accord.model.requirements_file import (
     ParsedRequirements,
     RequirementsFileError,
     parse_requirements,

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from packaging.requirements import Requirement
 from packaging.specifiers import SpecifierSet
 
-from model.script import (
+from accord.model.script import (
     MULTIPLE_BLOCKS,
     UNCLOSED_BLOCK,
     ScriptMetadata,

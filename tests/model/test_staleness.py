@@ -12,9 +12,9 @@ from packaging.requirements import Requirement
 from packaging.specifiers import SpecifierSet
 from packaging.version import Version
 
-from model.lock import Lock, LockedPackage, LockRequirement, Source, SourceKind
-from model.manifest import ProjectManifest, declared_groups, declared_requirements
-from model.staleness import why_script_stale, why_stale
+from accord.model.lock import Lock, LockedPackage, LockRequirement, Source, SourceKind
+from accord.model.manifest import ProjectManifest, declared_groups, declared_requirements
+from accord.model.staleness import why_script_stale, why_stale
 from tests.model.factories import INDEX, locked, n
 
 OTHER_INDEX = "https://other.invalid/simple"

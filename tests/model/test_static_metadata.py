@@ -9,7 +9,7 @@ import pytest
 from packaging.utils import NormalizedName, canonicalize_name
 from packaging.version import Version
 
-from model.static_metadata import metadata_from_pkg_info, metadata_from_pyproject
+from accord.model.static_metadata import metadata_from_pkg_info, metadata_from_pyproject
 
 ASDF = canonicalize_name("asdf")
 V1 = Version("1.0")

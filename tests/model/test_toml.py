@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from model.toml import TomlSyntaxError, excerpt, loads
+from accord.model.toml import TomlSyntaxError, excerpt, loads
 
 # (TOML text, what accord says, line, column, caret width). uv 0.13.8 says the same words where
 # the comment on the case says "uv"; the position is uv's in every case but the marked ones.

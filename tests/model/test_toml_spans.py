@@ -9,7 +9,7 @@ import tomlkit
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from model.toml_spans import Position, locate, spans
+from accord.model.toml_spans import Position, locate, spans
 
 if sys.version_info >= (3, 11):
     import tomllib

@@ -15,7 +15,7 @@ from packaging.markers import Marker
 from packaging.utils import parse_wheel_filename
 from packaging.version import Version
 
-from model.wheel_tags import (
+from accord.model.wheel_tags import (
     NEVER_MARKER,
     AbiTag,
     InvalidTag,
@@ -686,8 +686,8 @@ def test_implied_markers_do_not_depend_on_tag_order() -> None:
 
 
 def test_lock_platform_markers_are_uvs_fixed_platform_sets() -> None:
-    from model.marker_tree import MarkerTree
-    from model.wheel_tags import lock_platform_markers
+    from accord.model.marker_tree import MarkerTree
+    from accord.model.wheel_tags import lock_platform_markers
 
     def kept(tag: str, reach: str) -> bool:
         checks = lock_platform_markers([tag])

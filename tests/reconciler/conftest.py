@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from reconciler.interpreters.find import query_interpreter
+from accord.reconciler.interpreters.find import query_interpreter
 from tests.reconciler.envs import Env
 
 

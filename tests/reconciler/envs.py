@@ -18,13 +18,13 @@ from pathlib import Path
 from packaging.utils import canonicalize_name
 from packaging.version import Version
 
+from accord.model.desired import ArtifactKind, DesiredDist, DesiredEnvironment
+from accord.model.interpreter import Interpreter
+from accord.model.lock import Artifact, Source, SourceKind
+from accord.model.plan import Plan, diff
+from accord.reconciler.install.apply import apply_plan
+from accord.reconciler.install.observe import observe_environment, read_record
 from fixtures.wheels import WheelSpec, build_wheel
-from model.desired import ArtifactKind, DesiredDist, DesiredEnvironment
-from model.interpreter import Interpreter
-from model.lock import Artifact, Source, SourceKind
-from model.plan import Plan, diff
-from reconciler.install.apply import apply_plan
-from reconciler.install.observe import observe_environment, read_record
 
 INDEX = "https://example.invalid/simple"
 

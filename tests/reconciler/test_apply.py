@@ -14,10 +14,10 @@ from pathlib import Path
 
 import pytest
 
+from accord.model.plan import FilesModified, Install, Replace
+from accord.reconciler.errors import DistributionInvalid
+from accord.reconciler.fetch.artifacts import unpack_wheel
 from fixtures.wheels import WheelSpec
-from model.plan import FilesModified, Install, Replace
-from reconciler.errors import DistributionInvalid
-from reconciler.fetch.artifacts import unpack_wheel
 from tests.cli.support import clean_environment
 from tests.reconciler.envs import Env, listing, record_problems
 

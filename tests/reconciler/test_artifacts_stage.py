@@ -11,12 +11,12 @@ from pathlib import Path
 
 import pytest
 
+from accord.model.lock import Artifact
+from accord.reconciler.errors import DownloadFailed, DownloadNotCached, HashMismatch
+from accord.reconciler.fetch.artifacts import prepare_wheels
 from fixtures.index import IndexServer, build_index
 from fixtures.resolver_catalog import build_resolver_catalog
 from fixtures.wheels import WheelSpec, build_wheel
-from model.lock import Artifact
-from reconciler.errors import DownloadFailed, DownloadNotCached, HashMismatch
-from reconciler.fetch.artifacts import prepare_wheels
 from tests.reconciler.envs import Env, rewrite_wheel, wheel_dist
 
 

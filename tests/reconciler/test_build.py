@@ -15,18 +15,18 @@ from pathlib import Path
 
 import pytest
 
+from accord.model.interpreter import Interpreter
+from accord.reconciler.build.backend import build_wheel, prepare_metadata
+from accord.reconciler.build.environments import READY_MARKER
+from accord.reconciler.build.sdist import build_sdist_wheel, unpack_sdist
+from accord.reconciler.errors import BuildFailed, DistributionInvalid, HashMismatch
+from accord.reconciler.fetch.index import IndexClient
+from accord.reconciler.install.observe import find_site_packages
+from accord.reconciler.install.venv import create_venv, venv_interpreter_path
+from accord.reconciler.install.wheel import InstallTarget, install_tree
+from accord.reconciler.interpreters.find import query_interpreter
 from fixtures import MakeProject
 from fixtures.index import IndexServer
-from model.interpreter import Interpreter
-from reconciler.build.backend import build_wheel, prepare_metadata
-from reconciler.build.environments import READY_MARKER
-from reconciler.build.sdist import build_sdist_wheel, unpack_sdist
-from reconciler.errors import BuildFailed, DistributionInvalid, HashMismatch
-from reconciler.fetch.index import IndexClient
-from reconciler.install.observe import find_site_packages
-from reconciler.install.venv import create_venv, venv_interpreter_path
-from reconciler.install.wheel import InstallTarget, install_tree
-from reconciler.interpreters.find import query_interpreter
 
 BACKENDS = ["hatch", "setuptools", "flit", "pdm"]
 

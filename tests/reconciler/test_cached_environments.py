@@ -12,14 +12,11 @@ import attrs
 import pytest
 from packaging.requirements import Requirement
 
-from fixtures.index import IndexServer, build_index
-from fixtures.resolver_catalog import build_resolver_catalog
-from fixtures.wheels import WheelSpec
-from model.interpreter import Interpreter
-from model.request import RunRequest
-from reconciler.install.observe import find_site_packages
-from reconciler.interpreters.find import query_interpreter
-from reconciler.run.cached import (
+from accord.model.interpreter import Interpreter
+from accord.model.request import RunRequest
+from accord.reconciler.install.observe import find_site_packages
+from accord.reconciler.interpreters.find import query_interpreter
+from accord.reconciler.run.cached import (
     BASE_PTH,
     STORED_LOCK,
     environment_key,
@@ -27,6 +24,9 @@ from reconciler.run.cached import (
     split_with,
     sync_requirements,
 )
+from fixtures.index import IndexServer, build_index
+from fixtures.resolver_catalog import build_resolver_catalog
+from fixtures.wheels import WheelSpec
 from tests.reconciler.envs import Env
 
 

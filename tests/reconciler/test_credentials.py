@@ -11,8 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from fixtures.index import IndexServer
-from reconciler.credentials import (
+from accord.reconciler.credentials import (
     Credentials,
     auth_headers,
     credentials_for,
@@ -21,8 +20,9 @@ from reconciler.credentials import (
     remember_index,
     strip_credentials,
 )
-from reconciler.errors import IndexUnavailable
-from reconciler.fetch.index import IndexClient
+from accord.reconciler.errors import IndexUnavailable
+from accord.reconciler.fetch.index import IndexClient
+from fixtures.index import IndexServer
 
 TOKEN = "s3cr3t-T0KEN"
 

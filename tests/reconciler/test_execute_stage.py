@@ -13,10 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from fixtures.wheels import WheelSpec
-from reconciler.errors import CommandNotAllowed, CommandNotFound, UsageError
-from reconciler.fastpath import RECURSION_VARIABLE
-from reconciler.run.execute import (
+from accord.reconciler.errors import CommandNotAllowed, CommandNotFound, UsageError
+from accord.reconciler.fastpath import RECURSION_VARIABLE
+from accord.reconciler.run.execute import (
     CommandKind,
     build_environment,
     check_strict,
@@ -24,6 +23,7 @@ from reconciler.run.execute import (
     provided_commands,
     resolve_command,
 )
+from fixtures.wheels import WheelSpec
 from tests.reconciler.envs import Env
 
 PYTHON = Path("/venv/bin/python")
@@ -326,8 +326,8 @@ def test_check_strict_allows_provided_commands_and_names_the_refused_one(tool_en
 
 RUNNER = """
 import sys
-from reconciler.run.execute import execute
-from reconciler.errors import CommandNotFound
+from accord.reconciler.run.execute import execute
+from accord.reconciler.errors import CommandNotFound
 try:
     env = {"PATH": "/usr/bin:/bin", "MARK": "m"}
     code = execute(sys.argv[2:], env, no_exec=sys.argv[1] == "spawn")

@@ -18,11 +18,11 @@ import tomlkit
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from reconciler.errors import AccordError
-from reconciler.install.observe import observe_environment
-from reconciler.project.discover import discover_target
-from reconciler.project.workspace import read_workspace
-from reconciler.run.execute import load_env_files
+from accord.reconciler.errors import AccordError
+from accord.reconciler.install.observe import observe_environment
+from accord.reconciler.project.discover import discover_target
+from accord.reconciler.project.workspace import read_workspace
+from accord.reconciler.run.execute import load_env_files
 
 FAST = settings(
     max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]

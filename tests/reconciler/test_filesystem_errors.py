@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from reconciler.errors import ExitCode, FilesystemError
+from accord.reconciler.errors import ExitCode, FilesystemError
 
 
 def test_filesystem_error_full_disk_names_the_file() -> None:

@@ -10,8 +10,8 @@ from pathlib import Path
 import attrs
 import pytest
 
-from reconciler.errors import ExitCode, GitFailed
-from reconciler.fetch.git import (
+from accord.reconciler.errors import ExitCode, GitFailed
+from accord.reconciler.fetch.git import (
     GitReference,
     checkout,
     lock_url,

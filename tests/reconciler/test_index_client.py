@@ -23,9 +23,7 @@ from packaging.requirements import Requirement
 from packaging.specifiers import SpecifierSet
 from packaging.version import Version
 
-from fixtures.index import IndexServer, build_index, read_wheel_metadata
-from fixtures.wheels import WheelSpec, build_wheel
-from reconciler.errors import (
+from accord.reconciler.errors import (
     HashMismatch,
     IndexPageInvalid,
     IndexUnavailable,
@@ -33,7 +31,9 @@ from reconciler.errors import (
     MetadataUnavailable,
     PackageNotFound,
 )
-from reconciler.fetch.index import IndexClient, IndexFile, lock_upload_time, parse_metadata
+from accord.reconciler.fetch.index import IndexClient, IndexFile, lock_upload_time, parse_metadata
+from fixtures.index import IndexServer, build_index, read_wheel_metadata
+from fixtures.wheels import WheelSpec, build_wheel
 
 ROOT = Path(__file__).resolve().parents[2]
 HINT = "is the index up? use --offline to work from the cache"
@@ -466,7 +466,7 @@ def test_files_broken_json_page_is_invalid_and_not_kept(dists_dir: Path, tmp_pat
 
 def test_index_module_imports_no_network_stack() -> None:
     code = (
-        "import sys, reconciler.fetch.index; "
+        "import sys, accord.reconciler.fetch.index; "
         "print('urllib3' in sys.modules, 'email' in sys.modules)"
     )
     done = subprocess.run(

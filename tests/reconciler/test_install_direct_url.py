@@ -15,10 +15,10 @@ import attrs
 from packaging.utils import canonicalize_name
 from packaging.version import Version
 
+from accord.model.desired import ArtifactKind, DesiredDist
+from accord.model.lock import Artifact, Source, SourceKind
+from accord.reconciler.install.apply import apply_plan
 from fixtures.wheels import WheelSpec, build_sdist, build_wheel
-from model.desired import ArtifactKind, DesiredDist
-from model.lock import Artifact, Source, SourceKind
-from reconciler.install.apply import apply_plan
 from tests.reconciler.envs import Env, record_problems, rewrite_wheel, wheel_dist
 
 

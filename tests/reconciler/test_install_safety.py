@@ -16,9 +16,9 @@ from pathlib import Path
 
 import pytest
 
+from accord.model.desired import DesiredDist
+from accord.reconciler.errors import AccordError, DistributionInvalid, HashMismatch
 from fixtures.wheels import WheelSpec, build_wheel
-from model.desired import DesiredDist
-from reconciler.errors import AccordError, DistributionInvalid, HashMismatch
 from tests.reconciler.envs import Env, listing, record_problems, rewrite_wheel, wheel_dist
 
 GOOD = WheelSpec("good", "1.0")

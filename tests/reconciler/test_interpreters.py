@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 from packaging.specifiers import SpecifierSet
 
-from model.interpreter import Interpreter
-from reconciler.errors import InterpreterIncompatible, InterpreterNotFound, ProjectInvalid
-from reconciler.install.venv import create_venv
-from reconciler.interpreters.find import (
+from accord.model.interpreter import Interpreter
+from accord.reconciler.errors import InterpreterIncompatible, InterpreterNotFound, ProjectInvalid
+from accord.reconciler.install.venv import create_venv
+from accord.reconciler.interpreters.find import (
     AnyRequest,
     NameRequest,
     PathRequest,

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from reconciler.errors import LockfileInvalid
-from reconciler.lock.read import parse_lock, read_existing_lock, read_lock_text
-from reconciler.lock.write import write_lock
+from accord.reconciler.errors import LockfileInvalid
+from accord.reconciler.lock.read import parse_lock, read_existing_lock, read_lock_text
+from accord.reconciler.lock.write import write_lock
 
 DATA = Path(__file__).parent / "data"
 LOCK = Path("uv.lock")

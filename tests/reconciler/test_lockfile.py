@@ -13,9 +13,9 @@ from packaging.markers import Marker
 from packaging.specifiers import SpecifierSet
 from packaging.version import Version
 
-from model.lock import Lock, Source, SourceKind
-from reconciler.errors import LockfileInvalid
-from reconciler.lock.read import parse_lock, read_lock
+from accord.model.lock import Lock, Source, SourceKind
+from accord.reconciler.errors import LockfileInvalid
+from accord.reconciler.lock.read import parse_lock, read_lock
 from tests.model.factories import edge
 
 DATA = Path(__file__).parent / "data"
@@ -488,7 +488,7 @@ def test_parse_synthetic_60_package_lock() -> None:
 def test_parse_lock_cached_equals_parse_and_survives_a_damaged_entry(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from reconciler.lock.read import parse_lock_cached
+    from accord.reconciler.lock.read import parse_lock_cached
 
     monkeypatch.setenv("ACCORD_CACHE_DIR", str(tmp_path / "cache"))
     data = Path(__file__).parent / "data"
@@ -510,7 +510,8 @@ def test_parse_lock_cached_skips_cattrs_the_second_time(tmp_path: Path) -> None:
     data = Path(__file__).parent / "data"
     path = sorted(data.glob("*.lock"))[0]
     code = (
-        "import sys; from pathlib import Path; from reconciler.lock.read import parse_lock_cached;"
+        "import sys; from pathlib import Path;"
+        "from accord.reconciler.lock.read import parse_lock_cached;"
         f"p = Path({str(path)!r}); parse_lock_cached(p.read_text(), p);"
         "print('cattrs' in sys.modules)"
     )

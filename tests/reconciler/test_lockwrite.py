@@ -15,12 +15,9 @@ import pytest
 from packaging.markers import Marker
 from packaging.specifiers import SpecifierSet
 
-from fixtures import MakeProject
-from fixtures.index import IndexServer
-from fixtures.uvlock import uv_environment
-from model.lock import Lock, LockRequirement
-from reconciler.lock.read import parse_lock
-from reconciler.lock.write import (
+from accord.model.lock import Lock, LockRequirement
+from accord.reconciler.lock.read import parse_lock
+from accord.reconciler.lock.write import (
     format_lock,
     render_marker,
     render_requires_python,
@@ -28,6 +25,9 @@ from reconciler.lock.write import (
     toml_string,
     write_lock,
 )
+from fixtures import MakeProject
+from fixtures.index import IndexServer
+from fixtures.uvlock import uv_environment
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -367,7 +367,7 @@ def test_requirement_lists_sort_like_uv() -> None:
     """uv's `Requirement` order (seen in real locks: ipython, litestar): extras compare as the
     lists they are, in declared order, a shorter prefix first; markers by the kind of their
     first variable (a Python version before an extra), then as text."""
-    from reconciler.lock.write import format_lock
+    from accord.reconciler.lock.write import format_lock
 
     def req(extras: tuple[str, ...] = (), marker: str | None = None) -> LockRequirement:
         return LockRequirement(
@@ -426,7 +426,7 @@ def test_requirement_lists_sort_like_uv() -> None:
 def test_lockwrite_never_writes_a_login(location: str, written: str) -> None:
     from packaging.version import Version
 
-    from model.lock import LockedPackage, Source, SourceKind
+    from accord.model.lock import LockedPackage, Source, SourceKind
 
     kind = SourceKind.URL if location.startswith("https") else SourceKind.GIT
     package = LockedPackage(name="pkg", version=Version("1.0"), source=Source(kind, location))  # type: ignore[arg-type]

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from packaging.markers import Marker
 
-from model.markers import render_marker
+from accord.model.markers import render_marker
 
 if sys.version_info >= (3, 11):
     import tomllib

@@ -17,11 +17,11 @@ from pathlib import Path
 
 import pytest
 
-from model.lock import Artifact
-from reconciler.errors import DownloadFailed, ExitCode, IndexUnavailable, UsageError
-from reconciler.fetch.artifacts import fetch_archive
-from reconciler.fetch.index import IndexClient
-from reconciler.fetch.network import http_retries, http_timeout
+from accord.model.lock import Artifact
+from accord.reconciler.errors import DownloadFailed, ExitCode, IndexUnavailable, UsageError
+from accord.reconciler.fetch.artifacts import fetch_archive
+from accord.reconciler.fetch.index import IndexClient
+from accord.reconciler.fetch.network import http_retries, http_timeout
 
 PAGE = b'<html><body><a href="pkg-1.0-py3-none-any.whl">pkg-1.0-py3-none-any.whl</a></body></html>'
 

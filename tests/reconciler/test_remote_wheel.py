@@ -8,7 +8,7 @@ import zipfile
 
 from packaging.utils import canonicalize_name
 
-from reconciler.fetch.remote_wheel import TAIL, Slice, metadata_member, read_metadata
+from accord.reconciler.fetch.remote_wheel import TAIL, Slice, metadata_member, read_metadata
 
 METADATA = b"Metadata-Version: 2.1\nName: demo\nVersion: 1.0\nRequires-Dist: dep-a\n"
 DEMO = canonicalize_name("demo")

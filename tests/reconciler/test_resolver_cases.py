@@ -31,21 +31,21 @@ if sys.version_info >= (3, 11):
 else:
     import tomli as tomllib
 
+from accord.model.interpreter import Interpreter
+from accord.model.lock import Lock
+from accord.model.plan import KeepLock, LockAction, WriteLock
+from accord.model.request import LockMode, RunRequest
+from accord.reconciler.errors import LockfileMissing, LockStale, NoSolution
+from accord.reconciler.fetch.index import IndexClient
+from accord.reconciler.interpreters.find import query_interpreter
+from accord.reconciler.lock.ensure import ensure_lock
+from accord.reconciler.lock.resolve import resolve_lock
+from accord.reconciler.lock.write import format_lock, write_lock
+from accord.reconciler.project.discover import discover_target, require_project
+from accord.reconciler.project.workspace import read_manifest
 from fixtures.index import IndexServer, build_index
 from fixtures.resolver_catalog import build_resolver_catalog
 from fixtures.uvlock import uv_environment
-from model.interpreter import Interpreter
-from model.lock import Lock
-from model.plan import KeepLock, LockAction, WriteLock
-from model.request import LockMode, RunRequest
-from reconciler.errors import LockfileMissing, LockStale, NoSolution
-from reconciler.fetch.index import IndexClient
-from reconciler.interpreters.find import query_interpreter
-from reconciler.lock.ensure import ensure_lock
-from reconciler.lock.resolve import resolve_lock
-from reconciler.lock.write import format_lock, write_lock
-from reconciler.project.discover import discover_target, require_project
-from reconciler.project.workspace import read_manifest
 
 CASES: list[dict[str, Any]] = json.loads(
     (Path(__file__).parent / "data" / "resolver_cases.json").read_text(encoding="utf-8")

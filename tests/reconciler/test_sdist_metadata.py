@@ -12,9 +12,9 @@ import pytest
 from packaging.utils import canonicalize_name
 from packaging.version import Version
 
+from accord.reconciler.build.sdist_metadata import MAX_MEMBER_SIZE, static_sdist_metadata
+from accord.reconciler.fetch.index import parse_metadata
 from fixtures.wheels import WheelSpec, build_sdist, metadata_text
-from reconciler.build.sdist_metadata import MAX_MEMBER_SIZE, static_sdist_metadata
-from reconciler.fetch.index import parse_metadata
 
 SPEC = WheelSpec(
     "Static.Pkg",

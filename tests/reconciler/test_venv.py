@@ -10,10 +10,15 @@ from pathlib import Path
 
 import pytest
 
-from model.interpreter import Interpreter
-from reconciler.errors import EnvironmentNotRecreatable
-from reconciler.install.venv import create_venv, read_pyvenv_cfg, remove_venv, venv_interpreter_path
-from reconciler.interpreters.find import query_interpreter
+from accord.model.interpreter import Interpreter
+from accord.reconciler.errors import EnvironmentNotRecreatable
+from accord.reconciler.install.venv import (
+    create_venv,
+    read_pyvenv_cfg,
+    remove_venv,
+    venv_interpreter_path,
+)
+from accord.reconciler.interpreters.find import query_interpreter
 
 PYENV_VERSIONS = Path(os.environ.get("PYENV_ROOT") or Path.home() / ".pyenv") / "versions"
 
@@ -231,7 +236,7 @@ def test_remove_venv_refuses_a_file(tmp_path: Path) -> None:
 def test_accord_version_constant_matches_pyproject() -> None:
     import sys
 
-    from reconciler import __version__
+    from accord.reconciler import __version__
 
     if sys.version_info >= (3, 11):
         import tomllib

@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from model.observed import EnvironmentState
-from reconciler.errors import EnvironmentNotRecreatable
-from reconciler.install.observe import observe_environment
-from reconciler.install.venv import check_replaceable, create_venv, remove_venv
-from reconciler.interpreters.find import query_interpreter
+from accord.model.observed import EnvironmentState
+from accord.reconciler.errors import EnvironmentNotRecreatable
+from accord.reconciler.install.observe import observe_environment
+from accord.reconciler.install.venv import check_replaceable, create_venv, remove_venv
+from accord.reconciler.interpreters.find import query_interpreter
 
 
 def test_remove_venv_removes_an_environment_whose_pyvenv_cfg_was_deleted(

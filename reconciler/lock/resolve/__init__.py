@@ -23,8 +23,8 @@ from packaging.specifiers import SpecifierSet
 from packaging.utils import NormalizedName, canonicalize_name
 from packaging.version import Version
 
-from model.exclude_newer import ExcludeNewer
-from model.lock import (
+from accord.model.exclude_newer import ExcludeNewer
+from accord.model.lock import (
     Artifact,
     Dependency,
     Lock,
@@ -34,25 +34,25 @@ from model.lock import (
     Source,
     SourceKind,
 )
-from model.manifest import (
+from accord.model.manifest import (
     ProjectManifest,
     declared_groups,
     declared_requirements,
     lock_requirement,
     requirement_key,
 )
-from model.marker_tree import MarkerTree
-from model.python_range import PythonRange, specifier_range
-from model.uv_settings import BinaryPolicy, by_name, recorded_prerelease
-from model.wheel_tags import lock_platform_markers, matches_requires_python
-from reconciler.errors import NoSolution
-from reconciler.lock.resolve.assemble import Graph, NodeKey, merge_forks
-from reconciler.lock.resolve.forks import ForkResult, resolve_forks
-from reconciler.lock.resolve.local import local_packages
-from reconciler.lock.resolve.provider import ROOT, Candidate, Req
+from accord.model.marker_tree import MarkerTree
+from accord.model.python_range import PythonRange, specifier_range
+from accord.model.uv_settings import BinaryPolicy, by_name, recorded_prerelease
+from accord.model.wheel_tags import lock_platform_markers, matches_requires_python
+from accord.reconciler.errors import NoSolution
+from accord.reconciler.lock.resolve.assemble import Graph, NodeKey, merge_forks
+from accord.reconciler.lock.resolve.forks import ForkResult, resolve_forks
+from accord.reconciler.lock.resolve.local import local_packages
+from accord.reconciler.lock.resolve.provider import ROOT, Candidate, Req
 
 if TYPE_CHECKING:
-    from reconciler.fetch.index import DistMetadata, IndexClient, IndexFile
+    from accord.reconciler.fetch.index import DistMetadata, IndexClient, IndexFile
 
 __all__ = ["NoSolution", "resolve_lock"]
 

@@ -19,10 +19,10 @@ from packaging.markers import Marker
 from packaging.utils import NormalizedName
 from packaging.version import Version
 
-from model.lock import Dependency, Source
-from model.marker_tree import MarkerTree
-from model.python_range import PythonRange
-from reconciler.lock.resolve.forks import ForkResult
+from accord.model.lock import Dependency, Source
+from accord.model.marker_tree import MarkerTree
+from accord.model.python_range import PythonRange
+from accord.reconciler.lock.resolve.forks import ForkResult
 
 __all__ = ["Graph", "NodeKey", "merge_forks"]
 

@@ -22,11 +22,11 @@ from packaging.specifiers import SpecifierSet
 from packaging.utils import NormalizedName
 from packaging.version import Version
 
-from model.python_range import lower_bound
-from reconciler.errors import NoSolution
+from accord.model.python_range import lower_bound
+from accord.reconciler.errors import NoSolution
 
 if TYPE_CHECKING:
-    from reconciler.lock.resolve.provider import Candidate, Provider, Req
+    from accord.reconciler.lock.resolve.provider import Candidate, Provider, Req
 
 __all__ = ["explain_conflict"]
 
@@ -75,7 +75,7 @@ class _Explainer:
     ) -> SpecifierSet | None:
         """What ``parent==version`` requires of ``name`` in this fork, from its metadata (for a
         version the resolver never tried); None when it does not require it."""
-        from reconciler.lock.resolve.provider import Candidate
+        from accord.reconciler.lock.resolve.provider import Candidate
 
         table = self.provider.store.versions.get(parent) or []
         files = next((f for v, f, _b, reason in table if v == version and reason is None), ())

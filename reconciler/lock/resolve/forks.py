@@ -23,11 +23,11 @@ from packaging.utils import NormalizedName, canonicalize_name
 from packaging.version import Version
 from resolvelib import BaseReporter  # this module is only imported to resolve
 
-from model.marker_tree import MarkerTree
-from model.python_range import specifier_range
-from model.uv_settings import BinaryPolicy, Dependencies
-from reconciler.errors import NoSolution
-from reconciler.lock.resolve.provider import (
+from accord.model.marker_tree import MarkerTree
+from accord.model.python_range import specifier_range
+from accord.model.uv_settings import BinaryPolicy, Dependencies
+from accord.reconciler.errors import NoSolution
+from accord.reconciler.lock.resolve.provider import (
     Candidate,
     ForkNeeded,
     ForkSplit,
@@ -39,7 +39,7 @@ from reconciler.lock.resolve.provider import (
 )
 
 if TYPE_CHECKING:
-    from reconciler.fetch.index import DistMetadata, IndexClient, IndexFile
+    from accord.reconciler.fetch.index import DistMetadata, IndexClient, IndexFile
 
 __all__ = ["ForkResult", "resolve_forks"]
 
@@ -216,7 +216,7 @@ def resolve_forks(
                     stack.append(_Pending(split.env, inherited, fixed))
                 continue
             except resolvelib.ResolutionImpossible as exc:
-                from reconciler.lock.resolve.explain import explain_conflict
+                from accord.reconciler.lock.resolve.explain import explain_conflict
 
                 explained = explain_conflict(exc, provider, requires_python)
                 raise (explained or _explain(exc, provider)) from exc

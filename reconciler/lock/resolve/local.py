@@ -14,20 +14,20 @@ from packaging.specifiers import SpecifierSet
 from packaging.utils import NormalizedName, canonicalize_name
 from packaging.version import Version
 
-from model.lock import Artifact, Source, SourceKind
-from model.manifest import ProjectManifest
-from reconciler.errors import BuildNotSupported
-from reconciler.lock.resolve.provider import LocalPackage
+from accord.model.lock import Artifact, Source, SourceKind
+from accord.model.manifest import ProjectManifest
+from accord.reconciler.errors import BuildNotSupported
+from accord.reconciler.lock.resolve.provider import LocalPackage
 
 if TYPE_CHECKING:
-    from reconciler.fetch.index import DistMetadata
+    from accord.reconciler.fetch.index import DistMetadata
 
 __all__ = ["local_metadata", "local_packages"]
 
 
 def local_metadata(manifest: ProjectManifest) -> DistMetadata:
     """A source tree's metadata, read statically from its manifest."""
-    from reconciler.fetch.index import DistMetadata
+    from accord.reconciler.fetch.index import DistMetadata
 
     requirements = list(manifest.dependencies)
     for extra, declared in manifest.optional_dependencies:
@@ -80,8 +80,8 @@ def _git_package(
     """A git dependency: the locked commit (or the reference's current one), checked out."""
     import re
 
-    from reconciler.fetch.git import checkout, lock_url, parse_lock_url, resolve_commit
-    from reconciler.project.workspace import read_manifest
+    from accord.reconciler.fetch.git import checkout, lock_url, parse_lock_url, resolve_commit
+    from accord.reconciler.project.workspace import read_manifest
 
     # The requirement form has no commit; parse it with a placeholder fragment (a full-sha
     # `rev` must equal the fragment, so it is its own placeholder).
@@ -114,8 +114,8 @@ def _archive_package(
     read from the wheel or prepared by the sdist's backend."""
     import zipfile
 
-    from reconciler.fetch.artifacts import fetch_archive
-    from reconciler.fetch.index import parse_metadata
+    from accord.reconciler.fetch.artifacts import fetch_archive
+    from accord.reconciler.fetch.index import parse_metadata
 
     location = source.location
     if source.kind is SourceKind.URL:
@@ -163,7 +163,7 @@ def local_packages(
     archive_metadata: Callable[[str, str | None, str], bytes] | None = None,
 ) -> dict[NormalizedName, LocalPackage]:
     """Members (when they are candidates) and the local directories they depend on."""
-    from reconciler.project.workspace import read_manifest
+    from accord.reconciler.project.workspace import read_manifest
 
     locals_: dict[NormalizedName, LocalPackage] = {}
     if members_are_candidates:

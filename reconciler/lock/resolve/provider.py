@@ -31,11 +31,11 @@ from packaging.version import Version
 from resolvelib import AbstractProvider  # this module is only imported to resolve
 from resolvelib.resolvers import Criterion, RequirementInformation, RequirementsConflicted
 
-from model.exclude_newer import parse_timestamp
-from model.lock import Artifact, Source
-from model.manifest import ProjectManifest
-from model.marker_tree import MarkerTree
-from model.python_range import (
+from accord.model.exclude_newer import parse_timestamp
+from accord.model.lock import Artifact, Source
+from accord.model.manifest import ProjectManifest
+from accord.model.marker_tree import MarkerTree
+from accord.model.python_range import (
     Bound,
     PythonRange,
     intersect,
@@ -45,17 +45,17 @@ from model.python_range import (
     specifier_range,
     split,
 )
-from model.uv_settings import BinaryPolicy, Dependencies, apply_overrides
-from model.wheel_tags import (
+from accord.model.uv_settings import BinaryPolicy, Dependencies, apply_overrides
+from accord.model.wheel_tags import (
     NEVER_MARKER,
     implied_markers,
     matches_requires_python,
     platform_split_marker,
 )
-from reconciler.errors import AccordError, PackageNotFound
+from accord.reconciler.errors import AccordError, PackageNotFound
 
 if TYPE_CHECKING:
-    from reconciler.fetch.index import DistMetadata, IndexClient, IndexFile
+    from accord.reconciler.fetch.index import DistMetadata, IndexClient, IndexFile
 
 __all__ = [
     "ROOT",
@@ -500,7 +500,7 @@ class Provider(AbstractProvider[Req, Candidate, str]):
     def _not_found(self, name: NormalizedName, exc: PackageNotFound) -> PackageNotFound:
         """uv's words for a package the project requires and no index has, with a close
         name the index does have (one slip away: swapped or doubled letters)."""
-        from reconciler.lock.resolve.notfound import near_names, not_found
+        from accord.reconciler.lock.resolve.notfound import near_names, not_found
 
         if "registry" not in exc.message:
             return exc  # offline: the hint already says what to do
@@ -879,7 +879,7 @@ class MetadataStore:
         return future
 
     def _fetch(self, file: IndexFile, client: IndexClient) -> DistMetadata:
-        from reconciler.fetch.index import parse_metadata
+        from accord.reconciler.fetch.index import parse_metadata
 
         if not file.is_wheel and self._sdist_metadata is not None:
             # Only an sdist: its backend prepares the metadata (built once, then cached).
