@@ -41,6 +41,7 @@ __all__ = [
     "render_json",
     "render_news",
     "render_text",
+    "uv_summary",
 ]
 
 SCHEMA_VERSION = 1
@@ -301,3 +302,34 @@ def render_json(plan: Plan) -> str:
         "notes": list(plan.notes),
     }
     return json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def _packages(count: int) -> str:
+    return "package" if count == 1 else "packages"
+
+
+def uv_summary(plan: Plan, seconds: float, *, changes: bool = True) -> str:
+    """An applied plan in uv's words: counts (``Installed 6 packages in 64ms``), then, as
+    ``uv sync`` prints them (``changes``), `` - old`` / `` + new`` lines; ``uv run`` prints
+    only the counts."""
+    removed = [a for a in plan.actions if isinstance(a, (Remove, Replace))]
+    added = [a for a in plan.actions if isinstance(a, (Install, Replace))]
+    elapsed = format_elapsed(seconds)
+    lines = []
+    if removed:
+        lines.append(f"Uninstalled {len(removed)} {_packages(len(removed))} in {elapsed}")
+    if added:
+        lines.append(f"Installed {len(added)} {_packages(len(added))} in {elapsed}")
+    if not changes:
+        return "".join(line + "\n" for line in lines)
+    changes_list = [
+        (action.name, "-", str(action.installed.version))
+        for action in removed
+        if isinstance(action, (Remove, Replace))
+    ] + [
+        (action.name, "+", action.dist.display_version)
+        for action in added
+        if isinstance(action, (Install, Replace))
+    ]
+    lines += [f" {sign} {name}=={version}" for name, sign, version in sorted(changes_list)]
+    return "".join(line + "\n" for line in lines)

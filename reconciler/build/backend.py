@@ -32,7 +32,7 @@ from packaging.requirements import InvalidRequirement, Requirement
 from accord.model.interpreter import Interpreter
 from accord.reconciler.build.environments import ensure_build_env, requirement_lines
 from accord.reconciler.errors import BuildFailed, ProjectInvalid
-from accord.reconciler.install.venv import venv_interpreter_path
+from accord.reconciler.interpreters.layout import venv_interpreter_path
 
 if TYPE_CHECKING:
     from pyproject_hooks import BuildBackendHookCaller

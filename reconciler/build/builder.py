@@ -18,6 +18,8 @@ from packaging.utils import InvalidSdistFilename, canonicalize_name, parse_sdist
 
 from accord.model.desired import DesiredDist
 from accord.model.interpreter import Interpreter
+from accord.model.request import RunRequest
+from accord.reconciler.cachedir import cache_root
 from accord.reconciler.project.source_trees import tree_path
 
 if TYPE_CHECKING:
@@ -25,7 +27,7 @@ if TYPE_CHECKING:
 
     from accord.reconciler.fetch.index import IndexClient
 
-__all__ = ["ProjectBuilder"]
+__all__ = ["ProjectBuilder", "make_builder"]
 
 
 @attrs.frozen
@@ -110,8 +112,9 @@ class ProjectBuilder:
         copied first: backends may write into their source tree)."""
         import shutil
 
+        from accord.model.git import parse_lock_url
         from accord.reconciler.build.backend import build_wheel
-        from accord.reconciler.fetch.git import checkout, parse_lock_url
+        from accord.reconciler.fetch.git import checkout
 
         reference, commit = parse_lock_url(dist.source.location)
         tree = checkout(reference, commit, self.cache)
@@ -149,3 +152,40 @@ class ProjectBuilder:
             isolation=self._isolated(name),
             constraints=self.build_constraints,
         )
+
+
+def make_builder(
+    interpreter: Interpreter, request: RunRequest, pyproject: Path | None
+) -> ProjectBuilder:
+    """The builder apply uses for sdists and source trees (index as configured)."""
+    from accord.reconciler.fetch.index import IndexClient
+    from accord.reconciler.lock.ensure import configured_indexes
+    from accord.reconciler.project.discover import read_pyproject
+
+    data = read_pyproject(pyproject) if pyproject is not None and pyproject.is_file() else {}
+    indexes, _ = configured_indexes(request, data)
+    from accord.reconciler.project.discover import toml_table
+
+    uv = toml_table(data, "tool", "uv")
+    no_isolation = uv.get("no-build-isolation-package", [])
+    if not isinstance(no_isolation, list):
+        no_isolation = []
+    from accord.model.uv_settings import SettingInvalid, read_dependencies
+    from accord.reconciler.errors import ProjectInvalid
+
+    try:
+        build_constraints = read_dependencies(
+            "build-constraint-dependencies", uv.get("build-constraint-dependencies")
+        )
+    except SettingInvalid as exc:
+        raise ProjectInvalid(f"`{pyproject}`: {exc}", path=pyproject) from exc
+    return ProjectBuilder(
+        interpreter=interpreter,
+        cache=cache_root(),
+        client_factory=lambda: IndexClient(
+            indexes, cache_dir=cache_root(), offline=request.offline
+        ),
+        isolation=not (request.no_build_isolation or uv.get("no-build-isolation") is True),
+        no_isolation=frozenset(canonicalize_name(str(n)) for n in no_isolation),
+        build_constraints=build_constraints,
+    )

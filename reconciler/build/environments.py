@@ -20,7 +20,7 @@ from packaging.requirements import Requirement
 from accord.model.interpreter import Interpreter
 from accord.reconciler.errors import BuildNotSupported, NoArtifactForPlatform
 from accord.reconciler.fsutil import write_atomic
-from accord.reconciler.install.venv import venv_interpreter_path
+from accord.reconciler.interpreters.layout import venv_interpreter_path
 
 if TYPE_CHECKING:
     from accord.reconciler.fetch.index import IndexClient

@@ -476,8 +476,8 @@ def lock_command(ctx: click.Context, /, **options: Any) -> None:
     import time
 
     from accord.model.plan import WriteLock
-    from accord.reconciler.lock.ensure import lock_target
     from accord.reconciler.lock.write import write_lock
+    from accord.reconciler.run.lock import lock_target
 
     started = time.perf_counter()
     options, _sources = _settings(ctx, options)

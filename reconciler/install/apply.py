@@ -32,7 +32,7 @@ from accord.reconciler.fetch.artifacts import (
 )
 from accord.reconciler.install.guard import PlannedWheel, check_installs
 from accord.reconciler.install.observe import find_site_packages
-from accord.reconciler.install.venv import create_venv, remove_venv, site_packages_path
+from accord.reconciler.install.venv import create_venv, remove_venv
 from accord.reconciler.install.wheel import (
     InstallTarget,
     install_tree,
@@ -40,6 +40,7 @@ from accord.reconciler.install.wheel import (
     remove_dist,
     stash_dist,
 )
+from accord.reconciler.interpreters.layout import site_packages_path
 
 __all__ = ["apply_plan", "remove_interrupted_stashes"]
 

@@ -17,7 +17,8 @@ from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
 from accord.model.observed import DirectUrl, EnvironmentState, InstalledDist, ObservedEnvironment
-from accord.reconciler.install.venv import check_replaceable, read_pyvenv_cfg
+from accord.reconciler.install.venv import check_replaceable
+from accord.reconciler.interpreters.layout import read_pyvenv_cfg
 
 __all__ = ["BUILD_DIGEST_FILE", "find_site_packages", "observe_environment", "read_record"]
 

@@ -1,4 +1,4 @@
-"""Virtual environments: read ``pyvenv.cfg``, create an environment ourselves, remove one.
+"""Virtual environments: create an environment ourselves, remove one.
 
 Shell side; touches only the environment directory given (and a temporary sibling of it).
 Creation writes the layout directly instead of running ``python -m venv`` (as uv does, for
@@ -18,39 +18,16 @@ from pathlib import Path
 
 from accord.model.interpreter import Interpreter
 from accord.reconciler.errors import EnvironmentNotRecreatable
+from accord.reconciler.interpreters.layout import site_packages_path, venv_interpreter_path
 
 __all__ = [
     "check_replaceable",
     "create_venv",
-    "read_pyvenv_cfg",
     "remove_venv",
-    "site_packages_path",
-    "venv_interpreter_path",
 ]
 
 # uv writes exactly these bytes (no trailing newline); see https://bford.info/cachedir/
 _CACHEDIR_TAG = "Signature: 8a477f597d28d172789f06886806bc55"
-
-
-def venv_interpreter_path(venv: Path) -> Path:
-    """The environment's interpreter, ``<venv>/bin/python``."""
-    if os.name == "nt":
-        return venv / "Scripts" / "python.exe"
-    return venv / "bin" / "python"
-
-
-def read_pyvenv_cfg(venv: Path) -> dict[str, str] | None:
-    """``<venv>/pyvenv.cfg`` as a dict (keys lowercased, values stripped); None if unreadable."""
-    try:
-        text = (venv / "pyvenv.cfg").read_text(encoding="utf-8")
-    except (OSError, ValueError):
-        return None
-    config: dict[str, str] = {}
-    for line in text.splitlines():
-        key, sep, value = line.partition("=")
-        if sep and key.strip():
-            config[key.strip().lower()] = value.strip()
-    return config
 
 
 def _has_venv_layout(path: Path) -> bool:
@@ -205,14 +182,6 @@ def _populate(root: Path, final: Path, interpreter: Interpreter, prompt: str | N
     # The file syncs lock (reconciler.install.envlock), uv's name for it: made with the environment,
     # so the first sync that locks it changes nothing in the environment's listing.
     (root / ".lock").write_bytes(b"")
-
-
-def site_packages_path(interpreter: Interpreter) -> str:
-    # site.py uses `python3.13t` for free-threaded builds (PEP 703); their ABI tags end in `t`.
-    version = f"{interpreter.version.major}.{interpreter.version.minor}"
-    abi = f"cp{interpreter.version.major}{interpreter.version.minor}t"
-    threaded = "t" if any(tag.split("-")[1] == abi for tag in interpreter.tags[:3]) else ""
-    return f"lib/python{version}{threaded}/site-packages"
 
 
 def _implementation_display(name: str) -> str:

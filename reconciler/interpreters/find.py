@@ -179,7 +179,7 @@ def find_interpreter(
         )
 
     if existing_venv is not None:
-        from accord.reconciler.install.venv import venv_interpreter_path
+        from accord.reconciler.interpreters.layout import venv_interpreter_path
 
         current = _try_query(venv_interpreter_path(existing_venv))
         if (

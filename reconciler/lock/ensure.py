@@ -12,7 +12,7 @@ import os
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, Any, Protocol, TextIO
 
 import attrs
 from packaging.specifiers import SpecifierSet
@@ -41,13 +41,26 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DEFAULT_INDEX",
+    "MetadataBuilder",
+    "MetadataBuilders",
     "configured_indexes",
     "ensure_lock",
     "load_workspace",
-    "lock_target",
 ]
 
 DEFAULT_INDEX = "https://pypi.org/simple"
+
+
+class MetadataBuilder(Protocol):
+    """Prepares the core metadata of an sdist (or local archive) the index gives no wheel for:
+    the build stage's ``ProjectBuilder``, handed in by the caller (the lock stage sits below
+    the build stage and never imports it)."""
+
+    def sdist_metadata(self, url: str, sha256: str | None, filename: str) -> bytes: ...
+
+
+MetadataBuilders = Callable[[Sequence[str], "tuple[Requirement, ...]"], MetadataBuilder]
+"""``(indexes, build constraints) -> MetadataBuilder``: what a resolution builds with."""
 
 
 def configured_indexes(request: RunRequest, pyproject: Mapping[str, Any]) -> tuple[list[str], bool]:
@@ -137,6 +150,7 @@ def ensure_lock(
     interpreter: Interpreter,
     request: RunRequest,
     *,
+    builders: MetadataBuilders,
     err: TextIO = sys.stderr,
 ) -> tuple[Lock, LockAction]:
     """The lock to plan from, and what happens to the file (see the module docstring)."""
@@ -209,8 +223,9 @@ def ensure_lock(
             "or remove the setting",
             path=pyproject,
         )
+    builder = builders(indexes, inputs.build_constraints)
     new = _resolve(
-        workspace, indexes, request, existing, interpreter, prerelease, exclude_newer, inputs, err
+        workspace, indexes, request, existing, builder, prerelease, exclude_newer, inputs, err
     )
     from accord.reconciler.lock.write import format_lock
 
@@ -391,14 +406,14 @@ def _resolve(
     indexes: Sequence[str],
     request: RunRequest,
     existing: Lock | None,
-    interpreter: Interpreter,
+    builder: MetadataBuilder,
     prerelease: str | None = None,
     exclude_newer: ExcludeNewer | None = None,
     inputs: DependencySettings | None = None,
     err: TextIO | None = None,
 ) -> Lock:
+    from accord.model.git import parse_lock_url
     from accord.reconciler.cachedir import cache_root
-    from accord.reconciler.fetch.git import parse_lock_url
     from accord.reconciler.fetch.index import IndexClient
     from accord.reconciler.lock.resolve import resolve_lock
 
@@ -409,18 +424,8 @@ def _resolve(
             if package.source.kind is SourceKind.GIT and not upgraded:
                 # A git dependency stays on its locked commit until upgraded (uv's rule).
                 git_commits[package.name] = parse_lock_url(package.source.location)[1]
-    from accord.reconciler.build.builder import ProjectBuilder
-
     client = IndexClient(
         indexes, cache_dir=cache_root(), offline=request.offline, refresh=request.refresh
-    )
-    builder = ProjectBuilder(
-        interpreter=interpreter,
-        cache=cache_root(),
-        client_factory=lambda: IndexClient(
-            indexes, cache_dir=cache_root(), offline=request.offline
-        ),
-        build_constraints=inputs.build_constraints if inputs else (),
     )
     clients: dict[str, IndexClient] = {}
     pinned: dict[NormalizedName, IndexClient] = {}
@@ -467,37 +472,3 @@ def _resolve(
         client.close()
         for pinned_client in clients.values():
             pinned_client.close()
-
-
-def lock_target(request: RunRequest) -> tuple[Lock, LockAction, Path]:
-    """``accord lock``: the project's lock (or, with ``request.script``, the script's), what
-    happens to it, and its path. Never writes."""
-    from accord.reconciler.interpreters.find import find_interpreter
-    from accord.reconciler.project.discover import discover_target, require_project
-
-    if request.script is not None:
-        from accord.reconciler.errors import UsageError
-        from accord.reconciler.run.script import lock_script, read_script_metadata, script_lock_path
-
-        script = Path(request.script)
-        metadata = read_script_metadata(script)
-        if metadata is None:
-            raise UsageError(f"`{script}` has no `# /// script` metadata block")
-        interpreter = find_interpreter(
-            request=request.python,
-            project_dir=script.parent,
-            requires_python=metadata.requires_python,
-            existing_venv=None,
-        )
-        lock, action = lock_script(script, metadata, interpreter, request)
-        return lock, action, script_lock_path(script)
-    start = Path(request.project) if request.project is not None else Path(request.cwd)
-    project = require_project(discover_target(start))
-    interpreter = find_interpreter(
-        request=request.python,
-        project_dir=Path(project.directory),
-        requires_python=project.requires_python,
-        existing_venv=Path(project.venv),
-    )
-    lock, action = ensure_lock(project, interpreter, request)
-    return lock, action, Path(project.lock_path)

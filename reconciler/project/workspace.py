@@ -318,7 +318,7 @@ def _lower_sources(
                 kind = SourceKind.PATH
             sources.append((name, Source(kind, location)))
         elif "git" in entry:
-            from accord.reconciler.fetch.git import parse_git_source, requirement_url
+            from accord.model.git import parse_git_source, requirement_url
 
             reference = parse_git_source(entry)
             sources.append(

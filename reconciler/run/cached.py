@@ -184,7 +184,8 @@ def sync_requirements(
             if plan.actions or plan.environment.kind != "keep":
                 import time
 
-                from accord.reconciler.run.pipeline import make_builder, uv_summary
+                from accord.model.render import uv_summary
+                from accord.reconciler.build.builder import make_builder
 
                 started = time.perf_counter()
                 apply_plan(

@@ -22,7 +22,7 @@ from accord.model.request import RunRequest
 from accord.reconciler.errors import UsageError
 
 if TYPE_CHECKING:
-    from accord.reconciler.run.pipeline import SyncOutcome
+    from accord.reconciler.run.outcome import SyncOutcome
 
 __all__ = ["add_with_layer", "with_requirements"]
 

@@ -11,12 +11,11 @@ import os
 import sys
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, TextIO
 from urllib.parse import unquote, urlsplit
 
 import attrs
 from packaging.specifiers import SpecifierSet
-from packaging.utils import canonicalize_name
 
 from accord.model.desired import (
     ArtifactKind,
@@ -30,6 +29,7 @@ from accord.model.lock import Lock
 from accord.model.plan import Keep, KeepLock, Plan, WriteLock, diff
 from accord.model.request import OutputFormat, RunRequest
 from accord.model.target import BareEnvironment, Project
+from accord.reconciler.build.builder import make_builder
 from accord.reconciler.cachedir import cache_root
 from accord.reconciler.console import console, debug, paint_plan
 from accord.reconciler.errors import (
@@ -39,30 +39,12 @@ from accord.reconciler.install.envlock import environment_lock
 from accord.reconciler.interpreters.find import find_interpreter
 from accord.reconciler.project.discover import discover_target
 from accord.reconciler.project.source_trees import locate_source_trees
+from accord.reconciler.run.outcome import SyncOutcome
 
 if TYPE_CHECKING:
     from accord.model.uv_settings import BinaryPolicy
 
-__all__ = ["SyncOutcome", "sync"]
-
-
-@attrs.frozen(kw_only=True)
-class SyncOutcome:
-    """What the command runs in, once the environment is in shape."""
-
-    venv: Path | None
-    """The environment to activate; None when running a bare interpreter."""
-    python: Path
-    plan: Plan | None
-    dry_plan: bool = False
-    plan_is_empty: bool = True
-    strict: bool = False
-    """The project asks for ``--strict`` (``[tool.accord] strict = true``)."""
-    interpreter: Interpreter | None = None
-    extra_bins: tuple[Path, ...] = ()
-    """Further ``bin`` directories after the environment's (a ``--with`` layer's base)."""
-    project_root: Path | None = None
-    """The workspace root, whose pyproject.toml holds the index settings (None: no project)."""
+__all__ = ["sync"]
 
 
 def _requires_python(request: RunRequest, project: Project) -> SpecifierSet | None:
@@ -148,42 +130,6 @@ def _no_artifact(
     )
 
 
-def make_builder(interpreter: Interpreter, request: RunRequest, pyproject: Path | None) -> Any:
-    """The builder apply uses for sdists and source trees (index as configured)."""
-    from accord.reconciler.build.builder import ProjectBuilder
-    from accord.reconciler.fetch.index import IndexClient
-    from accord.reconciler.lock.ensure import configured_indexes
-    from accord.reconciler.project.discover import read_pyproject
-
-    data = read_pyproject(pyproject) if pyproject is not None and pyproject.is_file() else {}
-    indexes, _ = configured_indexes(request, data)
-    from accord.reconciler.project.discover import toml_table
-
-    uv = toml_table(data, "tool", "uv")
-    no_isolation = uv.get("no-build-isolation-package", [])
-    if not isinstance(no_isolation, list):
-        no_isolation = []
-    from accord.model.uv_settings import SettingInvalid, read_dependencies
-    from accord.reconciler.errors import ProjectInvalid
-
-    try:
-        build_constraints = read_dependencies(
-            "build-constraint-dependencies", uv.get("build-constraint-dependencies")
-        )
-    except SettingInvalid as exc:
-        raise ProjectInvalid(f"`{pyproject}`: {exc}", path=pyproject) from exc
-    return ProjectBuilder(
-        interpreter=interpreter,
-        cache=cache_root(),
-        client_factory=lambda: IndexClient(
-            indexes, cache_dir=cache_root(), offline=request.offline
-        ),
-        isolation=not (request.no_build_isolation or uv.get("no-build-isolation") is True),
-        no_isolation=frozenset(canonicalize_name(str(n)) for n in no_isolation),
-        build_constraints=build_constraints,
-    )
-
-
 def _print_plan(plan: Plan, request: RunRequest, out: TextIO, relative_to: Path) -> None:
     from accord.model.render import render_json, render_text
 
@@ -209,7 +155,8 @@ def _announce(plan: Plan, request: RunRequest, err: TextIO, relative_to: Path) -
 def _timed(what: str, count: int, started: float) -> str:
     from accord.model.render import format_elapsed
 
-    return f"{what} {count} {_packages(count)} in {format_elapsed(time.perf_counter() - started)}\n"
+    noun = "package" if count == 1 else "packages"
+    return f"{what} {count} {noun} in {format_elapsed(time.perf_counter() - started)}\n"
 
 
 def _why_interpreter(request: RunRequest, project: Project, interpreter: Interpreter) -> str:
@@ -232,40 +179,6 @@ def _has_stash_litter(venv: Path) -> bool:
         return any(entry.startswith(".accord-stash-") for entry in os.listdir(venv))
     except OSError:
         return False
-
-
-def _packages(count: int) -> str:
-    return "package" if count == 1 else "packages"
-
-
-def uv_summary(plan: Plan, seconds: float, *, changes: bool = True) -> str:
-    """An applied plan in uv's words: counts (``Installed 6 packages in 64ms``), then, as
-    ``uv sync`` prints them (``changes``), `` - old`` / `` + new`` lines; ``uv run`` prints
-    only the counts."""
-    from accord.model.plan import Install, Remove, Replace
-    from accord.model.render import format_elapsed
-
-    removed = [a for a in plan.actions if isinstance(a, (Remove, Replace))]
-    added = [a for a in plan.actions if isinstance(a, (Install, Replace))]
-    elapsed = format_elapsed(seconds)
-    lines = []
-    if removed:
-        lines.append(f"Uninstalled {len(removed)} {_packages(len(removed))} in {elapsed}")
-    if added:
-        lines.append(f"Installed {len(added)} {_packages(len(added))} in {elapsed}")
-    if not changes:
-        return "".join(line + "\n" for line in lines)
-    changes_list = [
-        (action.name, "-", str(action.installed.version))
-        for action in removed
-        if isinstance(action, (Remove, Replace))
-    ] + [
-        (action.name, "+", action.dist.display_version)
-        for action in added
-        if isinstance(action, (Install, Replace))
-    ]
-    lines += [f" {sign} {name}=={version}" for name, sign, version in sorted(changes_list)]
-    return "".join(line + "\n" for line in lines)
 
 
 def _compile_bytecode(venv: Path, *, quiet: bool, err: TextIO) -> None:
@@ -344,7 +257,10 @@ def sync_project(
         interpreter.executable,
         _why_interpreter(request, project, interpreter),
     )
-    lock, lock_action = ensure_lock(project, interpreter, request, err=err)
+    from accord.reconciler.run.lock import lock_builders
+
+    builders = lock_builders(interpreter, request)
+    lock, lock_action = ensure_lock(project, interpreter, request, builders=builders, err=err)
     debug("Lock `%s`: %s (%s)", project.lock_path, lock_action.kind, lock_action.reason)
     # uv sync always says how the lock went; uv run only under -v.
     if (request.uv_summary or request.verbose) and not request.quiet:
@@ -439,6 +355,8 @@ def sync_project(
                     ),
                 )
             if not request.quiet:
+                from accord.model.render import uv_summary
+
                 seconds = time.perf_counter() - started
                 err.write(uv_summary(plan, seconds, changes=request.uv_summary))
         elif (request.uv_summary or request.verbose) and not request.quiet:

@@ -27,7 +27,7 @@ __all__ = ["lock_script", "read_script_metadata", "script_lock_path", "sync_scri
 
 if TYPE_CHECKING:
     from accord.model.script import ScriptMetadata
-    from accord.reconciler.run.pipeline import SyncOutcome
+    from accord.reconciler.run.outcome import SyncOutcome
 
 
 def script_lock_path(script: Path) -> Path:
@@ -130,7 +130,7 @@ def sync_script(
     from accord.reconciler.interpreters.find import find_interpreter
     from accord.reconciler.lock.write import write_lock
     from accord.reconciler.run.cached import STORED_LOCK, environment_key, sync_requirements
-    from accord.reconciler.run.pipeline import SyncOutcome
+    from accord.reconciler.run.outcome import SyncOutcome
 
     metadata = read_script_metadata(script)
     if metadata is None:

@@ -22,9 +22,10 @@ from accord.reconciler.build.sdist import build_sdist_wheel, unpack_sdist
 from accord.reconciler.errors import BuildFailed, DistributionInvalid, HashMismatch
 from accord.reconciler.fetch.index import IndexClient
 from accord.reconciler.install.observe import find_site_packages
-from accord.reconciler.install.venv import create_venv, venv_interpreter_path
+from accord.reconciler.install.venv import create_venv
 from accord.reconciler.install.wheel import InstallTarget, install_tree
 from accord.reconciler.interpreters.find import query_interpreter
+from accord.reconciler.interpreters.layout import venv_interpreter_path
 from fixtures import MakeProject
 from fixtures.index import IndexServer
 

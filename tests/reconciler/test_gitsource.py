@@ -10,16 +10,15 @@ from pathlib import Path
 import attrs
 import pytest
 
-from accord.reconciler.errors import ExitCode, GitFailed
-from accord.reconciler.fetch.git import (
+from accord.model.git import (
     GitReference,
-    checkout,
     lock_url,
     parse_git_source,
     parse_lock_url,
     requirement_url,
-    resolve_commit,
 )
+from accord.reconciler.errors import ExitCode, GitFailed
+from accord.reconciler.fetch.git import checkout, resolve_commit
 
 SHA = "751a56845853108dc955e917be7f8e9198753631"
 

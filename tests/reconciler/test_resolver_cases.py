@@ -43,6 +43,7 @@ from accord.reconciler.lock.resolve import resolve_lock
 from accord.reconciler.lock.write import format_lock, write_lock
 from accord.reconciler.project.discover import discover_target, require_project
 from accord.reconciler.project.workspace import read_manifest
+from accord.reconciler.run.lock import lock_builders
 from fixtures.index import IndexServer, build_index
 from fixtures.resolver_catalog import build_resolver_catalog
 from fixtures.uvlock import uv_environment
@@ -237,7 +238,9 @@ def _ensure(
         RunRequest(cwd=project, default_index=server.url),  # type: ignore[call-arg]
         **changes,  # type: ignore[arg-type]
     )
-    return ensure_lock(require_project(discover_target(project)), interpreter, request)
+    builders = lock_builders(interpreter, request)
+    project_ = require_project(discover_target(project))
+    return ensure_lock(project_, interpreter, request, builders=builders)
 
 
 @pytest.fixture

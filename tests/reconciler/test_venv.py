@@ -12,13 +12,9 @@ import pytest
 
 from accord.model.interpreter import Interpreter
 from accord.reconciler.errors import EnvironmentNotRecreatable
-from accord.reconciler.install.venv import (
-    create_venv,
-    read_pyvenv_cfg,
-    remove_venv,
-    venv_interpreter_path,
-)
+from accord.reconciler.install.venv import create_venv, remove_venv
 from accord.reconciler.interpreters.find import query_interpreter
+from accord.reconciler.interpreters.layout import read_pyvenv_cfg, venv_interpreter_path
 
 PYENV_VERSIONS = Path(os.environ.get("PYENV_ROOT") or Path.home() / ".pyenv") / "versions"
 

@@ -80,7 +80,8 @@ def _git_package(
     """A git dependency: the locked commit (or the reference's current one), checked out."""
     import re
 
-    from accord.reconciler.fetch.git import checkout, lock_url, parse_lock_url, resolve_commit
+    from accord.model.git import lock_url, parse_lock_url
+    from accord.reconciler.fetch.git import checkout, resolve_commit
     from accord.reconciler.project.workspace import read_manifest
 
     # The requirement form has no commit; parse it with a placeholder fragment (a full-sha

@@ -1,0 +1,78 @@
+"""``accord lock`` (and ``export``, ``why``): the project's or script's lock, and what
+happens to it, resolved with the build stage's metadata builder. Never writes."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from accord.model.interpreter import Interpreter
+from accord.model.lock import Lock
+from accord.model.plan import LockAction
+from accord.model.request import RunRequest
+from accord.reconciler.lock.ensure import MetadataBuilders, ensure_lock
+
+if TYPE_CHECKING:
+    from packaging.requirements import Requirement
+
+    from accord.reconciler.build.builder import ProjectBuilder
+
+__all__ = ["lock_builders", "lock_target"]
+
+
+def lock_builders(interpreter: Interpreter, request: RunRequest) -> MetadataBuilders:
+    """How a resolution for ``interpreter`` prepares sdist metadata: a ``ProjectBuilder`` on
+    the resolution's indexes and build constraints."""
+
+    def make(indexes: Sequence[str], constraints: tuple[Requirement, ...]) -> ProjectBuilder:
+        from accord.reconciler.build.builder import ProjectBuilder
+        from accord.reconciler.cachedir import cache_root
+        from accord.reconciler.fetch.index import IndexClient
+
+        return ProjectBuilder(
+            interpreter=interpreter,
+            cache=cache_root(),
+            client_factory=lambda: IndexClient(
+                indexes, cache_dir=cache_root(), offline=request.offline
+            ),
+            build_constraints=constraints,
+        )
+
+    return make
+
+
+def lock_target(request: RunRequest) -> tuple[Lock, LockAction, Path]:
+    """``accord lock``: the project's lock (or, with ``request.script``, the script's), what
+    happens to it, and its path. Never writes."""
+    from accord.reconciler.interpreters.find import find_interpreter
+    from accord.reconciler.project.discover import discover_target, require_project
+
+    if request.script is not None:
+        from accord.reconciler.errors import UsageError
+        from accord.reconciler.run.script import lock_script, read_script_metadata, script_lock_path
+
+        script = Path(request.script)
+        metadata = read_script_metadata(script)
+        if metadata is None:
+            raise UsageError(f"`{script}` has no `# /// script` metadata block")
+        interpreter = find_interpreter(
+            request=request.python,
+            project_dir=script.parent,
+            requires_python=metadata.requires_python,
+            existing_venv=None,
+        )
+        lock, action = lock_script(script, metadata, interpreter, request)
+        return lock, action, script_lock_path(script)
+    start = Path(request.project) if request.project is not None else Path(request.cwd)
+    project = require_project(discover_target(start))
+    interpreter = find_interpreter(
+        request=request.python,
+        project_dir=Path(project.directory),
+        requires_python=project.requires_python,
+        existing_venv=Path(project.venv),
+    )
+    lock, action = ensure_lock(
+        project, interpreter, request, builders=lock_builders(interpreter, request)
+    )
+    return lock, action, Path(project.lock_path)
