@@ -1,9 +1,9 @@
 """Ctrl-C while accord is still importing its command line (the first ~50 ms of a slow run):
 exit 130, as a command interrupted by SIGINT, with no traceback and nothing changed.
 
-The interrupt is raised at the import of `reconciler.cli.main` itself (where a real Ctrl-C would
-land in that window), through the import system rather than a timed signal, so the test is
-deterministic.
+The interrupt is raised at the import of `accord.reconciler.cli.main` itself (where a real
+Ctrl-C would land in that window), through the import system rather than a timed signal, so the
+test is deterministic.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ import builtins, sys
 real_import = builtins.__import__
 
 def interrupted(name, *args, **kwargs):
-    if name == "reconciler.cli.main":
+    if name == "accord.reconciler.cli.main":
         raise KeyboardInterrupt
     return real_import(name, *args, **kwargs)
 
