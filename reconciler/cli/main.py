@@ -629,6 +629,64 @@ def why_command(ctx: click.Context, /, name: str, **options: Any) -> None:
         click.echo(render_chain(chain))
 
 
+def _edit(
+    ctx: click.Context, packages: tuple[str, ...], options: dict[str, Any], name: str
+) -> None:
+    """``accord add``/``remove``: the options checked, then ``reconciler.edit_command``."""
+    from model.edit import BoundKind
+    from reconciler import edit_command
+    from reconciler.pyproject_edit import DependencyKind, DependencyPlace
+
+    options, _sources = _settings(ctx, options)
+    cliargs.refuse_unsupported_edit(options, name)
+    mode, locked_flag = _lock_mode(ctx, options)
+    if options["dev"]:
+        place = DependencyPlace(DependencyKind.DEV)
+    elif options["optional"]:
+        place = DependencyPlace(DependencyKind.OPTIONAL, canonicalize_name(options["optional"]))
+    elif options["group"]:
+        place = DependencyPlace(DependencyKind.GROUP, canonicalize_name(options["group"]))
+    else:
+        place = DependencyPlace(DependencyKind.PRODUCTION)
+    request = RunRequest(
+        cwd=Path.cwd(),
+        lock_mode=mode,
+        locked_flag=locked_flag,
+        reinstall=options["reinstall"] and not options["no_reinstall"],
+        reinstall_packages=_names(options["reinstall_package"]),
+        compile_bytecode=options["compile_bytecode"] and not options["no_compile_bytecode"],
+        **_lock_fields(ctx, options),
+    )
+    edit = edit_command.EditRequest(
+        packages=packages,
+        place=place,
+        raw=bool(options.get("raw")),
+        bounds=BoundKind(options["bounds"]) if options.get("bounds") else None,
+        extras=_names(options.get("extra") or ()),
+        no_sync=options["no_sync"],
+        script=Path(options["script"]).absolute() if options["script"] else None,
+    )
+    (edit_command.add if name == "add" else edit_command.remove)(request, edit)
+
+
+@accord.command("add", context_settings=_CONTEXT)
+@cliargs.add_options
+@click.argument("packages", nargs=-1, required=True)
+@click.pass_context
+def add_command(ctx: click.Context, /, packages: tuple[str, ...], **options: Any) -> None:
+    """Add dependencies to the project (or a script), then lock and sync (as `uv add`)."""
+    _edit(ctx, packages, options, "add")
+
+
+@accord.command("remove", context_settings=_CONTEXT)
+@cliargs.remove_options
+@click.argument("packages", nargs=-1, required=True)
+@click.pass_context
+def remove_command(ctx: click.Context, /, packages: tuple[str, ...], **options: Any) -> None:
+    """Remove dependencies from the project (or a script), then lock and sync (as `uv remove`)."""
+    _edit(ctx, packages, options, "remove")
+
+
 @accord.command("help", context_settings=_CONTEXT)
 @click.argument("names", nargs=-1)
 @click.pass_context
