@@ -28,7 +28,13 @@ from packaging.version import Version
 from model.edit import BoundKind, replace_script_block, script_block
 from model.lock import Lock
 from model.request import LockMode, RunRequest
-from reconciler.errors import AccordError, ProjectNotFound, UsageError
+from reconciler.errors import (
+    AccordError,
+    NoSolution,
+    PackageNotFound,
+    ProjectNotFound,
+    UsageError,
+)
 from reconciler.pyproject_edit import (
     DependencyKind,
     DependencyPlace,
@@ -64,7 +70,7 @@ class _AddFailed(AccordError):
 
     def __init__(self, cause: AccordError) -> None:
         super().__init__(
-            f"Failed to add dependencies\n  cause: {cause.message}",
+            f"Failed to add dependencies\n  cause: {cause.message}\n",  # uv: a blank line
             hint=(
                 "If you want to add the package regardless of the failed resolution, "
                 "provide the `--frozen` flag to skip locking and syncing"
@@ -297,9 +303,12 @@ def add(request: RunRequest, edit: EditRequest, *, err: TextIO = sys.stderr) -> 
             from reconciler.pipeline import sync
 
             sync(_sync_request(request, edit.place, adding=True), err=err)
-    except AccordError as exc:
+    except (NoSolution, PackageNotFound) as exc:
         snapshot.restore()
         raise _AddFailed(exc) from exc
+    except AccordError:
+        snapshot.restore()
+        raise
 
 
 def _notes(edits: list[EditedDependency], edit: EditRequest, err: TextIO) -> None:
@@ -331,6 +340,7 @@ def remove(request: RunRequest, edit: EditRequest, *, err: TextIO = sys.stderr) 
     if target.script:
         _script_notes(request, edit, err)
         request = attrs.evolve(request, lock_mode=LockMode.WRITE, script=target.path)
+    snapshot = _Snapshot.take(target.path, target.lock_path)
     if edited != original:
         _write(target.path, edited)
     if request.lock_mode is LockMode.FROZEN and not target.script:
@@ -339,11 +349,15 @@ def remove(request: RunRequest, edit: EditRequest, *, err: TextIO = sys.stderr) 
         if not request.quiet:
             err.write(f"Updated `{_shown(target.path)}`\n")
         return
-    started = time.perf_counter()
-    lock = _lock(request, write=True, err=err)
-    if target.script or edit.no_sync:
-        _resolved(started, lock, err, request)
-        return
-    from reconciler.pipeline import sync
+    try:
+        started = time.perf_counter()
+        lock = _lock(request, write=True, err=err)
+        if target.script or edit.no_sync:
+            _resolved(started, lock, err, request)
+            return
+        from reconciler.pipeline import sync
 
-    sync(_sync_request(request, edit.place, adding=False), err=err)
+        sync(_sync_request(request, edit.place, adding=False), err=err)
+    except AccordError:
+        snapshot.restore()  # uv 0.13.8 puts a removal back when the lock fails too
+        raise
