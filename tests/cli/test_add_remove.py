@@ -368,7 +368,7 @@ def test_script_with_a_lock_is_relocked(cli: Cli, tmp_path: Path) -> None:
 
 def test_add_then_remove_sync_the_environment_as_uv(cli: Cli, tmp_path: Path) -> None:
     text = HEAD + 'dependencies = ["pkg"]\n\n[dependency-groups]\ndev = ["devtool"]\n'
-    uv, accord, uv_dir, accord_dir = _side_by_side(cli, tmp_path, text, "add", "dep-a")
+    _, accord, uv_dir, accord_dir = _side_by_side(cli, tmp_path, text, "add", "dep-a")
     assert accord.returncode == 0, accord.stderr
     # uv syncs what it added without the dev group, and keeps what is there (inexact)
     assert (
