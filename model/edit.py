@@ -7,7 +7,7 @@ TOML library) splits it, into values each with the whitespace and comments befor
 and after (``suffix``) it, plus what follows the last comma (``trailing``); uv's edits and its
 ``reformat_array_multiline`` (one value a line, the first value's indentation, a trailing comma,
 every comment kept on its line) are applied to that; and the array is written back. Where the
-array sits in the document, and creating it, is the shell's business (``reconciler.pyproject_edit``,
+array sits in the document, and creating it, is the shell's business (``reconciler.project.edit``,
 which uses tomlkit); this module sees only the array's text, from ``[`` to ``]``.
 
 Requirements are written as uv writes them (``model.edit.requirement_text``): the normalized
@@ -27,9 +27,9 @@ from packaging.specifiers import Specifier
 from packaging.utils import NormalizedName, canonicalize_name
 from packaging.version import InvalidVersion, Version
 
-from model.marker_tree import MarkerTree
-from model.markers import render_marker
-from model.toml import loads as toml_loads
+from accord.model.marker_tree import MarkerTree
+from accord.model.markers import render_marker
+from accord.model.toml import loads as toml_loads
 
 __all__ = [
     "AmbiguousRequirement",

@@ -632,10 +632,10 @@ def why_command(ctx: click.Context, /, name: str, **options: Any) -> None:
 def _edit(
     ctx: click.Context, packages: tuple[str, ...], options: dict[str, Any], name: str
 ) -> None:
-    """``accord add``/``remove``: the options checked, then ``reconciler.edit_command``."""
-    from model.edit import BoundKind
-    from reconciler import edit_command
-    from reconciler.pyproject_edit import DependencyKind, DependencyPlace
+    """``accord add``/``remove``: the options checked, then ``reconciler.run.edit``."""
+    from accord.model.edit import BoundKind
+    from accord.reconciler.project.edit import DependencyKind, DependencyPlace
+    from accord.reconciler.run import edit as edit_command
 
     options, _sources = _settings(ctx, options)
     cliargs.refuse_unsupported_edit(options, name)

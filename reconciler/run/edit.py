@@ -25,17 +25,17 @@ from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import NormalizedName, canonicalize_name
 from packaging.version import Version
 
-from model.edit import BoundKind, replace_script_block, script_block
-from model.lock import Lock
-from model.request import LockMode, RunRequest
-from reconciler.errors import (
+from accord.model.edit import BoundKind, replace_script_block, script_block
+from accord.model.lock import Lock
+from accord.model.request import LockMode, RunRequest
+from accord.reconciler.errors import (
     AccordError,
     NoSolution,
     PackageNotFound,
     ProjectNotFound,
     UsageError,
 )
-from reconciler.pyproject_edit import (
+from accord.reconciler.project.edit import (
     DependencyKind,
     DependencyPlace,
     EditedDependency,
@@ -90,7 +90,7 @@ class _Snapshot:
         return cls(tuple((path, _read(path) if path.is_file() else None) for path in paths))
 
     def restore(self) -> None:
-        from reconciler.fsutil import write_atomic
+        from accord.reconciler.fsutil import write_atomic
 
         for path, text in self.files:
             if text is None:
@@ -105,7 +105,7 @@ def _read(path: Path) -> str:
 
 
 def _write(path: Path, text: str) -> None:
-    from reconciler.fsutil import write_atomic
+    from accord.reconciler.fsutil import write_atomic
 
     write_atomic(path, text)
 
@@ -139,14 +139,14 @@ class _Target:
 
 def _target(request: RunRequest, edit: EditRequest) -> _Target:
     if edit.script is not None:
-        from reconciler.script_env import script_lock_path
+        from accord.reconciler.run.script import script_lock_path
 
         if not edit.script.is_file():
             raise UsageError(f"Failed to read from file `{edit.script}`: No such file or directory")
         return _Target(path=edit.script, lock_path=script_lock_path(edit.script), script=True)
-    from model.target import Project
-    from reconciler.discover import discover_target, find_pyproject
-    from reconciler.errors import ProjectInvalid
+    from accord.model.target import Project
+    from accord.reconciler.errors import ProjectInvalid
+    from accord.reconciler.project.discover import discover_target, find_pyproject
 
     start = Path(request.project) if request.project is not None else Path(request.cwd)
     if find_pyproject(start) is None:
@@ -186,9 +186,9 @@ def _requirements(edit: EditRequest) -> list[tuple[Requirement, str]]:
 def _lock(request: RunRequest, *, write: bool, err: TextIO) -> Lock:
     """The project's (or script's) lock through accord's lock stage, written when it changes
     and ``write`` allows."""
-    from model.plan import WriteLock
-    from reconciler.locking import lock_target
-    from reconciler.lockwrite import write_lock
+    from accord.model.plan import WriteLock
+    from accord.reconciler.lock.write import write_lock
+    from accord.reconciler.run.lock import lock_target
 
     lock, action, path = lock_target(request)
     if isinstance(action, WriteLock) and write:
@@ -300,7 +300,7 @@ def add(request: RunRequest, edit: EditRequest, *, err: TextIO = sys.stderr) -> 
                 err.write(f"Updated `{_shown(target.path)}`\n")
             return
         if not edit.no_sync:
-            from reconciler.pipeline import sync
+            from accord.reconciler.run.pipeline import sync
 
             sync(_sync_request(request, edit.place, adding=True), err=err)
     except (NoSolution, PackageNotFound) as exc:
@@ -315,7 +315,7 @@ def _notes(edits: list[EditedDependency], edit: EditRequest, err: TextIO) -> Non
     """uv's note for a requirement with its own specifier when ``--bounds`` was given."""
     if edit.bounds is None:
         return
-    from model.edit import requirement_text
+    from accord.model.edit import requirement_text
 
     for edited in edits:
         if edited.edit.kind.value == "add" and len(edited.requirement.specifier):
@@ -355,7 +355,7 @@ def remove(request: RunRequest, edit: EditRequest, *, err: TextIO = sys.stderr) 
         if target.script or edit.no_sync:
             _resolved(started, lock, err, request)
             return
-        from reconciler.pipeline import sync
+        from accord.reconciler.run.pipeline import sync
 
         sync(_sync_request(request, edit.place, adding=False), err=err)
     except AccordError:

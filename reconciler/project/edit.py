@@ -5,7 +5,7 @@ ordering, quoting, blank lines. This module finds (or creates, as uv creates the
 edit goes to, ``project.dependencies``, ``project.optional-dependencies.<extra>``,
 ``dependency-groups.<group>`` or the legacy ``tool.uv.dev-dependencies``, and hands its text
 to ``model.edit``, which rewrites it as uv does; the new array replaces the old one in place.
-No I/O: the command (``reconciler.edit_command``) reads and writes the files.
+No I/O: the command (``reconciler.run.edit``) reads and writes the files.
 
 It lives in the shell only because tomlkit is a heavy import the pure ``model`` may not load
 (STYLE 2.1); it is still a pure function of its arguments.
@@ -21,7 +21,7 @@ from packaging.requirements import Requirement
 from packaging.utils import NormalizedName, canonicalize_name
 from packaging.version import Version
 
-from model.edit import (
+from accord.model.edit import (
     AmbiguousRequirement,
     ArrayEdit,
     BoundKind,
@@ -31,7 +31,7 @@ from model.edit import (
     remove_requirement,
     set_bound,
 )
-from reconciler.errors import AccordError, ProjectInvalid
+from accord.reconciler.errors import AccordError, ProjectInvalid
 
 if TYPE_CHECKING:
     from tomlkit.container import Container
