@@ -80,6 +80,11 @@ class RunRequest:
     """``--no-build``/``--no-binary`` (and ``-package``): added to ``tool.uv``'s."""
     no_build_isolation: bool = False
     """``--no-build-isolation``: build with the target interpreter's own packages."""
+    no_config: bool = False
+    """``--no-config`` (``UV_NO_CONFIG``): read no uv configuration file, nor the settings
+    of the project's ``[tool.uv]``."""
+    config_file: PurePath | None = None
+    """``--config-file`` (``UV_CONFIG_FILE``): the one uv.toml to read settings from."""
     package: NormalizedName | None = None
     """``--package``: run in the context of this workspace member."""
     all_packages: bool = False

@@ -89,7 +89,10 @@ UNHONOURED_RESOLUTION = frozenset(
         "extra-build-variables",
         "find-links",
         "index-strategy",
+        "minimum-libc-version",
         "no-sources",
+        "no-sources-package",
+        "prerelease-package",
     }
 )
 """uv settings that change the resolution or the lock; accord refuses to resolve with them."""
@@ -98,6 +101,7 @@ NOT_USED = frozenset(
     {
         "add-bounds",
         "allow-insecure-host",
+        "audit",
         "build-backend",
         "cache-dir",
         "check-url",
@@ -105,22 +109,30 @@ NOT_USED = frozenset(
         "concurrent-builds",
         "concurrent-downloads",
         "concurrent-installs",
+        "graalpy-install-mirror",
+        "http-proxy",
+        "https-proxy",
         "keyring-provider",
         "link-mode",
         "native-tls",
         "no-cache",
+        "no-proxy",
         "offline",
         "pip",
         "preview",
+        "preview-features",
         "publish-url",
         "pypy-install-mirror",
+        "pyodide-install-mirror",
         "python-downloads",
         "python-downloads-json-url",
         "python-install-mirror",
         "python-preference",
         "reinstall",
         "reinstall-package",
+        "require-build-hashes",
         "required-version",
+        "system-certs",
         "torch-backend",
         "trusted-publishing",
         "upgrade",
@@ -145,12 +157,14 @@ class SettingsReport:
     not_used: tuple[str, ...] = ()
     unknown: tuple[str, ...] = ()
 
-    def warnings(self, where: str) -> list[str]:
+    def warnings(self, where: str, prefix: str = "tool.uv.") -> list[str]:
+        """One line per key, naming the file; ``prefix`` is how its keys are spelt there
+        (empty for a ``uv.toml``, whose keys are at the top level)."""
         lines = [
-            f"`tool.uv.{key}` in `{where}` is not used by accord (it does not change the lock)"
+            f"`{prefix}{key}` in `{where}` is not used by accord (it does not change the lock)"
             for key in self.not_used
         ]
-        lines += [f"Unknown setting `tool.uv.{key}` in `{where}`, ignored" for key in self.unknown]
+        lines += [f"Unknown setting `{prefix}{key}` in `{where}`, ignored" for key in self.unknown]
         return lines
 
 

@@ -19,6 +19,7 @@ __all__ = [
     "BuildNotSupported",
     "CommandNotAllowed",
     "CommandNotFound",
+    "ConfigInvalid",
     "DistributionInvalid",
     "DownloadFailed",
     "DownloadNotCached",
@@ -96,6 +97,10 @@ class ProjectNotFound(AccordError):
 
 class ProjectInvalid(AccordError):
     """A pyproject.toml that cannot be parsed or lacks what accord needs."""
+
+
+class ConfigInvalid(AccordError):
+    """A uv configuration file (``uv.toml``, ``--config-file``) that cannot be read or used."""
 
 
 class SettingUnsupported(AccordError):

@@ -95,6 +95,10 @@ _ENVIRONMENT_KEYS = (
     "UV_NO_BINARY",
     "UV_NO_BUILD_PACKAGE",
     "UV_NO_BINARY_PACKAGE",
+    # where uv's user and system configuration files are (reconciler/project/config.py)
+    "UV_NO_CONFIG",
+    "XDG_CONFIG_HOME",
+    "XDG_CONFIG_DIRS",
 )
 # Variables under which the fast path steps aside: they move the project or the environment
 # (the slow path reads them), or name something accord refuses (the slow path says so).

@@ -160,9 +160,10 @@ def make_builder(
     """The builder apply uses for sdists and source trees (index as configured)."""
     from accord.reconciler.fetch.index import IndexClient
     from accord.reconciler.lock.ensure import configured_indexes
-    from accord.reconciler.project.discover import read_pyproject
+    from accord.reconciler.project.config import index_config
 
-    data = read_pyproject(pyproject) if pyproject is not None and pyproject.is_file() else {}
+    root = pyproject.parent if pyproject is not None and pyproject.is_file() else None
+    data = index_config(root, request)
     indexes, _ = configured_indexes(request, data)
     from accord.reconciler.project.discover import toml_table
 

@@ -129,23 +129,6 @@ def _cache(options: dict[str, Any], sources: dict[str, str]) -> str | None:
     return None
 
 
-def _user_config_files(project_dir: Path) -> list[Path]:
-    """uv.toml files uv would read here (user, system, and the project's own)."""
-    config_home = os.environ.get("XDG_CONFIG_HOME") or os.path.join(
-        os.path.expanduser("~"), ".config"
-    )
-    candidates = [Path(config_home, "uv", "uv.toml")]
-    candidates += [
-        Path(d, "uv", "uv.toml") for d in os.environ.get("XDG_CONFIG_DIRS", "").split(":") if d
-    ]
-    candidates += [Path("/etc/xdg/uv/uv.toml"), Path("/etc/uv/uv.toml")]
-    for directory in (project_dir, *project_dir.parents):
-        if (directory / "pyproject.toml").is_file() or (directory / "uv.toml").is_file():
-            candidates.append(directory / "uv.toml")
-            break
-    return [path for path in dict.fromkeys(candidates) if path.is_file()]
-
-
 def _settings(ctx: click.Context, options: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
     """The options merged with the global ones and the environment, checked, applied to the
     process (``--directory``, the cache); refuses what accord cannot honour."""
@@ -171,9 +154,6 @@ def _settings(ctx: click.Context, options: dict[str, Any]) -> tuple[dict[str, An
             raise UsageError(
                 f"Cannot change to directory `{options['directory']}`: {exc.strerror}"
             ) from exc
-    if not options["no_config"]:
-        for path in _user_config_files(Path.cwd()):
-            _warn(f"accord does not read uv configuration files; `{path}` is ignored")
     options["temporary_cache"] = _cache(options, sources)
     return options, sources
 
@@ -227,6 +207,8 @@ def _lock_fields(ctx: click.Context, options: dict[str, Any]) -> dict[str, Any]:
         "no_build_packages": _names(options["no_build_package"]),
         "no_binary": options["no_binary"] and not options["binary"],
         "no_binary_packages": _names(options["no_binary_package"]),
+        "no_config": bool(options["no_config"]),
+        "config_file": Path(options["config_file"]).absolute() if options["config_file"] else None,
         "quiet": options["quiet"],
         "verbose": options["verbose"],
     }

@@ -108,8 +108,8 @@ GLOBAL_OPTIONS: list[Decorator[Any]] = [
     _flag("--no-progress", help="No progress output (accord shows none)."),
     _value("--directory", help="Change to this directory first (UV_WORKING_DIR)."),
     _value("--project", help="Find the project from this directory (UV_PROJECT)."),
-    _value("--config-file", help="Not supported: accord reads no uv.toml."),
-    _flag("--no-config", help="Do not look for uv.toml files (UV_NO_CONFIG)."),
+    _value("--config-file", help="Read settings from this uv.toml only (UV_CONFIG_FILE)."),
+    _flag("--no-config", help="Read no uv.toml, nor the settings in [tool.uv] (UV_NO_CONFIG)."),
     _flag("-n", "--no-cache", help="Use a temporary cache, removed afterwards (UV_NO_CACHE)."),
     _value("--cache-dir", help="The cache directory (ACCORD_CACHE_DIR, UV_CACHE_DIR)."),
     _flag("--managed-python", help="Not supported: accord uses installed interpreters only."),
@@ -250,7 +250,6 @@ INSTALL_OPTIONS: list[Decorator[Any]] = [
 # error naming the option, never silence.
 _UNSUPPORTED: tuple[tuple[str, str, str], ...] = (
     ("allow_insecure_host", "--allow-insecure-host", "accord always verifies TLS"),
-    ("config_file", "--config-file", "accord reads no uv.toml configuration files"),
     ("managed_python", "--managed-python", "accord uses installed interpreters only"),
     ("find_links", "--find-links", "accord finds packages on indexes only"),
     ("upgrade_group", "--upgrade-group", "use `--upgrade-package` for each package"),

@@ -36,7 +36,8 @@ if TYPE_CHECKING:
 
     from accord.model.exclude_newer import ExcludeNewer
     from accord.model.marker_tree import MarkerTree
-    from accord.model.uv_settings import BinaryPolicy, SettingsReport
+    from accord.model.uv_config import EffectiveSettings
+    from accord.model.uv_settings import BinaryPolicy
     from accord.reconciler.project.workspace import Workspace
 
 __all__ = [
@@ -172,13 +173,15 @@ def ensure_lock(
 
     from accord.model.manifest import lock_requirement
     from accord.model.uv_settings import recorded_prerelease
+    from accord.reconciler.project.config import settings_for
 
     workspace = load_workspace(project, interpreter, err)
-    settings = _settings(workspace, err)
-    prerelease = _prerelease(workspace, request.prerelease)
-    exclude_newer = _exclude_newer(workspace, request.exclude_newer)
-    inputs = _dependency_settings(workspace, request)
-    indexes, explicit = configured_indexes(request, workspace.root_data)
+    config = settings_for(workspace.root, request)
+    refused = _settings(workspace, config, err)
+    prerelease = _prerelease(workspace, config, request.prerelease)
+    exclude_newer = _exclude_newer(workspace, config, request.exclude_newer)
+    inputs = _dependency_settings(workspace, config, request)
+    indexes, explicit = configured_indexes(request, {"tool": {"uv": dict(config.table)}})
     upgrading = request.upgrade or bool(request.upgrade_packages)
     if existing is None:
         why = "missing" if text is None else "unreadable"
@@ -212,16 +215,15 @@ def ensure_lock(
             # uv ignores a lock resolved in another mode or fork strategy (no preferences, no
             # forks kept).
             existing = None
-    if settings.unhonoured:
+    if refused is not None:
         # Refused before resolving: the lock accord would write is not the one uv writes.
-        pyproject = workspace.root / "pyproject.toml"
-        names = ", ".join(f"`tool.uv.{key}`" for key in settings.unhonoured)
+        where, names = refused
         raise SettingUnsupported(
-            f"`{pyproject}` sets {names}, which accord does not support yet; "
+            f"`{where}` sets {names}, which accord does not support yet; "
             "it changes the lock, so accord will not resolve without it",
             hint="lock with uv (accord runs from a uv.lock that is up to date), "
             "or remove the setting",
-            path=pyproject,
+            path=where,
         )
     builder = builders(indexes, inputs.build_constraints)
     new = _resolve(
@@ -236,28 +238,72 @@ def ensure_lock(
     return new, WriteLock(reason=why, lock=new)
 
 
-def _settings(workspace: Workspace, err: TextIO) -> SettingsReport:
-    """The workspace root's ``[tool.uv]``, checked; warnings for keys accord does not use."""
+def _settings(
+    workspace: Workspace, config: EffectiveSettings, err: TextIO
+) -> tuple[Path, str] | None:
+    """Check the ``[tool.uv]`` keys of every file the settings come from, and the project
+    keys of the workspace root's pyproject.toml; warn about keys accord does not use. Returns
+    the first file that sets a key accord refuses to resolve with, and those keys."""
+    from accord.model.uv_config import PROJECT_KEYS, ConfigLayer
     from accord.model.uv_settings import check_uv_settings
     from accord.reconciler.project.discover import toml_table
 
-    report = check_uv_settings(toml_table(workspace.root_data, "tool", "uv"))
-    for line in report.warnings(str(workspace.root / "pyproject.toml")):
-        err.write(f"warning: {line}\n")
-    return report
+    root = workspace.root / "pyproject.toml"
+    root_table = toml_table(workspace.root_data, "tool", "uv")
+    layers = list(config.layers)
+    if not any(layer.path == root for layer in layers):
+        # Its settings are masked (a uv.toml, --config-file, --no-config): only its project
+        # keys, and keys no uv knows, are still its own.
+        layers.append(
+            ConfigLayer(
+                root,
+                {k: v for k, v in root_table.items() if k in PROJECT_KEYS},
+                is_pyproject=True,
+            )
+        )
+    refused: tuple[Path, str] | None = None
+    for layer in layers:
+        own = (
+            layer.table
+            if layer.is_pyproject
+            else {k: v for k, v in layer.table.items() if k not in PROJECT_KEYS}
+        )
+        report = check_uv_settings(own)
+        prefix = "tool.uv." if layer.is_pyproject else ""
+        for line in report.warnings(str(layer.path), prefix=prefix):
+            err.write(f"warning: {line}\n")
+        if not layer.is_pyproject:
+            for key in sorted(k for k in layer.table if k in PROJECT_KEYS):
+                err.write(
+                    f"warning: `{key}` in `{layer.path}` is not used: uv reads it from a "
+                    "project's pyproject.toml only\n"
+                )
+        if report.unhonoured and refused is None:
+            names = ", ".join(f"`{prefix}{key}`" for key in report.unhonoured)
+            refused = (Path(layer.path), names)
+    return refused
 
 
-def _prerelease(workspace: Workspace, given: str | None = None) -> str | None:
-    """``--prerelease``, else ``[tool.uv] prerelease`` of the workspace root; None for uv's
-    default."""
+def _where(workspace: Workspace, config: EffectiveSettings) -> Path:
+    """The pyproject.toml a bad ``[tool.uv]`` value is in (uv.toml values are checked when
+    the file is read)."""
+    return next(
+        (Path(layer.path) for layer in config.layers if layer.is_pyproject),
+        workspace.root / "pyproject.toml",
+    )
+
+
+def _prerelease(
+    workspace: Workspace, config: EffectiveSettings, given: str | None = None
+) -> str | None:
+    """``--prerelease``, else the ``prerelease`` setting; None for uv's default."""
     from accord.model.uv_settings import PRERELEASE_MODES
-    from accord.reconciler.project.discover import toml_table
 
-    value = given or toml_table(workspace.root_data, "tool", "uv").get("prerelease")
+    value = given or config.table.get("prerelease")
     if value is None or value == PRERELEASE_MODES[-1]:
         return None
     if value not in PRERELEASE_MODES:
-        pyproject = workspace.root / "pyproject.toml"
+        pyproject = _where(workspace, config)
         raise ProjectInvalid(
             f"`{pyproject}`: `tool.uv.prerelease` must be one of "
             + ", ".join(f"`{mode}`" for mode in PRERELEASE_MODES)
@@ -319,7 +365,9 @@ class DependencySettings:
         return None
 
 
-def _dependency_settings(workspace: Workspace, request: RunRequest) -> DependencySettings:
+def _dependency_settings(
+    workspace: Workspace, config: EffectiveSettings, request: RunRequest
+) -> DependencySettings:
     from accord.model.uv_settings import (
         SettingInvalid,
         read_binary_policy,
@@ -329,9 +377,8 @@ def _dependency_settings(workspace: Workspace, request: RunRequest) -> Dependenc
         read_fork_strategy,
         read_resolution_mode,
     )
-    from accord.reconciler.project.discover import toml_table
 
-    uv = toml_table(workspace.root_data, "tool", "uv")
+    uv = config.table
     try:
         return DependencySettings(
             constraints=read_dependencies(
@@ -356,18 +403,18 @@ def _dependency_settings(workspace: Workspace, request: RunRequest) -> Dependenc
             ),
         )
     except SettingInvalid as exc:
-        pyproject = workspace.root / "pyproject.toml"
+        pyproject = _where(workspace, config)
         raise ProjectInvalid(f"`{pyproject}`: {exc}", hint=exc.hint, path=pyproject) from exc
 
 
-def _exclude_newer(workspace: Workspace, given: str | None = None) -> ExcludeNewer:
-    """``--exclude-newer`` (else ``[tool.uv] exclude-newer``) and ``exclude-newer-package``
-    of the workspace root."""
+def _exclude_newer(
+    workspace: Workspace, config: EffectiveSettings, given: str | None = None
+) -> ExcludeNewer:
+    """``--exclude-newer`` (else the ``exclude-newer`` setting) and ``exclude-newer-package``."""
     from accord.model.exclude_newer import ExcludeNewer, ExcludeNewerInvalid
     from accord.reconciler.errors import UsageError
-    from accord.reconciler.project.discover import toml_table
 
-    uv = toml_table(workspace.root_data, "tool", "uv")
+    uv = config.table
     if given is not None:
         try:
             ExcludeNewer.from_settings(given, None)
@@ -378,7 +425,7 @@ def _exclude_newer(workspace: Workspace, given: str | None = None) -> ExcludeNew
             given or uv.get("exclude-newer"), uv.get("exclude-newer-package")
         )
     except ExcludeNewerInvalid as exc:
-        pyproject = workspace.root / "pyproject.toml"
+        pyproject = _where(workspace, config)
         raise ProjectInvalid(
             f"`{pyproject}`: `tool.uv.exclude-newer`: {exc}", path=pyproject
         ) from exc

@@ -109,12 +109,11 @@ def add_with_layer(
     preferences: dict[NormalizedName, Version] = {}
     if outcome.venv is not None:
         preferences = {d.name: d.version for d in observe_environment(outcome.venv).dists}
-    from accord.reconciler.project.discover import read_pyproject
+    from accord.reconciler.project.config import index_config as configured
 
-    # The layer resolves against the project's indexes ([[tool.uv.index]]) when there is one.
-    index_config: dict[str, object] = {}
-    if outcome.project_root is not None and (outcome.project_root / "pyproject.toml").is_file():
-        index_config = read_pyproject(outcome.project_root / "pyproject.toml")
+    # The layer resolves against the project's index settings when there is one, and the
+    # configuration files' in any case.
+    index_config = configured(outcome.project_root, request)
     indexes, _ = configured_indexes(request, index_config)
     key = environment_key(
         "with",

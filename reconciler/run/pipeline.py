@@ -83,12 +83,12 @@ def _binary_policy(project: Project, request: RunRequest) -> BinaryPolicy | None
     (None: the default)."""
     from accord.model.uv_settings import BinaryPolicy, SettingInvalid, read_binary_policy
     from accord.reconciler.errors import ProjectInvalid
-    from accord.reconciler.project.discover import read_pyproject, toml_table
+    from accord.reconciler.project.config import settings_for
 
     flags = request.no_binary or request.no_build
     flags = flags or bool(request.no_binary_packages or request.no_build_packages)
     pyproject = Path(project.root) / "pyproject.toml"
-    uv = toml_table(read_pyproject(pyproject), "tool", "uv") if pyproject.is_file() else {}
+    uv = settings_for(Path(project.root), request).table
     keys = ("no-binary", "no-build", "no-binary-package", "no-build-package")
     if not flags and not any(key in uv for key in keys):
         return None
@@ -475,6 +475,10 @@ def sync(request: RunRequest, *, out: TextIO = sys.stdout, err: TextIO = sys.std
                     out.write(note + "\n")
                 outcome = attrs.evolve(outcome, dry_plan=True)
         else:
+            from accord.reconciler.project.config import settings_for
+
+            # Read before anything else, as uv does: a bad uv.toml stops even a --frozen run.
+            settings_for(Path(target.root), request)
             outcome = sync_project(request, target, out=out, err=err)
     if request.with_requirements or request.with_files or request.with_editables:
         from accord.reconciler.run.overlay import add_with_layer

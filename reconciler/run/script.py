@@ -59,8 +59,10 @@ def read_script_metadata(script: Path) -> ScriptMetadata | None:
         ) from exc
 
 
-def _index_config(metadata: ScriptMetadata) -> dict[str, Any]:
-    return {"tool": {"uv": dict(metadata.tool_uv)}}
+def _index_config(script: Path, metadata: ScriptMetadata, request: RunRequest) -> dict[str, Any]:
+    from accord.reconciler.project.config import script_index_config
+
+    return script_index_config(script, dict(metadata.tool_uv), request)
 
 
 def _requires_python(metadata: ScriptMetadata, interpreter: Interpreter) -> SpecifierSet:
@@ -106,7 +108,7 @@ def lock_script(
         requires_python=requires_python,
         dependencies=metadata.dependencies,
     )
-    indexes, _ = configured_indexes(request, _index_config(metadata))
+    indexes, _ = configured_indexes(request, _index_config(script, metadata, request))
     client = IndexClient(indexes, cache_dir=cache_root(), offline=request.offline)
     try:
         new = resolve_lock(
@@ -183,7 +185,7 @@ def sync_script(
         label=f"environment for {script.name}",
         lock=lock,
         lock_action=lock_action,
-        index_config=_index_config(metadata),
+        index_config=_index_config(script, metadata, request),
         lock_name=script_lock_path(script).name if lock is not None else STORED_LOCK,
         out=out,
         err=err,

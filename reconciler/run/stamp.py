@@ -54,6 +54,12 @@ def write_stamp(
         candidate = str(directory / "pyproject.toml")
         if candidate not in files:
             files.append(candidate)
+    if request.config_file is None and not request.no_config:
+        from accord.reconciler.project.config import candidate_files
+
+        # uv's configuration files decide the settings: one created, edited or removed must
+        # send the next run down the slow path (a missing file is an input too).
+        files += [str(path) for path in candidate_files(root) if str(path) not in files]
     globs: list[tuple[str, str]] = []
     stats: list[str] = []
     if source_trees:

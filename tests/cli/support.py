@@ -33,6 +33,8 @@ def clean_environment(extra: Mapping[str, str] | None = None) -> dict[str, str]:
         if key in _KEPT or (key not in _DROPPED and not key.startswith(_DROPPED_PREFIXES))
     }
     env["NO_PROXY"] = env["no_proxy"] = "127.0.0.1,localhost"
+    # accord reads uv's user and system configuration files, as uv does: not the developer's.
+    env["XDG_CONFIG_HOME"] = env["XDG_CONFIG_DIRS"] = "/nonexistent/accord-tests-config"
     env.update(extra or {})
     return env
 

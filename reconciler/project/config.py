@@ -1,0 +1,258 @@
+"""uv's configuration files: find, read and merge them (reads files and the environment).
+
+``settings_for(root, request)`` is the ``[tool.uv]`` table every stage reads its settings
+from. It follows uv 0.13.8 (``uv-settings``, checked side by side):
+
+- ``--config-file FILE`` (``UV_CONFIG_FILE``): that file alone, over ``--no-config``;
+- ``--no-config`` (``UV_NO_CONFIG``): no file at all, not even the project's ``[tool.uv]``;
+- otherwise the project's file, then the user's, then the system's (highest first). The
+  project's is the first directory, from the workspace root upward, that holds a ``uv.toml``
+  (preferred; uv warns about what it masks in a ``[tool.uv]`` beside it) or a pyproject.toml
+  with a ``[tool.uv]`` table. The user's is ``$XDG_CONFIG_HOME/uv/uv.toml`` (else
+  ``~/.config/uv/uv.toml``); the system's the first ``uv/uv.toml`` under ``$XDG_CONFIG_DIRS``
+  when that is set, else ``/etc/uv/uv.toml``.
+
+The project keys (``model.uv_config.PROJECT_KEYS``) always come from the workspace root's
+pyproject.toml. Each file is read once per process.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from accord.model.uv_config import (
+    ConfigLayer,
+    EffectiveSettings,
+    check_values,
+    disallowed_in_uv_toml,
+    effective_settings,
+    masked_by_uv_toml,
+)
+from accord.reconciler.errors import ConfigInvalid
+
+if TYPE_CHECKING:
+    from accord.model.request import RunRequest
+
+__all__ = [
+    "candidate_files",
+    "index_config",
+    "script_index_config",
+    "settings_for",
+    "system_config_file",
+    "user_config_file",
+]
+
+
+def _display(path: Path) -> str:
+    """A path as uv shows it: relative to the working directory when under it."""
+    try:
+        return str(path.absolute().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+def user_config_file() -> Path | None:
+    """``$XDG_CONFIG_HOME/uv/uv.toml`` (an absolute one), else ``~/.config/uv/uv.toml``."""
+    home = os.environ.get("XDG_CONFIG_HOME", "")
+    if not os.path.isabs(home):
+        user_home = os.path.expanduser("~")
+        if user_home == "~":
+            return None
+        home = os.path.join(user_home, ".config")
+    return Path(home, "uv", "uv.toml")
+
+
+def _system_candidates() -> list[Path]:
+    dirs = os.environ.get("XDG_CONFIG_DIRS")
+    if dirs is None:
+        return [Path("/etc/uv/uv.toml")]
+    # uv: an empty XDG_CONFIG_DIRS means /etc/xdg; the list ends at its first empty entry.
+    found = []
+    for directory in (dirs or "/etc/xdg").split(":"):
+        if not directory:
+            break
+        found.append(Path(directory, "uv", "uv.toml"))
+    return [*found, Path("/etc/uv/uv.toml")]
+
+
+def system_config_file() -> Path | None:
+    """The first ``uv/uv.toml`` under ``$XDG_CONFIG_DIRS`` (when set), else
+    ``/etc/uv/uv.toml``; None when there is none."""
+    return next((path for path in _system_candidates() if path.is_file()), None)
+
+
+def candidate_files(root: Path | None) -> list[Path]:
+    """Every file whose appearance or change could change the settings for ``root`` (for the
+    stamp: a missing one counts too)."""
+    candidates = [path for path in (user_config_file(),) if path is not None]
+    candidates += _system_candidates()
+    if root is not None:
+        for directory in (root, *root.parents):
+            candidates += [directory / "uv.toml", directory / "pyproject.toml"]
+    return list(dict.fromkeys(candidates))
+
+
+def _read_text(path: Path) -> str | None:
+    """The file's text; None when it does not exist."""
+    try:
+        return path.read_bytes().decode("utf-8")
+    except FileNotFoundError:
+        return None
+    except UnicodeDecodeError as exc:
+        raise ConfigInvalid(f"Failed to parse `{_display(path)}`: it is not UTF-8 text") from exc
+    except OSError as exc:
+        raise ConfigInvalid(
+            f"failed to open file `{_display(path)}`: {exc.strerror or exc}", path=path
+        ) from exc
+
+
+def _parse(path: Path, text: str) -> dict[str, Any]:
+    from accord.model.toml import TomlSyntaxError, loads
+
+    try:
+        return loads(text)
+    except TomlSyntaxError as exc:
+        raise ConfigInvalid(
+            exc.report(f"`{_display(path)}`"), path=path, line=exc.line, column=exc.column
+        ) from exc
+
+
+def _read_uv_toml(path: Path, text: str) -> ConfigLayer:
+    """A ``uv.toml`` as a layer; refuses (as uv does) the keys only a pyproject.toml may hold,
+    and a value accord reads whose shape is wrong (with its line and column)."""
+    table = _parse(path, text)
+    shown = _display(path)
+    key = disallowed_in_uv_toml(table)
+    if key is not None:
+        raise ConfigInvalid(
+            f"Failed to parse `{shown}`. The `{key}` field is not allowed in a `uv.toml` file. "
+            f"`{key}` is only applicable in the context of a project, and should be placed in "
+            "a `pyproject.toml` file instead.",
+            path=path,
+        )
+    if "tool" in table:
+        raise ConfigInvalid(
+            f"Failed to parse `{shown}`: unknown field `tool`; a `uv.toml` holds the "
+            "`[tool.uv]` settings at its top level, without the `tool.uv` prefix",
+            path=path,
+        )
+    invalid = check_values(table)
+    if invalid is not None:
+        from accord.model.toml import excerpt
+        from accord.model.toml_spans import locate
+
+        found = locate(text, (invalid[0],))
+        if found is None:
+            raise ConfigInvalid(f"Failed to parse `{shown}`: {invalid[1]}", path=path)
+        raise ConfigInvalid(
+            f"Failed to parse `{shown}` at line {found.line}, column {found.column}: "
+            f"{invalid[1]}\n"
+            + excerpt(found.line, found.column, found.source_line, width=found.width),
+            path=path,
+            line=found.line,
+            column=found.column,
+        )
+    return ConfigLayer(path, table)
+
+
+def _tool_uv(pyproject: Path) -> dict[str, Any] | None:
+    """A pyproject.toml's ``[tool.uv]`` table; None when it has none or does not parse (uv
+    passes over it in settings discovery; the project's own is checked by discovery)."""
+    from accord.model.toml import TomlSyntaxError, loads
+
+    text = _read_text(pyproject)
+    if text is None:
+        return None
+    try:
+        data = loads(text)
+    except TomlSyntaxError:
+        return None
+    tool = data.get("tool")
+    uv = tool.get("uv") if isinstance(tool, dict) else None
+    return uv if isinstance(uv, dict) else None
+
+
+def _project_layer(root: Path) -> ConfigLayer | None:
+    """uv's ``FilesystemOptions::find``: from ``root`` upward, the first directory with a
+    ``uv.toml`` or a pyproject.toml that has ``[tool.uv]``."""
+    for directory in (root, *root.parents):
+        uv_toml = directory / "uv.toml"
+        text = _read_text(uv_toml)
+        if text is not None:
+            masked = masked_by_uv_toml(_tool_uv(directory / "pyproject.toml") or {})
+            if masked:
+                listing = "\n- ".join(masked)
+                sys.stderr.write(
+                    "warning: Found both a `uv.toml` file and a `[tool.uv]` section in an "
+                    "adjacent `pyproject.toml`. The following fields from `[tool.uv]` will be "
+                    f"ignored in favor of the `uv.toml` file:\n- {listing}\n"
+                )
+            return _read_uv_toml(uv_toml, text)
+        table = _tool_uv(directory / "pyproject.toml")
+        if table is not None:
+            return ConfigLayer(directory / "pyproject.toml", table, is_pyproject=True)
+    return None
+
+
+def _file_layer(path: Path | None) -> ConfigLayer | None:
+    if path is None:
+        return None
+    text = _read_text(path)
+    return None if text is None else _read_uv_toml(path, text)
+
+
+@functools.cache
+def _layers(
+    root: Path | None, no_config: bool, config_file: Path | None, _env: tuple[str | None, ...]
+) -> tuple[ConfigLayer, ...]:
+    if config_file is not None:
+        if config_file.name == "pyproject.toml":
+            sys.stderr.write(
+                "warning: The `--config-file` argument expects to receive a `uv.toml` file, "
+                "not a `pyproject.toml`. If you're trying to run a command from another "
+                "project, use the `--project` argument instead.\n"
+            )
+        text = _read_text(config_file)
+        if text is None:
+            raise ConfigInvalid(
+                f"failed to open file `{config_file}`: No such file or directory (os error 2)",
+                path=config_file,
+            )
+        return (_read_uv_toml(config_file, text),)
+    if no_config:
+        return ()
+    project = _project_layer(root if root is not None else Path.cwd())
+    found = (project, _file_layer(user_config_file()), _file_layer(system_config_file()))
+    return tuple(layer for layer in found if layer is not None)
+
+
+def settings_for(root: Path | None, request: RunRequest) -> EffectiveSettings:
+    """The ``[tool.uv]`` settings for the workspace rooted at ``root`` (None: no project;
+    the search starts in the working directory) under the request's ``--config-file`` and
+    ``--no-config``. Raises ConfigInvalid naming a file that cannot be used."""
+    config_file = Path(request.config_file) if request.config_file is not None else None
+    env = tuple(os.environ.get(name) for name in ("XDG_CONFIG_HOME", "XDG_CONFIG_DIRS", "HOME"))
+    layers = _layers(root, request.no_config, config_file, env)
+    root_tool_uv = (_tool_uv(root / "pyproject.toml") or {}) if root is not None else {}
+    return effective_settings(layers, root_tool_uv)
+
+
+def index_config(root: Path | None, request: RunRequest) -> dict[str, Any]:
+    """``settings_for`` as the pyproject-shaped table ``locking.configured_indexes`` reads."""
+    return {"tool": {"uv": dict(settings_for(root, request).table)}}
+
+
+def script_index_config(
+    script: Path, tool_uv: Mapping[str, Any], request: RunRequest
+) -> dict[str, Any]:
+    """A PEP 723 script's settings: its own ``[tool.uv]`` over the configuration files (as
+    uv lays a script's settings over the filesystem's)."""
+    from accord.model.uv_config import merge_layers
+
+    own = ConfigLayer(script, tool_uv, is_pyproject=True)
+    return {"tool": {"uv": merge_layers((own, *settings_for(None, request).layers))}}
