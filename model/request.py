@@ -105,6 +105,9 @@ class RunRequest:
     """``--compile-bytecode``: compile site-packages to bytecode after a sync."""
     require_project: bool = False
     """``accord sync``: outside any project is an error (as ``uv sync``)."""
+    uv_dry_run: bool = False
+    """``accord sync --dry-run``/``--check``: the plan told on stderr in uv's words
+    (``model.uv_dry_run``), not accord's plan on stdout."""
     uv_summary: bool = False
     """Report a sync in uv's words (``Resolved N packages``, `` + name==1.0``), not the plan."""
     quiet: int = 0

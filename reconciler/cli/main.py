@@ -426,21 +426,34 @@ def sync(ctx: click.Context, /, **options: Any) -> None:
     cliargs.refuse_unsupported_sync(options)
     if options["exact"] and options["inexact"]:
         raise UsageError("the argument '--exact' cannot be used with '--inexact'")
-    if options["check"] or options["dry_run"]:
-        options["dry_plan"] = True  # uv's --check and --dry-run change nothing either
+    # uv's --check and --dry-run change nothing, and say what would change in uv's words.
+    uv_dry_run = bool(options["check"] or options["dry_run"]) and not options["dry_plan"]
+    if uv_dry_run:
+        options["dry_plan"] = True
     request = _request(ctx, (), options, exact=not options["inexact"])
     script = options["script"]
     request = attrs.evolve(
         request,
         require_project=script is None,
-        uv_summary=not request.dry_plan,
+        uv_summary=not request.dry_plan or uv_dry_run,
+        uv_dry_run=uv_dry_run and script is None,
         script=Path(script).absolute() if script else None,
     )
     outcome = sync_environment(request)
-    if outcome.dry_plan and options["check"] and not outcome.plan_is_empty:
+    if outcome.dry_plan and options["check"] and _outdated(outcome.plan, request):
         raise _Outdated()
     if outcome.dry_plan:
-        sys.exit(ExitCode.FAILURE if request.check and not outcome.plan_is_empty else 0)
+        sys.exit(0)
+
+
+def _outdated(plan: Any, request: RunRequest) -> bool:
+    """``--check`` fails when the environment would change (a lock rewrite alone passes, as
+    in uv); accord's own ``--dry-plan --check`` fails on any change."""
+    from accord.model.uv_dry_run import environment_outdated
+
+    if plan is None:
+        return False
+    return environment_outdated(plan) if request.uv_dry_run else not plan.is_empty
 
 
 class _Outdated(AccordError):

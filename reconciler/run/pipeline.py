@@ -140,6 +140,31 @@ def _print_plan(plan: Plan, request: RunRequest, out: TextIO, relative_to: Path)
         out.write(paint_plan(text) if console().colour_for(out) else text)
 
 
+def _print_uv_dry_run(
+    plan: Plan, request: RunRequest, project: Project, resolved: str, checking: float, err: TextIO
+) -> None:
+    """``accord sync --dry-run``/``--check``: the plan in uv's words, on stderr."""
+    from accord.model.render import format_elapsed
+    from accord.model.request import LockMode
+    from accord.model.uv_dry_run import render_uv_dry_run
+
+    def shown(path: Path) -> str:
+        return os.path.relpath(path) if path.is_relative_to(Path.cwd()) else str(path)
+
+    lock_path = Path(project.lock_path)
+    err.write(
+        render_uv_dry_run(
+            plan,
+            venv=shown(Path(project.venv)),
+            lock_path=shown(lock_path),
+            lock_exists=lock_path.is_file(),
+            frozen=request.lock_mode is LockMode.FROZEN,
+            resolved=None if request.lock_mode is LockMode.FROZEN else resolved,
+            checked=format_elapsed(time.perf_counter() - checking),
+        )
+    )
+
+
 def _announce(plan: Plan, request: RunRequest, err: TextIO, relative_to: Path) -> None:
     """Before apply: the full plan under ``-v``; else, for ``run``, the lines with news."""
     from accord.model.render import render_news, render_text
@@ -263,8 +288,9 @@ def sync_project(
     lock, lock_action = ensure_lock(project, interpreter, request, builders=builders, err=err)
     debug("Lock `%s`: %s (%s)", project.lock_path, lock_action.kind, lock_action.reason)
     # uv sync always says how the lock went; uv run only under -v.
-    if (request.uv_summary or request.verbose) and not request.quiet:
-        err.write(_timed("Resolved", len(lock.packages), started))
+    resolved = _timed("Resolved", len(lock.packages), started)
+    if (request.uv_summary or request.verbose) and not (request.quiet or request.uv_dry_run):
+        err.write(resolved)
     if request.isolated:
         # uv: an isolated run resolves in memory and never writes the lock; the environment
         # is a cached one of its own, mirroring the lock exactly.
@@ -317,8 +343,12 @@ def sync_project(
             verification = verify_environment(observed)
             observed = verification.observed
         plan = attrs.evolve(diff(desired, observed), lock=lock_action)
-        if request.dry_plan:
+        if request.dry_plan and request.uv_dry_run:
+            if not request.quiet:
+                _print_uv_dry_run(plan, request, project, resolved, checking, err)
+        elif request.dry_plan:
             _print_plan(plan, request, out, relative_to)
+        if request.dry_plan:
             return SyncOutcome(
                 venv=venv,
                 python=venv / "bin" / "python",

@@ -562,10 +562,6 @@ SCENARIOS: tuple[Scenario, ...] = (
         ("sync", "--dry-run"),
         stderr=("Would create", "Would install 1 package"),
         source="sync_dry_json",
-        xfail=(
-            "`sync --dry-run`: accord prints its plan on stdout; uv prints `Would create`/`Would "
-            "install N packages` lines on stderr"
-        ),
     ),
     Scenario(
         "sync-check-outdated",
@@ -574,10 +570,6 @@ SCENARIOS: tuple[Scenario, ...] = (
         setup=LOCKED,
         stderr=("Would install 1 package",),
         source="check",
-        xfail=(
-            "`sync --check`: accord prints its plan on stdout; uv prints `Would install N "
-            "packages` on stderr"
-        ),
     ),
     Scenario(
         "sync-no-python-match",

@@ -401,6 +401,46 @@ def test_cli_sync_check_fails_on_an_outdated_environment(
     assert "dep-a" in installed(project)
 
 
+def _timeless(stderr: str) -> list[str]:
+    """The `Would …`, `Found …` and `Checked …` lines and the package lines uv and accord print."""
+    return [
+        line
+        for line in stderr.splitlines()
+        if line.startswith(("Would ", "Found ", "Checked ", " + ", " - "))
+    ]
+
+
+def test_cli_sync_dry_run_says_what_uv_says(cli: Cli, make_project: MakeProject) -> None:
+    project = make_project("minimal")
+    cli.sync(project)
+    _add_extraneous(cli, project)
+
+    accord, uv, _ = _both(cli, project, "sync", "--dry-run")
+
+    assert (accord.returncode, uv.returncode) == (0, 0), accord.stderr
+    assert accord.stdout == uv.stdout == ""
+    assert _timeless(accord.stderr) == _timeless(uv.stderr)
+    assert "Would uninstall 2 packages" in accord.stderr
+    assert "dep-a" in installed(project)  # nothing changed
+
+
+def test_cli_sync_check_passes_when_only_the_lock_would_change(
+    cli: Cli, make_project: MakeProject
+) -> None:
+    project = make_project("minimal")
+    cli.sync(project)
+    with (project / "pyproject.toml").open("a", encoding="utf-8") as stream:
+        stream.write('\n[project.optional-dependencies]\nx = ["dep-a"]\n')
+
+    accord, uv, _ = _both(cli, project, "sync", "--check")
+
+    assert (accord.returncode, uv.returncode) == (0, 0), accord.stderr
+    assert "Would update lockfile at: uv.lock" in uv.stderr
+    assert [line.split(" in ")[0] for line in _timeless(accord.stderr)] == [
+        line.split(" in ")[0] for line in _timeless(uv.stderr)
+    ]
+
+
 def test_cli_sync_nothing_to_do_says_so(cli: Cli, make_project: MakeProject) -> None:
     project = make_project("minimal")
     cli.sync(project)

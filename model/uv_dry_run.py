@@ -1,0 +1,94 @@
+"""A plan told as ``uv sync --dry-run`` and ``uv sync --check`` tell it (pure).
+
+uv 0.13.8 prints, on stderr (observed side by side)::
+
+    Would create project environment at: .venv      (or: Would use …)
+    Resolved 4 packages in 11ms
+    Would create lockfile at: uv.lock               (or: Would update …, Found up-to-date …)
+    Would uninstall 1 package
+    Would install 3 packages
+     - pkg==1.0
+     + pkg==1.1
+
+and, when no package changes, ``Checked N packages in …`` and ``Would make no changes``.
+``--check`` fails only when the environment would change: a lock that would be rewritten
+while the environment stays as it is passes. accord's own plan (``--dry-plan``) is
+``model.render``'s business.
+"""
+
+from __future__ import annotations
+
+from accord.model.plan import (
+    Create,
+    Install,
+    Keep,
+    KeepLock,
+    Plan,
+    Recreate,
+    Remove,
+    Replace,
+    WriteLock,
+)
+
+__all__ = ["environment_outdated", "render_uv_dry_run"]
+
+
+def _packages(count: int) -> str:
+    return f"{count} package" if count == 1 else f"{count} packages"
+
+
+def environment_outdated(plan: Plan) -> bool:
+    """What ``uv sync --check`` fails on: the environment, or a package in it, would change."""
+    return bool(plan.actions) or not isinstance(plan.environment, Keep)
+
+
+def render_uv_dry_run(
+    plan: Plan,
+    *,
+    venv: str,
+    lock_path: str,
+    lock_exists: bool,
+    frozen: bool,
+    resolved: str | None,
+    checked: str,
+) -> str:
+    """The lines uv prints for ``plan`` under ``--dry-run``; ``resolved`` is the
+    ``Resolved N packages in …`` line (None when there is none), ``checked`` the elapsed
+    time of the check (``0.05ms``)."""
+    lines = []
+    if isinstance(plan.environment, Create):
+        lines.append(f"Would create project environment at: {venv}")
+    elif isinstance(plan.environment, Recreate):
+        lines.append(f"Would replace project environment at: {venv}")
+    else:
+        lines.append(f"Would use project environment at: {venv}")
+    if resolved is not None:
+        lines.append(resolved.rstrip("\n"))
+    if isinstance(plan.lock, WriteLock):
+        verb = "update" if lock_exists else "create"
+        lines.append(f"Would {verb} lockfile at: {lock_path}")
+    elif isinstance(plan.lock, KeepLock) and not frozen:
+        lines.append(f"Found up-to-date lockfile at: {lock_path}")
+    removed = [a for a in plan.actions if isinstance(a, (Remove, Replace))]
+    added = [a for a in plan.actions if isinstance(a, (Install, Replace))]
+    if not removed and not added:
+        lines.append(f"Checked {_packages(len(plan.desired.dists))} in {checked}")
+        lines.append("Would make no changes")
+        return "".join(line + "\n" for line in lines)
+    if removed:
+        lines.append(f"Would uninstall {_packages(len(removed))}")
+    if added:
+        lines.append(f"Would install {_packages(len(added))}")
+    changes = [
+        (action.name, "-", str(action.installed.version))
+        for action in removed
+        if isinstance(action, (Remove, Replace))
+    ] + [
+        (action.name, "+", action.dist.display_version)
+        for action in added
+        if isinstance(action, (Install, Replace))
+    ]
+    # By name; for a package replaced, the old version's line before the new one's (as uv).
+    changes.sort(key=lambda change: (change[0], change[1] == "+"))
+    lines += [f" {sign} {name}=={version}" for name, sign, version in changes]
+    return "".join(line + "\n" for line in lines)
