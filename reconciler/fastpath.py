@@ -72,8 +72,8 @@ _ENVIRONMENT_KEYS = (
     "UV_PRERELEASE",
     "ACCORD_EXCLUDE_NEWER",
     "UV_EXCLUDE_NEWER",
-    # uv's variables that the slow path reads (reconciler/cli/options.py): lock mode, interpreter,
-    # indexes, selection, post-install steps
+    # uv's variables that the slow path reads (reconciler/cli/variables.py): lock mode,
+    # interpreter, indexes, selection, post-install steps
     "UV_LOCKED",
     "UV_FROZEN",
     "UV_PYTHON",

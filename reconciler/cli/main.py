@@ -2,7 +2,8 @@
 
 Every option is parsed, and every variable read, before any work: an unknown option, a
 contradiction or an option accord cannot honour is an error (exit 2) while nothing has been
-touched. The options themselves are declared in ``reconciler.cli.options``.
+touched. The options themselves are declared in ``reconciler.cli.options`` and
+``reconciler.cli.command_options``.
 
 This is the only place that prints errors and the only broad catch: an ``AccordError``
 prints ``error:``/``hint:`` and exits with its code; click's usage errors are worded as uv
@@ -23,7 +24,14 @@ import click
 from packaging.utils import NormalizedName, canonicalize_name
 
 from accord.model.request import LockMode, OutputFormat, RunRequest
-from accord.reconciler.cli import options as cliargs
+from accord.reconciler.cli import command_options
+from accord.reconciler.cli.refusals import (
+    refuse_unsupported,
+    refuse_unsupported_edit,
+    refuse_unsupported_export,
+    refuse_unsupported_sync,
+)
+from accord.reconciler.cli.variables import apply_environment, env_flag
 from accord.reconciler.errors import AccordError, ExitCode, ProjectNotFound, UsageError
 from accord.reconciler.fastpath import parse_options
 
@@ -70,8 +78,8 @@ def _lock_mode(ctx: click.Context, options: dict[str, Any]) -> tuple[LockMode, s
             else ("--frozen", "--locked")
         )
         raise UsageError(f"the argument '{first}' cannot be used with '{second}'")
-    env_locked = not options["no_locked"] and bool(cliargs.env_flag("UV_LOCKED"))
-    env_frozen = not options["no_frozen"] and bool(cliargs.env_flag("UV_FROZEN"))
+    env_locked = not options["no_locked"] and bool(env_flag("UV_LOCKED"))
+    env_frozen = not options["no_frozen"] and bool(env_flag("UV_FROZEN"))
     if frozen and env_locked:
         _warn("Ignoring `UV_LOCKED` because `--frozen` was provided")
     if locked and env_frozen:
@@ -129,13 +137,31 @@ def _cache(options: dict[str, Any], sources: dict[str, str]) -> str | None:
     return None
 
 
+def _merge_globals(ctx: click.Context, options: dict[str, Any]) -> dict[str, Any]:
+    """Global options given before the subcommand (``accord -q run``) merged into its own."""
+    parent = ctx.parent
+    if parent is None:
+        return options
+    for name, value in parent.params.items():
+        if name not in options or value in (None, False, 0, ()):
+            continue
+        mine = options[name]
+        if name in ("quiet", "verbose"):
+            options[name] = mine + value
+        elif isinstance(value, tuple):
+            options[name] = value + mine
+        elif mine in (None, False):
+            options[name] = value
+    return options
+
+
 def _settings(ctx: click.Context, options: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
     """The options merged with the global ones and the environment, checked, applied to the
     process (``--directory``, the cache); refuses what accord cannot honour."""
-    options = cliargs.merge_globals(ctx, options)
+    options = _merge_globals(ctx, options)
     sources: dict[str, str] = {}
-    options = cliargs.apply_environment(ctx, options, sources)
-    cliargs.refuse_unsupported(options, sources)
+    options = apply_environment(ctx, options, sources)
+    refuse_unsupported(options, sources)
     if options.get("package") and options.get("all_packages"):
         raise UsageError("the argument '--package' cannot be used with '--all-packages'")
     if options.get("package") and options.get("no_project"):
@@ -318,7 +344,7 @@ _CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
     callback=_print_version,
     help="Show accord's version.",
 )
-@cliargs.global_options
+@command_options.global_options
 def accord(**_options: Any) -> None:
     """Run commands in a Python project's environment, reconciled from uv.lock."""
 
@@ -329,7 +355,7 @@ def _uv_exact_conflict(options: dict[str, Any]) -> None:
 
 
 @accord.command(context_settings={**_CONTEXT, "allow_interspersed_args": False})
-@cliargs.run_options
+@command_options.run_options
 @click.argument("command", nargs=-1, type=click.UNPROCESSED)
 @click.pass_context
 def run(ctx: click.Context, /, command: tuple[str, ...], **options: Any) -> None:
@@ -416,14 +442,14 @@ def run(ctx: click.Context, /, command: tuple[str, ...], **options: Any) -> None
 
 
 @accord.command(context_settings=_CONTEXT)
-@cliargs.sync_options
+@command_options.sync_options
 @click.pass_context
 def sync(ctx: click.Context, /, **options: Any) -> None:
     """Make the project's environment match its lock (exactly, as `uv sync` does)."""
     from accord.reconciler.run.pipeline import sync as sync_environment
 
     options, _sources = _settings(ctx, options)
-    cliargs.refuse_unsupported_sync(options)
+    refuse_unsupported_sync(options)
     if options["exact"] and options["inexact"]:
         raise UsageError("the argument '--exact' cannot be used with '--inexact'")
     # uv's --check and --dry-run change nothing, and say what would change in uv's words.
@@ -464,7 +490,7 @@ class _Outdated(AccordError):
 
 
 @accord.command("lock", context_settings=_CONTEXT)
-@cliargs.lock_command_options
+@command_options.lock_command_options
 @click.pass_context
 def lock_command(ctx: click.Context, /, **options: Any) -> None:
     """Create or update the project's uv.lock (or a script's lock, with --script)."""
@@ -532,7 +558,7 @@ def lock_command(ctx: click.Context, /, **options: Any) -> None:
 
 
 @accord.command("export", context_settings=_CONTEXT)
-@cliargs.export_options
+@command_options.export_options
 @click.pass_context
 def export_command(ctx: click.Context, /, **options: Any) -> None:
     """Export the lock as requirements.txt or pylock.toml (as `uv export` does)."""
@@ -548,7 +574,7 @@ def export_command(ctx: click.Context, /, **options: Any) -> None:
 
     started = time.perf_counter()
     options, _sources = _settings(ctx, options)
-    cliargs.refuse_unsupported_export(options)
+    refuse_unsupported_export(options)
     mode, locked_flag = _lock_mode(ctx, options)
     extras = _names(options["extra"])
     all_extras = options["all_extras"] and not options["no_all_extras"]
@@ -593,7 +619,7 @@ def export_command(ctx: click.Context, /, **options: Any) -> None:
 
 
 @accord.command("why", context_settings=_CONTEXT)
-@cliargs.why_options
+@command_options.why_options
 @click.argument("name")
 @click.pass_context
 def why_command(ctx: click.Context, /, name: str, **options: Any) -> None:
@@ -633,7 +659,7 @@ def _edit(
     from accord.reconciler.run import edit as edit_command
 
     options, _sources = _settings(ctx, options)
-    cliargs.refuse_unsupported_edit(options, name)
+    refuse_unsupported_edit(options, name)
     mode, locked_flag = _lock_mode(ctx, options)
     if options["dev"]:
         place = DependencyPlace(DependencyKind.DEV)
@@ -665,7 +691,7 @@ def _edit(
 
 
 @accord.command("add", context_settings=_CONTEXT)
-@cliargs.add_options
+@command_options.add_options
 @click.argument("packages", nargs=-1, required=True)
 @click.pass_context
 def add_command(ctx: click.Context, /, packages: tuple[str, ...], **options: Any) -> None:
@@ -674,7 +700,7 @@ def add_command(ctx: click.Context, /, packages: tuple[str, ...], **options: Any
 
 
 @accord.command("remove", context_settings=_CONTEXT)
-@cliargs.remove_options
+@command_options.remove_options
 @click.argument("packages", nargs=-1, required=True)
 @click.pass_context
 def remove_command(ctx: click.Context, /, packages: tuple[str, ...], **options: Any) -> None:
