@@ -22,6 +22,7 @@ from accord.reconciler.cli.options import (
 )
 
 __all__ = [
+    "CONTEXT_SETTINGS",
     "add_options",
     "export_options",
     "global_options",
@@ -33,6 +34,9 @@ __all__ = [
 ]
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+"""The context settings of the group and of every command."""
 
 RUN_OPTIONS: list[Decorator[Any]] = [
     flag("-m", "--module", help="Run COMMAND as a module (python -m)."),

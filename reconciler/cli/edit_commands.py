@@ -1,0 +1,77 @@
+"""``accord add`` and ``accord remove``: edit the declared dependencies, then lock and sync
+(CLI, slow path; the work is ``reconciler.run.edit``'s).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+from packaging.utils import canonicalize_name
+
+from accord.model.request import RunRequest
+from accord.reconciler.cli import command_options
+from accord.reconciler.cli.command_options import CONTEXT_SETTINGS
+from accord.reconciler.cli.refusals import refuse_unsupported_edit
+from accord.reconciler.cli.settings import lock_fields, lock_mode, normalized_names, read_settings
+
+__all__ = ["add_command", "remove_command"]
+
+
+def _edit(
+    ctx: click.Context, packages: tuple[str, ...], options: dict[str, Any], name: str
+) -> None:
+    """``accord add``/``remove``: the options checked, then ``reconciler.run.edit``."""
+    from accord.model.edit import BoundKind
+    from accord.reconciler.project.edit import DependencyKind, DependencyPlace
+    from accord.reconciler.run import edit as edit_command
+
+    options, _sources = read_settings(ctx, options)
+    refuse_unsupported_edit(options, name)
+    mode, locked_flag = lock_mode(ctx, options)
+    if options["dev"]:
+        place = DependencyPlace(DependencyKind.DEV)
+    elif options["optional"]:
+        place = DependencyPlace(DependencyKind.OPTIONAL, canonicalize_name(options["optional"]))
+    elif options["group"]:
+        place = DependencyPlace(DependencyKind.GROUP, canonicalize_name(options["group"]))
+    else:
+        place = DependencyPlace(DependencyKind.PRODUCTION)
+    request = RunRequest(
+        cwd=Path.cwd(),
+        lock_mode=mode,
+        locked_flag=locked_flag,
+        reinstall=options["reinstall"] and not options["no_reinstall"],
+        reinstall_packages=normalized_names(options["reinstall_package"]),
+        compile_bytecode=options["compile_bytecode"] and not options["no_compile_bytecode"],
+        **lock_fields(ctx, options),
+    )
+    edit = edit_command.EditRequest(
+        packages=packages,
+        place=place,
+        raw=bool(options.get("raw")),
+        bounds=BoundKind(options["bounds"]) if options.get("bounds") else None,
+        extras=normalized_names(options.get("extra") or ()),
+        no_sync=options["no_sync"],
+        script=Path(options["script"]).absolute() if options["script"] else None,
+    )
+    (edit_command.add if name == "add" else edit_command.remove)(request, edit)
+
+
+@click.command("add", context_settings=CONTEXT_SETTINGS)
+@command_options.add_options
+@click.argument("packages", nargs=-1, required=True)
+@click.pass_context
+def add_command(ctx: click.Context, /, packages: tuple[str, ...], **options: Any) -> None:
+    """Add dependencies to the project (or a script), then lock and sync (as `uv add`)."""
+    _edit(ctx, packages, options, "add")
+
+
+@click.command("remove", context_settings=CONTEXT_SETTINGS)
+@command_options.remove_options
+@click.argument("packages", nargs=-1, required=True)
+@click.pass_context
+def remove_command(ctx: click.Context, /, packages: tuple[str, ...], **options: Any) -> None:
+    """Remove dependencies from the project (or a script), then lock and sync (as `uv remove`)."""
+    _edit(ctx, packages, options, "remove")
