@@ -80,7 +80,7 @@ def lock_command(ctx: click.Context, /, **options: Any) -> None:
         return
     from accord.model.lock import lock_changes
     from accord.reconciler.console import debug
-    from accord.reconciler.lock.read import read_existing_lock
+    from accord.reconciler.lock.memo import read_existing_lock
 
     # What changed, in uv's words (`Updated pkg v1.0 -> v1.1`); the reason under -v.
     _, previous = read_existing_lock(path)

@@ -133,7 +133,7 @@ def load_workspace(
 def _read_existing(path: Path) -> tuple[str | None, Lock | None]:
     """The lock as text and value, ``(None, None)`` when there is none. A lock that exists
     but cannot be read is an error (exit 2), as in uv: never ignored, never replaced."""
-    from accord.reconciler.lock.read import read_existing_lock
+    from accord.reconciler.lock.memo import read_existing_lock
 
     return read_existing_lock(path)
 

@@ -1,20 +1,17 @@
 """Reading ``uv.lock`` into ``model.lock.Lock`` (lock stage; reads one file).
 
 The TOML is parsed with the standard library (``tomllib``, or ``tomli`` before 3.11), checked
-for ``version``/``revision``, then structured by a cattrs converter into private raw classes
-that mirror the file, and finally turned into model values. Errors name the file, the
-``$.package[3].version`` path and, where it can be found, the line.
+for ``version``/``revision``, then structured by a cattrs converter into raw classes that
+mirror the file (``reconciler.lock.raw``), checked (``reconciler.lock.checks``) and finally
+turned into model values. Errors name the file, the ``$.package[3].version`` path and, where
+it can be found, the line (``reconciler.lock.problems``).
 """
 
 from __future__ import annotations
 
-import contextlib
-import functools
-import re
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-import attrs
 from packaging.markers import InvalidMarker, Marker
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.utils import (
@@ -26,8 +23,6 @@ from packaging.utils import (
 from packaging.version import InvalidVersion, Version
 
 from accord.model.lock import (
-    Artifact,
-    ConflictItem,
     Dependency,
     Groups,
     Lock,
@@ -38,230 +33,28 @@ from accord.model.lock import (
     SourceKind,
 )
 from accord.reconciler.errors import LockfileInvalid
-
-if TYPE_CHECKING:
-    import cattrs
+from accord.reconciler.lock.checks import BadValue, check_artifact, check_source
+from accord.reconciler.lock.problems import file_keys, invalid, invalid_value, locate
+from accord.reconciler.lock.raw import (
+    _RawLock,
+    _RawManifest,
+    _RawMetadata,
+    _RawOptions,
+    _RawPackage,
+    as_text,
+    legacy_aliases,
+    lock_converter,
+)
 
 __all__ = [
-    "HASH_DIGITS",
     "SUPPORTED_REVISION",
     "parse_lock",
-    "parse_lock_cached",
-    "read_existing_lock",
     "read_lock",
     "read_lock_text",
 ]
 
 SUPPORTED_REVISION = 5
 """The newest revision accord reads (what uv 0.13 writes)."""
-
-
-# Raw classes: the file's shape, before it becomes model values --------------------------
-
-
-@attrs.frozen(kw_only=True)
-class _RawMetadata:
-    requires_dist: list[dict[str, Any]] = attrs.field(factory=list)
-    provides_extras: list[str] = attrs.field(factory=list)
-    requires_dev: dict[str, list[dict[str, Any]]] = attrs.field(factory=dict)
-
-
-@attrs.frozen(kw_only=True)
-class _RawPackage:
-    name: NormalizedName
-    version: Version | None = None
-    source: Source
-    resolution_markers: list[Marker] = attrs.field(factory=list)
-    dependencies: list[Dependency] = attrs.field(factory=list)
-    optional_dependencies: dict[str, list[Dependency]] = attrs.field(factory=dict)
-    dev_dependencies: dict[str, list[Dependency]] = attrs.field(factory=dict)
-    sdist: Artifact | None = None
-    wheels: list[Artifact] = attrs.field(factory=list)
-    metadata: _RawMetadata | None = None
-    default_groups: list[NormalizedName] | None = None
-    group_requires_python: dict[str, SpecifierSet] = attrs.field(factory=dict)
-
-
-@attrs.frozen(kw_only=True)
-class _RawManifest:
-    members: list[NormalizedName] = attrs.field(factory=list)
-    requirements: list[dict[str, Any]] = attrs.field(factory=list)
-    constraints: list[dict[str, Any]] = attrs.field(factory=list)
-    overrides: list[dict[str, Any]] = attrs.field(factory=list)
-    excludes: list[NormalizedName] = attrs.field(factory=list)
-    build_constraints: list[dict[str, Any]] = attrs.field(factory=list)
-    default_groups: list[NormalizedName] | None = None
-    dependency_groups: dict[str, list[dict[str, Any]]] = attrs.field(factory=dict)
-    group_requires_python: dict[str, SpecifierSet] = attrs.field(factory=dict)
-
-
-@attrs.frozen(kw_only=True)
-class _RawOptions:
-    resolution_mode: str | None = None
-    prerelease_mode: str | None = None
-    fork_strategy: str | None = None
-    exclude_newer: str | None = None
-    exclude_newer_span: str | None = None
-    prerelease_package: dict[str, str] = attrs.field(factory=dict)
-    exclude_newer_package: dict[str, Any] = attrs.field(factory=dict)
-
-
-@attrs.frozen(kw_only=True)
-class _RawLock:
-    version: int
-    revision: int = 0
-    requires_python: SpecifierSet = attrs.field(factory=SpecifierSet)
-    resolution_markers: list[Marker] = attrs.field(factory=list)
-    supported_markers: list[Marker] = attrs.field(factory=list)
-    required_markers: list[Marker] = attrs.field(factory=list)
-    conflicts: list[list[ConflictItem]] = attrs.field(factory=list)
-    options: _RawOptions | None = None
-    manifest: _RawManifest | None = None
-    package: list[_RawPackage] = attrs.field(factory=list)
-
-
-def _structure_source(value: Any, _: Any) -> Source:
-    if not isinstance(value, dict):
-        raise ValueError(f"expected a table like {{ registry = ... }}, got {value!r}")
-    kinds = [kind for kind in SourceKind if kind.value in value]
-    if len(kinds) != 1:
-        raise ValueError(f"expected exactly one source kind, got {sorted(value)}")
-    kind = kinds[0]
-    location = value[kind.value]
-    if not isinstance(location, str):
-        raise ValueError(f"source location must be a string, got {location!r}")
-    subdirectory = value.get("subdirectory")
-    return Source(kind, location, subdirectory if isinstance(subdirectory, str) else None)
-
-
-def _text(value: Any) -> str:
-    if not isinstance(value, str):
-        raise ValueError(f"expected a string, got {value!r}")
-    return value
-
-
-# What a lock may say. Values from a lock become cache paths (a hash names a cache entry),
-# URLs that are fetched and file names that are written: each is checked before it is used.
-HASH_DIGITS = {"md5": 32, "sha256": 64, "sha384": 96, "sha512": 128, "blake2b": 128}
-"""The digest algorithms uv records and the number of hex digits of each."""
-_HEX = re.compile(r"[0-9a-fA-F]+")
-_URL_SCHEMES = frozenset({"http", "https", "file"})
-_GIT_SCHEMES = frozenset({"http", "https", "file", "ssh", "git"})
-
-
-class _BadValue(ValueError):
-    """A value of the lock that is well-typed but unsafe or malformed; ``value`` is the text
-    as the file writes it, so the error can point at it."""
-
-    def __init__(self, where: str, value: str, problem: str) -> None:
-        super().__init__(f"{where}: {problem}")
-        self.where = where
-        self.value = value
-        self.problem = problem
-
-
-def _check_hash(value: str, where: str) -> None:
-    algorithm, colon, digest = value.partition(":")
-    if not colon or algorithm not in HASH_DIGITS:
-        known = ", ".join(f"`{name}`" for name in HASH_DIGITS)
-        raise _BadValue(
-            where, value, f"`{value}` is not `<algorithm>:<hex digest>` with one of {known}"
-        )
-    wanted = HASH_DIGITS[algorithm]
-    if len(digest) != wanted or not _HEX.fullmatch(digest):
-        raise _BadValue(
-            where,
-            value,
-            f"invalid {algorithm} digest `{digest}` (expected {wanted} hexadecimal characters)",
-        )
-
-
-def _check_url(value: str, where: str, schemes: frozenset[str] = _URL_SCHEMES) -> None:
-    from urllib.parse import urlsplit
-
-    try:
-        parts = urlsplit(value)
-        parts.port  # noqa: B018 - raises ValueError for a port that is not a number
-    except ValueError as exc:
-        raise _BadValue(where, value, f"`{value}` is not a valid URL ({exc})") from exc
-    scheme = parts.scheme.split("+", 1)[-1] if "+" in parts.scheme else parts.scheme
-    if scheme not in schemes or (scheme != "file" and not parts.hostname):
-        raise _BadValue(where, value, f"`{value}` is not a valid URL")
-    if any(char.isspace() or ord(char) < 0x20 for char in value):
-        raise _BadValue(where, value, f"`{value}` is not a valid URL (it holds white space)")
-
-
-def _check_file_name(value: str, where: str) -> None:
-    if not value or "/" in value or "\\" in value or value in (".", "..") or "\0" in value:
-        raise _BadValue(where, value, f"`{value}` is not a file name")
-
-
-def _check_relative_path(value: str, where: str) -> None:
-    if (
-        "\0" in value
-        or any(part == ".." for part in re.split(r"[\\/]", value))
-        or value.startswith(("/", "\\"))
-    ):
-        raise _BadValue(where, value, f"`{value}` must be a path inside the index directory")
-
-
-def _check_artifact(artifact: Artifact, where: str) -> None:
-    if artifact.hash is not None:
-        _check_hash(artifact.hash, f"{where}.hash")
-    if artifact.url is not None:
-        _check_url(artifact.url, f"{where}.url")
-    if artifact.filename is not None:
-        _check_file_name(artifact.filename, f"{where}.filename")
-    if artifact.path is not None:
-        _check_relative_path(artifact.path, f"{where}.path")
-    if artifact.size is not None and (isinstance(artifact.size, bool) or artifact.size < 0):
-        raise _BadValue(f"{where}.size", str(artifact.size), "a size must be a whole number >= 0")
-
-
-def _check_source(source: Source, where: str) -> None:
-    location = source.location
-    if source.kind is SourceKind.URL:
-        _check_url(location, where)
-    elif source.kind is SourceKind.GIT:
-        _check_url(location, where, _GIT_SCHEMES)
-    elif source.kind is SourceKind.REGISTRY and "://" in location:
-        _check_url(location, where)
-    if "\0" in location:
-        raise _BadValue(where, location, "a source location cannot hold a NUL character")
-
-
-@functools.cache
-def _converter() -> cattrs.Converter:
-    import cattrs  # slow path only
-    from cattrs.gen import make_dict_structure_fn, override
-
-    converter = cattrs.Converter(detailed_validation=True, forbid_extra_keys=False)
-    converter.register_structure_hook(Version, lambda value, _: Version(_text(value)))
-    converter.register_structure_hook(SpecifierSet, lambda value, _: SpecifierSet(_text(value)))
-    converter.register_structure_hook(Marker, lambda value, _: Marker(_text(value)))
-    converter.register_structure_hook(
-        NormalizedName, lambda value, _: canonicalize_name(_text(value))
-    )
-    converter.register_structure_hook(Source, _structure_source)
-
-    def kebab(cls: type[Any], **extra: Any) -> None:
-        overrides: dict[str, Any] = {
-            field.name: override(rename=field.name.replace("_", "-"))
-            for field in attrs.fields(cls)
-            if "_" in field.name
-        }
-        overrides.update(extra)
-        converter.register_structure_hook(cls, make_dict_structure_fn(cls, converter, **overrides))
-
-    kebab(Artifact)
-    kebab(Dependency, extras=override(rename="extra"))
-    kebab(_RawMetadata)
-    kebab(_RawPackage)
-    kebab(_RawManifest)
-    kebab(_RawOptions)
-    kebab(ConflictItem)
-    kebab(_RawLock)
-    return converter
 
 
 # Model values ------------------------------------------------------------------------------
@@ -290,9 +83,9 @@ def _manifest_groups(
                     Dependency(
                         name=canonicalize_name(requirement["name"]),
                         extras=tuple(
-                            canonicalize_name(_text(e)) for e in requirement.get("extras", ())
+                            canonicalize_name(as_text(e)) for e in requirement.get("extras", ())
                         ),
-                        marker=Marker(_text(marker)) if marker else None,
+                        marker=Marker(as_text(marker)) if marker else None,
                     )
                 )
             except (ValueError, InvalidMarker) as exc:
@@ -317,18 +110,18 @@ def _requirement(value: Any, where: str) -> LockRequirement:
             subdirectory = value.get("subdirectory")
             source = Source(
                 kinds[0],
-                _text(value[kinds[0].value]),
-                None if subdirectory is None else _text(subdirectory),
+                as_text(value[kinds[0].value]),
+                None if subdirectory is None else as_text(subdirectory),
             )
         marker = value.get("marker")
         index = value.get("index")
         return LockRequirement(
             name=canonicalize_name(value["name"]),
-            extras=tuple(canonicalize_name(_text(e)) for e in value.get("extras", ())),
-            groups=tuple(canonicalize_name(_text(g)) for g in value.get("groups", ())),
-            marker=Marker(_text(marker)) if marker is not None else None,
-            specifier=SpecifierSet(_text(value.get("specifier", ""))),
-            index=None if index is None else _text(index),
+            extras=tuple(canonicalize_name(as_text(e)) for e in value.get("extras", ())),
+            groups=tuple(canonicalize_name(as_text(g)) for g in value.get("groups", ())),
+            marker=Marker(as_text(marker)) if marker is not None else None,
+            specifier=SpecifierSet(as_text(value.get("specifier", ""))),
+            index=None if index is None else as_text(index),
             source=source,
         )
     except (ValueError, InvalidMarker, InvalidSpecifier) as exc:
@@ -388,11 +181,11 @@ def _options(raw: _RawOptions | None) -> LockOptions:
 
 
 def _package(raw: _RawPackage, index: int) -> LockedPackage:
-    _check_source(raw.source, f"$.package[{index}].source")
+    check_source(raw.source, f"$.package[{index}].source")
     if raw.sdist is not None:
-        _check_artifact(raw.sdist, f"$.package[{index}].sdist")
+        check_artifact(raw.sdist, f"$.package[{index}].sdist")
     for number, artifact in enumerate(raw.wheels):
-        _check_artifact(artifact, f"$.package[{index}].wheels[{number}]")
+        check_artifact(artifact, f"$.package[{index}].wheels[{number}]")
     for wheel in raw.wheels:
         try:
             _, wheel_version, _, _ = parse_wheel_filename(wheel.name)
@@ -432,78 +225,6 @@ def _package(raw: _RawPackage, index: int) -> LockedPackage:
     )
 
 
-def _legacy_aliases(document: dict[str, Any]) -> dict[str, Any]:
-    """uv reads older spellings: ``distribution`` for ``package``, ``dependency-groups`` for
-    ``dev-dependencies`` and ``requires-dev``, ``upload_time`` for ``upload-time``."""
-    if "distribution" in document and "package" not in document:
-        document["package"] = document.pop("distribution")
-    packages = document.get("package")
-    # Anything of the wrong shape is left as it is, for cattrs to report with its path.
-    for package in packages if isinstance(packages, list) else ():
-        if not isinstance(package, dict):
-            continue
-        if "dependency-groups" in package:
-            package.setdefault("dev-dependencies", package.pop("dependency-groups"))
-        metadata = package.get("metadata")
-        if isinstance(metadata, dict) and "dependency-groups" in metadata:
-            metadata.setdefault("requires-dev", metadata.pop("dependency-groups"))
-        wheels = package.get("wheels")
-        for artifact in (package.get("sdist"), *(wheels if isinstance(wheels, list) else ())):
-            if isinstance(artifact, dict) and "upload_time" in artifact:
-                artifact.setdefault("upload-time", artifact.pop("upload_time"))
-    return document
-
-
-_FILE_KEYS = {"extras": "extra"}
-"""Attribute names whose key in the file is not just the kebab-case spelling."""
-
-
-def _file_keys(problem: str) -> str:
-    """cattrs names attributes (``@ $.requires_python``); name the file's keys instead."""
-    message, at, json_path = problem.rpartition(" @ ")
-    if not at:
-        return problem
-    json_path = re.sub(
-        r"(?<=\.)([a-z]+(?:_[a-z]+)*)\b",
-        lambda match: _FILE_KEYS.get(match[1], match[1].replace("_", "-")),
-        json_path,
-    )
-    return f"{message}{at}{json_path}"
-
-
-def _locate(text: str, json_path: str) -> int | None:
-    """The line of ``$.package[N].key`` (or of the N-th package, or of a top-level ``$.key``)
-    in the TOML text, if found."""
-    lines = text.splitlines()
-    top_level = re.fullmatch(r"\$\.([\w-]+)", json_path)
-    if top_level:
-        for number, line in enumerate(lines, start=1):
-            if line.startswith("["):
-                break
-            if line.split("=", 1)[0].strip() == top_level.group(1):
-                return number
-    match = re.match(r"\$\.package\[(\d+)\](?:\.([\w-]+))?", json_path)
-    if not match:
-        return None
-    wanted = int(match.group(1))
-    seen = -1
-    for number, line in enumerate(lines, start=1):
-        if line.strip() in ("[[package]]", "[[distribution]]"):
-            seen += 1
-            if seen == wanted:
-                key = match.group(2)
-                if key is None:
-                    return number
-                key = key.replace("_", "-")
-                for offset, inner in enumerate(lines[number:], start=number + 1):
-                    if inner.startswith(("[[package]]", "[[distribution]]")):
-                        break
-                    if inner.split("=", 1)[0].strip() == key:
-                        return offset
-                return number
-    return None
-
-
 def parse_lock(text: str, path: Path) -> Lock:
     """Parse lock text; ``path`` is only used to name the file in errors."""
     from accord.model.toml import TomlSyntaxError, loads
@@ -539,7 +260,7 @@ def parse_lock(text: str, path: Path) -> Lock:
     import cattrs  # slow path only
 
     try:
-        raw = _converter().structure(_legacy_aliases(document), _RawLock)
+        raw = lock_converter().structure(legacy_aliases(document), _RawLock)
         packages = tuple(_package(package, n) for n, package in enumerate(raw.package))
         manifest = raw.manifest or _RawManifest()
         manifest_groups = _manifest_groups(manifest.dependency_groups)
@@ -552,17 +273,17 @@ def parse_lock(text: str, path: Path) -> Lock:
         build_constraints = _requirements(
             manifest.build_constraints, "$.manifest.build-constraints"
         )
-    except _BadValue as exc:
-        raise _invalid_value(path, text, exc) from exc
+    except BadValue as exc:
+        raise invalid_value(path, text, exc) from exc
     except cattrs.BaseValidationError as exc:
         problems = cattrs.transform_error(exc, path="$")
-        first = _file_keys(problems[0] if problems else str(exc))
-        line = _locate(text, first.split(":", 1)[0].split(" @ ")[-1].strip())
-        raise _invalid(path, first, line) from exc
+        first = file_keys(problems[0] if problems else str(exc))
+        line = locate(text, first.split(":", 1)[0].split(" @ ")[-1].strip())
+        raise invalid(path, first, line) from exc
     except (ValueError, InvalidVersion, InvalidSpecifier, InvalidMarker) as exc:
         message = str(exc)
-        line = _locate(text, message.split(":", 1)[0])
-        raise _invalid(path, message, line) from exc
+        line = locate(text, message.split(":", 1)[0])
+        raise invalid(path, message, line) from exc
 
     return Lock(
         version=raw.version,
@@ -587,43 +308,6 @@ def parse_lock(text: str, path: Path) -> Lock:
         ),
         manifest_group_requires_python=_specifier_groups(manifest.group_requires_python),
     )
-
-
-def _invalid(path: Path, problem: str, line: int | None) -> LockfileInvalid:
-    where = f" at line {line}" if line else ""
-    return LockfileInvalid(
-        f"The lockfile at `{path}` is invalid{where}: {problem}",
-        hint="fix the entry, or delete the lock to have it written anew",
-        path=path,
-        line=line,
-    )
-
-
-def _invalid_value(path: Path, text: str, exc: _BadValue) -> LockfileInvalid:
-    """Point at the bad value itself: the first line of its package (or of the file) that
-    writes it as a TOML string."""
-    from accord.model.toml import excerpt
-
-    lines = text.split("\n")
-    first = 0
-    package = re.match(r"\$\.package\[(\d+)\]", exc.where)
-    if package:
-        line = _locate(text, f"$.package[{package.group(1)}]")
-        first = (line or 1) - 1
-    quoted = '"' + exc.value.replace("\\", "\\\\").replace('"', '\\"') + '"'
-    for number in range(first, len(lines)):
-        column = lines[number].find(quoted)
-        if column >= 0:
-            shown = excerpt(number + 1, column + 1, lines[number], width=len(quoted))
-            return LockfileInvalid(
-                f"The lockfile at `{path}` is invalid at line {number + 1}, column {column + 1}: "
-                f"{exc.problem} @ {exc.where}\n{shown}",
-                hint="fix the entry, or delete the lock to have it written anew",
-                path=path,
-                line=number + 1,
-                column=column + 1,
-            )
-    return _invalid(path, f"{exc.problem} @ {exc.where}", first + 1 if package else None)
 
 
 def read_lock_text(path: Path) -> str | None:
@@ -666,49 +350,3 @@ def read_lock(path: Path) -> Lock:
     if text is None:
         raise LockfileInvalid(f"Failed to read `{path}`: No such file or directory", path=path)
     return parse_lock(text, path)
-
-
-def read_existing_lock(path: Path) -> tuple[str | None, Lock | None]:
-    """The lock at ``path`` as text and as a value; ``(None, None)`` when there is none.
-
-    A lock that exists but cannot be read or parsed raises LockfileInvalid (exit 2): uv stops
-    there and leaves the file alone, and so must every caller; such a lock is never replaced.
-    """
-    text = read_lock_text(path)
-    if text is None:
-        return None, None
-    return text, parse_lock_cached(text, path)
-
-
-_PARSED_FORMAT = 2
-"""Bumped whenever parsing changes what it accepts (2: values are validated), so a lock a
-laxer accord parsed and cached is parsed again."""
-
-
-def parse_lock_cached(text: str, path: Path) -> Lock:
-    """``parse_lock``, remembered in the cache by the text's digest and accord's version.
-
-    A slow-path run usually meets the same lock as the last one; unpickling its parsed form
-    skips importing cattrs and structuring every package (~35 ms on the bench set). Any
-    problem with a cached entry just means parsing again.
-    """
-    import hashlib
-    import pickle
-
-    from accord.reconciler import __version__
-    from accord.reconciler.cachedir import cache_root
-    from accord.reconciler.fsutil import write_atomic
-
-    digest = hashlib.sha256(f"{__version__}\0{_PARSED_FORMAT}\0{text}".encode()).hexdigest()
-    entry = cache_root() / "parsed-locks" / f"{digest}.pickle"
-    try:
-        with entry.open("rb") as stream:
-            cached = pickle.load(stream)
-        if isinstance(cached, Lock):
-            return cached
-    except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, TypeError):
-        pass
-    lock = parse_lock(text, path)
-    with contextlib.suppress(OSError):
-        write_atomic(entry, pickle.dumps(lock, protocol=pickle.HIGHEST_PROTOCOL))
-    return lock

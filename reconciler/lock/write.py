@@ -468,7 +468,8 @@ def write_lock(lock: Lock, path: Path) -> bool:
     there cannot be read as a lock: a lock that could not be read is never replaced (uv stops
     too); the user fixes or deletes it.
     """
-    from accord.reconciler.lock.read import parse_lock_cached, read_lock_text
+    from accord.reconciler.lock.memo import parse_lock_cached
+    from accord.reconciler.lock.read import read_lock_text
 
     text = format_lock(lock)
     existing = read_lock_text(path)

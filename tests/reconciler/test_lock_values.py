@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 
 from accord.reconciler.errors import LockfileInvalid
-from accord.reconciler.lock.read import parse_lock, read_existing_lock, read_lock_text
+from accord.reconciler.lock.memo import read_existing_lock
+from accord.reconciler.lock.read import parse_lock, read_lock_text
 from accord.reconciler.lock.write import write_lock
 
 DATA = Path(__file__).parent / "data"

@@ -488,7 +488,7 @@ def test_parse_synthetic_60_package_lock() -> None:
 def test_parse_lock_cached_equals_parse_and_survives_a_damaged_entry(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from accord.reconciler.lock.read import parse_lock_cached
+    from accord.reconciler.lock.memo import parse_lock_cached
 
     monkeypatch.setenv("ACCORD_CACHE_DIR", str(tmp_path / "cache"))
     data = Path(__file__).parent / "data"
@@ -511,7 +511,7 @@ def test_parse_lock_cached_skips_cattrs_the_second_time(tmp_path: Path) -> None:
     path = sorted(data.glob("*.lock"))[0]
     code = (
         "import sys; from pathlib import Path;"
-        "from accord.reconciler.lock.read import parse_lock_cached;"
+        "from accord.reconciler.lock.memo import parse_lock_cached;"
         f"p = Path({str(path)!r}); parse_lock_cached(p.read_text(), p);"
         "print('cattrs' in sys.modules)"
     )
