@@ -15,8 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from packaging.markers import Marker
-from packaging.specifiers import Specifier, SpecifierSet
-from packaging.version import InvalidVersion, Version
+from packaging.specifiers import SpecifierSet
 
 from accord.model.lock import (
     Artifact,
@@ -30,122 +29,25 @@ from accord.model.lock import (
     Source,
     SourceKind,
 )
-from accord.model.markers import BOUND_RANK, render_marker, version_key
+from accord.model.markers import render_marker
 from accord.reconciler.errors import LockfileInvalid
 from accord.reconciler.fsutil import write_atomic
+from accord.reconciler.lock.toml_text import (
+    inline_table,
+    render_requires_python,
+    render_specifier,
+    string_array,
+    toml_string,
+)
 
-__all__ = [
-    "format_lock",
-    "render_marker",
-    "render_requires_python",
-    "render_specifier",
-    "toml_string",
-    "write_lock",
-]
+__all__ = ["format_lock", "write_lock"]
 
 _EXCLUDE_NEWER_SPAN_COMMENT = (
     " # This has no effect and is included for backwards compatibility when using relative "
     "exclude-newer values."
 )
 
-# Strings ----------------------------------------------------------------------------------
-
-
-def toml_string(value: str) -> str:
-    """A TOML string as toml_edit's default representation writes it (uv uses toml_edit).
-
-    toml_edit prefers a literal string only for text with a backslash that a literal can hold
-    (no control characters, no ``'''``, not ending in ``'``); otherwise a basic string with
-    ``\\b \\t \\n \\f \\r \\" \\\\`` and ``\\uXXXX`` escapes; text with a newline becomes
-    multi-line.
-    """
-    multiline = "\n" in value
-    can_be_literal = "\\" in value and not value.endswith("'") and "'''" not in value
-    if any((ch <= "\x1f" and ch not in "\t\n") or ch == "\x7f" for ch in value):
-        can_be_literal = False
-    if can_be_literal:
-        if multiline:
-            return f"'''\n{value}'''"
-        return f"'''{value}'''" if "'" in value else f"'{value}'"
-    out = []
-    for ch in value:
-        if ch == "\b":
-            out.append("\\b")
-        elif ch == "\t":
-            out.append("\\t")
-        elif ch == "\n":
-            out.append("\n" if multiline else "\\n")
-        elif ch == "\f":
-            out.append("\\f")
-        elif ch == "\r":
-            out.append("\\r")
-        elif ch == '"':
-            out.append('\\"')
-        elif ch == "\\":
-            out.append("\\\\")
-        elif ch <= "\x1f" or ch == "\x7f":
-            out.append(f"\\u{ord(ch):04X}")
-        else:
-            out.append(ch)
-    body = "".join(out)
-    return f'"""\n{body}"""' if multiline else f'"{body}"'
-
-
-# Specifiers -------------------------------------------------------------------------------
-
-
-def render_specifier(specifier: SpecifierSet) -> str:
-    """A requirement's ``specifier`` as uv writes it: clauses sorted by version, joined by ``,``.
-
-    uv sorts a requirement's specifiers by version (a stable sort); packaging keeps no order, so
-    clauses with the same version are ordered by operator.
-    """
-    clauses = sorted(specifier, key=lambda s: (version_key(s.version), s.operator))
-    return ",".join(f"{clause.operator}{_normal_version(clause)}" for clause in clauses)
-
-
-def _normal_version(clause: Specifier) -> str:
-    """The clause's version as uv prints it: normalized (``2021.09.0`` is ``2021.9.0``,
-    ``1.0-alpha1`` is ``1.0a1``), a ``.*`` suffix kept; ``===`` compares text, kept as is."""
-    text = clause.version
-    if clause.operator == "===":
-        return text
-    base, star = (text[:-2], ".*") if text.endswith(".*") else (text, "")
-    try:
-        return str(Version(base)) + star
-    except InvalidVersion:
-        return text
-
-
-def render_requires_python(specifier: SpecifierSet) -> str:
-    """A ``requires-python`` as uv writes it: lower bounds, then upper, joined by ``, ``.
-
-    ``~=X.Y`` becomes ``>=X.Y, <X+1`` and ``~=X.Y.Z`` becomes ``>=X.Y.Z, <X.Y+1``, as uv does.
-    """
-    clauses: list[tuple[str, str]] = []
-    for clause in specifier:
-        if clause.operator == "~=":
-            release = Version(clause.version).release
-            upper = [*release[:-2], release[-2] + 1]
-            clauses += [(">=", clause.version), ("<", ".".join(map(str, upper)))]
-        else:
-            clauses.append((clause.operator, clause.version))
-    clauses.sort(key=lambda c: (BOUND_RANK.get(c[0], 1), version_key(c[1]), c[0]))
-    return ", ".join(f"{op}{version}" for op, version in dict.fromkeys(clauses))
-
-
-# Markers ----------------------------------------------------------------------------------
-
 # Inline values ----------------------------------------------------------------------------
-
-
-def _inline(pairs: Iterable[tuple[str, str | None]]) -> str:
-    body = ", ".join(f"{key} = {value}" for key, value in pairs if value is not None)
-    return f"{{ {body} }}" if body else "{}"
-
-
-def _string_array(values: Iterable[str]) -> str:
-    return "[" + ", ".join(toml_string(v) for v in values) + "]"
 
 
 def _bare(location: str) -> str:
@@ -162,11 +64,11 @@ def _source(source: Source) -> str:
     pairs = [(source.kind.value, toml_string(_bare(source.location)))]
     if source.subdirectory is not None:
         pairs.append(("subdirectory", toml_string(source.subdirectory)))
-    return _inline(pairs)
+    return inline_table(pairs)
 
 
 def _artifact(artifact: Artifact) -> str:
-    return _inline(
+    return inline_table(
         [
             ("url", _opt_string(None if artifact.url is None else _bare(artifact.url))),
             ("path", _opt_string(artifact.path)),
@@ -190,8 +92,8 @@ def _opt_marker(marker: Marker | None) -> str | None:
 def _requirement(requirement: LockRequirement) -> str:
     pairs: list[tuple[str, str | None]] = [
         ("name", toml_string(requirement.name)),
-        ("extras", _string_array(list(requirement.extras)) if requirement.extras else None),
-        ("groups", _string_array(sorted(requirement.groups)) if requirement.groups else None),
+        ("extras", string_array(list(requirement.extras)) if requirement.extras else None),
+        ("groups", string_array(sorted(requirement.groups)) if requirement.groups else None),
         ("marker", _opt_marker(requirement.marker)),
     ]
     if requirement.source is None:
@@ -204,7 +106,7 @@ def _requirement(requirement: LockRequirement) -> str:
         source = requirement.source
         pairs.append((source.kind.value, toml_string(_bare(source.location))))
         pairs.append(("subdirectory", _opt_string(source.subdirectory)))
-    return _inline(pairs)
+    return inline_table(pairs)
 
 
 def _marker_sort_text(marker: Marker | None) -> str:
@@ -297,9 +199,9 @@ class _Writer:
             version = None if edge.version is None else toml_string(str(edge.version))
             pairs.append(("version", version))
             pairs.append(("source", None if edge.source is None else _source(edge.source)))
-        pairs.append(("extra", _string_array(sorted(edge.extras)) if edge.extras else None))
+        pairs.append(("extra", string_array(sorted(edge.extras)) if edge.extras else None))
         pairs.append(("marker", _opt_marker(edge.marker)))
-        return _inline(pairs)
+        return inline_table(pairs)
 
     def edges(self, key: str, edges: Iterable[Dependency]) -> list[str]:
         def sort_key(edge: Dependency) -> tuple[Any, ...]:
@@ -373,7 +275,7 @@ class _Writer:
         if lock.build_constraints:
             body += _requirements("build-constraints", lock.build_constraints)
         if lock.manifest_default_groups is not None:
-            body.append(f"default-groups = {_string_array(lock.manifest_default_groups)}")
+            body.append(f"default-groups = {string_array(lock.manifest_default_groups)}")
         groups = lock.manifest_group_requirements
         if body or groups or lock.manifest_group_requires_python:
             self.table("[manifest]")
@@ -403,7 +305,7 @@ class _Writer:
             markers = [toml_string(render_marker(m)) for m in package.resolution_markers]
             self.lines += _multiline("resolution-markers", markers)
         if package.default_groups is not None:
-            self.lines.append(f"default-groups = {_string_array(package.default_groups)}")
+            self.lines.append(f"default-groups = {string_array(package.default_groups)}")
         if package.dependencies:
             self.lines += self.edges("dependencies", package.dependencies)
         if package.sdist is not None:
@@ -426,7 +328,7 @@ class _Writer:
             if package.requires_dist:
                 self.lines += _requirements("requires-dist", package.requires_dist)
             if package.provides_extras:
-                extras = _string_array(package.provides_extras)
+                extras = string_array(package.provides_extras)
                 self.lines.append(f"provides-extras = {extras}")
         if package.requires_dev:
             self.table("[package.metadata.requires-dev]")
@@ -434,7 +336,7 @@ class _Writer:
 
 
 def _conflict_item(item: ConflictItem) -> str:
-    return _inline(
+    return inline_table(
         [
             ("package", toml_string(item.package)),
             ("extra", _opt_string(item.extra)),

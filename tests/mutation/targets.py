@@ -23,6 +23,7 @@ TESTS_BY_MODULE: dict[str, list[str]] = {
         "tests/reconciler/test_lock_values.py",
         "tests/reconciler/test_resolver_cases.py",
     ],
+    "reconciler/lock/toml_text.py": ["tests/reconciler/test_lockwrite.py"],
     "reconciler/install/wheel.py": [*STAGES, "tests/cli/test_recovery.py"],
     "reconciler/install/apply.py": [*STAGES, "tests/cli/test_recovery.py"],
     "reconciler/lock/resolve/provider.py": [

@@ -16,15 +16,10 @@ from packaging.markers import Marker
 from packaging.specifiers import SpecifierSet
 
 from accord.model.lock import Lock, LockRequirement
+from accord.model.markers import render_marker
 from accord.reconciler.lock.read import parse_lock
-from accord.reconciler.lock.write import (
-    format_lock,
-    render_marker,
-    render_requires_python,
-    render_specifier,
-    toml_string,
-    write_lock,
-)
+from accord.reconciler.lock.toml_text import render_requires_python, render_specifier, toml_string
+from accord.reconciler.lock.write import format_lock, write_lock
 from fixtures import MakeProject
 from fixtures.index import IndexServer
 from fixtures.uvlock import uv_environment
