@@ -159,8 +159,8 @@ def make_builder(
 ) -> ProjectBuilder:
     """The builder apply uses for sdists and source trees (index as configured)."""
     from accord.reconciler.fetch.index import IndexClient
-    from accord.reconciler.lock.ensure import configured_indexes
     from accord.reconciler.project.config import index_config
+    from accord.reconciler.project.indexes import configured_indexes
 
     root = pyproject.parent if pyproject is not None and pyproject.is_file() else None
     data = index_config(root, request)

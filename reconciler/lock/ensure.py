@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol, TextIO
+from typing import TYPE_CHECKING, Protocol, TextIO
 
 import attrs
 from packaging.specifiers import SpecifierSet
@@ -27,29 +27,30 @@ from accord.model.target import Project
 from accord.reconciler.errors import (
     LockfileMissing,
     LockStale,
-    ProjectInvalid,
     SettingUnsupported,
 )
+from accord.reconciler.lock.settings import (
+    DependencySettings,
+    check_settings,
+    exclude_newer_changed,
+    read_dependency_settings,
+    read_exclude_newer,
+    read_prerelease,
+)
+from accord.reconciler.project.indexes import configured_indexes
 
 if TYPE_CHECKING:
     from packaging.requirements import Requirement
 
     from accord.model.exclude_newer import ExcludeNewer
-    from accord.model.marker_tree import MarkerTree
-    from accord.model.uv_config import EffectiveSettings
-    from accord.model.uv_settings import BinaryPolicy
     from accord.reconciler.project.workspace import Workspace
 
 __all__ = [
-    "DEFAULT_INDEX",
     "MetadataBuilder",
     "MetadataBuilders",
-    "configured_indexes",
     "ensure_lock",
     "load_workspace",
 ]
-
-DEFAULT_INDEX = "https://pypi.org/simple"
 
 
 class MetadataBuilder(Protocol):
@@ -62,50 +63,6 @@ class MetadataBuilder(Protocol):
 
 MetadataBuilders = Callable[[Sequence[str], "tuple[Requirement, ...]"], MetadataBuilder]
 """``(indexes, build constraints) -> MetadataBuilder``: what a resolution builds with."""
-
-
-def configured_indexes(request: RunRequest, pyproject: Mapping[str, Any]) -> tuple[list[str], bool]:
-    """The indexes in search order, and whether any was configured explicitly.
-
-    Extra indexes (``--extra-index-url``, non-default ``[[tool.uv.index]]``) come before the
-    default one, as in uv; the default is ``--default-index``/``--index-url``, else
-    ``ACCORD_INDEX_URL``, else a ``[[tool.uv.index]]`` with ``default = true``, else
-    ``tool.uv.index-url``, else PyPI. ``tool.uv.extra-index-url`` entries come after the
-    ``[[tool.uv.index]]`` ones; ``tool.uv.no-index`` leaves no index at all.
-    """
-    from accord.reconciler.credentials import remember_index
-    from accord.reconciler.project.discover import toml_table
-
-    uv = toml_table(pyproject, "tool", "uv")
-    declared = [e for e in uv.get("index", []) if isinstance(e, dict) and "url" in e]
-    # Logins are taken out of the URLs here (and sent as HTTP Basic auth): the lock, the
-    # cache and every message only ever see the bare URLs.
-    declared = [
-        dict(e, url=remember_index(str(e["url"]), str(e["name"]) if e.get("name") else None))
-        for e in declared
-    ]
-    if request.no_index or uv.get("no-index") is True:
-        return [], True  # only local sources can be resolved (uv: `--no-index`)
-    settings_extras = uv.get("extra-index-url", [])
-    if not isinstance(settings_extras, list) or not all(
-        isinstance(url, str) for url in settings_extras
-    ):
-        raise ProjectInvalid("`tool.uv.extra-index-url` must be a list of index URLs")
-    index_url = uv.get("index-url")
-    if index_url is not None and not isinstance(index_url, str):
-        raise ProjectInvalid("`tool.uv.index-url` must be an index URL")
-    extras = [remember_index(url) for url in request.extra_index_urls]
-    extras += [str(e["url"]) for e in declared if not e.get("default") and not e.get("explicit")]
-    # uv searches [[tool.uv.index]] entries before the (deprecated) extra-index-url ones.
-    extras += [remember_index(str(url)) for url in settings_extras]
-    given = request.default_index or os.environ.get("ACCORD_INDEX_URL")
-    default = remember_index(given) if given else None
-    default = default or next((str(e["url"]) for e in declared if e.get("default")), None)
-    if default is None and index_url is not None:
-        default = remember_index(index_url)
-    explicit = bool(default or extras)
-    ordered = [*extras, default or DEFAULT_INDEX]
-    return list(dict.fromkeys(ordered)), explicit
 
 
 def load_workspace(
@@ -177,10 +134,10 @@ def ensure_lock(
 
     workspace = load_workspace(project, interpreter, err)
     config = settings_for(workspace.root, request)
-    refused = _settings(workspace, config, err)
-    prerelease = _prerelease(workspace, config, request.prerelease)
-    exclude_newer = _exclude_newer(workspace, config, request.exclude_newer)
-    inputs = _dependency_settings(workspace, config, request)
+    refused = check_settings(workspace, config, err)
+    prerelease = read_prerelease(workspace, config, request.prerelease)
+    exclude_newer = read_exclude_newer(workspace, config, request.exclude_newer)
+    inputs = read_dependency_settings(workspace, config, request)
     indexes, explicit = configured_indexes(request, {"tool": {"uv": dict(config.table)}})
     upgrading = request.upgrade or bool(request.upgrade_packages)
     if existing is None:
@@ -203,7 +160,7 @@ def ensure_lock(
             stale = inputs.why_stale(existing)
         if stale is None and existing.options.prerelease_mode != recorded_prerelease(prerelease):
             stale = "the prerelease mode changed"
-        if stale is None and _exclude_newer_changed(existing, exclude_newer):
+        if stale is None and exclude_newer_changed(existing, exclude_newer):
             stale = "the exclude-newer limit changed"
         if stale is None and not upgrading:
             return existing, KeepLock("up to date")
@@ -236,209 +193,6 @@ def ensure_lock(
     if request.lock_mode is LockMode.LOCKED:
         raise _stale_error(display, why, request.locked_flag)
     return new, WriteLock(reason=why, lock=new)
-
-
-def _settings(
-    workspace: Workspace, config: EffectiveSettings, err: TextIO
-) -> tuple[Path, str] | None:
-    """Check the ``[tool.uv]`` keys of every file the settings come from, and the project
-    keys of the workspace root's pyproject.toml; warn about keys accord does not use. Returns
-    the first file that sets a key accord refuses to resolve with, and those keys."""
-    from accord.model.uv_config import PROJECT_KEYS, ConfigLayer
-    from accord.model.uv_settings import check_uv_settings
-    from accord.reconciler.project.discover import toml_table
-
-    root = workspace.root / "pyproject.toml"
-    root_table = toml_table(workspace.root_data, "tool", "uv")
-    layers = list(config.layers)
-    if not any(layer.path == root for layer in layers):
-        # Its settings are masked (a uv.toml, --config-file, --no-config): only its project
-        # keys, and keys no uv knows, are still its own.
-        layers.append(
-            ConfigLayer(
-                root,
-                {k: v for k, v in root_table.items() if k in PROJECT_KEYS},
-                is_pyproject=True,
-            )
-        )
-    refused: tuple[Path, str] | None = None
-    for layer in layers:
-        own = (
-            layer.table
-            if layer.is_pyproject
-            else {k: v for k, v in layer.table.items() if k not in PROJECT_KEYS}
-        )
-        report = check_uv_settings(own)
-        prefix = "tool.uv." if layer.is_pyproject else ""
-        for line in report.warnings(str(layer.path), prefix=prefix):
-            err.write(f"warning: {line}\n")
-        if not layer.is_pyproject:
-            for key in sorted(k for k in layer.table if k in PROJECT_KEYS):
-                err.write(
-                    f"warning: `{key}` in `{layer.path}` is not used: uv reads it from a "
-                    "project's pyproject.toml only\n"
-                )
-        if report.unhonoured and refused is None:
-            names = ", ".join(f"`{prefix}{key}`" for key in report.unhonoured)
-            refused = (Path(layer.path), names)
-    return refused
-
-
-def _where(workspace: Workspace, config: EffectiveSettings) -> Path:
-    """The pyproject.toml a bad ``[tool.uv]`` value is in (uv.toml values are checked when
-    the file is read)."""
-    return next(
-        (Path(layer.path) for layer in config.layers if layer.is_pyproject),
-        workspace.root / "pyproject.toml",
-    )
-
-
-def _prerelease(
-    workspace: Workspace, config: EffectiveSettings, given: str | None = None
-) -> str | None:
-    """``--prerelease``, else the ``prerelease`` setting; None for uv's default."""
-    from accord.model.uv_settings import PRERELEASE_MODES
-
-    value = given or config.table.get("prerelease")
-    if value is None or value == PRERELEASE_MODES[-1]:
-        return None
-    if value not in PRERELEASE_MODES:
-        pyproject = _where(workspace, config)
-        raise ProjectInvalid(
-            f"`{pyproject}`: `tool.uv.prerelease` must be one of "
-            + ", ".join(f"`{mode}`" for mode in PRERELEASE_MODES)
-            + f", not {value!r}",
-            path=pyproject,
-        )
-    return str(value)
-
-
-@attrs.frozen
-class DependencySettings:
-    """The workspace root's ``constraint-dependencies``, ``override-dependencies``,
-    ``build-constraint-dependencies`` and ``resolution``."""
-
-    constraints: tuple[Requirement, ...] = ()
-    overrides: tuple[Requirement, ...] = ()
-    build_constraints: tuple[Requirement, ...] = ()
-    resolution: str | None = None
-    environments: tuple[MarkerTree, ...] = ()
-    """``tool.uv.environments``: the only environments the lock supports."""
-    required_environments: tuple[MarkerTree, ...] = ()
-    """``tool.uv.required-environments``: where wheel-only versions must have a wheel."""
-    fork_strategy: str | None = None
-    """``tool.uv.fork-strategy``: None for uv's default (``requires-python``)."""
-    binaries: BinaryPolicy | None = None
-    """``no-binary``/``no-build`` (and their ``-package`` lists)."""
-    excludes: tuple[NormalizedName, ...] = ()
-    """``tool.uv.exclude-dependencies``."""
-
-    @property
-    def supported_markers(self) -> tuple[str, ...]:
-        return tuple(str(tree) for tree in self.environments)
-
-    def why_stale(self, lock: Lock) -> str | None:
-        """How the lock's ``[options]`` and ``[manifest]`` differ from these settings (the
-        requirements compared as sets)."""
-        from accord.model.manifest import lock_requirement, requirement_key
-
-        if lock.options.resolution_mode != self.resolution:
-            return "the resolution mode changed"
-        if lock.options.fork_strategy != self.fork_strategy:
-            return "the fork strategy changed"
-        if tuple(str(m) for m in lock.supported_markers) != self.supported_markers:
-            return "the supported environments (`tool.uv.environments`) changed"
-        if sorted(lock.excludes) != sorted(self.excludes):
-            return "`tool.uv.exclude-dependencies` changed"
-        required = tuple(str(tree) for tree in self.required_environments)
-        if tuple(str(m) for m in lock.required_markers) != required:
-            return "the required environments (`tool.uv.required-environments`) changed"
-        for label, recorded, declared in (
-            ("constraint-dependencies", lock.constraints, self.constraints),
-            ("override-dependencies", lock.overrides, self.overrides),
-            ("build-constraint-dependencies", lock.build_constraints, self.build_constraints),
-        ):
-            old = {requirement_key(r) for r in recorded}
-            new = {requirement_key(lock_requirement(r)) for r in declared}
-            if old != new:
-                return f"`tool.uv.{label}` changed"
-        return None
-
-
-def _dependency_settings(
-    workspace: Workspace, config: EffectiveSettings, request: RunRequest
-) -> DependencySettings:
-    from accord.model.uv_settings import (
-        SettingInvalid,
-        read_binary_policy,
-        read_dependencies,
-        read_environments,
-        read_excludes,
-        read_fork_strategy,
-        read_resolution_mode,
-    )
-
-    uv = config.table
-    try:
-        return DependencySettings(
-            constraints=read_dependencies(
-                "constraint-dependencies", uv.get("constraint-dependencies")
-            ),
-            overrides=read_dependencies("override-dependencies", uv.get("override-dependencies")),
-            build_constraints=read_dependencies(
-                "build-constraint-dependencies", uv.get("build-constraint-dependencies")
-            ),
-            resolution=read_resolution_mode(request.resolution or uv.get("resolution")),
-            environments=read_environments("environments", uv.get("environments")),
-            required_environments=read_environments(
-                "required-environments", uv.get("required-environments")
-            ),
-            fork_strategy=read_fork_strategy(request.fork_strategy or uv.get("fork-strategy")),
-            excludes=read_excludes(uv.get("exclude-dependencies")),
-            binaries=read_binary_policy(uv).with_flags(
-                no_binary=request.no_binary,
-                no_binary_packages=request.no_binary_packages,
-                no_build=request.no_build,
-                no_build_packages=request.no_build_packages,
-            ),
-        )
-    except SettingInvalid as exc:
-        pyproject = _where(workspace, config)
-        raise ProjectInvalid(f"`{pyproject}`: {exc}", hint=exc.hint, path=pyproject) from exc
-
-
-def _exclude_newer(
-    workspace: Workspace, config: EffectiveSettings, given: str | None = None
-) -> ExcludeNewer:
-    """``--exclude-newer`` (else the ``exclude-newer`` setting) and ``exclude-newer-package``."""
-    from accord.model.exclude_newer import ExcludeNewer, ExcludeNewerInvalid
-    from accord.reconciler.errors import UsageError
-
-    uv = config.table
-    if given is not None:
-        try:
-            ExcludeNewer.from_settings(given, None)
-        except ExcludeNewerInvalid as exc:
-            raise UsageError(f"invalid value {given!r} for '--exclude-newer': {exc}") from exc
-    try:
-        return ExcludeNewer.from_settings(
-            given or uv.get("exclude-newer"), uv.get("exclude-newer-package")
-        )
-    except ExcludeNewerInvalid as exc:
-        pyproject = _where(workspace, config)
-        raise ProjectInvalid(
-            f"`{pyproject}`: `tool.uv.exclude-newer`: {exc}", path=pyproject
-        ) from exc
-
-
-def _exclude_newer_changed(lock: Lock, exclude_newer: ExcludeNewer) -> bool:
-    """uv's rule: a span is compared as a span (time passing changes nothing); a timestamp
-    and the per-package limits as written."""
-    timestamp, span = exclude_newer.lock_options()
-    options = lock.options
-    if (options.exclude_newer_span, options.exclude_newer) != (span, timestamp):
-        return True
-    return dict(options.exclude_newer_package) != dict(exclude_newer.packages)
 
 
 def _warner(err: TextIO) -> Callable[[str], None]:

@@ -243,7 +243,8 @@ def settings_for(root: Path | None, request: RunRequest) -> EffectiveSettings:
 
 
 def index_config(root: Path | None, request: RunRequest) -> dict[str, Any]:
-    """``settings_for`` as the pyproject-shaped table ``locking.configured_indexes`` reads."""
+    """``settings_for`` as the pyproject-shaped table ``project.indexes.configured_indexes``
+    reads."""
     return {"tool": {"uv": dict(settings_for(root, request).table)}}
 
 

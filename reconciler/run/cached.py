@@ -218,8 +218,8 @@ def _resolve(
     sources: tuple[tuple[NormalizedName, Source], ...] = (),
 ) -> Lock:
     from accord.reconciler.fetch.index import IndexClient
-    from accord.reconciler.lock.ensure import configured_indexes
     from accord.reconciler.lock.resolve import resolve_lock
+    from accord.reconciler.project.indexes import configured_indexes
 
     manifest = ProjectManifest(
         name=canonicalize_name(name),

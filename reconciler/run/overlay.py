@@ -80,7 +80,7 @@ def add_with_layer(
     """Layer ``--with`` requirements over ``outcome``'s environment."""
     from accord.reconciler.install.observe import find_site_packages, observe_environment
     from accord.reconciler.interpreters.find import find_interpreter, query_interpreter
-    from accord.reconciler.lock.ensure import configured_indexes
+    from accord.reconciler.project.indexes import configured_indexes
     from accord.reconciler.run.cached import environment_key, satisfied_by, sync_requirements
 
     requirements = with_requirements(request)

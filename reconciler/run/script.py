@@ -99,8 +99,8 @@ def lock_script(
             raise _stale_error(path.name, why)
     from accord.reconciler.cachedir import cache_root
     from accord.reconciler.fetch.index import IndexClient
-    from accord.reconciler.lock.ensure import configured_indexes
     from accord.reconciler.lock.resolve import resolve_lock
+    from accord.reconciler.project.indexes import configured_indexes
 
     manifest = ProjectManifest(
         name=canonicalize_name(script.stem),

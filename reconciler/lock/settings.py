@@ -1,0 +1,240 @@
+"""Lock stage: the ``[tool.uv]`` settings a resolution depends on, read and checked.
+
+Reads no file: the settings come merged from ``reconciler.project.config`` (``EffectiveSettings``,
+with the file each layer came from) and are parsed by ``model.uv_settings``. A bad value is a
+``ProjectInvalid`` naming the pyproject.toml it is in; a key accord does not know or does not
+use is a warning; a key accord cannot honour is returned, for the caller to refuse.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, TextIO
+
+import attrs
+from packaging.utils import NormalizedName
+
+from accord.model.lock import Lock
+from accord.model.request import RunRequest
+from accord.reconciler.errors import ProjectInvalid
+
+if TYPE_CHECKING:
+    from packaging.requirements import Requirement
+
+    from accord.model.exclude_newer import ExcludeNewer
+    from accord.model.marker_tree import MarkerTree
+    from accord.model.uv_config import EffectiveSettings
+    from accord.model.uv_settings import BinaryPolicy
+    from accord.reconciler.project.workspace import Workspace
+
+__all__ = [
+    "DependencySettings",
+    "check_settings",
+    "exclude_newer_changed",
+    "read_dependency_settings",
+    "read_exclude_newer",
+    "read_prerelease",
+]
+
+
+def check_settings(
+    workspace: Workspace, config: EffectiveSettings, err: TextIO
+) -> tuple[Path, str] | None:
+    """Check the ``[tool.uv]`` keys of every file the settings come from, and the project
+    keys of the workspace root's pyproject.toml; warn about keys accord does not use. Returns
+    the first file that sets a key accord refuses to resolve with, and those keys."""
+    from accord.model.uv_config import PROJECT_KEYS, ConfigLayer
+    from accord.model.uv_settings import check_uv_settings
+    from accord.reconciler.project.discover import toml_table
+
+    root = workspace.root / "pyproject.toml"
+    root_table = toml_table(workspace.root_data, "tool", "uv")
+    layers = list(config.layers)
+    if not any(layer.path == root for layer in layers):
+        # Its settings are masked (a uv.toml, --config-file, --no-config): only its project
+        # keys, and keys no uv knows, are still its own.
+        layers.append(
+            ConfigLayer(
+                root,
+                {k: v for k, v in root_table.items() if k in PROJECT_KEYS},
+                is_pyproject=True,
+            )
+        )
+    refused: tuple[Path, str] | None = None
+    for layer in layers:
+        own = (
+            layer.table
+            if layer.is_pyproject
+            else {k: v for k, v in layer.table.items() if k not in PROJECT_KEYS}
+        )
+        report = check_uv_settings(own)
+        prefix = "tool.uv." if layer.is_pyproject else ""
+        for line in report.warnings(str(layer.path), prefix=prefix):
+            err.write(f"warning: {line}\n")
+        if not layer.is_pyproject:
+            for key in sorted(k for k in layer.table if k in PROJECT_KEYS):
+                err.write(
+                    f"warning: `{key}` in `{layer.path}` is not used: uv reads it from a "
+                    "project's pyproject.toml only\n"
+                )
+        if report.unhonoured and refused is None:
+            names = ", ".join(f"`{prefix}{key}`" for key in report.unhonoured)
+            refused = (Path(layer.path), names)
+    return refused
+
+
+def _where(workspace: Workspace, config: EffectiveSettings) -> Path:
+    """The pyproject.toml a bad ``[tool.uv]`` value is in (uv.toml values are checked when
+    the file is read)."""
+    return next(
+        (Path(layer.path) for layer in config.layers if layer.is_pyproject),
+        workspace.root / "pyproject.toml",
+    )
+
+
+def read_prerelease(
+    workspace: Workspace, config: EffectiveSettings, given: str | None = None
+) -> str | None:
+    """``--prerelease``, else the ``prerelease`` setting; None for uv's default."""
+    from accord.model.uv_settings import PRERELEASE_MODES
+
+    value = given or config.table.get("prerelease")
+    if value is None or value == PRERELEASE_MODES[-1]:
+        return None
+    if value not in PRERELEASE_MODES:
+        pyproject = _where(workspace, config)
+        raise ProjectInvalid(
+            f"`{pyproject}`: `tool.uv.prerelease` must be one of "
+            + ", ".join(f"`{mode}`" for mode in PRERELEASE_MODES)
+            + f", not {value!r}",
+            path=pyproject,
+        )
+    return str(value)
+
+
+@attrs.frozen
+class DependencySettings:
+    """The workspace root's ``constraint-dependencies``, ``override-dependencies``,
+    ``build-constraint-dependencies`` and ``resolution``."""
+
+    constraints: tuple[Requirement, ...] = ()
+    overrides: tuple[Requirement, ...] = ()
+    build_constraints: tuple[Requirement, ...] = ()
+    resolution: str | None = None
+    environments: tuple[MarkerTree, ...] = ()
+    """``tool.uv.environments``: the only environments the lock supports."""
+    required_environments: tuple[MarkerTree, ...] = ()
+    """``tool.uv.required-environments``: where wheel-only versions must have a wheel."""
+    fork_strategy: str | None = None
+    """``tool.uv.fork-strategy``: None for uv's default (``requires-python``)."""
+    binaries: BinaryPolicy | None = None
+    """``no-binary``/``no-build`` (and their ``-package`` lists)."""
+    excludes: tuple[NormalizedName, ...] = ()
+    """``tool.uv.exclude-dependencies``."""
+
+    @property
+    def supported_markers(self) -> tuple[str, ...]:
+        return tuple(str(tree) for tree in self.environments)
+
+    def why_stale(self, lock: Lock) -> str | None:
+        """How the lock's ``[options]`` and ``[manifest]`` differ from these settings (the
+        requirements compared as sets)."""
+        from accord.model.manifest import lock_requirement, requirement_key
+
+        if lock.options.resolution_mode != self.resolution:
+            return "the resolution mode changed"
+        if lock.options.fork_strategy != self.fork_strategy:
+            return "the fork strategy changed"
+        if tuple(str(m) for m in lock.supported_markers) != self.supported_markers:
+            return "the supported environments (`tool.uv.environments`) changed"
+        if sorted(lock.excludes) != sorted(self.excludes):
+            return "`tool.uv.exclude-dependencies` changed"
+        required = tuple(str(tree) for tree in self.required_environments)
+        if tuple(str(m) for m in lock.required_markers) != required:
+            return "the required environments (`tool.uv.required-environments`) changed"
+        for label, recorded, declared in (
+            ("constraint-dependencies", lock.constraints, self.constraints),
+            ("override-dependencies", lock.overrides, self.overrides),
+            ("build-constraint-dependencies", lock.build_constraints, self.build_constraints),
+        ):
+            old = {requirement_key(r) for r in recorded}
+            new = {requirement_key(lock_requirement(r)) for r in declared}
+            if old != new:
+                return f"`tool.uv.{label}` changed"
+        return None
+
+
+def read_dependency_settings(
+    workspace: Workspace, config: EffectiveSettings, request: RunRequest
+) -> DependencySettings:
+    from accord.model.uv_settings import (
+        SettingInvalid,
+        read_binary_policy,
+        read_dependencies,
+        read_environments,
+        read_excludes,
+        read_fork_strategy,
+        read_resolution_mode,
+    )
+
+    uv = config.table
+    try:
+        return DependencySettings(
+            constraints=read_dependencies(
+                "constraint-dependencies", uv.get("constraint-dependencies")
+            ),
+            overrides=read_dependencies("override-dependencies", uv.get("override-dependencies")),
+            build_constraints=read_dependencies(
+                "build-constraint-dependencies", uv.get("build-constraint-dependencies")
+            ),
+            resolution=read_resolution_mode(request.resolution or uv.get("resolution")),
+            environments=read_environments("environments", uv.get("environments")),
+            required_environments=read_environments(
+                "required-environments", uv.get("required-environments")
+            ),
+            fork_strategy=read_fork_strategy(request.fork_strategy or uv.get("fork-strategy")),
+            excludes=read_excludes(uv.get("exclude-dependencies")),
+            binaries=read_binary_policy(uv).with_flags(
+                no_binary=request.no_binary,
+                no_binary_packages=request.no_binary_packages,
+                no_build=request.no_build,
+                no_build_packages=request.no_build_packages,
+            ),
+        )
+    except SettingInvalid as exc:
+        pyproject = _where(workspace, config)
+        raise ProjectInvalid(f"`{pyproject}`: {exc}", hint=exc.hint, path=pyproject) from exc
+
+
+def read_exclude_newer(
+    workspace: Workspace, config: EffectiveSettings, given: str | None = None
+) -> ExcludeNewer:
+    """``--exclude-newer`` (else the ``exclude-newer`` setting) and ``exclude-newer-package``."""
+    from accord.model.exclude_newer import ExcludeNewer, ExcludeNewerInvalid
+    from accord.reconciler.errors import UsageError
+
+    uv = config.table
+    if given is not None:
+        try:
+            ExcludeNewer.from_settings(given, None)
+        except ExcludeNewerInvalid as exc:
+            raise UsageError(f"invalid value {given!r} for '--exclude-newer': {exc}") from exc
+    try:
+        return ExcludeNewer.from_settings(
+            given or uv.get("exclude-newer"), uv.get("exclude-newer-package")
+        )
+    except ExcludeNewerInvalid as exc:
+        pyproject = _where(workspace, config)
+        raise ProjectInvalid(
+            f"`{pyproject}`: `tool.uv.exclude-newer`: {exc}", path=pyproject
+        ) from exc
+
+
+def exclude_newer_changed(lock: Lock, exclude_newer: ExcludeNewer) -> bool:
+    """uv's rule: a span is compared as a span (time passing changes nothing); a timestamp
+    and the per-package limits as written."""
+    timestamp, span = exclude_newer.lock_options()
+    options = lock.options
+    if (options.exclude_newer_span, options.exclude_newer) != (span, timestamp):
+        return True
+    return dict(options.exclude_newer_package) != dict(exclude_newer.packages)
