@@ -13,6 +13,11 @@ STAGES = [
     "tests/reconciler/test_install_direct_url.py",
     "tests/reconciler/test_install_safety.py",
 ]
+RESOLVER = [
+    "tests/reconciler/test_resolver_cases.py",
+    "tests/cli/test_settings_resolution.py",
+    "tests/cli/test_forks.py",
+]
 
 TESTS_BY_MODULE: dict[str, list[str]] = {
     "model/staleness.py": ["tests/model/test_staleness.py", "tests/cli/test_recovery.py"],
@@ -26,11 +31,11 @@ TESTS_BY_MODULE: dict[str, list[str]] = {
     "reconciler/lock/toml_text.py": ["tests/reconciler/test_lockwrite.py"],
     "reconciler/install/wheel.py": [*STAGES, "tests/cli/test_recovery.py"],
     "reconciler/install/apply.py": [*STAGES, "tests/cli/test_recovery.py"],
-    "reconciler/lock/resolve/provider.py": [
-        "tests/reconciler/test_resolver_cases.py",
-        "tests/cli/test_settings_resolution.py",
-        "tests/cli/test_forks.py",
-    ],
+    "reconciler/lock/resolve/provider.py": RESOLVER,
+    "reconciler/lock/resolve/availability.py": RESOLVER,
+    "reconciler/lock/resolve/selection.py": RESOLVER,
+    "reconciler/lock/resolve/splits.py": RESOLVER,
+    "reconciler/lock/resolve/requirements.py": RESOLVER,
     "reconciler/fetch/artifacts.py": [
         "tests/reconciler/test_artifacts_stage.py",
         "tests/reconciler/test_install_safety.py",

@@ -34,7 +34,7 @@ from accord.reconciler.lock.resolve.assemble import NodeKey, merge_forks
 from accord.reconciler.lock.resolve.forks import ForkResult, resolve_forks
 from accord.reconciler.lock.resolve.local import local_packages
 from accord.reconciler.lock.resolve.packages import lock_packages, requirement_key_sort
-from accord.reconciler.lock.resolve.provider import ROOT, Req
+from accord.reconciler.lock.resolve.requirements import ROOT, Req
 
 if TYPE_CHECKING:
     from accord.reconciler.fetch.index import DistMetadata, IndexClient, IndexFile

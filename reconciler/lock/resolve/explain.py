@@ -26,7 +26,8 @@ from accord.model.python_range import lower_bound
 from accord.reconciler.errors import NoSolution
 
 if TYPE_CHECKING:
-    from accord.reconciler.lock.resolve.provider import Candidate, Provider, Req
+    from accord.reconciler.lock.resolve.provider import Provider
+    from accord.reconciler.lock.resolve.requirements import Candidate, Req
 
 __all__ = ["explain_conflict"]
 
@@ -75,7 +76,7 @@ class _Explainer:
     ) -> SpecifierSet | None:
         """What ``parent==version`` requires of ``name`` in this fork, from its metadata (for a
         version the resolver never tried); None when it does not require it."""
-        from accord.reconciler.lock.resolve.provider import Candidate
+        from accord.reconciler.lock.resolve.requirements import Candidate
 
         table = self.provider.store.versions.get(parent) or []
         files = next((f for v, f, _b, reason in table if v == version and reason is None), ())

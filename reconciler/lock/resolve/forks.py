@@ -27,16 +27,10 @@ from accord.model.marker_tree import MarkerTree
 from accord.model.python_range import specifier_range
 from accord.model.uv_settings import BinaryPolicy, Dependencies
 from accord.reconciler.errors import NoSolution
-from accord.reconciler.lock.resolve.provider import (
-    Candidate,
-    ForkNeeded,
-    ForkSplit,
-    LocalPackage,
-    MetadataStore,
-    Provider,
-    Req,
-    fork_order,
-)
+from accord.reconciler.lock.resolve.metadata import MetadataStore
+from accord.reconciler.lock.resolve.provider import Provider
+from accord.reconciler.lock.resolve.requirements import Candidate, LocalPackage, Req
+from accord.reconciler.lock.resolve.splits import ForkNeeded, ForkSplit, fork_order
 
 if TYPE_CHECKING:
     from accord.reconciler.fetch.index import DistMetadata, IndexClient, IndexFile

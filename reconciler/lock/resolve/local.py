@@ -17,7 +17,7 @@ from packaging.version import Version
 from accord.model.lock import Artifact, Source, SourceKind
 from accord.model.manifest import ProjectManifest
 from accord.reconciler.errors import BuildNotSupported
-from accord.reconciler.lock.resolve.provider import LocalPackage
+from accord.reconciler.lock.resolve.requirements import LocalPackage
 
 if TYPE_CHECKING:
     from accord.reconciler.fetch.index import DistMetadata

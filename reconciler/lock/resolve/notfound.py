@@ -1,12 +1,22 @@
 """Lock stage, resolution: uv's words for a package the project requires and no index has.
 
 Kept apart from ``reconciler.lock.resolve.explain`` (which reads the provider's state): the
-provider raises this message itself, when the index answers "not found".
+provider raises this message itself, when the index answers "not found" (the index is asked
+again only for names one slip away, to suggest one).
 """
 
 from __future__ import annotations
 
-__all__ = ["near_names", "not_found"]
+from typing import TYPE_CHECKING
+
+from packaging.utils import NormalizedName
+
+from accord.reconciler.errors import AccordError, PackageNotFound
+
+if TYPE_CHECKING:
+    from accord.reconciler.fetch.index import IndexClient
+
+__all__ = ["near_names", "not_found", "package_not_found"]
 
 _PROJECT = "your project"
 
@@ -44,3 +54,23 @@ def not_found(name: str, where: str, suggestion: str | None) -> tuple[str, str]:
     if suggestion is not None:
         hint += f"; a package with a similar name exists: `{suggestion}` (a typo?)"
     return message, hint
+
+
+def package_not_found(
+    name: NormalizedName, client: IndexClient, exc: PackageNotFound
+) -> PackageNotFound:
+    """uv's words for a package the project requires and no index has, with a close
+    name the index does have (one slip away: swapped or doubled letters)."""
+    if "registry" not in exc.message:
+        return exc  # offline: the hint already says what to do
+    suggestion = None
+    for candidate in near_names(name)[:40]:
+        try:
+            client.files(NormalizedName(candidate))
+        except AccordError:
+            continue
+        suggestion = candidate
+        break
+    where = ", ".join(f"`{index}`" for index in client.indexes)
+    message, hint = not_found(name, where, suggestion)
+    return PackageNotFound(message, hint=hint)

@@ -28,7 +28,7 @@ from accord.model.python_range import PythonRange
 from accord.model.wheel_tags import lock_platform_markers, matches_requires_python
 from accord.reconciler.lock.resolve.assemble import Graph, NodeKey
 from accord.reconciler.lock.resolve.forks import ForkResult
-from accord.reconciler.lock.resolve.provider import ROOT, Candidate, LocalPackage
+from accord.reconciler.lock.resolve.requirements import ROOT, Candidate, LocalPackage
 
 if TYPE_CHECKING:
     from accord.reconciler.fetch.index import IndexFile

@@ -1,0 +1,216 @@
+"""Lock stage, resolution: which versions of a package can be candidates, and which files
+of each can be used (pure over the index's file lists).
+
+A version is no candidate when every file was published after the ``exclude-newer`` limit,
+is yanked (PEP 592) without an exact pin, is ruled out by ``no-binary``/``no-build``, or is a
+wheel no Python of the project's range can install. What is left is kept per version with
+each file's Requires-Python lower bound, so that each fork can tell whether the version fits
+its Python range or splits it. Wheel tags are read as markers here too, for uv's
+``required-environments`` rule: where a wheel can be installed, and the platforms a set of
+wheels covers.
+"""
+
+from __future__ import annotations
+
+import datetime
+import functools
+from collections import defaultdict
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, TypeAlias
+
+from packaging.specifiers import SpecifierSet
+from packaging.utils import NormalizedName
+from packaging.version import Version
+
+from accord.model.exclude_newer import parse_timestamp
+from accord.model.marker_tree import MarkerTree
+from accord.model.python_range import Bound, PythonRange, lower_bound, lower_gt, lower_key, split
+from accord.model.uv_settings import BinaryPolicy
+from accord.model.wheel_tags import (
+    NEVER_MARKER,
+    implied_markers,
+    matches_requires_python,
+    platform_split_marker,
+)
+
+if TYPE_CHECKING:
+    from accord.reconciler.fetch.index import IndexFile
+
+__all__ = [
+    "ForkRow",
+    "VersionRow",
+    "fork_versions",
+    "uncovered_environment",
+    "usable_versions",
+]
+
+VersionRow: TypeAlias = "tuple[Version, tuple[IndexFile, ...], tuple[Bound, ...], str | None]"
+"""A version, its usable files and each one's Requires-Python lower bound, and why the
+version is no candidate (None: it is one)."""
+
+ForkRow: TypeAlias = "tuple[Version, tuple[IndexFile, ...], Bound, str | None]"
+"""A version in one fork: its usable files, the Python bound the fork would split at (None:
+it fits), and why the version is no candidate (None: it is one)."""
+
+
+def _uploaded_by(file: IndexFile, cutoff: datetime.datetime) -> bool:
+    if file.upload_time is None:
+        return False
+    moment = parse_timestamp(file.upload_time)
+    return moment is not None and moment < cutoff  # uv excludes at the cutoff itself
+
+
+@functools.lru_cache(maxsize=4096)
+def _lower_bound(specifier: SpecifierSet) -> Bound:
+    return lower_bound(specifier)
+
+
+@functools.cache
+def _fits_requires_python(tags: frozenset[str], python: PythonRange) -> bool:
+    """matches_requires_python, once per distinct tag set (most wheels of a project share
+    theirs with the wheels of its other versions)."""
+    return matches_requires_python(sorted(tags), *python)
+
+
+def usable_versions(
+    name: NormalizedName,
+    files: Sequence[IndexFile],
+    *,
+    python: PythonRange,
+    cutoff: datetime.datetime | None,
+    allowed_yanks: frozenset[tuple[NormalizedName, Version]],
+    binaries: BinaryPolicy,
+) -> list[VersionRow]:
+    """Per version, newest first: the files usable anywhere in the project's Python range
+    (``python``) and each one's requires-python lower bound, or why the version is no
+    candidate. The same in every fork of a resolution."""
+    by_version: dict[Version, list[IndexFile]] = defaultdict(list)
+    for file in files:
+        by_version[file.version].append(file)
+    table: list[VersionRow] = []
+    for version in sorted(by_version, reverse=True):
+        published = by_version[version]
+        if cutoff is not None:
+            # exclude-newer: a file without an upload time is excluded too (uv's rule).
+            published = [f for f in published if _uploaded_by(f, cutoff)]
+            if not published:
+                why = f"{name}=={version} was published after the exclude-newer limit"
+                table.append((version, (), (), why))
+                continue
+        # PEP 592: a yanked file is chosen only when pinned exactly (uv: by a declared
+        # requirement, or by the existing lock).
+        allowed = (name, version) in allowed_yanks
+        usable = [f for f in published if f.yanked is None or allowed]
+        if not usable:
+            reason = published[0].yanked
+            why = f"{name}=={version} was yanked" + (f" (reason: {reason})" if reason else "")
+            table.append((version, (), (), why))
+            continue
+        # no-binary / no-build decide whether a version can be used; the lock still
+        # records all of its files (uv's lock does).
+        if not binaries.wheels_allowed(name) and all(f.is_wheel for f in usable):
+            why = (
+                f"{name}=={version} has no source distribution, and using pre-built "
+                f"wheels is disabled for {name}"
+            )
+            table.append((version, (), (), why))
+            continue
+        if not binaries.builds_allowed(name) and not any(f.is_wheel for f in usable):
+            why = f"{name}=={version} has no wheels, and building is disabled for {name}"
+            table.append((version, (), (), why))
+            continue
+        # A version with no sdist and no wheel any Python of the range can use is not
+        # a candidate (uv: "no wheels with a matching Python ABI/version tag").
+        usable = [f for f in usable if not f.is_wheel or _fits_requires_python(f.tags, python)]
+        if not usable:
+            why = f"{name}=={version} has no wheels with a matching Python version or ABI tag"
+            table.append((version, (), (), why))
+            continue
+        bounds = tuple(
+            None if f.requires_python is None else _lower_bound(f.requires_python) for f in usable
+        )
+        table.append((version, tuple(usable), bounds, None))
+    return table
+
+
+def fork_versions(
+    name: NormalizedName,
+    rows: Sequence[VersionRow],
+    *,
+    python: PythonRange,
+    python_forks: bool,
+    requires_python: SpecifierSet,
+) -> list[ForkRow]:
+    """Every version of ``name`` (``rows``, from ``usable_versions``) in a fork whose Python
+    range is ``python``: the files the project's Python range can use, the Python bound this
+    fork would split at (None: fits), or why it is no candidate. Without ``python_forks``
+    (``fork-strategy = "fewest"``) a version that needs a newer Python is no candidate."""
+    table: list[ForkRow] = []
+    for version, usable, bounds, reason in rows:
+        if reason is not None:
+            table.append((version, usable, None, reason))
+            continue
+        # Some file fits the fork's Python lower bound; else the lowest bound a file needs.
+        needs = None
+        if not any(b is None or not lower_gt(b, python[0]) for b in bounds):
+            needs = min(bounds, key=lower_key)
+            if not python_forks or split(python, needs) is None:
+                why = (
+                    f"{name}=={version} requires Python {usable[0].requires_python}, "
+                    f"but the project supports {requires_python}"
+                )
+                table.append((version, (), None, why))
+                continue
+        table.append((version, usable, needs, None))
+    return table
+
+
+def _tag_marker(text: str | None) -> MarkerTree:
+    """A marker from ``model.wheel_tags`` as a tree: None holds everywhere, ``NEVER_MARKER``
+    nowhere."""
+    if text == NEVER_MARKER:
+        return MarkerTree.FALSE
+    return MarkerTree.TRUE if text is None else MarkerTree.parse(text)
+
+
+@functools.cache
+def _wheel_marker(tags: frozenset[str]) -> MarkerTree:
+    """uv's implied markers of a wheel's tags, as a tree."""
+    return _tag_marker(implied_markers(sorted(tags)))
+
+
+@functools.cache
+def _platform_marker(wheels: frozenset[frozenset[str]]) -> MarkerTree:
+    """The platforms a set of wheels (each one's tags) is for, as a tree."""
+    return _tag_marker(platform_split_marker(sorted(sorted(tags) for tags in wheels)))
+
+
+def uncovered_environment(
+    files: Sequence[IndexFile],
+    env: MarkerTree,
+    needed: MarkerTree,
+    required: Sequence[MarkerTree],
+) -> tuple[MarkerTree, MarkerTree, MarkerTree] | None:
+    """uv's required-environments rule for a version with wheels only (``files``): the first
+    required environment none of its wheels can be installed in, where the fork ``env``
+    reaches it and the package is ``needed``; with the two sides the fork splits into there
+    (inside, outside). None when every required environment is covered."""
+    if any(not f.is_wheel for f in files):
+        return None  # an sdist builds anywhere
+    covered = MarkerTree.FALSE
+    for file in files:
+        covered = covered | _wheel_marker(file.tags)
+    for environment in required:
+        if env.is_disjoint(environment) or not covered.is_disjoint(environment):
+            continue
+        if needed.is_disjoint(environment):
+            continue
+        # uv 0.13.8 (observed): when no wheel is for the required environment's platform
+        # at all, the fork splits where the wheels' platforms are (by sys_platform);
+        # otherwise on the required environment. The version is unusable in a fork that
+        # lies on one side only.
+        platforms = _platform_marker(frozenset(f.tags for f in files))
+        if platforms.is_disjoint(environment):
+            return environment, ~platforms, platforms
+        return environment, environment, ~environment
+    return None

@@ -1,0 +1,115 @@
+"""Lock stage, resolution: distribution metadata for the resolver, fetched ahead in threads.
+
+One ``MetadataStore`` serves every fork of a resolution: each version's metadata is fetched
+once (from the index, or prepared from an sdist by its build backend), and the requirements it
+names are fetched ahead speculatively. It also keeps the provider's per-package version
+tables, which are the same in every fork.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import TYPE_CHECKING
+
+from packaging.requirements import Requirement
+from packaging.utils import NormalizedName, canonicalize_name
+from packaging.version import Version
+
+from accord.model.marker_tree import MarkerTree
+from accord.model.python_range import PythonRange
+from accord.reconciler.lock.resolve.availability import ForkRow, VersionRow
+from accord.reconciler.lock.resolve.requirements import Candidate, requirement_marker
+
+if TYPE_CHECKING:
+    from accord.reconciler.fetch.index import DistMetadata, IndexClient, IndexFile
+
+__all__ = ["MetadataStore"]
+
+
+class MetadataStore:
+    """Distribution metadata, fetched ahead in threads and shared by every fork's run."""
+
+    def __init__(
+        self,
+        sdist_metadata: Callable[[IndexFile], bytes] | None,
+        python: MarkerTree = MarkerTree.TRUE,
+    ) -> None:
+        self._sdist_metadata = sdist_metadata
+        self._python = python
+        """The project's Python range: a requirement only older Pythons take (`tomli;
+        python_version < '3.11'`) is never fetched ahead."""
+        self._futures: dict[tuple[NormalizedName, Version], Future[DistMetadata]] = {}
+        self.versions: dict[NormalizedName, list[VersionRow]] = {}
+        """Provider._usable's tables, by package (the same in every fork)."""
+        self.tables: dict[tuple[NormalizedName, PythonRange], list[ForkRow]] = {}
+        """Provider._versions' tables, by package and fork Python range."""
+        self._lock = threading.Lock()
+        self._pool = ThreadPoolExecutor(max_workers=8)
+        self._closed = False
+
+    def close(self) -> None:
+        self._closed = True
+        self._pool.shutdown(wait=False, cancel_futures=True)
+
+    @staticmethod
+    def _metadata_file(candidate: Candidate) -> IndexFile:
+        wheels = [f for f in candidate.files if f.is_wheel]
+        with_metadata = [f for f in wheels if f.has_metadata]
+        return (with_metadata or wheels or list(candidate.files))[0]
+
+    def get(self, candidate: Candidate, client: IndexClient) -> Future[DistMetadata]:
+        key = (candidate.name, candidate.version)
+        with self._lock:
+            future = self._futures.get(key)
+            if future is None:
+                file = self._metadata_file(candidate)
+                future = self._pool.submit(self._fetch, file, client)
+                self._futures[key] = future
+        return future
+
+    def _fetch(self, file: IndexFile, client: IndexClient) -> DistMetadata:
+        from accord.reconciler.fetch.index import parse_metadata
+
+        if not file.is_wheel and self._sdist_metadata is not None:
+            # Only an sdist: its backend prepares the metadata (built once, then cached).
+            metadata = parse_metadata(self._sdist_metadata(file))
+        else:
+            metadata = parse_metadata(client.metadata(file))
+        # Speculate: the resolver will soon ask for these dependencies' pages and for the
+        # metadata of their likely versions.
+        self.prefetch(metadata.requires_dist, client)
+        return metadata
+
+    def prefetch(self, requirements: Iterable[Requirement], client: IndexClient) -> None:
+        """Start fetching these requirements' pages and likely metadata in the background,
+        overlapping the network waits the resolver would otherwise meet one after the other.
+        Failures are ignored here: the resolver's own call reports them."""
+        for requirement in requirements:
+            if self._closed:
+                return
+            marker = requirement_marker(requirement, None)
+            if marker.is_false():
+                continue  # only behind an extra: fetched when that extra is chosen
+            if marker.is_disjoint(self._python):
+                continue  # for Pythons the project does not support: never needed
+            try:
+                self._pool.submit(self._warm, requirement, client)
+            except RuntimeError:  # the pool shut down: resolution is over
+                return
+
+    def _warm(self, requirement: Requirement, client: IndexClient) -> None:
+        name = canonicalize_name(requirement.name)
+        try:
+            files = client.files(name)
+        except Exception:  # speculative: the resolver's own call reports failures
+            return
+        versions = sorted({f.version for f in files}, reverse=True)
+        for version in versions:
+            if version.is_prerelease or not requirement.specifier.contains(version, True):
+                continue
+            usable = tuple(f for f in files if f.version == version and f.yanked is None)
+            if usable:
+                self.get(Candidate(name, version, None, usable), client)
+            return

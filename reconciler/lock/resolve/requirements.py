@@ -1,0 +1,184 @@
+"""Lock stage, resolution: the values the resolvelib provider is generic over, and where a
+requirement applies.
+
+Identifiers are ``name``, ``name[extra]`` (one extra of a package, whose candidate depends
+on the base package at the same version) and ``name:group`` (a dependency group of a local
+project; ``:root`` and ``:root:group`` stand for a script's or a virtual workspace root's own
+requirements). A ``Req`` asks for one identifier, a ``Candidate`` is one version of it, and a
+``LocalPackage`` is a package from a local source tree. A requirement's marker is read as
+uv splits it: where it applies for the base package, or only because an extra is active.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+import attrs
+from packaging.requirements import Requirement
+from packaging.specifiers import SpecifierSet
+from packaging.utils import NormalizedName, canonicalize_name
+from packaging.version import Version
+
+from accord.model.lock import Artifact, Source
+from accord.model.manifest import ProjectManifest
+from accord.model.marker_tree import MarkerTree
+from accord.model.python_range import Bound
+
+if TYPE_CHECKING:
+    from accord.reconciler.fetch.index import DistMetadata, IndexFile
+
+__all__ = [
+    "ROOT",
+    "Candidate",
+    "LocalPackage",
+    "Req",
+    "flat_requirements",
+    "identifier_of",
+    "name_of",
+    "requirement_marker",
+    "split_requirement",
+]
+
+ROOT = NormalizedName(":root")
+"""The pseudo-package holding a script's requirements and a virtual root's groups."""
+
+
+@attrs.frozen
+class Req:
+    """A requirement on one identifier (a package, one extra of it, or a group)."""
+
+    name: NormalizedName
+    extra: NormalizedName | None
+    specifier: SpecifierSet
+    parent: str
+    """Who asks (``the project``, ``dep-a==1.0``): for error messages."""
+    marker: MarkerTree = attrs.field(default=MarkerTree.TRUE, eq=False)
+    """Where the requirement applies (extras already substituted)."""
+    group: NormalizedName | None = None
+    _matches: dict[Version, bool] = attrs.field(init=False, factory=dict, eq=False, repr=False)
+    """Answers of ``matches`` (the resolver asks the same ones in every round)."""
+
+    @property
+    def identifier(self) -> str:
+        return identifier_of(self.name, self.extra, self.group)
+
+    def matches(self, version: Version) -> bool:
+        """``specifier.contains(version, prereleases=True)``, remembered."""
+        known = self._matches.get(version)
+        if known is None:
+            known = self._matches[version] = self.specifier.contains(version, prereleases=True)
+        return known
+
+    def describe(self) -> str:
+        extra = f"[{self.extra}]" if self.extra else ""
+        return f"{self.name}{extra}{self.specifier}"
+
+
+@attrs.frozen
+class Candidate:
+    name: NormalizedName
+    version: Version
+    extra: NormalizedName | None
+    files: tuple[IndexFile, ...]
+    group: NormalizedName | None = None
+    needs_python: Bound = attrs.field(default=None, eq=False)
+    """The Requires-Python lower bound this version needs above the fork's lower bound (it
+    is tried only to split the fork's Python range there)."""
+
+    @property
+    def identifier(self) -> str:
+        return identifier_of(self.name, self.extra, self.group)
+
+
+@attrs.frozen
+class LocalPackage:
+    """A package from a local source tree: a workspace member or a path dependency."""
+
+    manifest: ProjectManifest
+    source: Source
+    metadata: DistMetadata
+    member: bool
+    sdist: Artifact | None = None
+    """For an archive source (url or path): the sdist entry the lock records."""
+    wheels: tuple[Artifact, ...] = ()
+    """For an archive source: the wheel entry the lock records."""
+
+
+def identifier_of(name: str, extra: str | None, group: str | None = None) -> str:
+    if group:
+        return f"{name}:{group}"
+    return f"{name}[{extra}]" if extra else name
+
+
+def name_of(identifier: str) -> NormalizedName:
+    """The package name of ``name``, ``name[extra]`` or ``name:group``."""
+    return NormalizedName(identifier.split("[", 1)[0].split(":", 1)[0])
+
+
+def _without_extras(requirement: Requirement) -> Requirement:
+    """A self-reference kept as a constraint on the package itself (``dask[x]>1`` → ``dask>1``)."""
+    copy = Requirement(str(requirement))
+    copy.extras = set()
+    return copy
+
+
+@functools.lru_cache(maxsize=16384)
+def _tree(marker: str | None, active: frozenset[str]) -> MarkerTree:
+    if marker is None:
+        return MarkerTree.TRUE
+    return MarkerTree.parse(marker).with_extras(active)
+
+
+def requirement_marker(requirement: Requirement, extra: str | None) -> MarkerTree:
+    """Where ``requirement`` applies for the base package (``extra`` None), or only because
+    ``extra`` is active (uv's production/optional split of a requirement's marker)."""
+    text = None if requirement.marker is None else str(requirement.marker)
+    without = _tree(text, frozenset())
+    if extra is None:
+        return without
+    return _tree(text, frozenset({extra})) & ~without
+
+
+def split_requirement(
+    requirement: Requirement, parent: str, marker: MarkerTree = MarkerTree.TRUE
+) -> list[Req]:
+    """One Req for the package and one per extra."""
+    name = canonicalize_name(requirement.name)
+    reqs = [Req(name, None, requirement.specifier, parent, marker)]
+    reqs += [
+        Req(name, canonicalize_name(extra), requirement.specifier, parent, marker)
+        for extra in sorted(requirement.extras)
+    ]
+    return reqs
+
+
+def flat_requirements(
+    name: NormalizedName, extra: str | None, declared: Sequence[Requirement]
+) -> list[tuple[Requirement, MarkerTree]]:
+    """(requirement, marker) pairs of package ``name`` (for its ``extra``, or the base) from
+    its ``declared`` requirements, before fork filtering."""
+    pairs: list[tuple[Requirement, MarkerTree]] = []
+    # uv's FlatRequiresDist: an extra that names the package itself with other extras
+    # (`complete = ["dask[array, dataframe]", ...]`) takes their requirements as its own,
+    # recursively, each under both markers; the self-reference is no edge.
+    queue: list[tuple[str | None, MarkerTree]] = [(extra, MarkerTree.TRUE)]
+    seen: set[tuple[str | None, MarkerTree]] = set()
+    while queue:
+        extra, outer = queue.pop(0)
+        if (extra, outer) in seen:
+            continue
+        seen.add((extra, outer))
+        for requirement in declared:
+            marker = requirement_marker(requirement, extra) & outer
+            if marker.is_false():
+                continue
+            if canonicalize_name(requirement.name) == name:
+                if extra is not None:  # the base naming itself adds nothing
+                    queue += [(canonicalize_name(e), marker) for e in requirement.extras]
+                if extra is not None and requirement.specifier:
+                    pairs.append((_without_extras(requirement), marker))
+                continue
+            pairs.append((requirement, marker))
+    return pairs
