@@ -27,13 +27,39 @@ __all__ = [
 ]
 
 
+_PARSED: dict[tuple[str, int, int, int], tuple[dict[str, Any], str]] = {}
+"""Each file parsed once per run: keyed by path, inode, size and modification time, so a file
+changed during the run (``accord add``) is read again. The values are shared: read-only."""
+
+
 def read_pyproject(path: Path, *, check: bool = False) -> dict[str, Any]:
     """Parse a pyproject.toml; errors name the file, line and column and show the line.
 
     ``check``: also hold it to the schema uv requires of a project's file (``[project]``,
     ``[dependency-groups]``, ``[tool.uv]``; ``model.pyproject``), as uv does before anything
     else. A dependency's own pyproject.toml (read for its build system) is not checked.
+    The same file is parsed once per run (the answer is shared: never modify it).
     """
+    try:
+        status = os.stat(path)
+    except OSError:
+        key = None
+    else:
+        key = (os.path.abspath(path), status.st_ino, status.st_size, status.st_mtime_ns)
+        if key in _PARSED:
+            data, text = _PARSED[key]
+            if check:
+                _check_schema(path, text, data)
+            return data
+    data, text = _parse_pyproject(path)
+    if key is not None:
+        _PARSED[key] = (data, text)
+    if check:
+        _check_schema(path, text, data)
+    return data
+
+
+def _parse_pyproject(path: Path) -> tuple[dict[str, Any], str]:
     from accord.model.toml import TomlSyntaxError, loads
 
     try:
@@ -47,14 +73,16 @@ def read_pyproject(path: Path, *, check: bool = False) -> dict[str, Any]:
         raise ProjectInvalid(f"Failed to parse `{path}`: it is not UTF-8 text", path=path) from exc
     except OSError as exc:
         raise ProjectInvalid(f"Failed to read `{path}`: {exc.strerror or exc}", path=path) from exc
-    if check:
-        from accord.model.pyproject import PyprojectInvalid, check_pyproject
+    return data, text
 
-        try:
-            check_pyproject(data)
-        except PyprojectInvalid as exc:
-            raise schema_error(path, text, exc.path, exc.detail, at_key=exc.at_key) from exc
-    return data
+
+def _check_schema(path: Path, text: str, data: dict[str, Any]) -> None:
+    from accord.model.pyproject import PyprojectInvalid, check_pyproject
+
+    try:
+        check_pyproject(data)
+    except PyprojectInvalid as exc:
+        raise schema_error(path, text, exc.path, exc.detail, at_key=exc.at_key) from exc
 
 
 def schema_error(
