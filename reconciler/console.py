@@ -20,6 +20,9 @@ import re
 import sys
 from typing import TextIO
 
+from accord.reconciler.progress import configure as configure_progress
+from accord.reconciler.progress import progress
+
 __all__ = [
     "Console",
     "configure",
@@ -85,21 +88,29 @@ class _Stream:
         self.silent = silent
         self._pending = ""
 
+    def _emit(self, text: str) -> None:
+        shown = progress()
+        if shown.active:
+            shown.write(text)  # above the progress display, which is redrawn below it
+        else:
+            self.target.write(text)
+
     def write(self, text: str) -> int:
         if self.silent:
             return len(text)
         if not self.colour:
-            return self.target.write(text)
+            self._emit(text)
+            return len(text)
         # Colour works on whole lines: hold a partial line until its end arrives.
         data = self._pending + text
         complete, _, self._pending = data.rpartition("\n")
         if complete or data.endswith("\n"):
-            self.target.write(paint_plan(complete + "\n"))
+            self._emit(paint_plan(complete + "\n"))
         return len(text)
 
     def flush(self) -> None:
         if self._pending and not self.silent:
-            self.target.write(_paint_line(self._pending) if self.colour else self._pending)
+            self._emit(_paint_line(self._pending) if self.colour else self._pending)
             self._pending = ""
         self.target.flush()
 
@@ -163,14 +174,20 @@ def console() -> Console:
     return _console
 
 
-def configure(*, quiet: int = 0, verbose: int = 0, color: str | None = None) -> Console:
-    """Apply ``-q``/``-v``/``--color`` to this process (see the module docstring)."""
+def configure(
+    *, quiet: int = 0, verbose: int = 0, color: str | None = None, show_progress: bool = True
+) -> Console:
+    """Apply ``-q``/``-v``/``--color``/``--no-progress`` to this process (see the module
+    docstring and ``reconciler.progress``)."""
     global _console
     real = sys.stderr.target if isinstance(sys.stderr, _Stream) else sys.stderr
     settings = Console(quiet=quiet, verbose=verbose, color=color)
     settings.stderr = real
     colour = settings.colour_for(real)
-    if colour or quiet:
+    shown = configure_progress(
+        real, enabled=show_progress and not quiet and not verbose, colour=colour
+    )
+    if colour or quiet or shown.enabled:
         sys.stderr = _Stream(real, colour=colour, silent=quiet > 0)
     _console = settings
     if verbose:

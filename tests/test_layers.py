@@ -22,7 +22,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 
-BASE = ("errors", "fsutil", "cachedir", "fastpath", "console", "credentials")
+BASE = ("errors", "fsutil", "cachedir", "fastpath", "console", "credentials", "progress")
 RANK = {
     "model": 0,
     **dict.fromkeys(BASE, 1),

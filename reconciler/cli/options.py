@@ -101,7 +101,10 @@ GLOBAL_OPTIONS: list[Decorator[Any]] = [
     flag("--system-certs", "--native-tls", "system_certs", help="The platform's certificates."),
     flag("--offline", help="Never use the network (ACCORD_OFFLINE, UV_OFFLINE)."),
     value("--allow-insecure-host", multiple=True, help="Not supported."),
-    flag("--no-progress", help="No progress output (accord shows none)."),
+    flag(
+        "--no-progress",
+        help="Hide all progress outputs (a spinner, download bars and counters on a terminal).",
+    ),
     value("--directory", help="Change to this directory first (UV_WORKING_DIR)."),
     value("--project", help="Find the project from this directory (UV_PROJECT)."),
     value("--config-file", help="Read settings from this uv.toml only (UV_CONFIG_FILE)."),

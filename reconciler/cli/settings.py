@@ -171,7 +171,12 @@ def read_settings(
         raise UsageError("the argument '--quiet...' cannot be used with '--verbose...'")
     from accord.reconciler.console import configure, explain_fast_path
 
-    configure(quiet=options["quiet"], verbose=options["verbose"], color=options["color"])
+    configure(
+        quiet=options["quiet"],
+        verbose=options["verbose"],
+        color=options["color"],
+        show_progress=not options.get("no_progress"),
+    )
     if options["verbose"] and ctx.info_name == "run":
         explain_fast_path(ctx.obj["argv"])
     if options["directory"]:

@@ -41,6 +41,7 @@ from accord.reconciler.install.wheel import (
     stash_dist,
 )
 from accord.reconciler.interpreters.layout import site_packages_path
+from accord.reconciler.progress import progress
 
 __all__ = ["apply_plan", "remove_interrupted_stashes"]
 
@@ -212,17 +213,25 @@ def apply_plan(
     """
     wanted = [action for action in plan.actions if isinstance(action, Install | Replace)]
     from_wheels = [a for a in wanted if a.dist.kind is ArtifactKind.WHEEL]
-    by_file = prepare_wheels(
-        [a.dist.artifact for a in from_wheels if a.dist.artifact], cache, offline=offline
-    )
-    prepared: dict[str, PreparedWheel] = {
-        a.dist.name: by_file[a.dist.artifact.name] for a in from_wheels if a.dist.artifact
-    }
-    prepared.update(
-        _prepare_builds(
-            [a for a in wanted if a.dist.kind is not ArtifactKind.WHEEL], cache, builder, offline
+    shown = progress()
+    shown.counting("Preparing packages...", len(wanted))
+    try:
+        by_file = prepare_wheels(
+            [a.dist.artifact for a in from_wheels if a.dist.artifact], cache, offline=offline
         )
-    )
+        prepared: dict[str, PreparedWheel] = {
+            a.dist.name: by_file[a.dist.artifact.name] for a in from_wheels if a.dist.artifact
+        }
+        prepared.update(
+            _prepare_builds(
+                [a for a in wanted if a.dist.kind is not ArtifactKind.WHEEL],
+                cache,
+                builder,
+                offline,
+            )
+        )
+    finally:
+        shown.counted()
     _check_installs(plan, prepared, venv)
     if before_changes is not None:
         before_changes()
@@ -250,10 +259,14 @@ def apply_plan(
     # A fresh environment has nothing to collide with: its package files can be linked in
     # one go, and each install then only writes its dist-info, scripts and data.
     fresh = isinstance(environment, Create | Recreate)
-    prelinked = fresh and link_package_files(
-        [prepared[action.dist.name].tree for action in installs], target.site_packages
-    )
-    _install_all(installs, prepared, target, prelinked=prelinked)
+    shown.counting("Installing wheels...", len(installs))
+    try:
+        prelinked = fresh and link_package_files(
+            [prepared[action.dist.name].tree for action in installs], target.site_packages
+        )
+        _install_all(installs, prepared, target, prelinked=prelinked)
+    finally:
+        shown.counted()
 
 
 def _install_all(
@@ -276,6 +289,7 @@ def _install_all(
             extra_files=_extra_files(action.dist),
             prelinked=prelinked,
         )
+        progress().count()
 
     if len(installs) <= 1:
         for action in installs:

@@ -11,10 +11,11 @@ and builds the ``model.lock.Lock`` uv would write. The existing lock's versions 
 from __future__ import annotations
 
 import datetime
+import functools
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import attrs
 from packaging.markers import Marker
@@ -35,6 +36,7 @@ from accord.reconciler.lock.resolve.forks import ForkResult, resolve_forks
 from accord.reconciler.lock.resolve.local import local_packages
 from accord.reconciler.lock.resolve.packages import lock_packages, requirement_key_sort
 from accord.reconciler.lock.resolve.requirements import ROOT, Req
+from accord.reconciler.progress import progress
 
 if TYPE_CHECKING:
     from accord.reconciler.fetch.index import DistMetadata, IndexClient, IndexFile
@@ -65,6 +67,23 @@ def _lock_preferences(
     return entries
 
 
+_Resolve = TypeVar("_Resolve", bound=Callable[..., Lock])
+
+
+def _spinner_ends(function: _Resolve) -> _Resolve:
+    """However the resolution ends, its progress spinner goes (``reconciler.progress``)."""
+
+    @functools.wraps(function)
+    def resolve(*args: Any, **kwargs: Any) -> Lock:
+        try:
+            return function(*args, **kwargs)
+        finally:
+            progress().resolved()
+
+    return cast(_Resolve, resolve)
+
+
+@_spinner_ends
 def resolve_lock(
     manifest: ProjectManifest | Sequence[ProjectManifest],
     client: IndexClient,
