@@ -13,12 +13,10 @@ import os
 import re
 import shutil
 import tempfile
-import threading
 import zipfile
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
 
 import attrs
@@ -30,15 +28,13 @@ from accord.reconciler.errors import (
     DownloadNotCached,
     HashMismatch,
 )
+from accord.reconciler.fetch import http
 from accord.reconciler.fetch.wheelfile import (
     MemberCheck,
     check_dist_info,
     safe_members,
     wheel_record,
 )
-
-if TYPE_CHECKING:
-    import urllib3
 
 __all__ = [
     "PreparedWheel",
@@ -48,10 +44,13 @@ __all__ = [
     "unpack_wheel",
 ]
 
-_CHUNK = 1 << 16
+_CHUNK = http.CHUNK
 _SHA256 = re.compile(r"[0-9a-f]{64}")
-_pool_lock = threading.Lock()
-_pools: dict[float, urllib3.PoolManager] = {}  # by timeout: UV_HTTP_TIMEOUT may change
+_ATTEMPTS = http.Attempts(
+    unreachable=lambda url, retried, reason: DownloadFailed(
+        f"Failed to download `{url}`{retried}: {reason}"
+    )
+)
 
 
 @attrs.frozen
@@ -63,21 +62,12 @@ class PreparedWheel:
     """The unpacked, immutable tree (never modified after the rename that created it)."""
 
 
-def _http() -> urllib3.PoolManager:
-    from accord.reconciler.fetch.network import http_timeout, new_pool  # slow path only
-
-    timeout = http_timeout()
-    with _pool_lock:
-        if timeout not in _pools:
-            _pools[timeout] = new_pool()
-        return _pools[timeout]
-
-
 def _fetch(url: str, destination: Path) -> str:
     """Stream ``url`` into ``destination``; return the sha256 of what was written.
 
     Refused and dropped connections, timeouts, 5xx answers and bodies shorter than announced
-    are tried again (``reconciler.fetch.network``'s policy); each attempt starts the file afresh.
+    are tried again (``reconciler.fetch.http``, ``reconciler.fetch.network``'s policy); each
+    attempt starts the file afresh.
     """
     parts = urlsplit(url)
     if parts.scheme == "file":
@@ -92,43 +82,15 @@ def _fetch(url: str, destination: Path) -> str:
                 f"Failed to read `{url}`: {exc.strerror or exc}", path=Path(unquote(parts.path))
             ) from exc
         return digest.hexdigest()
-    from accord.reconciler.fetch.network import retrying
-
-    return retrying(
-        lambda: _fetch_once(url, destination),
-        fail=lambda retried, reason: DownloadFailed(
-            f"Failed to download `{url}`{retried}: {reason}"
+    # The index's login (from its URL, UV_INDEX_<NAME>_*, or .netrc) also opens its files.
+    return http.download(
+        url,
+        destination,
+        _ATTEMPTS,
+        refused=lambda response: DownloadFailed(
+            f"Failed to download `{url}`: {http.status_line(response)}"
         ),
     )
-
-
-def _fetch_once(url: str, destination: Path) -> str:
-    import urllib3  # slow path only
-
-    from accord.reconciler.credentials import auth_headers
-    from accord.reconciler.fetch.network import Retryable, describe_failure
-
-    digest = hashlib.sha256()
-    try:
-        # The index's login (from its URL, UV_INDEX_<NAME>_*, or .netrc) also opens its files.
-        response = _http().request("GET", url, headers=auth_headers(url), preload_content=False)
-    except urllib3.exceptions.HTTPError as exc:
-        raise Retryable(describe_failure(exc)) from exc
-    try:
-        status = f"HTTP {response.status} {response.reason or ''}".rstrip()
-        if response.status >= 500:
-            raise Retryable(status)
-        if response.status != 200:
-            raise DownloadFailed(f"Failed to download `{url}`: {status}")
-        with destination.open("wb") as out:
-            for block in response.stream(_CHUNK):
-                digest.update(block)
-                out.write(block)
-    except urllib3.exceptions.HTTPError as exc:
-        raise Retryable(describe_failure(exc)) from exc
-    finally:
-        response.release_conn()
-    return digest.hexdigest()
 
 
 def _unpack(archive_path: Path, tree: Path, name: str) -> None:

@@ -18,29 +18,22 @@ not answer 206, or a zip that cannot be read that way, costs the full download.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
-import json
 import os
-import re
 import tempfile
 import threading
 import time
-import zipfile
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 from urllib.parse import urljoin, urlsplit
 
-import attrs
 from packaging.utils import (
     NormalizedName,
     canonicalize_name,
 )
 
-from accord.reconciler.credentials import auth_headers
 from accord.reconciler.errors import (
-    DistributionInvalid,
     HashMismatch,
     IndexNotCached,
     IndexPageInvalid,
@@ -48,19 +41,33 @@ from accord.reconciler.errors import (
     MetadataUnavailable,
     PackageNotFound,
 )
-from accord.reconciler.fetch.network import Retryable
+from accord.reconciler.fetch import http
+from accord.reconciler.fetch.page_cache import (
+    CachedPage,
+    answered,
+    body_digest,
+    read_files,
+    read_page,
+    revalidated,
+    write_files,
+    write_page,
+)
 from accord.reconciler.fetch.pages import (
     DistMetadata,
     IndexFile,
-    files_from_rows,
-    files_to_rows,
     html_links,
     index_file,
+    is_json,
     json_links,
     lock_upload_time,
     parse_metadata,
 )
-from accord.reconciler.fetch.remote_wheel import Slice, metadata_member, read_metadata
+from accord.reconciler.fetch.remote_wheel import (
+    Slice,
+    ranged_slice,
+    read_metadata,
+    wheel_metadata,
+)
 from accord.reconciler.fsutil import write_atomic
 
 if TYPE_CHECKING:
@@ -80,97 +87,10 @@ _LOGIN_HINT = (
     "the index wants a login: give it in the index URL (https://user:token@host/simple/), in "
     "UV_INDEX_<NAME>_USERNAME and UV_INDEX_<NAME>_PASSWORD for a named index, or in ~/.netrc"
 )
-_CHUNK = 1 << 16
-_CONTENT_RANGE = re.compile(r"bytes\s+(\d+)-(\d+)/(\d+)", re.ASCII)
-
-
-@attrs.frozen(kw_only=True)
-class _Entry:
-    """A cached response: what a later request needs to reuse or revalidate it."""
-
-    url: str  # the final URL, after redirects: relative links resolve against it
-    content_type: str
-    etag: str | None
-    last_modified: str | None
-    max_age: float
-    stored_at: float
-    body: bytes
-
-    def is_fresh(self, now: float) -> bool:
-        return 0 <= now - self.stored_at < self.max_age
 
 
 def _sha256(data: str | bytes) -> str:
     return hashlib.sha256(data.encode() if isinstance(data, str) else data).hexdigest()
-
-
-def _read_entry(path: Path) -> _Entry | None:
-    try:
-        header, _, body = path.read_bytes().partition(b"\n")
-        fields = json.loads(header)
-        return _Entry(body=body, **fields)
-    except (OSError, ValueError, TypeError):
-        return None  # missing or torn by an older format: refetch
-
-
-def _write_entry(path: Path, entry: _Entry) -> None:
-    fields = attrs.asdict(entry)
-    body = fields.pop("body")
-    write_atomic(path, json.dumps(fields).encode() + b"\n" + body)
-
-
-# A page's parsed files are kept beside it (``http/<key>.files``, marshal of plain tuples,
-# tagged with a digest of the body they came from): reading a large page again costs a
-# fraction of parsing it.
-
-
-def _read_parsed(
-    path: Path, digest: bytes, index: str, project: NormalizedName
-) -> tuple[IndexFile, ...] | None:
-    import marshal
-
-    try:
-        kept, rows = marshal.loads(path.read_bytes())
-        if kept != digest:
-            return None
-        return files_from_rows(rows, index, project)
-    except (OSError, ValueError, EOFError, TypeError):
-        return None  # absent, stale or of another format: parse the page
-
-
-def _write_parsed(path: Path, digest: bytes, files: tuple[IndexFile, ...]) -> None:
-    import marshal
-
-    with contextlib.suppress(OSError):  # only a cache: the page itself is kept
-        write_atomic(path, marshal.dumps((digest, files_to_rows(files))))
-
-
-def _body_digest(body: bytes) -> bytes:
-    return hashlib.blake2b(body, digest_size=16).digest()
-
-
-def _max_age(cache_control: str | None) -> float | None:
-    """Seconds a response stays fresh; None when it must not be stored (``no-store``)."""
-    max_age = 0.0
-    for directive in (cache_control or "").lower().split(","):
-        key, _, value = directive.strip().partition("=")
-        if key == "no-store":
-            return None
-        if key == "no-cache":
-            return 0.0
-        if key == "max-age":
-            try:
-                max_age = float(value.strip().strip('"'))
-            except ValueError:
-                max_age = 0.0
-    return max_age
-
-
-def _short_reason(exc: BaseException) -> str:
-    """``Connection refused`` rather than urllib3's ``<HTTPConnection object at 0x...>: ...``."""
-    from accord.reconciler.fetch.network import describe_failure
-
-    return describe_failure(exc)
 
 
 # --- the client ----------------------------------------------------------------------------------
@@ -184,7 +104,9 @@ class IndexClient:
     trusting its max-age. A request that fails with a connection error, a timeout, a 5xx
     answer or a body shorter than announced is tried again ``retries`` times (default:
     ``UV_HTTP_RETRIES``, 3), sleeping ``backoff`` seconds after the first attempt and twice as
-    long after each; ``reconciler.fetch.network`` holds the policy (and ``UV_HTTP_TIMEOUT``).
+    long after each. The requests go through ``reconciler.fetch.http`` (the connection pool
+    artifact downloads share); ``reconciler.fetch.network`` holds the policy (and
+    ``UV_HTTP_TIMEOUT``).
     """
 
     def __init__(
@@ -205,10 +127,8 @@ class IndexClient:
         self.cache_dir = cache_dir
         self.offline = offline
         self.refresh = refresh
-        self._retries = retries
-        self._backoff = backoff
+        self._attempts = http.Attempts(unreachable=_unreachable, retries=retries, backoff=backoff)
         self._lock = threading.Lock()
-        self._pool: urllib3.PoolManager | None = None
         self._files: dict[NormalizedName, tuple[IndexFile, ...]] = {}
         self._metadata: dict[str, bytes] = {}
         self._key_locks: dict[object, threading.Lock] = {}
@@ -223,10 +143,7 @@ class IndexClient:
 
     def close(self) -> None:
         """Close pooled connections; the client may still be used (it reconnects)."""
-        with self._lock:
-            pool, self._pool = self._pool, None
-        if pool is not None:
-            pool.clear()
+        http.close_connections()
 
     # -- single flight: one fetch per key, other threads wait for its result --
 
@@ -273,12 +190,12 @@ class IndexClient:
             if entry is None:
                 continue
             parsed_path = self.cache_dir / "http" / (_sha256(page_url) + ".files")
-            digest = _body_digest(entry.body)
-            known = _read_parsed(parsed_path, digest, index, project)
+            digest = body_digest(entry.body)
+            known = read_files(parsed_path, digest, index, project)
             if known is not None:
                 return known
             try:
-                if _is_json(entry.content_type):
+                if is_json(entry.content_type):
                     links = json_links(entry.body, entry.url)
                 else:
                     links = html_links(entry.body, entry.url)
@@ -291,7 +208,7 @@ class IndexClient:
                 ) from exc
             parsed = (index_file(link, index, project) for link in links)
             files = tuple(file for file in parsed if file is not None)
-            _write_parsed(parsed_path, digest, files)
+            write_files(parsed_path, digest, files)
             return files
         where = ", ".join(f"`{index}`" for index in self.indexes) or "(no index configured)"
         if self.offline:
@@ -305,10 +222,10 @@ class IndexClient:
             hint=f"searched {where}",
         )
 
-    def _get_page(self, url: str) -> _Entry | None:
+    def _get_page(self, url: str) -> CachedPage | None:
         """The page at url, from the cache when fresh; None when absent (404)."""
         path = self.cache_dir / "http" / _sha256(url)
-        cached = _read_entry(path)
+        cached = read_page(path)
         if self.offline:
             return cached
         if cached is not None and not self.refresh and cached.is_fresh(time.time()):
@@ -318,78 +235,22 @@ class IndexClient:
             headers["If-None-Match"] = cached.etag
         if cached is not None and cached.last_modified:
             headers["If-Modified-Since"] = cached.last_modified
-        response = self._request(url, headers)
+        response = http.get(url, headers, self._attempts)
         if response.status == 404:
             return None
         if response.status == 304 and cached is not None:
-            max_age = _max_age(response.headers.get("Cache-Control"))
-            entry = attrs.evolve(
-                cached,
-                etag=response.headers.get("ETag", cached.etag),
-                last_modified=response.headers.get("Last-Modified", cached.last_modified),
-                max_age=cached.max_age if max_age is None else max_age,
-                stored_at=time.time(),
-            )
+            entry = revalidated(cached, response.headers)
         elif response.status == 200:
-            max_age = _max_age(response.headers.get("Cache-Control"))
-            entry = _Entry(
-                url=urljoin(url, response.geturl() or url),  # urllib3 gives a bare path
-                content_type=response.headers.get("Content-Type", ""),
-                etag=response.headers.get("ETag"),
-                last_modified=response.headers.get("Last-Modified"),
-                max_age=max_age or 0.0,
-                stored_at=time.time(),
-                body=response.data,
-            )
-            if max_age is None:
-                return entry
+            entry, storable = answered(url, response)
+            if not storable:
+                return entry  # no-store
         else:
             raise IndexUnavailable(
                 f"Failed to fetch `{url}`: HTTP {response.status} {response.reason or ''}".rstrip(),
                 hint=_LOGIN_HINT if response.status in (401, 403) else _UNAVAILABLE_HINT,
             )
-        _write_entry(path, entry)
+        write_page(path, entry)
         return entry
-
-    # -- HTTP --
-
-    def _http(self) -> urllib3.PoolManager:
-        with self._lock:
-            if self._pool is None:
-                from accord.reconciler.fetch.network import new_pool  # slow path only
-
-                self._pool = new_pool()
-            return self._pool
-
-    def _attempts(self, url: str, attempt: Callable[[], _T]) -> _T:
-        """``attempt()`` with the network policy's retries; then IndexUnavailable."""
-        from accord.reconciler.fetch.network import retrying
-
-        return retrying(
-            attempt,
-            fail=lambda retried, reason: IndexUnavailable(
-                f"Failed to fetch `{url}`{retried}: {reason}", hint=_UNAVAILABLE_HINT
-            ),
-            retries=self._retries,
-            backoff=self._backoff,
-        )
-
-    def _request(self, url: str, headers: Mapping[str, str]) -> urllib3.BaseHTTPResponse:
-        """GET url with retries; the whole body is read. Any status but 5xx is returned."""
-        import urllib3  # slow path only
-
-        def attempt() -> urllib3.BaseHTTPResponse:
-            try:
-                response = self._http().request(
-                    "GET", url, headers={**headers, **auth_headers(url)}
-                )
-            except urllib3.exceptions.HTTPError as exc:
-                raise Retryable(_short_reason(exc)) from exc
-            if response.status >= 500:
-                raise Retryable(f"HTTP {response.status} {response.reason or ''}".rstrip())
-            return response
-
-        return self._attempts(url, attempt)
 
     def _offline_error(self, url: str) -> IndexUnavailable:
         return IndexNotCached(
@@ -431,7 +292,7 @@ class IndexClient:
                     lambda first, last: self._range(file.url, first, last), file.name, file.size
                 )
             if raw_or_none is None:
-                raw_or_none = _wheel_metadata(self._wheel(file), file)
+                raw_or_none = wheel_metadata(self._wheel(file), file.filename, file.name)
         write_atomic(path, raw_or_none)
         return raw_or_none
 
@@ -442,7 +303,7 @@ class IndexClient:
             if file.is_wheel:
                 return None  # the wheel may be in the cache
             raise self._offline_error(url)
-        response = self._request(url, {})
+        response = http.get(url, {}, self._attempts)
         if response.status == 404:
             return None
         if response.status != 200:
@@ -468,8 +329,6 @@ class IndexClient:
         None when the server does not answer 206 with a matching Content-Range: a 200 carries
         the whole file, so its body is not read, and that host is not asked for ranges again.
         """
-        import urllib3  # slow path only
-
         host = urlsplit(url).netloc
         with self._lock:
             if host in self._no_ranges:
@@ -479,15 +338,7 @@ class IndexClient:
         headers = {"Range": wanted, "Accept-Encoding": "identity"}
 
         def attempt() -> Slice | None:
-            try:
-                response = self._http().request(
-                    "GET", url, headers={**headers, **auth_headers(url)}, preload_content=False
-                )
-            except urllib3.exceptions.HTTPError as exc:
-                raise Retryable(_short_reason(exc)) from exc
-            try:
-                if response.status >= 500:
-                    raise Retryable(f"HTTP {response.status} {response.reason or ''}".rstrip())
+            with http.streamed(url, headers) as response:
                 if response.status != 206:
                     if response.status == 200:
                         with self._lock:
@@ -495,19 +346,9 @@ class IndexClient:
                     response.close()  # the connection is dropped rather than drained
                     return None
                 data: bytes = response.read()
-            except urllib3.exceptions.HTTPError as exc:
-                raise Retryable(_short_reason(exc)) from exc
-            finally:
-                response.release_conn()
-            match = _CONTENT_RANGE.fullmatch(response.headers.get("Content-Range", "").strip())
-            if match is None:
-                return None  # a multipart answer, or none at all
-            start, end, total = (int(group) for group in match.groups())
-            if end - start + 1 != len(data) or end >= total:
-                return None
-            return Slice(start, total, data)
+            return ranged_slice(response.headers.get("Content-Range", ""), data)
 
-        return self._attempts(url, attempt)
+        return self._attempts.run(url, attempt)
 
     def _wheel(self, file: IndexFile) -> Path:
         """The wheel in ``wheels/<sha256>/<filename>``, downloaded and verified if missing."""
@@ -522,7 +363,12 @@ class IndexClient:
         handle, temporary = tempfile.mkstemp(prefix=".tmp-", suffix=".whl", dir=archives)
         os.close(handle)
         try:
-            actual = self._attempts(file.url, lambda: self._download(file.url, Path(temporary)))
+            actual = http.download(
+                file.url,
+                Path(temporary),
+                self._attempts,
+                refused=lambda response: _refused(file.url, response),
+            )
             if file.sha256 is not None and actual != file.sha256:
                 raise HashMismatch(
                     f"Hash mismatch for `{file.filename}`: the index says sha256:{file.sha256}, "
@@ -537,51 +383,14 @@ class IndexClient:
                 os.unlink(temporary)
         return final
 
-    def _download(self, url: str, destination: Path) -> str:
-        import urllib3  # slow path only
 
-        digest = hashlib.sha256()
-        try:
-            response = self._http().request(
-                "GET", url, headers=auth_headers(url), preload_content=False
-            )
-        except urllib3.exceptions.HTTPError as exc:
-            raise Retryable(_short_reason(exc)) from exc
-        try:
-            if response.status >= 500:
-                raise Retryable(f"HTTP {response.status} {response.reason or ''}".rstrip())
-            if response.status != 200:
-                raise IndexUnavailable(
-                    f"Failed to fetch `{url}`: HTTP {response.status}",
-                    hint=_LOGIN_HINT if response.status in (401, 403) else _UNAVAILABLE_HINT,
-                )
-            with destination.open("wb") as out:
-                for block in response.stream(_CHUNK):
-                    digest.update(block)
-                    out.write(block)
-        except urllib3.exceptions.HTTPError as exc:
-            raise Retryable(_short_reason(exc)) from exc
-        finally:
-            response.release_conn()
-        return digest.hexdigest()
+def _unreachable(url: str, retried: str, reason: str) -> IndexUnavailable:
+    return IndexUnavailable(f"Failed to fetch `{url}`{retried}: {reason}", hint=_UNAVAILABLE_HINT)
 
 
-def _is_json(content_type: str) -> bool:
-    media = content_type.split(";", 1)[0].strip().lower()
-    return media.endswith("+json") or media == "application/json"
-
-
-def _wheel_metadata(wheel: Path, file: IndexFile) -> bytes:
-    """``<name>-<version>.dist-info/METADATA`` from a wheel (PEP 427)."""
-    try:
-        with zipfile.ZipFile(wheel) as archive:
-            member = metadata_member(archive.namelist(), file.name)
-            if member is None:
-                raise DistributionInvalid(
-                    f"The wheel `{file.filename}` has no single .dist-info/METADATA"
-                )
-            return archive.read(member)
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError) as exc:
-        raise DistributionInvalid(
-            f"The wheel `{file.filename}` is not a valid zip file: {exc}"
-        ) from exc
+def _refused(url: str, response: urllib3.BaseHTTPResponse) -> IndexUnavailable:
+    """A download the index answered with neither 200 nor 5xx."""
+    return IndexUnavailable(
+        f"Failed to fetch `{url}`: HTTP {response.status}",
+        hint=_LOGIN_HINT if response.status in (401, 403) else _UNAVAILABLE_HINT,
+    )

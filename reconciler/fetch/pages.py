@@ -179,6 +179,12 @@ class _Link:
     metadata: str | bool | None  # a "sha256=..." / hash string, True, or None/False
 
 
+def is_json(content_type: str) -> bool:
+    """Whether a page's Content-Type is PEP 691 JSON (else it is read as PEP 503 HTML)."""
+    media = content_type.split(";", 1)[0].strip().lower()
+    return media.endswith("+json") or media == "application/json"
+
+
 def json_links(body: bytes, page_url: str) -> list[_Link]:
     page = json.loads(body)
     links = []

@@ -5,7 +5,8 @@ A zip keeps its directory at the end, so reading the last ``TAIL`` bytes usually
 End Of Central Directory record, the central directory and, because wheel builders write
 ``.dist-info`` last, the METADATA member itself: one request for most wheels, at most three.
 
-This module only parses. The caller supplies ``fetch``, which asks for one byte range and
+This module only parses (and ``wheel_metadata`` reads a whole wheel on disk, the fallback).
+The caller supplies ``fetch``, which asks for one byte range and
 answers a ``Slice`` or None (the server did not answer 206, or answered something odd).
 Every function answers None for anything it does not understand or cannot check (a
 prepended stub, a multi-disk zip, an unknown compression, a CRC mismatch): the caller then
@@ -16,19 +17,33 @@ verified when it is installed.
 
 from __future__ import annotations
 
+import re
 import struct
+import zipfile
 import zlib
 from collections.abc import Callable, Iterable
+from pathlib import Path
 
 import attrs
 from packaging.utils import NormalizedName, canonicalize_name
 
-__all__ = ["TAIL", "Fetch", "Slice", "metadata_member", "read_metadata"]
+from accord.reconciler.errors import DistributionInvalid
+
+__all__ = [
+    "TAIL",
+    "Fetch",
+    "Slice",
+    "metadata_member",
+    "ranged_slice",
+    "read_metadata",
+    "wheel_metadata",
+]
 
 TAIL = 1 << 16
 """Bytes read from the end first: the EOCD (22 bytes, plus a comment wheels do not have) and,
 for most wheels, the whole central directory and the METADATA member before it."""
 
+_CONTENT_RANGE = re.compile(r"bytes\s+(\d+)-(\d+)/(\d+)", re.ASCII)
 _MAX_MEMBER = 1 << 24  # a METADATA bigger than 16 MiB is not worth special-casing
 
 _EOCD = struct.Struct("<4s4H2LH")  # signature, disks, entries, cd size, cd offset, comment
@@ -82,6 +97,32 @@ def metadata_member(names: Iterable[str], project: NormalizedName) -> str | None
             name for name in candidates if canonicalize_name(name.split("-", 1)[0]) == project
         ]
     return candidates[0] if len(candidates) == 1 else None
+
+
+def ranged_slice(content_range: str, data: bytes) -> Slice | None:
+    """The Slice a 206 answer with this Content-Range header and body carries; None for a
+    multipart answer, none at all, or a body that does not match the header."""
+    match = _CONTENT_RANGE.fullmatch(content_range.strip())
+    if match is None:
+        return None
+    start, end, total = (int(group) for group in match.groups())
+    if end - start + 1 != len(data) or end >= total:
+        return None
+    return Slice(start, total, data)
+
+
+def wheel_metadata(wheel: Path, filename: str, project: NormalizedName) -> bytes:
+    """``<name>-<version>.dist-info/METADATA`` from a wheel (PEP 427)."""
+    try:
+        with zipfile.ZipFile(wheel) as archive:
+            member = metadata_member(archive.namelist(), project)
+            if member is None:
+                raise DistributionInvalid(
+                    f"The wheel `{filename}` has no single .dist-info/METADATA"
+                )
+            return archive.read(member)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError) as exc:
+        raise DistributionInvalid(f"The wheel `{filename}` is not a valid zip file: {exc}") from exc
 
 
 def read_metadata(fetch: Fetch, project: NormalizedName, size: int | None) -> bytes | None:

@@ -1,0 +1,151 @@
+"""The fetch stage's one HTTP stack: index pages, metadata and artifact downloads all GET here.
+
+One connection pool per timeout (``UV_HTTP_TIMEOUT`` may change between calls), shared by
+``reconciler.fetch.index`` and ``reconciler.fetch.artifacts``; every request carries the
+index's login (``reconciler.credentials``: from its URL, ``UV_INDEX_<NAME>_*`` or ``.netrc``);
+every failure another attempt may cure (a refused or dropped connection, a timeout, a 5xx
+answer, a body shorter than announced) is tried again under ``reconciler.fetch.network``'s
+policy, and the last one is told in words by the caller's ``Attempts.unreachable``.
+
+urllib3 is imported only inside the functions that need it (slow path only).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import threading
+from collections.abc import Callable, Iterator, Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, TypeVar
+
+import attrs
+
+from accord.reconciler.credentials import auth_headers
+from accord.reconciler.fetch.network import Retryable, describe_failure, retrying
+
+if TYPE_CHECKING:
+    import urllib3
+
+__all__ = ["CHUNK", "Attempts", "close_connections", "download", "get", "status_line", "streamed"]
+
+_T = TypeVar("_T")
+
+CHUNK = 1 << 16
+"""Bytes read or written at a time."""
+
+_pool_lock = threading.Lock()
+_pools: dict[float, urllib3.PoolManager] = {}  # by timeout: UV_HTTP_TIMEOUT may change
+
+
+@attrs.frozen(kw_only=True)
+class Attempts:
+    """How one caller's requests are tried again, and how the last failure is put into words."""
+
+    unreachable: Callable[[str, str, str], Exception]
+    """``(url, retried, reason)`` to the error raised once every attempt failed; ``retried`` is
+    `` after 3 retries`` (empty when there were none), ``reason`` the last cause in words."""
+    retries: int | None = None
+    """Attempts after the first; None: ``UV_HTTP_RETRIES`` (``reconciler.fetch.network``)."""
+    backoff: float = 0.1
+    """Seconds slept after the first failed attempt, twice as long after each next one."""
+
+    def run(self, url: str, attempt: Callable[[], _T]) -> _T:
+        """``attempt()``, tried again while it raises ``Retryable``; then ``unreachable``."""
+        return retrying(
+            attempt,
+            fail=lambda retried, reason: self.unreachable(url, retried, reason),
+            retries=self.retries,
+            backoff=self.backoff,
+        )
+
+
+def _http() -> urllib3.PoolManager:
+    from accord.reconciler.fetch.network import http_timeout, new_pool  # slow path only
+
+    timeout = http_timeout()
+    with _pool_lock:
+        if timeout not in _pools:
+            _pools[timeout] = new_pool()
+        return _pools[timeout]
+
+
+def close_connections() -> None:
+    """Close the pooled connections; later requests connect again."""
+    with _pool_lock:
+        pools = list(_pools.values())
+    for pool in pools:
+        pool.clear()
+
+
+def status_line(response: urllib3.BaseHTTPResponse) -> str:
+    """``HTTP 503 Service Unavailable``: the status and the server's reason, if any."""
+    return f"HTTP {response.status} {response.reason or ''}".rstrip()
+
+
+def get(url: str, headers: Mapping[str, str], attempts: Attempts) -> urllib3.BaseHTTPResponse:
+    """GET url with retries; the whole body is read. Any status but 5xx is returned."""
+    import urllib3  # slow path only
+
+    def attempt() -> urllib3.BaseHTTPResponse:
+        try:
+            response = _http().request("GET", url, headers={**headers, **auth_headers(url)})
+        except urllib3.exceptions.HTTPError as exc:
+            raise Retryable(describe_failure(exc)) from exc
+        if response.status >= 500:
+            raise Retryable(status_line(response))
+        return response
+
+    return attempts.run(url, attempt)
+
+
+@contextlib.contextmanager
+def streamed(url: str, headers: Mapping[str, str]) -> Iterator[urllib3.BaseHTTPResponse]:
+    """One attempt at GET url, its body left unread for the caller to stream.
+
+    A 5xx answer, and any urllib3 failure while connecting or reading the body in the
+    ``with`` block, raise ``Retryable``; the connection goes back to the pool at the end.
+    """
+    import urllib3  # slow path only
+
+    try:
+        response = _http().request(
+            "GET", url, headers={**headers, **auth_headers(url)}, preload_content=False
+        )
+    except urllib3.exceptions.HTTPError as exc:
+        raise Retryable(describe_failure(exc)) from exc
+    try:
+        if response.status >= 500:
+            raise Retryable(status_line(response))
+        yield response
+    except urllib3.exceptions.HTTPError as exc:
+        raise Retryable(describe_failure(exc)) from exc
+    finally:
+        response.release_conn()
+
+
+def download(
+    url: str,
+    destination: Path,
+    attempts: Attempts,
+    *,
+    refused: Callable[[urllib3.BaseHTTPResponse], Exception],
+) -> str:
+    """Stream url into destination with retries; the sha256 of what was written.
+
+    Each attempt starts the file afresh. An answer other than 200 (and 5xx, which is tried
+    again) raises ``refused(response)``.
+    """
+
+    def attempt() -> str:
+        digest = hashlib.sha256()
+        with streamed(url, {}) as response:
+            if response.status != 200:
+                raise refused(response)
+            with destination.open("wb") as out:
+                for block in response.stream(CHUNK):
+                    digest.update(block)
+                    out.write(block)
+        return digest.hexdigest()
+
+    return attempts.run(url, attempt)
