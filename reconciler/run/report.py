@@ -1,0 +1,90 @@
+"""What a project sync tells (run stage, output side): the plan, uv's summaries, and why.
+
+Pure formatting lives in ``model.render`` and ``model.uv_dry_run``; these functions choose
+what to show for a request and write it to the stream they are given. ``pipeline`` calls them.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+from typing import TextIO
+
+from accord.model.interpreter import Interpreter
+from accord.model.plan import Plan
+from accord.model.request import OutputFormat, RunRequest
+from accord.model.target import Project
+from accord.reconciler.console import console, paint_plan
+
+__all__ = ["announce", "print_plan", "print_uv_dry_run", "timed", "why_interpreter"]
+
+
+def print_plan(plan: Plan, request: RunRequest, out: TextIO, relative_to: Path) -> None:
+    from accord.model.render import render_json, render_text
+
+    if request.output_format is OutputFormat.JSON:
+        out.write(render_json(plan))
+    else:
+        text = render_text(plan, relative_to=relative_to)
+        out.write(paint_plan(text) if console().colour_for(out) else text)
+
+
+def print_uv_dry_run(
+    plan: Plan, request: RunRequest, project: Project, resolved: str, checking: float, err: TextIO
+) -> None:
+    """``accord sync --dry-run``/``--check``: the plan in uv's words, on stderr."""
+    from accord.model.render import format_elapsed
+    from accord.model.request import LockMode
+    from accord.model.uv_dry_run import render_uv_dry_run
+
+    def shown(path: Path) -> str:
+        return os.path.relpath(path) if path.is_relative_to(Path.cwd()) else str(path)
+
+    lock_path = Path(project.lock_path)
+    err.write(
+        render_uv_dry_run(
+            plan,
+            venv=shown(Path(project.venv)),
+            lock_path=shown(lock_path),
+            lock_exists=lock_path.is_file(),
+            frozen=request.lock_mode is LockMode.FROZEN,
+            resolved=None if request.lock_mode is LockMode.FROZEN else resolved,
+            checked=format_elapsed(time.perf_counter() - checking),
+        )
+    )
+
+
+def announce(plan: Plan, request: RunRequest, err: TextIO, relative_to: Path) -> None:
+    """Before apply: the full plan under ``-v``; else, for ``run``, the lines with news."""
+    from accord.model.render import render_news, render_text
+
+    if request.quiet:
+        return
+    if request.verbose:
+        err.write(render_text(plan, relative_to=relative_to))
+    elif not request.uv_summary:
+        err.write(render_news(plan, relative_to=relative_to))
+
+
+def timed(what: str, count: int, started: float) -> str:
+    """``Resolved 3 packages in 12ms``: a count and the time since ``started``."""
+    from accord.model.render import format_elapsed
+
+    noun = "package" if count == 1 else "packages"
+    return f"{what} {count} {noun} in {format_elapsed(time.perf_counter() - started)}\n"
+
+
+def why_interpreter(request: RunRequest, project: Project, interpreter: Interpreter) -> str:
+    """Why ``find_interpreter`` chose ``interpreter`` (its order, DESIGN.md "Interpreters")."""
+    if interpreter.is_venv and Path(interpreter.prefix) == Path(project.venv):
+        return "the project environment's interpreter satisfies the request"
+    if request.python is not None:
+        return f"requested with `--python {request.python}`"
+    directory = Path(project.directory).absolute()
+    for parent in (directory, *directory.parents):
+        if (parent / ".python-version").is_file():
+            return f"requested by `{parent / '.python-version'}`"
+    if project.requires_python is not None:
+        return f"the first one found within `requires-python = {project.requires_python}`"
+    return "the first interpreter found"
