@@ -214,21 +214,21 @@ def explain_fast_path(argv: list[str]) -> None:
 
     ``-v`` itself sends a run here, so the stamp check is repeated to say whether the fast
     path would have run the command at once, and if not, what it lacked."""
-    from accord.reconciler import fastpath
+    from accord.reconciler import fastargs, fastpath
 
-    for name in fastpath._STEP_ASIDE:
-        if name in os.environ:
-            debug("Fast path not taken: `%s` is set", name)
-            return
-    split = fastpath._split_run_arguments(argv)
+    name = fastargs.step_aside_variable(os.environ)
+    if name is not None:
+        debug("Fast path not taken: `%s` is set", name)
+        return
+    split = fastargs.split_run_arguments(argv)
     if split is None:
         debug("Fast path not taken: an option it does not know, or no command")
         return
-    project_dir = fastpath._nearest_project(os.getcwd())
+    project_dir = fastpath.nearest_project(os.getcwd())
     if project_dir is None:
         debug("Fast path not taken: no pyproject.toml here or above")
         return
-    found = fastpath._find_stamp(project_dir)
+    found = fastpath.find_stamp(project_dir)
     if found is None:
         debug("Fast path not taken: no sync stamp in the project environment (never synced)")
         return

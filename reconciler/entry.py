@@ -1,14 +1,15 @@
 """The console entry: the stdlib fast path first, else the CLI.
 
-Imported on every run, so it imports nothing but ``fastpath`` (standard library only) until
-the fast path has declined.
+Imported on every run, so it imports nothing but ``fastargs`` and ``fastpath`` (standard
+library only) until the fast path has declined.
 """
 
-from __future__ import annotations
-
+# No ``from __future__ import annotations``: on every run, importing ``__future__`` would cost
+# more than evaluating these annotations.
 import os
 import sys
 
+from accord.reconciler.fastargs import fast_run_arguments
 from accord.reconciler.fastpath import try_fast_path
 
 
@@ -17,7 +18,9 @@ def main() -> None:
     argv = sys.argv[1:]
     try:
         if os.name == "posix":
-            try_fast_path(argv)
+            arguments = fast_run_arguments(argv, os.environ)
+            if arguments is not None:
+                try_fast_path(*arguments)
         from accord.reconciler.cli.main import main as slow_main  # slow path only
     except KeyboardInterrupt:
         # Ctrl-C before the CLI's own handler is in place (while importing): exit as a

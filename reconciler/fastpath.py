@@ -1,14 +1,15 @@
 """The fast path: a no-op ``accord run`` execs the command at once (``reconciler.entry``).
 
-Standard library only, and not even ``model``: this module is imported on every run. It
-finds the project's stamp (written after the last successful sync), recomputes the digest of
-every input that decided that sync, and when they match, replaces itself with the command.
-Any doubt (an option it does not know, a missing stamp, a changed file) falls through to the
-slow path, ``reconciler.cli.main``, which reports real errors properly.
+Standard library only, and not even ``model``: this module is imported on every run. Given
+the options and command ``reconciler.fastargs`` accepted, it finds the project's stamp
+(written after the last successful sync), recomputes the digest of every input that decided
+that sync, and when they match, replaces itself with the command. Any doubt (a missing stamp,
+a changed file, a command it cannot find) falls through to the slow path,
+``reconciler.cli.main``, which reports real errors properly.
 """
 
-from __future__ import annotations
-
+# No ``from __future__ import annotations``: on every run, importing ``__future__`` would cost
+# more than evaluating these annotations.
 import os
 import sys
 
@@ -28,9 +29,11 @@ __all__ = [
     "STAMP_NAME",
     "child_environment",
     "compute_key",
+    "find_stamp",
     "format_stamp",
-    "parse_options",
+    "nearest_project",
     "parse_stamp",
+    "try_fast_path",
     "which",
 ]
 
@@ -39,28 +42,6 @@ STAMP_VERSION = 4
 RECURSION_VARIABLE = "ACCORD_RUN_RECURSION_DEPTH"
 MAX_RECURSION_DEPTH = 100
 
-# Options the fast path understands: they only change what is synced, which the stamp key
-# records verbatim. Anything else goes to the slow path.
-_FLAGS = frozenset(
-    {
-        "--frozen",
-        "--locked",
-        "--exact",
-        "--all-extras",
-        "--no-dev",
-        "--all-groups",
-        "--no-default-groups",
-        "-q",
-        "--quiet",
-        "-v",
-        "--verbose",
-    }
-)
-# Options that do not change what a sync makes, so not part of the key: how much is printed,
-# and --no-sync (an environment whose stamp matches is what a sync would leave anyway).
-_QUIETNESS = frozenset({"-q", "--quiet", "-v", "--verbose", "--no-progress", "--no-sync"})
-_VERBOSE = frozenset({"-v", "--verbose"})
-_VALUED = frozenset({"--extra", "--group", "--only-group", "--no-group", "--python", "-p"})
 _ENVIRONMENT_KEYS = (
     "ACCORD_PROJECT_ENVIRONMENT",
     "UV_PROJECT_ENVIRONMENT",
@@ -99,35 +80,6 @@ _ENVIRONMENT_KEYS = (
     "UV_NO_CONFIG",
     "XDG_CONFIG_HOME",
     "XDG_CONFIG_DIRS",
-)
-# Variables under which the fast path steps aside: they move the project or the environment
-# (the slow path reads them), or name something accord refuses (the slow path says so).
-_STEP_ASIDE = (
-    "ACCORD_NO_FAST_PATH",
-    "ACCORD_ENV_FILE",
-    "UV_ENV_FILE",
-    "UV_PROJECT",
-    "UV_WORKING_DIR",
-    "UV_WORKING_DIRECTORY",
-    "ACCORD_ISOLATED",
-    "UV_ISOLATED",
-    "UV_CONFIG_FILE",
-    "UV_FIND_LINKS",
-    "UV_NO_BUILD",
-    "UV_NO_BUILD_PACKAGE",
-    "UV_NO_BINARY",
-    "UV_NO_BINARY_PACKAGE",
-    "UV_NO_SOURCES",
-    "UV_NO_SOURCES_PACKAGE",
-    "UV_NO_EDITABLE",
-    "UV_MANAGED_PYTHON",
-    "UV_PYTHON_PREFERENCE",
-    "UV_INDEX_STRATEGY",
-    "UV_KEYRING_PROVIDER",
-    "UV_LINK_MODE",
-    "UV_FORK_STRATEGY",
-    "UV_INSECURE_HOST",
-    "UV_PREVIEW",
 )
 
 
@@ -242,55 +194,6 @@ def child_environment(
     return env
 
 
-def parse_options(
-    tokens: list[str], *, allow_command: bool = True
-) -> tuple[list[str], list[str]] | None:
-    """Split ``tokens`` (after the subcommand) into the options the fast path knows and the
-    command; None if any other option appears. The options are the stamp's key."""
-    options: list[str] = []
-    quiet = verbose = False
-    index = 0
-    while index < len(tokens):
-        token = tokens[index]
-        if token == "--":
-            index += 1
-            break
-        if not token.startswith("-"):
-            break
-        name = token.split("=", 1)[0]
-        if token in _QUIETNESS:
-            # How much is printed does not change what is synced: not part of the key. Both
-            # -q and -v is an error the slow path reports.
-            if token in ("-q", "--quiet"):
-                quiet = True
-            elif token in ("-v", "--verbose"):
-                verbose = True
-            if quiet and verbose:
-                return None
-        elif token in _FLAGS or (name in _VALUED and "=" in token):
-            options.append(token)
-        elif token in _VALUED and index + 1 < len(tokens):
-            options.extend((token, tokens[index + 1]))
-            index += 1
-        else:
-            return None
-        index += 1
-    command = tokens[index:]
-    if command and not allow_command:
-        return None
-    return options, command
-
-
-def _split_run_arguments(argv: list[str]) -> tuple[list[str], list[str]] | None:
-    """(options, command) for ``run …``, or None if anything is beyond the fast path."""
-    if len(argv) < 2 or argv[0] != "run":
-        return None
-    parsed = parse_options(argv[1:])
-    if parsed is None or not parsed[1]:
-        return None
-    return parsed
-
-
 def format_stamp(
     project_dir: str,
     files: list[str],
@@ -352,7 +255,7 @@ def parse_stamp(text: str) -> Stamp | None:
     return project_dir, files, key, strict, globs, stats
 
 
-def _find_stamp(project_dir: str) -> Stamp | None:
+def find_stamp(project_dir: str) -> Stamp | None:
     """(venv, files, key, strict, globs, stats) of the stamp that belongs to ``project_dir``,
     searching upward."""
     directory = project_dir
@@ -372,7 +275,7 @@ def _find_stamp(project_dir: str) -> Stamp | None:
     return None
 
 
-def _nearest_project(cwd: str) -> str | None:
+def nearest_project(cwd: str) -> str | None:
     directory = cwd
     while True:
         if os.path.isfile(os.path.join(directory, "pyproject.toml")):
@@ -409,23 +312,18 @@ def _resolve_command(command: list[str], venv: str, env: dict[str, str]) -> list
     return [found, *command[1:]] if found else None
 
 
-def try_fast_path(argv: list[str]) -> None:
-    """Exec the command if the stamp proves nothing changed; return otherwise."""
+def try_fast_path(options: list[str], command: list[str]) -> None:
+    """Exec ``command`` if the stamp proves nothing changed; return otherwise.
+
+    ``options`` and ``command`` are the run's arguments as ``reconciler.fastargs`` accepted
+    them (``reconciler.entry`` asks it first); the options are part of the stamp's key.
+    """
     environ = os.environ
-    for name in _STEP_ASIDE:
-        if name in environ:
-            return
-    split = _split_run_arguments(argv)
-    if split is None:
-        return
-    options, command = split
-    if not _VERBOSE.isdisjoint(argv[: len(argv) - len(command)]):
-        return  # -v asks why: the slow path says, the stamp check included
     cwd = os.getcwd()
-    project_dir = _nearest_project(cwd)
+    project_dir = nearest_project(cwd)
     if project_dir is None:
         return
-    found = _find_stamp(project_dir)
+    found = find_stamp(project_dir)
     if found is None:
         return
     venv, files, key, strict, globs, stats = found

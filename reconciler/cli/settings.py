@@ -23,7 +23,7 @@ from accord.model.request import LockMode, OutputFormat, RunRequest
 from accord.reconciler.cli.refusals import refuse_unsupported
 from accord.reconciler.cli.variables import apply_environment, env_flag
 from accord.reconciler.errors import UsageError
-from accord.reconciler.fastpath import parse_options
+from accord.reconciler.fastargs import parse_options
 
 __all__ = [
     "DEV",

@@ -36,6 +36,13 @@ TESTS_BY_MODULE: dict[str, list[str]] = {
     "reconciler/lock/resolve/selection.py": RESOLVER,
     "reconciler/lock/resolve/splits.py": RESOLVER,
     "reconciler/lock/resolve/requirements.py": RESOLVER,
+    "reconciler/fetch/http.py": [
+        "tests/reconciler/test_network.py",
+        "tests/reconciler/test_artifacts_stage.py",
+        "tests/reconciler/test_index_client.py",
+        "tests/reconciler/test_credentials.py",
+        "tests/cli/test_index_auth.py",
+    ],
     "reconciler/fetch/artifacts.py": [
         "tests/reconciler/test_artifacts_stage.py",
         "tests/reconciler/test_install_safety.py",
@@ -50,6 +57,11 @@ TESTS_BY_MODULE: dict[str, list[str]] = {
         "tests/cli/test_fastpath_options.py",
         "tests/cli/test_run.py",
         "tests/cli/test_recovery.py",
+    ],
+    "reconciler/fastargs.py": [
+        "tests/cli/test_fastpath_options.py",
+        "tests/cli/test_fastpath.py",
+        "tests/cli/test_run.py",
     ],
     "reconciler/run/execute.py": [
         "tests/reconciler/test_execute_stage.py",

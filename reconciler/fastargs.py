@@ -1,0 +1,145 @@
+"""The fast path's command line: which ``accord run`` it may serve (``reconciler.entry``).
+
+Standard library only, and not even ``model``: this module is imported on every run. It
+accepts a run whose options only change what is synced (they become part of the stamp's
+key, ``reconciler.fastpath``) and whose environment moves nothing the stamp does not record;
+anything else (an option it does not know, ``-v``, a variable under which it steps aside)
+goes to the slow path, ``reconciler.cli.main``, which reports real errors properly.
+"""
+
+# No ``from __future__ import annotations``: on every run, importing ``__future__`` would cost
+# more than evaluating these annotations.
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs milliseconds here
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+__all__ = [
+    "STEP_ASIDE",
+    "fast_run_arguments",
+    "parse_options",
+    "split_run_arguments",
+    "step_aside_variable",
+]
+
+# Options the fast path understands: they only change what is synced, which the stamp key
+# records verbatim. Anything else goes to the slow path.
+_FLAGS = frozenset(
+    {
+        "--frozen",
+        "--locked",
+        "--exact",
+        "--all-extras",
+        "--no-dev",
+        "--all-groups",
+        "--no-default-groups",
+        "-q",
+        "--quiet",
+        "-v",
+        "--verbose",
+    }
+)
+# Options that do not change what a sync makes, so not part of the key: how much is printed,
+# and --no-sync (an environment whose stamp matches is what a sync would leave anyway).
+_QUIETNESS = frozenset({"-q", "--quiet", "-v", "--verbose", "--no-progress", "--no-sync"})
+_VERBOSE = frozenset({"-v", "--verbose"})
+_VALUED = frozenset({"--extra", "--group", "--only-group", "--no-group", "--python", "-p"})
+# Variables under which the fast path steps aside: they move the project or the environment
+# (the slow path reads them), or name something accord refuses (the slow path says so).
+STEP_ASIDE = (
+    "ACCORD_NO_FAST_PATH",
+    "ACCORD_ENV_FILE",
+    "UV_ENV_FILE",
+    "UV_PROJECT",
+    "UV_WORKING_DIR",
+    "UV_WORKING_DIRECTORY",
+    "ACCORD_ISOLATED",
+    "UV_ISOLATED",
+    "UV_CONFIG_FILE",
+    "UV_FIND_LINKS",
+    "UV_NO_BUILD",
+    "UV_NO_BUILD_PACKAGE",
+    "UV_NO_BINARY",
+    "UV_NO_BINARY_PACKAGE",
+    "UV_NO_SOURCES",
+    "UV_NO_SOURCES_PACKAGE",
+    "UV_NO_EDITABLE",
+    "UV_MANAGED_PYTHON",
+    "UV_PYTHON_PREFERENCE",
+    "UV_INDEX_STRATEGY",
+    "UV_KEYRING_PROVIDER",
+    "UV_LINK_MODE",
+    "UV_FORK_STRATEGY",
+    "UV_INSECURE_HOST",
+    "UV_PREVIEW",
+)
+
+
+def step_aside_variable(environ: "Mapping[str, str]") -> str | None:
+    """The first variable of ``STEP_ASIDE`` that is set; None when there is none."""
+    for name in STEP_ASIDE:
+        if name in environ:
+            return name
+    return None
+
+
+def parse_options(
+    tokens: list[str], *, allow_command: bool = True
+) -> tuple[list[str], list[str]] | None:
+    """Split ``tokens`` (after the subcommand) into the options the fast path knows and the
+    command; None if any other option appears. The options are the stamp's key."""
+    options: list[str] = []
+    quiet = verbose = False
+    index = 0
+    while index < len(tokens):
+        token = tokens[index]
+        if token == "--":
+            index += 1
+            break
+        if not token.startswith("-"):
+            break
+        name = token.split("=", 1)[0]
+        if token in _QUIETNESS:
+            # How much is printed does not change what is synced: not part of the key. Both
+            # -q and -v is an error the slow path reports.
+            if token in ("-q", "--quiet"):
+                quiet = True
+            elif token in ("-v", "--verbose"):
+                verbose = True
+            if quiet and verbose:
+                return None
+        elif token in _FLAGS or (name in _VALUED and "=" in token):
+            options.append(token)
+        elif token in _VALUED and index + 1 < len(tokens):
+            options.extend((token, tokens[index + 1]))
+            index += 1
+        else:
+            return None
+        index += 1
+    command = tokens[index:]
+    if command and not allow_command:
+        return None
+    return options, command
+
+
+def split_run_arguments(argv: list[str]) -> tuple[list[str], list[str]] | None:
+    """(options, command) for ``run …``, or None if anything is beyond the fast path."""
+    if len(argv) < 2 or argv[0] != "run":
+        return None
+    parsed = parse_options(argv[1:])
+    if parsed is None or not parsed[1]:
+        return None
+    return parsed
+
+
+def fast_run_arguments(
+    argv: list[str], environ: "Mapping[str, str]"
+) -> tuple[list[str], list[str]] | None:
+    """(options, command) of a ``run`` the fast path may serve; None: the slow path's."""
+    if step_aside_variable(environ) is not None:
+        return None
+    split = split_run_arguments(argv)
+    if split is None:
+        return None
+    if not _VERBOSE.isdisjoint(argv[: len(argv) - len(split[1])]):
+        return None  # -v asks why: the slow path says, the stamp check included
+    return split
