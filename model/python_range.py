@@ -4,13 +4,18 @@ A range is a pair of bounds ``(lower, upper)``; a bound is ``(version, inclusive
 for unbounded. uv decides whether a distribution's ``Requires-Python`` fits a fork by its
 *lower* bound only (``requires_python.rs``: a file is compatible when the fork's lower bound
 is at or above the file's), and splits a fork's range at such a lower bound when the newest
-version needs a newer Python (the ``requires-python`` fork strategy).
+version needs a newer Python (the ``requires-python`` fork strategy). Whether a wheel's tags
+let it serve a range is ``matches_requires_python`` (uv's ``RequiresPython::matches_wheel_tag``).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from packaging.specifiers import SpecifierSet
 from packaging.version import InvalidVersion, Version
+
+from accord.model.wheel_tags import LanguageTag, WheelTags
 
 __all__ = [
     "Bound",
@@ -20,6 +25,7 @@ __all__ = [
     "lower_bound",
     "lower_gt",
     "lower_key",
+    "matches_requires_python",
     "max_lower",
     "min_upper",
     "specifier_range",
@@ -131,3 +137,73 @@ def split(range_: PythonRange, at: Bound) -> tuple[PythonRange, PythonRange] | N
     if is_empty(below) or is_empty(above) or not lower_gt(at, range_[0]):
         return None
     return below, above
+
+
+def _major_minor(version: Version) -> Version:
+    release = version.release[:2]
+    return Version(".".join(map(str, release)))
+
+
+def matches_requires_python(
+    tags: Sequence[str],
+    lower: tuple[Version, bool] | None,
+    upper: tuple[Version, bool] | None,
+) -> bool:
+    """False when the wheel's tags say it cannot serve any Python in ``requires-python``.
+
+    ``tags`` are one wheel's tags (see ``WheelTags.parse``); ``lower`` and ``upper`` bound the
+    project's ``requires-python`` range as (version, inclusive), None for unbounded (e.g.
+    ``==3.10.*`` is ``(3.10, True)``, ``(3.11, False)``). Only major.minor counts: a lower
+    bound becomes ``>=X.Y``; an upper bound ``<X.Y.Z`` with Z > 0 becomes ``<=X.Y``.
+
+    A wheel fits when some ABI tag is ``abi3``/``abi3t``; or is ``none`` with a language tag
+    that fits (``pyXY`` when X.Y is not above the upper bound, since it is a minimum;
+    ``cpXY``/``ppXY``/``graalpyXY``/``pystonXY`` when X.Y is within both bounds; Python 2
+    tags never; other tags such as ``py3`` always); or is a CPython, PyPy or GraalPy ABI for a
+    Python 3 minor within both bounds (Python 2 never; other ABIs always). A wheel with no
+    parsable ABI tag never fits. uv's ``RequiresPython::matches_wheel_tag``.
+    """
+    wheel = WheelTags.parse(tags)
+    floor = None if lower is None else _major_minor(lower[0])
+    ceiling: tuple[Version, bool] | None = None
+    if upper is not None:
+        version, inclusive = upper
+        patch = version.release[2] if len(version.release) > 2 else 0
+        # `<3.10.1` admits 3.10.0, so it is `<=3.10`; `<3.10.0` is `<3.10`.
+        ceiling = (_major_minor(version), inclusive or patch > 0)
+
+    def above_floor(minor: int) -> bool:
+        return floor is None or Version(f"3.{minor}") >= floor
+
+    def below_ceiling(minor: int) -> bool:
+        if ceiling is None:
+            return True
+        bound, inclusive = ceiling
+        wheel_version = Version(f"3.{minor}")
+        return wheel_version <= bound if inclusive else wheel_version < bound
+
+    def language_fits(tag: LanguageTag) -> bool:
+        if tag.major == 2 and not (tag.implementation == "cp" and tag.minor is None):
+            return False  # Python 2 never (uv's list leaves out `cp2`, a major version alone)
+        if tag.major != 3 or tag.minor is None:
+            return True  # unknown to the rule (`py3`, `cp3`, `py4`): allowed
+        if tag.implementation == "py":
+            return below_ceiling(tag.minor)  # `py37` is a minimum, not an exact version
+        return above_floor(tag.minor) and below_ceiling(tag.minor)
+
+    for abi in wheel.abi:
+        if abi.is_stable_abi:
+            return True
+        if abi.kind == "none":
+            if any(language_fits(tag) for tag in wheel.python):
+                return True
+            continue
+        if abi.kind in ("cpython", "pypy", "graalpy"):
+            if abi.python is None or abi.python[0] == 2:
+                continue  # Python 2 (and `pypy_73`, which names no Python) never
+            if abi.python[0] == 3:
+                if above_floor(abi.python[1]) and below_ceiling(abi.python[1]):
+                    return True
+                continue
+        return True  # an ABI the rule does not know (Pyston, a future major): allowed
+    return False

@@ -15,15 +15,14 @@ from packaging.markers import Marker
 from packaging.utils import parse_wheel_filename
 from packaging.version import Version
 
+from accord.model.python_range import matches_requires_python
+from accord.model.wheel_markers import NEVER_MARKER, implied_markers
 from accord.model.wheel_tags import (
-    NEVER_MARKER,
     AbiTag,
     InvalidTag,
     LanguageTag,
     PlatformTag,
     WheelTags,
-    implied_markers,
-    matches_requires_python,
     parse_abi_tag,
     parse_language_tag,
     parse_platform_tag,
@@ -687,7 +686,7 @@ def test_implied_markers_do_not_depend_on_tag_order() -> None:
 
 def test_lock_platform_markers_are_uvs_fixed_platform_sets() -> None:
     from accord.model.marker_tree import MarkerTree
-    from accord.model.wheel_tags import lock_platform_markers
+    from accord.model.wheel_markers import lock_platform_markers
 
     def kept(tag: str, reach: str) -> bool:
         checks = lock_platform_markers([tag])

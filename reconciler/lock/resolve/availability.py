@@ -24,14 +24,17 @@ from packaging.version import Version
 
 from accord.model.exclude_newer import parse_timestamp
 from accord.model.marker_tree import MarkerTree
-from accord.model.python_range import Bound, PythonRange, lower_bound, lower_gt, lower_key, split
-from accord.model.uv_settings import BinaryPolicy
-from accord.model.wheel_tags import (
-    NEVER_MARKER,
-    implied_markers,
+from accord.model.python_range import (
+    Bound,
+    PythonRange,
+    lower_bound,
+    lower_gt,
+    lower_key,
     matches_requires_python,
-    platform_split_marker,
+    split,
 )
+from accord.model.uv_settings import BinaryPolicy
+from accord.model.wheel_markers import NEVER_MARKER, implied_markers, platform_split_marker
 
 if TYPE_CHECKING:
     from accord.reconciler.fetch.index import IndexFile

@@ -24,8 +24,8 @@ from accord.model.manifest import (
     requirement_key,
 )
 from accord.model.marker_tree import MarkerTree
-from accord.model.python_range import PythonRange
-from accord.model.wheel_tags import lock_platform_markers, matches_requires_python
+from accord.model.python_range import PythonRange, matches_requires_python
+from accord.model.wheel_markers import lock_platform_markers
 from accord.reconciler.lock.resolve.assemble import Graph, NodeKey
 from accord.reconciler.lock.resolve.forks import ForkResult
 from accord.reconciler.lock.resolve.requirements import ROOT, Candidate, LocalPackage
