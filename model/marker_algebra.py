@@ -10,6 +10,9 @@ A variable is a tuple whose natural order is uv's variable order (``Variable`` i
 ``CanonicalMarkerValueString`` in lowering.rs): string keys, then version keys, then ``in``,
 ``contains``, ``extra`` and list variables. Version and string variables branch on disjoint
 ranges that cover their whole domain; the others are boolean with ``(high, low)`` children.
+
+The rewrites built on these operations (restricting, dropping extras, the Python-range
+simplifications, reordering for rendering) are in ``model.marker_rewrite``.
 """
 
 from __future__ import annotations
@@ -158,7 +161,8 @@ def bool_node(var: Var, high_is_true: bool) -> int:
     return create(var, (TRUE, FALSE) if high_is_true else (FALSE, TRUE))
 
 
-def _map(i: int, f: Callable[[int], int]) -> int:
+def map_children(i: int, f: Callable[[int], int]) -> int:
+    """Node ``i`` rebuilt with ``f`` applied to each of its children (as absolute ids)."""
     var, edges = _nodes[i >> 1]
     c = i & 1
     if var[0] <= K_VERSION:
@@ -170,8 +174,9 @@ def _touches(hi: mr.Bound, lo: mr.Bound) -> bool:
     return hi is not None and lo is not None and hi[0] == lo[0] and hi[1] != lo[1]
 
 
-def _apply(x: int, y: int, f: Callable[[int, int], int]) -> Edges:
-    """Merge the edges of two nodes on the same variable, combining overlapping children."""
+def merge_edges(x: int, y: int, f: Callable[[int, int], int]) -> Edges:
+    """Merge the edges of two nodes on the same variable, combining overlapping children
+    with ``f`` (the edges of a new node on that variable, for ``create``)."""
     var, xe = _nodes[x >> 1]
     ye = _nodes[y >> 1][1]
     xc, yc = x & 1, y & 1
@@ -249,11 +254,11 @@ def _and(x: int, y: int, check: bool) -> int:
     xv = _nodes[x >> 1][0]
     yv = _nodes[y >> 1][0]
     if xv < yv:
-        result = _map(x, lambda c: _and(c, y, check))
+        result = map_children(x, lambda c: _and(c, y, check))
     elif xv > yv:
-        result = _map(y, lambda c: _and(c, x, check))
+        result = map_children(y, lambda c: _and(c, x, check))
     else:
-        result = create(xv, _apply(x, y, lambda a, b: _and(a, b, check)))
+        result = create(xv, merge_edges(x, y, lambda a, b: _and(a, b, check)))
     # Only the top of a diagram can hold the platform variables (they come first in the
     # order), so this is the one place a known-impossible combination can appear.
     if check and _conflicting(xv) and _conflicting(yv) and _disjointness(result, exclusions() ^ 1):
@@ -340,210 +345,11 @@ def exclusions() -> int:
     return tree
 
 
-def restrict_by(i: int, f: Callable[[Var], bool | None]) -> int:
-    """Fix the boolean variables for which ``f`` returns a value (uv's ``restrict_by``)."""
-    cache: dict[int, int] = {}
-
-    def go(i: int) -> int:
-        if i <= FALSE:
-            return i
-        cached = cache.get(i)
-        if cached is not None:
-            return cached
-        var = _nodes[i >> 1][0]
-        value = None if var[0] <= K_VERSION else f(var)
-        if value is not None:
-            high, low = bool_edges(i)
-            result = go(high if value else low)
-        else:
-            result = _map(i, go)
-        cache[i] = result
-        return result
-
-    return go(i)
-
-
-def restrict(value: int, assumption: int) -> int:
-    """``value`` simplified where ``assumption`` holds (uv's ``MarkerTree::restrict``)."""
-    cache: dict[tuple[int, int], int] = {}
-
-    def go(value: int, assumption: int) -> int:
-        if assumption == TRUE or value <= FALSE:
-            return value
-        if assumption == FALSE:
-            return FALSE
-        if value == assumption:
-            return TRUE
-        if value == assumption ^ 1:
-            return FALSE
-        key = (value, assumption)
-        cached = cache.get(key)
-        if cached is not None:
-            return cached
-        vv = _nodes[value >> 1][0]
-        av = _nodes[assumption >> 1][0]
-        if vv < av:
-            result = _map(value, lambda c: go(c, assumption))
-        elif vv > av:
-            # The value does not branch on this variable: quantify it out of the assumption.
-            quantified = FALSE
-            for child in children(assumption):
-                quantified = or_(quantified, child)
-            result = go(value, quantified)
-        else:
-            fallback: list[int] = []
-
-            def first_pass(v: int, a: int) -> int:
-                if a == FALSE:
-                    return FALSE
-                r = go(v, a)
-                if not fallback:
-                    fallback.append(r)
-                return r
-
-            _apply(value, assumption, first_pass)
-            if not fallback:
-                return FALSE
-            # Edges the assumption rules out take the first reachable child, so they merge
-            # away instead of restating the assumption.
-            result = create(
-                vv, _apply(value, assumption, lambda v, a: fallback[0] if a == FALSE else go(v, a))
-            )
-        cache[key] = result
-        return result
-
-    return go(value, assumption)
-
-
-def without_extras(i: int) -> int:
-    cache: dict[int, int] = {}
-
-    def go(i: int) -> int:
-        if i <= FALSE:
-            return i
-        cached = cache.get(i)
-        if cached is not None:
-            return cached
-        if _nodes[i >> 1][0][0] == K_EXTRA:
-            merged = FALSE
-            for child in children(i):
-                merged = or_(merged, child)
-            result = TRUE if merged == TRUE else go(merged)
-        else:
-            result = _map(i, go)
-        cache[i] = result
-        return result
-
-    return go(i)
-
-
-def only_extras(i: int) -> int:
-    if i <= FALSE:
-        return i
-    if _nodes[i >> 1][0][0] != K_EXTRA:
-        merged = FALSE
-        for child in children(i):
-            merged = or_(merged, child)
-        return TRUE if merged == TRUE else only_extras(merged)
-    return _map(i, only_extras)
-
-
-def simplify_python_versions(i: int, lower: mr.Bound, upper: mr.Bound) -> int:
-    """uv's ``simplify_python_versions``: assume Python is within ``[lower, upper]``."""
-    if lower is None and upper is None:
-        return i
-    py_range = mr.interval(lower, upper)
-    cache: dict[int, int] = {}
-
-    def go(i: int) -> int:
-        if i <= FALSE:
-            return i
-        cached = cache.get(i)
-        if cached is not None:
-            return cached
-        var, edges = _nodes[i >> 1]
-        if var != PYTHON_FULL_VERSION:
-            result = _map(i, go)
-        elif not py_range:
-            result = FALSE
-        else:
-            new = []
-            for lo, hi, child in edges:
-                overlap = mr.intersect_segments((lo, hi), py_range[0])
-                if overlap is not None:
-                    new.append((overlap[0], overlap[1], child))
-            new[0] = (None, new[0][1], new[0][2])
-            new[-1] = (new[-1][0], None, new[-1][2])
-            result = create(var, tuple(new)) ^ (i & 1)
-        cache[i] = result
-        return result
-
-    return go(i)
-
-
-def complexify_python_versions(i: int, lower: mr.Bound, upper: mr.Bound) -> int:
-    """uv's ``complexify_python_versions``: make ``i`` false outside ``[lower, upper]``."""
-    if i == FALSE or (lower is None and upper is None):
-        return i
-    py_range = mr.interval(lower, upper)
-    if not py_range:
-        return FALSE
-    if i == TRUE:
-        return range_node(PYTHON_FULL_VERSION, py_range)
-    var, edges = _nodes[i >> 1]
-    if var != PYTHON_FULL_VERSION:
-        return _map(i, lambda c: complexify_python_versions(c, lower, upper))
-    new = [e for e in edges if mr.intersect_segments((e[0], e[1]), py_range[0]) is not None]
-    exclude = FALSE ^ (i & 1)
-    if lower is not None:
-        lo, hi, child = new[0]
-        if child == exclude:
-            new[0] = (None, hi, child)
-        else:
-            new[0] = (lower, hi, child)
-            new.insert(0, (None, (lower[0], not lower[1]), exclude))
-    if upper is not None:
-        lo, hi, child = new[-1]
-        if child == exclude:
-            new[-1] = (lo, None, child)
-        else:
-            new[-1] = (lo, upper, child)
-            new.append(((upper[0], not upper[1]), None, exclude))
-    return create(var, tuple(new)) ^ (i & 1)
-
-
-_version_first: dict[int, int] = {}
-
-
-def version_first(i: int) -> int:
-    """The same function as ``i`` in a diagram whose version variables come before the string
-    ones (variables of kind ``K_VERSION_FIRST``). For rendering only, so built without the
-    platform exclusions: a path ``i`` keeps (uv kept it) is kept here too."""
-    if i in (TRUE, FALSE):
-        return i
-    known = _version_first.get(i)
-    if known is not None:
-        return known
-    var = node(i)[0]
-    result = FALSE
-    if is_range_var(var):
-        moved = (K_VERSION_FIRST, var[1]) if var[0] == K_VERSION else var
-        for lo, hi, child in range_edges(i):
-            branch = _plain_and(range_node(moved, ((lo, hi),)), version_first(child))
-            result = _plain_or(result, branch)
-    else:
-        high, low = bool_edges(i)
-        result = _plain_or(
-            _plain_and(bool_node(var, True), version_first(high)),
-            _plain_and(bool_node(var, False), version_first(low)),
-        )
-    _version_first[i] = result
-    return result
-
-
-def _plain_and(x: int, y: int) -> int:
+def plain_and(x: int, y: int) -> int:
+    """Conjunction without uv's platform exclusions (for diagrams built only to render)."""
     return _and(x, y, False)
 
 
-def _plain_or(x: int, y: int) -> int:
+def plain_or(x: int, y: int) -> int:
+    """Disjunction without uv's platform exclusions (see ``plain_and``)."""
     return _and(x ^ 1, y ^ 1, False) ^ 1

@@ -14,6 +14,7 @@ from typing import Any, TypeAlias
 
 from accord.model import marker_algebra as ma
 from accord.model import marker_ranges as mr
+from accord.model import marker_rewrite as mw
 from accord.model.marker_ranges import Release
 
 # uv sorts the terms of a clause by ``MarkerExpressionKind``: version keys, then string keys in
@@ -72,7 +73,7 @@ def render(i: int) -> str | None:
         return _rendered[i]
     text = _render(i)
     if text is not None:
-        other = _render(ma.version_first(i))
+        other = _render(mw.version_first(i))
         if other is not None and len(other) < len(text):
             text = other
     _rendered[i] = text

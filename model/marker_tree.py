@@ -22,6 +22,7 @@ from packaging.version import InvalidVersion, Version
 from accord.model import marker_algebra as ma
 from accord.model import marker_dnf
 from accord.model import marker_ranges as mr
+from accord.model import marker_rewrite as mw
 from accord.model.marker_lowering import lower_markers
 from accord.model.marker_ranges import Release
 
@@ -122,23 +123,23 @@ class MarkerTree:
 
         Outside ``assumption`` the result is unspecified (uv's ``MarkerTree::restrict``).
         """
-        return MarkerTree.of(ma.restrict(self.node, assumption.node))
+        return MarkerTree.of(mw.restrict(self.node, assumption.node))
 
     def simplify_python_versions(self, lower: Bound, upper: Bound) -> MarkerTree:
         """Drop Python-version decisions implied by ``requires-python`` (one-way, lossy)."""
-        return MarkerTree.of(ma.simplify_python_versions(self.node, _bound(lower), _bound(upper)))
+        return MarkerTree.of(mw.simplify_python_versions(self.node, _bound(lower), _bound(upper)))
 
     def complexify_python_versions(self, lower: Bound, upper: Bound) -> MarkerTree:
         """Make the marker false outside the ``requires-python`` range."""
-        return MarkerTree.of(ma.complexify_python_versions(self.node, _bound(lower), _bound(upper)))
+        return MarkerTree.of(mw.complexify_python_versions(self.node, _bound(lower), _bound(upper)))
 
     def simplify_extras_with(self, is_extra: Callable[[str], bool]) -> MarkerTree:
         """Assume ``extra == e`` holds for each ``e`` with ``is_extra(e)``."""
-        return MarkerTree.of(ma.restrict_by(self.node, _extra_fixer(is_extra, True)))
+        return MarkerTree.of(mw.restrict_by(self.node, _extra_fixer(is_extra, True)))
 
     def simplify_not_extras_with(self, is_extra: Callable[[str], bool]) -> MarkerTree:
         """Assume ``extra != e`` holds for each ``e`` with ``is_extra(e)``."""
-        return MarkerTree.of(ma.restrict_by(self.node, _extra_fixer(is_extra, False)))
+        return MarkerTree.of(mw.restrict_by(self.node, _extra_fixer(is_extra, False)))
 
     def with_extras(self, active: Collection[str]) -> MarkerTree:
         """Decide every ``extra`` variable: true for the names in ``active``, false otherwise."""
@@ -147,15 +148,15 @@ class MarkerTree:
         def fix(var: Any) -> bool | None:
             return var[1] in chosen if var[0] == ma.K_EXTRA else None
 
-        return MarkerTree.of(ma.restrict_by(self.node, fix))
+        return MarkerTree.of(mw.restrict_by(self.node, fix))
 
     def without_extras(self) -> MarkerTree:
         """The marker with every ``extra`` decision taken as satisfiable (uv's)."""
-        return MarkerTree.of(ma.without_extras(self.node))
+        return MarkerTree.of(mw.without_extras(self.node))
 
     def only_extras(self) -> MarkerTree:
         """The marker with every non-``extra`` decision taken as satisfiable (uv's)."""
-        return MarkerTree.of(ma.only_extras(self.node))
+        return MarkerTree.of(mw.only_extras(self.node))
 
     def python_bounds(self) -> tuple[Bound, Bound]:
         """The lowest lower and highest upper ``python_full_version`` bound over paths to true.
