@@ -1,18 +1,17 @@
-"""Editing one dependency array of a TOML document as uv 0.13.8 edits it (pure: text in, text out).
+"""``uv add``/``uv remove``'s edits of one dependency array, as uv 0.13.8 makes them (pure).
 
 ``uv add`` and ``uv remove`` rewrite a dependency array (``project.dependencies``, a
 ``dependency-groups`` entry, an extra, a script's ``dependencies``) and leave the rest of the
-file alone. This module owns that rewrite: the array's text is split the way ``toml_edit`` (uv's
-TOML library) splits it, into values each with the whitespace and comments before (``prefix``)
-and after (``suffix``) it, plus what follows the last comma (``trailing``); uv's edits and its
-``reformat_array_multiline`` (one value a line, the first value's indentation, a trailing comma,
-every comment kept on its line) are applied to that; and the array is written back. Where the
-array sits in the document, and creating it, is the shell's business (``reconciler.project.edit``,
-which uses tomlkit); this module sees only the array's text, from ``[`` to ``]``.
+file alone. This module decides the edit: which value a requirement updates or where a new one
+goes, which values a removal takes (and where their comments go), and the bounds ``--bounds``
+writes; the array's text is split, written back and reformatted as ``toml_edit`` and uv do by
+``model.toml_array``. Where the array sits in the document, and creating it, is the shell's
+business (``reconciler.project.edit``, which uses tomlkit); this module sees only the array's
+text, from ``[`` to ``]``, and a PEP 723 script's metadata block.
 
-Requirements are written as uv writes them (``model.edit.requirement_text``): the normalized
-name, sorted extras, specifiers ordered by version and joined by ``,``, and the marker in uv's
-canonical spelling after `` ; ``.
+Requirements are written as uv writes them (``requirement_text``): the normalized name, sorted
+extras, specifiers ordered by version and joined by ``,``, and the marker in uv's canonical
+spelling after `` ; ``.
 """
 
 from __future__ import annotations
@@ -29,27 +28,31 @@ from packaging.version import InvalidVersion, Version
 
 from accord.model.marker_tree import MarkerTree
 from accord.model.markers import render_marker
-from accord.model.toml import loads as toml_loads
+from accord.model.toml_array import (
+    ArrayItem,
+    ArrayLayout,
+    parse_array,
+    reformat_multiline,
+    render_array,
+    split_lines,
+    string_repr,
+    string_values,
+)
 
 __all__ = [
     "AmbiguousRequirement",
     "ArrayEdit",
-    "ArrayItem",
-    "ArrayLayout",
     "BoundKind",
     "EditKind",
     "ScriptBlock",
     "add_requirement",
     "bound_specifiers",
     "find_requirements",
-    "parse_array",
     "remove_requirement",
-    "render_array",
     "replace_script_block",
     "requirement_text",
     "script_block",
     "set_bound",
-    "string_values",
 ]
 
 
@@ -85,262 +88,6 @@ class AmbiguousRequirement(Exception):
         )
         self.name = name
         self.requirements = requirements
-
-
-@attrs.frozen
-class ArrayItem:
-    """One value of an array, with its decoration as ``toml_edit`` splits it."""
-
-    prefix: str
-    """Whitespace, newlines and comments between the previous comma (or ``[``) and the value."""
-    value: str
-    """The value's own text, as written (a quoted string, an inline table, ...)."""
-    suffix: str
-    """Whitespace and comments between the value and its comma (or ``]``)."""
-
-
-@attrs.frozen
-class ArrayLayout:
-    items: tuple[ArrayItem, ...]
-    trailing: str
-    """What follows the last comma (empty when the last value has no comma after it)."""
-    trailing_comma: bool
-
-
-# --- reading and writing an array's text ---------------------------------------------------
-
-
-class _Scanner:
-    def __init__(self, text: str) -> None:
-        self.text = text
-        self.pos = 0
-
-    def peek(self) -> str:
-        return self.text[self.pos] if self.pos < len(self.text) else ""
-
-    def expect(self, char: str) -> None:
-        if self.peek() != char:
-            raise ValueError(f"expected {char!r} at offset {self.pos} of {self.text!r}")
-        self.pos += 1
-
-    def blank(self) -> str:
-        """toml_edit's ``ws_comment_newline``: spaces, tabs, newlines and comments."""
-        start = self.pos
-        while self.pos < len(self.text):
-            char = self.text[self.pos]
-            if char in " \t\r\n":
-                self.pos += 1
-            elif char == "#":
-                end = self.text.find("\n", self.pos)
-                self.pos = len(self.text) if end < 0 else end
-            else:
-                break
-        return self.text[start : self.pos]
-
-    def value(self) -> str:
-        start = self.pos
-        self._skip_value()
-        return self.text[start : self.pos]
-
-    def _skip_value(self) -> None:
-        text = self.text
-        for quote in ('"""', "'''"):
-            if text.startswith(quote, self.pos):
-                end = self.pos + 3
-                while True:
-                    found = text.find(quote, end)
-                    if found < 0:
-                        raise ValueError("unterminated string")
-                    if quote == '"""' and _escaped(text, found):
-                        end = found + 1
-                        continue
-                    self.pos = found + 3
-                    while text.startswith(quote[0], self.pos):  # up to two quotes in content
-                        self.pos += 1
-                    return
-        char = self.peek()
-        if char == '"':
-            end = self.pos + 1
-            while True:
-                found = text.find('"', end)
-                if found < 0:
-                    raise ValueError("unterminated string")
-                if _escaped(text, found):
-                    end = found + 1
-                    continue
-                self.pos = found + 1
-                return
-        if char == "'":
-            found = text.find("'", self.pos + 1)
-            if found < 0:
-                raise ValueError("unterminated string")
-            self.pos = found + 1
-            return
-        if char in "[{":
-            closing = "]" if char == "[" else "}"
-            self.pos += 1
-            while True:
-                self.blank()
-                if self.peek() == closing:
-                    self.pos += 1
-                    return
-                if self.peek() == ",":
-                    self.pos += 1
-                    continue
-                if self.peek() == "":
-                    raise ValueError("unterminated array or table")
-                if char == "{":
-                    # key = value: a key is a bare or quoted word, possibly dotted
-                    while self.peek() not in ("=", ""):
-                        if self.peek() in "\"'":
-                            self._skip_value()
-                        else:
-                            self.pos += 1
-                    self.expect("=")
-                    self.blank()
-                self._skip_value()
-        # a scalar: up to the next delimiter
-        while self.pos < len(text) and text[self.pos] not in ",]}# \t\r\n":
-            self.pos += 1
-
-
-def _escaped(text: str, index: int) -> bool:
-    backslashes = 0
-    while index - 1 - backslashes >= 0 and text[index - 1 - backslashes] == "\\":
-        backslashes += 1
-    return backslashes % 2 == 1
-
-
-def parse_array(text: str) -> ArrayLayout:
-    """Split an array's text (``[`` to ``]``, as a valid TOML document holds it) as
-    ``toml_edit`` does. Raises ``ValueError`` on text that is not one array."""
-    scanner = _Scanner(text)
-    scanner.expect("[")
-    items: list[ArrayItem] = []
-    trailing = ""
-    trailing_comma = False
-    while True:
-        prefix = scanner.blank()
-        if scanner.peek() == "]":
-            trailing = prefix
-            break
-        value = scanner.value()
-        suffix = scanner.blank()
-        items.append(ArrayItem(prefix, value, suffix))
-        if scanner.peek() == ",":
-            scanner.pos += 1
-            trailing_comma = True
-            continue
-        trailing_comma = False
-        break
-    scanner.expect("]")
-    if scanner.pos != len(text):
-        raise ValueError(f"text after the array: {text[scanner.pos :]!r}")
-    return ArrayLayout(tuple(items), trailing, trailing_comma)
-
-
-def render_array(layout: ArrayLayout) -> str:
-    """The array's text again: ``parse_array`` and ``render_array`` round-trip exactly."""
-    parts = ["["]
-    for position, item in enumerate(layout.items):
-        if position:
-            parts.append(",")
-        parts.append(item.prefix + item.value + item.suffix)
-    if layout.trailing_comma and layout.items:
-        parts.append(",")
-    parts.append(layout.trailing + "]")
-    return "".join(parts)
-
-
-def string_values(layout: ArrayLayout) -> list[str | None]:
-    """Each value decoded when it is a string (a requirement), else None (an include-group)."""
-    values: list[str | None] = []
-    for item in layout.items:
-        if item.value[:1] in ('"', "'"):
-            decoded = toml_loads("v = " + item.value)["v"]
-            values.append(decoded if isinstance(decoded, str) else None)
-        else:
-            values.append(None)
-    return values
-
-
-def _string_repr(value: str) -> str:
-    """A new string value as toml_edit writes it: basic, or literal when that needs no escape."""
-    if ('"' in value or "\\" in value) and "'" not in value and "\n" not in value:
-        return f"'{value}'"
-    escaped = value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
-    return f'"{escaped}"'
-
-
-# --- uv's reformat_array_multiline -----------------------------------------------------------
-
-
-def _lines(text: str) -> list[str]:
-    """Rust's ``str::lines``: split on ``\\n`` (dropping a ``\\r`` before it), no final empty."""
-    if not text:
-        return []
-    parts = text.split("\n")
-    if parts[-1] == "":
-        parts.pop()
-    return [part.removesuffix("\r") for part in parts]
-
-
-@attrs.frozen
-class _Comment:
-    text: str
-    own_line: bool
-    leading_whitespace: str
-
-
-def _comments(decor: str) -> list[_Comment]:
-    found: list[_Comment] = []
-    previous_empty = previous_comment = False
-    for line in _lines(decor):
-        if "#" in line:
-            before, comment = line.split("#", 1)
-            own_line = previous_empty or previous_comment
-            leading = before[len(before.rstrip()) :]
-            found.append(_Comment("#" + comment.rstrip(), own_line, "" if own_line else leading))
-            previous_empty = not line.strip()
-            previous_comment = True
-        else:
-            previous_empty = not line.strip()
-            previous_comment = False
-    return found
-
-
-def _reformat(layout: ArrayLayout) -> ArrayLayout:
-    """One value a line, indented as the first one is (4 spaces by default), comments kept,
-    and a trailing comma."""
-    items = list(layout.items)
-    trailing = layout.trailing
-    # Without a trailing comma, the comments after the last value are in its suffix; once a
-    # comma follows the value they belong after it.
-    if not layout.trailing_comma and items and "#" in items[-1].suffix:
-        last = items[-1]
-        trailing = last.suffix + trailing
-        items[-1] = attrs.evolve(last, suffix="")
-    indentation: str | None = None
-    if items:
-        lines = _lines(items[0].prefix)
-        last_line = lines[-1] if lines else ""
-        last_line = last_line.split("#", 1)[0]
-        indentation = last_line or None
-    newline_indent = "\n" + (indentation if indentation is not None else "    ")
-    formatted: list[ArrayItem] = []
-    for item in items:
-        prefix = ""
-        for comment in _comments(item.prefix) + _comments(item.suffix):
-            prefix += newline_indent if comment.own_line else comment.leading_whitespace
-            prefix += comment.text
-        formatted.append(ArrayItem(prefix + newline_indent, item.value, ""))
-    rendered_trailing = ""
-    for comment in _comments(trailing):
-        rendered_trailing += newline_indent if comment.own_line else comment.leading_whitespace
-        rendered_trailing += comment.text
-    if rendered_trailing or formatted:
-        rendered_trailing += "\n"
-    return ArrayLayout(tuple(formatted), rendered_trailing, True)
 
 
 # --- requirements as uv writes and compares them --------------------------------------------
@@ -470,8 +217,10 @@ def add_requirement(
         raise AmbiguousRequirement(name, tuple(requirement_text(r) for _, r in matches))
     if matches:
         index, old = matches[0]
-        items[index] = attrs.evolve(items[index], value=_string_repr(_updated(old, requirement)))
-        reformatted = _reformat(ArrayLayout(tuple(items), layout.trailing, layout.trailing_comma))
+        items[index] = attrs.evolve(items[index], value=string_repr(_updated(old, requirement)))
+        reformatted = reformat_multiline(
+            ArrayLayout(tuple(items), layout.trailing, layout.trailing_comma)
+        )
         return render_array(reformatted), ArrayEdit(EditKind.UPDATE, index)
     text = raw_text if raw_text is not None else requirement_text(requirement)
     values = string_values(layout)
@@ -481,7 +230,7 @@ def add_requirement(
         found = last_string[-1] if last_string else len(items)
     index = found
     trailing = layout.trailing
-    new = ArrayItem("", _string_repr(text), "")
+    new = ArrayItem("", string_repr(text), "")
     if index == len(items):
         # Comments after the last comma stay where they are: before the new last value.
         new = attrs.evolve(new, prefix=trailing)
@@ -497,13 +246,13 @@ def add_requirement(
         prefix = items[1].prefix
         first_line, newline, rest = _split_first_line(prefix)
         if newline:
-            rest_lines = _lines(rest)
+            rest_lines = split_lines(rest)
             last_line = rest_lines[-1] if rest_lines else ""
             items[0] = attrs.evolve(items[0], prefix=f"{first_line}{newline}{last_line}")
             items[1] = attrs.evolve(items[1], prefix=f"{newline}{rest}")
         else:
             items[0] = attrs.evolve(items[0], prefix=prefix)
-    reformatted = _reformat(ArrayLayout(tuple(items), trailing, layout.trailing_comma))
+    reformatted = reformat_multiline(ArrayLayout(tuple(items), trailing, layout.trailing_comma))
     return render_array(reformatted), ArrayEdit(EditKind.ADD, index)
 
 
@@ -535,7 +284,7 @@ def remove_requirement(array: str, name: NormalizedName) -> tuple[str, int]:
             else:
                 trailing = prefix + trailing
         del items[index]
-    reformatted = _reformat(ArrayLayout(tuple(items), trailing, layout.trailing_comma))
+    reformatted = reformat_multiline(ArrayLayout(tuple(items), trailing, layout.trailing_comma))
     return render_array(reformatted), len(matches)
 
 
@@ -579,7 +328,7 @@ def set_bound(array: str, index: int, version: Version, kind: BoundKind) -> str:
     bounded.url = None
     bounded.specifier = Requirement(f"x{bound_specifiers(public, kind)}").specifier
     items = list(layout.items)
-    items[index] = attrs.evolve(item, value=_string_repr(requirement_text(bounded)))
+    items[index] = attrs.evolve(item, value=string_repr(requirement_text(bounded)))
     return render_array(ArrayLayout(tuple(items), layout.trailing, layout.trailing_comma))
 
 
@@ -617,6 +366,6 @@ def replace_script_block(text: str, block: ScriptBlock, toml: str) -> str:
     """The script with the block's TOML replaced, written as uv writes it (``# `` before each
     line, a bare ``#`` for an empty one)."""
     lines = ["# /// script\n"]
-    lines += [f"# {line}\n" if line else "#\n" for line in _lines(toml)]
+    lines += [f"# {line}\n" if line else "#\n" for line in split_lines(toml)]
     lines.append("# ///\n")
     return text[: block.start] + "".join(lines) + text[block.end :]

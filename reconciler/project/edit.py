@@ -27,10 +27,10 @@ from accord.model.edit import (
     BoundKind,
     add_requirement,
     find_requirements,
-    parse_array,
     remove_requirement,
     set_bound,
 )
+from accord.model.toml_array import parse_array
 from accord.reconciler.errors import AccordError, ProjectInvalid
 
 if TYPE_CHECKING:
