@@ -24,7 +24,7 @@ def _edit(
 ) -> None:
     """``accord add``/``remove``: the options checked, then ``reconciler.run.edit``."""
     from accord.model.edit import BoundKind
-    from accord.reconciler.project.edit import DependencyKind, DependencyPlace
+    from accord.reconciler.project.dependency_arrays import DependencyKind, DependencyPlace
     from accord.reconciler.run import edit as edit_command
 
     options, _sources = read_settings(ctx, options)

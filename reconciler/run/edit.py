@@ -35,9 +35,8 @@ from accord.reconciler.errors import (
     ProjectNotFound,
     UsageError,
 )
+from accord.reconciler.project.dependency_arrays import DependencyKind, DependencyPlace
 from accord.reconciler.project.edit import (
-    DependencyKind,
-    DependencyPlace,
     EditedDependency,
     add_dependencies,
     remove_dependencies,
