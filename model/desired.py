@@ -29,10 +29,12 @@ __all__ = [
     "DesiredDist",
     "DesiredEnvironment",
     "NoCompatibleArtifact",
+    "SelectedRoots",
     "Selection",
     "SelectionUnknown",
     "best_wheel",
     "desire",
+    "select_roots",
 ]
 
 
@@ -149,6 +151,49 @@ class NoCompatibleArtifact(Exception):
         self.interpreter = interpreter
 
 
+@attrs.frozen(kw_only=True)
+class SelectedRoots:
+    """A selection checked against the lock: the roots' packages and the groups it installs."""
+
+    packages: tuple[LockedPackage, ...]
+    """The selected roots' own packages, in the selection's order."""
+    groups: tuple[NormalizedName, ...]
+    """The groups to install (``Selection.active_groups``), sorted."""
+    manifest_groups: tuple[tuple[NormalizedName, tuple[Dependency, ...]], ...]
+    """The lock's own groups (a virtual workspace root's) that count, all of them defined."""
+
+
+def select_roots(
+    lock: Lock, selection: Selection, *, workspace_groups: bool = True
+) -> SelectedRoots:
+    """The selection's roots and groups, checked against ``lock``: the one walk ``desire``,
+    ``model.export`` and ``model.why`` start from.
+
+    ``workspace_groups``: the workspace root's own groups (``[manifest.dependency-groups]``)
+    count; an export leaves them out when one member is the target. Raises
+    ``SelectionUnknown`` for a root the lock does not hold, then for a group that neither a
+    root nor (counted) the workspace defines, then, unless only groups are installed, for an
+    extra a root does not define.
+    """
+    roots = tuple(_root_package(lock, name) for name in selection.roots)
+    manifest_groups = lock.manifest_groups if workspace_groups else ()
+    available = {group for root in roots for group in root.group_names}
+    available |= {group for group, _ in manifest_groups}
+    for group in (*selection.groups, *selection.only_groups):
+        if group not in available:
+            raise SelectionUnknown("Group", group, ", ".join(selection.roots))
+    if not selection.only_groups:
+        for root in roots:
+            for extra in selection.extras:
+                if extra not in root.extra_names:
+                    raise SelectionUnknown("Extra", extra, root.name)
+    return SelectedRoots(
+        packages=roots,
+        groups=selection.active_groups(sorted(available)),
+        manifest_groups=manifest_groups,
+    )
+
+
 def best_wheel(wheels: Iterable[Artifact], interpreter: Interpreter) -> Artifact | None:
     """The wheel whose best tag ranks highest in the interpreter's tag list, or None."""
     priority = interpreter.tag_priority()
@@ -224,26 +269,17 @@ def desire(
     notes: list[str] = []
     pending: list[tuple[LockedPackage, tuple[NormalizedName, ...]]] = []
 
-    roots = [_root_package(lock, name) for name in selection.roots]
-    available_groups = {group for root in roots for group in root.group_names}
-    available_groups |= {group for group, _ in lock.manifest_groups}
-    for group in (*selection.groups, *selection.only_groups):
-        if group not in available_groups:
-            raise SelectionUnknown("Group", group, ", ".join(selection.roots))
-    groups = selection.active_groups(sorted(available_groups))
+    selected = select_roots(lock, selection)
+    groups = selected.groups
 
     edges: list[Dependency] = []
-    for root in roots:
-        defined_extras = root.extra_names
-        extras = defined_extras if selection.all_extras else selection.extras
-        for extra in selection.extras:
-            if extra not in defined_extras:
-                raise SelectionUnknown("Extra", extra, root.name)
+    for root in selected.packages:
+        extras = root.extra_names if selection.all_extras else selection.extras
         if not selection.only_groups:
             pending.append((root, tuple(extras)))
         for group in groups:
             edges.extend(root.group(group) or ())
-    for group, group_edges in lock.manifest_groups:
+    for group, group_edges in selected.manifest_groups:
         if group in groups:
             edges.extend(group_edges)
     if not selection.roots:

@@ -20,12 +20,12 @@ from collections.abc import Iterable
 import attrs
 from packaging.utils import NormalizedName
 
-from accord.model.desired import Selection, SelectionUnknown
+from accord.model.desired import Selection, select_roots
 from accord.model.lock import Dependency, Lock, LockedPackage, LockRequirement
 from accord.model.marker_tree import MarkerTree
 from accord.model.python_range import specifier_range
 
-__all__ = ["ExportedPackage", "exportable_packages", "root_packages"]
+__all__ = ["ExportedPackage", "exportable_packages"]
 
 
 @attrs.frozen(kw_only=True)
@@ -62,19 +62,6 @@ _Item = tuple[str, NormalizedName, NormalizedName | None]
 
 def _key(package: LockedPackage) -> tuple[str, str, str]:
     return (package.name, package.display_version, str(package.source))
-
-
-def root_packages(lock: Lock, selection: Selection) -> tuple[LockedPackage, ...]:
-    """The selected roots' own packages (raises ``SelectionUnknown`` for a missing one)."""
-    roots = []
-    for name in selection.roots:
-        for package in lock.packages_named(name):
-            if package.source.kind.is_source_tree:
-                roots.append(package)
-                break
-        else:
-            raise SelectionUnknown("Package", name, "the lock")
-    return tuple(roots)
 
 
 class _Graph:
@@ -125,14 +112,8 @@ def exportable_packages(
     seen: set[tuple[tuple[str, str, str], NormalizedName | None]] = set()
     known: dict[_Item, MarkerTree] = {}
 
-    roots = root_packages(lock, selection)
-    available = {group for root in roots for group in root.group_names}
-    manifest_groups = lock.manifest_groups if workspace_groups else ()
-    available |= {group for group, _ in manifest_groups}
-    for group in (*selection.groups, *selection.only_groups):
-        if group not in available:
-            raise SelectionUnknown("Group", group, ", ".join(selection.roots))
-    groups = set(selection.active_groups(sorted(available)))
+    selected = select_roots(lock, selection, workspace_groups=workspace_groups)
+    groups = set(selected.groups)
 
     def push(package: LockedPackage, extras: Iterable[NormalizedName]) -> None:
         for extra in (None, *extras):
@@ -140,15 +121,11 @@ def exportable_packages(
                 seen.add((_key(package), extra))
                 queue.append((package, extra))
 
-    for root in roots:
+    for root in selected.packages:
         known[("package", root.name, None)] = MarkerTree.TRUE
         if not selection.only_groups:
             graph.add(_Edge(0, graph.node(root), _Kind.PROD, MarkerTree.TRUE, ()))
             queue.append((root, None))
-            defined = root.extra_names
-            for extra in selection.extras:
-                if extra not in defined:
-                    raise SelectionUnknown("Extra", extra, root.name)
             for extra, _ in root.optional_dependencies:
                 if selection.all_extras or extra in selection.extras:
                     queue.append((root, extra))
@@ -175,7 +152,7 @@ def exportable_packages(
 
     # Requirements of the lock itself: a script's, and a virtual workspace root's groups.
     requirements: list[Dependency | LockRequirement] = list(lock.manifest_requirements)
-    for group, edges in manifest_groups:
+    for group, edges in selected.manifest_groups:
         if group in groups:
             requirements.extend(edges)
     python = specifier_range(lock.requires_python)

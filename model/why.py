@@ -16,8 +16,7 @@ from collections.abc import Iterable, Mapping
 from packaging.markers import Marker
 from packaging.utils import NormalizedName
 
-from accord.model.desired import Selection, SelectionUnknown
-from accord.model.export import root_packages
+from accord.model.desired import Selection, select_roots
 from accord.model.lock import Dependency, Lock, LockedPackage
 
 __all__ = ["Chain", "render_chain", "why"]
@@ -55,14 +54,7 @@ def why(
     ``SelectionUnknown`` for an extra or group no selected root defines.
     """
     environment = {"extra": "", **environment}
-    roots = root_packages(lock, selection)
-    manifest_groups = lock.manifest_groups if workspace_groups else ()
-    available = {group for root in roots for group in root.group_names}
-    available |= {group for group, _ in manifest_groups}
-    for group in (*selection.groups, *selection.only_groups):
-        if group not in available:
-            raise SelectionUnknown("Group", group, ", ".join(selection.roots))
-    groups = set(selection.active_groups(sorted(available)))
+    selected = select_roots(lock, selection, workspace_groups=workspace_groups)
 
     shortest: dict[_Node, Chain] = {}
     found: dict[NormalizedName, list[Chain]] = {}
@@ -96,21 +88,19 @@ def why(
                 continue
             reach(target, edge.extras, parent, root=False)
 
-    for root in roots:
+    for root in selected.packages:
         if not selection.only_groups:
             found.setdefault(root.name, []).append((root.name,))
             shortest[(_key(root), None)] = (root.name,)
             queue.append((root, None))
             extras = root.extra_names if selection.all_extras else selection.extras
             for extra in extras:
-                if extra not in root.extra_names:
-                    raise SelectionUnknown("Extra", extra, root.name)
                 shortest[(_key(root), extra)] = (f"{root.name}[{extra}]",)
                 queue.append((root, extra))
-        for group in sorted(groups):
+        for group in selected.groups:
             follow(root.group(group) or (), (f"{root.name}[{group}]",))
-    for group, edges in manifest_groups:
-        if group in groups:
+    for group, edges in selected.manifest_groups:
+        if group in selected.groups:
             follow(edges, (f"[{group}]",))
     if not selection.roots:
         # A script lock has no root package: its `[manifest] requirements` are the roots.

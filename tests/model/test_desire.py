@@ -15,8 +15,10 @@ from accord.model.desired import (
     best_wheel,
     desire,
 )
+from accord.model.export import exportable_packages
 from accord.model.interpreter import Interpreter
 from accord.model.lock import Lock, LockRequirement, Source, SourceKind
+from accord.model.why import why
 from tests.model.factories import (
     edge,
     linux_interpreter,
@@ -211,6 +213,42 @@ def test_desire_unknown_selection_raises(options: dict[str, object], message: st
     with pytest.raises(SelectionUnknown) as raised:
         desire(PROJECT_LOCK, select(**options), LINUX)
     assert str(raised.value) == message
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        pytest.param({}, None, id="known"),
+        pytest.param({"extras": (n("nope"),)}, "Extra `nope` is not defined by `proj`", id="extra"),
+        pytest.param(
+            {"all_extras": True, "extras": (n("nope"),)},
+            "Extra `nope` is not defined by `proj`",
+            id="extra-with-all-extras",
+        ),
+        pytest.param({"groups": (n("nope"),)}, "Group `nope` is not defined by `proj`", id="group"),
+        pytest.param(
+            {"only_groups": (n("docs"),), "extras": (n("nope"),)},
+            None,
+            id="extra-unused-under-only-group",
+        ),
+    ],
+)
+def test_select_roots_is_one_check_for_desire_export_and_why(
+    options: dict[str, object], message: str | None
+) -> None:
+    selection = select(**options)
+    walks = {
+        "desire": lambda: desire(PROJECT_LOCK, selection, LINUX),
+        "export": lambda: exportable_packages(PROJECT_LOCK, selection),
+        "why": lambda: why(PROJECT_LOCK, selection, LINUX.marker_environment()),
+    }
+    for walk in walks.values():
+        if message is None:
+            walk()
+            continue
+        with pytest.raises(SelectionUnknown) as raised:
+            walk()
+        assert str(raised.value) == message
 
 
 def test_desire_unknown_root_raises() -> None:
