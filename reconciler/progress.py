@@ -12,6 +12,7 @@ stderr while it is drawn go above it (``console`` routes them through ``write``)
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from types import TracebackType
 from typing import TYPE_CHECKING, TextIO
@@ -98,11 +99,12 @@ class _Bar(Download):
 
 
 class _Task:
-    __slots__ = ("completed", "description", "shown", "total")
+    __slots__ = ("completed", "description", "kind", "shown", "total")
 
-    def __init__(self, description: str, total: float | None) -> None:
+    def __init__(self, description: str, total: float | None, kind: str) -> None:
         self.description = description
         self.total = total
+        self.kind = kind
         self.completed = 0.0
         self.shown: TaskID | None = None
 
@@ -132,20 +134,50 @@ class _Terminal(Progress):
         return self._display is not None
 
     def _appear(self) -> None:
-        """The timer fired: draw the steps still running."""
+        """The timer fired: draw the steps still running. Progress never ends a run: should
+        drawing fail, the display goes silent and the run goes on."""
+        try:
+            self._draw()
+        except Exception:
+            with self._lock:
+                display, self._display = self._display, None
+                self._tasks.clear()
+                if display is not None:
+                    with contextlib.suppress(Exception):
+                        display.stop()
+
+    def _draw(self) -> None:
         with self._lock:
             self._timer = None
             if not self._tasks or self._display is not None:
                 return
-            from rich.console import Console
+            from rich.console import Console, RenderableType
             from rich.progress import (
                 BarColumn,
                 DownloadColumn,
-                MofNCompleteColumn,
+                ProgressColumn,
                 SpinnerColumn,
                 TextColumn,
             )
             from rich.progress import Progress as Display
+            from rich.progress import Task as Drawn
+            from rich.table import Table
+            from rich.text import Text
+
+            bar = BarColumn(bar_width=30)
+            size = DownloadColumn()
+
+            class Kind(ProgressColumn):
+                """A download's bar and bytes, a counter's ``(3/12)``; a spinner's nothing."""
+
+                def render(self, task: Drawn) -> RenderableType:
+                    if task.fields.get("kind") == "bytes":
+                        row = Table.grid(padding=(0, 1))
+                        row.add_row(bar.render(task), size.render(task))
+                        return row
+                    if task.total is not None:
+                        return Text(f"({int(task.completed)}/{int(task.total)})")
+                    return Text("")
 
             console = Console(
                 file=self._stream,
@@ -157,9 +189,7 @@ class _Terminal(Progress):
             self._display = Display(
                 SpinnerColumn(),
                 TextColumn("{task.description}"),
-                BarColumn(bar_width=30),
-                DownloadColumn(),
-                MofNCompleteColumn(),
+                Kind(),
                 console=console,
                 transient=True,
                 redirect_stdout=False,
@@ -172,14 +202,14 @@ class _Terminal(Progress):
     def _show(self, task: _Task) -> None:
         assert self._display is not None
         task.shown = self._display.add_task(
-            task.description, total=task.total, completed=int(task.completed)
+            task.description, total=task.total, completed=int(task.completed), kind=task.kind
         )
         self._display.refresh()
 
-    def _add(self, description: str, total: float | None) -> int:
+    def _add(self, description: str, total: float | None, kind: str) -> int:
         key = self._next
         self._next += 1
-        task = self._tasks[key] = _Task(description, total)
+        task = self._tasks[key] = _Task(description, total, kind)
         if self._display is not None:
             self._show(task)
         elif self._timer is None:
@@ -216,7 +246,7 @@ class _Terminal(Progress):
         with self._lock:
             description = f"Resolving dependencies... {name}"
             if self._spinner is None:
-                self._spinner = self._add(description, None)
+                self._spinner = self._add(description, None, "spin")
             else:
                 self._describe(self._spinner, description)
 
@@ -230,13 +260,13 @@ class _Terminal(Progress):
         if total is None or total < LARGE_DOWNLOAD:
             return Download()
         with self._lock:
-            return _Bar(self, self._add(name, total))
+            return _Bar(self, self._add(name, total, "bytes"))
 
     def counting(self, what: str, total: int) -> None:
         with self._lock:
             if self._counter is not None:
                 self.counted()
-            self._counter = self._add(what, total)
+            self._counter = self._add(what, total, "count")
 
     def count(self) -> None:
         with self._lock:

@@ -96,6 +96,15 @@ def main(argv: Sequence[str] | None = None) -> NoReturn:
     """Run the CLI on ``argv`` (default: ``sys.argv[1:]``) and exit."""
     args = list(sys.argv[1:] if argv is None else argv)
     try:
+        _run(args)
+    finally:
+        from accord.reconciler.progress import progress
+
+        progress().stop()  # whatever ended the run: nothing left drawn, the cursor shown
+
+
+def _run(args: list[str]) -> NoReturn:
+    try:
         accord.main(args=args, prog_name="accord", standalone_mode=False, obj={"argv": args})
     except AccordError as error:
         _fail(error)

@@ -35,6 +35,7 @@ from accord.reconciler.fetch.wheelfile import (
     safe_members,
     wheel_record,
 )
+from accord.reconciler.progress import progress
 
 __all__ = [
     "PreparedWheel",
@@ -207,9 +208,12 @@ def _prepare(artifact: Artifact, cache: Path, offline: bool = False) -> Prepared
     if expected is not None:
         tree = cache / "unpacked" / expected
         if tree.is_dir():
+            progress().count()
             return PreparedWheel(expected, tree)
     sha256, archive = fetch_archive(artifact, cache, offline=offline)
-    return unpack_wheel(archive, cache, sha256)
+    prepared = unpack_wheel(archive, cache, sha256)
+    progress().count()
+    return prepared
 
 
 def prepare_wheels(

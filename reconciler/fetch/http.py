@@ -18,11 +18,13 @@ import threading
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
+from urllib.parse import unquote, urlsplit
 
 import attrs
 
 from accord.reconciler.credentials import auth_headers
 from accord.reconciler.fetch.network import Retryable, describe_failure, retrying
+from accord.reconciler.progress import progress
 
 if TYPE_CHECKING:
     import urllib3
@@ -142,10 +144,14 @@ def download(
         with streamed(url, {}) as response:
             if response.status != 200:
                 raise refused(response)
-            with destination.open("wb") as out:
+            size = response.headers.get("Content-Length", "")
+            name = unquote(urlsplit(url).path.rsplit("/", 1)[-1])
+            bar = progress().download(name, int(size) if size.isdigit() else None)
+            with bar, destination.open("wb") as out:
                 for block in response.stream(CHUNK):
                     digest.update(block)
                     out.write(block)
+                    bar.advance(len(block))
         return digest.hexdigest()
 
     return attempts.run(url, attempt)

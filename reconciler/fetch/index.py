@@ -69,6 +69,7 @@ from accord.reconciler.fetch.remote_wheel import (
     wheel_metadata,
 )
 from accord.reconciler.fsutil import write_atomic
+from accord.reconciler.progress import progress
 
 if TYPE_CHECKING:
     import urllib3
@@ -181,6 +182,7 @@ class IndexClient:
         IndexUnavailable when an index cannot be reached, IndexPageInvalid for a broken page.
         """
         project = canonicalize_name(name)
+        progress().resolving(project)
         return self._once(self._files, project, lambda: self._fetch_files(project))
 
     def _fetch_files(self, project: NormalizedName) -> tuple[IndexFile, ...]:

@@ -1,9 +1,9 @@
 """Progress on a terminal: a spinner while resolving, a bar for a large download, a counter
 while installing; none of it through a pipe, with `--no-progress` or `-q`.
 
-The index is served slowly (a 3 MiB wheel at 4 MiB/s) so that the steps outlast the display's
-delay, as over a real network; accord runs on a pseudo-terminal (`pty`) and everything it
-draws is read back raw.
+The index is served slowly (a quarter second before each answer, a 3 MiB wheel at 4 MiB/s) so
+that the steps outlast the display's delay, as over a real network; accord runs on a
+pseudo-terminal (`pty`) and everything it draws is read back raw.
 """
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ def slow_index(tmp_path_factory: pytest.TempPathFactory) -> Iterator[IndexServer
     )
     build_wheel(WheelSpec(name="smallpkg", version="1.0"), dists)
     index = build_index(sorted(dists.iterdir()), tmp_path_factory.mktemp("progress-index"))
-    with IndexServer(index, rate=RATE) as server:
+    with IndexServer(index, rate=RATE, latency=0.25) as server:
         yield server
 
 
