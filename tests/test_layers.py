@@ -190,3 +190,17 @@ def test_the_circle_finder_finds_circles(
 def test_the_contract_reads_lazy_imports() -> None:
     # entry imports the CLI inside a function: the contract sees it.
     assert "accord.reconciler.cli.main" in _graph()["accord.reconciler.entry"]
+
+
+def test_stages_below_run_get_only_their_own_options() -> None:
+    # The whole request stops at the run stage: below it, each stage is handed its own part
+    # (the lock policy, the index options, ...), never `RunRequest`.
+    lower = ("lock", "install", "build", "project", "fetch", "interpreters", "model")
+    handed = sorted(
+        str(path.relative_to(ROOT))
+        for module, path in MODULES.items()
+        if _stage(module) in lower
+        and "RunRequest" in path.read_text(encoding="utf-8")
+        and not module.endswith("model.request")
+    )
+    assert handed == []

@@ -18,7 +18,7 @@ from packaging.utils import InvalidSdistFilename, canonicalize_name, parse_sdist
 
 from accord.model.desired import DesiredDist
 from accord.model.interpreter import Interpreter
-from accord.model.request import RunRequest
+from accord.model.request import ConfigOptions, IndexOptions
 from accord.reconciler.cachedir import cache_root
 from accord.reconciler.project.source_trees import tree_path
 
@@ -155,16 +155,22 @@ class ProjectBuilder:
 
 
 def make_builder(
-    interpreter: Interpreter, request: RunRequest, pyproject: Path | None
+    interpreter: Interpreter,
+    pyproject: Path | None,
+    *,
+    index: IndexOptions,
+    config: ConfigOptions,
+    no_build_isolation: bool = False,
 ) -> ProjectBuilder:
-    """The builder apply uses for sdists and source trees (index as configured)."""
+    """The builder apply uses for sdists and source trees: on the indexes ``index`` and
+    the settings of ``pyproject``'s workspace (under ``config``) name."""
     from accord.reconciler.fetch.index import IndexClient
     from accord.reconciler.project.config import index_config
     from accord.reconciler.project.indexes import configured_indexes
 
     root = pyproject.parent if pyproject is not None and pyproject.is_file() else None
-    data = index_config(root, request)
-    indexes, _ = configured_indexes(request, data)
+    data = index_config(root, config)
+    indexes, _ = configured_indexes(index, data)
     from accord.reconciler.project.discover import toml_table
 
     uv = toml_table(data, "tool", "uv")
@@ -183,10 +189,8 @@ def make_builder(
     return ProjectBuilder(
         interpreter=interpreter,
         cache=cache_root(),
-        client_factory=lambda: IndexClient(
-            indexes, cache_dir=cache_root(), offline=request.offline
-        ),
-        isolation=not (request.no_build_isolation or uv.get("no-build-isolation") is True),
+        client_factory=lambda: IndexClient(indexes, cache_dir=cache_root(), offline=index.offline),
+        isolation=not (no_build_isolation or uv.get("no-build-isolation") is True),
         no_isolation=frozenset(canonicalize_name(str(n)) for n in no_isolation),
         build_constraints=build_constraints,
     )

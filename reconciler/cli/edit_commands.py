@@ -38,7 +38,7 @@ def _edit(
         place = DependencyPlace(DependencyKind.GROUP, canonicalize_name(options["group"]))
     else:
         place = DependencyPlace(DependencyKind.PRODUCTION)
-    request = RunRequest(
+    request = RunRequest.of(
         cwd=Path.cwd(),
         lock_mode=mode,
         locked_flag=locked_flag,

@@ -48,14 +48,14 @@ def lock_command(ctx: click.Context, /, **options: Any) -> None:
     mode = LockMode.LOCKED if checking else LockMode.WRITE
     if options["check_exists"]:
         mode = LockMode.FROZEN
-    request = RunRequest(
+    request = RunRequest.of(
         cwd=Path.cwd(),
         lock_mode=mode,
         locked_flag="--check" if options["check"] else "--locked",
         **lock_fields(ctx, options),
         script=Path(options["script"]).absolute() if options["script"] else None,
     )
-    if request.script is None:
+    if request.run.script is None:
         from accord.reconciler.project.discover import find_pyproject
 
         start = Path(request.project) if request.project is not None else Path.cwd()
@@ -122,7 +122,7 @@ def export_command(ctx: click.Context, /, **options: Any) -> None:
     if only_groups and (extras or all_extras):
         raise UsageError("`--only-group` cannot be used with `--extra` or `--all-extras`")
     no_dev = options["no_dev"] and not options["dev"]
-    request = RunRequest(
+    request = RunRequest.of(
         cwd=Path.cwd(),
         lock_mode=mode,
         locked_flag=locked_flag,
@@ -171,7 +171,7 @@ def why_command(ctx: click.Context, /, name: str, **options: Any) -> None:
     mode, locked_flag = lock_mode(ctx, options)
     only_groups = normalized_names(options["only_group"]) + ((DEV,) if options["only_dev"] else ())
     no_dev = options["no_dev"] and not options["dev"]
-    request = RunRequest(
+    request = RunRequest.of(
         cwd=Path.cwd(),
         lock_mode=mode,
         locked_flag=locked_flag,

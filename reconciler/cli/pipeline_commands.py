@@ -9,7 +9,6 @@ import sys
 from pathlib import Path
 from typing import Any
 
-import attrs
 import click
 
 from accord.model.request import RunRequest
@@ -98,8 +97,7 @@ def run(ctx: click.Context, /, command: tuple[str, ...], **options: Any) -> None
     from accord.reconciler.run.cached import split_with
 
     request = run_request(ctx, given, options, exact=options["exact"])
-    request = attrs.evolve(
-        request,
+    request = request.evolve(
         command=command,
         no_project=options["no_project"],
         no_sync=options["no_sync"],
@@ -109,16 +107,16 @@ def run(ctx: click.Context, /, command: tuple[str, ...], **options: Any) -> None
         with_editables=tuple(Path(p).absolute() for p in options["with_editable"]),
         script=_script_target(command, kind),
     )
-    if request.verify:
+    if request.sync.verify:
         other = (
             "a PEP 723 script"
-            if request.script is not None
+            if request.run.script is not None
             else "`--with`"
-            if request.with_requirements or request.with_files or request.with_editables
+            if request.run.with_requirements or request.run.with_files or request.run.with_editables
             else "`--no-project`"
-            if request.no_project
+            if request.run.no_project
             else "`--no-sync`"
-            if request.no_sync
+            if request.sync.no_sync
             else None
         )
         if other is not None:
@@ -132,7 +130,7 @@ def run(ctx: click.Context, /, command: tuple[str, ...], **options: Any) -> None
     extra = load_env_files(env_files, os.environ) if env_files else {}
     outcome = sync(request)
     if outcome.dry_plan:
-        sys.exit(ExitCode.FAILURE if request.check and not outcome.plan_is_empty else 0)
+        sys.exit(ExitCode.FAILURE if request.output.check and not outcome.plan_is_empty else 0)
     if not command:
         _print_commands(outcome.venv)
         sys.exit(ExitCode.ERROR)
@@ -168,10 +166,9 @@ def sync(ctx: click.Context, /, **options: Any) -> None:
         options["dry_plan"] = True
     request = run_request(ctx, (), options, exact=not options["inexact"])
     script = options["script"]
-    request = attrs.evolve(
-        request,
+    request = request.evolve(
         require_project=script is None,
-        uv_summary=not request.dry_plan or uv_dry_run,
+        uv_summary=not request.output.dry_plan or uv_dry_run,
         uv_dry_run=uv_dry_run and script is None,
         script=Path(script).absolute() if script else None,
     )
@@ -189,7 +186,7 @@ def _outdated(plan: Any, request: RunRequest) -> bool:
 
     if plan is None:
         return False
-    return environment_outdated(plan) if request.uv_dry_run else not plan.is_empty
+    return environment_outdated(plan) if request.output.uv_dry_run else not plan.is_empty
 
 
 class _Outdated(AccordError):

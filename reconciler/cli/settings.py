@@ -266,7 +266,7 @@ def run_request(
     # `--dev` in a project that defines no `dev` group.
     groups = normalized_names(options["group"])
     no_groups = normalized_names(options["no_group"]) + ((DEV,) if no_dev else ())
-    return RunRequest(
+    return RunRequest.of(
         command=command,
         cwd=Path.cwd(),
         lock_mode=mode,

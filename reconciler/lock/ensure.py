@@ -21,7 +21,7 @@ from packaging.utils import NormalizedName
 from accord.model.interpreter import Interpreter
 from accord.model.lock import Lock, SourceKind
 from accord.model.plan import KeepLock, LockAction, WriteLock
-from accord.model.request import LockMode, RunRequest
+from accord.model.request import ConfigOptions, IndexOptions, LockMode, LockPolicy
 from accord.model.staleness import why_stale
 from accord.model.target import Project
 from accord.reconciler.errors import (
@@ -106,25 +106,30 @@ def _stale_error(display: str, why: str, flag: str = "--locked") -> LockStale:
 def ensure_lock(
     project: Project,
     interpreter: Interpreter,
-    request: RunRequest,
+    policy: LockPolicy,
+    index: IndexOptions,
+    config_files: ConfigOptions,
     *,
     builders: MetadataBuilders,
     err: TextIO = sys.stderr,
 ) -> tuple[Lock, LockAction]:
-    """The lock to plan from, and what happens to the file (see the module docstring)."""
+    """The lock to plan from, and what happens to the file (see the module docstring):
+    ``policy`` says what may happen to it and how it resolves, ``index`` where packages come
+    from, ``config_files`` which uv configuration files hold the settings."""
     path = Path(project.lock_path)
     display = os.path.relpath(path) if path.is_relative_to(Path.cwd()) else str(path)
     text, existing = _read_existing(path)
-    if request.lock_mode is LockMode.FROZEN:
+    if policy.lock_mode is LockMode.FROZEN:
         if existing is None:
             raise LockfileMissing(
                 f"Unable to find lockfile at `{display}`, but `--frozen` was provided. "
                 "To create a lockfile, run `accord lock` or `accord sync` without the flag."
             )
         return existing, KeepLock("--frozen: used as it is")
-    if existing is None and request.lock_mode is LockMode.LOCKED:
+    if existing is None and policy.lock_mode is LockMode.LOCKED:
         raise LockfileMissing(
-            f"Unable to find lockfile at `{display}`, but `{request.locked_flag}` was provided. "
+            f"Unable to find lockfile at `{display}`, but "
+            f"`{policy.locked_flag}` was provided. "
             "To create a lockfile, run `accord lock` or `accord sync` without the flag."
         )
 
@@ -133,16 +138,16 @@ def ensure_lock(
     from accord.reconciler.project.config import settings_for
 
     workspace = load_workspace(project, interpreter, err)
-    config = settings_for(workspace.root, request)
+    config = settings_for(workspace.root, config_files)
     refused = check_settings(workspace, config, err)
-    prerelease = read_prerelease(workspace, config, request.prerelease)
-    exclude_newer = read_exclude_newer(workspace, config, request.exclude_newer)
-    inputs = read_dependency_settings(workspace, config, request)
-    indexes, explicit = configured_indexes(request, {"tool": {"uv": dict(config.table)}})
-    upgrading = request.upgrade or bool(request.upgrade_packages)
+    prerelease = read_prerelease(workspace, config, policy.prerelease)
+    exclude_newer = read_exclude_newer(workspace, config, policy.exclude_newer)
+    inputs = read_dependency_settings(workspace, config, policy)
+    indexes, explicit = configured_indexes(index, {"tool": {"uv": dict(config.table)}})
+    upgrading = policy.upgrade or bool(policy.upgrade_packages)
     if existing is None:
         why = "missing" if text is None else "unreadable"
-    elif request.upgrade:
+    elif policy.upgrade:
         why = "--upgrade"
     else:
         is_workspace = len(workspace.members) > 1 or workspace.is_virtual_root
@@ -164,7 +169,7 @@ def ensure_lock(
             stale = "the exclude-newer limit changed"
         if stale is None and not upgrading:
             return existing, KeepLock("up to date")
-        why = stale or "--upgrade-package " + ", ".join(request.upgrade_packages)
+        why = stale or "--upgrade-package " + ", ".join(policy.upgrade_packages)
         if (existing.options.resolution_mode, existing.options.fork_strategy) != (
             inputs.resolution,
             inputs.fork_strategy,
@@ -184,14 +189,14 @@ def ensure_lock(
         )
     builder = builders(indexes, inputs.build_constraints)
     new = _resolve(
-        workspace, indexes, request, existing, builder, prerelease, exclude_newer, inputs, err
+        workspace, indexes, policy, index, existing, builder, prerelease, exclude_newer, inputs, err
     )
     from accord.reconciler.lock.write import format_lock
 
     if text is not None and format_lock(new) == text:
         return existing or new, KeepLock("up to date")
-    if request.lock_mode is LockMode.LOCKED:
-        raise _stale_error(display, why, request.locked_flag)
+    if policy.lock_mode is LockMode.LOCKED:
+        raise _stale_error(display, why, policy.locked_flag)
     return new, WriteLock(reason=why, lock=new)
 
 
@@ -205,7 +210,8 @@ def _warner(err: TextIO) -> Callable[[str], None]:
 def _resolve(
     workspace: Workspace,
     indexes: Sequence[str],
-    request: RunRequest,
+    policy: LockPolicy,
+    index: IndexOptions,
     existing: Lock | None,
     builder: MetadataBuilder,
     prerelease: str | None = None,
@@ -221,12 +227,15 @@ def _resolve(
     git_commits: dict[NormalizedName, str] = {}
     if existing is not None:
         for package in existing.packages:
-            upgraded = request.upgrade or package.name in request.upgrade_packages
+            upgraded = policy.upgrade or package.name in policy.upgrade_packages
             if package.source.kind is SourceKind.GIT and not upgraded:
                 # A git dependency stays on its locked commit until upgraded (uv's rule).
                 git_commits[package.name] = parse_lock_url(package.source.location)[1]
     client = IndexClient(
-        indexes, cache_dir=cache_root(), offline=request.offline, refresh=request.refresh
+        indexes,
+        cache_dir=cache_root(),
+        offline=index.offline,
+        refresh=index.refresh,
     )
     clients: dict[str, IndexClient] = {}
     pinned: dict[NormalizedName, IndexClient] = {}
@@ -234,7 +243,10 @@ def _resolve(
         for name, url in member.index_pins:
             if url not in clients:
                 clients[url] = IndexClient(
-                    [url], cache_dir=cache_root(), offline=request.offline, refresh=request.refresh
+                    [url],
+                    cache_dir=cache_root(),
+                    offline=index.offline,
+                    refresh=index.refresh,
                 )
             pinned[name] = clients[url]
     try:
@@ -245,14 +257,14 @@ def _resolve(
             root_groups=workspace.root_groups,
             virtual_root=workspace.is_virtual_root,
             cache=cache_root(),
-            offline=request.offline,
+            offline=index.offline,
             git_commits=git_commits,
             archive_metadata=builder.sdist_metadata,
             pinned=pinned,
             index_url=indexes[-1] if indexes else "",
             existing=existing,
-            upgrade=request.upgrade,
-            upgrade_packages=frozenset(request.upgrade_packages),
+            upgrade=policy.upgrade,
+            upgrade_packages=frozenset(policy.upgrade_packages),
             prerelease=prerelease,
             exclude_newer=exclude_newer,
             constraints=inputs.constraints if inputs else (),

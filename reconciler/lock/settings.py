@@ -15,7 +15,7 @@ import attrs
 from packaging.utils import NormalizedName
 
 from accord.model.lock import Lock
-from accord.model.request import RunRequest
+from accord.model.request import LockPolicy
 from accord.reconciler.errors import ProjectInvalid
 
 if TYPE_CHECKING:
@@ -165,7 +165,7 @@ class DependencySettings:
 
 
 def read_dependency_settings(
-    workspace: Workspace, config: EffectiveSettings, request: RunRequest
+    workspace: Workspace, config: EffectiveSettings, policy: LockPolicy
 ) -> DependencySettings:
     from accord.model.uv_settings import (
         SettingInvalid,
@@ -187,18 +187,18 @@ def read_dependency_settings(
             build_constraints=read_dependencies(
                 "build-constraint-dependencies", uv.get("build-constraint-dependencies")
             ),
-            resolution=read_resolution_mode(request.resolution or uv.get("resolution")),
+            resolution=read_resolution_mode(policy.resolution or uv.get("resolution")),
             environments=read_environments("environments", uv.get("environments")),
             required_environments=read_environments(
                 "required-environments", uv.get("required-environments")
             ),
-            fork_strategy=read_fork_strategy(request.fork_strategy or uv.get("fork-strategy")),
+            fork_strategy=read_fork_strategy(policy.fork_strategy or uv.get("fork-strategy")),
             excludes=read_excludes(uv.get("exclude-dependencies")),
             binaries=read_binary_policy(uv).with_flags(
-                no_binary=request.no_binary,
-                no_binary_packages=request.no_binary_packages,
-                no_build=request.no_build,
-                no_build_packages=request.no_build_packages,
+                no_binary=policy.no_binary,
+                no_binary_packages=policy.no_binary_packages,
+                no_build=policy.no_build,
+                no_build_packages=policy.no_build_packages,
             ),
         )
     except SettingInvalid as exc:

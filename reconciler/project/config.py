@@ -1,6 +1,6 @@
 """uv's configuration files: find, read and merge them (reads files and the environment).
 
-``settings_for(root, request)`` is the ``[tool.uv]`` table every stage reads its settings
+``settings_for(root, config)`` is the ``[tool.uv]`` table every stage reads its settings
 from. It follows uv 0.13.8 (``uv-settings``, checked side by side):
 
 - ``--config-file FILE`` (``UV_CONFIG_FILE``): that file alone, over ``--no-config``;
@@ -36,7 +36,7 @@ from accord.model.uv_config import (
 from accord.reconciler.errors import ConfigInvalid
 
 if TYPE_CHECKING:
-    from accord.model.request import RunRequest
+    from accord.model.request import ConfigOptions
 
 __all__ = [
     "candidate_files",
@@ -231,29 +231,29 @@ def _layers(
     return tuple(layer for layer in found if layer is not None)
 
 
-def settings_for(root: Path | None, request: RunRequest) -> EffectiveSettings:
+def settings_for(root: Path | None, config: ConfigOptions) -> EffectiveSettings:
     """The ``[tool.uv]`` settings for the workspace rooted at ``root`` (None: no project;
-    the search starts in the working directory) under the request's ``--config-file`` and
+    the search starts in the working directory) under ``--config-file`` and
     ``--no-config``. Raises ConfigInvalid naming a file that cannot be used."""
-    config_file = Path(request.config_file) if request.config_file is not None else None
+    config_file = Path(config.config_file) if config.config_file is not None else None
     env = tuple(os.environ.get(name) for name in ("XDG_CONFIG_HOME", "XDG_CONFIG_DIRS", "HOME"))
-    layers = _layers(root, request.no_config, config_file, env)
+    layers = _layers(root, config.no_config, config_file, env)
     root_tool_uv = (_tool_uv(root / "pyproject.toml") or {}) if root is not None else {}
     return effective_settings(layers, root_tool_uv)
 
 
-def index_config(root: Path | None, request: RunRequest) -> dict[str, Any]:
+def index_config(root: Path | None, config: ConfigOptions) -> dict[str, Any]:
     """``settings_for`` as the pyproject-shaped table ``project.indexes.configured_indexes``
     reads."""
-    return {"tool": {"uv": dict(settings_for(root, request).table)}}
+    return {"tool": {"uv": dict(settings_for(root, config).table)}}
 
 
 def script_index_config(
-    script: Path, tool_uv: Mapping[str, Any], request: RunRequest
+    script: Path, tool_uv: Mapping[str, Any], config: ConfigOptions
 ) -> dict[str, Any]:
     """A PEP 723 script's settings: its own ``[tool.uv]`` over the configuration files (as
     uv lays a script's settings over the filesystem's)."""
     from accord.model.uv_config import merge_layers
 
     own = ConfigLayer(script, tool_uv, is_pyproject=True)
-    return {"tool": {"uv": merge_layers((own, *settings_for(None, request).layers))}}
+    return {"tool": {"uv": merge_layers((own, *settings_for(None, config).layers))}}

@@ -1,6 +1,6 @@
 """Discover stage: the package indexes a project's settings name, in uv's search order.
 
-Reads no file: it takes the request and the ``[tool.uv]`` table already read (a
+Reads no file: it takes the index options and the ``[tool.uv]`` table already read (a
 pyproject.toml's, a script's, or the merged uv settings'), and the environment's
 ``ACCORD_INDEX_URL``. Logins in the URLs are handed to ``reconciler.credentials`` here.
 """
@@ -11,7 +11,7 @@ import os
 from collections.abc import Mapping
 from typing import Any
 
-from accord.model.request import RunRequest
+from accord.model.request import IndexOptions
 from accord.reconciler.errors import ProjectInvalid
 
 __all__ = ["DEFAULT_INDEX", "configured_indexes"]
@@ -19,7 +19,7 @@ __all__ = ["DEFAULT_INDEX", "configured_indexes"]
 DEFAULT_INDEX = "https://pypi.org/simple"
 
 
-def configured_indexes(request: RunRequest, pyproject: Mapping[str, Any]) -> tuple[list[str], bool]:
+def configured_indexes(index: IndexOptions, pyproject: Mapping[str, Any]) -> tuple[list[str], bool]:
     """The indexes in search order, and whether any was configured explicitly.
 
     Extra indexes (``--extra-index-url``, non-default ``[[tool.uv.index]]``) come before the
@@ -39,7 +39,7 @@ def configured_indexes(request: RunRequest, pyproject: Mapping[str, Any]) -> tup
         dict(e, url=remember_index(str(e["url"]), str(e["name"]) if e.get("name") else None))
         for e in declared
     ]
-    if request.no_index or uv.get("no-index") is True:
+    if index.no_index or uv.get("no-index") is True:
         return [], True  # only local sources can be resolved (uv: `--no-index`)
     settings_extras = uv.get("extra-index-url", [])
     if not isinstance(settings_extras, list) or not all(
@@ -49,11 +49,11 @@ def configured_indexes(request: RunRequest, pyproject: Mapping[str, Any]) -> tup
     index_url = uv.get("index-url")
     if index_url is not None and not isinstance(index_url, str):
         raise ProjectInvalid("`tool.uv.index-url` must be an index URL")
-    extras = [remember_index(url) for url in request.extra_index_urls]
+    extras = [remember_index(url) for url in index.extra_index_urls]
     extras += [str(e["url"]) for e in declared if not e.get("default") and not e.get("explicit")]
     # uv searches [[tool.uv.index]] entries before the (deprecated) extra-index-url ones.
     extras += [remember_index(str(url)) for url in settings_extras]
-    given = request.default_index or os.environ.get("ACCORD_INDEX_URL")
+    given = index.default_index or os.environ.get("ACCORD_INDEX_URL")
     default = remember_index(given) if given else None
     default = default or next((str(e["url"]) for e in declared if e.get("default")), None)
     if default is None and index_url is not None:

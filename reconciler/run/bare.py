@@ -27,12 +27,12 @@ def sync_bare(
 ) -> SyncOutcome:
     """No project: the environment or interpreter to run in (or, ``--dry-plan``, said)."""
     outcome = _found_environment(request, target)
-    if request.isolated:
+    if request.run.isolated:
         return _bare_isolated(request, outcome, out, err)
-    if request.dry_plan:
+    if request.output.dry_plan:
         where = outcome.venv or outcome.python
         note = f"No project: running in {where} as is ({target.reason})"
-        if request.output_format is OutputFormat.JSON:
+        if request.output.output_format is OutputFormat.JSON:
             from accord.model.render import render_bare_json
             from accord.reconciler.interpreters.find import query_interpreter
 

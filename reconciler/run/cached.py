@@ -102,7 +102,7 @@ def satisfied_by(
 def _print(plan: Plan, request: RunRequest, stream: TextIO, label: str) -> None:
     from accord.model.render import render_json, render_text
 
-    if request.output_format is OutputFormat.JSON:
+    if request.output.output_format is OutputFormat.JSON:
         stream.write(render_json(plan))
     else:
         stream.write(f"# {label}\n" + render_text(plan))
@@ -175,27 +175,27 @@ def sync_requirements(
             lock=lock_action or KeepLock("kept in the cached environment"),
             lock_name=lock_name,
         )
-        if request.dry_plan:
+        if request.output.dry_plan:
             _print(plan, request, out, label)
             return Ephemeral(venv, plan)
         if not plan.is_empty or not stored.is_file() or damaged:
-            if not plan.is_empty and request.verbose and not request.quiet:
+            if not plan.is_empty and request.output.verbose and not request.output.quiet:
                 _print(plan, request, err, label)  # the full plan under -v, as for the project
             if plan.actions or plan.environment.kind != "keep":
                 import time
 
                 from accord.model.render import uv_summary
-                from accord.reconciler.build.builder import make_builder
+                from accord.reconciler.run.builders import project_builder
 
                 started = time.perf_counter()
                 apply_plan(
                     plan,
                     venv,
                     cache_root(),
-                    builder=make_builder(interpreter, request, None),
-                    offline=request.offline,
+                    builder=project_builder(interpreter, request, None),
+                    offline=request.index.offline,
                 )
-                if not request.quiet:
+                if not request.output.quiet:
                     # As `uv run --with`: the counts only, not the cached environment's path.
                     err.write(uv_summary(plan, time.perf_counter() - started, changes=False))
             venv.mkdir(parents=True, exist_ok=True)
@@ -229,9 +229,12 @@ def _resolve(
         dependencies=requirements,
         sources=sources,
     )
-    indexes, _ = configured_indexes(request, index_config)
+    indexes, _ = configured_indexes(request.index, index_config)
     client = IndexClient(
-        indexes, cache_dir=cache_root(), offline=request.offline, refresh=request.refresh
+        indexes,
+        cache_dir=cache_root(),
+        offline=request.index.offline,
+        refresh=request.index.refresh,
     )
     try:
         return resolve_lock(

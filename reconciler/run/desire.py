@@ -38,7 +38,7 @@ def requires_python(request: RunRequest, project: Project) -> SpecifierSet | Non
     (``tool.uv.dependency-groups.<group>.requires-python``): uv picks an interpreter that
     satisfies them all."""
     base = project.requires_python
-    if request.no_project or project.name is None:
+    if request.run.no_project or project.name is None:
         return base
     from accord.reconciler.project.discover import read_pyproject
     from accord.reconciler.project.workspace import group_requires_python
@@ -71,10 +71,10 @@ def _binary_policy(project: Project, request: RunRequest) -> BinaryPolicy | None
     from accord.reconciler.errors import ProjectInvalid
     from accord.reconciler.project.config import settings_for
 
-    flags = request.no_binary or request.no_build
-    flags = flags or bool(request.no_binary_packages or request.no_build_packages)
+    flags = request.locking.no_binary or request.locking.no_build
+    flags = flags or bool(request.locking.no_binary_packages or request.locking.no_build_packages)
     pyproject = Path(project.root) / "pyproject.toml"
-    uv = settings_for(Path(project.root), request).table
+    uv = settings_for(Path(project.root), request.config).table
     keys = ("no-binary", "no-build", "no-binary-package", "no-build-package")
     if not flags and not any(key in uv for key in keys):
         return None
@@ -83,10 +83,10 @@ def _binary_policy(project: Project, request: RunRequest) -> BinaryPolicy | None
     except SettingInvalid as exc:
         raise ProjectInvalid(f"`{pyproject}`: {exc}", path=pyproject) from exc
     return policy.with_flags(
-        no_binary=request.no_binary,
-        no_binary_packages=request.no_binary_packages,
-        no_build=request.no_build,
-        no_build_packages=request.no_build_packages,
+        no_binary=request.locking.no_binary,
+        no_binary_packages=request.locking.no_binary_packages,
+        no_build=request.locking.no_build,
+        no_build_packages=request.locking.no_build_packages,
     )
 
 
@@ -130,9 +130,9 @@ def desire_project(
             lock,
             selection,
             interpreter,
-            exact=request.exact,
-            reinstall=request.reinstall,
-            reinstall_packages=frozenset(request.reinstall_packages),
+            exact=request.sync.exact,
+            reinstall=request.sync.reinstall,
+            reinstall_packages=frozenset(request.sync.reinstall_packages),
             binaries=binaries,
         )
     except SelectionUnknown as exc:
@@ -142,7 +142,7 @@ def desire_project(
     except NoCompatibleArtifact as exc:
         raise _no_artifact(exc, binaries) from exc
     desired = locate_source_trees(desired, Path(project.root))
-    if request.verbose or request.output_format is OutputFormat.JSON:
+    if request.output.verbose or request.output.output_format is OutputFormat.JSON:
         # The plan shown in full says why each package is wanted (model.why).
         from accord.model.why import why
 

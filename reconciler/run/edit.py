@@ -196,7 +196,7 @@ def _lock(request: RunRequest, *, write: bool, err: TextIO) -> Lock:
 
 
 def _resolved(started: float, lock: Lock, err: TextIO, request: RunRequest) -> None:
-    if request.quiet:
+    if request.output.quiet:
         return
     count = len(lock.packages)
     noun = "package" if count == 1 else "packages"
@@ -219,7 +219,7 @@ def _sync_request(request: RunRequest, place: DependencyPlace, *, adding: bool) 
     """The selection uv syncs after the edit: for ``add``, the place's extra or group (and
     ``dev`` only when adding to it), inexact; for ``remove``, the defaults, exact."""
     if not adding:
-        return attrs.evolve(request, exact=True, uv_summary=True, require_project=True)
+        return request.evolve(exact=True, uv_summary=True, require_project=True)
     extras: tuple[NormalizedName, ...] = ()
     groups: tuple[NormalizedName, ...] = ()
     no_groups: tuple[NormalizedName, ...] = ()
@@ -231,8 +231,7 @@ def _sync_request(request: RunRequest, place: DependencyPlace, *, adding: bool) 
         groups = (_DEV,)
     else:
         no_groups = (_DEV,)
-    return attrs.evolve(
-        request,
+    return request.evolve(
         exact=False,
         uv_summary=True,
         require_project=True,
@@ -245,9 +244,9 @@ def _sync_request(request: RunRequest, place: DependencyPlace, *, adding: bool) 
 def _script_notes(request: RunRequest, edit: EditRequest, err: TextIO) -> None:
     """uv's warnings for project-only options given with ``--script``."""
     noop = "is a no-op for Python scripts with inline metadata, which always run in isolation"
-    if request.lock_mode is LockMode.LOCKED:
+    if request.locking.lock_mode is LockMode.LOCKED:
         err.write(f"warning: `--locked` {noop}\n")
-    if request.lock_mode is LockMode.FROZEN:
+    if request.locking.lock_mode is LockMode.FROZEN:
         err.write(f"warning: `--frozen` {noop}\n")
     if edit.no_sync:
         err.write(f"warning: `--no-sync` {noop}\n")
@@ -265,8 +264,8 @@ def add(request: RunRequest, edit: EditRequest, *, err: TextIO = sys.stderr) -> 
     edited = target.with_toml(original, toml)
     if target.script:
         _script_notes(request, edit, err)
-        request = attrs.evolve(request, lock_mode=LockMode.WRITE, script=target.path)
-    elif request.lock_mode is LockMode.FROZEN:
+        request = request.evolve(lock_mode=LockMode.WRITE, script=target.path)
+    elif request.locking.lock_mode is LockMode.FROZEN:
         # uv: `--frozen` only edits; no lock is read or written.
         if edited != original:
             _write(target.path, edited)
@@ -295,7 +294,7 @@ def add(request: RunRequest, edit: EditRequest, *, err: TextIO = sys.stderr) -> 
                 _write(target.path, target.with_toml(original, bounded))
                 lock = _lock(request, write=write_lock, err=err)
         if target.script:
-            if not request.quiet and not write_lock:
+            if not request.output.quiet and not write_lock:
                 err.write(f"Updated `{_shown(target.path)}`\n")
             return
         if not edit.no_sync:
@@ -338,14 +337,14 @@ def remove(request: RunRequest, edit: EditRequest, *, err: TextIO = sys.stderr) 
     edited = target.with_toml(original, toml)
     if target.script:
         _script_notes(request, edit, err)
-        request = attrs.evolve(request, lock_mode=LockMode.WRITE, script=target.path)
+        request = request.evolve(lock_mode=LockMode.WRITE, script=target.path)
     snapshot = _Snapshot.take(target.path, target.lock_path)
     if edited != original:
         _write(target.path, edited)
-    if request.lock_mode is LockMode.FROZEN and not target.script:
+    if request.locking.lock_mode is LockMode.FROZEN and not target.script:
         return
     if target.script and not target.lock_path.is_file():
-        if not request.quiet:
+        if not request.output.quiet:
             err.write(f"Updated `{_shown(target.path)}`\n")
         return
     try:

@@ -107,19 +107,19 @@ def request_selection(
     """What the request selects of ``roots``: extras, groups, and the project's default
     groups (uv's ``dev`` when it names none; none under ``--no-default-groups``)."""
     default_groups = project.default_groups
-    if request.no_default_groups:
+    if request.selection.no_default_groups:
         default_groups = ()
     elif default_groups is None:
         default_groups = (_DEV,)
     return Selection(
         roots=roots,
-        extras=request.extras,
-        all_extras=request.all_extras,
-        groups=request.groups,
-        only_groups=request.only_groups,
-        no_groups=request.no_groups,
-        all_groups=request.all_groups
-        or (project.all_default_groups and not request.no_default_groups),
+        extras=request.selection.extras,
+        all_extras=request.selection.all_extras,
+        groups=request.selection.groups,
+        only_groups=request.selection.only_groups,
+        no_groups=request.selection.no_groups,
+        all_groups=request.selection.all_groups
+        or (project.all_default_groups and not request.selection.no_default_groups),
         default_groups=default_groups,
     )
 
@@ -127,14 +127,17 @@ def request_selection(
 def export_selection(request: RunRequest, project: Project, lock: Lock) -> tuple[Selection, bool]:
     """The selection of the request, and whether the workspace root's own groups count
     (not when one member is the target: ``--package``, or a member's own directory)."""
-    if request.package is not None:
-        if request.package not in lock.members and request.package != project.name:
+    if request.selection.package is not None:
+        if (
+            request.selection.package not in lock.members
+            and request.selection.package != project.name
+        ):
             raise UsageError(
-                f"The workspace does not have a member {request.package}: {project.root}"
+                f"The workspace does not have a member {request.selection.package}: {project.root}"
             )
-        roots: tuple[NormalizedName, ...] = (request.package,)
+        roots: tuple[NormalizedName, ...] = (request.selection.package,)
         workspace_groups = False
-    elif request.all_packages or project.name is None:
+    elif request.selection.all_packages or project.name is None:
         roots = lock.members or ((project.name,) if project.name else ())
         workspace_groups = True
     else:
@@ -177,7 +180,7 @@ def read_project_lock(request: RunRequest) -> tuple[Project, Lock, int | None]:
     lock, action, path = lock_target(request)
     if isinstance(action, WriteLock):
         write_lock(action.lock, path)
-    resolved = None if request.lock_mode is LockMode.FROZEN else len(lock.packages)
+    resolved = None if request.locking.lock_mode is LockMode.FROZEN else len(lock.packages)
     return project, lock, resolved
 
 

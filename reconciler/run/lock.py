@@ -34,7 +34,7 @@ def lock_builders(interpreter: Interpreter, request: RunRequest) -> MetadataBuil
             interpreter=interpreter,
             cache=cache_root(),
             client_factory=lambda: IndexClient(
-                indexes, cache_dir=cache_root(), offline=request.offline
+                indexes, cache_dir=cache_root(), offline=request.index.offline
             ),
             build_constraints=constraints,
         )
@@ -43,16 +43,16 @@ def lock_builders(interpreter: Interpreter, request: RunRequest) -> MetadataBuil
 
 
 def lock_target(request: RunRequest) -> tuple[Lock, LockAction, Path]:
-    """``accord lock``: the project's lock (or, with ``request.script``, the script's), what
+    """``accord lock``: the project's lock (or, with ``request.run.script``, the script's), what
     happens to it, and its path. Never writes."""
     from accord.reconciler.interpreters.find import find_interpreter
     from accord.reconciler.project.discover import discover_target, require_project
 
-    if request.script is not None:
+    if request.run.script is not None:
         from accord.reconciler.errors import UsageError
         from accord.reconciler.run.script import lock_script, read_script_metadata, script_lock_path
 
-        script = Path(request.script)
+        script = Path(request.run.script)
         metadata = read_script_metadata(script)
         if metadata is None:
             raise UsageError(f"`{script}` has no `# /// script` metadata block")
@@ -73,6 +73,11 @@ def lock_target(request: RunRequest) -> tuple[Lock, LockAction, Path]:
         existing_venv=Path(project.venv),
     )
     lock, action = ensure_lock(
-        project, interpreter, request, builders=lock_builders(interpreter, request)
+        project,
+        interpreter,
+        request.locking,
+        request.index,
+        request.config,
+        builders=lock_builders(interpreter, request),
     )
     return lock, action, Path(project.lock_path)

@@ -30,12 +30,12 @@ __all__ = ["add_with_layer", "with_requirements"]
 def with_requirements(request: RunRequest) -> tuple[Requirement, ...]:
     """The ``--with`` and ``--with-requirements`` requirements, parsed."""
     requirements: list[Requirement] = []
-    for value in request.with_requirements:
+    for value in request.run.with_requirements:
         try:
             requirements.append(Requirement(value))
         except InvalidRequirement as exc:
             raise UsageError(f"Failed to parse `--with` requirement `{value}`: {exc}") from exc
-    for path in request.with_files:
+    for path in request.run.with_files:
         requirements.extend(_read_requirements_file(Path(path)))
     return tuple(requirements)
 
@@ -85,7 +85,7 @@ def add_with_layer(
 
     requirements = with_requirements(request)
     sources = []
-    for path in request.with_editables:
+    for path in request.run.with_editables:
         name = _project_name(Path(path))
         requirements += (Requirement(name),)
         sources.append(
@@ -97,7 +97,11 @@ def add_with_layer(
     base_site = (
         find_site_packages(outcome.venv) if outcome.venv is not None else Path(running.purelib)
     )
-    if not sources and not request.dry_plan and satisfied_by(requirements, base_site, running):
+    if (
+        not sources
+        and not request.output.dry_plan
+        and satisfied_by(requirements, base_site, running)
+    ):
         return outcome
     # The layer is made from the real interpreter behind the base environment.
     interpreter = find_interpreter(
@@ -113,8 +117,8 @@ def add_with_layer(
 
     # The layer resolves against the project's index settings when there is one, and the
     # configuration files' in any case.
-    index_config = configured(outcome.project_root, request)
-    indexes, _ = configured_indexes(request, index_config)
+    index_config = configured(outcome.project_root, request.config)
+    indexes, _ = configured_indexes(request.index, index_config)
     key = environment_key(
         "with",
         str(interpreter.base_executable),

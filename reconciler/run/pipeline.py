@@ -21,12 +21,12 @@ from accord.model.desired import ArtifactKind
 from accord.model.plan import Keep, KeepLock, WriteLock, diff
 from accord.model.request import RunRequest
 from accord.model.target import BareEnvironment, Project
-from accord.reconciler.build.builder import make_builder
 from accord.reconciler.cachedir import cache_root
 from accord.reconciler.console import debug
 from accord.reconciler.install.envlock import environment_lock
 from accord.reconciler.interpreters.find import find_interpreter
 from accord.reconciler.project.discover import discover_target
+from accord.reconciler.run.builders import project_builder
 from accord.reconciler.run.desire import desire_project, requires_python
 from accord.reconciler.run.outcome import SyncOutcome
 from accord.reconciler.run.report import (
@@ -86,13 +86,13 @@ def _no_sync(request: RunRequest, project: Project, venv: Path, out: TextIO) -> 
             requires_python=project.requires_python,
             existing_venv=None,
         )
-        if request.dry_plan:
+        if request.output.dry_plan:
             out.write(f"--no-sync: would create {venv} with {interpreter.executable}\n")
             return SyncOutcome(venv=venv, python=python, plan=None, dry_plan=True)
         with environment_lock(venv):
             if not python.exists():
                 create_venv(venv, interpreter)
-    elif request.dry_plan:
+    elif request.output.dry_plan:
         out.write(f"--no-sync: running in {venv} as it is\n")
         return SyncOutcome(venv=venv, python=python, plan=None, dry_plan=True)
     return SyncOutcome(
@@ -107,7 +107,7 @@ def sync_project(
     from accord.reconciler.lock.ensure import ensure_lock
 
     venv = Path(project.venv)
-    if request.no_sync:
+    if request.sync.no_sync:
         return _no_sync(request, project, venv, out)
     started = time.perf_counter()
     interpreter = find_interpreter(
@@ -126,13 +126,23 @@ def sync_project(
     from accord.reconciler.run.lock import lock_builders
 
     builders = lock_builders(interpreter, request)
-    lock, lock_action = ensure_lock(project, interpreter, request, builders=builders, err=err)
+    lock, lock_action = ensure_lock(
+        project,
+        interpreter,
+        request.locking,
+        request.index,
+        request.config,
+        builders=builders,
+        err=err,
+    )
     debug("Lock `%s`: %s (%s)", project.lock_path, lock_action.kind, lock_action.reason)
     # uv sync always says how the lock went; uv run only under -v.
     resolved = timed("Resolved", len(lock.packages), started)
-    if (request.uv_summary or request.verbose) and not (request.quiet or request.uv_dry_run):
+    if (request.output.uv_summary or request.output.verbose) and not (
+        request.output.quiet or request.output.uv_dry_run
+    ):
         err.write(resolved)
-    if request.isolated:
+    if request.run.isolated:
         # uv: an isolated run resolves in memory and never writes the lock; the environment
         # is a cached one of its own, mirroring the lock exactly.
         from accord.reconciler.run.cached import environment_key
@@ -143,7 +153,7 @@ def sync_project(
         venv = cache_root() / "environments" / f"isolated-{key}"
         if isinstance(lock_action, WriteLock):
             lock_action = KeepLock(f"--isolated: {lock_action.reason}, resolved in memory only")
-        request = attrs.evolve(request, exact=True)
+        request = request.evolve(exact=True)
     desired = desire_project(request, project, lock, interpreter)
 
     from accord.reconciler.install.observe import observe_environment
@@ -154,18 +164,18 @@ def sync_project(
         checking = time.perf_counter()
         observed = observe_environment(venv)
         verification = None
-        if request.verify:
+        if request.sync.verify:
             from accord.reconciler.install.verify import verify_environment
 
             verification = verify_environment(observed)
             observed = verification.observed
         plan = attrs.evolve(diff(desired, observed), lock=lock_action)
-        if request.dry_plan and request.uv_dry_run:
-            if not request.quiet:
+        if request.output.dry_plan and request.output.uv_dry_run:
+            if not request.output.quiet:
                 print_uv_dry_run(plan, request, project, resolved, checking, err)
-        elif request.dry_plan:
+        elif request.output.dry_plan:
             print_plan(plan, request, out, relative_to)
-        if request.dry_plan:
+        if request.output.dry_plan:
             return SyncOutcome(
                 venv=venv,
                 python=venv / "bin" / "python",
@@ -195,18 +205,18 @@ def sync_project(
                     venv,
                     cache_root(),
                     before_changes=lambda: remove_stamp(venv),
-                    offline=request.offline,
+                    offline=request.index.offline,
                     # Index and build settings live in the workspace root's pyproject.toml.
-                    builder=make_builder(
+                    builder=project_builder(
                         interpreter, request, Path(project.root) / "pyproject.toml"
                     ),
                 )
-            if not request.quiet:
+            if not request.output.quiet:
                 from accord.model.render import uv_summary
 
                 seconds = time.perf_counter() - started
-                err.write(uv_summary(plan, seconds, changes=request.uv_summary))
-        elif (request.uv_summary or request.verbose) and not request.quiet:
+                err.write(uv_summary(plan, seconds, changes=request.output.uv_summary))
+        elif (request.output.uv_summary or request.output.verbose) and not request.output.quiet:
             err.write(timed("Checked", len(observed.dists), checking))
         if verification is not None and isinstance(plan.environment, Keep):
             from accord.model.plan import Remove, Replace
@@ -219,9 +229,9 @@ def sync_project(
                 if isinstance(action, Replace | Remove)
             }
             write_snapshot(venv, verification, changed)
-        if request.compile_bytecode:
-            _compile_bytecode(venv, quiet=bool(request.quiet), err=err)
-        if not request.isolated:
+        if request.sync.compile_bytecode:
+            _compile_bytecode(venv, quiet=bool(request.output.quiet), err=err)
+        if not request.run.isolated:
             from accord.reconciler.run.stamp import write_stamp
 
             trees = [
@@ -243,14 +253,14 @@ def sync_project(
 
 def sync(request: RunRequest, *, out: TextIO = sys.stdout, err: TextIO = sys.stderr) -> SyncOutcome:
     """Run every stage up to (and including) apply for this request."""
-    if request.script is not None:
+    if request.run.script is not None:
         from accord.reconciler.run.script import sync_script
 
-        outcome = sync_script(request, Path(request.script), out=out, err=err)
+        outcome = sync_script(request, Path(request.run.script), out=out, err=err)
     else:
         project_dir = Path(request.project) if request.project is not None else Path(request.cwd)
-        target = discover_target(project_dir, no_project=request.no_project)
-        if isinstance(target, BareEnvironment) and request.require_project:
+        target = discover_target(project_dir, no_project=request.run.no_project)
+        if isinstance(target, BareEnvironment) and request.sync.require_project:
             from accord.reconciler.errors import ProjectNotFound
             from accord.reconciler.project.discover import find_pyproject
 
@@ -266,12 +276,12 @@ def sync(request: RunRequest, *, out: TextIO = sys.stdout, err: TextIO = sys.std
             from accord.reconciler.project.config import settings_for
 
             # Read before anything else, as uv does: a bad uv.toml stops even a --frozen run.
-            settings_for(Path(target.root), request)
+            settings_for(Path(target.root), request.config)
             outcome = sync_project(request, target, out=out, err=err)
-    if request.with_requirements or request.with_files or request.with_editables:
+    if request.run.with_requirements or request.run.with_files or request.run.with_editables:
         from accord.reconciler.run.overlay import add_with_layer
 
         outcome = add_with_layer(request, outcome, out=out, err=err)
-    if request.dry_plan:
+    if request.output.dry_plan:
         outcome = attrs.evolve(outcome, dry_plan=True)
     return outcome

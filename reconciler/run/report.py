@@ -23,7 +23,7 @@ __all__ = ["announce", "print_plan", "print_uv_dry_run", "timed", "why_interpret
 def print_plan(plan: Plan, request: RunRequest, out: TextIO, relative_to: Path) -> None:
     from accord.model.render import render_json, render_text
 
-    if request.output_format is OutputFormat.JSON:
+    if request.output.output_format is OutputFormat.JSON:
         out.write(render_json(plan))
     else:
         text = render_text(plan, relative_to=relative_to)
@@ -48,8 +48,8 @@ def print_uv_dry_run(
             venv=shown(Path(project.venv)),
             lock_path=shown(lock_path),
             lock_exists=lock_path.is_file(),
-            frozen=request.lock_mode is LockMode.FROZEN,
-            resolved=None if request.lock_mode is LockMode.FROZEN else resolved,
+            frozen=request.locking.lock_mode is LockMode.FROZEN,
+            resolved=None if request.locking.lock_mode is LockMode.FROZEN else resolved,
             checked=format_elapsed(time.perf_counter() - checking),
         )
     )
@@ -59,11 +59,11 @@ def announce(plan: Plan, request: RunRequest, err: TextIO, relative_to: Path) ->
     """Before apply: the full plan under ``-v``; else, for ``run``, the lines with news."""
     from accord.model.render import render_news, render_text
 
-    if request.quiet:
+    if request.output.quiet:
         return
-    if request.verbose:
+    if request.output.verbose:
         err.write(render_text(plan, relative_to=relative_to))
-    elif not request.uv_summary:
+    elif not request.output.uv_summary:
         err.write(render_news(plan, relative_to=relative_to))
 
 

@@ -62,7 +62,7 @@ def read_script_metadata(script: Path) -> ScriptMetadata | None:
 def _index_config(script: Path, metadata: ScriptMetadata, request: RunRequest) -> dict[str, Any]:
     from accord.reconciler.project.config import script_index_config
 
-    return script_index_config(script, dict(metadata.tool_uv), request)
+    return script_index_config(script, dict(metadata.tool_uv), request.config)
 
 
 def _requires_python(metadata: ScriptMetadata, interpreter: Interpreter) -> SpecifierSet:
@@ -79,21 +79,21 @@ def lock_script(
 
     path = script_lock_path(script)
     existing = read_lock(path) if path.is_file() else None
-    if existing is not None and request.lock_mode is LockMode.FROZEN:
+    if existing is not None and request.locking.lock_mode is LockMode.FROZEN:
         return existing, KeepLock("--frozen: used as it is")
     requires_python = _requires_python(metadata, interpreter)
     why = "missing"
     if existing is not None:
         stale = why_script_stale(existing, metadata.dependencies, requires_python)
-        upgrading = request.upgrade or bool(request.upgrade_packages)
+        upgrading = request.locking.upgrade or bool(request.locking.upgrade_packages)
         if stale is None and not upgrading:
             return existing, KeepLock("up to date")
         why = stale or (
             "--upgrade"
-            if request.upgrade
-            else "--upgrade-package " + ", ".join(request.upgrade_packages)
+            if request.locking.upgrade
+            else "--upgrade-package " + ", ".join(request.locking.upgrade_packages)
         )
-        if request.lock_mode is LockMode.LOCKED:
+        if request.locking.lock_mode is LockMode.LOCKED:
             from accord.reconciler.lock.ensure import _stale_error
 
             raise _stale_error(path.name, why)
@@ -108,16 +108,16 @@ def lock_script(
         requires_python=requires_python,
         dependencies=metadata.dependencies,
     )
-    indexes, _ = configured_indexes(request, _index_config(script, metadata, request))
-    client = IndexClient(indexes, cache_dir=cache_root(), offline=request.offline)
+    indexes, _ = configured_indexes(request.index, _index_config(script, metadata, request))
+    client = IndexClient(indexes, cache_dir=cache_root(), offline=request.index.offline)
     try:
         new = resolve_lock(
             manifest,
             client,
             index_url=indexes[-1] if indexes else "",
             existing=existing,
-            upgrade=request.upgrade,
-            upgrade_packages=frozenset(request.upgrade_packages),
+            upgrade=request.locking.upgrade,
+            upgrade_packages=frozenset(request.locking.upgrade_packages),
             script=True,
         )
     finally:
@@ -166,8 +166,8 @@ def sync_script(
     lock_action: LockAction | None = None
     if script_lock_path(script).is_file():
         lock, lock_action = lock_script(script, metadata, interpreter, request)
-    elif request.lock_mode is not LockMode.WRITE:
-        flag = "--locked" if request.lock_mode is LockMode.LOCKED else "--frozen"
+    elif request.locking.lock_mode is not LockMode.WRITE:
+        flag = "--locked" if request.locking.lock_mode is LockMode.LOCKED else "--frozen"
         raise UsageError(
             f"Unable to find lockfile for Python script, but `{flag}` was provided. "
             "To create a lockfile, run `accord lock --script`."
@@ -190,7 +190,7 @@ def sync_script(
         out=out,
         err=err,
     )
-    if isinstance(lock_action, WriteLock) and lock is not None and not request.dry_plan:
+    if isinstance(lock_action, WriteLock) and lock is not None and not request.output.dry_plan:
         write_lock(lock, script_lock_path(script))
     return SyncOutcome(
         venv=made.venv,
@@ -198,5 +198,5 @@ def sync_script(
         plan=made.plan,
         plan_is_empty=made.plan.is_empty,
         interpreter=interpreter,
-        dry_plan=request.dry_plan,
+        dry_plan=request.output.dry_plan,
     )

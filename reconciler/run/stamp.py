@@ -54,7 +54,7 @@ def write_stamp(
         candidate = str(directory / "pyproject.toml")
         if candidate not in files:
             files.append(candidate)
-    if request.config_file is None and not request.no_config:
+    if request.config.config_file is None and not request.config.no_config:
         from accord.reconciler.project.config import candidate_files
 
         # uv's configuration files decide the settings: one created, edited or removed must

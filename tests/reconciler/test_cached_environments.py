@@ -8,7 +8,6 @@ import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
-import attrs
 import pytest
 from packaging.requirements import Requirement
 
@@ -51,8 +50,8 @@ def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def _request(server: IndexServer, tmp_path: Path, **changes: object) -> RunRequest:
-    request = RunRequest(cwd=tmp_path, default_index=server.url, quiet=True)  # type: ignore[call-arg]
-    return attrs.evolve(request, **changes)  # type: ignore[arg-type]
+    request = RunRequest.of(cwd=tmp_path, default_index=server.url, quiet=True)
+    return request.evolve(**changes)  # type: ignore[arg-type]
 
 
 def _sync(

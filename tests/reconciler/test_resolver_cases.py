@@ -22,7 +22,6 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import attrs
 import pytest
 from packaging.requirements import Requirement
 
@@ -234,13 +233,12 @@ def test_resolver_case_matches_uv(
 def _ensure(
     project: Path, server: IndexServer, interpreter: Interpreter, **changes: object
 ) -> tuple[Lock, LockAction]:
-    request = attrs.evolve(
-        RunRequest(cwd=project, default_index=server.url),  # type: ignore[call-arg]
-        **changes,  # type: ignore[arg-type]
-    )
+    request = RunRequest.of(cwd=project, default_index=server.url, **changes)
     builders = lock_builders(interpreter, request)
     project_ = require_project(discover_target(project))
-    return ensure_lock(project_, interpreter, request, builders=builders)
+    return ensure_lock(
+        project_, interpreter, request.locking, request.index, request.config, builders=builders
+    )
 
 
 @pytest.fixture

@@ -1,0 +1,25 @@
+"""The builder apply uses for sdists and source trees, from one request's options."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from accord.model.interpreter import Interpreter
+from accord.model.request import RunRequest
+from accord.reconciler.build.builder import ProjectBuilder, make_builder
+
+__all__ = ["project_builder"]
+
+
+def project_builder(
+    interpreter: Interpreter, request: RunRequest, pyproject: Path | None
+) -> ProjectBuilder:
+    """``make_builder`` given only what it needs of ``request``: the index and configuration
+    options, and ``--no-build-isolation``."""
+    return make_builder(
+        interpreter,
+        pyproject,
+        index=request.index,
+        config=request.config,
+        no_build_isolation=request.locking.no_build_isolation,
+    )
