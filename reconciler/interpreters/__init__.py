@@ -1,1 +1,5 @@
-"""interpreters stage."""
+"""Python interpreters: find the one a request asks for, and query it once (cached).
+
+Entry: ``find.find_interpreter(...)``, ``query.query_interpreter(path)``; ``layout`` says where
+an environment keeps its interpreter, ``pyvenv.cfg`` and site-packages.
+"""
