@@ -96,6 +96,10 @@ class DesiredDist:
     uv_freshness: str | None = None
     """What uv's ``uv_cache.json`` would record for this tree now (an install uv made is
     current when its record matches)."""
+    uv_records: tuple[tuple[str, bytes], ...] = ()
+    """uv's freshness records for a local tree or archive (``uv_cache.json``,
+    ``uv_build.json``), computed once when the dist is located; apply writes them beside the
+    install so that uv sees it as current."""
 
     @property
     def display_version(self) -> str:

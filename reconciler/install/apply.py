@@ -117,11 +117,11 @@ def _direct_url(dist: DesiredDist) -> dict[str, object] | None:
 
 def _extra_files(dist: DesiredDist) -> dict[str, bytes]:
     """Per-environment dist-info records: accord's build digest, and uv's freshness records
-    for local trees and archives (so the two tools agree the install is current)."""
+    for local trees and archives (so the two tools agree the install is current), computed
+    when the dist was located."""
     from accord.reconciler.install.observe import BUILD_DIGEST_FILE
-    from accord.reconciler.project.source_trees import uv_freshness_files
 
-    files = uv_freshness_files(dist)
+    files = dict(dist.uv_records)
     if dist.build_digest is not None:
         files[BUILD_DIGEST_FILE] = dist.build_digest.encode() + b"\n"
     return files

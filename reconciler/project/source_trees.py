@@ -209,7 +209,17 @@ def locate_source_trees(desired: DesiredEnvironment, root: Path) -> DesiredEnvir
                 directory_url=directory.as_uri(),
                 build_digest=source_tree_digest(directory),
             )
-            record = uv_freshness_files(dist).get("uv_cache.json")
-            dist = attrs.evolve(dist, uv_freshness=record.decode() if record else None)
+        records = uv_freshness_files(dist)
+        if records:
+            record = records.get("uv_cache.json")
+            dist = attrs.evolve(
+                dist,
+                uv_records=tuple(sorted(records.items())),
+                uv_freshness=(
+                    record.decode()
+                    if record is not None and dist.kind is ArtifactKind.SOURCE_TREE
+                    else None
+                ),
+            )
         dists.append(dist)
     return attrs.evolve(desired, dists=tuple(dists))
