@@ -2,8 +2,9 @@
 
 ``ensure_build_env(requirements, interpreter, cache, client_factory)`` resolves the
 requirements with accord's own resolver (a pseudo-project whose ``requires-python`` is this
-interpreter's ``X.Y.*``) and syncs them with the same desire → diff → apply path as a project
-environment, into ``<cache>/builds/env-<sha256 of the sorted requirements + interpreter>/``.
+interpreter's ``X.Y.*``) and syncs them through ``sync_cached_environment`` (``cached.py``, the
+same desire → diff → apply path as every cached environment; here only wheels are admitted),
+into ``<cache>/builds/env-<sha256 of the sorted requirements + interpreter>/``.
 A marker file, written last, records a finished sync: the next call returns the environment
 without resolving or touching the index. Touches only the cache.
 """
@@ -23,6 +24,7 @@ from accord.reconciler.fsutil import write_atomic
 from accord.reconciler.interpreters.layout import venv_interpreter_path
 
 if TYPE_CHECKING:
+    from accord.model.desired import DesiredEnvironment
     from accord.reconciler.fetch.index import IndexClient
 
 __all__ = ["READY_MARKER", "ensure_build_env", "requirement_lines"]
@@ -60,6 +62,26 @@ def _is_ready(env: Path) -> bool:
     return (env / READY_MARKER).is_file() and venv_interpreter_path(env).exists()
 
 
+def _wheels_only(interpreter: Interpreter) -> Callable[[DesiredEnvironment], DesiredEnvironment]:
+    """The build environment's rule: every distribution comes from a wheel."""
+
+    def admit(desired: DesiredEnvironment) -> DesiredEnvironment:
+        from accord.model.desired import ArtifactKind
+
+        for dist in desired.dists:
+            if dist.kind is not ArtifactKind.WHEEL:
+                # Building a build requirement from source would recurse; uv does, we do not yet.
+                raise BuildNotSupported(
+                    f"Build requirement `{dist.name}=={dist.display_version}` has no wheel for "
+                    f"{interpreter.display_name}, and accord does not build build requirements "
+                    "from source",
+                    hint="make a wheel of it available on the index",
+                )
+        return desired
+
+    return admit
+
+
 def _sync_env(
     env: Path,
     requirements: Sequence[Requirement],
@@ -69,46 +91,41 @@ def _sync_env(
     constraints: Sequence[Requirement] = (),
 ) -> None:
     """Resolve ``requirements`` (under ``constraints``) for this interpreter and make ``env``
-    hold exactly that."""
+    hold exactly that, then write the ready marker."""
     from packaging.specifiers import SpecifierSet
-    from packaging.utils import canonicalize_name
 
-    from accord.model.desired import ArtifactKind, NoCompatibleArtifact, Selection, desire
-    from accord.model.manifest import ProjectManifest
-    from accord.model.plan import diff
-    from accord.reconciler.install.apply import apply_plan
-    from accord.reconciler.install.observe import observe_environment
-    from accord.reconciler.lock.resolve import resolve_lock
+    from accord.model.desired import NoCompatibleArtifact
+    from accord.reconciler.build.cached import PseudoProject, sync_cached_environment
 
-    name = canonicalize_name(_ENV_NAME)
     # A pseudo-project: only this interpreter's Python matters, so the universal resolution
     # drops every branch for other versions (PEP 518 requirements are installed, not locked).
-    manifest = ProjectManifest(
-        name=name,
-        version=None,
+    project = PseudoProject(
+        name=_ENV_NAME,
+        requirements=tuple(requirements),
         requires_python=SpecifierSet(f"=={interpreter.python_version}.*"),
-        dependencies=tuple(requirements),
     )
-    with client_factory() as client:
-        lock = resolve_lock(manifest, client, index_url=client.indexes[0], constraints=constraints)
+
+    def mark_ready(_lock: object, _plan: object) -> None:
+        # Written last, by rename: its presence means every package is in place.
+        lines = "".join(f"{line}\n" for line in requirement_lines(requirements))
+        write_atomic(env / READY_MARKER, lines)
+
     try:
-        desired = desire(lock, Selection(roots=(name,), default_groups=()), interpreter)
-    except NoCompatibleArtifact as exc:
+        sync_cached_environment(
+            env,
+            project,
+            interpreter,
+            cache,
+            client_factory=client_factory,
+            constraints=constraints,
+            admit=_wheels_only(interpreter),
+            finish=mark_ready,
+        )
+    except NoCompatibleArtifact as exc:  # raised by desire, before anything is applied
         raise NoArtifactForPlatform(
             f"Build requirement `{exc.package.name}=={exc.package.display_version}` has no "
             f"wheel or sdist for {interpreter.display_name}"
         ) from exc
-    for dist in desired.dists:
-        if dist.kind is not ArtifactKind.WHEEL:
-            # Building a build requirement from source would recurse; uv does, we do not yet.
-            raise BuildNotSupported(
-                f"Build requirement `{dist.name}=={dist.display_version}` has no wheel for "
-                f"{interpreter.display_name}, and accord does not build build requirements "
-                "from source",
-                hint="make a wheel of it available on the index",
-            )
-    plan = diff(desired, observe_environment(env))
-    apply_plan(plan, env, cache)
 
 
 def ensure_build_env(
@@ -140,7 +157,4 @@ def ensure_build_env(
             return env
         # An environment left half-synced by a crash is observed and repaired like any other.
         _sync_env(env, requirements, interpreter, cache, client_factory, constraints)
-        # Written last, by rename: its presence means every package above is in place.
-        lines = "".join(f"{line}\n" for line in requirement_lines(requirements))
-        write_atomic(env / READY_MARKER, lines)
     return env

@@ -24,11 +24,9 @@ from packaging.specifiers import SpecifierSet
 from packaging.utils import NormalizedName, canonicalize_name
 from packaging.version import Version
 
-from accord.model.desired import Selection, desire
 from accord.model.interpreter import Interpreter
 from accord.model.lock import Lock, Source
-from accord.model.manifest import ProjectManifest
-from accord.model.plan import KeepLock, LockAction, Plan, diff
+from accord.model.plan import KeepLock, LockAction, Plan
 from accord.model.request import OutputFormat, RunRequest
 from accord.reconciler.cachedir import cache_root
 from accord.reconciler.install.envlock import environment_lock
@@ -145,10 +143,12 @@ def sync_requirements(
     err: TextIO = sys.stderr,
 ) -> Ephemeral:
     """Bring ``environments/<name>-<key>`` in line with ``requirements`` (or ``lock``)."""
-    from accord.reconciler.install.apply import apply_plan
-    from accord.reconciler.install.observe import observe_environment
+    from accord.reconciler.build.cached import PseudoProject, sync_cached_environment
+    from accord.reconciler.fetch.index import IndexClient
     from accord.reconciler.lock.read import parse_lock
-    from accord.reconciler.lock.write import format_lock
+    from accord.reconciler.project.indexes import configured_indexes
+    from accord.reconciler.project.source_trees import locate_source_trees
+    from accord.reconciler.run.builders import project_builder
 
     venv = cache_root() / "environments" / f"{name}-{key}"
     stored = venv / STORED_LOCK
@@ -158,93 +158,66 @@ def sync_requirements(
             lock = parse_lock(stored.read_text(encoding="utf-8"), stored)
         except Exception:  # a damaged stored lock is re-resolved (and rewritten), not fatal
             lock, damaged = None, True
-    if lock is None:
-        lock = _resolve(
-            name, requirements, interpreter, request, preferences, index_config or {}, sources
-        )
-    from accord.reconciler.project.source_trees import locate_source_trees
-
-    # Local trees (--with-editable) are named by absolute paths.
-    desired = locate_source_trees(
-        desire(lock, Selection(roots=(), default_groups=()), interpreter), Path("/")
+    indexes, _ = (
+        configured_indexes(request.index, index_config or {}) if lock is None else ([], None)
     )
-    with environment_lock(venv):
-        observed = observe_environment(venv)
-        plan = attrs.evolve(
-            diff(desired, observed),
-            lock=lock_action or KeepLock("kept in the cached environment"),
-            lock_name=lock_name,
+
+    def client() -> IndexClient:
+        return IndexClient(
+            indexes,
+            cache_dir=cache_root(),
+            offline=request.index.offline,
+            refresh=request.index.refresh,
         )
-        if request.output.dry_plan:
-            _print(plan, request, out, label)
-            return Ephemeral(venv, plan)
+
+    def before_apply(plan: Plan) -> None:
+        if not plan.is_empty and request.output.verbose and not request.output.quiet:
+            _print(plan, request, err, label)  # the full plan under -v, as for the project
+
+    def after_apply(plan: Plan, seconds: float) -> None:
+        from accord.model.render import uv_summary
+
+        if not request.output.quiet:
+            # As `uv run --with`: the counts only, not the cached environment's path.
+            err.write(uv_summary(plan, seconds, changes=False))
+
+    def finish(synced: Lock, plan: Plan) -> None:
         if not plan.is_empty or not stored.is_file() or damaged:
-            if not plan.is_empty and request.output.verbose and not request.output.quiet:
-                _print(plan, request, err, label)  # the full plan under -v, as for the project
-            if plan.actions or plan.environment.kind != "keep":
-                import time
+            from accord.reconciler.fsutil import write_atomic
+            from accord.reconciler.lock.write import format_lock
 
-                from accord.model.render import uv_summary
-                from accord.reconciler.run.builders import project_builder
-
-                started = time.perf_counter()
-                apply_plan(
-                    plan,
-                    venv,
-                    cache_root(),
-                    builder=project_builder(interpreter, request, None),
-                    offline=request.index.offline,
-                )
-                if not request.output.quiet:
-                    # As `uv run --with`: the counts only, not the cached environment's path.
-                    err.write(uv_summary(plan, time.perf_counter() - started, changes=False))
             venv.mkdir(parents=True, exist_ok=True)
-            text = format_lock(lock)
+            text = format_lock(synced)
             if not stored.is_file() or stored.read_text(encoding="utf-8") != text:
-                from accord.reconciler.fsutil import write_atomic
-
                 write_atomic(stored, text)
         _write_base_pth(venv, base_site)
-    return Ephemeral(venv, plan)
 
-
-def _resolve(
-    name: str,
-    requirements: tuple[Requirement, ...],
-    interpreter: Interpreter,
-    request: RunRequest,
-    preferences: Mapping[NormalizedName, Version] | None,
-    index_config: Mapping[str, Any],
-    sources: tuple[tuple[NormalizedName, Source], ...] = (),
-) -> Lock:
-    from accord.reconciler.fetch.index import IndexClient
-    from accord.reconciler.lock.resolve import resolve_lock
-    from accord.reconciler.project.indexes import configured_indexes
-
-    manifest = ProjectManifest(
-        name=canonicalize_name(name),
-        version=None,
+    plan = sync_cached_environment(
+        venv,
         # This environment serves exactly one interpreter.
-        requires_python=SpecifierSet(f"=={interpreter.version}"),
-        dependencies=requirements,
-        sources=sources,
-    )
-    indexes, _ = configured_indexes(request.index, index_config)
-    client = IndexClient(
-        indexes,
-        cache_dir=cache_root(),
+        PseudoProject(
+            name=name,
+            requirements=requirements,
+            requires_python=SpecifierSet(f"=={interpreter.version}"),
+            sources=sources,
+            is_script=True,
+        ),
+        interpreter,
+        cache_root(),
+        client_factory=client,
+        index_url=indexes[-1] if indexes else "",
+        preferences=preferences,
+        lock=lock,
+        # Local trees (--with-editable) are named by absolute paths.
+        admit=lambda desired: locate_source_trees(desired, Path("/")),
+        guard=lambda: environment_lock(venv),
+        lock_action=lock_action or KeepLock("kept in the cached environment"),
+        lock_name=lock_name,
+        show=(lambda plan: _print(plan, request, out, label)) if request.output.dry_plan else None,
+        before_apply=before_apply,
+        after_apply=after_apply,
+        builder=lambda: project_builder(interpreter, request, None),
         offline=request.index.offline,
-        refresh=request.index.refresh,
+        finish=finish,
     )
-    try:
-        return resolve_lock(
-            manifest,
-            client,
-            index_url=indexes[-1] if indexes else "",
-            preferences=preferences,
-            script=True,
-            root=Path("/"),
-            cache=cache_root(),
-        )
-    finally:
-        client.close()
+    return Ephemeral(venv, plan)
