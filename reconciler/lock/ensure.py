@@ -4,6 +4,8 @@
 lock travels in the plan (``WriteLock``) and is written by apply, so ``--dry-plan`` changes
 nothing. Modes follow uv: ``--frozen`` uses the lock as it is (no index access);
 ``--locked`` fails when the lock would change; the default re-locks when the inputs moved.
+``settle_lock`` is that decision for any lock file, given how to tell it stale and how to
+resolve it: ``ensure_lock`` and a PEP 723 script's lock (``script.py``) both go through it.
 """
 
 from __future__ import annotations
@@ -50,6 +52,7 @@ __all__ = [
     "MetadataBuilders",
     "ensure_lock",
     "load_workspace",
+    "settle_lock",
 ]
 
 
@@ -103,6 +106,55 @@ def _stale_error(display: str, why: str, flag: str = "--locked") -> LockStale:
     )
 
 
+def settle_lock(
+    existing: Lock | None,
+    policy: LockPolicy,
+    *,
+    display: str,
+    why_stale: Callable[[Lock], str | None],
+    relock: Callable[[Lock | None], Lock],
+    flag: str = "--locked",
+    text: str | None = None,
+    confirm: bool = True,
+) -> tuple[Lock, LockAction]:
+    """The lock to plan from, and what happens to the file named ``display``, which holds
+    ``existing`` (None: no lock there; the caller refuses that first where it must).
+
+    ``--frozen`` keeps an existing lock as it is. Otherwise a lock ``why_stale`` finds
+    current (None) is kept unless upgrading; else ``relock(existing)`` resolves it again and
+    the new lock is written, whose reason is what ``why_stale`` said (or the upgrade asked
+    for). Under ``--locked`` (spelled ``flag``): with ``confirm``, the lock is resolved first,
+    one whose text is still ``text`` is kept, and only a changed one fails (the project's
+    rule); without, a stale lock fails at once, before any resolution (the script's rule).
+    Raises ``LockStale``, and whatever ``why_stale`` and ``relock`` raise.
+    """
+    if existing is not None and policy.lock_mode is LockMode.FROZEN:
+        return existing, KeepLock("--frozen: used as it is")
+    if existing is None:
+        why = "missing" if text is None else "unreadable"
+    else:
+        stale = why_stale(existing)
+        upgrading = policy.upgrade or bool(policy.upgrade_packages)
+        if stale is None and not upgrading:
+            return existing, KeepLock("up to date")
+        why = stale or (
+            "--upgrade"
+            if policy.upgrade
+            else "--upgrade-package " + ", ".join(policy.upgrade_packages)
+        )
+        if not confirm and policy.lock_mode is LockMode.LOCKED:
+            raise _stale_error(display, why, flag)
+    new = relock(existing)
+    if confirm:
+        from accord.reconciler.lock.write import format_lock
+
+        if text is not None and format_lock(new) == text:
+            return existing or new, KeepLock("up to date")
+        if policy.lock_mode is LockMode.LOCKED:
+            raise _stale_error(display, why, flag)
+    return new, WriteLock(reason=why, lock=new)
+
+
 def ensure_lock(
     project: Project,
     interpreter: Interpreter,
@@ -113,9 +165,7 @@ def ensure_lock(
     builders: MetadataBuilders,
     err: TextIO = sys.stderr,
 ) -> tuple[Lock, LockAction]:
-    """The lock to plan from, and what happens to the file (see the module docstring):
-    ``policy`` says what may happen to it and how it resolves, ``index`` where packages come
-    from, ``config_files`` which uv configuration files hold the settings."""
+    """The lock to plan from, and what happens to the file (see the module docstring)."""
     path = Path(project.lock_path)
     display = os.path.relpath(path) if path.is_relative_to(Path.cwd()) else str(path)
     text, existing = _read_existing(path)
@@ -128,8 +178,7 @@ def ensure_lock(
         return existing, KeepLock("--frozen: used as it is")
     if existing is None and policy.lock_mode is LockMode.LOCKED:
         raise LockfileMissing(
-            f"Unable to find lockfile at `{display}`, but "
-            f"`{policy.locked_flag}` was provided. "
+            f"Unable to find lockfile at `{display}`, but `{policy.locked_flag}` was provided. "
             "To create a lockfile, run `accord lock` or `accord sync` without the flag."
         )
 
@@ -144,12 +193,10 @@ def ensure_lock(
     exclude_newer = read_exclude_newer(workspace, config, policy.exclude_newer)
     inputs = read_dependency_settings(workspace, config, policy)
     indexes, explicit = configured_indexes(index, {"tool": {"uv": dict(config.table)}})
-    upgrading = policy.upgrade or bool(policy.upgrade_packages)
-    if existing is None:
-        why = "missing" if text is None else "unreadable"
-    elif policy.upgrade:
-        why = "--upgrade"
-    else:
+
+    def why_stale_project(existing: Lock) -> str | None:
+        if policy.upgrade:
+            return "--upgrade"  # re-resolved whatever else moved
         is_workspace = len(workspace.members) > 1 or workspace.is_virtual_root
         stale = why_stale(
             existing,
@@ -167,37 +214,49 @@ def ensure_lock(
             stale = "the prerelease mode changed"
         if stale is None and exclude_newer_changed(existing, exclude_newer):
             stale = "the exclude-newer limit changed"
-        if stale is None and not upgrading:
-            return existing, KeepLock("up to date")
-        why = stale or "--upgrade-package " + ", ".join(policy.upgrade_packages)
-        if (existing.options.resolution_mode, existing.options.fork_strategy) != (
-            inputs.resolution,
-            inputs.fork_strategy,
-        ):
+        return stale
+
+    def relock(existing: Lock | None) -> Lock:
+        if existing is not None and (
+            existing.options.resolution_mode,
+            existing.options.fork_strategy,
+        ) != (inputs.resolution, inputs.fork_strategy):
             # uv ignores a lock resolved in another mode or fork strategy (no preferences, no
             # forks kept).
             existing = None
-    if refused is not None:
-        # Refused before resolving: the lock accord would write is not the one uv writes.
-        where, names = refused
-        raise SettingUnsupported(
-            f"`{where}` sets {names}, which accord does not support yet; "
-            "it changes the lock, so accord will not resolve without it",
-            hint="lock with uv (accord runs from a uv.lock that is up to date), "
-            "or remove the setting",
-            path=where,
+        if refused is not None:
+            # Refused before resolving: the lock accord would write is not the one uv writes.
+            where, names = refused
+            raise SettingUnsupported(
+                f"`{where}` sets {names}, which accord does not support yet; "
+                "it changes the lock, so accord will not resolve without it",
+                hint="lock with uv (accord runs from a uv.lock that is up to date), "
+                "or remove the setting",
+                path=where,
+            )
+        builder = builders(indexes, inputs.build_constraints)
+        return _resolve(
+            workspace,
+            indexes,
+            policy,
+            index,
+            existing,
+            builder,
+            prerelease,
+            exclude_newer,
+            inputs,
+            err,
         )
-    builder = builders(indexes, inputs.build_constraints)
-    new = _resolve(
-        workspace, indexes, policy, index, existing, builder, prerelease, exclude_newer, inputs, err
-    )
-    from accord.reconciler.lock.write import format_lock
 
-    if text is not None and format_lock(new) == text:
-        return existing or new, KeepLock("up to date")
-    if policy.lock_mode is LockMode.LOCKED:
-        raise _stale_error(display, why, policy.locked_flag)
-    return new, WriteLock(reason=why, lock=new)
+    return settle_lock(
+        existing,
+        policy,
+        display=display,
+        flag=policy.locked_flag,
+        text=text,
+        why_stale=why_stale_project,
+        relock=relock,
+    )
 
 
 def _warner(err: TextIO) -> Callable[[str], None]:
@@ -232,10 +291,7 @@ def _resolve(
                 # A git dependency stays on its locked commit until upgraded (uv's rule).
                 git_commits[package.name] = parse_lock_url(package.source.location)[1]
     client = IndexClient(
-        indexes,
-        cache_dir=cache_root(),
-        offline=index.offline,
-        refresh=index.refresh,
+        indexes, cache_dir=cache_root(), offline=index.offline, refresh=index.refresh
     )
     clients: dict[str, IndexClient] = {}
     pinned: dict[NormalizedName, IndexClient] = {}
@@ -243,10 +299,7 @@ def _resolve(
         for name, url in member.index_pins:
             if url not in clients:
                 clients[url] = IndexClient(
-                    [url],
-                    cache_dir=cache_root(),
-                    offline=index.offline,
-                    refresh=index.refresh,
+                    [url], cache_dir=cache_root(), offline=index.offline, refresh=index.refresh
                 )
             pinned[name] = clients[url]
     try:

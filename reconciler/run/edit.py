@@ -138,7 +138,7 @@ class _Target:
 
 def _target(request: RunRequest, edit: EditRequest) -> _Target:
     if edit.script is not None:
-        from accord.reconciler.run.script import script_lock_path
+        from accord.reconciler.lock.script import script_lock_path
 
         if not edit.script.is_file():
             raise UsageError(f"Failed to read from file `{edit.script}`: No such file or directory")

@@ -50,7 +50,8 @@ def lock_target(request: RunRequest) -> tuple[Lock, LockAction, Path]:
 
     if request.run.script is not None:
         from accord.reconciler.errors import UsageError
-        from accord.reconciler.run.script import lock_script, read_script_metadata, script_lock_path
+        from accord.reconciler.lock.script import ensure_script_lock, script_lock_path
+        from accord.reconciler.run.script import read_script_metadata
 
         script = Path(request.run.script)
         metadata = read_script_metadata(script)
@@ -62,7 +63,9 @@ def lock_target(request: RunRequest) -> tuple[Lock, LockAction, Path]:
             requires_python=metadata.requires_python,
             existing_venv=None,
         )
-        lock, action = lock_script(script, metadata, interpreter, request)
+        lock, action = ensure_script_lock(
+            script, metadata, interpreter, request.locking, request.index, request.config
+        )
         return lock, action, script_lock_path(script)
     start = Path(request.project) if request.project is not None else Path(request.cwd)
     project = require_project(discover_target(start))

@@ -3,8 +3,8 @@ block runs in a cached environment of its own, decided by its inline metadata.
 
 The environment is keyed by the metadata block and the interpreter, so editing the
 dependency list selects a different environment. ``<script>.lock`` (uv's script-lock
-format: ``[manifest] requirements``, no package for the script) is used when it exists,
-and ``--locked``/``--frozen`` apply to it; without one the script's requirements are
+format, kept current by the lock stage: ``reconciler/lock/script.py``) is used when it
+exists, and ``--locked``/``--frozen`` apply to it; without one the script's requirements are
 resolved straight into the environment, and those flags are errors (as in uv).
 """
 
@@ -14,24 +14,17 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
-from packaging.specifiers import SpecifierSet
-from packaging.utils import canonicalize_name
-
-from accord.model.interpreter import Interpreter
 from accord.model.lock import Lock
-from accord.model.plan import KeepLock, LockAction, WriteLock
+from accord.model.plan import LockAction, WriteLock
 from accord.model.request import LockMode, RunRequest
 from accord.reconciler.errors import ScriptInvalid, UsageError
+from accord.reconciler.lock.script import script_lock_path
 
-__all__ = ["lock_script", "read_script_metadata", "script_lock_path", "sync_script"]
+__all__ = ["read_script_metadata", "sync_script"]
 
 if TYPE_CHECKING:
     from accord.model.script import ScriptMetadata
     from accord.reconciler.run.outcome import SyncOutcome
-
-
-def script_lock_path(script: Path) -> Path:
-    return script.with_name(script.name + ".lock")
 
 
 def read_script_metadata(script: Path) -> ScriptMetadata | None:
@@ -65,71 +58,12 @@ def _index_config(script: Path, metadata: ScriptMetadata, request: RunRequest) -
     return script_index_config(script, dict(metadata.tool_uv), request.config)
 
 
-def _requires_python(metadata: ScriptMetadata, interpreter: Interpreter) -> SpecifierSet:
-    return metadata.requires_python or SpecifierSet(f">={interpreter.python_version}")
-
-
-def lock_script(
-    script: Path, metadata: ScriptMetadata, interpreter: Interpreter, request: RunRequest
-) -> tuple[Lock, LockAction]:
-    """The script lock to use and what happens to ``<script>.lock`` (never written here)."""
-    from accord.model.manifest import ProjectManifest
-    from accord.model.staleness import why_script_stale
-    from accord.reconciler.lock.read import read_lock
-
-    path = script_lock_path(script)
-    existing = read_lock(path) if path.is_file() else None
-    if existing is not None and request.locking.lock_mode is LockMode.FROZEN:
-        return existing, KeepLock("--frozen: used as it is")
-    requires_python = _requires_python(metadata, interpreter)
-    why = "missing"
-    if existing is not None:
-        stale = why_script_stale(existing, metadata.dependencies, requires_python)
-        upgrading = request.locking.upgrade or bool(request.locking.upgrade_packages)
-        if stale is None and not upgrading:
-            return existing, KeepLock("up to date")
-        why = stale or (
-            "--upgrade"
-            if request.locking.upgrade
-            else "--upgrade-package " + ", ".join(request.locking.upgrade_packages)
-        )
-        if request.locking.lock_mode is LockMode.LOCKED:
-            from accord.reconciler.lock.ensure import _stale_error
-
-            raise _stale_error(path.name, why)
-    from accord.reconciler.cachedir import cache_root
-    from accord.reconciler.fetch.index import IndexClient
-    from accord.reconciler.lock.resolve import resolve_lock
-    from accord.reconciler.project.indexes import configured_indexes
-
-    manifest = ProjectManifest(
-        name=canonicalize_name(script.stem),
-        version=None,
-        requires_python=requires_python,
-        dependencies=metadata.dependencies,
-    )
-    indexes, _ = configured_indexes(request.index, _index_config(script, metadata, request))
-    client = IndexClient(indexes, cache_dir=cache_root(), offline=request.index.offline)
-    try:
-        new = resolve_lock(
-            manifest,
-            client,
-            index_url=indexes[-1] if indexes else "",
-            existing=existing,
-            upgrade=request.locking.upgrade,
-            upgrade_packages=frozenset(request.locking.upgrade_packages),
-            script=True,
-        )
-    finally:
-        client.close()
-    return new, WriteLock(reason=why, lock=new)
-
-
 def sync_script(
     request: RunRequest, script: Path, *, out: TextIO = sys.stdout, err: TextIO = sys.stderr
 ) -> SyncOutcome:
     """Bring the script's cached environment in line with its metadata (or its lock)."""
     from accord.reconciler.interpreters.find import find_interpreter
+    from accord.reconciler.lock.script import ensure_script_lock
     from accord.reconciler.lock.write import write_lock
     from accord.reconciler.run.cached import STORED_LOCK, environment_key, sync_requirements
     from accord.reconciler.run.outcome import SyncOutcome
@@ -165,7 +99,9 @@ def sync_script(
     lock: Lock | None = None
     lock_action: LockAction | None = None
     if script_lock_path(script).is_file():
-        lock, lock_action = lock_script(script, metadata, interpreter, request)
+        lock, lock_action = ensure_script_lock(
+            script, metadata, interpreter, request.locking, request.index, request.config
+        )
     elif request.locking.lock_mode is not LockMode.WRITE:
         flag = "--locked" if request.locking.lock_mode is LockMode.LOCKED else "--frozen"
         raise UsageError(
