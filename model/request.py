@@ -52,6 +52,9 @@ class IndexOptions:
     extra_index_urls: tuple[str, ...] = ()
     no_index: bool = False
     """``--no-index`` (or ``UV_NO_INDEX``): no index at all, only local sources."""
+    find_links: tuple[str, ...] = ()
+    """``--find-links`` (or ``UV_FIND_LINKS``), as given: paths relative to the working
+    directory; before ``tool.uv.find-links``."""
     offline: bool = False
     refresh: bool = False
 

@@ -136,7 +136,12 @@ LOCK_OPTIONS: list[Decorator[Any]] = [
         multiple=True,
         help="An index before the default (UV_EXTRA_INDEX_URL).",
     ),
-    value("-f", "--find-links", multiple=True, help="Not supported."),
+    value(
+        "-f",
+        "--find-links",
+        multiple=True,
+        help="A directory of distributions, or an HTML page of links (UV_FIND_LINKS).",
+    ),
     flag("--no-index", help="Use no index: only local sources (UV_NO_INDEX)."),
     value(
         "--index-strategy",

@@ -226,6 +226,7 @@ def lock_fields(ctx: click.Context, options: dict[str, Any]) -> dict[str, Any]:
         "extra_index_urls": tuple(
             _index_url(url) for url in (*options["index"], *options["extra_index_url"])
         ),
+        "find_links": tuple(options["find_links"]),
         "offline": options["offline"],
         "refresh": (options["refresh"] or bool(options["refresh_package"]))
         and not options["no_refresh"],

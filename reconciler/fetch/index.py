@@ -74,6 +74,8 @@ from accord.reconciler.progress import progress
 if TYPE_CHECKING:
     import urllib3
 
+    from accord.model.find_links import FlatSource
+
 __all__ = ["DistMetadata", "IndexClient", "IndexFile", "lock_upload_time", "parse_metadata"]
 
 _T = TypeVar("_T")
@@ -119,6 +121,7 @@ class IndexClient:
         refresh: bool = False,
         retries: int | None = None,
         backoff: float = 0.1,
+        flat: Sequence[FlatSource] = (),
     ) -> None:
         from accord.reconciler.credentials import remember_index
 
@@ -135,6 +138,10 @@ class IndexClient:
         self._key_locks: dict[object, threading.Lock] = {}
         self._failed: dict[object, IndexUnavailable] = {}
         self._no_ranges: set[str] = set()  # hosts that answered a Range request with 200
+        from accord.reconciler.fetch.flat import FlatIndex
+
+        # find-links sources: their files join each project's (uv's flat index).
+        self.flat = FlatIndex(flat, lambda url: self._get_page(url, "text/html")) if flat else None
 
     def __enter__(self) -> IndexClient:
         return self
@@ -183,7 +190,21 @@ class IndexClient:
         """
         project = canonicalize_name(name)
         progress().resolving(project)
-        return self._once(self._files, project, lambda: self._fetch_files(project))
+        return self._once(self._files, project, lambda: self._with_flat(project))
+
+    def _with_flat(self, project: NormalizedName) -> tuple[IndexFile, ...]:
+        if self.flat is None:
+            return self._fetch_files(project)
+        from accord.reconciler.fetch.flat import merge_flat
+
+        flat = self.flat.files(project)
+        try:
+            indexed = self._fetch_files(project)
+        except PackageNotFound:
+            if flat:
+                return flat
+            raise
+        return merge_flat(indexed, flat)
 
     def _fetch_files(self, project: NormalizedName) -> tuple[IndexFile, ...]:
         for index in self.indexes:
@@ -224,15 +245,16 @@ class IndexClient:
             hint=f"searched {where}",
         )
 
-    def _get_page(self, url: str) -> CachedPage | None:
-        """The page at url, from the cache when fresh; None when absent (404)."""
-        path = self.cache_dir / "http" / _sha256(url)
+    def _get_page(self, url: str, accept: str = ACCEPT) -> CachedPage | None:
+        """The page at url, from the cache when fresh; None when absent (404). A find-links
+        page is asked for as HTML (uv's ``Accept: text/html``), and cached apart."""
+        path = self.cache_dir / "http" / _sha256(url if accept == ACCEPT else f"{accept} {url}")
         cached = read_page(path)
         if self.offline:
             return cached
         if cached is not None and not self.refresh and cached.is_fresh(time.time()):
             return cached
-        headers = {"Accept": ACCEPT}
+        headers = {"Accept": accept}
         if cached is not None and cached.etag:
             headers["If-None-Match"] = cached.etag
         if cached is not None and cached.last_modified:
@@ -274,6 +296,12 @@ class IndexClient:
         return self._once(self._metadata, file.url, lambda: self._fetch_metadata(file))
 
     def _fetch_metadata(self, file: IndexFile) -> bytes:
+        if file.is_wheel and file.url.startswith("file:"):
+            from urllib.request import url2pathname
+
+            # A find-links directory's wheel: read where it is (it may change; no cache).
+            local = Path(url2pathname(urlsplit(file.url).path))
+            return wheel_metadata(local, file.filename, file.name)
         path = self.cache_dir / "metadata" / _sha256(file.url)
         try:
             raw = path.read_bytes()

@@ -69,6 +69,8 @@ class IndexFile:
     has_metadata: bool
     """A PEP 658 ``<url>.metadata`` file is available."""
     metadata_sha256: str | None
+    flat: bool = False
+    """Listed by a ``find-links`` source (no exclude-newer, yank or Requires-Python there)."""
 
 
 @attrs.frozen(kw_only=True)

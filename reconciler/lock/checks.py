@@ -76,14 +76,16 @@ def _check_relative_path(value: str, where: str) -> None:
         raise BadValue(where, value, f"`{value}` must be a path inside the index directory")
 
 
-def check_artifact(artifact: Artifact, where: str) -> None:
+def check_artifact(artifact: Artifact, where: str, *, absolute_ok: bool = False) -> None:
+    """``absolute_ok``: the package's flat registry was given absolute, and uv writes its
+    files by absolute path."""
     if artifact.hash is not None:
         _check_hash(artifact.hash, f"{where}.hash")
     if artifact.url is not None:
         _check_url(artifact.url, f"{where}.url")
     if artifact.filename is not None:
         _check_file_name(artifact.filename, f"{where}.filename")
-    if artifact.path is not None:
+    if artifact.path is not None and not (absolute_ok and artifact.path.startswith("/")):
         _check_relative_path(artifact.path, f"{where}.path")
     if artifact.size is not None and (isinstance(artifact.size, bool) or artifact.size < 0):
         raise BadValue(f"{where}.size", str(artifact.size), "a size must be a whole number >= 0")

@@ -39,12 +39,13 @@ from accord.reconciler.lock.settings import (
     read_exclude_newer,
     read_prerelease,
 )
-from accord.reconciler.project.indexes import configured_indexes
+from accord.reconciler.project.indexes import configured_find_links, configured_indexes
 
 if TYPE_CHECKING:
     from packaging.requirements import Requirement
 
     from accord.model.exclude_newer import ExcludeNewer
+    from accord.model.find_links import FlatSource
     from accord.reconciler.project.workspace import Workspace
 
 __all__ = [
@@ -193,6 +194,7 @@ def ensure_lock(
     exclude_newer = read_exclude_newer(workspace, config, policy.exclude_newer)
     inputs = read_dependency_settings(workspace, config, policy)
     indexes, explicit = configured_indexes(index, {"tool": {"uv": dict(config.table)}})
+    flat = configured_find_links(index, config.layers, workspace.root)
 
     def why_stale_project(existing: Lock) -> str | None:
         if policy.upgrade:
@@ -201,7 +203,8 @@ def ensure_lock(
         stale = why_stale(
             existing,
             workspace.members,
-            indexes if explicit else (),
+            # find-links sources are indexes a locked package may come from (uv's rule).
+            [*indexes, *(source.location for source in flat)] if explicit or flat else (),
             members=[m.name for m in workspace.members] if is_workspace else (),
             root_groups=[
                 (group, [lock_requirement(r) for r in reqs])
@@ -246,6 +249,7 @@ def ensure_lock(
             exclude_newer,
             inputs,
             err,
+            flat,
         )
 
     return settle_lock(
@@ -277,6 +281,7 @@ def _resolve(
     exclude_newer: ExcludeNewer | None = None,
     inputs: DependencySettings | None = None,
     err: TextIO | None = None,
+    flat: Sequence[FlatSource] = (),
 ) -> Lock:
     from accord.model.git import parse_lock_url
     from accord.reconciler.cachedir import cache_root
@@ -291,7 +296,11 @@ def _resolve(
                 # A git dependency stays on its locked commit until upgraded (uv's rule).
                 git_commits[package.name] = parse_lock_url(package.source.location)[1]
     client = IndexClient(
-        indexes, cache_dir=cache_root(), offline=index.offline, refresh=index.refresh
+        indexes,
+        cache_dir=cache_root(),
+        offline=index.offline,
+        refresh=index.refresh,
+        flat=flat,
     )
     clients: dict[str, IndexClient] = {}
     pinned: dict[NormalizedName, IndexClient] = {}

@@ -182,10 +182,12 @@ def _options(raw: _RawOptions | None) -> LockOptions:
 
 def _package(raw: _RawPackage, index: int) -> LockedPackage:
     check_source(raw.source, f"$.package[{index}].source")
+    # A flat registry given absolute (`find-links = ["/srv/wheels"]`) names its files so too.
+    absolute = raw.source.kind is SourceKind.REGISTRY and raw.source.location.startswith("/")
     if raw.sdist is not None:
-        check_artifact(raw.sdist, f"$.package[{index}].sdist")
+        check_artifact(raw.sdist, f"$.package[{index}].sdist", absolute_ok=absolute)
     for number, artifact in enumerate(raw.wheels):
-        check_artifact(artifact, f"$.package[{index}].wheels[{number}]")
+        check_artifact(artifact, f"$.package[{index}].wheels[{number}]", absolute_ok=absolute)
     for wheel in raw.wheels:
         try:
             _, wheel_version, _, _ = parse_wheel_filename(wheel.name)

@@ -8,13 +8,18 @@ pyproject.toml's, a script's, or the merged uv settings'), and the environment's
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Mapping, Sequence
+from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING, Any
 
 from accord.model.request import IndexOptions
 from accord.reconciler.errors import ProjectInvalid
 
-__all__ = ["DEFAULT_INDEX", "configured_indexes"]
+if TYPE_CHECKING:
+    from accord.model.find_links import FlatSource
+    from accord.model.uv_config import ConfigLayer
+
+__all__ = ["DEFAULT_INDEX", "configured_find_links", "configured_indexes"]
 
 DEFAULT_INDEX = "https://pypi.org/simple"
 
@@ -61,3 +66,34 @@ def configured_indexes(index: IndexOptions, pyproject: Mapping[str, Any]) -> tup
     explicit = bool(default or extras)
     ordered = [*extras, default or DEFAULT_INDEX]
     return list(dict.fromkeys(ordered)), explicit
+
+
+def configured_find_links(
+    index: IndexOptions, layers: Sequence[ConfigLayer], root: Path
+) -> tuple[FlatSource, ...]:
+    """The ``find-links`` sources: ``--find-links`` (``UV_FIND_LINKS``) first, relative to the
+    working directory, then each configuration file's ``find-links``, relative to that file,
+    as uv combines them. They are searched even with ``--no-index`` (uv's rule)."""
+    from accord.model.find_links import flat_sources
+    from accord.reconciler.credentials import remember_index
+
+    entries = [(entry, PurePosixPath(Path.cwd())) for entry in index.find_links]
+    for layer in layers:
+        value = layer.table.get("find-links")
+        if value is None:
+            continue
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise ProjectInvalid(
+                f"`{layer.key_name('find-links')}` in `{layer.path}` must be a list of paths or "
+                "URLs",
+                path=Path(layer.path),
+            )
+        entries += [(entry, PurePosixPath(layer.path).parent) for entry in value]
+    # Logins are taken out of page URLs here, as for indexes.
+    entries = [
+        (remember_index(e) if e.startswith(("http:", "https:")) else e, base) for e, base in entries
+    ]
+    try:
+        return flat_sources(entries, PurePosixPath(root))
+    except ValueError as exc:
+        raise ProjectInvalid(f"`find-links`: {exc}") from exc

@@ -186,15 +186,33 @@ def uv_freshness_files(dist: DesiredDist) -> dict[str, bytes]:
     return {}
 
 
+def _is_flat(dist: DesiredDist) -> bool:
+    artifact = dist.artifact
+    return (
+        dist.source.kind is SourceKind.REGISTRY
+        and artifact is not None
+        and artifact.path is not None
+        and artifact.url is None
+    )
+
+
 def locate_source_trees(desired: DesiredEnvironment, root: Path) -> DesiredEnvironment:
     """Give each source-tree dist its file:// URL and the digest of its build inputs."""
     if not any(
-        d.kind is ArtifactKind.SOURCE_TREE or d.source.kind is SourceKind.PATH
+        d.kind is ArtifactKind.SOURCE_TREE or d.source.kind is SourceKind.PATH or _is_flat(d)
         for d in desired.dists
     ):
         return desired  # the common case: nothing local, nothing to import or read
     dists = []
     for dist in desired.dists:
+        if _is_flat(dist):
+            # A find-links directory's file: the lock names it within the directory (relative
+            # to the root, or absolute), the way uv reads it back.
+            assert dist.artifact is not None and dist.artifact.path is not None
+            archive = root / dist.source.location / dist.artifact.path
+            dist = attrs.evolve(
+                dist, artifact=attrs.evolve(dist.artifact, url=archive.resolve().as_uri())
+            )
         if dist.source.kind is SourceKind.PATH and dist.artifact is not None:
             # A local archive: the lock names it relative to the root; apply needs a URL.
             location = Path(dist.source.location)

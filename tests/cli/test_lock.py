@@ -349,7 +349,6 @@ def _with_tool_uv(tmp_path: Path, settings: str) -> Path:
     ("setting", "key"),
     [
         ("no-sources = true", "no-sources"),
-        ('find-links = ["./wheels"]', "find-links"),
         ('index-strategy = "unsafe-best-match"', "index-strategy"),
         ("conflicts = [[{ extra = 'a' }, { extra = 'b' }]]", "conflicts"),
     ],

@@ -196,7 +196,6 @@ def test_cli_version_and_help(cli: Cli, tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("args", "env", "named"),
     [
-        pytest.param(("--find-links", "/tmp"), {}, "`--find-links`", id="find-links"),
         pytest.param(("-C", "a=b"), {}, "`--config-setting`", id="config-setting"),
         pytest.param(("--no-sources",), {}, "`--no-sources`", id="no-sources"),
         pytest.param((), {"UV_NO_SOURCES": "1"}, "`UV_NO_SOURCES`", id="UV_NO_SOURCES"),
@@ -207,7 +206,6 @@ def test_cli_version_and_help(cli: Cli, tmp_path: Path) -> None:
             id="index-strategy",
         ),
         pytest.param((), {"UV_LINK_MODE": "copy"}, "`UV_LINK_MODE=copy`", id="UV_LINK_MODE"),
-        pytest.param((), {"UV_FIND_LINKS": "/tmp"}, "`UV_FIND_LINKS`", id="UV_FIND_LINKS"),
     ],
 )
 def test_cli_options_accord_cannot_honour_are_refused_by_name(

@@ -57,6 +57,8 @@ it fits), and why the version is no candidate (None: it is one)."""
 
 
 def _uploaded_by(file: IndexFile, cutoff: datetime.datetime) -> bool:
+    if file.flat:
+        return True  # uv applies no exclude-newer limit to find-links files
     if file.upload_time is None:
         return False
     moment = parse_timestamp(file.upload_time)

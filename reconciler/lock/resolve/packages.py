@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
 import attrs
 from packaging.utils import NormalizedName
@@ -120,6 +121,13 @@ def lock_packages(
 
 
 def _artifact(file: IndexFile) -> Artifact:
+    if file.flat and file.url.startswith("file:"):
+        # A find-links directory's file: by name within it, or by absolute path when the
+        # directory was given absolute (uv's spelling); no hash, as uv hashes none of them.
+        from urllib.request import url2pathname
+
+        local = url2pathname(urlsplit(file.url).path)
+        return Artifact(path=local if file.index.startswith("/") else file.filename)
     return Artifact(
         url=file.url,
         hash=f"sha256:{file.sha256}" if file.sha256 else None,
