@@ -20,6 +20,7 @@ from packaging.utils import (
 )
 from packaging.version import Version
 
+from accord.model.install_filter import InstallFilter
 from accord.model.interpreter import Interpreter
 from accord.model.lock import Artifact, Dependency, Lock, LockedPackage, Source, SourceKind
 from accord.model.uv_settings import BinaryPolicy
@@ -63,6 +64,8 @@ class Selection:
     all_groups: bool = False
     default_groups: tuple[NormalizedName, ...] = (canonicalize_name("dev"),)
     """``tool.uv.default-groups`` (uv's default: ``dev``); empty under ``--no-default-groups``."""
+    install: InstallFilter = attrs.Factory(InstallFilter)
+    """What of the selected packages is left uninstalled (``--no-install-project``, ...)."""
 
     def active_groups(self, available: Iterable[NormalizedName]) -> tuple[NormalizedName, ...]:
         """The groups to install, given the groups the roots define (uv's precedence rules)."""
@@ -265,7 +268,8 @@ def desire(
     """Narrow ``lock`` to what ``selection`` installs on ``interpreter``.
 
     Roots that are virtual (not packages) contribute their dependencies but are not installed
-    themselves. Raises ``SelectionUnknown`` for an extra or group no root defines, and
+    themselves, and neither is a package the selection's install filter leaves out (nor is an
+    artifact chosen for it). Raises ``SelectionUnknown`` for an extra or group no root defines, and
     ``NoCompatibleArtifact`` for a needed package with nothing installable.
     """
     environment = interpreter.marker_environment()
@@ -326,6 +330,11 @@ def desire(
     dists: list[DesiredDist] = []
     for name in sorted(chosen):
         package = chosen[name]
+        excluded_by = selection.install.excluded_by(package, lock.members)
+        if excluded_by is not None:
+            # Left out, but walked through: its dependencies are installed (uv does the same).
+            notes.append(f"{package.name} is not installed: {excluded_by}")
+            continue
         if package.source.kind is SourceKind.VIRTUAL:
             notes.append(
                 f"{package.name} is not installed, only its dependencies: it is a virtual "

@@ -15,6 +15,8 @@ from typing import Any
 import attrs
 from packaging.utils import NormalizedName
 
+from accord.model.install_filter import InstallFilter
+
 __all__ = [
     "ConfigOptions",
     "IndexOptions",
@@ -129,6 +131,9 @@ class SyncPolicy:
     """``--compile-bytecode``: compile site-packages to bytecode after a sync."""
     require_project: bool = False
     """``accord sync``: outside any project is an error (as ``uv sync``)."""
+    install_filter: InstallFilter = attrs.Factory(InstallFilter)
+    """``--no-install-*``/``--only-install-*`` (``sync``, ``add``): what of the selection is
+    left uninstalled; its ``project`` is filled in once the project is known."""
 
 
 @attrs.frozen(kw_only=True)

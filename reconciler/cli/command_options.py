@@ -71,13 +71,22 @@ RUN_OPTIONS: list[Decorator[Any]] = [
     flag("--check", help="With --dry-plan: exit 1 if the plan is not empty."),
 ]
 
+# uv's install filters (`sync`, `add`): the `--only-install-*` ones are hidden in uv too.
+_INSTALL_FILTER_OPTIONS: list[Decorator[Any]] = [
+    flag("--no-install-project", help="Do not install the project, only its dependencies."),
+    flag("--no-install-workspace", help="Do not install the workspace members (nor the project)."),
+    flag("--no-install-local", help="Do not install local (path, directory) packages."),
+    value("--no-install-package", multiple=True, help="Do not install this package."),
+    flag("--only-install-project", hidden=True),
+    flag("--only-install-workspace", hidden=True),
+    flag("--only-install-local", hidden=True),
+    value("--only-install-package", multiple=True, hidden=True),
+]
+
 SYNC_OPTIONS: list[Decorator[Any]] = [
     flag("--inexact", help="Keep packages the lock does not ask for."),
     flag("--exact", hidden=True),
-    flag("--no-install-project", help="Not supported."),
-    flag("--no-install-workspace", help="Not supported."),
-    flag("--no-install-local", help="Not supported."),
-    value("--no-install-package", multiple=True, help="Not supported."),
+    *_INSTALL_FILTER_OPTIONS,
     value("--output-format", choices=("text", "json"), help="Only text."),
     flag("--dry-run", help="Print what would change; change nothing."),
     value("--script", help="Sync a PEP 723 script's environment."),
@@ -200,10 +209,7 @@ ADD_OPTIONS: list[Decorator[Any]] = [
     value("--extra", multiple=True, help="An extra of the added requirements (repeatable)."),
     flag("--workspace", help="Not supported."),
     flag("--no-workspace", help="Not supported."),
-    flag("--no-install-project", help="Not supported."),
-    flag("--no-install-workspace", help="Not supported."),
-    flag("--no-install-local", help="Not supported."),
-    value("--no-install-package", multiple=True, help="Not supported."),
+    *_INSTALL_FILTER_OPTIONS,
 ]
 
 

@@ -10,9 +10,11 @@ from typing import Any
 import click
 from packaging.utils import canonicalize_name
 
+from accord.model.install_filter import InstallFilter
 from accord.model.request import RunRequest
 from accord.reconciler.cli import command_options
 from accord.reconciler.cli.command_options import CONTEXT_SETTINGS
+from accord.reconciler.cli.install_options import install_filter
 from accord.reconciler.cli.refusals import refuse_unsupported_edit
 from accord.reconciler.cli.settings import lock_fields, lock_mode, normalized_names, read_settings
 
@@ -30,6 +32,7 @@ def _edit(
     options, _sources = read_settings(ctx, options)
     refuse_unsupported_edit(options, name)
     mode, locked_flag = lock_mode(ctx, options)
+    installs = install_filter(ctx, options) if name == "add" else InstallFilter()
     if options["dev"]:
         place = DependencyPlace(DependencyKind.DEV)
     elif options["optional"]:
@@ -45,6 +48,7 @@ def _edit(
         reinstall=options["reinstall"] and not options["no_reinstall"],
         reinstall_packages=normalized_names(options["reinstall_package"]),
         compile_bytecode=options["compile_bytecode"] and not options["no_compile_bytecode"],
+        install_filter=installs,
         **lock_fields(ctx, options),
     )
     edit = edit_command.EditRequest(

@@ -14,6 +14,7 @@ import click
 from accord.model.request import RunRequest
 from accord.reconciler.cli import command_options
 from accord.reconciler.cli.command_options import CONTEXT_SETTINGS
+from accord.reconciler.cli.install_options import install_filter
 from accord.reconciler.cli.refusals import refuse_unsupported_sync
 from accord.reconciler.cli.settings import read_settings, run_request
 from accord.reconciler.errors import AccordError, ExitCode, UsageError
@@ -164,9 +165,11 @@ def sync(ctx: click.Context, /, **options: Any) -> None:
     uv_dry_run = bool(options["check"] or options["dry_run"]) and not options["dry_plan"]
     if uv_dry_run:
         options["dry_plan"] = True
-    request = run_request(ctx, (), options, exact=not options["inexact"])
     script = options["script"]
+    installs = install_filter(ctx, options, script=script is not None)
+    request = run_request(ctx, (), options, exact=not options["inexact"])
     request = request.evolve(
+        install_filter=installs,
         require_project=script is None,
         uv_summary=not request.output.dry_plan or uv_dry_run,
         uv_dry_run=uv_dry_run and script is None,

@@ -7,7 +7,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from accord.reconciler.cli.variables import env_flag
 from accord.reconciler.errors import UsageError
 
 __all__ = [
@@ -81,27 +80,8 @@ def refuse_unsupported(options: Mapping[str, Any], sources: Mapping[str, str]) -
         )
 
 
-_UNSUPPORTED_SYNC = (
-    ("no_install_project", "--no-install-project", "UV_NO_INSTALL_PROJECT"),
-    ("no_install_workspace", "--no-install-workspace", "UV_NO_INSTALL_WORKSPACE"),
-    ("no_install_local", "--no-install-local", "UV_NO_INSTALL_LOCAL"),
-)
-
-
 def refuse_unsupported_sync(options: Mapping[str, Any]) -> None:
-    """``uv sync``'s options that leave parts of the lock uninstalled, not honoured yet."""
-    for name, spelling, variable in _UNSUPPORTED_SYNC:
-        if options.get(name) or env_flag(variable):
-            shown = spelling if options.get(name) else f"{variable}=1"
-            raise UsageError(
-                f"`{shown}` is not supported by accord yet",
-                hint="accord installs everything the selection asks for",
-            )
-    if options.get("no_install_package"):
-        raise UsageError(
-            "`--no-install-package` is not supported by accord yet",
-            hint="accord installs everything the selection asks for",
-        )
+    """``uv sync``'s options accord does not honour yet."""
     if options.get("output_format") == "json":
         raise UsageError(
             "`--output-format json` is not supported by accord yet",
@@ -143,10 +123,6 @@ _UNSUPPORTED_EDIT = (
     ("no_workspace", "--no-workspace", "accord never adds workspace members"),
     ("active", "--active", "accord syncs the project's own environment"),
     ("package", "--package", "run accord in the member's directory"),
-    ("no_install_project", "--no-install-project", "accord installs what the selection asks for"),
-    ("no_install_workspace", "--no-install-workspace", "accord installs the selection"),
-    ("no_install_local", "--no-install-local", "accord installs what the selection asks for"),
-    ("no_install_package", "--no-install-package", "accord installs what the selection asks for"),
 )
 
 

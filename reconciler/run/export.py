@@ -151,6 +151,13 @@ def export_selection(request: RunRequest, project: Project, lock: Lock) -> tuple
                 hint="To update the lockfile, run `uv lock`.",
             )
     selection = request_selection(request, project, roots)
+    if not request.sync.install_filter.is_empty:
+        # uv's `--no-install-project` speaks of the project the command runs for: the
+        # current one, or `--package`'s member (none at a virtual workspace root).
+        installs = attrs.evolve(
+            request.sync.install_filter, project=request.selection.package or project.name
+        )
+        selection = attrs.evolve(selection, install=installs)
     return selection, workspace_groups
 
 
