@@ -217,7 +217,8 @@ def sync_project(
                 seconds = time.perf_counter() - started
                 err.write(uv_summary(plan, seconds, changes=request.output.uv_summary))
         elif (request.output.uv_summary or request.output.verbose) and not request.output.quiet:
-            err.write(timed("Checked", len(observed.dists), checking))
+            # uv counts the packages the sync asked for, not what else the environment holds.
+            err.write(timed("Checked", len(desired.dists), checking))
         if verification is not None and isinstance(plan.environment, Keep):
             from accord.model.plan import Remove, Replace
             from accord.reconciler.install.verify import write_snapshot
