@@ -103,6 +103,26 @@ HAS = (
 )
 PRINT_ARGV = "import sys; print(sys.argv[1:])"
 LOCKED = (("lock",),)
+# A built project (`pkg`, `dep-a` → `dep-b`), and a workspace of it with a built member.
+BUILT = _pyproject('"pkg==1.0", "dep-a"', build=True)
+WORKSPACE = {
+    "pyproject.toml": _pyproject(
+        '"pkg==1.0", "member"',
+        build=True,
+        extra="""
+        [tool.uv.workspace]
+        members = ["packages/*"]
+
+        [tool.uv.sources]
+        member = { workspace = true }
+        """,
+    ),
+    "src/project/__init__.py": "",
+    "packages/member/pyproject.toml": _pyproject('"dep-a"', name="member", build=True).replace(
+        'version = "0.1.0"', 'version = "0.2.0"'
+    ),
+    "packages/member/src/member/__init__.py": "",
+}
 
 
 SCENARIOS: tuple[Scenario, ...] = (
@@ -529,7 +549,223 @@ SCENARIOS: tuple[Scenario, ...] = (
         stderr=("+ pkg==1.0",),
         same_files=("uv.lock",),
         source="no_install_project",
-        xfail=("`sync --no-install-project` is refused by accord (exit 2: not supported yet)"),
+    ),
+    Scenario(
+        "sync-no-install-project-removes-it",
+        {"pyproject.toml": BUILT, "src/project/__init__.py": ""},
+        ("sync", "--no-install-project"),
+        setup=(("sync",),),
+        stderr=("Uninstalled 1 package", " - project==0.1.0"),
+        same_files=("uv.lock",),
+        source="no_install_project",
+    ),
+    Scenario(
+        "sync-no-install-project-inexact-keeps-it",
+        {"pyproject.toml": BUILT, "src/project/__init__.py": ""},
+        ("sync", "--no-install-project", "--inexact"),
+        setup=(("sync",),),
+        stderr=("Checked 3 packages",),
+        source="no_install_project",
+    ),
+    Scenario(
+        "sync-no-install-project-frozen",
+        {"pyproject.toml": BUILT, "src/project/__init__.py": ""},
+        ("sync", "--frozen", "--no-install-project"),
+        setup=LOCKED,
+        stderr=("Installed 3 packages", "+ dep-a==1.0"),
+        same_files=("uv.lock",),
+        source="no_install_project",
+    ),
+    Scenario(
+        "sync-no-install-project-variable",
+        {"pyproject.toml": BUILT, "src/project/__init__.py": ""},
+        ("sync",),
+        env={"UV_NO_INSTALL_PROJECT": "1"},
+        stderr=("Installed 3 packages",),
+        source="no_install_project",
+    ),
+    Scenario(
+        "sync-only-install-project",
+        {"pyproject.toml": BUILT, "src/project/__init__.py": ""},
+        ("sync", "--only-install-project"),
+        setup=(("sync",),),
+        stderr=("Uninstalled 3 packages", " - dep-a==1.0", " - pkg==1.0"),
+        source="only_install_project",
+    ),
+    Scenario(
+        "sync-no-install-package",
+        {"pyproject.toml": BUILT, "src/project/__init__.py": ""},
+        ("sync", "--no-install-package", "Dep_B"),
+        stderr=("Installed 3 packages", "+ dep-a==1.0", "+ pkg==1.0"),
+        source="no_install_package",
+    ),
+    Scenario(
+        "sync-only-install-package",
+        {"pyproject.toml": BUILT, "src/project/__init__.py": ""},
+        ("sync", "--only-install-package", "dep-b", "--only-install-package", "pkg"),
+        setup=(("sync",),),
+        stderr=("Uninstalled 2 packages", " - dep-a==1.0"),
+        source="only_install_package",
+    ),
+    Scenario(
+        "sync-no-install-workspace",
+        WORKSPACE,
+        ("sync", "--no-install-workspace"),
+        setup=(("sync",),),
+        stderr=("Uninstalled 2 packages", " - member==0.2.0", " - project==0.1.0"),
+        same_files=("uv.lock",),
+        source="no_install_workspace",
+    ),
+    Scenario(
+        "sync-only-install-workspace",
+        WORKSPACE,
+        ("sync", "--only-install-workspace"),
+        setup=(("sync",),),
+        stderr=("Uninstalled 3 packages", " - dep-b==2.0"),
+        source="only_install_workspace",
+    ),
+    Scenario(
+        "sync-package-no-install-project",
+        WORKSPACE,
+        ("sync", "--package", "member", "--no-install-project"),
+        setup=(("sync",),),
+        stderr=("Uninstalled 3 packages", " - member==0.2.0", " - project==0.1.0"),
+        source="no_install_project",
+    ),
+    Scenario(
+        "sync-all-packages-only-install-project",
+        WORKSPACE,
+        ("sync", "--all-packages", "--only-install-project"),
+        setup=(("sync",),),
+        stderr=("Uninstalled 4 packages", " - member==0.2.0"),
+        source="only_install_project",
+    ),
+    Scenario(
+        "sync-no-install-local",
+        WORKSPACE,
+        ("sync", "--no-install-local"),
+        stderr=("Installed 3 packages", "+ pkg==1.0"),
+        source="no_install_local",
+    ),
+    Scenario(
+        "sync-only-install-local",
+        WORKSPACE,
+        ("sync", "--only-install-local"),
+        stderr=("Installed 2 packages",),
+        source="only_install_local",
+    ),
+    Scenario(
+        "sync-no-and-only-install-project",
+        {"pyproject.toml": BUILT},
+        ("sync", "--only-install-project", "--no-install-project"),
+        stderr=(
+            "the argument '--only-install-project' cannot be used with '--no-install-project'",
+        ),
+        source="no_install_project",
+    ),
+    Scenario(
+        "sync-no-and-only-install-package",
+        {"pyproject.toml": BUILT},
+        ("sync", "--no-install-package", "pkg", "--only-install-package", "pkg"),
+        stderr=("the argument '--no-install-package <NO_INSTALL_PACKAGE>' cannot be used with",),
+        source="no_install_package",
+    ),
+    Scenario(
+        "sync-no-and-only-install-variables",
+        {"pyproject.toml": BUILT},
+        ("sync",),
+        env={"UV_NO_INSTALL_WORKSPACE": "1", "UV_ONLY_INSTALL_WORKSPACE": "true"},
+        stderr=(
+            "the argument `UV_NO_INSTALL_WORKSPACE` (environment variable) cannot be used with "
+            "`UV_ONLY_INSTALL_WORKSPACE` (environment variable)",
+        ),
+        source="no_install_workspace",
+    ),
+    Scenario(
+        "sync-install-flag-beats-variables",
+        {"pyproject.toml": BUILT, "src/project/__init__.py": ""},
+        ("sync", "--no-install-project"),
+        setup=(("sync",),),
+        env={"UV_ONLY_INSTALL_PROJECT": "1"},
+        stderr=("Uninstalled 1 package", " - project==0.1.0"),
+        source="no_install_project",
+    ),
+    Scenario(
+        "sync-no-install-package-invalid-name",
+        {"pyproject.toml": BUILT},
+        ("sync", "--no-install-package", "dep-a,pkg"),
+        stderr=("invalid value 'dep-a,pkg' for '--no-install-package <NO_INSTALL_PACKAGE>'",),
+        source="no_install_package",
+    ),
+    Scenario(
+        "sync-script-no-install-project",
+        {"pyproject.toml": BUILT, "script.py": _script('"pkg"')},
+        ("sync", "--script", "script.py", "--no-install-project"),
+        stderr=("the argument '--script <SCRIPT>' cannot be used with '--no-install-project'",),
+        source="no_install_project",
+    ),
+    Scenario(
+        "sync-script-no-install-variable",
+        {"pyproject.toml": BUILT, "script.py": _script('"pkg"')},
+        ("sync", "--script", "script.py"),
+        env={"UV_NO_INSTALL_LOCAL": "1"},
+        stderr=(
+            "the argument `UV_NO_INSTALL_LOCAL` (environment variable) cannot be used with "
+            "`--script`",
+        ),
+        source="no_install_local",
+    ),
+    Scenario(
+        "sync-script-ignores-only-install",
+        {"pyproject.toml": BUILT, "script.py": _script('"pkg"')},
+        ("sync", "--script", "script.py", "--only-install-project"),
+        stderr=("Installed 1 package",),
+        source="only_install_project",
+    ),
+    Scenario(
+        "run-has-no-install-filters",
+        {"pyproject.toml": BUILT},
+        ("run", "--no-install-project", "python", "-c", "pass"),
+        stderr=("unexpected argument '--no-install-project' found",),
+        source="no_install_project",
+    ),
+    Scenario(
+        "add-no-install-project",
+        {"pyproject.toml": BUILT, "src/project/__init__.py": ""},
+        ("add", "--no-install-project", "dep-c"),
+        setup=(("sync",),),
+        stderr=("Installed 1 package", "+ dep-c==1.0"),
+        # (not pyproject.toml: uv writes the index it was given by UV_DEFAULT_INDEX into it)
+        same_files=("uv.lock",),
+        source="add_no_install_project",
+    ),
+    Scenario(
+        "add-frozen-no-install-project",
+        {"pyproject.toml": BUILT},
+        ("add", "--frozen", "--no-install-project", "dep-c"),
+        stderr=("the argument '--frozen' cannot be used with '--no-install-project'",),
+        same_files=("pyproject.toml",),
+        source="add_no_install_project",
+    ),
+    Scenario(
+        "add-no-sync-variable-only-install-package",
+        {"pyproject.toml": BUILT},
+        ("add", "--only-install-package", "pkg", "dep-c"),
+        env={"UV_NO_SYNC": "1"},
+        stderr=(
+            "the argument `--only-install-package` cannot be used with `UV_NO_SYNC` "
+            "(environment variable)",
+        ),
+        same_files=("pyproject.toml",),
+        source="add_no_install_project",
+    ),
+    Scenario(
+        "remove-has-no-install-filters",
+        {"pyproject.toml": BUILT},
+        ("remove", "--no-install-project", "dep-a"),
+        stderr=("unexpected argument '--no-install-project' found",),
+        same_files=("pyproject.toml",),
+        source="remove",
     ),
     Scenario(
         "sync-virtual-project",
