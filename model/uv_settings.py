@@ -48,6 +48,7 @@ HONOURED = frozenset(
     {
         "build-constraint-dependencies",
         "cache-keys",
+        "conflicts",
         "constraint-dependencies",
         "default-groups",
         "dependency-groups",
@@ -84,7 +85,6 @@ UNHONOURED_RESOLUTION = frozenset(
     {
         "config-settings",
         "config-settings-package",
-        "conflicts",
         "dependency-metadata",
         "extra-build-dependencies",
         "extra-build-variables",

@@ -338,6 +338,7 @@ def _resolve(
             fork_strategy=inputs.fork_strategy if inputs else None,
             binaries=inputs.binaries if inputs else None,
             excludes=inputs.excludes if inputs else (),
+            conflicts=inputs.conflicts if inputs else (),
             warn=None if err is None else _warner(err),
             sdist_metadata=lambda file: builder.sdist_metadata(
                 file.url, file.sha256, file.filename

@@ -21,6 +21,7 @@ from accord.reconciler.errors import ProjectInvalid
 if TYPE_CHECKING:
     from packaging.requirements import Requirement
 
+    from accord.model.conflicts import ConflictSets
     from accord.model.exclude_newer import ExcludeNewer
     from accord.model.marker_tree import MarkerTree
     from accord.model.uv_config import EffectiveSettings
@@ -131,6 +132,8 @@ class DependencySettings:
     """``no-binary``/``no-build`` (and their ``-package`` lists)."""
     excludes: tuple[NormalizedName, ...] = ()
     """``tool.uv.exclude-dependencies``."""
+    conflicts: ConflictSets = ()
+    """``tool.uv.conflicts`` of the workspace root's project."""
 
     @property
     def supported_markers(self) -> tuple[str, ...]:
@@ -139,6 +142,7 @@ class DependencySettings:
     def why_stale(self, lock: Lock) -> str | None:
         """How the lock's ``[options]`` and ``[manifest]`` differ from these settings (the
         requirements compared as sets)."""
+        from accord.model.conflicts import same_conflicts
         from accord.model.manifest import lock_requirement, requirement_key
 
         if lock.options.resolution_mode != self.resolution:
@@ -149,6 +153,8 @@ class DependencySettings:
             return "the supported environments (`tool.uv.environments`) changed"
         if sorted(lock.excludes) != sorted(self.excludes):
             return "`tool.uv.exclude-dependencies` changed"
+        if not same_conflicts(lock.conflicts, self.conflicts):
+            return "the conflicting extras and groups (`tool.uv.conflicts`) changed"
         required = tuple(str(tree) for tree in self.required_environments)
         if tuple(str(m) for m in lock.required_markers) != required:
             return "the required environments (`tool.uv.required-environments`) changed"
@@ -167,6 +173,7 @@ class DependencySettings:
 def read_dependency_settings(
     workspace: Workspace, config: EffectiveSettings, policy: LockPolicy
 ) -> DependencySettings:
+    from accord.model.conflicts import read_conflicts
     from accord.model.uv_settings import (
         SettingInvalid,
         read_binary_policy,
@@ -194,6 +201,7 @@ def read_dependency_settings(
             ),
             fork_strategy=read_fork_strategy(policy.fork_strategy or uv.get("fork-strategy")),
             excludes=read_excludes(uv.get("exclude-dependencies")),
+            conflicts=read_conflicts(uv.get("conflicts"), _project_name(workspace)),
             binaries=read_binary_policy(uv).with_flags(
                 no_binary=policy.no_binary,
                 no_binary_packages=policy.no_binary_packages,
@@ -204,6 +212,15 @@ def read_dependency_settings(
     except SettingInvalid as exc:
         pyproject = _where(workspace, config)
         raise ProjectInvalid(f"`{pyproject}`: {exc}", hint=exc.hint, path=pyproject) from exc
+
+
+def _project_name(workspace: Workspace) -> NormalizedName:
+    """The project whose pyproject.toml is at the workspace root (a conflict item's default
+    package); a virtual root's conflicts name their packages."""
+    for member in workspace.members:
+        if member.directory == ".":
+            return member.name
+    return NormalizedName("")
 
 
 def read_exclude_newer(

@@ -24,6 +24,7 @@ from packaging.specifiers import SpecifierSet
 from packaging.utils import NormalizedName, canonicalize_name
 from packaging.version import Version
 
+from accord.model.conflicts import ConflictSets
 from accord.model.exclude_newer import ExcludeNewer
 from accord.model.lock import Lock, LockOptions, LockRequirement, SourceKind
 from accord.model.manifest import ProjectManifest, lock_requirement
@@ -31,6 +32,7 @@ from accord.model.marker_tree import MarkerTree
 from accord.model.python_range import specifier_range
 from accord.model.uv_settings import BinaryPolicy, by_name, recorded_prerelease
 from accord.reconciler.errors import NoSolution
+from accord.reconciler.lock.resolve import conflicts as conflicting
 from accord.reconciler.lock.resolve.assemble import NodeKey, merge_forks
 from accord.reconciler.lock.resolve.forks import ForkResult, resolve_forks
 from accord.reconciler.lock.resolve.local import local_packages
@@ -116,6 +118,7 @@ def resolve_lock(
     binaries: BinaryPolicy | None = None,
     excludes: Sequence[NormalizedName] = (),
     warn: Callable[[str], None] | None = None,
+    conflicts: ConflictSets = (),
 ) -> Lock:
     """Resolve a project (or a workspace's members) against ``client`` and build the lock.
 
@@ -167,6 +170,14 @@ def resolve_lock(
     )
     if existing is not None and not upgrade and same_environments:
         initial = [MarkerTree.parse(marker) for marker in existing.resolution_markers] or initial
+    split_roots = None
+    if conflicts:
+        conflicting.check_supported(conflicts, [] if script else [m.name for m in manifests])
+        if initial:
+            raise conflicting.ConflictsUnsupported("with forks by environment")
+        split_roots = functools.partial(
+            conflicting.conflict_forks, roots=roots, conflicts=conflicts
+        )
     forks, metadata = resolve_forks(
         roots,
         client,
@@ -188,11 +199,16 @@ def resolve_lock(
         fork_strategy=fork_strategy,
         binaries=binaries,
         excludes=frozenset(excludes),
+        split_roots=split_roots,
     )
+    if conflicts and any(not fork.env.without_extras().is_true() for fork in forks):
+        raise conflicting.ConflictsUnsupported("with forks by environment")
     if warn is not None:
         for line in _warnings(forks, metadata, locals_):
             warn(line)
     graph = merge_forks(forks, [r.identifier for r in roots], specifier_range(requires_python))
+    if conflicts:
+        conflicting.apply_conflicts(graph, conflicts)
     packages, edges = lock_packages(graph, forks, locals_, specifier_range(requires_python))
     forked = len(forks) > 1 or any(not fork.env.is_true() for fork in forks)
     top_markers = graph.top_markers() if forked else ()
@@ -245,6 +261,7 @@ def resolve_lock(
         excludes=tuple(sorted(set(excludes))),
         required_markers=tuple(Marker(str(tree)) for tree in required_environments),
         build_constraints=_records(build_constraints),
+        conflicts=conflicts,
     )
 
 

@@ -24,7 +24,7 @@ from accord.model.marker_tree import MarkerTree
 from accord.model.python_range import PythonRange
 from accord.reconciler.lock.resolve.forks import ForkResult
 
-__all__ = ["Graph", "NodeKey", "merge_forks"]
+__all__ = ["Graph", "NodeKey", "canonical_fork_markers", "merge_forks"]
 
 
 @attrs.frozen
@@ -52,6 +52,9 @@ class Graph:
     """parent -> child (a base node, or an extra node for an edge with that extra) -> marker."""
     reach: dict[NodeKey, MarkerTree]
     versions: dict[NormalizedName, list[Version]]
+    conflicted: bool = False
+    """Markers carry conflict items (``tool.uv.conflicts``): fork markers are written as uv
+    canonicalizes them."""
 
     def simplify(self, marker: MarkerTree) -> MarkerTree:
         return marker.simplify_python_versions(*self.python)
@@ -69,12 +72,17 @@ class Graph:
         """The fork markers, in completion order, that reach a version of a duplicated name."""
         if not self.is_duplicated(key.name):
             return ()
-        return _markers(
-            self.simplify(fork) for fork in self.forks if not fork.is_disjoint(self.reach[key])
+        return self._fork_markers(
+            fork for fork in self.forks if not fork.is_disjoint(self.reach[key])
         )
 
     def top_markers(self) -> tuple[Marker, ...]:
-        return _markers(self.simplify(fork) for fork in self.forks)
+        return self._fork_markers(self.forks)
+
+    def _fork_markers(self, forks: Iterable[MarkerTree]) -> tuple[Marker, ...]:
+        if self.conflicted:
+            return _markers(canonical_fork_markers(forks, self.python))
+        return _markers(self.simplify(fork) for fork in forks)
 
     def dependencies(
         self,
@@ -84,7 +92,7 @@ class Graph:
     ) -> tuple[Dependency, ...]:
         """The edges written under ``parent`` (a base, extra or group node)."""
         reach = self.reach.get(parent, MarkerTree.FALSE)
-        context = self.simplify(reach)
+        context = self.simplify(reach.without_extras())
         grouped: dict[tuple[NodeKey, str | None], set[NormalizedName]] = {}
         for child, marker in self.edges.get(parent, {}).items():
             if child.base == parent.base and parent.group is None:
@@ -114,6 +122,24 @@ class Graph:
                 key=lambda e: (e.name, e.version or Version("0"), e.extras, str(e.marker or "")),
             )
         )
+
+
+def canonical_fork_markers(forks: Iterable[MarkerTree], python: PythonRange) -> list[MarkerTree]:
+    """uv's ``canonical_marker_trees``: the PEP 508 parts (once each) when they are pairwise
+    disjoint, else the whole markers; simplified by ``requires-python``; ``true`` dropped."""
+    forks = list(forks)
+    pep508: list[MarkerTree] = []
+    for fork in forks:
+        simplified = fork.without_extras().simplify_python_versions(*python)
+        if simplified not in pep508:
+            pep508.append(simplified)
+    overlap = any(
+        not first.is_disjoint(second)
+        for i, first in enumerate(pep508)
+        for second in pep508[i + 1 :]
+    )
+    chosen = [fork.simplify_python_versions(*python) for fork in forks] if overlap else pep508
+    return [marker for marker in chosen if not marker.is_true()]
 
 
 def _markers(trees: Iterable[MarkerTree]) -> tuple[Marker, ...]:

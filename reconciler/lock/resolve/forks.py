@@ -56,6 +56,8 @@ class _Pending:
     env: MarkerTree
     inherited: Mapping[str, tuple[Version, MarkerTree]]
     fixed: Mapping[tuple[str, Version], tuple[Req, ...]]
+    left_out: frozenset[str] = frozenset()
+    """Root identifiers this fork leaves out (conflicting extras and groups of others)."""
 
 
 class _Recorder(BaseReporter):  # type: ignore[type-arg]
@@ -120,9 +122,13 @@ def resolve_forks(
     fork_strategy: str | None = None,
     binaries: BinaryPolicy | None = None,
     excludes: frozenset[NormalizedName] = frozenset(),
+    split_roots: Callable[[MarkerTree], Sequence[tuple[MarkerTree, frozenset[str]]]] | None = None,
 ) -> tuple[list[ForkResult], dict[tuple[NormalizedName, Version], DistMetadata]]:
     """Solve every fork: the results in the order they completed (uv's lock order), and the
-    metadata of every registry version chosen."""
+    metadata of every registry version chosen.
+
+    ``split_roots``: the forks an initial fork splits into over the roots (``tool.uv.conflicts``),
+    in the order uv pushes them, each with the root identifiers it leaves out."""
     import resolvelib  # slow path only
 
     store = MetadataStore(
@@ -144,6 +150,10 @@ def resolve_forks(
     # uv solves lower Python bounds first under `fewest` or `lowest`, higher ones otherwise.
     lower_python_first = resolution == "lowest" or fork_strategy == "fewest"
     starts.sort(key=lambda p: fork_order(ForkSplit(p.env, None)), reverse=lower_python_first)
+    if split_roots is not None:
+        starts = [
+            _Pending(env, {}, {}, left_out) for p in starts for env, left_out in split_roots(p.env)
+        ]
     stack = list(starts)
     results: list[ForkResult] = []
     metadata: dict[tuple[NormalizedName, Version], DistMetadata] = {}
@@ -180,7 +190,8 @@ def resolve_forks(
                 recorder,
             )
             try:
-                result = resolver.resolve(roots, max_rounds=20_000)
+                wanted_roots = [r for r in roots if r.identifier not in pending.left_out]
+                result = resolver.resolve(wanted_roots, max_rounds=20_000)
             except ForkNeeded as fork:
                 if not forking:
                     raise NoSolution(
@@ -207,7 +218,7 @@ def resolve_forks(
                     fixed = dict(pending.fixed)
                     if split.requirements is not None:
                         fixed[key] = split.requirements
-                    stack.append(_Pending(split.env, inherited, fixed))
+                    stack.append(_Pending(split.env, inherited, fixed, pending.left_out))
                 continue
             except resolvelib.ResolutionImpossible as exc:
                 from accord.reconciler.lock.resolve.explain import explain_conflict

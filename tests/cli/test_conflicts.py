@@ -1,0 +1,210 @@
+"""`tool.uv.conflicts`: accord's `uv.lock` against real uv 0.13.8's, byte for byte, and the
+shapes accord still refuses by name.
+
+Each scenario is a `proj` whose conflicting extras or groups want different versions of one
+package of fixtures/fork_catalog.py (`fk-split` 1.0 against 2.0), served by an index of its
+own. uv then resolves one fork per item (and one with none), writes no `resolution-markers`
+(the forks differ only in their conflict items), and marks the edges of a package reached
+from several forks with its encoded items (`extra == 'extra-4-proj-x'`).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from fixtures.fork_catalog import build_fork_catalog
+from fixtures.index import IndexServer, build_index
+from tests.cli.support import Cli, clean_environment
+
+HEAD = '[project]\nname = "proj"\nversion = "0.1.0"\nrequires-python = ">=3.10"\n'
+XY = '\n[tool.uv]\nconflicts = [[{ extra = "x" }, { extra = "y" }]]\n'
+
+
+@pytest.fixture(scope="session")
+def conflict_index(tmp_path_factory: pytest.TempPathFactory) -> Iterator[IndexServer]:
+    dists = build_fork_catalog(tmp_path_factory.mktemp("conflict-dists"))
+    simple = build_index(sorted(dists), tmp_path_factory.mktemp("conflict-index"))
+    with IndexServer(simple) as server:
+        yield server
+
+
+@pytest.fixture
+def ccli(cli: Cli, conflict_index: IndexServer) -> Cli:
+    return dataclasses.replace(cli, index_url=conflict_index.url)
+
+
+def _project(root: Path, pyproject: str, lock: str | None = None) -> Path:
+    root.mkdir(parents=True)
+    (root / "pyproject.toml").write_text(pyproject, encoding="utf-8")
+    if lock is not None:
+        (root / "uv.lock").write_text(lock, encoding="utf-8", newline="")
+    return root
+
+
+def _accord(cli: Cli, project: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(cli.accord), *args, "--python", str(cli.python)],
+        cwd=project,
+        env=clean_environment({"ACCORD_INDEX_URL": cli.index_url}),
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def _uv_lock(cli: Cli, project: Path, *args: str) -> str:
+    result = cli.uv(project, "lock", *args, settings=True)
+    assert result.returncode == 0, result.stderr
+    return (project / "uv.lock").read_text(encoding="utf-8")
+
+
+def _same_as_uv(cli: Cli, tmp_path: Path, pyproject: str, seed: str | None = None) -> str:
+    """Lock with uv and with accord (from `seed`, if given); the two must be byte-identical."""
+    expected = _uv_lock(cli, _project(tmp_path / "uv" / "proj", pyproject, seed))
+    ours = _project(tmp_path / "accord" / "proj", pyproject, seed)
+    result = _accord(cli, ours, "lock")
+    assert result.returncode == 0, result.stderr
+    actual = (ours / "uv.lock").read_text(encoding="utf-8")
+    if actual != expected:
+        diff = difflib.unified_diff(
+            expected.splitlines(keepends=True), actual.splitlines(keepends=True), "uv", "accord"
+        )
+        pytest.fail("accord's lock differs from uv's:\n" + "".join(diff), pytrace=False)
+    assert _uv_lock(cli, ours, "--check") == actual
+    return expected
+
+
+def _extras(**extras: list[str]) -> str:
+    lines = "".join(f"{k} = [{', '.join(map(_string, v))}]\n" for k, v in extras.items())
+    return "\n[project.optional-dependencies]\n" + lines
+
+
+def _string(requirement: str) -> str:
+    return '"' + requirement + '"'
+
+
+def test_conflicts_two_extras_pin_different_versions(ccli: Cli, tmp_path: Path) -> None:
+    pyproject = HEAD + "dependencies = []\n" + _extras(x=["fk-split<2"], y=["fk-split>=2"]) + XY
+    lock = _same_as_uv(ccli, tmp_path, pyproject)
+    assert "resolution-markers" not in lock
+    assert 'conflicts = [[\n    { package = "proj", extra = "x" },' in lock
+    assert '[[package]]\nname = "fk-split"\nversion = "1.0"' in lock
+    assert '[[package]]\nname = "fk-split"\nversion = "2.0"' in lock
+
+
+def test_conflicts_shared_dependency_edges_carry_conflict_markers(
+    ccli: Cli, tmp_path: Path
+) -> None:
+    extras = _extras(x=["fk-split<2", "fk-user"], y=["fk-split>=2", "fk-user", "fk-a>=2"])
+    lock = _same_as_uv(ccli, tmp_path, HEAD + 'dependencies = ["fk-common"]\n' + extras + XY)
+    assert "marker = \"extra == 'extra-4-proj-x'\"" in lock
+    assert "marker = \"extra == 'extra-4-proj-y'\"" in lock
+
+
+def test_conflicts_with_an_environment_marker_that_does_not_fork(ccli: Cli, tmp_path: Path) -> None:
+    extras = _extras(x=["fk-split<2; sys_platform == 'linux'", "fk-user"], y=["fk-split>=2"])
+    lock = _same_as_uv(ccli, tmp_path, HEAD + "dependencies = []\n" + extras + XY)
+    assert "resolution-markers" not in lock
+
+
+def test_conflicts_between_groups(ccli: Cli, tmp_path: Path) -> None:
+    pyproject = (
+        HEAD
+        + "dependencies = []\n\n[dependency-groups]\n"
+        + 'a = ["fk-split<2", "fk-user"]\nb = ["fk-split>=2", "fk-user"]\n'
+        + '\n[tool.uv]\nconflicts = [[{ group = "a" }, { group = "b" }]]\n'
+    )
+    lock = _same_as_uv(ccli, tmp_path, pyproject)
+    assert "marker = \"extra == 'group-4-proj-a'\"" in lock
+
+
+def test_conflicts_three_extras_one_without_a_clash(ccli: Cli, tmp_path: Path) -> None:
+    extras = _extras(x=["fk-split<2"], y=["fk-split>=2"], z=["fk-same", "fk-user"])
+    conflicts = '\n[tool.uv]\nconflicts = [[{ extra = "x" }, { extra = "y" }, { extra = "z" }]]\n'
+    _same_as_uv(ccli, tmp_path, HEAD + "dependencies = []\n" + extras + conflicts)
+
+
+def test_conflicts_between_an_extra_and_a_group(ccli: Cli, tmp_path: Path) -> None:
+    pyproject = (
+        HEAD
+        + 'dependencies = ["fk-same"]\n'
+        + _extras(x=["fk-split<2", "fk-user"])
+        + '\n[dependency-groups]\ng = ["fk-split>=2"]\n'
+        + '\n[tool.uv]\nconflicts = [[{ extra = "x" }, { group = "g" }]]\n'
+    )
+    _same_as_uv(ccli, tmp_path, pyproject)
+
+
+def test_conflicts_changed_relocks_like_uv(ccli: Cli, tmp_path: Path) -> None:
+    # A lock recording other conflicts is stale: `--locked` fails, `lock` rewrites it as uv.
+    extras = _extras(x=["fk-split<2"], y=["fk-split>=2"], z=["fk-same"])
+    before = HEAD + "dependencies = []\n" + extras + XY
+    seed = _uv_lock(ccli, _project(tmp_path / "seed" / "proj", before))
+    after = before.replace('{ extra = "y" }]]', '{ extra = "y" }, { extra = "z" }]]')
+    stale = _project(tmp_path / "stale" / "proj", after, seed)
+    result = _accord(ccli, stale, "lock", "--locked")
+    assert result.returncode == 1, result.stderr
+    assert "needs to be updated" in result.stderr
+    relocked = _same_as_uv(ccli, tmp_path, after, seed)
+    assert '{ package = "proj", extra = "z" }' in relocked
+
+
+@pytest.mark.parametrize(
+    ("extras", "conflicts", "what"),
+    [
+        pytest.param(
+            {
+                "x": [
+                    "fk-split<2; sys_platform == 'linux'",
+                    "fk-split>=2; sys_platform == 'darwin'",
+                ],
+                "y": ["fk-split>=2"],
+            },
+            '[[{ extra = "x" }, { extra = "y" }]]',
+            "with forks by environment",
+            id="environment-forks",
+        ),
+        pytest.param(
+            {"x": ["fk-split<2"], "y": ["fk-split>=2"], "a": ["fk-same"], "b": ["fk-user"]},
+            '[[{ extra = "x" }, { extra = "y" }], [{ extra = "a" }, { extra = "b" }]]',
+            "with more than one set",
+            id="two-sets",
+        ),
+        pytest.param(
+            {"x": ["fk-split<2"], "y": ["fk-split>=2"]},
+            '[[{ package = "other", extra = "x" }, { extra = "y" }]]',
+            "naming another package (`other`)",
+            id="other-package",
+        ),
+    ],
+)
+def test_conflicts_beyond_the_slice_are_refused(
+    ccli: Cli, tmp_path: Path, extras: dict[str, list[str]], conflicts: str, what: str
+) -> None:
+    pyproject = HEAD + "dependencies = []\n" + _extras(**extras)
+    project = _project(tmp_path / "proj", pyproject + f"\n[tool.uv]\nconflicts = {conflicts}\n")
+    result = _accord(ccli, project, "lock")
+    assert result.returncode != 0
+    assert f"error: `tool.uv.conflicts` {what}: accord does not support this yet" in result.stderr
+    assert not (project / "uv.lock").exists()
+
+
+def test_conflicts_malformed_is_reported_in_uvs_words(ccli: Cli, tmp_path: Path) -> None:
+    pyproject = HEAD + "dependencies = []\n" + _extras(x=["fk-split"])
+    project = _project(
+        tmp_path / "proj", pyproject + '\n[tool.uv]\nconflicts = [[{ extra = "x" }]]\n'
+    )
+    result = _accord(ccli, project, "lock")
+    assert result.returncode != 0
+    assert (
+        "`tool.uv.conflicts`: Each set of conflicts must have at least two entries, "
+        "but found only one" in result.stderr
+    )
