@@ -21,12 +21,13 @@ from accord.model.uv_settings import SettingInvalid
 
 __all__ = [
     "ConflictSets",
+    "SelectionConflicts",
     "conflict_marker",
-    "conflicting_selection",
     "encode",
     "item_marker",
     "read_conflicts",
     "same_conflicts",
+    "selection_conflict",
 ]
 
 ConflictSets = tuple[tuple[ConflictItem, ...], ...]
@@ -113,14 +114,46 @@ def conflict_marker(sets: ConflictSets) -> MarkerTree:
     return marker
 
 
-def conflicting_selection(
+class SelectionConflicts(Exception):
+    """The selection activates extras or groups declared mutually exclusive (uv's words)."""
+
+
+def _shown(item: ConflictItem) -> str:
+    if item.extra is not None:
+        return f"`{item.package}[{item.extra}]`"
+    if item.group is not None:
+        return f"`{item.package}:{item.group}`"
+    return f"`{item.package}`"
+
+
+def _listed(names: Sequence[str]) -> str:
+    if len(names) == 1:
+        return names[0]
+    if len(names) == 2:
+        return f"{names[0]} and {names[1]}"
+    return ", ".join(names[:-1]) + f", and {names[-1]}"
+
+
+def selection_conflict(
     sets: ConflictSets, active: Iterable[ConflictItem]
-) -> Sequence[ConflictItem] | None:
-    """The items of the first set of which ``active`` holds two or more (in declared order),
-    or None when the selection is allowed."""
+) -> SelectionConflicts | None:
+    """The error uv gives when ``active`` holds two items of one set, or None."""
     chosen = set(active)
     for items in sets:
         both = [item for item in items if item in chosen]
-        if len(both) > 1:
-            return both
+        if len(both) < 2:
+            continue
+        extras = [f"`{i.extra}`" for i in both if i.extra is not None]
+        groups = [f"`{i.group}`" for i in both if i.group is not None]
+        if extras and groups:
+            what = f"Extra {_listed(extras)}" if len(extras) == 1 else f"Extras {_listed(extras)}"
+            what += f" and group {_listed(groups)}" if len(groups) == 1 else ""
+            what += f" and groups {_listed(groups)}" if len(groups) > 1 else ""
+            declared = "the declared conflicts"
+        elif extras:
+            what, declared = f"Extras {_listed(extras)}", "the declared conflicts"
+        else:
+            what, declared = f"Groups {_listed(groups)}", "the conflicts"
+        members = ", ".join(_shown(i) for i in items)
+        return SelectionConflicts(f"{what} are incompatible with {declared}: {{{members}}}")
     return None

@@ -8,7 +8,7 @@ package for this interpreter's wheel tags.
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 import attrs
 from packaging.markers import Marker
@@ -22,7 +22,15 @@ from packaging.version import Version
 
 from accord.model.install_filter import InstallFilter
 from accord.model.interpreter import Interpreter
-from accord.model.lock import Artifact, Dependency, Lock, LockedPackage, Source, SourceKind
+from accord.model.lock import (
+    Artifact,
+    ConflictItem,
+    Dependency,
+    Lock,
+    LockedPackage,
+    Source,
+    SourceKind,
+)
 from accord.model.uv_settings import BinaryPolicy
 
 __all__ = [
@@ -222,6 +230,37 @@ def _marker_holds(marker: Marker | None, environment: dict[str, str]) -> bool:
     return marker.evaluate(environment)
 
 
+def _marker_check(
+    lock: Lock, selection: Selection, selected: SelectedRoots
+) -> Callable[[Marker | None, dict[str, str]], bool]:
+    """How an edge's marker is evaluated: plainly, or, in a lock with ``conflicts``, with
+    uv's encoded conflict items of the selection active (``UniversalMarker::evaluate``).
+    Raises ``SelectionConflicts`` for a selection of items declared mutually exclusive."""
+    if not lock.conflicts:
+        return _marker_holds
+    from accord.model.conflicts import encode, selection_conflict
+    from accord.model.marker_tree import MarkerTree
+
+    active: list[ConflictItem] = []
+    for root in selected.packages:
+        if not selection.only_groups:
+            active.append(ConflictItem(package=root.name))
+            extras = root.extra_names if selection.all_extras else selection.extras
+            active += [ConflictItem(package=root.name, extra=e) for e in extras]
+        active += [ConflictItem(package=root.name, group=g) for g in selected.groups]
+    clash = selection_conflict(lock.conflicts, active)
+    if clash is not None:
+        raise clash
+    encoded = {encode(item) for item in active}
+
+    def holds(marker: Marker | None, environment: dict[str, str]) -> bool:
+        if marker is None:
+            return True
+        return MarkerTree.parse(marker).evaluate(environment, encoded)
+
+    return holds
+
+
 def _to_desired(
     package: LockedPackage, interpreter: Interpreter, binaries: BinaryPolicy | None = None
 ) -> DesiredDist:
@@ -279,6 +318,7 @@ def desire(
 
     selected = select_roots(lock, selection)
     groups = selected.groups
+    holds = _marker_check(lock, selection, selected)
 
     edges: list[Dependency] = []
     for root in selected.packages:
@@ -316,13 +356,13 @@ def desire(
         visit(package, extras)
     while edges:
         edge = edges.pop()
-        if not _marker_holds(edge.marker, environment):
+        if not holds(edge.marker, environment):
             continue
         target = lock.target_of(edge)
         if target is None:
             continue
         if target.resolution_markers and not any(
-            _marker_holds(marker, environment) for marker in target.resolution_markers
+            holds(marker, environment) for marker in target.resolution_markers
         ):
             continue
         visit(target, edge.extras)

@@ -130,7 +130,8 @@ class LockfileInvalid(AccordError):
 
 
 class SelectionInvalid(AccordError):
-    """An extra or dependency group that the project does not define."""
+    """An extra or dependency group that the project does not define, or a selection of
+    extras and groups declared mutually exclusive (``tool.uv.conflicts``)."""
 
 
 class ScriptInvalid(AccordError):

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 import attrs
 from packaging.specifiers import SpecifierSet
 
+from accord.model.conflicts import SelectionConflicts
 from accord.model.desired import (
     DesiredEnvironment,
     NoCompatibleArtifact,
@@ -139,6 +140,10 @@ def desire_project(
         from accord.reconciler.run.export import selection_error
 
         raise selection_error(exc) from exc
+    except SelectionConflicts as exc:
+        from accord.reconciler.errors import SelectionInvalid
+
+        raise SelectionInvalid(str(exc)) from exc
     except NoCompatibleArtifact as exc:
         raise _no_artifact(exc, binaries) from exc
     desired = locate_source_trees(desired, Path(project.root))

@@ -208,3 +208,37 @@ def test_conflicts_malformed_is_reported_in_uvs_words(ccli: Cli, tmp_path: Path)
         "`tool.uv.conflicts`: Each set of conflicts must have at least two entries, "
         "but found only one" in result.stderr
     )
+
+
+S3_EXTRAS = _extras(
+    x=["fk-split<2; sys_platform == 'linux'", "fk-split>=2; sys_platform == 'darwin'", "fk-user"],
+    y=["fk-split>=2", "fk-user"],
+)
+
+
+def _installed_split(cli: Cli, project: Path, *selection: str) -> str:
+    code = "import fk_split, fk_user; print(fk_split.__version__)"
+    result = cli.run(project, "--frozen", *selection, "--", "python", "-c", code)
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+def test_conflicts_install_follows_the_conflict_markers(ccli: Cli, tmp_path: Path) -> None:
+    # uv's lock forks by platform inside extra x: its fork markers and edges carry the
+    # encoded items, which the selection decides (here on linux: x gets 1.0, y gets 2.0).
+    project = _project(tmp_path / "proj", HEAD + "dependencies = []\n" + S3_EXTRAS + XY)
+    lock = _uv_lock(ccli, project)
+    assert "extra == 'extra-4-proj-x' and extra != 'extra-4-proj-y'" in lock
+    assert _installed_split(ccli, project, "--extra", "x") == "1.0"
+    assert _installed_split(ccli, project, "--extra", "y") == "2.0"
+
+
+def test_conflicts_selected_together_is_an_error(ccli: Cli, tmp_path: Path) -> None:
+    project = _project(tmp_path / "proj", HEAD + "dependencies = []\n" + S3_EXTRAS + XY)
+    _uv_lock(ccli, project)
+    result = ccli.run(project, "--frozen", "--all-extras", "--", "python", "-c", "pass")
+    assert result.returncode == 2
+    assert result.stderr.endswith(
+        "error: Extras `x` and `y` are incompatible with the declared conflicts: "
+        "{`proj[x]`, `proj[y]`}\n"
+    )

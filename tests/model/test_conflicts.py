@@ -7,10 +7,10 @@ from packaging.utils import canonicalize_name
 
 from accord.model.conflicts import (
     conflict_marker,
-    conflicting_selection,
     encode,
     read_conflicts,
     same_conflicts,
+    selection_conflict,
 )
 from accord.model.lock import ConflictItem
 from accord.model.uv_settings import SettingInvalid
@@ -79,6 +79,15 @@ def test_same_conflicts_ignores_order() -> None:
     assert not same_conflicts(((X, Y),), ((X, DEV),))
 
 
-def test_conflicting_selection_names_the_clashing_items() -> None:
-    assert conflicting_selection(((X, Y, DEV),), [DEV, X]) == [X, DEV]
-    assert conflicting_selection(((X, Y),), [X, DEV]) is None
+def test_selection_conflict_in_uvs_words() -> None:
+    z = ConflictItem(package=PROJ, extra=canonicalize_name("z"))
+    clash = selection_conflict(((X, Y, z),), [X, Y, z])
+    assert str(clash) == (
+        "Extras `x`, `y`, and `z` are incompatible with the declared conflicts: "
+        "{`proj[x]`, `proj[y]`, `proj[z]`}"
+    )
+    assert str(selection_conflict(((X, DEV),), [DEV, X])) == (
+        "Extra `x` and group `dev` are incompatible with the declared conflicts: "
+        "{`proj[x]`, `proj:dev`}"
+    )
+    assert selection_conflict(((X, Y),), [X, DEV]) is None
