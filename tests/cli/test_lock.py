@@ -350,7 +350,6 @@ def _with_tool_uv(tmp_path: Path, settings: str) -> Path:
     [
         ("no-sources = true", "no-sources"),
         ('index-strategy = "unsafe-best-match"', "index-strategy"),
-        ("conflicts = [[{ extra = 'a' }, { extra = 'b' }]]", "conflicts"),
     ],
 )
 def test_lock_refuses_a_setting_that_changes_the_lock_and_writes_nothing(
