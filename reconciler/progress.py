@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import threading
+import time
 from types import TracebackType
 from typing import TYPE_CHECKING, TextIO
 
@@ -21,10 +22,23 @@ if TYPE_CHECKING:
     from rich.progress import Progress as RichProgress
     from rich.progress import TaskID
 
-__all__ = ["DELAY", "LARGE_DOWNLOAD", "Download", "Progress", "configure", "progress"]
+__all__ = [
+    "COUNTER_DELAY",
+    "DELAY",
+    "LARGE_DOWNLOAD",
+    "Download",
+    "Progress",
+    "configure",
+    "progress",
+]
 
 DELAY = 0.2
-"""Seconds a step runs before anything is drawn (and before rich is imported)."""
+"""Seconds resolving or a large download runs before anything is drawn (and before rich is
+imported)."""
+
+COUNTER_DELAY = 1.0
+"""Seconds a counted step (preparing, installing) runs before it is drawn: linking a warm
+cache into a fresh environment is over sooner, and pays nothing for the display."""
 
 LARGE_DOWNLOAD = 1 << 20
 """Downloads of at least this many bytes get a bar of their own (uv draws bars for large
@@ -99,12 +113,14 @@ class _Bar(Download):
 
 
 class _Task:
-    __slots__ = ("completed", "description", "kind", "shown", "total")
+    __slots__ = ("completed", "description", "due", "kind", "shown", "total")
 
-    def __init__(self, description: str, total: float | None, kind: str) -> None:
+    def __init__(self, description: str, total: float | None, kind: str, due: float) -> None:
         self.description = description
         self.total = total
         self.kind = kind
+        self.due = due
+        """When it is drawn, if still running (``time.monotonic()``)."""
         self.completed = 0.0
         self.shown: TaskID | None = None
 
@@ -112,18 +128,28 @@ class _Task:
 class _Terminal(Progress):
     """The display on a terminal, drawn by rich on ``stream`` (the real stderr).
 
-    Nothing is drawn, and rich is not imported, until some step has lasted ``delay``
-    seconds: a warm sync that is over at once pays nothing for it, and nothing flickers."""
+    Nothing is drawn, and rich is not imported, until some step has lasted ``delay`` seconds
+    (``counter_delay`` for a counted one): a warm sync that is over at once pays nothing for
+    it, and nothing flickers."""
 
     enabled = True
 
-    def __init__(self, stream: TextIO, *, colour: bool, delay: float = DELAY) -> None:
+    def __init__(
+        self,
+        stream: TextIO,
+        *,
+        colour: bool,
+        delay: float = DELAY,
+        counter_delay: float = COUNTER_DELAY,
+    ) -> None:
         self._stream = stream
         self._colour = colour
         self._delay = delay
+        self._counter_delay = counter_delay
         self._lock = threading.RLock()
         self._display: RichProgress | None = None
         self._timer: threading.Timer | None = None
+        self._timer_due = 0.0
         self._tasks: dict[int, _Task] = {}
         self._next = 0
         self._spinner: int | None = None
@@ -150,6 +176,10 @@ class _Terminal(Progress):
         with self._lock:
             self._timer = None
             if not self._tasks or self._display is not None:
+                return
+            due = min(task.due for task in self._tasks.values())
+            if due > time.monotonic():  # the steps due sooner have ended: wait for the next
+                self._schedule(due)
                 return
             from rich.console import Console, RenderableType
             from rich.progress import (
@@ -206,16 +236,23 @@ class _Terminal(Progress):
         )
         self._display.refresh()
 
+    def _schedule(self, due: float) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+        self._timer = threading.Timer(max(0.0, due - time.monotonic()), self._appear)
+        self._timer.daemon = True
+        self._timer.start()
+        self._timer_due = due
+
     def _add(self, description: str, total: float | None, kind: str) -> int:
         key = self._next
         self._next += 1
-        task = self._tasks[key] = _Task(description, total, kind)
+        delay = self._counter_delay if kind == "count" else self._delay
+        task = self._tasks[key] = _Task(description, total, kind, time.monotonic() + delay)
         if self._display is not None:
             self._show(task)
-        elif self._timer is None:
-            self._timer = threading.Timer(self._delay, self._appear)
-            self._timer.daemon = True
-            self._timer.start()
+        elif self._timer is None or task.due < self._timer_due:
+            self._schedule(task.due)
         return key
 
     def remove(self, key: int) -> None:
