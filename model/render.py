@@ -35,6 +35,7 @@ from accord.model.plan import (
 
 __all__ = [
     "SCHEMA_VERSION",
+    "change_lines",
     "format_elapsed",
     "reason_text",
     "render_bare_json",
@@ -322,14 +323,21 @@ def uv_summary(plan: Plan, seconds: float, *, changes: bool = True) -> str:
         lines.append(f"Installed {len(added)} {_packages(len(added))} in {elapsed}")
     if not changes:
         return "".join(line + "\n" for line in lines)
-    changes_list = [
+    lines += change_lines(plan)
+    return "".join(line + "\n" for line in lines)
+
+
+def change_lines(plan: Plan) -> list[str]:
+    """`` - name==old`` and `` + name==new``, one per package removed or installed, as uv lists
+    them: by name, and for a package replaced, the old version's line first."""
+    changes = [
         (action.name, "-", str(action.installed.version))
-        for action in removed
+        for action in plan.actions
         if isinstance(action, (Remove, Replace))
     ] + [
         (action.name, "+", action.dist.display_version)
-        for action in added
+        for action in plan.actions
         if isinstance(action, (Install, Replace))
     ]
-    lines += [f" {sign} {name}=={version}" for name, sign, version in sorted(changes_list)]
-    return "".join(line + "\n" for line in lines)
+    changes.sort(key=lambda change: (change[0], change[1] == "+"))
+    return [f" {sign} {name}=={version}" for name, sign, version in changes]

@@ -29,6 +29,7 @@ from accord.model.plan import (
     Replace,
     WriteLock,
 )
+from accord.model.render import change_lines
 
 __all__ = ["environment_outdated", "render_uv_dry_run"]
 
@@ -79,16 +80,5 @@ def render_uv_dry_run(
         lines.append(f"Would uninstall {_packages(len(removed))}")
     if added:
         lines.append(f"Would install {_packages(len(added))}")
-    changes = [
-        (action.name, "-", str(action.installed.version))
-        for action in removed
-        if isinstance(action, (Remove, Replace))
-    ] + [
-        (action.name, "+", action.dist.display_version)
-        for action in added
-        if isinstance(action, (Install, Replace))
-    ]
-    # By name; for a package replaced, the old version's line before the new one's (as uv).
-    changes.sort(key=lambda change: (change[0], change[1] == "+"))
-    lines += [f" {sign} {name}=={version}" for name, sign, version in changes]
+    lines += change_lines(plan)
     return "".join(line + "\n" for line in lines)

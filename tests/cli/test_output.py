@@ -253,3 +253,31 @@ def test_output_plans_say_why_each_package_is_wanted(cli: Cli, make_project: Mak
     verbose = cli.run(project, "-v", "--frozen", "--", "python", "-c", "pass")
     assert verbose.returncode == 0, verbose.stderr
     assert "      why: simple → dep-a → dep-b" in verbose.stderr.splitlines()
+
+
+def test_output_sync_of_a_changed_version_reads_as_uv_sync(
+    cli: Cli, make_project: MakeProject, tmp_path: Path
+) -> None:
+    # A replaced package: uv names the old version before the new one.
+    accord_project = make_project("minimal")
+    uv_project = tmp_path / "uv" / "minimal"
+    shutil.copytree(accord_project, uv_project)
+    python = ["--python", str(cli.python)]
+    assert cli.invoke(accord_project, "sync", *python).returncode == 0
+    assert cli.uv(uv_project, "sync", *python).returncode == 0
+    for project in (accord_project, uv_project):
+        pyproject = project / "pyproject.toml"
+        pyproject.write_text(pyproject.read_text().replace("pkg==1.0", "pkg==1.1"))
+
+    accord = cli.invoke(accord_project, "sync", *python)
+    uv = cli.uv(uv_project, "sync", *python)
+
+    assert accord.returncode == uv.returncode == 0, accord.stderr
+    tail = _lines(uv.stderr)[-4:]
+    assert tail == [
+        "Uninstalled 1 package in <time>",
+        "Installed 1 package in <time>",
+        " - pkg==1.0",
+        " + pkg==1.1",
+    ]
+    assert _lines(accord.stderr)[-4:] == tail
