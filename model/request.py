@@ -57,6 +57,8 @@ class IndexOptions:
     find_links: tuple[str, ...] = ()
     """``--find-links`` (or ``UV_FIND_LINKS``), as given: paths relative to the working
     directory; before ``tool.uv.find-links``."""
+    index_strategy: str | None = None
+    """``--index-strategy`` (or ``UV_INDEX_STRATEGY``): over ``tool.uv.index-strategy``."""
     offline: bool = False
     refresh: bool = False
 

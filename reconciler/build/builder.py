@@ -166,11 +166,12 @@ def make_builder(
     the settings of ``pyproject``'s workspace (under ``config``) name."""
     from accord.reconciler.fetch.index import IndexClient
     from accord.reconciler.project.config import index_config
-    from accord.reconciler.project.indexes import configured_indexes
+    from accord.reconciler.project.indexes import configured_indexes, configured_strategy
 
     root = pyproject.parent if pyproject is not None and pyproject.is_file() else None
     data = index_config(root, config)
     indexes, _ = configured_indexes(index, data)
+    strategy = configured_strategy(index, data)
     from accord.reconciler.project.discover import toml_table
 
     uv = toml_table(data, "tool", "uv")
@@ -189,7 +190,9 @@ def make_builder(
     return ProjectBuilder(
         interpreter=interpreter,
         cache=cache_root(),
-        client_factory=lambda: IndexClient(indexes, cache_dir=cache_root(), offline=index.offline),
+        client_factory=lambda: IndexClient(
+            indexes, cache_dir=cache_root(), offline=index.offline, strategy=strategy
+        ),
         isolation=not (no_build_isolation or uv.get("no-build-isolation") is True),
         no_isolation=frozenset(canonicalize_name(str(n)) for n in no_isolation),
         build_constraints=build_constraints,

@@ -146,7 +146,8 @@ LOCK_OPTIONS: list[Decorator[Any]] = [
     value(
         "--index-strategy",
         choices=("first-index", "unsafe-first-match", "unsafe-best-match"),
-        help="Only first-index (accord's and uv's default).",
+        help="first-index (the default), unsafe-first-match or unsafe-best-match "
+        "(UV_INDEX_STRATEGY).",
     ),
     value("--keyring-provider", choices=("disabled", "subprocess"), help="Only disabled."),
     flag("-U", "--upgrade", help="Ignore the lock's versions."),

@@ -44,11 +44,6 @@ _UNSUPPORTED: tuple[tuple[str, str, str], ...] = (
 
 # Values of choice options accord honours; any other value is refused by name.
 _SUPPORTED_VALUES: Mapping[str, tuple[str, str, str]] = {
-    "index_strategy": (
-        "first-index",
-        "--index-strategy",
-        "accord takes each package from the first index that has it",
-    ),
     "keyring_provider": (
         "disabled",
         "--keyring-provider",

@@ -1,8 +1,10 @@
 """The package-index client (lock stage, network side): project pages and core metadata.
 
 Speaks the simple repository API (PEP 503 HTML and PEP 691 JSON, with PEP 592 yanks, PEP 658/714
-metadata files and PEP 700 sizes and upload times) to the configured indexes, in order, and
-takes a project from the first index that knows it (uv's default ``first-index`` strategy).
+metadata files and PEP 700 sizes and upload times) to the configured indexes, in order. As
+uv's ``index-strategy``: a project comes from the first index that knows it (``first-index``,
+the default), or from every index that knows it (``unsafe-first-match``,
+``unsafe-best-match``), each file marked with the rank of its index in the search order.
 It touches the network and, under ``cache_dir``, only these entries, each written as a
 finished temporary file renamed into place:
 
@@ -28,6 +30,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 from urllib.parse import urljoin, urlsplit
 
+import attrs
 from packaging.utils import (
     NormalizedName,
     canonicalize_name,
@@ -122,6 +125,7 @@ class IndexClient:
         retries: int | None = None,
         backoff: float = 0.1,
         flat: Sequence[FlatSource] = (),
+        strategy: str = "first-index",
     ) -> None:
         from accord.reconciler.credentials import remember_index
 
@@ -131,6 +135,9 @@ class IndexClient:
         self.cache_dir = cache_dir
         self.offline = offline
         self.refresh = refresh
+        self.strategy = strategy
+        """uv's ``index-strategy``: ``first-index``, ``unsafe-first-match`` or
+        ``unsafe-best-match`` (the resolver orders the versions of several indexes)."""
         self._attempts = http.Attempts(unreachable=_unreachable, retries=retries, backoff=backoff)
         self._lock = threading.Lock()
         self._files: dict[NormalizedName, tuple[IndexFile, ...]] = {}
@@ -182,7 +189,9 @@ class IndexClient:
     # -- pages --
 
     def files(self, name: str) -> tuple[IndexFile, ...]:
-        """All files of project ``name``, from the first index (in order) that knows it.
+        """All files of project ``name``, from the first index (in order) that knows it; under
+        an ``unsafe-*`` strategy from every index that knows it, in search order, each file's
+        ``rank`` the position of its index among them (find-links files join each index's).
 
         Files whose names are not a wheel or sdist of the project are skipped. Raises
         PackageNotFound when every index answers 404 (or, offline, none is cached),
@@ -193,54 +202,66 @@ class IndexClient:
         return self._once(self._files, project, lambda: self._with_flat(project))
 
     def _with_flat(self, project: NormalizedName) -> tuple[IndexFile, ...]:
-        if self.flat is None:
-            return self._fetch_files(project)
         from accord.reconciler.fetch.flat import merge_flat
 
-        flat = self.flat.files(project)
-        try:
-            indexed = self._fetch_files(project)
-        except PackageNotFound:
+        flat = self.flat.files(project) if self.flat is not None else ()
+        found: list[tuple[IndexFile, ...]] = []
+        for index in self.indexes:
+            files = self._index_files(index, project)
+            if files is not None:
+                found.append(files)
+                if self.strategy == "first-index":
+                    break  # uv's default: the first index that knows a project is its only one
+        if not found:
             if flat:
                 return flat
-            raise
-        return merge_flat(indexed, flat)
+            raise self._not_found(project)
+        if len(found) == 1:
+            return merge_flat(found[0], flat)
+        # uv merges the find-links files into each index's versions.
+        return tuple(
+            attrs.evolve(file, rank=rank) if rank else file
+            for rank, files in enumerate(found)
+            for file in merge_flat(files, flat)
+        )
 
-    def _fetch_files(self, project: NormalizedName) -> tuple[IndexFile, ...]:
-        for index in self.indexes:
-            page_url = urljoin(index if index.endswith("/") else index + "/", f"{project}/")
-            entry = self._get_page(page_url)
-            if entry is None:
-                continue
-            parsed_path = self.cache_dir / "http" / (_sha256(page_url) + ".files")
-            digest = body_digest(entry.body)
-            known = read_files(parsed_path, digest, index, project)
-            if known is not None:
-                return known
-            try:
-                if is_json(entry.content_type):
-                    links = json_links(entry.body, entry.url)
-                else:
-                    links = html_links(entry.body, entry.url)
-            except (ValueError, KeyError, TypeError, AttributeError) as exc:
-                # Forget the page, so a fixed index is read again rather than this copy.
-                (self.cache_dir / "http" / _sha256(page_url)).unlink(missing_ok=True)
-                raise IndexPageInvalid(
-                    f"The project page `{page_url}` is not a valid simple-API page: {exc}",
-                    hint="the index served a page accord cannot read",
-                ) from exc
-            parsed = (index_file(link, index, project) for link in links)
-            files = tuple(file for file in parsed if file is not None)
-            write_files(parsed_path, digest, files)
-            return files
+    def _index_files(self, index: str, project: NormalizedName) -> tuple[IndexFile, ...] | None:
+        """The project's files on one index; None when it answers 404."""
+        page_url = urljoin(index if index.endswith("/") else index + "/", f"{project}/")
+        entry = self._get_page(page_url)
+        if entry is None:
+            return None
+        parsed_path = self.cache_dir / "http" / (_sha256(page_url) + ".files")
+        digest = body_digest(entry.body)
+        known = read_files(parsed_path, digest, index, project)
+        if known is not None:
+            return known
+        try:
+            if is_json(entry.content_type):
+                links = json_links(entry.body, entry.url)
+            else:
+                links = html_links(entry.body, entry.url)
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:
+            # Forget the page, so a fixed index is read again rather than this copy.
+            (self.cache_dir / "http" / _sha256(page_url)).unlink(missing_ok=True)
+            raise IndexPageInvalid(
+                f"The project page `{page_url}` is not a valid simple-API page: {exc}",
+                hint="the index served a page accord cannot read",
+            ) from exc
+        parsed = (index_file(link, index, project) for link in links)
+        files = tuple(file for file in parsed if file is not None)
+        write_files(parsed_path, digest, files)
+        return files
+
+    def _not_found(self, project: NormalizedName) -> PackageNotFound:
         where = ", ".join(f"`{index}`" for index in self.indexes) or "(no index configured)"
         if self.offline:
-            raise PackageNotFound(
+            return PackageNotFound(
                 f"Package `{project}` was not found in the cache",
                 hint=f"--offline was given, so {where} was not consulted; "
                 "run once without --offline to fill the cache",
             )
-        raise PackageNotFound(
+        return PackageNotFound(
             f"Package `{project}` was not found in the package registry",
             hint=f"searched {where}",
         )

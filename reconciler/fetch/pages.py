@@ -71,6 +71,9 @@ class IndexFile:
     metadata_sha256: str | None
     flat: bool = False
     """Listed by a ``find-links`` source (no exclude-newer, yank or Requires-Python there)."""
+    rank: int = 0
+    """The position, among the indexes that list the project, of the one this came from (an
+    ``unsafe-*`` index strategy searches several; ``0`` under ``first-index``)."""
 
 
 @attrs.frozen(kw_only=True)

@@ -39,7 +39,11 @@ from accord.reconciler.lock.settings import (
     read_exclude_newer,
     read_prerelease,
 )
-from accord.reconciler.project.indexes import configured_find_links, configured_indexes
+from accord.reconciler.project.indexes import (
+    configured_find_links,
+    configured_indexes,
+    configured_strategy,
+)
 
 if TYPE_CHECKING:
     from packaging.requirements import Requirement
@@ -65,8 +69,9 @@ class MetadataBuilder(Protocol):
     def sdist_metadata(self, url: str, sha256: str | None, filename: str) -> bytes: ...
 
 
-MetadataBuilders = Callable[[Sequence[str], "tuple[Requirement, ...]"], MetadataBuilder]
-"""``(indexes, build constraints) -> MetadataBuilder``: what a resolution builds with."""
+MetadataBuilders = Callable[[Sequence[str], "tuple[Requirement, ...]", str], MetadataBuilder]
+"""``(indexes, build constraints, index strategy) -> MetadataBuilder``: what a resolution
+builds with."""
 
 
 def load_workspace(
@@ -194,6 +199,7 @@ def ensure_lock(
     exclude_newer = read_exclude_newer(workspace, config, policy.exclude_newer)
     inputs = read_dependency_settings(workspace, config, policy)
     indexes, explicit = configured_indexes(index, {"tool": {"uv": dict(config.table)}})
+    strategy = configured_strategy(index, {"tool": {"uv": dict(config.table)}})
     flat = configured_find_links(index, config.layers, workspace.root)
 
     def why_stale_project(existing: Lock) -> str | None:
@@ -237,7 +243,7 @@ def ensure_lock(
                 "or remove the setting",
                 path=where,
             )
-        builder = builders(indexes, inputs.build_constraints)
+        builder = builders(indexes, inputs.build_constraints, strategy)
         return _resolve(
             workspace,
             indexes,
@@ -250,6 +256,7 @@ def ensure_lock(
             inputs,
             err,
             flat,
+            strategy,
         )
 
     return settle_lock(
@@ -282,6 +289,7 @@ def _resolve(
     inputs: DependencySettings | None = None,
     err: TextIO | None = None,
     flat: Sequence[FlatSource] = (),
+    strategy: str = "first-index",
 ) -> Lock:
     from accord.model.git import parse_lock_url
     from accord.reconciler.cachedir import cache_root
@@ -301,6 +309,7 @@ def _resolve(
         offline=index.offline,
         refresh=index.refresh,
         flat=flat,
+        strategy=strategy,
     )
     clients: dict[str, IndexClient] = {}
     pinned: dict[NormalizedName, IndexClient] = {}

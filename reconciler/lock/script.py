@@ -81,7 +81,7 @@ def _resolve(
     from accord.reconciler.fetch.index import IndexClient
     from accord.reconciler.lock.resolve import resolve_lock
     from accord.reconciler.project.config import script_index_config
-    from accord.reconciler.project.indexes import configured_indexes
+    from accord.reconciler.project.indexes import configured_indexes, configured_strategy
 
     manifest = ProjectManifest(
         name=canonicalize_name(script.stem),
@@ -91,7 +91,8 @@ def _resolve(
     )
     config = script_index_config(script, dict(metadata.tool_uv), config_files)
     indexes, _ = configured_indexes(index, config)
-    client = IndexClient(indexes, cache_dir=cache_root(), offline=index.offline)
+    strategy = configured_strategy(index, config)
+    client = IndexClient(indexes, cache_dir=cache_root(), offline=index.offline, strategy=strategy)
     try:
         return resolve_lock(
             manifest,

@@ -19,9 +19,18 @@ if TYPE_CHECKING:
     from accord.model.find_links import FlatSource
     from accord.model.uv_config import ConfigLayer
 
-__all__ = ["DEFAULT_INDEX", "configured_find_links", "configured_indexes"]
+__all__ = [
+    "DEFAULT_INDEX",
+    "INDEX_STRATEGIES",
+    "configured_find_links",
+    "configured_indexes",
+    "configured_strategy",
+]
 
 DEFAULT_INDEX = "https://pypi.org/simple"
+
+INDEX_STRATEGIES = ("first-index", "unsafe-first-match", "unsafe-best-match")
+"""uv's ``index-strategy`` values; the first is the default."""
 
 
 def configured_indexes(index: IndexOptions, pyproject: Mapping[str, Any]) -> tuple[list[str], bool]:
@@ -66,6 +75,21 @@ def configured_indexes(index: IndexOptions, pyproject: Mapping[str, Any]) -> tup
     explicit = bool(default or extras)
     ordered = [*extras, default or DEFAULT_INDEX]
     return list(dict.fromkeys(ordered)), explicit
+
+
+def configured_strategy(index: IndexOptions, pyproject: Mapping[str, Any]) -> str:
+    """uv's ``index-strategy``: ``--index-strategy`` (``UV_INDEX_STRATEGY``), else
+    ``tool.uv.index-strategy``, else ``first-index``. It decides which versions are
+    candidates; uv records nothing of it in the lock."""
+    from accord.reconciler.project.discover import toml_table
+
+    if index.index_strategy is not None:
+        return index.index_strategy
+    value = toml_table(pyproject, "tool", "uv").get("index-strategy", INDEX_STRATEGIES[0])
+    if value not in INDEX_STRATEGIES:
+        choices = ", ".join(f"`{strategy}`" for strategy in INDEX_STRATEGIES)
+        raise ProjectInvalid(f"`tool.uv.index-strategy` must be one of {choices}, not {value!r}")
+    return str(value)
 
 
 def configured_find_links(

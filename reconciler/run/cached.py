@@ -146,7 +146,7 @@ def sync_requirements(
     from accord.reconciler.build.cached import PseudoProject, sync_cached_environment
     from accord.reconciler.fetch.index import IndexClient
     from accord.reconciler.lock.read import parse_lock
-    from accord.reconciler.project.indexes import configured_indexes
+    from accord.reconciler.project.indexes import configured_indexes, configured_strategy
     from accord.reconciler.project.source_trees import locate_source_trees
     from accord.reconciler.run.builders import project_builder
 
@@ -168,6 +168,7 @@ def sync_requirements(
             cache_dir=cache_root(),
             offline=request.index.offline,
             refresh=request.index.refresh,
+            strategy=configured_strategy(request.index, index_config or {}),
         )
 
     def before_apply(plan: Plan) -> None:

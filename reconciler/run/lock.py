@@ -25,7 +25,9 @@ def lock_builders(interpreter: Interpreter, request: RunRequest) -> MetadataBuil
     """How a resolution for ``interpreter`` prepares sdist metadata: a ``ProjectBuilder`` on
     the resolution's indexes and build constraints."""
 
-    def make(indexes: Sequence[str], constraints: tuple[Requirement, ...]) -> ProjectBuilder:
+    def make(
+        indexes: Sequence[str], constraints: tuple[Requirement, ...], strategy: str
+    ) -> ProjectBuilder:
         from accord.reconciler.build.builder import ProjectBuilder
         from accord.reconciler.cachedir import cache_root
         from accord.reconciler.fetch.index import IndexClient
@@ -34,7 +36,7 @@ def lock_builders(interpreter: Interpreter, request: RunRequest) -> MetadataBuil
             interpreter=interpreter,
             cache=cache_root(),
             client_factory=lambda: IndexClient(
-                indexes, cache_dir=cache_root(), offline=request.index.offline
+                indexes, cache_dir=cache_root(), offline=request.index.offline, strategy=strategy
             ),
             build_constraints=constraints,
         )

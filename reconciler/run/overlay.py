@@ -80,7 +80,7 @@ def add_with_layer(
     """Layer ``--with`` requirements over ``outcome``'s environment."""
     from accord.reconciler.install.observe import find_site_packages, observe_environment
     from accord.reconciler.interpreters.find import find_interpreter, query_interpreter
-    from accord.reconciler.project.indexes import configured_indexes
+    from accord.reconciler.project.indexes import configured_indexes, configured_strategy
     from accord.reconciler.run.cached import environment_key, satisfied_by, sync_requirements
 
     requirements = with_requirements(request)
@@ -119,6 +119,7 @@ def add_with_layer(
     # configuration files' in any case.
     index_config = configured(outcome.project_root, request.config)
     indexes, _ = configured_indexes(request.index, index_config)
+    strategy = configured_strategy(request.index, index_config)
     key = environment_key(
         "with",
         str(interpreter.base_executable),
@@ -127,6 +128,8 @@ def add_with_layer(
         *sorted(str(r) for r in requirements),
         *(str(source) for _, source in sources),
         *indexes,
+        # uv's default strategy adds nothing, so layers made before it was read are kept
+        *([strategy] if strategy != "first-index" else []),
     )
     layer = sync_requirements(
         name="with",

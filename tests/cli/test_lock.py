@@ -349,7 +349,7 @@ def _with_tool_uv(tmp_path: Path, settings: str) -> Path:
     ("setting", "key"),
     [
         ("no-sources = true", "no-sources"),
-        ('index-strategy = "unsafe-best-match"', "index-strategy"),
+        ('config-settings = { a = "b" }', "config-settings"),
     ],
 )
 def test_lock_refuses_a_setting_that_changes_the_lock_and_writes_nothing(

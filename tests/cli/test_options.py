@@ -200,10 +200,10 @@ def test_cli_version_and_help(cli: Cli, tmp_path: Path) -> None:
         pytest.param(("--no-sources",), {}, "`--no-sources`", id="no-sources"),
         pytest.param((), {"UV_NO_SOURCES": "1"}, "`UV_NO_SOURCES`", id="UV_NO_SOURCES"),
         pytest.param(
-            ("--index-strategy", "unsafe-best-match"),
+            ("--keyring-provider", "subprocess"),
             {},
-            "`--index-strategy unsafe-best-match`",
-            id="index-strategy",
+            "`--keyring-provider subprocess`",
+            id="keyring-provider",
         ),
         pytest.param((), {"UV_LINK_MODE": "copy"}, "`UV_LINK_MODE=copy`", id="UV_LINK_MODE"),
     ],

@@ -88,54 +88,78 @@ def usable_versions(
 ) -> list[VersionRow]:
     """Per version, newest first: the files usable anywhere in the project's Python range
     (``python``) and each one's requires-python lower bound, or why the version is no
-    candidate. The same in every fork of a resolution."""
-    by_version: dict[Version, list[IndexFile]] = defaultdict(list)
+    candidate. The same in every fork of a resolution.
+
+    A version several indexes have (an ``unsafe-*`` index strategy) is taken from the first
+    of them (lowest ``rank``) where it is usable, as uv's candidate selector moves on to the
+    same version on the next index when one index's files cannot be used."""
+    by_version: dict[Version, dict[int, list[IndexFile]]] = defaultdict(dict)
     for file in files:
-        by_version[file.version].append(file)
+        by_version[file.version].setdefault(file.rank, []).append(file)
     table: list[VersionRow] = []
     for version in sorted(by_version, reverse=True):
-        published = by_version[version]
-        if cutoff is not None:
-            # exclude-newer: a file without an upload time is excluded too (uv's rule).
-            published = [f for f in published if _uploaded_by(f, cutoff)]
-            if not published:
-                why = f"{name}=={version} was published after the exclude-newer limit"
-                table.append((version, (), (), why))
-                continue
-        # PEP 592: a yanked file is chosen only when pinned exactly (uv: by a declared
-        # requirement, or by the existing lock).
-        allowed = (name, version) in allowed_yanks
-        usable = [f for f in published if f.yanked is None or allowed]
-        if not usable:
-            reason = published[0].yanked
-            why = f"{name}=={version} was yanked" + (f" (reason: {reason})" if reason else "")
-            table.append((version, (), (), why))
-            continue
-        # no-binary / no-build decide whether a version can be used; the lock still
-        # records all of its files (uv's lock does).
-        if not binaries.wheels_allowed(name) and all(f.is_wheel for f in usable):
-            why = (
-                f"{name}=={version} has no source distribution, and using pre-built "
-                f"wheels is disabled for {name}"
-            )
-            table.append((version, (), (), why))
-            continue
-        if not binaries.builds_allowed(name) and not any(f.is_wheel for f in usable):
-            why = f"{name}=={version} has no wheels, and building is disabled for {name}"
-            table.append((version, (), (), why))
-            continue
-        # A version with no sdist and no wheel any Python of the range can use is not
-        # a candidate (uv: "no wheels with a matching Python ABI/version tag").
-        usable = [f for f in usable if not f.is_wheel or _fits_requires_python(f.tags, python)]
-        if not usable:
-            why = f"{name}=={version} has no wheels with a matching Python version or ABI tag"
-            table.append((version, (), (), why))
-            continue
-        bounds = tuple(
-            None if f.requires_python is None else _lower_bound(f.requires_python) for f in usable
-        )
-        table.append((version, tuple(usable), bounds, None))
+        ranked = by_version[version]
+        rows = [
+            _version_row(name, version, ranked[rank], python, cutoff, allowed_yanks, binaries)
+            for rank in sorted(ranked)
+        ]
+        table.append(next((row for row in rows if row[3] is None), rows[0]))
     return table
+
+
+def _version_row(
+    name: NormalizedName,
+    version: Version,
+    published: list[IndexFile],
+    python: PythonRange,
+    cutoff: datetime.datetime | None,
+    allowed_yanks: frozenset[tuple[NormalizedName, Version]],
+    binaries: BinaryPolicy,
+) -> VersionRow:
+    """One version's row of ``usable_versions``, from the files one index lists."""
+    if cutoff is not None:
+        # exclude-newer: a file without an upload time is excluded too (uv's rule).
+        published = [f for f in published if _uploaded_by(f, cutoff)]
+        if not published:
+            return (
+                version,
+                (),
+                (),
+                f"{name}=={version} was published after the exclude-newer limit",
+            )
+    # PEP 592: a yanked file is chosen only when pinned exactly (uv: by a declared
+    # requirement, or by the existing lock).
+    allowed = (name, version) in allowed_yanks
+    usable = [f for f in published if f.yanked is None or allowed]
+    if not usable:
+        reason = published[0].yanked
+        why = f"{name}=={version} was yanked" + (f" (reason: {reason})" if reason else "")
+        return (version, (), (), why)
+    # no-binary / no-build decide whether a version can be used; the lock still
+    # records all of its files (uv's lock does).
+    if not binaries.wheels_allowed(name) and all(f.is_wheel for f in usable):
+        why = (
+            f"{name}=={version} has no source distribution, and using pre-built "
+            f"wheels is disabled for {name}"
+        )
+        return (version, (), (), why)
+    if not binaries.builds_allowed(name) and not any(f.is_wheel for f in usable):
+        return (
+            version,
+            (),
+            (),
+            f"{name}=={version} has no wheels, and building is disabled for {name}",
+        )
+    # A version with no sdist and no wheel any Python of the range can use is not
+    # a candidate (uv: "no wheels with a matching Python ABI/version tag").
+    usable = [f for f in usable if not f.is_wheel or _fits_requires_python(f.tags, python)]
+    if not usable:
+        why = f"{name}=={version} has no wheels with a matching Python version or ABI tag"
+        return (version, (), (), why)
+    bounds = tuple(
+        None if f.requires_python is None else _lower_bound(f.requires_python) for f in usable
+    )
+    return (version, tuple(usable), bounds, None)
 
 
 def fork_versions(

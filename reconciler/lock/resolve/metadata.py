@@ -109,7 +109,9 @@ class MetadataStore:
         for version in versions:
             if version.is_prerelease or not requirement.specifier.contains(version, True):
                 continue
-            usable = tuple(f for f in files if f.version == version and f.yanked is None)
+            same = [f for f in files if f.version == version and f.yanked is None]
+            # the first index's copy (an unsafe-* strategy lists a version once per index)
+            usable = tuple(f for f in same if f.rank == same[0].rank) if same else ()
             if usable:
                 self.get(Candidate(name, version, None, usable), client)
             return

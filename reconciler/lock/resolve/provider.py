@@ -252,6 +252,10 @@ class Provider(AbstractProvider[Req, Candidate, str]):
         )
         if reasons:
             self.excluded[name].update(reasons)
+        if self._client_for(name).strategy == "unsafe-first-match":
+            # uv exhausts the first index's versions before the next index's (stable: each
+            # index's own stay newest first, or lowest first).
+            chosen.sort(key=lambda candidate: candidate.files[0].rank)
         inherited = self._inherited.get(identifier) or self._inherited.get(name)
         chosen = preferred_first(
             chosen,
