@@ -98,6 +98,9 @@ class LockPolicy:
     """``--no-build``/``--no-binary`` (and ``-package``): added to ``tool.uv``'s."""
     no_build_isolation: bool = False
     """``--no-build-isolation``: build with the target interpreter's own packages."""
+    no_sources: bool = False
+    """``--no-sources`` (or ``UV_NO_SOURCES``): resolve without ``tool.uv.sources``, as
+    ``tool.uv.no-sources = true`` does."""
 
 
 @attrs.frozen(kw_only=True)

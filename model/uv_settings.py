@@ -71,6 +71,7 @@ HONOURED = frozenset(
         "no-build-isolation",
         "no-build-isolation-package",
         "no-index",
+        "no-sources",
         "override-dependencies",
         "package",
         "prerelease",
@@ -90,7 +91,6 @@ UNHONOURED_RESOLUTION = frozenset(
         "extra-build-dependencies",
         "extra-build-variables",
         "minimum-libc-version",
-        "no-sources",
         "no-sources-package",
         "prerelease-package",
     }

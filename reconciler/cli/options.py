@@ -176,7 +176,7 @@ LOCK_OPTIONS: list[Decorator[Any]] = [
         help="Only files uploaded before this (ACCORD_EXCLUDE_NEWER, UV_EXCLUDE_NEWER).",
     ),
     value("--exclude-newer-package", multiple=True, help="Not supported."),
-    flag("--no-sources", help="Not supported."),
+    flag("--no-sources", help="Resolve without tool.uv.sources (UV_NO_SOURCES)."),
     value("--no-sources-package", multiple=True, help="Not supported."),
     value("-C", "--config-setting", "config_setting", multiple=True, help="Not supported."),
     value("--config-settings-package", multiple=True, help="Not supported."),

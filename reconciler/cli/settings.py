@@ -237,6 +237,7 @@ def lock_fields(ctx: click.Context, options: dict[str, Any]) -> dict[str, Any]:
         "no_index": options["no_index"],
         "fork_strategy": options["fork_strategy"],
         "index_strategy": options["index_strategy"],
+        "no_sources": options["no_sources"],
         "no_build": options["no_build"] and not options["build"],
         "no_build_packages": normalized_names(options["no_build_package"]),
         "no_binary": options["no_binary"] and not options["binary"],

@@ -37,6 +37,7 @@ from accord.reconciler.lock.settings import (
     exclude_newer_changed,
     read_dependency_settings,
     read_exclude_newer,
+    read_no_sources,
     read_prerelease,
 )
 from accord.reconciler.project.indexes import (
@@ -194,6 +195,11 @@ def ensure_lock(
 
     workspace = load_workspace(project, interpreter, err)
     config = settings_for(workspace.root, config_files)
+    if read_no_sources(workspace, config, policy.no_sources):
+        # uv resolves the declared requirements alone: a package comes from the indexes
+        # (workspace members are still members), and the lock records no source.
+        members = (attrs.evolve(m, sources=(), index_pins=()) for m in workspace.members)
+        workspace = attrs.evolve(workspace, members=tuple(members))
     refused = check_settings(workspace, config, err)
     prerelease = read_prerelease(workspace, config, policy.prerelease)
     exclude_newer = read_exclude_newer(workspace, config, policy.exclude_newer)

@@ -34,6 +34,7 @@ __all__ = [
     "exclude_newer_changed",
     "read_dependency_settings",
     "read_exclude_newer",
+    "read_no_sources",
     "read_prerelease",
 ]
 
@@ -255,3 +256,15 @@ def exclude_newer_changed(lock: Lock, exclude_newer: ExcludeNewer) -> bool:
     if (options.exclude_newer_span, options.exclude_newer) != (span, timestamp):
         return True
     return dict(options.exclude_newer_package) != dict(exclude_newer.packages)
+
+
+def read_no_sources(workspace: Workspace, config: EffectiveSettings, given: bool) -> bool:
+    """``--no-sources`` (``UV_NO_SOURCES``), else ``tool.uv.no-sources``."""
+    value = config.table.get("no-sources", False)
+    if not isinstance(value, bool):
+        pyproject = _where(workspace, config)
+        raise ProjectInvalid(
+            f"`{pyproject}`: `tool.uv.no-sources` must be true or false, not {value!r}",
+            path=pyproject,
+        )
+    return given or value

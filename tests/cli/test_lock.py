@@ -348,7 +348,7 @@ def _with_tool_uv(tmp_path: Path, settings: str) -> Path:
 @pytest.mark.parametrize(
     ("setting", "key"),
     [
-        ("no-sources = true", "no-sources"),
+        ('no-sources-package = ["pkg"]', "no-sources-package"),
         ('config-settings = { a = "b" }', "config-settings"),
     ],
 )

@@ -197,8 +197,15 @@ def test_cli_version_and_help(cli: Cli, tmp_path: Path) -> None:
     ("args", "env", "named"),
     [
         pytest.param(("-C", "a=b"), {}, "`--config-setting`", id="config-setting"),
-        pytest.param(("--no-sources",), {}, "`--no-sources`", id="no-sources"),
-        pytest.param((), {"UV_NO_SOURCES": "1"}, "`UV_NO_SOURCES`", id="UV_NO_SOURCES"),
+        pytest.param(
+            ("--no-sources-package", "x"), {}, "`--no-sources-package`", id="no-sources-package"
+        ),
+        pytest.param(
+            (),
+            {"UV_NO_SOURCES_PACKAGE": "x"},
+            "`UV_NO_SOURCES_PACKAGE`",
+            id="UV_NO_SOURCES_PACKAGE",
+        ),
         pytest.param(
             ("--keyring-provider", "subprocess"),
             {},
