@@ -13,7 +13,8 @@ import attrs
 from packaging.utils import NormalizedName
 
 from accord.model.desired import ArtifactKind, DesiredDist, DesiredEnvironment
-from accord.model.lock import Lock, SourceKind
+from accord.model.lock import SourceKind
+from accord.model.lock_action import KeepLock, LockAction, WriteLock
 from accord.model.observed import EnvironmentState, InstalledDist, ObservedEnvironment
 
 __all__ = [
@@ -237,26 +238,7 @@ class Remove:
 PackageAction = Install | Replace | Remove
 
 
-# The lock action -----------------------------------------------------------------------
-
-
-@attrs.frozen
-class KeepLock:
-    reason: str
-    """Why the lock is used as it is, e.g. ``--frozen``, ``up to date``."""
-    kind = "keep"
-
-
-@attrs.frozen
-class WriteLock:
-    reason: str
-    """Why it must be (re)written: ``missing``, ``requirements changed (added httpx)``."""
-    lock: Lock
-    """The lock to write; the environment is planned from it."""
-    kind = "write"
-
-
-LockAction = KeepLock | WriteLock
+# The lock action (KeepLock, WriteLock) is in model.lock_action ------------------------------
 
 
 @attrs.frozen(kw_only=True)

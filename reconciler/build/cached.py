@@ -30,7 +30,8 @@ from accord.model.manifest import ProjectManifest
 
 if TYPE_CHECKING:
     from accord.model.desired import DesiredEnvironment
-    from accord.model.plan import LockAction, Plan
+    from accord.model.lock_action import LockAction
+    from accord.model.plan import Plan
     from accord.reconciler.fetch.index import IndexClient
     from accord.reconciler.install.apply import Builder
 

@@ -36,7 +36,7 @@ def lock_command(ctx: click.Context, /, **options: Any) -> None:
     """Create or update the project's uv.lock (or a script's lock, with --script)."""
     import time
 
-    from accord.model.plan import WriteLock
+    from accord.model.lock_action import WriteLock
     from accord.reconciler.lock.write import write_lock
     from accord.reconciler.run.lock import lock_target
 

@@ -22,7 +22,7 @@ from packaging.utils import NormalizedName
 
 from accord.model.interpreter import Interpreter
 from accord.model.lock import Lock, SourceKind
-from accord.model.plan import KeepLock, LockAction, WriteLock
+from accord.model.lock_action import KeepLock, LockAction, WriteLock
 from accord.model.request import ConfigOptions, IndexOptions, LockMode, LockPolicy
 from accord.model.staleness import why_stale
 from accord.model.target import Project

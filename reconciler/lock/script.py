@@ -17,7 +17,7 @@ from packaging.specifiers import SpecifierSet
 
 from accord.model.interpreter import Interpreter
 from accord.model.lock import Lock
-from accord.model.plan import LockAction
+from accord.model.lock_action import LockAction
 from accord.model.request import ConfigOptions, IndexOptions, LockPolicy
 
 if TYPE_CHECKING:

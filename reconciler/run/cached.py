@@ -26,7 +26,8 @@ from packaging.version import Version
 
 from accord.model.interpreter import Interpreter
 from accord.model.lock import Lock, Source
-from accord.model.plan import KeepLock, LockAction, Plan
+from accord.model.lock_action import KeepLock, LockAction
+from accord.model.plan import Plan
 from accord.model.request import OutputFormat, RunRequest
 from accord.reconciler.cachedir import cache_root
 from accord.reconciler.install.envlock import environment_lock

@@ -185,7 +185,7 @@ def _requirements(edit: EditRequest) -> list[tuple[Requirement, str]]:
 def _lock(request: RunRequest, *, write: bool, err: TextIO) -> Lock:
     """The project's (or script's) lock through accord's lock stage, written when it changes
     and ``write`` allows."""
-    from accord.model.plan import WriteLock
+    from accord.model.lock_action import WriteLock
     from accord.reconciler.lock.write import write_lock
     from accord.reconciler.run.lock import lock_target
 

@@ -177,7 +177,7 @@ def selection_error(exc: SelectionUnknown) -> SelectionInvalid:
 def read_project_lock(request: RunRequest) -> tuple[Project, Lock, int | None]:
     """The project and its lock (written first when it had to change and may be); the
     number of packages resolved, or None under ``--frozen``."""
-    from accord.model.plan import WriteLock
+    from accord.model.lock_action import WriteLock
     from accord.reconciler.lock.write import write_lock
     from accord.reconciler.project.discover import discover_target, require_project
     from accord.reconciler.run.lock import lock_target

@@ -18,7 +18,8 @@ from urllib.parse import unquote, urlsplit
 import attrs
 
 from accord.model.desired import ArtifactKind
-from accord.model.plan import Keep, KeepLock, WriteLock, diff
+from accord.model.lock_action import KeepLock, WriteLock
+from accord.model.plan import Keep, diff
 from accord.model.request import RunRequest
 from accord.model.target import BareEnvironment, Project
 from accord.reconciler.cachedir import cache_root

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from accord.model.lock import Lock
-from accord.model.plan import LockAction, WriteLock
+from accord.model.lock_action import LockAction, WriteLock
 from accord.model.request import LockMode, RunRequest
 from accord.reconciler.errors import ScriptInvalid, UsageError
 from accord.reconciler.lock.script import script_lock_path
