@@ -14,18 +14,44 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Sequence
+from importlib import import_module
 from typing import Any, NoReturn
 
 import click
 
 from accord.reconciler.cli import command_options
 from accord.reconciler.cli.command_options import CONTEXT_SETTINGS
-from accord.reconciler.cli.edit_commands import add_command, remove_command
-from accord.reconciler.cli.lock_commands import export_command, lock_command, why_command
-from accord.reconciler.cli.pipeline_commands import run, sync
 from accord.reconciler.errors import AccordError, ExitCode, UsageError
 
 __all__ = ["main"]
+
+_COMMANDS = {
+    "add": ("accord.reconciler.cli.edit_commands", "add_command"),
+    "export": ("accord.reconciler.cli.lock_commands", "export_command"),
+    "lock": ("accord.reconciler.cli.lock_commands", "lock_command"),
+    "remove": ("accord.reconciler.cli.edit_commands", "remove_command"),
+    "run": ("accord.reconciler.cli.pipeline_commands", "run"),
+    "sync": ("accord.reconciler.cli.pipeline_commands", "sync"),
+    "why": ("accord.reconciler.cli.lock_commands", "why_command"),
+}
+"""Where each command is declared, imported only when it is asked for (as pip's command
+table): declaring every command's options and importing what they need costs tens of
+milliseconds that ``accord lock`` would pay for ``add`` and ``sync``."""
+
+
+class _LazyGroup(click.Group):
+    """A group whose commands (other than those added to it) are imported on first use."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*self.commands, *_COMMANDS})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands and cmd_name in _COMMANDS:
+            module, attribute = _COMMANDS[cmd_name]
+            command = getattr(import_module(module), attribute)
+            assert isinstance(command, click.Command)
+            self.add_command(command, cmd_name)
+        return self.commands.get(cmd_name)
 
 
 def _print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
@@ -37,7 +63,7 @@ def _print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> 
     ctx.exit(0)
 
 
-@click.group(context_settings=CONTEXT_SETTINGS)
+@click.group(cls=_LazyGroup, context_settings=CONTEXT_SETTINGS)
 @click.option(
     "-V",
     "--version",
@@ -50,15 +76,6 @@ def _print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> 
 @command_options.global_options
 def accord(**_options: Any) -> None:
     """Run commands in a Python project's environment, reconciled from uv.lock."""
-
-
-accord.add_command(run)
-accord.add_command(sync)
-accord.add_command(lock_command)
-accord.add_command(export_command)
-accord.add_command(why_command)
-accord.add_command(add_command)
-accord.add_command(remove_command)
 
 
 @accord.command("help", context_settings=CONTEXT_SETTINGS)
