@@ -3,15 +3,16 @@ happens to it, resolved with the build stage's metadata builder. Never writes.""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from accord.model.interpreter import Interpreter
 from accord.model.lock import Lock
-from accord.model.plan import LockAction
+from accord.model.lock_action import LockAction
 from accord.model.request import RunRequest
-from accord.reconciler.lock.ensure import MetadataBuilders, ensure_lock
+from accord.reconciler.lock.ensure import MetadataBuilder, MetadataBuilders, ensure_lock
 
 if TYPE_CHECKING:
     from packaging.requirements import Requirement
@@ -23,25 +24,58 @@ __all__ = ["lock_builders", "lock_target"]
 
 def lock_builders(interpreter: Interpreter, request: RunRequest) -> MetadataBuilders:
     """How a resolution for ``interpreter`` prepares sdist metadata: a ``ProjectBuilder`` on
-    the resolution's indexes and build constraints."""
+    the resolution's indexes and build constraints, made when the first sdist needs it."""
 
     def make(
         indexes: Sequence[str], constraints: tuple[Requirement, ...], strategy: str
-    ) -> ProjectBuilder:
+    ) -> MetadataBuilder:
+        return _OnFirstBuild(interpreter, request, indexes, constraints, strategy)
+
+    return make
+
+
+class _OnFirstBuild:
+    """A ``MetadataBuilder`` that imports and makes the ``ProjectBuilder`` on its first call:
+    most resolutions find a wheel for everything, and the build stage's modules cost
+    milliseconds to import."""
+
+    def __init__(
+        self,
+        interpreter: Interpreter,
+        request: RunRequest,
+        indexes: Sequence[str],
+        constraints: tuple[Requirement, ...],
+        strategy: str,
+    ) -> None:
+        self._interpreter = interpreter
+        self._offline = request.index.offline
+        self._indexes = indexes
+        self._constraints = constraints
+        self._strategy = strategy
+        self._builder: ProjectBuilder | None = None
+        self._lock = threading.Lock()  # the resolver's metadata threads may ask at once
+
+    def sdist_metadata(self, url: str, sha256: str | None, filename: str) -> bytes:
+        with self._lock:
+            if self._builder is None:
+                self._builder = self._make()
+            builder = self._builder
+        return builder.sdist_metadata(url, sha256, filename)
+
+    def _make(self) -> ProjectBuilder:
         from accord.reconciler.build.builder import ProjectBuilder
         from accord.reconciler.cachedir import cache_root
         from accord.reconciler.fetch.index import IndexClient
 
+        indexes, offline, strategy = self._indexes, self._offline, self._strategy
         return ProjectBuilder(
-            interpreter=interpreter,
+            interpreter=self._interpreter,
             cache=cache_root(),
             client_factory=lambda: IndexClient(
-                indexes, cache_dir=cache_root(), offline=request.index.offline, strategy=strategy
+                indexes, cache_dir=cache_root(), offline=offline, strategy=strategy
             ),
-            build_constraints=constraints,
+            build_constraints=self._constraints,
         )
-
-    return make
 
 
 def lock_target(request: RunRequest) -> tuple[Lock, LockAction, Path]:
