@@ -10,7 +10,7 @@ import contextlib
 from pathlib import Path
 
 from accord.model.lock import Lock
-from accord.reconciler.lock.read import parse_lock, read_lock_text
+from accord.reconciler.lock.text import read_lock_text
 
 __all__ = ["parse_lock_cached", "read_existing_lock"]
 
@@ -55,6 +55,8 @@ def parse_lock_cached(text: str, path: Path) -> Lock:
             return cached
     except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, TypeError):
         pass
+    from accord.reconciler.lock.read import parse_lock  # only when the cache has no entry
+
     lock = parse_lock(text, path)
     with contextlib.suppress(OSError):
         write_atomic(entry, pickle.dumps(lock, protocol=pickle.HIGHEST_PROTOCOL))

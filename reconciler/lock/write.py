@@ -371,7 +371,7 @@ def write_lock(lock: Lock, path: Path) -> bool:
     too); the user fixes or deletes it.
     """
     from accord.reconciler.lock.memo import parse_lock_cached
-    from accord.reconciler.lock.read import read_lock_text
+    from accord.reconciler.lock.text import read_lock_text
 
     text = format_lock(lock)
     existing = read_lock_text(path)
