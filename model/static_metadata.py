@@ -166,13 +166,12 @@ def metadata_from_pkg_info(raw: bytes, name: NormalizedName, version: Version) -
     (compared without regard to case, as core metadata field names are), a field the
     resolver needs is malformed, or the name or version disagrees with the file name.
     A dynamic ``Version`` is fine: the file name fixes it."""
-    import email.parser  # slow path only
+    from accord.model.metadata_headers import header_fields
 
-    text = raw.decode("utf-8", errors="replace")
-    message = email.parser.Parser().parsestr(text, headersonly=True)  # compat32, the default
+    fields = header_fields(raw.decode("utf-8", errors="replace"))
 
     def values(field: str) -> list[str]:
-        return [str(value).strip() for value in message.get_all(field) or ()]
+        return fields.get(field.lower(), [])
 
     metadata_version = values("Metadata-Version")
     numbers = _metadata_version(metadata_version[0]) if metadata_version else None

@@ -27,6 +27,7 @@ from packaging.utils import (
 )
 from packaging.version import InvalidVersion, Version
 
+from accord.model.metadata_headers import header_fields
 from accord.reconciler.errors import MetadataInvalid
 
 __all__ = [
@@ -89,15 +90,10 @@ class DistMetadata:
 
 def parse_metadata(raw: bytes) -> DistMetadata:
     """Parse METADATA / PKG-INFO bytes. Raises MetadataInvalid naming the package and the line."""
-    import email.parser  # slow path only
-
-    text = raw.decode("utf-8", errors="replace")
-    # The parser's default policy is compat32 already; importing email.policy for it would
-    # load the header registry (~13 ms on every resolution).
-    message = email.parser.Parser().parsestr(text, headersonly=True)
+    fields = header_fields(raw.decode("utf-8", errors="replace"))
 
     def values(field: str) -> list[str]:
-        return [str(value).strip() for value in message.get_all(field) or ()]
+        return fields.get(field.lower(), [])
 
     names, versions = values("Name"), values("Version")
     if not names or not versions:
