@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -380,3 +381,61 @@ def test_lock_rejects_an_invalid_prerelease_mode(cli: Cli, tmp_path: Path) -> No
     assert result.returncode != 0
     assert "`tool.uv.prerelease` must be one of" in result.stderr
     assert not (project / "uv.lock").exists()
+
+
+# --- what a lock loads -----------------------------------------------------------------------
+
+LOCK_MUST_NOT_IMPORT = (
+    "accord.model.plan",  # the install plan and its classes (the lock action is apart)
+    "accord.model.desired",
+    "accord.model.observed",
+    "accord.reconciler.install",
+    "accord.reconciler.build",  # the sdist builder is made for the first sdist only
+    "accord.reconciler.cli.pipeline_commands",  # commands are imported when asked for
+    "accord.reconciler.cli.edit_commands",
+    "accord.reconciler.lock.read",  # no lock to parse: its text is read apart
+    "email",  # core metadata fields are read by model.metadata_headers
+    "tomlkit",
+    "cattrs",
+    "rich",
+)
+
+
+def test_lock_from_scratch_with_a_warm_cache_skips_what_it_does_not_use(
+    cli: Cli, tmp_path: Path
+) -> None:
+    project = tmp_path / "simple"
+    shutil.copytree(PROJECTS_DIR / "simple", project)
+    argv = ["accord", "lock", "--python", str(cli.python)]
+    env = clean_environment({"ACCORD_INDEX_URL": cli.index_url})
+    warm = subprocess.run(
+        [str(cli.accord), *argv[1:]], cwd=project, env=env, capture_output=True, text=True
+    )
+    assert warm.returncode == 0, warm.stderr
+    (project / "uv.lock").unlink()
+    code = f"import sys; sys.argv = {argv!r}; from accord.reconciler.entry import main; main()"
+
+    result = subprocess.run(
+        [sys.executable, "-X", "importtime", "-c", code],
+        cwd=project,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert (project / "uv.lock").is_file()
+    imported = {
+        line.rsplit("|", 1)[1].strip()
+        for line in result.stderr.splitlines()
+        if line.startswith("import time:") and "|" in line
+    }
+    assert "accord.reconciler.lock.resolve" in imported  # the trick works: it resolved
+    assert {
+        name
+        for name in imported
+        if any(name == banned or name.startswith(f"{banned}.") for banned in LOCK_MUST_NOT_IMPORT)
+    } == set()
