@@ -12,9 +12,12 @@ from __future__ import annotations
 import itertools
 from typing import Any, TypeAlias
 
+from packaging.markers import Marker
+
 from accord.model import marker_algebra as ma
 from accord.model import marker_ranges as mr
 from accord.model import marker_rewrite as mw
+from accord.model.marker_lowering import lower_markers
 from accord.model.marker_ranges import Release
 
 # uv sorts the terms of a clause by ``MarkerExpressionKind``: version keys, then string keys in
@@ -52,6 +55,7 @@ _NEGATE = {
 
 # A term: (kind, operator, value, text); the first three decide equality and negation.
 Term: TypeAlias = "tuple[tuple[int, ...], str, Any, str]"
+_EXTRA_KIND = (4,)
 Clause: TypeAlias = "list[Term]"
 
 
@@ -64,28 +68,32 @@ def render(i: int) -> str | None:
     uv 0.13.8 writes the shorter of two spellings: the DNF of the diagram in uv's variable
     order (platform strings above Python versions) and the DNF of the same function with the
     Python version on top (``python_full_version == '3.11.*' or (python_full_version >= '3.12'
-    and sys_platform != 'emscripten')`` rather than a clause per platform). Observed, not read
-    in uv's source: it holds for every marker of 34 real-project locks and uv's answers in
-    tests/reconciler/test_marker_rendering_uv.py; the first spelling wins a tie.
+    and sys_platform != 'emscripten')`` rather than a clause per platform), each simplified as
+    uv's ``simplify`` does; the first spelling wins a tie. The chosen DNF is then reduced by
+    what the marker means (``_reduce``) and sorted. Observed, not read in uv's source: it
+    holds for every marker of 34 real-project locks, uv's integration-test lock markers and
+    uv's answers in tests/reconciler/test_marker_rendering_uv.py.
     """
     # Nodes are immutable and interned, so the text of a node id never changes.
     if i in _rendered:
         return _rendered[i]
-    text = _render(i)
-    if text is not None:
-        other = _render(mw.version_first(i))
-        if other is not None and len(other) < len(text):
-            text = other
+    text: str | None
+    if i == ma.TRUE:
+        text = None
+    elif i == ma.FALSE:
+        text = "python_version < '0'"
+    else:
+        dnf = _dnf(i)
+        other = _dnf(mw.version_first(i))
+        if len(_text(_sorted(other))) < len(_text(_sorted(dnf))):
+            dnf = other
+        _reduce(dnf, i)
+        text = _text(_sorted(dnf))
     _rendered[i] = text
     return text
 
 
-def _render(i: int) -> str | None:
-    if i == ma.TRUE:
-        return None
-    if i == ma.FALSE:
-        return "python_version < '0'"
-    dnf = to_dnf(i)
+def _text(dnf: list[Clause]) -> str:
     if len(dnf) == 1:
         return " and ".join(t[3] for t in dnf[0])
     return " or ".join(
@@ -95,13 +103,78 @@ def _render(i: int) -> str | None:
 
 
 def to_dnf(i: int) -> list[Clause]:
+    """The clauses of node ``i`` as uv writes them (in this variable order)."""
+    dnf = _dnf(i)
+    if i not in (ma.TRUE, ma.FALSE):
+        _reduce(dnf, i)
+    return _sorted(dnf)
+
+
+def _dnf(i: int) -> list[Clause]:
+    """uv's ``to_dnf`` before sorting: the paths to ``true``, syntactically simplified."""
     dnf: list[Clause] = []
     _collect(i, dnf, [])
     _simplify(dnf)
-    for clause in dnf:
-        clause.sort(key=lambda t: t[0])
-    dnf.sort(key=lambda c: [t[0] for t in c])
     return dnf
+
+
+def _term_order(term: Term) -> tuple[Any, ...]:
+    # Terms of one kind keep their order, but extras go by name, `!=` first (observed).
+    if term[0] == _EXTRA_KIND:
+        return (term[0], term[2], term[1] == "==")
+    return (term[0],)
+
+
+def _sorted(dnf: list[Clause]) -> list[Clause]:
+    clauses = [sorted(clause, key=_term_order) for clause in dnf]
+    clauses.sort(key=lambda c: ([t[0] for t in c], [_term_order(t) for t in c]))
+    return clauses
+
+
+def _reduce(dnf: list[Clause], function: int) -> None:
+    """uv 0.13.8's reduction of a DNF by its meaning (observed, without the platform
+    exclusions): a term goes when the rest of its clause still implies the marker, then a
+    clause goes (the last first) when the others imply it. ``(impl == 'cpython' and
+    sys_platform != 'win32' and extra == 'a') or (extra == 'a' and extra == 'b')``, not a
+    clause per platform."""
+    for clause in dnf:
+        k = 0
+        while k < len(clause):
+            rest = clause[:k] + clause[k + 1 :]
+            if rest and _implies(_conjunction(rest), function):
+                del clause[k]
+            else:
+                k += 1
+    for i in range(len(dnf) - 1, -1, -1):
+        others = ma.FALSE
+        for j, other in enumerate(dnf):
+            if j != i:
+                others = ma.plain_or(others, _conjunction(other))
+        if _implies(_conjunction(dnf[i]), others):
+            del dnf[i]
+
+
+def _implies(x: int, y: int) -> bool:
+    return ma.plain_and(x, y ^ 1) == ma.FALSE
+
+
+def _conjunction(terms: Clause) -> int:
+    node = ma.TRUE
+    for term in terms:
+        node = ma.plain_and(node, _term_node(term))
+    return node
+
+
+_term_nodes: dict[str, int] = {}
+
+
+def _term_node(term: Term) -> int:
+    """The diagram of one term (in uv's variable order, whatever order it was read from)."""
+    node = _term_nodes.get(term[3])
+    if node is None:
+        lowered = lower_markers(Marker(term[3])._markers)
+        node = _term_nodes[term[3]] = ma.TRUE if lowered is None else lowered
+    return node
 
 
 def _version_term(key: str, op: str, version: Release) -> Term:
@@ -183,7 +256,7 @@ def _collect(i: int, dnf: list[Clause], path: list[Term]) -> None:
             term = _string_term(key, op if value else "not " + op, var[2])
         elif kind == ma.K_EXTRA:
             op = "==" if value else "!="
-            term = ((4,), op, var[1], f"extra {op} '{var[1]}'")
+            term = (_EXTRA_KIND, op, var[1], f"extra {op} '{var[1]}'")
         else:
             list_key = var[1] if var[1] < 2 else var[2]
             op = "in" if value else "not in"

@@ -1069,15 +1069,39 @@ def test_equivalent(left: str, right: str) -> None:
     assert hash(m(left)) == hash(m(right))
 
 
-# uv 0.13.8 re-renders five of those snapshot markers (written by an older uv): it repeats its
-# DNF simplification until nothing changes, and (the last two) also merges clauses that differ
-# only in a platform variable whose values together cover every platform. Values from uv 0.13.8.
+# uv 0.13.8 re-renders some of those snapshot markers (written by an older uv): it repeats
+# its DNF simplification until nothing changes, writes the shorter of two spellings (the
+# Python version on top), reduces the DNF by what the marker means (a term goes when the rest
+# of its clause implies the marker, a clause when the others do) and orders extras by name.
+# Values from uv 0.13.8 writing each marker in requires-dist.
 RERENDERED = {
-    # uv 0.13.8 writes the shorter of its two spellings (Python version on top here; checked
-    # with uv 0.13.8 writing each marker in requires-dist).
+    LOCK_MARKERS[
+        4
+    ]: "(platform_machine != 'aarch64' and sys_platform == 'linux' and extra == 'extra-14-ads-mega-model-cpu') or (platform_python_implementation != 'CPython' and sys_platform == 'linux' and extra == 'extra-14-ads-mega-model-cpu') or (sys_platform != 'darwin' and sys_platform != 'linux' and extra == 'extra-14-ads-mega-model-cpu') or (extra == 'extra-14-ads-mega-model-cpu' and extra == 'extra-14-ads-mega-model-cu118')",
+    LOCK_MARKERS[
+        9
+    ]: "(platform_machine == 'aarch64' and platform_python_implementation == 'CPython' and sys_platform == 'linux' and extra == 'extra-14-ads-mega-model-cpu') or (extra == 'extra-14-ads-mega-model-cpu' and extra == 'extra-14-ads-mega-model-cu118')",
+    LOCK_MARKERS[
+        13
+    ]: "(platform_machine == 'x86_64' and sys_platform == 'linux' and extra == 'extra-14-ads-mega-model-cu118') or (extra == 'extra-14-ads-mega-model-cpu' and extra == 'extra-14-ads-mega-model-cu118')",
     LOCK_MARKERS[
         15
     ]: "python_full_version < '3.11' or (python_full_version >= '3.12' and sys_platform == 'darwin')",
+    LOCK_MARKERS[
+        19
+    ]: "(python_full_version < '3.13' and platform_machine == 'aarch64' and platform_python_implementation == 'CPython' and sys_platform == 'linux' and extra == 'extra-7-project-cpu') or (extra == 'extra-7-project-cpu' and extra == 'extra-7-project-cu118')",
+    LOCK_MARKERS[
+        20
+    ]: "(python_full_version < '3.13' and platform_machine == 'aarch64' and platform_python_implementation == 'CPython' and sys_platform == 'linux' and extra == 'extra-7-project-cpu') or (sys_platform == 'darwin' and extra == 'extra-7-project-cpu') or (extra == 'extra-7-project-cpu' and extra == 'extra-7-project-cu124')",
+    LOCK_MARKERS[
+        21
+    ]: "(python_full_version < '3.13' and platform_machine == 'aarch64' and platform_python_implementation == 'CPython' and sys_platform == 'linux' and extra == 'extra-7-project-cu124') or (extra == 'extra-7-project-cpu' and extra == 'extra-7-project-cu124')",
+    LOCK_MARKERS[
+        24
+    ]: "(python_full_version <= '3.9' and platform_machine != 'aarch64' and platform_machine != 'arm64') or (python_full_version <= '3.9' and platform_machine == 'aarch64' and sys_platform == 'darwin') or (python_full_version <= '3.9' and platform_machine == 'arm64' and sys_platform == 'linux') or (python_full_version <= '3.9' and sys_platform != 'darwin' and sys_platform != 'linux')",
+    LOCK_MARKERS[
+        31
+    ]: "(python_full_version > '3.9' and python_full_version < '3.10' and platform_machine != 'aarch64' and platform_machine != 'arm64') or (python_full_version > '3.9' and python_full_version < '3.10' and platform_machine == 'aarch64' and sys_platform == 'darwin') or (python_full_version > '3.9' and python_full_version < '3.10' and platform_machine == 'arm64' and sys_platform == 'linux') or (python_full_version > '3.9' and python_full_version < '3.10' and sys_platform != 'darwin' and sys_platform != 'linux')",
     LOCK_MARKERS[
         34
     ]: "python_full_version == '3.11.*' or (python_full_version >= '3.12' and sys_platform != 'darwin')",
@@ -1090,14 +1114,25 @@ RERENDERED = {
     LOCK_MARKERS[
         41
     ]: "(python_full_version >= '3.13' and sys_platform == 'linux' and extra == 'extra-7-project-cpu') or (platform_machine != 'aarch64' and sys_platform == 'linux' and extra == 'extra-7-project-cpu') or (platform_python_implementation != 'CPython' and sys_platform == 'linux' and extra == 'extra-7-project-cpu') or (sys_platform != 'darwin' and sys_platform != 'linux' and extra == 'extra-7-project-cpu') or (extra == 'extra-7-project-cpu' and extra == 'extra-7-project-cu124')",
+    LOCK_MARKERS[
+        46
+    ]: "(sys_platform == 'darwin' and extra == 'extra-14-ads-mega-model-cpu') or extra == 'extra-14-ads-mega-model-cu118'",
+    LOCK_MARKERS[116]: "extra != 'extra-10-test-torch-cpu' or extra == 'extra-10-test-torch-cu124'",
+    LOCK_MARKERS[118]: "extra != 'extra-3-bar-a' or extra == 'extra-3-bar-b'",
+    LOCK_MARKERS[122]: "extra != 'extra-3-pkg-x1' or extra == 'extra-3-pkg-x2'",
+    LOCK_MARKERS[
+        140
+    ]: "extra == 'extra-7-project-x1' or (extra != 'extra-6-proxy1-x2' and extra != 'extra-6-proxy1-x3') or (extra == 'extra-6-proxy1-x2' and extra == 'extra-6-proxy1-x3')",
+    LOCK_MARKERS[153]: "extra != 'extra-7-project-foo' or extra == 'group-7-project-bar'",
 }
-CLAUSE_MERGING = {LOCK_MARKERS[40], LOCK_MARKERS[41]}
+# uv 0.13.8 also splits these by platform_machine first (not ported).
+CLAUSE_MERGING = {LOCK_MARKERS[24], LOCK_MARKERS[31]}
 
 
 @pytest.mark.parametrize("marker", LOCK_MARKERS)
 def test_lock_marker_round_trips(marker: str) -> None:
     if marker in CLAUSE_MERGING:
-        pytest.xfail("uv 0.13.8's merging of clauses across a platform variable is not ported")
+        pytest.xfail("uv 0.13.8's split of clauses by platform_machine is not ported")
     assert m(marker).to_string() == RERENDERED.get(marker, marker)
 
 

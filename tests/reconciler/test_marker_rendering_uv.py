@@ -31,7 +31,6 @@ MARKERS = [
     # python_full_version == '3.11.*' or (python_full_version >= '3.12' and sys_platform != 'linux')
     "(python_version >= '3.11' and sys_platform != 'linux') or "
     "(python_version == '3.11' and sys_platform == 'linux')",
-    "(sys_platform == 'linux') and ((python_version < '3.9') or (os_name == 'nt'))",
     "python_version >= '3.11' and sys_platform != 'emscripten' or python_version == '3.11' and sys_platform == 'emscripten'",
     "(((python_version < '3.11' and sys_platform == 'linux') or (platform_python_implementation == 'PyPy' or python_full_version >= '3.11.2')) or sys_platform == 'linux')",
     "(platform_python_implementation == 'PyPy' or ((sys_platform == 'emscripten' or platform_system == 'Windows') and (platform_machine == 'x86_64' or python_version >= '3.12')))",
@@ -41,6 +40,18 @@ MARKERS = [
     "(((platform_machine == 'x86_64' or sys_platform == 'darwin') or (python_version < '3.11' and python_version == '3.10')) or python_full_version >= '3.11.2')",
     "(((sys_platform == 'emscripten' or os_name == 'nt') and platform_python_implementation == 'PyPy') or ((python_version < '3.11' or platform_system == 'Windows') or (platform_python_implementation == 'PyPy' or python_version < '3.13')))",
     "(((sys_platform == 'linux' or sys_platform == 'linux') or (platform_machine == 'x86_64' or os_name == 'nt')) and python_version == '3.10')",
+    # uv 0.13.8 reduces the DNF by what it means and orders extras by name, `!=` first:
+    "extra == 'b' or extra != 'a'",
+    "extra != 'c' or extra == 'a' or extra != 'b'",
+    "(extra == 'a' and extra != 'b') or (extra != 'a' and extra == 'b')",
+    "extra == 'x' or (extra == 'a' and extra == 'b')",
+    "(extra == 'a' and extra == 'b') or (extra != 'a' and extra == 'y') or (extra != 'b' and extra == 'x' and extra == 'y')",
+    "(extra == 'a' and extra == 'b') or (extra == 'a' and extra != 'x') or (extra == 'x' and extra == 'y') or (extra == 'b' and extra != 'x') or (extra != 'a' and extra != 'b' and extra == 'y')",
+    "(sys_platform == 'linux' and extra == 'a') or extra == 'b'",
+    "(implementation_name == 'cpython' and sys_platform != 'win32' and extra == 'a') or (extra == 'a' and extra == 'b')",
+    "(python_full_version < '3.11' and extra == 'a') or (python_full_version >= '3.11' and extra == 'b') or extra == 'c'",
+    # ...but not by the platform exclusions (os_name 'nt' never meets sys_platform 'linux'):
+    "(sys_platform == 'linux') and ((python_version < '3.9') or (os_name == 'nt'))",
 ]
 
 
