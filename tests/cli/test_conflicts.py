@@ -157,32 +157,113 @@ def test_conflicts_changed_relocks_like_uv(ccli: Cli, tmp_path: Path) -> None:
     assert '{ package = "proj", extra = "z" }' in relocked
 
 
+def test_conflicts_several_sets_with_a_package_both_reach(ccli: Cli, tmp_path: Path) -> None:
+    # Two sets: uv's edge markers then combine items of both, written in uv 0.13.8's reduced
+    # DNF (`extra == 'extra-4-proj-x' or (extra == 'extra-4-proj-a' and ...)`).
+    extras = _extras(
+        x=["fk-split<2", "fk-user"],
+        y=["fk-split>=2", "fk-user", "fk-a"],
+        a=["fk-same<2", "fk-user", "fk-b<2"],
+        b=["fk-same>=2", "fk-user"],
+    )
+    conflicts = (
+        '\n[tool.uv]\nconflicts = [[{ extra = "x" }, { extra = "y" }], '
+        '[{ extra = "a" }, { extra = "b" }]]\n'
+    )
+    lock = _same_as_uv(ccli, tmp_path, HEAD + "dependencies = []\n" + extras + conflicts)
+    assert "marker = \"extra == 'extra-4-proj-x' or (extra == 'extra-4-proj-a' and " in lock
+
+
+GROUPS_SHARED = (
+    '\n[tool.uv]\nconflicts = [[{ group = "dev" }, { group = "min" }], '
+    '[{ group = "min" }, { group = "mypy" }]]\n'
+)
+
+
+def test_conflicts_sets_sharing_an_item(ccli: Cli, tmp_path: Path) -> None:
+    # urllib3's shape: `min` conflicts with `dev` and with `mypy`, which do not conflict; uv
+    # forks once per possible combination (a fork both including and excluding an item is
+    # dropped).
+    pyproject = (
+        HEAD
+        + "dependencies = []\n\n[dependency-groups]\n"
+        + 'dev = ["fk-split>=2", "fk-user", "fk-common"]\n'
+        + 'min = ["fk-split<2", "fk-user", "fk-same<2"]\n'
+        + 'mypy = ["fk-split>=2", "fk-same>=2"]\n'
+        + GROUPS_SHARED
+    )
+    _same_as_uv(ccli, tmp_path, pyproject)
+
+
+def test_conflicts_with_forks_by_environment(ccli: Cli, tmp_path: Path) -> None:
+    # Forks by platform inside extra x: fork markers carry both the platform and the items.
+    lock = _same_as_uv(ccli, tmp_path, HEAD + "dependencies = []\n" + S3_EXTRAS + XY)
+    assert "resolution-markers = [" in lock
+
+
+def test_conflicts_sets_sharing_an_item_with_forks_by_platform_and_python(
+    ccli: Cli, tmp_path: Path
+) -> None:
+    # Conflict forks split again by platform and by Python version; edges from a package
+    # reached with no conflicting item (fk-parent, the project's own) carry no conflict
+    # marker.
+    pyproject = (
+        HEAD
+        + 'dependencies = ["fk-newpy", "fk-parent"]\n\n[dependency-groups]\n'
+        + 'dev = ["fk-split>=2", "fk-user", "fk-a; sys_platform == \'linux\'", '
+        + "\"fk-late; python_version >= '3.12'\"]\n"
+        + 'min = ["fk-split<2", "fk-user", "fk-same<2", '
+        + "\"fk-a<2; sys_platform == 'darwin'\", \"fk-a>=2; sys_platform == 'linux'\"]\n"
+        + 'mypy = ["fk-split>=2", "fk-same>=2", "fk-pref"]\n'
+        + GROUPS_SHARED
+    )
+    lock = _same_as_uv(ccli, tmp_path, pyproject)
+    assert '{ name = "fk-child", marker = "platform_machine == \'x86_64\' and ' in lock
+
+
+def test_conflicts_through_included_groups(ccli: Cli, tmp_path: Path) -> None:
+    # urllib3's shape: conflicting groups include (chains of) groups that conflict with
+    # nothing, and another group shares their packages; edges whose conflict items add
+    # nothing where no two items meet are written with their PEP 508 part only.
+    pyproject = (
+        HEAD
+        + "dependencies = []\n\n[dependency-groups]\n"
+        + 'test = ["fk-parent", "fk-newpy", "fk-same"]\n'
+        + 'base = [{ include-group = "test" }, "fk-common"]\n'
+        + 'dev = [{ include-group = "base" }, "fk-split>=2", "fk-user"]\n'
+        + 'min = [{ include-group = "base" }, "fk-split<2", "fk-user", "fk-same<2"]\n'
+        + 'mypy = [{ include-group = "test" }, "fk-split>=2", "fk-same>=2"]\n'
+        + 'docs = ["fk-parent", "fk-late; python_version >= \'3.12\'"]\n'
+        + GROUPS_SHARED
+    )
+    _same_as_uv(ccli, tmp_path, pyproject)
+
+
+def test_conflicts_edges_below_the_project_carry_no_conflict_marker(
+    ccli: Cli, tmp_path: Path
+) -> None:
+    # fk-parent is reached from the project itself (and from extra x): its edge to fk-child,
+    # and the project's forked edges to fk-newpy, are written without conflict items.
+    extras = _extras(x=["fk-split<2", "fk-parent", "fk-user"], y=["fk-split>=2", "fk-user"])
+    pyproject = HEAD + 'dependencies = ["fk-parent", "fk-newpy"]\n' + extras + XY
+    lock = _same_as_uv(ccli, tmp_path, pyproject)
+    assert "marker = \"python_full_version < '3.11'\" }" in lock
+
+
 @pytest.mark.parametrize(
     ("extras", "conflicts", "what"),
     [
-        pytest.param(
-            {
-                "x": [
-                    "fk-split<2; sys_platform == 'linux'",
-                    "fk-split>=2; sys_platform == 'darwin'",
-                ],
-                "y": ["fk-split>=2"],
-            },
-            '[[{ extra = "x" }, { extra = "y" }]]',
-            "with forks by environment",
-            id="environment-forks",
-        ),
-        pytest.param(
-            {"x": ["fk-split<2"], "y": ["fk-split>=2"], "a": ["fk-same"], "b": ["fk-user"]},
-            '[[{ extra = "x" }, { extra = "y" }], [{ extra = "a" }, { extra = "b" }]]',
-            "with more than one set",
-            id="two-sets",
-        ),
         pytest.param(
             {"x": ["fk-split<2"], "y": ["fk-split>=2"]},
             '[[{ package = "other", extra = "x" }, { extra = "y" }]]',
             "naming another package (`other`)",
             id="other-package",
+        ),
+        pytest.param(
+            {"x": ["fk-split<2"], "y": ["fk-split>=2"]},
+            '[[{ extra = "x" }, { extra = "y" }, { extra = "x" }]]',
+            "naming an extra or group twice in one set",
+            id="twice-in-a-set",
         ),
     ],
 )

@@ -173,8 +173,6 @@ def resolve_lock(
     split_roots = None
     if conflicts:
         conflicting.check_supported(conflicts, [] if script else [m.name for m in manifests])
-        if initial:
-            raise conflicting.ConflictsUnsupported("with forks by environment")
         split_roots = functools.partial(
             conflicting.conflict_forks, roots=roots, conflicts=conflicts
         )
@@ -201,8 +199,6 @@ def resolve_lock(
         excludes=frozenset(excludes),
         split_roots=split_roots,
     )
-    if conflicts and any(not fork.env.without_extras().is_true() for fork in forks):
-        raise conflicting.ConflictsUnsupported("with forks by environment")
     if warn is not None:
         for line in _warnings(forks, metadata, locals_):
             warn(line)

@@ -84,6 +84,15 @@ class Graph:
             return _markers(canonical_fork_markers(forks, self.python))
         return _markers(self.simplify(fork) for fork in forks)
 
+    def _context(self, parent: NodeKey, reach: MarkerTree) -> MarkerTree:
+        """What holds wherever ``parent`` is reached, for its edges: its reachability, or
+        with ``tool.uv.conflicts`` the forks that reach a version of a duplicated name
+        (observed of uv 0.13.8: a version chosen only below Python 3.11 writes its edges
+        without `python_full_version < '3.11'`)."""
+        if self.conflicted and self.is_duplicated(parent.name):
+            return _or(fork for fork in self.forks if not fork.is_disjoint(reach))
+        return reach
+
     def dependencies(
         self,
         parent: NodeKey,
@@ -92,7 +101,7 @@ class Graph:
     ) -> tuple[Dependency, ...]:
         """The edges written under ``parent`` (a base, extra or group node)."""
         reach = self.reach.get(parent, MarkerTree.FALSE)
-        context = self.simplify(reach.without_extras())
+        context = self.simplify(self._context(parent, reach).without_extras())
         grouped: dict[tuple[NodeKey, str | None], set[NormalizedName]] = {}
         for child, marker in self.edges.get(parent, {}).items():
             if child.base == parent.base and parent.group is None:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import attrs
 from packaging.utils import NormalizedName
 
 from accord.model.conflicts import ConflictSets, conflict_marker, encode, item_marker
@@ -47,24 +48,21 @@ class ConflictsUnsupported(SettingUnsupported):
 
 
 def check_supported(conflicts: ConflictSets, projects: Sequence[NormalizedName]) -> None:
-    """Refuse what accord cannot lock as uv does: several sets, other packages' items, a
-    whole project as an item, or a workspace of several members."""
+    """Refuse what accord cannot lock as uv does: other packages' items, a whole project as
+    an item, an item twice in one set, or a workspace of several members."""
     if not conflicts:
         return
     if len(projects) != 1:
         raise ConflictsUnsupported("in a workspace (or a script)")
-    if len(conflicts) > 1:
-        # uv's edge markers then combine the sets in a form accord does not write alike yet.
-        raise ConflictsUnsupported("with more than one set")
-    seen: set[ConflictItem] = set()
     for items in conflicts:
+        seen: set[ConflictItem] = set()
         for item in items:
             if item.package != projects[0]:
                 raise ConflictsUnsupported(f"naming another package (`{item.package}`)")
             if item.extra is None and item.group is None:
                 raise ConflictsUnsupported("naming a whole project")
             if item in seen:
-                raise ConflictsUnsupported("naming an extra or group twice")
+                raise ConflictsUnsupported("naming an extra or group twice in one set")
             seen.add(item)
 
 
@@ -72,38 +70,67 @@ def _identifier(item: ConflictItem) -> str:
     return identifier_of(item.package, item.extra, item.group)
 
 
+@attrs.frozen
+class _Fork:
+    marker: MarkerTree
+    include: frozenset[ConflictItem]
+    exclude: frozenset[ConflictItem]
+    present: frozenset[ConflictItem]
+    """The items whose root is still in this fork (uv's ``Fork::conflicts``)."""
+
+    def filtered(self, rules: Sequence[tuple[ConflictItem, bool]]) -> _Fork | None:
+        """uv's ``Fork::filter``: None when an item would be both included and excluded."""
+        include, exclude = set(self.include), set(self.exclude)
+        for item, active in rules:
+            if item in (exclude if active else include):
+                return None
+            (include if active else exclude).add(item)
+        marker = self.marker
+        for item in include - self.include:
+            marker = marker & item_marker(item)
+        for item in exclude - self.exclude:
+            marker = marker & ~item_marker(item)
+        return _Fork(marker, frozenset(include), frozenset(exclude), self.present - exclude)
+
+
 def conflict_forks(
     env: MarkerTree, roots: Sequence[Req], conflicts: ConflictSets
 ) -> list[tuple[MarkerTree, frozenset[str]]]:
-    """The forks uv splits ``env`` into for the roots' conflicting extras and groups, in the
-    order uv pushes them (the last is solved first): each with its universal marker and the
-    root identifiers it leaves out."""
+    """The forks uv splits ``env`` into for the roots' conflicting extras and groups
+    (``ForkedDependencies::fork``), in the order uv pushes them (the last is solved first):
+    each with its universal marker and the root identifiers it leaves out."""
     present = {r.identifier for r in roots}
-    forks: list[tuple[MarkerTree, frozenset[str], frozenset[ConflictItem]]] = [
-        (env, frozenset(), frozenset())
-    ]
-    for items in conflicts:
-        new: list[tuple[MarkerTree, frozenset[str], frozenset[ConflictItem]]] = []
-        for marker, left_out, excluded in forks:
-            live = [item for item in items if item not in excluded]
-            if not any(_identifier(i) in present - left_out for i in items) or len(live) < 2:
-                new.append((marker, left_out, excluded))
+    items = {item for items in conflicts for item in items if _identifier(item) in present}
+    forks = [_Fork(env, frozenset(), frozenset(), frozenset(items))]
+    for index, members in enumerate(conflicts):
+        new: list[_Fork] = []
+        for fork in forks:
+            if not any(item in fork.present for item in members):
+                new.append(fork)
                 continue
-            for chosen in (None, *items):
-                fork_marker = marker
-                for item in items:
-                    active = item_marker(item)
-                    fork_marker = fork_marker & (active if item == chosen else ~active)
-                others = frozenset(i for i in items if i != chosen)
-                new.append(
-                    (
-                        fork_marker,
-                        left_out | {_identifier(i) for i in others},
-                        excluded | others,
-                    )
-                )
+            live = [item for item in members if item not in fork.exclude]
+            if len(live) < 2 and not any(
+                _live_elsewhere(item, index, conflicts, fork) for item in live
+            ):
+                kept = fork.filtered([(i, False) for i in members if i in fork.exclude])
+                if kept is not None:
+                    new.append(kept)
+                continue
+            candidates = [fork.filtered([(i, False) for i in members])]
+            candidates += [fork.filtered([(i, i == chosen) for i in members]) for chosen in members]
+            new += [candidate for candidate in candidates if candidate is not None]
         forks = new
-    return [(marker, left_out) for marker, left_out, _ in forks]
+    return [(fork.marker, frozenset(_identifier(i) for i in fork.exclude)) for fork in forks]
+
+
+def _live_elsewhere(item: ConflictItem, index: int, conflicts: ConflictSets, fork: _Fork) -> bool:
+    """Whether another set holds ``item`` and some other item ``fork`` does not exclude."""
+    return any(
+        other_index != index
+        and item in other
+        and any(o != item and o not in fork.exclude for o in other)
+        for other_index, other in enumerate(conflicts)
+    )
 
 
 def apply_conflicts(graph: Graph, conflicts: ConflictSets) -> None:
@@ -116,7 +143,7 @@ def apply_conflicts(graph: Graph, conflicts: ConflictSets) -> None:
         for parent, children in graph.edges.items()
     }
     graph.conflicted = True
-    _simplify(graph, conflicts)
+    _simplify(graph, conflicts, world)
 
 
 def _own_item(node: NodeKey) -> ConflictItem | None:
@@ -137,7 +164,17 @@ def _children(graph: Graph, parent: NodeKey) -> list[NodeKey]:
     ]
 
 
-def _simplify(graph: Graph, conflicts: ConflictSets) -> None:
+def _environment_only(marker: MarkerTree, world: MarkerTree) -> MarkerTree:
+    """An edge whose conditions, where no two items of a set are active, are PEP 508 ones
+    only: uv 0.13.8 writes those alone (observed: `fk-child; sys_platform == 'linux'`, not
+    `... or (extra == 'extra-4-proj-x' and extra == 'extra-4-proj-y')`), but not ``false``."""
+    within = marker.restrict(world)
+    if within.is_false() or within != within.without_extras():
+        return marker
+    return within
+
+
+def _simplify(graph: Graph, conflicts: ConflictSets, world: MarkerTree) -> None:
     # Which items are active on each path to a node (a set per distinct path kind).
     activated: dict[NodeKey, list[frozenset[ConflictItem]]] = {}
     roots = [p for p in graph.edges if not any(p in c for c in graph.edges.values())]
@@ -178,9 +215,9 @@ def _simplify(graph: Graph, conflicts: ConflictSets) -> None:
             continue
         targets = _children(graph, parent)
         for child in list(children):
-            if sum(1 for other in targets if other.name == child.name) > 1:
-                continue
-            children[child] = _simplified(children[child], known)
+            if sum(1 for other in targets if other.name == child.name) <= 1:
+                children[child] = _simplified(children[child], known)
+            children[child] = _environment_only(children[child], world)
 
 
 def _assume(marker: MarkerTree, item: ConflictItem, active: bool) -> MarkerTree:
