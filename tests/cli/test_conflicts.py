@@ -201,6 +201,17 @@ def test_conflicts_with_forks_by_environment(ccli: Cli, tmp_path: Path) -> None:
     assert "resolution-markers = [" in lock
 
 
+def test_conflicts_relock_seeded_from_conflict_marked_resolution_markers(
+    ccli: Cli, tmp_path: Path
+) -> None:
+    # uv's lock records fork markers with conflict items; relocking from it seeds one fork
+    # per marker, with the items it includes and excludes.
+    pyproject = HEAD + "dependencies = []\n" + S3_EXTRAS + XY
+    seed = _uv_lock(ccli, _project(tmp_path / "seed" / "proj", pyproject))
+    assert "extra == 'extra-4-proj-x' and extra != 'extra-4-proj-y'" in seed
+    assert _same_as_uv(ccli, tmp_path, pyproject, seed) == seed
+
+
 def test_conflicts_sets_sharing_an_item_with_forks_by_platform_and_python(
     ccli: Cli, tmp_path: Path
 ) -> None:

@@ -101,7 +101,11 @@ def conflict_forks(
     each with its universal marker and the root identifiers it leaves out."""
     present = {r.identifier for r in roots}
     items = {item for items in conflicts for item in items if _identifier(item) in present}
-    forks = [_Fork(env, frozenset(), frozenset(), frozenset(items))]
+    # A fork seeded from a lock's conflict-marked `resolution-markers` starts with the items
+    # its marker includes and excludes (uv's `initial_forked_states`).
+    include = frozenset(i for i in items if env.implies(item_marker(i)))
+    exclude = frozenset(i for i in items if env.implies(~item_marker(i)))
+    forks = [_Fork(env, include, exclude, frozenset(items) - exclude)]
     for index, members in enumerate(conflicts):
         new: list[_Fork] = []
         for fork in forks:
