@@ -8,12 +8,16 @@ See ``shared/docs/uv/uv-lock-format.md`` for the format.
 from __future__ import annotations
 
 import enum
+from typing import TYPE_CHECKING
 
 import attrs
 from packaging.markers import Marker
 from packaging.specifiers import SpecifierSet
 from packaging.utils import NormalizedName
 from packaging.version import Version
+
+if TYPE_CHECKING:
+    from accord.model.dependency_metadata import StaticMetadata
 
 __all__ = [
     "Artifact",
@@ -238,6 +242,8 @@ class Lock:
     """Rev 5 ``[manifest] default-groups``."""
     manifest_group_requires_python: tuple[tuple[NormalizedName, SpecifierSet], ...] = ()
     """Rev 5 ``[manifest.group-requires-python]``: (group, specifier), sorted by group."""
+    dependency_metadata: tuple[StaticMetadata, ...] = ()
+    """``[[manifest.dependency-metadata]]`` (``tool.uv.dependency-metadata``), in uv's order."""
 
     def packages_named(self, name: str) -> tuple[LockedPackage, ...]:
         return tuple(package for package in self.packages if package.name == name)

@@ -52,6 +52,7 @@ HONOURED = frozenset(
         "constraint-dependencies",
         "default-groups",
         "dependency-groups",
+        "dependency-metadata",
         "environments",
         "dev-dependencies",
         "exclude-dependencies",
@@ -87,7 +88,6 @@ UNHONOURED_RESOLUTION = frozenset(
     {
         "config-settings",
         "config-settings-package",
-        "dependency-metadata",
         "extra-build-dependencies",
         "extra-build-variables",
         "minimum-libc-version",

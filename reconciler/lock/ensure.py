@@ -354,6 +354,7 @@ def _resolve(
             binaries=inputs.binaries if inputs else None,
             excludes=inputs.excludes if inputs else (),
             conflicts=inputs.conflicts if inputs else (),
+            dependency_metadata=inputs.dependency_metadata if inputs else (),
             warn=None if err is None else _warner(err),
             sdist_metadata=lambda file: builder.sdist_metadata(
                 file.url, file.sha256, file.filename

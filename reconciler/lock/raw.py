@@ -62,6 +62,7 @@ class _RawManifest:
     default_groups: list[NormalizedName] | None = None
     dependency_groups: dict[str, list[dict[str, Any]]] = attrs.field(factory=dict)
     group_requires_python: dict[str, SpecifierSet] = attrs.field(factory=dict)
+    dependency_metadata: list[dict[str, Any]] = attrs.field(factory=list)
 
 
 @attrs.frozen(kw_only=True)

@@ -262,6 +262,8 @@ def parse_lock(text: str, path: Path) -> Lock:
 
     import cattrs  # slow path only
 
+    from accord.model.dependency_metadata import read_dependency_metadata
+
     try:
         raw = lock_converter().structure(legacy_aliases(document), _RawLock)
         packages = tuple(_package(package, n) for n, package in enumerate(raw.package))
@@ -275,6 +277,9 @@ def parse_lock(text: str, path: Path) -> Lock:
         overrides = _requirements(manifest.overrides, "$.manifest.overrides")
         build_constraints = _requirements(
             manifest.build_constraints, "$.manifest.build-constraints"
+        )
+        dependency_metadata = read_dependency_metadata(
+            manifest.dependency_metadata, "manifest.dependency-metadata"
         )
     except BadValue as exc:
         raise invalid_value(path, text, exc) from exc
@@ -310,6 +315,7 @@ def parse_lock(text: str, path: Path) -> Lock:
             None if manifest.default_groups is None else tuple(manifest.default_groups)
         ),
         manifest_group_requires_python=_specifier_groups(manifest.group_requires_python),
+        dependency_metadata=dependency_metadata,
     )
 
 

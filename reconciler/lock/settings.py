@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from packaging.requirements import Requirement
 
     from accord.model.conflicts import ConflictSets
+    from accord.model.dependency_metadata import StaticMetadata
     from accord.model.exclude_newer import ExcludeNewer
     from accord.model.marker_tree import MarkerTree
     from accord.model.uv_config import EffectiveSettings
@@ -135,6 +136,8 @@ class DependencySettings:
     """``tool.uv.exclude-dependencies``."""
     conflicts: ConflictSets = ()
     """``tool.uv.conflicts`` of the workspace root's project."""
+    dependency_metadata: tuple[StaticMetadata, ...] = ()
+    """``tool.uv.dependency-metadata``, in the order given."""
 
     @property
     def supported_markers(self) -> tuple[str, ...]:
@@ -168,6 +171,8 @@ class DependencySettings:
             new = {requirement_key(lock_requirement(r)) for r in declared}
             if old != new:
                 return f"`tool.uv.{label}` changed"
+        if set(lock.dependency_metadata) != set(self.dependency_metadata):
+            return "`tool.uv.dependency-metadata` changed"
         return None
 
 
@@ -175,6 +180,7 @@ def read_dependency_settings(
     workspace: Workspace, config: EffectiveSettings, policy: LockPolicy
 ) -> DependencySettings:
     from accord.model.conflicts import read_conflicts
+    from accord.model.dependency_metadata import read_dependency_metadata
     from accord.model.uv_settings import (
         SettingInvalid,
         read_binary_policy,
@@ -203,6 +209,9 @@ def read_dependency_settings(
             fork_strategy=read_fork_strategy(policy.fork_strategy or uv.get("fork-strategy")),
             excludes=read_excludes(uv.get("exclude-dependencies")),
             conflicts=read_conflicts(uv.get("conflicts"), _project_name(workspace)),
+            dependency_metadata=read_dependency_metadata(
+                uv.get("dependency-metadata"), "tool.uv.dependency-metadata"
+            ),
             binaries=read_binary_policy(uv).with_flags(
                 no_binary=policy.no_binary,
                 no_binary_packages=policy.no_binary_packages,

@@ -286,6 +286,18 @@ class _Writer:
         if lock.manifest_group_requires_python:
             self.table("[manifest.group-requires-python]")
             self.specifier_groups(lock.manifest_group_requires_python)
+        for entry in lock.dependency_metadata:
+            # uv writes these last in [manifest], without a [manifest] header of their own.
+            self.table("[[manifest.dependency-metadata]]")
+            self.lines.append(f"name = {toml_string(entry.name)}")
+            if entry.version is not None:
+                self.lines.append(f"version = {toml_string(str(entry.version))}")
+            if entry.requires_dist:
+                self.lines.append(f"requires-dist = {string_array(entry.requires_dist)}")
+            if entry.requires_python is not None:
+                self.lines.append(f"requires-python = {toml_string(entry.requires_python)}")
+            if entry.provides_extras:
+                self.lines.append(f"provides-extras = {string_array(entry.provides_extras)}")
 
     def requirement_groups(self, groups: Groups) -> None:
         for name, requirements in sorted(groups, key=lambda group: group[0]):

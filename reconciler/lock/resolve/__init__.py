@@ -36,11 +36,13 @@ from accord.reconciler.lock.resolve import conflicts as conflicting
 from accord.reconciler.lock.resolve.assemble import NodeKey, merge_forks
 from accord.reconciler.lock.resolve.forks import ForkResult, resolve_forks
 from accord.reconciler.lock.resolve.local import local_packages
+from accord.reconciler.lock.resolve.metadata import refuse_local_metadata
 from accord.reconciler.lock.resolve.packages import lock_packages, requirement_key_sort
 from accord.reconciler.lock.resolve.requirements import ROOT, Req
 from accord.reconciler.progress import progress
 
 if TYPE_CHECKING:
+    from accord.model.dependency_metadata import StaticMetadata
     from accord.reconciler.fetch.index import DistMetadata, IndexClient, IndexFile
 
 __all__ = ["NoSolution", "resolve_lock"]
@@ -119,6 +121,7 @@ def resolve_lock(
     excludes: Sequence[NormalizedName] = (),
     warn: Callable[[str], None] | None = None,
     conflicts: ConflictSets = (),
+    dependency_metadata: Sequence[StaticMetadata] = (),
 ) -> Lock:
     """Resolve a project (or a workspace's members) against ``client`` and build the lock.
 
@@ -140,6 +143,7 @@ def resolve_lock(
         git_commits=git_commits,
         archive_metadata=archive_metadata,
     )
+    refuse_local_metadata(dependency_metadata, locals_)
     roots: list[Req] = []
     root_requirements: dict[NormalizedName | None, Sequence[Requirement]] = {}
     if script:
@@ -198,6 +202,7 @@ def resolve_lock(
         binaries=binaries,
         excludes=frozenset(excludes),
         split_roots=split_roots,
+        dependency_metadata=dependency_metadata,
     )
     if warn is not None:
         for line in _warnings(forks, metadata, locals_):
@@ -258,6 +263,7 @@ def resolve_lock(
         required_markers=tuple(Marker(str(tree)) for tree in required_environments),
         build_constraints=_records(build_constraints),
         conflicts=conflicts,
+        dependency_metadata=tuple(sorted(set(dependency_metadata), key=lambda e: e.sort_key)),
     )
 
 

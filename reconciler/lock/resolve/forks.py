@@ -33,6 +33,7 @@ from accord.reconciler.lock.resolve.requirements import Candidate, LocalPackage,
 from accord.reconciler.lock.resolve.splits import ForkNeeded, ForkSplit, fork_order
 
 if TYPE_CHECKING:
+    from accord.model.dependency_metadata import StaticMetadata
     from accord.reconciler.fetch.index import DistMetadata, IndexClient, IndexFile
 
 __all__ = ["ForkResult", "resolve_forks"]
@@ -123,6 +124,7 @@ def resolve_forks(
     binaries: BinaryPolicy | None = None,
     excludes: frozenset[NormalizedName] = frozenset(),
     split_roots: Callable[[MarkerTree], Sequence[tuple[MarkerTree, frozenset[str]]]] | None = None,
+    dependency_metadata: Sequence[StaticMetadata] = (),
 ) -> tuple[list[ForkResult], dict[tuple[NormalizedName, Version], DistMetadata]]:
     """Solve every fork: the results in the order they completed (uv's lock order), and the
     metadata of every registry version chosen.
@@ -132,7 +134,9 @@ def resolve_forks(
     import resolvelib  # slow path only
 
     store = MetadataStore(
-        sdist_metadata, MarkerTree.python_range(*specifier_range(requires_python))
+        sdist_metadata,
+        MarkerTree.python_range(*specifier_range(requires_python)),
+        dependency_metadata,
     )
     # The roots' pages, and those of the local packages' dependencies, are needed first.
     wanted = [r for requirements in root.values() for r in requirements]

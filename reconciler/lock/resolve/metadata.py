@@ -9,7 +9,7 @@ tables, which are the same in every fork.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import TYPE_CHECKING
 
@@ -17,6 +17,7 @@ from packaging.requirements import Requirement
 from packaging.utils import NormalizedName, canonicalize_name
 from packaging.version import Version
 
+from accord.model.dependency_metadata import StaticMetadata, find_static_metadata
 from accord.model.marker_tree import MarkerTree
 from accord.model.python_range import PythonRange
 from accord.reconciler.lock.resolve.availability import ForkRow, VersionRow
@@ -25,7 +26,22 @@ from accord.reconciler.lock.resolve.requirements import Candidate, requirement_m
 if TYPE_CHECKING:
     from accord.reconciler.fetch.index import DistMetadata, IndexClient, IndexFile
 
-__all__ = ["MetadataStore"]
+__all__ = ["MetadataStore", "refuse_local_metadata"]
+
+
+def _from_static(static: StaticMetadata, version: Version) -> DistMetadata:
+    from packaging.specifiers import SpecifierSet
+
+    from accord.reconciler.fetch.index import DistMetadata
+
+    python = None if static.requires_python is None else SpecifierSet(static.requires_python)
+    return DistMetadata(
+        name=static.name,
+        version=version,
+        requires_dist=static.requirements,
+        requires_python=python,
+        provides_extras=static.provides_extras,
+    )
 
 
 class MetadataStore:
@@ -35,8 +51,11 @@ class MetadataStore:
         self,
         sdist_metadata: Callable[[IndexFile], bytes] | None,
         python: MarkerTree = MarkerTree.TRUE,
+        static: Sequence[StaticMetadata] = (),
     ) -> None:
         self._sdist_metadata = sdist_metadata
+        self._static = tuple(static)
+        """``tool.uv.dependency-metadata``: used instead of a version's own metadata."""
         self._python = python
         """The project's Python range: a requirement only older Pythons take (`tomli;
         python_version < '3.11'`) is never fetched ahead."""
@@ -64,8 +83,15 @@ class MetadataStore:
         with self._lock:
             future = self._futures.get(key)
             if future is None:
-                file = self._metadata_file(candidate)
-                future = self._pool.submit(self._fetch, file, client)
+                static = find_static_metadata(self._static, *key)
+                if static is not None:
+                    # uv neither fetches nor builds a version with an entry of its own.
+                    future = Future()
+                    future.set_result(_from_static(static, candidate.version))
+                    self.prefetch(future.result().requires_dist, client)
+                else:
+                    file = self._metadata_file(candidate)
+                    future = self._pool.submit(self._fetch, file, client)
                 self._futures[key] = future
         return future
 
@@ -115,3 +141,20 @@ class MetadataStore:
             if usable:
                 self.get(Candidate(name, version, None, usable), client)
             return
+
+
+def refuse_local_metadata(
+    entries: Sequence[StaticMetadata], local: Mapping[NormalizedName, object]
+) -> None:
+    """uv applies an entry to a workspace member or a path, git or URL dependency too (when
+    it has a version of its own); accord applies them to index packages only, and says so."""
+    from accord.reconciler.errors import SettingUnsupported
+
+    for entry in entries:
+        if entry.name in local:
+            raise SettingUnsupported(
+                f"`tool.uv.dependency-metadata` has an entry for `{entry.name}`, which is a "
+                "workspace member or comes from a path, git or URL source; accord does not "
+                "support that yet",
+                hint="lock with uv, or remove the entry",
+            )
