@@ -101,6 +101,9 @@ class LockPolicy:
     no_sources: bool = False
     """``--no-sources`` (or ``UV_NO_SOURCES``): resolve without ``tool.uv.sources``, as
     ``tool.uv.no-sources = true`` does."""
+    no_sources_packages: tuple[NormalizedName, ...] = ()
+    """``--no-sources-package`` (or ``UV_NO_SOURCES_PACKAGE``): these packages' entries of
+    ``tool.uv.sources`` ignored; added to ``tool.uv.no-sources-package``."""
 
 
 @attrs.frozen(kw_only=True)

@@ -73,6 +73,7 @@ HONOURED = frozenset(
         "no-build-isolation-package",
         "no-index",
         "no-sources",
+        "no-sources-package",
         "override-dependencies",
         "package",
         "prerelease",
@@ -91,7 +92,6 @@ UNHONOURED_RESOLUTION = frozenset(
         "extra-build-dependencies",
         "extra-build-variables",
         "minimum-libc-version",
-        "no-sources-package",
         "prerelease-package",
     }
 )

@@ -177,7 +177,11 @@ LOCK_OPTIONS: list[Decorator[Any]] = [
     ),
     value("--exclude-newer-package", multiple=True, help="Not supported."),
     flag("--no-sources", help="Resolve without tool.uv.sources (UV_NO_SOURCES)."),
-    value("--no-sources-package", multiple=True, help="Not supported."),
+    value(
+        "--no-sources-package",
+        multiple=True,
+        help="Resolve this package without tool.uv.sources (UV_NO_SOURCES_PACKAGE).",
+    ),
     value("-C", "--config-setting", "config_setting", multiple=True, help="Not supported."),
     value("--config-settings-package", multiple=True, help="Not supported."),
     flag("--no-build-isolation", help="Build with the target's own packages."),

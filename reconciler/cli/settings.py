@@ -238,6 +238,7 @@ def lock_fields(ctx: click.Context, options: dict[str, Any]) -> dict[str, Any]:
         "fork_strategy": options["fork_strategy"],
         "index_strategy": options["index_strategy"],
         "no_sources": options["no_sources"],
+        "no_sources_packages": normalized_names(options["no_sources_package"]),
         "no_build": options["no_build"] and not options["build"],
         "no_build_packages": normalized_names(options["no_build_package"]),
         "no_binary": options["no_binary"] and not options["binary"],

@@ -14,7 +14,7 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol, TextIO
+from typing import TYPE_CHECKING, Any, Protocol, TextIO
 
 import attrs
 from packaging.specifiers import SpecifierSet
@@ -195,10 +195,17 @@ def ensure_lock(
 
     workspace = load_workspace(project, interpreter, err)
     config = settings_for(workspace.root, config_files)
-    if read_no_sources(workspace, config, policy.no_sources):
+    no_sources = read_no_sources(workspace, config, policy)
+    if no_sources is None or no_sources:
         # uv resolves the declared requirements alone: a package comes from the indexes
         # (workspace members are still members), and the lock records no source.
-        members = (attrs.evolve(m, sources=(), index_pins=()) for m in workspace.members)
+        def kept(entries: Sequence[tuple[NormalizedName, Any]]) -> tuple[Any, ...]:
+            return tuple(e for e in entries if no_sources is not None and e[0] not in no_sources)
+
+        members = (
+            attrs.evolve(m, sources=kept(m.sources), index_pins=kept(m.index_pins))
+            for m in workspace.members
+        )
         workspace = attrs.evolve(workspace, members=tuple(members))
     refused = check_settings(workspace, config, err)
     prerelease = read_prerelease(workspace, config, policy.prerelease)

@@ -267,13 +267,28 @@ def exclude_newer_changed(lock: Lock, exclude_newer: ExcludeNewer) -> bool:
     return dict(options.exclude_newer_package) != dict(exclude_newer.packages)
 
 
-def read_no_sources(workspace: Workspace, config: EffectiveSettings, given: bool) -> bool:
-    """``--no-sources`` (``UV_NO_SOURCES``), else ``tool.uv.no-sources``."""
+def read_no_sources(
+    workspace: Workspace, config: EffectiveSettings, policy: LockPolicy
+) -> frozenset[NormalizedName] | None:
+    """The packages resolved without their ``tool.uv.sources`` entries: None for every one
+    (``--no-sources``, ``UV_NO_SOURCES``, ``tool.uv.no-sources``), else those named by
+    ``--no-sources-package`` (``UV_NO_SOURCES_PACKAGE``) and ``tool.uv.no-sources-package``
+    together (uv joins the two lists)."""
+    from packaging.utils import canonicalize_name
+
+    pyproject = _where(workspace, config)
     value = config.table.get("no-sources", False)
     if not isinstance(value, bool):
-        pyproject = _where(workspace, config)
         raise ProjectInvalid(
             f"`{pyproject}`: `tool.uv.no-sources` must be true or false, not {value!r}",
             path=pyproject,
         )
-    return given or value
+    if policy.no_sources or value:
+        return None
+    names = config.table.get("no-sources-package", [])
+    if not isinstance(names, list) or not all(isinstance(name, str) for name in names):
+        raise ProjectInvalid(
+            f"`{pyproject}`: `tool.uv.no-sources-package` must be a list of package names",
+            path=pyproject,
+        )
+    return frozenset(policy.no_sources_packages) | {canonicalize_name(n) for n in names}

@@ -349,7 +349,6 @@ def _with_tool_uv(tmp_path: Path, settings: str) -> Path:
 @pytest.mark.parametrize(
     ("setting", "key"),
     [
-        ('no-sources-package = ["pkg"]', "no-sources-package"),
         ('config-settings = { a = "b" }', "config-settings"),
     ],
 )

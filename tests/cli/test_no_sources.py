@@ -168,6 +168,62 @@ def test_no_sources_keeps_workspace_members(ncli: Cli, indexes: Indexes, tmp_pat
     assert 'requires-dist = [{ name = "mem" }]' in lock
 
 
+@pytest.mark.backends
+@pytest.mark.parametrize(
+    "spelling", ["--no-sources-package", "UV_NO_SOURCES_PACKAGE", "tool.uv.no-sources-package"]
+)
+def test_no_sources_package_locks_as_uv_does(
+    cli: Cli, ncli: Cli, indexes: Indexes, tmp_path: Path, spelling: str
+) -> None:
+    # ns-a loses its index pin and comes from the default index; ns-b keeps its directory
+    settings = 'no-sources-package = ["NS_A"]' if spelling.startswith("tool") else ""
+    text = _pyproject(indexes, settings)
+    theirs, ours = _project(tmp_path, "uv", text), _project(tmp_path, "accord", text)
+    args = ("--no-sources-package", "NS_A") if spelling.startswith("--") else ()
+    env = {"UV_NO_SOURCES_PACKAGE": "NS_A"} if spelling.startswith("UV") else {}
+    uv = ncli.uv(theirs, "lock", *(args or ("--no-sources-package", "NS_A")), settings=True)
+    assert uv.returncode == 0, uv.stderr
+    result = _accord(ncli, ours, "lock", *args, env=env)
+    assert result.returncode == 0, result.stderr
+    assert "no-sources-package" not in result.stderr
+    lock = (ours / "uv.lock").read_text("utf-8")
+    assert lock == (theirs / "uv.lock").read_text("utf-8")
+    assert '{ name = "ns-a", specifier = "<2" },\n    { name = "ns-b", directory = ' in lock
+    assert lock.count(f'source = {{ registry = "{indexes.default.url}" }}') == 1
+    assert (
+        ncli.uv(ours, "lock", "--check", "--no-sources-package", "ns-a", settings=True).returncode
+        == 0
+    )
+
+    # ns-b is built from its directory: its backend comes from the session's index
+    result = _accord(ncli, ours, "sync", "--frozen", "--index", cli.index_url, *args, env=env)
+    assert result.returncode == 0, result.stderr
+    assert installed(ours) == {"ns-a": "1.5", "ns-b": "9.0"}
+
+
+def test_no_sources_package_staleness_as_uv(ncli: Cli, indexes: Indexes, tmp_path: Path) -> None:
+    ours = _project(tmp_path, "accord", _pyproject(indexes))
+    assert _accord(ncli, ours, "lock").returncode == 0
+    for args, stale in (
+        (("--no-sources-package", "ns-a"), True),
+        (("--no-sources-package", "ns-c"), False),  # no source of its own: nothing changes
+        ((), False),
+    ):
+        uv = ncli.uv(ours, "lock", "--check", *args, settings=True)
+        result = _accord(ncli, ours, "lock", "--check", *args)
+        assert (uv.returncode, result.returncode) == ((1, 1) if stale else (0, 0)), result.stderr
+
+
+def test_no_sources_package_setting_must_be_a_list(
+    ncli: Cli, indexes: Indexes, tmp_path: Path
+) -> None:
+    ours = _project(tmp_path, "accord", _pyproject(indexes, 'no-sources-package = "ns-a"'))
+    result = _accord(ncli, ours, "lock")
+    assert result.returncode == 2
+    assert "`tool.uv.no-sources-package` must be a list of package names" in result.stderr
+    assert not (ours / "uv.lock").exists()
+
+
 def test_no_sources_setting_must_be_a_boolean(ncli: Cli, indexes: Indexes, tmp_path: Path) -> None:
     ours = _project(tmp_path, "accord", _pyproject(indexes, 'no-sources = "yes"'))
     result = _accord(ncli, ours, "lock")

@@ -198,15 +198,6 @@ def test_cli_version_and_help(cli: Cli, tmp_path: Path) -> None:
     [
         pytest.param(("-C", "a=b"), {}, "`--config-setting`", id="config-setting"),
         pytest.param(
-            ("--no-sources-package", "x"), {}, "`--no-sources-package`", id="no-sources-package"
-        ),
-        pytest.param(
-            (),
-            {"UV_NO_SOURCES_PACKAGE": "x"},
-            "`UV_NO_SOURCES_PACKAGE`",
-            id="UV_NO_SOURCES_PACKAGE",
-        ),
-        pytest.param(
             ("--keyring-provider", "subprocess"),
             {},
             "`--keyring-provider subprocess`",
