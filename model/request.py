@@ -15,6 +15,7 @@ from typing import Any
 import attrs
 from packaging.utils import NormalizedName
 
+from accord.model.config_settings import BuildSettings
 from accord.model.install_filter import InstallFilter
 
 __all__ = [
@@ -98,6 +99,9 @@ class LockPolicy:
     """``--no-build``/``--no-binary`` (and ``-package``): added to ``tool.uv``'s."""
     no_build_isolation: bool = False
     """``--no-build-isolation``: build with the target interpreter's own packages."""
+    config_settings: BuildSettings = attrs.field(factory=BuildSettings)
+    """``-C``/``--config-setting`` and ``--config-settings-package``: the PEP 517 settings of
+    every build, before the configuration files' (``reconciler.project.config``)."""
     no_sources: bool = False
     """``--no-sources`` (or ``UV_NO_SOURCES``): resolve without ``tool.uv.sources``, as
     ``tool.uv.no-sources = true`` does."""

@@ -261,6 +261,15 @@ def _exclude_newer(key: str, value: object) -> None:
         raise ValueError(f"`{key}`: {exc}") from exc
 
 
+def _config_settings(key: str, value: object) -> None:
+    from accord.model.config_settings import read_config_settings, read_package_config_settings
+
+    if key == "config-settings":
+        read_config_settings(key, value)
+    else:
+        read_package_config_settings(key, value)
+
+
 _CHECKS = {
     "index-url": _string,
     "extra-index-url": _strings,
@@ -277,6 +286,8 @@ _CHECKS = {
     "fork-strategy": _choice,
     "exclude-newer": _exclude_newer,
     "exclude-newer-package": _exclude_newer,
+    "config-settings": _config_settings,
+    "config-settings-package": _config_settings,
 }
 
 

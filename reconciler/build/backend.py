@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, TypeVar
 import attrs
 from packaging.requirements import InvalidRequirement, Requirement
 
+from accord.model.config_settings import ConfigSettings
 from accord.model.interpreter import Interpreter
 from accord.reconciler.build.environments import ensure_build_env, requirement_lines
 from accord.reconciler.errors import BuildFailed, ProjectInvalid
@@ -46,6 +47,7 @@ LEGACY_BACKEND = "setuptools.build_meta:__legacy__"
 LEGACY_REQUIRES = ("setuptools>=40.8.0",)
 """PEP 517/518: the requirements to assume when there is no ``[build-system]`` table."""
 _T = TypeVar("_T")
+_NO_SETTINGS = ConfigSettings()
 
 
 @attrs.frozen(kw_only=True)
@@ -149,6 +151,8 @@ class _Backend:
     system: BuildSystem
     python: Path
     environ: Mapping[str, str]
+    settings: dict[str, str | list[str]] = attrs.field(factory=dict)
+    """The PEP 517 ``config_settings`` every hook gets (``{}`` without any, as uv passes)."""
 
     def call(self, hook: str, invoke: Callable[[BuildBackendHookCaller], _T]) -> _T:
         """Run ``hook`` via ``invoke``; every way it can fail becomes ``BuildFailed``."""
@@ -248,6 +252,7 @@ def _prepare_backend(
     isolation: bool,
     name: str | None,
     constraints: Sequence[Requirement] = (),
+    config_settings: ConfigSettings,
 ) -> _Backend:
     """The backend, ready to build: its environment synced with the static requirements
     and with those it asks for (``get_requires_for_build_*``), resolved under
@@ -255,18 +260,22 @@ def _prepare_backend(
     source = Path(os.path.abspath(source))
     system = read_build_system(source)
     what = name or str(source)
+    settings = config_settings.for_hooks()
     if not isolation:
         # --no-build-isolation: the target interpreter, as it is, with what it has.
-        return _Backend(what, source, system, Path(interpreter.executable), dict(os.environ))
+        python = Path(interpreter.executable)
+        return _Backend(what, source, system, python, dict(os.environ), settings)
     env = ensure_build_env(system.requires, interpreter, cache, client_factory, constraints)
-    backend = _Backend(what, source, system, venv_interpreter_path(env), _isolated_environ(env))
+    backend = _Backend(
+        what, source, system, venv_interpreter_path(env), _isolated_environ(env), settings
+    )
     hook = f"get_requires_for_build_{'editable' if editable else 'wheel'}"
     raw: object = backend.call(
         hook,
         lambda caller: (
-            caller.get_requires_for_build_editable()
+            caller.get_requires_for_build_editable(settings)
             if editable
-            else caller.get_requires_for_build_wheel()
+            else caller.get_requires_for_build_wheel(settings)
         ),
     )
     extra = _parse_extra(backend, hook, raw)
@@ -319,6 +328,7 @@ def build_wheel(
     output: Path,
     name: str | None = None,
     constraints: Sequence[Requirement] = (),
+    config_settings: ConfigSettings = _NO_SETTINGS,
 ) -> Path:
     """Build a wheel (``editable``: a PEP 660 editable wheel) of the tree at ``source`` into
     the directory ``output``; return its path.
@@ -327,7 +337,8 @@ def build_wheel(
     when the cached ones are ready). ``isolation=False`` runs the backend with
     ``interpreter`` itself (``--no-build-isolation``). ``name`` is how errors name the
     source (default: its path). The wheel is built in the cache and renamed into
-    ``output``, so a failure leaves ``output`` untouched. Raises ``BuildFailed`` when the
+    ``output``, so a failure leaves ``output`` untouched. Every hook gets ``config_settings``
+    (PEP 517 ``config_settings``). Raises ``BuildFailed`` when the
     backend fails, ``ProjectInvalid`` for a malformed ``[build-system]``, and the resolver's
     and installer's errors (``NoSolution``, ``DownloadFailed``...) for the build environment.
     """
@@ -340,15 +351,16 @@ def build_wheel(
         isolation=isolation,
         name=name,
         constraints=constraints,
+        config_settings=config_settings,
     )
     hook = "build_editable" if editable else "build_wheel"
     with _staging(cache, ".tmp-wheel-") as staging:
         basename: object = backend.call(
             hook,
             lambda caller: (
-                caller.build_editable(str(staging))
+                caller.build_editable(str(staging), backend.settings)
                 if editable
-                else caller.build_wheel(str(staging))
+                else caller.build_wheel(str(staging), backend.settings)
             ),
         )
         built = staging / str(basename)
@@ -373,6 +385,7 @@ def prepare_metadata(
     editable: bool = False,
     name: str | None = None,
     constraints: Sequence[Requirement] = (),
+    config_settings: ConfigSettings = _NO_SETTINGS,
 ) -> bytes:
     """The core metadata (``METADATA`` bytes) of the wheel ``source`` would build.
 
@@ -389,15 +402,20 @@ def prepare_metadata(
         isolation=isolation,
         name=name,
         constraints=constraints,
+        config_settings=config_settings,
     )
     hook = f"prepare_metadata_for_build_{'editable' if editable else 'wheel'}"
     with _staging(cache, ".tmp-metadata-") as staging:
         dist_info: object = backend.call(
             hook,
             lambda caller: (
-                caller.prepare_metadata_for_build_editable(str(staging), _allow_fallback=True)
+                caller.prepare_metadata_for_build_editable(
+                    str(staging), backend.settings, _allow_fallback=True
+                )
                 if editable
-                else caller.prepare_metadata_for_build_wheel(str(staging), _allow_fallback=True)
+                else caller.prepare_metadata_for_build_wheel(
+                    str(staging), backend.settings, _allow_fallback=True
+                )
             ),
         )
         metadata = staging / str(dist_info) / "METADATA"

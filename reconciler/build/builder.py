@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 import attrs
 from packaging.utils import InvalidSdistFilename, canonicalize_name, parse_sdist_filename
 
+from accord.model.config_settings import BuildSettings
 from accord.model.desired import DesiredDist
 from accord.model.interpreter import Interpreter
 from accord.model.request import ConfigOptions, IndexOptions
@@ -40,6 +41,8 @@ class ProjectBuilder:
     """Packages built without isolation (``tool.uv.no-build-isolation-package``)."""
     build_constraints: tuple[Requirement, ...] = ()
     """``tool.uv.build-constraint-dependencies``: applied when resolving build environments."""
+    config_settings: BuildSettings = attrs.field(factory=BuildSettings)
+    """The PEP 517 ``config_settings`` of each build (``-C``, ``config-settings``...)."""
 
     def _isolated(self, name: str) -> bool:
         return self.isolation and canonicalize_name(name) not in self.no_isolation
@@ -60,6 +63,7 @@ class ProjectBuilder:
             output=Path(tempfile.mkdtemp(prefix=f"{dist.name}-", dir=output)),
             name=dist.name,
             constraints=self.build_constraints,
+            config_settings=self.config_settings.for_package(dist.name),
         )
 
     def sdist_metadata(self, url: str, sha256: str | None, filename: str) -> bytes:
@@ -74,23 +78,30 @@ class ProjectBuilder:
         digest, sdist = fetch_archive(
             Artifact(url=url, hash=f"sha256:{sha256}" if sha256 else None), self.cache
         )
-        stored = self.cache / "sdist-metadata" / f"{digest}.METADATA"
-        if stored.is_file():
-            return stored.read_bytes()
         try:
             name, version = parse_sdist_filename(filename)
         except InvalidSdistFilename:
-            metadata = None  # nothing to check the metadata against: the backend decides
-        else:
+            name, version = None, None  # nothing to check the metadata against
+        # Metadata a backend prepared may depend on the settings it got: kept apart.
+        shard = self.config_settings.for_package(name).cache_shard()
+        stored = (
+            self.cache
+            / "sdist-metadata"
+            / (f"{digest}.METADATA" if shard is None else f"{digest}-{shard}.METADATA")
+        )
+        if stored.is_file():
+            return stored.read_bytes()
+        metadata = None
+        if name is not None and version is not None:
             metadata = static_sdist_metadata(sdist, name, version)
         if metadata is None:
-            metadata = self._prepared_metadata(sdist, filename)
+            metadata = self._prepared_metadata(sdist, filename, name)
         from accord.reconciler.fsutil import write_atomic
 
         write_atomic(stored, metadata)  # another process may be writing the same entry
         return metadata
 
-    def _prepared_metadata(self, sdist: Path, filename: str) -> bytes:
+    def _prepared_metadata(self, sdist: Path, filename: str, name: str | None) -> bytes:
         """The metadata the sdist's backend prepares (``prepare_metadata_for_build_wheel``)."""
         from accord.reconciler.build.backend import prepare_metadata
         from accord.reconciler.build.sdist import unpack_sdist
@@ -105,6 +116,7 @@ class ProjectBuilder:
                 isolation=self.isolation,
                 name=filename,
                 constraints=self.build_constraints,
+                config_settings=self.config_settings.for_package(name),
             )
 
     def build_git(self, dist: DesiredDist) -> Path:
@@ -118,7 +130,9 @@ class ProjectBuilder:
 
         reference, commit = parse_lock_url(dist.source.location)
         tree = checkout(reference, commit, self.cache)
-        output = self.cache / "built-git" / commit
+        settings = self.config_settings.for_package(dist.name)
+        shard = settings.cache_shard()
+        output = self.cache / "built-git" / (commit if shard is None else f"{commit}-{shard}")
         output.mkdir(parents=True, exist_ok=True)
         existing = sorted(output.glob("*.whl"))
         if existing:
@@ -136,6 +150,7 @@ class ProjectBuilder:
                 output=output,
                 name=dist.name,
                 constraints=self.build_constraints,
+                config_settings=settings,
             )
 
     def build_sdist(self, sdist: Path, sha256: str) -> Path:
@@ -151,6 +166,7 @@ class ProjectBuilder:
             client_factory=self.client_factory,
             isolation=self._isolated(name),
             constraints=self.build_constraints,
+            config_settings=self.config_settings.for_package(name),
         )
 
 
@@ -161,11 +177,13 @@ def make_builder(
     index: IndexOptions,
     config: ConfigOptions,
     no_build_isolation: bool = False,
+    config_settings: BuildSettings | None = None,
 ) -> ProjectBuilder:
     """The builder apply uses for sdists and source trees: on the indexes ``index`` and
-    the settings of ``pyproject``'s workspace (under ``config``) name."""
+    the settings of ``pyproject``'s workspace (under ``config``) name; ``config_settings``
+    are the command line's, before the files'."""
     from accord.reconciler.fetch.index import IndexClient
-    from accord.reconciler.project.config import index_config
+    from accord.reconciler.project.config import build_settings, index_config
     from accord.reconciler.project.indexes import configured_indexes, configured_strategy
 
     root = pyproject.parent if pyproject is not None and pyproject.is_file() else None
@@ -196,4 +214,5 @@ def make_builder(
         isolation=not (no_build_isolation or uv.get("no-build-isolation") is True),
         no_isolation=frozenset(canonicalize_name(str(n)) for n in no_isolation),
         build_constraints=build_constraints,
+        config_settings=build_settings(root, config, config_settings or BuildSettings()),
     )

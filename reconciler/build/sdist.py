@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 
 from packaging.utils import InvalidWheelFilename, parse_wheel_filename
 
+from accord.model.config_settings import ConfigSettings
 from accord.model.interpreter import Interpreter
 from accord.reconciler.build.backend import build_wheel
 from accord.reconciler.errors import DistributionInvalid, HashMismatch
@@ -160,15 +161,20 @@ def build_sdist_wheel(
     client_factory: Callable[[], IndexClient],
     isolation: bool = True,
     constraints: Sequence[Requirement] = (),
+    config_settings: ConfigSettings | None = None,
 ) -> Path:
     """The wheel built from ``sdist`` for ``interpreter``: from ``<cache>/built/<sha256>/``
-    when one is there (no backend runs), else built now and kept there.
+    (``<sha256>-<shard>`` with ``config_settings``) when one is there (no backend runs), else
+    built now and kept there.
 
     Raises ``HashMismatch`` when ``sdist`` is not the file ``sha256`` names (checked before
     anything is unpacked), ``DistributionInvalid`` for a bad archive, and whatever
     ``build_wheel`` raises. The cache entry appears only once the wheel is complete.
     """
-    built = cache / "built" / sha256
+    settings = config_settings if config_settings is not None else ConfigSettings()
+    shard = settings.cache_shard()
+    key = sha256 if shard is None else f"{sha256}-{shard}"
+    built = cache / "built" / key
     found = _built_wheel(built, interpreter)
     if found is not None:
         return found
@@ -182,7 +188,7 @@ def build_sdist_wheel(
     from filelock import FileLock  # slow path only
 
     built.parent.mkdir(parents=True, exist_ok=True)
-    with FileLock(str(built.parent / f"{sha256}.lock")):
+    with FileLock(str(built.parent / f"{key}.lock")):
         found = _built_wheel(built, interpreter)
         if found is not None:  # built by another process while we waited
             return found
@@ -200,6 +206,7 @@ def build_sdist_wheel(
                 output=Path(temporary) / "wheel",
                 name=sdist.name,
                 constraints=constraints,
+                config_settings=settings,
             )
             built.mkdir(exist_ok=True)
             final = built / wheel.name

@@ -52,6 +52,28 @@ class _Choice(click.Choice):  # type: ignore[type-arg]
         )
 
 
+class _ConfigSetting(click.ParamType):  # type: ignore[type-arg]
+    """``KEY=VALUE`` (``package``: ``PACKAGE:KEY=VALUE``), refused in uv's words."""
+
+    name = "config-setting"
+
+    def __init__(self, *, package: bool = False) -> None:
+        self.package = package
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        from accord.model.config_settings import parse_entry, parse_package_entry
+
+        if not isinstance(value, str):
+            return value
+        try:
+            return parse_package_entry(value) if self.package else parse_entry(value)
+        except ValueError as exc:
+            long = next((o for o in param.opts if o.startswith("--")), "") if param else ""
+            metavar = param.metavar if isinstance(param, click.Option) else "VALUE"
+            message = f"invalid value '{value}' for '{long} <{metavar}>': {exc}"
+            raise InvalidValue(message, ctx=ctx) from None
+
+
 def _metavar(decls: Sequence[str]) -> str:
     long = next((d for d in decls if d.startswith("--")), decls[0])
     return long.lstrip("-").replace("-", "_").upper()
@@ -182,8 +204,21 @@ LOCK_OPTIONS: list[Decorator[Any]] = [
         multiple=True,
         help="Resolve this package without tool.uv.sources (UV_NO_SOURCES_PACKAGE).",
     ),
-    value("-C", "--config-setting", "config_setting", multiple=True, help="Not supported."),
-    value("--config-settings-package", multiple=True, help="Not supported."),
+    value(
+        "-C",
+        "--config-setting",
+        "--config-settings",
+        "config_setting",
+        multiple=True,
+        type=_ConfigSetting(),
+        help="KEY=VALUE for the PEP 517 build backend (repeatable).",
+    ),
+    value(
+        "--config-settings-package",
+        multiple=True,
+        type=_ConfigSetting(package=True),
+        help="PACKAGE:KEY=VALUE for one package's builds (repeatable).",
+    ),
     flag("--no-build-isolation", help="Build with the target's own packages."),
     flag("--build-isolation", hidden=True),
     value("--no-build-isolation-package", multiple=True, help="Not supported."),

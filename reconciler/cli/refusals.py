@@ -24,8 +24,6 @@ _UNSUPPORTED: tuple[tuple[str, str, str], ...] = (
     ("upgrade_group", "--upgrade-group", "use `--upgrade-package` for each package"),
     ("prerelease_package", "--prerelease-package", "use `--prerelease` or a `>=1.0a1` bound"),
     ("exclude_newer_package", "--exclude-newer-package", "use `tool.uv.exclude-newer-package`"),
-    ("config_setting", "--config-setting", "accord passes no settings to build backends"),
-    ("config_settings_package", "--config-settings-package", "accord passes no settings"),
     (
         "no_build_isolation_package",
         "--no-build-isolation-package",

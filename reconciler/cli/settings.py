@@ -19,6 +19,7 @@ from typing import Any
 import click
 from packaging.utils import NormalizedName, canonicalize_name
 
+from accord.model.config_settings import BuildSettings, ConfigSettings
 from accord.model.request import LockMode, OutputFormat, RunRequest
 from accord.reconciler.cli.refusals import refuse_unsupported
 from accord.reconciler.cli.variables import apply_environment, env_flag
@@ -214,6 +215,20 @@ def _options_key(ctx: click.Context, command: tuple[str, ...]) -> tuple[str, ...
     return ("<not on the fast path>", *argv[: len(argv) - len(command)])
 
 
+def _config_settings(options: dict[str, Any]) -> BuildSettings:
+    """``-C KEY=VALUE`` and ``--config-settings-package PACKAGE:KEY=VALUE``, parsed by their
+    option types, gathered as uv gathers them."""
+    entries: dict[NormalizedName, list[tuple[str, str]]] = {}
+    for name, key, setting in options.get("config_settings_package") or ():
+        entries.setdefault(name, []).append((key, setting))
+    return BuildSettings(
+        common=ConfigSettings.from_entries(options.get("config_setting") or ()),
+        packages=tuple(
+            (name, ConfigSettings.from_entries(pairs)) for name, pairs in sorted(entries.items())
+        ),
+    )
+
+
 def lock_fields(ctx: click.Context, options: dict[str, Any]) -> dict[str, Any]:
     """The RunRequest fields the shared lock options set (run, sync and lock alike)."""
     prerelease = options["prerelease"] or ("allow" if options["pre"] else None)
@@ -237,6 +252,7 @@ def lock_fields(ctx: click.Context, options: dict[str, Any]) -> dict[str, Any]:
         "no_index": options["no_index"],
         "fork_strategy": options["fork_strategy"],
         "index_strategy": options["index_strategy"],
+        "config_settings": _config_settings(options),
         "no_sources": options["no_sources"],
         "no_sources_packages": normalized_names(options["no_sources_package"]),
         "no_build": options["no_build"] and not options["build"],

@@ -36,9 +36,11 @@ from accord.model.uv_config import (
 from accord.reconciler.errors import ConfigInvalid
 
 if TYPE_CHECKING:
+    from accord.model.config_settings import BuildSettings
     from accord.model.request import ConfigOptions
 
 __all__ = [
+    "build_settings",
     "candidate_files",
     "index_config",
     "script_index_config",
@@ -257,3 +259,32 @@ def script_index_config(
 
     own = ConfigLayer(script, tool_uv, is_pyproject=True)
     return {"tool": {"uv": merge_layers((own, *settings_for(None, config).layers))}}
+
+
+def build_settings(root: Path | None, config: ConfigOptions, given: BuildSettings) -> BuildSettings:
+    """The PEP 517 ``config_settings`` of every build: ``given`` (the command line's ``-C`` and
+    ``--config-settings-package``) first, then each file's ``config-settings`` and
+    ``config-settings-package`` in precedence order, joined key by key as uv joins them (a key
+    set twice gets both values, a list). Raises ConfigInvalid naming a file whose value has
+    the wrong shape."""
+    from accord.model.config_settings import (
+        BuildSettings,
+        read_config_settings,
+        read_package_config_settings,
+    )
+
+    merged = given
+    for layer in settings_for(root, config).layers:
+        common = layer.table.get("config-settings", {})
+        packages = layer.table.get("config-settings-package", {})
+        try:
+            settings = BuildSettings(
+                common=read_config_settings(layer.key_name("config-settings"), common)
+            ).merge(
+                read_package_config_settings(layer.key_name("config-settings-package"), packages)
+            )
+        except ValueError as exc:
+            path = Path(layer.path)
+            raise ConfigInvalid(f"`{_display(path)}`: {exc}", path=path) from exc
+        merged = merged.merge(settings)
+    return merged

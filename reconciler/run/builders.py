@@ -22,4 +22,5 @@ def project_builder(
         index=request.index,
         config=request.config,
         no_build_isolation=request.locking.no_build_isolation,
+        config_settings=request.locking.config_settings,
     )

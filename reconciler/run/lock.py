@@ -22,14 +22,17 @@ if TYPE_CHECKING:
 __all__ = ["lock_builders", "lock_target"]
 
 
-def lock_builders(interpreter: Interpreter, request: RunRequest) -> MetadataBuilders:
+def lock_builders(
+    interpreter: Interpreter, request: RunRequest, root: Path | None = None
+) -> MetadataBuilders:
     """How a resolution for ``interpreter`` prepares sdist metadata: a ``ProjectBuilder`` on
-    the resolution's indexes and build constraints, made when the first sdist needs it."""
+    the resolution's indexes and build constraints, with the config settings of the
+    workspace at ``root`` (and the command line's), made when the first sdist needs it."""
 
     def make(
         indexes: Sequence[str], constraints: tuple[Requirement, ...], strategy: str
     ) -> MetadataBuilder:
-        return _OnFirstBuild(interpreter, request, indexes, constraints, strategy)
+        return _OnFirstBuild(interpreter, request, root, indexes, constraints, strategy)
 
     return make
 
@@ -43,12 +46,14 @@ class _OnFirstBuild:
         self,
         interpreter: Interpreter,
         request: RunRequest,
+        root: Path | None,
         indexes: Sequence[str],
         constraints: tuple[Requirement, ...],
         strategy: str,
     ) -> None:
         self._interpreter = interpreter
         self._offline = request.index.offline
+        self._settings = (root, request.config, request.locking.config_settings)
         self._indexes = indexes
         self._constraints = constraints
         self._strategy = strategy
@@ -66,6 +71,7 @@ class _OnFirstBuild:
         from accord.reconciler.build.builder import ProjectBuilder
         from accord.reconciler.cachedir import cache_root
         from accord.reconciler.fetch.index import IndexClient
+        from accord.reconciler.project.config import build_settings
 
         indexes, offline, strategy = self._indexes, self._offline, self._strategy
         return ProjectBuilder(
@@ -75,6 +81,7 @@ class _OnFirstBuild:
                 indexes, cache_dir=cache_root(), offline=offline, strategy=strategy
             ),
             build_constraints=self._constraints,
+            config_settings=build_settings(*self._settings),
         )
 
 
@@ -117,6 +124,6 @@ def lock_target(request: RunRequest) -> tuple[Lock, LockAction, Path]:
         request.locking,
         request.index,
         request.config,
-        builders=lock_builders(interpreter, request),
+        builders=lock_builders(interpreter, request, Path(project.root)),
     )
     return lock, action, Path(project.lock_path)

@@ -126,7 +126,7 @@ def sync_project(
     )
     from accord.reconciler.run.lock import lock_builders
 
-    builders = lock_builders(interpreter, request)
+    builders = lock_builders(interpreter, request, Path(project.root))
     lock, lock_action = ensure_lock(
         project,
         interpreter,
