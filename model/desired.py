@@ -113,6 +113,12 @@ class DesiredDist:
     install so that uv sees it as current."""
 
     @property
+    def uv_build(self) -> str | None:
+        """The ``uv_build.json`` an install of this dist records, when it records one."""
+        record = dict(self.uv_records).get("uv_build.json")
+        return None if record is None else record.decode()
+
+    @property
     def display_version(self) -> str:
         return str(self.version) if self.version is not None else "(dynamic)"
 

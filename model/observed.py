@@ -57,6 +57,9 @@ class InstalledDist:
     """For a dist accord built from a source tree: the digest of the inputs it was built from."""
     uv_freshness: str | None = None
     """The dist-info's ``uv_cache.json``, when uv (or accord) recorded one."""
+    uv_build: str | None = None
+    """The dist-info's ``uv_build.json`` (the config settings it was built with), when uv (or
+    accord) recorded one."""
     modified_files: tuple[str, ...] = ()
     """Files (as RECORD names them, sorted) whose content no longer has RECORD's hash. Only
     a verify (``--verify``) reads contents: otherwise always empty."""

@@ -19,6 +19,7 @@ from accord.model.observed import EnvironmentState, InstalledDist, ObservedEnvir
 
 __all__ = [
     "BuildInputsChanged",
+    "BuildSettingsChanged",
     "ContentModified",
     "Create",
     "EnvironmentAction",
@@ -176,6 +177,17 @@ class BuildInputsChanged:
 
 
 @attrs.frozen
+class BuildSettingsChanged:
+    """Built with other PEP 517 config settings than the build would get now: uv's
+    ``uv_build.json`` differs (uv 0.13.8 rebuilds such an install too)."""
+
+    kind = "build-settings-changed"
+
+    def describe(self) -> str:
+        return "built with other config settings"
+
+
+@attrs.frozen
 class ReinstallRequested:
     kind = "reinstall-requested"
 
@@ -197,6 +209,7 @@ ReplaceReason = (
     | FilesModified
     | ContentModified
     | BuildInputsChanged
+    | BuildSettingsChanged
     | ReinstallRequested
 )
 
@@ -331,6 +344,12 @@ def _replace_reason(dist: DesiredDist, installed: InstalledDist) -> ReplaceReaso
         if is_editable != dist.editable:
             wanted = "editable" if dist.editable else "not editable"
             return SourceDiffers(installed=found or "a registry", wanted=f"{expected} ({wanted})")
+    # uv's rule (``RequirementSatisfaction::check``): an install whose ``uv_build.json``
+    # records other settings is out of date; one without the record is not judged by it.
+    wanted_build = dist.uv_build
+    if wanted_build is not None and installed.uv_build not in (None, wanted_build):
+        return BuildSettingsChanged()
+    if dist.kind is ArtifactKind.SOURCE_TREE and dist.directory_url is not None:
         uv_current = dist.uv_freshness is not None and installed.uv_freshness == dist.uv_freshness
         if (
             dist.build_digest is not None

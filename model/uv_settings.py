@@ -48,6 +48,8 @@ HONOURED = frozenset(
     {
         "build-constraint-dependencies",
         "cache-keys",
+        "config-settings",
+        "config-settings-package",
         "conflicts",
         "constraint-dependencies",
         "default-groups",
@@ -87,8 +89,6 @@ HONOURED = frozenset(
 
 UNHONOURED_RESOLUTION = frozenset(
     {
-        "config-settings",
-        "config-settings-package",
         "extra-build-dependencies",
         "extra-build-variables",
         "minimum-libc-version",

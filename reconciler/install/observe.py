@@ -111,6 +111,13 @@ def _uv_freshness(dist_info: Path) -> str | None:
         return None
 
 
+def _uv_build(dist_info: Path) -> str | None:
+    try:
+        return (dist_info / "uv_build.json").read_text(encoding="utf-8").strip() or None
+    except OSError:
+        return None
+
+
 def _installer(dist_info: Path) -> str | None:
     try:
         return (dist_info / "INSTALLER").read_text(encoding="utf-8").strip() or None
@@ -144,6 +151,7 @@ def _scan(site: Path) -> tuple[tuple[InstalledDist, ...], tuple[str, ...]]:
                 record_problem=_record_problem(site, dist_info),
                 build_digest=_build_digest(dist_info),
                 uv_freshness=_uv_freshness(dist_info),
+                uv_build=_uv_build(dist_info),
             )
         )
     dists.sort(key=lambda dist: dist.name)

@@ -18,6 +18,7 @@ from urllib.parse import unquote, urlsplit
 
 import attrs
 
+from accord.model.config_settings import BuildSettings, ConfigSettings
 from accord.model.desired import ArtifactKind, DesiredDist, DesiredEnvironment
 from accord.model.lock import SourceKind
 
@@ -79,9 +80,12 @@ def build_inputs(directory: Path) -> tuple[list[str], list[tuple[str, str]]]:
     return files, globs
 
 
-def source_tree_digest(directory: Path) -> str:
-    """A digest of the build inputs of the source tree at ``directory``."""
+def source_tree_digest(directory: Path, settings: ConfigSettings | None = None) -> str:
+    """A digest of the build inputs of the source tree at ``directory``, and of the config
+    settings its build gets (none: the digest such trees always had)."""
     digest = hashlib.sha256()
+    if settings is not None and not settings.is_empty:
+        digest.update(b"config-settings\0" + settings.uv_build_json() + b"\0")
     for name in _cache_key_files(directory):
         path = directory / name
         digest.update(name.encode() + b"\0")
@@ -149,7 +153,9 @@ def uv_default_cache_keys(directory: Path) -> tuple[list[Path], list[Path]] | No
     return [directory / name for name in _DEFAULT_KEYS], [directory / "src"]
 
 
-def uv_freshness_files(dist: DesiredDist) -> dict[str, bytes]:
+def uv_freshness_files(
+    dist: DesiredDist, settings: ConfigSettings | None = None
+) -> dict[str, bytes]:
     """uv's own freshness records (``uv_cache.json``, ``uv_build.json``) for a dist built from
     a local tree or archive, byte for byte as uv 0.13.8 writes them, so that uv sees accord's
     install as current instead of rebuilding it, and accord sees uv's (the plan compares the
@@ -158,11 +164,13 @@ def uv_freshness_files(dist: DesiredDist) -> dict[str, bytes]:
     A tree's record (``CacheInfo::from_directory``): ``timestamp`` is the latest ``ctime`` of
     pyproject.toml, setup.py and setup.cfg (those that exist), ``directories.src`` the birth
     time of ``src/`` (``null`` when absent). An archive's (``CacheInfo::from_file``): its
-    ``ctime``. ``uv_build.json`` is ``{}`` for anything built without build settings. Trees
+    ``ctime``. ``uv_build.json`` holds the config settings the build gets (``BuildInfo``:
+    ``{}`` without any, else ``{"config_settings":{...}}``). Trees
     with custom ``tool.uv.cache-keys`` get none (uv then rebuilds once, as it would without
     them)."""
     import os
 
+    build = (settings or ConfigSettings()).uv_build_json()
     if dist.source.kind.is_source_tree and dist.directory_url is not None:
         directory = tree_path(dist)
         keys = uv_default_cache_keys(directory)
@@ -174,14 +182,14 @@ def uv_freshness_files(dist: DesiredDist) -> dict[str, bytes]:
             max(times) if times else None,
             _uv_directories(key_directories),
         )
-        return {"uv_cache.json": cache, "uv_build.json": b"{}"}
+        return {"uv_cache.json": cache, "uv_build.json": build}
     if dist.source.kind is SourceKind.PATH and dist.artifact is not None and dist.artifact.url:
         archive = Path(unquote(urlsplit(dist.artifact.url).path))
         if not archive.is_file():
             return {}
         files = {"uv_cache.json": _uv_cache_json(os.stat(archive).st_ctime_ns, {})}
         if not archive.name.endswith(".whl"):
-            files["uv_build.json"] = b"{}"
+            files["uv_build.json"] = build
         return files
     return {}
 
@@ -196,15 +204,20 @@ def _is_flat(dist: DesiredDist) -> bool:
     )
 
 
-def locate_source_trees(desired: DesiredEnvironment, root: Path) -> DesiredEnvironment:
-    """Give each source-tree dist its file:// URL and the digest of its build inputs."""
+def locate_source_trees(
+    desired: DesiredEnvironment, root: Path, config_settings: BuildSettings | None = None
+) -> DesiredEnvironment:
+    """Give each source-tree dist its file:// URL and the digest of its build inputs (the
+    config settings its build gets, from ``config_settings``, among them)."""
     if not any(
         d.kind is ArtifactKind.SOURCE_TREE or d.source.kind is SourceKind.PATH or _is_flat(d)
         for d in desired.dists
     ):
         return desired  # the common case: nothing local, nothing to import or read
     dists = []
+    every = config_settings or BuildSettings()
     for dist in desired.dists:
+        settings = every.for_package(dist.name)
         if _is_flat(dist):
             # A find-links directory's file: the lock names it within the directory (relative
             # to the root, or absolute), the way uv reads it back.
@@ -225,9 +238,9 @@ def locate_source_trees(desired: DesiredEnvironment, root: Path) -> DesiredEnvir
             dist = attrs.evolve(
                 dist,
                 directory_url=directory.as_uri(),
-                build_digest=source_tree_digest(directory),
+                build_digest=source_tree_digest(directory, settings),
             )
-        records = uv_freshness_files(dist)
+        records = uv_freshness_files(dist, settings)
         if records:
             record = records.get("uv_cache.json")
             dist = attrs.evolve(

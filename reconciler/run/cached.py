@@ -147,6 +147,7 @@ def sync_requirements(
     from accord.reconciler.build.cached import PseudoProject, sync_cached_environment
     from accord.reconciler.fetch.index import IndexClient
     from accord.reconciler.lock.read import parse_lock
+    from accord.reconciler.project.config import build_settings
     from accord.reconciler.project.indexes import configured_indexes, configured_strategy
     from accord.reconciler.project.source_trees import locate_source_trees
     from accord.reconciler.run.builders import project_builder
@@ -211,7 +212,11 @@ def sync_requirements(
         preferences=preferences,
         lock=lock,
         # Local trees (--with-editable) are named by absolute paths.
-        admit=lambda desired: locate_source_trees(desired, Path("/")),
+        admit=lambda desired: locate_source_trees(
+            desired,
+            Path("/"),
+            build_settings(None, request.config, request.locking.config_settings),
+        ),
         guard=lambda: environment_lock(venv),
         lock_action=lock_action or KeepLock("kept in the cached environment"),
         lock_name=lock_name,

@@ -146,7 +146,11 @@ def desire_project(
         raise SelectionInvalid(str(exc)) from exc
     except NoCompatibleArtifact as exc:
         raise _no_artifact(exc, binaries) from exc
-    desired = locate_source_trees(desired, Path(project.root))
+    from accord.reconciler.project.config import build_settings
+
+    root = Path(project.root)
+    settings = build_settings(root, request.config, request.locking.config_settings)
+    desired = locate_source_trees(desired, root, settings)
     if request.output.verbose or request.output.output_format is OutputFormat.JSON:
         # The plan shown in full says why each package is wanted (model.why).
         from accord.model.why import why

@@ -349,7 +349,7 @@ def _with_tool_uv(tmp_path: Path, settings: str) -> Path:
 @pytest.mark.parametrize(
     ("setting", "key"),
     [
-        ('config-settings = { a = "b" }', "config-settings"),
+        ('extra-build-variables = { a = { B = "c" } }', "extra-build-variables"),
     ],
 )
 def test_lock_refuses_a_setting_that_changes_the_lock_and_writes_nothing(

@@ -196,7 +196,12 @@ def test_cli_version_and_help(cli: Cli, tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("args", "env", "named"),
     [
-        pytest.param(("-C", "a=b"), {}, "`--config-setting`", id="config-setting"),
+        pytest.param(
+            ("--python-platform", "linux"),
+            {},
+            "`--python-platform`",
+            id="python-platform",
+        ),
         pytest.param(
             ("--keyring-provider", "subprocess"),
             {},
