@@ -628,3 +628,26 @@ def test_diff_editable_project_without_any_freshness_record_is_rebuilt() -> None
     """Neither accord's digest nor uv's record: nothing says the install is current."""
     plan = diff(desired_env(_project_dist("d1")), observed(_installed_project(None)))
     assert [(a.kind, a.reason.kind) for a in plan.actions] == [("replace", "build-inputs-changed")]
+
+
+@pytest.mark.parametrize(
+    ("recorded", "replaced"),
+    [
+        pytest.param('{"config_settings":{"a":"1"}}', False, id="same-settings"),
+        pytest.param(None, False, id="no-record"),
+        pytest.param("{}", True, id="built-without"),
+        pytest.param('{"config_settings":{"a":"2"}}', True, id="other-settings"),
+    ],
+)
+def test_diff_install_recording_other_config_settings_is_rebuilt(
+    recorded: str | None, replaced: bool
+) -> None:
+    """uv's rule: a `uv_build.json` that differs from the settings the build would get now
+    makes the install out of date; an install without one is not judged by it."""
+    dist = attrs.evolve(
+        _project_dist("d1"), uv_records=(("uv_build.json", b'{"config_settings":{"a":"1"}}'),)
+    )
+    found = attrs.evolve(_installed_project("d1"), uv_build=recorded)
+    plan = diff(desired_env(dist), observed(found))
+    expected = [("replace", "build-settings-changed")] if replaced else []
+    assert [(a.kind, a.reason.kind) for a in plan.actions] == expected
