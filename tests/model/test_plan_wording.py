@@ -6,6 +6,7 @@ docs/plan-schema.md for JSON), never an accident.
 from __future__ import annotations
 
 import json
+import typing
 from pathlib import PurePosixPath
 from typing import Any
 
@@ -13,6 +14,7 @@ import pytest
 
 from accord.model.plan import (
     BuildInputsChanged,
+    BuildSettingsChanged,
     ContentModified,
     Create,
     EnvironmentMissing,
@@ -160,12 +162,23 @@ REPLACE_LINES: list[tuple[str, ReplaceReason, str, str]] = [
         "build inputs changed: pyproject.toml or cache-keys",
     ),
     (
+        "build-settings-changed",
+        BuildSettingsChanged(),
+        "  ~ Replace pkg==1.1: built with other config settings\n",
+        "built with other config settings",
+    ),
+    (
         "reinstall-requested",
         ReinstallRequested(),
         "  ~ Replace pkg==1.1: reinstall requested\n",
         "reinstall requested",
     ),
 ]
+
+
+def test_every_replace_reason_has_a_golden() -> None:
+    kinds = {reason.kind for _, reason, _, _ in REPLACE_LINES}
+    assert kinds == {kind.kind for kind in typing.get_args(ReplaceReason)}
 
 
 @pytest.mark.parametrize(
