@@ -80,18 +80,25 @@ class Cli:
             timeout=120,
         )
 
-    def invoke(self, cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
-        """Run `accord ARGS…` (any command, no `--python` added) in `cwd` against the
-        session index and capture its output."""
+    def invoke(
+        self,
+        cwd: Path,
+        *args: str,
+        env: Mapping[str, str] | None = None,
+        pinned: bool = False,
+    ) -> subprocess.CompletedProcess[str]:
+        """Run `accord ARGS…` (any command) in `cwd` against the session index, with `env` on
+        top, and capture its output; `pinned` adds `--python` with the session interpreter."""
+        pin = ["--python", str(self.python)] if pinned else []
         return subprocess.run(
-            [str(self.accord), *args],
+            [str(self.accord), *args, *pin],
             cwd=cwd,
-            env=clean_environment({"ACCORD_INDEX_URL": self.index_url}),
+            env=clean_environment({"ACCORD_INDEX_URL": self.index_url, **(env or {})}),
             stdin=subprocess.DEVNULL,
             capture_output=True,
             text=True,
             check=False,
-            timeout=120,
+            timeout=180,
         )
 
     def sync(self, project: Path, *args: str, python: Path | str | None = None) -> None:
@@ -128,6 +135,14 @@ class Cli:
         uv_lock(
             project, self.index_url, uv=self.uv_bin, cache_dir=self.uv_cache, python=self.python
         )
+
+
+def write_project(root: Path, who: str, text: str) -> Path:
+    """`root/who/proj/pyproject.toml` holding `text` (one copy per tool, side by side)."""
+    project = root / who / "proj"
+    project.mkdir(parents=True)
+    (project / "pyproject.toml").write_text(text, encoding="utf-8")
+    return project
 
 
 def site_packages(project: Path) -> Path:

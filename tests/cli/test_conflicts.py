@@ -20,7 +20,7 @@ import pytest
 
 from fixtures.fork_catalog import build_fork_catalog
 from fixtures.index import IndexServer, build_index
-from tests.cli.support import Cli, clean_environment
+from tests.cli.support import Cli
 
 HEAD = '[project]\nname = "proj"\nversion = "0.1.0"\nrequires-python = ">=3.10"\n'
 XY = '\n[tool.uv]\nconflicts = [[{ extra = "x" }, { extra = "y" }]]\n'
@@ -48,16 +48,7 @@ def _project(root: Path, pyproject: str, lock: str | None = None) -> Path:
 
 
 def _accord(cli: Cli, project: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [str(cli.accord), *args, "--python", str(cli.python)],
-        cwd=project,
-        env=clean_environment({"ACCORD_INDEX_URL": cli.index_url}),
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    return cli.invoke(project, *args, pinned=True)
 
 
 def _uv_lock(cli: Cli, project: Path, *args: str) -> str:

@@ -17,7 +17,7 @@ import pytest
 
 from fixtures.index import IndexServer, build_index
 from fixtures.wheels import WheelSpec, build_sdist, build_wheel
-from tests.cli.support import Cli, clean_environment, installed
+from tests.cli.support import Cli, installed
 
 
 @pytest.fixture(scope="module")
@@ -90,15 +90,7 @@ def _project(tmp_path: Path, who: str, dependencies: str, entries: str = ENTRIES
 
 
 def _accord(cli: Cli, project: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [str(cli.accord), *args, "--python", str(cli.python)],
-        cwd=project,
-        env=clean_environment({"ACCORD_INDEX_URL": cli.index_url}),
-        capture_output=True,
-        text=True,
-        timeout=180,
-        check=False,
-    )
+    return cli.invoke(project, *args, pinned=True)
 
 
 def test_dependency_metadata_locks_as_uv_does(dcli: Cli, tmp_path: Path) -> None:

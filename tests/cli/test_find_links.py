@@ -19,7 +19,7 @@ import pytest
 
 from fixtures.index import IndexServer, build_index
 from fixtures.wheels import WheelSpec, build_sdist, build_wheel
-from tests.cli.support import Cli, clean_environment, installed
+from tests.cli.support import Cli, installed, write_project
 
 
 @dataclasses.dataclass(frozen=True)
@@ -69,29 +69,14 @@ def _pyproject(dependencies: str, settings: str = "") -> str:
 def _accord(
     cli: Cli, cwd: Path, *args: str, env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [str(cli.accord), *args, "--python", str(cli.python)],
-        cwd=cwd,
-        env=clean_environment({"ACCORD_INDEX_URL": cli.index_url, **(env or {})}),
-        capture_output=True,
-        text=True,
-        timeout=180,
-        check=False,
-    )
-
-
-def _project(tmp_path: Path, who: str, text: str) -> Path:
-    project = tmp_path / who / "proj"
-    project.mkdir(parents=True)
-    (project / "pyproject.toml").write_text(text, encoding="utf-8")
-    return project
+    return cli.invoke(cwd, *args, env=env, pinned=True)
 
 
 def _lock_both(cli: Cli, tmp_path: Path, text: str, *args: str) -> tuple[Path, str, str]:
-    theirs = _project(tmp_path, "uv", text)
+    theirs = write_project(tmp_path, "uv", text)
     result = cli.uv(theirs, "lock", *args, settings=True)
     assert result.returncode == 0, result.stderr
-    ours = _project(tmp_path, "accord", text)
+    ours = write_project(tmp_path, "accord", text)
     result = _accord(cli, ours, "lock", *args)
     assert result.returncode == 0, result.stderr
     assert "find-links" not in result.stderr  # honoured: neither refused nor warned about
@@ -161,7 +146,7 @@ def test_find_links_from_the_command_line_are_relative_to_the_working_directory(
     fcli: Cli, sources: Sources, tmp_path: Path, spelling: str
 ) -> None:
     text = _pyproject('"fl-a"')
-    theirs, ours = _project(tmp_path, "uv", text), _project(tmp_path, "accord", text)
+    theirs, ours = write_project(tmp_path, "uv", text), write_project(tmp_path, "accord", text)
     (theirs / "sub").mkdir()
     (ours / "sub").mkdir()
     relative = os.path.relpath(sources.flat, ours / "sub")
@@ -181,7 +166,9 @@ def test_find_links_from_the_command_line_are_relative_to_the_working_directory(
 def test_find_links_removed_makes_the_lock_stale(
     fcli: Cli, sources: Sources, tmp_path: Path
 ) -> None:
-    ours = _project(tmp_path, "accord", _pyproject('"fl-a"', f'find-links = ["{sources.flat}"]'))
+    ours = write_project(
+        tmp_path, "accord", _pyproject('"fl-a"', f'find-links = ["{sources.flat}"]')
+    )
     assert _accord(fcli, ours, "lock").returncode == 0
     assert _accord(fcli, ours, "lock", "--check").returncode == 0
     (ours / "pyproject.toml").write_text(_pyproject('"fl-a"'), encoding="utf-8")
@@ -193,7 +180,7 @@ def test_find_links_removed_makes_the_lock_stale(
 
 def test_find_links_directory_missing_is_an_error(fcli: Cli, tmp_path: Path) -> None:
     text = _pyproject('"fl-a"', 'find-links = ["missing"]')
-    theirs, ours = _project(tmp_path, "uv", text), _project(tmp_path, "accord", text)
+    theirs, ours = write_project(tmp_path, "uv", text), write_project(tmp_path, "accord", text)
     uv = fcli.uv(theirs, "lock", settings=True)
     result = _accord(fcli, ours, "lock")
     assert (uv.returncode, result.returncode) == (2, 2)

@@ -21,7 +21,7 @@ import pytest
 
 from fixtures.index import IndexServer, build_index
 from fixtures.wheels import WheelSpec, build_wheel
-from tests.cli.support import Cli, clean_environment, installed, site_packages
+from tests.cli.support import Cli, installed, site_packages, write_project
 
 
 @dataclasses.dataclass(frozen=True)
@@ -73,22 +73,7 @@ def _pyproject(indexes: Indexes, dependencies: str, settings: str = "") -> str:
 def _accord(
     cli: Cli, project: Path, *args: str, env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [str(cli.accord), *args, "--python", str(cli.python)],
-        cwd=project,
-        env=clean_environment({"ACCORD_INDEX_URL": cli.index_url, **(env or {})}),
-        capture_output=True,
-        text=True,
-        timeout=180,
-        check=False,
-    )
-
-
-def _project(tmp_path: Path, who: str, text: str) -> Path:
-    project = tmp_path / who / "proj"
-    project.mkdir(parents=True)
-    (project / "pyproject.toml").write_text(text, encoding="utf-8")
-    return project
+    return cli.invoke(project, *args, env=env, pinned=True)
 
 
 def _lock_both(
@@ -96,11 +81,11 @@ def _lock_both(
 ) -> tuple[Path, str]:
     """Lock with uv and accord (the same arguments and variables); the locks must be equal
     and uv must accept accord's. Returns accord's project and lock."""
-    theirs = _project(tmp_path, "uv", text)
+    theirs = write_project(tmp_path, "uv", text)
     uv_args = [*args, *(f"--index-strategy={v}" for v in (env or {}).values())]
     result = cli.uv(theirs, "lock", *uv_args, settings=True)
     assert result.returncode == 0, result.stderr
-    ours = _project(tmp_path, "accord", text)
+    ours = write_project(tmp_path, "accord", text)
     result = _accord(cli, ours, "lock", *args, env=env)
     assert result.returncode == 0, result.stderr
     assert "index-strategy" not in result.stderr  # honoured: neither refused nor warned about
@@ -213,7 +198,7 @@ def test_index_strategy_first_index_does_not_look_further(
     icli: Cli, indexes: Indexes, tmp_path: Path
 ) -> None:
     text = _pyproject(indexes, '"is-a>=1.2,<2"')
-    theirs, ours = _project(tmp_path, "uv", text), _project(tmp_path, "accord", text)
+    theirs, ours = write_project(tmp_path, "uv", text), write_project(tmp_path, "accord", text)
     assert icli.uv(theirs, "lock", settings=True).returncode == 1
     result = _accord(icli, ours, "lock")
     assert result.returncode == 1
@@ -265,7 +250,7 @@ def test_index_strategy_sync_installs_from_the_locked_index(
 def test_index_strategy_unknown_value_is_an_error(
     icli: Cli, indexes: Indexes, tmp_path: Path
 ) -> None:
-    ours = _project(tmp_path, "accord", _pyproject(indexes, ALL, 'index-strategy = "best"'))
+    ours = write_project(tmp_path, "accord", _pyproject(indexes, ALL, 'index-strategy = "best"'))
     result = _accord(icli, ours, "lock")
     assert result.returncode == 2
     assert "`tool.uv.index-strategy` must be one of `first-index`, " in result.stderr

@@ -18,7 +18,7 @@ import pytest
 
 from fixtures.index import IndexServer, build_index
 from fixtures.wheels import WheelSpec, build_wheel
-from tests.cli.support import Cli, clean_environment, installed
+from tests.cli.support import Cli, installed
 
 
 @dataclasses.dataclass(frozen=True)
@@ -75,15 +75,7 @@ def _project(tmp_path: Path, who: str, text: str) -> Path:
 def _accord(
     cli: Cli, project: Path, *args: str, env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [str(cli.accord), *args, "--python", str(cli.python)],
-        cwd=project,
-        env=clean_environment({"ACCORD_INDEX_URL": cli.index_url, **(env or {})}),
-        capture_output=True,
-        text=True,
-        timeout=180,
-        check=False,
-    )
+    return cli.invoke(project, *args, env=env, pinned=True)
 
 
 NO_SOURCES_METADATA = (

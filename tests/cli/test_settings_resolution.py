@@ -19,7 +19,7 @@ import pytest
 from fixtures.backends import add_backends
 from fixtures.index import IndexServer, build_index
 from fixtures.settings_catalog import build_settings_catalog
-from tests.cli.support import Cli, clean_environment
+from tests.cli.support import Cli, clean_environment, write_project
 
 
 @pytest.fixture(scope="module")
@@ -47,29 +47,14 @@ def _pyproject(dependencies: str, settings: str, build: bool = False) -> str:
 
 
 def _accord(cli: Cli, project: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [str(cli.accord), *args, "--python", str(cli.python)],
-        cwd=project,
-        env=clean_environment({"ACCORD_INDEX_URL": cli.index_url}),
-        capture_output=True,
-        text=True,
-        timeout=180,
-        check=False,
-    )
-
-
-def _project(tmp_path: Path, who: str, text: str) -> Path:
-    project = tmp_path / who / "proj"
-    project.mkdir(parents=True)
-    (project / "pyproject.toml").write_text(text, encoding="utf-8")
-    return project
+    return cli.invoke(project, *args, pinned=True)
 
 
 def _lock_both(cli: Cli, tmp_path: Path, text: str) -> tuple[str, str]:
-    theirs = _project(tmp_path, "uv", text)
+    theirs = write_project(tmp_path, "uv", text)
     result = cli.uv(theirs, "lock", settings=True)
     assert result.returncode == 0, result.stderr
-    ours = _project(tmp_path, "accord", text)
+    ours = write_project(tmp_path, "accord", text)
     result = _accord(cli, ours, "lock")
     assert result.returncode == 0, result.stderr
     assert "tool.uv." not in result.stderr  # honoured: neither refused nor warned about
@@ -260,7 +245,7 @@ def test_build_constraints_apply_to_the_build_environment(scli: Cli, tmp_path: P
     """A build constraint no backend version meets makes the project's build fail, naming the
     backend; without it the same project syncs."""
     text = _pyproject('"st-base"', 'build-constraint-dependencies = ["hatchling<1"]', build=True)
-    project = _project(tmp_path, "accord", text)
+    project = write_project(tmp_path, "accord", text)
     (project / "proj").mkdir()
     (project / "proj" / "__init__.py").write_text("", encoding="utf-8")
     result = _accord(scli, project, "sync")
@@ -279,7 +264,7 @@ def test_build_constraints_apply_to_the_build_environment(scli: Cli, tmp_path: P
 
 
 def test_a_changed_constraint_makes_the_lock_stale(scli: Cli, tmp_path: Path) -> None:
-    project = _project(
+    project = write_project(
         tmp_path, "accord", _pyproject('"st-top"', 'constraint-dependencies = ["st-base<3"]')
     )
     assert _accord(scli, project, "lock").returncode == 0
@@ -323,7 +308,7 @@ def test_a_changed_constraint_makes_the_lock_stale(scli: Cli, tmp_path: Path) ->
 def test_changed_settings_are_seen_by_locked(
     scli: Cli, tmp_path: Path, old: str, new: str, cause: str
 ) -> None:
-    project = _project(tmp_path, "accord", _pyproject('"st-top"', old))
+    project = write_project(tmp_path, "accord", _pyproject('"st-top"', old))
     assert _accord(scli, project, "lock").returncode == 0
     (project / "pyproject.toml").write_text(_pyproject('"st-top"', new), encoding="utf-8")
     stale = _accord(scli, project, "lock", "--locked")
@@ -359,7 +344,7 @@ def test_changed_settings_are_seen_by_locked(
 def test_invalid_settings_are_refused_before_anything_is_written(
     scli: Cli, tmp_path: Path, settings: str, message: str
 ) -> None:
-    project = _project(tmp_path, "accord", _pyproject('"st-top"', settings))
+    project = write_project(tmp_path, "accord", _pyproject('"st-top"', settings))
     result = _accord(scli, project, "lock")
     assert result.returncode == 2, result.stderr
     assert message in result.stderr
@@ -389,7 +374,7 @@ def test_flags_and_variables_set_resolution_settings_like_uv(
 ) -> None:
     """The command-line flag or uv's variable wins over `[tool.uv]`, as in uv."""
     text = _pyproject('"st-top", "st-low"', 'resolution = "highest"\nprerelease = "explicit"')
-    theirs = _project(tmp_path, "uv", text)
+    theirs = write_project(tmp_path, "uv", text)
     env = dict(environ)
     result = subprocess.run(
         [str(scli.uv_bin), "lock", *args],
@@ -401,7 +386,7 @@ def test_flags_and_variables_set_resolution_settings_like_uv(
         check=False,
     )
     assert result.returncode == 0, result.stderr
-    ours = _project(tmp_path, "accord", text)
+    ours = write_project(tmp_path, "accord", text)
     result = subprocess.run(
         [str(scli.accord), "lock", *args, "--python", str(scli.python)],
         cwd=ours,
@@ -428,9 +413,9 @@ def _uv_env(cli: Cli, project: Path) -> dict[str, str]:
 
 def test_an_environment_outside_requires_python_is_refused(scli: Cli, tmp_path: Path) -> None:
     text = _pyproject('"st-top"', "environments = [\"python_version < '3.9'\"]")
-    theirs = _project(tmp_path, "uv", text)
+    theirs = write_project(tmp_path, "uv", text)
     assert scli.uv(theirs, "lock", settings=True).returncode == 2
-    project = _project(tmp_path, "accord", text)
+    project = write_project(tmp_path, "accord", text)
     result = _accord(scli, project, "lock")
     assert result.returncode != 0
     assert (
@@ -441,7 +426,7 @@ def test_an_environment_outside_requires_python_is_refused(scli: Cli, tmp_path: 
 
 
 def test_an_invalid_flag_value_is_refused(scli: Cli, tmp_path: Path) -> None:
-    project = _project(tmp_path, "accord", _pyproject('"st-top"', ""))
+    project = write_project(tmp_path, "accord", _pyproject('"st-top"', ""))
     for args in (("--resolution", "newest"), ("--exclude-newer", "yesterday")):
         result = _accord(scli, project, "lock", *args)
         assert result.returncode == 2, result.stderr
@@ -479,9 +464,9 @@ def test_no_build_locks_like_uv_and_installs_the_wheel(cli: Cli, tmp_path: Path)
 
 def test_no_build_refuses_an_sdist_only_package_as_uv_does(cli: Cli, tmp_path: Path) -> None:
     text = _pyproject('"sdist-only"', "no-build = true")
-    theirs = _project(tmp_path, "uv", text)
+    theirs = write_project(tmp_path, "uv", text)
     assert cli.uv(theirs, "lock", settings=True).returncode != 0
-    ours = _project(tmp_path, "accord", text)
+    ours = write_project(tmp_path, "accord", text)
     result = _accord(cli, ours, "lock")
     assert result.returncode == 1, result.stderr
     assert "sdist-only==1.0 has no wheels, and building is disabled for sdist-only" in (
@@ -506,7 +491,7 @@ def _lock_from_settings(cli: Cli, tmp_path: Path, settings: str) -> tuple[str, s
     """Both tools lock with the indexes set in [tool.uv] only (no index on the command line
     or in the environment)."""
     text = _pyproject('"st-top"', settings)
-    theirs = _project(tmp_path, "uv", text)
+    theirs = write_project(tmp_path, "uv", text)
     env = _uv_env(cli, theirs)
     del env["UV_DEFAULT_INDEX"]
     result = subprocess.run(
@@ -519,7 +504,7 @@ def _lock_from_settings(cli: Cli, tmp_path: Path, settings: str) -> tuple[str, s
         check=False,
     )
     assert result.returncode == 0, result.stderr
-    ours = _project(tmp_path, "accord", text)
+    ours = write_project(tmp_path, "accord", text)
     result = subprocess.run(
         [str(cli.accord), "lock", "--python", str(cli.python)],
         cwd=ours,
@@ -554,7 +539,7 @@ def test_index_settings_lock_like_uv(
 
 
 def test_no_index_finds_nothing_and_says_why(scli: Cli, tmp_path: Path) -> None:
-    project = _project(tmp_path, "accord", _pyproject('"st-top"', "no-index = true"))
+    project = write_project(tmp_path, "accord", _pyproject('"st-top"', "no-index = true"))
     result = subprocess.run(
         [str(scli.accord), "lock", "--python", str(scli.python)],
         cwd=project,
@@ -581,7 +566,7 @@ def test_fork_strategy_flag_and_variable_lock_like_uv(
     scli: Cli, tmp_path: Path, args: tuple[str, ...], environ: dict[str, str], expected: str
 ) -> None:
     text = _pyproject('"st-py", "st-top"', "")
-    theirs = _project(tmp_path, "uv", text)
+    theirs = write_project(tmp_path, "uv", text)
     result = subprocess.run(
         [str(scli.uv_bin), "lock", *args],
         cwd=theirs,
@@ -592,7 +577,7 @@ def test_fork_strategy_flag_and_variable_lock_like_uv(
         check=False,
     )
     assert result.returncode == 0, result.stderr
-    ours = _project(tmp_path, "accord", text)
+    ours = write_project(tmp_path, "accord", text)
     result = subprocess.run(
         [str(scli.accord), "lock", *args, "--python", str(scli.python)],
         cwd=ours,
@@ -611,7 +596,7 @@ def test_fork_strategy_flag_and_variable_lock_like_uv(
 
 @pytest.mark.backends  # fails, naming the fix, without the wheels
 def test_no_binary_flag_builds_from_the_sdist(cli: Cli, tmp_path: Path) -> None:
-    project = _project(tmp_path, "accord", _pyproject('"pkg"', ""))
+    project = write_project(tmp_path, "accord", _pyproject('"pkg"', ""))
     result = _accord(cli, project, "sync", "--no-binary-package", "pkg")
     assert result.returncode == 0, result.stderr
     (wheel_file,) = project.glob(".venv/lib/python*/site-packages/pkg-1.1.dist-info/WHEEL")
@@ -619,7 +604,7 @@ def test_no_binary_flag_builds_from_the_sdist(cli: Cli, tmp_path: Path) -> None:
 
 
 def test_no_build_variable_refuses_an_sdist_only_package(cli: Cli, tmp_path: Path) -> None:
-    project = _project(tmp_path, "accord", _pyproject('"sdist-only"', ""))
+    project = write_project(tmp_path, "accord", _pyproject('"sdist-only"', ""))
     result = subprocess.run(
         [str(cli.accord), "lock", "--python", str(cli.python)],
         cwd=project,
@@ -634,7 +619,7 @@ def test_no_build_variable_refuses_an_sdist_only_package(cli: Cli, tmp_path: Pat
 
 
 def test_no_index_flag_uses_no_index(scli: Cli, tmp_path: Path) -> None:
-    project = _project(tmp_path, "accord", _pyproject('"st-top"', ""))
+    project = write_project(tmp_path, "accord", _pyproject('"st-top"', ""))
     result = _accord(scli, project, "lock", "--no-index")
     assert result.returncode == 1
     assert "st-top was not found in the provided package locations" in result.stderr
@@ -648,13 +633,13 @@ def test_a_group_requires_python_decides_the_interpreter(scli: Cli, tmp_path: Pa
         '[tool.uv.dependency-groups]\ndev = { requires-python = ">=3.12" }\n\n'
         '[dependency-groups]\ndev = ["st-low"]',
     )
-    project = _project(tmp_path, "accord", text)
+    project = write_project(tmp_path, "accord", text)
     result = _accord(scli, project, "sync")  # _accord pins --python to the 3.11 base
     assert result.returncode != 0
     assert "incompatible with the project's Python requirement" in result.stderr
     assert ">=3.12" in result.stderr
     assert not (project / ".venv").exists()
-    theirs = _project(tmp_path, "uv", text)
+    theirs = write_project(tmp_path, "uv", text)
     assert scli.uv(theirs, "sync", "--python", str(scli.python), settings=True).returncode != 0
     result = _accord(scli, project, "sync", "--no-dev")
     assert result.returncode == 0, result.stderr
@@ -666,7 +651,7 @@ def test_requirements_for_unsupported_pythons_are_never_fetched(
     """st-old requires `st-ancient; python_version < '3.8'` (the index has no st-ancient):
     with requires-python >= 3.10 neither the resolver nor its look-ahead asks for it, so a
     warm lock makes no request at all (uv does not ask either)."""
-    project = _project(tmp_path, "accord", _pyproject('"st-old"', ""))
+    project = write_project(tmp_path, "accord", _pyproject('"st-old"', ""))
     assert _accord(scli, project, "lock").returncode == 0
     assert settings_index.requests["/simple/st-ancient/"] == 0
     lock = (project / "uv.lock").read_text(encoding="utf-8")
