@@ -20,6 +20,8 @@ from collections.abc import Iterable, Mapping
 import attrs
 from packaging.utils import InvalidName, NormalizedName, canonicalize_name
 
+from accord.model.extra_build import ExtraBuild, ExtraBuildSettings
+
 __all__ = [
     "BuildSettings",
     "ConfigSettings",
@@ -44,6 +46,9 @@ class ConfigSettings:
 
     items: tuple[tuple[str, Value], ...] = ()
     """Sorted by key (uv keeps them in a ``BTreeMap``)."""
+    extra: ExtraBuild = attrs.field(factory=ExtraBuild)
+    """The build's extra requirements and variables (``model.extra_build``): not settings the
+    hooks get, but recorded beside them in ``uv_build.json``."""
 
     @classmethod
     def of(cls, mapping: Mapping[str, Value]) -> ConfigSettings:
@@ -59,14 +64,14 @@ class ConfigSettings:
 
     @property
     def is_empty(self) -> bool:
-        return not self.items
+        return not self.items and self.extra.is_empty
 
     def merge(self, other: ConfigSettings) -> ConfigSettings:
         """uv's ``merge``: a key in both gets this side's values, then ``other``'s."""
         mapping = dict(self.items)
         for key, value in other.items:
             mapping[key] = _merge_value(mapping[key], value) if key in mapping else value
-        return ConfigSettings.of(mapping)
+        return attrs.evolve(ConfigSettings.of(mapping), extra=self.extra.merge(other.extra))
 
     def for_hooks(self) -> dict[str, str | list[str]]:
         """The mapping a PEP 517 hook gets as ``config_settings``."""
@@ -83,13 +88,15 @@ class ConfigSettings:
 
     def uv_build_json(self) -> bytes:
         """uv's ``uv_build.json`` for a dist built with these settings, as serde_json writes
-        it: ``{}`` without any, else ``{"config_settings":{...}}`` (compact, keys sorted)."""
-        if self.is_empty:
-            return b"{}"
-        text = json.dumps(
-            {"config_settings": self.for_hooks()}, separators=(",", ":"), ensure_ascii=False
-        )
-        return text.encode()
+        it: ``{}`` without any, else ``{"config_settings":{...}}`` (compact, keys sorted), then
+        ``extra_build_requires`` and ``extra_build_variables`` when there are any."""
+        members = []
+        if self.items:
+            settings = json.dumps(self.for_hooks(), separators=(",", ":"), ensure_ascii=False)
+            members.append(f'"config_settings":{settings}')
+        if not self.extra.is_empty:
+            members.append(self.extra.build_info_json())
+        return ("{" + ",".join(members) + "}").encode()
 
 
 @attrs.frozen
@@ -99,27 +106,34 @@ class BuildSettings:
     common: ConfigSettings = ConfigSettings()
     packages: tuple[tuple[NormalizedName, ConfigSettings], ...] = ()
     """Sorted by name."""
+    extra: ExtraBuildSettings = attrs.field(factory=ExtraBuildSettings)
+    """Each package's ``extra-build-dependencies`` and ``extra-build-variables``."""
 
     @property
     def is_empty(self) -> bool:
-        return self.common.is_empty and not self.packages
+        return self.common.is_empty and not self.packages and not self.extra.packages
 
     def merge(self, other: BuildSettings) -> BuildSettings:
         """This side's values first, key by key, for everyone and for each package."""
         packages = dict(self.packages)
         for name, settings in other.packages:
             packages[name] = packages[name].merge(settings) if name in packages else settings
-        return BuildSettings(self.common.merge(other.common), tuple(sorted(packages.items())))
+        return BuildSettings(
+            self.common.merge(other.common),
+            tuple(sorted(packages.items())),
+            self.extra.merge(other.extra),
+        )
 
     def for_package(self, name: str | None) -> ConfigSettings:
         """What the build of ``name`` gets (None: a build of no known name): its own settings
-        first, then everyone's."""
+        first, then everyone's; with its extra build requirements and variables."""
+        settings = self.common
         if name is not None:
             wanted = canonicalize_name(name)
-            for package, settings in self.packages:
+            for package, own in self.packages:
                 if package == wanted:
-                    return settings.merge(self.common)
-        return self.common
+                    settings = own.merge(self.common)
+        return attrs.evolve(settings, extra=self.extra.for_package(name))
 
 
 def parse_entry(text: str) -> tuple[str, str]:

@@ -60,6 +60,8 @@ HONOURED = frozenset(
         "exclude-dependencies",
         "exclude-newer",
         "exclude-newer-package",
+        "extra-build-dependencies",
+        "extra-build-variables",
         "extra-index-url",
         "find-links",
         "fork-strategy",
@@ -89,8 +91,6 @@ HONOURED = frozenset(
 
 UNHONOURED_RESOLUTION = frozenset(
     {
-        "extra-build-dependencies",
-        "extra-build-variables",
         "minimum-libc-version",
         "prerelease-package",
     }

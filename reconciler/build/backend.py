@@ -261,14 +261,21 @@ def _prepare_backend(
     system = read_build_system(source)
     what = name or str(source)
     settings = config_settings.for_hooks()
+    # tool.uv.extra-build-dependencies and extra-build-variables (model.extra_build).
+    variables = dict(config_settings.extra.variables)
+    requires = [*system.requires, *config_settings.extra.requirements()]
     if not isolation:
         # --no-build-isolation: the target interpreter, as it is, with what it has.
+        if config_settings.extra.requires:
+            raise ProjectInvalid(
+                f"{what}: `extra-build-dependencies` cannot be installed into a build "
+                "without isolation (`no-build-isolation`); accord refuses the combination"
+            )
         python = Path(interpreter.executable)
-        return _Backend(what, source, system, python, dict(os.environ), settings)
-    env = ensure_build_env(system.requires, interpreter, cache, client_factory, constraints)
-    backend = _Backend(
-        what, source, system, venv_interpreter_path(env), _isolated_environ(env), settings
-    )
+        return _Backend(what, source, system, python, {**os.environ, **variables}, settings)
+    env = ensure_build_env(requires, interpreter, cache, client_factory, constraints)
+    environ = {**_isolated_environ(env), **variables}
+    backend = _Backend(what, source, system, venv_interpreter_path(env), environ, settings)
     hook = f"get_requires_for_build_{'editable' if editable else 'wheel'}"
     raw: object = backend.call(
         hook,
@@ -279,13 +286,12 @@ def _prepare_backend(
         ),
     )
     extra = _parse_extra(backend, hook, raw)
-    if set(requirement_lines(extra)) <= set(requirement_lines(system.requires)):
+    if set(requirement_lines(extra)) <= set(requirement_lines(requires)):
         return backend
-    full = ensure_build_env(
-        [*system.requires, *extra], interpreter, cache, client_factory, constraints
-    )
+    full = ensure_build_env([*requires, *extra], interpreter, cache, client_factory, constraints)
     python = venv_interpreter_path(full)
-    return attrs.evolve(backend, python=python, environ=_isolated_environ(full))
+    environ = {**_isolated_environ(full), **variables}
+    return attrs.evolve(backend, python=python, environ=environ)
 
 
 @contextlib.contextmanager

@@ -265,13 +265,15 @@ def build_settings(root: Path | None, config: ConfigOptions, given: BuildSetting
     """The PEP 517 ``config_settings`` of every build: ``given`` (the command line's ``-C`` and
     ``--config-settings-package``) first, then each file's ``config-settings`` and
     ``config-settings-package`` in precedence order, joined key by key as uv joins them (a key
-    set twice gets both values, a list). Raises ConfigInvalid naming a file whose value has
-    the wrong shape."""
+    set twice gets both values, a list); and each file's ``extra-build-dependencies`` and
+    ``extra-build-variables`` (``model.extra_build``). Raises ConfigInvalid naming a file
+    whose value has the wrong shape."""
     from accord.model.config_settings import (
         BuildSettings,
         read_config_settings,
         read_package_config_settings,
     )
+    from accord.model.extra_build import read_extra_build_dependencies, read_extra_build_variables
 
     merged = given
     for layer in settings_for(root, config).layers:
@@ -283,6 +285,13 @@ def build_settings(root: Path | None, config: ConfigOptions, given: BuildSetting
             ).merge(
                 read_package_config_settings(layer.key_name("config-settings-package"), packages)
             )
+            for key, read in (
+                ("extra-build-dependencies", read_extra_build_dependencies),
+                ("extra-build-variables", read_extra_build_variables),
+            ):
+                if key in layer.table:
+                    extra = read(layer.key_name(key), layer.table[key])
+                    settings = settings.merge(BuildSettings(extra=extra))
         except ValueError as exc:
             path = Path(layer.path)
             raise ConfigInvalid(f"`{_display(path)}`: {exc}", path=path) from exc
