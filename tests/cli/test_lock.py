@@ -349,7 +349,7 @@ def _with_tool_uv(tmp_path: Path, settings: str) -> Path:
 @pytest.mark.parametrize(
     ("setting", "key"),
     [
-        ('extra-build-variables = { a = { B = "c" } }', "extra-build-variables"),
+        ('prerelease-package = { a = "allow" }', "prerelease-package"),
     ],
 )
 def test_lock_refuses_a_setting_that_changes_the_lock_and_writes_nothing(
