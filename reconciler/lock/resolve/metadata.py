@@ -20,8 +20,9 @@ from packaging.version import Version
 from accord.model.dependency_metadata import StaticMetadata, find_static_metadata
 from accord.model.marker_tree import MarkerTree
 from accord.model.python_range import PythonRange
-from accord.reconciler.lock.resolve.availability import ForkRow, VersionRow
+from accord.reconciler.lock.resolve.availability import VersionRow
 from accord.reconciler.lock.resolve.requirements import Candidate, requirement_marker
+from accord.reconciler.lock.resolve.selection import CandidateTable
 
 if TYPE_CHECKING:
     from accord.reconciler.fetch.index import DistMetadata, IndexClient, IndexFile
@@ -62,7 +63,7 @@ class MetadataStore:
         self._futures: dict[tuple[NormalizedName, Version], Future[DistMetadata]] = {}
         self.versions: dict[NormalizedName, list[VersionRow]] = {}
         """Provider._usable's tables, by package (the same in every fork)."""
-        self.tables: dict[tuple[NormalizedName, PythonRange], list[ForkRow]] = {}
+        self.tables: dict[tuple[NormalizedName, PythonRange], CandidateTable] = {}
         """Provider._versions' tables, by package and fork Python range."""
         self._lock = threading.Lock()
         self._pool = ThreadPoolExecutor(max_workers=8)

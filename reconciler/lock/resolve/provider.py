@@ -39,7 +39,6 @@ from accord.model.python_range import (
 from accord.model.uv_settings import BinaryPolicy, Dependencies, apply_overrides
 from accord.reconciler.errors import AccordError, PackageNotFound
 from accord.reconciler.lock.resolve.availability import (
-    ForkRow,
     VersionRow,
     fork_versions,
     uncovered_environment,
@@ -56,7 +55,11 @@ from accord.reconciler.lock.resolve.requirements import (
     requirement_marker,
     split_requirement,
 )
-from accord.reconciler.lock.resolve.selection import matching_candidates, preferred_first
+from accord.reconciler.lock.resolve.selection import (
+    CandidateTable,
+    matching_candidates,
+    preferred_first,
+)
 from accord.reconciler.lock.resolve.splits import (
     ForkNeeded,
     ForkSplit,
@@ -268,17 +271,19 @@ class Provider(AbstractProvider[Req, Candidate, str]):
             self.store.get(chosen[0], self._client_for(name))
         return chosen
 
-    def _versions(self, name: NormalizedName, files: Sequence[IndexFile]) -> list[ForkRow]:
-        """``fork_versions`` of ``name`` in this fork's Python range."""
+    def _versions(self, name: NormalizedName, files: Sequence[IndexFile]) -> CandidateTable:
+        """``fork_versions`` of ``name`` in this fork's Python range, as candidates."""
         key = (name, self.python)
         cached = self.store.tables.get(key)  # (fork strategy: the same in every fork)
         if cached is None:
-            cached = self.store.tables[key] = fork_versions(
-                name,
-                self._usable(name, files),
-                python=self.python,
-                python_forks=self._python_forks,
-                requires_python=self._requires_python,
+            cached = self.store.tables[key] = CandidateTable(
+                fork_versions(
+                    name,
+                    self._usable(name, files),
+                    python=self.python,
+                    python_forks=self._python_forks,
+                    requires_python=self._requires_python,
+                )
             )
         return cached
 

@@ -13,6 +13,7 @@ import functools
 from collections.abc import Collection, Sequence
 from typing import TYPE_CHECKING
 
+from packaging.specifiers import SpecifierSet
 from packaging.version import Version
 
 from accord.model.marker_tree import MarkerTree
@@ -21,7 +22,7 @@ from accord.reconciler.lock.resolve.requirements import Candidate, Req
 if TYPE_CHECKING:
     from accord.reconciler.lock.resolve.availability import ForkRow
 
-__all__ = ["matching_candidates", "preferred_first"]
+__all__ = ["CandidateTable", "matching_candidates", "preferred_first"]
 
 
 @functools.total_ordering
@@ -41,8 +42,47 @@ class _Descending:
         return hash(self.version)
 
 
+class CandidateTable:
+    """The versions of one package in one fork Python range (``ForkRow``s, newest first), as
+    candidates: each version's candidate for an identifier is built once, and the rows a set
+    of specifiers matches are found once. Every fork asks the same questions again, and a
+    table can hold thousands of versions."""
+
+    def __init__(self, rows: Sequence[ForkRow]) -> None:
+        self.rows = rows
+        self._matches: dict[frozenset[SpecifierSet], tuple[tuple[int, ...], frozenset[str]]] = {}
+        self._candidates: dict[tuple[str | None, str | None], list[Candidate | None]] = {}
+
+    def matching(
+        self, specifiers: frozenset[SpecifierSet]
+    ) -> tuple[tuple[int, ...], frozenset[str]]:
+        """The rows whose version every specifier admits (pre-releases included): the indices
+        of those that are candidates, and the reasons of those that are not."""
+        found = self._matches.get(specifiers)
+        if found is None:
+            reasons: set[str] = set()
+            indices: list[int] = []
+            for index, (version, _, _, reason) in enumerate(self.rows):
+                if not all(spec.contains(version, prereleases=True) for spec in specifiers):
+                    continue
+                if reason is not None:
+                    reasons.add(reason)
+                    continue
+                indices.append(index)
+            found = self._matches[specifiers] = (tuple(indices), frozenset(reasons))
+        return found
+
+    def candidates(self, req: Req) -> list[Candidate | None]:
+        """The candidates of ``req``'s identifier, by row (None: not built yet)."""
+        key = (req.extra, req.group)
+        built = self._candidates.get(key)
+        if built is None:
+            built = self._candidates[key] = [None] * len(self.rows)
+        return built
+
+
 def matching_candidates(
-    rows: Sequence[ForkRow],
+    table: CandidateTable,
     reqs: Sequence[Req],
     excluded: Collection[Version],
     *,
@@ -50,31 +90,31 @@ def matching_candidates(
     prerelease: str,
 ) -> tuple[list[Candidate], set[str]]:
     """The candidates for ``reqs`` (requirements on one identifier) among the versions of
-    ``rows`` (newest first; ``lowest``: lowest first), as uv's ``prerelease`` mode admits
+    ``table`` (newest first; ``lowest``: lowest first), as uv's ``prerelease`` mode admits
     them, and why versions that match were still no candidates. ``excluded``: the versions
     resolvelib has already ruled out."""
     name, extra, group = reqs[0].name, reqs[0].extra, reqs[0].group
     explicit_pre = any(spec.prereleases for req in reqs for spec in req.specifier)
-    reasons: set[str] = set()
+    indices, reasons = table.matching(frozenset(req.specifier for req in reqs))
+    built = table.candidates(reqs[0])
+    rows = table.rows
     finals: list[Candidate] = []
     pres: list[Candidate] = []
     every: list[Candidate] = []
-    for version, usable, needs, reason in rows:
-        if version in excluded:
+    for index in indices:
+        candidate = built[index]
+        if candidate is None:
+            version, usable, needs, _ = rows[index]
+            candidate = built[index] = Candidate(name, version, extra, usable, group, needs)
+        if candidate.version in excluded:
             continue
-        if not all(req.matches(version) for req in reqs):
-            continue
-        if reason is not None:
-            reasons.add(reason)
-            continue
-        candidate = Candidate(name, version, extra, usable, group, needs)
-        (pres if version.is_prerelease else finals).append(candidate)
+        (pres if candidate.version.is_prerelease else finals).append(candidate)
         every.append(candidate)
     if lowest:
         finals.reverse()
         pres.reverse()
         every.reverse()
-    return _by_prerelease_mode(prerelease, finals, pres, every, explicit_pre), reasons
+    return _by_prerelease_mode(prerelease, finals, pres, every, explicit_pre), set(reasons)
 
 
 def _by_prerelease_mode(
