@@ -22,6 +22,7 @@ from packaging.specifiers import SpecifierSet
 from packaging.utils import NormalizedName, canonicalize_name
 from packaging.version import Version
 from resolvelib import BaseReporter  # this module is only imported to resolve
+from resolvelib.resolvers import Criterion, Resolution
 
 from accord.model.marker_tree import MarkerTree
 from accord.model.python_range import specifier_range
@@ -70,6 +71,29 @@ class _Recorder(BaseReporter):  # type: ignore[type-arg]
 
     def ending_round(self, index: int, state: Any) -> None:
         self.mapping = dict(state.mapping)
+
+
+class _Resolution(Resolution[Req, Candidate, str]):
+    """resolvelib's resolution, remembering whether each pin satisfies its criterion.
+
+    resolvelib asks it for every criterion twice a round, and a fork re-pins the whole
+    graph; a criterion is a new object whenever its requirements change, so the answer
+    holds while both the criterion and the pin are the same objects."""
+
+    def __init__(self, provider: Provider, reporter: _Recorder) -> None:
+        super().__init__(provider, reporter)
+        self._satisfying: dict[str, tuple[Criterion[Req, Candidate], Candidate, bool]] = {}
+
+    def _is_current_pin_satisfying(self, name: str, criterion: Criterion[Req, Candidate]) -> bool:
+        pin = self.state.mapping.get(name)
+        if pin is None:
+            return False
+        known = self._satisfying.get(name)
+        if known is not None and known[0] is criterion and known[1] is pin:
+            return known[2]
+        satisfying = super()._is_current_pin_satisfying(name, criterion)
+        self._satisfying[name] = (criterion, pin, satisfying)
+        return satisfying
 
 
 def _explain(exc: Exception, provider: Provider) -> NoSolution:
@@ -189,13 +213,10 @@ def resolve_forks(
                 required=required,
             )
             recorder = _Recorder()
-            resolver: resolvelib.Resolver[Req, Candidate, str] = resolvelib.Resolver(
-                provider,
-                recorder,
-            )
+            solver = _Resolution(provider, recorder)
             try:
                 wanted_roots = [r for r in roots if r.identifier not in pending.left_out]
-                result = resolver.resolve(wanted_roots, max_rounds=20_000)
+                state = solver.resolve(wanted_roots, max_rounds=20_000)
             except ForkNeeded as fork:
                 if not forking:
                     raise NoSolution(
@@ -231,7 +252,7 @@ def resolve_forks(
                 raise (explained or _explain(exc, provider)) from exc
             except resolvelib.ResolutionTooDeep as exc:
                 raise NoSolution("No solution found: the resolution took too many steps") from exc
-            pins = dict(result.mapping)
+            pins = dict(state.mapping)
             results.append(ForkResult(pending.env, pins, dict(provider.requirements_of)))
             for candidate in pins.values():
                 if candidate.extra is None and candidate.group is None:
