@@ -52,6 +52,7 @@ from accord.reconciler.fetch.page_cache import (
     read_files,
     read_page,
     revalidated,
+    unchanged,
     write_files,
     write_page,
 )
@@ -289,6 +290,8 @@ class IndexClient:
             entry, storable = answered(url, response)
             if not storable:
                 return entry  # no-store
+            if unchanged(cached, entry):
+                return entry
         else:
             raise IndexUnavailable(
                 f"Failed to fetch `{url}`: HTTP {response.status} {response.reason or ''}".rstrip(),

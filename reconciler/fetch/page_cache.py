@@ -36,6 +36,7 @@ __all__ = [
     "read_files",
     "read_page",
     "revalidated",
+    "unchanged",
     "write_files",
     "write_page",
 ]
@@ -70,6 +71,16 @@ def write_page(path: Path, entry: CachedPage) -> None:
     fields = attrs.asdict(entry)
     body = fields.pop("body")
     write_atomic(path, json.dumps(fields).encode() + b"\n" + body)
+
+
+def unchanged(cached: CachedPage | None, entry: CachedPage) -> bool:
+    """``entry`` is the ``cached`` page again and never fresh: rewriting it (megabytes for
+    some projects, on every lock) would change nothing a later request reads."""
+    return (
+        cached is not None
+        and entry.max_age <= 0
+        and cached == attrs.evolve(entry, stored_at=cached.stored_at)
+    )
 
 
 def read_files(
