@@ -88,6 +88,8 @@ class LockPolicy:
     """``--resolution`` (or ``UV_RESOLUTION``): over ``tool.uv.resolution``."""
     prerelease: str | None = None
     """``--prerelease`` (or ``UV_PRERELEASE``): over ``tool.uv.prerelease``."""
+    prerelease_package: tuple[str, ...] = ()
+    """``--prerelease-package NAME=MODE`` values: over ``tool.uv.prerelease-package``."""
     exclude_newer: str | None = None
     """``--exclude-newer`` (or ``UV_EXCLUDE_NEWER``): over ``tool.uv.exclude-newer``."""
     fork_strategy: str | None = None

@@ -39,6 +39,7 @@ __all__ = [
     "read_environments",
     "read_excludes",
     "read_fork_strategy",
+    "read_prerelease_package",
     "read_resolution_mode",
     "recorded_prerelease",
     "top_level_extra",
@@ -81,6 +82,7 @@ HONOURED = frozenset(
         "override-dependencies",
         "package",
         "prerelease",
+        "prerelease-package",
         "required-environments",
         "resolution",
         "sources",
@@ -92,7 +94,6 @@ HONOURED = frozenset(
 UNHONOURED_RESOLUTION = frozenset(
     {
         "minimum-libc-version",
-        "prerelease-package",
     }
 )
 """uv settings that change the resolution or the lock; accord refuses to resolve with them."""
@@ -407,3 +408,31 @@ def recorded_prerelease(mode: str | None) -> str | None:
     """The ``prerelease-mode`` uv 0.13.8 writes in ``[options]`` for ``mode``: none for its
     default, and none for ``if-necessary`` either (observed side by side)."""
     return None if mode in (None, "if-necessary") else mode
+
+
+def read_prerelease_package(
+    value: object, given: Sequence[str] = ()
+) -> tuple[tuple[NormalizedName, str], ...]:
+    """``tool.uv.prerelease-package`` (a table of package to mode) with the
+    ``--prerelease-package NAME=MODE`` values over it, package by package: sorted by name,
+    ``if-necessary-or-explicit`` spelled ``if-necessary`` (uv 0.13.8 records it so, and
+    resolves it so)."""
+    if value is None:
+        value = {}
+    if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
+        raise SettingInvalid("`tool.uv.prerelease-package` must be a table of package = mode")
+    modes = {canonicalize_name(k): v for k, v in value.items()}
+    for entry in given:
+        name, sep, mode = entry.partition("=")
+        if not sep or not name.strip():
+            raise SettingInvalid(f"`--prerelease-package` takes `PACKAGE=MODE`, not {entry!r}")
+        modes[canonicalize_name(name.strip())] = mode.strip()
+    for name, mode in modes.items():
+        if mode not in PRERELEASE_MODES:
+            raise SettingInvalid(
+                f"the prerelease mode of `{name}` must be one of "
+                + ", ".join(f"`{m}`" for m in PRERELEASE_MODES)
+                + f", not {mode!r}"
+            )
+    alias = {"if-necessary-or-explicit": "if-necessary"}
+    return tuple(sorted((name, alias.get(mode, mode)) for name, mode in modes.items()))

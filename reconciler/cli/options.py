@@ -187,7 +187,11 @@ LOCK_OPTIONS: list[Decorator[Any]] = [
         help="When pre-releases are candidates (ACCORD_PRERELEASE, UV_PRERELEASE).",
     ),
     flag("--pre", hidden=True),
-    value("--prerelease-package", multiple=True, help="Not supported."),
+    value(
+        "--prerelease-package",
+        multiple=True,
+        help="The prerelease mode of one package (PACKAGE=MODE; repeatable).",
+    ),
     value(
         "--fork-strategy",
         choices=("fewest", "requires-python"),

@@ -22,7 +22,6 @@ _UNSUPPORTED: tuple[tuple[str, str, str], ...] = (
     ("allow_insecure_host", "--allow-insecure-host", "accord always verifies TLS"),
     ("managed_python", "--managed-python", "accord uses installed interpreters only"),
     ("upgrade_group", "--upgrade-group", "use `--upgrade-package` for each package"),
-    ("prerelease_package", "--prerelease-package", "use `--prerelease` or a `>=1.0a1` bound"),
     ("exclude_newer_package", "--exclude-newer-package", "use `tool.uv.exclude-newer-package`"),
     (
         "no_build_isolation_package",

@@ -247,6 +247,7 @@ def lock_fields(ctx: click.Context, options: dict[str, Any]) -> dict[str, Any]:
         and not options["no_refresh"],
         "resolution": options["resolution"],
         "prerelease": prerelease,
+        "prerelease_package": tuple(options["prerelease_package"]),
         "exclude_newer": options["exclude_newer"] or None,
         "no_build_isolation": options["no_build_isolation"] and not options["build_isolation"],
         "no_index": options["no_index"],

@@ -358,6 +358,7 @@ def _resolve(
             environments=inputs.environments if inputs else (),
             required_environments=inputs.required_environments if inputs else (),
             fork_strategy=inputs.fork_strategy if inputs else None,
+            prerelease_package=dict(inputs.prerelease_package) if inputs else {},
             binaries=inputs.binaries if inputs else None,
             excludes=inputs.excludes if inputs else (),
             conflicts=inputs.conflicts if inputs else (),

@@ -138,6 +138,8 @@ class DependencySettings:
     """``tool.uv.conflicts`` of the workspace root's project."""
     dependency_metadata: tuple[StaticMetadata, ...] = ()
     """``tool.uv.dependency-metadata``, in the order given."""
+    prerelease_package: tuple[tuple[NormalizedName, str], ...] = ()
+    """``tool.uv.prerelease-package`` and ``--prerelease-package``: (name, mode), by name."""
 
     @property
     def supported_markers(self) -> tuple[str, ...]:
@@ -173,6 +175,8 @@ class DependencySettings:
                 return f"`tool.uv.{label}` changed"
         if set(lock.dependency_metadata) != set(self.dependency_metadata):
             return "`tool.uv.dependency-metadata` changed"
+        if sorted(lock.options.prerelease_package) != list(self.prerelease_package):
+            return "the per-package prerelease modes (`tool.uv.prerelease-package`) changed"
         return None
 
 
@@ -188,6 +192,7 @@ def read_dependency_settings(
         read_environments,
         read_excludes,
         read_fork_strategy,
+        read_prerelease_package,
         read_resolution_mode,
     )
 
@@ -211,6 +216,9 @@ def read_dependency_settings(
             conflicts=read_conflicts(uv.get("conflicts"), _project_name(workspace)),
             dependency_metadata=read_dependency_metadata(
                 uv.get("dependency-metadata"), "tool.uv.dependency-metadata"
+            ),
+            prerelease_package=read_prerelease_package(
+                uv.get("prerelease-package"), policy.prerelease_package
             ),
             binaries=read_binary_policy(uv).with_flags(
                 no_binary=policy.no_binary,

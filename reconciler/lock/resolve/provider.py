@@ -93,6 +93,7 @@ class Provider(AbstractProvider[Req, Candidate, str]):
         store: MetadataStore | None = None,
         allowed_yanks: frozenset[tuple[NormalizedName, Version]] = frozenset(),
         prerelease: str = "if-necessary-or-explicit",
+        prerelease_package: Mapping[NormalizedName, str] | None = None,
         cutoff: Callable[[NormalizedName], datetime.datetime | None] | None = None,
         constraints: Dependencies | None = None,
         overrides: Dependencies | None = None,
@@ -104,6 +105,7 @@ class Provider(AbstractProvider[Req, Candidate, str]):
         excludes: frozenset[NormalizedName] = frozenset(),
     ) -> None:
         self._prerelease = prerelease
+        self._prerelease_package = prerelease_package or {}
         self._constraints = constraints or {}
         self._overrides = overrides or {}
         self._lowest = lowest
@@ -251,7 +253,11 @@ class Provider(AbstractProvider[Req, Candidate, str]):
             return []
         lowest = self._lowest is not None and name in self._lowest
         chosen, reasons = matching_candidates(
-            self._versions(name, files), reqs, excluded, lowest=lowest, prerelease=self._prerelease
+            self._versions(name, files),
+            reqs,
+            excluded,
+            lowest=lowest,
+            prerelease=self._prerelease_package.get(name, self._prerelease),
         )
         if reasons:
             self.excluded[name].update(reasons)
