@@ -349,7 +349,7 @@ def _with_tool_uv(tmp_path: Path, settings: str) -> Path:
 @pytest.mark.parametrize(
     ("setting", "key"),
     [
-        ('prerelease-package = { a = "allow" }', "prerelease-package"),
+        ('minimum-libc-version = "2.28"', "minimum-libc-version"),
     ],
 )
 def test_lock_refuses_a_setting_that_changes_the_lock_and_writes_nothing(

@@ -310,13 +310,13 @@ def test_a_project_only_key_in_uv_toml_is_refused_as_uv_does(
 
 def test_a_refused_key_in_uv_toml_is_named_with_its_file(scli: Cli, tmp_path: Path) -> None:
     setup = Setup(tmp_path)
-    setup.user(f'index-url = "{scli.index_url}"\nprerelease-package = {{ a = "allow" }}\n')
+    setup.user(f'index-url = "{scli.index_url}"\nminimum-libc-version = "2.28"\n')
     _, ours = setup.projects({"pyproject.toml": PYPROJECT})
     result = _accord(scli, ours, setup, "lock")
     assert result.returncode == 2
     path = setup.config_home / "uv" / "uv.toml"
     assert result.stderr.startswith(
-        f"error: `{path}` sets `prerelease-package`, which accord does not support yet"
+        f"error: `{path}` sets `minimum-libc-version`, which accord does not support yet"
     )
 
 
