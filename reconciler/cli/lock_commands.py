@@ -51,7 +51,13 @@ def lock_command(ctx: click.Context, /, **options: Any) -> None:
     request = RunRequest.of(
         cwd=Path.cwd(),
         lock_mode=mode,
-        locked_flag="--check" if options["check"] else "--locked",
+        locked_flag=(
+            "--check-exists"
+            if options["check_exists"]
+            else "--check"
+            if options["check"]
+            else "--locked"
+        ),
         **lock_fields(ctx, options),
         script=Path(options["script"]).absolute() if options["script"] else None,
     )

@@ -58,6 +58,7 @@ __all__ = [
     "MetadataBuilders",
     "ensure_lock",
     "load_workspace",
+    "refuse_missing_lock",
     "settle_lock",
 ]
 
@@ -110,6 +111,20 @@ def _stale_error(display: str, why: str, flag: str = "--locked") -> LockStale:
         f"The lockfile at `{display}` needs to be updated, but `{flag}` was provided.\n"
         f"  cause: {why}",
         hint="To update the lockfile, run `accord lock`.",
+    )
+
+
+def refuse_missing_lock(display: str, policy: LockPolicy) -> None:
+    """Under ``--locked``/``--frozen`` (or ``lock --check``/``--check-exists``), no lock at
+    ``display`` is an error naming the flag the user gave, as uv words it."""
+    if policy.lock_mode is LockMode.WRITE:
+        return
+    flag = policy.locked_flag
+    if policy.lock_mode is LockMode.FROZEN and flag == "--locked":
+        flag = "--frozen"  # the default spelling belongs to --locked
+    raise LockfileMissing(
+        f"Unable to find lockfile at `{display}`, but `{flag}` was provided. "
+        "To create a lockfile, run `accord lock` or `accord sync` without the flag."
     )
 
 
@@ -176,18 +191,10 @@ def ensure_lock(
     path = Path(project.lock_path)
     display = os.path.relpath(path) if path.is_relative_to(Path.cwd()) else str(path)
     text, existing = _read_existing(path)
-    if policy.lock_mode is LockMode.FROZEN:
-        if existing is None:
-            raise LockfileMissing(
-                f"Unable to find lockfile at `{display}`, but `--frozen` was provided. "
-                "To create a lockfile, run `accord lock` or `accord sync` without the flag."
-            )
+    if existing is None:
+        refuse_missing_lock(display, policy)
+    elif policy.lock_mode is LockMode.FROZEN:
         return existing, KeepLock("--frozen: used as it is")
-    if existing is None and policy.lock_mode is LockMode.LOCKED:
-        raise LockfileMissing(
-            f"Unable to find lockfile at `{display}`, but `{policy.locked_flag}` was provided. "
-            "To create a lockfile, run `accord lock` or `accord sync` without the flag."
-        )
 
     from accord.model.manifest import lock_requirement
     from accord.model.uv_settings import recorded_prerelease

@@ -59,6 +59,7 @@ def ensure_script_lock(
         existing,
         policy,
         display=path.name,
+        flag=policy.locked_flag,
         why_stale=lambda lock: why_script_stale(lock, metadata.dependencies, requires_python),
         relock=relock,
         confirm=False,

@@ -12,7 +12,12 @@ from accord.model.interpreter import Interpreter
 from accord.model.lock import Lock
 from accord.model.lock_action import LockAction
 from accord.model.request import RunRequest
-from accord.reconciler.lock.ensure import MetadataBuilder, MetadataBuilders, ensure_lock
+from accord.reconciler.lock.ensure import (
+    MetadataBuilder,
+    MetadataBuilders,
+    ensure_lock,
+    refuse_missing_lock,
+)
 
 if TYPE_CHECKING:
     from packaging.requirements import Requirement
@@ -106,10 +111,15 @@ def lock_target(request: RunRequest) -> tuple[Lock, LockAction, Path]:
             requires_python=metadata.requires_python,
             existing_venv=None,
         )
+        path = script_lock_path(script)
+        if not path.is_file():
+            # `accord lock --script` under --locked/--check/--check-exists: refused as uv does
+            # (a `run` refuses earlier, in its own words).
+            refuse_missing_lock(path.name, request.locking)
         lock, action = ensure_script_lock(
             script, metadata, interpreter, request.locking, request.index, request.config
         )
-        return lock, action, script_lock_path(script)
+        return lock, action, path
     start = Path(request.project) if request.project is not None else Path(request.cwd)
     project = require_project(discover_target(start))
     interpreter = find_interpreter(

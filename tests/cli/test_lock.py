@@ -438,3 +438,39 @@ def test_lock_from_scratch_with_a_warm_cache_skips_what_it_does_not_use(
         for name in imported
         if any(name == banned or name.startswith(f"{banned}.") for banned in LOCK_MUST_NOT_IMPORT)
     } == set()
+
+
+@pytest.mark.parametrize("flag", ["--check", "--locked", "--check-exists"])
+@pytest.mark.parametrize("script", [False, True], ids=["project", "script"])
+def test_lock_refuses_a_missing_lock_under_a_checking_flag_as_uv(
+    cli: Cli, tmp_path: Path, flag: str, script: bool
+) -> None:
+    # uv 0.13.8: exit 1, the flag named as given, and no lock written (a script's too).
+    results = []
+    for who in ("uv", "accord"):
+        root = tmp_path / who
+        root.mkdir()
+        if script:
+            (root / "s.py").write_text(
+                '# /// script\n# requires-python = ">=3.10"\n# dependencies = ["pkg"]\n'
+                "# ///\nprint(1)\n"
+            )
+            args = ["lock", "--script", "s.py", flag]
+        else:
+            project = _project(root, '"pkg"')
+            root = project
+            args = ["lock", flag]
+        python = ["--python", str(cli.python)]
+        if who == "uv":
+            results.append(cli.uv(root, *args, *python))
+        else:
+            results.append(_accord(cli, root, *args, *python))
+        assert not list(root.glob("*.lock")), who
+    uv, ours = results
+    assert (ours.returncode, uv.returncode) == (1, 1), ours.stderr
+    lock_name = "s.py.lock" if script else "uv.lock"
+    assert ours.stderr == (
+        f"error: Unable to find lockfile at `{lock_name}`, but `{flag}` was provided. "
+        "To create a lockfile, run `accord lock` or `accord sync` without the flag.\n"
+    )
+    assert f"but `{flag}` was provided" in uv.stderr
