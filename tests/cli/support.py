@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import platform
 import re
+import shutil
 import subprocess
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -17,6 +18,7 @@ from pathlib import Path
 
 from packaging.utils import canonicalize_name
 
+from fixtures import PROJECTS_DIR
 from fixtures.uvlock import uv_environment, uv_lock
 
 _DROPPED_PREFIXES = ("UV_", "ACCORD_", "PYTHON")
@@ -143,6 +145,29 @@ def write_project(root: Path, who: str, text: str) -> Path:
     project.mkdir(parents=True)
     (project / "pyproject.toml").write_text(text, encoding="utf-8")
     return project
+
+
+def copy_fixture(tmp_path: Path, name: str, fixture: str, tool_uv: str = "") -> Path:
+    """`fixtures/projects/<fixture>` copied to `tmp_path/name/proj`, with a `[tool.uv]` table
+    holding `tool_uv` appended when given."""
+    project = tmp_path / name / "proj"
+    shutil.copytree(PROJECTS_DIR / fixture, project)
+    if tool_uv:
+        with (project / "pyproject.toml").open("a") as file:
+            file.write(f"\n[tool.uv]\n{tool_uv}")
+    return project
+
+
+def uv_build_record(project: Path) -> bytes:
+    """The `uv_build.json` beside the installed `myproj` (uv's build-settings record)."""
+    (dist_info,) = site_packages(project).glob("myproj-*.dist-info")
+    return (dist_info / "uv_build.json").read_bytes()
+
+
+def change_lines(result: subprocess.CompletedProcess[str]) -> list[str]:
+    """The ` + `/` - `/` ~ ` lines a sync printed (it must have succeeded)."""
+    assert result.returncode == 0, result.stderr
+    return [line for line in result.stderr.splitlines() if line.startswith((" +", " -", " ~"))]
 
 
 def site_packages(project: Path) -> Path:

@@ -5,41 +5,20 @@ of settings rebuilds in both (each accepting the other's install while the setti
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
 
-from fixtures import PROJECTS_DIR
-from tests.cli.support import Cli, site_packages
+from tests.cli.support import Cli, change_lines, copy_fixture, uv_build_record
 
 pytestmark = pytest.mark.backends  # setuptools builds the project
 
 SHOW = "from myproj._built_with import SETTINGS; print(SETTINGS)"
 
 
-def _copy(tmp_path: Path, name: str, tool_uv: str = "") -> Path:
-    project = tmp_path / name / "proj"
-    shutil.copytree(PROJECTS_DIR / "pkg-config-settings", project)
-    if tool_uv:
-        with (project / "pyproject.toml").open("a") as file:
-            file.write(f"\n[tool.uv]\n{tool_uv}")
-    return project
-
-
 def _accord(cli: Cli, project: Path, *args: str) -> subprocess.CompletedProcess[str]:
     return cli.run(project, *args, env={"ACCORD_INDEX_URL": cli.index_url})
-
-
-def _build_record(project: Path) -> bytes:
-    (dist_info,) = site_packages(project).glob("myproj-*.dist-info")
-    return (dist_info / "uv_build.json").read_bytes()
-
-
-def _uv_changes(result: subprocess.CompletedProcess[str]) -> list[str]:
-    assert result.returncode == 0, result.stderr
-    return [line for line in result.stderr.splitlines() if line.startswith((" +", " -", " ~"))]
 
 
 def test_config_settings_reach_the_backend_as_uv_passes_them(cli: Cli, tmp_path: Path) -> None:
@@ -49,7 +28,10 @@ def test_config_settings_reach_the_backend_as_uv_passes_them(cli: Cli, tmp_path:
         'config-settings = { flavour = "toml", plain = ["x", "y"] }\n'
         'config-settings-package = { myproj = { flavour = "package" } }\n'
     )
-    ours, theirs = _copy(tmp_path, "ours", tool_uv), _copy(tmp_path, "theirs", tool_uv)
+    ours, theirs = (
+        copy_fixture(tmp_path, "ours", "pkg-config-settings", tool_uv),
+        copy_fixture(tmp_path, "theirs", "pkg-config-settings", tool_uv),
+    )
     given = ("-C", "flavour=cli", "--config-settings", " spaced = value ", "-C", "flavour=again")
 
     result = _accord(cli, ours, *given, "--", "python", "-c", SHOW)
@@ -60,19 +42,19 @@ def test_config_settings_reach_the_backend_as_uv_passes_them(cli: Cli, tmp_path:
     assert result.stdout == (
         '{"flavour": ["package", "cli", "again", "toml"], "plain": ["x", "y"], "spaced": "value"}\n'
     )
-    assert _build_record(ours) == _build_record(theirs)
-    assert _build_record(ours).startswith(b'{"config_settings":{"flavour":["package","cli",')
+    assert uv_build_record(ours) == uv_build_record(theirs)
+    assert uv_build_record(ours).startswith(b'{"config_settings":{"flavour":["package","cli",')
     assert (ours / "uv.lock").read_text() == (theirs / "uv.lock").read_text()
 
 
 def test_config_settings_change_rebuilds_in_both(cli: Cli, tmp_path: Path) -> None:
-    project = _copy(tmp_path, "proj")
+    project = copy_fixture(tmp_path, "proj", "pkg-config-settings")
     assert _accord(cli, project, "-C", "flavour=a", "--", "python", "-c", SHOW).stdout == (
         '{"flavour": "a"}\n'
     )
     # uv accepts accord's install under the same settings, and rebuilds under others.
-    assert _uv_changes(cli.uv(project, "sync", "-C", "flavour=a")) == []
-    assert _uv_changes(cli.uv(project, "sync", "-C", "flavour=b")) != []
+    assert change_lines(cli.uv(project, "sync", "-C", "flavour=a")) == []
+    assert change_lines(cli.uv(project, "sync", "-C", "flavour=b")) != []
 
     # accord accepts uv's install under the same settings...
     same = _accord(cli, project, "-C", "flavour=b", "--dry-plan", "--check")
@@ -85,8 +67,8 @@ def test_config_settings_change_rebuilds_in_both(cli: Cli, tmp_path: Path) -> No
     )
     rebuilt = _accord(cli, project, "--", "python", "-c", SHOW)
     assert (rebuilt.returncode, rebuilt.stdout) == (0, "{}\n"), rebuilt.stderr
-    assert _build_record(project) == b"{}"
-    assert _uv_changes(cli.uv(project, "sync")) == []
+    assert uv_build_record(project) == b"{}"
+    assert change_lines(cli.uv(project, "sync")) == []
 
 
 @pytest.mark.parametrize(
@@ -101,7 +83,7 @@ def test_config_settings_change_rebuilds_in_both(cli: Cli, tmp_path: Path) -> No
 def test_config_settings_malformed_are_refused_in_uvs_words(
     cli: Cli, tmp_path: Path, args: tuple[str, ...]
 ) -> None:
-    project = _copy(tmp_path, "proj")
+    project = copy_fixture(tmp_path, "proj", "pkg-config-settings")
     result = _accord(cli, project, *args, "--", "python", "-c", "pass")
     uv = cli.uv(project, "run", *args, "python", "-c", "pass")
     assert (result.returncode, uv.returncode) == (2, 2)

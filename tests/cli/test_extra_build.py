@@ -5,14 +5,12 @@ rebuilds in both (each accepting the other's install while the settings hold).""
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
 
-from fixtures import PROJECTS_DIR
-from tests.cli.support import Cli, site_packages
+from tests.cli.support import Cli, change_lines, copy_fixture, uv_build_record
 
 pytestmark = pytest.mark.backends  # setuptools builds the project
 
@@ -26,33 +24,17 @@ TOOL_UV = (
 )
 
 
-def _copy(tmp_path: Path, name: str, tool_uv: str = "") -> Path:
-    project = tmp_path / name / "proj"
-    shutil.copytree(PROJECTS_DIR / "pkg-extra-build", project)
-    if tool_uv:
-        with (project / "pyproject.toml").open("a") as file:
-            file.write(f"\n[tool.uv]\n{tool_uv}")
-    return project
-
-
 def _accord(cli: Cli, project: Path, *args: str) -> subprocess.CompletedProcess[str]:
     return cli.run(project, *args, env={"ACCORD_INDEX_URL": cli.index_url})
-
-
-def _build_record(project: Path) -> bytes:
-    (dist_info,) = site_packages(project).glob("myproj-*.dist-info")
-    return (dist_info / "uv_build.json").read_bytes()
-
-
-def _uv_changes(result: subprocess.CompletedProcess[str]) -> list[str]:
-    assert result.returncode == 0, result.stderr
-    return [line for line in result.stderr.splitlines() if line.startswith((" +", " -", " ~"))]
 
 
 def test_extra_build_dependencies_and_variables_reach_the_build_as_in_uv(
     cli: Cli, tmp_path: Path
 ) -> None:
-    ours, theirs = _copy(tmp_path, "ours", TOOL_UV), _copy(tmp_path, "theirs", TOOL_UV)
+    ours, theirs = (
+        copy_fixture(tmp_path, "ours", "pkg-extra-build", TOOL_UV),
+        copy_fixture(tmp_path, "theirs", "pkg-extra-build", TOOL_UV),
+    )
 
     result = _accord(cli, ours, "--", "python", "-c", SHOW)
     uv = cli.uv(theirs, "run", "python", "-c", SHOW, settings=True)
@@ -61,8 +43,8 @@ def test_extra_build_dependencies_and_variables_reach_the_build_as_in_uv(
     assert result.stdout == uv.stdout
     assert '"var": "hello"' in result.stdout
     assert '"pathspec": null' not in result.stdout
-    assert _build_record(ours) == _build_record(theirs)
-    assert _build_record(ours).startswith(
+    assert uv_build_record(ours) == uv_build_record(theirs)
+    assert uv_build_record(ours).startswith(
         b'{"extra_build_requires":[{"requirement":{"name":"pathspec","marker":'
         b'"python_full_version >= \'3.8\'","specifier":">=1,<99"'
     )
@@ -70,20 +52,23 @@ def test_extra_build_dependencies_and_variables_reach_the_build_as_in_uv(
 
 
 def test_without_them_the_build_sees_neither(cli: Cli, tmp_path: Path) -> None:
-    project = _copy(tmp_path, "proj")
+    project = copy_fixture(tmp_path, "proj", "pkg-extra-build")
     result = _accord(cli, project, "--", "python", "-c", SHOW)
     assert (result.returncode, result.stdout) == (0, '{"pathspec": null, "var": null}\n')
-    assert _build_record(project) == b"{}"
+    assert uv_build_record(project) == b"{}"
 
 
 def test_with_config_settings_the_record_is_uvs(cli: Cli, tmp_path: Path) -> None:
     tool_uv = 'extra-build-variables = { myproj = { ACCORD_EXTRA_VAR = "x" } }\n'
-    ours, theirs = _copy(tmp_path, "ours", tool_uv), _copy(tmp_path, "theirs", tool_uv)
+    ours, theirs = (
+        copy_fixture(tmp_path, "ours", "pkg-extra-build", tool_uv),
+        copy_fixture(tmp_path, "theirs", "pkg-extra-build", tool_uv),
+    )
     result = _accord(cli, ours, "-C", "k=v", "--", "python", "-c", SHOW)
     uv = cli.uv(theirs, "run", "-C", "k=v", "python", "-c", SHOW, settings=True)
     assert (result.returncode, uv.returncode) == (0, 0), result.stderr + uv.stderr
-    assert _build_record(ours) == _build_record(theirs)
-    assert _build_record(ours) == (
+    assert uv_build_record(ours) == uv_build_record(theirs)
+    assert uv_build_record(ours) == (
         b'{"config_settings":{"k":"v"},"extra_build_variables":{"ACCORD_EXTRA_VAR":"x"}}'
     )
 
@@ -91,15 +76,15 @@ def test_with_config_settings_the_record_is_uvs(cli: Cli, tmp_path: Path) -> Non
 def test_a_change_rebuilds_in_both(cli: Cli, tmp_path: Path) -> None:
     # The settings live in the project's uv.toml, which is no cache key: only uv_build.json
     # tells the installs apart.
-    project = _copy(tmp_path, "proj")
+    project = copy_fixture(tmp_path, "proj", "pkg-extra-build")
     settings = project / "uv.toml"
     settings.write_text('extra-build-variables = { myproj = { ACCORD_EXTRA_VAR = "a" } }\n')
     first = _accord(cli, project, "--", "python", "-c", SHOW)
     assert (first.returncode, first.stdout) == (0, '{"pathspec": null, "var": "a"}\n'), first.stderr
-    assert _uv_changes(cli.uv(project, "sync", settings=True)) == []
+    assert change_lines(cli.uv(project, "sync", settings=True)) == []
 
     settings.write_text('extra-build-variables = { myproj = { ACCORD_EXTRA_VAR = "b" } }\n')
-    assert _uv_changes(cli.uv(project, "sync", settings=True)) != []
+    assert change_lines(cli.uv(project, "sync", settings=True)) != []
     assert _accord(cli, project, "--dry-plan", "--check").returncode == 0
 
     settings.write_text('extra-build-dependencies = { myproj = ["pathspec"] }\n')
@@ -108,7 +93,7 @@ def test_a_change_rebuilds_in_both(cli: Cli, tmp_path: Path) -> None:
     rebuilt = _accord(cli, project, "--", "python", "-c", SHOW)
     assert rebuilt.returncode == 0, rebuilt.stderr
     assert '"var": null' in rebuilt.stdout and '"pathspec": null' not in rebuilt.stdout
-    assert _uv_changes(cli.uv(project, "sync", settings=True)) == []
+    assert change_lines(cli.uv(project, "sync", settings=True)) == []
 
 
 @pytest.mark.parametrize(
@@ -136,7 +121,7 @@ def test_a_change_rebuilds_in_both(cli: Cli, tmp_path: Path) -> None:
 def test_what_accord_cannot_do_is_refused_before_acting(
     cli: Cli, tmp_path: Path, tool_uv: str, words: str
 ) -> None:
-    project = _copy(tmp_path, "proj", tool_uv)
+    project = copy_fixture(tmp_path, "proj", "pkg-extra-build", tool_uv)
     result = _accord(cli, project, "--", "python", "-c", "pass")
     assert result.returncode != 0
     assert words in result.stderr, result.stderr
