@@ -36,6 +36,7 @@ from accord.model.plan import (
 __all__ = [
     "SCHEMA_VERSION",
     "change_lines",
+    "environment_news",
     "format_elapsed",
     "reason_text",
     "render_bare_json",
@@ -129,18 +130,7 @@ def render_news(plan: Plan, *, relative_to: PurePath | None = None) -> str:
     (``--reinstall``): installs of missing packages are only counted, in the summary.
     Empty for a plan with nothing to say.
     """
-    lines = []
-    venv = _display(plan.venv, relative_to)
-    interpreter = plan.desired.interpreter
-    if isinstance(plan.environment, (Create, Recreate)):
-        lines.append(
-            f"Using {interpreter.display_name} interpreter at: {interpreter.base_executable}"
-        )
-    if isinstance(plan.environment, Recreate):
-        why = reason_text(plan.environment.reason)
-        lines.append(f"Removed virtual environment at: {venv} ({why})")
-    if isinstance(plan.environment, (Create, Recreate)):
-        lines.append(f"Creating virtual environment at: {venv}")
+    lines = _environment_lines(plan, relative_to)
     # In uv's order: the interpreter and environment, then the lock, then the packages.
     if isinstance(plan.lock, WriteLock):
         why = plan.lock.reason
@@ -157,6 +147,28 @@ def render_news(plan: Plan, *, relative_to: PurePath | None = None) -> str:
                 f" - {action.name}=={action.installed.version} ({reason_text(action.reason)})"
             )
     return "".join(line + "\n" for line in lines)
+
+
+def _environment_lines(plan: Plan, relative_to: PurePath | None) -> list[str]:
+    lines = []
+    venv = _display(plan.venv, relative_to)
+    interpreter = plan.desired.interpreter
+    if isinstance(plan.environment, (Create, Recreate)):
+        lines.append(
+            f"Using {interpreter.display_name} interpreter at: {interpreter.base_executable}"
+        )
+    if isinstance(plan.environment, Recreate):
+        why = reason_text(plan.environment.reason)
+        lines.append(f"Removed virtual environment at: {venv} ({why})")
+    if isinstance(plan.environment, (Create, Recreate)):
+        lines.append(f"Creating virtual environment at: {venv}")
+    return lines
+
+
+def environment_news(plan: Plan, *, relative_to: PurePath | None = None) -> str:
+    """The interpreter and environment lines of ``render_news`` alone: what ``uv sync``
+    prints before ``Resolved …`` when it creates or recreates the environment."""
+    return "".join(line + "\n" for line in _environment_lines(plan, relative_to))
 
 
 def render_text(plan: Plan, *, relative_to: PurePath | None = None) -> str:
@@ -309,14 +321,23 @@ def _packages(count: int) -> str:
     return "package" if count == 1 else "packages"
 
 
-def uv_summary(plan: Plan, seconds: float, *, changes: bool = True) -> str:
-    """An applied plan in uv's words: counts (``Installed 6 packages in 64ms``), then, as
-    ``uv sync`` prints them (``changes``), `` - old`` / `` + new`` lines; ``uv run`` prints
-    only the counts."""
+def uv_summary(
+    plan: Plan,
+    seconds: float,
+    *,
+    changes: bool = True,
+    prepared: tuple[int, float] = (0, 0.0),
+) -> str:
+    """An applied plan in uv's words: counts (``Prepared 2 packages in 30ms`` for what was
+    downloaded or built, ``Installed 6 packages in 64ms``), then, as ``uv sync`` prints them
+    (``changes``), `` - old`` / `` + new`` lines; ``uv run`` prints only the counts."""
     removed = [a for a in plan.actions if isinstance(a, (Remove, Replace))]
     added = [a for a in plan.actions if isinstance(a, (Install, Replace))]
     elapsed = format_elapsed(seconds)
     lines = []
+    count, prepare_seconds = prepared
+    if count:
+        lines.append(f"Prepared {count} {_packages(count)} in {format_elapsed(prepare_seconds)}")
     if removed:
         lines.append(f"Uninstalled {len(removed)} {_packages(len(removed))} in {elapsed}")
     if added:

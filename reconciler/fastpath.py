@@ -34,6 +34,7 @@ __all__ = [
     "nearest_project",
     "parse_stamp",
     "try_fast_path",
+    "virtual_env_warning",
     "which",
 ]
 
@@ -175,6 +176,21 @@ def compute_key(
         tuple((path, _status(path)) for path in stats or ()),
     )
     return sha256(repr(payload).encode()).hexdigest()
+
+
+def virtual_env_warning(venv: str, cwd: str, environ: "dict[str, str] | os._Environ[str]") -> str:
+    """uv's warning when ``VIRTUAL_ENV`` names another environment than the project's (which
+    is used all the same); empty when it is unset or names this one."""
+    active = environ.get("VIRTUAL_ENV")
+    if not active or os.path.realpath(active) == os.path.realpath(venv):
+        return ""
+    shown = venv
+    if venv.startswith(cwd.rstrip(os.sep) + os.sep):
+        shown = os.path.relpath(venv, cwd)
+    return (
+        f"warning: `VIRTUAL_ENV={active}` does not match the project environment path "
+        f"`{shown}` and will be ignored\n"
+    )
 
 
 def child_environment(
@@ -345,6 +361,9 @@ def try_fast_path(options: list[str], command: list[str]) -> None:
         bin_dir = os.path.join(venv, "bin")
         if os.path.dirname(resolved[0]) != bin_dir or os.path.basename(resolved[0]) not in strict:
             return  # the slow path refuses it with the proper error
+    given = sys.argv[1 : len(sys.argv) - len(command)]
+    if "-q" not in given and "--quiet" not in given:
+        sys.stderr.write(virtual_env_warning(venv, cwd, environ))
     sys.stdout.flush()
     sys.stderr.flush()
     try:

@@ -61,6 +61,9 @@ class PreparedWheel:
     sha256: str
     tree: Path
     """The unpacked, immutable tree (never modified after the rename that created it)."""
+    fresh: bool = False
+    """Unpacked by this run (downloaded or built now), not found in the cache: what uv
+    counts as ``Prepared``."""
 
 
 def _fetch(url: str, destination: Path) -> str:
@@ -198,9 +201,10 @@ def unpack_wheel(wheel: Path, cache: Path, sha256: str | None = None) -> Prepare
         sha256 = file_sha256(wheel)
     tree = cache / "unpacked" / sha256
     tree.parent.mkdir(parents=True, exist_ok=True)
-    if not tree.is_dir():
-        _unpack(wheel, tree, unquote(wheel.name))
-    return PreparedWheel(sha256, tree)
+    if tree.is_dir():
+        return PreparedWheel(sha256, tree)
+    _unpack(wheel, tree, unquote(wheel.name))
+    return PreparedWheel(sha256, tree, fresh=True)
 
 
 def _prepare(artifact: Artifact, cache: Path, offline: bool = False) -> PreparedWheel:

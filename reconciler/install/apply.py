@@ -15,10 +15,13 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Protocol
+
+import attrs
 
 from accord.model.desired import ArtifactKind, DesiredDist
 from accord.model.lock import SourceKind
@@ -43,9 +46,22 @@ from accord.reconciler.install.wheel import (
 from accord.reconciler.interpreters.layout import site_packages_path
 from accord.reconciler.progress import progress
 
-__all__ = ["apply_plan", "remove_interrupted_stashes"]
+__all__ = ["Applied", "apply_plan", "remove_interrupted_stashes"]
 
 _STASH_PREFIX = ".accord-stash-"
+
+
+@attrs.frozen
+class Applied:
+    """What an apply did, for the summary (uv's ``Prepared N packages in …``)."""
+
+    prepared: int = 0
+    """Wheels downloaded or built by this apply (not found unpacked in the cache)."""
+    prepare_seconds: float = 0.0
+    trees: tuple[Path, ...] = ()
+    """The unpacked wheel of every dist installed, in the plan's order."""
+    linked: bool = False
+    """The package files of a fresh environment went in with one ``cp -al`` of ``trees``."""
 
 
 class Builder(Protocol):
@@ -204,7 +220,7 @@ def apply_plan(
     before_changes: Callable[[], None] | None = None,
     builder: Builder | None = None,
     offline: bool = False,
-) -> None:
+) -> Applied:
     """Make the environment at ``venv`` what ``plan`` says; raise on the first failure.
 
     ``before_changes`` runs once every artifact is ready (downloaded, verified, built), just
@@ -215,6 +231,7 @@ def apply_plan(
     from_wheels = [a for a in wanted if a.dist.kind is ArtifactKind.WHEEL]
     shown = progress()
     shown.counting("Preparing packages...", len(wanted))
+    started = time.perf_counter()
     try:
         by_file = prepare_wheels(
             [a.dist.artifact for a in from_wheels if a.dist.artifact], cache, offline=offline
@@ -232,6 +249,7 @@ def apply_plan(
         )
     finally:
         shown.counted()
+    prepare_seconds = time.perf_counter() - started
     _check_installs(plan, prepared, venv)
     if before_changes is not None:
         before_changes()
@@ -267,6 +285,12 @@ def apply_plan(
         _install_all(installs, prepared, target, prelinked=prelinked)
     finally:
         shown.counted()
+    return Applied(
+        prepared=sum(1 for wheel in prepared.values() if wheel.fresh),
+        prepare_seconds=prepare_seconds,
+        trees=tuple(prepared[action.dist.name].tree for action in installs),
+        linked=prelinked,
+    )
 
 
 def _install_all(

@@ -20,7 +20,7 @@ import attrs
 from accord.model.desired import ArtifactKind
 from accord.model.lock_action import KeepLock, WriteLock
 from accord.model.plan import Keep, diff
-from accord.model.request import RunRequest
+from accord.model.request import LockMode, RunRequest
 from accord.model.target import BareEnvironment, Project
 from accord.reconciler.cachedir import cache_root
 from accord.reconciler.console import debug
@@ -108,6 +108,10 @@ def sync_project(
     from accord.reconciler.lock.ensure import ensure_lock
 
     venv = Path(project.venv)
+    if not (request.output.quiet or request.run.isolated):
+        from accord.reconciler.fastpath import virtual_env_warning
+
+        err.write(virtual_env_warning(str(venv.absolute()), str(request.cwd), os.environ))
     if request.sync.no_sync:
         return _no_sync(request, project, venv, out)
     started = time.perf_counter()
@@ -137,11 +141,14 @@ def sync_project(
         err=err,
     )
     debug("Lock `%s`: %s (%s)", project.lock_path, lock_action.kind, lock_action.reason)
-    # uv sync always says how the lock went; uv run only under -v.
+    # uv sync says how the lock went (not under --frozen, where nothing is resolved), after
+    # the interpreter and environment lines; uv run only under -v.
     resolved = timed("Resolved", len(lock.packages), started)
-    if (request.output.uv_summary or request.output.verbose) and not (
-        request.output.quiet or request.output.uv_dry_run
-    ):
+    say_resolved = not (request.output.quiet or request.output.uv_dry_run) and (
+        request.output.verbose
+        or (request.output.uv_summary and request.locking.lock_mode is not LockMode.FROZEN)
+    )
+    if say_resolved and not request.output.uv_summary:
         err.write(resolved)
     if request.run.isolated:
         # uv: an isolated run resolves in memory and never writes the lock; the environment
@@ -171,6 +178,14 @@ def sync_project(
             verification = verify_environment(observed)
             observed = verification.observed
         plan = attrs.evolve(diff(desired, observed), lock=lock_action)
+        if request.output.uv_summary and not (
+            request.output.quiet or request.output.uv_dry_run or request.output.dry_plan
+        ):
+            from accord.model.render import environment_news
+
+            err.write(environment_news(plan, relative_to=relative_to))
+        if say_resolved and request.output.uv_summary:
+            err.write(resolved)
         if request.output.dry_plan and request.output.uv_dry_run:
             if not request.output.quiet:
                 print_uv_dry_run(plan, request, project, resolved, checking, err)
@@ -200,8 +215,9 @@ def sync_project(
 
                 # The lock is written first, as uv does: the environment follows from it.
                 write_lock(plan.lock.lock, Path(project.lock_path))
+            applied = None
             if plan.actions or not isinstance(plan.environment, Keep):
-                apply_plan(
+                applied = apply_plan(
                     plan,
                     venv,
                     cache_root(),
@@ -216,7 +232,19 @@ def sync_project(
                 from accord.model.render import uv_summary
 
                 seconds = time.perf_counter() - started
-                err.write(uv_summary(plan, seconds, changes=request.output.uv_summary))
+                if applied is not None:
+                    # uv counts the installing apart from the preparing.
+                    seconds -= applied.prepare_seconds
+                err.write(
+                    uv_summary(
+                        plan,
+                        seconds,
+                        changes=request.output.uv_summary,
+                        prepared=(applied.prepared, applied.prepare_seconds)
+                        if applied is not None
+                        else (0, 0.0),
+                    )
+                )
         elif (request.output.uv_summary or request.output.verbose) and not request.output.quiet:
             # uv counts the packages the sync asked for, not what else the environment holds.
             err.write(timed("Checked", len(desired.dists), checking))

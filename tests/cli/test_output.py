@@ -20,8 +20,47 @@ from tests.cli.support import Cli, clean_environment
 _TIME = re.compile(r" in \d+(\.\d+)?(ms|s)$")
 
 
-def _lines(text: str) -> list[str]:
-    return [_TIME.sub(" in <time>", line) for line in text.splitlines()]
+def _lines(text: str, *, prepared: bool = False) -> list[str]:
+    """Lines with times masked; without uv's ``Prepared …`` line unless ``prepared`` (it
+    depends on what each tool's session cache already holds)."""
+    return [
+        _TIME.sub(" in <time>", line)
+        for line in text.splitlines()
+        if prepared or not line.startswith("Prepared ")
+    ]
+
+
+def test_output_prepared_counts_what_was_downloaded_as_uv(
+    cli: Cli, make_project: MakeProject, tmp_path: Path
+) -> None:
+    """With empty caches both tools say ``Prepared N packages``; once the wheels are cached,
+    neither does."""
+    from fixtures.uvlock import uv_environment
+
+    accord_project = make_project("simple")
+    uv_project = tmp_path / "uv" / "simple"
+    shutil.copytree(accord_project, uv_project)
+    accord_env = {"ACCORD_CACHE_DIR": str(tmp_path / "accord-cache"), "UV_PYTHON": str(cli.python)}
+    uv_env = uv_environment(cli.index_url, cache_dir=tmp_path / "uv-cache", python=cli.python)
+    uv_env.update({"UV_NO_CONFIG": "1", "UV_NO_PROGRESS": "1"})
+    seen = []
+    for _ in range(2):
+        for project in (accord_project, uv_project):
+            shutil.rmtree(project / ".venv", ignore_errors=True)
+        accord = cli.invoke(accord_project, "sync", "--frozen", env=accord_env)
+        uv = subprocess.run(
+            [str(cli.uv_bin), "sync", "--frozen"],
+            cwd=uv_project,
+            env=uv_env,
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=120,
+        )
+        assert accord.returncode == uv.returncode == 0, accord.stderr + uv.stderr
+        assert _lines(accord.stderr, prepared=True) == _lines(uv.stderr, prepared=True)
+        seen.append([line for line in _lines(accord.stderr, prepared=True) if "Prepared" in line])
+    assert seen == [["Prepared 6 packages in <time>"], []]
 
 
 def test_output_first_sync_reads_as_uv_run(
