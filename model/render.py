@@ -14,6 +14,7 @@ from typing import Any
 import attrs
 
 from accord.model.desired import ArtifactKind, DesiredDist
+from accord.model.elapsed import format_elapsed
 from accord.model.interpreter import Interpreter
 from accord.model.lock import Source, SourceKind
 from accord.model.observed import InstalledDist
@@ -58,19 +59,6 @@ def _display(path: PurePath, relative_to: PurePath | None) -> str:
         except ValueError:
             pass
     return str(path)
-
-
-def format_elapsed(seconds: float) -> str:
-    """A duration as uv prints one: ``0.19ms``, ``240ms``, ``1.04s``, ``2m 05s``."""
-    whole = int(seconds)
-    if whole >= 60:
-        return f"{whole // 60}m {whole % 60:02d}s"
-    if whole > 0:
-        return f"{whole}.{int((seconds - whole) * 100):02d}s"
-    millis = int(seconds * 1000)
-    if millis > 0:
-        return f"{millis}ms"
-    return f"0.{int(seconds * 100_000):02d}ms"
 
 
 def reason_text(reason: Any) -> str:

@@ -9,8 +9,14 @@ library only) until the fast path has declined.
 import os
 import sys
 
-from accord.reconciler.fastargs import fast_run_arguments
-from accord.reconciler.fastpath import try_fast_path
+from accord.reconciler.fastargs import fast_run_arguments, fast_sync_arguments
+from accord.reconciler.fastpath import nearest_project, try_fast_path
+
+
+def _environment_missing() -> bool:
+    """No ``.venv`` beside the nearest pyproject.toml: the replay may make it."""
+    project = nearest_project(os.getcwd())
+    return project is not None and not os.path.lexists(os.path.join(project, ".venv"))
 
 
 def main() -> None:
@@ -21,6 +27,16 @@ def main() -> None:
             arguments = fast_run_arguments(argv, os.environ)
             if arguments is not None:
                 try_fast_path(*arguments)
+                if _environment_missing():
+                    from accord.reconciler.replay import try_replay
+
+                    try_replay("run", *arguments)
+            else:
+                options = fast_sync_arguments(argv, os.environ)
+                if options is not None and _environment_missing():
+                    from accord.reconciler.replay import try_replay
+
+                    try_replay("sync", options, [])
         from accord.reconciler.cli.main import main as slow_main  # slow path only
     except KeyboardInterrupt:
         # Ctrl-C before the CLI's own handler is in place (while importing): exit as a

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
 __all__ = [
     "STEP_ASIDE",
     "fast_run_arguments",
+    "fast_sync_arguments",
     "parse_options",
     "split_run_arguments",
     "step_aside_variable",
@@ -129,6 +130,17 @@ def split_run_arguments(argv: list[str]) -> tuple[list[str], list[str]] | None:
     if parsed is None or not parsed[1]:
         return None
     return parsed
+
+
+def fast_sync_arguments(argv: list[str], environ: "Mapping[str, str]") -> list[str] | None:
+    """The options of a ``sync`` the replay may serve (``reconciler.replay``); None: the slow
+    path's."""
+    if not argv or argv[0] != "sync" or step_aside_variable(environ) is not None:
+        return None
+    parsed = parse_options(argv[1:], allow_command=False)
+    if parsed is None or not _VERBOSE.isdisjoint(argv):
+        return None
+    return parsed[0]
 
 
 def fast_run_arguments(

@@ -29,10 +29,15 @@ __all__ = [
     "STAMP_NAME",
     "child_environment",
     "compute_key",
+    "file_digest",
     "find_stamp",
     "format_stamp",
+    "glob_digest",
     "nearest_project",
     "parse_stamp",
+    "path_status",
+    "python_version_file",
+    "sha256",
     "try_fast_path",
     "virtual_env_warning",
     "which",
@@ -84,7 +89,7 @@ _ENVIRONMENT_KEYS = (
 )
 
 
-def _file_digest(path: str) -> str:
+def file_digest(path: str) -> str:
     try:
         with open(path, "rb") as stream:
             return sha256(stream.read()).hexdigest()
@@ -92,7 +97,7 @@ def _file_digest(path: str) -> str:
         return "-"
 
 
-def _python_version_file(start: str) -> str | None:
+def python_version_file(start: str) -> str | None:
     directory = start
     while True:
         candidate = os.path.join(directory, ".python-version")
@@ -111,14 +116,14 @@ def _listing(path: str) -> list[str]:
         return []
 
 
-def _glob_digest(directory: str, pattern: str) -> tuple[tuple[str, str], ...]:
+def glob_digest(directory: str, pattern: str) -> tuple[tuple[str, str], ...]:
     import glob  # only for projects whose tool.uv.cache-keys use wildcards
 
     matches = sorted(glob.glob(pattern, root_dir=directory, recursive=True))
-    return tuple((name, _file_digest(os.path.join(directory, name))) for name in matches)
+    return tuple((name, file_digest(os.path.join(directory, name))) for name in matches)
 
 
-def _status(path: str) -> tuple[int, int] | None:
+def path_status(path: str) -> tuple[int, int] | None:
     try:
         status = os.stat(path)
     except OSError:
@@ -157,23 +162,23 @@ def compute_key(
     site_listing = [
         (entry, _listing(os.path.join(lib, entry, "site-packages"))) for entry in _listing(lib)
     ]
-    version_file = _python_version_file(project_dir)
+    version_file = python_version_file(project_dir)
     # repr() of plain tuples of str/int/None is stable across runs and Python versions.
     payload = (
         STAMP_VERSION,
         tuple(options),
-        tuple((path, _file_digest(path)) for path in files),
-        tuple((d, p, _glob_digest(d, p)) for d, p in globs or ()),
-        (version_file, _file_digest(version_file) if version_file else None),
+        tuple((path, file_digest(path)) for path in files),
+        tuple((d, p, glob_digest(d, p)) for d, p in globs or ()),
+        (version_file, file_digest(version_file) if version_file else None),
         tuple((key, os.environ.get(key)) for key in _ENVIRONMENT_KEYS),
         (real, status.st_size, status.st_mtime_ns),
         tuple((entry, tuple(names)) for entry, names in site_listing),
         tuple(_listing(os.path.join(venv, "bin"))),
         # A deleted or edited pyvenv.cfg makes the environment another one (or none).
-        _file_digest(os.path.join(venv, "pyvenv.cfg")),
+        file_digest(os.path.join(venv, "pyvenv.cfg")),
         # A change of ctime is all the fast path sees of a birth time (uv's record of a
         # directory): a directory made again has a new ctime, so this errs towards the slow path.
-        tuple((path, _status(path)) for path in stats or ()),
+        tuple((path, path_status(path)) for path in stats or ()),
     )
     return sha256(repr(payload).encode()).hexdigest()
 
@@ -328,7 +333,7 @@ def _resolve_command(command: list[str], venv: str, env: dict[str, str]) -> list
     return [found, *command[1:]] if found else None
 
 
-def try_fast_path(options: list[str], command: list[str]) -> None:
+def try_fast_path(options: list[str], command: list[str], *, warn: bool = True) -> None:
     """Exec ``command`` if the stamp proves nothing changed; return otherwise.
 
     ``options`` and ``command`` are the run's arguments as ``reconciler.fastargs`` accepted
@@ -362,7 +367,7 @@ def try_fast_path(options: list[str], command: list[str]) -> None:
         if os.path.dirname(resolved[0]) != bin_dir or os.path.basename(resolved[0]) not in strict:
             return  # the slow path refuses it with the proper error
     given = sys.argv[1 : len(sys.argv) - len(command)]
-    if "-q" not in given and "--quiet" not in given:
+    if warn and "-q" not in given and "--quiet" not in given:
         sys.stderr.write(virtual_env_warning(venv, cwd, environ))
     sys.stdout.flush()
     sys.stderr.flush()

@@ -5,16 +5,19 @@ Read from the source (every `import` and `from ... import`, also inside function
 (docs/architecture.md):
 
     entry -> cli -> run -> build -> lock | install -> project | fetch | interpreters
-          -> base (errors, fsutil, cachedir, fastargs, fastpath, console, credentials) -> model
+          -> base (errors, fsutil, cachedir, fastargs, fastpath, replay, console, credentials)
+          -> model
 
 A stage package may import its own modules and any stage below it; packages on one line
 joined by `|` never import each other; `model` imports nothing of accord's shell, and
-`fastargs` and `fastpath` (the fast path, on every run) nothing of accord at all.
+`fastargs` and `fastpath` (the fast path, on every run) nothing of accord at all, and `replay`
+(before any third-party import) only `fastpath` and `model.elapsed`, which imports nothing.
 """
 
 from __future__ import annotations
 
 import ast
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -31,6 +34,7 @@ BASE = (
     "console",
     "credentials",
     "progress",
+    "replay",
 )
 LEAVES = ("fastargs", "fastpath")  # the fast path: the standard library's alone
 RANK = {
@@ -133,6 +137,29 @@ def _violations() -> list[str]:
 
 def test_imports_run_downwards_only() -> None:
     assert _violations() == []
+
+
+def test_replay_imports_only_the_fast_path_and_the_standard_library() -> None:
+    """The replay runs before click, attrs or packaging are imported: what it imports of
+    accord must not import them either."""
+    allowed = {"accord.reconciler.fastpath", "accord.model.elapsed"}
+    replay = "accord.reconciler.replay"
+    imported = {name for name, _ in _imports(replay, MODULES[replay]) if name.startswith("accord")}
+    assert imported <= allowed
+    elapsed = "accord.model.elapsed"
+    assert [name for name, _ in _imports(elapsed, MODULES[elapsed])] == []
+    for path in (MODULES[replay], MODULES[elapsed]):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import | ast.ImportFrom):
+                names = (
+                    [a.name for a in node.names]
+                    if isinstance(node, ast.Import)
+                    else [node.module or ""]
+                )
+                for name in names:
+                    top = name.split(".")[0]
+                    assert top == "accord" or top in sys.stdlib_module_names, (path, name)
 
 
 def _circles(graph: dict[str, set[str]]) -> list[list[str]]:

@@ -19,9 +19,7 @@ import, measured on the slow path, which is why POSIX goes direct.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import os
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -29,10 +27,11 @@ __all__ = ["environment_lock", "environment_lock_path"]
 
 
 def environment_lock_path(venv: Path) -> Path:
-    """The lock file outside the environment that serialises syncs of ``venv``."""
-    real = os.path.realpath(os.path.abspath(venv))
-    digest = hashlib.sha256(real.encode("utf-8", "surrogateescape")).hexdigest()[:16]
-    return Path(tempfile.gettempdir()) / f"accord-env-{digest}.lock"
+    """The lock file outside the environment that serialises syncs of ``venv`` (the one the
+    replay takes, ``reconciler.replay``)."""
+    from accord.reconciler.replay import environment_lock_path as lock_path
+
+    return Path(lock_path(str(venv)))
 
 
 @contextlib.contextmanager

@@ -204,6 +204,7 @@ def sync_project(
             from accord.reconciler.install.apply import remove_interrupted_stashes
 
             remove_interrupted_stashes(venv)  # an interrupted sync's, once all was repaired
+        applied = None
         if not plan.is_empty:
             from accord.reconciler.install.apply import apply_plan
             from accord.reconciler.run.stamp import remove_stamp
@@ -215,7 +216,6 @@ def sync_project(
 
                 # The lock is written first, as uv does: the environment follows from it.
                 write_lock(plan.lock.lock, Path(project.lock_path))
-            applied = None
             if plan.actions or not isinstance(plan.environment, Keep):
                 applied = apply_plan(
                     plan,
@@ -269,7 +269,25 @@ def sync_project(
                 for dist in desired.dists
                 if dist.kind is ArtifactKind.SOURCE_TREE and dist.directory_url is not None
             ]
-            write_stamp(request, project, interpreter, venv, trees)
+            inputs = write_stamp(request, project, interpreter, venv, trees)
+            if (
+                inputs is not None
+                and applied is not None
+                and verification is None
+                and not request.sync.compile_bytecode
+            ):
+                from accord.reconciler.run.recipe import record_recipe
+
+                record_recipe(
+                    request,
+                    project,
+                    plan,
+                    applied,
+                    venv,
+                    Path(interpreter.base_executable),
+                    inputs,
+                    len(lock.packages),
+                )
     return SyncOutcome(
         venv=venv,
         python=venv / "bin" / "python",

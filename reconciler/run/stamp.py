@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Sequence
 from pathlib import Path
+from typing import NamedTuple
 
 from accord.model.interpreter import Interpreter
 from accord.model.request import RunRequest
@@ -18,7 +19,16 @@ from accord.model.target import Project
 from accord.reconciler.fastpath import STAMP_NAME, compute_key, format_stamp
 from accord.reconciler.fsutil import write_atomic
 
-__all__ = ["remove_stamp", "write_stamp"]
+__all__ = ["StampInputs", "remove_stamp", "write_stamp"]
+
+
+class StampInputs(NamedTuple):
+    """What a stamp's key was computed from (the replay's recipe keeps them)."""
+
+    files: list[str]
+    globs: list[tuple[str, str]]
+    stats: list[str]
+    strict: list[str] | None
 
 
 def remove_stamp(venv: Path) -> None:
@@ -32,7 +42,7 @@ def write_stamp(
     interpreter: Interpreter,
     venv: Path,
     source_trees: Sequence[Path] = (),
-) -> None:
+) -> StampInputs | None:
     """Record this sync's inputs in ``venv``; a venv outside ``<root>/.venv`` gets none.
 
     ``source_trees`` are the directories of the source-tree dists the sync installed (the
@@ -42,7 +52,7 @@ def write_stamp(
     must not outlive it. The site-packages directory's own inode and ctime catch another tool
     reinstalling a package under the same name (the plan then judges the new install)."""
     if Path(project.venv) != Path(project.root) / ".venv":
-        return  # the fast path only looks for <root>/.venv; others always take the slow path
+        return None  # the fast path only looks for <root>/.venv; others always take the slow path
     files = [str(path) for path in project.pyprojects] + [str(project.lock_path)]
     # Every member's pyproject.toml decides the lock too: a change in any of them must send
     # the next run down the slow path.
@@ -78,7 +88,7 @@ def write_stamp(
     )
     if key is None:
         remove_stamp(venv)
-        return
+        return None
     strict = None
     if project.strict:
         from accord.reconciler.run.execute import provided_commands
@@ -86,3 +96,4 @@ def write_stamp(
         strict = sorted(provided_commands(venv))
     text = format_stamp(str(project.directory), files, key, strict, globs, stats)
     write_atomic(venv / STAMP_NAME, text)
+    return StampInputs(files, globs, stats, strict)

@@ -1,0 +1,17 @@
+"""A duration as uv prints one (``240ms``). Standard library only, and nothing else: the
+environment replay (``reconciler.replay``, before any third-party import) prints it too."""
+
+__all__ = ["format_elapsed"]
+
+
+def format_elapsed(seconds: float) -> str:
+    """A duration as uv prints one: ``0.19ms``, ``240ms``, ``1.04s``, ``2m 05s``."""
+    whole = int(seconds)
+    if whole >= 60:
+        return f"{whole // 60}m {whole % 60:02d}s"
+    if whole > 0:
+        return f"{whole}.{int((seconds - whole) * 100):02d}s"
+    millis = int(seconds * 1000)
+    if millis > 0:
+        return f"{millis}ms"
+    return f"0.{int(seconds * 100_000):02d}ms"

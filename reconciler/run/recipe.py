@@ -1,0 +1,211 @@
+"""The replay's recipe (run stage, after the stamp): how to make this environment again.
+
+Written after a sync that made the project's environment from nothing (``Create``), its package
+files linked from the unpacked wheels in one ``cp -al``. ``reconciler.replay`` reads it when the
+environment is missing again and every input is unchanged; see there. The recipe is the
+environment as it stands once the sync is done, read back from disk: its directories and
+symbolic links, the package trees (by the unpacked wheel they were linked from), the files
+linked from a wheel's dist-info (checked by inode), and every other file's bytes and mode.
+Nothing here can fail a sync: a recipe that cannot be written is simply not there.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import marshal
+import os
+import stat
+from pathlib import Path
+from typing import Any
+
+from accord.model.plan import Create, Plan
+from accord.model.request import LockMode, RunRequest
+from accord.model.target import Project
+from accord.reconciler.cachedir import cache_root
+from accord.reconciler.fastargs import step_aside_variable
+from accord.reconciler.fastpath import STAMP_NAME
+from accord.reconciler.fsutil import write_atomic
+from accord.reconciler.install.apply import Applied
+from accord.reconciler.install.observe import find_site_packages
+from accord.reconciler.install.wheel import package_entries
+from accord.reconciler.replay import (
+    INSTALLED,
+    RECIPE_VERSION,
+    RESOLVED,
+    input_key,
+    recipe_path,
+    replay_cache_root,
+)
+from accord.reconciler.run.stamp import StampInputs
+
+__all__ = ["record_recipe"]
+
+_SENTINEL_SECONDS = 3599.0
+"""A duration no summary shows (``59m 59s``), replaced by the replay's own."""
+
+
+def record_recipe(
+    request: RunRequest,
+    project: Project,
+    plan: Plan,
+    applied: Applied,
+    venv: Path,
+    interpreter: Path,
+    inputs: StampInputs,
+    resolved: int,
+) -> None:
+    """Write the recipe of the environment this sync just made, when a replay could use it."""
+    options = list(request.options_key)
+    if not isinstance(plan.environment, Create) or not applied.linked or not applied.trees:
+        return
+    if (options and options[0] == "<not on the fast path>") or step_aside_variable(os.environ):
+        return  # the replay never serves such a run
+    cache = replay_cache_root(os.environ)
+    if cache is None or Path(cache) != cache_root():
+        return
+    command = "sync" if request.output.uv_summary else "run"
+    project_dir = str(project.directory)
+    with contextlib.suppress(OSError, UnicodeDecodeError):
+        key = input_key(
+            project_dir,
+            str(venv),
+            str(interpreter),
+            options,
+            inputs.files,
+            inputs.globs,
+            inputs.stats,
+        )
+        layout = _layout(venv, applied)
+        if key is None or layout is None:
+            return
+        recipe: dict[str, Any] = {
+            "version": RECIPE_VERSION,
+            "key": key,
+            "project_dir": project_dir,
+            "venv": str(venv),
+            "interpreter": str(interpreter),
+            "files": inputs.files,
+            "globs": inputs.globs,
+            "stats": inputs.stats,
+            "strict": inputs.strict,
+            "text": _text(request, plan, command, resolved),
+            **layout,
+        }
+        path = recipe_path(cache, str(request.cwd), project_dir, command, options)
+        write_atomic(Path(path), marshal.dumps(recipe))
+
+
+def _text(request: RunRequest, plan: Plan, command: str, resolved: int) -> str:
+    """What the slow path printed, with the replay's times to fill in."""
+    from accord.model.render import environment_news, uv_summary
+
+    text = environment_news(plan, relative_to=Path(request.cwd))
+    if command == "sync" and request.locking.lock_mode is not LockMode.FROZEN:
+        text += f"Resolved {resolved} package{'' if resolved == 1 else 's'} in {RESOLVED}\n"
+    summary = uv_summary(plan, _SENTINEL_SECONDS, changes=command == "sync")
+    return text + summary.replace(" in 59m 59s", f" in {INSTALLED}")
+
+
+def _count(path: str) -> int:
+    if not os.path.isdir(path) or os.path.islink(path):
+        return 1
+    return sum(len(files) for _, _, files in os.walk(path))
+
+
+def _layout(venv: Path, applied: Applied) -> dict[str, Any] | None:
+    """The environment at ``venv`` as the replay's operations; None if it holds anything the
+    recipe cannot say (a special file, a package entry from two wheels)."""
+    site = find_site_packages(venv)
+    if site is None:
+        return None
+    site_relative = os.path.relpath(site, venv)
+    covered: dict[str, str] = {}
+    dist_infos: dict[str, Path] = {}
+    for tree in applied.trees:
+        for entry in package_entries(tree):
+            if entry in covered:
+                return None
+            covered[entry] = str(tree / entry)
+        for entry in os.listdir(tree):
+            if entry.endswith(".dist-info"):
+                dist_infos[entry] = tree / entry
+    counts: dict[str, int] = {}
+    dirs: list[str] = []
+    symlinks: list[tuple[str, str]] = []
+    links: list[tuple[str, str]] = []
+    writes: list[tuple[str, int, bytes]] = []
+    for root, dirnames, filenames in os.walk(venv):
+        relative_root = os.path.relpath(root, venv)
+        if relative_root == site_relative:
+            for name in (*dirnames, *filenames):
+                if name in covered:
+                    counts[name] = _count(os.path.join(root, name))
+            dirnames[:] = [name for name in dirnames if name not in covered]
+            filenames = [name for name in filenames if name not in covered]
+        for name in list(dirnames):
+            full = os.path.join(root, name)
+            relative = os.path.normpath(os.path.join(relative_root, name))
+            if os.path.islink(full):
+                symlinks.append((relative, os.readlink(full)))
+                dirnames.remove(name)
+            else:
+                dirs.append(relative)
+        for name in filenames:
+            full = os.path.join(root, name)
+            relative = os.path.normpath(os.path.join(relative_root, name))
+            if relative == STAMP_NAME:
+                continue
+            status = os.lstat(full)
+            if stat.S_ISLNK(status.st_mode):
+                symlinks.append((relative, os.readlink(full)))
+            elif not stat.S_ISREG(status.st_mode):
+                return None
+            else:
+                source = _linked_from(relative, site_relative, dist_infos, status)
+                if source is not None:
+                    links.append((source, relative))
+                else:
+                    with open(full, "rb") as stream:
+                        writes.append((relative, stat.S_IMODE(status.st_mode), stream.read()))
+    if set(counts) != set(covered):
+        return None
+    return {
+        "dirs": dirs,
+        "symlinks": symlinks,
+        "links": links,
+        "writes": writes,
+        "trees": _split(covered, counts, site_relative),
+    }
+
+
+def _linked_from(
+    relative: str, site_relative: str, dist_infos: dict[str, Path], status: os.stat_result
+) -> str | None:
+    """The dist-info file in the cache that ``relative`` is a hard link of, if it is one."""
+    if status.st_nlink < 2 or not relative.startswith(site_relative + os.sep):
+        return None
+    top, _, rest = relative[len(site_relative) + 1 :].partition(os.sep)
+    tree = dist_infos.get(top)
+    if tree is None or not rest:
+        return None
+    source = tree / rest
+    try:
+        linked = os.stat(source)
+    except OSError:
+        return None
+    if (linked.st_ino, linked.st_dev) != (status.st_ino, status.st_dev):
+        return None
+    return str(source)
+
+
+def _split(
+    covered: dict[str, str], counts: dict[str, int], site_relative: str
+) -> list[tuple[str, list[str]]]:
+    """The package trees as two ``cp -al`` runs of about as many files each."""
+    groups: list[tuple[int, list[str]]] = [(0, []), (0, [])]
+    for name in sorted(covered, key=lambda entry: -counts[entry]):
+        groups.sort(key=lambda group: group[0])
+        total, sources = groups[0]
+        sources.append(covered[name])
+        groups[0] = (total + counts[name], sources)
+    return [(site_relative, sources) for _, sources in groups if sources]

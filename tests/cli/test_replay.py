@@ -1,0 +1,178 @@
+"""The replay (reconciler/replay.py): a missing project environment made again from the recipe
+the last sync that made it left in the cache, without the slow path, and only when every input
+is unchanged. Seen from outside: which modules the run imports (`-X importtime`), and the
+environment it leaves, compared file by file with the one the slow path makes."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import shutil
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+from fixtures import MakeProject
+from tests.cli.support import Cli, clean_environment
+
+_TIME = re.compile(r" in \d+(\.\d+)?(ms|s)$")
+
+
+def _accord(
+    cli: Cli, project: Path, *args: str, env: dict[str, str]
+) -> tuple[subprocess.CompletedProcess[str], bool]:
+    """Run `accord ARGS` in `project` under `-X importtime`; (result, whether the slow path ran,
+    i.e. click was imported). The importtime lines are dropped from the result's stderr."""
+    argv = ["accord", *args]
+    code = f"import sys; sys.argv = {argv!r}; from accord.reconciler.entry import main; main()"
+    result = subprocess.run(
+        [sys.executable, "-X", "importtime", "-c", code],
+        cwd=project,
+        env=clean_environment({"ACCORD_INDEX_URL": cli.index_url, **env}),
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+    lines = result.stderr.splitlines()
+    imported = {
+        line.rsplit("|", 1)[1].strip().split(".")[0]
+        for line in lines
+        if line.startswith("import time:") and "|" in line
+    }
+    result.stderr = "".join(
+        _TIME.sub(" in <time>", line) + "\n"
+        for line in lines
+        if not line.startswith("import time:")
+    )
+    return result, "click" in imported
+
+
+def _snapshot(root: Path) -> dict[str, tuple[object, ...]]:
+    """Every entry under `root`: a link's target, a directory's mode, a file's mode and bytes."""
+    found: dict[str, tuple[object, ...]] = {}
+    for directory, dirnames, filenames in os.walk(root):
+        for name in (*dirnames, *filenames):
+            path = Path(directory, name)
+            status = path.lstat()
+            relative = str(path.relative_to(root))
+            if stat.S_ISLNK(status.st_mode):
+                found[relative] = ("link", os.readlink(path))
+            elif stat.S_ISDIR(status.st_mode):
+                found[relative] = ("dir", stat.S_IMODE(status.st_mode))
+            else:
+                digest = hashlib.sha256(path.read_bytes()).hexdigest()
+                found[relative] = ("file", stat.S_IMODE(status.st_mode), digest)
+    return found
+
+
+def _environment(tmp_path: Path, cli: Cli) -> dict[str, str]:
+    return {"ACCORD_CACHE_DIR": str(tmp_path / "cache"), "UV_PYTHON": str(cli.python)}
+
+
+def test_replay_makes_the_environment_the_slow_path_makes(
+    cli: Cli, make_project: MakeProject, tmp_path: Path
+) -> None:
+    project = make_project("simple")
+    env = _environment(tmp_path, cli)
+    first, slow = _accord(cli, project, "sync", "--frozen", env=env)
+    assert first.returncode == 0 and slow, first.stderr
+    made_slowly = _snapshot(project / ".venv")
+    shutil.rmtree(project / ".venv")
+
+    again, slow = _accord(cli, project, "sync", "--frozen", env=env)
+
+    assert again.returncode == 0, again.stderr
+    assert not slow, "the replay should have made the environment without the slow path"
+    assert _snapshot(project / ".venv") == made_slowly
+    # uv's lines, as the slow path printed them (which downloaded the wheels first).
+    assert again.stderr == first.stderr.replace("Prepared 6 packages in <time>\n", "")
+    assert "Installed 6 packages in <time>" in again.stderr
+    assert not [entry for entry in os.listdir(project) if ".tmp-" in entry]
+    # The stamp it wrote is the slow path's: the next run takes the fast path.
+    result, slow = _accord(cli, project, "run", "--frozen", "python", "-c", "pass", env=env)
+    assert result.returncode == 0 and not slow, result.stderr
+
+
+def test_replay_of_run_execs_the_command(
+    cli: Cli, make_project: MakeProject, tmp_path: Path
+) -> None:
+    project = make_project("simple")
+    env = _environment(tmp_path, cli)
+    command = ("run", "--frozen", "python", "-c", "import pkg, sys; print(sys.prefix)")
+    first, slow = _accord(cli, project, *command, env=env)
+    assert (first.returncode, slow) == (0, True), first.stderr
+    shutil.rmtree(project / ".venv")
+
+    again, slow = _accord(cli, project, *command, env=env)
+
+    assert (again.returncode, again.stdout, slow) == (0, f"{project / '.venv'}\n", False)
+    assert again.stderr == first.stderr.replace("Prepared 6 packages in <time>\n", "")
+    quiet, slow = _accord(cli, project, "run", "-q", "--frozen", "python", "-c", "pass", env=env)
+    assert (quiet.returncode, quiet.stderr, slow) == (0, "", False)
+
+
+def test_replay_steps_aside_when_an_input_changed(
+    cli: Cli, make_project: MakeProject, tmp_path: Path
+) -> None:
+    """A changed pyproject.toml, a changed variable, other options: the slow path decides."""
+    project = make_project("simple")
+    env = _environment(tmp_path, cli)
+    assert _accord(cli, project, "sync", "--frozen", env=env)[0].returncode == 0
+
+    def fresh_sync(*options: str, **variables: str) -> tuple[str, bool]:
+        shutil.rmtree(project / ".venv")
+        result, slow = _accord(cli, project, "sync", "--frozen", *options, env={**env, **variables})
+        assert result.returncode == 0, result.stderr
+        return result.stderr, slow
+
+    assert fresh_sync("--no-dev")[1]  # other options: another recipe
+    assert not fresh_sync("--no-dev")[1]
+    assert fresh_sync(UV_NO_DEV="1")[1]  # a variable the sync reads
+    pyproject = project / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text() + "\n# edited\n")
+    assert fresh_sync()[1]
+    assert not fresh_sync()[1]
+
+
+def test_replay_falls_back_when_the_cache_lost_a_wheel(
+    cli: Cli, make_project: MakeProject, tmp_path: Path
+) -> None:
+    """A package tree gone from the cache: the replay's link fails, it leaves nothing behind,
+    and the slow path makes the environment (unpacking the wheel again)."""
+    project = make_project("simple")
+    env = _environment(tmp_path, cli)
+    assert _accord(cli, project, "sync", "--frozen", env=env)[0].returncode == 0
+    made_slowly = _snapshot(project / ".venv")
+    shutil.rmtree(project / ".venv")
+    unpacked = sorted((tmp_path / "cache" / "unpacked").iterdir())
+    shutil.rmtree(unpacked[0])
+
+    result, slow = _accord(cli, project, "sync", "--frozen", "-q", env=env)
+
+    assert (result.returncode, slow) == (0, True), result.stderr
+    assert _snapshot(project / ".venv") == made_slowly
+    assert not [entry for entry in os.listdir(project) if ".tmp-" in entry]
+
+
+def test_replay_runs_at_once_take_turns(
+    cli: Cli, make_project: MakeProject, tmp_path: Path
+) -> None:
+    """Two runs that find the environment missing: one makes it, the other runs in it."""
+    project = make_project("simple")
+    env = clean_environment({"ACCORD_INDEX_URL": cli.index_url, **_environment(tmp_path, cli)})
+    argv = [str(cli.accord), "run", "--frozen", "python", "-c", "import pkg; print('ok')"]
+    assert subprocess.run(argv, cwd=project, env=env, capture_output=True).returncode == 0
+    for _ in range(3):
+        shutil.rmtree(project / ".venv")
+        running = [
+            subprocess.Popen(argv, cwd=project, env=env, stdout=subprocess.PIPE, text=True)
+            for _ in range(2)
+        ]
+        outputs = [process.communicate(timeout=120)[0] for process in running]
+        assert [process.returncode for process in running] == [0, 0]
+        assert outputs == ["ok\n", "ok\n"]
+    assert not [entry for entry in os.listdir(project) if ".tmp-" in entry]
