@@ -35,30 +35,61 @@ REPO = HERE.parents[2]
 SHARED_BENCH = REPO.parent / "shared" / "bench"
 
 
+class Runs(list[tuple[float, float]]):
+    """(wall milliseconds, peak MiB) of each run."""
+
+    def walls(self) -> list[float]:
+        return [wall for wall, _ in self]
+
+    def peaks(self) -> list[float]:
+        return [peak for _, peak in self]
+
+
 def _time(
     argv: list[str],
     cwd: Path,
     env: dict[str, str],
     runs: int,
     before: Callable[[], None] | None = None,
-) -> list[float]:
-    times = []
+) -> Runs:
+    """Run ``argv`` ``runs`` times; the wall time of each and its peak RSS (``os.wait4``: the
+    largest of the process and the children it waited for)."""
+    times = Runs()
     for _ in range(runs):
         if before is not None:
             before()
         started = time.perf_counter()
-        subprocess.run(
-            argv, cwd=cwd, env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        process = subprocess.Popen(
+            argv, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
         )
-        times.append((time.perf_counter() - started) * 1000)
+        _, status, usage = os.wait4(process.pid, 0)
+        wall = (time.perf_counter() - started) * 1000
+        process.returncode = os.waitstatus_to_exitcode(status)
+        if process.returncode != 0:
+            raise SystemExit(f"{' '.join(argv)} failed (exit {process.returncode}) in {cwd}")
+        times.append((wall, usage.ru_maxrss / 1024))
     return times
 
 
-def _report(name: str, accord: list[float], other: list[float], other_name: str) -> None:
-    a, o = statistics.median(accord), statistics.median(other)
+Job = tuple[list[str], Path, dict[str, str], "Callable[[], None] | None"]
+
+
+def _alternating(runs: int, accord: Job, other: Job) -> tuple[Runs, Runs]:
+    """Run the two jobs in turn (accord, other, accord, ...): a drift in the machine's speed
+    then weighs on both alike."""
+    first, second = Runs(), Runs()
+    for _ in range(runs):
+        first += _time(*accord[:3], 1, accord[3])
+        second += _time(*other[:3], 1, other[3])
+    return first, second
+
+
+def _report(name: str, accord: Runs, other: Runs, other_name: str) -> None:
+    a, o = statistics.median(accord.walls()), statistics.median(other.walls())
     print(
-        f"{name:<34} accord {a:8.1f} ms (min {min(accord):7.1f})   {other_name} {o:8.1f} ms "
-        f"(min {min(other):7.1f})   ratio {a / o:5.2f}x"
+        f"{name:<34} accord {a:8.1f} ms (min {min(accord.walls()):7.1f})   {other_name} "
+        f"{o:8.1f} ms (min {min(other.walls()):7.1f})   ratio {a / o:5.2f}x   peak "
+        f"{statistics.median(accord.peaks()):5.1f} / {statistics.median(other.peaks()):5.1f} MiB"
     )
 
 
@@ -77,6 +108,19 @@ def main() -> int:
     parser.add_argument("--dists", type=Path, required=True)
     parser.add_argument("--runs", type=int, default=10)
     parser.add_argument("--pip", action="store_true", help="also time pip into a fresh venv")
+    parser.add_argument(
+        "--list",
+        type=Path,
+        default=SHARED_BENCH / "requirements-bench.txt",
+        help="the pinned set whose header names the top-level packages (default: shared/bench's "
+        "54; tests/benchmarks/wheelset-large.txt has 334, fetched with fetch_wheelset.py)",
+    )
+    parser.add_argument("--requires-python", default=">=3.11")
+    parser.add_argument(
+        "--real-index",
+        action="store_true",
+        help="also lock the same project against pypi.org, warm caches (needs the network)",
+    )
     args = parser.parse_args()
     bin_dir = Path(sys.executable).parent
     accord, uv = str(bin_dir / "accord"), str(bin_dir / "uv")
@@ -113,7 +157,7 @@ def main() -> int:
         if url is None:
             raise SystemExit("the index server did not print its URL")
         index_url = url.group(0)
-        names = _top_level_names(SHARED_BENCH / "requirements-bench.txt")
+        names = _top_level_names(args.list)
         env = {
             k: v for k, v in os.environ.items() if not k.startswith("UV_") and k != "VIRTUAL_ENV"
         }
@@ -131,7 +175,8 @@ def main() -> int:
             project.mkdir()
             deps = ",\n    ".join(f'"{name}"' for name in names)
             (project / "pyproject.toml").write_text(
-                f'[project]\nname = "bench"\nversion = "0.1.0"\nrequires-python = ">=3.11"\n'
+                f'[project]\nname = "bench"\nversion = "0.1.0"\n'
+                f'requires-python = "{args.requires_python}"\n'
                 f"dependencies = [\n    {deps},\n]\n"
             )
             projects[tool] = project
@@ -150,20 +195,37 @@ def main() -> int:
         def fresh(project: Path) -> Callable[[], None]:
             return lambda: shutil.rmtree(project / ".venv", ignore_errors=True)
 
-        sync_uv = _time(
-            [uv, "sync", "--frozen"], projects["uv"], env, args.runs, fresh(projects["uv"])
-        )
-        sync_accord = _time(
-            [accord, "sync", "--frozen", "-q"],
-            projects["accord"],
-            env,
+        sync_accord, sync_uv = _alternating(
             args.runs,
-            fresh(projects["accord"]),
+            (
+                [accord, "sync", "--frozen", "-q"],
+                projects["accord"],
+                env,
+                fresh(projects["accord"]),
+            ),
+            ([uv, "sync", "--frozen"], projects["uv"], env, fresh(projects["uv"])),
         )
         _report("sync, fresh venv, warm cache", sync_accord, sync_uv, "uv")
+        # The same without accord's recipe of the environment (reconciler/replay.py): the first
+        # fresh sync of a lock, which plans and installs package by package.
+        replay_dir = work / "accord-cache" / "replay-v1"
+
+        def fresh_unrecorded() -> None:
+            fresh(projects["accord"])()
+            shutil.rmtree(replay_dir, ignore_errors=True)
+
+        first_accord, first_uv = _alternating(
+            args.runs,
+            ([accord, "sync", "--frozen", "-q"], projects["accord"], env, fresh_unrecorded),
+            ([uv, "sync", "--frozen"], projects["uv"], env, fresh(projects["uv"])),
+        )
+        _report("sync, fresh venv, no recipe", first_accord, first_uv, "uv")
         noop = ["run", "--frozen", "--", "python", "-c", "pass"]
-        noop_uv = _time([uv, *noop], projects["uv"], env, args.runs * 3)
-        noop_accord = _time([accord, *noop], projects["accord"], env, args.runs * 3)
+        noop_accord, noop_uv = _alternating(
+            args.runs * 3,
+            ([accord, *noop], projects["accord"], env, None),
+            ([uv, *noop], projects["uv"], env, None),
+        )
         _report("no-op run python -c pass", noop_accord, noop_uv, "uv")
 
         def lock_run(tool: str, project: Path, cold: bool) -> Callable[[], None]:
@@ -178,25 +240,64 @@ def main() -> int:
         for cold in (False, True):
             label = "cold" if cold else "warm"
             lock_env = dict(env, ACCORD_INDEX_URL=index_url)
-            uv_lock = _time(
-                [uv, "lock", "-q"],
-                projects["uv"],
-                lock_env,
+            accord_lock, uv_lock = _alternating(
                 args.runs,
-                lock_run("uv", projects["uv"], cold),
-            )
-            accord_lock = _time(
-                [accord, "lock", "-q"],
-                projects["accord"],
-                lock_env,
-                args.runs,
-                lock_run("accord", projects["accord"], cold),
+                (
+                    [accord, "lock", "-q"],
+                    projects["accord"],
+                    lock_env,
+                    lock_run("accord", projects["accord"], cold),
+                ),
+                (
+                    [uv, "lock", "-q"],
+                    projects["uv"],
+                    lock_env,
+                    lock_run("uv", projects["uv"], cold),
+                ),
             )
             _report(f"lock from scratch, {label} cache", accord_lock, uv_lock, "uv")
         same = (projects["uv"] / "uv.lock").read_text() == (
             projects["accord"] / "uv.lock"
         ).read_text()
         print(f"accord's lock identical to uv's: {same}")
+        if args.real_index:
+            real_env = {
+                k: v
+                for k, v in env.items()
+                if k not in ("UV_DEFAULT_INDEX", "ACCORD_INDEX_URL", "UV_INDEX_URL")
+            }
+            real_env.update(
+                UV_CACHE_DIR=str(work / "uv-real-cache"),
+                ACCORD_CACHE_DIR=str(work / "accord-real-cache"),
+            )
+            for tool, project in projects.items():  # warm both caches once
+                (project / "uv.lock").unlink(missing_ok=True)
+                subprocess.run(
+                    [accord if tool == "accord" else uv, "lock", "-q"],
+                    cwd=project,
+                    env=real_env,
+                    check=True,
+                )
+            real_accord, real_uv = _alternating(
+                args.runs,
+                (
+                    [accord, "lock", "-q"],
+                    projects["accord"],
+                    real_env,
+                    lock_run("accord", projects["accord"], False),
+                ),
+                (
+                    [uv, "lock", "-q"],
+                    projects["uv"],
+                    real_env,
+                    lock_run("uv", projects["uv"], False),
+                ),
+            )
+            _report("lock against pypi.org, warm cache", real_accord, real_uv, "uv")
+            same = (projects["uv"] / "uv.lock").read_text() == (
+                projects["accord"] / "uv.lock"
+            ).read_text()
+            print(f"accord's pypi.org lock identical to uv's: {same}")
         if args.pip:
             requirements = projects["uv"] / "requirements.txt"
             subprocess.run(
