@@ -61,7 +61,7 @@ class PreparedWheel:
     sha256: str
     tree: Path
     """The unpacked, immutable tree (never modified after the rename that created it)."""
-    fresh: bool = False
+    fresh: bool = attrs.field(default=False, eq=False)
     """Unpacked by this run (downloaded or built now), not found in the cache: what uv
     counts as ``Prepared``."""
 

@@ -19,6 +19,7 @@ It prints medians, minimums and the accord/uv ratio.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import re
 import shutil
@@ -117,6 +118,13 @@ def main() -> int:
     )
     parser.add_argument("--requires-python", default=">=3.11")
     parser.add_argument(
+        "--environment",
+        action="append",
+        default=[],
+        help="a marker for tool.uv.environments (repeatable): limit the lock to the platforms "
+        "the set has wheels for (the large set: \"sys_platform == 'linux'\")",
+    )
+    parser.add_argument(
         "--real-index",
         action="store_true",
         help="also lock the same project against pypi.org, warm caches (needs the network)",
@@ -169,6 +177,10 @@ def main() -> int:
             UV_NO_CONFIG="1",
             ACCORD_CACHE_DIR=str(work / "accord-cache"),
         )
+        if args.environment:
+            # UV_NO_CONFIG would hide the project's [tool.uv] too: hide only user settings.
+            del env["UV_NO_CONFIG"]
+            env["XDG_CONFIG_HOME"] = str(work / "no-user-config")
         projects = {}
         for tool in ("uv", "accord"):
             project = work / f"project-{tool}"
@@ -178,6 +190,13 @@ def main() -> int:
                 f'[project]\nname = "bench"\nversion = "0.1.0"\n'
                 f'requires-python = "{args.requires_python}"\n'
                 f"dependencies = [\n    {deps},\n]\n"
+                + (
+                    "\n[tool.uv]\nenvironments = ["
+                    + ", ".join(json.dumps(marker) for marker in args.environment)
+                    + "]\n"
+                    if args.environment
+                    else ""
+                )
             )
             projects[tool] = project
         subprocess.run([uv, "lock"], cwd=projects["uv"], env=env, check=True)

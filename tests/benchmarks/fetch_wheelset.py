@@ -40,10 +40,15 @@ def _suits(filename: str) -> bool:
             p.startswith("py3") for p in pythons
         )
     linux = any(p.startswith(("manylinux", "linux")) and p.endswith("x86_64") for p in platforms)
-    return (
-        linux
-        and bool(pythons & {"cp311", "cp37", "cp38", "cp39", "cp310", "py3"})
-        and bool(abis & {"cp311", "abi3", "none"})
+    if not linux:
+        return False
+    if "cp311" in pythons and abis & {"cp311", "abi3", "none"}:
+        return True
+    if "none" in abis and any(p.startswith("py3") for p in pythons):
+        return True  # pure Python, tagged for one platform
+    # An abi3 wheel built for an older CPython 3 runs on 3.11.
+    return "abi3" in abis and any(
+        p.startswith("cp3") and p[3:].isdigit() and int(p[3:]) <= 11 for p in pythons
     )
 
 
