@@ -50,7 +50,7 @@ __all__ = [
     "try_replay",
 ]
 
-RECIPE_VERSION = 1
+RECIPE_VERSION = 2
 INSTALLED = "\x00"
 """Where the recipe's text has the time the install took."""
 RESOLVED = "\x01"
@@ -162,20 +162,32 @@ def input_key(
     return sha256(repr(payload).encode("utf-8", "surrogateescape")).hexdigest()
 
 
+LINKING = ("cp", "-al", "--remove-destination", "--")
+"""How the package trees are linked: as the apply links them (``install.wheel.LINK_COMMAND``;
+the recipe is only written when the two agree)."""
+
+
 def _spawn_links(sources: list[str], destination: str) -> int:
     """Start ``cp -al SOURCES DESTINATION``; its pid."""
-    argv = ["cp", "-al", "--", *sources, destination]
-    return os.posix_spawnp("cp", argv, os.environ)
+    return os.posix_spawnp("cp", [*LINKING, *sources, destination], os.environ)
+
+
+def _wait(pids: list[int]) -> bool:
+    ok = True
+    for pid in pids:
+        _, status = os.waitpid(pid, 0)
+        ok = ok and os.waitstatus_to_exitcode(status) == 0
+    return ok
 
 
 def _build(recipe: dict, staging: str) -> bool:  # type: ignore[type-arg]
     """Lay the recipe's environment out in ``staging``; False at the first failure."""
     for relative in recipe["dirs"]:
         os.mkdir(os.path.join(staging, relative))
-    pids = [
-        _spawn_links(sources, os.path.join(staging, destination))
-        for destination, sources in recipe["trees"]
-    ]
+    # The first stage of links runs while Python lays out the rest; later stages (entries
+    # several wheels share) merge into it, one after the other.
+    stages = recipe["trees"] or [[]]
+    pids = [_spawn_links(sources, os.path.join(staging, dest)) for dest, sources in stages[0]]
     ok = True
     try:
         for relative, target in recipe["symlinks"]:
@@ -194,9 +206,11 @@ def _build(recipe: dict, staging: str) -> bool:  # type: ignore[type-arg]
     except OSError:
         ok = False
     finally:
-        for pid in pids:
-            _, status = os.waitpid(pid, 0)
-            ok = ok and os.waitstatus_to_exitcode(status) == 0
+        ok = _wait(pids) and ok
+    for stage in stages[1:]:
+        if not ok:
+            break
+        ok = _wait([_spawn_links(sources, os.path.join(staging, dest)) for dest, sources in stage])
     return ok
 
 

@@ -27,9 +27,10 @@ from accord.reconciler.fastpath import STAMP_NAME
 from accord.reconciler.fsutil import write_atomic
 from accord.reconciler.install.apply import Applied
 from accord.reconciler.install.observe import find_site_packages
-from accord.reconciler.install.wheel import package_entries
+from accord.reconciler.install.wheel import LINK_COMMAND, link_stages, package_entries
 from accord.reconciler.replay import (
     INSTALLED,
+    LINKING,
     RECIPE_VERSION,
     RESOLVED,
     input_key,
@@ -58,6 +59,8 @@ def record_recipe(
     options = list(request.options_key)
     if not isinstance(plan.environment, Create) or not applied.linked or not applied.trees:
         return
+    if LINK_COMMAND != LINKING:
+        return  # the replay links as the apply did, or not at all
     if (options and options[0] == "<not on the fast path>") or step_aside_variable(os.environ):
         return  # the replay never serves such a run
     cache = replay_cache_root(os.environ)
@@ -114,18 +117,15 @@ def _count(path: str) -> int:
 
 def _layout(venv: Path, applied: Applied) -> dict[str, Any] | None:
     """The environment at ``venv`` as the replay's operations; None if it holds anything the
-    recipe cannot say (a special file, a package entry from two wheels)."""
+    recipe cannot say (a special file)."""
     site = find_site_packages(venv)
     if site is None:
         return None
     site_relative = os.path.relpath(site, venv)
-    covered: dict[str, str] = {}
+    covered: set[str] = set()
     dist_infos: dict[str, Path] = {}
     for tree in applied.trees:
-        for entry in package_entries(tree):
-            if entry in covered:
-                return None
-            covered[entry] = str(tree / entry)
+        covered.update(package_entries(tree))
         for entry in os.listdir(tree):
             if entry.endswith(".dist-info"):
                 dist_infos[entry] = tree / entry
@@ -174,7 +174,10 @@ def _layout(venv: Path, applied: Applied) -> dict[str, Any] | None:
         "symlinks": symlinks,
         "links": links,
         "writes": writes,
-        "trees": _split(covered, counts, site_relative),
+        "trees": [
+            [(site_relative, sources) for sources in stage]
+            for stage in link_stages(applied.trees, counts)
+        ],
     }
 
 
@@ -196,16 +199,3 @@ def _linked_from(
     if (linked.st_ino, linked.st_dev) != (status.st_ino, status.st_dev):
         return None
     return str(source)
-
-
-def _split(
-    covered: dict[str, str], counts: dict[str, int], site_relative: str
-) -> list[tuple[str, list[str]]]:
-    """The package trees as two ``cp -al`` runs of about as many files each."""
-    groups: list[tuple[int, list[str]]] = [(0, []), (0, [])]
-    for name in sorted(covered, key=lambda entry: -counts[entry]):
-        groups.sort(key=lambda group: group[0])
-        total, sources = groups[0]
-        sources.append(covered[name])
-        groups[0] = (total + counts[name], sources)
-    return [(site_relative, sources) for _, sources in groups if sources]

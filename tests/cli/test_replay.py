@@ -5,6 +5,7 @@ environment it leaves, compared file by file with the one the slow path makes.""
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import os
 import re
@@ -12,9 +13,14 @@ import shutil
 import stat
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
+import pytest
+
 from fixtures import MakeProject
+from fixtures.index import IndexServer, build_index
+from fixtures.wheels import WheelSpec, build_wheel
 from tests.cli.support import Cli, clean_environment
 
 _TIME = re.compile(r" in \d+(\.\d+)?(ms|s)$")
@@ -176,3 +182,63 @@ def test_replay_runs_at_once_take_turns(
         assert [process.returncode for process in running] == [0, 0]
         assert outputs == ["ok\n", "ok\n"]
     assert not [entry for entry in os.listdir(project) if ".tmp-" in entry]
+
+
+@pytest.fixture(scope="module")
+def namespace_index(tmp_path_factory: pytest.TempPathFactory) -> Iterator[IndexServer]:
+    """Two wheels of one namespace package (`nsroot/`), with the same old-style
+    `nsroot/__init__.py` in both, and a third that depends on them."""
+    root = tmp_path_factory.mktemp("namespace")
+    init = "__path__ = __import__('pkgutil').extend_path(__path__, __name__)\n"
+    dists = [
+        build_wheel(
+            WheelSpec(
+                "ns-one", "1.0", files={"nsroot/__init__.py": init, "nsroot/one.py": "X = 1\n"}
+            ),
+            root / "dists",
+        ),
+        build_wheel(
+            WheelSpec(
+                "ns-two", "1.0", files={"nsroot/__init__.py": init, "nsroot/two.py": "Y = 2\n"}
+            ),
+            root / "dists",
+        ),
+        build_wheel(WheelSpec("ns-app", "1.0", requires_dist=("ns-one", "ns-two")), root / "dists"),
+    ]
+    with IndexServer(build_index(dists, root / "index")) as server:
+        yield server
+
+
+def test_replay_merges_a_namespace_package_several_wheels_share(
+    cli: Cli, namespace_index: IndexServer, tmp_path: Path
+) -> None:
+    """Entries that several wheels share are linked in turns, by the apply as by the replay;
+    the environment holds both wheels' files, as uv's does."""
+    ns_cli = dataclasses.replace(cli, index_url=namespace_index.url)
+    projects = {}
+    for tool in ("uv", "accord"):
+        project = tmp_path / tool / "proj"
+        project.mkdir(parents=True)
+        (project / "pyproject.toml").write_text(
+            '[project]\nname = "proj"\nversion = "0.1.0"\nrequires-python = ">=3.10"\n'
+            'dependencies = ["ns-app"]\n'
+        )
+        projects[tool] = project
+    assert ns_cli.uv(projects["uv"], "sync").returncode == 0
+    shutil.copy(projects["uv"] / "uv.lock", projects["accord"] / "uv.lock")
+    env = {**_environment(tmp_path, cli), "ACCORD_INDEX_URL": namespace_index.url}
+    first, slow = _accord(ns_cli, projects["accord"], "sync", "--frozen", env=env)
+    assert (first.returncode, slow) == (0, True), first.stderr
+    site = "lib/python{}.{}/site-packages/nsroot".format(*sys.version_info[:2])
+    uv_site = next((projects["uv"] / ".venv" / "lib").glob("python*/site-packages/nsroot"))
+    assert sorted(os.listdir(projects["accord"] / ".venv" / site)) == sorted(os.listdir(uv_site))
+    made_slowly = _snapshot(projects["accord"] / ".venv")
+    shutil.rmtree(projects["accord"] / ".venv")
+
+    again, slow = _accord(ns_cli, projects["accord"], "sync", "--frozen", env=env)
+
+    assert (again.returncode, slow) == (0, False), again.stderr
+    assert _snapshot(projects["accord"] / ".venv") == made_slowly
+    check = "from nsroot.one import X; from nsroot.two import Y; print(X + Y)"
+    run, _ = _accord(ns_cli, projects["accord"], "run", "--frozen", "python", "-c", check, env=env)
+    assert (run.returncode, run.stdout) == (0, "3\n"), run.stderr
