@@ -50,7 +50,7 @@ __all__ = [
     "try_replay",
 ]
 
-RECIPE_VERSION = 2
+RECIPE_VERSION = 3
 INSTALLED = "\x00"
 """Where the recipe's text has the time the install took."""
 RESOLVED = "\x01"
@@ -203,6 +203,8 @@ def _build(recipe: dict, staging: str) -> bool:  # type: ignore[type-arg]
                     view = view[os.write(descriptor, view) :]
             finally:
                 os.close(descriptor)
+        for source, relative, mode in recipe["copies"]:
+            _copy(source, os.path.join(staging, relative), mode)
     except OSError:
         ok = False
     finally:
@@ -212,6 +214,34 @@ def _build(recipe: dict, staging: str) -> bool:  # type: ignore[type-arg]
             break
         ok = _wait([_spawn_links(sources, os.path.join(staging, dest)) for dest, sources in stage])
     return ok
+
+
+def _copy(source: str, destination: str, mode: int) -> None:
+    """Copy a file's bytes in the kernel where it can (``copy_file_range``)."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
+    reader = os.open(source, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
+    try:
+        writer = os.open(destination, flags, mode)
+        try:
+            size = os.fstat(reader).st_size
+            copy = getattr(os, "copy_file_range", None)
+            done = 0
+            while done < size:
+                step = 0
+                if copy is not None:
+                    try:
+                        step = copy(reader, writer, size - done)
+                    except OSError:  # a filesystem or kernel without it: read and write
+                        copy = None
+                if copy is None:
+                    step = os.write(writer, os.read(reader, min(size - done, 1 << 20)))
+                if step <= 0:
+                    raise OSError("short copy")
+                done += step
+        finally:
+            os.close(writer)
+    finally:
+        os.close(reader)
 
 
 def _materialize(recipe: dict, venv: str) -> bool:  # type: ignore[type-arg]

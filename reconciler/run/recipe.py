@@ -5,7 +5,8 @@ files linked from the unpacked wheels in one ``cp -al``. ``reconciler.replay`` r
 environment is missing again and every input is unchanged; see there. The recipe is the
 environment as it stands once the sync is done, read back from disk: its directories and
 symbolic links, the package trees (by the unpacked wheel they were linked from), the files
-linked from a wheel's dist-info (checked by inode), and every other file's bytes and mode.
+linked from a wheel's dist-info or ``.data`` (found by inode), and every other file's bytes
+and mode.
 Nothing here can fail a sync: a recipe that cannot be written is simply not there.
 """
 
@@ -15,6 +16,7 @@ import contextlib
 import marshal
 import os
 import stat
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +43,9 @@ from accord.reconciler.run.stamp import StampInputs
 
 __all__ = ["record_recipe"]
 
+_COPY_OVER = 64 * 1024
+"""A file the apply copied from a wheel (a binary script) and larger than this is copied from
+the cache again, not kept in the recipe."""
 _SENTINEL_SECONDS = 3599.0
 """A duration no summary shows (``59m 59s``), replaced by the replay's own."""
 
@@ -123,17 +128,26 @@ def _layout(venv: Path, applied: Applied) -> dict[str, Any] | None:
         return None
     site_relative = os.path.relpath(site, venv)
     covered: set[str] = set()
-    dist_infos: dict[str, Path] = {}
+    # What the apply links from a wheel besides its package entries (dist-info files, the
+    # ``.data`` schemes), by inode: a file of the environment that is one of these is linked.
+    sources: dict[tuple[int, int], str] = {}
+    by_size: dict[int, list[str]] = {}  # the same files by size: a large copy is found by bytes
     for tree in applied.trees:
         covered.update(package_entries(tree))
         for entry in os.listdir(tree):
-            if entry.endswith(".dist-info"):
-                dist_infos[entry] = tree / entry
+            if entry.endswith((".dist-info", ".data")):
+                for directory, _, files in os.walk(tree / entry):
+                    for name in files:
+                        path = os.path.join(directory, name)
+                        status = os.lstat(path)
+                        sources[(status.st_dev, status.st_ino)] = path
+                        by_size.setdefault(status.st_size, []).append(path)
     counts: dict[str, int] = {}
     dirs: list[str] = []
     symlinks: list[tuple[str, str]] = []
     links: list[tuple[str, str]] = []
     writes: list[tuple[str, int, bytes]] = []
+    copies: list[tuple[str, str, int]] = []
     for root, dirnames, filenames in os.walk(venv):
         relative_root = os.path.relpath(root, venv)
         if relative_root == site_relative:
@@ -161,9 +175,13 @@ def _layout(venv: Path, applied: Applied) -> dict[str, Any] | None:
             elif not stat.S_ISREG(status.st_mode):
                 return None
             else:
-                source = _linked_from(relative, site_relative, dist_infos, status)
-                if source is not None:
+                source = sources.get((status.st_dev, status.st_ino))
+                if status.st_nlink > 1 and source is not None:
                     links.append((source, relative))
+                elif status.st_size > _COPY_OVER and (
+                    same := _same_bytes(full, by_size.get(status.st_size, ()))
+                ):
+                    copies.append((same, relative, stat.S_IMODE(status.st_mode)))
                 else:
                     with open(full, "rb") as stream:
                         writes.append((relative, stat.S_IMODE(status.st_mode), stream.read()))
@@ -174,6 +192,7 @@ def _layout(venv: Path, applied: Applied) -> dict[str, Any] | None:
         "symlinks": symlinks,
         "links": links,
         "writes": writes,
+        "copies": copies,
         "trees": [
             [(site_relative, sources) for sources in stage]
             for stage in link_stages(applied.trees, counts)
@@ -181,21 +200,11 @@ def _layout(venv: Path, applied: Applied) -> dict[str, Any] | None:
     }
 
 
-def _linked_from(
-    relative: str, site_relative: str, dist_infos: dict[str, Path], status: os.stat_result
-) -> str | None:
-    """The dist-info file in the cache that ``relative`` is a hard link of, if it is one."""
-    if status.st_nlink < 2 or not relative.startswith(site_relative + os.sep):
-        return None
-    top, _, rest = relative[len(site_relative) + 1 :].partition(os.sep)
-    tree = dist_infos.get(top)
-    if tree is None or not rest:
-        return None
-    source = tree / rest
-    try:
-        linked = os.stat(source)
-    except OSError:
-        return None
-    if (linked.st_ino, linked.st_dev) != (status.st_ino, status.st_dev):
-        return None
-    return str(source)
+def _same_bytes(path: str, candidates: Sequence[str]) -> str | None:
+    """The first of ``candidates`` with the same bytes as ``path``."""
+    import filecmp
+
+    for candidate in candidates:
+        if filecmp.cmp(path, candidate, shallow=False):
+            return candidate
+    return None

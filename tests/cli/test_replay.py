@@ -187,7 +187,7 @@ def test_replay_runs_at_once_take_turns(
 @pytest.fixture(scope="module")
 def namespace_index(tmp_path_factory: pytest.TempPathFactory) -> Iterator[IndexServer]:
     """Two wheels of one namespace package (`nsroot/`), with the same old-style
-    `nsroot/__init__.py` in both, and a third that depends on them."""
+    `nsroot/__init__.py` in both, and a third that depends on them, with a binary script."""
     root = tmp_path_factory.mktemp("namespace")
     init = "__path__ = __import__('pkgutil').extend_path(__path__, __name__)\n"
     dists = [
@@ -203,7 +203,19 @@ def namespace_index(tmp_path_factory: pytest.TempPathFactory) -> Iterator[IndexS
             ),
             root / "dists",
         ),
-        build_wheel(WheelSpec("ns-app", "1.0", requires_dist=("ns-one", "ns-two")), root / "dists"),
+        build_wheel(
+            WheelSpec(
+                "ns-app",
+                "1.0",
+                requires_dist=("ns-one", "ns-two"),
+                # A binary script (copied by the apply, and again by the replay) and data files.
+                data={
+                    "scripts/blob": b"\x7fELF" + bytes(range(256)) * 400,
+                    "data/share/x.txt": "x",
+                },
+            ),
+            root / "dists",
+        ),
     ]
     with IndexServer(build_index(dists, root / "index")) as server:
         yield server
@@ -239,6 +251,7 @@ def test_replay_merges_a_namespace_package_several_wheels_share(
 
     assert (again.returncode, slow) == (0, False), again.stderr
     assert _snapshot(projects["accord"] / ".venv") == made_slowly
+    assert (projects["accord"] / ".venv" / "bin" / "blob").read_bytes()[:4] == b"\x7fELF"
     check = "from nsroot.one import X; from nsroot.two import Y; print(X + Y)"
     run, _ = _accord(ns_cli, projects["accord"], "run", "--frozen", "python", "-c", check, env=env)
     assert (run.returncode, run.stdout) == (0, "3\n"), run.stderr
