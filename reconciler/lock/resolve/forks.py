@@ -29,7 +29,7 @@ from accord.model.python_range import specifier_range
 from accord.model.uv_settings import BinaryPolicy, Dependencies
 from accord.reconciler.errors import NoSolution
 from accord.reconciler.lock.resolve.metadata import MetadataStore
-from accord.reconciler.lock.resolve.provider import Provider
+from accord.reconciler.lock.resolve.provider import Provider, was_cause
 from accord.reconciler.lock.resolve.requirements import Candidate, LocalPackage, Req
 from accord.reconciler.lock.resolve.splits import ForkNeeded, ForkSplit, fork_order
 
@@ -82,7 +82,11 @@ class _Resolution(Resolution[Req, Candidate, str]):
 
     def __init__(self, provider: Provider, reporter: _Recorder) -> None:
         super().__init__(provider, reporter)
+        self._provider = provider
         self._satisfying: dict[str, tuple[Criterion[Req, Candidate], Candidate, bool]] = {}
+        self._preferences: dict[
+            str, tuple[Criterion[Req, Candidate], tuple[str, bool, bool, int]]
+        ] = {}
 
     def _is_current_pin_satisfying(self, name: str, criterion: Criterion[Req, Candidate]) -> bool:
         pin = self.state.mapping.get(name)
@@ -94,6 +98,18 @@ class _Resolution(Resolution[Req, Candidate, str]):
         satisfying = super()._is_current_pin_satisfying(name, criterion)
         self._satisfying[name] = (criterion, pin, satisfying)
         return satisfying
+
+    def _get_preference(self, name: str) -> tuple[bool, bool, bool, int, str]:
+        # resolvelib asks for the preference of every unpinned criterion each round: what
+        # comes from the criterion is kept while it is the same object.
+        criterion = self.state.criteria[name]
+        known = self._preferences.get(name)
+        if known is None or known[0] is not criterion:
+            known = (criterion, self._provider.preference_parts(name, criterion.information))
+            self._preferences[name] = known
+        package, remote, unpinned, order = known[1]
+        causes = self.state.backtrack_causes
+        return (remote, unpinned, not (causes and was_cause(package, causes)), order, name)
 
 
 def _explain(exc: Exception, provider: Provider) -> NoSolution:

@@ -74,6 +74,11 @@ if TYPE_CHECKING:
 __all__ = ["Provider"]
 
 
+def was_cause(name: str, backtrack_causes: Sequence[Any]) -> bool:
+    """Whether a requirement on ``name`` is among the causes of the last backjump."""
+    return any(cause.requirement.name == name for cause in backtrack_causes)
+
+
 class Provider(AbstractProvider[Req, Candidate, str]):
     """resolvelib's provider for one fork."""
 
@@ -202,7 +207,16 @@ class Provider(AbstractProvider[Req, Candidate, str]):
         information: Mapping[str, Iterator[Any]],
         backtrack_causes: Sequence[Any],
     ) -> tuple[bool, bool, bool, int, str]:
-        requirements = [info.requirement for info in information[identifier]]
+        name, remote, unpinned, order = self.preference_parts(identifier, information[identifier])
+        return (remote, unpinned, not was_cause(name, backtrack_causes), order, identifier)
+
+    def preference_parts(
+        self, identifier: str, information: Iterable[Any]
+    ) -> tuple[str, bool, bool, int]:
+        """What a preference takes from a criterion: (name, not local, not pinned exactly,
+        order first required); the same while the criterion is (``forks._Resolution`` keeps
+        them), the backtrack causes apart."""
+        requirements = [info.requirement for info in information]
         # The name from the identifier itself: a criterion can be left without requirement
         # information while resolvelib backjumps.
         name = ROOT if identifier.startswith(":") else name_of(identifier)
@@ -210,11 +224,10 @@ class Provider(AbstractProvider[Req, Candidate, str]):
         pinned = any(
             spec.operator in ("==", "===") for req in requirements for spec in req.specifier
         )
-        caused = any(cause.requirement.name == name for cause in backtrack_causes)
         # uv decides local projects first, then exact pins, then packages in the order they
         # were first required (PubGrub's priorities), which decides what a fork inherits.
         order = self._order.setdefault(identifier, len(self._order))
-        return (not local, not pinned, not caused, order, identifier)
+        return name, not local, not pinned, order
 
     def find_matches(
         self,
