@@ -109,47 +109,28 @@ def _requirement(requirement: LockRequirement) -> str:
     return inline_table(pairs)
 
 
-def _marker_sort_text(marker: Marker | None) -> str:
-    return "" if marker is None else render_marker(marker)
-
-
 def _requirement_key(requirement: LockRequirement) -> tuple[Any, ...]:
     """uv's ``Requirement`` order: name, extras and groups as the lists they are (declared
-    order; a shorter prefix first), the marker (by its top variable's kind, uv's
-    ``MarkerTreeKind`` order, then as text), the source."""
+    order; a shorter prefix first), the marker (uv's order of decision diagrams), the
+    source."""
     source = requirement.source
     return (
         requirement.name,
         tuple(requirement.extras),
         tuple(requirement.groups),
-        _marker_rank(requirement.marker),
-        _marker_sort_text(requirement.marker),
+        _marker_order(requirement.marker),
         (0, "", "") if source is None else (1, _kind_rank(source.kind), source.location),
         # A registry source's specifier: none first (uv compares the specifier lists).
         (len(requirement.specifier) > 0, render_specifier(requirement.specifier)),
     )
 
 
-def _marker_rank(marker: Marker | None) -> int:
-    """uv's ``MarkerTreeKind`` order of a marker's top variable: true, false, version,
-    string, ``in``, ``contains``, list, extra."""
-    if marker is None:
-        return 0
-    from accord.model import marker_algebra as ma
+def _marker_order(marker: Marker | None) -> tuple[Any, ...]:
+    """uv's order of markers (by their decision diagram, ``model.marker_order``)."""
+    from accord.model.marker_order import marker_order_key
     from accord.model.marker_tree import MarkerTree
 
-    tree = MarkerTree.parse(marker)
-    if tree.is_true() or tree.is_false():
-        return 0 if tree.is_true() else 1
-    rank = {
-        ma.K_VERSION: 2,
-        ma.K_STRING: 3,
-        ma.K_IN: 4,
-        ma.K_CONTAINS: 5,
-        ma.K_LIST: 6,
-        ma.K_EXTRA: 7,
-    }
-    return rank[ma.node(tree.node)[0][0]]
+    return marker_order_key(MarkerTree.parse(marker))
 
 
 def _kind_rank(kind: SourceKind) -> int:
@@ -207,7 +188,7 @@ class _Writer:
         def sort_key(edge: Dependency) -> tuple[Any, ...]:
             target = self.lock.target_of(edge)
             package_key = _package_key(target) if target is not None else (edge.name,)
-            return (package_key, tuple(sorted(edge.extras)), _marker_sort_text(edge.marker))
+            return (package_key, tuple(sorted(edge.extras)), _marker_order(edge.marker))
 
         return _multiline(key, [self.edge(e) for e in sorted(edges, key=sort_key)])
 
