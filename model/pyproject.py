@@ -14,6 +14,7 @@ Settings that only change resolution (``constraint-dependencies``, ``resolution`
 from __future__ import annotations
 
 import datetime
+import itertools
 import json
 import re
 from collections.abc import Mapping, Sequence
@@ -59,11 +60,23 @@ class PyprojectInvalid(Exception):
     message.
     """
 
-    def __init__(self, path: Path, detail: str, *, at_key: bool = False) -> None:
+    def __init__(
+        self,
+        path: Path,
+        detail: str,
+        *,
+        at_key: bool = False,
+        located: bool = True,
+        hint: str | None = None,
+    ) -> None:
         super().__init__(detail)
         self.path = path
         self.detail = detail
         self.at_key = at_key
+        self.located = located
+        """False for uv's checks of a whole value after it was read (a ``[tool.uv.sources]``
+        list), which name no line."""
+        self.hint = hint
 
 
 def describe_type(value: object) -> str:
@@ -225,12 +238,64 @@ def _check_sources(raw: object, path: Path) -> None:
     if isinstance(raw, list):
         for index, entry in enumerate(raw):
             if not isinstance(entry, dict):
-                raise _invalid((*path, index), entry, "a single source (as a map)")
+                # serde names the struct every source is first read into.
+                raise _invalid((*path, index), entry, "struct CatchAll")
             _check_source(entry, (*path, index))
+        _check_source_list(raw, path)
         return
     if not isinstance(raw, dict):
         raise _invalid(path, raw, "a single source (as a map) or list of sources")
     _check_source(raw, path)
+
+
+def _sources_invalid(path: Path, detail: str, hint: str | None = None) -> PyprojectInvalid:
+    return PyprojectInvalid(
+        path[:3], f"Failed to parse `tool.uv.sources`: {detail}", located=False, hint=hint
+    )
+
+
+def _check_source_list(sources: Sequence[Mapping[str, object]], path: Path) -> None:
+    """uv's rules for a list of sources: at least one, and each two neighbours for the same
+    extra and group selected by disjoint markers (uv compares neighbours only)."""
+    if not sources:
+        raise _sources_invalid(path, "Must provide at least one source")
+    from accord.model.marker_tree import MarkerTree
+
+    for lhs, rhs in itertools.pairwise(sources):
+        if _scope(lhs) != _scope(rhs):
+            continue
+        left = MarkerTree.parse(_marker_text(lhs))
+        right = MarkerTree.parse(_marker_text(rhs))
+        if left.is_disjoint(right):
+            continue
+        left_text, right_text = left.to_string(), right.to_string()
+        if left_text is None or right_text is None:
+            raise _sources_invalid(
+                path,
+                "When multiple sources are provided, each source must include a platform "
+                "marker (e.g., `marker = \"sys_platform == 'linux'\"`)",
+            )
+        replacement = (~left & right).to_string() or "true"
+        raise _sources_invalid(
+            path,
+            "Source markers must be disjoint, but the following markers overlap: "
+            f"`{left_text}` and `{right_text}`.",
+            hint=f"replace `{right_text}` with `{replacement}`",
+        )
+
+
+def _marker_text(source: Mapping[str, object]) -> str | None:
+    marker = source.get("marker")
+    return marker if isinstance(marker, str) else None
+
+
+def _scope(source: Mapping[str, object]) -> tuple[str | None, str | None]:
+    """The extra and the group a source is limited to (uv compares normalized names)."""
+
+    def normalized(value: object) -> str | None:
+        return re.sub(r"[-_.]+", "-", value).lower() if isinstance(value, str) else None
+
+    return normalized(source.get("extra")), normalized(source.get("group"))
 
 
 def _check_source(source: Mapping[str, object], path: Path) -> None:
@@ -244,10 +309,25 @@ def _check_source(source: Mapping[str, object], path: Path) -> None:
             _boolean(value, (*path, field))
         else:
             _string(value, (*path, field))
+    if isinstance(source.get("marker"), str):
+        _check_marker(str(source["marker"]), (*path, "marker"))
+    if "extra" in source and "group" in source:
+        raise PyprojectInvalid(path, "cannot specify both `extra` and `group`")
     if not any(kind in source for kind in _SOURCE_KINDS):
         raise PyprojectInvalid(
             path, "expected one of `git`, `url`, `path`, `index`, or `workspace`"
         )
+
+
+def _check_marker(text: str, path: Path) -> None:
+    from packaging.markers import InvalidMarker
+
+    from accord.model.marker_tree import MarkerTree
+
+    try:
+        MarkerTree.parse(text)
+    except InvalidMarker as exc:
+        raise PyprojectInvalid(path, f"invalid marker `{text}`: {exc}") from exc
 
 
 def _check_indexes(raw: object, path: Path) -> None:

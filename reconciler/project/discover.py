@@ -82,6 +82,10 @@ def _check_schema(path: Path, text: str, data: dict[str, Any]) -> None:
     try:
         check_pyproject(data)
     except PyprojectInvalid as exc:
+        if not exc.located:
+            raise ProjectInvalid(
+                f"Failed to parse `{path}`: {exc.detail}", hint=exc.hint, path=path
+            ) from exc
         raise schema_error(path, text, exc.path, exc.detail, at_key=exc.at_key) from exc
 
 
