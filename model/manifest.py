@@ -9,6 +9,7 @@ comparison of two values.
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 import attrs
 from packaging.markers import Marker
@@ -19,13 +20,30 @@ from packaging.version import Version
 
 from accord.model.lock import LockRequirement, Source
 
+if TYPE_CHECKING:
+    from accord.model.marker_tree import MarkerTree
+
 __all__ = [
     "ProjectManifest",
+    "SelectedSource",
     "declared_groups",
     "declared_requirements",
     "lock_requirement",
+    "lower_requirement",
+    "lowered_requirements",
     "requirement_key",
 ]
+
+
+@attrs.frozen
+class SelectedSource:
+    """One entry of a ``[tool.uv.sources]`` list (or a single source with a ``marker``):
+    where a dependency comes from in the environments ``marker`` allows. Exactly one of
+    ``source`` (a local tree, archive or git repository) and ``index`` (an index URL) is set."""
+
+    marker: MarkerTree
+    source: Source | None = None
+    index: str | None = None
 
 
 @attrs.frozen(kw_only=True)
@@ -49,6 +67,11 @@ class ProjectManifest:
     index (paths relative to the workspace root)."""
     index_pins: tuple[tuple[NormalizedName, str], ...] = ()
     """``[tool.uv.sources] name = { index = "..." }``: the index URL a package must come from."""
+    selected_sources: tuple[tuple[NormalizedName, tuple[SelectedSource, ...]], ...] = ()
+    """``[tool.uv.sources]`` entries chosen by marker (a list, or one source with a
+    ``marker``), in their declared order; such a name is in neither ``sources`` nor
+    ``index_pins``. A requirement on it is lowered into one per entry
+    (``lowered_requirements``)."""
     default_groups: tuple[NormalizedName, ...] | None = None
     """``tool.uv.default-groups`` as the project lists it (None: not set); the lock records it
     on the project's package (rev 5)."""
@@ -70,6 +93,12 @@ class ProjectManifest:
             if dependency == name:
                 return url
         return None
+
+    def selected_of(self, name: str) -> tuple[SelectedSource, ...]:
+        for dependency, entries in self.selected_sources:
+            if dependency == name:
+                return entries
+        return ()
 
     @property
     def extras(self) -> tuple[NormalizedName, ...]:
@@ -136,6 +165,66 @@ def lock_requirement(
     )
 
 
+def _with_marker(requirement: Requirement, marker: MarkerTree) -> Requirement:
+    """``requirement`` with ``marker`` in place of its own (its extras' order kept)."""
+    text = str(requirement).split(";", 1)[0].strip()
+    rendered = marker.to_string()
+    lowered = DeclaredRequirement(text if rendered is None else f"{text}; {rendered}")
+    lowered.extras_order = declared_extras(requirement)
+    return lowered
+
+
+def lower_requirement(
+    manifest: ProjectManifest, requirement: Requirement
+) -> list[tuple[Requirement, SelectedSource | None]]:
+    """uv's lowering of a requirement whose name has sources chosen by marker: one
+    requirement per source, the source's marker and its own both holding (dropped where they
+    cannot), then one from the indexes wherever no source's marker holds (None: not from a
+    selected source). Any other requirement is returned as it is."""
+    entries = manifest.selected_of(canonicalize_name(requirement.name))
+    if not entries:
+        return [(requirement, None)]
+    from accord.model.marker_tree import MarkerTree
+
+    own = MarkerTree.parse(requirement.marker)
+    covered = MarkerTree.FALSE
+    lowered: list[tuple[Requirement, SelectedSource | None]] = []
+    for entry in entries:
+        covered = covered | entry.marker
+        marker = entry.marker & own
+        if not marker.is_false():
+            lowered.append((_with_marker(requirement, marker), entry))
+    rest = ~covered & own
+    if not rest.is_false():
+        lowered.append((_with_marker(requirement, rest), None))
+    return lowered
+
+
+def lowered_requirements(
+    manifest: ProjectManifest, requirements: tuple[Requirement, ...]
+) -> tuple[Requirement, ...]:
+    """``requirements`` with every one on a name with sources chosen by marker lowered."""
+    if not manifest.selected_sources:
+        return requirements
+    return tuple(piece for r in requirements for piece, _ in lower_requirement(manifest, r))
+
+
+def _records(
+    manifest: ProjectManifest, requirement: Requirement, extra: str | None = None
+) -> list[LockRequirement]:
+    """The ``requires-dist`` records of one declared requirement, its source lowered in."""
+    name = canonicalize_name(requirement.name)
+    return [
+        lock_requirement(
+            piece,
+            extra=extra,
+            source=manifest.source_of(name) if selected is None else selected.source,
+            index=manifest.index_of(name) if selected is None else selected.index,
+        )
+        for piece, selected in lower_requirement(manifest, requirement)
+    ]
+
+
 def declared_requirements(manifest: ProjectManifest) -> list[LockRequirement]:
     """The project's ``requires-dist`` as uv records it: dependencies and optional ones,
     sources and index pins lowered in."""
@@ -145,15 +234,7 @@ def declared_requirements(manifest: ProjectManifest) -> list[LockRequirement]:
         *((e, reqs) for e, reqs in manifest.optional_dependencies),
     ):
         for requirement in requirements:
-            name = canonicalize_name(requirement.name)
-            records.append(
-                lock_requirement(
-                    requirement,
-                    extra=extra,
-                    source=manifest.source_of(name),
-                    index=manifest.index_of(name),
-                )
-            )
+            records += _records(manifest, requirement, extra)
     return list(dict.fromkeys(records))  # uv records a repeated requirement once
 
 
@@ -165,14 +246,7 @@ def declared_groups(
         (
             group,
             list(  # uv records a repeated requirement once
-                dict.fromkeys(
-                    lock_requirement(
-                        r,
-                        source=manifest.source_of(canonicalize_name(r.name)),
-                        index=manifest.index_of(canonicalize_name(r.name)),
-                    )
-                    for r in requirements
-                )
+                dict.fromkeys(record for r in requirements for record in _records(manifest, r))
             ),
         )
         for group, requirements in manifest.dependency_groups

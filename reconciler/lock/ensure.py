@@ -196,7 +196,7 @@ def ensure_lock(
     elif policy.lock_mode is LockMode.FROZEN:
         return existing, KeepLock("--frozen: used as it is")
 
-    from accord.model.manifest import lock_requirement
+    from accord.model.manifest import ProjectManifest, declared_groups, lock_requirement
     from accord.model.uv_settings import recorded_prerelease
     from accord.reconciler.project.config import settings_for
 
@@ -209,11 +209,20 @@ def ensure_lock(
         def kept(entries: Sequence[tuple[NormalizedName, Any]]) -> tuple[Any, ...]:
             return tuple(e for e in entries if no_sources is not None and e[0] not in no_sources)
 
-        members = (
-            attrs.evolve(m, sources=kept(m.sources), index_pins=kept(m.index_pins))
-            for m in workspace.members
+        def without(m: ProjectManifest) -> ProjectManifest:
+            return attrs.evolve(
+                m,
+                sources=kept(m.sources),
+                index_pins=kept(m.index_pins),
+                selected_sources=kept(m.selected_sources),
+            )
+
+        root_manifest = workspace.root_manifest
+        workspace = attrs.evolve(
+            workspace,
+            members=tuple(without(m) for m in workspace.members),
+            root_manifest=None if root_manifest is None else without(root_manifest),
         )
-        workspace = attrs.evolve(workspace, members=tuple(members))
     refused = check_settings(workspace, config, err)
     prerelease = read_prerelease(workspace, config, policy.prerelease)
     exclude_newer = read_exclude_newer(workspace, config, policy.exclude_newer)
@@ -232,7 +241,9 @@ def ensure_lock(
             # find-links sources are indexes a locked package may come from (uv's rule).
             [*indexes, *(source.location for source in flat)] if explicit or flat else (),
             members=[m.name for m in workspace.members] if is_workspace else (),
-            root_groups=[
+            root_groups=declared_groups(workspace.root_manifest)
+            if workspace.root_manifest is not None
+            else [
                 (group, [lock_requirement(r) for r in reqs])
                 for group, reqs in workspace.root_groups
             ],
@@ -332,26 +343,36 @@ def _resolve(
         strategy=strategy,
     )
     clients: dict[str, IndexClient] = {}
+
+    def client_for(url: str) -> IndexClient:
+        if url not in clients:
+            clients[url] = IndexClient(
+                [url], cache_dir=cache_root(), offline=index.offline, refresh=index.refresh
+            )
+        return clients[url]
+
     pinned: dict[NormalizedName, IndexClient] = {}
     for member in workspace.members:
         for name, url in member.index_pins:
-            if url not in clients:
-                clients[url] = IndexClient(
-                    [url], cache_dir=cache_root(), offline=index.offline, refresh=index.refresh
-                )
-            pinned[name] = clients[url]
+            pinned[name] = client_for(url)
+        for _, entries in member.selected_sources:
+            for entry in entries:
+                if entry.index is not None:
+                    client_for(entry.index)
     try:
         return resolve_lock(
             workspace.members,
             client,
             root=workspace.root,
             root_groups=workspace.root_groups,
+            root_manifest=workspace.root_manifest,
             virtual_root=workspace.is_virtual_root,
             cache=cache_root(),
             offline=index.offline,
             git_commits=git_commits,
             archive_metadata=builder.sdist_metadata,
             pinned=pinned,
+            source_clients=clients,
             index_url=indexes[-1] if indexes else "",
             existing=existing,
             upgrade=policy.upgrade,

@@ -19,10 +19,10 @@ from packaging.specifiers import SpecifierSet
 from packaging.utils import NormalizedName, canonicalize_name
 from packaging.version import InvalidVersion, Version
 
-from accord.model.lock import Source, SourceKind
 from accord.model.manifest import DeclaredRequirement, ProjectManifest
 from accord.reconciler.errors import ProjectInvalid
 from accord.reconciler.project.discover import read_pyproject, toml_table
+from accord.reconciler.project.sources import lower_sources
 
 __all__ = [
     "Workspace",
@@ -242,12 +242,19 @@ class Workspace:
     """A virtual root's (no ``[project]``) dependency groups."""
     is_virtual_root: bool = False
     root_data: dict[str, Any] = attrs.field(factory=dict, eq=False)
+    root_manifest: ProjectManifest | None = None
+    """A virtual root's groups with the root's ``[tool.uv.sources]`` lowered (as a manifest
+    named ``:root``): what the lock records of them, and their sources chosen by marker."""
 
     def member(self, name: str) -> ProjectManifest | None:
         for manifest in self.members:
             if manifest.name == name:
                 return manifest
         return None
+
+
+def _relative(path: Path, root: Path) -> str:
+    return os.path.relpath(path, root).replace(os.sep, "/")
 
 
 def member_directories(root: Path, data: Mapping[str, Any]) -> list[Path]:
@@ -273,85 +280,6 @@ def member_directories(root: Path, data: Mapping[str, Any]) -> list[Path]:
                 )
             directories.append(path)
     return directories
-
-
-def _relative(path: Path, root: Path) -> str:
-    return os.path.relpath(path, root).replace(os.sep, "/")
-
-
-def _lower_sources(
-    raw: Mapping[str, Any],
-    member_dir: Path,
-    root: Path,
-    members: Mapping[NormalizedName, tuple[Path, bool]],
-    indexes: Mapping[str, str],
-    pyproject: Path,
-) -> tuple[list[tuple[NormalizedName, Source]], list[tuple[NormalizedName, str]]]:
-    sources: list[tuple[NormalizedName, Source]] = []
-    pins: list[tuple[NormalizedName, str]] = []
-    for raw_name, entry in raw.items():
-        name = canonicalize_name(raw_name)
-        if not isinstance(entry, dict):
-            raise ProjectInvalid(
-                f"`{pyproject}`: `tool.uv.sources.{raw_name}` must be a table "
-                "(several sources selected by marker are not supported yet)",
-                path=pyproject,
-            )
-        if entry.get("workspace") is True:
-            if name not in members:
-                raise ProjectInvalid(
-                    f"`{pyproject}`: `{raw_name}` references a workspace member that does not "
-                    "exist",
-                    path=pyproject,
-                )
-            directory, is_package = members[name]
-            kind = SourceKind.EDITABLE if is_package else SourceKind.VIRTUAL
-            sources.append((name, Source(kind, _relative(directory, root))))
-        elif "path" in entry:
-            target = (member_dir / str(entry["path"])).resolve()
-            location = (
-                str(entry["path"]) if os.path.isabs(str(entry["path"])) else _relative(target, root)
-            )
-            if target.is_dir():
-                kind = SourceKind.EDITABLE if entry.get("editable") else SourceKind.DIRECTORY
-            else:
-                kind = SourceKind.PATH
-            sources.append((name, Source(kind, location)))
-        elif "git" in entry:
-            from accord.model.git import parse_git_source, requirement_url
-
-            reference = parse_git_source(entry)
-            sources.append(
-                (name, Source(SourceKind.GIT, requirement_url(reference), reference.subdirectory))
-            )
-        elif "url" in entry:
-            subdirectory = entry.get("subdirectory")
-            sources.append(
-                (
-                    name,
-                    Source(
-                        SourceKind.URL,
-                        str(entry["url"]),
-                        str(subdirectory) if subdirectory else None,
-                    ),
-                )
-            )
-        elif "index" in entry:
-            url = indexes.get(str(entry["index"]))
-            if url is None:
-                raise ProjectInvalid(
-                    f"`{pyproject}`: `{raw_name}` names the index `{entry['index']}`, which no "
-                    "`[[tool.uv.index]]` defines",
-                    path=pyproject,
-                )
-            pins.append((name, url))
-        else:
-            raise ProjectInvalid(
-                f"`{pyproject}`: `tool.uv.sources.{raw_name}` has no `workspace`, `path`, `git`, "
-                "`url` or `index` key",
-                path=pyproject,
-            )
-    return sources, pins
 
 
 def _is_package(data: Mapping[str, Any]) -> bool:
@@ -396,19 +324,42 @@ def read_workspace(root: Path) -> Workspace:
                 if isinstance(e, dict) and "name" in e and "url" in e
             },
         }
-        sources, pins = _lower_sources(merged, directory, root, members, member_indexes, pyproject)
+        lowered = lower_sources(merged, directory, root, members, member_indexes, pyproject)
         manifest = read_manifest(
             pyproject,
             is_package=_is_package(data),
             directory=_relative(directory, root) if directory != root else ".",
         )
         manifests.append(
-            attrs.evolve(manifest, sources=tuple(sorted(sources)), index_pins=tuple(sorted(pins)))
+            attrs.evolve(
+                manifest,
+                sources=lowered.sources,
+                index_pins=lowered.index_pins,
+                selected_sources=lowered.selected,
+            )
         )
     root_groups: tuple[tuple[NormalizedName, tuple[Requirement, ...]], ...] = ()
+    root_manifest = None
     if "project" not in root_data:
         root_groups = tuple(
             sorted((g, tuple(r)) for g, r in _groups(root_data, root_pyproject).items())
+        )
+        lowered = lower_sources(
+            root_sources if isinstance(root_sources, dict) else {},
+            root,
+            root,
+            members,
+            indexes,
+            root_pyproject,
+        )
+        root_manifest = ProjectManifest(
+            name=NormalizedName(":root"),
+            version=None,
+            requires_python=SpecifierSet(),
+            dependency_groups=root_groups,
+            sources=lowered.sources,
+            index_pins=lowered.index_pins,
+            selected_sources=lowered.selected,
         )
     return Workspace(
         root=root,
@@ -416,4 +367,5 @@ def read_workspace(root: Path) -> Workspace:
         root_groups=root_groups,
         is_virtual_root="project" not in root_data,
         root_data=root_data,
+        root_manifest=root_manifest,
     )

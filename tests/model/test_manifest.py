@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import attrs
 import pytest
 from packaging.markers import Marker
 from packaging.requirements import Requirement
@@ -12,12 +13,15 @@ from accord.model.lock import LockRequirement, Source, SourceKind
 from accord.model.manifest import (
     DeclaredRequirement,
     ProjectManifest,
+    SelectedSource,
     declared_extras,
     declared_groups,
     declared_requirements,
     lock_requirement,
+    lower_requirement,
     requirement_key,
 )
+from accord.model.marker_tree import MarkerTree
 from tests.model.factories import n
 
 INDEX = "https://pins.invalid/simple"
@@ -160,3 +164,73 @@ def test_requirement_key_sees_index_and_source() -> None:
     assert requirement_key(base) != requirement_key(
         lock_requirement(Requirement("pkg"), source=LOCAL)
     )
+
+
+LINUX = MarkerTree.parse("sys_platform == 'linux'")
+DARWIN = MarkerTree.parse("sys_platform == 'darwin'")
+PATH = Source(SourceKind.PATH, "vendor/tp-1.0-py3-none-any.whl")
+
+
+def test_lower_requirement_gives_one_requirement_per_source_then_the_rest() -> None:
+    manifest = _manifest(
+        selected_sources=(
+            (n("tp"), (SelectedSource(LINUX, index=INDEX), SelectedSource(DARWIN, source=PATH))),
+        )
+    )
+    lowered = lower_requirement(manifest, DeclaredRequirement("tp[b,a]>=1"))
+    assert [(str(r), getattr(r, "extras_order", None), s) for r, s in lowered] == [
+        (
+            'tp[a,b]>=1; sys_platform == "linux"',
+            (n("b"), n("a")),
+            manifest.selected_sources[0][1][0],
+        ),
+        (
+            'tp[a,b]>=1; sys_platform == "darwin"',
+            (n("b"), n("a")),
+            manifest.selected_sources[0][1][1],
+        ),
+        (
+            'tp[a,b]>=1; sys_platform != "darwin" and sys_platform != "linux"',
+            (n("b"), n("a")),
+            None,
+        ),
+    ]
+
+
+def test_lower_requirement_drops_the_parts_its_own_marker_rules_out() -> None:
+    manifest = _manifest(selected_sources=((n("tp"), (SelectedSource(LINUX, index=INDEX),)),))
+    lowered = lower_requirement(manifest, Requirement("tp; sys_platform == 'linux'"))
+    assert [(str(r), s is not None) for r, s in lowered] == [('tp; sys_platform == "linux"', True)]
+    other = Requirement("other")
+    assert lower_requirement(manifest, other) == [(other, None)]
+
+
+def test_declared_requirements_record_each_selected_source_with_its_marker() -> None:
+    manifest = _manifest(
+        dependencies=(Requirement("tp; python_version >= '3.11'"),),
+        optional_dependencies=((n("x"), (Requirement("tp"),)),),
+        selected_sources=(
+            (n("tp"), (SelectedSource(LINUX, index=INDEX), SelectedSource(DARWIN, source=PATH))),
+        ),
+    )
+    records = declared_requirements(manifest)
+    assert [(str(r.marker), r.index, r.source) for r in records] == [
+        ('python_full_version >= "3.11" and sys_platform == "linux"', INDEX, None),
+        ('python_full_version >= "3.11" and sys_platform == "darwin"', None, PATH),
+        (
+            'python_full_version >= "3.11" and sys_platform != "darwin" and sys_platform != '
+            '"linux"',
+            None,
+            None,
+        ),
+        ('sys_platform == "linux" and extra == "x"', INDEX, None),
+        ('sys_platform == "darwin" and extra == "x"', None, PATH),
+        ('sys_platform != "darwin" and sys_platform != "linux" and extra == "x"', None, None),
+    ]
+    assert declared_groups(
+        attrs.evolve(manifest, dependency_groups=((n("dev"), (Requirement("tp"),)),))
+    )[0][1] == [
+        lock_requirement(Requirement("tp; sys_platform == 'linux'"), index=INDEX),
+        lock_requirement(Requirement("tp; sys_platform == 'darwin'"), source=PATH),
+        lock_requirement(Requirement("tp; sys_platform != 'darwin' and sys_platform != 'linux'")),
+    ]

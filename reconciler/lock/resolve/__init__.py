@@ -27,7 +27,12 @@ from packaging.version import Version
 from accord.model.conflicts import ConflictSets
 from accord.model.exclude_newer import ExcludeNewer
 from accord.model.lock import Lock, LockOptions, LockRequirement, SourceKind
-from accord.model.manifest import ProjectManifest, lock_requirement
+from accord.model.manifest import (
+    ProjectManifest,
+    declared_groups,
+    lock_requirement,
+    lowered_requirements,
+)
 from accord.model.marker_tree import MarkerTree
 from accord.model.python_range import specifier_range
 from accord.model.uv_settings import BinaryPolicy, by_name, recorded_prerelease
@@ -39,6 +44,7 @@ from accord.reconciler.lock.resolve.local import local_packages
 from accord.reconciler.lock.resolve.metadata import refuse_local_metadata
 from accord.reconciler.lock.resolve.packages import lock_packages, requirement_key_sort
 from accord.reconciler.lock.resolve.requirements import ROOT, Req
+from accord.reconciler.lock.resolve.selected import selected_sources
 from accord.reconciler.progress import progress
 
 if TYPE_CHECKING:
@@ -123,6 +129,8 @@ def resolve_lock(
     warn: Callable[[str], None] | None = None,
     conflicts: ConflictSets = (),
     dependency_metadata: Sequence[StaticMetadata] = (),
+    source_clients: Mapping[str, IndexClient] | None = None,
+    root_manifest: ProjectManifest | None = None,
 ) -> Lock:
     """Resolve a project (or a workspace's members) against ``client`` and build the lock.
 
@@ -131,6 +139,9 @@ def resolve_lock(
     ``root``: the workspace root, for ``[tool.uv.sources]`` local directories.
     ``existing``: the current lock, whose versions are preferred and whose
     ``resolution-markers`` seed the forks (``preferences``: plain extra preferences).
+    ``pinned``: the index each name pinned by ``tool.uv.sources`` comes from;
+    ``source_clients``: a client for each index URL that sources chosen by marker name.
+    ``root_manifest``: a virtual root's groups (``root_groups``) with the root's sources.
     """
     manifests = [manifest] if isinstance(manifest, ProjectManifest) else list(manifest)
     requires_python = _intersect(m.requires_python for m in manifests)
@@ -144,7 +155,15 @@ def resolve_lock(
         git_commits=git_commits,
         archive_metadata=archive_metadata,
     )
-    refuse_local_metadata(dependency_metadata, locals_)
+    selected = selected_sources(
+        [*manifests, *([root_manifest] if root_manifest is not None else [])],
+        root,
+        source_clients or {},
+        cache=cache,
+        offline=offline,
+        archive_metadata=archive_metadata,
+    )
+    refuse_local_metadata(dependency_metadata, {**locals_, **dict.fromkeys(selected.names)})
     roots: list[Req] = []
     root_requirements: dict[NormalizedName | None, Sequence[Requirement]] = {}
     if script:
@@ -159,6 +178,8 @@ def resolve_lock(
                 for g, _ in m.dependency_groups
             ]
     for group, requirements in root_groups:
+        if root_manifest is not None:
+            requirements = lowered_requirements(root_manifest, tuple(requirements))
         root_requirements[group] = requirements
         roots.append(Req(ROOT, None, SpecifierSet(), "the workspace root", group=group))
     supported = tuple(str(tree) for tree in environments)
@@ -205,6 +226,7 @@ def resolve_lock(
         excludes=frozenset(excludes),
         split_roots=split_roots,
         dependency_metadata=dependency_metadata,
+        selected=selected,
     )
     if warn is not None:
         for line in _warnings(forks, metadata, locals_):
@@ -212,7 +234,9 @@ def resolve_lock(
     graph = merge_forks(forks, [r.identifier for r in roots], specifier_range(requires_python))
     if conflicts:
         conflicting.apply_conflicts(graph, conflicts)
-    packages, edges = lock_packages(graph, forks, locals_, specifier_range(requires_python))
+    packages, edges = lock_packages(
+        graph, forks, locals_, specifier_range(requires_python), selected.packages()
+    )
     forked = len(forks) > 1 or any(not fork.env.is_true() for fork in forks)
     top_markers = graph.top_markers() if forked else ()
     if script:
@@ -230,14 +254,16 @@ def resolve_lock(
             ),
         )
     group_records = tuple(
-        (
-            group,
-            tuple(
-                sorted(dict.fromkeys(lock_requirement(r) for r in reqs), key=requirement_key_sort)
-            ),
+        (group, tuple(sorted(records, key=requirement_key_sort)))
+        for group, records in (
+            declared_groups(root_manifest)
+            if root_manifest is not None
+            else [
+                (g, list(dict.fromkeys(lock_requirement(r) for r in reqs)))
+                for g, reqs in root_groups
+            ]
         )
-        for group, reqs in root_groups
-        if reqs
+        if records
     )
     group_edges = tuple(
         (group, edges(NodeKey(ROOT, Version("0"), group=group)))

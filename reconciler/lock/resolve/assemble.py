@@ -23,6 +23,7 @@ from accord.model.lock import Dependency, Source
 from accord.model.marker_tree import MarkerTree
 from accord.model.python_range import PythonRange
 from accord.reconciler.lock.resolve.forks import ForkResult
+from accord.reconciler.lock.resolve.requirements import Candidate
 
 __all__ = ["Graph", "NodeKey", "canonical_fork_markers", "merge_forks"]
 
@@ -33,10 +34,12 @@ class NodeKey:
     version: Version
     extra: NormalizedName | None = None
     group: NormalizedName | None = None
+    source: str | None = None
+    """``Candidate.source``: set for a name whose source is chosen by marker."""
 
     @property
     def base(self) -> NodeKey:
-        return NodeKey(self.name, self.version)
+        return NodeKey(self.name, self.version, source=self.source)
 
 
 _ROOT_KEY = NodeKey(NormalizedName(":"), Version("0"))
@@ -62,7 +65,7 @@ class Graph:
     def nodes(self) -> list[NodeKey]:
         return sorted(
             (key for key, reach in self.reach.items() if not reach.is_false() and key != _ROOT_KEY),
-            key=lambda k: (k.name, k.version, k.extra or "", k.group or ""),
+            key=lambda k: (k.name, k.version, k.extra or "", k.group or "", k.source or ""),
         )
 
     def is_duplicated(self, name: NormalizedName) -> bool:
@@ -160,14 +163,13 @@ def _markers(trees: Iterable[MarkerTree]) -> tuple[Marker, ...]:
     return tuple(Marker(text) for text in seen)
 
 
-def _node(
-    candidate_name: NormalizedName, version: Version, extra: str | None, group: str | None
-) -> NodeKey:
+def _node(candidate: Candidate) -> NodeKey:
     return NodeKey(
-        candidate_name,
-        version,
-        NormalizedName(extra) if extra else None,
-        NormalizedName(group) if group else None,
+        candidate.name,
+        candidate.version,
+        NormalizedName(candidate.extra) if candidate.extra else None,
+        NormalizedName(candidate.group) if candidate.group else None,
+        candidate.source,
     )
 
 
@@ -179,16 +181,16 @@ def merge_forks(forks: Sequence[ForkResult], roots: Sequence[str], python: Pytho
             candidate = fork.pins.get(identifier)
             if candidate is None:
                 continue
-            child = _node(candidate.name, candidate.version, candidate.extra, candidate.group)
+            child = _node(candidate)
             known = edges[_ROOT_KEY].get(child, MarkerTree.FALSE)
             edges[_ROOT_KEY][child] = known | fork.env
         for candidate in fork.pins.values():
-            parent = _node(candidate.name, candidate.version, candidate.extra, candidate.group)
+            parent = _node(candidate)
             for req in fork.requirements.get((candidate.identifier, candidate.version), ()):
                 chosen = fork.pins.get(req.identifier)
                 if chosen is None:
                     continue
-                child = _node(chosen.name, chosen.version, chosen.extra, chosen.group)
+                child = _node(chosen)
                 # An edge whose marker cannot hold in this fork is kept (uv keeps the
                 # dependencies a fork inherited from before it split, and writes such an
                 # edge with its spelling of false, `python_version < '0'`).

@@ -31,6 +31,7 @@ from accord.reconciler.errors import NoSolution
 from accord.reconciler.lock.resolve.metadata import MetadataStore
 from accord.reconciler.lock.resolve.provider import Provider, was_cause
 from accord.reconciler.lock.resolve.requirements import Candidate, LocalPackage, Req
+from accord.reconciler.lock.resolve.selected import SelectedSources
 from accord.reconciler.lock.resolve.splits import ForkNeeded, ForkSplit, fork_order
 
 if TYPE_CHECKING:
@@ -166,13 +167,19 @@ def resolve_forks(
     excludes: frozenset[NormalizedName] = frozenset(),
     split_roots: Callable[[MarkerTree], Sequence[tuple[MarkerTree, frozenset[str]]]] | None = None,
     dependency_metadata: Sequence[StaticMetadata] = (),
+    selected: SelectedSources | None = None,
 ) -> tuple[list[ForkResult], dict[tuple[NormalizedName, Version], DistMetadata]]:
     """Solve every fork: the results in the order they completed (uv's lock order), and the
     metadata of every registry version chosen.
 
     ``split_roots``: the forks an initial fork splits into over the roots (``tool.uv.conflicts``),
-    in the order uv pushes them, each with the root identifiers it leaves out."""
+    in the order uv pushes them, each with the root identifiers it leaves out.
+    ``selected``: the names whose source is chosen by marker; each fork takes the sources
+    that apply in it."""
     import resolvelib  # slow path only
+
+    selected = selected or SelectedSources()
+    python_marker = MarkerTree.python_range(*specifier_range(requires_python))
 
     store = MetadataStore(
         sdist_metadata,
@@ -182,7 +189,8 @@ def resolve_forks(
     # The roots' pages, and those of the local packages' dependencies, are needed first.
     wanted = [r for requirements in root.values() for r in requirements]
     wanted += [r for package in local.values() for r in package.metadata.requires_dist]
-    local_names = set(local) | set(pinned or {})  # pinned ones come from their own index
+    # pinned ones come from their own index
+    local_names = set(local) | set(pinned or {}) | selected.names
     store.prefetch(
         (r for r in wanted if canonicalize_name(r.name) not in local_names and not r.url),
         client,
@@ -206,6 +214,7 @@ def resolve_forks(
     try:
         while stack:
             pending = stack.pop()
+            sources = selected.in_fork(pending.env & python_marker)
             provider = Provider(
                 client,
                 requires_python=requires_python,
@@ -213,9 +222,11 @@ def resolve_forks(
                 preferences=prefs,
                 inherited=pending.inherited,
                 fixed=pending.fixed,
-                local=local,
+                local={**local, **sources.local},
                 root=root,
-                pinned=pinned,
+                pinned={**(pinned or {}), **sources.pinned},
+                selected=selected.names,
+                conflicting=sources.conflicting,
                 store=store,
                 allowed_yanks=allowed_yanks,
                 prerelease=prerelease,
@@ -278,7 +289,7 @@ def resolve_forks(
                     # in another).
                     if resolution != "lowest-direct":
                         prefs[candidate.name].append((pending.env, candidate.version))
-                    if candidate.name not in local and not candidate.name.startswith(":"):
+                    if not provider.is_local(candidate.name) and not candidate.name.startswith(":"):
                         key = (candidate.name, candidate.version)
                         if key not in metadata:
                             metadata[key] = provider.metadata(candidate)

@@ -15,23 +15,25 @@ from packaging.utils import NormalizedName, canonicalize_name
 from packaging.version import Version
 
 from accord.model.lock import Artifact, Source, SourceKind
-from accord.model.manifest import ProjectManifest
+from accord.model.manifest import ProjectManifest, lowered_requirements
 from accord.reconciler.errors import BuildNotSupported
 from accord.reconciler.lock.resolve.requirements import LocalPackage
 
 if TYPE_CHECKING:
     from accord.reconciler.fetch.index import DistMetadata
 
-__all__ = ["local_metadata", "local_packages"]
+__all__ = ["local_metadata", "local_packages", "source_package"]
 
 
 def local_metadata(manifest: ProjectManifest) -> DistMetadata:
-    """A source tree's metadata, read statically from its manifest."""
+    """A source tree's metadata, read statically from its manifest (requirements on names
+    whose source is chosen by marker lowered, one per source)."""
     from accord.reconciler.fetch.index import DistMetadata
 
-    requirements = list(manifest.dependencies)
+    requirements = list(lowered_requirements(manifest, manifest.dependencies))
     for extra, declared in manifest.optional_dependencies:
-        for requirement, marker in _flattened(manifest, declared, None, (extra,)):
+        lowered = lowered_requirements(manifest, declared)
+        for requirement, marker in _flattened(manifest, lowered, None, (extra,)):
             tagged = Requirement(str(requirement))
             own = f"({marker}) and " if marker is not None else ""
             tagged.marker = Marker(f'{own}extra == "{extra}"')
@@ -66,7 +68,8 @@ def _flattened(
             extra = canonicalize_name(name)
             if extra in trail or extra not in extras:
                 continue
-            flat += _flattened(manifest, extras[extra], marker, (*trail, extra))
+            lowered = lowered_requirements(manifest, extras[extra])
+            flat += _flattened(manifest, lowered, marker, (*trail, extra))
     return flat
 
 
@@ -164,8 +167,6 @@ def local_packages(
     archive_metadata: Callable[[str, str | None, str], bytes] | None = None,
 ) -> dict[NormalizedName, LocalPackage]:
     """Members (when they are candidates) and the local directories they depend on."""
-    from accord.reconciler.project.workspace import read_manifest
-
     locals_: dict[NormalizedName, LocalPackage] = {}
     if members_are_candidates:
         for manifest in manifests:
@@ -180,35 +181,61 @@ def local_packages(
             )
     for manifest in manifests:
         for name, source in manifest.sources:
-            if source.kind is SourceKind.GIT and name not in locals_ and cache is not None:
-                locked = (git_commits or {}).get(name)
-                locals_[name] = _git_package(name, source, cache, offline, locked)
+            if name in locals_:
                 continue
-            archive = source.kind is SourceKind.URL or source.kind is SourceKind.PATH
-            if archive and name not in locals_ and cache is not None:
-                locals_[name] = _archive_package(name, source, root, cache, archive_metadata)
-                continue
-            if name in locals_ or not source.kind.is_source_tree or root is None:
-                if source.kind in (SourceKind.GIT, SourceKind.URL, SourceKind.PATH):
-                    raise BuildNotSupported(
-                        f"`{manifest.name}` takes `{name}` from a {source.kind.value} source, "
-                        "which accord cannot lock yet",
-                        hint="workspace members and local directories are supported",
-                    )
-                continue
-            directory = (
-                (root / source.location)
-                if not Path(source.location).is_absolute()
-                else Path(source.location)
+            package = source_package(
+                manifest.name,
+                name,
+                source,
+                root,
+                cache=cache,
+                offline=offline,
+                git_commit=(git_commits or {}).get(name),
+                archive_metadata=archive_metadata,
             )
-            pyproject = directory / "pyproject.toml"
-            local = read_manifest(pyproject, is_package=True, directory=source.location)
-            if local.version is None:
-                raise BuildNotSupported(
-                    f"`{name}` at `{source.location}` has a dynamic version, which accord cannot "
-                    "read without building yet",
-                )
-            locals_[name] = LocalPackage(
-                manifest=local, source=source, metadata=local_metadata(local), member=False
-            )
+            if package is not None:
+                locals_[name] = package
     return locals_
+
+
+def source_package(
+    dependent: NormalizedName,
+    name: NormalizedName,
+    source: Source,
+    root: Path | None,
+    *,
+    cache: Path | None,
+    offline: bool = False,
+    git_commit: str | None = None,
+    archive_metadata: Callable[[str, str | None, str], bytes] | None = None,
+) -> LocalPackage | None:
+    """The package ``dependent`` takes ``name`` from ``source``: a git checkout, an archive,
+    or a local directory (None for a workspace member's own source)."""
+    from accord.reconciler.project.workspace import read_manifest
+
+    if source.kind is SourceKind.GIT and cache is not None:
+        return _git_package(name, source, cache, offline, git_commit)
+    archive = source.kind is SourceKind.URL or source.kind is SourceKind.PATH
+    if archive and cache is not None:
+        return _archive_package(name, source, root, cache, archive_metadata)
+    if not source.kind.is_source_tree or root is None:
+        if source.kind in (SourceKind.GIT, SourceKind.URL, SourceKind.PATH):
+            raise BuildNotSupported(
+                f"`{dependent}` takes `{name}` from a {source.kind.value} source, "
+                "which accord cannot lock yet",
+                hint="workspace members and local directories are supported",
+            )
+        return None
+    directory = (
+        (root / source.location)
+        if not Path(source.location).is_absolute()
+        else Path(source.location)
+    )
+    pyproject = directory / "pyproject.toml"
+    local = read_manifest(pyproject, is_package=True, directory=source.location)
+    if local.version is None:
+        raise BuildNotSupported(
+            f"`{name}` at `{source.location}` has a dynamic version, which accord cannot "
+            "read without building yet",
+        )
+    return LocalPackage(manifest=local, source=source, metadata=local_metadata(local), member=False)

@@ -27,7 +27,10 @@ from accord.reconciler.lock.resolve.selection import CandidateTable
 if TYPE_CHECKING:
     from accord.reconciler.fetch.index import DistMetadata, IndexClient, IndexFile
 
-__all__ = ["MetadataStore", "refuse_local_metadata"]
+__all__ = ["MetadataStore", "TableKey", "refuse_local_metadata"]
+
+TableKey = NormalizedName | tuple[NormalizedName, int]
+"""A package's name, or (a package whose source is chosen by marker) its name and index."""
 
 
 def _from_static(static: StaticMetadata, version: Version) -> DistMetadata:
@@ -60,10 +63,11 @@ class MetadataStore:
         self._python = python
         """The project's Python range: a requirement only older Pythons take (`tomli;
         python_version < '3.11'`) is never fetched ahead."""
-        self._futures: dict[tuple[NormalizedName, Version], Future[DistMetadata]] = {}
-        self.versions: dict[NormalizedName, list[VersionRow]] = {}
-        """Provider._usable's tables, by package (the same in every fork)."""
-        self.tables: dict[tuple[NormalizedName, PythonRange], CandidateTable] = {}
+        self._futures: dict[tuple[NormalizedName, Version, str | None], Future[DistMetadata]] = {}
+        self.versions: dict[TableKey, list[VersionRow]] = {}
+        """Provider._usable's tables, by package (the same in every fork; a package whose
+        source is chosen by marker: by package and index)."""
+        self.tables: dict[tuple[TableKey, PythonRange], CandidateTable] = {}
         """Provider._versions' tables, by package and fork Python range."""
         self._lock = threading.Lock()
         self._pool = ThreadPoolExecutor(max_workers=8)
@@ -80,11 +84,11 @@ class MetadataStore:
         return (with_metadata or wheels or list(candidate.files))[0]
 
     def get(self, candidate: Candidate, client: IndexClient) -> Future[DistMetadata]:
-        key = (candidate.name, candidate.version)
+        key = (candidate.name, candidate.version, candidate.source)
         with self._lock:
             future = self._futures.get(key)
             if future is None:
-                static = find_static_metadata(self._static, *key)
+                static = find_static_metadata(self._static, candidate.name, candidate.version)
                 if static is not None:
                     # uv neither fetches nor builds a version with an entry of its own.
                     future = Future()

@@ -45,14 +45,23 @@ def lock_packages(
     forks: Sequence[ForkResult],
     locals_: Mapping[NormalizedName, LocalPackage],
     python: PythonRange,
+    selected_locals: Mapping[str, LocalPackage] | None = None,
 ) -> tuple[list[LockedPackage], Edges]:
     """Every package of the lock, sorted by name and version, and the edges of any node
-    (the caller writes the workspace root's groups with them)."""
-    candidates: dict[tuple[NormalizedName, Version], Candidate] = {}
+    (the caller writes the workspace root's groups with them). ``selected_locals``: the local
+    packages of sources chosen by marker, by their lock source (``Candidate.source``)."""
+    candidates: dict[tuple[NormalizedName, Version, str | None], Candidate] = {}
     for fork in forks:
         for candidate in fork.pins.values():
             if candidate.extra is None and candidate.group is None:
-                candidates.setdefault((candidate.name, candidate.version), candidate)
+                pin = (candidate.name, candidate.version, candidate.source)
+                candidates.setdefault(pin, candidate)
+
+    def local_of(key: NodeKey) -> LocalPackage | None:
+        if key.source is not None:
+            return (selected_locals or {}).get(key.source)
+        return locals_.get(key.name)
+
     source_of: dict[NodeKey, Source] = {}
     provided: dict[NodeKey, frozenset[NormalizedName]] = {}
     nodes = graph.nodes()
@@ -62,11 +71,11 @@ def lock_packages(
             extras_of[key.base].append(key.extra)
     bases = [k for k in nodes if k.extra is None and k.group is None and k.name != ROOT]
     for key in bases:
-        local = locals_.get(key.name)
+        local = local_of(key)
         if local is not None:
             source_of[key] = local.source
         else:
-            candidate = candidates[(key.name, key.version)]
+            candidate = candidates[(key.name, key.version, key.source)]
             source_of[key] = Source(SourceKind.REGISTRY, candidate.files[0].index)
     # An edge names an extra only when the lock lists dependencies under it (uv drops the
     # others, e.g. `coverage[toml]` where the toml extra needs nothing in that fork).
@@ -74,7 +83,7 @@ def lock_packages(
         provided[key] = frozenset(
             extra
             for extra in extras_of[key]
-            if graph.dependencies(NodeKey(key.name, key.version, extra), source_of, {})
+            if graph.dependencies(attrs.evolve(key, extra=extra), source_of, {})
         )
 
     def edges(parent: NodeKey) -> tuple[Dependency, ...]:
@@ -83,7 +92,7 @@ def lock_packages(
     packages: list[LockedPackage] = []
     for key in bases:
         markers = graph.resolution_markers(key)
-        local = locals_.get(key.name)
+        local = local_of(key)
         if local is not None:
             package = _source_tree_package(
                 local.manifest, graph, key, edges, member=local.member, source=local.source
@@ -92,7 +101,7 @@ def lock_packages(
                 package = attrs.evolve(package, sdist=local.sdist, wheels=local.wheels)
             packages.append(attrs.evolve(package, resolution_markers=markers))
             continue
-        candidate = candidates[(key.name, key.version)]
+        candidate = candidates[(key.name, key.version, key.source)]
         sdists = [f for f in candidate.files if not f.is_wheel]
         reach = graph.reach[key]
         wheels = sorted(
@@ -101,7 +110,7 @@ def lock_packages(
         )
         optional = []
         for extra in sorted(extras_of[key]):
-            extra_edges = edges(NodeKey(key.name, key.version, extra))
+            extra_edges = edges(attrs.evolve(key, extra=extra))
             if extra_edges:
                 optional.append((extra, extra_edges))
         packages.append(
@@ -158,12 +167,12 @@ def _source_tree_package(
     directory another project depends on; its edges come from the merged graph."""
     optional = []
     for extra in sorted({extra for extra, _ in manifest.optional_dependencies}):
-        extra_edges = edges(NodeKey(key.name, key.version, extra))
+        extra_edges = edges(attrs.evolve(key, extra=extra))
         if extra_edges:
             optional.append((extra, extra_edges))
     groups = []
     for group in sorted({group for group, _ in manifest.dependency_groups}):
-        group_edges = edges(NodeKey(key.name, key.version, group=group))
+        group_edges = edges(attrs.evolve(key, group=group))
         if group_edges:
             groups.append((group, group_edges))
     requires_dist = declared_requirements(manifest)

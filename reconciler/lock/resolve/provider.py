@@ -20,6 +20,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+import attrs
 from packaging.requirements import Requirement
 from packaging.specifiers import SpecifierSet
 from packaging.utils import NormalizedName, canonicalize_name
@@ -27,6 +28,7 @@ from packaging.version import Version
 from resolvelib import AbstractProvider  # this module is only imported to resolve
 from resolvelib.resolvers import Criterion, RequirementInformation, RequirementsConflicted
 
+from accord.model.manifest import lowered_requirements
 from accord.model.marker_tree import MarkerTree
 from accord.model.python_range import (
     PythonRange,
@@ -44,7 +46,7 @@ from accord.reconciler.lock.resolve.availability import (
     uncovered_environment,
     usable_versions,
 )
-from accord.reconciler.lock.resolve.metadata import MetadataStore
+from accord.reconciler.lock.resolve.metadata import MetadataStore, TableKey
 from accord.reconciler.lock.resolve.requirements import (
     ROOT,
     Candidate,
@@ -108,7 +110,14 @@ class Provider(AbstractProvider[Req, Candidate, str]):
         required: Sequence[MarkerTree] = (),
         binaries: BinaryPolicy | None = None,
         excludes: frozenset[NormalizedName] = frozenset(),
+        selected: frozenset[NormalizedName] = frozenset(),
+        conflicting: Mapping[NormalizedName, tuple[str, ...]] | None = None,
     ) -> None:
+        self._selected = selected
+        """Names whose source is chosen by marker: ``local`` and ``pinned`` hold the one that
+        applies in this fork, and their candidates carry their lock source."""
+        self._conflicting = dict(conflicting or {})
+        """Selected names two sources apply to in this fork (uv's conflicting indexes)."""
         self._prerelease = prerelease
         self._prerelease_package = prerelease_package or {}
         self._constraints = constraints or {}
@@ -157,6 +166,10 @@ class Provider(AbstractProvider[Req, Candidate, str]):
         """The index a package comes from: its pinned one (tool.uv.sources index), else all."""
         return self._pinned.get(name, self._client)
 
+    def is_local(self, name: NormalizedName) -> bool:
+        """A package from a local tree or archive in this fork (not from an index)."""
+        return name in self._local
+
     def is_project(self, name: NormalizedName) -> bool:
         """A workspace member or the root: named "the project" in messages."""
         local = self._local.get(name)
@@ -182,7 +195,8 @@ class Provider(AbstractProvider[Req, Candidate, str]):
             return [(r, requirement_marker(r, None)) for r in declared]
         if candidate.group is not None:
             manifest = self._local[candidate.name].manifest
-            declared = self._kept(dict(manifest.dependency_groups).get(candidate.group, ()))
+            group = dict(manifest.dependency_groups).get(candidate.group, ())
+            declared = self._kept(lowered_requirements(manifest, group))
             return [(r, requirement_marker(r, None)) for r in declared]
         declared = self._kept(self.metadata(candidate).requires_dist)
         return flat_requirements(candidate.name, candidate.extra, declared)
@@ -245,13 +259,18 @@ class Provider(AbstractProvider[Req, Candidate, str]):
         self._order.setdefault(identifier, len(self._order))
         if name == ROOT:
             return [Candidate(ROOT, Version("0"), None, (), group)]
+        if name in self._conflicting:
+            from accord.reconciler.lock.resolve.selected import conflicting_sources
+
+            raise conflicting_sources(name, self._conflicting[name], self.env)
         local = self._local.get(name)
         if local is not None:
             # A local tree is the one candidate there is (uv does not check its version
             # against specifiers either).
             if any(c.name == name for c in incompatibilities[identifier]):
                 return []
-            return [Candidate(name, local.metadata.version, extra, (), group)]
+            source = str(local.source) if name in self._selected else None
+            return [Candidate(name, local.metadata.version, extra, (), group, source=source)]
         excluded = {candidate.version for candidate in incompatibilities[identifier]}
         try:
             files = self._client_for(name).files(name)
@@ -286,13 +305,22 @@ class Provider(AbstractProvider[Req, Candidate, str]):
             env=self.env,
             lowest=lowest,
         )
+        if name in self._selected:
+            chosen = [attrs.evolve(c, source=f"registry+{c.files[0].index}") for c in chosen]
         if chosen and chosen[0].needs_python is None:
             self.store.get(chosen[0], self._client_for(name))
         return chosen
 
+    def _table_key(self, name: NormalizedName) -> TableKey:
+        """Where ``name``'s version tables are kept: a name whose source is chosen by
+        marker has one per index."""
+        if name in self._selected:
+            return (name, id(self._client_for(name)))
+        return name
+
     def _versions(self, name: NormalizedName, files: Sequence[IndexFile]) -> CandidateTable:
         """``fork_versions`` of ``name`` in this fork's Python range, as candidates."""
-        key = (name, self.python)
+        key = (self._table_key(name), self.python)
         cached = self.store.tables.get(key)  # (fork strategy: the same in every fork)
         if cached is None:
             cached = self.store.tables[key] = CandidateTable(
@@ -309,9 +337,10 @@ class Provider(AbstractProvider[Req, Candidate, str]):
     def _usable(self, name: NormalizedName, files: Sequence[IndexFile]) -> list[VersionRow]:
         """``usable_versions`` of ``name``: the same in every fork of a resolution, computed
         once per package."""
-        cached = self.store.versions.get(name)
+        key = self._table_key(name)
+        cached = self.store.versions.get(key)
         if cached is None:
-            cached = self.store.versions[name] = usable_versions(
+            cached = self.store.versions[key] = usable_versions(
                 name,
                 files,
                 python=self._range,

@@ -86,6 +86,10 @@ class Candidate:
     needs_python: Bound = attrs.field(default=None, eq=False)
     """The Requires-Python lower bound this version needs above the fork's lower bound (it
     is tried only to split the fork's Python range there)."""
+    source: str | None = None
+    """For a name whose source is chosen by marker: the lock source it comes from in this
+    fork (``registry+<url>``, ``path+<file>``…), which tells its versions apart in the lock;
+    None for any other name."""
 
     @property
     def identifier(self) -> str:

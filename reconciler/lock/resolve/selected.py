@@ -1,0 +1,150 @@
+"""Lock stage, resolution: sources chosen by marker (a ``[tool.uv.sources]`` list, or one
+source with a ``marker``), as each fork of the resolution sees them.
+
+uv lowers a requirement on such a name into one requirement per source (the source's marker
+and the requirement's own), so the project's requirements fork on them; within a fork, every
+requirement on the name (a transitive one too) takes the source whose lowered requirement can
+hold there (uv's ``ForkMap`` of pinned indexes and URLs), the indexes when none can. Two
+different sources that can both hold in one fork are uv's "conflicting indexes" (or URLs).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import attrs
+from packaging.utils import NormalizedName, canonicalize_name
+
+from accord.model.lock import Source, SourceKind
+from accord.model.manifest import ProjectManifest, lower_requirement
+from accord.model.marker_tree import MarkerTree
+from accord.reconciler.errors import NoSolution
+from accord.reconciler.lock.resolve.local import source_package
+from accord.reconciler.lock.resolve.requirements import LocalPackage
+
+if TYPE_CHECKING:
+    from accord.reconciler.fetch.index import IndexClient
+
+__all__ = ["ForkSources", "SelectedSources", "conflicting_sources", "selected_sources"]
+
+
+@attrs.frozen
+class _Entry:
+    scope: MarkerTree
+    """The lowered requirement's marker: where this source applies."""
+    key: str
+    """The lock source it names (``registry+<url>`` for an index), telling sources apart."""
+    choice: LocalPackage | IndexClient
+
+
+@attrs.frozen
+class ForkSources:
+    """What the names with sources chosen by marker come from in one fork."""
+
+    local: Mapping[NormalizedName, LocalPackage]
+    pinned: Mapping[NormalizedName, IndexClient]
+    conflicting: Mapping[NormalizedName, tuple[str, ...]]
+    """Names two sources apply to in this fork, with those sources' keys."""
+
+
+@attrs.frozen
+class SelectedSources:
+    """Every name with sources chosen by marker, and the sources that can apply to it."""
+
+    entries: Mapping[NormalizedName, tuple[_Entry, ...]] = attrs.field(factory=dict)
+
+    @property
+    def names(self) -> frozenset[NormalizedName]:
+        return frozenset(self.entries)
+
+    def packages(self) -> dict[str, LocalPackage]:
+        """The local packages (archives, directories) by their lock source."""
+        return {
+            entry.key: entry.choice
+            for entries in self.entries.values()
+            for entry in entries
+            if isinstance(entry.choice, LocalPackage)
+        }
+
+    def in_fork(self, env: MarkerTree) -> ForkSources:
+        """The sources that apply where ``env`` holds (``env``: the fork's marker and its
+        Python range)."""
+        local: dict[NormalizedName, LocalPackage] = {}
+        pinned: dict[NormalizedName, IndexClient] = {}
+        conflicting: dict[NormalizedName, tuple[str, ...]] = {}
+        for name, entries in self.entries.items():
+            applying = {e.key: e for e in entries if not env.is_disjoint(e.scope)}
+            if len(applying) > 1:
+                conflicting[name] = tuple(sorted(applying))
+                continue
+            for entry in applying.values():
+                if isinstance(entry.choice, LocalPackage):
+                    local[name] = entry.choice
+                else:
+                    pinned[name] = entry.choice
+        return ForkSources(local, pinned, conflicting)
+
+
+def conflicting_sources(name: str, keys: Sequence[str], env: MarkerTree) -> NoSolution:
+    """uv's error for two sources of one package that both apply in a fork (``keys``:
+    their lock sources)."""
+    where = "all marker environments" if env.is_true() else f"split `{env.to_string()}`"
+    registry = f"{SourceKind.REGISTRY.value}+"
+    kind = "indexes" if all(key.startswith(registry) for key in keys) else "URLs"
+    listed = "".join(f"\n- {key.split('+', 1)[1]}" for key in keys)
+    return NoSolution(
+        f"Requirements contain conflicting {kind} for package `{name}` in {where}:{listed}"
+    )
+
+
+def selected_sources(
+    manifests: Sequence[ProjectManifest],
+    root: Path | None,
+    clients: Mapping[str, IndexClient],
+    *,
+    cache: Path | None,
+    offline: bool = False,
+    archive_metadata: Callable[[str, str | None, str], bytes] | None = None,
+) -> SelectedSources:
+    """The sources chosen by marker of every member's requirements (its dependencies,
+    extras and groups), each with where its lowered requirement applies. ``clients``: a
+    client for each index URL a source names."""
+    made: dict[Source, LocalPackage] = {}
+    entries: dict[NormalizedName, list[_Entry]] = defaultdict(list)
+    for manifest in manifests:
+        if not manifest.selected_sources:
+            continue
+        requirements = [
+            *manifest.dependencies,
+            *(r for _, reqs in manifest.optional_dependencies for r in reqs),
+            *(r for _, reqs in manifest.dependency_groups for r in reqs),
+        ]
+        for requirement in requirements:
+            name = canonicalize_name(requirement.name)
+            for piece, selected in lower_requirement(manifest, requirement):
+                if selected is None:
+                    continue
+                scope = MarkerTree.parse(piece.marker)
+                if selected.index is not None:
+                    key = str(Source(SourceKind.REGISTRY, selected.index))
+                    entries[name].append(_Entry(scope, key, clients[selected.index]))
+                    continue
+                assert selected.source is not None
+                package = made.get(selected.source)
+                if package is None:
+                    found = source_package(
+                        manifest.name,
+                        name,
+                        selected.source,
+                        root,
+                        cache=cache,
+                        offline=offline,
+                        archive_metadata=archive_metadata,
+                    )
+                    assert found is not None  # a workspace source is never chosen by marker
+                    package = made[selected.source] = found
+                entries[name].append(_Entry(scope, str(package.source), package))
+    return SelectedSources({name: tuple(found) for name, found in entries.items()})
