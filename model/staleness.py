@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
+import attrs
 from packaging.requirements import Requirement
 from packaging.specifiers import SpecifierSet
 from packaging.utils import NormalizedName
@@ -27,14 +28,15 @@ __all__ = ["why_script_stale", "why_stale"]
 
 
 def _names_changed(old: Iterable[LockRequirement], new: Iterable[LockRequirement]) -> str:
-    old_keys = {requirement_key(r): r for r in old}
-    new_keys = {requirement_key(r): r for r in new}
-    old_names = {r.name for r in old_keys.values()}
-    new_names = {r.name for r in new_keys.values()}
+    old, new = list(old), list(new)
+    old_names = {r.name for r in old}
+    new_names = {r.name for r in new}
     added = sorted(new_names - old_names)
     removed = sorted(old_names - new_names)
     changed = sorted(
-        {r.name for k, r in new_keys.items() if k not in old_keys} & old_names & new_names
+        name
+        for name in old_names & new_names
+        if _merged(r for r in old if r.name == name) != _merged(r for r in new if r.name == name)
     )
     parts = []
     if added:
@@ -46,10 +48,23 @@ def _names_changed(old: Iterable[LockRequirement], new: Iterable[LockRequirement
     return "; ".join(parts)
 
 
+def _merged(requirements: Iterable[LockRequirement]) -> list[str]:
+    """Requirements as uv 0.13.8 compares them: those that differ only by marker are one,
+    under the ``or`` of their markers (``tp; linux`` and ``tp; win32`` from one index are
+    ``tp; linux or win32``: a source list and one source whose marker covers both lock the
+    same way, so uv finds either lock current for the other)."""
+    from accord.model.marker_tree import MarkerTree
+
+    markers: dict[str, MarkerTree] = {}
+    for requirement in requirements:
+        key = repr(requirement_key(attrs.evolve(requirement, marker=None)))
+        marker = MarkerTree.parse(requirement.marker)
+        markers[key] = markers.get(key, MarkerTree.FALSE) | marker
+    return sorted(f"{key} {marker.to_string()}" for key, marker in markers.items())
+
+
 def _same(old: Iterable[LockRequirement], new: Iterable[LockRequirement]) -> bool:
-    return sorted(map(repr, map(requirement_key, old))) == sorted(
-        map(repr, map(requirement_key, new))
-    )
+    return _merged(old) == _merged(new)
 
 
 def why_stale(

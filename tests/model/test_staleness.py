@@ -177,3 +177,20 @@ def test_staleness_in_a_workspace_names_the_member() -> None:
     assert why_stale(workspace_lock, [CURRENT, moved], [INDEX]) == (
         "`lib`: requirements changed (added httpx)"
     )
+
+
+def test_staleness_requirements_that_differ_only_by_marker_are_their_or() -> None:
+    # uv 0.13.8 compares `tp; linux` and `tp; win32` as `tp; linux or win32`.
+    split = _manifest(
+        dependencies=(
+            Requirement("pkg>=1.0; sys_platform == 'linux'"),
+            Requirement("pkg>=1.0; sys_platform == 'win32'"),
+        )
+    )
+    joined = _manifest(
+        dependencies=(Requirement("pkg>=1.0; sys_platform == 'win32' or sys_platform == 'linux'"),)
+    )
+    assert why_stale(_lock_for(split), joined, [INDEX]) is None
+    assert why_stale(_lock_for(joined), split, [INDEX]) is None
+    other = _manifest(dependencies=(Requirement("pkg>=1.0; sys_platform == 'linux'"),))
+    assert why_stale(_lock_for(split), other, [INDEX]) == "requirements changed (changed pkg)"
