@@ -238,8 +238,11 @@ def ensure_lock(
         stale = why_stale(
             existing,
             workspace.members,
-            # find-links sources are indexes a locked package may come from (uv's rule).
-            [*indexes, *(source.location for source in flat)] if explicit or flat else (),
+            # find-links sources and the indexes sources pin are indexes a locked package
+            # may come from (uv's rule).
+            [*indexes, *(source.location for source in flat), *_pinned_indexes(workspace)]
+            if explicit or flat
+            else (),
             members=[m.name for m in workspace.members] if is_workspace else (),
             root_groups=declared_groups(workspace.root_manifest)
             if workspace.root_manifest is not None
@@ -299,6 +302,22 @@ def ensure_lock(
         why_stale=why_stale_project,
         relock=relock,
     )
+
+
+def _pinned_indexes(workspace: Workspace) -> list[str]:
+    """The index URLs ``[tool.uv.sources]`` pins packages to (chosen by marker or not)."""
+    manifests = [*workspace.members]
+    if workspace.root_manifest is not None:
+        manifests.append(workspace.root_manifest)
+    urls = [url for m in manifests for _, url in m.index_pins]
+    urls += [
+        entry.index
+        for m in manifests
+        for _, entries in m.selected_sources
+        for entry in entries
+        if entry.index is not None
+    ]
+    return urls
 
 
 def _warner(err: TextIO) -> Callable[[str], None]:
