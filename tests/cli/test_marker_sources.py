@@ -24,7 +24,7 @@ import pytest
 
 from fixtures.index import IndexServer, build_index
 from fixtures.wheels import WheelSpec, build_wheel
-from tests.cli.support import Cli, installed, site_packages, write_project
+from tests.cli.support import Cli, installed, site_packages
 
 pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="the markers name linux")
 
@@ -73,8 +73,11 @@ def _pyproject(sources: Sources, table: str, dependencies: str = '"ms-tp", "ms-u
 
 
 def _project(tmp_path: Path, who: str, text: str, sources: Sources) -> Path:
-    project = write_project(tmp_path, who, text)
-    (project / "vendor").mkdir()
+    """`tmp_path/who/proj` with `text` as its pyproject.toml and the local wheel in
+    `vendor/` (the directory may hold other files already)."""
+    project = tmp_path / who / "proj"
+    (project / "vendor").mkdir(parents=True, exist_ok=True)
+    (project / "pyproject.toml").write_text(text, encoding="utf-8")
     shutil.copy(sources.wheel, project / "vendor")
     return project
 
@@ -356,3 +359,58 @@ def test_a_changed_source_list_relocks_and_resyncs_like_uv(
     wheel = f"vendor/{sources.wheel.name}"
     local = f'  {{ path = "{wheel}", marker = "sys_platform == \'linux\'" }},\n'
     assert sync_both(text.replace(linux, local)) == "PATH"
+
+
+def test_url_and_directory_sources_by_marker_lock_and_sync_like_uv(
+    mcli: Cli, sources: Sources, tmp_path: Path
+) -> None:
+    url = f"{sources.default.url}ms-tp/ms_tp-1.0-py3-none-any.whl"
+    table = (
+        "ms-tp = [\n"
+        f'  {{ url = "{url}", marker = "sys_platform == \'linux\'" }},\n'
+        '  { path = "vendor/ms-tp", marker = "sys_platform == \'darwin\'" },\n'
+        "]"
+    )
+    text = _pyproject(sources, table, dependencies='"ms-tp"')
+    for who in ("uv", "accord"):
+        tree = tmp_path / who / "proj" / "vendor" / "ms-tp"
+        (tree / "ms_tp").mkdir(parents=True)
+        (tree / "ms_tp" / "__init__.py").write_text("WHERE = 'TREE'\n", encoding="utf-8")
+        (tree / "pyproject.toml").write_text(
+            '[project]\nname = "ms-tp"\nversion = "4.0"\ndependencies = ["ms-uses"]\n\n'
+            '[build-system]\nrequires = ["hatchling"]\nbuild-backend = "hatchling.build"\n',
+            encoding="utf-8",
+        )
+    ours, lock = _lock_both(mcli, tmp_path, text, sources)
+    assert f'source = {{ url = "{url}" }}' in lock
+    assert 'source = { directory = "vendor/ms-tp" }' in lock
+
+    result = _accord(mcli, ours, "sync")
+    assert result.returncode == 0, result.stderr
+    assert installed(ours) == {"ms-tp": "1.0"}
+    assert _where(ours) == "A"
+
+
+def test_a_virtual_roots_groups_take_the_roots_source_list_like_uv(
+    mcli: Cli, sources: Sources, tmp_path: Path
+) -> None:
+    text = (
+        '[tool.uv.workspace]\nmembers = ["member"]\n\n[dependency-groups]\ndev = ["ms-tp"]\n\n'
+        f'[[tool.uv.index]]\nname = "b"\nurl = "{sources.b.url}"\nexplicit = true\n\n'
+        f"[tool.uv.sources]\n{INDEX_LIST}\n"
+    )
+    for who in ("uv", "accord"):
+        member = tmp_path / who / "proj" / "member"
+        member.mkdir(parents=True)
+        (member / "pyproject.toml").write_text(
+            '[project]\nname = "member"\nversion = "0.1.0"\nrequires-python = ">=3.10"\n'
+            'dependencies = ["ms-uses"]\n',
+            encoding="utf-8",
+        )
+    ours, lock = _lock_both(mcli, tmp_path, text, sources)
+    assert "[manifest.dependency-groups]\ndev = [\n" in lock
+    assert f'"sys_platform == \'linux\'", index = "{sources.b.url}" }}' in lock
+
+    result = _accord(mcli, ours, "sync", "--all-packages")
+    assert result.returncode == 0, result.stderr
+    assert _where(ours) == "B"
