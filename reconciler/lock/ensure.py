@@ -347,12 +347,16 @@ def _resolve(
     from accord.reconciler.lock.resolve import resolve_lock
 
     git_commits: dict[NormalizedName, str] = {}
+    git_locked: dict[str, str] = {}
     if existing is not None:
         for package in existing.packages:
             upgraded = policy.upgrade or package.name in policy.upgrade_packages
             if package.source.kind is SourceKind.GIT and not upgraded:
                 # A git dependency stays on its locked commit until upgraded (uv's rule).
-                git_commits[package.name] = parse_lock_url(package.source.location)[1]
+                commit = parse_lock_url(package.source.location)[1]
+                git_commits[package.name] = commit
+                # (by repository and reference too: one name may have several git sources)
+                git_locked[package.source.location.partition("#")[0]] = commit
     client = IndexClient(
         indexes,
         cache_dir=cache_root(),
@@ -389,6 +393,7 @@ def _resolve(
             cache=cache_root(),
             offline=index.offline,
             git_commits=git_commits,
+            git_locked=git_locked,
             archive_metadata=builder.sdist_metadata,
             pinned=pinned,
             source_clients=clients,

@@ -111,11 +111,9 @@ def _lower_one(
 
 
 def _selected(raw_name: str, entry: Mapping[str, Any], context: _Context) -> SelectedSource:
-    """One source chosen by marker: path, url and index sources are supported."""
+    """One source chosen by marker: index, path, url and git sources are supported."""
     if "workspace" in entry:
         raise _unsupported(context.pyproject, raw_name, "selects a workspace member by marker")
-    if "git" in entry:
-        raise _unsupported(context.pyproject, raw_name, "selects a git source by marker")
     source, index = _lower_one(raw_name, entry, context)
     return SelectedSource(_marker(entry), source, index)
 
@@ -140,7 +138,7 @@ def lower_sources(
     ``members``: the workspace's members (directory, is a package); ``indexes``: the named
     indexes the member sees. Raises ``ProjectInvalid`` for a source that names what does not
     exist, ``SettingUnsupported`` for what accord cannot lock yet (``extra``/``group`` keys,
-    a git or workspace source chosen by marker)."""
+    a workspace source chosen by marker)."""
     context = _Context(member_dir, root, members, indexes, pyproject)
     sources: list[tuple[NormalizedName, Source]] = []
     pins: list[tuple[NormalizedName, str]] = []

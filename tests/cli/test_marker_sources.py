@@ -311,10 +311,15 @@ def test_a_bad_source_entry_is_named_where_uv_names_it(
             id="extra",
         ),
         pytest.param(
-            'ms-tp = [\n  { git = "https://example.invalid/ms-tp", marker = "sys_platform == '
-            '\'linux\'" },\n  { index = "b", marker = "sys_platform == \'darwin\'" },\n]',
-            "selects a git source by marker",
-            id="git",
+            'ms-tp = [\n  { index = "b", group = "dev", marker = "sys_platform == \'linux\'" },\n'
+            '  { index = "b", group = "dev", marker = "sys_platform == \'darwin\'" },\n]',
+            "limits a source to an extra or a dependency group",
+            id="group",
+        ),
+        pytest.param(
+            "ms-tp = { workspace = true, marker = \"sys_platform == 'linux'\" }",
+            "selects a workspace member by marker",
+            id="workspace",
         ),
     ],
 )
@@ -414,3 +419,97 @@ def test_a_virtual_roots_groups_take_the_roots_source_list_like_uv(
     result = _accord(mcli, ours, "sync", "--all-packages")
     assert result.returncode == 0, result.stderr
     assert _where(ours) == "B"
+
+
+def _git(repo: Path, *args: str) -> str:
+    result = subprocess.run(
+        ["git", "-c", "user.email=t@example.invalid", "-c", "user.name=t", *args],
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return result.stdout.strip()
+
+
+def _commit(repo: Path, version: str, message: str) -> str:
+    (repo / "pyproject.toml").write_text(
+        f'[project]\nname = "gitpkg"\nversion = "{version}"\nrequires-python = ">=3.10"\n'
+        '[build-system]\nrequires = ["hatchling"]\nbuild-backend = "hatchling.build"\n',
+        encoding="utf-8",
+    )
+    (repo / "gitpkg" / "__init__.py").write_text(f"WHERE = {version!r}\n", encoding="utf-8")
+    _git(repo, "add", "-A")
+    _git(repo, "commit", "-qm", message)
+    return _git(repo, "rev-parse", "HEAD")
+
+
+def _git_repo(tmp_path: Path) -> Path:
+    """Branch `old` at gitpkg 0.1.0, `new` (and `main`) at 0.2.0."""
+    repo = tmp_path / "repo"
+    (repo / "gitpkg").mkdir(parents=True)
+    _git(repo, "init", "-q", "-b", "main")
+    _commit(repo, "0.1.0", "one")
+    _git(repo, "branch", "old")
+    _commit(repo, "0.2.0", "two")
+    _git(repo, "branch", "new")
+    return repo
+
+
+def _git_project(repo: Path, linux: str, other: str) -> str:
+    return (
+        '[project]\nname = "proj"\nversion = "0.1.0"\nrequires-python = ">=3.10"\n'
+        'dependencies = ["gitpkg"]\n\n[tool.uv.sources]\ngitpkg = [\n'
+        f'  {{ git = "{repo.as_uri()}", {linux}, marker = "sys_platform == \'linux\'" }},\n'
+        f'  {{ git = "{repo.as_uri()}", {other}, marker = "sys_platform != \'linux\'" }},\n]\n'
+    )
+
+
+@pytest.mark.backends
+def test_git_sources_by_marker_lock_and_sync_like_uv(cli: Cli, tmp_path: Path) -> None:
+    repo = _git_repo(tmp_path)
+    text = _git_project(repo, 'branch = "new"', 'branch = "old"')
+    projects = {}
+    for who in ("uv", "accord"):
+        projects[who] = tmp_path / who / "proj"
+        projects[who].mkdir(parents=True)
+        (projects[who] / "pyproject.toml").write_text(text, encoding="utf-8")
+    ours, theirs = projects["accord"], projects["uv"]
+    assert cli.uv(theirs, "lock").returncode == 0
+    result = _accord(cli, ours, "lock")
+    assert result.returncode == 0, result.stderr
+    lock = (ours / "uv.lock").read_text("utf-8")
+    assert lock == (theirs / "uv.lock").read_text("utf-8")
+    assert f'source = {{ git = "{repo.as_uri()}?branch=old#' in lock
+    assert cli.uv(ours, "lock", "--check").returncode == 0
+
+    result = _accord(cli, ours, "sync")
+    assert result.returncode == 0, result.stderr
+    assert installed(ours) == {"gitpkg": "0.2.0"}
+
+    # The branch moves on: both tools keep the locked commits until upgraded.
+    moved = _commit(repo, "0.3.0", "three")
+    _git(repo, "branch", "-f", "new", moved)
+    assert cli.uv(theirs, "lock").returncode == 0
+    assert _accord(cli, ours, "lock").returncode == 0
+    assert (ours / "uv.lock").read_text("utf-8") == lock == (theirs / "uv.lock").read_text("utf-8")
+    upgraded = _accord(cli, ours, "lock", "--upgrade-package", "gitpkg")
+    assert upgraded.returncode == 0, upgraded.stderr
+    assert cli.uv(theirs, "lock", "--upgrade-package", "gitpkg").returncode == 0
+    assert (ours / "uv.lock").read_text("utf-8") == (theirs / "uv.lock").read_text("utf-8")
+    assert moved in (ours / "uv.lock").read_text("utf-8")
+
+
+def test_git_sources_by_marker_at_one_commit_are_refused_by_name(cli: Cli, tmp_path: Path) -> None:
+    # uv locks a branch and a tag at one commit as one package; accord says it cannot yet.
+    repo = _git_repo(tmp_path)
+    _git(repo, "tag", "v2", "new")
+    ours = tmp_path / "accord" / "proj"
+    ours.mkdir(parents=True)
+    text = _git_project(repo, 'tag = "v2"', 'branch = "main"')
+    (ours / "pyproject.toml").write_text(text, encoding="utf-8")
+    result = _accord(cli, ours, "lock")
+    assert result.returncode == 2
+    assert "`gitpkg` has two git sources chosen by marker at the same commit (" in result.stderr
+    assert "which accord cannot lock as uv does yet\n" in result.stderr
+    assert not (ours / "uv.lock").exists()

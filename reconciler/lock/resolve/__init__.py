@@ -111,6 +111,7 @@ def resolve_lock(
     cache: Path | None = None,
     offline: bool = False,
     git_commits: Mapping[NormalizedName, str] | None = None,
+    git_locked: Mapping[str, str] | None = None,
     archive_metadata: Callable[[str, str | None, str], bytes] | None = None,
     pinned: Mapping[NormalizedName, IndexClient] | None = None,
     prerelease: str | None = None,
@@ -142,6 +143,8 @@ def resolve_lock(
     ``pinned``: the index each name pinned by ``tool.uv.sources`` comes from;
     ``source_clients``: a client for each index URL that sources chosen by marker name.
     ``root_manifest``: a virtual root's groups (``root_groups``) with the root's sources.
+    ``git_commits``: each git package's locked commit; ``git_locked``: the same by the
+    source's repository and reference (``git+<url>?<kind>=<value>``).
     """
     manifests = [manifest] if isinstance(manifest, ProjectManifest) else list(manifest)
     requires_python = _intersect(m.requires_python for m in manifests)
@@ -162,6 +165,7 @@ def resolve_lock(
         cache=cache,
         offline=offline,
         archive_metadata=archive_metadata,
+        git_locked=git_locked or {},
     )
     refuse_local_metadata(dependency_metadata, {**locals_, **dict.fromkeys(selected.names)})
     roots: list[Req] = []

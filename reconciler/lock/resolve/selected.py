@@ -11,7 +11,7 @@ different sources that can both hold in one fork are uv's "conflicting indexes" 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -21,7 +21,7 @@ from packaging.utils import NormalizedName, canonicalize_name
 from accord.model.lock import Source, SourceKind
 from accord.model.manifest import ProjectManifest, lower_requirement
 from accord.model.marker_tree import MarkerTree
-from accord.reconciler.errors import NoSolution
+from accord.reconciler.errors import NoSolution, SettingUnsupported
 from accord.reconciler.lock.resolve.local import source_package
 from accord.reconciler.lock.resolve.requirements import LocalPackage
 
@@ -108,10 +108,12 @@ def selected_sources(
     cache: Path | None,
     offline: bool = False,
     archive_metadata: Callable[[str, str | None, str], bytes] | None = None,
+    git_locked: Mapping[str, str] | None = None,
 ) -> SelectedSources:
     """The sources chosen by marker of every member's requirements (its dependencies,
     extras and groups), each with where its lowered requirement applies. ``clients``: a
-    client for each index URL a source names."""
+    client for each index URL a source names; ``git_locked``: the commit a git source (its
+    location without the commit) is locked to, kept until upgraded."""
     made: dict[Source, LocalPackage] = {}
     entries: dict[NormalizedName, list[_Entry]] = defaultdict(list)
     for manifest in manifests:
@@ -142,9 +144,31 @@ def selected_sources(
                         root,
                         cache=cache,
                         offline=offline,
+                        git_commit=(git_locked or {}).get(selected.source.location),
                         archive_metadata=archive_metadata,
                     )
                     assert found is not None  # a workspace source is never chosen by marker
                     package = made[selected.source] = found
                 entries[name].append(_Entry(scope, str(package.source), package))
+    _refuse_one_commit_twice(made.values())
     return SelectedSources({name: tuple(found) for name, found in entries.items()})
+
+
+def _refuse_one_commit_twice(packages: Iterable[LocalPackage]) -> None:
+    """Two git sources of one package that name the same commit of one repository (a tag
+    and a branch at it): uv locks them as one package, under a spelling accord cannot
+    predict, so accord refuses them (by name)."""
+    seen: dict[tuple[str, str, str], Source] = {}
+    for package in packages:
+        if package.source.kind is not SourceKind.GIT:
+            continue
+        location, _, commit = package.source.location.partition("#")
+        key = (package.manifest.name, location.partition("?")[0], commit)
+        other = seen.setdefault(key, package.source)
+        if other != package.source:
+            raise SettingUnsupported(
+                f"`{package.manifest.name}` has two git sources chosen by marker at the same "
+                f"commit ({other.location} and {package.source.location}), which accord "
+                "cannot lock as uv does yet",
+                hint="point both markers at one git source, or lock with uv",
+            )
