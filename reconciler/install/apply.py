@@ -34,12 +34,12 @@ from accord.reconciler.fetch.artifacts import (
     unpack_wheel,
 )
 from accord.reconciler.install.guard import PlannedWheel, check_installs
+from accord.reconciler.install.links import link_package_files
 from accord.reconciler.install.observe import find_site_packages
 from accord.reconciler.install.venv import create_venv, remove_venv
 from accord.reconciler.install.wheel import (
     InstallTarget,
     install_tree,
-    link_package_files,
     remove_dist,
     stash_dist,
 )

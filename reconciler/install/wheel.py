@@ -20,13 +20,12 @@ import json
 import os
 import re
 import shutil
-import sys
-from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import attrs
 
 from accord.reconciler.errors import DistributionInvalid
+from accord.reconciler.install.links import package_entries
 
 __all__ = ["InstallTarget", "install_tree", "remove_dist", "stash_dist"]
 
@@ -73,18 +72,54 @@ def _install_script(
 ) -> None:
     """A ``.data/scripts`` file: copied (not linked), ``#!python`` rewritten to this venv."""
     destination = target.scripts / inner
-    content = source.read_bytes()
-    first, newline, body = content.partition(b"\n")
-    shebang = _SCRIPT_SHEBANG.match(first.rstrip(b"\r"))
-    if shebang:
-        args = (shebang.group("args") or b"").rstrip()
-        content = b"#!" + bytes(target.python) + args + newline + body
     destination.parent.mkdir(parents=True, exist_ok=True)
+    with source.open("rb") as stream:
+        first = stream.readline(_SHEBANG_LIMIT)
+    shebang = _SCRIPT_SHEBANG.match(first.rstrip(b"\r\n"))
+    if shebang is None:
+        # Not a Python script (a compiled program can be tens of MiB): copied as it is, in
+        # the kernel, and hashed in blocks, never held in memory whole.
+        _copy_script(source, destination)
+        hash_, size = _file_record_hash(destination)
+        written.append(str(destination))
+        installed.append((_relative_to_site(target, destination), hash_, size))
+        return
+    content = source.read_bytes()
+    _, newline, body = content.partition(b"\n")
+    args = (shebang.group("args") or b"").rstrip()
+    content = b"#!" + bytes(target.python) + args + newline + body
     _write(destination, content, executable=True)
     written.append(str(destination))
     installed.append(
         (_relative_to_site(target, destination), _record_hash(content), str(len(content)))
     )
+
+
+_SHEBANG_LIMIT = 4096  # how much of a script's first line is read to find ``#!python``
+
+
+def _copy_script(source: Path, destination: Path) -> None:
+    if destination.exists() or destination.is_symlink():
+        destination.unlink()
+    try:
+        shutil.copyfile(source, destination)
+        os.chmod(destination, 0o755)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            destination.unlink()
+        raise
+
+
+def _file_record_hash(path: Path) -> tuple[str, str]:
+    """RECORD's hash and size of a file, read in blocks."""
+    digest = hashlib.sha256()
+    size = 0
+    with path.open("rb") as stream:
+        while block := stream.read(1 << 20):
+            digest.update(block)
+            size += len(block)
+    encoded = base64.urlsafe_b64encode(digest.digest()).rstrip(b"=").decode()
+    return f"sha256={encoded}", str(size)
 
 
 def _link(source: str, destination: str) -> None:
@@ -347,75 +382,6 @@ def _record_covers(
     (a cheap sanity check before trusting it instead of walking the tree)."""
     tops = {path.split("/", 1)[0] for path, (hash_, _) in rows.items() if hash_}
     return all(entry in tops for entry in package_entries(tree))
-
-
-def package_entries(tree: Path) -> list[str]:
-    """The top-level entries of an unpacked wheel that go to site-packages as they are
-    (everything but its ``.dist-info`` and ``.data`` directories)."""
-    return [entry for entry in os.listdir(tree) if not entry.endswith((".dist-info", ".data"))]
-
-
-LINK_COMMAND = ("cp", "-al", "--remove-destination", "--")
-"""How package trees are linked (GNU coreutils); the destination directory goes last."""
-
-
-def link_stages(
-    trees: Sequence[Path], weights: Mapping[str, int] | None = None
-) -> list[list[list[str]]]:
-    """The package entries of ``trees`` as stages of ``cp`` runs: the runs of a stage go at
-    once, the stages one after the other. First every entry only one wheel has, in two runs of
-    about equal ``weights`` (file counts; one each in turn without them); then, one stage per
-    wheel, the entries several wheels share (a namespace package's directory), merged into
-    what the stage before made (one run cannot link two sources of the same name)."""
-    by_name: dict[str, list[str]] = {}
-    for tree in trees:
-        for entry in package_entries(tree):
-            by_name.setdefault(entry, []).append(str(tree / entry))
-    unique = [name for name, sources in by_name.items() if len(sources) == 1]
-    groups: list[tuple[int, list[str]]] = [(0, []), (0, [])]
-    if weights is None:
-        groups = [
-            (0, [by_name[n][0] for n in unique[0::2]]),
-            (0, [by_name[n][0] for n in unique[1::2]]),
-        ]
-    else:
-        for name in sorted(unique, key=lambda entry: -weights.get(entry, 1)):
-            groups.sort(key=lambda group: group[0])
-            total, sources = groups[0]
-            groups[0] = (total + weights.get(name, 1), [*sources, by_name[name][0]])
-    stages = [[sources for _, sources in groups if sources]]
-    shared = [sources for sources in by_name.values() if len(sources) > 1]
-    for turn in range(max((len(sources) for sources in shared), default=0)):
-        stages.append([[sources[turn] for sources in shared if turn < len(sources)]])
-    return [stage for stage in stages if stage]
-
-
-def link_package_files(trees: list[Path], site_packages: Path) -> bool:
-    """Hardlink the package files of many unpacked wheels into a *fresh* site-packages with
-    ``cp -al`` (GNU coreutils, C speed: a fresh sync's per-file Python loop cost ~4x more
-    on the bench set), two runs at once (linking is system time, which two processes spread
-    over two cores). False when that cannot be used (no GNU cp, another filesystem): the
-    caller then links file by file, copying where links fail."""
-    import shutil
-    import subprocess
-
-    if not sys.platform.startswith("linux") or shutil.which("cp") is None:
-        return False
-    for stage in link_stages(trees):
-        try:
-            running = [
-                subprocess.Popen(
-                    [*LINK_COMMAND, *sources, str(site_packages)],
-                    stdout=subprocess.DEVNULL,
-                    stderr=subprocess.DEVNULL,
-                )
-                for sources in stage
-            ]
-        except OSError:
-            return False
-        if not all([process.wait() == 0 for process in running]):
-            return False
-    return True
 
 
 def _record_paths(site_packages: Path, dist_info: str) -> list[Path]:

@@ -28,8 +28,8 @@ from accord.reconciler.fastargs import step_aside_variable
 from accord.reconciler.fastpath import STAMP_NAME
 from accord.reconciler.fsutil import write_atomic
 from accord.reconciler.install.apply import Applied
+from accord.reconciler.install.links import LINK_COMMAND, link_stages, package_entries
 from accord.reconciler.install.observe import find_site_packages
-from accord.reconciler.install.wheel import LINK_COMMAND, link_stages, package_entries
 from accord.reconciler.replay import (
     INSTALLED,
     LINKING,

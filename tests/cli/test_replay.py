@@ -244,6 +244,18 @@ def test_replay_merges_a_namespace_package_several_wheels_share(
     site = "lib/python{}.{}/site-packages/nsroot".format(*sys.version_info[:2])
     uv_site = next((projects["uv"] / ".venv" / "lib").glob("python*/site-packages/nsroot"))
     assert sorted(os.listdir(projects["accord"] / ".venv" / site)) == sorted(os.listdir(uv_site))
+    # The binary script is copied as it is, and RECORD says so as uv's does.
+    blobs = [root / ".venv" / "bin" / "blob" for root in (projects["accord"], projects["uv"])]
+    assert blobs[0].read_bytes() == blobs[1].read_bytes()
+    assert os.access(blobs[0], os.X_OK)
+    records = [
+        next(line for line in record.read_text().splitlines() if "bin/blob" in line)
+        for root in (projects["accord"], projects["uv"])
+        for record in (root / ".venv" / "lib").glob(
+            "python*/site-packages/ns_app-1.0.dist-info/RECORD"
+        )
+    ]
+    assert records[0] == records[1]
     made_slowly = _snapshot(projects["accord"] / ".venv")
     shutil.rmtree(projects["accord"] / ".venv")
 
