@@ -255,4 +255,11 @@ def _tool_uv(document: Mapping[str, object], locate: _Locator) -> tuple[tuple[st
         raise ScriptMetadataError(
             f"`tool.uv` must be a table, not {_toml_type(uv)} (line {line})", line
         )
+    from accord.model.uv_settings import check_uv_settings
+
+    unknown = check_uv_settings(uv).unknown
+    if unknown:
+        # uv refuses a script whose [tool.uv] it cannot read (a project's only gets a warning).
+        line = locate.key(unknown[0])
+        raise ScriptMetadataError(f"unknown field `{unknown[0]}` in `[tool.uv]`", line)
     return tuple(uv.items())

@@ -40,7 +40,7 @@ def read_script_metadata(script: Path) -> ScriptMetadata | None:
     except OSError as exc:
         raise UsageError(f"Failed to read `{script}`: {exc.strerror}") from exc
     try:
-        return parse_script_metadata(text)
+        metadata = parse_script_metadata(text)
     except ScriptMetadataError as exc:
         where = f"line {exc.line}" + (f", column {exc.column}" if exc.column else "")
         shown = f"\n{exc.excerpt}" if exc.excerpt else ""
@@ -50,6 +50,33 @@ def read_script_metadata(script: Path) -> ScriptMetadata | None:
             line=exc.line,
             column=exc.column,
         ) from exc
+    if metadata is not None:
+        _refuse_unhonoured(script, dict(metadata.tool_uv))
+    return metadata
+
+
+SCRIPT_SETTINGS = frozenset(
+    {"index", "index-url", "extra-index-url", "find-links", "no-index", "index-strategy"}
+)
+"""The ``[tool.uv]`` keys of a PEP 723 script that accord honours (where packages come from)."""
+
+
+def _refuse_unhonoured(script: Path, table: dict[str, Any]) -> None:
+    """Refuse, by name, a script setting that would change what uv installs and that accord
+    does not apply to scripts (a settings key uv knows but does not use is only warned of)."""
+    from accord.model.uv_settings import NOT_USED, check_uv_settings
+    from accord.reconciler.errors import SettingUnsupported
+
+    for line in check_uv_settings(table).warnings(str(script)):
+        sys.stderr.write(f"warning: {line}\n")
+    for key in sorted(table):
+        if key in SCRIPT_SETTINGS or key in NOT_USED:
+            continue
+        raise SettingUnsupported(
+            f"`{script}` sets `[tool.uv] {key}`, which accord does not honour for scripts yet",
+            hint="remove it, or run the script with uv",
+            path=script,
+        )
 
 
 def _index_config(script: Path, metadata: ScriptMetadata, request: RunRequest) -> dict[str, Any]:
