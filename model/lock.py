@@ -264,27 +264,47 @@ class Lock:
 def lock_changes(previous: Lock | None, new: Lock, *, planned: bool = False) -> list[str]:
     """uv's report of a lock change, sorted by name: ``Updated pkg v1.0 -> v1.1``,
     ``Added pkg v1.0``, ``Removed pkg v1.0`` (``Update``/``Add``/``Remove`` for a dry run).
-    A first lock reports nothing unless it is only planned (uv lists every package then)."""
+
+    As uv words it: each name's set of versions before and after (a git package's with the
+    first 8 digits of its commit, ``v1.0 (0123abcd)``; a source tree whose version is dynamic
+    as ``(dynamic)``), listed in order and joined by ``, ``; a name whose set changed is
+    updated. A first lock reports nothing unless it is only planned (uv lists every package
+    then)."""
     if previous is None and not planned:
         return []
     verbs = ("Update", "Add", "Remove") if planned else ("Updated", "Added", "Removed")
 
-    def versions(lock: Lock | None) -> dict[str, list[str]]:
-        found: dict[str, list[str]] = {}
+    def versions(lock: Lock | None) -> dict[str, set[tuple[Version | None, str | None]]]:
+        found: dict[str, set[tuple[Version | None, str | None]]] = {}
         for package in lock.packages if lock is not None else ():
-            if package.version is not None:
-                found.setdefault(package.name, []).append(str(package.version))
+            sha = None
+            if package.source.kind is SourceKind.GIT:
+                sha = package.source.location.rpartition("#")[2][:8] or None
+            found.setdefault(package.name, set()).add((package.version, sha))
         return found
+
+    def shown(entries: set[tuple[Version | None, str | None]]) -> str:
+        # uv's order: a dynamic version first, then by version; no commit before a commit.
+        ordered = sorted(
+            entries,
+            key=lambda e: (e[0] is not None, e[0] or Version("0"), e[1] is not None, e[1] or ""),
+        )
+        texts = []
+        for version, sha in ordered:
+            text = "(dynamic)" if version is None else f"v{version}"
+            texts.append(text if sha is None else f"{text} ({sha})")
+        return ", ".join(texts)
 
     old, now = versions(previous), versions(new)
     lines = []
     for name in sorted(set(old) | set(now)):
-        before, after = old.get(name, []), now.get(name, [])
+        before, after = old.get(name), now.get(name)
         if before == after:
             continue
-        if len(before) == 1 and len(after) == 1:
-            lines.append(f"{verbs[0]} {name} v{before[0]} -> v{after[0]}")
-            continue
-        lines += [f"{verbs[1]} {name} v{v}" for v in after if v not in before]
-        lines += [f"{verbs[2]} {name} v{v}" for v in before if v not in after]
+        if before is not None and after is not None:
+            lines.append(f"{verbs[0]} {name} {shown(before)} -> {shown(after)}")
+        elif after is not None:
+            lines.append(f"{verbs[1]} {name} {shown(after)}")
+        elif before is not None:
+            lines.append(f"{verbs[2]} {name} {shown(before)}")
     return lines
