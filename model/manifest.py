@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from accord.model.marker_tree import MarkerTree
 
 __all__ = [
+    "DeclaredRequirement",
     "ProjectManifest",
     "SelectedSource",
     "declared_groups",
@@ -81,6 +82,8 @@ class ProjectManifest:
     declared_extras: tuple[NormalizedName, ...] | None = None
     """The extras in the order ``optional-dependencies`` declares them (uv's
     ``provides-extras`` order); None: the sorted ``extras``."""
+    dynamic: tuple[str, ...] = ()
+    """``project.dynamic``: the fields only the build backend can tell."""
 
     def source_of(self, name: str) -> Source | None:
         for dependency, source in self.sources:
@@ -99,6 +102,16 @@ class ProjectManifest:
             if dependency == name:
                 return entries
         return ()
+
+    @property
+    def dynamic_requirements(self) -> bool:
+        """``dependencies`` or ``optional-dependencies`` is dynamic."""
+        return bool({"dependencies", "optional-dependencies"}.intersection(self.dynamic))
+
+    @property
+    def needs_build(self) -> bool:
+        """Its version or requirements are dynamic: only its backend's metadata tells them."""
+        return self.version is None or self.dynamic_requirements
 
     @property
     def extras(self) -> tuple[NormalizedName, ...]:

@@ -15,7 +15,7 @@ from packaging.requirements import Requirement
 from packaging.specifiers import SpecifierSet
 from packaging.utils import NormalizedName
 
-from accord.model.lock import Lock, LockRequirement, SourceKind
+from accord.model.lock import Lock, LockedPackage, LockRequirement, SourceKind
 from accord.model.manifest import (
     ProjectManifest,
     declared_groups,
@@ -24,7 +24,7 @@ from accord.model.manifest import (
     requirement_key,
 )
 
-__all__ = ["why_script_stale", "why_stale"]
+__all__ = ["why_script_stale", "why_stale", "why_tree_stale"]
 
 
 def _names_changed(old: Iterable[LockRequirement], new: Iterable[LockRequirement]) -> str:
@@ -121,6 +121,33 @@ def _member_stale(lock: Lock, manifest: ProjectManifest) -> str | None:
         return "the project's extras changed"
     if root.default_groups != manifest.default_groups:
         return "the default groups (`tool.uv.default-groups`) changed"
+    return _groups_stale(root, manifest)
+
+
+def why_tree_stale(package: LockedPackage, declared: ProjectManifest) -> str | None:
+    """The first way the locked ``package`` of a path dependency (a source tree that is not a
+    workspace member) no longer matches what its tree declares (``declared``: its
+    pyproject.toml, or the metadata its backend prepares), as uv checks one: a version that
+    became dynamic or static, the version, the extras, the requirements and the dependency
+    groups. A dynamic version itself is never compared: the lock does not hold it."""
+    name = package.name
+    dynamic = declared.version is None
+    if (package.version is None) != dynamic:
+        now = "dynamic" if dynamic else f"static ({declared.version})"
+        return f"the version of `{name}` is now {now}"
+    if not dynamic and package.version != declared.version:
+        return f"the version of `{name}` changed ({package.version} → {declared.version})"
+    if set(package.provides_extras) != set(declared.provides_extras):
+        return f"the extras of `{name}` changed"
+    wanted = declared_requirements(declared)
+    recorded = package.requires_dist or ()
+    if not _same(recorded, wanted):
+        return f"the requirements of `{name}` changed ({_names_changed(recorded, wanted)})"
+    stale = _groups_stale(package, declared)
+    return None if stale is None else f"`{name}`: {stale}"
+
+
+def _groups_stale(root: LockedPackage, manifest: ProjectManifest) -> str | None:
     recorded_groups = dict(root.requires_dev)
     declared_groups_ = dict(declared_groups(manifest))
     if set(recorded_groups) != set(declared_groups_):

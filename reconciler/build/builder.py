@@ -8,6 +8,7 @@ stage's answer (``reconciler.project.source_trees``).
 
 from __future__ import annotations
 
+import os
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -118,6 +119,67 @@ class ProjectBuilder:
                 constraints=self.build_constraints,
                 config_settings=self.config_settings.for_package(name),
             )
+
+    def tree_metadata(
+        self, tree: Path, name: str, *, editable: bool = False, commit: str | None = None
+    ) -> bytes:
+        """Core metadata of a source tree, prepared by its backend
+        (``prepare_metadata_for_build_wheel``, ``_editable`` with ``editable``), as uv prepares
+        a path or git dependency whose version or requirements are dynamic.
+
+        A local tree is prepared in place, and the answer kept until the tree's revision moves
+        (``tree_revision``: a cache key's content or timestamp), as uv keeps it: a version read
+        from a module is not prepared again when only that module changes. A git commit's
+        shared checkout is copied first (backends write into their tree), and its answer kept
+        for good: a commit never changes. Both are kept apart by build settings."""
+        from accord.reconciler.build.backend import prepare_metadata
+
+        settings = self.config_settings.for_package(name)
+
+        def prepare(source: Path) -> bytes:
+            return prepare_metadata(
+                source,
+                interpreter=self.interpreter,
+                cache=self.cache,
+                client_factory=self.client_factory,
+                isolation=self._isolated(name),
+                editable=editable,
+                name=name if commit is None else f"{name} @ {commit}",
+                constraints=self.build_constraints,
+                config_settings=settings,
+            )
+
+        import shutil
+
+        from accord.reconciler.fsutil import write_atomic
+
+        shard = settings.cache_shard()
+        kind = "editable" if editable else "wheel"
+        leaf = f"{kind}.METADATA" if shard is None else f"{kind}-{shard}.METADATA"
+        if commit is None:
+            import hashlib
+
+            from accord.reconciler.project.source_trees import tree_revision
+
+            place = hashlib.sha256(os.fsencode(os.path.abspath(tree))).hexdigest()[:32]
+            entry = self.cache / "tree-metadata" / place
+            stored = entry / tree_revision(tree) / leaf
+        else:
+            # One commit may hold several packages (subdirectories): kept apart by name.
+            entry = stored = self.cache / "git-metadata" / commit / name / leaf
+        if stored.is_file():
+            return stored.read_bytes()
+        if commit is None:
+            metadata = prepare(tree)
+            for old in entry.iterdir() if entry.is_dir() else ():
+                shutil.rmtree(old, ignore_errors=True)  # an older revision's answer
+        else:
+            with tempfile.TemporaryDirectory(dir=self.cache) as work:
+                source = Path(work) / "src"
+                shutil.copytree(tree, source, symlinks=True)
+                metadata = prepare(source)
+        write_atomic(stored, metadata)
+        return metadata
 
     def build_git(self, dist: DesiredDist) -> Path:
         """A wheel built from the locked commit of a git source (the shared checkout is

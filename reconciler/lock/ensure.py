@@ -64,11 +64,16 @@ __all__ = [
 
 
 class MetadataBuilder(Protocol):
-    """Prepares the core metadata of an sdist (or local archive) the index gives no wheel for:
-    the build stage's ``ProjectBuilder``, handed in by the caller (the lock stage sits below
-    the build stage and never imports it)."""
+    """Prepares core metadata: of an sdist (or local archive) the index gives no wheel for,
+    and of a path or git dependency whose version or requirements are dynamic
+    (``resolve.local.TreeMetadata``). The build stage's ``ProjectBuilder``, handed in by the
+    caller (the lock stage sits below the build stage and never imports it)."""
 
     def sdist_metadata(self, url: str, sha256: str | None, filename: str) -> bytes: ...
+
+    def tree_metadata(
+        self, tree: Path, name: str, *, editable: bool = False, commit: str | None = None
+    ) -> bytes: ...
 
 
 MetadataBuilders = Callable[[Sequence[str], "tuple[Requirement, ...]", str], MetadataBuilder]
@@ -230,6 +235,13 @@ def ensure_lock(
     indexes, explicit = configured_indexes(index, {"tool": {"uv": dict(config.table)}})
     strategy = configured_strategy(index, {"tool": {"uv": dict(config.table)}})
     flat = configured_find_links(index, config.layers, workspace.root)
+    made: list[MetadataBuilder] = []
+
+    def builder() -> MetadataBuilder:
+        """One builder for the staleness check and the resolution (made when first asked)."""
+        if not made:
+            made.append(builders(indexes, inputs.build_constraints, strategy))
+        return made[0]
 
     def why_stale_project(existing: Lock) -> str | None:
         if policy.upgrade:
@@ -251,6 +263,13 @@ def ensure_lock(
                 for group, reqs in workspace.root_groups
             ],
         )
+        if stale is None:
+            from accord.reconciler.lock.trees import why_trees_stale
+
+            members = [m.name for m in workspace.members]
+            stale = why_trees_stale(
+                existing, workspace.root, members, lambda: builder().tree_metadata
+            )
         if stale is None:
             stale = inputs.why_stale(existing)
         if stale is None and existing.options.prerelease_mode != recorded_prerelease(prerelease):
@@ -277,14 +296,13 @@ def ensure_lock(
                 "or remove the setting",
                 path=where,
             )
-        builder = builders(indexes, inputs.build_constraints, strategy)
         return _resolve(
             workspace,
             indexes,
             policy,
             index,
             existing,
-            builder,
+            builder(),
             prerelease,
             exclude_newer,
             inputs,
@@ -395,6 +413,7 @@ def _resolve(
             git_commits=git_commits,
             git_locked=git_locked,
             archive_metadata=builder.sdist_metadata,
+            tree_metadata=builder.tree_metadata,
             pinned=pinned,
             source_clients=clients,
             index_url=indexes[-1] if indexes else "",

@@ -27,6 +27,7 @@ __all__ = [
     "locate_source_trees",
     "source_tree_digest",
     "tree_path",
+    "tree_revision",
     "uv_default_cache_keys",
     "uv_freshness_files",
 ]
@@ -94,6 +95,21 @@ def source_tree_digest(directory: Path, settings: ConfigSettings | None = None) 
         except OSError:
             digest.update(b"-")
         digest.update(b"\0")
+    return digest.hexdigest()[:32]
+
+
+def tree_revision(directory: Path) -> str:
+    """When a source tree's prepared metadata is kept: as long as its build inputs
+    (``source_tree_digest``) and the ``ctime`` of each cache-key file stay the same (uv
+    prepares again when a cache key's timestamp moves, even with the same content)."""
+    import os
+
+    digest = hashlib.sha256(source_tree_digest(directory).encode())
+    for name in _cache_key_files(directory):
+        try:
+            digest.update(f"{name}\0{os.stat(directory / name).st_ctime_ns}\0".encode())
+        except OSError:
+            digest.update(f"{name}\0-\0".encode())
     return digest.hexdigest()[:32]
 
 

@@ -196,6 +196,7 @@ def read_manifest(pyproject: Path, *, is_package: bool, directory: str = ".") ->
             f"`{pyproject}`: `project.optional-dependencies` must be a table", path=pyproject
         )
     groups = _groups(data, pyproject)
+    dynamic = project.get("dynamic", [])
     legacy_dev = toml_table(data, "tool", "uv").get("dev-dependencies")
     if legacy_dev:
         dev = canonicalize_name("dev")
@@ -229,6 +230,7 @@ def read_manifest(pyproject: Path, *, is_package: bool, directory: str = ".") ->
         default_groups=_default_groups(data),
         is_package=is_package,
         directory=directory,
+        dynamic=tuple(str(field) for field in dynamic) if isinstance(dynamic, list) else (),
     )
 
 

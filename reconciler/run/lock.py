@@ -66,11 +66,18 @@ class _OnFirstBuild:
         self._lock = threading.Lock()  # the resolver's metadata threads may ask at once
 
     def sdist_metadata(self, url: str, sha256: str | None, filename: str) -> bytes:
+        return self._made().sdist_metadata(url, sha256, filename)
+
+    def tree_metadata(
+        self, tree: Path, name: str, *, editable: bool = False, commit: str | None = None
+    ) -> bytes:
+        return self._made().tree_metadata(tree, name, editable=editable, commit=commit)
+
+    def _made(self) -> ProjectBuilder:
         with self._lock:
             if self._builder is None:
                 self._builder = self._make()
-            builder = self._builder
-        return builder.sdist_metadata(url, sha256, filename)
+            return self._builder
 
     def _make(self) -> ProjectBuilder:
         from accord.reconciler.build.builder import ProjectBuilder

@@ -40,7 +40,7 @@ from accord.reconciler.errors import NoSolution
 from accord.reconciler.lock.resolve import conflicts as conflicting
 from accord.reconciler.lock.resolve.assemble import NodeKey, merge_forks
 from accord.reconciler.lock.resolve.forks import ForkResult, resolve_forks
-from accord.reconciler.lock.resolve.local import local_packages
+from accord.reconciler.lock.resolve.local import TreeMetadata, local_packages
 from accord.reconciler.lock.resolve.metadata import refuse_local_metadata
 from accord.reconciler.lock.resolve.packages import lock_packages, requirement_key_sort
 from accord.reconciler.lock.resolve.requirements import ROOT, Req
@@ -113,6 +113,7 @@ def resolve_lock(
     git_commits: Mapping[NormalizedName, str] | None = None,
     git_locked: Mapping[str, str] | None = None,
     archive_metadata: Callable[[str, str | None, str], bytes] | None = None,
+    tree_metadata: TreeMetadata | None = None,
     pinned: Mapping[NormalizedName, IndexClient] | None = None,
     prerelease: str | None = None,
     prerelease_package: Mapping[NormalizedName, str] | None = None,
@@ -157,6 +158,7 @@ def resolve_lock(
         offline=offline,
         git_commits=git_commits,
         archive_metadata=archive_metadata,
+        tree_metadata=tree_metadata,
     )
     selected = selected_sources(
         [*manifests, *([root_manifest] if root_manifest is not None else [])],
@@ -166,6 +168,7 @@ def resolve_lock(
         offline=offline,
         archive_metadata=archive_metadata,
         git_locked=git_locked or {},
+        tree_metadata=tree_metadata,
     )
     refuse_local_metadata(dependency_metadata, {**locals_, **dict.fromkeys(selected.names)})
     roots: list[Req] = []

@@ -1,13 +1,19 @@
 """Lock stage, resolution: local packages (workspace members, path, git and archive sources)
-read into the resolver's ``LocalPackage`` values; a source tree's metadata is read statically.
+read into the resolver's ``LocalPackage`` values.
+
+A source tree's metadata is read statically from its pyproject.toml, unless its version or
+requirements are dynamic: a path or git dependency's are then prepared by its build backend
+(``TreeMetadata``, handed down from the run stage), as uv prepares them. A dynamic version is
+not written for a path dependency (uv omits it for every source tree); a git dependency's is.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
+import attrs
 from packaging.markers import Marker
 from packaging.requirements import Requirement
 from packaging.specifiers import SpecifierSet
@@ -15,14 +21,24 @@ from packaging.utils import NormalizedName, canonicalize_name
 from packaging.version import Version
 
 from accord.model.lock import Artifact, Source, SourceKind
-from accord.model.manifest import ProjectManifest, lowered_requirements
-from accord.reconciler.errors import BuildNotSupported
+from accord.model.manifest import DeclaredRequirement, ProjectManifest, lowered_requirements
+from accord.reconciler.errors import BuildNotSupported, MetadataInvalid
 from accord.reconciler.lock.resolve.requirements import LocalPackage
 
 if TYPE_CHECKING:
     from accord.reconciler.fetch.index import DistMetadata
 
-__all__ = ["local_metadata", "local_packages", "source_package"]
+__all__ = ["TreeMetadata", "built_package", "local_metadata", "local_packages", "source_package"]
+
+
+class TreeMetadata(Protocol):
+    """The core metadata (``METADATA`` bytes) a source tree's backend prepares for the wheel
+    (``editable``: the editable wheel) it would build; ``commit``: the tree is that commit's
+    shared checkout (not built in place, and the answer may be kept)."""
+
+    def __call__(
+        self, tree: Path, name: str, *, editable: bool = False, commit: str | None = None
+    ) -> bytes: ...
 
 
 def local_metadata(manifest: ProjectManifest) -> DistMetadata:
@@ -79,6 +95,7 @@ def _git_package(
     cache: Path,
     offline: bool,
     locked_commit: str | None,
+    tree_metadata: TreeMetadata | None,
 ) -> LocalPackage:
     """A git dependency: the locked commit (or the reference's current one), checked out."""
     import re
@@ -94,17 +111,13 @@ def _git_package(
     commit = locked_commit or resolve_commit(reference, cache, offline=offline)
     tree = checkout(reference, commit, cache, offline=offline)
     local = read_manifest(tree / "pyproject.toml", is_package=True, directory=".")
-    if local.version is None:
-        raise BuildNotSupported(
-            f"`{name}` from git has a dynamic version, which accord cannot read without "
-            "building yet"
-        )
-    return LocalPackage(
-        manifest=local,
-        source=Source(SourceKind.GIT, lock_url(reference, commit)),
-        metadata=local_metadata(local),
-        member=False,
-    )
+    source = Source(SourceKind.GIT, lock_url(reference, commit))
+    if local.needs_build:
+        if tree_metadata is None:
+            raise _cannot_build(name, "from git")
+        raw = tree_metadata(tree, name, commit=commit)
+        return built_package(name, local, source, raw, keep_version=True)
+    return LocalPackage(manifest=local, source=source, metadata=local_metadata(local), member=False)
 
 
 def _archive_package(
@@ -165,6 +178,7 @@ def local_packages(
     offline: bool = False,
     git_commits: Mapping[NormalizedName, str] | None = None,
     archive_metadata: Callable[[str, str | None, str], bytes] | None = None,
+    tree_metadata: TreeMetadata | None = None,
 ) -> dict[NormalizedName, LocalPackage]:
     """Members (when they are candidates) and the local directories they depend on."""
     locals_: dict[NormalizedName, LocalPackage] = {}
@@ -192,6 +206,7 @@ def local_packages(
                 offline=offline,
                 git_commit=(git_commits or {}).get(name),
                 archive_metadata=archive_metadata,
+                tree_metadata=tree_metadata,
             )
             if package is not None:
                 locals_[name] = package
@@ -208,13 +223,14 @@ def source_package(
     offline: bool = False,
     git_commit: str | None = None,
     archive_metadata: Callable[[str, str | None, str], bytes] | None = None,
+    tree_metadata: TreeMetadata | None = None,
 ) -> LocalPackage | None:
     """The package ``dependent`` takes ``name`` from ``source``: a git checkout, an archive,
     or a local directory (None for a workspace member's own source)."""
     from accord.reconciler.project.workspace import read_manifest
 
     if source.kind is SourceKind.GIT and cache is not None:
-        return _git_package(name, source, cache, offline, git_commit)
+        return _git_package(name, source, cache, offline, git_commit, tree_metadata)
     archive = source.kind is SourceKind.URL or source.kind is SourceKind.PATH
     if archive and cache is not None:
         return _archive_package(name, source, root, cache, archive_metadata)
@@ -233,9 +249,47 @@ def source_package(
     )
     pyproject = directory / "pyproject.toml"
     local = read_manifest(pyproject, is_package=True, directory=source.location)
-    if local.version is None:
-        raise BuildNotSupported(
-            f"`{name}` at `{source.location}` has a dynamic version, which accord cannot "
-            "read without building yet",
-        )
+    if local.needs_build:
+        if tree_metadata is None:
+            raise _cannot_build(name, f"at `{source.location}`")
+        editable = source.kind is SourceKind.EDITABLE
+        raw = tree_metadata(directory, name, editable=editable)
+        return built_package(name, local, source, raw, keep_version=False)
     return LocalPackage(manifest=local, source=source, metadata=local_metadata(local), member=False)
+
+
+def _cannot_build(name: str, where: str) -> BuildNotSupported:
+    return BuildNotSupported(
+        f"`{name}` {where} has a dynamic version or dynamic requirements, which only its build "
+        "backend can tell; accord prepares them when it locks a project, not for a script "
+        "or an ephemeral environment yet",
+        hint="declare them statically in its pyproject.toml, or depend on it from a project",
+    )
+
+
+def built_package(
+    name: NormalizedName, static: ProjectManifest, source: Source, raw: bytes, *, keep_version: bool
+) -> LocalPackage:
+    """A source tree whose metadata its backend prepared (``raw``): resolved with it, and
+    recorded as uv records it (requirements and extras as the backend wrote them; the
+    version only with ``keep_version``, else only when pyproject.toml states it)."""
+    from accord.model.metadata_headers import header_fields
+    from accord.reconciler.fetch.index import parse_metadata
+
+    metadata = parse_metadata(raw)
+    if metadata.name != name:
+        raise MetadataInvalid(
+            f"`{name}` at `{source.location}` was expected, but its build backend prepared "
+            f"the metadata of `{metadata.name}`"
+        )
+    fields = header_fields(raw.decode("utf-8", errors="replace"))
+    manifest = attrs.evolve(
+        static,
+        version=metadata.version if keep_version else static.version,
+        requires_python=metadata.requires_python or SpecifierSet(),
+        # As written (the order of a requirement's extras is kept, as uv keeps it).
+        dependencies=tuple(DeclaredRequirement(line) for line in fields.get("requires-dist", [])),
+        optional_dependencies=tuple((extra, ()) for extra in sorted(set(metadata.provides_extras))),
+        declared_extras=metadata.provides_extras,
+    )
+    return LocalPackage(manifest=manifest, source=source, metadata=metadata, member=False)

@@ -22,7 +22,7 @@ from accord.model.lock import Source, SourceKind
 from accord.model.manifest import ProjectManifest, lower_requirement
 from accord.model.marker_tree import MarkerTree
 from accord.reconciler.errors import NoSolution, SettingUnsupported
-from accord.reconciler.lock.resolve.local import source_package
+from accord.reconciler.lock.resolve.local import TreeMetadata, source_package
 from accord.reconciler.lock.resolve.requirements import LocalPackage
 
 if TYPE_CHECKING:
@@ -109,11 +109,13 @@ def selected_sources(
     offline: bool = False,
     archive_metadata: Callable[[str, str | None, str], bytes] | None = None,
     git_locked: Mapping[str, str] | None = None,
+    tree_metadata: TreeMetadata | None = None,
 ) -> SelectedSources:
     """The sources chosen by marker of every member's requirements (its dependencies,
     extras and groups), each with where its lowered requirement applies. ``clients``: a
     client for each index URL a source names; ``git_locked``: the commit a git source (its
-    location without the commit) is locked to, kept until upgraded."""
+    location without the commit) is locked to, kept until upgraded; ``tree_metadata``: what a
+    source tree's backend prepares, for one whose version or requirements are dynamic."""
     made: dict[Source, LocalPackage] = {}
     entries: dict[NormalizedName, list[_Entry]] = defaultdict(list)
     for manifest in manifests:
@@ -146,6 +148,7 @@ def selected_sources(
                         offline=offline,
                         git_commit=(git_locked or {}).get(selected.source.location),
                         archive_metadata=archive_metadata,
+                        tree_metadata=tree_metadata,
                     )
                     assert found is not None  # a workspace source is never chosen by marker
                     package = made[selected.source] = found
