@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from accord.model.plan import Plan
     from accord.reconciler.fetch.index import IndexClient
     from accord.reconciler.install.apply import Builder
+    from accord.reconciler.lock.resolve.local import TreeMetadata
 
 __all__ = ["PseudoProject", "sync_cached_environment"]
 
@@ -71,8 +72,10 @@ def resolve_pseudo_project(
     index_url: str | None = None,
     preferences: Mapping[NormalizedName, Version] | None = None,
     constraints: Sequence[Requirement] = (),
+    tree_metadata: TreeMetadata | None = None,
 ) -> Lock:
-    """The lock of ``project`` from ``client`` (``index_url`` None: the client's first index)."""
+    """The lock of ``project`` from ``client`` (``index_url`` None: the client's first index);
+    ``tree_metadata`` prepares the metadata of a local tree whose version is dynamic."""
     from accord.reconciler.lock.resolve import resolve_lock
 
     script = project.is_script
@@ -85,6 +88,7 @@ def resolve_pseudo_project(
         script=script,
         root=Path("/") if script else None,
         cache=cache if script else None,
+        tree_metadata=tree_metadata,
     )
 
 
@@ -107,6 +111,7 @@ def sync_cached_environment(
     before_apply: Callable[[Plan], None] | None = None,
     after_apply: Callable[[Plan, float], None] | None = None,
     builder: Callable[[], Builder] | None = None,
+    tree_metadata: TreeMetadata | None = None,
     offline: bool = False,
     finish: Callable[[Lock, Plan], None] | None = None,
 ) -> Plan:
@@ -119,10 +124,11 @@ def sync_cached_environment(
     ``lock_action``/``lock_name`` go into the plan as they are; ``show``, when given, is a
     ``--dry-plan``: the plan is shown and nothing is applied or finished. Otherwise
     ``before_apply`` sees the plan; apply runs when the plan changes anything, with the
-    builder ``builder`` makes then (for sdists and source trees); ``after_apply`` gets the
-    seconds it took; and ``finish`` (a stored lock, a ready marker) runs last. Raises the
-    resolver's, ``desire``'s and apply's errors; a failure leaves ``finish`` undone, so the
-    next call repairs the environment.
+    builder ``builder`` makes then (for sdists and source trees); ``tree_metadata`` prepares,
+    for the resolution, the metadata of a local tree whose version is dynamic;
+    ``after_apply`` gets the seconds it took; and ``finish`` (a stored lock, a ready marker)
+    runs last. Raises the resolver's, ``desire``'s and apply's errors; a failure leaves
+    ``finish`` undone, so the next call repairs the environment.
     """
     import time
 
@@ -140,6 +146,7 @@ def sync_cached_environment(
                 index_url=index_url,
                 preferences=preferences,
                 constraints=constraints,
+                tree_metadata=tree_metadata,
             )
     roots = () if project.is_script else (canonicalize_name(project.name),)
     desired = desire(lock, Selection(roots=roots, default_groups=()), interpreter)

@@ -16,7 +16,7 @@ import hashlib
 import sys
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 import attrs
 from packaging.requirements import Requirement
@@ -31,6 +31,9 @@ from accord.model.plan import Plan
 from accord.model.request import OutputFormat, RunRequest
 from accord.reconciler.cachedir import cache_root
 from accord.reconciler.install.envlock import environment_lock
+
+if TYPE_CHECKING:
+    from accord.reconciler.lock.resolve.local import TreeMetadata
 
 __all__ = [
     "STORED_LOCK",
@@ -224,7 +227,23 @@ def sync_requirements(
         before_apply=before_apply,
         after_apply=after_apply,
         builder=lambda: project_builder(interpreter, request, None),
+        tree_metadata=_tree_metadata(interpreter, request),
         offline=request.index.offline,
         finish=finish,
     )
     return Ephemeral(venv, plan)
+
+
+def _tree_metadata(interpreter: Interpreter, request: RunRequest) -> TreeMetadata:
+    """Prepares a local tree's metadata (a ``--with-editable`` tree whose version is dynamic)
+    with the builder apply gets, made only when a tree needs it."""
+
+    def prepare(
+        tree: Path, name: str, *, editable: bool = False, commit: str | None = None
+    ) -> bytes:
+        from accord.reconciler.run.builders import project_builder
+
+        builder = project_builder(interpreter, request, None)
+        return builder.tree_metadata(tree, name, editable=editable, commit=commit)
+
+    return prepare

@@ -259,11 +259,11 @@ def source_package(
 
 
 def _cannot_build(name: str, where: str) -> BuildNotSupported:
+    # Every caller that may name a local tree hands a builder down; this is a safeguard.
     return BuildNotSupported(
         f"`{name}` {where} has a dynamic version or dynamic requirements, which only its build "
-        "backend can tell; accord prepares them when it locks a project, not for a script "
-        "or an ephemeral environment yet",
-        hint="declare them statically in its pyproject.toml, or depend on it from a project",
+        "backend can tell, and this resolution cannot run a build",
+        hint="declare them statically in its pyproject.toml",
     )
 
 
