@@ -14,7 +14,7 @@ from packaging.version import Version
 
 from accord.model.lock import Lock, LockedPackage, LockRequirement, Source, SourceKind
 from accord.model.manifest import ProjectManifest, declared_groups, declared_requirements
-from accord.model.staleness import why_script_stale, why_stale
+from accord.model.staleness import why_script_stale, why_stale, why_tree_stale
 from tests.model.factories import INDEX, locked, n
 
 OTHER_INDEX = "https://other.invalid/simple"
@@ -194,3 +194,45 @@ def test_staleness_requirements_that_differ_only_by_marker_are_their_or() -> Non
     assert why_stale(_lock_for(joined), split, [INDEX]) is None
     other = _manifest(dependencies=(Requirement("pkg>=1.0; sys_platform == 'linux'"),))
     assert why_stale(_lock_for(split), other, [INDEX]) == "requirements changed (changed pkg)"
+
+
+def _tree_package(manifest: ProjectManifest) -> LockedPackage:
+    """A path dependency's package as the lock records it (no version when dynamic)."""
+    return LockedPackage(
+        name=manifest.name,
+        version=manifest.version,
+        source=Source(SourceKind.EDITABLE, "../lib"),
+        provides_extras=manifest.extras,
+        requires_dist=tuple(declared_requirements(manifest)),
+        requires_dev=tuple((group, tuple(reqs)) for group, reqs in declared_groups(manifest)),
+    )
+
+
+@pytest.mark.parametrize(
+    ("manifest", "reason"),
+    [
+        (_manifest(), None),
+        (_manifest(version=Version("0.2.0")), "the version of `proj` changed (0.1.0 → 0.2.0)"),
+        (_manifest(version=None), "the version of `proj` is now dynamic"),
+        (_manifest(optional_dependencies=()), "the extras of `proj` changed"),
+        (_manifest(dependencies=()), "the requirements of `proj` changed (removed pkg)"),
+        (
+            _manifest(dependency_groups=()),
+            "`proj`: dependency groups changed (removed group dev)",
+        ),
+    ],
+)
+def test_staleness_of_a_path_dependency_with_a_static_version(
+    manifest: ProjectManifest, reason: str | None
+) -> None:
+    assert why_tree_stale(_tree_package(CURRENT), manifest) == reason
+
+
+def test_staleness_of_a_path_dependency_with_a_dynamic_version() -> None:
+    dynamic = _manifest(version=None)
+    package = _tree_package(dynamic)
+    # The version is not in the lock: nothing to compare while it stays dynamic.
+    assert why_tree_stale(package, dynamic) is None
+    assert why_tree_stale(package, CURRENT) == "the version of `proj` is now static (0.1.0)"
+    changed = _manifest(version=None, dependencies=(Requirement("pkg>=2.0"),))
+    assert why_tree_stale(package, changed) == "the requirements of `proj` changed (changed pkg)"
