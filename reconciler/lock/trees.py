@@ -43,16 +43,15 @@ def why_trees_stale(
 def _tree_stale(
     package: LockedPackage, root: Path, tree_metadata: Callable[[], TreeMetadata]
 ) -> str | None:
-    from accord.reconciler.project.workspace import read_manifest
+    from accord.reconciler.project.workspace import read_path_dependency
 
     location = package.source.location
     directory = root / location  # an absolute location stays absolute
-    pyproject = directory / "pyproject.toml"
-    if not pyproject.is_file():
+    if not (directory / "pyproject.toml").is_file():
         # A tree without pyproject.toml (setup.py alone) is not one accord locks: the lock
         # came from uv, and is taken as uv wrote it.
         return None
-    static = read_manifest(pyproject, is_package=True, directory=location)
+    static = read_path_dependency(directory, root, location)
     if not static.dynamic_requirements:
         stale = why_tree_stale(package, static)
         # uv trusts what pyproject.toml says, except for a version that stays dynamic: the

@@ -1,5 +1,6 @@
-"""Lock stage, inputs: a project's ``[tool.uv.sources]`` lowered into where each dependency
-comes from (pyproject.toml already read and checked against uv's schema).
+"""Project stage: ``[tool.uv.sources]`` lowered into where each dependency comes from
+(pyproject.toml already read and checked against uv's schema), for workspace members and for
+the path dependencies whose own sources uv follows (``workspace.read_path_dependency``).
 
 A single source table gives a name one source everywhere (a ``Source``, or an index URL
 for ``index``). A list of sources, or one source with a ``marker``, chooses among them by
@@ -25,7 +26,7 @@ from accord.reconciler.errors import ProjectInvalid, SettingUnsupported
 if TYPE_CHECKING:
     from accord.model.marker_tree import MarkerTree
 
-__all__ = ["LoweredSources", "lower_sources"]
+__all__ = ["LoweredSources", "lower_sources", "relative_to_root"]
 
 
 @attrs.frozen
@@ -37,7 +38,8 @@ class LoweredSources:
     selected: tuple[tuple[NormalizedName, tuple[SelectedSource, ...]], ...] = ()
 
 
-def _relative(path: Path, root: Path) -> str:
+def relative_to_root(path: Path, root: Path) -> str:
+    """``path`` relative to the workspace ``root``, with ``/``, as the lock writes it."""
     return os.path.relpath(path, root).replace(os.sep, "/")
 
 
@@ -73,11 +75,13 @@ def _lower_one(
             )
         directory, is_package = context.members[name]
         kind = SourceKind.EDITABLE if is_package else SourceKind.VIRTUAL
-        return Source(kind, _relative(directory, root)), None
+        return Source(kind, relative_to_root(directory, root)), None
     if "path" in entry:
         target = (context.member_dir / str(entry["path"])).resolve()
         location = (
-            str(entry["path"]) if os.path.isabs(str(entry["path"])) else _relative(target, root)
+            str(entry["path"])
+            if os.path.isabs(str(entry["path"]))
+            else relative_to_root(target, root)
         )
         if target.is_dir():
             kind = SourceKind.EDITABLE if entry.get("editable") else SourceKind.DIRECTORY

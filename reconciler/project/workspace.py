@@ -22,13 +22,14 @@ from packaging.version import InvalidVersion, Version
 from accord.model.manifest import DeclaredRequirement, ProjectManifest
 from accord.reconciler.errors import ProjectInvalid
 from accord.reconciler.project.discover import read_pyproject, toml_table
-from accord.reconciler.project.sources import lower_sources
+from accord.reconciler.project.sources import lower_sources, relative_to_root
 
 __all__ = [
     "Workspace",
     "group_requires_python",
     "member_directories",
     "read_manifest",
+    "read_path_dependency",
     "read_workspace",
 ]
 
@@ -255,10 +256,6 @@ class Workspace:
         return None
 
 
-def _relative(path: Path, root: Path) -> str:
-    return os.path.relpath(path, root).replace(os.sep, "/")
-
-
 def member_directories(root: Path, data: Mapping[str, Any]) -> list[Path]:
     """The member directories of the workspace rooted at ``root`` (the root itself first
     when it is a project), following ``members`` globs and ``exclude``."""
@@ -282,6 +279,40 @@ def member_directories(root: Path, data: Mapping[str, Any]) -> list[Path]:
                 )
             directories.append(path)
     return directories
+
+
+def read_path_dependency(directory: Path, root: Path, location: str) -> ProjectManifest:
+    """The declared inputs of the path dependency at ``directory`` (``location`` as the lock
+    writes it), with its own ``[tool.uv.sources]`` lowered, paths relative to the workspace
+    ``root``, as uv lowers them. A source naming a workspace member or an index, or sources
+    chosen by marker, are refused: uv would look for the dependency's own workspace or index,
+    or fork on its sources, which accord does not."""
+    from accord.reconciler.errors import BuildNotSupported
+
+    pyproject = directory / "pyproject.toml"
+    manifest = read_manifest(pyproject, is_package=True, directory=location)
+    data = read_pyproject(pyproject)
+    own = toml_table(data, "tool", "uv").get("sources", {})
+    if not isinstance(own, dict) or not own:
+        return manifest
+    for name, value in own.items():
+        entries = value if isinstance(value, list) else [value]
+        for entry in entries:
+            if isinstance(entry, dict) and ("workspace" in entry or "index" in entry):
+                kind = "its workspace" if "workspace" in entry else "an index of its own"
+                raise BuildNotSupported(
+                    f"`{manifest.name}` at `{location}` takes `{name}` from {kind} "
+                    "(`tool.uv.sources`), which accord cannot lock yet",
+                    hint="lock with uv, or make it a member of this workspace",
+                )
+    lowered = lower_sources(own, directory, root, {}, {}, pyproject)
+    if lowered.selected:
+        raise BuildNotSupported(
+            f"`{manifest.name}` at `{location}` takes `{lowered.selected[0][0]}` from sources "
+            "chosen by marker (`tool.uv.sources`), which accord cannot lock yet",
+            hint="lock with uv, or give it one source without a marker",
+        )
+    return attrs.evolve(manifest, sources=lowered.sources)
 
 
 def _is_package(data: Mapping[str, Any]) -> bool:
@@ -330,7 +361,7 @@ def read_workspace(root: Path) -> Workspace:
         manifest = read_manifest(
             pyproject,
             is_package=_is_package(data),
-            directory=_relative(directory, root) if directory != root else ".",
+            directory=relative_to_root(directory, root) if directory != root else ".",
         )
         manifests.append(
             attrs.evolve(

@@ -111,6 +111,7 @@ def _git_package(
     commit = locked_commit or resolve_commit(reference, cache, offline=offline)
     tree = checkout(reference, commit, cache, offline=offline)
     local = read_manifest(tree / "pyproject.toml", is_package=True, directory=".")
+    _refuse_own_sources(name, tree / "pyproject.toml", local)
     source = Source(SourceKind.GIT, lock_url(reference, commit))
     if local.needs_build:
         if tree_metadata is None:
@@ -118,6 +119,26 @@ def _git_package(
         raw = tree_metadata(tree, name, commit=commit)
         return built_package(name, local, source, raw, keep_version=True)
     return LocalPackage(manifest=local, source=source, metadata=local_metadata(local), member=False)
+
+
+def _refuse_own_sources(name: NormalizedName, pyproject: Path, local: ProjectManifest) -> None:
+    """A git dependency whose own ``[tool.uv.sources]`` name one of its requirements: uv
+    lowers them within the repository, which accord does not do yet."""
+    from accord.reconciler.project.discover import read_pyproject, toml_table
+
+    own = toml_table(read_pyproject(pyproject), "tool", "uv").get("sources", {})
+    if not isinstance(own, dict):
+        return
+    declared = {canonicalize_name(r.name) for r in local.dependencies} | {
+        canonicalize_name(r.name) for _, reqs in local.optional_dependencies for r in reqs
+    }
+    named = sorted(declared.intersection(canonicalize_name(key) for key in own))
+    if named:
+        raise BuildNotSupported(
+            f"`{name}` from git takes `{named[0]}` from its own `tool.uv.sources`, which "
+            "accord cannot lock yet",
+            hint="lock with uv, or take the dependency from a path or an index",
+        )
 
 
 def _archive_package(
@@ -193,9 +214,13 @@ def local_packages(
                 metadata=local_metadata(manifest),
                 member=True,
             )
-    for manifest in manifests:
+    # Members first, then each path dependency read, whose own sources uv follows too.
+    queue = list(manifests)
+    while queue:
+        manifest = queue.pop(0)
         for name, source in manifest.sources:
             if name in locals_:
+                _same_source(name, source, locals_[name])
                 continue
             package = source_package(
                 manifest.name,
@@ -208,8 +233,11 @@ def local_packages(
                 archive_metadata=archive_metadata,
                 tree_metadata=tree_metadata,
             )
-            if package is not None:
-                locals_[name] = package
+            if package is None:
+                continue
+            locals_[name] = package
+            if package.source.kind.is_source_tree:
+                queue.append(package.manifest)
     return locals_
 
 
@@ -226,9 +254,8 @@ def source_package(
     tree_metadata: TreeMetadata | None = None,
 ) -> LocalPackage | None:
     """The package ``dependent`` takes ``name`` from ``source``: a git checkout, an archive,
-    or a local directory (None for a workspace member's own source)."""
-    from accord.reconciler.project.workspace import read_manifest
-
+    or a local directory, its own ``[tool.uv.sources]`` lowered (None for a workspace
+    member's own source)."""
     if source.kind is SourceKind.GIT and cache is not None:
         return _git_package(name, source, cache, offline, git_commit, tree_metadata)
     archive = source.kind is SourceKind.URL or source.kind is SourceKind.PATH
@@ -238,24 +265,51 @@ def source_package(
         if source.kind in (SourceKind.GIT, SourceKind.URL, SourceKind.PATH):
             raise BuildNotSupported(
                 f"`{dependent}` takes `{name}` from a {source.kind.value} source, "
-                "which accord cannot lock yet",
+                "which accord cannot lock here",
                 hint="workspace members and local directories are supported",
             )
         return None
-    directory = (
-        (root / source.location)
-        if not Path(source.location).is_absolute()
-        else Path(source.location)
-    )
-    pyproject = directory / "pyproject.toml"
-    local = read_manifest(pyproject, is_package=True, directory=source.location)
-    if local.needs_build:
-        if tree_metadata is None:
-            raise _cannot_build(name, f"at `{source.location}`")
-        editable = source.kind is SourceKind.EDITABLE
-        raw = tree_metadata(directory, name, editable=editable)
-        return built_package(name, local, source, raw, keep_version=False)
-    return LocalPackage(manifest=local, source=source, metadata=local_metadata(local), member=False)
+    return _tree_package(name, source, root, tree_metadata)
+
+
+def _tree_package(
+    name: NormalizedName, source: Source, root: Path, tree_metadata: TreeMetadata | None
+) -> LocalPackage:
+    """A path dependency's directory, its own ``[tool.uv.sources]`` lowered."""
+    from accord.reconciler.project.workspace import read_path_dependency
+
+    location = Path(source.location)
+    directory = location if location.is_absolute() else root / location
+    local = read_path_dependency(directory, root, source.location)
+    if not local.needs_build:
+        return LocalPackage(
+            manifest=local, source=source, metadata=local_metadata(local), member=False
+        )
+    if tree_metadata is None:
+        raise _cannot_build(name, f"at `{source.location}`")
+    raw = tree_metadata(directory, name, editable=source.kind is SourceKind.EDITABLE)
+    return built_package(name, local, source, raw, keep_version=False)
+
+
+def _same_source(name: NormalizedName, source: Source, known: LocalPackage) -> None:
+    """A package two projects take from a source each: they must name the same one (uv
+    refuses conflicting URLs); a workspace member is itself, whatever names it."""
+    if known.member:
+        return
+    if known.source.kind is SourceKind.GIT:
+        same = source.kind is SourceKind.GIT and known.source.location.split("#")[0] == (
+            source.location
+        )
+    else:  # a directory taken editable and not is two sources to uv as well
+        same = source == known.source
+    if not same:
+        from accord.reconciler.errors import NoSolution
+
+        raise NoSolution(
+            f"Requirements contain conflicting sources for package `{name}`: "
+            f"`{known.source}` and `{source}`",
+            hint="name the same source for it everywhere",
+        )
 
 
 def _cannot_build(name: str, where: str) -> BuildNotSupported:

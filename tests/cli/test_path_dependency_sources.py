@@ -1,0 +1,175 @@
+"""A path dependency's own ``[tool.uv.sources]``, followed as uv 0.13.8 follows them: its path
+and git dependencies are locked from those sources (recorded relative to the workspace root),
+side by side with uv; two projects naming different sources for one package are refused."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.cli.support import Cli, installed
+
+pytestmark = pytest.mark.backends  # fails, naming the fix, without the wheels
+
+BACKEND = '[build-system]\nrequires = ["hatchling"]\nbuild-backend = "hatchling.build"\n'
+
+
+def _package(root: Path, name: str, version: str, tail: str = "", deps: str = "") -> Path:
+    directory = root / name
+    (directory / name).mkdir(parents=True)
+    (directory / name / "__init__.py").write_text("")
+    (directory / "pyproject.toml").write_text(
+        f'[project]\nname = "{name}"\nversion = "{version}"\nrequires-python = ">=3.10"\n'
+        f"dependencies = [{deps}]\n\n{BACKEND}{tail}"
+    )
+    return directory
+
+
+def _git(repo: Path, *args: str) -> str:
+    result = subprocess.run(
+        ["git", "-c", "user.email=t@example.invalid", "-c", "user.name=t", *args],
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return result.stdout.strip()
+
+
+def _projects(root: Path, repo: Path, *, editable: bool = True) -> Path:
+    """`app` → `lib` (a path) → `other` (a path, editable) and `gitpkg` (git); `app` takes
+    `other` from the same path, editable unless told."""
+    _package(root, "other", "3.0")
+    _package(
+        root,
+        "lib",
+        "1.0",
+        deps='"other", "gitpkg"',
+        tail=(
+            '\n[tool.uv.sources]\nother = { path = "../other", editable = true }\n'
+            f'gitpkg = {{ git = "{repo.as_uri()}", branch = "main" }}\n'
+        ),
+    )
+    return _package(
+        root,
+        "app",
+        "0.1.0",
+        deps='"lib", "other"',
+        tail=(
+            '\n[tool.uv.sources]\nlib = { path = "../lib" }\n'
+            f'other = {{ path = "../other", editable = {str(editable).lower()} }}\n'
+        ),
+    )
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    repo = _package(tmp_path / "git", "gitpkg", "0.5")
+    _git(repo, "init", "-q", "-b", "main")
+    _git(repo, "add", "-A")
+    _git(repo, "commit", "-qm", "one")
+    return repo
+
+
+def test_path_dependency_sources_are_locked_as_uv_locks_them(
+    cli: Cli, tmp_path: Path, repo: Path
+) -> None:
+    ours = _projects(tmp_path / "ours", repo)
+    theirs = _projects(tmp_path / "theirs", repo)
+    mine = cli.invoke(ours, "lock", pinned=True)
+    assert mine.returncode == 0, mine.stderr
+    uv = cli.uv(theirs, "lock")
+    assert uv.returncode == 0, uv.stderr
+    lock = (ours / "uv.lock").read_text()
+    assert lock == (theirs / "uv.lock").read_text()
+    commit = _git(repo, "rev-parse", "HEAD")
+    assert (
+        "[package.metadata]\nrequires-dist = [\n"
+        f'    {{ name = "gitpkg", git = "{repo.as_uri()}?branch=main" }},\n'
+        '    { name = "other", editable = "../other" },\n]\n'
+    ) in lock
+    assert f'source = {{ git = "{repo.as_uri()}?branch=main#{commit}" }}' in lock
+    assert cli.uv(ours, "lock", "--check").returncode == 0
+
+    result = cli.run(ours, "--locked", "--", "python", "-c", "import gitpkg, lib, other")
+    assert result.returncode == 0, result.stderr
+    assert {"lib": "1.0", "other": "3.0", "gitpkg": "0.5"}.items() <= installed(ours).items()
+
+    # The transitive tree is checked too: its new version makes the lock stale for both.
+    for app in (ours, theirs):
+        pyproject = app.parent / "other" / "pyproject.toml"
+        pyproject.write_text(pyproject.read_text().replace('"3.0"', '"3.1"'))
+    stale = cli.invoke(ours, "lock", "--check", pinned=True)
+    assert stale.returncode == 1
+    assert "cause: the version of `other` changed (3.0 → 3.1)" in stale.stderr
+    assert cli.uv(theirs, "lock", "--check").returncode == 1
+
+
+def test_path_dependency_naming_another_source_is_refused(
+    cli: Cli, tmp_path: Path, repo: Path
+) -> None:
+    # `app` takes `other` from its directory, `lib` takes it editable: two sources to uv.
+    ours = _projects(tmp_path / "ours", repo, editable=False)
+    theirs = _projects(tmp_path / "theirs", repo, editable=False)
+    mine = cli.invoke(ours, "lock", pinned=True)
+    uv = cli.uv(theirs, "lock")
+    assert (mine.returncode, uv.returncode) == (1, 1), (mine.stderr, uv.stderr)
+    assert "Requirements contain conflicting URLs for package `other`" in uv.stderr
+    assert mine.stderr.startswith(
+        "error: Requirements contain conflicting sources for package `other`: "
+    ), mine.stderr
+    assert not (ours / "uv.lock").exists()
+
+
+def test_path_dependency_taking_a_package_from_its_own_index_is_refused(
+    cli: Cli, tmp_path: Path
+) -> None:
+    _package(
+        tmp_path,
+        "lib",
+        "1.0",
+        deps='"dep-a"',
+        tail='\n[tool.uv.sources]\ndep-a = { index = "mine" }\n',
+    )
+    app = _package(
+        tmp_path,
+        "app",
+        "0.1.0",
+        deps='"lib"',
+        tail='\n[tool.uv.sources]\nlib = { path = "../lib" }\n',
+    )
+    result = cli.invoke(app, "lock", pinned=True)
+    assert result.returncode == 1
+    assert result.stderr.startswith(
+        "error: `lib` at `../lib` takes `dep-a` from an index of its own (`tool.uv.sources`), "
+        "which accord cannot lock yet\n"
+    ), result.stderr
+
+
+def test_git_dependency_with_sources_of_its_own_is_refused(cli: Cli, tmp_path: Path) -> None:
+    # uv lowers them inside the repository; accord does not yet, and says so.
+    repo = _package(
+        tmp_path / "git",
+        "gitpkg",
+        "0.5",
+        deps='"dep-a"',
+        tail='\n[tool.uv.sources]\ndep-a = { path = "vendored/dep-a" }\n',
+    )
+    _git(repo, "init", "-q", "-b", "main")
+    _git(repo, "add", "-A")
+    _git(repo, "commit", "-qm", "one")
+    app = _package(
+        tmp_path,
+        "app",
+        "0.1.0",
+        deps='"gitpkg"',
+        tail=f'\n[tool.uv.sources]\ngitpkg = {{ git = "{repo.as_uri()}" }}\n',
+    )
+    result = cli.invoke(app, "lock", pinned=True)
+    assert result.returncode == 1
+    assert result.stderr.startswith(
+        "error: `gitpkg` from git takes `dep-a` from its own `tool.uv.sources`, which accord "
+        "cannot lock yet\n"
+    ), result.stderr
