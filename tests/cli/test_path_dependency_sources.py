@@ -5,6 +5,7 @@ side by side with uv; two projects naming different sources for one package are 
 from __future__ import annotations
 
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -173,3 +174,80 @@ def test_git_dependency_with_sources_of_its_own_is_refused(cli: Cli, tmp_path: P
         "error: `gitpkg` from git takes `dep-a` from its own `tool.uv.sources`, which accord "
         "cannot lock yet\n"
     ), result.stderr
+
+
+def _marker_chosen(root: Path) -> Path:
+    """`app` takes `lib` by marker: from `../lib` on Linux (its version dynamic, `other` from
+    its own path source), from `../lib-else` (a static 1.0) elsewhere."""
+    _package(root, "other", "3.0")
+    lib = root / "lib"
+    (lib / "lib").mkdir(parents=True)
+    (lib / "lib" / "__init__.py").write_text('__version__ = "1.2.3"\n')
+    (lib / "pyproject.toml").write_text(
+        '[project]\nname = "lib"\ndynamic = ["version"]\nrequires-python = ">=3.10"\n'
+        f'dependencies = ["other"]\n\n{BACKEND}\n[tool.hatch.version]\npath = "lib/__init__.py"\n'
+        '\n[tool.uv.sources]\nother = { path = "../other" }\n'
+    )
+    elsewhere = _package(root / "else", "lib", "1.0")
+    elsewhere.rename(root / "lib-else")
+    return _package(
+        root,
+        "app",
+        "0.1.0",
+        deps='"lib"',
+        tail=(
+            "\n[tool.uv.sources]\nlib = [\n"
+            '  { path = "../lib", marker = "sys_platform == \'linux\'" },\n'
+            '  { path = "../lib-else", marker = "sys_platform != \'linux\'" },\n]\n'
+        ),
+    )
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="the marker names linux")
+def test_directory_chosen_by_marker_is_read_as_a_path_dependency_like_uv(
+    cli: Cli, tmp_path: Path
+) -> None:
+    # Sources chosen by marker meet a dynamic version and a directory's own sources.
+    ours = _marker_chosen(tmp_path / "ours")
+    theirs = _marker_chosen(tmp_path / "theirs")
+    mine = cli.invoke(ours, "lock", pinned=True)
+    assert mine.returncode == 0, mine.stderr
+    uv = cli.uv(theirs, "lock")
+    assert uv.returncode == 0, uv.stderr
+    lock = (ours / "uv.lock").read_text()
+    assert lock == (theirs / "uv.lock").read_text()
+    assert 'name = "other"\nversion = "3.0"\nsource = { directory = "../other" }' in lock
+    assert cli.uv(ours, "lock", "--check").returncode == 0
+    assert cli.invoke(ours, "lock", "--check", pinned=True).returncode == 0
+
+    result = cli.run(ours, "--locked", "--", "python", "-c", "import lib, other")
+    assert result.returncode == 0, result.stderr
+    assert {"lib": "1.2.3", "other": "3.0"}.items() <= installed(ours).items()
+
+
+def test_path_dependency_with_sources_chosen_by_marker_is_refused(cli: Cli, tmp_path: Path) -> None:
+    _package(tmp_path, "other", "3.0")
+    _package(
+        tmp_path,
+        "lib",
+        "1.0",
+        deps='"other"',
+        tail=(
+            '\n[tool.uv.sources]\nother = { path = "../other", marker = "sys_platform == '
+            "'linux'\" }\n"
+        ),
+    )
+    app = _package(
+        tmp_path,
+        "app",
+        "0.1.0",
+        deps='"lib"',
+        tail='\n[tool.uv.sources]\nlib = { path = "../lib" }\n',
+    )
+    result = cli.invoke(app, "lock", pinned=True)
+    assert result.returncode == 1
+    assert result.stderr.startswith(
+        "error: `lib` at `../lib` takes `other` from sources chosen by marker "
+        "(`tool.uv.sources`), which accord cannot lock yet\n"
+    ), result.stderr
+    assert not (app / "uv.lock").exists()

@@ -150,16 +150,6 @@ def resolve_lock(
     manifests = [manifest] if isinstance(manifest, ProjectManifest) else list(manifest)
     requires_python = _intersect(m.requires_python for m in manifests)
     workspace = len(manifests) > 1 or virtual_root
-    locals_ = local_packages(
-        manifests,
-        root,
-        members_are_candidates=not script,
-        cache=cache,
-        offline=offline,
-        git_commits=git_commits,
-        archive_metadata=archive_metadata,
-        tree_metadata=tree_metadata,
-    )
     selected = selected_sources(
         [*manifests, *([root_manifest] if root_manifest is not None else [])],
         root,
@@ -169,6 +159,18 @@ def resolve_lock(
         archive_metadata=archive_metadata,
         git_locked=git_locked or {},
         tree_metadata=tree_metadata,
+    )
+    locals_ = local_packages(
+        manifests,
+        root,
+        members_are_candidates=not script,
+        cache=cache,
+        offline=offline,
+        git_commits=git_commits,
+        archive_metadata=archive_metadata,
+        tree_metadata=tree_metadata,
+        # A directory chosen by marker is a path dependency too: its own sources are followed.
+        followed=[p.manifest for p in selected.packages().values() if p.source.kind.is_source_tree],
     )
     refuse_local_metadata(dependency_metadata, {**locals_, **dict.fromkeys(selected.names)})
     roots: list[Req] = []

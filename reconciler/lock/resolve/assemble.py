@@ -12,7 +12,7 @@ simplified by ``requires-python`` and by what its parent's reachability already 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 
 import attrs
 from packaging.markers import Marker
@@ -101,8 +101,10 @@ class Graph:
         parent: NodeKey,
         source_of: Mapping[NodeKey, Source],
         provided: Mapping[NodeKey, frozenset[NormalizedName]],
+        unversioned: Collection[NodeKey] = (),
     ) -> tuple[Dependency, ...]:
-        """The edges written under ``parent`` (a base, extra or group node)."""
+        """The edges written under ``parent`` (a base, extra or group node); ``unversioned``:
+        the nodes the lock writes no version for (source trees whose version is dynamic)."""
         reach = self.reach.get(parent, MarkerTree.FALSE)
         context = self.simplify(self._context(parent, reach).without_extras())
         grouped: dict[tuple[NodeKey, str | None], set[NormalizedName]] = {}
@@ -122,7 +124,7 @@ class Graph:
             edges.append(
                 Dependency(
                     name=child.name,
-                    version=child.version if duplicated else None,
+                    version=child.version if duplicated and child not in unversioned else None,
                     source=source_of.get(child) if duplicated else None,
                     extras=tuple(sorted(extras)),
                     marker=None if text is None else Marker(text),

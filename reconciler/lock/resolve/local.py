@@ -200,8 +200,10 @@ def local_packages(
     git_commits: Mapping[NormalizedName, str] | None = None,
     archive_metadata: Callable[[str, str | None, str], bytes] | None = None,
     tree_metadata: TreeMetadata | None = None,
+    followed: Sequence[ProjectManifest] = (),
 ) -> dict[NormalizedName, LocalPackage]:
-    """Members (when they are candidates) and the local directories they depend on."""
+    """Members (when they are candidates) and the local directories they depend on;
+    ``followed``: more path dependencies (not candidates here) whose own sources count."""
     locals_: dict[NormalizedName, LocalPackage] = {}
     if members_are_candidates:
         for manifest in manifests:
@@ -215,7 +217,7 @@ def local_packages(
                 member=True,
             )
     # Members first, then each path dependency read, whose own sources uv follows too.
-    queue = list(manifests)
+    queue = [*manifests, *followed]
     while queue:
         manifest = queue.pop(0)
         for name, source in manifest.sources:

@@ -85,9 +85,15 @@ def lock_packages(
             for extra in extras_of[key]
             if graph.dependencies(attrs.evolve(key, extra=extra), source_of, {})
         )
+    # A source tree whose version is dynamic has none in the lock, nor in an edge naming it.
+    unversioned = frozenset(
+        key
+        for key in bases
+        if (local := local_of(key)) is not None and local.manifest.version is None
+    )
 
     def edges(parent: NodeKey) -> tuple[Dependency, ...]:
-        return graph.dependencies(parent, source_of, provided)
+        return graph.dependencies(parent, source_of, provided, unversioned)
 
     packages: list[LockedPackage] = []
     for key in bases:
