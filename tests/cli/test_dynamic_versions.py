@@ -316,3 +316,25 @@ def test_with_editable_dynamic_tree_runs_its_built_version(cli: Cli, tmp_path: P
     assert (mine.returncode, mine.stdout) == (0, "1.2.3\n"), mine.stderr
     uv = _uv(cli, app, "run", "--with-editable", str(lib), "python", "-c", SHOW)
     assert (uv.returncode, uv.stdout) == (0, "1.2.3\n"), uv.stderr
+
+
+def test_dynamic_requirements_of_the_project_or_a_member_are_refused(
+    cli: Cli, tmp_path: Path
+) -> None:
+    """Dependencies only the backend can tell (`project.dynamic`) are refused by name, never
+    read as none: no lock is written."""
+    root = tmp_path / "proj"
+    (root / "member").mkdir(parents=True)
+    (root / "pyproject.toml").write_text(
+        '[project]\nname = "proj"\nversion = "0.1.0"\nrequires-python = ">=3.8"\n'
+        'dependencies = ["member"]\n\n[tool.uv.sources]\nmember = { workspace = true }\n\n'
+        '[tool.uv.workspace]\nmembers = ["member"]\n'
+    )
+    (root / "member" / "pyproject.toml").write_text(
+        '[project]\nname = "member"\nversion = "0.1.0"\nrequires-python = ">=3.8"\n'
+        'dynamic = ["optional-dependencies"]\n'
+    )
+    result = cli.invoke(root, "lock", pinned=True)
+    assert result.returncode != 0
+    assert "`member` declares `optional-dependencies` in `project.dynamic`" in result.stderr
+    assert not (root / "uv.lock").exists()

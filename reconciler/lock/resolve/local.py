@@ -204,6 +204,20 @@ def local_packages(
 ) -> dict[NormalizedName, LocalPackage]:
     """Members (when they are candidates) and the local directories they depend on;
     ``followed``: more path dependencies (not candidates here) whose own sources count."""
+    for manifest in manifests:
+        if manifest.dynamic_requirements:
+            # uv asks the member's build backend; read statically they would be none at all.
+            fields = " and ".join(
+                f"`{field}`"
+                for field in ("dependencies", "optional-dependencies")
+                if field in manifest.dynamic
+            )
+            raise BuildNotSupported(
+                f"`{manifest.name}` declares {fields} in `project.dynamic`, which accord "
+                "cannot lock for the project or a workspace member yet",
+                hint="list them in pyproject.toml, or lock with uv (accord runs from a uv.lock "
+                "that is up to date with `--frozen`)",
+            )
     locals_: dict[NormalizedName, LocalPackage] = {}
     if members_are_candidates:
         for manifest in manifests:
