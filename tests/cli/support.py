@@ -214,3 +214,15 @@ def venv_python(project: Path, code: str) -> str:
         timeout=60,
     )
     return result.stdout.strip()
+
+
+def git(repo: Path, *args: str) -> str:
+    """Run git in ``repo`` as a test author; its stdout, stripped (fails on an error)."""
+    result = subprocess.run(
+        ["git", "-c", "user.email=t@example.invalid", "-c", "user.name=t", *args],
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return result.stdout.strip()

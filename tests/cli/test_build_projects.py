@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from fixtures import PROJECTS_DIR
-from tests.cli.support import Cli, clean_environment, installed, tree
+from tests.cli.support import Cli, clean_environment, git, installed, tree
 
 pytestmark = pytest.mark.backends  # fails, naming the fix, without the wheels
 
@@ -239,17 +239,6 @@ def _accord_lock(cli: Cli, project: Path, *args: str) -> subprocess.CompletedPro
 # Git sources ------------------------------------------------------------------------------
 
 
-def _git(repo: Path, *args: str) -> str:
-    result = subprocess.run(
-        ["git", "-c", "user.email=t@example.invalid", "-c", "user.name=t", *args],
-        cwd=repo,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return result.stdout.strip()
-
-
 def _git_repo(tmp_path: Path) -> Path:
     repo = tmp_path / "repo"
     (repo / "gitpkg").mkdir(parents=True)
@@ -258,15 +247,15 @@ def _git_repo(tmp_path: Path) -> Path:
         '[build-system]\nrequires = ["hatchling"]\nbuild-backend = "hatchling.build"\n'
     )
     (repo / "gitpkg" / "__init__.py").write_text('__version__ = "0.1.0"\n')
-    _git(repo, "init", "-q", "-b", "main")
-    _git(repo, "add", "-A")
-    _git(repo, "commit", "-qm", "one")
+    git(repo, "init", "-q", "-b", "main")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "one")
     return repo
 
 
 def test_build_git_source_is_locked_to_its_commit(cli: Cli, tmp_path: Path) -> None:
     repo = _git_repo(tmp_path)
-    first = _git(repo, "rev-parse", "HEAD")
+    first = git(repo, "rev-parse", "HEAD")
     project = tmp_path / "proj"
     project.mkdir()
     (project / "pyproject.toml").write_text(
@@ -286,7 +275,7 @@ def test_build_git_source_is_locked_to_its_commit(cli: Cli, tmp_path: Path) -> N
     (repo / "pyproject.toml").write_text(
         (repo / "pyproject.toml").read_text().replace('"0.1.0"', '"0.2.0"')
     )
-    _git(repo, "commit", "-qam", "two")
+    git(repo, "commit", "-qam", "two")
     for args in (("--frozen",), ()):
         again = _run(cli, project, *args, "--", "python", "-c", show)
         assert again.stdout == "0.1.0\n", again.stderr
@@ -296,7 +285,7 @@ def test_build_git_source_is_locked_to_its_commit(cli: Cli, tmp_path: Path) -> N
     assert _accord_lock(cli, project, "--upgrade-package", "gitpkg").returncode == 0
     moved = _run(cli, project, "--", "python", "-c", show)
     assert moved.stdout == "0.2.0\n", moved.stderr
-    assert _git(repo, "rev-parse", "HEAD") in (project / "uv.lock").read_text()
+    assert git(repo, "rev-parse", "HEAD") in (project / "uv.lock").read_text()
 
 
 def test_build_git_commit_moved_with_the_same_version_is_replaced(cli: Cli, tmp_path: Path) -> None:
@@ -313,8 +302,8 @@ def test_build_git_commit_moved_with_the_same_version_is_replaced(cli: Cli, tmp_
     first = _run(cli, project, "--", "python", "-c", show)
     assert (first.returncode, first.stdout) == (0, "none\n"), first.stderr
     (repo / "gitpkg" / "__init__.py").write_text('__version__ = "0.1.0"\nFIX = "fixed"\n')
-    _git(repo, "commit", "-qam", "a fix, same version")
-    second = _git(repo, "rev-parse", "HEAD")
+    git(repo, "commit", "-qam", "a fix, same version")
+    second = git(repo, "rev-parse", "HEAD")
     assert _accord_lock(cli, project, "--upgrade-package", "gitpkg").returncode == 0
 
     planned = _run(cli, project, "--dry-plan")

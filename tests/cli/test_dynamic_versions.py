@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.cli.support import Cli, installed
+from tests.cli.support import Cli, git, installed
 
 pytestmark = pytest.mark.backends  # fails, naming the fix, without the wheels
 
@@ -260,23 +260,12 @@ def test_dynamic_requirements_are_prepared_once_per_revision_as_uv_does(
     assert '{ name = "dep-c" }' in lock
 
 
-def _git(repo: Path, *args: str) -> str:
-    result = subprocess.run(
-        ["git", "-c", "user.email=t@example.invalid", "-c", "user.name=t", *args],
-        cwd=repo,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return result.stdout.strip()
-
-
 def test_dynamic_git_dependency_is_locked_with_its_built_version(cli: Cli, tmp_path: Path) -> None:
     repo = _write_lib(tmp_path, SETUPTOOLS, version="2.5")
-    _git(repo, "init", "-q", "-b", "main")
-    _git(repo, "add", "-A")
-    _git(repo, "commit", "-qm", "one")
-    first = _git(repo, "rev-parse", "HEAD")
+    git(repo, "init", "-q", "-b", "main")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "one")
+    first = git(repo, "rev-parse", "HEAD")
     source = f'{{ git = "{repo.as_uri()}", branch = "main" }}'
     ours = _write_app(tmp_path / "ours", "lib[fast]", source)
     theirs = _write_app(tmp_path / "theirs", "lib[fast]", source)
@@ -291,8 +280,8 @@ def test_dynamic_git_dependency_is_locked_with_its_built_version(cli: Cli, tmp_p
 
     # A new commit with a new version: a git commit is immutable, the lock stays current...
     (repo / "lib" / "__init__.py").write_text('__version__ = "2.6"\n')
-    _git(repo, "commit", "-qam", "two")
-    second = _git(repo, "rev-parse", "HEAD")
+    git(repo, "commit", "-qam", "two")
+    second = git(repo, "rev-parse", "HEAD")
     assert _checks(cli, ours, theirs) == (0, 0)
     # ...until the package is upgraded, reported in uv's words.
     mine = _accord(cli, ours, "lock", "--upgrade-package", "lib")

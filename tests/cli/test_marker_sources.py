@@ -24,7 +24,7 @@ import pytest
 
 from fixtures.index import IndexServer, build_index
 from fixtures.wheels import WheelSpec, build_wheel
-from tests.cli.support import Cli, installed, site_packages
+from tests.cli.support import Cli, git, installed, site_packages
 
 pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="the markers name linux")
 
@@ -421,17 +421,6 @@ def test_a_virtual_roots_groups_take_the_roots_source_list_like_uv(
     assert _where(ours) == "B"
 
 
-def _git(repo: Path, *args: str) -> str:
-    result = subprocess.run(
-        ["git", "-c", "user.email=t@example.invalid", "-c", "user.name=t", *args],
-        cwd=repo,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return result.stdout.strip()
-
-
 def _commit(repo: Path, version: str, message: str) -> str:
     (repo / "pyproject.toml").write_text(
         f'[project]\nname = "gitpkg"\nversion = "{version}"\nrequires-python = ">=3.10"\n'
@@ -439,20 +428,20 @@ def _commit(repo: Path, version: str, message: str) -> str:
         encoding="utf-8",
     )
     (repo / "gitpkg" / "__init__.py").write_text(f"WHERE = {version!r}\n", encoding="utf-8")
-    _git(repo, "add", "-A")
-    _git(repo, "commit", "-qm", message)
-    return _git(repo, "rev-parse", "HEAD")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", message)
+    return git(repo, "rev-parse", "HEAD")
 
 
 def _git_repo(tmp_path: Path) -> Path:
     """Branch `old` at gitpkg 0.1.0, `new` (and `main`) at 0.2.0."""
     repo = tmp_path / "repo"
     (repo / "gitpkg").mkdir(parents=True)
-    _git(repo, "init", "-q", "-b", "main")
+    git(repo, "init", "-q", "-b", "main")
     _commit(repo, "0.1.0", "one")
-    _git(repo, "branch", "old")
+    git(repo, "branch", "old")
     _commit(repo, "0.2.0", "two")
-    _git(repo, "branch", "new")
+    git(repo, "branch", "new")
     return repo
 
 
@@ -489,7 +478,7 @@ def test_git_sources_by_marker_lock_and_sync_like_uv(cli: Cli, tmp_path: Path) -
 
     # The branch moves on: both tools keep the locked commits until upgraded.
     moved = _commit(repo, "0.3.0", "three")
-    _git(repo, "branch", "-f", "new", moved)
+    git(repo, "branch", "-f", "new", moved)
     assert cli.uv(theirs, "lock").returncode == 0
     assert _accord(cli, ours, "lock").returncode == 0
     assert (ours / "uv.lock").read_text("utf-8") == lock == (theirs / "uv.lock").read_text("utf-8")
@@ -503,7 +492,7 @@ def test_git_sources_by_marker_lock_and_sync_like_uv(cli: Cli, tmp_path: Path) -
 def test_git_sources_by_marker_at_one_commit_are_refused_by_name(cli: Cli, tmp_path: Path) -> None:
     # uv locks a branch and a tag at one commit as one package; accord says it cannot yet.
     repo = _git_repo(tmp_path)
-    _git(repo, "tag", "v2", "new")
+    git(repo, "tag", "v2", "new")
     ours = tmp_path / "accord" / "proj"
     ours.mkdir(parents=True)
     text = _git_project(repo, 'tag = "v2"', 'branch = "main"')

@@ -4,13 +4,12 @@ side by side with uv; two projects naming different sources for one package are 
 
 from __future__ import annotations
 
-import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from tests.cli.support import Cli, installed
+from tests.cli.support import Cli, git, installed
 
 pytestmark = pytest.mark.backends  # fails, naming the fix, without the wheels
 
@@ -26,17 +25,6 @@ def _package(root: Path, name: str, version: str, tail: str = "", deps: str = ""
         f"dependencies = [{deps}]\n\n{BACKEND}{tail}"
     )
     return directory
-
-
-def _git(repo: Path, *args: str) -> str:
-    result = subprocess.run(
-        ["git", "-c", "user.email=t@example.invalid", "-c", "user.name=t", *args],
-        cwd=repo,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return result.stdout.strip()
 
 
 def _projects(root: Path, repo: Path, *, editable: bool = True) -> Path:
@@ -68,9 +56,9 @@ def _projects(root: Path, repo: Path, *, editable: bool = True) -> Path:
 @pytest.fixture
 def repo(tmp_path: Path) -> Path:
     repo = _package(tmp_path / "git", "gitpkg", "0.5")
-    _git(repo, "init", "-q", "-b", "main")
-    _git(repo, "add", "-A")
-    _git(repo, "commit", "-qm", "one")
+    git(repo, "init", "-q", "-b", "main")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "one")
     return repo
 
 
@@ -85,7 +73,7 @@ def test_path_dependency_sources_are_locked_as_uv_locks_them(
     assert uv.returncode == 0, uv.stderr
     lock = (ours / "uv.lock").read_text()
     assert lock == (theirs / "uv.lock").read_text()
-    commit = _git(repo, "rev-parse", "HEAD")
+    commit = git(repo, "rev-parse", "HEAD")
     assert (
         "[package.metadata]\nrequires-dist = [\n"
         f'    {{ name = "gitpkg", git = "{repo.as_uri()}?branch=main" }},\n'
@@ -158,9 +146,9 @@ def test_git_dependency_with_sources_of_its_own_is_refused(cli: Cli, tmp_path: P
         deps='"dep-a"',
         tail='\n[tool.uv.sources]\ndep-a = { path = "vendored/dep-a" }\n',
     )
-    _git(repo, "init", "-q", "-b", "main")
-    _git(repo, "add", "-A")
-    _git(repo, "commit", "-qm", "one")
+    git(repo, "init", "-q", "-b", "main")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "one")
     app = _package(
         tmp_path,
         "app",
