@@ -24,6 +24,7 @@ from packaging.utils import NormalizedName, canonicalize_name
 from packaging.version import InvalidVersion, Version
 
 from accord.reconciler.errors import DistributionInvalid
+from accord.reconciler.install.listing import tree_listing
 
 __all__ = ["PlannedWheel", "check_installs"]
 
@@ -112,8 +113,8 @@ def _destinations(wheel: PlannedWheel, site: str, version_dir: str) -> dict[str,
         "scripts": "bin",
     }
     found: dict[str, str | None] = {}
-    for directory, _, files in os.walk(tree):
-        relative = directory[len(tree) + 1 :].replace(os.sep, "/")
+    for relative, files in tree_listing(wheel.tree):
+        directory = os.path.join(tree, relative) if relative else tree
         top, _, rest = relative.partition("/")
         if top == data_dir:
             if not rest:
