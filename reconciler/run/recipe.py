@@ -26,7 +26,6 @@ from accord.model.target import Project
 from accord.reconciler.cachedir import cache_root
 from accord.reconciler.fastargs import step_aside_variable
 from accord.reconciler.fastpath import STAMP_NAME
-from accord.reconciler.fsutil import write_atomic
 from accord.reconciler.install.apply import Applied
 from accord.reconciler.install.links import LINK_COMMAND, link_stages, package_entries
 from accord.reconciler.install.observe import find_site_packages
@@ -99,8 +98,18 @@ def record_recipe(
             "text": _text(request, plan, command, resolved),
             **layout,
         }
-        path = recipe_path(cache, str(request.cwd), project_dir, command, options)
-        write_atomic(Path(path), marshal.dumps(recipe))
+        path = Path(recipe_path(cache, str(request.cwd), project_dir, command, options))
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # Streamed to a temporary file and renamed in: a large set's recipe is megabytes, and
+        # marshal.dumps would hold a second copy of it.
+        temporary = path.with_name(f"{path.name}.tmp-{os.getpid()}")
+        try:
+            with open(temporary, "wb") as stream:
+                marshal.dump(recipe, stream)
+            os.replace(temporary, path)
+        finally:
+            with contextlib.suppress(FileNotFoundError):
+                temporary.unlink()
 
 
 def _text(request: RunRequest, plan: Plan, command: str, resolved: int) -> str:
