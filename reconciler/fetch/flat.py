@@ -23,6 +23,7 @@ from packaging.version import Version
 
 from accord.reconciler.errors import IndexUnavailable, SettingUnsupported
 from accord.reconciler.fetch.pages import IndexFile, html_links, index_file
+from accord.reconciler.fetch.releases import Release, listed_releases
 
 if TYPE_CHECKING:
     from accord.model.find_links import FlatSource
@@ -120,18 +121,33 @@ def _directory_links(directory: Path) -> list[_Link]:
     ]
 
 
-def merge_flat(indexed: Sequence[IndexFile], flat: Sequence[IndexFile]) -> tuple[IndexFile, ...]:
+def merge_flat(indexed: Sequence[Release], flat: Sequence[IndexFile]) -> tuple[Release, ...]:
     """uv's version map with flat distributions: a version only one side has keeps its
     files; a version both have is one distribution whose files come from the source of its
     best file (a wheel before an sdist, flat files before the index's), as the lock keeps only
     the files of the source the package is locked from."""
     if not flat:
         return tuple(indexed)
-    by_version: dict[Version, list[IndexFile]] = defaultdict(list)
-    for file in (*flat, *indexed):
-        by_version[file.version].append(file)
-    merged: list[IndexFile] = []
-    for files in by_version.values():
-        best = next((f for f in files if f.is_wheel), files[0])
-        merged += [f for f in files if f.index == best.index]
+    flat_by_version: dict[Version, list[IndexFile]] = defaultdict(list)
+    for file in flat:
+        flat_by_version[file.version].append(file)
+    by_version = {release.version: release for release in indexed}
+    merged: list[Release] = []
+    for version, files in flat_by_version.items():
+        release = by_version.get(version)
+        if release is None:
+            merged += listed_releases(files)
+            continue
+        wheels = [f.index for f in files if f.is_wheel]
+        if not wheels and any(facts.is_wheel for facts in release.facts):
+            wheels = [release.index]
+        best = wheels[0] if wheels else files[0].index
+        kept = [f for f in files if f.index == best]
+        if release.index == best:
+            if not kept:
+                merged.append(release)
+                continue
+            kept += release.files()
+        merged += listed_releases(kept)
+    merged += [r for r in indexed if r.version not in flat_by_version]
     return tuple(merged)

@@ -4,11 +4,13 @@ Speaks the simple repository API (PEP 503 HTML and PEP 691 JSON, with PEP 592 ya
 metadata files and PEP 700 sizes and upload times) to the configured indexes, in order. As
 uv's ``index-strategy``: a project comes from the first index that knows it (``first-index``,
 the default), or from every index that knows it (``unsafe-first-match``,
-``unsafe-best-match``), each file marked with the rank of its index in the search order.
+``unsafe-best-match``), each release marked with the rank of its index in the search order.
 It touches the network and, under ``cache_dir``, only these entries, each written as a
 finished temporary file renamed into place:
 
-``http/<sha256 of url>``: project pages with their ETag, Last-Modified and max-age;
+``http/<sha256 of url>.page``: project pages, parsed into releases (``reconciler.fetch.
+project_pages``), with their ETag, Last-Modified and max-age; ``http/<sha256 of url>``:
+find-links pages as they came;
 ``metadata/<sha256 of url>``: core metadata of a distribution (it never changes);
 ``wheels/<sha256>/<file>``: wheels downloaded to read their metadata (the layout
 ``reconciler.fetch.artifacts`` installs from, so an install later needs no download).
@@ -30,7 +32,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 from urllib.parse import urljoin, urlsplit
 
-import attrs
 from packaging.utils import (
     NormalizedName,
     canonicalize_name,
@@ -39,7 +40,6 @@ from packaging.utils import (
 from accord.reconciler.errors import (
     HashMismatch,
     IndexNotCached,
-    IndexPageInvalid,
     IndexUnavailable,
     MetadataUnavailable,
     PackageNotFound,
@@ -48,24 +48,19 @@ from accord.reconciler.fetch import http
 from accord.reconciler.fetch.page_cache import (
     CachedPage,
     answered,
-    body_digest,
-    read_files,
     read_page,
     revalidated,
     unchanged,
-    write_files,
     write_page,
 )
 from accord.reconciler.fetch.pages import (
     DistMetadata,
     IndexFile,
-    html_links,
-    index_file,
-    is_json,
-    json_links,
     lock_upload_time,
     parse_metadata,
 )
+from accord.reconciler.fetch.project_pages import index_releases
+from accord.reconciler.fetch.releases import Release, listed_releases
 from accord.reconciler.fetch.remote_wheel import (
     Slice,
     ranged_slice,
@@ -80,7 +75,14 @@ if TYPE_CHECKING:
 
     from accord.model.find_links import FlatSource
 
-__all__ = ["DistMetadata", "IndexClient", "IndexFile", "lock_upload_time", "parse_metadata"]
+__all__ = [
+    "DistMetadata",
+    "IndexClient",
+    "IndexFile",
+    "Release",
+    "lock_upload_time",
+    "parse_metadata",
+]
 
 _T = TypeVar("_T")
 _K = TypeVar("_K")
@@ -141,7 +143,7 @@ class IndexClient:
         ``unsafe-best-match`` (the resolver orders the versions of several indexes)."""
         self._attempts = http.Attempts(unreachable=_unreachable, retries=retries, backoff=backoff)
         self._lock = threading.Lock()
-        self._files: dict[NormalizedName, tuple[IndexFile, ...]] = {}
+        self._releases: dict[NormalizedName, tuple[Release, ...]] = {}
         self._metadata: dict[str, bytes] = {}
         self._key_locks: dict[object, threading.Lock] = {}
         self._failed: dict[object, IndexUnavailable] = {}
@@ -189,10 +191,12 @@ class IndexClient:
 
     # -- pages --
 
-    def files(self, name: str) -> tuple[IndexFile, ...]:
-        """All files of project ``name``, from the first index (in order) that knows it; under
-        an ``unsafe-*`` strategy from every index that knows it, in search order, each file's
-        ``rank`` the position of its index among them (find-links files join each index's).
+    def releases(self, name: str) -> tuple[Release, ...]:
+        """The versions of project ``name`` (``reconciler.fetch.releases``: their files are
+        decoded when read), from the first index (in order) that knows it, newest first;
+        under an ``unsafe-*`` strategy from every index that knows it, in search order, each
+        release's ``rank`` the position of its index among them (find-links files join each
+        index's).
 
         Files whose names are not a wheel or sdist of the project are skipped. Raises
         PackageNotFound when every index answers 404 (or, offline, none is cached),
@@ -200,59 +204,50 @@ class IndexClient:
         """
         project = canonicalize_name(name)
         progress().resolving(project)
-        return self._once(self._files, project, lambda: self._with_flat(project))
+        return self._once(self._releases, project, lambda: self._with_flat(project))
 
-    def _with_flat(self, project: NormalizedName) -> tuple[IndexFile, ...]:
+    def files(self, name: str) -> tuple[IndexFile, ...]:
+        """Every file of every release of ``name`` (``releases``), decoded."""
+        return tuple(file for release in self.releases(name) for file in release.files())
+
+    def _with_flat(self, project: NormalizedName) -> tuple[Release, ...]:
         from accord.reconciler.fetch.flat import merge_flat
 
         flat = self.flat.files(project) if self.flat is not None else ()
-        found: list[tuple[IndexFile, ...]] = []
+        found: list[tuple[Release, ...]] = []
         for index in self.indexes:
-            files = self._index_files(index, project)
-            if files is not None:
-                found.append(files)
+            releases = self._index_releases(index, project)
+            if releases is not None:
+                found.append(releases)
                 if self.strategy == "first-index":
                     break  # uv's default: the first index that knows a project is its only one
         if not found:
             if flat:
-                return flat
+                return listed_releases(flat)
             raise self._not_found(project)
         if len(found) == 1:
             return merge_flat(found[0], flat)
         # uv merges the find-links files into each index's versions.
         return tuple(
-            attrs.evolve(file, rank=rank) if rank else file
-            for rank, files in enumerate(found)
-            for file in merge_flat(files, flat)
+            release.with_rank(rank)
+            for rank, releases in enumerate(found)
+            for release in merge_flat(releases, flat)
         )
 
-    def _index_files(self, index: str, project: NormalizedName) -> tuple[IndexFile, ...] | None:
-        """The project's files on one index; None when it answers 404."""
+    def _index_releases(self, index: str, project: NormalizedName) -> tuple[Release, ...] | None:
+        """The project's releases on one index; None when it answers 404."""
         page_url = urljoin(index if index.endswith("/") else index + "/", f"{project}/")
-        entry = self._get_page(page_url)
-        if entry is None:
-            return None
-        parsed_path = self.cache_dir / "http" / (_sha256(page_url) + ".files")
-        digest = body_digest(entry.body)
-        known = read_files(parsed_path, digest, index, project)
-        if known is not None:
-            return known
-        try:
-            if is_json(entry.content_type):
-                links = json_links(entry.body, entry.url)
-            else:
-                links = html_links(entry.body, entry.url)
-        except (ValueError, KeyError, TypeError, AttributeError) as exc:
-            # Forget the page, so a fixed index is read again rather than this copy.
-            (self.cache_dir / "http" / _sha256(page_url)).unlink(missing_ok=True)
-            raise IndexPageInvalid(
-                f"The project page `{page_url}` is not a valid simple-API page: {exc}",
-                hint="the index served a page accord cannot read",
-            ) from exc
-        parsed = (index_file(link, index, project) for link in links)
-        files = tuple(file for file in parsed if file is not None)
-        write_files(parsed_path, digest, files)
-        return files
+        return index_releases(
+            page_url,
+            cache=self.cache_dir / "http",
+            index=index,
+            project=project,
+            accept=ACCEPT,
+            offline=self.offline,
+            refresh=self.refresh,
+            get=lambda url, headers: http.get(url, headers, self._attempts),
+            refused=_refused_page,
+        )
 
     def _not_found(self, project: NormalizedName) -> PackageNotFound:
         where = ", ".join(f"`{index}`" for index in self.indexes) or "(no index configured)"
@@ -293,10 +288,7 @@ class IndexClient:
             if unchanged(cached, entry):
                 return entry
         else:
-            raise IndexUnavailable(
-                f"Failed to fetch `{url}`: HTTP {response.status} {response.reason or ''}".rstrip(),
-                hint=_LOGIN_HINT if response.status in (401, 403) else _UNAVAILABLE_HINT,
-            )
+            raise _refused_page(url, response)
         write_page(path, entry)
         return entry
 
@@ -440,6 +432,14 @@ class IndexClient:
 
 def _unreachable(url: str, retried: str, reason: str) -> IndexUnavailable:
     return IndexUnavailable(f"Failed to fetch `{url}`{retried}: {reason}", hint=_UNAVAILABLE_HINT)
+
+
+def _refused_page(url: str, response: urllib3.BaseHTTPResponse) -> IndexUnavailable:
+    """A page the index answered with neither 200, 304 nor 404."""
+    return IndexUnavailable(
+        f"Failed to fetch `{url}`: HTTP {response.status} {response.reason or ''}".rstrip(),
+        hint=_LOGIN_HINT if response.status in (401, 403) else _UNAVAILABLE_HINT,
+    )
 
 
 def _refused(url: str, response: urllib3.BaseHTTPResponse) -> IndexUnavailable:

@@ -1,29 +1,30 @@
-"""The cache of index project pages (fetch stage, disk side): ``http/<sha256 of url>``.
+"""The cache of index pages (fetch stage, disk side), under ``http/``.
 
-Each page is kept with what a later request needs to reuse or revalidate it (its final URL,
-content type, ETag, Last-Modified, max-age and when it was stored). The files parsed from it
-are kept beside it (``http/<key>.files``, marshal of plain tuples, tagged with a digest of the
-body they came from): reading a large page again costs a fraction of parsing it. Every entry
-is written as a finished temporary file renamed into place; a missing, torn or stale entry
-reads as None, and the page is fetched or parsed again. ``reconciler.fetch.index`` decides
-when to use them.
+Every page is kept with what a later request needs to reuse or revalidate it (its final URL,
+content type, ETag, Last-Modified, max-age and when it was stored). A project page is kept
+parsed, never as it came (``http/<sha256 of url>.page``: a policy line, with a digest of the
+body it was parsed from, then the compact form of ``reconciler.fetch.releases``), and is
+mapped rather than read: a resolution reads only the versions it tries. Other pages
+(find-links) are kept as they came (``http/<sha256 of url>``, the form older accords kept
+project pages in too; ``reconciler.fetch.project_pages`` still reads those). Every entry is
+written as a finished temporary file renamed into place; a missing, torn or stale entry reads
+as None, and the page is fetched or parsed again. ``reconciler.fetch.index`` and
+``project_pages`` decide when to use them.
 """
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
+import mmap
 import time
 from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 from urllib.parse import urljoin
 
 import attrs
-from packaging.utils import NormalizedName
 
-from accord.reconciler.fetch.pages import IndexFile, files_from_rows, files_to_rows
 from accord.reconciler.fsutil import write_atomic
 
 if TYPE_CHECKING:
@@ -31,13 +32,16 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CachedPage",
+    "PageEntry",
+    "PagePolicy",
     "answered",
     "body_digest",
-    "read_files",
+    "policy_of",
+    "read_entry",
     "read_page",
     "revalidated",
     "unchanged",
-    "write_files",
+    "write_entry",
     "write_page",
 ]
 
@@ -58,6 +62,9 @@ class CachedPage:
         return 0 <= now - self.stored_at < self.max_age
 
 
+_Kept = TypeVar("_Kept", CachedPage, "PagePolicy")
+
+
 def read_page(path: Path) -> CachedPage | None:
     try:
         header, _, body = path.read_bytes().partition(b"\n")
@@ -73,9 +80,10 @@ def write_page(path: Path, entry: CachedPage) -> None:
     write_atomic(path, json.dumps(fields).encode() + b"\n" + body)
 
 
-def unchanged(cached: CachedPage | None, entry: CachedPage) -> bool:
-    """``entry`` is the ``cached`` page again and never fresh: rewriting it (megabytes for
-    some projects, on every lock) would change nothing a later request reads."""
+def unchanged(cached: _Kept | None, entry: _Kept) -> bool:
+    """``entry`` is the ``cached`` page (or policy) again and never fresh: rewriting it
+    (megabytes for some projects, on every lock) would change nothing a later request
+    reads."""
     return (
         cached is not None
         and entry.max_age <= 0
@@ -83,25 +91,73 @@ def unchanged(cached: CachedPage | None, entry: CachedPage) -> bool:
     )
 
 
-def read_files(
-    path: Path, digest: bytes, index: str, project: NormalizedName
-) -> tuple[IndexFile, ...] | None:
-    import marshal
+@attrs.frozen(kw_only=True)
+class PagePolicy:
+    """What a later request needs to reuse or revalidate a project page kept parsed."""
 
+    url: str  # the final URL, after redirects
+    content_type: str
+    etag: str | None
+    last_modified: str | None
+    max_age: float
+    stored_at: float
+    digest: str
+    """``body_digest`` of the page it was parsed from, in hex: an answer with the same body
+    needs no parsing."""
+
+    def is_fresh(self, now: float) -> bool:
+        return 0 <= now - self.stored_at < self.max_age
+
+
+_ENTRY_MAGIC = b"accord-page 1\n"
+
+
+@attrs.frozen
+class PageEntry:
+    """A project page kept parsed: its policy, and the compact form (``reconciler.fetch.
+    releases``) at ``start`` of ``buffer``, a read-only map of the file (closed with it)."""
+
+    policy: PagePolicy
+    buffer: mmap.mmap
+    start: int
+
+
+def read_entry(path: Path) -> PageEntry | None:
+    """The entry at ``path``, mapped (not read: a release's files are read when decoded);
+    None when it is missing, empty or not one."""
     try:
-        kept, rows = marshal.loads(path.read_bytes())
-        if kept != digest:
-            return None
-        return files_from_rows(rows, index, project)
-    except (OSError, ValueError, EOFError, TypeError):
-        return None  # absent, stale or of another format: parse the page
+        with path.open("rb") as stream:
+            buffer = mmap.mmap(stream.fileno(), 0, access=mmap.ACCESS_READ)
+    except (OSError, ValueError):
+        return None  # missing, or empty (a zero-length file cannot be mapped)
+    try:
+        if buffer[: len(_ENTRY_MAGIC)] != _ENTRY_MAGIC:
+            raise ValueError("not a page entry")
+        end = buffer.find(b"\n", len(_ENTRY_MAGIC))
+        if end < 0:
+            raise ValueError("torn")
+        policy = PagePolicy(**json.loads(buffer[len(_ENTRY_MAGIC) : end]))
+    except (ValueError, TypeError):
+        buffer.close()
+        return None
+    return PageEntry(policy, buffer, end + 1)
 
 
-def write_files(path: Path, digest: bytes, files: tuple[IndexFile, ...]) -> None:
-    import marshal
+def write_entry(path: Path, policy: PagePolicy, compact: bytes) -> bool:
+    """Keep a page's policy and compact form; False when the cache cannot be written."""
+    header = _ENTRY_MAGIC + json.dumps(attrs.asdict(policy)).encode() + b"\n"
+    try:
+        write_atomic(path, header + compact)
+    except OSError:
+        return False
+    return True
 
-    with contextlib.suppress(OSError):  # only a cache: the page itself is kept
-        write_atomic(path, marshal.dumps((digest, files_to_rows(files))))
+
+def policy_of(page: CachedPage, digest: bytes) -> PagePolicy:
+    """The policy of a page as fetched (or as an older accord kept it), its body's digest."""
+    fields = attrs.asdict(page)
+    del fields["body"]
+    return PagePolicy(**fields, digest=digest.hex())
 
 
 def body_digest(body: bytes) -> bytes:
@@ -125,7 +181,7 @@ def max_age(cache_control: str | None) -> float | None:
     return max_age
 
 
-def revalidated(cached: CachedPage, headers: Mapping[str, str]) -> CachedPage:
+def revalidated(cached: _Kept, headers: Mapping[str, str]) -> _Kept:
     """``cached``, confirmed by a 304 answer with ``headers``: fresh again from now."""
     seconds = max_age(headers.get("Cache-Control"))
     return attrs.evolve(

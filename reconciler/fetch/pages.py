@@ -11,7 +11,6 @@ from __future__ import annotations
 import functools
 import json
 import re
-from typing import Any
 from urllib.parse import unquote, urldefrag, urljoin, urlsplit
 
 import attrs
@@ -276,67 +275,6 @@ def _requires_python(text: str) -> SpecifierSet | None:
         return SpecifierSet(text)
     except InvalidSpecifier:
         return None  # uv ignores an unparseable data-requires-python rather than the file
-
-
-_ROWS_FORMAT = 1
-
-
-def files_to_rows(files: tuple[IndexFile, ...]) -> list[tuple[Any, ...]]:
-    """A page's files as tuples of plain values (``marshal`` can store them), without the
-    index and project name, which the page's address gives."""
-    return [
-        (
-            _ROWS_FORMAT,
-            f.filename,
-            f.url,
-            str(f.version),
-            f.is_wheel,
-            tuple(sorted(f.tags)),
-            f.sha256,
-            None if f.requires_python is None else str(f.requires_python),
-            f.yanked,
-            f.size,
-            f.upload_time,
-            f.has_metadata,
-            f.metadata_sha256,
-        )
-        for f in files
-    ]
-
-
-def files_from_rows(
-    rows: list[tuple[Any, ...]], index: str, project: NormalizedName
-) -> tuple[IndexFile, ...]:
-    """The inverse of ``files_to_rows``; raises ValueError for rows of another format."""
-    files = []
-    for row in rows:
-        if row[0] != _ROWS_FORMAT or len(row) != 13:
-            raise ValueError("a parsed page of another format")
-        (_, filename, url, version, is_wheel, tags, sha256, requires, yanked, size, upload,
-         has_metadata, metadata_sha256) = row  # fmt: skip
-        parsed = _VERSIONS.get(str(version))
-        if parsed is None:
-            parsed = _VERSIONS.setdefault(str(version), Version(str(version)))
-        tag_set = frozenset(tags)
-        files.append(
-            IndexFile(
-                filename=str(filename),
-                url=str(url),
-                index=index,
-                name=project,
-                version=parsed,
-                is_wheel=bool(is_wheel),
-                tags=_TAG_SETS.setdefault(tag_set, tag_set),
-                sha256=sha256,
-                requires_python=None if requires is None else _requires_python(str(requires)),
-                yanked=yanked,
-                size=size,
-                upload_time=upload,
-                has_metadata=bool(has_metadata),
-                metadata_sha256=metadata_sha256,
-            )
-        )
-    return tuple(files)
 
 
 def _lower(digest: str) -> str:

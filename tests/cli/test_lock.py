@@ -474,3 +474,30 @@ def test_lock_refuses_a_missing_lock_under_a_checking_flag_as_uv(
         "To create a lockfile, run `accord lock` or `accord sync` without the flag.\n"
     )
     assert f"but `{flag}` was provided" in uv.stderr
+
+
+@pytest.mark.parametrize("name", ["simple", "native"])
+def test_lock_from_pages_kept_parsed_matches_uv_byte_for_byte(
+    cli: Cli, make_project: MakeProject, tmp_path: Path, name: str
+) -> None:
+    # Project pages are kept parsed in the cache (http/*.page): a lock from a cold cache, one
+    # from the kept pages, and one offline from them are all uv's lock, byte for byte.
+    by_uv = (make_project(name) / "uv.lock").read_text()
+    project = tmp_path / "ours"
+    shutil.copytree(PROJECTS_DIR / name, project)
+    cache = tmp_path / "cache"
+    env = clean_environment({"ACCORD_INDEX_URL": cli.index_url, "ACCORD_CACHE_DIR": str(cache)})
+    for extra in ([], [], ["--offline"]):
+        (project / "uv.lock").unlink(missing_ok=True)
+        result = subprocess.run(
+            [str(cli.accord), "lock", "--python", str(cli.python), *extra],
+            cwd=project,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        assert result.returncode == 0, result.stderr
+        assert (project / "uv.lock").read_text() == by_uv, extra
+        assert list((cache / "http").glob("*.page"))

@@ -461,7 +461,7 @@ def test_files_broken_json_page_is_invalid_and_not_kept(dists_dir: Path, tmp_pat
     assert caught.value.message.startswith(
         f"The project page `{server.url}dep-b/` is not a valid simple-API page: "
     )
-    assert list((tmp_path / "cache" / "http").iterdir()) == []
+    assert list((tmp_path / "cache" / "http").glob("*")) == []  # nothing kept
 
 
 def test_index_module_imports_no_network_stack() -> None:
@@ -523,24 +523,55 @@ def test_metadata_of_a_large_wheel_reads_a_fraction_of_it(tmp_path: Path) -> Non
     assert sent <= 65536 < wheel.size // 30
 
 
-def test_files_parsed_page_is_reused_and_follows_the_page(dists_dir: Path, tmp_path: Path) -> None:
-    # A page's parsed files are kept beside it and read back, equal to a fresh parse; when
-    # the page changes (one more release), the kept parse no longer matches and is redone;
-    # a damaged one is ignored.
+def test_files_page_is_kept_parsed_and_follows_the_page(dists_dir: Path, tmp_path: Path) -> None:
+    # A project page is kept parsed (never as it came) and read back equal to a fresh parse;
+    # when the page changes (one more release), it is parsed again; a damaged entry is
+    # ignored.
     old = [p for p in _dists(dists_dir, "pkg") if "-1.1" not in p.name]
     simple = build_index(old, tmp_path / "index")
     cache = tmp_path / "cache"
     with IndexServer(simple) as server:
         with IndexClient([server.url], cache_dir=cache) as first:
             parsed = first.files("pkg")
-        kept = list((cache / "http").glob("*.files"))
-        assert len(kept) == 1
+        kept = list((cache / "http").iterdir())
+        assert [path.suffix for path in kept] == [".page"]
         with IndexClient([server.url], cache_dir=cache, refresh=True) as second:
             assert second.files("pkg") == parsed
         build_index(_dists(dists_dir, "pkg"), tmp_path / "index")  # pkg 1.1 is released
         with IndexClient([server.url], cache_dir=cache, refresh=True) as third:
             newer = third.files("pkg")
         assert {str(f.version) for f in newer} == {str(f.version) for f in parsed} | {"1.1"}
-        kept[0].write_bytes(b"\x00 not marshal")
+        kept[0].write_bytes(kept[0].read_bytes()[:200])
         with IndexClient([server.url], cache_dir=cache, refresh=True) as fourth:
             assert fourth.files("pkg") == newer
+        kept[0].write_bytes(b"")
+        with IndexClient([server.url], cache_dir=cache, refresh=True) as fifth:
+            assert fifth.files("pkg") == newer
+
+
+def test_files_reads_a_page_an_older_accord_kept(
+    index: IndexServer, index_dir: Path, tmp_path: Path
+) -> None:
+    # Older accords kept a project page as it came (http/<sha256 of url>: a JSON line of
+    # its policy, then the body): offline it still serves, and is kept parsed from then on.
+    with IndexClient([index.url], cache_dir=tmp_path / "fresh") as online:
+        expected = online.files("dep-a")
+    page_url = f"{index.url}dep-a/"
+    header = {
+        "url": page_url,
+        "content_type": "application/vnd.pypi.simple.v1+json",
+        "etag": None,
+        "last_modified": None,
+        "max_age": 0.0,
+        "stored_at": 0.0,
+    }
+    old = tmp_path / "old" / "http" / hashlib.sha256(page_url.encode()).hexdigest()
+    old.parent.mkdir(parents=True)
+    body = (index_dir / "dep-a" / "index.json").read_bytes()
+    old.write_bytes(json.dumps(header).encode() + b"\n" + body)
+    with IndexClient([index.url], cache_dir=tmp_path / "old", offline=True) as offline:
+        assert offline.files("dep-a") == expected
+    assert old.with_name(old.name + ".page").is_file()
+    old.unlink()
+    with IndexClient([index.url], cache_dir=tmp_path / "old", offline=True) as offline:
+        assert offline.files("dep-a") == expected

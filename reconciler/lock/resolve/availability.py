@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import datetime
 import functools
-from collections import defaultdict
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, TypeAlias
 
@@ -35,9 +34,10 @@ from accord.model.python_range import (
 )
 from accord.model.uv_settings import BinaryPolicy
 from accord.model.wheel_markers import NEVER_MARKER, implied_markers, platform_split_marker
+from accord.reconciler.fetch.releases import FileSelection
 
 if TYPE_CHECKING:
-    from accord.reconciler.fetch.index import IndexFile
+    from accord.reconciler.fetch.index import IndexFile, Release
 
 __all__ = [
     "ForkRow",
@@ -47,11 +47,11 @@ __all__ = [
     "usable_versions",
 ]
 
-VersionRow: TypeAlias = "tuple[Version, tuple[IndexFile, ...], tuple[Bound, ...], str | None]"
-"""A version, its usable files and each one's Requires-Python lower bound, and why the
-version is no candidate (None: it is one)."""
+VersionRow: TypeAlias = "tuple[Version, Sequence[IndexFile], tuple[Bound, ...], str | None]"
+"""A version, its usable files (read when needed) and each one's Requires-Python lower
+bound, and why the version is no candidate (None: it is one)."""
 
-ForkRow: TypeAlias = "tuple[Version, tuple[IndexFile, ...], Bound, str | None]"
+ForkRow: TypeAlias = "tuple[Version, Sequence[IndexFile], Bound, str | None]"
 """A version in one fork: its usable files, the Python bound the fork would split at (None:
 it fits), and why the version is no candidate (None: it is one)."""
 
@@ -79,7 +79,7 @@ def _fits_requires_python(tags: frozenset[str], python: PythonRange) -> bool:
 
 def usable_versions(
     name: NormalizedName,
-    files: Sequence[IndexFile],
+    releases: Sequence[Release],
     *,
     python: PythonRange,
     cutoff: datetime.datetime | None,
@@ -88,17 +88,24 @@ def usable_versions(
 ) -> list[VersionRow]:
     """Per version, newest first: the files usable anywhere in the project's Python range
     (``python``) and each one's requires-python lower bound, or why the version is no
-    candidate. The same in every fork of a resolution.
+    candidate. The same in every fork of a resolution. Only the facts of the files are read
+    (their upload times too under an exclude-newer limit).
 
     A version several indexes have (an ``unsafe-*`` index strategy) is taken from the first
     of them (lowest ``rank``) where it is usable, as uv's candidate selector moves on to the
     same version on the next index when one index's files cannot be used."""
-    by_version: dict[Version, dict[int, list[IndexFile]]] = defaultdict(dict)
-    for file in files:
-        by_version[file.version].setdefault(file.rank, []).append(file)
+    by_version: dict[Version, dict[int, Release]] = {}
+    for release in releases:
+        by_version.setdefault(release.version, {})[release.rank] = release
     table: list[VersionRow] = []
     for version in sorted(by_version, reverse=True):
         ranked = by_version[version]
+        if len(ranked) == 1:
+            (release,) = ranked.values()
+            table.append(
+                _version_row(name, version, release, python, cutoff, allowed_yanks, binaries)
+            )
+            continue
         rows = [
             _version_row(name, version, ranked[rank], python, cutoff, allowed_yanks, binaries)
             for rank in sorted(ranked)
@@ -110,16 +117,19 @@ def usable_versions(
 def _version_row(
     name: NormalizedName,
     version: Version,
-    published: list[IndexFile],
+    release: Release,
     python: PythonRange,
     cutoff: datetime.datetime | None,
     allowed_yanks: frozenset[tuple[NormalizedName, Version]],
     binaries: BinaryPolicy,
 ) -> VersionRow:
     """One version's row of ``usable_versions``, from the files one index lists."""
+    facts = release.facts
+    published: Sequence[int] = range(len(facts))
     if cutoff is not None:
         # exclude-newer: a file without an upload time is excluded too (uv's rule).
-        published = [f for f in published if _uploaded_by(f, cutoff)]
+        files = release.decode()
+        published = [i for i in published if _uploaded_by(files[i], cutoff)]
         if not published:
             return (
                 version,
@@ -130,20 +140,20 @@ def _version_row(
     # PEP 592: a yanked file is chosen only when pinned exactly (uv: by a declared
     # requirement, or by the existing lock).
     allowed = (name, version) in allowed_yanks
-    usable = [f for f in published if f.yanked is None or allowed]
+    usable = [i for i in published if facts[i].yanked is None or allowed]
     if not usable:
-        reason = published[0].yanked
+        reason = facts[published[0]].yanked
         why = f"{name}=={version} was yanked" + (f" (reason: {reason})" if reason else "")
         return (version, (), (), why)
     # no-binary / no-build decide whether a version can be used; the lock still
     # records all of its files (uv's lock does).
-    if not binaries.wheels_allowed(name) and all(f.is_wheel for f in usable):
+    if not binaries.wheels_allowed(name) and all(facts[i].is_wheel for i in usable):
         why = (
             f"{name}=={version} has no source distribution, and using pre-built "
             f"wheels is disabled for {name}"
         )
         return (version, (), (), why)
-    if not binaries.builds_allowed(name) and not any(f.is_wheel for f in usable):
+    if not binaries.builds_allowed(name) and not any(facts[i].is_wheel for i in usable):
         return (
             version,
             (),
@@ -152,14 +162,17 @@ def _version_row(
         )
     # A version with no sdist and no wheel any Python of the range can use is not
     # a candidate (uv: "no wheels with a matching Python ABI/version tag").
-    usable = [f for f in usable if not f.is_wheel or _fits_requires_python(f.tags, python)]
+    usable = [
+        i for i in usable if not facts[i].is_wheel or _fits_requires_python(facts[i].tags, python)
+    ]
     if not usable:
         why = f"{name}=={version} has no wheels with a matching Python version or ABI tag"
         return (version, (), (), why)
     bounds = tuple(
-        None if f.requires_python is None else _lower_bound(f.requires_python) for f in usable
+        None if facts[i].requires_python is None else _lower_bound(facts[i].requires_python)
+        for i in usable
     )
-    return (version, tuple(usable), bounds, None)
+    return (version, release.select(tuple(usable)), bounds, None)
 
 
 def fork_versions(
@@ -184,8 +197,9 @@ def fork_versions(
         if not any(b is None or not lower_gt(b, python[0]) for b in bounds):
             needs = min(bounds, key=lower_key)
             if not python_forks or split(python, needs) is None:
+                first = usable.facts[0] if isinstance(usable, FileSelection) else usable[0]
                 why = (
-                    f"{name}=={version} requires Python {usable[0].requires_python}, "
+                    f"{name}=={version} requires Python {first.requires_python}, "
                     f"but the project supports {requires_python}"
                 )
                 table.append((version, (), None, why))

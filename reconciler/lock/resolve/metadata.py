@@ -133,18 +133,21 @@ class MetadataStore:
     def _warm(self, requirement: Requirement, client: IndexClient) -> None:
         name = canonicalize_name(requirement.name)
         try:
-            files = client.files(name)
+            releases = client.releases(name)
         except Exception:  # speculative: the resolver's own call reports failures
             return
-        versions = sorted({f.version for f in files}, reverse=True)
-        for version in versions:
+        for version in sorted({release.version for release in releases}, reverse=True):
             if version.is_prerelease or not requirement.specifier.contains(version, True):
                 continue
-            same = [f for f in files if f.version == version and f.yanked is None]
             # the first index's copy (an unsafe-* strategy lists a version once per index)
-            usable = tuple(f for f in same if f.rank == same[0].rank) if same else ()
-            if usable:
-                self.get(Candidate(name, version, None, usable), client)
+            # with a file not yanked
+            for release in releases:
+                if release.version != version:
+                    continue
+                kept = tuple(i for i, facts in enumerate(release.facts) if facts.yanked is None)
+                if kept:
+                    self.get(Candidate(name, version, None, release.select(kept)), client)
+                    break
             return
 
 

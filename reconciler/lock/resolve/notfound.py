@@ -66,7 +66,7 @@ def package_not_found(
     suggestion = None
     for candidate in near_names(name)[:40]:
         try:
-            client.files(NormalizedName(candidate))
+            client.releases(NormalizedName(candidate))
         except AccordError:
             continue
         suggestion = candidate

@@ -40,6 +40,7 @@ from accord.model.python_range import (
 )
 from accord.model.uv_settings import BinaryPolicy, Dependencies, apply_overrides
 from accord.reconciler.errors import AccordError, PackageNotFound
+from accord.reconciler.fetch.releases import FileSelection
 from accord.reconciler.lock.resolve.availability import (
     VersionRow,
     fork_versions,
@@ -71,7 +72,7 @@ from accord.reconciler.lock.resolve.splits import (
 )
 
 if TYPE_CHECKING:
-    from accord.reconciler.fetch.index import DistMetadata, IndexClient, IndexFile
+    from accord.reconciler.fetch.index import DistMetadata, IndexClient, IndexFile, Release
 
 __all__ = ["Provider"]
 
@@ -273,7 +274,7 @@ class Provider(AbstractProvider[Req, Candidate, str]):
             return [Candidate(name, local.metadata.version, extra, (), group, source=source)]
         excluded = {candidate.version for candidate in incompatibilities[identifier]}
         try:
-            files = self._client_for(name).files(name)
+            releases = self._client_for(name).releases(name)
         except PackageNotFound as exc:
             if any(req.parent == "the project" for req in reqs):
                 from accord.reconciler.lock.resolve.notfound import package_not_found
@@ -285,7 +286,7 @@ class Provider(AbstractProvider[Req, Candidate, str]):
             return []
         lowest = self._lowest is not None and name in self._lowest
         chosen, reasons = matching_candidates(
-            self._versions(name, files),
+            self._versions(name, releases),
             reqs,
             excluded,
             lowest=lowest,
@@ -296,7 +297,7 @@ class Provider(AbstractProvider[Req, Candidate, str]):
         if self._client_for(name).strategy == "unsafe-first-match":
             # uv exhausts the first index's versions before the next index's (stable: each
             # index's own stay newest first, or lowest first).
-            chosen.sort(key=lambda candidate: candidate.files[0].rank)
+            chosen.sort(key=_rank)
         inherited = self._inherited.get(identifier) or self._inherited.get(name)
         chosen = preferred_first(
             chosen,
@@ -306,7 +307,7 @@ class Provider(AbstractProvider[Req, Candidate, str]):
             lowest=lowest,
         )
         if name in self._selected:
-            chosen = [attrs.evolve(c, source=f"registry+{c.files[0].index}") for c in chosen]
+            chosen = [attrs.evolve(c, source=f"registry+{_index(c)}") for c in chosen]
         if chosen and chosen[0].needs_python is None:
             self.store.get(chosen[0], self._client_for(name))
         return chosen
@@ -318,7 +319,7 @@ class Provider(AbstractProvider[Req, Candidate, str]):
             return (name, id(self._client_for(name)))
         return name
 
-    def _versions(self, name: NormalizedName, files: Sequence[IndexFile]) -> CandidateTable:
+    def _versions(self, name: NormalizedName, releases: Sequence[Release]) -> CandidateTable:
         """``fork_versions`` of ``name`` in this fork's Python range, as candidates."""
         key = (self._table_key(name), self.python)
         cached = self.store.tables.get(key)  # (fork strategy: the same in every fork)
@@ -326,7 +327,7 @@ class Provider(AbstractProvider[Req, Candidate, str]):
             cached = self.store.tables[key] = CandidateTable(
                 fork_versions(
                     name,
-                    self._usable(name, files),
+                    self._usable(name, releases),
                     python=self.python,
                     python_forks=self._python_forks,
                     requires_python=self._requires_python,
@@ -334,7 +335,7 @@ class Provider(AbstractProvider[Req, Candidate, str]):
             )
         return cached
 
-    def _usable(self, name: NormalizedName, files: Sequence[IndexFile]) -> list[VersionRow]:
+    def _usable(self, name: NormalizedName, releases: Sequence[Release]) -> list[VersionRow]:
         """``usable_versions`` of ``name``: the same in every fork of a resolution, computed
         once per package."""
         key = self._table_key(name)
@@ -342,7 +343,7 @@ class Provider(AbstractProvider[Req, Candidate, str]):
         if cached is None:
             cached = self.store.versions[key] = usable_versions(
                 name,
-                files,
+                releases,
                 python=self._range,
                 cutoff=None if self._cutoff is None else self._cutoff(name),
                 allowed_yanks=self._allowed_yanks,
@@ -454,3 +455,15 @@ class Provider(AbstractProvider[Req, Candidate, str]):
         backtrack_causes: Sequence[Any],
     ) -> Iterable[str]:
         return identifiers
+
+
+def _index(candidate: Candidate) -> str:
+    """The index a candidate's files come from (read without decoding them)."""
+    files = candidate.files
+    return files.release.index if isinstance(files, FileSelection) else files[0].index
+
+
+def _rank(candidate: Candidate) -> int:
+    """The rank of the index a candidate's files come from (read without decoding them)."""
+    files = candidate.files
+    return files.release.rank if isinstance(files, FileSelection) else files[0].rank

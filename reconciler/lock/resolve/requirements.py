@@ -81,7 +81,8 @@ class Candidate:
     name: NormalizedName
     version: Version
     extra: NormalizedName | None
-    files: tuple[IndexFile, ...]
+    files: Sequence[IndexFile]
+    """The usable files of this version (a ``FileSelection``: decoded when read)."""
     group: NormalizedName | None = None
     needs_python: Bound = attrs.field(default=None, eq=False)
     """The Requires-Python lower bound this version needs above the fork's lower bound (it
