@@ -6,6 +6,7 @@ and specifiers and ``requires-python`` in uv's canonical spelling.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 from packaging.specifiers import Specifier, SpecifierSet
@@ -23,6 +24,9 @@ __all__ = [
 
 # Strings ----------------------------------------------------------------------------------
 
+_PLAIN = re.compile(r'[^"\\\x00-\x1f\x7f]*')
+"""Text a basic string holds as it is: no quote, backslash or control character."""
+
 
 def toml_string(value: str) -> str:
     """A TOML string as toml_edit's default representation writes it (uv uses toml_edit).
@@ -32,6 +36,8 @@ def toml_string(value: str) -> str:
     ``\\b \\t \\n \\f \\r \\" \\\\`` and ``\\uXXXX`` escapes; text with a newline becomes
     multi-line.
     """
+    if _PLAIN.fullmatch(value):
+        return f'"{value}"'  # nothing to escape: the common case (names, URLs, hashes)
     multiline = "\n" in value
     can_be_literal = "\\" in value and not value.endswith("'") and "'''" not in value
     if any((ch <= "\x1f" and ch not in "\t\n") or ch == "\x7f" for ch in value):

@@ -34,7 +34,7 @@ from accord.model.python_range import (
 )
 from accord.model.uv_settings import BinaryPolicy
 from accord.model.wheel_markers import NEVER_MARKER, implied_markers, platform_split_marker
-from accord.reconciler.fetch.releases import FileSelection
+from accord.reconciler.fetch.releases import FileFacts, FileSelection
 
 if TYPE_CHECKING:
     from accord.reconciler.fetch.index import IndexFile, Release
@@ -97,28 +97,59 @@ def usable_versions(
     by_version: dict[Version, dict[int, Release]] = {}
     for release in releases:
         by_version.setdefault(release.version, {})[release.rank] = release
+    known = _Known(python)
     table: list[VersionRow] = []
     for version in sorted(by_version, reverse=True):
         ranked = by_version[version]
         if len(ranked) == 1:
             (release,) = ranked.values()
             table.append(
-                _version_row(name, version, release, python, cutoff, allowed_yanks, binaries)
+                _version_row(name, version, release, known, cutoff, allowed_yanks, binaries)
             )
             continue
         rows = [
-            _version_row(name, version, ranked[rank], python, cutoff, allowed_yanks, binaries)
+            _version_row(name, version, ranked[rank], known, cutoff, allowed_yanks, binaries)
             for rank in sorted(ranked)
         ]
         table.append(next((row for row in rows if row[3] is None), rows[0]))
     return table
 
 
+class _Known:
+    """What ``usable_versions`` learns once per distinct file facts (``FileFacts`` are shared
+    by every file alike) and per distinct set of bounds, in one Python range."""
+
+    def __init__(self, python: PythonRange) -> None:
+        self.python = python
+        self._fits: dict[int, bool] = {}
+        self._bounds: dict[int, Bound] = {}
+        self._rows: dict[tuple[Bound, ...], tuple[Bound, ...]] = {}
+
+    def fits(self, facts: FileFacts) -> bool:
+        """An sdist, or a wheel some Python of the range can install (by its tags)."""
+        found = self._fits.get(id(facts))
+        if found is None:
+            found = not facts.is_wheel or _fits_requires_python(facts.tags, self.python)
+            self._fits[id(facts)] = found
+        return found
+
+    def bound(self, facts: FileFacts) -> Bound:
+        key = id(facts)
+        if key not in self._bounds:
+            python = facts.requires_python
+            self._bounds[key] = None if python is None else _lower_bound(python)
+        return self._bounds[key]
+
+    def bounds(self, bounds: tuple[Bound, ...]) -> tuple[Bound, ...]:
+        """One object for equal bounds, so that ``fork_versions`` decides each once."""
+        return self._rows.setdefault(bounds, bounds)
+
+
 def _version_row(
     name: NormalizedName,
     version: Version,
     release: Release,
-    python: PythonRange,
+    known: _Known,
     cutoff: datetime.datetime | None,
     allowed_yanks: frozenset[tuple[NormalizedName, Version]],
     binaries: BinaryPolicy,
@@ -162,16 +193,11 @@ def _version_row(
         )
     # A version with no sdist and no wheel any Python of the range can use is not
     # a candidate (uv: "no wheels with a matching Python ABI/version tag").
-    usable = [
-        i for i in usable if not facts[i].is_wheel or _fits_requires_python(facts[i].tags, python)
-    ]
+    usable = [i for i in usable if known.fits(facts[i])]
     if not usable:
         why = f"{name}=={version} has no wheels with a matching Python version or ABI tag"
         return (version, (), (), why)
-    bounds = tuple(
-        None if facts[i].requires_python is None else _lower_bound(facts[i].requires_python)
-        for i in usable
-    )
+    bounds = known.bounds(tuple(known.bound(facts[i]) for i in usable))
     return (version, release.select(tuple(usable)), bounds, None)
 
 
@@ -188,22 +214,31 @@ def fork_versions(
     fork would split at (None: fits), or why it is no candidate. Without ``python_forks``
     (``fork-strategy = "fewest"``) a version that needs a newer Python is no candidate."""
     table: list[ForkRow] = []
+    # Most versions of a package share their Requires-Python bounds: each set once.
+    decided: dict[tuple[Bound, ...], tuple[Bound, bool]] = {}
     for version, usable, bounds, reason in rows:
         if reason is not None:
             table.append((version, usable, None, reason))
             continue
-        # Some file fits the fork's Python lower bound; else the lowest bound a file needs.
-        needs = None
-        if not any(b is None or not lower_gt(b, python[0]) for b in bounds):
-            needs = min(bounds, key=lower_key)
-            if not python_forks or split(python, needs) is None:
-                first = usable.facts[0] if isinstance(usable, FileSelection) else usable[0]
-                why = (
-                    f"{name}=={version} requires Python {first.requires_python}, "
-                    f"but the project supports {requires_python}"
-                )
-                table.append((version, (), None, why))
-                continue
+        known = decided.get(bounds)
+        if known is None:
+            # Some file fits the fork's Python lower bound; else the lowest bound a file
+            # needs, and whether the fork can split there.
+            needs = None
+            refused = False
+            if not any(b is None or not lower_gt(b, python[0]) for b in bounds):
+                needs = min(bounds, key=lower_key)
+                refused = not python_forks or split(python, needs) is None
+            known = decided[bounds] = (needs, refused)
+        needs, refused = known
+        if refused:
+            first = usable.facts[0] if isinstance(usable, FileSelection) else usable[0]
+            why = (
+                f"{name}=={version} requires Python {first.requires_python}, "
+                f"but the project supports {requires_python}"
+            )
+            table.append((version, (), None, why))
+            continue
         table.append((version, usable, needs, None))
     return table
 

@@ -8,6 +8,7 @@ they declare. Pure over values.
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING
@@ -154,10 +155,22 @@ def _artifact(file: IndexFile) -> Artifact:
 def _wheel_reachable(file: IndexFile, python: PythonRange, reach: MarkerTree) -> bool:
     """uv's lock keeps a wheel unless no Python of the range can use its tags, or its
     platforms are disjoint with where its package is reachable."""
-    tags = sorted(file.tags)
-    if not matches_requires_python(tags, *python):
+    if not _fits(file.tags, python):
         return False
-    return not any(reach.is_disjoint(MarkerTree.parse(m)) for m in lock_platform_markers(tags))
+    return not any(reach.is_disjoint(marker) for marker in _platforms(file.tags))
+
+
+@functools.cache
+def _fits(tags: frozenset[str], python: PythonRange) -> bool:
+    """``matches_requires_python``, once per tag set (a lock keeps thousands of wheels and
+    a few hundred tag sets)."""
+    return matches_requires_python(sorted(tags), *python)
+
+
+@functools.cache
+def _platforms(tags: frozenset[str]) -> tuple[MarkerTree, ...]:
+    """The platforms a wheel's tags are for, as trees, once per tag set."""
+    return tuple(MarkerTree.parse(m) for m in lock_platform_markers(sorted(tags)))
 
 
 def _source_tree_package(

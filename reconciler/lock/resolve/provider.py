@@ -60,7 +60,9 @@ from accord.reconciler.lock.resolve.requirements import (
 )
 from accord.reconciler.lock.resolve.selection import (
     CandidateTable,
+    Matches,
     matching_candidates,
+    preference_order,
     preferred_first,
 )
 from accord.reconciler.lock.resolve.splits import (
@@ -158,6 +160,8 @@ class Provider(AbstractProvider[Req, Candidate, str]):
         self._fixed = dict(fixed or {})
         self.store = store or MetadataStore(sdist_metadata)
         self._order: dict[str, int] = {}
+        self._ranked: dict[tuple[NormalizedName, Version | None, bool], tuple[Version, ...]] = {}
+        """``preference_order`` by name (the preferences change only between forks)."""
         self.excluded: dict[NormalizedName, set[str]] = defaultdict(set)
         """Why versions that matched a specifier were still not candidates (for errors)."""
         self.requirements_of: dict[tuple[str, Version], tuple[Req, ...]] = {}
@@ -249,7 +253,7 @@ class Provider(AbstractProvider[Req, Candidate, str]):
         identifier: str,
         requirements: Mapping[str, Iterator[Req]],
         incompatibilities: Mapping[str, Iterator[Candidate]],
-    ) -> list[Candidate]:
+    ) -> Sequence[Candidate] | Callable[[], Iterator[Candidate]]:
         reqs = list(requirements[identifier])
         name, extra, group = reqs[0].name, reqs[0].extra, reqs[0].group
         if self._required:
@@ -285,31 +289,36 @@ class Provider(AbstractProvider[Req, Candidate, str]):
             self.excluded[name].add(exc.message)
             return []
         lowest = self._lowest is not None and name in self._lowest
-        chosen, reasons = matching_candidates(
+        matches = matching_candidates(
             self._versions(name, releases),
             reqs,
             excluded,
             lowest=lowest,
             prerelease=self._prerelease_package.get(name, self._prerelease),
         )
-        if reasons:
-            self.excluded[name].update(reasons)
+        if matches.reasons:
+            self.excluded[name].update(matches.reasons)
         if self._client_for(name).strategy == "unsafe-first-match":
             # uv exhausts the first index's versions before the next index's (stable: each
             # index's own stay newest first, or lowest first).
-            chosen.sort(key=_rank)
+            matches = Matches(sorted(matches.candidates, key=_rank), matches.reasons)
         inherited = self._inherited.get(identifier) or self._inherited.get(name)
-        chosen = preferred_first(
-            chosen,
-            inherited=None if inherited is None else inherited[0],
-            preferences=self._preferences.get(name, ()),
-            env=self.env,
-            lowest=lowest,
-        )
+        version = None if inherited is None else inherited[0]
+        ranked = self._ranked.get((name, version, lowest))
+        if ranked is None:
+            ranked = self._ranked[(name, version, lowest)] = preference_order(
+                inherited=version,
+                preferences=self._preferences.get(name, ()),
+                env=self.env,
+                lowest=lowest,
+            )
+        first, chosen = preferred_first(matches, ranked)
         if name in self._selected:
-            chosen = [attrs.evolve(c, source=f"registry+{_index(c)}") for c in chosen]
-        if chosen and chosen[0].needs_python is None:
-            self.store.get(chosen[0], self._client_for(name))
+            listed = list(chosen() if callable(chosen) else chosen)
+            chosen = [attrs.evolve(c, source=f"registry+{_index(c)}") for c in listed]
+            first = chosen[0] if chosen else None
+        if first is not None and first.needs_python is None:
+            self.store.get(first, self._client_for(name))
         return chosen
 
     def _table_key(self, name: NormalizedName) -> TableKey:

@@ -10,7 +10,7 @@ first, then the preferences (the lock's, and earlier forks'), then the rest, new
 from __future__ import annotations
 
 import functools
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from typing import TYPE_CHECKING
 
 from packaging.specifiers import SpecifierSet
@@ -22,7 +22,13 @@ from accord.reconciler.lock.resolve.requirements import Candidate, Req
 if TYPE_CHECKING:
     from accord.reconciler.lock.resolve.availability import ForkRow
 
-__all__ = ["CandidateTable", "matching_candidates", "preferred_first"]
+__all__ = [
+    "CandidateTable",
+    "Matches",
+    "matching_candidates",
+    "preference_order",
+    "preferred_first",
+]
 
 
 @functools.total_ordering
@@ -42,6 +48,24 @@ class _Descending:
         return hash(self.version)
 
 
+class Matches:
+    """The candidates a set of requirements on one identifier admits, in the order the
+    prerelease mode gives them, and why versions that match were still no candidates.
+    Kept by the table and shared: never changed."""
+
+    __slots__ = ("_by_version", "candidates", "reasons")
+
+    def __init__(self, candidates: list[Candidate], reasons: frozenset[str]) -> None:
+        self.candidates = candidates
+        self.reasons = reasons
+        self._by_version: dict[Version, Candidate] | None = None
+
+    def by_version(self) -> dict[Version, Candidate]:
+        if self._by_version is None:
+            self._by_version = {c.version: c for c in self.candidates}
+        return self._by_version
+
+
 class CandidateTable:
     """The versions of one package in one fork Python range (``ForkRow``s, newest first), as
     candidates: each version's candidate for an identifier is built once, and the rows a set
@@ -52,6 +76,7 @@ class CandidateTable:
         self.rows = rows
         self._matches: dict[frozenset[SpecifierSet], tuple[tuple[int, ...], frozenset[str]]] = {}
         self._candidates: dict[tuple[str | None, str | None], list[Candidate | None]] = {}
+        self._chosen: dict[tuple[object, ...], Matches] = {}
 
     def matching(
         self, specifiers: frozenset[SpecifierSet]
@@ -88,14 +113,19 @@ def matching_candidates(
     *,
     lowest: bool,
     prerelease: str,
-) -> tuple[list[Candidate], set[str]]:
+) -> Matches:
     """The candidates for ``reqs`` (requirements on one identifier) among the versions of
     ``table`` (newest first; ``lowest``: lowest first), as uv's ``prerelease`` mode admits
     them, and why versions that match were still no candidates. ``excluded``: the versions
-    resolvelib has already ruled out."""
+    resolvelib has already ruled out. The same question gets the same (shared) answer."""
+    specifiers = frozenset(req.specifier for req in reqs)
+    key = (specifiers, reqs[0].extra, reqs[0].group, frozenset(excluded), lowest, prerelease)
+    known = table._chosen.get(key)
+    if known is not None:
+        return known
     name, extra, group = reqs[0].name, reqs[0].extra, reqs[0].group
     explicit_pre = any(spec.prereleases for req in reqs for spec in req.specifier)
-    indices, reasons = table.matching(frozenset(req.specifier for req in reqs))
+    indices, reasons = table.matching(specifiers)
     built = table.candidates(reqs[0])
     rows = table.rows
     finals: list[Candidate] = []
@@ -114,7 +144,9 @@ def matching_candidates(
         finals.reverse()
         pres.reverse()
         every.reverse()
-    return _by_prerelease_mode(prerelease, finals, pres, every, explicit_pre), set(reasons)
+    chosen = _by_prerelease_mode(prerelease, finals, pres, every, explicit_pre)
+    found = table._chosen[key] = Matches(chosen, reasons)
+    return found
 
 
 def _by_prerelease_mode(
@@ -137,17 +169,17 @@ def _by_prerelease_mode(
     return finals + pres if explicit else (finals or pres)
 
 
-def preferred_first(
-    chosen: list[Candidate],
+def preference_order(
     *,
     inherited: Version | None,
     preferences: Sequence[tuple[MarkerTree, Version]],
     env: MarkerTree,
     lowest: bool,
-) -> list[Candidate]:
-    """uv's candidate order: the version decided before the fork point (``inherited``), then
-    the ``preferences`` (the lock's and earlier forks', each with where it was chosen; those
-    that can hold in the fork ``env`` first), then the newest (``lowest``: the lowest)."""
+) -> tuple[Version, ...]:
+    """uv's candidate order, the versions that go first: the version decided before the fork
+    point (``inherited``), then the ``preferences`` (the lock's and earlier forks', each with
+    where it was chosen; those that can hold in the fork ``env`` first, then the newest, or
+    with ``lowest`` the lowest); each once."""
     ranked: list[Version] = []
     if inherited is not None:
         ranked.append(inherited)
@@ -160,9 +192,31 @@ def preferred_first(
             reverse=True,
         )
         ranked += [version for _, version in ordered]
-    if not ranked:
-        return chosen
-    rank: dict[Version, int] = {}
-    for version in ranked:
-        rank.setdefault(version, len(rank))
-    return sorted(chosen, key=lambda c: rank.get(c.version, len(rank)))
+    return tuple(dict.fromkeys(ranked))
+
+
+def preferred_first(
+    matches: Matches, ranked: Sequence[Version]
+) -> tuple[Candidate | None, Sequence[Candidate] | Callable[[], Iterator[Candidate]]]:
+    """The candidates of ``matches`` with those of the ``ranked`` versions (from
+    ``preference_order``) first, in that order, then the rest as they were: the first one,
+    and all of them as resolvelib takes them (a list, or a function that iterates them, so
+    that the many a fork never tries are never ordered)."""
+    chosen = matches.candidates
+    if not ranked or not chosen:
+        return (chosen[0] if chosen else None), chosen
+    by_version = matches.by_version()
+    front = [by_version[v] for v in ranked if v in by_version]
+    if not front:
+        return chosen[0], chosen
+    if len(front) == len(chosen):
+        return front[0], front
+    taken = {c.version for c in front}
+
+    def ordered() -> Iterator[Candidate]:
+        yield from front
+        for candidate in chosen:
+            if candidate.version not in taken:
+                yield candidate
+
+    return front[0], ordered
