@@ -42,6 +42,7 @@ if TYPE_CHECKING:
 __all__ = [
     "ForkRow",
     "VersionRow",
+    "fits_requires_python",
     "fork_versions",
     "uncovered_environment",
     "usable_versions",
@@ -70,10 +71,22 @@ def _lower_bound(specifier: SpecifierSet) -> Bound:
     return lower_bound(specifier)
 
 
+def fits_requires_python(tags: frozenset[str], python: PythonRange) -> bool:
+    """``matches_requires_python`` of a wheel's tags, remembered: it reads only their Python
+    and ABI parts, so wheels that differ only in platform are one question (a page has
+    thousands of tag sets and a few dozen of these)."""
+    return _fits_interpreters(_interpreters(tags), python)
+
+
 @functools.cache
-def _fits_requires_python(tags: frozenset[str], python: PythonRange) -> bool:
-    """matches_requires_python, once per distinct tag set (most wheels of a project share
-    theirs with the wheels of its other versions)."""
+def _interpreters(tags: frozenset[str]) -> frozenset[str]:
+    return frozenset(
+        tag.rpartition("-")[0] + "-any" if tag.count("-") == 2 else tag for tag in tags
+    )
+
+
+@functools.cache
+def _fits_interpreters(tags: frozenset[str], python: PythonRange) -> bool:
     return matches_requires_python(sorted(tags), *python)
 
 
@@ -129,7 +142,7 @@ class _Known:
         """An sdist, or a wheel some Python of the range can install (by its tags)."""
         found = self._fits.get(id(facts))
         if found is None:
-            found = not facts.is_wheel or _fits_requires_python(facts.tags, self.python)
+            found = not facts.is_wheel or fits_requires_python(facts.tags, self.python)
             self._fits[id(facts)] = found
         return found
 

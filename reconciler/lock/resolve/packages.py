@@ -26,9 +26,10 @@ from accord.model.manifest import (
     requirement_key,
 )
 from accord.model.marker_tree import MarkerTree
-from accord.model.python_range import PythonRange, matches_requires_python
+from accord.model.python_range import PythonRange
 from accord.model.wheel_markers import lock_platform_markers
 from accord.reconciler.lock.resolve.assemble import Graph, NodeKey
+from accord.reconciler.lock.resolve.availability import fits_requires_python
 from accord.reconciler.lock.resolve.forks import ForkResult
 from accord.reconciler.lock.resolve.requirements import ROOT, Candidate, LocalPackage
 
@@ -155,16 +156,9 @@ def _artifact(file: IndexFile) -> Artifact:
 def _wheel_reachable(file: IndexFile, python: PythonRange, reach: MarkerTree) -> bool:
     """uv's lock keeps a wheel unless no Python of the range can use its tags, or its
     platforms are disjoint with where its package is reachable."""
-    if not _fits(file.tags, python):
+    if not fits_requires_python(file.tags, python):
         return False
     return not any(reach.is_disjoint(marker) for marker in _platforms(file.tags))
-
-
-@functools.cache
-def _fits(tags: frozenset[str], python: PythonRange) -> bool:
-    """``matches_requires_python``, once per tag set (a lock keeps thousands of wheels and
-    a few hundred tag sets)."""
-    return matches_requires_python(sorted(tags), *python)
 
 
 @functools.cache
