@@ -101,6 +101,20 @@ def get(url: str, headers: Mapping[str, str], attempts: Attempts) -> urllib3.Bas
     return attempts.run(url, attempt)
 
 
+def get_chunks(
+    url: str, headers: Mapping[str, str], attempts: Attempts
+) -> tuple[urllib3.BaseHTTPResponse, list[bytes]]:
+    """GET url with retries, the body read as a list of chunks and never joined: a caller
+    that often finds it needs no copy of the body (a page it already has) holds it once,
+    not twice. Any status but 5xx is returned."""
+
+    def attempt() -> tuple[urllib3.BaseHTTPResponse, list[bytes]]:
+        with streamed(url, headers) as response:
+            return response, list(response.stream(1 << 16))
+
+    return attempts.run(url, attempt)
+
+
 @contextlib.contextmanager
 def streamed(url: str, headers: Mapping[str, str]) -> Iterator[urllib3.BaseHTTPResponse]:
     """One attempt at GET url, its body left unread for the caller to stream.

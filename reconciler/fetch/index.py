@@ -245,7 +245,7 @@ class IndexClient:
             accept=ACCEPT,
             offline=self.offline,
             refresh=self.refresh,
-            get=lambda url, headers: http.get(url, headers, self._attempts),
+            get=lambda url, headers: http.get_chunks(url, headers, self._attempts),
             refused=_refused_page,
         )
 

@@ -18,7 +18,7 @@ import hashlib
 import json
 import mmap
 import time
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 from urllib.parse import urljoin
@@ -115,11 +115,17 @@ _ENTRY_MAGIC = b"accord-page 1\n"
 @attrs.frozen
 class PageEntry:
     """A project page kept parsed: its policy, and the compact form (``reconciler.fetch.
-    releases``) at ``start`` of ``buffer``, a read-only map of the file (closed with it)."""
+    releases``) at ``start`` of ``buffer``: a read-only map of the file, or the bytes
+    themselves when the cache could not keep them."""
 
     policy: PagePolicy
-    buffer: mmap.mmap
+    buffer: mmap.mmap | bytes
     start: int
+
+    def close(self) -> None:
+        """Unmap the file (the releases decoded from it must not be read after this)."""
+        if isinstance(self.buffer, mmap.mmap):
+            self.buffer.close()
 
 
 def read_entry(path: Path) -> PageEntry | None:
@@ -160,8 +166,14 @@ def policy_of(page: CachedPage, digest: bytes) -> PagePolicy:
     return PagePolicy(**fields, digest=digest.hex())
 
 
-def body_digest(body: bytes) -> bytes:
-    return hashlib.blake2b(body, digest_size=16).digest()
+def body_digest(body: bytes | Iterable[bytes]) -> bytes:
+    """A body's digest, from the body or the chunks it came in."""
+    if isinstance(body, bytes):
+        return hashlib.blake2b(body, digest_size=16).digest()
+    digest = hashlib.blake2b(digest_size=16)
+    for chunk in body:
+        digest.update(chunk)
+    return digest.digest()
 
 
 def max_age(cache_control: str | None) -> float | None:
@@ -193,8 +205,11 @@ def revalidated(cached: _Kept, headers: Mapping[str, str]) -> _Kept:
     )
 
 
-def answered(url: str, response: urllib3.BaseHTTPResponse) -> tuple[CachedPage, bool]:
-    """The page a 200 answer to a GET of ``url`` carries, and whether it may be stored."""
+def answered(
+    url: str, response: urllib3.BaseHTTPResponse, body: bytes | None = None
+) -> tuple[CachedPage, bool]:
+    """The page a 200 answer to a GET of ``url`` carries (its ``body``, if read apart), and
+    whether it may be stored."""
     seconds = max_age(response.headers.get("Cache-Control"))
     page = CachedPage(
         url=urljoin(url, response.geturl() or url),  # urllib3 gives a bare path
@@ -203,6 +218,6 @@ def answered(url: str, response: urllib3.BaseHTTPResponse) -> tuple[CachedPage, 
         last_modified=response.headers.get("Last-Modified"),
         max_age=seconds or 0.0,
         stored_at=time.time(),
-        body=response.data,
+        body=response.data if body is None else body,
     )
     return page, seconds is not None

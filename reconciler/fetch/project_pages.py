@@ -15,6 +15,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import attrs
 from packaging.utils import NormalizedName
 
 from accord.reconciler.errors import AccordError, IndexPageInvalid
@@ -39,7 +40,8 @@ if TYPE_CHECKING:
 
 __all__ = ["index_releases"]
 
-Getter = Callable[[str, Mapping[str, str]], "urllib3.BaseHTTPResponse"]
+Getter = Callable[[str, Mapping[str, str]], "tuple[urllib3.BaseHTTPResponse, list[bytes]]"]
+"""A GET with retries, answering the response and its body in chunks (``http.get_chunks``)."""
 Refusal = Callable[[str, "urllib3.BaseHTTPResponse"], AccordError]
 
 
@@ -53,7 +55,7 @@ def _kept(path: Path, index: str, project: NormalizedName) -> _Kept | None:
     try:
         return entry, decode_page(entry.buffer, entry.start, index, project)
     except ValueError:
-        entry.buffer.close()
+        entry.close()
         return None  # torn or of another format: fetched and parsed again
 
 
@@ -97,9 +99,11 @@ def _from_legacy(legacy: Path, path: Path, index: str, project: NormalizedName) 
         legacy.unlink(missing_ok=True)
         return None
     policy = policy_of(page, body_digest(page.body))
-    if not write_entry(path, policy, compact):
-        return None
-    return _kept(path, index, project)
+    kept = _kept(path, index, project) if write_entry(path, policy, compact) else None
+    if kept is None:  # a cache that cannot be written: kept in memory for this client
+        entry = PageEntry(policy, compact, 0)
+        return entry, decode_page(compact, 0, index, project)
+    return kept
 
 
 def index_releases(
@@ -131,7 +135,7 @@ def index_releases(
         headers["If-None-Match"] = kept[0].policy.etag
     if kept is not None and kept[0].policy.last_modified:
         headers["If-Modified-Since"] = kept[0].policy.last_modified
-    response = get(page_url, headers)
+    response, chunks = get(page_url, headers)
     if response.status == 404:
         return None
     if response.status == 304 and kept is not None:
@@ -140,20 +144,22 @@ def index_releases(
         # Rewritten from the map; the new file is mapped afresh, so the pages read for the
         # copy leave this process with the old map.
         compact = entry.buffer[entry.start :]
-        entry.buffer.close()
+        entry.close()
         return _store(path, policy, compact, index, project)
     if response.status != 200:
         raise refused(page_url, response)
-    page, storable = answered(page_url, response)
-    policy = policy_of(page, body_digest(page.body))
+    page, storable = answered(page_url, response, body=b"")
+    policy = policy_of(page, body_digest(chunks))
     if kept is not None and kept[0].policy.digest == policy.digest:
         # The same body again: the parse kept is the parse of this page.
         entry, releases = kept
         if not storable or unchanged(entry.policy, policy):
             return releases
         compact = entry.buffer[entry.start :]
-        entry.buffer.close()
+        entry.close()
         return _store(path, policy, compact, index, project)
+    page = attrs.evolve(page, body=b"".join(chunks))
+    del chunks
     compact = _parse(page, index, project)
     if not storable:
         return decode_page(compact, 0, index, project)
