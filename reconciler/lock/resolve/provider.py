@@ -40,12 +40,8 @@ from accord.model.python_range import (
 )
 from accord.model.uv_settings import BinaryPolicy, Dependencies, apply_overrides
 from accord.reconciler.errors import AccordError, PackageNotFound
-from accord.reconciler.fetch.releases import FileSelection
 from accord.reconciler.lock.resolve.availability import (
-    VersionRow,
-    fork_versions,
     uncovered_environment,
-    usable_versions,
 )
 from accord.reconciler.lock.resolve.metadata import MetadataStore, TableKey
 from accord.reconciler.lock.resolve.requirements import (
@@ -64,6 +60,7 @@ from accord.reconciler.lock.resolve.selection import (
     matching_candidates,
     preference_order,
     preferred_first,
+    version_table,
 )
 from accord.reconciler.lock.resolve.splits import (
     ForkNeeded,
@@ -301,13 +298,12 @@ class Provider(AbstractProvider[Req, Candidate, str]):
         if self._client_for(name).strategy == "unsafe-first-match":
             # uv exhausts the first index's versions before the next index's (stable: each
             # index's own stay newest first, or lowest first).
-            matches = Matches(sorted(matches.candidates, key=_rank), matches.reasons)
+            matches = Matches(sorted(matches.candidates, key=lambda c: c.rank), matches.reasons)
         inherited = self._inherited.get(identifier) or self._inherited.get(name)
-        version = None if inherited is None else inherited[0]
-        ranked = self._ranked.get((name, version, lowest))
-        if ranked is None:
-            ranked = self._ranked[(name, version, lowest)] = preference_order(
-                inherited=version,
+        key = (name, None if inherited is None else inherited[0], lowest)
+        if (ranked := self._ranked.get(key)) is None:
+            ranked = self._ranked[key] = preference_order(
+                inherited=key[1],
                 preferences=self._preferences.get(name, ()),
                 env=self.env,
                 lowest=lowest,
@@ -315,7 +311,7 @@ class Provider(AbstractProvider[Req, Candidate, str]):
         first, chosen = preferred_first(matches, ranked)
         if name in self._selected:
             listed = list(chosen() if callable(chosen) else chosen)
-            chosen = [attrs.evolve(c, source=f"registry+{_index(c)}") for c in listed]
+            chosen = [attrs.evolve(c, source=f"registry+{c.index}") for c in listed]
             first = chosen[0] if chosen else None
         if first is not None and first.needs_python is None:
             self.store.get(first, self._client_for(name))
@@ -329,36 +325,21 @@ class Provider(AbstractProvider[Req, Candidate, str]):
         return name
 
     def _versions(self, name: NormalizedName, releases: Sequence[Release]) -> CandidateTable:
-        """``fork_versions`` of ``name`` in this fork's Python range, as candidates."""
-        key = (self._table_key(name), self.python)
-        cached = self.store.tables.get(key)  # (fork strategy: the same in every fork)
-        if cached is None:
-            cached = self.store.tables[key] = CandidateTable(
-                fork_versions(
-                    name,
-                    self._usable(name, releases),
-                    python=self.python,
-                    python_forks=self._python_forks,
-                    requires_python=self._requires_python,
-                )
-            )
-        return cached
-
-    def _usable(self, name: NormalizedName, releases: Sequence[Release]) -> list[VersionRow]:
-        """``usable_versions`` of ``name``: the same in every fork of a resolution, computed
-        once per package."""
-        key = self._table_key(name)
-        cached = self.store.versions.get(key)
-        if cached is None:
-            cached = self.store.versions[key] = usable_versions(
-                name,
-                releases,
-                python=self._range,
-                cutoff=None if self._cutoff is None else self._cutoff(name),
-                allowed_yanks=self._allowed_yanks,
-                binaries=self._binaries,
-            )
-        return cached
+        """``name``'s versions in this fork's Python range, as candidates."""
+        return version_table(
+            self.store.tables,
+            self.store.versions,
+            self._table_key(name),
+            name,
+            releases,
+            python=self.python,
+            project_python=self._range,
+            python_forks=self._python_forks,
+            requires_python=self._requires_python,
+            cutoff=None if self._cutoff is None else self._cutoff(name),
+            allowed_yanks=self._allowed_yanks,
+            binaries=self._binaries,
+        )
 
     def is_satisfied_by(self, requirement: Req, candidate: Candidate) -> bool:
         if candidate.name in self._local or candidate.name == ROOT:
@@ -464,15 +445,3 @@ class Provider(AbstractProvider[Req, Candidate, str]):
         backtrack_causes: Sequence[Any],
     ) -> Iterable[str]:
         return identifiers
-
-
-def _index(candidate: Candidate) -> str:
-    """The index a candidate's files come from (read without decoding them)."""
-    files = candidate.files
-    return files.release.index if isinstance(files, FileSelection) else files[0].index
-
-
-def _rank(candidate: Candidate) -> int:
-    """The rank of the index a candidate's files come from (read without decoding them)."""
-    files = candidate.files
-    return files.release.rank if isinstance(files, FileSelection) else files[0].rank

@@ -25,6 +25,7 @@ from accord.model.lock import Artifact, Source
 from accord.model.manifest import ProjectManifest
 from accord.model.marker_tree import MarkerTree
 from accord.model.python_range import Bound
+from accord.reconciler.fetch.releases import FileSelection
 
 if TYPE_CHECKING:
     from accord.reconciler.fetch.index import DistMetadata, IndexFile
@@ -95,6 +96,18 @@ class Candidate:
     @property
     def identifier(self) -> str:
         return identifier_of(self.name, self.extra, self.group)
+
+    @property
+    def index(self) -> str:
+        """The index its files come from (read without decoding them)."""
+        files = self.files
+        return files.release.index if isinstance(files, FileSelection) else files[0].index
+
+    @property
+    def rank(self) -> int:
+        """The rank of that index among those that list the package (``unsafe-*``)."""
+        files = self.files
+        return files.release.rank if isinstance(files, FileSelection) else files[0].rank
 
 
 @attrs.frozen

@@ -4,23 +4,35 @@
 The versions that match every requirement and are available; uv's ``prerelease`` mode decides
 whether pre-releases are among them. Then the version decided before the fork point comes
 first, then the preferences (the lock's, and earlier forks'), then the rest, newest first
-(lowest first in a ``lowest`` resolution).
+(lowest first in a ``lowest`` resolution). The version tables these questions are asked of
+(``version_table``) and their answers are kept for every fork of a resolution.
 """
 
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Collection, Iterator, Sequence
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Collection, Hashable, Iterator, Sequence
+from typing import TYPE_CHECKING, TypeVar
 
 from packaging.specifiers import SpecifierSet
+from packaging.utils import NormalizedName
 from packaging.version import Version
 
 from accord.model.marker_tree import MarkerTree
+from accord.reconciler.lock.resolve.availability import (
+    ForkRow,
+    VersionRow,
+    fork_versions,
+    usable_versions,
+)
 from accord.reconciler.lock.resolve.requirements import Candidate, Req
 
 if TYPE_CHECKING:
-    from accord.reconciler.lock.resolve.availability import ForkRow
+    import datetime
+
+    from accord.model.python_range import PythonRange
+    from accord.model.uv_settings import BinaryPolicy
+    from accord.reconciler.fetch.releases import Release
 
 __all__ = [
     "CandidateTable",
@@ -28,7 +40,11 @@ __all__ = [
     "matching_candidates",
     "preference_order",
     "preferred_first",
+    "version_table",
 ]
+
+
+_K = TypeVar("_K", bound=Hashable)
 
 
 @functools.total_ordering
@@ -220,3 +236,46 @@ def preferred_first(
                 yield candidate
 
     return front[0], ordered
+
+
+def version_table(
+    tables: dict[tuple[_K, PythonRange], CandidateTable],
+    versions: dict[_K, list[VersionRow]],
+    key: _K,
+    name: NormalizedName,
+    releases: Sequence[Release],
+    *,
+    python: PythonRange,
+    project_python: PythonRange,
+    python_forks: bool,
+    requires_python: SpecifierSet,
+    cutoff: datetime.datetime | None,
+    allowed_yanks: frozenset[tuple[NormalizedName, Version]],
+    binaries: BinaryPolicy,
+) -> CandidateTable:
+    """The ``CandidateTable`` of package ``name`` (its ``releases``) in a fork whose Python
+    range is ``python``, kept in ``tables`` by ``key`` and range; its ``usable_versions`` in
+    the project's Python range, kept in ``versions`` by ``key``. Both are the same in every
+    fork of a resolution, so each is computed once."""
+    table = tables.get((key, python))
+    if table is None:
+        rows = versions.get(key)
+        if rows is None:
+            rows = versions[key] = usable_versions(
+                name,
+                releases,
+                python=project_python,
+                cutoff=cutoff,
+                allowed_yanks=allowed_yanks,
+                binaries=binaries,
+            )
+        table = tables[(key, python)] = CandidateTable(
+            fork_versions(
+                name,
+                rows,
+                python=python,
+                python_forks=python_forks,
+                requires_python=requires_python,
+            )
+        )
+    return table
