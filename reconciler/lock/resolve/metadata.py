@@ -70,6 +70,8 @@ class MetadataStore:
         self.tables: dict[tuple[TableKey, PythonRange], CandidateTable] = {}
         """Provider._versions' tables, by package and fork Python range."""
         self._lock = threading.Lock()
+        self._pages: set[NormalizedName] = set()
+        """Projects whose pages ``warm_pages`` asked for."""
         self._pool = ThreadPoolExecutor(max_workers=8)
         self._closed = False
 
@@ -129,6 +131,30 @@ class MetadataStore:
                 self._pool.submit(self._warm, requirement, client)
             except RuntimeError:  # the pool shut down: resolution is over
                 return
+
+    def warm_pages(
+        self, names: Iterable[NormalizedName], client_for: Callable[[NormalizedName], IndexClient]
+    ) -> None:
+        """Start fetching these projects' pages in the background (each once); failures are
+        ignored here: the resolver's own call reports them."""
+        for name in names:
+            if self._closed:
+                return
+            with self._lock:
+                if name in self._pages:
+                    continue
+                self._pages.add(name)
+            try:
+                self._pool.submit(self._page, name, client_for(name))
+            except RuntimeError:  # the pool shut down: resolution is over
+                return
+
+    @staticmethod
+    def _page(name: NormalizedName, client: IndexClient) -> None:
+        try:
+            client.releases(name)
+        except Exception:  # speculative: the resolver's own call reports failures
+            return
 
     def _warm(self, requirement: Requirement, client: IndexClient) -> None:
         name = canonicalize_name(requirement.name)

@@ -416,6 +416,11 @@ class Provider(AbstractProvider[Req, Candidate, str]):
                 if self._applies(joint, env):
                     for req in split_requirement(constraint, "the constraints", joint):
                         by_name[req.name].append(req)
+        # resolvelib asks for their versions next, one after the other: their pages come
+        # in meanwhile.
+        self.store.warm_pages(
+            (n for n in by_name if n not in self._local and n != ROOT), self._client_for
+        )
         reqs: list[Req] = []
         if candidate.extra is not None:
             reqs.append(Req(candidate.name, None, SpecifierSet(f"=={candidate.version}"), parent))
