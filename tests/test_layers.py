@@ -231,3 +231,13 @@ def test_stages_below_run_get_only_their_own_options() -> None:
         and not module.endswith("model.request")
     )
     assert handed == []
+
+
+def test_no_module_is_over_450_lines() -> None:
+    """docs/architecture.md: a module that grows past this is split by what it does."""
+    long = {
+        name: lines
+        for name, path in MODULES.items()
+        if (lines := len(path.read_text(encoding="utf-8").splitlines())) > 450
+    }
+    assert long == {}

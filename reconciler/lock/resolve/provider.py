@@ -114,8 +114,7 @@ class Provider(AbstractProvider[Req, Candidate, str]):
         conflicting: Mapping[NormalizedName, tuple[str, ...]] | None = None,
     ) -> None:
         self._selected = selected
-        """Names whose source is chosen by marker: ``local`` and ``pinned`` hold the one that
-        applies in this fork, and their candidates carry their lock source."""
+        """Names whose source is chosen by marker (candidates carry this fork's source)."""
         self._conflicting = dict(conflicting or {})
         """Selected names two sources apply to in this fork (uv's conflicting indexes)."""
         self._prerelease = prerelease
@@ -123,8 +122,7 @@ class Provider(AbstractProvider[Req, Candidate, str]):
         self._constraints = constraints or {}
         self._overrides = overrides or {}
         self._lowest = lowest
-        """Names tried lowest version first (``resolution``: every name for ``lowest``, the
-        direct dependencies for ``lowest-direct``); None for ``highest``."""
+        """Names tried lowest first (all: ``lowest``, direct: ``lowest-direct``); None: highest."""
         self._excludes = excludes
         """``tool.uv.exclude-dependencies``: requirements on these names are dropped."""
         self._binaries = binaries or BinaryPolicy()
