@@ -12,7 +12,8 @@ import platform
 import re
 import shutil
 import subprocess
-from collections.abc import Mapping
+import sys
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -226,3 +227,33 @@ def git(repo: Path, *args: str) -> str:
         check=True,
     )
     return result.stdout.strip()
+
+
+def run_importing(
+    cwd: Path, argv: Sequence[str], env: Mapping[str, str]
+) -> tuple[subprocess.CompletedProcess[str], set[str]]:
+    """Run `accord ARGV` (argv without the program name) in `cwd` under `-X importtime` on
+    accord's own interpreter: the result, its stderr without the importtime lines, and the
+    dotted names of every module it imported."""
+    code = (
+        f"import sys; sys.argv = {['accord', *argv]!r}; "
+        "from accord.reconciler.entry import main; main()"
+    )
+    result = subprocess.run(
+        [sys.executable, "-X", "importtime", "-c", code],
+        cwd=cwd,
+        env=dict(env),
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+    lines = result.stderr.splitlines(keepends=True)
+    imported = {
+        line.rsplit("|", 1)[1].strip()
+        for line in lines
+        if line.startswith("import time:") and "|" in line
+    }
+    result.stderr = "".join(line for line in lines if not line.startswith("import time:"))
+    return result, imported

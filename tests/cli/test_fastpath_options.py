@@ -6,14 +6,12 @@ are read back from the stamp."""
 from __future__ import annotations
 
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from fixtures import PROJECTS_DIR, MakeProject
-from tests.cli.support import Cli, clean_environment
+from tests.cli.support import Cli, clean_environment, run_importing
 
 HEAVY_MODULES = frozenset({"click", "tomlkit", "resolvelib", "cattrs", "urllib3", "rich"})
 
@@ -23,25 +21,10 @@ def _imported_by(
 ) -> set[str]:
     """Top-level modules a run of `accord run ARGS` imports (`-X importtime` on accord's own
     interpreter), after checking it succeeded."""
-    argv = [str(arg) for arg in cli.argv(*args)]
-    argv[0] = "accord"
-    code = f"import sys; sys.argv = {argv!r}; from accord.reconciler.entry import main; main()"
-    result = subprocess.run(
-        [sys.executable, "-X", "importtime", "-c", code],
-        cwd=project,
-        env=clean_environment(env),
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=120,
-    )
+    argv = [str(arg) for arg in cli.argv(*args)][1:]
+    result, imported = run_importing(project, argv, clean_environment(env))
     assert result.returncode == 0 or not check, result.stderr
-    return {
-        line.rsplit("|", 1)[1].strip().split(".")[0]
-        for line in result.stderr.splitlines()
-        if line.startswith("import time:") and "|" in line
-    }
+    return {name.split(".")[0] for name in imported}
 
 
 @pytest.mark.parametrize(

@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from fixtures import PROJECTS_DIR, MakeProject
-from tests.cli.support import Cli, clean_environment, installed
+from tests.cli.support import Cli, clean_environment, installed, run_importing
 
 
 def _accord(
@@ -412,26 +411,10 @@ def test_lock_from_scratch_with_a_warm_cache_skips_what_it_does_not_use(
     )
     assert warm.returncode == 0, warm.stderr
     (project / "uv.lock").unlink()
-    code = f"import sys; sys.argv = {argv!r}; from accord.reconciler.entry import main; main()"
-
-    result = subprocess.run(
-        [sys.executable, "-X", "importtime", "-c", code],
-        cwd=project,
-        env=env,
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=120,
-    )
+    result, imported = run_importing(project, argv[1:], env)
 
     assert result.returncode == 0, result.stderr
     assert (project / "uv.lock").is_file()
-    imported = {
-        line.rsplit("|", 1)[1].strip()
-        for line in result.stderr.splitlines()
-        if line.startswith("import time:") and "|" in line
-    }
     assert "accord.reconciler.lock.resolve" in imported  # the trick works: it resolved
     assert {
         name

@@ -21,7 +21,7 @@ import pytest
 from fixtures import MakeProject
 from fixtures.index import IndexServer, build_index
 from fixtures.wheels import WheelSpec, build_wheel
-from tests.cli.support import Cli, clean_environment
+from tests.cli.support import Cli, clean_environment, run_importing
 
 _TIME = re.compile(r" in \d+(\.\d+)?(ms|s)$")
 
@@ -30,31 +30,14 @@ def _accord(
     cli: Cli, project: Path, *args: str, env: dict[str, str]
 ) -> tuple[subprocess.CompletedProcess[str], bool]:
     """Run `accord ARGS` in `project` under `-X importtime`; (result, whether the slow path ran,
-    i.e. click was imported). The importtime lines are dropped from the result's stderr."""
-    argv = ["accord", *args]
-    code = f"import sys; sys.argv = {argv!r}; from accord.reconciler.entry import main; main()"
-    result = subprocess.run(
-        [sys.executable, "-X", "importtime", "-c", code],
-        cwd=project,
-        env=clean_environment({"ACCORD_INDEX_URL": cli.index_url, **env}),
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=120,
+    i.e. click was imported), its stderr without the importtime lines and times masked."""
+    result, imported = run_importing(
+        project, args, clean_environment({"ACCORD_INDEX_URL": cli.index_url, **env})
     )
-    lines = result.stderr.splitlines()
-    imported = {
-        line.rsplit("|", 1)[1].strip().split(".")[0]
-        for line in lines
-        if line.startswith("import time:") and "|" in line
-    }
     result.stderr = "".join(
-        _TIME.sub(" in <time>", line) + "\n"
-        for line in lines
-        if not line.startswith("import time:")
+        _TIME.sub(" in <time>", line) + "\n" for line in result.stderr.splitlines()
     )
-    return result, "click" in imported
+    return result, "click" in {name.split(".")[0] for name in imported}
 
 
 def _snapshot(root: Path) -> dict[str, tuple[object, ...]]:

@@ -6,7 +6,6 @@ import json
 import os
 import re
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -15,7 +14,14 @@ from packaging.tags import sys_tags
 from fixtures import MakeProject
 from fixtures.catalog import NATIVE_LINUX_TAG
 from fixtures.wheels import expand_tags
-from tests.cli.support import Cli, clean_environment, installed, site_packages, venv_python
+from tests.cli.support import (
+    Cli,
+    clean_environment,
+    installed,
+    run_importing,
+    site_packages,
+    venv_python,
+)
 
 SIMPLE_DEFAULT = {
     "cli-tool": "1.0",
@@ -323,25 +329,10 @@ def test_run_installs_the_native_wheel_for_this_platform(
 def _imported_by_a_run(cli: Cli, project: Path) -> set[str]:
     """Top-level modules accord imports for `run --frozen -- python -c pass` (the same
     options as `cli.sync`), seen through `-X importtime` on accord's own interpreter."""
-    argv = [str(arg) for arg in cli.argv("--frozen", "--", "python", "-c", "pass")]
-    argv[0] = "accord"
-    code = f"import sys; sys.argv = {argv!r}; from accord.reconciler.entry import main; main()"
-    result = subprocess.run(
-        [sys.executable, "-X", "importtime", "-c", code],
-        cwd=project,
-        env=clean_environment(),
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=120,
-    )
+    argv = [str(arg) for arg in cli.argv("--frozen", "--", "python", "-c", "pass")][1:]
+    result, imported = run_importing(project, argv, clean_environment())
     assert result.returncode == 0, result.stderr
-    return {
-        line.rsplit("|", 1)[1].strip().split(".")[0]
-        for line in result.stderr.splitlines()
-        if line.startswith("import time:") and "|" in line
-    }
+    return {name.split(".")[0] for name in imported}
 
 
 def test_run_fast_path_skips_heavy_imports(cli: Cli, make_project: MakeProject) -> None:
