@@ -13,10 +13,12 @@ from accord.reconciler.fastargs import fast_run_arguments, fast_sync_arguments
 from accord.reconciler.fastpath import nearest_project, try_fast_path
 
 
-def _environment_missing() -> bool:
-    """No ``.venv`` beside the nearest pyproject.toml: the replay may make it."""
+def _missing_environment() -> str | None:
+    """The nearest project directory when it has no ``.venv``: the replay may make it."""
     project = nearest_project(os.getcwd())
-    return project is not None and not os.path.lexists(os.path.join(project, ".venv"))
+    if project is None or os.path.lexists(os.path.join(project, ".venv")):
+        return None
+    return project
 
 
 def main() -> None:
@@ -27,16 +29,18 @@ def main() -> None:
             arguments = fast_run_arguments(argv, os.environ)
             if arguments is not None:
                 try_fast_path(*arguments)
-                if _environment_missing():
+                project = _missing_environment()
+                if project is not None:
                     from accord.reconciler.replay import try_replay
 
-                    try_replay("run", *arguments)
+                    try_replay("run", *arguments, project_dir=project)
             else:
                 options = fast_sync_arguments(argv, os.environ)
-                if options is not None and _environment_missing():
+                project = _missing_environment() if options is not None else None
+                if options is not None and project is not None:
                     from accord.reconciler.replay import try_replay
 
-                    try_replay("sync", options, [])
+                    try_replay("sync", options, [], project_dir=project)
         from accord.reconciler.cli.main import main as slow_main  # slow path only
     except KeyboardInterrupt:
         # Ctrl-C before the CLI's own handler is in place (while importing): exit as a

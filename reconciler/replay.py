@@ -28,7 +28,6 @@ from accord.reconciler.fastpath import (
     file_digest,
     format_stamp,
     glob_digest,
-    nearest_project,
     path_status,
     python_version_file,
     sha256,
@@ -103,14 +102,6 @@ def recipe_path(cache: str, cwd: str, project_dir: str, command: str, options: l
     return os.path.join(cache, "replay-v1", f"{name}.recipe")
 
 
-def _directory_state(path: str) -> tuple[int, int] | None:
-    try:
-        status = os.stat(path)
-    except OSError:
-        return None
-    return status.st_ino, status.st_mtime_ns
-
-
 def input_key(
     project_dir: str,
     venv: str,
@@ -125,7 +116,8 @@ def input_key(
 
     The stamp's inputs (``fastpath.compute_key``) but the environment's own state (absent here),
     and what choosing an interpreter looks at: the variables, each PATH directory's listing
-    (its mtime), pyenv's version file and versions, and the interpreter chosen last time.
+    (its inode and ctime, which any entry added or removed changes), pyenv's version file and
+    versions, and the interpreter chosen last time.
     """
     try:
         status = os.stat(interpreter)
@@ -150,12 +142,12 @@ def input_key(
         file_digest(python_version_file(project_dir) or os.devnull),
         tuple(variables),
         tuple(
-            (entry, _directory_state(entry))
+            (entry, path_status(entry))
             for entry in environ.get("PATH", "").split(os.pathsep)
             if entry
         ),
         file_digest(os.path.join(pyenv, "version")),
-        _directory_state(os.path.join(pyenv, "versions")),
+        path_status(os.path.join(pyenv, "versions")),
         (interpreter, status.st_size, status.st_mtime_ns),
         tuple((path, path_status(path)) for path in stats if not path.startswith(inside)),
     )
@@ -302,7 +294,9 @@ def _write_stamp(recipe: dict, project_dir: str, venv: str, options: list[str]) 
     os.replace(temporary, path)
 
 
-def try_replay(command_name: str, options: list[str], command: list[str]) -> None:
+def try_replay(
+    command_name: str, options: list[str], command: list[str], *, project_dir: str
+) -> None:
     """Make the missing project environment from its recipe, then exec ``command`` (``run``)
     or exit 0 (``sync``); return whenever the slow path must do it."""
     environ = os.environ
@@ -312,9 +306,8 @@ def try_replay(command_name: str, options: list[str], command: list[str]) -> Non
         return
     started = time.perf_counter()
     cwd = os.getcwd()
-    project_dir = nearest_project(cwd)
     cache = replay_cache_root(environ)
-    if project_dir is None or cache is None:
+    if cache is None:
         return
     try:
         with open(recipe_path(cache, cwd, project_dir, command_name, options), "rb") as stream:

@@ -25,6 +25,7 @@ from pathlib import Path
 import attrs
 
 from accord.reconciler.errors import DistributionInvalid
+from accord.reconciler.fetch.artifacts import file_sha256
 from accord.reconciler.install.links import package_entries
 
 __all__ = ["InstallTarget", "install_tree", "remove_dist", "stash_dist"]
@@ -50,8 +51,12 @@ class InstallTarget:
 
 
 def _record_hash(data: bytes) -> str:
-    digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=")
-    return f"sha256={digest.decode()}"
+    return _record_digest(hashlib.sha256(data).digest())
+
+
+def _record_digest(digest: bytes) -> str:
+    """A sha256 digest as RECORD writes it: ``sha256=<urlsafe base64, unpadded>``."""
+    return f"sha256={base64.urlsafe_b64encode(digest).rstrip(b'=').decode()}"
 
 
 _REGENERATED = frozenset({"RECORD", "INSTALLER", "REQUESTED", "direct_url.json"})
@@ -111,15 +116,9 @@ def _copy_script(source: Path, destination: Path) -> None:
 
 
 def _file_record_hash(path: Path) -> tuple[str, str]:
-    """RECORD's hash and size of a file, read in blocks."""
-    digest = hashlib.sha256()
-    size = 0
-    with path.open("rb") as stream:
-        while block := stream.read(1 << 20):
-            digest.update(block)
-            size += len(block)
-    encoded = base64.urlsafe_b64encode(digest.digest()).rstrip(b"=").decode()
-    return f"sha256={encoded}", str(size)
+    """RECORD's hash and size of a file, read in blocks (``fetch.artifacts.file_sha256``)."""
+    digest = bytes.fromhex(file_sha256(path))
+    return _record_digest(digest), str(path.stat().st_size)
 
 
 def _link(source: str, destination: str) -> None:
