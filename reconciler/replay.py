@@ -155,8 +155,8 @@ def input_key(
 
 
 LINKING = ("cp", "-al", "--remove-destination", "--")
-"""How the package trees are linked: as the apply links them (``install.wheel.LINK_COMMAND``;
-the recipe is only written when the two agree)."""
+"""How package trees are linked (GNU coreutils; the destination directory goes last), by the
+apply (``install.links``) and the replay alike."""
 
 
 def _spawn_links(sources: list[str], destination: str) -> int:

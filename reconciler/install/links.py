@@ -14,17 +14,15 @@ import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-__all__ = ["LINK_COMMAND", "link_package_files", "link_stages", "package_entries"]
+from accord.reconciler.replay import LINKING
+
+__all__ = ["link_package_files", "link_stages", "package_entries"]
 
 
 def package_entries(tree: Path) -> list[str]:
     """The top-level entries of an unpacked wheel that go to site-packages as they are
     (everything but its ``.dist-info`` and ``.data`` directories)."""
     return [entry for entry in os.listdir(tree) if not entry.endswith((".dist-info", ".data"))]
-
-
-LINK_COMMAND = ("cp", "-al", "--remove-destination", "--")
-"""How package trees are linked (GNU coreutils); the destination directory goes last."""
 
 
 def link_stages(
@@ -73,7 +71,7 @@ def link_package_files(trees: list[Path], site_packages: Path) -> bool:
         try:
             running = [
                 subprocess.Popen(
-                    [*LINK_COMMAND, *sources, str(site_packages)],
+                    [*LINKING, *sources, str(site_packages)],
                     stdout=subprocess.DEVNULL,
                     stderr=subprocess.DEVNULL,
                 )

@@ -27,11 +27,10 @@ from accord.reconciler.cachedir import cache_root
 from accord.reconciler.fastargs import step_aside_variable
 from accord.reconciler.fastpath import STAMP_NAME
 from accord.reconciler.install.apply import Applied
-from accord.reconciler.install.links import LINK_COMMAND, link_stages, package_entries
+from accord.reconciler.install.links import link_stages, package_entries
 from accord.reconciler.install.observe import find_site_packages
 from accord.reconciler.replay import (
     INSTALLED,
-    LINKING,
     RECIPE_VERSION,
     RESOLVED,
     input_key,
@@ -63,8 +62,6 @@ def record_recipe(
     options = list(request.options_key)
     if not isinstance(plan.environment, Create) or not applied.linked or not applied.trees:
         return
-    if LINK_COMMAND != LINKING:
-        return  # the replay links as the apply did, or not at all
     if (options and options[0] == "<not on the fast path>") or step_aside_variable(os.environ):
         return  # the replay never serves such a run
     cache = replay_cache_root(os.environ)
