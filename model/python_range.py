@@ -106,6 +106,38 @@ def specifier_range(specifier: SpecifierSet) -> PythonRange:
             clause_upper = (version, True)
         lower = max_lower(lower, clause_lower)
         upper = min_upper(upper, clause_upper)
+    return _excluding(specifier, lower, upper)
+
+
+def _excluding(specifier: SpecifierSet, lower: Bound, upper: Bound) -> PythonRange:
+    """The bounds once the ``!=`` clauses are taken out: uv computes the bounding range of the
+    specifiers' ranges, so an excluded version at an inclusive bound makes it exclusive
+    (``>=3.9,!=3.9.0`` starts above 3.9) and an excluded ``V.*`` at a bound moves it past
+    the series; an exclusion inside the range leaves the bounds as they are."""
+    exclusions = [clause for clause in specifier if clause.operator == "!="]
+    changed = bool(exclusions)
+    while changed:
+        changed = False
+        for clause in exclusions:
+            version = _release(clause.version)
+            if version is None:
+                continue
+            if clause.version.endswith(".*"):
+                end = _next_release(version)
+                if lower is not None and version <= lower[0] < end:
+                    lower, changed = (end, True), True
+                if upper is not None and (
+                    (upper[0] > version or (upper[0] == version and upper[1]))
+                    and (upper[0] < end or (upper[0] == end and not upper[1]))
+                ):
+                    upper, changed = (version, False), True
+                continue
+            # The bound keeps the version as its own clause spells it (uv renders
+            # ``>=3.9,!=3.9.0`` as above ``'3.9'``).
+            if lower is not None and lower == (version, True):
+                lower, changed = (lower[0], False), True
+            if upper is not None and upper == (version, True):
+                upper, changed = (upper[0], False), True
     return lower, upper
 
 
