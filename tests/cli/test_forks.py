@@ -109,17 +109,21 @@ def _diff(before: str, after: str, labels: tuple[str, str]) -> str:
     return "".join(lines)
 
 
-def _lock_both(cli: Cli, tmp_path: Path, pyproject: str, seed: str | None = None) -> str:
+def _lock_both(
+    cli: Cli, tmp_path: Path, pyproject: str, seed: str | None = None, *, forks: bool = True
+) -> str:
     """Lock `pyproject` with uv and with accord (both from `seed`, if given); return uv's lock.
 
-    Asserts the two locks are byte-identical, that `uv lock --check` accepts accord's, and that
+    Asserts that uv's lock forks (unless ``forks`` is false), that the two locks are
+    byte-identical, that `uv lock --check` accepts accord's, and that
     `uv lock` on a copy of accord's leaves it unchanged.
     """
     theirs = _project(tmp_path / "uv" / "proj", pyproject, seed)
     ours = _project(tmp_path / "accord" / "proj", pyproject, seed)
     _uv_ok(cli, theirs, "lock")
     expected = (theirs / "uv.lock").read_text(encoding="utf-8")
-    assert _fork_markers(expected), "uv did not fork: the scenario no longer tests a fork"
+    if forks:
+        assert _fork_markers(expected), "uv did not fork: the scenario no longer tests a fork"
     result = _accord_lock(cli, ours)
     assert result.returncode == 0, f"accord lock failed:\n{result.stderr}"
     actual = (ours / "uv.lock").read_text(encoding="utf-8")
@@ -183,6 +187,28 @@ def test_forks_requires_python_split_and_a_later_python_boundary(fcli: Cli, tmp_
         "1.0": ["python_full_version < '3.11'"],
         "2.0": ["python_full_version >= '3.12'", "python_full_version == '3.11.*'"],
     }
+
+
+def test_forks_requires_python_excluding_its_own_lower_bound_splits_above_it(
+    fcli: Cli, tmp_path: Path
+) -> None:
+    # fk-excl 2.0 wants `>=3.10,!=3.10.0,!=3.10.1`: uv's bound is "above 3.10" (the excluded
+    # version at the inclusive bound), so Python 3.10.0 gets fk-excl 1.0 in a fork of its own.
+    lock = _lock_both(fcli, tmp_path, _pyproject(["fk-excl"]))
+    assert _fork_markers(lock) == ["python_full_version > '3.10'", "python_full_version <= '3.10'"]
+    assert _versions(lock, "fk-excl") == {
+        "1.0": ["python_full_version <= '3.10'"],
+        "2.0": ["python_full_version > '3.10'"],
+    }
+
+
+def test_forks_a_decision_stands_against_a_later_candidate(fcli: Cli, tmp_path: Path) -> None:
+    # fk-host is decided first (uv takes direct requirements in name order): 2.0. fk-plugin
+    # 2.0 wants fk-host<2, so uv's PubGrub rejects it and takes fk-plugin 1.0, where
+    # resolvelib alone would pin fk-plugin 2.0 and choose fk-host again (1.0).
+    lock = _lock_both(fcli, tmp_path, _pyproject(["fk-plugin", "fk-host"]), forks=False)
+    assert _versions(lock, "fk-host") == {"2.0": []}
+    assert _versions(lock, "fk-plugin") == {"1.0": []}
 
 
 def test_forks_markers_are_inherited_through_two_levels(fcli: Cli, tmp_path: Path) -> None:

@@ -23,11 +23,6 @@ from fixtures.packse import SKIP_REASON, load_scenarios, sdist_from_environment
 from tests.packse.support import SCENARIO_PARAM, PackseRuns
 
 XFAIL: dict[str, str] = {
-    # settings accord does not honour yet (issue 10): it refuses to resolve with them (in
-    # no-wheels-no-build and only-wheels-no-binary uv finds no solution either, so the
-    # verdicts agree there)
-    # other
-    "wrong-backtracking-indirect": "uv and accord backtrack to different solutions",
 }
 """Scenario name → why accord differs from uv today (strict xfail)."""
 

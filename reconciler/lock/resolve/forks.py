@@ -14,24 +14,23 @@ from __future__ import annotations
 import datetime
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import attrs
 from packaging.requirements import Requirement
 from packaging.specifiers import SpecifierSet
 from packaging.utils import NormalizedName, canonicalize_name
 from packaging.version import Version
-from resolvelib import BaseReporter  # this module is only imported to resolve
-from resolvelib.resolvers import Criterion, Resolution
 
 from accord.model.marker_tree import MarkerTree
 from accord.model.python_range import specifier_range
 from accord.model.uv_settings import BinaryPolicy, Dependencies
 from accord.reconciler.errors import NoSolution
 from accord.reconciler.lock.resolve.metadata import MetadataStore
-from accord.reconciler.lock.resolve.provider import Provider, was_cause
+from accord.reconciler.lock.resolve.provider import Provider
 from accord.reconciler.lock.resolve.requirements import Candidate, LocalPackage, Req
 from accord.reconciler.lock.resolve.selected import SelectedSources
+from accord.reconciler.lock.resolve.solver import Recorder, Solver
 from accord.reconciler.lock.resolve.splits import ForkNeeded, ForkSplit, fork_order
 
 if TYPE_CHECKING:
@@ -61,56 +60,6 @@ class _Pending:
     fixed: Mapping[tuple[str, Version], tuple[Req, ...]]
     left_out: frozenset[str] = frozenset()
     """Root identifiers this fork leaves out (conflicting extras and groups of others)."""
-
-
-class _Recorder(BaseReporter):  # type: ignore[type-arg]
-    """A resolvelib reporter that remembers the pins at the end of each round: the decisions
-    made before a ``ForkNeeded`` interrupts the next round."""
-
-    def __init__(self) -> None:
-        self.mapping: dict[str, Candidate] = {}
-
-    def ending_round(self, index: int, state: Any) -> None:
-        self.mapping = dict(state.mapping)
-
-
-class _Resolution(Resolution[Req, Candidate, str]):
-    """resolvelib's resolution, remembering whether each pin satisfies its criterion.
-
-    resolvelib asks it for every criterion twice a round, and a fork re-pins the whole
-    graph; a criterion is a new object whenever its requirements change, so the answer
-    holds while both the criterion and the pin are the same objects."""
-
-    def __init__(self, provider: Provider, reporter: _Recorder) -> None:
-        super().__init__(provider, reporter)
-        self._provider = provider
-        self._satisfying: dict[str, tuple[Criterion[Req, Candidate], Candidate, bool]] = {}
-        self._preferences: dict[
-            str, tuple[Criterion[Req, Candidate], tuple[str, bool, bool, int]]
-        ] = {}
-
-    def _is_current_pin_satisfying(self, name: str, criterion: Criterion[Req, Candidate]) -> bool:
-        pin = self.state.mapping.get(name)
-        if pin is None:
-            return False
-        known = self._satisfying.get(name)
-        if known is not None and known[0] is criterion and known[1] is pin:
-            return known[2]
-        satisfying = super()._is_current_pin_satisfying(name, criterion)
-        self._satisfying[name] = (criterion, pin, satisfying)
-        return satisfying
-
-    def _get_preference(self, name: str) -> tuple[bool, bool, bool, int, str]:
-        # resolvelib asks for the preference of every unpinned criterion each round: what
-        # comes from the criterion is kept while it is the same object.
-        criterion = self.state.criteria[name]
-        known = self._preferences.get(name)
-        if known is None or known[0] is not criterion:
-            known = (criterion, self._provider.preference_parts(name, criterion.information))
-            self._preferences[name] = known
-        package, remote, unpinned, order = known[1]
-        causes = self.state.backtrack_causes
-        return (remote, unpinned, not (causes and was_cause(package, causes)), order, name)
 
 
 def _explain(exc: Exception, provider: Provider) -> NoSolution:
@@ -241,8 +190,8 @@ def resolve_forks(
                 excludes=excludes,
                 required=required,
             )
-            recorder = _Recorder()
-            solver = _Resolution(provider, recorder)
+            recorder = Recorder()
+            solver = Solver(provider, recorder)
             try:
                 wanted_roots = [r for r in roots if r.identifier not in pending.left_out]
                 state = solver.resolve(wanted_roots, max_rounds=20_000)

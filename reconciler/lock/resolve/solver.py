@@ -1,0 +1,175 @@
+"""Lock stage, resolution: resolvelib's search made to decide as uv's PubGrub decides.
+
+resolvelib and PubGrub differ where a candidate's dependencies exclude a version already
+chosen. resolvelib pins the candidate anyway and chooses the other package again later;
+PubGrub keeps the decision and rejects the candidate, so the next (older) version is tried
+(uv: ``add_package_version_dependencies`` returning a conflict). uv also counts those
+rejections (``record_conflict``): a package rejected five times is decided earlier from
+then on, and a package that caused five rejections is decided later, its decision undone
+back to where it was made (``reprioritize_conflicts``). ``Solver`` does the same over
+resolvelib's states. When no candidate fits the decisions made, it falls back to
+resolvelib's rule (the candidate is pinned and the decisions it excludes are made again),
+where PubGrub would learn that the earlier decision cannot stand: the same outcome for one
+culprit.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from resolvelib import BaseReporter  # this module is only imported to resolve
+from resolvelib.resolvers import Criterion, RequirementsConflicted, Resolution
+
+from accord.reconciler.lock.resolve.provider import Provider, was_cause
+from accord.reconciler.lock.resolve.requirements import Candidate, Req, name_of
+
+__all__ = ["Recorder", "Solver"]
+
+CONFLICT_THRESHOLD = 5
+"""uv's ``CONFLICT_THRESHOLD``: rejections before a package's priority changes."""
+
+_EARLY, _LATE, _UNSPECIFIED = 0, 1, 2
+
+
+class Recorder(BaseReporter):  # type: ignore[type-arg]
+    """A resolvelib reporter that remembers the pins at the end of each round: the decisions
+    made before a ``ForkNeeded`` interrupts the next round."""
+
+    def __init__(self) -> None:
+        self.mapping: dict[str, Candidate] = {}
+
+    def ending_round(self, index: int, state: Any) -> None:
+        self.mapping = dict(state.mapping)
+
+
+class _PinExcluded(Exception):
+    """A candidate's requirement excludes the version chosen for ``culprit``."""
+
+    def __init__(self, culprit: str, criterion: Criterion[Req, Candidate]) -> None:
+        super().__init__(culprit)
+        self.culprit = culprit
+        self.criterion = criterion
+
+
+class Solver(Resolution[Req, Candidate, str]):
+    """resolvelib's resolution with uv's decision rules (above), remembering whether each
+    pin satisfies its criterion and each criterion's preference parts.
+
+    resolvelib asks for every criterion twice a round, and a fork re-pins the whole graph; a
+    criterion is a new object whenever its requirements change, so the answers hold while
+    both the criterion and the pin are the same objects."""
+
+    def __init__(self, provider: Provider, reporter: Recorder) -> None:
+        super().__init__(provider, reporter)
+        self._provider = provider
+        self._satisfying: dict[str, tuple[Criterion[Req, Candidate], Candidate, bool]] = {}
+        self._preferences: dict[
+            str, tuple[Criterion[Req, Candidate], tuple[str, bool, bool, int]]
+        ] = {}
+        self._culprit: Counter[str] = Counter()
+        self._affected: Counter[str] = Counter()
+        self._class: dict[str, int] = {}
+        """Package name → ``_EARLY`` or ``_LATE`` once its conflicts reached the threshold."""
+
+    def _is_current_pin_satisfying(self, name: str, criterion: Criterion[Req, Candidate]) -> bool:
+        pin = self.state.mapping.get(name)
+        if pin is None:
+            return False
+        known = self._satisfying.get(name)
+        if known is not None and known[0] is criterion and known[1] is pin:
+            return known[2]
+        satisfying = super()._is_current_pin_satisfying(name, criterion)
+        self._satisfying[name] = (criterion, pin, satisfying)
+        return satisfying
+
+    def _get_preference(self, name: str) -> tuple[bool, bool, int, bool, int, str]:
+        # resolvelib asks for the preference of every unpinned criterion each round: what
+        # comes from the criterion is kept while it is the same object.
+        criterion = self.state.criteria[name]
+        known = self._preferences.get(name)
+        if known is None or known[0] is not criterion:
+            known = (criterion, self._provider.preference_parts(name, criterion.information))
+            self._preferences[name] = known
+        package, remote, unpinned, order = known[1]
+        causes = self.state.backtrack_causes
+        conflicts = self._class.get(package, _UNSPECIFIED)
+        cause = bool(causes) and was_cause(package, causes)
+        return (remote, unpinned, conflicts, not cause, order, name)
+
+    def _updated_criteria(
+        self, candidate: Candidate, *, keep_pins: bool
+    ) -> dict[str, Criterion[Req, Candidate]]:
+        criteria = self.state.criteria.copy()
+        mapping = self.state.mapping
+        for requirement in self._p.get_dependencies(candidate=candidate):
+            self._add_to_criteria(criteria, requirement, parent=candidate)
+            if not keep_pins:
+                continue
+            identifier = requirement.identifier
+            pin = mapping.get(identifier)
+            if pin is not None and not self._p.is_satisfied_by(requirement, pin):
+                raise _PinExcluded(identifier, criteria[identifier])
+        return criteria
+
+    def _record_conflict(self, affected: str, culprit: str) -> str | None:
+        """uv's ``record_conflict`` for a rejected candidate; the culprit to undo, if it just
+        reached the threshold."""
+        package, blamed = name_of(affected), name_of(culprit)
+        if package == blamed:
+            return None
+        self._culprit[blamed] += 1
+        self._affected[package] += 1
+        if self._affected[package] == CONFLICT_THRESHOLD:
+            self._class[package] = _EARLY
+        if self._culprit[blamed] == CONFLICT_THRESHOLD and blamed not in self._class:
+            self._class[blamed] = _LATE
+            return culprit
+        return None
+
+    def _undo(self, identifier: str) -> bool:
+        """Go back to the state before ``identifier`` was pinned (PubGrub's
+        ``backtrack_package``); False when it is not pinned."""
+        if identifier not in self.state.mapping:
+            return False
+        index = next(
+            (at for at, state in enumerate(self._states) if identifier in state.mapping), 0
+        )
+        if index == 0:
+            return False
+        # resolvelib pushes a copy of the state left on top once the attempt returns.
+        del self._states[index:]
+        return True
+
+    def _attempt_to_pin_criterion(self, name: str) -> list[Criterion[Req, Candidate]]:
+        criterion = self.state.criteria[name]
+        for keep_pins in (True, False):
+            causes: list[Criterion[Req, Candidate]] = []
+            excluded_by_pin = False
+            for candidate in criterion.candidates:
+                try:
+                    criteria = self._updated_criteria(candidate, keep_pins=keep_pins)
+                except _PinExcluded as e:
+                    excluded_by_pin = True
+                    causes.append(e.criterion)
+                    undo = self._record_conflict(name, e.culprit)
+                    if undo is not None and self._undo(undo):
+                        return []
+                    continue
+                except RequirementsConflicted as e:
+                    self._r.rejecting_candidate(e.criterion, candidate)
+                    causes.append(e.criterion)
+                    culprit = next(iter(e.criterion.information)).requirement.identifier
+                    undo = self._record_conflict(name, culprit)
+                    if undo is not None and self._undo(undo):
+                        return []
+                    continue
+                self._r.pinning(candidate=candidate)
+                self.state.criteria.update(criteria)
+                # The newly pinned candidate goes last: backjumping reads the last pin.
+                self.state.mapping.pop(name, None)
+                self.state.mapping[name] = candidate
+                return []
+            if not excluded_by_pin:
+                return causes
+        return causes
