@@ -87,7 +87,7 @@ class _Explainer:
         for requirement, marker in self.provider._requirements(candidate):
             if requirement.name.lower().replace("_", "-") != name:
                 continue
-            if not self.provider._applies(marker, self.provider.env):
+            if not self.provider._applies(marker, self.provider.env, self.provider._python_marker):
                 continue
             merged = (merged or SpecifierSet()) & requirement.specifier
         return merged

@@ -183,10 +183,8 @@ class Provider(AbstractProvider[Req, Candidate, str]):
 
     # markers ---------------------------------------------------------------------------------
 
-    def _applies(self, marker: MarkerTree, env: MarkerTree) -> bool:
-        return not marker.is_false() and not (
-            self._python_marker.is_disjoint(marker) or env.is_disjoint(marker)
-        )
+    def _applies(self, marker: MarkerTree, env: MarkerTree, python: MarkerTree) -> bool:
+        return not marker.is_false() and not (python.is_disjoint(marker) or env.is_disjoint(marker))
 
     def _requirements(self, candidate: Candidate) -> list[tuple[Requirement, MarkerTree]]:
         """(requirement, marker) pairs of a candidate before fork filtering."""
@@ -392,18 +390,19 @@ class Provider(AbstractProvider[Req, Candidate, str]):
                         raise python_split(candidate, self.env, self.python, needs)
                     raise self._unusable(candidate, f"requires Python {requires_python}")
         inherited = self._inherited.get(candidate.identifier)
-        env = self.env
-        forking = True
+        env, python, forking = self.env, self._python_marker, True
         if inherited is not None and inherited[0] == candidate.version:
             # Decided before the fork point: its requirements were added then, under the
-            # wider environment, and cannot fork again.
+            # wider environment and its Python range (uv keeps them, and writes an edge that
+            # cannot hold in this fork as `python_version < '0'`), and cannot fork again.
             env, forking = inherited[1], False
+            python = MarkerTree.python_range(*intersect(self._range, env.python_bounds()))
         parent = f"{candidate.name}=={candidate.version}"
         if self.is_project(candidate.name):
             parent = "the project"
         by_name: dict[NormalizedName, list[Req]] = defaultdict(list)
         for requirement, marker in pairs:
-            if not self._applies(marker, env):
+            if not self._applies(marker, env, python):
                 continue
             for req in split_requirement(requirement, parent, marker):
                 by_name[req.name].append(req)
@@ -411,7 +410,7 @@ class Provider(AbstractProvider[Req, Candidate, str]):
                 # uv's constraints_for_requirement: where both the constraint's marker and
                 # the requirement's hold.
                 joint = requirement_marker(constraint, None) & marker
-                if self._applies(joint, env):
+                if self._applies(joint, env, python):
                     for req in split_requirement(constraint, "the constraints", joint):
                         by_name[req.name].append(req)
         # resolvelib asks for their versions next, one after the other: their pages come
