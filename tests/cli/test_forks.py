@@ -211,6 +211,37 @@ def test_forks_a_decision_stands_against_a_later_candidate(fcli: Cli, tmp_path: 
     assert _versions(lock, "fk-plugin") == {"1.0": []}
 
 
+def test_forks_keep_requirements_added_before_the_split(fcli: Cli, tmp_path: Path) -> None:
+    # fk-build is decided before fk-meta 2.0 splits Python at 3.11; its requirement on fk-meta
+    # below 3.10.2 stays in the fork above 3.11 too (uv clones the solver's state), so uv
+    # writes an edge to fk-meta 2.0 that never holds: `python_version < '0'`.
+    lock = _lock_both(fcli, tmp_path, _pyproject(["fk-build", "fk-ring"]))
+    assert _versions(lock, "fk-meta") == {
+        "1.0": ["python_full_version < '3.11'"],
+        "2.0": ["python_full_version >= '3.11'"],
+    }
+    edges = {(e["version"], e["marker"]) for e in _edges(_packages(lock)["fk-build"][0])}
+    assert edges == {("1.0", "python_full_version < '3.10.2'"), ("2.0", "python_version < '0'")}
+
+
+def test_forks_keep_a_version_only_conflicting_extras_reach(fcli: Cli, tmp_path: Path) -> None:
+    # With conflicting extras, the fork above 3.11 (fk-newpy 2.0) still resolves fk-meta for
+    # fk-build's inherited requirement, which never holds there. uv keeps that version,
+    # reached only where both conflicting extras are active, so fk-meta has two versions and
+    # every edge to it names one (without them uv refuses the lock).
+    conflicts = '\n[tool.uv]\nconflicts = [[{ extra = "x" }, { extra = "y" }]]\n'
+    pyproject = _pyproject(
+        ["fk-build", "fk-newpy"], extras={"x": ["fk-split>=2"], "y": ["fk-split<2"]}
+    )
+    lock = _lock_both(fcli, tmp_path, pyproject + conflicts)
+    assert _versions(lock, "fk-meta") == {"1.0": ["python_full_version < '3.11'"], "2.0": []}
+    edges = {(e["version"], e["marker"]) for e in _edges(_packages(lock)["fk-build"][0])}
+    assert edges == {
+        ("1.0", "python_full_version < '3.10.2'"),
+        ("2.0", "extra == 'extra-4-proj-x' and extra == 'extra-4-proj-y'"),
+    }
+
+
 def test_forks_markers_are_inherited_through_two_levels(fcli: Cli, tmp_path: Path) -> None:
     # packse's fork-marker-inherit-transitive: fk-a 2.0 (darwin only) needs fk-b>=2, which
     # needs fk-c only on linux; inside the darwin fork that requirement is dropped.

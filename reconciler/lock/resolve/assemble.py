@@ -113,6 +113,8 @@ class Graph:
                 continue  # an extra's own base, or a package naming itself
             if not marker.is_false() and (marker & reach).is_false():
                 continue
+            if self.reach.get(child, MarkerTree.FALSE).is_false():
+                continue  # a version the lock leaves out (never reached): no edge to it
             written = self.simplify(marker).restrict(context)
             text = written.to_string()
             extras = grouped.setdefault((child.base, text), set())
@@ -200,18 +202,22 @@ def merge_forks(forks: Sequence[ForkResult], roots: Sequence[str], python: Pytho
                 known = edges[parent].get(child, MarkerTree.FALSE)
                 edges[parent][child] = known | marker
     reach = _reachability(edges, _or(fork.env for fork in forks))
-    # A base node is reached wherever one of its extra nodes is.
-    kept_versions: dict[NormalizedName, list[Version]] = defaultdict(list)
-    for key, marker in reach.items():
-        if key.extra is None and key.group is None and not marker.is_false() and key != _ROOT_KEY:
-            kept_versions[key.name].append(key.version)
     return Graph(
         forks=tuple(fork.env for fork in forks),
         python=python,
         edges=dict(edges),
         reach=reach,
-        versions={name: sorted(v) for name, v in kept_versions.items()},
+        versions=kept_versions(reach),
     )
+
+
+def kept_versions(reach: Mapping[NodeKey, MarkerTree]) -> dict[NormalizedName, list[Version]]:
+    """The versions of each name the lock keeps: the base nodes reached somewhere."""
+    kept: dict[NormalizedName, list[Version]] = defaultdict(list)
+    for key, marker in reach.items():
+        if key.extra is None and key.group is None and not marker.is_false() and key != _ROOT_KEY:
+            kept[key.name].append(key.version)
+    return {name: sorted(versions) for name, versions in kept.items()}
 
 
 def _or(markers: Iterable[MarkerTree]) -> MarkerTree:

@@ -24,7 +24,7 @@ from accord.model.conflicts import ConflictSets, conflict_marker, encode, item_m
 from accord.model.lock import ConflictItem
 from accord.model.marker_tree import MarkerTree
 from accord.reconciler.errors import SettingUnsupported
-from accord.reconciler.lock.resolve.assemble import Graph, NodeKey
+from accord.reconciler.lock.resolve.assemble import Graph, NodeKey, kept_versions
 from accord.reconciler.lock.resolve.requirements import Req, identifier_of
 
 __all__ = [
@@ -147,6 +147,9 @@ def apply_conflicts(graph: Graph, conflicts: ConflictSets) -> None:
         for parent, children in graph.edges.items()
     }
     graph.conflicted = True
+    # Imbibed, a version no fork reached is reached where the conflicting items meet (uv
+    # keeps it, so the name's edges carry versions).
+    graph.versions = kept_versions(graph.reach)
     _simplify(graph, conflicts, world)
 
 
