@@ -22,8 +22,7 @@ import pytest
 from fixtures.packse import SKIP_REASON, load_scenarios, sdist_from_environment
 from tests.packse.support import SCENARIO_PARAM, PackseRuns
 
-XFAIL: dict[str, str] = {
-}
+XFAIL: dict[str, str] = {}
 """Scenario name → why accord differs from uv today (strict xfail)."""
 
 _SDIST = sdist_from_environment()
