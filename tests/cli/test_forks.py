@@ -242,6 +242,19 @@ def test_forks_keep_a_version_only_conflicting_extras_reach(fcli: Cli, tmp_path:
     }
 
 
+def test_forks_versions_refused_for_their_python_count_as_conflicts(
+    fcli: Cli, tmp_path: Path
+) -> None:
+    # The project stops below 3.12, so uv tries fk-imeta 7.0 … 3.0 and refuses each for its
+    # Python: five conflicts make fk-imeta a package decided early (2.0). fk-lint 6.0 … 2.0
+    # then each exclude that decision; as fk-imeta is already early, uv does not undo it but
+    # goes down to fk-lint 1.0 (counting nothing, accord would undo fk-imeta: 1.0 and 6.0).
+    pyproject = _pyproject(["fk-imeta", "fk-lint"]).replace(">=3.10", ">=3.10,<3.12")
+    lock = _lock_both(fcli, tmp_path, pyproject, forks=False)
+    assert _versions(lock, "fk-imeta") == {"2.0": []}
+    assert _versions(lock, "fk-lint") == {"1.0": []}
+
+
 def test_forks_markers_are_inherited_through_two_levels(fcli: Cli, tmp_path: Path) -> None:
     # packse's fork-marker-inherit-transitive: fk-a 2.0 (darwin only) needs fk-b>=2, which
     # needs fk-c only on linux; inside the darwin fork that requirement is dropped.

@@ -30,7 +30,7 @@ from accord.reconciler.lock.resolve.metadata import MetadataStore
 from accord.reconciler.lock.resolve.provider import Provider
 from accord.reconciler.lock.resolve.requirements import Candidate, LocalPackage, Req
 from accord.reconciler.lock.resolve.selected import SelectedSources
-from accord.reconciler.lock.resolve.solver import Recorder, Solver
+from accord.reconciler.lock.resolve.solver import ConflictCounts, Recorder, Solver
 from accord.reconciler.lock.resolve.splits import ForkNeeded, ForkSplit, fork_order
 
 if TYPE_CHECKING:
@@ -60,6 +60,8 @@ class _Pending:
     fixed: Mapping[tuple[str, Version], tuple[Req, ...]]
     left_out: frozenset[str] = frozenset()
     """Root identifiers this fork leaves out (conflicting extras and groups of others)."""
+    counts: ConflictCounts | None = None
+    """The conflict counts at the fork point (uv's fork clones its parent's)."""
 
 
 def _explain(exc: Exception, provider: Provider) -> NoSolution:
@@ -191,7 +193,7 @@ def resolve_forks(
                 required=required,
             )
             recorder = Recorder()
-            solver = Solver(provider, recorder)
+            solver = Solver(provider, recorder, pending.counts)
             try:
                 wanted_roots = [r for r in roots if r.identifier not in pending.left_out]
                 state = solver.resolve(wanted_roots, max_rounds=20_000)
@@ -221,7 +223,11 @@ def resolve_forks(
                     fixed = dict(pending.fixed)
                     if split.requirements is not None:
                         fixed[key] = split.requirements
-                    stack.append(_Pending(split.env, inherited, fixed, pending.left_out))
+                    stack.append(
+                        _Pending(
+                            split.env, inherited, fixed, pending.left_out, solver.counts.copy()
+                        )
+                    )
                 continue
             except resolvelib.ResolutionImpossible as exc:
                 from accord.reconciler.lock.resolve.explain import explain_conflict

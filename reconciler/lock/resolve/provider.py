@@ -132,14 +132,11 @@ class Provider(AbstractProvider[Req, Candidate, str]):
         self._needed_in: dict[str, MarkerTree] = {}
         """Where each identifier is required in this fork (the OR of its requirements')."""
         self._lower_python_first = lower_python_first
-        """``resolution = "lowest"`` or ``fork-strategy = "fewest"``: sibling forks with lower
-        Python bounds are solved first."""
+        """``lowest`` resolution or ``fewest`` forks: lower Python bounds are solved first."""
         self._python_forks = python_forks
-        """``fork-strategy = "requires-python"`` (uv's default): a version that needs a newer
-        Python than the fork's lower bound splits the fork there; with ``fewest`` it is
-        not a candidate (an older version is chosen for every Python)."""
+        """uv's default ``requires-python`` fork strategy: a version needing a newer Python than
+        the fork's lower bound splits it there (``fewest``: it is no candidate)."""
         self._cutoff = cutoff
-
         self._allowed_yanks = allowed_yanks
         self._pinned = dict(pinned or {})
         self._client = client
@@ -181,8 +178,6 @@ class Provider(AbstractProvider[Req, Candidate, str]):
             return local.metadata
         return self.store.get(candidate, self._client_for(candidate.name)).result()
 
-    # markers ---------------------------------------------------------------------------------
-
     def _applies(self, marker: MarkerTree, env: MarkerTree, python: MarkerTree) -> bool:
         return not marker.is_false() and not (python.is_disjoint(marker) or env.is_disjoint(marker))
 
@@ -205,8 +200,6 @@ class Provider(AbstractProvider[Req, Candidate, str]):
         if not self._excludes:
             return declared
         return [r for r in declared if canonicalize_name(r.name) not in self._excludes]
-
-    # resolvelib protocol -------------------------------------------------------------------
 
     def identify(self, requirement_or_candidate: Req | Candidate) -> str:
         return requirement_or_candidate.identifier
@@ -312,6 +305,14 @@ class Provider(AbstractProvider[Req, Candidate, str]):
         if first is not None and first.needs_python is None:
             self.store.get(first, self._client_for(name))
         return chosen
+
+    def python_refusals(self, candidate: Candidate, reqs: Iterable[Req]) -> int:
+        """How many newer versions uv would have tried and refused for their Python."""
+        name = candidate.name
+        refused = self._versions(name, self._client_for(name).releases(name)).python_refused(
+            frozenset(req.specifier for req in reqs)
+        )
+        return sum(1 for version in refused if version > candidate.version)
 
     def _table_key(self, name: NormalizedName) -> TableKey:
         """Where ``name``'s version tables are kept: a name whose source is chosen by

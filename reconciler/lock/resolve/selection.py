@@ -93,6 +93,7 @@ class CandidateTable:
         self._matches: dict[frozenset[SpecifierSet], tuple[tuple[int, ...], frozenset[str]]] = {}
         self._candidates: dict[tuple[str | None, str | None], list[Candidate | None]] = {}
         self._chosen: dict[tuple[object, ...], Matches] = {}
+        self._refused: dict[frozenset[SpecifierSet], tuple[Version, ...]] = {}
 
     def matching(
         self, specifiers: frozenset[SpecifierSet]
@@ -111,6 +112,22 @@ class CandidateTable:
                     continue
                 indices.append(index)
             found = self._matches[specifiers] = (tuple(indices), frozenset(reasons))
+        return found
+
+    def python_refused(self, specifiers: frozenset[SpecifierSet]) -> tuple[Version, ...]:
+        """The final versions every specifier admits that are no candidates because their
+        Requires-Python excludes the whole fork: uv tries each (newest first) and counts it
+        as a conflict (``record_conflict``), where accord never offers it."""
+        found = self._refused.get(specifiers)
+        if found is None:
+            found = self._refused[specifiers] = tuple(
+                version
+                for version, _, _, reason in self.rows
+                if reason is not None
+                and " requires Python " in reason
+                and not version.is_prerelease
+                and all(spec.contains(version, prereleases=True) for spec in specifiers)
+            )
         return found
 
     def candidates(self, req: Req) -> list[Candidate | None]:

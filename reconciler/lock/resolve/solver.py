@@ -22,9 +22,9 @@ from resolvelib import BaseReporter  # this module is only imported to resolve
 from resolvelib.resolvers import Criterion, RequirementsConflicted, Resolution
 
 from accord.reconciler.lock.resolve.provider import Provider, was_cause
-from accord.reconciler.lock.resolve.requirements import Candidate, Req, name_of
+from accord.reconciler.lock.resolve.requirements import ROOT, Candidate, Req, name_of
 
-__all__ = ["Recorder", "Solver"]
+__all__ = ["ConflictCounts", "Recorder", "Solver"]
 
 CONFLICT_THRESHOLD = 5
 """uv's ``CONFLICT_THRESHOLD``: rejections before a package's priority changes."""
@@ -41,6 +41,36 @@ class Recorder(BaseReporter):  # type: ignore[type-arg]
 
     def ending_round(self, index: int, state: Any) -> None:
         self.mapping = dict(state.mapping)
+
+
+class ConflictCounts:
+    """uv's ``ConflictTracker`` and the priority classes it decided, by package name; a fork
+    starts with a copy of its parent's (uv clones the solver state)."""
+
+    def __init__(self) -> None:
+        self.culprit: Counter[str] = Counter()
+        self.affected: Counter[str] = Counter()
+        self.classes: dict[str, int] = {}
+        """Package name → ``_EARLY`` or ``_LATE`` once its conflicts reached the threshold."""
+
+    def copy(self) -> ConflictCounts:
+        copied = ConflictCounts()
+        copied.culprit.update(self.culprit)
+        copied.affected.update(self.affected)
+        copied.classes.update(self.classes)
+        return copied
+
+    def record(self, affected: str, culprit: str) -> bool:
+        """One rejection of a version of ``affected`` (uv's ``record_conflict``); True when
+        ``culprit`` just reached the threshold and is to be decided again, later."""
+        self.culprit[culprit] += 1
+        self.affected[affected] += 1
+        if self.affected[affected] == CONFLICT_THRESHOLD and affected not in self.classes:
+            self.classes[affected] = _EARLY
+        if self.culprit[culprit] == CONFLICT_THRESHOLD and culprit not in self.classes:
+            self.classes[culprit] = _LATE
+            return True
+        return False
 
 
 class _PinExcluded(Exception):
@@ -60,17 +90,16 @@ class Solver(Resolution[Req, Candidate, str]):
     criterion is a new object whenever its requirements change, so the answers hold while
     both the criterion and the pin are the same objects."""
 
-    def __init__(self, provider: Provider, reporter: Recorder) -> None:
+    def __init__(
+        self, provider: Provider, reporter: Recorder, counts: ConflictCounts | None = None
+    ) -> None:
         super().__init__(provider, reporter)
         self._provider = provider
         self._satisfying: dict[str, tuple[Criterion[Req, Candidate], Candidate, bool]] = {}
         self._preferences: dict[
             str, tuple[Criterion[Req, Candidate], tuple[str, bool, bool, int]]
         ] = {}
-        self._culprit: Counter[str] = Counter()
-        self._affected: Counter[str] = Counter()
-        self._class: dict[str, int] = {}
-        """Package name → ``_EARLY`` or ``_LATE`` once its conflicts reached the threshold."""
+        self.counts = counts or ConflictCounts()
 
     def _is_current_pin_satisfying(self, name: str, criterion: Criterion[Req, Candidate]) -> bool:
         pin = self.state.mapping.get(name)
@@ -93,7 +122,7 @@ class Solver(Resolution[Req, Candidate, str]):
             self._preferences[name] = known
         package, remote, unpinned, order = known[1]
         causes = self.state.backtrack_causes
-        conflicts = self._class.get(package, _UNSPECIFIED)
+        conflicts = self.counts.classes.get(package, _UNSPECIFIED)
         cause = bool(causes) and was_cause(package, causes)
         return (remote, unpinned, conflicts, not cause, order, name)
 
@@ -113,19 +142,24 @@ class Solver(Resolution[Req, Candidate, str]):
         return criteria
 
     def _record_conflict(self, affected: str, culprit: str) -> str | None:
-        """uv's ``record_conflict`` for a rejected candidate; the culprit to undo, if it just
-        reached the threshold."""
+        """A rejected candidate of ``affected`` blamed on ``culprit``; the culprit to undo, if
+        it just reached the threshold (uv skips a package blamed on itself)."""
         package, blamed = name_of(affected), name_of(culprit)
         if package == blamed:
             return None
-        self._culprit[blamed] += 1
-        self._affected[package] += 1
-        if self._affected[package] == CONFLICT_THRESHOLD:
-            self._class[package] = _EARLY
-        if self._culprit[blamed] == CONFLICT_THRESHOLD and blamed not in self._class:
-            self._class[blamed] = _LATE
-            return culprit
-        return None
+        return culprit if self.counts.record(package, blamed) else None
+
+    def _record_python_refusals(
+        self, candidate: Candidate, criterion: Criterion[Req, Candidate]
+    ) -> None:
+        """uv tries every newer version whose Requires-Python excludes the fork, each a
+        conflict blaming the package itself (the Python it needs is the other side): five
+        make it one decided early."""
+        name = candidate.name
+        if candidate.group is not None or name == ROOT or self._provider.is_local(name):
+            return
+        for _ in range(self._provider.python_refusals(candidate, criterion.iter_requirement())):
+            self.counts.record(candidate.name, candidate.name)
 
     def _undo(self, identifier: str) -> bool:
         """Go back to the state before ``identifier`` was pinned (PubGrub's
@@ -165,6 +199,7 @@ class Solver(Resolution[Req, Candidate, str]):
                         return []
                     continue
                 self._r.pinning(candidate=candidate)
+                self._record_python_refusals(candidate, criterion)
                 self.state.criteria.update(criteria)
                 # The newly pinned candidate goes last: backjumping reads the last pin.
                 self.state.mapping.pop(name, None)
