@@ -197,24 +197,36 @@ def check_installs(
     created, so only the wheels themselves can collide; ``removed`` are the ``.dist-info``
     directories the plan removes (their files are free)."""
     version_dir = posixpath.basename(posixpath.dirname(site))
-    claimed: dict[str, tuple[PlannedWheel, str | None]] = {}
-    for wheel in wheels:
+    # Path → the index of the wheel that installs it. Only the paths are kept (a large set
+    # installs tens of thousands of files); where a file of the tree is needed again (two
+    # wheels claim one path, or the path exists already), that wheel's destinations are
+    # listed again.
+    claimed: dict[str, int] = {}
+    listed: dict[int, dict[str, str | None]] = {}
+
+    def source_of(index: int, path: str) -> str | None:
+        if index not in listed:
+            listed[index] = _destinations(wheels[index], site, version_dir)
+        return listed[index].get(path)
+
+    for index, wheel in enumerate(wheels):
         for path, source in _destinations(wheel, site, version_dir).items():
             why = _protected(path)
             if why is not None:
                 raise _refuse(wheel, f"would overwrite `{path}`, {why}")
             earlier = claimed.get(path)
-            if earlier is not None and earlier[0].name != wheel.name:
-                other_source = earlier[1]
+            if earlier is not None and wheels[earlier].name != wheel.name:
+                other_source = source_of(earlier, path)
                 if (
                     source is None
                     or other_source is None
                     or not filecmp.cmp(source, other_source, shallow=False)
                 ):
                     raise _refuse(
-                        wheel, f"would overwrite `{path}`, which `{earlier[0].name}` installs too"
+                        wheel,
+                        f"would overwrite `{path}`, which `{wheels[earlier].name}` installs too",
                     )
-            claimed[path] = (wheel, source)
+            claimed[path] = index
     if fresh:
         return
     existing = [path for path in claimed if os.path.lexists(venv / path)]
@@ -224,8 +236,8 @@ def check_installs(
     owners = _owners(venv, site, skip)
     for path in existing:
         owner = owners.get(path)
-        wheel, source = claimed[path]
-        if owner is None or _same_content(source, venv / path):
+        wheel = wheels[claimed[path]]
+        if owner is None or _same_content(source_of(claimed[path], path), venv / path):
             continue  # a file no distribution claims (a leftover), or the same bytes
         if owner.endswith(".dist-info") and _owner_name(owner) == wheel.name:
             continue  # a second copy of this very distribution; the plan replaces it
