@@ -6,7 +6,8 @@ environment is missing again and every input is unchanged; see there. The recipe
 environment as it stands once the sync is done, read back from disk: its directories and
 symbolic links, the package trees (by the unpacked wheel they were linked from), the files
 linked from a wheel's dist-info or ``.data`` (found by inode), and every other file's bytes
-and mode.
+and mode; a file of more than a few KiB (a large set's RECORDs come to megabytes) is kept
+once beside the recipes, under the digest of its bytes, and copied from there.
 Nothing here can fail a sync: a recipe that cannot be written is simply not there.
 """
 
@@ -44,6 +45,9 @@ __all__ = ["record_recipe"]
 _COPY_OVER = 64 * 1024
 """A file the apply copied from a wheel (a binary script) and larger than this is copied from
 the cache again, not kept in the recipe."""
+_BLOB_OVER = 4 * 1024
+"""A written file larger than this is kept as a blob (``blobs/<sha256>``), not in the recipe:
+the recipe, and the memory that writes it, stay small."""
 _SENTINEL_SECONDS = 3599.0
 """A duration no summary shows (``59m 59s``), replaced by the replay's own."""
 
@@ -79,7 +83,8 @@ def record_recipe(
             inputs.globs,
             inputs.stats,
         )
-        layout = _layout(venv, applied)
+        path = Path(recipe_path(cache, str(request.cwd), project_dir, command, options))
+        layout = _layout(venv, applied, path.parent / "blobs")
         if key is None or layout is None:
             return
         recipe: dict[str, Any] = {
@@ -95,7 +100,6 @@ def record_recipe(
             "text": _text(request, plan, command, resolved),
             **layout,
         }
-        path = Path(recipe_path(cache, str(request.cwd), project_dir, command, options))
         path.parent.mkdir(parents=True, exist_ok=True)
         # Streamed to a temporary file and renamed in: a large set's recipe is megabytes, and
         # marshal.dumps would hold a second copy of it.
@@ -126,9 +130,9 @@ def _count(path: str) -> int:
     return sum(len(files) for _, _, files in os.walk(path))
 
 
-def _layout(venv: Path, applied: Applied) -> dict[str, Any] | None:
-    """The environment at ``venv`` as the replay's operations; None if it holds anything the
-    recipe cannot say (a special file)."""
+def _layout(venv: Path, applied: Applied, blobs: Path) -> dict[str, Any] | None:
+    """The environment at ``venv`` as the replay's operations (larger written files kept in
+    ``blobs``); None if it holds anything the recipe cannot say (a special file)."""
     site = find_site_packages(venv)
     if site is None:
         return None
@@ -190,7 +194,12 @@ def _layout(venv: Path, applied: Applied) -> dict[str, Any] | None:
                     copies.append((same, relative, stat.S_IMODE(status.st_mode)))
                 else:
                     with open(full, "rb") as stream:
-                        writes.append((relative, stat.S_IMODE(status.st_mode), stream.read()))
+                        data = stream.read()
+                    mode = stat.S_IMODE(status.st_mode)
+                    if len(data) > _BLOB_OVER:
+                        copies.append((_blob(data, blobs), relative, mode))
+                    else:
+                        writes.append((relative, mode, data))
     if set(counts) != set(covered):
         return None
     return {
@@ -204,6 +213,23 @@ def _layout(venv: Path, applied: Applied) -> dict[str, Any] | None:
             for stage in link_stages(applied.trees, counts)
         ],
     }
+
+
+def _blob(data: bytes, blobs: Path) -> str:
+    """``data`` kept in ``blobs`` under its digest (written once, renamed in whole)."""
+    import hashlib
+
+    path = blobs / hashlib.sha256(data).hexdigest()
+    if not path.exists():
+        blobs.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_name(f"{path.name}.tmp-{os.getpid()}")
+        try:
+            temporary.write_bytes(data)
+            os.replace(temporary, path)
+        finally:
+            with contextlib.suppress(FileNotFoundError):
+                temporary.unlink()
+    return str(path)
 
 
 def _same_bytes(path: str, candidates: Sequence[str]) -> str | None:

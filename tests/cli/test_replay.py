@@ -182,7 +182,14 @@ def namespace_index(tmp_path_factory: pytest.TempPathFactory) -> Iterator[IndexS
         ),
         build_wheel(
             WheelSpec(
-                "ns-two", "1.0", files={"nsroot/__init__.py": init, "nsroot/two.py": "Y = 2\n"}
+                "ns-two",
+                "1.0",
+                # Many modules: a RECORD of more than 4 KiB, which the recipe keeps as a blob.
+                files={
+                    "nsroot/__init__.py": init,
+                    "nsroot/two.py": "Y = 2\n",
+                    **{f"nsroot/two_part_{n:03}.py": f"N = {n}\n" for n in range(80)},
+                },
             ),
             root / "dists",
         ),
@@ -250,3 +257,39 @@ def test_replay_merges_a_namespace_package_several_wheels_share(
     check = "from nsroot.one import X; from nsroot.two import Y; print(X + Y)"
     run, _ = _accord(ns_cli, projects["accord"], "run", "--frozen", "python", "-c", check, env=env)
     assert (run.returncode, run.stdout) == (0, "3\n"), run.stderr
+
+
+def test_replay_copies_large_files_kept_beside_the_recipe(
+    cli: Cli, namespace_index: IndexServer, tmp_path: Path
+) -> None:
+    """A written file of more than a few KiB (ns-two's RECORD) is kept once under its digest
+    beside the recipe and copied from there; with the blobs gone, the slow path makes the
+    environment and nothing is left behind."""
+    ns_cli = dataclasses.replace(cli, index_url=namespace_index.url)
+    project = tmp_path / "proj"
+    project.mkdir()
+    (project / "pyproject.toml").write_text(
+        '[project]\nname = "proj"\nversion = "0.1.0"\nrequires-python = ">=3.10"\n'
+        'dependencies = ["ns-two"]\n'
+    )
+    env = {**_environment(tmp_path, cli), "ACCORD_INDEX_URL": namespace_index.url}
+    first, slow = _accord(ns_cli, project, "sync", "-q", env=env)
+    assert (first.returncode, slow) == (0, True), first.stderr
+    record = next((project / ".venv" / "lib").glob("python*/site-packages/ns_two-1.0.dist-info"))
+    data = (record / "RECORD").read_bytes()
+    assert len(data) > 4096
+    blobs = tmp_path / "cache" / "replay-v1" / "blobs"
+    assert (blobs / hashlib.sha256(data).hexdigest()).read_bytes() == data
+    made_slowly = _snapshot(project / ".venv")
+    shutil.rmtree(project / ".venv")
+
+    again, slow = _accord(ns_cli, project, "sync", "-q", env=env)
+    assert (again.returncode, slow) == (0, False), again.stderr
+    assert _snapshot(project / ".venv") == made_slowly
+
+    shutil.rmtree(project / ".venv")
+    shutil.rmtree(blobs)
+    fallback, slow = _accord(ns_cli, project, "sync", "-q", env=env)
+    assert (fallback.returncode, slow) == (0, True), fallback.stderr
+    assert _snapshot(project / ".venv") == made_slowly
+    assert not [entry for entry in os.listdir(tmp_path / "proj") if ".tmp-" in entry]
