@@ -6,7 +6,7 @@ environment is missing again and every input is unchanged; see there. The recipe
 environment as it stands once the sync is done, read back from disk: its directories and
 symbolic links, the package trees (by the unpacked wheel they were linked from), the files
 linked from a wheel's dist-info or ``.data`` (found by inode), and every other file's bytes
-and mode; a file of more than a few KiB (a large set's RECORDs come to megabytes) is kept
+and mode; a file of more than 32 KiB (a large set's RECORDs come to megabytes) is kept
 once beside the recipes, under the digest of its bytes, and copied from there.
 Nothing here can fail a sync: a recipe that cannot be written is simply not there.
 """
@@ -45,7 +45,7 @@ __all__ = ["record_recipe"]
 _COPY_OVER = 64 * 1024
 """A file the apply copied from a wheel (a binary script) and larger than this is copied from
 the cache again, not kept in the recipe."""
-_BLOB_OVER = 4 * 1024
+_BLOB_OVER = 32 * 1024
 """A written file larger than this is kept as a blob (``blobs/<sha256>``), not in the recipe:
 the recipe, and the memory that writes it, stay small."""
 _SENTINEL_SECONDS = 3599.0

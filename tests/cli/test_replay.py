@@ -184,11 +184,11 @@ def namespace_index(tmp_path_factory: pytest.TempPathFactory) -> Iterator[IndexS
             WheelSpec(
                 "ns-two",
                 "1.0",
-                # Many modules: a RECORD of more than 4 KiB, which the recipe keeps as a blob.
+                # Many modules: a RECORD of more than 32 KiB, which the recipe keeps as a blob.
                 files={
                     "nsroot/__init__.py": init,
                     "nsroot/two.py": "Y = 2\n",
-                    **{f"nsroot/two_part_{n:03}.py": f"N = {n}\n" for n in range(80)},
+                    **{f"nsroot/two_part_{n:03}.py": f"N = {n}\n" for n in range(600)},
                 },
             ),
             root / "dists",
@@ -262,7 +262,7 @@ def test_replay_merges_a_namespace_package_several_wheels_share(
 def test_replay_copies_large_files_kept_beside_the_recipe(
     cli: Cli, namespace_index: IndexServer, tmp_path: Path
 ) -> None:
-    """A written file of more than a few KiB (ns-two's RECORD) is kept once under its digest
+    """A written file of more than 32 KiB (ns-two's RECORD) is kept once under its digest
     beside the recipe and copied from there; with the blobs gone, the slow path makes the
     environment and nothing is left behind."""
     ns_cli = dataclasses.replace(cli, index_url=namespace_index.url)
@@ -277,7 +277,7 @@ def test_replay_copies_large_files_kept_beside_the_recipe(
     assert (first.returncode, slow) == (0, True), first.stderr
     record = next((project / ".venv" / "lib").glob("python*/site-packages/ns_two-1.0.dist-info"))
     data = (record / "RECORD").read_bytes()
-    assert len(data) > 4096
+    assert len(data) > 32 * 1024
     blobs = tmp_path / "cache" / "replay-v1" / "blobs"
     assert (blobs / hashlib.sha256(data).hexdigest()).read_bytes() == data
     made_slowly = _snapshot(project / ".venv")
