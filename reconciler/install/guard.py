@@ -16,7 +16,7 @@ import filecmp
 import os
 import posixpath
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from pathlib import Path
 
 import attrs
@@ -98,9 +98,12 @@ def _scripts(tree: Path, dist_info: str, wheel: PlannedWheel) -> list[str]:
     return names
 
 
-def _destinations(wheel: PlannedWheel, site: str, version_dir: str) -> dict[str, str | None]:
+def _destinations(
+    wheel: PlannedWheel, site: str, version_dir: str, tops: Collection[str] | None = None
+) -> dict[str, str | None]:
     """Environment-relative POSIX path → the file in the tree that goes there (None for a
-    generated script)."""
+    generated script). With ``tops``, of the package files only those under these top-level
+    entries (the ``.dist-info``, ``.data`` and scripts always)."""
     tree = str(wheel.tree)
     dist_info = _dist_info(wheel)
     _check_identity(wheel, dist_info)
@@ -127,8 +130,14 @@ def _destinations(wheel: PlannedWheel, site: str, version_dir: str) -> dict[str,
             if relative == dist_info:
                 files = [f for f in files if f not in _REGENERATED]
             base = posixpath.join(site, relative)
+        elif relative:
+            if tops is not None and top not in tops:
+                continue
+            base = posixpath.join(site, relative)
         else:
-            base = posixpath.join(site, relative) if relative else site
+            if tops is not None:
+                files = [name for name in files if name in tops]
+            base = site
         for file_name in files:
             found[posixpath.normpath(posixpath.join(base, file_name))] = os.path.join(
                 directory, file_name
@@ -203,6 +212,10 @@ def check_installs(
     # listed again.
     claimed: dict[str, int] = {}
     listed: dict[int, dict[str, str | None]] = {}
+    # Into a new environment, a wheel's package files can only meet another wheel's under a
+    # top-level entry both have (a namespace package), and never the environment's own files
+    # (those are outside site-packages): the other package files need no look.
+    shared = _shared_entries(wheels) if fresh else None
 
     def source_of(index: int, path: str) -> str | None:
         if index not in listed:
@@ -210,7 +223,8 @@ def check_installs(
         return listed[index].get(path)
 
     for index, wheel in enumerate(wheels):
-        for path, source in _destinations(wheel, site, version_dir).items():
+        tops = None if shared is None else shared.get(index, ())
+        for path, source in _destinations(wheel, site, version_dir, tops).items():
             why = _protected(path)
             if why is not None:
                 raise _refuse(wheel, f"would overwrite `{path}`, {why}")
@@ -242,6 +256,21 @@ def check_installs(
         if owner.endswith(".dist-info") and _owner_name(owner) == wheel.name:
             continue  # a second copy of this very distribution; the plan replaces it
         raise _refuse(wheel, f"would overwrite `{path}`, a file of `{owner[: -len('.dist-info')]}`")
+
+
+def _shared_entries(wheels: Sequence[PlannedWheel]) -> dict[int, set[str]]:
+    """By wheel (index): its top-level package entries that a wheel of another name has too."""
+    holders: dict[str, list[int]] = {}
+    for index, wheel in enumerate(wheels):
+        for entry in os.listdir(wheel.tree):
+            if not entry.endswith((".dist-info", ".data")):
+                holders.setdefault(entry, []).append(index)
+    shared: dict[int, set[str]] = {}
+    for entry, indices in holders.items():
+        if len({wheels[index].name for index in indices}) > 1:
+            for index in indices:
+                shared.setdefault(index, set()).add(entry)
+    return shared
 
 
 def _owner_name(dist_info: str) -> NormalizedName:

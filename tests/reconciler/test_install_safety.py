@@ -124,9 +124,15 @@ def test_wheel_overwriting_another_distributions_script_is_refused(synced: Env) 
     )
 
 
-def test_two_wheels_of_one_plan_claiming_one_file_are_refused(env: Env) -> None:
-    one = env.wheel(WheelSpec("one", "1.0", files={"shared/mod.py": "ONE = 1\n"}))
-    two = env.wheel(WheelSpec("two", "1.0", files={"shared/mod.py": "TWO = 2\n"}))
+@pytest.mark.parametrize(
+    "path", ["shared/mod.py", "shared.py", "two-1.0.data/scripts/tool", "two-1.0.data/data/x"]
+)
+def test_two_wheels_of_one_plan_claiming_one_file_are_refused(env: Env, path: str) -> None:
+    # A package directory, a top-level module, a script and a data file: into a new
+    # environment too, where only entries two wheels share are looked at file by file.
+    one_path = path.replace("two-1.0", "one-1.0")
+    one = env.wheel(WheelSpec("one", "1.0", files={one_path: "ONE = 1\n", "one.py": ""}))
+    two = env.wheel(WheelSpec("two", "1.0", files={path: "TWO = 2\n", "two.py": ""}))
     with pytest.raises(DistributionInvalid, match="which `one` installs too"):
         env.sync(one, two)
     assert not env.venv.exists()
