@@ -3,8 +3,12 @@ under the default mode, --locked and --frozen, and errors a person can follow.""
 
 from __future__ import annotations
 
+import hashlib
+import re
 import shutil
 import subprocess
+import urllib.parse
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -14,10 +18,14 @@ from tests.cli.support import Cli, clean_environment, installed, run_importing
 
 
 def _accord(
-    cli: Cli, project: Path, *args: str, index: str | None = None
+    cli: Cli,
+    project: Path,
+    *args: str,
+    index: str | None = None,
+    env: dict[str, str] | None = None,
 ) -> subprocess.CompletedProcess[str]:
     """`accord ARGS` (not `run`) in `project` with the session index as the default index."""
-    env = clean_environment({"ACCORD_INDEX_URL": index or cli.index_url})
+    env = clean_environment({"ACCORD_INDEX_URL": index or cli.index_url, **(env or {})})
     return subprocess.run(
         [str(cli.accord), *args],
         cwd=project,
@@ -287,6 +295,37 @@ def test_lock_offline_never_downloads(cli: Cli, make_project: MakeProject, tmp_p
     shutil.rmtree(project / ".venv")
     warm = _run(cli, project, "--frozen", "--offline", "--", "python", "-c", "import pkg")
     assert warm.returncode == 0, warm.stderr
+
+
+def test_lock_offline_reads_the_metadata_another_wheel_of_the_version_left(
+    cli: Cli, make_project: MakeProject, tmp_path: Path
+) -> None:
+    """Which wheel of a version a run reads metadata from depends on what asked first (the
+    prefetch or the resolver): offline, the cached metadata of the version's other wheel
+    serves, where accord used to stop with "not in the cache"."""
+    project = make_project("native")
+    (project / "uv.lock").unlink(missing_ok=True)
+    env = {"ACCORD_CACHE_DIR": str(tmp_path / "cache")}
+    assert _accord(cli, project, "lock", env=env).returncode == 0
+    online = (project / "uv.lock").read_text()
+    page = urllib.request.urlopen(f"{cli.index_url}native/").read().decode()
+    urls = [
+        urllib.parse.urljoin(f"{cli.index_url}native/", href.split("#")[0])
+        for href in re.findall(r'href="([^"]+\.whl[^"]*)"', page)
+    ]
+    assert len(urls) == 2
+    keys = {hashlib.sha256(url.encode()).hexdigest() for url in urls}
+    cached = [p for p in (tmp_path / "cache").rglob("*") if p.name in keys]
+    assert len(cached) == 1, cached
+    # As if the other wheel's metadata had been read: the resolver's wheel is not cached.
+    other = (keys - {cached[0].name}).pop()
+    cached[0].rename(cached[0].with_name(other))
+    (project / "uv.lock").unlink()
+
+    offline = _accord(cli, project, "lock", "--offline", env=env)
+
+    assert offline.returncode == 0, offline.stderr
+    assert (project / "uv.lock").read_text() == online
 
 
 def test_lock_forks_where_a_newer_version_needs_a_newer_python(cli: Cli, tmp_path: Path) -> None:

@@ -8,6 +8,7 @@ tables, which are the same in every fork.
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -20,6 +21,7 @@ from packaging.version import Version
 from accord.model.dependency_metadata import StaticMetadata, find_static_metadata
 from accord.model.marker_tree import MarkerTree
 from accord.model.python_range import PythonRange
+from accord.reconciler.errors import AccordError
 from accord.reconciler.lock.resolve.availability import VersionRow
 from accord.reconciler.lock.resolve.requirements import Candidate, requirement_marker
 from accord.reconciler.lock.resolve.selection import CandidateTable
@@ -109,11 +111,29 @@ class MetadataStore:
             # Only an sdist: its backend prepares the metadata (built once, then cached).
             metadata = parse_metadata(self._sdist_metadata(file))
         else:
-            metadata = parse_metadata(client.metadata(file))
+            metadata = parse_metadata(self._wheel_metadata(file, client))
         # Speculate: the resolver will soon ask for these dependencies' pages and for the
         # metadata of their likely versions.
         self.prefetch(metadata.requires_dist, client)
         return metadata
+
+    @staticmethod
+    def _wheel_metadata(file: IndexFile, client: IndexClient) -> bytes:
+        """``file``'s metadata; offline, when it is not cached, another wheel's of the same
+        version that is: which wheel a run reads depends on what asked first (the prefetch or
+        the resolver), and the wheels of one version share their metadata."""
+        try:
+            return client.metadata(file)
+        except AccordError:
+            if not client.offline or not file.is_wheel:
+                raise
+            for release in client.releases(file.name):
+                if release.version == file.version:
+                    for sibling in release.files():
+                        if sibling.is_wheel and sibling.url != file.url:
+                            with contextlib.suppress(AccordError):
+                                return client.metadata(sibling)
+            raise
 
     def prefetch(self, requirements: Iterable[Requirement], client: IndexClient) -> None:
         """Start fetching these requirements' pages and likely metadata in the background,
