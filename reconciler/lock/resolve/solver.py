@@ -102,7 +102,9 @@ class Solver(Resolution[Req, Candidate, str]):
         self.counts = counts or ConflictCounts()
 
     def _is_current_pin_satisfying(self, name: str, criterion: Criterion[Req, Candidate]) -> bool:
-        pin = self.state.mapping.get(name)
+        # Asked for every criterion twice a round (hundreds of thousands of times for a few
+        # hundred packages): the state list read directly, not through resolvelib's property.
+        pin = self._states[-1].mapping.get(name)
         if pin is None:
             return False
         known = self._satisfying.get(name)
@@ -115,13 +117,14 @@ class Solver(Resolution[Req, Candidate, str]):
     def _get_preference(self, name: str) -> tuple[bool, bool, int, bool, int, str]:
         # resolvelib asks for the preference of every unpinned criterion each round: what
         # comes from the criterion is kept while it is the same object.
-        criterion = self.state.criteria[name]
+        state = self._states[-1]
+        criterion = state.criteria[name]
         known = self._preferences.get(name)
         if known is None or known[0] is not criterion:
             known = (criterion, self._provider.preference_parts(name, criterion.information))
             self._preferences[name] = known
         package, remote, unpinned, order = known[1]
-        causes = self.state.backtrack_causes
+        causes = state.backtrack_causes
         conflicts = self.counts.classes.get(package, _UNSPECIFIED)
         cause = bool(causes) and was_cause(package, causes)
         return (remote, unpinned, conflicts, not cause, order, name)
