@@ -196,6 +196,8 @@ class Solver(Resolution[Req, Candidate, str]):
                 except RequirementsConflicted as e:
                     self._r.rejecting_candidate(e.criterion, candidate)
                     causes.append(e.criterion)
+                    if not keep_pins:
+                        continue  # counted in the first pass already
                     culprit = next(iter(e.criterion.information)).requirement.identifier
                     undo = self._record_conflict(name, culprit)
                     if undo is not None and self._undo(undo):
