@@ -41,6 +41,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ForkRow",
+    "PythonRefusal",
     "VersionRow",
     "fits_requires_python",
     "fork_versions",
@@ -55,6 +56,13 @@ bound, and why the version is no candidate (None: it is one)."""
 ForkRow: TypeAlias = "tuple[Version, Sequence[IndexFile], Bound, str | None]"
 """A version in one fork: its usable files, the Python bound the fork would split at (None:
 it fits), and why the version is no candidate (None: it is one)."""
+
+
+class PythonRefusal(str):
+    """The reason of a version whose Requires-Python excludes the whole fork (told apart from
+    the other reasons by its type: a yank reason is free text)."""
+
+    __slots__ = ()
 
 
 def _uploaded_by(file: IndexFile, cutoff: datetime.datetime) -> bool:
@@ -246,7 +254,7 @@ def fork_versions(
         needs, refused = known
         if refused:
             first = usable.facts[0] if isinstance(usable, FileSelection) else usable[0]
-            why = (
+            why = PythonRefusal(
                 f"{name}=={version} requires Python {first.requires_python}, "
                 f"but the project supports {requires_python}"
             )

@@ -21,6 +21,7 @@ from packaging.version import Version
 from accord.model.marker_tree import MarkerTree
 from accord.reconciler.lock.resolve.availability import (
     ForkRow,
+    PythonRefusal,
     VersionRow,
     fork_versions,
     usable_versions,
@@ -123,8 +124,7 @@ class CandidateTable:
             found = self._refused[specifiers] = tuple(
                 version
                 for version, _, _, reason in self.rows
-                if reason is not None
-                and " requires Python " in reason
+                if isinstance(reason, PythonRefusal)
                 and not version.is_prerelease
                 and all(spec.contains(version, prereleases=True) for spec in specifiers)
             )
