@@ -27,6 +27,7 @@ from accord.model.target import Project
 from accord.reconciler.cachedir import cache_root
 from accord.reconciler.fastargs import step_aside_variable
 from accord.reconciler.fastpath import STAMP_NAME
+from accord.reconciler.fsutil import write_atomic
 from accord.reconciler.install.apply import Applied
 from accord.reconciler.install.links import link_stages, package_entries
 from accord.reconciler.install.observe import find_site_packages
@@ -221,14 +222,7 @@ def _blob(data: bytes, blobs: Path) -> str:
 
     path = blobs / hashlib.sha256(data).hexdigest()
     if not path.exists():
-        blobs.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_name(f"{path.name}.tmp-{os.getpid()}")
-        try:
-            temporary.write_bytes(data)
-            os.replace(temporary, path)
-        finally:
-            with contextlib.suppress(FileNotFoundError):
-                temporary.unlink()
+        write_atomic(path, data)
     return str(path)
 
 
