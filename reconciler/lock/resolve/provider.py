@@ -204,23 +204,12 @@ class Provider(AbstractProvider[Req, Candidate, str]):
     def identify(self, requirement_or_candidate: Req | Candidate) -> str:
         return requirement_or_candidate.identifier
 
-    def get_preference(
-        self,
-        identifier: str,
-        resolutions: Mapping[str, Candidate],
-        candidates: Mapping[str, Iterator[Candidate]],
-        information: Mapping[str, Iterator[Any]],
-        backtrack_causes: Sequence[Any],
-    ) -> tuple[bool, bool, bool, int, str]:
-        name, remote, unpinned, order = self.preference_parts(identifier, information[identifier])
-        return (remote, unpinned, not was_cause(name, backtrack_causes), order, identifier)
-
     def preference_parts(
         self, identifier: str, information: Iterable[Any]
     ) -> tuple[str, bool, bool, int]:
         """What a preference takes from a criterion: (name, not local, not pinned exactly,
-        order first required); the same while the criterion is (``forks._Resolution`` keeps
-        them), the backtrack causes apart."""
+        order first required); the same while the criterion is (``solver.Solver`` keeps them
+        and decides the preference, with uv's conflict classes and the backtrack causes)."""
         requirements = [info.requirement for info in information]
         # The name from the identifier itself: a criterion can be left without requirement
         # information while resolvelib backjumps.
