@@ -508,18 +508,10 @@ def test_lock_from_pages_kept_parsed_matches_uv_byte_for_byte(
     project = tmp_path / "ours"
     shutil.copytree(PROJECTS_DIR / name, project)
     cache = tmp_path / "cache"
-    env = clean_environment({"ACCORD_INDEX_URL": cli.index_url, "ACCORD_CACHE_DIR": str(cache)})
+    env = {"ACCORD_CACHE_DIR": str(cache)}
     for extra in ([], [], ["--offline"]):
         (project / "uv.lock").unlink(missing_ok=True)
-        result = subprocess.run(
-            [str(cli.accord), "lock", "--python", str(cli.python), *extra],
-            cwd=project,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=False,
-        )
+        result = _accord(cli, project, "lock", "--python", str(cli.python), *extra, env=env)
         assert result.returncode == 0, result.stderr
         assert (project / "uv.lock").read_text() == by_uv, extra
         assert list((cache / "http").glob("*.page"))
