@@ -15,11 +15,21 @@ culprit.
 
 from __future__ import annotations
 
-from collections import Counter
+import heapq
+import itertools
+from collections import Counter, OrderedDict
+from collections.abc import Iterable
 from typing import Any
 
 from resolvelib import BaseReporter  # this module is only imported to resolve
-from resolvelib.resolvers import Criterion, RequirementsConflicted, Resolution
+from resolvelib.resolvers import (
+    Criterion,
+    RequirementsConflicted,
+    Resolution,
+    ResolutionImpossible,
+    ResolutionTooDeep,
+)
+from resolvelib.structs import State
 
 from accord.reconciler.lock.resolve.provider import Provider, was_cause
 from accord.reconciler.lock.resolve.requirements import ROOT, Candidate, Req, name_of
@@ -100,6 +110,161 @@ class Solver(Resolution[Req, Candidate, str]):
             str, tuple[Criterion[Req, Candidate], tuple[str, bool, bool, int]]
         ] = {}
         self.counts = counts or ConflictCounts()
+        self._touched: list[str] = []
+        """The criteria the last ``_updated_criteria`` added to, by identifier."""
+        self._heap: list[
+            tuple[tuple[bool, bool, int, bool, int, str], int, Criterion[Req, Candidate]]
+        ] = []
+        """``_choose``'s heap: (preference, push order, the criterion it was computed for)."""
+        self._generation: tuple[int, frozenset[str]] = (0, frozenset())
+        self._pushes = itertools.count()
+        self._optimism: tuple[int, int] | None = None
+        """The round optimistic backjumping started at, and the rounds it may take."""
+        self._changed: dict[str, bool] | None = None
+        """After a pin made in place: each criterion it changed → whether it existed before."""
+
+    def resolve(self, requirements: Iterable[Req], max_rounds: int) -> State[Req, Candidate, str]:
+        """resolvelib's rounds (``Resolution.resolve``: same choices, same backjumps), keeping
+        the set of criteria the pins leave unsatisfied from one round to the next.
+
+        resolvelib checks every criterion twice a round, so a lock of a few hundred packages
+        spends most of its time there (345k checks for 838 rounds at 334 packages); a pin made
+        in place changes only the criteria its dependencies added to and its own, so only
+        those are checked again. Any other change of the state (a backjump, an undo, a
+        rollback, information removed) checks them all again."""
+        if self._states:
+            raise RuntimeError("already resolved")
+        self._r.starting()
+        self._states = [State(mapping=OrderedDict(), criteria={}, backtrack_causes=[])]
+        for requirement in requirements:
+            try:
+                self._add_to_criteria(self.state.criteria, requirement, parent=None)
+            except RequirementsConflicted as e:
+                raise ResolutionImpossible(e.criterion.information) from e
+        self._push_new_state()
+        tracked: State[Req, Candidate, str] | None = None
+        unsatisfied: set[str] = set()
+        added: list[str] | None = None
+        for index in range(max_rounds):
+            self._r.starting_round(index=index)
+            if self._optimism_spent(index, max_rounds):
+                self._rollback_states()
+                continue
+            state = self._states[-1]
+            if state is not tracked:
+                unsatisfied = {
+                    key
+                    for key, criterion in state.criteria.items()
+                    if not self._is_current_pin_satisfying(key, criterion)
+                }
+                tracked = state
+                added = None
+            if not unsatisfied:
+                self._r.ending(state=state)
+                return state
+            name = self._choose(state, unsatisfied, added)
+            added = []
+            self._changed = None
+            failure = self._attempt_to_pin_criterion(name)
+            if failure:
+                self._after_failure(failure)
+            elif self._states[-1] is state and self._changed is not None:
+                # Pinned in place: was each criterion it changed satisfied, and is it now?
+                newly: set[str] = set()
+                for key, existed in self._changed.items():
+                    if self._is_current_pin_satisfying(key, state.criteria[key]):
+                        unsatisfied.discard(key)
+                        continue
+                    if existed and key not in unsatisfied:
+                        newly.add(key)
+                    unsatisfied.add(key)
+                    added.append(key)
+                if newly:
+                    self._remove_information_from_criteria(state.criteria, newly)
+                    tracked = None
+                self._push_new_state()
+                if tracked is not None:
+                    tracked = self._states[-1]
+            else:
+                # A decision undone: resolvelib's rule over the state gone back to.
+                satisfied = set(state.criteria) - unsatisfied
+                newly = {
+                    key
+                    for key, criterion in self.state.criteria.items()
+                    if key in satisfied and not self._is_current_pin_satisfying(key, criterion)
+                }
+                self._remove_information_from_criteria(self.state.criteria, newly)
+                self._push_new_state()
+                tracked = None
+            self._r.ending_round(index=index, state=self.state)
+        raise ResolutionTooDeep(max_rounds)
+
+    def _choose(
+        self,
+        state: State[Req, Candidate, str],
+        unsatisfied: set[str],
+        added: list[str] | None,
+    ) -> str:
+        """The unsatisfied criterion to pin next: the one of least preference, as resolvelib's
+        ``min`` over them all finds it, from a heap kept across rounds. The criteria ``added``
+        (or changed) since the last round are pushed; entries for a criterion since replaced
+        or satisfied are dropped when they come up. A change in what a preference depends on
+        besides the criterion (conflict classes, backtrack causes) or in the state builds it
+        again (``added`` None)."""
+        causes = frozenset(cause.requirement.name for cause in state.backtrack_causes)
+        generation = (len(self.counts.classes), causes)
+        criteria = state.criteria
+        heap = self._heap
+        if added is None or generation != self._generation:
+            self._generation = generation
+            heap = self._heap = [
+                (self._get_preference(key), next(self._pushes), criteria[key])
+                for key in unsatisfied
+            ]
+            heapq.heapify(heap)
+        else:
+            for key in added:
+                heapq.heappush(heap, (self._get_preference(key), next(self._pushes), criteria[key]))
+        while True:
+            preference, _, criterion = heap[0]
+            name = preference[-1]
+            if name in unsatisfied and criteria.get(name) is criterion:
+                return name
+            heapq.heappop(heap)
+
+    def _optimism_spent(self, index: int, max_rounds: int) -> bool:
+        """resolvelib's limit on optimistic backjumping: once states were saved for it, a
+        tenth of the rounds left may go by before the saved states come back."""
+        if not self._optimistic_backjumping_ratio or self._save_states is None:
+            return False
+        if self._optimism is None:
+            cutoff = int((max_rounds - index) * self._optimistic_backjumping_ratio)
+            self._optimism = (index, cutoff)
+            return cutoff <= 0
+        start, cutoff = self._optimism
+        return index - start >= cutoff
+
+    def _after_failure(self, failure: list[Criterion[Req, Candidate]]) -> None:
+        """No candidate of the chosen criterion could be pinned: backjump as resolvelib does
+        (optimistically first, its saved states restored when that fails)."""
+        causes = self._extract_causes(failure)
+        self._r.resolving_conflicts(causes=causes)
+        try:
+            success = self._backjump(causes)
+        except ResolutionImpossible:
+            if not (self._optimistic_backjumping_ratio and self._save_states):
+                raise
+            failed_optimistic = True
+        else:
+            failed_optimistic = bool(
+                not success and self._optimistic_backjumping_ratio and self._save_states
+            )
+        if failed_optimistic and self._save_states:
+            self._rollback_states()
+            return
+        self.state.backtrack_causes[:] = causes
+        if not success:
+            raise ResolutionImpossible(self.state.backtrack_causes)
 
     def _is_current_pin_satisfying(self, name: str, criterion: Criterion[Req, Candidate]) -> bool:
         # Asked for every criterion twice a round (hundreds of thousands of times for a few
@@ -134,8 +299,10 @@ class Solver(Resolution[Req, Candidate, str]):
     ) -> dict[str, Criterion[Req, Candidate]]:
         criteria = self.state.criteria.copy()
         mapping = self.state.mapping
+        self._touched = touched = []
         for requirement in self._p.get_dependencies(candidate=candidate):
             self._add_to_criteria(criteria, requirement, parent=candidate)
+            touched.append(requirement.identifier)
             if not keep_pins:
                 continue
             identifier = requirement.identifier
@@ -205,7 +372,10 @@ class Solver(Resolution[Req, Candidate, str]):
                     continue
                 self._r.pinning(candidate=candidate)
                 self._record_python_refusals(candidate, criterion)
-                self.state.criteria.update(criteria)
+                before = self.state.criteria
+                self._changed = {key: key in before for key in self._touched}
+                self._changed.setdefault(name, True)
+                before.update(criteria)
                 # The newly pinned candidate goes last: backjumping reads the last pin.
                 self.state.mapping.pop(name, None)
                 self.state.mapping[name] = candidate
