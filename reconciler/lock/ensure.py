@@ -82,14 +82,17 @@ builds with."""
 
 
 def load_workspace(
-    project: Project, interpreter: Interpreter, err: TextIO = sys.stderr
+    project: Project, interpreter: Interpreter | Callable[[], Interpreter], err: TextIO = sys.stderr
 ) -> Workspace:
     """The workspace's declared inputs (every member); a member without requires-python gets
-    the interpreter's ``>=X.Y``, with uv's warning."""
+    the interpreter's ``>=X.Y``, with uv's warning (``interpreter`` may be a call that waits
+    for it: only then is it needed)."""
     from accord.reconciler.project.workspace import read_workspace
 
     workspace = read_workspace(Path(project.root))
     if not any(m.requires_python for m in workspace.members):
+        if not isinstance(interpreter, Interpreter):
+            interpreter = interpreter()
         version = interpreter.python_version
         err.write(
             "warning: No `requires-python` value found in the workspace. "
@@ -184,7 +187,7 @@ def settle_lock(
 
 def ensure_lock(
     project: Project,
-    interpreter: Interpreter,
+    interpreter: Interpreter | Callable[[], Interpreter],
     policy: LockPolicy,
     index: IndexOptions,
     config_files: ConfigOptions,

@@ -4,7 +4,7 @@ happens to it, resolved with the build stage's metadata builder. Never writes.""
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -28,11 +28,14 @@ __all__ = ["lock_builders", "lock_target"]
 
 
 def lock_builders(
-    interpreter: Interpreter, request: RunRequest, root: Path | None = None
+    interpreter: Interpreter | Callable[[], Interpreter],
+    request: RunRequest,
+    root: Path | None = None,
 ) -> MetadataBuilders:
-    """How a resolution for ``interpreter`` prepares sdist metadata: a ``ProjectBuilder`` on
-    the resolution's indexes and build constraints, with the config settings of the
-    workspace at ``root`` (and the command line's), made when the first sdist needs it."""
+    """How a resolution for ``interpreter`` (or the one a call waits for) prepares sdist
+    metadata: a ``ProjectBuilder`` on the resolution's indexes and build constraints, with the
+    config settings of the workspace at ``root`` (and the command line's), made when the first
+    sdist needs it."""
 
     def make(
         indexes: Sequence[str], constraints: tuple[Requirement, ...], strategy: str
@@ -49,7 +52,7 @@ class _OnFirstBuild:
 
     def __init__(
         self,
-        interpreter: Interpreter,
+        interpreter: Interpreter | Callable[[], Interpreter],
         request: RunRequest,
         root: Path | None,
         indexes: Sequence[str],
@@ -86,8 +89,9 @@ class _OnFirstBuild:
         from accord.reconciler.project.config import build_settings
 
         indexes, offline, strategy = self._indexes, self._offline, self._strategy
+        interpreter = self._interpreter
         return ProjectBuilder(
-            interpreter=self._interpreter,
+            interpreter=interpreter if isinstance(interpreter, Interpreter) else interpreter(),
             cache=cache_root(),
             client_factory=lambda: IndexClient(
                 indexes, cache_dir=cache_root(), offline=offline, strategy=strategy
@@ -129,18 +133,54 @@ def lock_target(request: RunRequest) -> tuple[Lock, LockAction, Path]:
         return lock, action, path
     start = Path(request.project) if request.project is not None else Path(request.cwd)
     project = require_project(discover_target(start))
-    interpreter = find_interpreter(
-        request=request.python,
-        project_dir=Path(project.directory),
-        requires_python=project.requires_python,
-        existing_venv=Path(project.venv),
+    # uv finds the interpreter before it locks, and refuses when there is none; the lock
+    # needs it only for a workspace without requires-python and to build sdists, so it is
+    # found beside the resolution (its query is a process of its own on an empty cache), and
+    # its error, if any, comes first.
+    discovery = _Discovery(
+        lambda: find_interpreter(
+            request=request.python,
+            project_dir=Path(project.directory),
+            requires_python=project.requires_python,
+            existing_venv=Path(project.venv),
+        )
     )
-    lock, action = ensure_lock(
-        project,
-        interpreter,
-        request.locking,
-        request.index,
-        request.config,
-        builders=lock_builders(interpreter, request, Path(project.root)),
-    )
+    try:
+        lock, action = ensure_lock(
+            project,
+            discovery.result,
+            request.locking,
+            request.index,
+            request.config,
+            builders=lock_builders(discovery.result, request, Path(project.root)),
+        )
+    except Exception:
+        discovery.result()
+        raise
+    discovery.result()
     return lock, action, Path(project.lock_path)
+
+
+class _Discovery:
+    """A call made in a thread of its own: ``result`` waits for it and returns its value or
+    raises its exception (each time asked)."""
+
+    def __init__(self, call: Callable[[], Interpreter]) -> None:
+        self._call = call
+        self._value: Interpreter | None = None
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name="accord-interpreter", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            self._value = self._call()
+        except BaseException as e:  # handed to the caller by result()
+            self._error = e
+
+    def result(self) -> Interpreter:
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        assert self._value is not None
+        return self._value

@@ -198,6 +198,20 @@ def test_lock_errors_for_unknown_package_python_and_index(cli: Cli, tmp_path: Pa
     )
 
 
+def test_lock_without_an_interpreter_refuses_first_as_uv(cli: Cli, tmp_path: Path) -> None:
+    # The interpreter is found beside the resolution: its error still comes first (uv finds
+    # it before locking), also when the resolution fails too, and nothing is written.
+    for dependencies, name in (('"pkg"', "found"), ('"nope-not-here"', "missing")):
+        project = _project(tmp_path, dependencies, name=name)
+        result = _accord(cli, project, "lock", "--python", "3.7.99")
+        assert result.returncode == 2, result.stderr
+        assert result.stderr.splitlines()[0] == (
+            "error: No interpreter found for Python 3.7.99 in PATH or pyenv versions"
+        )
+        assert "No solution found" not in result.stderr
+        assert not (project / "uv.lock").exists()
+
+
 def test_lock_frozen_never_reads_the_index(cli: Cli, make_project: MakeProject) -> None:
     project = make_project("minimal")
     result = _run(cli, project, "--frozen", "--", "python", "-c", "import pkg")
