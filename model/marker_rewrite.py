@@ -141,12 +141,20 @@ def only_extras(i: int) -> int:
     return ma.map_children(i, only_extras)
 
 
+_simplified: dict[tuple[mr.Bound, mr.Bound], dict[int, int]] = {}
+"""``simplify_python_versions``'s answers, by Python range, then node."""
+
+
 def simplify_python_versions(i: int, lower: mr.Bound, upper: mr.Bound) -> int:
     """uv's ``simplify_python_versions``: assume Python is within ``[lower, upper]``."""
     if lower is None and upper is None:
         return i
     py_range = mr.interval(lower, upper)
-    cache: dict[int, int] = {}
+    # Node ids are process-wide (``marker_algebra``): what a node simplifies to under one
+    # range holds for the process, and a lock simplifies the same edges and reaches often.
+    cache = _simplified.get((lower, upper))
+    if cache is None:
+        cache = _simplified[(lower, upper)] = {}
 
     def go(i: int) -> int:
         if i <= ma.FALSE:
