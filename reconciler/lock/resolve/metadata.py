@@ -104,6 +104,23 @@ class MetadataStore:
                 self._futures[key] = future
         return future
 
+    def wait(self, candidate: Candidate, client: IndexClient) -> DistMetadata:
+        """``candidate``'s metadata, for the resolver: when its fetch is still queued behind
+        speculative ones (a warm cache answers faster than the threads get to it), it is
+        taken off the queue and made here instead of waited for."""
+        future = self.get(candidate, client)
+        if future.done() or not future.cancel():
+            return future.result()
+        key = (candidate.name, candidate.version, candidate.source)
+        made: Future[DistMetadata] = Future()
+        try:
+            made.set_result(self._fetch(self._metadata_file(candidate), client))
+        except BaseException as e:
+            made.set_exception(e)
+        with self._lock:
+            self._futures[key] = made
+        return made.result()
+
     def _fetch(self, file: IndexFile, client: IndexClient) -> DistMetadata:
         from accord.reconciler.fetch.index import parse_metadata
 
@@ -160,6 +177,8 @@ class MetadataStore:
         for name in names:
             if self._closed:
                 return
+            if name in self._pages:
+                continue  # asked for already (only ever added to: checked again below)
             with self._lock:
                 if name in self._pages:
                     continue

@@ -176,7 +176,7 @@ class Provider(AbstractProvider[Req, Candidate, str]):
         local = self._local.get(candidate.name)
         if local is not None:
             return local.metadata
-        return self.store.get(candidate, self._client_for(candidate.name)).result()
+        return self.store.wait(candidate, self._client_for(candidate.name))
 
     def _applies(self, marker: MarkerTree, env: MarkerTree, python: MarkerTree) -> bool:
         return not marker.is_false() and not (python.is_disjoint(marker) or env.is_disjoint(marker))
