@@ -8,9 +8,14 @@ library only) until the fast path has declined.
 # more than evaluating these annotations.
 import os
 import sys
+import time
 
-from accord.reconciler.fastargs import fast_run_arguments, fast_sync_arguments
-from accord.reconciler.fastpath import nearest_project, try_fast_path
+from accord.reconciler.fastargs import (
+    fast_lock_arguments,
+    fast_run_arguments,
+    fast_sync_arguments,
+)
+from accord.reconciler.fastpath import nearest_project, try_fast_path, try_lock_fast_path
 
 
 def _missing_environment() -> str | None:
@@ -23,6 +28,7 @@ def _missing_environment() -> str | None:
 
 def main() -> None:
     """Console script entry point."""
+    started = time.perf_counter()
     argv = sys.argv[1:]
     try:
         if os.name == "posix":
@@ -34,6 +40,10 @@ def main() -> None:
                     from accord.reconciler.replay import try_replay
 
                     try_replay("run", *arguments, project_dir=project)
+            elif argv[:1] == ["lock"]:
+                quiet = fast_lock_arguments(argv, os.environ)
+                if quiet is not None:
+                    try_lock_fast_path(quiet, started)
             else:
                 options = fast_sync_arguments(argv, os.environ)
                 project = _missing_environment() if options is not None else None

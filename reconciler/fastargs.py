@@ -15,6 +15,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "STEP_ASIDE",
+    "fast_lock_arguments",
     "fast_run_arguments",
     "fast_sync_arguments",
     "parse_options",
@@ -155,3 +156,14 @@ def fast_run_arguments(
     if not _VERBOSE.isdisjoint(argv[: len(argv) - len(split[1])]):
         return None  # -v asks why: the slow path says, the stamp check included
     return split
+
+
+def fast_lock_arguments(argv: list[str], environ: "Mapping[str, str]") -> bool | None:
+    """Whether a plain ``lock`` the fast path may serve (``fastpath.try_lock_fast_path``) is
+    quiet; None: the slow path's. Only ``-q``/``--quiet`` may follow; under ``UV_FROZEN`` the
+    sync that wrote the stamp never checked the lock, so the stamp proves nothing about it."""
+    if not argv or argv[0] != "lock" or step_aside_variable(environ) is not None:
+        return None
+    if "UV_FROZEN" in environ or any(token not in ("-q", "--quiet") for token in argv[1:]):
+        return None
+    return len(argv) > 1

@@ -39,6 +39,7 @@ __all__ = [
     "python_version_file",
     "sha256",
     "try_fast_path",
+    "try_lock_fast_path",
     "virtual_env_warning",
     "which",
 ]
@@ -375,3 +376,64 @@ def try_fast_path(options: list[str], command: list[str], *, warn: bool = True) 
         os.execve(resolved[0], resolved, env)
     except OSError:
         return  # the slow path explains what went wrong
+
+
+def _trees_in_stamp(lock: bytes, root: str, files: list[str]) -> bool:
+    """Whether every source tree the lock names (the project, members, path dependencies) has
+    its pyproject.toml among the stamp's files: the lock's freshness depends on what each
+    declares, and a sync records only the trees it installed. A local archive (``path``)
+    is never vouched for."""
+    for line in lock.split(b"\n"):
+        if not line.startswith(b"source = { "):
+            continue
+        kind, _, value = line[len(b"source = { ") :].partition(b" = ")
+        if kind in (b"registry", b"git", b"url"):
+            continue  # declared in the pyproject.toml files the key holds
+        if kind not in (b"virtual", b"editable", b"directory"):
+            return False
+        tree = value.split(b'"')[1].decode("utf-8", "replace")
+        pyproject = os.path.normpath(os.path.join(root, tree, "pyproject.toml"))
+        if pyproject not in files:
+            return False
+    return True
+
+
+def try_lock_fast_path(quiet: bool, started: float) -> None:
+    """Exit at once, as a plain ``accord lock`` finding the lock current would, when the stamp
+    of the project's environment proves it; return otherwise.
+
+    A stamp whose key matches with no options was written by a sync in the default lock mode
+    (``--frozen`` and ``--locked`` are part of the key, ``UV_FROZEN`` is refused by
+    ``fastargs``): that sync found the lock current, or made it so, for the very inputs the
+    key holds (every pyproject.toml of the workspace, ``uv.lock`` itself, uv's configuration
+    files, the variables that move the lock), and none has changed since. ``started``: when
+    the process began, for the time printed."""
+    project_dir = nearest_project(os.getcwd())
+    if project_dir is None:
+        return
+    found = find_stamp(project_dir)
+    if found is None:
+        return
+    venv, files, key, _strict, globs, stats = found
+    locks = [path for path in files if os.path.basename(path) == "uv.lock"]
+    if len(locks) != 1 or compute_key(project_dir, venv, files, [], globs, stats) != key:
+        return
+    try:
+        with open(locks[0], "rb") as stream:
+            text = stream.read()
+    except OSError:
+        return
+    if not _trees_in_stamp(text, os.path.dirname(locks[0]), files):
+        return
+    count = text.count(b"\n[[package]]\n") + text.startswith(b"[[package]]\n")
+    if not quiet:
+        import time
+
+        from accord.model.elapsed import format_elapsed
+
+        noun = "package" if count == 1 else "packages"
+        elapsed = format_elapsed(time.perf_counter() - started)
+        sys.stderr.write(f"Resolved {count} {noun} in {elapsed}\n")
+    sys.stdout.flush()
+    sys.stderr.flush()
+    sys.exit(0)

@@ -5,6 +5,8 @@ are read back from the stamp."""
 
 from __future__ import annotations
 
+import os
+import re
 import shutil
 from pathlib import Path
 
@@ -141,3 +143,91 @@ def test_fastpath_a_variable_that_changes_the_sync_is_not_served_from_the_stamp(
         if "click" not in _imported_by(cli, project, *command, env={variable: value}, check=False):
             served.append(variable)  # the fast path ran the command: the stamp matched
     assert served == []
+
+
+def _lock_environment(cli: Cli, extra: dict[str, str] | None = None) -> dict[str, str]:
+    """Variables for a plain `accord sync`/`accord lock` (no `--python`, so the stamp's options
+    are none): the session's index and interpreter."""
+    return clean_environment(
+        {"ACCORD_INDEX_URL": cli.index_url, "UV_PYTHON": str(cli.python), **(extra or {})}
+    )
+
+
+def _resolved_line(stderr: str) -> str:
+    return re.sub(r" in [0-9.]+m?s$", " in T", stderr.strip())
+
+
+def test_fastpath_a_plain_lock_after_a_sync_is_answered_from_the_stamp(
+    cli: Cli, make_project: MakeProject
+) -> None:
+    project = make_project("simple")
+    env = _lock_environment(cli)
+    synced, _ = run_importing(project, ["sync"], env)
+    assert synced.returncode == 0, synced.stderr
+    before = (project / "uv.lock").read_bytes()
+    for quiet in ([], ["-q"]):
+        fast, imported = run_importing(project, ["lock", *quiet], env)
+        assert fast.returncode == 0, fast.stderr
+        assert {name.split(".")[0] for name in imported} & HEAVY_MODULES == set()
+        slow, imported = run_importing(
+            project, ["lock", *quiet], {**env, "ACCORD_NO_FAST_PATH": "1"}
+        )
+        assert "click" in {name.split(".")[0] for name in imported}
+        # the same words as the slow path (the time aside), and nothing at all under -q
+        assert _resolved_line(fast.stderr) == _resolved_line(slow.stderr)
+        assert fast.stderr.startswith("Resolved ") != bool(quiet)
+    assert (project / "uv.lock").read_bytes() == before
+
+
+@pytest.mark.parametrize(
+    "change",
+    ["pyproject", "lock", "frozen-sync", "frozen-variable", "check"],
+)
+def test_fastpath_a_lock_the_stamp_does_not_prove_current_takes_the_slow_path(
+    cli: Cli, make_project: MakeProject, change: str
+) -> None:
+    # An input edited since the sync, a sync that never checked the lock (--frozen,
+    # UV_FROZEN), or a lock command with an option: the slow path decides.
+    project = make_project("simple")
+    variables = {"UV_FROZEN": "1"} if change == "frozen-variable" else {}
+    env = _lock_environment(cli, variables)
+    synced, _ = run_importing(
+        project, ["sync", *(["--frozen"] if change == "frozen-sync" else [])], env
+    )
+    assert synced.returncode == 0, synced.stderr
+    if change == "pyproject":
+        with (project / "pyproject.toml").open("a") as stream:
+            stream.write("# edited\n")
+    elif change == "lock":
+        with (project / "uv.lock").open("a") as stream:
+            stream.write("\n")
+    argv = ["lock", "--check"] if change == "check" else ["lock"]
+    result, imported = run_importing(project, argv, env)
+    assert "click" in {name.split(".")[0] for name in imported}, result.stderr
+    assert result.returncode == 0, result.stderr
+
+
+def test_fastpath_a_lock_naming_a_tree_the_stamp_does_not_hold_is_not_vouched_for(
+    tmp_path: Path,
+) -> None:
+    # A sync records the trees it installed; a path dependency it left out (behind an extra)
+    # still decides whether the lock is current, so only the slow path may say.
+    from accord.reconciler.fastpath import _trees_in_stamp
+
+    root = str(tmp_path)
+    files = [f"{root}/pyproject.toml", f"{root}/packages/member/pyproject.toml", f"{root}/uv.lock"]
+    lock = (
+        b'[[package]]\nname = "app"\nsource = { virtual = "." }\n\n'
+        b'[[package]]\nname = "member"\nsource = { editable = "packages/member" }\n\n'
+        b'[[package]]\nname = "dep"\nsource = { registry = "https://pypi.org/simple" }\n'
+    )
+    assert _trees_in_stamp(lock, root, files)
+    outside = lock + b'\n[[package]]\nname = "leaf"\nsource = { directory = "../leaf" }\n'
+    assert not _trees_in_stamp(outside, root, files)
+    archive = (
+        lock + b'\n[[package]]\nname = "whl"\nsource = { path = "dist/whl-1.0-py3-none-any.whl" }\n'
+    )
+    assert not _trees_in_stamp(archive, root, files)
+    assert _trees_in_stamp(
+        outside, root, [*files, os.path.normpath(f"{root}/../leaf/pyproject.toml")]
+    )
