@@ -10,6 +10,8 @@ identical copies of the project:
 - sync into a fresh venv, warm cache: ``uv sync --frozen`` vs ``accord sync --frozen``
   (and, with --pip, ``pip install --no-deps -r`` into a fresh venv);
 - a no-op ``run python -c pass``: ``uv run --frozen`` vs ``accord run --frozen``;
+- a lock with nothing to do (after a sync in the default lock mode): ``uv lock`` vs
+  ``accord lock``;
 - lock from scratch (no uv.lock), warm cache and cold cache (an empty cache directory for
   every run): ``uv lock`` vs ``accord lock``; and whether the two locks are identical.
 
@@ -246,6 +248,15 @@ def main() -> int:
             ([uv, *noop], projects["uv"], env, None),
         )
         _report("no-op run python -c pass", noop_accord, noop_uv, "uv")
+        # A lock with nothing to do, after a sync in the default lock mode (whose stamp
+        # accord's fast path reads; the syncs above are --frozen).
+        subprocess.run([accord, "sync", "-q"], cwd=projects["accord"], env=env, check=True)
+        unchanged_accord, unchanged_uv = _alternating(
+            args.runs * 3,
+            ([accord, "lock", "-q"], projects["accord"], env, None),
+            ([uv, "lock", "-q"], projects["uv"], env, None),
+        )
+        _report("lock, nothing changed", unchanged_accord, unchanged_uv, "uv")
 
         def lock_run(tool: str, project: Path, cold: bool) -> Callable[[], None]:
             def before() -> None:
