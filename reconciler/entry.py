@@ -1,7 +1,8 @@
 """The console entry: the stdlib fast path first, else the CLI.
 
 Imported on every run, so it imports nothing but ``fastargs`` and ``fastpath`` (standard
-library only) until the fast path has declined.
+library only) until the fast path has declined (and ``model.elapsed``, standard library only,
+to say a lock the stamp proves current was resolved).
 """
 
 # No ``from __future__ import annotations``: on every run, importing ``__future__`` would cost
@@ -15,7 +16,7 @@ from accord.reconciler.fastargs import (
     fast_run_arguments,
     fast_sync_arguments,
 )
-from accord.reconciler.fastpath import nearest_project, try_fast_path, try_lock_fast_path
+from accord.reconciler.fastpath import lock_proven_current, nearest_project, try_fast_path
 
 
 def _missing_environment() -> str | None:
@@ -24,6 +25,18 @@ def _missing_environment() -> str | None:
     if project is None or os.path.lexists(os.path.join(project, ".venv")):
         return None
     return project
+
+
+def _lock_is_current(count: int, *, quiet: bool, started: float) -> None:
+    """What ``accord lock`` says when its lock is current (``Resolved N packages in T``, as
+    uv), and exit 0."""
+    if not quiet:
+        from accord.model.elapsed import format_elapsed
+
+        noun = "package" if count == 1 else "packages"
+        elapsed = format_elapsed(time.perf_counter() - started)
+        sys.stderr.write(f"Resolved {count} {noun} in {elapsed}\n")
+    sys.exit(0)
 
 
 def main() -> None:
@@ -42,8 +55,9 @@ def main() -> None:
                     try_replay("run", *arguments, project_dir=project)
             elif argv[:1] == ["lock"]:
                 quiet = fast_lock_arguments(argv, os.environ)
-                if quiet is not None:
-                    try_lock_fast_path(quiet, started)
+                count = lock_proven_current() if quiet is not None else None
+                if count is not None:
+                    _lock_is_current(count, quiet=bool(quiet), started=started)
             else:
                 options = fast_sync_arguments(argv, os.environ)
                 project = _missing_environment() if options is not None else None

@@ -159,7 +159,7 @@ def fast_run_arguments(
 
 
 def fast_lock_arguments(argv: list[str], environ: "Mapping[str, str]") -> bool | None:
-    """Whether a plain ``lock`` the fast path may serve (``fastpath.try_lock_fast_path``) is
+    """Whether a plain ``lock`` the fast path may serve (``fastpath.lock_proven_current``) is
     quiet; None: the slow path's. Only ``-q``/``--quiet`` may follow; under ``UV_FROZEN`` the
     sync that wrote the stamp never checked the lock, so the stamp proves nothing about it."""
     if not argv or argv[0] != "lock" or step_aside_variable(environ) is not None:

@@ -33,13 +33,13 @@ __all__ = [
     "find_stamp",
     "format_stamp",
     "glob_digest",
+    "lock_proven_current",
     "nearest_project",
     "parse_stamp",
     "path_status",
     "python_version_file",
     "sha256",
     "try_fast_path",
-    "try_lock_fast_path",
     "virtual_env_warning",
     "which",
 ]
@@ -398,42 +398,30 @@ def _trees_in_stamp(lock: bytes, root: str, files: list[str]) -> bool:
     return True
 
 
-def try_lock_fast_path(quiet: bool, started: float) -> None:
-    """Exit at once, as a plain ``accord lock`` finding the lock current would, when the stamp
-    of the project's environment proves it; return otherwise.
+def lock_proven_current() -> int | None:
+    """The number of packages in the project's lock when the stamp of its environment proves
+    a plain ``accord lock`` has nothing to do; None otherwise (the slow path decides).
 
     A stamp whose key matches with no options was written by a sync in the default lock mode
     (``--frozen`` and ``--locked`` are part of the key, ``UV_FROZEN`` is refused by
     ``fastargs``): that sync found the lock current, or made it so, for the very inputs the
     key holds (every pyproject.toml of the workspace, ``uv.lock`` itself, uv's configuration
-    files, the variables that move the lock), and none has changed since. ``started``: when
-    the process began, for the time printed."""
+    files, the variables that move the lock), and none has changed since."""
     project_dir = nearest_project(os.getcwd())
     if project_dir is None:
-        return
+        return None
     found = find_stamp(project_dir)
     if found is None:
-        return
+        return None
     venv, files, key, _strict, globs, stats = found
     locks = [path for path in files if os.path.basename(path) == "uv.lock"]
     if len(locks) != 1 or compute_key(project_dir, venv, files, [], globs, stats) != key:
-        return
+        return None
     try:
         with open(locks[0], "rb") as stream:
             text = stream.read()
     except OSError:
-        return
+        return None
     if not _trees_in_stamp(text, os.path.dirname(locks[0]), files):
-        return
-    count = text.count(b"\n[[package]]\n") + text.startswith(b"[[package]]\n")
-    if not quiet:
-        import time
-
-        from accord.model.elapsed import format_elapsed
-
-        noun = "package" if count == 1 else "packages"
-        elapsed = format_elapsed(time.perf_counter() - started)
-        sys.stderr.write(f"Resolved {count} {noun} in {elapsed}\n")
-    sys.stdout.flush()
-    sys.stderr.flush()
-    sys.exit(0)
+        return None
+    return text.count(b"\n[[package]]\n") + text.startswith(b"[[package]]\n")
