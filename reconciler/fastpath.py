@@ -334,6 +334,21 @@ def _resolve_command(command: list[str], venv: str, env: dict[str, str]) -> list
     return [found, *command[1:]] if found else None
 
 
+def _matching_stamp(cwd: str, options: list[str]) -> Stamp | None:
+    """The stamp of the project ``cwd`` is in, when its key still matches every input (with
+    ``options`` as the command's); None otherwise."""
+    project_dir = nearest_project(cwd)
+    if project_dir is None:
+        return None
+    found = find_stamp(project_dir)
+    if found is None:
+        return None
+    venv, files, key, _strict, globs, stats = found
+    if compute_key(project_dir, venv, files, options, globs, stats) != key:
+        return None
+    return found
+
+
 def try_fast_path(options: list[str], command: list[str], *, warn: bool = True) -> None:
     """Exec ``command`` if the stamp proves nothing changed; return otherwise.
 
@@ -342,15 +357,10 @@ def try_fast_path(options: list[str], command: list[str], *, warn: bool = True) 
     """
     environ = os.environ
     cwd = os.getcwd()
-    project_dir = nearest_project(cwd)
-    if project_dir is None:
-        return
-    found = find_stamp(project_dir)
+    found = _matching_stamp(cwd, options)
     if found is None:
         return
-    venv, files, key, strict, globs, stats = found
-    if compute_key(project_dir, venv, files, options, globs, stats) != key:
-        return
+    venv, _files, _key, strict, _globs, _stats = found
     try:
         env = child_environment(venv, dict(os.environ))
     except ValueError:
@@ -407,15 +417,12 @@ def lock_proven_current() -> int | None:
     ``fastargs``): that sync found the lock current, or made it so, for the very inputs the
     key holds (every pyproject.toml of the workspace, ``uv.lock`` itself, uv's configuration
     files, the variables that move the lock), and none has changed since."""
-    project_dir = nearest_project(os.getcwd())
-    if project_dir is None:
-        return None
-    found = find_stamp(project_dir)
+    found = _matching_stamp(os.getcwd(), [])
     if found is None:
         return None
-    venv, files, key, _strict, globs, stats = found
+    files = found[1]
     locks = [path for path in files if os.path.basename(path) == "uv.lock"]
-    if len(locks) != 1 or compute_key(project_dir, venv, files, [], globs, stats) != key:
+    if len(locks) != 1:
         return None
     try:
         with open(locks[0], "rb") as stream:
