@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -137,7 +138,7 @@ def lock_target(request: RunRequest) -> tuple[Lock, LockAction, Path]:
     # needs it only for a workspace without requires-python and to build sdists, so it is
     # found beside the resolution (its query is a process of its own on an empty cache), and
     # its error, if any, comes first.
-    discovery = _Discovery(
+    discovery = _in_thread(
         lambda: find_interpreter(
             request=request.python,
             project_dir=Path(project.directory),
@@ -161,26 +162,15 @@ def lock_target(request: RunRequest) -> tuple[Lock, LockAction, Path]:
     return lock, action, Path(project.lock_path)
 
 
-class _Discovery:
-    """A call made in a thread of its own: ``result`` waits for it and returns its value or
-    raises its exception (each time asked)."""
+def _in_thread(call: Callable[[], Interpreter]) -> Future[Interpreter]:
+    """``call`` made in a thread of its own; the future holds its value or its exception."""
+    future: Future[Interpreter] = Future()
 
-    def __init__(self, call: Callable[[], Interpreter]) -> None:
-        self._call = call
-        self._value: Interpreter | None = None
-        self._error: BaseException | None = None
-        self._thread = threading.Thread(target=self._run, name="accord-interpreter", daemon=True)
-        self._thread.start()
-
-    def _run(self) -> None:
+    def run() -> None:
         try:
-            self._value = self._call()
-        except BaseException as e:  # handed to the caller by result()
-            self._error = e
+            future.set_result(call())
+        except BaseException as e:  # handed to whoever asks for the result
+            future.set_exception(e)
 
-    def result(self) -> Interpreter:
-        self._thread.join()
-        if self._error is not None:
-            raise self._error
-        assert self._value is not None
-        return self._value
+    threading.Thread(target=run, name="accord-interpreter", daemon=True).start()
+    return future
