@@ -9,7 +9,6 @@ to say a lock the stamp proves current was resolved).
 # more than evaluating these annotations.
 import os
 import sys
-import time
 
 from accord.reconciler.fastargs import (
     fast_lock_arguments,
@@ -31,6 +30,8 @@ def _lock_is_current(count: int, *, quiet: bool, started: float) -> None:
     """What ``accord lock`` says when its lock is current (``Resolved N packages in T``, as
     uv), and exit 0."""
     if not quiet:
+        import time
+
         from accord.model.elapsed import format_elapsed
 
         noun = "package" if count == 1 else "packages"
@@ -41,7 +42,6 @@ def _lock_is_current(count: int, *, quiet: bool, started: float) -> None:
 
 def main() -> None:
     """Console script entry point."""
-    started = time.perf_counter()
     argv = sys.argv[1:]
     try:
         if os.name == "posix":
@@ -54,6 +54,9 @@ def main() -> None:
 
                     try_replay("run", *arguments, project_dir=project)
             elif argv[:1] == ["lock"]:
+                from time import perf_counter  # builtin; only the lock's line needs it
+
+                started = perf_counter()
                 quiet = fast_lock_arguments(argv, os.environ)
                 count = lock_proven_current() if quiet is not None else None
                 if count is not None:
