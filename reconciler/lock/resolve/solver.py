@@ -302,10 +302,10 @@ class Solver(Resolution[Req, Candidate, str]):
         self._touched = touched = []
         for requirement in self._p.get_dependencies(candidate=candidate):
             self._add_to_criteria(criteria, requirement, parent=candidate)
-            touched.append(requirement.identifier)
+            identifier = requirement.identifier
+            touched.append(identifier)
             if not keep_pins:
                 continue
-            identifier = requirement.identifier
             pin = mapping.get(identifier)
             if pin is not None and not self._p.is_satisfied_by(requirement, pin):
                 raise _PinExcluded(identifier, criteria[identifier])
