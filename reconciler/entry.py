@@ -68,6 +68,9 @@ def main() -> None:
                     from accord.reconciler.replay import try_replay
 
                     try_replay("sync", options, [], project_dir=project)
+        from accord.reconciler.method_cache import install
+
+        install()  # before the first attrs class is defined
         from accord.reconciler.cli.main import main as slow_main  # slow path only
     except KeyboardInterrupt:
         # Ctrl-C before the CLI's own handler is in place (while importing): exit as a

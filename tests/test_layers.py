@@ -5,7 +5,8 @@ Read from the source (every `import` and `from ... import`, also inside function
 (docs/architecture.md):
 
     entry -> cli -> run -> build -> lock | install -> project | fetch | interpreters
-          -> base (errors, fsutil, cachedir, fastargs, fastpath, replay, console, credentials)
+          -> base (errors, fsutil, cachedir, fastargs, fastpath, replay, console, credentials,
+                   progress, method_cache)
           -> model
 
 A stage package may import its own modules and any stage below it; packages on one line
@@ -35,6 +36,7 @@ BASE = (
     "credentials",
     "progress",
     "replay",
+    "method_cache",
 )
 LEAVES = ("fastargs", "fastpath")  # the fast path: the standard library's alone
 RANK = {

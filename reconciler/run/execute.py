@@ -299,9 +299,11 @@ def _spawn(argv: list[str], env: dict[str, str]) -> int:
 
 def execute(argv: list[str], env: dict[str, str], *, no_exec: bool = False) -> int:
     """Exec ``argv`` (never returns on success) or, with ``no_exec``, spawn and mirror it."""
+    from accord.reconciler.method_cache import save
     from accord.reconciler.progress import progress
 
     progress().stop()  # the command gets a clean terminal, its cursor shown
+    save()  # exec runs no exit handlers
     sys.stdout.flush()
     sys.stderr.flush()
     if no_exec or os.name != "posix":

@@ -529,3 +529,24 @@ def test_lock_from_pages_kept_parsed_matches_uv_byte_for_byte(
         assert result.returncode == 0, result.stderr
         assert (project / "uv.lock").read_text() == by_uv, extra
         assert list((cache / "http").glob("*.page"))
+
+
+def test_lock_keeps_compiled_attrs_methods_and_a_second_lock_compiles_none(
+    cli: Cli, tmp_path: Path
+) -> None:
+    """The slow path installs reconciler/method_cache.py before the CLI's classes: the first lock
+    writes the compiled methods beside the bytecode, the next finds every one (writes nothing)
+    and locks the same."""
+    project = _project(tmp_path, '"dep-a"')
+    prefix = tmp_path / "pycache"
+    env = {"PYTHONPYCACHEPREFIX": str(prefix)}
+    first = _accord(cli, project, "lock", env=env)
+    assert first.returncode == 0, first.stderr
+    [kept] = prefix.rglob("method_cache.*.attrs-methods")
+    stamp, locked = kept.stat().st_mtime_ns, (project / "uv.lock").read_text()
+
+    (project / "uv.lock").unlink()
+    second = _accord(cli, project, "lock", env={**env, "PYTHONHASHSEED": "7"})
+    assert second.returncode == 0, second.stderr
+    assert kept.stat().st_mtime_ns == stamp
+    assert (project / "uv.lock").read_text() == locked
