@@ -50,6 +50,13 @@ class Interpreter:
         return f"{names.get(self.implementation, self.implementation)} {self.version}"
 
     @property
+    def using_line(self) -> str:
+        """What uv says when it takes this interpreter from outside the project's environment
+        (to create one, or to lock or export without one): the path it was found at, as uv
+        shows ``sys.executable`` (``bin/python3``, not the ``python3.11`` it links to)."""
+        return f"Using {self.display_name} interpreter at: {self.executable}"
+
+    @property
     def python_version(self) -> str:
         """``major.minor``, e.g. ``3.11``."""
         return f"{self.version.major}.{self.version.minor}"

@@ -142,9 +142,7 @@ def _environment_lines(plan: Plan, relative_to: PurePath | None) -> list[str]:
     venv = _display(plan.venv, relative_to)
     interpreter = plan.desired.interpreter
     if isinstance(plan.environment, (Create, Recreate)):
-        lines.append(
-            f"Using {interpreter.display_name} interpreter at: {interpreter.base_executable}"
-        )
+        lines.append(interpreter.using_line)
     if isinstance(plan.environment, Recreate):
         why = reason_text(plan.environment.reason)
         lines.append(f"Removed virtual environment at: {venv} ({why})")

@@ -69,7 +69,7 @@ def lock_command(ctx: click.Context, /, **options: Any) -> None:
             raise ProjectNotFound(
                 "No `pyproject.toml` found in current directory or any parent directory"
             )
-    lock, action, path = lock_target(request)
+    lock, action, path = lock_target(request, announce=None if options["quiet"] else _say)
     if options["check_exists"]:
         warn(
             f"The lockfile at `{os.path.relpath(path)}` was only checked for validity, not "
@@ -77,12 +77,14 @@ def lock_command(ctx: click.Context, /, **options: Any) -> None:
             "instead"
         )
     shown = os.path.relpath(path) if path.is_relative_to(Path.cwd()) else str(path)
-    if not options["quiet"]:
+    if not options["quiet"] and not options["check_exists"]:  # uv resolves nothing then
         elapsed = (time.perf_counter() - started) * 1000
         count = len(lock.packages)
         noun = "package" if count == 1 else "packages"
         click.echo(f"Resolved {count} {noun} in {elapsed:.0f}ms", err=True)
     if not isinstance(action, WriteLock):
+        if options["dry_run"] and not options["quiet"]:
+            click.echo("No lockfile changes detected", err=True)
         return
     from accord.model.lock import lock_changes
     from accord.reconciler.console import debug
@@ -93,14 +95,20 @@ def lock_command(ctx: click.Context, /, **options: Any) -> None:
     changes = lock_changes(previous, action.lock, planned=options["dry_run"])
     if options["dry_run"]:
         debug("Would write %s: %s", shown, action.reason)
-        for line in changes:
-            click.echo(line, err=True)
+        if not options["quiet"]:
+            # uv says the lock would change even when no version does (a marker, a hash).
+            for line in changes or ["Lockfile changes detected"]:
+                click.echo(line, err=True)
         return
     write_lock(action.lock, path)
     debug("Wrote %s: %s", shown, action.reason)
     if not options["quiet"]:
         for line in changes:
             click.echo(line, err=True)
+
+
+def _say(line: str) -> None:
+    click.echo(line, err=True)
 
 
 @click.command("export", context_settings=CONTEXT_SETTINGS)
@@ -150,7 +158,9 @@ def export_command(ctx: click.Context, /, **options: Any) -> None:
         annotate=not options["no_annotate"],
         command=header_command(ctx.obj["argv"]),
     )
-    project, lock, resolved = read_project_lock(request)
+    project, lock, resolved = read_project_lock(
+        request, announce=None if options["quiet"] else _say
+    )
     if resolved is not None and not options["quiet"]:
         elapsed = (time.perf_counter() - started) * 1000
         noun = "package" if resolved == 1 else "packages"

@@ -9,7 +9,7 @@ Touches: pyproject.toml files, uv.lock (read, and written when stale without ``-
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import attrs
@@ -174,9 +174,12 @@ def selection_error(exc: SelectionUnknown) -> SelectionInvalid:
     return SelectionInvalid(str(exc))
 
 
-def read_project_lock(request: RunRequest) -> tuple[Project, Lock, int | None]:
+def read_project_lock(
+    request: RunRequest, *, announce: Callable[[str], None] | None = None
+) -> tuple[Project, Lock, int | None]:
     """The project and its lock (written first when it had to change and may be); the
-    number of packages resolved, or None under ``--frozen``."""
+    number of packages resolved, or None under ``--frozen``. ``announce`` as
+    ``lock_target``'s."""
     from accord.model.lock_action import WriteLock
     from accord.reconciler.lock.write import write_lock
     from accord.reconciler.project.discover import discover_target, require_project
@@ -184,7 +187,7 @@ def read_project_lock(request: RunRequest) -> tuple[Project, Lock, int | None]:
 
     start = Path(request.project) if request.project is not None else Path(request.cwd)
     project = require_project(discover_target(start))
-    lock, action, path = lock_target(request)
+    lock, action, path = lock_target(request, announce=announce)
     if isinstance(action, WriteLock):
         write_lock(action.lock, path)
     resolved = None if request.locking.lock_mode is LockMode.FROZEN else len(lock.packages)

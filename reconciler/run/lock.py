@@ -6,13 +6,13 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import TYPE_CHECKING
 
 from accord.model.interpreter import Interpreter
 from accord.model.lock import Lock
 from accord.model.lock_action import LockAction
-from accord.model.request import RunRequest
+from accord.model.request import LockMode, RunRequest
 from accord.reconciler.lock.ensure import (
     MetadataBuilder,
     MetadataBuilders,
@@ -102,9 +102,17 @@ class _OnFirstBuild:
         )
 
 
-def lock_target(request: RunRequest) -> tuple[Lock, LockAction, Path]:
+def lock_target(
+    request: RunRequest, *, announce: Callable[[str], None] | None = None
+) -> tuple[Lock, LockAction, Path]:
     """``accord lock``: the project's lock (or, with ``request.run.script``, the script's), what
-    happens to it, and its path. Never writes."""
+    happens to it, and its path. Never writes.
+
+    ``announce`` is given uv's ``Using CPython 3.x interpreter at: …`` when a project's lock is
+    checked or made with an interpreter from outside the project's environment (none yet, or
+    one that does not satisfy the request), as ``uv lock`` and ``uv export`` say; before the
+    lock's outcome, its error included. Not under ``--frozen``/``--check-exists``, where uv
+    looks for no interpreter."""
     from accord.reconciler.interpreters.find import find_interpreter
     from accord.reconciler.project.discover import discover_target, require_project
 
@@ -156,10 +164,32 @@ def lock_target(request: RunRequest) -> tuple[Lock, LockAction, Path]:
             builders=lock_builders(discovery.result, request, Path(project.root)),
         )
     except Exception:
-        discovery.result()
+        _found(discovery.result(), project.venv, request, announce)  # its error first, as uv's
         raise
-    discovery.result()
+    _found(discovery.result(), project.venv, request, announce)
     return lock, action, Path(project.lock_path)
+
+
+def _found(
+    interpreter: Interpreter,
+    venv: PurePath,
+    request: RunRequest,
+    announce: Callable[[str], None] | None,
+) -> None:
+    if announce is None or request.locking.lock_mode is LockMode.FROZEN:
+        return
+    if not _is_environment_of(interpreter, Path(venv)):
+        announce(interpreter.using_line)
+
+
+def _is_environment_of(interpreter: Interpreter, venv: Path) -> bool:
+    """Whether ``interpreter`` is the one of the environment at ``venv``."""
+    if not interpreter.is_venv:
+        return False
+    try:
+        return Path(interpreter.prefix).samefile(venv)
+    except OSError:
+        return False
 
 
 def _in_thread(call: Callable[[], Interpreter]) -> Future[Interpreter]:

@@ -4,6 +4,7 @@ under the default mode, --locked and --frozen, and errors a person can follow.""
 from __future__ import annotations
 
 import hashlib
+import platform
 import re
 import shutil
 import subprocess
@@ -39,6 +40,14 @@ def _accord(
 
 def _run(cli: Cli, project: Path, *args: str) -> subprocess.CompletedProcess[str]:
     return cli.run(project, *args, env={"ACCORD_INDEX_URL": cli.index_url})
+
+
+def _after_interpreter(stderr: str) -> list[str]:
+    """The lines after uv's ``Using CPython … interpreter at: …`` (a project with no
+    environment: the interpreter came from outside it), which must come first."""
+    first, *rest = stderr.splitlines()
+    assert re.fullmatch(r"Using CPython 3\.\d+\.\d+\S* interpreter at: /\S+", first), stderr
+    return rest
 
 
 def _project(tmp_path: Path, dependencies: str, name: str = "demo") -> Path:
@@ -155,7 +164,7 @@ def test_lock_conflict_is_explained(cli: Cli, tmp_path: Path) -> None:
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
     # uv's derivation, word for word (uv 0.13.8 prints the same two lines).
-    assert result.stderr.splitlines()[:3] == [
+    assert _after_interpreter(result.stderr)[:3] == [
         "error: No solution found when resolving dependencies",
         "  cause: Because all versions of dep-c depend on dep-b>=2.0 and your project depends "
         "on dep-b<2, we can conclude that your project and all versions of dep-c are "
@@ -165,20 +174,21 @@ def test_lock_conflict_is_explained(cli: Cli, tmp_path: Path) -> None:
     ]
     theirs = cli.uv(project, "lock")
     assert theirs.returncode == 1
-    assert result.stderr.splitlines()[1:3] == theirs.stderr.splitlines()[2:4]
+    # uv (pinned to the session's interpreter) names it first as well.
+    assert _after_interpreter(result.stderr)[:3] == _after_interpreter(theirs.stderr)[:3]
     assert not (project / "uv.lock").exists()
 
 
 def test_lock_errors_for_unknown_package_python_and_index(cli: Cli, tmp_path: Path) -> None:
     unknown = _accord(cli, _project(tmp_path, '"nope-not-here"'), "lock")
     assert unknown.returncode == 1
-    assert unknown.stderr.splitlines()[:2] == [
+    assert _after_interpreter(unknown.stderr)[:2] == [
         "error: No solution found when resolving dependencies",
         "  cause: Because nope-not-here was not found in the package registry and your project "
         "depends on nope-not-here, we can conclude that your project's requirements are "
         "unsatisfiable.",
     ]
-    assert unknown.stderr.splitlines()[2].startswith("hint: searched `http://127.0.0.1:")
+    assert _after_interpreter(unknown.stderr)[2].startswith("hint: searched `http://127.0.0.1:")
     python = _accord(cli, _project(tmp_path, '"newpy>=2"', name="py"), "lock")
     assert python.returncode == 1
     assert (
@@ -192,7 +202,7 @@ def test_lock_errors_for_unknown_package_python_and_index(cli: Cli, tmp_path: Pa
         cli, _project(tmp_path, '"pkg"', name="down"), "lock", index="http://127.0.0.1:9/simple/"
     )
     assert down.returncode == 2  # uv exits 2 for a network failure
-    assert down.stderr.splitlines()[0] == (
+    assert _after_interpreter(down.stderr)[0] == (
         "error: Failed to fetch `http://127.0.0.1:9/simple/pkg/` after 3 retries: "
         "Connection refused"
     )
@@ -234,7 +244,7 @@ def test_lock_check_reports_without_writing(cli: Cli, tmp_path: Path) -> None:
     project = _project(tmp_path, '"pkg"')
     missing = _accord(cli, project, "lock", "--check")
     assert missing.returncode == 1
-    assert missing.stderr.startswith(
+    assert _after_interpreter(missing.stderr)[0].startswith(
         "error: Unable to find lockfile at `uv.lock`, but `--check` was provided."
     )
     assert not (project / "uv.lock").exists()
@@ -505,11 +515,17 @@ def test_lock_refuses_a_missing_lock_under_a_checking_flag_as_uv(
     uv, ours = results
     assert (ours.returncode, uv.returncode) == (1, 1), ours.stderr
     lock_name = "s.py.lock" if script else "uv.lock"
-    assert ours.stderr == (
+    refusal = (
         f"error: Unable to find lockfile at `{lock_name}`, but `{flag}` was provided. "
         "To create a lockfile, run `accord lock` or `accord sync` without the flag.\n"
     )
-    assert f"but `{flag}` was provided" in uv.stderr
+    # uv names the interpreter it found first (a project's lock, not --check-exists's).
+    found = f"Using CPython {platform.python_version()} interpreter at: {cli.python}\n"
+    announced = not script and flag != "--check-exists"
+    assert ours.stderr == (found if announced else "") + refusal
+    assert ours.stderr == uv.stderr.replace("`uv lock`", "`accord lock`").replace(
+        "`uv sync`", "`accord sync`"
+    )
 
 
 @pytest.mark.parametrize("name", ["simple", "native"])
@@ -550,3 +566,45 @@ def test_lock_keeps_compiled_attrs_methods_and_a_second_lock_compiles_none(
     assert second.returncode == 0, second.stderr
     assert kept.stat().st_mtime_ns == stamp
     assert (project / "uv.lock").read_text() == locked
+
+
+def test_lock_speaks_as_uv_from_outside_an_environment(cli: Cli, tmp_path: Path) -> None:
+    """With no `.venv`, `lock` (also `--dry-run`, `--check`) and `export` first name the
+    interpreter they found; `--dry-run` says whether the lock would change; `--check-exists`
+    resolves nothing and says only its warning; with an environment, nothing is named."""
+    outputs: dict[str, list[str]] = {}
+    for who in ("uv", "accord"):
+        (tmp_path / who).mkdir()
+        project = _project(tmp_path / who, '"pkg"')
+        pyproject = project / "pyproject.toml"
+
+        def say(*args: str, project: Path = project, who: str = who) -> str:
+            argv = [*args, "--python", str(cli.python)]
+            done = cli.uv(project, *argv) if who == "uv" else _accord(cli, project, *argv)
+            assert done.returncode == 0, done.stderr
+            return re.sub(r" in \d+(\.\d+)?m?s$", " in <time>", done.stderr, flags=re.M)
+
+        said = [
+            say("lock", "--dry-run"),
+            say("lock"),
+            say("lock", "--dry-run"),
+            say("lock", "--check"),
+            say("lock", "--check-exists"),
+            say("export", "--no-hashes"),
+        ]
+        pyproject.write_text(pyproject.read_text().replace(">=3.10", ">=3.10.1"))
+        said.append(say("lock", "--dry-run"))
+        pyproject.write_text(pyproject.read_text().replace('"pkg"', '"pkg==1.0"'))
+        said.append(say("lock", "--dry-run"))
+        subprocess.run(
+            [str(cli.python), "-m", "venv", str(project / ".venv")], check=True, timeout=120
+        )
+        said.append(say("lock"))
+        outputs[who] = said
+    assert outputs["accord"] == outputs["uv"]
+    found = f"Using CPython {platform.python_version()} interpreter at: {cli.python}\n"
+    assert outputs["accord"][2] == found + "Resolved 2 packages in <time>\n" + (
+        "No lockfile changes detected\n"
+    )
+    assert outputs["accord"][4].startswith("warning: The lockfile at `uv.lock` was only")
+    assert not outputs["accord"][-1].startswith("Using")
