@@ -82,11 +82,14 @@ builds with."""
 
 
 def load_workspace(
-    project: Project, interpreter: Interpreter | Callable[[], Interpreter], err: TextIO = sys.stderr
+    project: Project,
+    interpreter: Interpreter | Callable[[], Interpreter],
+    err: TextIO | None = None,
 ) -> Workspace:
     """The workspace's declared inputs (every member); a member without requires-python gets
     the interpreter's ``>=X.Y``, with uv's warning (``interpreter`` may be a call that waits
     for it: only then is it needed)."""
+    err = sys.stderr if err is None else err
     from accord.reconciler.project.workspace import read_workspace
 
     workspace = read_workspace(Path(project.root))
@@ -193,9 +196,10 @@ def ensure_lock(
     config_files: ConfigOptions,
     *,
     builders: MetadataBuilders,
-    err: TextIO = sys.stderr,
+    err: TextIO | None = None,
 ) -> tuple[Lock, LockAction]:
     """The lock to plan from, and what happens to the file (see the module docstring)."""
+    err = sys.stderr if err is None else err
     path = Path(project.lock_path)
     display = os.path.relpath(path) if path.is_relative_to(Path.cwd()) else str(path)
     text, existing = _read_existing(path)

@@ -10,6 +10,7 @@ and ``requires-python`` (the interpreter's ``>=X.Y`` when it declares none), its
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -50,7 +51,14 @@ def ensure_script_lock(
 
     path = script_lock_path(script)
     existing = read_lock(path) if path.is_file() else None
-    requires_python = metadata.requires_python or SpecifierSet(f">={interpreter.python_version}")
+    requires_python = metadata.requires_python
+    if requires_python is None:
+        # uv's words for a script too (``uv lock --script``, or a run with the script's lock).
+        requires_python = SpecifierSet(f">={interpreter.python_version}")
+        sys.stderr.write(
+            "warning: No `requires-python` value found in the workspace. "
+            f"Defaulting to `{requires_python}`.\n"
+        )
 
     def relock(existing: Lock | None) -> Lock:
         return _resolve(script, metadata, requires_python, existing, policy, index, config_files)

@@ -143,10 +143,12 @@ def sync_requirements(
     index_config: Mapping[str, Any] | None = None,
     lock_name: str = STORED_LOCK,
     sources: tuple[tuple[NormalizedName, Source], ...] = (),
-    out: TextIO = sys.stdout,
-    err: TextIO = sys.stderr,
+    out: TextIO | None = None,
+    err: TextIO | None = None,
 ) -> Ephemeral:
     """Bring ``environments/<name>-<key>`` in line with ``requirements`` (or ``lock``)."""
+    err = sys.stderr if err is None else err
+    out = sys.stdout if out is None else out
     from accord.reconciler.build.cached import PseudoProject, sync_cached_environment
     from accord.reconciler.fetch.index import IndexClient
     from accord.reconciler.lock.read import parse_lock

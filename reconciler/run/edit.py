@@ -252,9 +252,10 @@ def _script_notes(request: RunRequest, edit: EditRequest, err: TextIO) -> None:
         err.write(f"warning: `--no-sync` {noop}\n")
 
 
-def add(request: RunRequest, edit: EditRequest, *, err: TextIO = sys.stderr) -> None:
+def add(request: RunRequest, edit: EditRequest, *, err: TextIO | None = None) -> None:
     """``accord add``: see the module docstring. Raises ``AccordError``; on a failure after
     the edit was written, the files are as they were before."""
+    err = sys.stderr if err is None else err
     target = _target(request, edit)
     requirements = _requirements(edit)
     original = _read(target.path)
@@ -327,9 +328,10 @@ def _shown(path: Path) -> str:
     return os.path.relpath(path) if path.is_relative_to(Path.cwd()) else str(path)
 
 
-def remove(request: RunRequest, edit: EditRequest, *, err: TextIO = sys.stderr) -> None:
+def remove(request: RunRequest, edit: EditRequest, *, err: TextIO | None = None) -> None:
     """``accord remove``: see the module docstring. Raises ``DependencyNotFound`` (nothing
     written) for a package the place does not list."""
+    err = sys.stderr if err is None else err
     target = _target(request, edit)
     names = [canonicalize_name(name) for name in edit.packages]
     original = _read(target.path)

@@ -154,32 +154,45 @@ def lock_target(
             existing_venv=Path(project.venv),
         )
     )
+    if request.locking.lock_mode is LockMode.FROZEN:
+        announce = None
+    found = _Found(discovery, project.venv, announce)
     try:
         lock, action = ensure_lock(
             project,
-            discovery.result,
+            found,  # the lock waits for it on this thread (no requires-python): named then
             request.locking,
             request.index,
             request.config,
             builders=lock_builders(discovery.result, request, Path(project.root)),
         )
     except Exception:
-        _found(discovery.result(), project.venv, request, announce)  # its error first, as uv's
+        found()  # its error first, as uv's
         raise
-    _found(discovery.result(), project.venv, request, announce)
+    found()
     return lock, action, Path(project.lock_path)
 
 
-def _found(
-    interpreter: Interpreter,
-    venv: PurePath,
-    request: RunRequest,
-    announce: Callable[[str], None] | None,
-) -> None:
-    if announce is None or request.locking.lock_mode is LockMode.FROZEN:
-        return
-    if not _is_environment_of(interpreter, Path(venv)):
-        announce(interpreter.using_line)
+class _Found:
+    """The interpreter, waited for on the calling thread; the first call announces it, as uv
+    does once it has found it (before its own warnings and the lock's outcome)."""
+
+    def __init__(
+        self,
+        discovery: Future[Interpreter],
+        venv: PurePath,
+        announce: Callable[[str], None] | None,
+    ) -> None:
+        self._discovery = discovery
+        self._venv = Path(venv)
+        self._announce = announce
+
+    def __call__(self) -> Interpreter:
+        interpreter = self._discovery.result()
+        announce, self._announce = self._announce, None
+        if announce is not None and not _is_environment_of(interpreter, self._venv):
+            announce(interpreter.using_line)
+        return interpreter
 
 
 def _is_environment_of(interpreter: Interpreter, venv: Path) -> bool:

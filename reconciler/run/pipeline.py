@@ -102,9 +102,11 @@ def _no_sync(request: RunRequest, project: Project, venv: Path, out: TextIO) -> 
 
 
 def sync_project(
-    request: RunRequest, project: Project, *, err: TextIO = sys.stderr, out: TextIO = sys.stdout
+    request: RunRequest, project: Project, *, err: TextIO | None = None, out: TextIO | None = None
 ) -> SyncOutcome:
     """Bring the project's environment in line with its lock (or print the plan)."""
+    err = sys.stderr if err is None else err
+    out = sys.stdout if out is None else out
     from accord.reconciler.lock.ensure import ensure_lock
 
     venv = Path(project.venv)
@@ -299,8 +301,12 @@ def sync_project(
     )
 
 
-def sync(request: RunRequest, *, out: TextIO = sys.stdout, err: TextIO = sys.stderr) -> SyncOutcome:
+def sync(
+    request: RunRequest, *, out: TextIO | None = None, err: TextIO | None = None
+) -> SyncOutcome:
     """Run every stage up to (and including) apply for this request."""
+    err = sys.stderr if err is None else err
+    out = sys.stdout if out is None else out
     if request.run.script is not None:
         from accord.reconciler.run.script import sync_script
 

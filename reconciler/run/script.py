@@ -86,9 +86,11 @@ def _index_config(script: Path, metadata: ScriptMetadata, request: RunRequest) -
 
 
 def sync_script(
-    request: RunRequest, script: Path, *, out: TextIO = sys.stdout, err: TextIO = sys.stderr
+    request: RunRequest, script: Path, *, out: TextIO | None = None, err: TextIO | None = None
 ) -> SyncOutcome:
     """Bring the script's cached environment in line with its metadata (or its lock)."""
+    err = sys.stderr if err is None else err
+    out = sys.stdout if out is None else out
     from accord.reconciler.interpreters.find import find_interpreter
     from accord.reconciler.lock.script import ensure_script_lock
     from accord.reconciler.lock.write import write_lock

@@ -608,3 +608,46 @@ def test_lock_speaks_as_uv_from_outside_an_environment(cli: Cli, tmp_path: Path)
     )
     assert outputs["accord"][4].startswith("warning: The lockfile at `uv.lock` was only")
     assert not outputs["accord"][-1].startswith("Using")
+
+
+def test_lock_without_requires_python_warns_as_uv_and_not_under_quiet(
+    cli: Cli, tmp_path: Path
+) -> None:
+    """A project or script with no `requires-python`: uv's warning, after the interpreter it
+    found (a project) and before `Resolved`; nothing under `-q` (the warning once ignored it)."""
+    outputs: dict[str, list[str]] = {}
+    for who in ("uv", "accord"):
+        root = tmp_path / who
+        project = root / "demo"
+        project.mkdir(parents=True)
+        (project / "pyproject.toml").write_text(
+            '[project]\nname = "demo"\nversion = "0.1.0"\ndependencies = ["pkg"]\n'
+        )
+        (root / "s.py").write_text('# /// script\n# dependencies = ["pkg"]\n# ///\nprint(1)\n')
+
+        def say(where: Path, *args: str, who: str = who) -> str:
+            argv = [*args, "--python", str(cli.python)]
+            done = cli.uv(where, *argv) if who == "uv" else _accord(cli, where, *argv)
+            assert done.returncode == 0, done.stderr
+            return re.sub(r" in \d+(\.\d+)?m?s$", " in <time>", done.stderr, flags=re.M)
+
+        said = [say(project, "lock", "-q")]
+        (project / "uv.lock").unlink()
+        said.append(say(project, "lock"))
+        said.append(say(root, "lock", "--script", "s.py", "-q"))
+        (root / "s.py.lock").unlink()
+        said.append(say(root, "lock", "--script", "s.py"))
+        outputs[who] = said
+    assert outputs["accord"] == outputs["uv"]
+    version = ".".join(platform.python_version_tuple()[:2])
+    warning = (
+        "warning: No `requires-python` value found in the workspace. "
+        f"Defaulting to `>={version}`.\n"
+    )
+    found = f"Using CPython {platform.python_version()} interpreter at: {cli.python}\n"
+    assert outputs["accord"] == [
+        "",
+        found + warning + "Resolved 2 packages in <time>\n",
+        "",
+        warning + "Resolved 1 package in <time>\n",
+    ]
