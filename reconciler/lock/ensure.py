@@ -82,14 +82,11 @@ builds with."""
 
 
 def load_workspace(
-    project: Project,
-    interpreter: Interpreter | Callable[[], Interpreter],
-    err: TextIO | None = None,
+    project: Project, interpreter: Interpreter | Callable[[], Interpreter], err: TextIO
 ) -> Workspace:
     """The workspace's declared inputs (every member); a member without requires-python gets
     the interpreter's ``>=X.Y``, with uv's warning (``interpreter`` may be a call that waits
     for it: only then is it needed)."""
-    err = sys.stderr if err is None else err
     from accord.reconciler.project.workspace import read_workspace
 
     workspace = read_workspace(Path(project.root))

@@ -13,6 +13,7 @@ from accord.model.interpreter import Interpreter
 from accord.model.lock import Lock
 from accord.model.lock_action import LockAction
 from accord.model.request import LockMode, RunRequest
+from accord.reconciler.errors import ConfigInvalid, ProjectInvalid, SettingUnsupported, UsageError
 from accord.reconciler.lock.ensure import (
     MetadataBuilder,
     MetadataBuilders,
@@ -166,11 +167,18 @@ def lock_target(
             request.config,
             builders=lock_builders(discovery.result, request, Path(project.root)),
         )
-    except Exception:
-        found()  # its error first, as uv's
+    except Exception as error:
+        interpreter = found.wait()  # its error first, as uv's
+        if not isinstance(error, _BEFORE_DISCOVERY):
+            found.announce(interpreter)  # uv had found it before it locked and failed
         raise
     found()
     return lock, action, Path(project.lock_path)
+
+
+# What uv refuses while it reads the project and its settings, before it looks for an
+# interpreter (accord reads some of them while locking): no `Using …` line before these.
+_BEFORE_DISCOVERY = (ConfigInvalid, ProjectInvalid, SettingUnsupported, UsageError)
 
 
 class _Found:
@@ -188,11 +196,17 @@ class _Found:
         self._announce = announce
 
     def __call__(self) -> Interpreter:
-        interpreter = self._discovery.result()
+        interpreter = self.wait()
+        self.announce(interpreter)
+        return interpreter
+
+    def wait(self) -> Interpreter:
+        return self._discovery.result()
+
+    def announce(self, interpreter: Interpreter) -> None:
         announce, self._announce = self._announce, None
         if announce is not None and not _is_environment_of(interpreter, self._venv):
             announce(interpreter.using_line)
-        return interpreter
 
 
 def _is_environment_of(interpreter: Interpreter, venv: Path) -> bool:

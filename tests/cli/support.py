@@ -257,3 +257,15 @@ def run_importing(
     }
     result.stderr = "".join(line for line in lines if not line.startswith("import time:"))
     return result, imported
+
+
+_USING = re.compile(r"Using CPython 3\.\d+\.\d+\S* interpreter at: /\S+\n")
+
+
+def after_interpreter(stderr: str) -> str:
+    """``stderr`` after its first line, which must be uv's ``Using CPython … interpreter at:
+    …`` (a lock made or checked with an interpreter from outside the project's environment
+    names it first, also before an error met while locking)."""
+    found = _USING.match(stderr)
+    assert found is not None, stderr
+    return stderr[found.end() :]

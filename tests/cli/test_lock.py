@@ -15,7 +15,13 @@ from pathlib import Path
 import pytest
 
 from fixtures import PROJECTS_DIR, MakeProject
-from tests.cli.support import Cli, clean_environment, installed, run_importing
+from tests.cli.support import (
+    Cli,
+    after_interpreter,
+    clean_environment,
+    installed,
+    run_importing,
+)
 
 
 def _accord(
@@ -43,11 +49,8 @@ def _run(cli: Cli, project: Path, *args: str) -> subprocess.CompletedProcess[str
 
 
 def _after_interpreter(stderr: str) -> list[str]:
-    """The lines after uv's ``Using CPython … interpreter at: …`` (a project with no
-    environment: the interpreter came from outside it), which must come first."""
-    first, *rest = stderr.splitlines()
-    assert re.fullmatch(r"Using CPython 3\.\d+\.\d+\S* interpreter at: /\S+", first), stderr
-    return rest
+    """The lines after uv's ``Using CPython … interpreter at: …``, which must come first."""
+    return after_interpreter(stderr).splitlines()
 
 
 def _project(tmp_path: Path, dependencies: str, name: str = "demo") -> Path:

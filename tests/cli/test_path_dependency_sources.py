@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.cli.support import Cli, git, installed
+from tests.cli.support import Cli, after_interpreter, git, installed
 
 pytestmark = pytest.mark.backends  # fails, naming the fix, without the wheels
 
@@ -106,7 +106,7 @@ def test_path_dependency_naming_another_source_is_refused(
     uv = cli.uv(theirs, "lock")
     assert (mine.returncode, uv.returncode) == (1, 1), (mine.stderr, uv.stderr)
     assert "Requirements contain conflicting URLs for package `other`" in uv.stderr
-    assert mine.stderr.startswith(
+    assert after_interpreter(mine.stderr).startswith(
         "error: Requirements contain conflicting sources for package `other`: "
     ), mine.stderr
     assert not (ours / "uv.lock").exists()
@@ -131,7 +131,7 @@ def test_path_dependency_taking_a_package_from_its_own_index_is_refused(
     )
     result = cli.invoke(app, "lock", pinned=True)
     assert result.returncode == 1
-    assert result.stderr.startswith(
+    assert after_interpreter(result.stderr).startswith(
         "error: `lib` at `../lib` takes `dep-a` from an index of its own (`tool.uv.sources`), "
         "which accord cannot lock yet\n"
     ), result.stderr
@@ -158,7 +158,7 @@ def test_git_dependency_with_sources_of_its_own_is_refused(cli: Cli, tmp_path: P
     )
     result = cli.invoke(app, "lock", pinned=True)
     assert result.returncode == 1
-    assert result.stderr.startswith(
+    assert after_interpreter(result.stderr).startswith(
         "error: `gitpkg` from git takes `dep-a` from its own `tool.uv.sources`, which accord "
         "cannot lock yet\n"
     ), result.stderr
@@ -234,7 +234,7 @@ def test_path_dependency_with_sources_chosen_by_marker_is_refused(cli: Cli, tmp_
     )
     result = cli.invoke(app, "lock", pinned=True)
     assert result.returncode == 1
-    assert result.stderr.startswith(
+    assert after_interpreter(result.stderr).startswith(
         "error: `lib` at `../lib` takes `other` from sources chosen by marker "
         "(`tool.uv.sources`), which accord cannot lock yet\n"
     ), result.stderr
