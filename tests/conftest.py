@@ -87,10 +87,21 @@ def accord_cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("accord-cache")
 
 
+@pytest.fixture(scope="session")
+def session_tmpdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The temporary directory of the processes the tests start (``TMPDIR``)."""
+    return tmp_path_factory.mktemp("tmp")
+
+
 @pytest.fixture(autouse=True)
-def _isolated_accord_cache(accord_cache_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Point accord at a session cache so tests never touch the user's cache."""
+def _isolated_accord_cache(
+    accord_cache_dir: Path, session_tmpdir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Point accord at a session cache so tests never touch the user's cache, and the
+    processes they start at a session temporary directory (the environment locks accord and
+    uv leave there go with the session's other files, as pytest rotates them)."""
     monkeypatch.setenv("ACCORD_CACHE_DIR", str(accord_cache_dir))
+    monkeypatch.setenv("TMPDIR", str(session_tmpdir))
 
 
 @pytest.fixture(scope="session")
