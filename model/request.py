@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import enum
 from pathlib import PurePath
-from typing import Any
+from typing import Any, TypeVar
 
 import attrs
 from packaging.utils import NormalizedName
@@ -30,6 +30,8 @@ __all__ = [
     "SelectionOptions",
     "SyncPolicy",
 ]
+
+P = TypeVar("P", bound=PurePath)
 
 
 class LockMode(enum.Enum):
@@ -221,6 +223,11 @@ class RunRequest:
         """A request from flat option names (``offline=True``, ``extras=(...)``), each put in
         its part; a name no part has is a ``TypeError``."""
         return _build(cls, dict(fields))
+
+    def version_file_dir(self, directory: P) -> P | None:
+        """Where a ``.python-version`` is looked for from: ``directory``, or nowhere under
+        ``--no-config``/``UV_NO_CONFIG`` (uv ignores the file then)."""
+        return None if self.config.no_config else directory
 
     def evolve(self, **fields: Any) -> RunRequest:
         """This request with some options changed, named flat as in ``of``."""

@@ -55,7 +55,10 @@ def _found_environment(request: RunRequest, target: BareEnvironment) -> SyncOutc
             if (venv / "pyvenv.cfg").is_file() and (venv / "bin" / "python").exists():
                 return SyncOutcome(venv=venv, python=venv / "bin" / "python", plan=None)
     interpreter: Interpreter = find_interpreter(
-        request=request.python, project_dir=start, requires_python=None, existing_venv=None
+        request=request.python,
+        project_dir=request.version_file_dir(start),
+        requires_python=None,
+        existing_venv=None,
     )
     venv_path = Path(interpreter.prefix) if interpreter.is_venv else None
     return SyncOutcome(venv=venv_path, python=Path(interpreter.executable), plan=None)

@@ -128,7 +128,7 @@ def lock_target(
             raise UsageError(f"`{script}` has no `# /// script` metadata block")
         interpreter = find_interpreter(
             request=request.python,
-            project_dir=script.parent,
+            project_dir=request.version_file_dir(script.parent),
             requires_python=metadata.requires_python,
             existing_venv=None,
         )
@@ -150,7 +150,7 @@ def lock_target(
     discovery = _in_thread(
         lambda: find_interpreter(
             request=request.python,
-            project_dir=Path(project.directory),
+            project_dir=request.version_file_dir(Path(project.directory)),
             requires_python=project.requires_python,
             existing_venv=Path(project.venv),
         )

@@ -83,7 +83,7 @@ def _no_sync(request: RunRequest, project: Project, venv: Path, out: TextIO) -> 
 
         interpreter = find_interpreter(
             request=request.python,
-            project_dir=Path(project.directory),
+            project_dir=request.version_file_dir(Path(project.directory)),
             requires_python=project.requires_python,
             existing_venv=None,
         )
@@ -119,7 +119,7 @@ def sync_project(
     started = time.perf_counter()
     interpreter = find_interpreter(
         request=request.python,
-        project_dir=Path(project.directory),
+        project_dir=request.version_file_dir(Path(project.directory)),
         requires_python=requires_python(request, project),
         existing_venv=venv,
     )

@@ -105,7 +105,7 @@ def sync_script(
     try:
         interpreter = find_interpreter(
             request=request.python,
-            project_dir=script.absolute().parent,
+            project_dir=request.version_file_dir(script.absolute().parent),
             requires_python=metadata.requires_python,
             existing_venv=None,
         )
@@ -116,7 +116,7 @@ def sync_script(
         # with a warning.
         interpreter = find_interpreter(
             request=request.python,
-            project_dir=script.absolute().parent,
+            project_dir=request.version_file_dir(script.absolute().parent),
             requires_python=None,
             existing_venv=None,
         )

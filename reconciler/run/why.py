@@ -36,7 +36,7 @@ def why_chains(request: RunRequest, name: str) -> tuple[Chain, ...]:
         raise PackageNotWanted(f"`{name}` is not in the lockfile")
     interpreter = find_interpreter(
         request=request.python,
-        project_dir=Path(project.directory),
+        project_dir=request.version_file_dir(Path(project.directory)),
         requires_python=project.requires_python,
         existing_venv=Path(project.venv),
     )

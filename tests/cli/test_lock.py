@@ -654,3 +654,34 @@ def test_lock_without_requires_python_warns_as_uv_and_not_under_quiet(
         "",
         warning + "Resolved 1 package in <time>\n",
     ]
+
+
+def test_no_config_ignores_python_version_files_as_uv(cli: Cli, tmp_path: Path) -> None:
+    """`--no-config` (and `UV_NO_CONFIG`): uv reads no `.python-version` either; without it, a
+    file naming an interpreter that does not exist is an error naming the file."""
+    project = _project(tmp_path, '"pkg"')
+    (project / ".python-version").write_text("3.7.99\n")
+    named = _accord(cli, project, "lock")
+    assert named.returncode == 2, named.stderr
+    assert "(requested by `" in named.stderr and ".python-version`)" in named.stderr
+    assert not (project / "uv.lock").exists()
+    for how in (["--no-config"], []):
+        env = {} if how else {"UV_NO_CONFIG": "1"}
+        (project / "uv.lock").unlink(missing_ok=True)
+        ours = _accord(cli, project, "lock", *how, env=env)
+        assert ours.returncode == 0, ours.stderr
+        assert (project / "uv.lock").is_file()
+    # uv, asked for no interpreter (cli.uv pins one, which would hide the file anyway).
+    uv_env = {"UV_DEFAULT_INDEX": cli.index_url, "UV_CACHE_DIR": str(cli.uv_cache)}
+    for how in (["--no-config"], []):
+        (project / "uv.lock").unlink()
+        env = clean_environment({**uv_env, **({} if how else {"UV_NO_CONFIG": "1"})})
+        env["UV_PYTHON_DOWNLOADS"] = "never"
+        argv = [str(cli.uv_bin), "lock", *how]
+        theirs = subprocess.run(argv, cwd=project, env=env, capture_output=True, text=True)
+        assert theirs.returncode == 0, theirs.stderr
+    env = clean_environment({**uv_env, "UV_PYTHON_DOWNLOADS": "never"})
+    refused = subprocess.run(
+        [str(cli.uv_bin), "lock"], cwd=project, env=env, text=True, capture_output=True
+    )
+    assert refused.returncode == 2 and ".python-version" in refused.stderr, refused.stderr
