@@ -30,6 +30,7 @@ __all__ = [
     "min_upper",
     "specifier_range",
     "split",
+    "tightest_bounds",
 ]
 
 Bound = tuple[Version, bool] | None
@@ -75,6 +76,46 @@ def _next_release(version: Version) -> Version:
     release = list(version.release)
     release[-1] += 1
     return Version(".".join(map(str, release)))
+
+
+def tightest_bounds(specifier: SpecifierSet) -> list[str]:
+    """``specifier``'s clauses without the bounds another makes redundant, as uv writes the
+    intersection of several ``requires-python``: the highest lower bound and the lowest upper
+    one (``~=X.Y`` is both: ``>=X.Y``, ``<X+1``), and neither where a ``==X.Y.*`` implies it;
+    the other clauses (``!=``, exact ``==``) as they are."""
+    lower: tuple[Bound, str] = (None, "")
+    upper: tuple[Bound, str] = (None, "")
+    series: list[tuple[Bound, Bound, str]] = []
+    kept: list[str] = []
+    for clause in specifier:
+        version, op = _release(clause.version), clause.operator
+        wildcard = clause.version.endswith(".*")
+        if version is None or op in ("!=", "===") or (op == "==" and not wildcard):
+            kept.append(str(clause))
+            continue
+        if op == "==":
+            series.append(((version, True), (_next_release(version), False), str(clause)))
+            continue
+        lowers: list[tuple[Bound, str]] = []
+        uppers: list[tuple[Bound, str]] = []
+        if op in (">=", ">", "~="):
+            lowers.append(((version, op != ">"), f"{'>' if op == '>' else '>='}{clause.version}"))
+        if op == "~=":
+            ceiling = _next_release(Version(".".join(map(str, version.release[:-1]))))
+            uppers.append(((ceiling, False), f"<{ceiling}"))
+        elif op in ("<", "<="):
+            uppers.append(((version, op == "<="), str(clause)))
+        for bound in lowers:
+            lower = bound if lower_key(bound[0]) > lower_key(lower[0]) else lower
+        for bound in uppers:
+            upper = bound if _upper_key(bound[0]) < _upper_key(upper[0]) else upper
+    for start, end, text in series:
+        if lower_key(start) >= lower_key(lower[0]):
+            lower = (None, "")
+        if _upper_key(end) <= _upper_key(upper[0]):
+            upper = (None, "")
+        kept.append(text)
+    return [text for text in (lower[1], *kept, upper[1]) if text]
 
 
 def specifier_range(specifier: SpecifierSet) -> PythonRange:

@@ -93,15 +93,16 @@ def load_workspace(
     if not any(m.requires_python for m in workspace.members):
         if not isinstance(interpreter, Interpreter):
             interpreter = interpreter()
-        version = interpreter.python_version
+        default = SpecifierSet(f">={interpreter.python_version}")
         err.write(
             "warning: No `requires-python` value found in the workspace. "
-            f"Defaulting to `>={version}`.\n"
+            f"Defaulting to `{default}`.\n"
         )
-        default = SpecifierSet(f">={version}")
+        root = workspace.root_manifest  # without [project]: the range when there is no member
         workspace = attrs.evolve(
             workspace,
             members=tuple(attrs.evolve(m, requires_python=default) for m in workspace.members),
+            root_manifest=root and attrs.evolve(root, requires_python=default),
         )
     return workspace
 

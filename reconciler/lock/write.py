@@ -258,7 +258,7 @@ class _Writer:
         if lock.manifest_default_groups is not None:
             body.append(f"default-groups = {string_array(lock.manifest_default_groups)}")
         groups = lock.manifest_group_requirements
-        if body or groups or lock.manifest_group_requires_python:
+        if body:  # uv writes no header for a [manifest] of subtables alone
             self.table("[manifest]")
             self.lines += body
         if groups:

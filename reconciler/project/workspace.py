@@ -116,6 +116,22 @@ def _groups(data: Mapping[str, Any], path: Path) -> dict[NormalizedName, list[Re
     return resolved
 
 
+def _groups_and_dev(
+    data: Mapping[str, Any], pyproject: Path
+) -> dict[NormalizedName, list[Requirement]]:
+    """``[dependency-groups]`` with ``[tool.uv] dev-dependencies`` merged into ``dev`` (as uv
+    does, for a project and for a workspace root without one)."""
+    groups = _groups(data, pyproject)
+    legacy_dev = toml_table(data, "tool", "uv").get("dev-dependencies")
+    if legacy_dev:
+        dev = canonicalize_name("dev")
+        groups[dev] = [
+            *groups.get(dev, []),
+            *_requirements(legacy_dev, pyproject, ("tool", "uv", "dev-dependencies")),
+        ]
+    return groups
+
+
 def _default_groups(data: Mapping[str, Any]) -> tuple[NormalizedName, ...] | None:
     """``tool.uv.default-groups`` when it is a list (``"all"`` and absence: None)."""
     value = toml_table(data, "tool", "uv").get("default-groups")
@@ -196,15 +212,8 @@ def read_manifest(pyproject: Path, *, is_package: bool, directory: str = ".") ->
         raise ProjectInvalid(
             f"`{pyproject}`: `project.optional-dependencies` must be a table", path=pyproject
         )
-    groups = _groups(data, pyproject)
+    groups = _groups_and_dev(data, pyproject)
     dynamic = project.get("dynamic", [])
-    legacy_dev = toml_table(data, "tool", "uv").get("dev-dependencies")
-    if legacy_dev:
-        dev = canonicalize_name("dev")
-        groups[dev] = [
-            *groups.get(dev, []),
-            *_requirements(legacy_dev, pyproject, ("tool", "uv", "dev-dependencies")),
-        ]
     group_python = group_requires_python(data, pyproject)
     for group, specifier in group_python:
         if group in groups:
@@ -375,7 +384,7 @@ def read_workspace(root: Path) -> Workspace:
     root_manifest = None
     if "project" not in root_data:
         root_groups = tuple(
-            sorted((g, tuple(r)) for g, r in _groups(root_data, root_pyproject).items())
+            sorted((g, tuple(r)) for g, r in _groups_and_dev(root_data, root_pyproject).items())
         )
         lowered = lower_sources(
             root_sources if isinstance(root_sources, dict) else {},

@@ -821,6 +821,34 @@ SCENARIOS: tuple[Scenario, ...] = (
         source="virtual_no_build",
     ),
     Scenario(
+        "sync-root-without-project-groups-only",
+        {"pyproject.toml": '[dependency-groups]\ndev = ["dep-a"]\n'},
+        ("sync",),
+        stderr=("No `requires-python` value found", "Installed 2 packages"),
+        same_files=("uv.lock",),
+        source="non_project_dependency_groups",
+    ),
+    Scenario(
+        "sync-root-without-project-legacy-dev-dependencies",
+        {"pyproject.toml": '[tool.uv]\ndev-dependencies = ["dep-a"]\n'},
+        ("sync",),
+        stderr=("No `requires-python` value found", "Installed 2 packages"),
+        same_files=("uv.lock",),
+        source="non_project_dev_dependencies",
+    ),
+    Scenario(
+        "lock-workspace-requires-python-is-the-members-tightest",
+        {
+            "pyproject.toml": '[tool.uv.workspace]\nmembers = ["a", "b"]\n',
+            "a/pyproject.toml": _pyproject('"dep-a"', name="a", requires_python=">=3.9,<4"),
+            "b/pyproject.toml": _pyproject("", name="b", requires_python=">=3.10"),
+        },
+        ("lock",),
+        stderr=("Resolved",),
+        same_files=("uv.lock",),
+        source="lock_requires_python_workspace",
+    ),
+    Scenario(
         "sync-package-in-workspace",
         {
             "pyproject.toml": _pyproject(

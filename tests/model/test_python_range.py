@@ -6,7 +6,7 @@ import pytest
 from packaging.specifiers import SpecifierSet
 from packaging.version import Version
 
-from accord.model.python_range import Bound, lower_bound, specifier_range, split
+from accord.model.python_range import Bound, lower_bound, specifier_range, split, tightest_bounds
 
 
 def _bound(text: str | None, inclusive: bool = True) -> Bound:
@@ -44,3 +44,24 @@ def test_a_fork_splits_above_an_excluded_lower_bound() -> None:
         (_bound("3.9"), _bound("3.9")),
         (_bound("3.9", False), _bound("3.10", False)),
     )
+
+
+# What uv 0.13.8 writes as `requires-python` for a workspace whose two members declare these
+# (checked with `uv lock` on a virtual root with members `a` and `b`).
+@pytest.mark.parametrize(
+    ("members", "written"),
+    [
+        ((">=3.11", ">=3.12"), [">=3.12"]),
+        ((">=3.11,<3.14", ">=3.10"), [">=3.11", "<3.14"]),
+        ((">=3.10,!=3.11.*", ">=3.9"), [">=3.10", "!=3.11.*"]),
+        (("~=3.11", ">=3.12"), [">=3.12", "<4"]),
+        ((">=3.11", "==3.13.*"), ["==3.13.*"]),
+        ((">=3.11.1", ">=3.11"), [">=3.11.1"]),
+        ((">3.11", ">=3.11"), [">3.11"]),
+        ((">=3.8,<4", "<=3.12"), [">=3.8", "<=3.12"]),
+    ],
+)
+def test_tightest_bounds_of_members_as_uv_writes_them(
+    members: tuple[str, str], written: list[str]
+) -> None:
+    assert tightest_bounds(SpecifierSet(",".join(members))) == written

@@ -34,7 +34,7 @@ from accord.model.manifest import (
     lowered_requirements,
 )
 from accord.model.marker_tree import MarkerTree
-from accord.model.python_range import specifier_range
+from accord.model.python_range import specifier_range, tightest_bounds
 from accord.model.uv_settings import BinaryPolicy, by_name, recorded_prerelease
 from accord.reconciler.errors import NoSolution
 from accord.reconciler.lock.resolve import conflicts as conflicting
@@ -148,7 +148,9 @@ def resolve_lock(
     source's repository and reference (``git+<url>?<kind>=<value>``).
     """
     manifests = [manifest] if isinstance(manifest, ProjectManifest) else list(manifest)
-    requires_python = _intersect(m.requires_python for m in manifests)
+    requires_python = _intersect(
+        m.requires_python for m in manifests or ([root_manifest] if root_manifest else [])
+    )
     workspace = len(manifests) > 1 or virtual_root
     selected = selected_sources(
         [*manifests, *([root_manifest] if root_manifest is not None else [])],
@@ -430,9 +432,12 @@ def _allowed_yanks(
 
 
 def _intersect(specifiers: Iterable[SpecifierSet]) -> SpecifierSet:
-    """The intersection of members' requires-python (identical clauses once)."""
-    clauses: dict[str, None] = {}
-    for specifier in specifiers:
-        for clause in specifier:
-            clauses[str(clause)] = None
+    """The intersection of members' requires-python (identical clauses once); of several
+    members', as uv writes it: the highest lower bound, the lowest upper one (``~=X.Y`` is
+    both), and none that a ``==X.Y.*`` makes redundant (``>=3.11`` and ``>=3.12, <4``:
+    ``>=3.12, <4``; ``>=3.11`` and ``==3.13.*``: ``==3.13.*``)."""
+    given = list(specifiers)
+    clauses = dict.fromkeys(str(clause) for specifier in given for clause in specifier)
+    if len(given) > 1:
+        return SpecifierSet(",".join(tightest_bounds(SpecifierSet(",".join(clauses)))))
     return SpecifierSet(",".join(clauses))
