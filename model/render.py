@@ -334,17 +334,26 @@ def uv_summary(
     return "".join(line + "\n" for line in lines)
 
 
-def change_lines(plan: Plan) -> list[str]:
+def change_lines(plan: Plan, *, reinstalls: bool = True) -> list[str]:
     """`` - name==old`` and `` + name==new``, one per package removed or installed, as uv lists
-    them: by name, and for a package replaced, the old version's line first."""
+    them: by name, and for a package replaced, the old version's line first; one put back at
+    the same version (``--reinstall``, a repair) is `` ~ name==version`` (``reinstalls``; uv's
+    ``--dry-run`` lists it as removed and installed)."""
+    again = {
+        action.name
+        for action in plan.actions
+        if reinstalls
+        and isinstance(action, Replace)
+        and str(action.installed.version) == action.dist.display_version
+    }
     changes = [
         (action.name, "-", str(action.installed.version))
         for action in plan.actions
-        if isinstance(action, (Remove, Replace))
+        if isinstance(action, (Remove, Replace)) and action.name not in again
     ] + [
-        (action.name, "+", action.dist.display_version)
+        (action.name, "~" if action.name in again else "+", action.dist.display_version)
         for action in plan.actions
         if isinstance(action, (Install, Replace))
     ]
-    changes.sort(key=lambda change: (change[0], change[1] == "+"))
+    changes.sort(key=lambda change: (change[0], change[1] != "-"))
     return [f" {sign} {name}=={version}" for name, sign, version in changes]

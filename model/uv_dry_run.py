@@ -80,5 +80,5 @@ def render_uv_dry_run(
         lines.append(f"Would uninstall {_packages(len(removed))}")
     if added:
         lines.append(f"Would install {_packages(len(added))}")
-    lines += change_lines(plan)
+    lines += change_lines(plan, reinstalls=False)
     return "".join(line + "\n" for line in lines)

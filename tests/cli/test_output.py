@@ -320,3 +320,29 @@ def test_output_sync_of_a_changed_version_reads_as_uv_sync(
         " + pkg==1.1",
     ]
     assert _lines(accord.stderr)[-4:] == tail
+
+
+def test_output_a_package_put_back_at_its_version_reads_as_uv(
+    cli: Cli, make_project: MakeProject, tmp_path: Path
+) -> None:
+    """`sync --reinstall-package` lists the package as `~ name==version`, as uv; `--dry-run`
+    lists it removed and installed, as uv's dry run does."""
+    ours = make_project("simple")
+    theirs = tmp_path / "uv" / "simple"
+    shutil.copytree(ours, theirs)
+    said: dict[str, list[list[str]]] = {"uv": [], "accord": []}
+    for args in (
+        ("sync", "--frozen"),
+        ("sync", "--frozen", "--reinstall-package", "dep-a"),
+        ("sync", "--frozen", "--dry-run", "--reinstall-package", "dep-a"),
+    ):
+        uv = cli.uv(theirs, *args, "--python", str(cli.python))
+        accord = cli.invoke(ours, *args, pinned=True)
+        assert uv.returncode == accord.returncode == 0, uv.stderr + accord.stderr
+        said["uv"].append([line for line in _lines(uv.stderr) if line.startswith(" ")])
+        said["accord"].append([line for line in _lines(accord.stderr) if line.startswith(" ")])
+    assert said["accord"] == said["uv"]
+    assert said["accord"][1:] == [
+        [" ~ dep-a==1.0"],
+        [" - dep-a==1.0", " + dep-a==1.0"],
+    ]
