@@ -57,6 +57,8 @@ def render_uv_dry_run(
     ``Resolved N packages in …`` line (None when there is none), ``checked`` the elapsed
     time of the check (``0.05ms``)."""
     lines = []
+    if isinstance(plan.environment, Create | Recreate):
+        lines.append(plan.desired.interpreter.using_line)  # found outside an environment
     if isinstance(plan.environment, Create):
         lines.append(f"Would create project environment at: {venv}")
     elif isinstance(plan.environment, Recreate):

@@ -869,7 +869,7 @@ SCENARIOS: tuple[Scenario, ...] = (
         "sync-dry-run",
         {"pyproject.toml": PKG},
         ("sync", "--dry-run"),
-        stderr=("Would create", "Would install 1 package"),
+        stderr=("Using CPython", "Would create", "Would install 1 package"),
         source="sync_dry_json",
     ),
     Scenario(
