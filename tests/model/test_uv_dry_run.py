@@ -31,6 +31,7 @@ def test_render_uv_dry_run_new_environment_and_lock() -> None:
         lock=WriteLock(reason="missing", lock=lock()),
     )
     assert _render(plan, lock_exists=False) == (
+        f"Using CPython 3.11.7 interpreter at: {desired.interpreter.executable}\n"
         "Would create project environment at: .venv\n"
         "Resolved 3 packages in 1ms\n"
         "Would create lockfile at: uv.lock\n"
