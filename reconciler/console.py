@@ -191,7 +191,8 @@ def configure(
         sys.stderr = _Stream(real, colour=colour, silent=quiet > 0)
     _console = settings
     if verbose:
-        handler = logging.StreamHandler(sys.stderr)
+        # `uv --quiet sync --verbose` prints its DEBUG lines and nothing else.
+        handler = logging.StreamHandler(real if quiet else sys.stderr)
         handler.setFormatter(logging.Formatter("DEBUG %(message)s"))
         # -v: accord's own lines; -vv: every library's as well (urllib3's requests, ...).
         target = logging.getLogger() if verbose >= 2 else logging.getLogger(LOGGER)

@@ -45,6 +45,16 @@ _FLAGS = frozenset(
 _QUIETNESS = frozenset({"-q", "--quiet", "-v", "--verbose", "--no-progress", "--no-sync"})
 _VERBOSE = frozenset({"-v", "--verbose"})
 _VALUED = frozenset({"--extra", "--group", "--only-group", "--no-group", "--python", "-p"})
+# Options uv takes more than once; any other given twice, or two that conflict, is an error
+# the slow path reports (``reconciler.cli.clap_rules``).
+_LISTS = frozenset({"--extra", "--group", "--only-group", "--no-group"})
+_CONFLICTS = (
+    ("--extra", "--all-extras"),
+    ("--extra", "--only-group"),
+    ("--all-extras", "--only-group"),
+    ("--only-group", "--group"),
+    ("--only-group", "--all-groups"),
+)
 # Variables under which the fast path steps aside: they move the project or the environment
 # (the slow path reads them), or name something accord refuses (the slow path says so).
 STEP_ASIDE = (
@@ -120,7 +130,25 @@ def parse_options(
     command = tokens[index:]
     if command and not allow_command:
         return None
+    if not _clap_accepts(options):
+        return None
     return options, command
+
+
+def _clap_accepts(options: list[str]) -> bool:
+    """Whether uv's parser accepts these options: none repeated but the lists, no two that
+    conflict."""
+    names = [
+        "--python" if name == "-p" else name
+        for name in (token.split("=", 1)[0] for token in options)
+        if name.startswith("-")
+    ]
+    given = set(names)
+    if len(given) < len(names) and any(
+        names.count(name) > 1 for name in given if name not in _LISTS
+    ):
+        return False
+    return not any(a in given and b in given for a, b in _CONFLICTS)
 
 
 def split_run_arguments(argv: list[str]) -> tuple[list[str], list[str]] | None:

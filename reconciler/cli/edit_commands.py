@@ -13,6 +13,7 @@ from packaging.utils import canonicalize_name
 from accord.model.install_filter import InstallFilter
 from accord.model.request import RunRequest
 from accord.reconciler.cli import command_options
+from accord.reconciler.cli.clap_rules import ClapCommand
 from accord.reconciler.cli.command_options import CONTEXT_SETTINGS
 from accord.reconciler.cli.install_options import install_filter
 from accord.reconciler.cli.refusals import refuse_unsupported_edit
@@ -33,12 +34,14 @@ def _edit(
     refuse_unsupported_edit(options, name)
     mode, locked_flag = lock_mode(ctx, options)
     installs = install_filter(ctx, options) if name == "add" else InstallFilter()
-    if options["dev"]:
-        place = DependencyPlace(DependencyKind.DEV)
-    elif options["optional"]:
+    # Two places on the command line are refused (``clap_rules``); `UV_DEV` yields to the
+    # place a flag names, as in uv.
+    if options["optional"]:
         place = DependencyPlace(DependencyKind.OPTIONAL, canonicalize_name(options["optional"]))
     elif options["group"]:
         place = DependencyPlace(DependencyKind.GROUP, canonicalize_name(options["group"]))
+    elif options["dev"]:
+        place = DependencyPlace(DependencyKind.DEV)
     else:
         place = DependencyPlace(DependencyKind.PRODUCTION)
     request = RunRequest.of(
@@ -63,7 +66,7 @@ def _edit(
     (edit_command.add if name == "add" else edit_command.remove)(request, edit)
 
 
-@click.command("add", context_settings=CONTEXT_SETTINGS)
+@click.command("add", cls=ClapCommand, context_settings=CONTEXT_SETTINGS)
 @command_options.add_options
 @click.argument("packages", nargs=-1, required=True)
 @click.pass_context
@@ -72,7 +75,7 @@ def add_command(ctx: click.Context, /, packages: tuple[str, ...], **options: Any
     _edit(ctx, packages, options, "add")
 
 
-@click.command("remove", context_settings=CONTEXT_SETTINGS)
+@click.command("remove", cls=ClapCommand, context_settings=CONTEXT_SETTINGS)
 @command_options.remove_options
 @click.argument("packages", nargs=-1, required=True)
 @click.pass_context

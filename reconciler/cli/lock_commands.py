@@ -14,6 +14,7 @@ from packaging.utils import canonicalize_name
 
 from accord.model.request import LockMode, RunRequest
 from accord.reconciler.cli import command_options
+from accord.reconciler.cli.clap_rules import ClapCommand
 from accord.reconciler.cli.command_options import CONTEXT_SETTINGS
 from accord.reconciler.cli.refusals import refuse_unsupported_export
 from accord.reconciler.cli.settings import (
@@ -29,7 +30,7 @@ from accord.reconciler.errors import ProjectNotFound, UsageError
 __all__ = ["export_command", "lock_command", "why_command"]
 
 
-@click.command("lock", context_settings=CONTEXT_SETTINGS)
+@click.command("lock", cls=ClapCommand, context_settings=CONTEXT_SETTINGS)
 @command_options.lock_command_options
 @click.pass_context
 def lock_command(ctx: click.Context, /, **options: Any) -> None:
@@ -111,7 +112,7 @@ def _say(line: str) -> None:
     click.echo(line, err=True)
 
 
-@click.command("export", context_settings=CONTEXT_SETTINGS)
+@click.command("export", cls=ClapCommand, context_settings=CONTEXT_SETTINGS)
 @command_options.export_options
 @click.pass_context
 def export_command(ctx: click.Context, /, **options: Any) -> None:
@@ -133,8 +134,6 @@ def export_command(ctx: click.Context, /, **options: Any) -> None:
     extras = normalized_names(options["extra"])
     all_extras = options["all_extras"] and not options["no_all_extras"]
     only_groups = normalized_names(options["only_group"]) + ((DEV,) if options["only_dev"] else ())
-    if only_groups and (extras or all_extras):
-        raise UsageError("`--only-group` cannot be used with `--extra` or `--all-extras`")
     no_dev = options["no_dev"] and not options["dev"]
     request = RunRequest.of(
         cwd=Path.cwd(),
@@ -174,7 +173,7 @@ def export_command(ctx: click.Context, /, **options: Any) -> None:
         sys.stdout.write(text)
 
 
-@click.command("why", context_settings=CONTEXT_SETTINGS)
+@click.command("why", cls=ClapCommand, context_settings=CONTEXT_SETTINGS)
 @command_options.why_options
 @click.argument("name")
 @click.pass_context

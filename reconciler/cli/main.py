@@ -20,6 +20,7 @@ from typing import Any, NoReturn
 import click
 
 from accord.reconciler.cli import command_options
+from accord.reconciler.cli.clap_rules import check_command_line
 from accord.reconciler.cli.command_options import CONTEXT_SETTINGS
 from accord.reconciler.errors import AccordError, ExitCode, UsageError
 
@@ -44,6 +45,12 @@ class _LazyGroup(click.Group):
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted({*self.commands, *_COMMANDS})
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        given = list(args)
+        rest = super().parse_args(ctx, args)
+        check_command_line(ctx, given)  # the options before the subcommand, by clap's rules
+        return rest
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         if cmd_name not in self.commands and cmd_name in _COMMANDS:

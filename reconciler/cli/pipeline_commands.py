@@ -13,6 +13,7 @@ import click
 
 from accord.model.request import RunRequest
 from accord.reconciler.cli import command_options
+from accord.reconciler.cli.clap_rules import ClapCommand
 from accord.reconciler.cli.command_options import CONTEXT_SETTINGS
 from accord.reconciler.cli.install_options import install_filter
 from accord.reconciler.cli.refusals import refuse_unsupported_sync
@@ -59,12 +60,9 @@ def _print_commands(venv: Path | None) -> None:
     click.echo("\nSee `accord run --help` for more information.")
 
 
-def _uv_exact_conflict(options: dict[str, Any]) -> None:
-    if options["exact"] and options["inexact"]:
-        raise UsageError("the argument '--exact' cannot be used with '--inexact'")
-
-
-@click.command(context_settings={**CONTEXT_SETTINGS, "allow_interspersed_args": False})
+@click.command(
+    cls=ClapCommand, context_settings={**CONTEXT_SETTINGS, "allow_interspersed_args": False}
+)
 @command_options.run_options
 @click.argument("command", nargs=-1, type=click.UNPROCESSED)
 @click.pass_context
@@ -81,7 +79,6 @@ def run(ctx: click.Context, /, command: tuple[str, ...], **options: Any) -> None
     from accord.reconciler.run.pipeline import sync
 
     options, _sources = read_settings(ctx, options)
-    _uv_exact_conflict(options)
     given = command
     if options["code"] is not None:
         command = ("-c", options["code"], *command)  # accord's own: `accord run -c CODE`
@@ -150,7 +147,7 @@ def run(ctx: click.Context, /, command: tuple[str, ...], **options: Any) -> None
     sys.exit(execute(argv, env, no_exec=no_exec))
 
 
-@click.command(context_settings=CONTEXT_SETTINGS)
+@click.command(cls=ClapCommand, context_settings=CONTEXT_SETTINGS)
 @command_options.sync_options
 @click.pass_context
 def sync(ctx: click.Context, /, **options: Any) -> None:
@@ -159,8 +156,6 @@ def sync(ctx: click.Context, /, **options: Any) -> None:
 
     options, _sources = read_settings(ctx, options)
     refuse_unsupported_sync(options)
-    if options["exact"] and options["inexact"]:
-        raise UsageError("the argument '--exact' cannot be used with '--inexact'")
     # uv's --check and --dry-run change nothing, and say what would change in uv's words.
     uv_dry_run = bool(options["check"] or options["dry_run"]) and not options["dry_plan"]
     if uv_dry_run:

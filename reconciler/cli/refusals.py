@@ -121,8 +121,3 @@ def refuse_unsupported_edit(options: Mapping[str, Any], command: str) -> None:
     for name, spelling, why in _UNSUPPORTED_EDIT:
         if options.get(name) not in (None, False, ()):
             raise UsageError(f"`{spelling}` is not supported by `accord {command}` yet", hint=why)
-    places = [("--dev", options.get("dev")), ("--optional <OPTIONAL>", options.get("optional"))]
-    places.append(("--group <GROUP>", options.get("group")))
-    given = [spelling for spelling, value in places if value]
-    if len(given) > 1:
-        raise UsageError(f"the argument '{given[0]}' cannot be used with '{given[1]}'")

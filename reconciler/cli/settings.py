@@ -168,8 +168,6 @@ def read_settings(
         raise UsageError("the argument '--package' cannot be used with '--all-packages'")
     if options.get("package") and options.get("no_project"):
         raise UsageError("the argument '--package' cannot be used with '--no-project'")
-    if options["quiet"] and options["verbose"]:
-        raise UsageError("the argument '--quiet...' cannot be used with '--verbose...'")
     from accord.reconciler.console import configure, explain_fast_path
 
     configure(
@@ -280,8 +278,6 @@ def run_request(
     only_groups = normalized_names(options["only_group"]) + ((DEV,) if options["only_dev"] else ())
     extras = normalized_names(options["extra"])
     all_extras = options["all_extras"] and not options["no_all_extras"]
-    if only_groups and (extras or all_extras):
-        raise UsageError("`--only-group` cannot be used with `--extra` or `--all-extras`")
     no_dev = options["no_dev"] and not options["dev"]
     # `--dev` only cancels `--no-dev`/UV_NO_DEV: `dev` is a default group, and uv accepts
     # `--dev` in a project that defines no `dev` group.
