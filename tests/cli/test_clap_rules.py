@@ -1,0 +1,191 @@
+"""`accord` and uv 0.13.8 side by side on options given together (`reconciler.cli.clap_rules`).
+
+uv's parser refuses a single-valued option given twice and the pairs it declares in
+conflict (exit 2, before anything on disk changes), lets the later of two overriding flags
+win, and never counts a value from a variable as given. Each test runs the same arguments
+through both tools, in twin copies of a project with an extra `web` and groups `dev`, `lint`.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+
+import pytest
+
+from fixtures.uvlock import uv_environment
+from tests.cli.support import Cli, clean_environment, installed, tree
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:
+    import tomli as tomllib
+
+_PYPROJECT = """\
+[project]
+name = "proj"
+version = "0.1.0"
+requires-python = ">=3.10"
+dependencies = []
+
+[project.optional-dependencies]
+web = ["dep-a"]
+
+[dependency-groups]
+dev = ["linter"]
+lint = ["colorful"]
+"""
+
+_SCRIPT = """\
+# /// script
+# dependencies = []
+# ///
+"""
+
+
+def _both(
+    cli: Cli, tmp_path: Path, *args: str, env: Mapping[str, str] | None = None
+) -> tuple[subprocess.CompletedProcess[str], subprocess.CompletedProcess[str], Path, Path]:
+    """`accord ARGS` and `uv ARGS`, each in its own copy of the project."""
+    environment = uv_environment(
+        cli.index_url, cache_dir=cli.uv_cache, python=cli.python, base=clean_environment()
+    )
+    environment.update(env or {})
+    results = []
+    projects = []
+    for name, executable in (("accord", cli.accord), ("uv", cli.uv_bin)):
+        project = tmp_path / name / "proj"
+        project.mkdir(parents=True)
+        (project / "pyproject.toml").write_text(_PYPROJECT, encoding="utf-8")
+        (project / "script.py").write_text(_SCRIPT, encoding="utf-8")
+        projects.append(project)
+        results.append(
+            subprocess.run(
+                [str(executable), *args],
+                cwd=project,
+                env=environment,
+                stdin=subprocess.DEVNULL,
+                capture_output=True,
+                text=True,
+                check=False,
+                timeout=180,
+            )
+        )
+    return results[0], results[1], projects[0], projects[1]
+
+
+def _error_lines(stderr: str) -> list[str]:
+    return [
+        line.strip().replace("accord", "uv")
+        for line in stderr.splitlines()
+        if line.strip().startswith("error:")
+    ]
+
+
+_PY = ("python", "-c", "pass")
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        pytest.param(("sync", "--all-extras", "--extra", "web"), id="sync-all-extras-extra"),
+        pytest.param(("sync", "--extra", "web", "--all-extras"), id="sync-extra-all-extras"),
+        pytest.param(("run", "--all-extras", "--extra", "web", *_PY), id="run-all-extras-extra"),
+        pytest.param(("export", "--extra=web", "--all-extras"), id="export-extra-all-extras"),
+        pytest.param(("sync", "--no-dev", "--only-dev"), id="sync-no-dev-only-dev"),
+        pytest.param(("run", "--only-dev", "--group", "lint", *_PY), id="run-only-dev-group"),
+        pytest.param(("export", "--only-dev", "--all-groups"), id="export-only-dev-all-groups"),
+        pytest.param(
+            ("sync", "--only-group", "lint", "--group", "dev"), id="sync-only-group-group"
+        ),
+        pytest.param(("run", "--dev", "--only-group", "lint", *_PY), id="run-dev-only-group"),
+        pytest.param(("export", "--only-group", "lint", "--extra", "web"), id="export-only-extra"),
+        pytest.param(("sync", "--all-groups", "--only-group", "lint"), id="sync-all-groups-only"),
+        pytest.param(("sync", "-p", "3.11", "--python", "3.11"), id="sync-python-twice"),
+        pytest.param(("run", "--python=3.11", "-p3.11", *_PY), id="run-python-twice"),
+        pytest.param(("lock", "-p", "3.11", "--python", "3.11"), id="lock-python-twice"),
+        pytest.param(("export", "-p", "3.11", "-p", "3.12"), id="export-python-twice"),
+        pytest.param(("add", "-p", "3.11", "-p", "3.11", "colorful"), id="add-python-twice"),
+        pytest.param(("sync", "--frozen", "--frozen"), id="sync-flag-twice"),
+        pytest.param(("run", "--no-exact", "--inexact", *_PY), id="run-alias-twice"),
+        pytest.param(("run", "-v", "-q", *_PY), id="run-verbose-quiet"),
+        pytest.param(("-v", "--quiet", "sync"), id="global-verbose-quiet"),
+        pytest.param(("run", "--module", "--script", "x"), id="run-module-script"),
+        pytest.param(("add", "--group", "lint", "--dev", "colorful"), id="add-group-dev"),
+        pytest.param(
+            ("remove", "--group", "lint", "--optional", "web", "dep-a"), id="remove-group-optional"
+        ),
+        pytest.param(
+            ("add", "--optional", "web", "--script", "script.py", "colorful"),
+            id="add-optional-script",
+        ),
+    ],
+)
+def test_clap_refusals_match_uv_and_change_nothing(
+    cli: Cli, tmp_path: Path, args: tuple[str, ...]
+) -> None:
+    accord, uv, project, twin = _both(cli, tmp_path, "--offline", *args)
+
+    assert (accord.returncode, uv.returncode) == (2, 2), accord.stderr + uv.stderr
+    assert _error_lines(accord.stderr) == _error_lines(uv.stderr)
+    assert len(_error_lines(uv.stderr)) == 1, uv.stderr
+    # No lock, no .venv, pyproject.toml as it was: refused before any work.
+    assert (
+        tree(project)
+        == tree(twin)
+        == {
+            "pyproject.toml": _PYPROJECT.encode(),
+            "script.py": _SCRIPT.encode(),
+        }
+    )
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        pytest.param(("sync", "--inexact", "--exact"), id="sync-inexact-exact"),
+        pytest.param(("run", "--exact", "--inexact", *_PY), id="run-exact-inexact"),
+        pytest.param(("sync", "--dev", "--no-dev"), id="sync-dev-no-dev"),
+        pytest.param(("sync", "--no-all-extras", "--all-extras"), id="sync-all-extras-last"),
+        pytest.param(("sync", "--only-dev", "--extra", "web"), id="sync-only-dev-extra"),
+        pytest.param(("export", "--only-dev", "--extra", "web"), id="export-only-dev-extra"),
+        pytest.param(("--quiet", "sync", "--verbose"), id="quiet-before-verbose-after"),
+        pytest.param(("-v", "run", "-q", *_PY), id="verbose-before-quiet-after"),
+    ],
+)
+def test_clap_accepted_combinations_match_uv(
+    cli: Cli, tmp_path: Path, args: tuple[str, ...]
+) -> None:
+    accord, uv, project, twin = _both(cli, tmp_path, *args)
+
+    assert (accord.returncode, uv.returncode) == (0, 0), accord.stderr + uv.stderr
+    if args[0] == "export":
+        assert _requirements(accord.stdout) == _requirements(uv.stdout)
+    else:
+        assert installed(project) == installed(twin)
+    if "--quiet" in args or "-q" in args:
+        # Quiet, but for the DEBUG lines of -v.
+        shown = [line for line in accord.stderr.splitlines() if not line.startswith("DEBUG")]
+        assert shown == [line for line in uv.stderr.splitlines() if not line.startswith("DEBUG")]
+        assert any(line.startswith("DEBUG") for line in accord.stderr.splitlines())
+
+
+def _requirements(text: str) -> list[str]:
+    return [line.split(" ")[0] for line in text.splitlines() if line and line[0].isalpha()]
+
+
+def test_clap_uv_dev_yields_to_add_group(cli: Cli, tmp_path: Path) -> None:
+    """A variable never conflicts: `UV_DEV=1 add --group lint` adds to `lint`, as in uv."""
+    accord, uv, project, twin = _both(
+        cli, tmp_path, "add", "--group", "lint", "colorful", "--frozen", env={"UV_DEV": "1"}
+    )
+
+    assert (accord.returncode, uv.returncode) == (0, 0), accord.stderr + uv.stderr
+    groups = [
+        tomllib.loads((p / "pyproject.toml").read_text())["dependency-groups"]
+        for p in (project, twin)
+    ]
+    assert groups[0] == groups[1]
+    assert groups[0]["dev"] == ["linter"]
