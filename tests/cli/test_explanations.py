@@ -124,3 +124,45 @@ def test_a_package_not_found_names_the_index_and_a_near_name(
 def test_a_name_with_no_near_miss_gets_no_suggestion(ecli: Cli, tmp_path: Path) -> None:
     ours, _ = _both(ecli, tmp_path, '"st-nothing-like-it"')
     assert ours[2] == f"hint: searched `{ecli.index_url}`"
+
+
+def test_a_package_missing_behind_an_extra_keeps_the_extra(ecli: Cli, tmp_path: Path) -> None:
+    """st-lost[gone] requires st-vanished, which no index has: uv names the extra."""
+    ours, theirs = _both(ecli, tmp_path, '"st-lost[gone]"')
+    assert ours[:3] == [
+        "error: No solution found when resolving dependencies",
+        "  cause: Because st-vanished was not found in the package registry and all versions "
+        "of st-lost[gone] depend on st-vanished>=1, we can conclude that all versions of "
+        "st-lost[gone] cannot be used.",
+        "         And because your project depends on st-lost[gone], we can conclude that your "
+        "project's requirements are unsatisfiable.",
+    ]
+    assert ours[:3] == theirs[:3]
+
+
+def test_a_transitive_package_missing_makes_its_dependent_unusable(
+    ecli: Cli, tmp_path: Path
+) -> None:
+    ours, theirs = _both(ecli, tmp_path, '"st-stray"')
+    assert ours[:3] == [
+        "error: No solution found when resolving dependencies",
+        "  cause: Because st-vanished was not found in the package registry and all versions "
+        "of st-stray depend on st-vanished>=1, we can conclude that all versions of st-stray "
+        "cannot be used.",
+        "         And because your project depends on st-stray, we can conclude that your "
+        "project's requirements are unsatisfiable.",
+    ]
+    assert ours[:3] == theirs[:3]
+
+
+def test_a_conflict_through_an_extra_names_the_extra(ecli: Cli, tmp_path: Path) -> None:
+    ours, theirs = _both(ecli, tmp_path, '"st-opt[feat]", "st-base<3"')
+    assert ours[:3] == [
+        "error: No solution found when resolving dependencies",
+        "  cause: Because all versions of st-opt[feat] depend on st-base>=3 and your project "
+        "depends on st-base<3, we can conclude that your project and all versions of "
+        "st-opt[feat] are incompatible.",
+        "         And because your project depends on st-opt[feat], we can conclude that your "
+        "project's requirements are unsatisfiable.",
+    ]
+    assert ours[:3] == theirs[:3]

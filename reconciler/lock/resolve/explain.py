@@ -23,7 +23,8 @@ from packaging.utils import NormalizedName
 from packaging.version import Version
 
 from accord.model.python_range import lower_bound
-from accord.reconciler.errors import NoSolution
+from accord.reconciler.errors import NoSolution, PackageNotFound
+from accord.reconciler.lock.resolve.requirements import name_of
 
 if TYPE_CHECKING:
     from accord.reconciler.lock.resolve.provider import Provider
@@ -57,9 +58,10 @@ class _Explainer:
         return [version for version, _files, _bounds, reason in table if reason is None]
 
     def requires_on(
-        self, parent: NormalizedName, version: Version, name: NormalizedName
+        self, parent: str, version: Version, name: NormalizedName
     ) -> SpecifierSet | None:
-        """What ``parent==version`` requires of ``name`` (as the provider saw it), or None."""
+        """What ``parent==version`` requires of ``name`` (as the provider saw it), or None;
+        ``parent`` is an identifier (``P`` or ``P[extra]``: an extra requires its own)."""
         for (identifier, seen), reqs in self.provider.requirements_of.items():
             if seen == version and identifier == parent:
                 found = [req.specifier for req in reqs if req.name == name and req.extra is None]
@@ -72,17 +74,18 @@ class _Explainer:
         return None
 
     def metadata_requires(
-        self, parent: NormalizedName, version: Version, name: NormalizedName
+        self, parent: str, version: Version, name: NormalizedName
     ) -> SpecifierSet | None:
         """What ``parent==version`` requires of ``name`` in this fork, from its metadata (for a
         version the resolver never tried); None when it does not require it."""
         from accord.reconciler.lock.resolve.requirements import Candidate
 
-        table = self.provider.store.versions.get(parent) or []
+        base, extra = _split(parent)
+        table = self.provider.store.versions.get(base) or []
         files = next((f for v, f, _b, reason in table if v == version and reason is None), ())
         if not files:
             return None
-        candidate = Candidate(parent, version, None, files)
+        candidate = Candidate(base, version, extra, files)
         merged = None
         for requirement, marker in self.provider._requirements(candidate):
             if requirement.name.lower().replace("_", "-") != name:
@@ -92,30 +95,30 @@ class _Explainer:
             merged = (merged or SpecifierSet()) & requirement.specifier
         return merged
 
-    def requirers(self, name: NormalizedName) -> list[tuple[str, SpecifierSet]]:
-        """Who required ``name`` in this resolution: (parent identifier or ``project``, spec)."""
+    def requirers(self, wanted: str) -> list[tuple[str, SpecifierSet]]:
+        """Who required ``wanted`` (``P`` or ``P[extra]``) in this resolution: (parent
+        identifier or ``project``, spec). An extra's own requirement on its package is none."""
+        name, extra = _split(wanted)
         found: dict[str, SpecifierSet] = {}
         for (identifier, _version), reqs in self.provider.requirements_of.items():
             for req in reqs:
-                if req.name != name or req.extra is not None:
+                if req.name != name or req.extra != extra or req.group is not None:
                     continue
-                parent = identifier.split("[", 1)[0].split(":", 1)[0]
-                who = "project" if self._is_project(parent) else parent
-                if who == name:
+                who = "project" if self._is_project(identifier) else identifier
+                if _split(who)[0] == name:
                     continue
                 found[who] = found.get(who, SpecifierSet()) & req.specifier
         return list(found.items())
 
     def _is_project(self, identifier: str) -> bool:
-        return identifier.startswith(":") or self.provider.is_project(NormalizedName(identifier))
+        return identifier.startswith(":") or self.provider.is_project(name_of(identifier))
 
     # phrases ----------------------------------------------------------------------------
 
-    def versions_phrase(
-        self, name: NormalizedName, versions: Sequence[Version], range_: SpecifierSet
-    ) -> str:
-        """``all versions of P``, ``P==1.0`` or ``P>=2`` for the versions meant."""
-        usable = self.usable_versions(name)
+    def versions_phrase(self, name: str, versions: Sequence[Version], range_: SpecifierSet) -> str:
+        """``all versions of P``, ``P==1.0`` or ``P>=2`` for the versions meant (``name`` is
+        an identifier: an extra is named as uv names it, ``P[extra]``)."""
+        usable = self.usable_versions(name_of(name))
         if versions and set(versions) >= set(usable):
             return f"all versions of {name}"
         if len(versions) == 1:
@@ -124,12 +127,11 @@ class _Explainer:
             return f"{name}{_spec(range_)}"
         return " and ".join(f"{name}=={v}" for v in versions)
 
-    def package_side(
-        self, name: NormalizedName, parent: NormalizedName, versions: Iterable[Version]
-    ) -> str:
+    def package_side(self, name: NormalizedName, parent: str, versions: Iterable[Version]) -> str:
         """``all versions of P depend on N>=3`` (or one clause per version, as uv lists them)."""
         wanted = self.range_of(parent)
-        considered = [v for v in self.usable_versions(parent) if wanted.contains(v, True)]
+        usable = self.usable_versions(name_of(parent))
+        considered = [v for v in usable if wanted.contains(v, True)]
         considered = considered or sorted(set(versions), reverse=True)
         specs: dict[str, list[Version]] = defaultdict(list)
         unknown = False
@@ -152,16 +154,16 @@ class _Explainer:
                 clauses.append(f"{parent}=={version} depends on {name}{text}")
         return " and ".join(clauses)
 
-    def range_of(self, name: NormalizedName) -> SpecifierSet:
+    def range_of(self, name: str) -> SpecifierSet:
         """What the project (or whoever requires it) asks of ``name``."""
         merged = SpecifierSet()
         for _who, specifier in self.requirers(name):
             merged &= specifier
         return merged
 
-    def path_to(self, name: NormalizedName) -> list[NormalizedName]:
+    def path_to(self, name: str) -> list[str]:
         """Packages from the one the project requires down to ``name`` (both included)."""
-        parents: dict[NormalizedName, NormalizedName | None] = {name: None}
+        parents: dict[str, str | None] = {name: None}
         queue = [name]
         while queue:
             current = queue.pop(0)
@@ -173,10 +175,9 @@ class _Explainer:
                         path.append(step)
                         step = parents[step]
                     return path[::-1]  # from ``name`` up to what the project requires
-                upper = NormalizedName(who)
-                if upper not in parents:
-                    parents[upper] = current
-                    queue.append(upper)
+                if who not in parents:
+                    parents[who] = current
+                    queue.append(who)
         return [name]
 
     # the derivation ---------------------------------------------------------------------
@@ -184,29 +185,36 @@ class _Explainer:
     def conflict(self, causes: Sequence[Any], where: str) -> NoSolution:
         name: NormalizedName = causes[0].requirement.name
         project: list[Req] = []
-        packages: dict[NormalizedName, list[Version]] = defaultdict(list)
-        asked: dict[NormalizedName, SpecifierSet] = defaultdict(SpecifierSet)
+        # Keyed by identifier: a version of ``P[extra]`` asks for what the extra brings in,
+        # and uv names it so (``all versions of P[extra] depend on N``).
+        packages: dict[str, list[Version]] = defaultdict(list)
+        asked: dict[str, SpecifierSet] = defaultdict(SpecifierSet)
         for cause in causes:
             asker: Candidate | None = cause.parent
-            if asker is None or self._is_project(asker.name):
+            if asker is None or self._is_project(asker.identifier):
                 project.append(cause.requirement)
             else:
-                packages[asker.name].append(asker.version)
-                asked[asker.name] &= cause.requirement.specifier
+                packages[asker.identifier].append(asker.version)
+                asked[asker.identifier] &= cause.requirement.specifier
         if not packages and project:
             python = self.python_conflict(name, project, where)
             if python is not None:
                 return python
+        missing = self.provider.missing.get(name)
+        if missing is not None and packages and not project:
+            return self.unavailable(name, missing, packages, asked, where)
         lines: list[str] = []
         direct: list[str] = []
         sides: list[str] = []
         for parent, versions in sorted(packages.items()):
-            side = self.package_side(name, parent, versions)
+            side = self.package_side(name, parent, versions) or self.asked_side(
+                name, parent, versions, asked[parent]
+            )
             path = self.path_to(parent)
             top = path[-1]
             # Lift the side up the chain: all versions of Q depend on P, so on N...
             for lower, upper in itertools.pairwise(path):
-                upper_versions = self.usable_versions(upper)
+                upper_versions = self.usable_versions(name_of(upper))
                 who = self.versions_phrase(upper, upper_versions, self.range_of(upper))
                 verb = "depend" if who.startswith("all versions") else "depends"
                 conclusion = f"{who} {verb} on {_depends(name, asked[parent])}"
@@ -232,7 +240,7 @@ class _Explainer:
                     phrase = self.versions_phrase(only, packages[only], self.range_of(only))
                 else:
                     phrase = self.versions_phrase(
-                        top, self.usable_versions(top), self.range_of(top)
+                        top, self.usable_versions(name_of(top)), self.range_of(top)
                     )
                 lines.append(
                     f"{text}, we can conclude that {_PROJECT} and {phrase} are incompatible."
@@ -252,6 +260,62 @@ class _Explainer:
         if notes:
             lines.append("(" + "; ".join(notes) + ")")
         return NoSolution(_format(where, lines), hint=_hint(name, packages, project))
+
+    def asked_side(
+        self, name: NormalizedName, parent: str, versions: Sequence[Version], spec: SpecifierSet
+    ) -> str:
+        """``P==1.0 depends on N>=3`` from what resolvelib saw asked, when neither the
+        provider nor the metadata says what each version of ``parent`` requires."""
+        who = self.versions_phrase(parent, sorted(set(versions)), self.range_of(parent))
+        verb = "depend" if who.startswith("all versions") else "depends"
+        return f"{who} {verb} on {_depends(name, spec)}"
+
+    def unavailable(
+        self,
+        name: NormalizedName,
+        missing: PackageNotFound,
+        packages: dict[str, list[Version]],
+        asked: dict[str, SpecifierSet],
+        where: str,
+    ) -> NoSolution:
+        """uv's words for a package that no index has, required by a package (or by one of
+        its extras) the project needs: the versions that require it cannot be used, and so
+        neither can those that require them, up to what the project requires."""
+        place = missing.message.partition(" was not found in ")[2] or "the package registry"
+        if not self.provider._client_for(name).indexes:
+            place = "the provided package locations"
+        parent, versions = min(packages.items())
+        side = self.package_side(name, parent, versions) or self.asked_side(
+            name, parent, versions, asked[parent]
+        )
+        lines = [
+            f"Because {name} was not found in {place} and {side}, "
+            f"we can conclude that {self.unusable(parent)} cannot be used."
+        ]
+        path = self.path_to(parent)
+        for lower, upper in itertools.pairwise(path):
+            who = self.unusable(upper)
+            verb = "depend" if who.startswith("all versions") else "depends"
+            spec = dict(self.requirers(lower)).get(upper, SpecifierSet())
+            lines.append(
+                f"Because {who} {verb} on {_depends(lower, spec)}, "
+                f"we can conclude that {who} cannot be used."
+            )
+        wanted = self.range_of(path[-1])
+        lines.append(
+            f"And because {_PROJECT} depends on {_depends(path[-1], wanted)}, "
+            f"we can conclude that {_PROJECT}'s requirements are unsatisfiable."
+        )
+        return NoSolution(_format(where, lines), hint=missing.hint)
+
+    def unusable(self, identifier: str) -> str:
+        """``all versions of P`` (or ``P>=2``): the versions of ``identifier`` in the range
+        its dependents ask for, which the resolution found unusable."""
+        wanted = self.range_of(identifier)
+        usable = self.usable_versions(name_of(identifier))
+        return self.versions_phrase(
+            identifier, [v for v in usable if wanted.contains(v, True)], wanted
+        )
 
     def python_conflict(
         self, name: NormalizedName, project: list[Req], where: str
@@ -310,6 +374,14 @@ class _Explainer:
         return bound[0] > python[0] or (bound[0] == python[0] and not bound[1] and python[1])
 
 
+def _split(identifier: str) -> tuple[NormalizedName, NormalizedName | None]:
+    """The package and the extra of ``P`` or ``P[extra]``."""
+    if "[" in identifier and ":" not in identifier:
+        base, extra = identifier.rstrip("]").split("[", 1)
+        return NormalizedName(base), NormalizedName(extra)
+    return name_of(identifier), None
+
+
 def _format(where: str, lines: list[str]) -> str:
     lines = [
         "And because " + line[len("Because ") :] if index and line.startswith("Because ") else line
@@ -319,9 +391,7 @@ def _format(where: str, lines: list[str]) -> str:
     return f"No solution found when resolving dependencies{where}\n  cause: {body}"
 
 
-def _hint(
-    name: NormalizedName, packages: dict[NormalizedName, list[Version]], project: list[Req]
-) -> str:
+def _hint(name: NormalizedName, packages: dict[str, list[Version]], project: list[Req]) -> str:
     if project:
         return (
             f"loosen your project's requirement on {name}, or the one that pulls in the other side"

@@ -156,6 +156,8 @@ class Provider(AbstractProvider[Req, Candidate, str]):
         """``preference_order`` by name (the preferences change only between forks)."""
         self.excluded: dict[NormalizedName, set[str]] = defaultdict(set)
         """Why versions that matched a specifier were still not candidates (for errors)."""
+        self.missing: dict[NormalizedName, PackageNotFound] = {}
+        """Packages no index has, required by a package: that package's versions are out."""
         self.requirements_of: dict[tuple[str, Version], tuple[Req, ...]] = {}
         """What each candidate required in this fork (the lock's edges)."""
 
@@ -262,6 +264,7 @@ class Provider(AbstractProvider[Req, Candidate, str]):
             # Not a dead end for the whole resolution: the version that asked for it is
             # unusable, and another may do (uv marks the package unavailable).
             self.excluded[name].add(exc.message)
+            self.missing[name] = exc
             return []
         lowest = self._lowest is not None and name in self._lowest
         matches = matching_candidates(
