@@ -293,18 +293,21 @@ class _Explainer:
             f"we can conclude that {self.unusable(parent)} cannot be used."
         ]
         path = self.path_to(parent)
+        steps = []
         for lower, upper in itertools.pairwise(path):
             who = self.unusable(upper)
             verb = "depend" if who.startswith("all versions") else "depends"
             spec = dict(self.requirers(lower)).get(upper, SpecifierSet())
-            lines.append(
-                f"Because {who} {verb} on {_depends(lower, spec)}, "
-                f"we can conclude that {who} cannot be used."
-            )
+            steps.append((f"{who} {verb} on {_depends(lower, spec)}", who))
         wanted = self.range_of(path[-1])
+        last = f"{_PROJECT} depends on {_depends(path[-1], wanted)}"
+        if steps:  # PubGrub joins the last step with the project's requirement
+            last = f"{steps.pop()[0]} and {last}"
+        lines += [
+            f"Because {text}, we can conclude that {who} cannot be used." for text, who in steps
+        ]
         lines.append(
-            f"And because {_PROJECT} depends on {_depends(path[-1], wanted)}, "
-            f"we can conclude that {_PROJECT}'s requirements are unsatisfiable."
+            f"And because {last}, we can conclude that {_PROJECT}'s requirements are unsatisfiable."
         )
         return NoSolution(_format(where, lines), hint=missing.hint)
 
