@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import itertools
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from packaging.specifiers import SpecifierSet
@@ -24,6 +24,7 @@ from packaging.version import Version
 
 from accord.model.python_range import lower_bound
 from accord.reconciler.errors import NoSolution, PackageNotFound
+from accord.reconciler.lock.resolve.phrases import PROJECT, Phrases, depends, spec_text
 from accord.reconciler.lock.resolve.requirements import name_of
 
 if TYPE_CHECKING:
@@ -32,153 +33,9 @@ if TYPE_CHECKING:
 
 __all__ = ["explain_conflict"]
 
-_PROJECT = "your project"
-_MAX_LOOKUPS = 12
-"""Versions of a package whose requirements are looked up to say "all versions of P"."""
 
-
-def _spec(specifier: SpecifierSet) -> str:
-    return ",".join(sorted(str(clause) for clause in specifier))
-
-
-def _depends(name: str, specifier: SpecifierSet) -> str:
-    return f"{name}{_spec(specifier)}"
-
-
-class _Explainer:
-    def __init__(self, provider: Provider, requires_python: SpecifierSet) -> None:
-        self.provider = provider
-        self.requires_python = requires_python
-
-    # what the provider knows ------------------------------------------------------------
-
-    def usable_versions(self, name: NormalizedName) -> list[Version]:
-        """The versions of ``name`` the resolution could choose (newest first)."""
-        table = self.provider.store.versions.get(name) or []
-        return [version for version, _files, _bounds, reason in table if reason is None]
-
-    def requires_on(
-        self, parent: str, version: Version, name: NormalizedName
-    ) -> SpecifierSet | None:
-        """What ``parent==version`` requires of ``name`` (as the provider saw it), or None;
-        ``parent`` is an identifier (``P`` or ``P[extra]``: an extra requires its own)."""
-        for (identifier, seen), reqs in self.provider.requirements_of.items():
-            if seen == version and identifier == parent:
-                found = [req.specifier for req in reqs if req.name == name and req.extra is None]
-                if found:
-                    merged = SpecifierSet()
-                    for specifier in found:
-                        merged &= specifier
-                    return merged
-                return None
-        return None
-
-    def metadata_requires(
-        self, parent: str, version: Version, name: NormalizedName
-    ) -> SpecifierSet | None:
-        """What ``parent==version`` requires of ``name`` in this fork, from its metadata (for a
-        version the resolver never tried); None when it does not require it."""
-        from accord.reconciler.lock.resolve.requirements import Candidate
-
-        base, extra = _split(parent)
-        table = self.provider.store.versions.get(base) or []
-        files = next((f for v, f, _b, reason in table if v == version and reason is None), ())
-        if not files:
-            return None
-        candidate = Candidate(base, version, extra, files)
-        merged = None
-        for requirement, marker in self.provider._requirements(candidate):
-            if requirement.name.lower().replace("_", "-") != name:
-                continue
-            if not self.provider._applies(marker, self.provider.env, self.provider._python_marker):
-                continue
-            merged = (merged or SpecifierSet()) & requirement.specifier
-        return merged
-
-    def requirers(self, wanted: str) -> list[tuple[str, SpecifierSet]]:
-        """Who required ``wanted`` (``P`` or ``P[extra]``) in this resolution: (parent
-        identifier or ``project``, spec). An extra's own requirement on its package is none."""
-        name, extra = _split(wanted)
-        found: dict[str, SpecifierSet] = {}
-        for (identifier, _version), reqs in self.provider.requirements_of.items():
-            for req in reqs:
-                if req.name != name or req.extra != extra or req.group is not None:
-                    continue
-                who = "project" if self._is_project(identifier) else identifier
-                if _split(who)[0] == name:
-                    continue
-                found[who] = found.get(who, SpecifierSet()) & req.specifier
-        return list(found.items())
-
-    def _is_project(self, identifier: str) -> bool:
-        return identifier.startswith(":") or self.provider.is_project(name_of(identifier))
-
-    # phrases ----------------------------------------------------------------------------
-
-    def versions_phrase(self, name: str, versions: Sequence[Version], range_: SpecifierSet) -> str:
-        """``all versions of P``, ``P==1.0`` or ``P>=2`` for the versions meant (``name`` is
-        an identifier: an extra is named as uv names it, ``P[extra]``)."""
-        usable = self.usable_versions(name_of(name))
-        if versions and set(versions) >= set(usable):
-            return f"all versions of {name}"
-        if len(versions) == 1:
-            return f"{name}=={versions[0]}"
-        if str(range_):
-            return f"{name}{_spec(range_)}"
-        return " and ".join(f"{name}=={v}" for v in versions)
-
-    def package_side(self, name: NormalizedName, parent: str, versions: Iterable[Version]) -> str:
-        """``all versions of P depend on N>=3`` (or one clause per version, as uv lists them)."""
-        wanted = self.range_of(parent)
-        usable = self.usable_versions(name_of(parent))
-        considered = [v for v in usable if wanted.contains(v, True)]
-        considered = considered or sorted(set(versions), reverse=True)
-        specs: dict[str, list[Version]] = defaultdict(list)
-        unknown = False
-        for version in considered[:_MAX_LOOKUPS]:
-            spec = self.requires_on(parent, version, name)
-            if spec is None:
-                spec = self.metadata_requires(parent, version, name)
-            if spec is None:
-                unknown = True
-                continue
-            specs[_spec(spec)].append(version)
-        if len(specs) == 1 and not unknown:
-            (text, group), *_ = specs.items()
-            who = self.versions_phrase(parent, group, wanted)
-            verb = "depend" if who.startswith("all versions") else "depends"
-            return f"{who} {verb} on {name}{text}"
-        clauses = []
-        for text, group in sorted(specs.items(), key=lambda item: min(item[1])):
-            for version in sorted(group):
-                clauses.append(f"{parent}=={version} depends on {name}{text}")
-        return " and ".join(clauses)
-
-    def range_of(self, name: str) -> SpecifierSet:
-        """What the project (or whoever requires it) asks of ``name``."""
-        merged = SpecifierSet()
-        for _who, specifier in self.requirers(name):
-            merged &= specifier
-        return merged
-
-    def path_to(self, name: str) -> list[str]:
-        """Packages from the one the project requires down to ``name`` (both included)."""
-        parents: dict[str, str | None] = {name: None}
-        queue = [name]
-        while queue:
-            current = queue.pop(0)
-            for who, _ in self.requirers(current):
-                if who == "project":
-                    path = [current]
-                    step = parents[current]
-                    while step is not None:
-                        path.append(step)
-                        step = parents[step]
-                    return path[::-1]  # from ``name`` up to what the project requires
-                if who not in parents:
-                    parents[who] = current
-                    queue.append(who)
-        return [name]
+class _Explainer(Phrases):
+    """uv's derivation for a failed resolution, built from the provider's phrases."""
 
     # the derivation ---------------------------------------------------------------------
 
@@ -191,7 +48,7 @@ class _Explainer:
         asked: dict[str, SpecifierSet] = defaultdict(SpecifierSet)
         for cause in causes:
             asker: Candidate | None = cause.parent
-            if asker is None or self._is_project(asker.identifier):
+            if asker is None or self.is_project(asker.identifier):
                 project.append(cause.requirement)
             else:
                 packages[asker.identifier].append(asker.version)
@@ -217,7 +74,7 @@ class _Explainer:
                 upper_versions = self.usable_versions(name_of(upper))
                 who = self.versions_phrase(upper, upper_versions, self.range_of(upper))
                 verb = "depend" if who.startswith("all versions") else "depends"
-                conclusion = f"{who} {verb} on {_depends(name, asked[parent])}"
+                conclusion = f"{who} {verb} on {depends(name, asked[parent])}"
                 lines.append(
                     f"Because {side} and {who} {verb} on {lower}, "
                     f"we can conclude that {conclusion}."
@@ -225,9 +82,9 @@ class _Explainer:
                 side = conclusion
             sides.append(side)
             wanted = self.range_of(top)
-            direct.append(f"{top}{_spec(wanted)}" if str(wanted) else str(top))
+            direct.append(f"{top}{spec_text(wanted)}" if str(wanted) else str(top))
         for req in project:
-            sides.append(f"{_PROJECT} depends on {_depends(name, req.specifier)}")
+            sides.append(f"{PROJECT} depends on {depends(name, req.specifier)}")
         unmet = ", ".join(sorted(set(direct)))
         if len(sides) >= 2:
             text = f"Because {sides[0]} and {sides[1]}"
@@ -243,7 +100,7 @@ class _Explainer:
                         top, self.usable_versions(name_of(top)), self.range_of(top)
                     )
                 lines.append(
-                    f"{text}, we can conclude that {_PROJECT} and {phrase} are incompatible."
+                    f"{text}, we can conclude that {PROJECT} and {phrase} are incompatible."
                 )
             else:
                 lines.append(f"{text}, we can conclude that these requirements are incompatible.")
@@ -251,24 +108,15 @@ class _Explainer:
             lines.append(f"Because {sides[0]}, no version of {name} can be chosen.")
         if unmet:
             lines.append(
-                f"And because {_PROJECT} depends on {unmet}, "
-                f"we can conclude that {_PROJECT}'s requirements are unsatisfiable."
+                f"And because {PROJECT} depends on {unmet}, "
+                f"we can conclude that {PROJECT}'s requirements are unsatisfiable."
             )
         else:
-            lines.append(f"So {_PROJECT}'s requirements are unsatisfiable.")
+            lines.append(f"So {PROJECT}'s requirements are unsatisfiable.")
         notes = sorted(self.provider.excluded.get(name, ()))
         if notes:
             lines.append("(" + "; ".join(notes) + ")")
         return NoSolution(_format(where, lines), hint=_hint(name, packages, project))
-
-    def asked_side(
-        self, name: NormalizedName, parent: str, versions: Sequence[Version], spec: SpecifierSet
-    ) -> str:
-        """``P==1.0 depends on N>=3`` from what resolvelib saw asked, when neither the
-        provider nor the metadata says what each version of ``parent`` requires."""
-        who = self.versions_phrase(parent, sorted(set(versions)), self.range_of(parent))
-        verb = "depend" if who.startswith("all versions") else "depends"
-        return f"{who} {verb} on {_depends(name, spec)}"
 
     def unavailable(
         self,
@@ -298,27 +146,18 @@ class _Explainer:
             who = self.unusable(upper)
             verb = "depend" if who.startswith("all versions") else "depends"
             spec = dict(self.requirers(lower)).get(upper, SpecifierSet())
-            steps.append((f"{who} {verb} on {_depends(lower, spec)}", who))
+            steps.append((f"{who} {verb} on {depends(lower, spec)}", who))
         wanted = self.range_of(path[-1])
-        last = f"{_PROJECT} depends on {_depends(path[-1], wanted)}"
+        last = f"{PROJECT} depends on {depends(path[-1], wanted)}"
         if steps:  # PubGrub joins the last step with the project's requirement
             last = f"{steps.pop()[0]} and {last}"
         lines += [
             f"Because {text}, we can conclude that {who} cannot be used." for text, who in steps
         ]
         lines.append(
-            f"And because {last}, we can conclude that {_PROJECT}'s requirements are unsatisfiable."
+            f"And because {last}, we can conclude that {PROJECT}'s requirements are unsatisfiable."
         )
         return NoSolution(_format(where, lines), hint=missing.hint)
-
-    def unusable(self, identifier: str) -> str:
-        """``all versions of P`` (or ``P>=2``): the versions of ``identifier`` in the range
-        its dependents ask for, which the resolution found unusable."""
-        wanted = self.range_of(identifier)
-        usable = self.usable_versions(name_of(identifier))
-        return self.versions_phrase(
-            identifier, [v for v in usable if wanted.contains(v, True)], wanted
-        )
 
     def python_conflict(
         self, name: NormalizedName, project: list[Req], where: str
@@ -355,8 +194,8 @@ class _Explainer:
             f"Because the requested Python version ({supported}) does not satisfy "
             f"Python{requires} and {who} {verb} on Python{requires}, we can conclude that "
             f"{who} cannot be used.",
-            f"And because {available} and {_PROJECT} depends on "
-            f"{_depends(name, wanted)}, we can conclude that {_PROJECT}'s requirements are "
+            f"And because {available} and {PROJECT} depends on "
+            f"{depends(name, wanted)}, we can conclude that {PROJECT}'s requirements are "
             "unsatisfiable.",
         ]
         hint = (
@@ -375,14 +214,6 @@ class _Explainer:
         if python is None:
             return True
         return bound[0] > python[0] or (bound[0] == python[0] and not bound[1] and python[1])
-
-
-def _split(identifier: str) -> tuple[NormalizedName, NormalizedName | None]:
-    """The package and the extra of ``P`` or ``P[extra]``."""
-    if "[" in identifier and ":" not in identifier:
-        base, extra = identifier.rstrip("]").split("[", 1)
-        return NormalizedName(base), NormalizedName(extra)
-    return name_of(identifier), None
 
 
 def _format(where: str, lines: list[str]) -> str:
