@@ -166,3 +166,35 @@ def test_a_conflict_through_an_extra_names_the_extra(ecli: Cli, tmp_path: Path) 
         "project's requirements are unsatisfiable.",
     ]
     assert ours[:3] == theirs[:3]
+
+
+def test_an_extra_in_several_versions_is_told_by_what_it_requires(
+    ecli: Cli, tmp_path: Path
+) -> None:
+    """With two versions, resolvelib's last conflict is on st-lost2 itself (each version of
+    the extra pins its package); the cause is what the extra requires. uv 0.13.8 says it in
+    five lines with a back-reference, whose first and last are these."""
+    ours, theirs = _both(ecli, tmp_path, '"st-lost2[gone]"')
+    assert ours[1:3] == [
+        "  cause: Because st-vanished was not found in the package registry and all versions "
+        "of st-lost2[gone] depend on st-vanished>=1, we can conclude that all versions of "
+        "st-lost2[gone] cannot be used.",
+        "         And because your project depends on st-lost2[gone], we can conclude that your "
+        "project's requirements are unsatisfiable.",
+    ]
+    assert theirs[1] == ours[1] + " (1)"  # uv refers back to it
+    assert ours[2] in theirs
+
+
+def test_an_extra_in_several_versions_conflicting_names_both_sides(
+    ecli: Cli, tmp_path: Path
+) -> None:
+    ours, theirs = _both(ecli, tmp_path, '"st-opt2[feat]", "st-base<3"')
+    assert ours[1:3] == [
+        "  cause: Because all versions of st-opt2[feat] depend on st-base>=3 and your project "
+        "depends on st-base<3, we can conclude that your project and all versions of "
+        "st-opt2[feat] are incompatible.",
+        "         And because your project depends on st-opt2[feat], we can conclude that your "
+        "project's requirements are unsatisfiable.",
+    ]
+    assert "all versions of st-opt2[feat] depend on st-base>=3" in theirs[1]

@@ -7,8 +7,9 @@ module rebuilds the derivation around it from what the provider saw: the version
 package has, what each version requires, who requires each package (the path from the
 project down to the conflict), and why versions were out (a newer Python, exclude-newer,
 yanked). The shapes covered: a direct conflict (the project and a package, or two
-packages), a conflict any number of levels down, and versions that need a newer Python
-(with uv's ``requires-python`` hint and the value that would work).
+packages), a conflict any number of levels down, versions that need a newer Python
+(with uv's ``requires-python`` hint and the value that would work), and a package no index
+has, required by a package or by one of its extras (named ``P[extra]``, as uv names it).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from __future__ import annotations
 import itertools
 from collections import defaultdict
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from packaging.specifiers import SpecifierSet
 from packaging.utils import NormalizedName
@@ -24,12 +25,25 @@ from packaging.version import Version
 
 from accord.model.python_range import lower_bound
 from accord.reconciler.errors import NoSolution, PackageNotFound
-from accord.reconciler.lock.resolve.phrases import PROJECT, Phrases, depends, spec_text
-from accord.reconciler.lock.resolve.requirements import name_of
+from accord.reconciler.lock.resolve.phrases import (
+    PROJECT,
+    Phrases,
+    depends,
+    spec_text,
+    split_identifier,
+)
+from accord.reconciler.lock.resolve.requirements import Candidate, Req, name_of
+
+
+class _Cause(NamedTuple):
+    """A requirement and who asked (None: the project), as resolvelib gives its causes."""
+
+    requirement: Req
+    parent: Candidate | None
+
 
 if TYPE_CHECKING:
     from accord.reconciler.lock.resolve.provider import Provider
-    from accord.reconciler.lock.resolve.requirements import Candidate, Req
 
 __all__ = ["explain_conflict"]
 
@@ -57,6 +71,13 @@ class _Explainer(Phrases):
             python = self.python_conflict(name, project, where)
             if python is not None:
                 return python
+        if packages and all(name_of(parent) == name for parent in packages):
+            # Only P[extra]'s pins on P itself: resolvelib backtracked P after every version
+            # of the extra failed for what the extra requires, which uv names instead.
+            (extra, versions), *_ = sorted(packages.items())
+            retold = self.behind_extra(extra, versions, where)
+            if retold is not None:
+                return retold
         missing = self.provider.missing.get(name)
         if missing is not None and packages and not project:
             return self.unavailable(name, missing, packages, asked, where)
@@ -84,7 +105,7 @@ class _Explainer(Phrases):
             wanted = self.range_of(top)
             direct.append(f"{top}{spec_text(wanted)}" if str(wanted) else str(top))
         for req in project:
-            sides.append(f"{PROJECT} depends on {depends(name, req.specifier)}")
+            sides.append(f"{PROJECT} depends on {depends(req.identifier, req.specifier)}")
         unmet = ", ".join(sorted(set(direct)))
         if len(sides) >= 2:
             text = f"Because {sides[0]} and {sides[1]}"
@@ -117,6 +138,42 @@ class _Explainer(Phrases):
         if notes:
             lines.append("(" + "; ".join(notes) + ")")
         return NoSolution(_format(where, lines), hint=_hint(name, packages, project))
+
+    def behind_extra(
+        self, identifier: str, versions: list[Version], where: str
+    ) -> NoSolution | None:
+        """The failure of ``P[extra]``'s own requirements: a package no index has, or one the
+        project limits to no version the extra allows; None when it is neither."""
+        base, extra = split_identifier(identifier)
+        wanted = [
+            req
+            for (asker, _version), reqs in self.provider.requirements_of.items()
+            if asker == identifier
+            for req in reqs
+            if req.name != base
+        ]
+        for req in wanted:
+            missing = self.provider.missing.get(req.name)
+            if missing is not None:
+                packages, asked = {identifier: versions}, {identifier: req.specifier}
+                return self.unavailable(req.name, missing, packages, asked, where)
+        for req in wanted:
+            for theirs in self.project_requirements(req.name):
+                usable = self.usable_versions(req.name)
+                if not any(req.matches(v) and theirs.matches(v) for v in usable):
+                    causes = [_Cause(req, Candidate(base, v, extra, ())) for v in versions]
+                    return self.conflict([*causes, _Cause(theirs, None)], where)
+        return None
+
+    def project_requirements(self, name: NormalizedName) -> list[Req]:
+        """The project's own requirements on package ``name`` (not on one of its extras)."""
+        return [
+            req
+            for (asker, _version), reqs in self.provider.requirements_of.items()
+            if self.is_project(asker)
+            for req in reqs
+            if req.name == name and req.extra is None
+        ]
 
     def unavailable(
         self,
