@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import difflib
 import enum
+import errno
 import os
 import signal
 import subprocess
@@ -200,6 +201,8 @@ def resolve_command(
     if "/" in first:
         if os.path.isfile(first) and os.access(first, os.X_OK):
             return [first, *rest]
+        if os.path.exists(first):  # there, but not something to run: what exec would say
+            raise CommandNotFound(f"Failed to spawn: {first}\n  cause: {_cause(errno.EACCES)}")
     else:
         found = which(first, env.get("PATH", ""))
         if found is not None:
@@ -211,9 +214,12 @@ def resolve_command(
         if close:
             hint = f"the environment provides `{close[0]}`; did you mean that?"
     # uv's words: the name as given, then the cause on a line of its own.
-    raise CommandNotFound(
-        f"Failed to spawn: {first}\n  cause: No such file or directory", hint=hint
-    )
+    raise CommandNotFound(f"Failed to spawn: {first}\n  cause: {_cause(errno.ENOENT)}", hint=hint)
+
+
+def _cause(number: int) -> str:
+    """An OS error as uv words it: ``No such file or directory (os error 2)``."""
+    return f"{os.strerror(number)} (os error {number})"
 
 
 def provided_commands(venv: Path) -> frozenset[str]:
@@ -310,9 +316,13 @@ def execute(argv: list[str], env: dict[str, str], *, no_exec: bool = False) -> i
         try:
             return _spawn(argv, env)
         except OSError as exc:
-            raise CommandNotFound(f"Failed to spawn: {argv[0]}\n  cause: {exc.strerror}") from exc
+            raise CommandNotFound(
+                f"Failed to spawn: {argv[0]}\n  cause: {_cause(exc.errno or errno.ENOENT)}"
+            ) from exc
     try:
         os.execve(argv[0], argv, env)
     except OSError as exc:
-        raise CommandNotFound(f"Failed to spawn: {argv[0]}\n  cause: {exc.strerror}") from exc
+        raise CommandNotFound(
+            f"Failed to spawn: {argv[0]}\n  cause: {_cause(exc.errno or errno.ENOENT)}"
+        ) from exc
     raise AssertionError("unreachable: execve returned")  # pragma: no cover

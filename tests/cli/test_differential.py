@@ -303,7 +303,18 @@ SCENARIOS: tuple[Scenario, ...] = (
         "run-missing-command",
         {"pyproject.toml": PKG},
         ("run", "no-such-command-xyz"),
-        stderr=("error: Failed to spawn: no-such-command-xyz", "No such file or directory"),
+        stderr=(
+            "error: Failed to spawn: no-such-command-xyz",
+            "No such file or directory (os error 2)",
+        ),
+        source="run_exit_code",
+    ),
+    Scenario(
+        "run-a-file-that-is-not-executable",
+        {"pyproject.toml": PKG, "notes.txt": "not a program\n"},
+        ("run", "./notes.txt"),
+        setup=LOCKED,
+        stderr=("error: Failed to spawn: ./notes.txt", "Permission denied (os error 13)"),
         source="run_exit_code",
     ),
     Scenario(

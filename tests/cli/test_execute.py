@@ -327,7 +327,7 @@ def test_execute_missing_command_suggests_a_close_script(cli: Cli, synced: Path)
     assert result.returncode == 2
     assert result.stderr.splitlines() == [
         "error: Failed to spawn: gret",
-        "  cause: No such file or directory",
+        "  cause: No such file or directory (os error 2)",
         "hint: the environment provides `greet`; did you mean that?",
     ]
 

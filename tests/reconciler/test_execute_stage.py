@@ -95,7 +95,10 @@ def test_resolve_command_a_missing_python_file_is_not_found(
     monkeypatch.chdir(tmp_path)
     with pytest.raises(CommandNotFound) as caught:
         resolve_command(("job.py",), PYTHON, {"PATH": ""}, None)
-    assert caught.value.message == "Failed to spawn: job.py\n  cause: No such file or directory"
+    assert (
+        caught.value.message
+        == "Failed to spawn: job.py\n  cause: No such file or directory (os error 2)"
+    )
 
 
 def test_resolve_command_a_directory_with_main_and_a_zipapp(
@@ -163,7 +166,10 @@ def test_resolve_command_not_found_suggests_a_close_name_from_the_environment(
     (venv / "bin" / "pytest").write_text("")
     with pytest.raises(CommandNotFound) as caught:
         resolve_command(("pytets",), PYTHON, {"PATH": ""}, venv)
-    assert caught.value.message == "Failed to spawn: pytets\n  cause: No such file or directory"
+    assert (
+        caught.value.message
+        == "Failed to spawn: pytets\n  cause: No such file or directory (os error 2)"
+    )
     assert caught.value.hint == "the environment provides `pytest`; did you mean that?"
     with pytest.raises(CommandNotFound) as caught:
         resolve_command(("zzz",), PYTHON, {"PATH": ""}, venv)
@@ -419,5 +425,6 @@ def test_execute_a_missing_program_is_command_not_found(mode: str, tmp_path: Pat
     result = _runner(mode, str(tmp_path / "nope"))
     assert result.returncode == 2
     assert result.stdout == (
-        f"error: Failed to spawn: {tmp_path / 'nope'}\n  cause: No such file or directory\n"
+        f"error: Failed to spawn: {tmp_path / 'nope'}\n"
+        "  cause: No such file or directory (os error 2)\n"
     )
