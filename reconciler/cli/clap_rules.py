@@ -64,13 +64,11 @@ _CONFLICTS: Mapping[str, tuple[tuple[str, str], ...]] = {
 # Pairs of which the later given wins (clap's `overrides_with`).
 _OVERRIDES = (("exact", "inexact"), ("dev", "no_dev"), ("all_extras", "no_all_extras"))
 
-# Single options uv takes more than once: `sync`'s and `export`'s `--package` are lists in uv,
-# and `lock --check` overrides itself.
-_REPEATABLE: Mapping[str, frozenset[str]] = {
-    "sync": frozenset({"package"}),
-    "export": frozenset({"package"}),
-    "lock": frozenset({"check"}),
-}
+# Single options uv takes more than once: `lock --check` overrides itself. (`sync`'s and
+# `export`'s `--package` are lists in uv, several members at once: accord refuses a second one
+# by name rather than keep only the last, below.)
+_REPEATABLE: Mapping[str, frozenset[str]] = {"lock": frozenset({"check"})}
+_SEVERAL_PACKAGES = frozenset({"sync", "export"})
 
 # Spellings that are an option of their own in uv (accord reads them as one).
 _OWN_ARGUMENT = frozenset({"--native-tls"})
@@ -141,6 +139,13 @@ def check_command_line(ctx: click.Context, args: Sequence[str]) -> None:
     given = _given(ctx.command.params, args, interspersed=ctx.allow_interspersed_args)
     repeatable = _REPEATABLE.get(command, frozenset())
     seen: set[tuple[str | None, str]] = set()
+    packages = [option for option, _ in given if option.name == "package"]
+    if command in _SEVERAL_PACKAGES and len(packages) > 1:
+        raise UsageError(
+            "`--package` given more than once is not supported by accord yet",
+            hint=f"`uv {command}` takes several members at once; run accord once per package,"
+            " or use `--all-packages`",
+        )
     for option, spelling in given:
         if option.multiple or option.count or option.name in repeatable:
             continue

@@ -189,3 +189,17 @@ def test_clap_uv_dev_yields_to_add_group(cli: Cli, tmp_path: Path) -> None:
     ]
     assert groups[0] == groups[1]
     assert groups[0]["dev"] == ["linter"]
+
+
+@pytest.mark.parametrize("command", ["sync", "export"])
+def test_clap_several_packages_are_refused_by_name_not_cut_to_the_last(
+    cli: Cli, tmp_path: Path, command: str
+) -> None:
+    """uv takes `--package` several times (several members at once); accord says it cannot
+    rather than keep only the last one, and changes nothing."""
+    ours, _, project, _ = _both(cli, tmp_path, command, "--package", "a", "--package", "b")
+    assert ours.returncode == 2, ours.stderr
+    assert ours.stderr.splitlines()[0] == (
+        "error: `--package` given more than once is not supported by accord yet"
+    )
+    assert sorted(p.name for p in project.iterdir()) == ["pyproject.toml", "script.py"]
