@@ -324,9 +324,32 @@ def read_path_dependency(directory: Path, root: Path, location: str) -> ProjectM
     return attrs.evolve(manifest, sources=lowered.sources)
 
 
-def _is_package(data: Mapping[str, Any]) -> bool:
+def _is_package(data: Mapping[str, Any], *, required: bool = False) -> bool:
+    """Built and installed rather than virtual: ``tool.uv.package`` when set, else with a
+    ``[build-system]``, or (uv's rule) when another member names it as a ``workspace``
+    source (it is then built with setuptools' legacy backend)."""
     package = toml_table(data, "tool", "uv").get("package")
-    return package if isinstance(package, bool) else "build-system" in data
+    return package if isinstance(package, bool) else "build-system" in data or required
+
+
+def _required_members(
+    root_data: Mapping[str, Any], datas: Mapping[Path, Mapping[str, Any]]
+) -> set[NormalizedName]:
+    """The members another one names as a ``{ workspace = true }`` source, as uv collects them
+    (from the sources alone, whether or not a dependency uses them; not a member's own)."""
+    required: set[NormalizedName] = set()
+    for data in (root_data, *datas.values()):
+        project = data.get("project")
+        own = project.get("name") if isinstance(project, dict) else None
+        sources = toml_table(data, "tool", "uv").get("sources", {})
+        for name, entries in sources.items() if isinstance(sources, dict) else ():
+            listed = entries if isinstance(entries, list) else [entries]
+            named = canonicalize_name(name)
+            if any(isinstance(e, dict) and e.get("workspace") is True for e in listed) and (
+                own is None or canonicalize_name(str(own)) != named
+            ):
+                required.add(named)
+    return required
 
 
 def read_workspace(root: Path) -> Workspace:
@@ -340,10 +363,12 @@ def read_workspace(root: Path) -> Workspace:
         for directory in directories
     }
     members: dict[NormalizedName, tuple[Path, bool]] = {}
+    required = _required_members(root_data, datas)
     for directory, data in datas.items():
         project = data.get("project")
         if isinstance(project, dict) and isinstance(project.get("name"), str):
-            members[canonicalize_name(project["name"])] = (directory, _is_package(data))
+            name = canonicalize_name(project["name"])
+            members[name] = (directory, _is_package(data, required=name in required))
     indexes = {
         str(entry["name"]): str(entry["url"])
         for entry in toml_table(root_data, "tool", "uv").get("index", [])
@@ -369,7 +394,9 @@ def read_workspace(root: Path) -> Workspace:
         lowered = lower_sources(merged, directory, root, members, member_indexes, pyproject)
         manifest = read_manifest(
             pyproject,
-            is_package=_is_package(data),
+            is_package=_is_package(
+                data, required=canonicalize_name(str(data["project"].get("name", ""))) in required
+            ),
             directory=relative_to_root(directory, root) if directory != root else ".",
         )
         manifests.append(

@@ -860,6 +860,27 @@ SCENARIOS: tuple[Scenario, ...] = (
         source="lock_requires_python_workspace",
     ),
     Scenario(
+        "sync-member-without-build-system-that-another-requires",
+        {
+            "pyproject.toml": _pyproject(
+                '"lib"',
+                name="root",
+                extra="""
+                [tool.uv.sources]
+                lib = { workspace = true }
+
+                [tool.uv.workspace]
+                members = ["lib"]
+                """,
+            ),
+            "lib/pyproject.toml": _pyproject('"dep-a"', name="lib"),
+        },
+        ("sync",),
+        stderr=("Installed 3 packages", "+ lib==0.1.0"),
+        same_files=("uv.lock",),
+        source="workspace_member_required_without_build_system",
+    ),
+    Scenario(
         "sync-package-in-workspace",
         {
             "pyproject.toml": _pyproject(
