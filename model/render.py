@@ -347,13 +347,30 @@ def change_lines(plan: Plan, *, reinstalls: bool = True) -> list[str]:
         and str(action.installed.version) == action.dist.display_version
     }
     changes = [
-        (action.name, "-", str(action.installed.version))
+        (action.name, "-", str(action.installed.version) + _installed_from(action.installed))
         for action in plan.actions
         if isinstance(action, (Remove, Replace)) and action.name not in again
     ] + [
-        (action.name, "~" if action.name in again else "+", action.dist.display_version)
+        (
+            action.name,
+            "~" if action.name in again else "+",
+            action.dist.display_version + _tree_from(action.dist),
+        )
         for action in plan.actions
         if isinstance(action, (Install, Replace))
     ]
     changes.sort(key=lambda change: (change[0], change[1] != "-"))
     return [f" {sign} {name}=={version}" for name, sign, version in changes]
+
+
+def _tree_from(dist: DesiredDist) -> str:
+    """uv's `` (from file://…)`` after a source tree's version (a project, a member, a path)."""
+    if dist.kind is ArtifactKind.SOURCE_TREE and dist.directory_url is not None:
+        return f" (from {dist.directory_url})"
+    return ""
+
+
+def _installed_from(installed: InstalledDist) -> str:
+    """The same for an installed one, from its ``direct_url.json``: a directory's."""
+    found = installed.direct_url
+    return f" (from {found.url})" if found is not None and found.is_directory else ""

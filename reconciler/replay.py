@@ -49,7 +49,7 @@ __all__ = [
     "try_replay",
 ]
 
-RECIPE_VERSION = 3
+RECIPE_VERSION = 4  # 4: the lines it replays name a source tree (`(from file://…)`)
 INSTALLED = "\x00"
 """Where the recipe's text has the time the install took."""
 RESOLVED = "\x01"

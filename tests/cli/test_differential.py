@@ -876,7 +876,7 @@ SCENARIOS: tuple[Scenario, ...] = (
             "lib/pyproject.toml": _pyproject('"dep-a"', name="lib"),
         },
         ("sync",),
-        stderr=("Installed 3 packages", "+ lib==0.1.0"),
+        stderr=("Installed 3 packages", "+ lib==0.1.0 (from file://"),
         same_files=("uv.lock",),
         source="workspace_member_required_without_build_system",
     ),
