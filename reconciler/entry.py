@@ -36,7 +36,8 @@ def _lock_is_current(count: int, *, quiet: bool, started: float) -> None:
 
         noun = "package" if count == 1 else "packages"
         elapsed = format_elapsed(time.perf_counter() - started)
-        sys.stderr.write(f"Resolved {count} {noun} in {elapsed}\n")
+        amount = f"{count} {noun} " if count else ""  # uv: `Resolved in T` for none
+        sys.stderr.write(f"Resolved {amount}in {elapsed}\n")
     sys.exit(0)
 
 

@@ -82,7 +82,8 @@ def lock_command(ctx: click.Context, /, **options: Any) -> None:
         elapsed = (time.perf_counter() - started) * 1000
         count = len(lock.packages)
         noun = "package" if count == 1 else "packages"
-        click.echo(f"Resolved {count} {noun} in {elapsed:.0f}ms", err=True)
+        amount = f"{count} {noun} " if count else ""  # uv: `Resolved in T` for none
+        click.echo(f"Resolved {amount}in {elapsed:.0f}ms", err=True)
     if not isinstance(action, WriteLock):
         if options["dry_run"] and not options["quiet"]:
             click.echo("No lockfile changes detected", err=True)
@@ -163,7 +164,8 @@ def export_command(ctx: click.Context, /, **options: Any) -> None:
     if resolved is not None and not options["quiet"]:
         elapsed = (time.perf_counter() - started) * 1000
         noun = "package" if resolved == 1 else "packages"
-        click.echo(f"Resolved {resolved} {noun} in {elapsed:.0f}ms", err=True)
+        amount = f"{resolved} {noun} " if resolved else ""
+        click.echo(f"Resolved {amount}in {elapsed:.0f}ms", err=True)
     text = export_lock(project, lock, request, export)
     if options["output_file"]:
         from accord.reconciler.fsutil import write_atomic

@@ -210,7 +210,8 @@ def find_interpreter(
             )
         raise InterpreterIncompatible(
             f"The requested interpreter resolved to Python {found.version}, which is"
-            f" incompatible with the project's Python requirement: `{spec}`",
+            f" incompatible with the project's Python requirement: `{spec}`"
+            " (from `project.requires-python`)",
             hint=f"request a Python that satisfies `{spec}`, or change the project's"
             " requires-python",
         )

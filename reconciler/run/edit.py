@@ -200,7 +200,8 @@ def _resolved(started: float, lock: Lock, err: TextIO, request: RunRequest) -> N
         return
     count = len(lock.packages)
     noun = "package" if count == 1 else "packages"
-    err.write(f"Resolved {count} {noun} in {(time.perf_counter() - started) * 1000:.0f}ms\n")
+    amount = f"{count} {noun} " if count else ""  # uv: `Resolved in T` for none
+    err.write(f"Resolved {amount}in {(time.perf_counter() - started) * 1000:.0f}ms\n")
 
 
 def _smallest_versions(lock: Lock) -> dict[NormalizedName, Version]:

@@ -3,6 +3,7 @@ happens to it, resolved with the build stage's metadata builder. Never writes.""
 
 from __future__ import annotations
 
+import sys
 import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future
@@ -120,18 +121,13 @@ def lock_target(
     if request.run.script is not None:
         from accord.reconciler.errors import UsageError
         from accord.reconciler.lock.script import ensure_script_lock, script_lock_path
-        from accord.reconciler.run.script import read_script_metadata
+        from accord.reconciler.run.script import read_script_metadata, script_interpreter
 
         script = Path(request.run.script)
         metadata = read_script_metadata(script)
         if metadata is None:
             raise UsageError(f"`{script}` has no `# /// script` metadata block")
-        interpreter = find_interpreter(
-            request=request.python,
-            project_dir=request.version_file_dir(script.parent),
-            requires_python=metadata.requires_python,
-            existing_venv=None,
-        )
+        interpreter = script_interpreter(request, script, metadata, sys.stderr)
         path = script_lock_path(script)
         if not path.is_file():
             # `accord lock --script` under --locked/--check/--check-exists: refused as uv does

@@ -120,7 +120,8 @@ def _text(request: RunRequest, plan: Plan, command: str, resolved: int) -> str:
 
     text = environment_news(plan, relative_to=Path(request.cwd))
     if command == "sync" and request.locking.lock_mode is not LockMode.FROZEN:
-        text += f"Resolved {resolved} package{'' if resolved == 1 else 's'} in {RESOLVED}\n"
+        amount = f"{resolved} package{'' if resolved == 1 else 's'} " if resolved else ""
+        text += f"Resolved {amount}in {RESOLVED}\n"
     summary = uv_summary(plan, _SENTINEL_SECONDS, changes=command == "sync")
     return text + summary.replace(" in 59m 59s", f" in {INSTALLED}")
 

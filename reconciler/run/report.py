@@ -72,7 +72,10 @@ def timed(what: str, count: int, started: float) -> str:
     from accord.model.render import format_elapsed
 
     noun = "package" if count == 1 else "packages"
-    return f"{what} {count} {noun} in {format_elapsed(time.perf_counter() - started)}\n"
+    elapsed = format_elapsed(time.perf_counter() - started)
+    if what == "Resolved" and count == 0:
+        return f"Resolved in {elapsed}\n"  # uv's words for nothing to resolve
+    return f"{what} {count} {noun} in {elapsed}\n"
 
 
 def why_interpreter(request: RunRequest, project: Project, interpreter: Interpreter) -> str:

@@ -20,9 +20,10 @@ from accord.model.request import LockMode, RunRequest
 from accord.reconciler.errors import ScriptInvalid, UsageError
 from accord.reconciler.lock.script import script_lock_path
 
-__all__ = ["read_script_metadata", "sync_script"]
+__all__ = ["read_script_metadata", "script_interpreter", "sync_script"]
 
 if TYPE_CHECKING:
+    from accord.model.interpreter import Interpreter
     from accord.model.script import ScriptMetadata
     from accord.reconciler.run.outcome import SyncOutcome
 
@@ -91,7 +92,6 @@ def sync_script(
     """Bring the script's cached environment in line with its metadata (or its lock)."""
     err = sys.stderr if err is None else err
     out = sys.stdout if out is None else out
-    from accord.reconciler.interpreters.find import find_interpreter
     from accord.reconciler.lock.script import ensure_script_lock
     from accord.reconciler.lock.write import write_lock
     from accord.reconciler.run.cached import STORED_LOCK, environment_key, sync_requirements
@@ -100,31 +100,7 @@ def sync_script(
     metadata = read_script_metadata(script)
     if metadata is None:
         raise UsageError(f"`{script}` has no `# /// script` metadata block")
-    from accord.reconciler.errors import InterpreterIncompatible
-
-    try:
-        interpreter = find_interpreter(
-            request=request.python,
-            project_dir=request.version_file_dir(script.absolute().parent),
-            requires_python=metadata.requires_python,
-            existing_venv=None,
-        )
-    except InterpreterIncompatible:
-        if request.python is None:
-            raise
-        # uv: an interpreter asked for by name (--python, UV_PYTHON) runs the script anyway,
-        # with a warning.
-        interpreter = find_interpreter(
-            request=request.python,
-            project_dir=request.version_file_dir(script.absolute().parent),
-            requires_python=None,
-            existing_venv=None,
-        )
-        spec = ", ".join(str(s) for s in metadata.requires_python or ())
-        err.write(
-            f"warning: The requested interpreter resolved to Python {interpreter.version}, "
-            f"which is incompatible with the script's Python requirement: `{spec}`\n"
-        )
+    interpreter = script_interpreter(request, script, metadata, err)
     lock: Lock | None = None
     lock_action: LockAction | None = None
     if script_lock_path(script).is_file():
@@ -165,3 +141,35 @@ def sync_script(
         interpreter=interpreter,
         dry_plan=request.output.dry_plan,
     )
+
+
+def script_interpreter(
+    request: RunRequest, script: Path, metadata: ScriptMetadata, err: TextIO
+) -> Interpreter:
+    """The interpreter for ``script``: one its ``requires-python`` allows, or (uv's rule) the one
+    asked for by name (``--python``, ``UV_PYTHON``) all the same, with a warning."""
+    from accord.reconciler.errors import InterpreterIncompatible
+    from accord.reconciler.interpreters.find import find_interpreter
+
+    try:
+        return find_interpreter(
+            request=request.python,
+            project_dir=request.version_file_dir(script.absolute().parent),
+            requires_python=metadata.requires_python,
+            existing_venv=None,
+        )
+    except InterpreterIncompatible:
+        if request.python is None:
+            raise
+    interpreter = find_interpreter(
+        request=request.python,
+        project_dir=request.version_file_dir(script.absolute().parent),
+        requires_python=None,
+        existing_venv=None,
+    )
+    spec = ", ".join(str(s) for s in metadata.requires_python or ())
+    err.write(
+        f"warning: The requested interpreter resolved to Python {interpreter.version}, "
+        f"which is incompatible with the script's Python requirement: `{spec}`\n"
+    )
+    return interpreter

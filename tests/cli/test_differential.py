@@ -916,7 +916,10 @@ SCENARIOS: tuple[Scenario, ...] = (
         "sync-no-python-match",
         {"pyproject.toml": _pyproject('"pkg"', requires_python=">=3.99")},
         ("sync",),
-        stderr=(">=3.99",),
+        stderr=(
+            "incompatible with the project's Python requirement: `>=3.99` "
+            "(from `project.requires-python`)",
+        ),
         source="mixed_requires_python",
     ),
     # ---- uv lock (crates/uv/tests/lock/lock.rs)

@@ -685,3 +685,32 @@ def test_no_config_ignores_python_version_files_as_uv(cli: Cli, tmp_path: Path) 
         [str(cli.uv_bin), "lock"], cwd=project, env=env, text=True, capture_output=True
     )
     assert refused.returncode == 2 and ".python-version" in refused.stderr, refused.stderr
+
+
+def test_lock_script_for_another_python_warns_and_locks_as_uv(cli: Cli, tmp_path: Path) -> None:
+    """An interpreter asked for by name that the script's `requires-python` excludes: uv warns
+    and locks all the same (as `run` does); nothing to resolve is `Resolved in T`."""
+    said = {}
+    for who in ("uv", "accord"):
+        root = tmp_path / who
+        root.mkdir()
+        (root / "s.py").write_text(
+            '# /// script\n# requires-python = ">=3.99"\n# dependencies = []\n# ///\nprint(1)\n'
+        )
+        argv = ["lock", "--script", "s.py", "--python", str(cli.python)]
+        done = cli.uv(root, *argv) if who == "uv" else _accord(cli, root, *argv)
+        assert done.returncode == 0, done.stderr
+        said[who] = re.sub(r" in \d+(\.\d+)?m?s$", " in <time>", done.stderr, flags=re.M)
+        assert (root / "s.py.lock").is_file()
+    assert (
+        said["accord"]
+        == said["uv"]
+        == (
+            f"warning: The requested interpreter resolved to Python {platform.python_version()}, "
+            "which is incompatible with the script's Python requirement: `>=3.99`\n"
+            "Resolved in <time>\n"
+        )
+    )
+    assert (tmp_path / "accord" / "s.py.lock").read_text() == (
+        tmp_path / "uv" / "s.py.lock"
+    ).read_text()

@@ -323,7 +323,7 @@ def test_find_interpreter_explicit_request_incompatible_with_requires_python() -
         find("3.9", requires_python=">=3.11")
     assert caught.value.message == (
         f"The requested interpreter resolved to Python {version}, which is incompatible with the"
-        " project's Python requirement: `>=3.11`"
+        " project's Python requirement: `>=3.11` (from `project.requires-python`)"
     )
     assert caught.value.hint == (
         "request a Python that satisfies `>=3.11`, or change the project's requires-python"
