@@ -198,3 +198,27 @@ def test_an_extra_in_several_versions_conflicting_names_both_sides(
         "project's requirements are unsatisfiable.",
     ]
     assert "all versions of st-opt2[feat] depend on st-base>=3" in theirs[1]
+
+
+def test_the_projects_own_requirements_against_each_other_read_as_uv(
+    ecli: Cli, tmp_path: Path
+) -> None:
+    """Two requirements of the project's on one package that no version meets together."""
+    ours, theirs = _both(ecli, tmp_path, '"st-base>=3", "st-base<2"')
+    assert ours[:2] == [
+        "error: No solution found when resolving dependencies",
+        "  cause: Because your project depends on st-base>=3 and st-base<2, we can conclude "
+        "that your project's requirements are unsatisfiable.",
+    ]
+    assert ours[:2] == theirs[:2]
+
+
+def test_a_requirement_the_only_version_misses_reads_as_uv(ecli: Cli, tmp_path: Path) -> None:
+    """A requirement of the project's that the one version there is does not meet."""
+    ours, theirs = _both(ecli, tmp_path, '"st-pin>=2"')
+    assert ours[:2] == [
+        "error: No solution found when resolving dependencies",
+        "  cause: Because only st-pin==1.0 is available and your project depends on "
+        "st-pin>=2, we can conclude that your project's requirements are unsatisfiable.",
+    ]
+    assert ours[:2] == theirs[:2]

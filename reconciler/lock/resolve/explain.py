@@ -71,6 +71,9 @@ class _Explainer(Phrases):
             python = self.python_conflict(name, project, where)
             if python is not None:
                 return python
+            direct_only = self.project_alone(name, project, where)
+            if direct_only is not None:
+                return direct_only
         if packages and all(name_of(parent) == name for parent in packages):
             # Only P[extra]'s pins on P itself: resolvelib backtracked P after every version
             # of the extra failed for what the extra requires, which uv names instead.
@@ -138,6 +141,24 @@ class _Explainer(Phrases):
         if notes:
             lines.append("(" + "; ".join(notes) + ")")
         return NoSolution(_format(where, lines), hint=_hint(name, packages, project))
+
+    def project_alone(
+        self, name: NormalizedName, project: list[Req], where: str
+    ) -> NoSolution | None:
+        """The project's own requirements on ``name`` against each other (``click>=8`` and
+        ``click<8``) or against the one version there is, in uv's words; None otherwise."""
+        said = [depends(req.identifier, req.specifier) for req in project]
+        if len(project) >= 2:
+            because = f"{PROJECT} depends on {said[0]} and {said[1]}"
+        else:
+            usable = self.usable_versions(name)
+            if len(usable) != 1 or project[0].specifier.contains(usable[0], True):
+                return None
+            because = f"only {name}=={usable[0]} is available and {PROJECT} depends on {said[0]}"
+        line = (
+            f"Because {because}, we can conclude that {PROJECT}'s requirements are unsatisfiable."
+        )
+        return NoSolution(_format(where, [line]), hint=_hint(name, {}, project))
 
     def behind_extra(
         self, identifier: str, versions: list[Version], where: str
