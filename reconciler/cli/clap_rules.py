@@ -57,6 +57,12 @@ _CONFLICTS: Mapping[str, tuple[tuple[str, str], ...]] = {
     "sync": _SELECTION_CONFLICTS,
     "export": _SELECTION_CONFLICTS,
     "why": _SELECTION_CONFLICTS,
+    "lock": (
+        *_GROUP_CONFLICTS,
+        ("frozen", "check"),
+        ("frozen", "check_exists"),
+        ("frozen", "locked"),
+    ),
     "add": _EDIT_CONFLICTS,
     "remove": _EDIT_CONFLICTS,
 }

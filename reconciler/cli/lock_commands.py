@@ -25,6 +25,7 @@ from accord.reconciler.cli.settings import (
     read_settings,
     warn,
 )
+from accord.reconciler.cli.variables import env_flag
 from accord.reconciler.errors import ProjectNotFound, UsageError
 
 __all__ = ["export_command", "lock_command", "why_command"]
@@ -46,19 +47,24 @@ def lock_command(ctx: click.Context, /, **options: Any) -> None:
     if options["check"] and options["check_exists"]:
         raise UsageError("the argument '--check' cannot be used with '--check-exists'")
     checking = options["check"] or options["locked"]
-    mode = LockMode.LOCKED if checking else LockMode.WRITE
-    if options["check_exists"]:
-        mode = LockMode.FROZEN
+    # uv's `--check-exists`, also spelled `--frozen` (hidden) or `UV_FROZEN`, which a checking
+    # flag overrides with a warning; each is named as given.
+    frozen = "--check-exists" if options["check_exists"] else None
+    if options["frozen"]:
+        frozen = "--frozen"
+    elif env_flag("UV_FROZEN") and frozen is None:
+        if checking:
+            warn(
+                f"Ignoring `UV_FROZEN` because `{'--check' if options['check'] else '--locked'}`"
+                " was provided"
+            )
+        else:
+            frozen = "UV_FROZEN=1"
+    mode = LockMode.FROZEN if frozen else LockMode.LOCKED if checking else LockMode.WRITE
     request = RunRequest.of(
         cwd=Path.cwd(),
         lock_mode=mode,
-        locked_flag=(
-            "--check-exists"
-            if options["check_exists"]
-            else "--check"
-            if options["check"]
-            else "--locked"
-        ),
+        locked_flag=frozen or ("--check" if options["check"] else "--locked"),
         **lock_fields(ctx, options),
         script=Path(options["script"]).absolute() if options["script"] else None,
     )
@@ -71,14 +77,14 @@ def lock_command(ctx: click.Context, /, **options: Any) -> None:
                 "No `pyproject.toml` found in current directory or any parent directory"
             )
     lock, action, path = lock_target(request, announce=None if options["quiet"] else _say)
-    if options["check_exists"]:
+    if frozen:
         warn(
             f"The lockfile at `{os.path.relpath(path)}` was only checked for validity, not "
-            "whether it is up-to-date, because `--check-exists` was provided; use `--check` "
+            f"whether it is up-to-date, because `{frozen}` was provided; use `--check` "
             "instead"
         )
     shown = os.path.relpath(path) if path.is_relative_to(Path.cwd()) else str(path)
-    if not options["quiet"] and not options["check_exists"]:  # uv resolves nothing then
+    if not options["quiet"] and not frozen:  # uv resolves nothing then
         elapsed = (time.perf_counter() - started) * 1000
         count = len(lock.packages)
         noun = "package" if count == 1 else "packages"

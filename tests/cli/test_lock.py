@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from fixtures import PROJECTS_DIR, MakeProject
+from fixtures.uvlock import uv_environment
 from tests.cli.support import (
     Cli,
     after_interpreter,
@@ -714,3 +715,52 @@ def test_lock_script_for_another_python_warns_and_locks_as_uv(cli: Cli, tmp_path
     assert (tmp_path / "accord" / "s.py.lock").read_text() == (
         tmp_path / "uv" / "s.py.lock"
     ).read_text()
+
+
+def test_lock_frozen_and_uv_frozen_are_check_exists_as_uv(cli: Cli, tmp_path: Path) -> None:
+    """`lock --frozen` (hidden in uv's help) and `UV_FROZEN` are `--check-exists`, each named
+    as given; `--check` overrides `UV_FROZEN` with a warning; `--frozen` excludes `--locked`."""
+    cases: list[tuple[tuple[str, ...], dict[str, str]]] = [
+        (("lock", "--frozen"), {}),
+        (("lock",), {"UV_FROZEN": "1"}),
+        (("lock", "--check"), {"UV_FROZEN": "1"}),
+        (("lock", "--dry-run"), {"UV_FROZEN": "1"}),
+        (("lock", "--locked", "--frozen"), {}),
+    ]
+    said: dict[str, list[tuple[int, str]]] = {"uv": [], "accord": []}
+    for who in ("uv", "accord"):
+        (tmp_path / who).mkdir()
+        project = _project(tmp_path / who, '"pkg"')
+        missing = (
+            cli.uv(project, "lock", "--frozen")
+            if who == "uv"
+            else _accord(cli, project, "lock", "--frozen", "--python", str(cli.python))
+        )
+        said[who].append((missing.returncode, missing.stderr))
+        done = cli.uv(project, "lock") if who == "uv" else _accord(cli, project, "lock")
+        assert done.returncode == 0, done.stderr
+        for args, env in cases:
+            if who == "uv":
+                uv_env = uv_environment(cli.index_url, cache_dir=cli.uv_cache, python=cli.python)
+                uv_env.update({"UV_NO_CONFIG": "1", "UV_NO_PROGRESS": "1", **env})
+                run = subprocess.run(
+                    [str(cli.uv_bin), *args],
+                    cwd=project,
+                    env=uv_env,
+                    capture_output=True,
+                    text=True,
+                    timeout=120,
+                )
+            else:
+                run = _accord(cli, project, *args, "--python", str(cli.python), env=env)
+            text = re.sub(r" in \d+(\.\d+)?m?s$", " in <time>", run.stderr, flags=re.M)
+            if run.returncode == 2:
+                text = text.splitlines()[0]  # uv adds clap's usage lines
+            said[who].append((run.returncode, text))
+    expected = [
+        (s[0], s[1].replace("`uv lock`", "`accord lock`").replace("`uv sync`", "`accord sync`"))
+        for s in said["uv"]
+    ]
+    assert said["accord"] == expected
+    assert said["accord"][1][1].endswith("because `--frozen` was provided; use `--check` instead\n")
+    assert said["accord"][3][1].startswith("warning: Ignoring `UV_FROZEN` because `--check`")
