@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import sys
+import time
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
@@ -156,6 +157,7 @@ def sync_requirements(
     from accord.reconciler.project.indexes import configured_indexes, configured_strategy
     from accord.reconciler.project.source_trees import locate_source_trees
     from accord.reconciler.run.builders import project_builder
+    from accord.reconciler.run.report import timed
 
     venv = cache_root() / "environments" / f"{name}-{key}"
     stored = venv / STORED_LOCK
@@ -178,7 +180,19 @@ def sync_requirements(
             strategy=configured_strategy(request.index, index_config or {}),
         )
 
+    # `accord sync --script` reports as `uv sync --script`: the environment, `Resolved N
+    # packages`, then each change or `Checked N packages`; a run, only the counts.
+    report = request.output.uv_summary and not (request.output.quiet or request.output.dry_plan)
+    started = time.perf_counter()
+    checked = [started]
+    if report:
+        verb = "Using" if (venv / "pyvenv.cfg").is_file() else "Creating"
+        err.write(f"{verb} script environment at: {venv}\n")
+
     def before_apply(plan: Plan) -> None:
+        if report:
+            err.write(timed("Resolved", len(plan.desired.dists), started))
+            checked[0] = time.perf_counter()
         if not plan.is_empty and request.output.verbose and not request.output.quiet:
             _print(plan, request, err, label)  # the full plan under -v, as for the project
 
@@ -187,9 +201,11 @@ def sync_requirements(
 
         if not request.output.quiet:
             # As `uv run --with`: the counts only, not the cached environment's path.
-            err.write(uv_summary(plan, seconds, changes=False))
+            err.write(uv_summary(plan, seconds, changes=report))
 
     def finish(synced: Lock, plan: Plan) -> None:
+        if report and plan.is_empty:
+            err.write(timed("Checked", len(plan.desired.dists), checked[0]))
         if not plan.is_empty or not stored.is_file() or damaged:
             from accord.reconciler.fsutil import write_atomic
             from accord.reconciler.lock.write import format_lock

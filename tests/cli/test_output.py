@@ -346,3 +346,31 @@ def test_output_a_package_put_back_at_its_version_reads_as_uv(
         [" ~ dep-a==1.0"],
         [" - dep-a==1.0", " + dep-a==1.0"],
     ]
+
+
+def test_output_sync_script_reads_as_uv(cli: Cli, tmp_path: Path) -> None:
+    """`sync --script` names the script's environment, resolves, then lists each change (or
+    checks), as `uv sync --script`; a run of the script says only the counts."""
+    said: dict[str, list[list[str]]] = {}
+    for who in ("uv", "accord"):
+        root = tmp_path / who
+        root.mkdir()
+        (root / "s.py").write_text('# /// script\n# dependencies = ["dep-a"]\n# ///\nprint(1)\n')
+        lines = []
+        for _ in range(2):
+            args = ("sync", "--script", "s.py", "--python", str(cli.python))
+            done = cli.uv(root, *args) if who == "uv" else cli.invoke(root, *args)
+            assert done.returncode == 0, done.stderr
+            lines.append(
+                [
+                    re.sub(r"environment at: .*", "environment at: <cache>", line)
+                    for line in _lines(done.stderr)
+                ]
+            )
+        said[who] = lines
+    assert said["accord"] == said["uv"]
+    assert said["accord"][1] == [
+        "Using script environment at: <cache>",
+        "Resolved 2 packages in <time>",
+        "Checked 2 packages in <time>",
+    ]
