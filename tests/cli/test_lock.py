@@ -764,3 +764,26 @@ def test_lock_frozen_and_uv_frozen_are_check_exists_as_uv(cli: Cli, tmp_path: Pa
     assert said["accord"] == expected
     assert said["accord"][1][1].endswith("because `--frozen` was provided; use `--check` instead\n")
     assert said["accord"][3][1].startswith("warning: Ignoring `UV_FROZEN` because `--check`")
+
+
+def test_lock_offline_with_nothing_cached_reads_as_uv(cli: Cli, tmp_path: Path) -> None:
+    """A package no cache holds under `--offline`: uv's resolution failure and its hint."""
+    project = _project(tmp_path, '"pkg"')
+    empty = {"ACCORD_CACHE_DIR": str(tmp_path / "accord-cache")}
+    ours = _accord(cli, project, "lock", "--offline", "--python", str(cli.python), env=empty)
+    uv_env = uv_environment(cli.index_url, cache_dir=tmp_path / "uv-cache", python=cli.python)
+    uv_env.update({"UV_NO_CONFIG": "1", "UV_NO_PROGRESS": "1"})
+    theirs = subprocess.run(
+        [str(cli.uv_bin), "lock", "--offline"],
+        cwd=project,
+        env=uv_env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert (ours.returncode, theirs.returncode) == (1, 1), ours.stderr + theirs.stderr
+    assert [line for line in ours.stderr.splitlines() if line] == [
+        line for line in theirs.stderr.splitlines() if line
+    ]
+    assert "Because pkg was not found in the cache and your project depends on pkg" in (ours.stderr)
+    assert not (project / "uv.lock").exists()

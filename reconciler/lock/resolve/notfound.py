@@ -61,8 +61,14 @@ def package_not_found(
 ) -> PackageNotFound:
     """uv's words for a package the project requires and no index has, with a close
     name the index does have (one slip away: swapped or doubled letters)."""
-    if "registry" not in exc.message:
-        return exc  # offline: the hint already says what to do
+    if "registry" not in exc.message:  # offline: uv's words for it
+        return PackageNotFound(
+            "No solution found when resolving dependencies\n"
+            f"  cause: Because {name} was not found in the cache and {_PROJECT} depends on "
+            f"{name}, we can conclude that {_PROJECT}'s requirements are unsatisfiable.",
+            hint="Packages were unavailable because the network was disabled. When the network "
+            "is disabled, registry packages may only be read from the cache.",
+        )
     suggestion = None
     for candidate in near_names(name)[:40]:
         try:
