@@ -56,6 +56,10 @@ def _compile_bytecode(venv: Path, *, quiet: bool, err: TextIO) -> None:
     python = venv / "bin" / "python"
     found = sorted((venv / "lib").glob("*/site-packages"))
     started = time.perf_counter()
+    # uv's count: the modules in site-packages (each compiled, or found compiled).
+    count = sum(
+        name.endswith(".py") for where in found for _, _, names in os.walk(where) for name in names
+    )
     result = subprocess.run(
         [str(python), "-m", "compileall", "-q", "-j", "0", *map(str, found)],
         capture_output=True,
@@ -71,7 +75,8 @@ def _compile_bytecode(venv: Path, *, quiet: bool, err: TextIO) -> None:
     if not quiet:
         from accord.model.render import format_elapsed
 
-        err.write(f"Bytecode compiled in {format_elapsed(time.perf_counter() - started)}\n")
+        elapsed = format_elapsed(time.perf_counter() - started)
+        err.write(f"Bytecode compiled {count} file{'' if count == 1 else 's'} in {elapsed}\n")
 
 
 def _no_sync(request: RunRequest, project: Project, venv: Path, out: TextIO) -> SyncOutcome:
@@ -207,6 +212,7 @@ def sync_project(
 
             remove_interrupted_stashes(venv)  # an interrupted sync's, once all was repaired
         applied = None
+        changes: list[str] = []  # the change lines, when they follow the compiling
         if not plan.is_empty:
             from accord.reconciler.install.apply import apply_plan
             from accord.reconciler.run.stamp import remove_stamp
@@ -237,17 +243,27 @@ def sync_project(
                 if applied is not None:
                     # uv counts the installing apart from the preparing.
                     seconds -= applied.prepare_seconds
+                # With --compile-bytecode, uv says what it compiled before the changes.
+                compiling = request.sync.compile_bytecode and request.output.uv_summary
                 err.write(
                     uv_summary(
                         plan,
                         seconds,
-                        changes=request.output.uv_summary,
+                        changes=request.output.uv_summary and not compiling,
                         prepared=(applied.prepared, applied.prepare_seconds)
                         if applied is not None
                         else (0, 0.0),
                     )
                 )
-        elif (request.output.uv_summary or request.output.verbose) and not request.output.quiet:
+                if compiling:
+                    from accord.model.render import change_lines
+
+                    changes = change_lines(plan)
+        elif (
+            (request.output.uv_summary or request.output.verbose)
+            and not request.output.quiet
+            and not request.sync.compile_bytecode  # uv says only what it compiled then
+        ):
             # uv counts the packages the sync asked for, not what else the environment holds.
             err.write(timed("Checked", len(desired.dists), checking))
         if verification is not None and isinstance(plan.environment, Keep):
@@ -263,6 +279,7 @@ def sync_project(
             write_snapshot(venv, verification, changed)
         if request.sync.compile_bytecode:
             _compile_bytecode(venv, quiet=bool(request.output.quiet), err=err)
+            err.write("".join(line + "\n" for line in changes))
         if not request.run.isolated:
             from accord.reconciler.run.stamp import write_stamp
 

@@ -374,3 +374,23 @@ def test_output_sync_script_reads_as_uv(cli: Cli, tmp_path: Path) -> None:
         "Resolved 2 packages in <time>",
         "Checked 2 packages in <time>",
     ]
+
+
+def test_output_compile_bytecode_reads_as_uv(
+    cli: Cli, make_project: MakeProject, tmp_path: Path
+) -> None:
+    """`sync --compile-bytecode`: the files compiled (counted as uv counts them) before the
+    changes, and no `Checked` line when nothing changed."""
+    ours = make_project("simple")
+    theirs = tmp_path / "uv" / "simple"
+    shutil.copytree(ours, theirs)
+    said: dict[str, list[list[str]]] = {"uv": [], "accord": []}
+    for _ in range(2):
+        args = ("sync", "--frozen", "--compile-bytecode", "--python", str(cli.python))
+        uv, accord = cli.uv(theirs, *args), cli.invoke(ours, *args)
+        assert uv.returncode == accord.returncode == 0, uv.stderr + accord.stderr
+        said["uv"].append(_lines(uv.stderr))
+        said["accord"].append(_lines(accord.stderr))
+    assert said["accord"] == said["uv"]
+    assert said["accord"][1][0].startswith("Bytecode compiled ")
+    assert said["accord"][1][0].endswith(" files in <time>")
