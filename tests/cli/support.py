@@ -110,18 +110,26 @@ class Cli:
         assert result.returncode == 0, result.stderr
 
     def uv(
-        self, project: Path, *args: str, settings: bool = False
+        self,
+        project: Path,
+        *args: str,
+        settings: bool = False,
+        env: Mapping[str, str] | None = None,
+        cache: Path | None = None,
     ) -> subprocess.CompletedProcess[str]:
-        """Run the real uv in `project` against the local index, cache and interpreter.
+        """Run the real uv in `project` against the local index, cache (or `cache`) and
+        interpreter, with `env` on top.
 
         uv runs with UV_NO_CONFIG, under which it also ignores the project's `[tool.uv]`
         settings; `settings=True` lets it read them and hides user configuration instead.
         """
-        env = uv_environment(self.index_url, cache_dir=self.uv_cache, python=self.python)
+        extra = env
+        env = uv_environment(self.index_url, cache_dir=cache or self.uv_cache, python=self.python)
         env.update({"UV_NO_CONFIG": "1", "UV_NO_PROGRESS": "1"})
         if settings:
             del env["UV_NO_CONFIG"]
             env["XDG_CONFIG_HOME"] = str(project.parent / "no-user-config")
+        env.update(extra or {})
         return subprocess.run(
             [str(self.uv_bin), *args],
             cwd=project,

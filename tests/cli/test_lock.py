@@ -15,7 +15,6 @@ from pathlib import Path
 import pytest
 
 from fixtures import PROJECTS_DIR, MakeProject
-from fixtures.uvlock import uv_environment
 from tests.cli.support import (
     Cli,
     after_interpreter,
@@ -741,16 +740,7 @@ def test_lock_frozen_and_uv_frozen_are_check_exists_as_uv(cli: Cli, tmp_path: Pa
         assert done.returncode == 0, done.stderr
         for args, env in cases:
             if who == "uv":
-                uv_env = uv_environment(cli.index_url, cache_dir=cli.uv_cache, python=cli.python)
-                uv_env.update({"UV_NO_CONFIG": "1", "UV_NO_PROGRESS": "1", **env})
-                run = subprocess.run(
-                    [str(cli.uv_bin), *args],
-                    cwd=project,
-                    env=uv_env,
-                    capture_output=True,
-                    text=True,
-                    timeout=120,
-                )
+                run = cli.uv(project, *args, env=env)
             else:
                 run = _accord(cli, project, *args, "--python", str(cli.python), env=env)
             text = re.sub(r" in \d+(\.\d+)?m?s$", " in <time>", run.stderr, flags=re.M)
@@ -771,16 +761,7 @@ def test_lock_offline_with_nothing_cached_reads_as_uv(cli: Cli, tmp_path: Path) 
     project = _project(tmp_path, '"pkg"')
     empty = {"ACCORD_CACHE_DIR": str(tmp_path / "accord-cache")}
     ours = _accord(cli, project, "lock", "--offline", "--python", str(cli.python), env=empty)
-    uv_env = uv_environment(cli.index_url, cache_dir=tmp_path / "uv-cache", python=cli.python)
-    uv_env.update({"UV_NO_CONFIG": "1", "UV_NO_PROGRESS": "1"})
-    theirs = subprocess.run(
-        [str(cli.uv_bin), "lock", "--offline"],
-        cwd=project,
-        env=uv_env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    theirs = cli.uv(project, "lock", "--offline", cache=tmp_path / "uv-cache")
     assert (ours.returncode, theirs.returncode) == (1, 1), ours.stderr + theirs.stderr
     assert [line for line in ours.stderr.splitlines() if line] == [
         line for line in theirs.stderr.splitlines() if line
