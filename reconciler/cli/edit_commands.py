@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +18,13 @@ from accord.reconciler.cli.clap_rules import ClapCommand
 from accord.reconciler.cli.command_options import CONTEXT_SETTINGS
 from accord.reconciler.cli.install_options import install_filter
 from accord.reconciler.cli.refusals import refuse_unsupported_edit
-from accord.reconciler.cli.settings import lock_fields, lock_mode, normalized_names, read_settings
+from accord.reconciler.cli.settings import (
+    lock_fields,
+    lock_mode,
+    normalized_names,
+    read_settings,
+    warn,
+)
 
 __all__ = ["add_command", "remove_command"]
 
@@ -32,6 +39,14 @@ def _edit(
 
     options, _sources = read_settings(ctx, options)
     refuse_unsupported_edit(options, name)
+    given = [*options["index"], options["default_index"] or os.environ.get("UV_DEFAULT_INDEX")]
+    if name == "add" and any(given):
+        # uv also records the index it was given in the file (`[[tool.uv.index]]`, and a
+        # named one as the added package's source); accord resolves with it, and says so.
+        warn(
+            "`accord add` does not write the index it was given (`--index`, `--default-index`, "
+            "`UV_INDEX`, `UV_DEFAULT_INDEX`) to `[[tool.uv.index]]` yet, as `uv add` does"
+        )
     mode, locked_flag = lock_mode(ctx, options)
     installs = install_filter(ctx, options) if name == "add" else InstallFilter()
     # Two places on the command line are refused (``clap_rules``); `UV_DEV` yields to the
