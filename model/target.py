@@ -34,6 +34,9 @@ class Project:
     """``[tool.accord] strict = true``: run only what the environment provides."""
     pyprojects: tuple[PurePath, ...] = ()
     """Every pyproject.toml that decided this target (for the fast-path stamp)."""
+    members_python: tuple[tuple[str, SpecifierSet], ...] = ()
+    """The other workspace members' ``requires-python``, by member name: the interpreter
+    must satisfy them too, as uv's must."""
     venv: PurePath
     lock_path: PurePath
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import attrs
@@ -155,12 +155,15 @@ def find_interpreter(
     project_dir: Path | None,
     requires_python: SpecifierSet | None,
     existing_venv: Path | None,
+    origin: Callable[[Version], str] | None = None,
 ) -> Interpreter:
     """Choose the interpreter for a project (DESIGN.md "Interpreters"; uv-run-behaviour §c).
 
     The request is ``request`` (``--python``), else the nearest ``.python-version`` from
     ``project_dir`` upward, else ``requires_python``. An ``existing_venv`` whose interpreter
     satisfies the request and ``requires_python`` wins (its own, venv, facts are returned).
+    ``origin`` words where ``requires_python`` comes from, for the found version it excludes
+    (``workspace member `b`'s `project.requires-python`)``, ending as uv ends it).
     Otherwise PATH (shims skipped) and pyenv's versions are searched. Raises
     ``InterpreterNotFound`` when nothing matches, ``InterpreterIncompatible`` when an explicit
     request or ``.python-version`` resolves outside ``requires_python``.
@@ -211,7 +214,7 @@ def find_interpreter(
         raise InterpreterIncompatible(
             f"The requested interpreter resolved to Python {found.version}, which is"
             f" incompatible with the project's Python requirement: `{spec}`"
-            " (from `project.requires-python`)",
+            f" (from {origin(found.version) if origin else '`project.requires-python`)'}",
             hint=f"request a Python that satisfies `{spec}`, or change the project's"
             " requires-python",
         )

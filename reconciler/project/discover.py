@@ -21,6 +21,7 @@ from accord.reconciler.errors import ProjectInvalid, ProjectNotFound
 __all__ = [
     "discover_target",
     "find_pyproject",
+    "member_directories",
     "read_pyproject",
     "schema_error",
     "toml_table",
@@ -175,6 +176,31 @@ def _project_environment(root: Path) -> Path:
     return root / ".venv"
 
 
+def member_directories(root: Path, data: Mapping[str, Any]) -> list[Path]:
+    """The member directories of the workspace rooted at ``root`` (the root itself first
+    when it is a project), following ``members`` globs and ``exclude``."""
+    uv = toml_table(data, "tool", "uv")
+    workspace = toml_table(uv, "workspace") if "workspace" in uv else None
+    directories = [root] if "project" in data else []
+    if workspace is None:
+        return directories or [root]
+    excluded: set[Path] = set()
+    for pattern in workspace.get("exclude", []):
+        excluded.update(p.resolve() for p in root.glob(str(pattern)))
+    for pattern in workspace.get("members", []):
+        for path in sorted(root.glob(str(pattern))):
+            if not path.is_dir() or path.resolve() in excluded or path.resolve() == root.resolve():
+                continue
+            if not (path / "pyproject.toml").is_file():
+                relative = os.path.relpath(path, root)
+                raise ProjectInvalid(
+                    f"Workspace member `{relative}` is missing a `pyproject.toml`",
+                    path=root / "pyproject.toml",
+                )
+            directories.append(path)
+    return directories
+
+
 def discover_target(project_dir: Path, *, no_project: bool = False) -> Target:
     """The project containing ``project_dir``, or a BareEnvironment when there is none."""
     project_dir = Path(os.path.abspath(project_dir))
@@ -205,6 +231,7 @@ def discover_target(project_dir: Path, *, no_project: bool = False) -> Target:
         )
     default_groups = uv.get("default-groups")
     package = uv.get("package")
+    members_python = _members_python(root, directory, data if root == directory else None)
     return Project(
         root=root,
         directory=directory,
@@ -221,9 +248,31 @@ def discover_target(project_dir: Path, *, no_project: bool = False) -> Target:
         is_workspace_root=root == directory,
         strict=strict,
         pyprojects=(pyproject, *decided_by),
+        members_python=members_python,
         venv=_project_environment(root),
         lock_path=root / "uv.lock",
     )
+
+
+def _members_python(
+    root: Path, directory: Path, root_data: Mapping[str, Any] | None
+) -> tuple[tuple[str, SpecifierSet], ...]:
+    """The other workspace members' ``requires-python``: uv takes an interpreter only when it
+    satisfies every member's (``… (from workspace member `b`'s `project.requires-python`)``)."""
+    data = root_data if root_data is not None else read_pyproject(root / "pyproject.toml")
+    if "workspace" not in toml_table(data, "tool", "uv"):
+        return ()
+    found: list[tuple[str, SpecifierSet]] = []
+    for member in member_directories(root, data):
+        if member.resolve() == directory.resolve():
+            continue
+        pyproject = member / "pyproject.toml"
+        member_data = read_pyproject(pyproject)
+        name = toml_table(member_data, "project").get("name")
+        specifier = _requires_python(member_data, pyproject)
+        if isinstance(name, str) and specifier is not None:
+            found.append((str(canonicalize_name(name)), specifier))
+    return tuple(found)
 
 
 def require_project(target: Target) -> Project:

@@ -8,7 +8,6 @@ strings are errors naming the file and the table.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -21,7 +20,7 @@ from packaging.version import InvalidVersion, Version
 
 from accord.model.manifest import DeclaredRequirement, ProjectManifest
 from accord.reconciler.errors import ProjectInvalid
-from accord.reconciler.project.discover import read_pyproject, toml_table
+from accord.reconciler.project.discover import member_directories, read_pyproject, toml_table
 from accord.reconciler.project.sources import lower_sources, relative_to_root
 
 __all__ = [
@@ -263,31 +262,6 @@ class Workspace:
             if manifest.name == name:
                 return manifest
         return None
-
-
-def member_directories(root: Path, data: Mapping[str, Any]) -> list[Path]:
-    """The member directories of the workspace rooted at ``root`` (the root itself first
-    when it is a project), following ``members`` globs and ``exclude``."""
-    uv = toml_table(data, "tool", "uv")
-    workspace = toml_table(uv, "workspace") if "workspace" in uv else None
-    directories = [root] if "project" in data else []
-    if workspace is None:
-        return directories or [root]
-    excluded: set[Path] = set()
-    for pattern in workspace.get("exclude", []):
-        excluded.update(p.resolve() for p in root.glob(str(pattern)))
-    for pattern in workspace.get("members", []):
-        for path in sorted(root.glob(str(pattern))):
-            if not path.is_dir() or path.resolve() in excluded or path.resolve() == root.resolve():
-                continue
-            if not (path / "pyproject.toml").is_file():
-                relative = os.path.relpath(path, root)
-                raise ProjectInvalid(
-                    f"Workspace member `{relative}` is missing a `pyproject.toml`",
-                    path=root / "pyproject.toml",
-                )
-            directories.append(path)
-    return directories
 
 
 def read_path_dependency(directory: Path, root: Path, location: str) -> ProjectManifest:

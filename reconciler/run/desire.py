@@ -35,10 +35,15 @@ __all__ = ["desire_project", "requires_python"]
 
 
 def requires_python(request: RunRequest, project: Project) -> SpecifierSet | None:
-    """The project's requires-python and that of every dependency group this run installs
-    (``tool.uv.dependency-groups.<group>.requires-python``): uv picks an interpreter that
-    satisfies them all."""
+    """The project's requires-python, the other workspace members', and that of every
+    dependency group this run installs (``tool.uv.dependency-groups.<group>.requires-python``):
+    uv picks an interpreter that satisfies them all."""
     base = project.requires_python
+    if project.members_python:  # every member's, written as uv writes their intersection
+        from accord.model.python_range import tightest_bounds
+
+        joined = [str(base or ""), *(str(s) for _, s in project.members_python)]
+        base = SpecifierSet(",".join(tightest_bounds(SpecifierSet(",".join(filter(None, joined))))))
     if request.run.no_project or project.name is None:
         return base
     from accord.reconciler.project.discover import read_pyproject

@@ -881,6 +881,21 @@ SCENARIOS: tuple[Scenario, ...] = (
         source="workspace_member_required_without_build_system",
     ),
     Scenario(
+        "sync-refuses-an-interpreter-a-member-excludes",
+        {
+            "pyproject.toml": '[tool.uv.workspace]\nmembers = ["a", "b"]\n',
+            "a/pyproject.toml": _pyproject('"dep-a"', name="a"),
+            "b/pyproject.toml": _pyproject("", name="b", requires_python=">=3.99"),
+        },
+        ("sync",),
+        stderr=(
+            "incompatible with the project's Python requirement: `>=3.99` "
+            "(from workspace member `b`'s `project.requires-python`).",
+        ),
+        same_files=("uv.lock", ".venv"),
+        source="sync_workspace_requires_python",
+    ),
+    Scenario(
         "sync-package-in-workspace",
         {
             "pyproject.toml": _pyproject(
