@@ -29,21 +29,42 @@ from accord.reconciler.errors import NoArtifactForPlatform
 from accord.reconciler.project.source_trees import locate_source_trees
 
 if TYPE_CHECKING:
+    from packaging.version import Version
+
     from accord.model.uv_settings import BinaryPolicy
 
-__all__ = ["desire_project", "requires_python"]
+__all__ = [
+    "desire_project",
+    "interpreter_origin",
+    "requires_python",
+    "workspace_requires_python",
+]
+
+
+def workspace_requires_python(project: Project) -> SpecifierSet | None:
+    """The project's requires-python and every other workspace member's, written as uv writes
+    their intersection (``>=3.11`` and ``>=3.12``: ``>=3.12``)."""
+    if not project.members_python:
+        return project.requires_python
+    from accord.model.python_range import tightest_bounds
+
+    joined = [str(project.requires_python or ""), *(str(s) for _, s in project.members_python)]
+    return SpecifierSet(",".join(tightest_bounds(SpecifierSet(",".join(filter(None, joined))))))
+
+
+def interpreter_origin(project: Project, version: Version) -> str:
+    """Where the requires-python that excludes ``version`` comes from, in uv's words."""
+    for member, specifier in project.members_python:
+        if not specifier.contains(version, True):
+            return f"workspace member `{member}`'s `project.requires-python`)."
+    return "`project.requires-python`)"
 
 
 def requires_python(request: RunRequest, project: Project) -> SpecifierSet | None:
     """The project's requires-python, the other workspace members', and that of every
     dependency group this run installs (``tool.uv.dependency-groups.<group>.requires-python``):
     uv picks an interpreter that satisfies them all."""
-    base = project.requires_python
-    if project.members_python:  # every member's, written as uv writes their intersection
-        from accord.model.python_range import tightest_bounds
-
-        joined = [str(base or ""), *(str(s) for _, s in project.members_python)]
-        base = SpecifierSet(",".join(tightest_bounds(SpecifierSet(",".join(filter(None, joined))))))
+    base = workspace_requires_python(project)
     if request.run.no_project or project.name is None:
         return base
     from accord.reconciler.project.discover import read_pyproject

@@ -12,7 +12,7 @@ import os
 import sys
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
+from typing import TextIO
 from urllib.parse import unquote, urlsplit
 
 import attrs
@@ -28,7 +28,7 @@ from accord.reconciler.install.envlock import environment_lock
 from accord.reconciler.interpreters.find import find_interpreter
 from accord.reconciler.project.discover import discover_target
 from accord.reconciler.run.builders import project_builder
-from accord.reconciler.run.desire import desire_project, requires_python
+from accord.reconciler.run.desire import desire_project, interpreter_origin, requires_python
 from accord.reconciler.run.outcome import SyncOutcome
 from accord.reconciler.run.report import (
     announce,
@@ -39,9 +39,6 @@ from accord.reconciler.run.report import (
 )
 
 __all__ = ["sync"]
-
-if TYPE_CHECKING:
-    from packaging.version import Version
 
 
 def _has_stash_litter(venv: Path) -> bool:
@@ -80,14 +77,6 @@ def _compile_bytecode(venv: Path, *, quiet: bool, err: TextIO) -> None:
 
         elapsed = format_elapsed(time.perf_counter() - started)
         err.write(f"Bytecode compiled {count} file{'' if count == 1 else 's'} in {elapsed}\n")
-
-
-def _origin(project: Project, version: Version) -> str:
-    """Where the requires-python that excludes ``version`` comes from, in uv's words."""
-    for member, specifier in project.members_python:
-        if not specifier.contains(version, True):
-            return f"workspace member `{member}`'s `project.requires-python`)."
-    return "`project.requires-python`)"
 
 
 def _no_sync(request: RunRequest, project: Project, venv: Path, out: TextIO) -> SyncOutcome:
@@ -138,7 +127,7 @@ def sync_project(
         project_dir=request.version_file_dir(Path(project.directory)),
         requires_python=requires_python(request, project),
         existing_venv=venv,
-        origin=lambda version: _origin(project, version),
+        origin=lambda version: interpreter_origin(project, version),
     )
     debug("Found project `%s` at: %s", project.name or "(virtual)", project.root)
     debug(
