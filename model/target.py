@@ -7,6 +7,7 @@ from pathlib import PurePath
 import attrs
 from packaging.specifiers import SpecifierSet
 from packaging.utils import NormalizedName
+from packaging.version import Version
 
 __all__ = ["BareEnvironment", "Project", "Target"]
 
@@ -39,6 +40,26 @@ class Project:
     must satisfy them too, as uv's must."""
     venv: PurePath
     lock_path: PurePath
+
+    @property
+    def workspace_requires_python(self) -> SpecifierSet | None:
+        """The project's requires-python and every other member's, written as uv writes their
+        intersection (``>=3.11`` and ``>=3.12``: ``>=3.12``)."""
+        if not self.members_python:
+            return self.requires_python
+        from accord.model.python_range import tightest_bounds
+
+        joined = [str(self.requires_python or ""), *(str(s) for _, s in self.members_python)]
+        both = SpecifierSet(",".join(filter(None, joined)))
+        return SpecifierSet(",".join(tightest_bounds(both)))
+
+    def interpreter_origin(self, version: Version) -> str:
+        """Where the requires-python that excludes ``version`` comes from, in uv's words (the
+        end of its message)."""
+        for member, specifier in self.members_python:
+            if not specifier.contains(version, True):
+                return f"workspace member `{member}`'s `project.requires-python`)."
+        return "`project.requires-python`)"
 
     @property
     def is_package(self) -> bool:

@@ -29,42 +29,16 @@ from accord.reconciler.errors import NoArtifactForPlatform
 from accord.reconciler.project.source_trees import locate_source_trees
 
 if TYPE_CHECKING:
-    from packaging.version import Version
-
     from accord.model.uv_settings import BinaryPolicy
 
-__all__ = [
-    "desire_project",
-    "interpreter_origin",
-    "requires_python",
-    "workspace_requires_python",
-]
-
-
-def workspace_requires_python(project: Project) -> SpecifierSet | None:
-    """The project's requires-python and every other workspace member's, written as uv writes
-    their intersection (``>=3.11`` and ``>=3.12``: ``>=3.12``)."""
-    if not project.members_python:
-        return project.requires_python
-    from accord.model.python_range import tightest_bounds
-
-    joined = [str(project.requires_python or ""), *(str(s) for _, s in project.members_python)]
-    return SpecifierSet(",".join(tightest_bounds(SpecifierSet(",".join(filter(None, joined))))))
-
-
-def interpreter_origin(project: Project, version: Version) -> str:
-    """Where the requires-python that excludes ``version`` comes from, in uv's words."""
-    for member, specifier in project.members_python:
-        if not specifier.contains(version, True):
-            return f"workspace member `{member}`'s `project.requires-python`)."
-    return "`project.requires-python`)"
+__all__ = ["desire_project", "requires_python"]
 
 
 def requires_python(request: RunRequest, project: Project) -> SpecifierSet | None:
     """The project's requires-python, the other workspace members', and that of every
     dependency group this run installs (``tool.uv.dependency-groups.<group>.requires-python``):
     uv picks an interpreter that satisfies them all."""
-    base = workspace_requires_python(project)
+    base = project.workspace_requires_python
     if request.run.no_project or project.name is None:
         return base
     from accord.reconciler.project.discover import read_pyproject

@@ -117,7 +117,6 @@ def lock_target(
     looks for no interpreter."""
     from accord.reconciler.interpreters.find import find_interpreter
     from accord.reconciler.project.discover import discover_target, require_project
-    from accord.reconciler.run.desire import interpreter_origin, workspace_requires_python
 
     if request.run.script is not None:
         from accord.reconciler.errors import UsageError
@@ -148,9 +147,9 @@ def lock_target(
         lambda: find_interpreter(
             request=request.python,
             project_dir=request.version_file_dir(Path(project.directory)),
-            requires_python=workspace_requires_python(project),
+            requires_python=project.workspace_requires_python,
             existing_venv=Path(project.venv),
-            origin=lambda version: interpreter_origin(project, version),
+            origin=project.interpreter_origin,
         )
     )
     if request.locking.lock_mode is LockMode.FROZEN:

@@ -28,7 +28,7 @@ from accord.reconciler.install.envlock import environment_lock
 from accord.reconciler.interpreters.find import find_interpreter
 from accord.reconciler.project.discover import discover_target
 from accord.reconciler.run.builders import project_builder
-from accord.reconciler.run.desire import desire_project, interpreter_origin, requires_python
+from accord.reconciler.run.desire import desire_project, requires_python
 from accord.reconciler.run.outcome import SyncOutcome
 from accord.reconciler.run.report import (
     announce,
@@ -127,7 +127,7 @@ def sync_project(
         project_dir=request.version_file_dir(Path(project.directory)),
         requires_python=requires_python(request, project),
         existing_venv=venv,
-        origin=lambda version: interpreter_origin(project, version),
+        origin=project.interpreter_origin,
     )
     debug("Found project `%s` at: %s", project.name or "(virtual)", project.root)
     debug(

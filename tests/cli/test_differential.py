@@ -896,6 +896,18 @@ SCENARIOS: tuple[Scenario, ...] = (
         source="sync_workspace_requires_python",
     ),
     Scenario(
+        "lock-refuses-an-interpreter-a-member-excludes",
+        {
+            "pyproject.toml": '[tool.uv.workspace]\nmembers = ["a", "b"]\n',
+            "a/pyproject.toml": _pyproject('"dep-a"', name="a"),
+            "b/pyproject.toml": _pyproject("", name="b", requires_python=">=3.99"),
+        },
+        ("lock",),
+        stderr=("(from workspace member `b`'s `project.requires-python`).",),
+        same_files=("uv.lock",),
+        source="lock_workspace_requires_python",
+    ),
+    Scenario(
         "sync-package-in-workspace",
         {
             "pyproject.toml": _pyproject(
