@@ -1,7 +1,13 @@
 """A duration as uv prints one (``240ms``). Standard library only, and nothing else: the
 environment replay (``reconciler.replay``, before any third-party import) prints it too."""
 
-__all__ = ["format_elapsed"]
+__all__ = ["format_elapsed", "resolved_line"]
+
+
+def resolved_line(count: int, elapsed: str) -> str:
+    """uv's ``Resolved 3 packages in 12ms`` (``Resolved in 12ms`` when nothing was resolved)."""
+    amount = f"{count} package{'' if count == 1 else 's'} " if count else ""
+    return f"Resolved {amount}in {elapsed}"
 
 
 def format_elapsed(seconds: float) -> str:

@@ -32,12 +32,10 @@ def _lock_is_current(count: int, *, quiet: bool, started: float) -> None:
     if not quiet:
         import time
 
-        from accord.model.elapsed import format_elapsed
+        from accord.model.elapsed import format_elapsed, resolved_line
 
-        noun = "package" if count == 1 else "packages"
         elapsed = format_elapsed(time.perf_counter() - started)
-        amount = f"{count} {noun} " if count else ""  # uv: `Resolved in T` for none
-        sys.stderr.write(f"Resolved {amount}in {elapsed}\n")
+        sys.stderr.write(resolved_line(count, elapsed) + "\n")
     sys.exit(0)
 
 

@@ -85,11 +85,7 @@ def lock_command(ctx: click.Context, /, **options: Any) -> None:
         )
     shown = os.path.relpath(path) if path.is_relative_to(Path.cwd()) else str(path)
     if not options["quiet"] and not frozen:  # uv resolves nothing then
-        elapsed = (time.perf_counter() - started) * 1000
-        count = len(lock.packages)
-        noun = "package" if count == 1 else "packages"
-        amount = f"{count} {noun} " if count else ""  # uv: `Resolved in T` for none
-        click.echo(f"Resolved {amount}in {elapsed:.0f}ms", err=True)
+        _say_resolved(len(lock.packages), started)
     if not isinstance(action, WriteLock):
         if options["dry_run"] and not options["quiet"]:
             click.echo("No lockfile changes detected", err=True)
@@ -117,6 +113,14 @@ def lock_command(ctx: click.Context, /, **options: Any) -> None:
 
 def _say(line: str) -> None:
     click.echo(line, err=True)
+
+
+def _say_resolved(count: int, started: float) -> None:
+    import time
+
+    from accord.model.elapsed import resolved_line
+
+    _say(resolved_line(count, f"{(time.perf_counter() - started) * 1000:.0f}ms"))
 
 
 @click.command("export", cls=ClapCommand, context_settings=CONTEXT_SETTINGS)
@@ -168,10 +172,7 @@ def export_command(ctx: click.Context, /, **options: Any) -> None:
         request, announce=None if options["quiet"] else _say
     )
     if resolved is not None and not options["quiet"]:
-        elapsed = (time.perf_counter() - started) * 1000
-        noun = "package" if resolved == 1 else "packages"
-        amount = f"{resolved} {noun} " if resolved else ""
-        click.echo(f"Resolved {amount}in {elapsed:.0f}ms", err=True)
+        _say_resolved(resolved, started)
     text = export_lock(project, lock, request, export)
     if options["output_file"]:
         from accord.reconciler.fsutil import write_atomic

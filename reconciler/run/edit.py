@@ -198,10 +198,10 @@ def _lock(request: RunRequest, *, write: bool, err: TextIO) -> Lock:
 def _resolved(started: float, lock: Lock, err: TextIO, request: RunRequest) -> None:
     if request.output.quiet:
         return
-    count = len(lock.packages)
-    noun = "package" if count == 1 else "packages"
-    amount = f"{count} {noun} " if count else ""  # uv: `Resolved in T` for none
-    err.write(f"Resolved {amount}in {(time.perf_counter() - started) * 1000:.0f}ms\n")
+    from accord.model.elapsed import resolved_line
+
+    elapsed = f"{(time.perf_counter() - started) * 1000:.0f}ms"
+    err.write(resolved_line(len(lock.packages), elapsed) + "\n")
 
 
 def _smallest_versions(lock: Lock) -> dict[NormalizedName, Version]:

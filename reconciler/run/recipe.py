@@ -21,6 +21,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from accord.model.elapsed import resolved_line
 from accord.model.plan import Create, Plan
 from accord.model.request import LockMode, RunRequest
 from accord.model.target import Project
@@ -120,8 +121,7 @@ def _text(request: RunRequest, plan: Plan, command: str, resolved: int) -> str:
 
     text = environment_news(plan, relative_to=Path(request.cwd))
     if command == "sync" and request.locking.lock_mode is not LockMode.FROZEN:
-        amount = f"{resolved} package{'' if resolved == 1 else 's'} " if resolved else ""
-        text += f"Resolved {amount}in {RESOLVED}\n"
+        text += resolved_line(resolved, RESOLVED) + "\n"
     summary = uv_summary(plan, _SENTINEL_SECONDS, changes=command == "sync")
     return text + summary.replace(" in 59m 59s", f" in {INSTALLED}")
 

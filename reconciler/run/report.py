@@ -34,7 +34,7 @@ def print_uv_dry_run(
     plan: Plan, request: RunRequest, project: Project, resolved: str, checking: float, err: TextIO
 ) -> None:
     """``accord sync --dry-run``/``--check``: the plan in uv's words, on stderr."""
-    from accord.model.render import format_elapsed
+    from accord.model.elapsed import format_elapsed
     from accord.model.request import LockMode
     from accord.model.uv_dry_run import render_uv_dry_run
 
@@ -69,12 +69,12 @@ def announce(plan: Plan, request: RunRequest, err: TextIO, relative_to: Path) ->
 
 def timed(what: str, count: int, started: float) -> str:
     """``Resolved 3 packages in 12ms``: a count and the time since ``started``."""
-    from accord.model.render import format_elapsed
+    from accord.model.elapsed import format_elapsed, resolved_line
 
-    noun = "package" if count == 1 else "packages"
     elapsed = format_elapsed(time.perf_counter() - started)
-    if what == "Resolved" and count == 0:
-        return f"Resolved in {elapsed}\n"  # uv's words for nothing to resolve
+    if what == "Resolved":
+        return resolved_line(count, elapsed) + "\n"
+    noun = "package" if count == 1 else "packages"
     return f"{what} {count} {noun} in {elapsed}\n"
 
 
