@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, TextIO
 
 import attrs
-from packaging.specifiers import SpecifierSet
 from packaging.utils import NormalizedName
 
 from accord.model.interpreter import Interpreter
@@ -34,6 +33,7 @@ from accord.reconciler.errors import (
 from accord.reconciler.lock.settings import (
     DependencySettings,
     check_settings,
+    default_requires_python,
     exclude_newer_changed,
     read_dependency_settings,
     read_exclude_newer,
@@ -93,11 +93,7 @@ def load_workspace(
     if not any(m.requires_python for m in workspace.members):
         if not isinstance(interpreter, Interpreter):
             interpreter = interpreter()
-        default = SpecifierSet(f">={interpreter.python_version}")
-        err.write(
-            "warning: No `requires-python` value found in the workspace. "
-            f"Defaulting to `{default}`.\n"
-        )
+        default = default_requires_python(interpreter, err)
         root = workspace.root_manifest  # without [project]: the range when there is no member
         workspace = attrs.evolve(
             workspace,

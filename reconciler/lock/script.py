@@ -48,17 +48,14 @@ def ensure_script_lock(
     from accord.model.staleness import why_script_stale
     from accord.reconciler.lock.ensure import settle_lock
     from accord.reconciler.lock.read import read_lock
+    from accord.reconciler.lock.settings import default_requires_python
 
     path = script_lock_path(script)
     existing = read_lock(path) if path.is_file() else None
+    # uv's default and words for a script too (``uv lock --script``, a run with its lock).
     requires_python = metadata.requires_python
     if requires_python is None:
-        # uv's words for a script too (``uv lock --script``, or a run with the script's lock).
-        requires_python = SpecifierSet(f">={interpreter.python_version}")
-        sys.stderr.write(
-            "warning: No `requires-python` value found in the workspace. "
-            f"Defaulting to `{requires_python}`.\n"
-        )
+        requires_python = default_requires_python(interpreter, sys.stderr)
 
     def relock(existing: Lock | None) -> Lock:
         return _resolve(script, metadata, requires_python, existing, policy, index, config_files)

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 import attrs
+from packaging.specifiers import SpecifierSet
 from packaging.utils import NormalizedName
 
 from accord.model.lock import Lock
@@ -24,6 +25,7 @@ if TYPE_CHECKING:
     from accord.model.conflicts import ConflictSets
     from accord.model.dependency_metadata import StaticMetadata
     from accord.model.exclude_newer import ExcludeNewer
+    from accord.model.interpreter import Interpreter
     from accord.model.marker_tree import MarkerTree
     from accord.model.uv_config import EffectiveSettings
     from accord.model.uv_settings import BinaryPolicy
@@ -32,12 +34,23 @@ if TYPE_CHECKING:
 __all__ = [
     "DependencySettings",
     "check_settings",
+    "default_requires_python",
     "exclude_newer_changed",
     "read_dependency_settings",
     "read_exclude_newer",
     "read_no_sources",
     "read_prerelease",
 ]
+
+
+def default_requires_python(interpreter: Interpreter, err: TextIO) -> SpecifierSet:
+    """The interpreter's ``>=X.Y``, for a workspace (or a script) that declares no
+    requires-python, with uv's warning."""
+    default = SpecifierSet(f">={interpreter.python_version}")
+    err.write(
+        f"warning: No `requires-python` value found in the workspace. Defaulting to `{default}`.\n"
+    )
+    return default
 
 
 def check_settings(
