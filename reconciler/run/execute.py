@@ -202,7 +202,7 @@ def resolve_command(
         if os.path.isfile(first) and os.access(first, os.X_OK):
             return [first, *rest]
         if os.path.exists(first):  # there, but not something to run: what exec would say
-            raise CommandNotFound(f"Failed to spawn: {first}\n  cause: {_cause(errno.EACCES)}")
+            raise _spawn_failed(first, errno.EACCES)
     else:
         found = which(first, env.get("PATH", ""))
         if found is not None:
@@ -213,13 +213,15 @@ def resolve_command(
         close = difflib.get_close_matches(first, names, n=1)
         if close:
             hint = f"the environment provides `{close[0]}`; did you mean that?"
-    # uv's words: the name as given, then the cause on a line of its own.
-    raise CommandNotFound(f"Failed to spawn: {first}\n  cause: {_cause(errno.ENOENT)}", hint=hint)
+    raise _spawn_failed(first, errno.ENOENT, hint=hint)
 
 
-def _cause(number: int) -> str:
-    """An OS error as uv words it: ``No such file or directory (os error 2)``."""
-    return f"{os.strerror(number)} (os error {number})"
+def _spawn_failed(name: str, number: int | None, hint: str | None = None) -> CommandNotFound:
+    """uv's words: the name as given, then the OS error on a line of its own
+    (``No such file or directory (os error 2)``)."""
+    number = number or errno.ENOENT
+    cause = f"{os.strerror(number)} (os error {number})"
+    return CommandNotFound(f"Failed to spawn: {name}\n  cause: {cause}", hint=hint)
 
 
 def provided_commands(venv: Path) -> frozenset[str]:
@@ -316,13 +318,9 @@ def execute(argv: list[str], env: dict[str, str], *, no_exec: bool = False) -> i
         try:
             return _spawn(argv, env)
         except OSError as exc:
-            raise CommandNotFound(
-                f"Failed to spawn: {argv[0]}\n  cause: {_cause(exc.errno or errno.ENOENT)}"
-            ) from exc
+            raise _spawn_failed(argv[0], exc.errno) from exc
     try:
         os.execve(argv[0], argv, env)
     except OSError as exc:
-        raise CommandNotFound(
-            f"Failed to spawn: {argv[0]}\n  cause: {_cause(exc.errno or errno.ENOENT)}"
-        ) from exc
+        raise _spawn_failed(argv[0], exc.errno) from exc
     raise AssertionError("unreachable: execve returned")  # pragma: no cover
