@@ -89,8 +89,9 @@ def _no_sync(request: RunRequest, project: Project, venv: Path, out: TextIO) -> 
         interpreter = find_interpreter(
             request=request.python,
             project_dir=request.version_file_dir(Path(project.directory)),
-            requires_python=project.requires_python,
+            requires_python=project.workspace_requires_python,
             existing_venv=None,
+            origin=project.interpreter_origin,
         )
         if request.output.dry_plan:
             out.write(f"--no-sync: would create {venv} with {interpreter.executable}\n")

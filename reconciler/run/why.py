@@ -37,8 +37,9 @@ def why_chains(request: RunRequest, name: str) -> tuple[Chain, ...]:
     interpreter = find_interpreter(
         request=request.python,
         project_dir=request.version_file_dir(Path(project.directory)),
-        requires_python=project.requires_python,
+        requires_python=project.workspace_requires_python,
         existing_venv=Path(project.venv),
+        origin=project.interpreter_origin,
     )
     selection, workspace_groups = export_selection(request, project, lock)
     try:

@@ -908,6 +908,18 @@ SCENARIOS: tuple[Scenario, ...] = (
         source="lock_workspace_requires_python",
     ),
     Scenario(
+        "run-no-sync-refuses-an-interpreter-a-member-excludes",
+        {
+            "pyproject.toml": '[tool.uv.workspace]\nmembers = ["a", "b"]\n',
+            "a/pyproject.toml": _pyproject('"dep-a"', name="a"),
+            "b/pyproject.toml": _pyproject("", name="b", requires_python=">=3.99"),
+        },
+        ("run", "--no-sync", "python", "-c", "pass"),
+        stderr=("(from workspace member `b`'s `project.requires-python`).",),
+        same_files=("uv.lock", ".venv"),
+        source="run_no_sync_workspace_requires_python",
+    ),
+    Scenario(
         "sync-package-in-workspace",
         {
             "pyproject.toml": _pyproject(
