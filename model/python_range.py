@@ -22,6 +22,7 @@ __all__ = [
     "PythonRange",
     "intersect",
     "is_empty",
+    "joined_requires_python",
     "lower_bound",
     "lower_gt",
     "lower_key",
@@ -76,6 +77,14 @@ def _next_release(version: Version) -> Version:
     release = list(version.release)
     release[-1] += 1
     return Version(".".join(map(str, release)))
+
+
+def joined_requires_python(specifiers: Sequence[SpecifierSet]) -> SpecifierSet:
+    """Several members' ``requires-python`` as one, as uv writes it: each clause once, and of
+    more than one specifier only the tightest bounds (``tightest_bounds``); one as it is."""
+    clauses = dict.fromkeys(str(clause) for specifier in specifiers for clause in specifier)
+    joined = SpecifierSet(",".join(clauses))
+    return SpecifierSet(",".join(tightest_bounds(joined))) if len(specifiers) > 1 else joined
 
 
 def tightest_bounds(specifier: SpecifierSet) -> list[str]:

@@ -47,11 +47,10 @@ class Project:
         intersection (``>=3.11`` and ``>=3.12``: ``>=3.12``)."""
         if not self.members_python:
             return self.requires_python
-        from accord.model.python_range import tightest_bounds
+        from accord.model.python_range import joined_requires_python
 
-        joined = [str(self.requires_python or ""), *(str(s) for _, s in self.members_python)]
-        both = SpecifierSet(",".join(filter(None, joined)))
-        return SpecifierSet(",".join(tightest_bounds(both)))
+        own = [] if self.requires_python is None else [self.requires_python]
+        return joined_requires_python([*own, *(s for _, s in self.members_python)])
 
     def interpreter_origin(self, version: Version) -> str:
         """Where the requires-python that excludes ``version`` comes from, in uv's words (the

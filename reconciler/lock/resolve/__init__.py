@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime
 import functools
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
@@ -34,7 +34,7 @@ from accord.model.manifest import (
     lowered_requirements,
 )
 from accord.model.marker_tree import MarkerTree
-from accord.model.python_range import specifier_range, tightest_bounds
+from accord.model.python_range import joined_requires_python, specifier_range
 from accord.model.uv_settings import BinaryPolicy, by_name, recorded_prerelease
 from accord.reconciler.errors import NoSolution
 from accord.reconciler.lock.resolve import conflicts as conflicting
@@ -148,8 +148,8 @@ def resolve_lock(
     source's repository and reference (``git+<url>?<kind>=<value>``).
     """
     manifests = [manifest] if isinstance(manifest, ProjectManifest) else list(manifest)
-    requires_python = _intersect(
-        m.requires_python for m in manifests or ([root_manifest] if root_manifest else [])
+    requires_python = joined_requires_python(
+        [m.requires_python for m in manifests or ([root_manifest] if root_manifest else [])]
     )
     workspace = len(manifests) > 1 or virtual_root
     selected = selected_sources(
@@ -429,15 +429,3 @@ def _allowed_yanks(
     if existing is not None:
         allowed |= {(p.name, p.version) for p in existing.packages if p.version is not None}
     return frozenset(allowed)
-
-
-def _intersect(specifiers: Iterable[SpecifierSet]) -> SpecifierSet:
-    """The intersection of members' requires-python (identical clauses once); of several
-    members', as uv writes it: the highest lower bound, the lowest upper one (``~=X.Y`` is
-    both), and none that a ``==X.Y.*`` makes redundant (``>=3.11`` and ``>=3.12, <4``:
-    ``>=3.12, <4``; ``>=3.11`` and ``==3.13.*``: ``==3.13.*``)."""
-    given = list(specifiers)
-    clauses = dict.fromkeys(str(clause) for specifier in given for clause in specifier)
-    if len(given) > 1:
-        return SpecifierSet(",".join(tightest_bounds(SpecifierSet(",".join(clauses)))))
-    return SpecifierSet(",".join(clauses))
