@@ -203,3 +203,19 @@ def test_clap_several_packages_are_refused_by_name_not_cut_to_the_last(
         "error: `--package` given more than once is not supported by accord yet"
     )
     assert sorted(p.name for p in project.iterdir()) == ["pyproject.toml", "script.py"]
+
+
+def test_the_fast_path_steps_aside_on_every_conflict_it_could_see() -> None:
+    """The fast path (standard library only) keeps its own list of the conflicts among the
+    options it understands; each conflict of the clap rules between two of those options must
+    be on it, or a refused combination would run from a matching stamp."""
+    from accord.reconciler import fastargs
+    from accord.reconciler.cli import clap_rules
+
+    understood = fastargs._FLAGS | fastargs._VALUED
+    quietness = {"--quiet", "--verbose"}
+    for command in ("run", "sync"):
+        for a, b in clap_rules._CONFLICTS[command]:
+            flags = {"--" + a.replace("_", "-"), "--" + b.replace("_", "-")}
+            if flags <= understood and not flags & quietness:
+                assert any(flags == {x, y} for x, y in fastargs._CONFLICTS), flags
