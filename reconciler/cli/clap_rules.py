@@ -62,6 +62,8 @@ _CONFLICTS: Mapping[str, tuple[tuple[str, str], ...]] = {
         ("frozen", "check"),
         ("frozen", "check_exists"),
         ("frozen", "locked"),
+        ("check", "check_exists"),
+        ("locked", "check_exists"),
     ),
     "add": _EDIT_CONFLICTS,
     "remove": _EDIT_CONFLICTS,

@@ -26,7 +26,7 @@ from accord.reconciler.cli.settings import (
     warn,
 )
 from accord.reconciler.cli.variables import env_flag
-from accord.reconciler.errors import ProjectNotFound, UsageError
+from accord.reconciler.errors import ProjectNotFound
 
 __all__ = ["export_command", "lock_command", "why_command"]
 
@@ -44,8 +44,6 @@ def lock_command(ctx: click.Context, /, **options: Any) -> None:
 
     started = time.perf_counter()
     options, _sources = read_settings(ctx, options)
-    if options["check"] and options["check_exists"]:
-        raise UsageError("the argument '--check' cannot be used with '--check-exists'")
     checking = options["check"] or options["locked"]
     # uv's `--check-exists`, also spelled `--frozen` (hidden) or `UV_FROZEN`, which a checking
     # flag overrides with a warning; each is named as given.

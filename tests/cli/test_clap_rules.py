@@ -113,6 +113,8 @@ _PY = ("python", "-c", "pass")
         pytest.param(("run", "-v", "-q", *_PY), id="run-verbose-quiet"),
         pytest.param(("-v", "--quiet", "sync"), id="global-verbose-quiet"),
         pytest.param(("run", "--module", "--script", "x"), id="run-module-script"),
+        pytest.param(("lock", "--check-exists", "--check"), id="lock-check-exists-check"),
+        pytest.param(("lock", "--locked", "--check-exists"), id="lock-locked-check-exists"),
         pytest.param(("add", "--group", "lint", "--dev", "colorful"), id="add-group-dev"),
         pytest.param(
             ("remove", "--group", "lint", "--optional", "web", "dep-a"), id="remove-group-optional"
