@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import sys
 from collections.abc import Iterator
@@ -23,6 +24,10 @@ MISSING_BACKENDS = (
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    # uv wraps its error messages at $COLUMNS; pytest-xdist's workers inherit the terminal's
+    # size in COLUMNS and LINES, and the side-by-side tests compare uv's lines unwrapped.
+    for name in ("COLUMNS", "LINES"):
+        os.environ.pop(name, None)
     config.addinivalue_line(
         "markers", "backends: needs the build-backend wheels of $ACCORD_FIXTURE_BACKENDS"
     )
