@@ -29,7 +29,16 @@ from accord.reconciler.progress import progress
 if TYPE_CHECKING:
     import urllib3
 
-__all__ = ["CHUNK", "Attempts", "close_connections", "download", "get", "status_line", "streamed"]
+__all__ = [
+    "CHUNK",
+    "Attempts",
+    "close_connections",
+    "download",
+    "get",
+    "on_first_request",
+    "status_line",
+    "streamed",
+]
 
 _T = TypeVar("_T")
 
@@ -67,9 +76,35 @@ def _http() -> urllib3.PoolManager:
 
     timeout = http_timeout()
     with _pool_lock:
+        first = not _pools
         if timeout not in _pools:
             _pools[timeout] = new_pool()
-        return _pools[timeout]
+        pool = _pools[timeout]
+        hooks = _first_request_hooks[:] if first else []
+        if first:
+            _first_request_hooks.clear()
+    for hook in hooks:
+        hook()
+    return pool
+
+
+_first_request_hooks: list[Callable[[], None]] = []
+
+
+def on_first_request(hook: Callable[[], None]) -> Callable[[], None]:
+    """Call ``hook`` when this process first goes to the network (now, if it has), on the
+    thread making that request, before the request; returns what forgets the hook."""
+    with _pool_lock:
+        if not _pools:
+            _first_request_hooks.append(hook)
+            return lambda: _forget(hook)
+    hook()
+    return lambda: None
+
+
+def _forget(hook: Callable[[], None]) -> None:
+    with _pool_lock, contextlib.suppress(ValueError):
+        _first_request_hooks.remove(hook)
 
 
 def close_connections() -> None:

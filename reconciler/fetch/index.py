@@ -30,7 +30,7 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 from packaging.utils import (
     NormalizedName,
@@ -59,7 +59,7 @@ from accord.reconciler.fetch.pages import (
     lock_upload_time,
     parse_metadata,
 )
-from accord.reconciler.fetch.project_pages import index_releases
+from accord.reconciler.fetch.project_pages import index_releases, project_page_url
 from accord.reconciler.fetch.releases import Release, listed_releases
 from accord.reconciler.fetch.remote_wheel import (
     Slice,
@@ -236,9 +236,8 @@ class IndexClient:
 
     def _index_releases(self, index: str, project: NormalizedName) -> tuple[Release, ...] | None:
         """The project's releases on one index; None when it answers 404."""
-        page_url = urljoin(index if index.endswith("/") else index + "/", f"{project}/")
         return index_releases(
-            page_url,
+            project_page_url(index, project),
             cache=self.cache_dir / "http",
             index=index,
             project=project,

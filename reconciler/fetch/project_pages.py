@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import hashlib
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
+from urllib.parse import urljoin
 
 import attrs
 from packaging.utils import NormalizedName
@@ -38,7 +39,7 @@ from accord.reconciler.fetch.releases import Release, decode_page, encode_page
 if TYPE_CHECKING:
     import urllib3
 
-__all__ = ["index_releases"]
+__all__ = ["index_releases", "pages_fresh", "project_page_url"]
 
 Getter = Callable[[str, Mapping[str, str]], "tuple[urllib3.BaseHTTPResponse, list[bytes]]"]
 """A GET with retries, answering the response and its body in chunks (``http.get_chunks``)."""
@@ -106,6 +107,31 @@ def _from_legacy(legacy: Path, path: Path, index: str, project: NormalizedName) 
     return kept
 
 
+def project_page_url(index: str, project: NormalizedName) -> str:
+    """The simple-API page of ``project`` on ``index``."""
+    return urljoin(index if index.endswith("/") else index + "/", f"{project}/")
+
+
+def _entry_path(cache: Path, page_url: str) -> Path:
+    return cache / f"{hashlib.sha256(page_url.encode()).hexdigest()}.page"
+
+
+def pages_fresh(indexes: Sequence[str], cache: Path, projects: Iterable[NormalizedName]) -> bool:
+    """Whether the first index's page of every project is kept and fresh: reading them needs
+    no request (the resolver then reads from the cache without fetching ahead). Only the
+    entries' headers are read."""
+    for project in projects:
+        if not indexes:
+            return False
+        entry = read_entry(_entry_path(cache, project_page_url(indexes[0], project)))
+        if entry is None:
+            return False
+        entry.close()
+        if not entry.policy.is_fresh(time.time()):
+            return False
+    return True
+
+
 def index_releases(
     page_url: str,
     *,
@@ -123,9 +149,8 @@ def index_releases(
     ``http/`` directory; ``get`` asks the index (retries are its business), ``refused``
     words an answer that is neither 200, 304 nor 404. Raises IndexPageInvalid for a page
     that cannot be read."""
-    key = hashlib.sha256(page_url.encode()).hexdigest()
-    path = cache / f"{key}.page"
-    kept = _kept(path, index, project) or _from_legacy(cache / key, path, index, project)
+    path = _entry_path(cache, page_url)
+    kept = _kept(path, index, project) or _from_legacy(path.with_suffix(""), path, index, project)
     if offline:
         return None if kept is None else kept[1]
     if kept is not None and not refresh and kept[0].policy.is_fresh(time.time()):

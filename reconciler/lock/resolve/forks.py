@@ -92,6 +92,19 @@ def _explain(exc: Exception, provider: Provider) -> NoSolution:
     return NoSolution(message, hint="loosen one of these requirements")
 
 
+def _cached(client: IndexClient, wanted: list[Requirement]) -> bool:
+    """Whether the roots' pages are all in the cache, fresh: then the resolution likely needs
+    no request, and fetches ahead only once one is made (``MetadataStore``)."""
+    from accord.reconciler.fetch.project_pages import pages_fresh
+
+    if client.offline:
+        return True
+    if client.refresh or client.flat is not None or client.strategy != "first-index":
+        return False
+    names = {canonicalize_name(r.name) for r in wanted}
+    return pages_fresh(client.indexes, client.cache_dir / "http", names)
+
+
 def resolve_forks(
     roots: Sequence[Req],
     client: IndexClient,
@@ -142,10 +155,10 @@ def resolve_forks(
     wanted += [r for package in local.values() for r in package.metadata.requires_dist]
     # pinned ones come from their own index
     local_names = set(local) | set(pinned or {}) | selected.names
-    store.prefetch(
-        (r for r in wanted if canonicalize_name(r.name) not in local_names and not r.url),
-        client,
-    )
+    wanted = [r for r in wanted if canonicalize_name(r.name) not in local_names and not r.url]
+    if not _cached(client, wanted):
+        store.speculate()
+    store.prefetch(wanted, client)
     prefs: dict[NormalizedName, list[tuple[MarkerTree, Version]]] = defaultdict(list)
     for name, entries in preferences.items():
         prefs[name].extend(entries)

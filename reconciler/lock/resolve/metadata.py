@@ -4,6 +4,12 @@ One ``MetadataStore`` serves every fork of a resolution: each version's metadata
 once (from the index, or prepared from an sdist by its build backend), and the requirements it
 names are fetched ahead speculatively. It also keeps the provider's per-package version
 tables, which are the same in every fork.
+
+The threads are for network waits only. While every page and metadata file comes from the
+cache (a warm lock makes no request at all), the resolver reads them itself, one after the
+other, and the speculative fetches are only noted: threads reading the cache would contend for
+the GIL with the resolver and lose time (a tenth of a warm lock, measured). The first request
+on the network starts them, with everything noted until then.
 """
 
 from __future__ import annotations
@@ -76,8 +82,38 @@ class MetadataStore:
         """Projects whose pages ``warm_pages`` asked for."""
         self._pool = ThreadPoolExecutor(max_workers=8)
         self._closed = False
+        self._speculating = False
+        self._deferred: list[Callable[[], None]] = []
+        """Speculative fetches asked for before the first request on the network."""
+        from accord.reconciler.fetch.http import on_first_request
+
+        self._forget_hook = on_first_request(self._network_seen)
+
+    def _network_seen(self) -> None:
+        """The process goes to the network: start the speculative fetches noted until now."""
+        with self._lock:
+            self._speculating = True
+            deferred, self._deferred = self._deferred, []
+        for call in deferred:
+            call()
+
+    def speculate(self) -> None:
+        """Fetch ahead from now on (the network will be needed), without waiting for the
+        first request."""
+        self._network_seen()
+
+    def _speculate(self, later: Callable[[], None]) -> bool:
+        """Whether to fetch ahead now; if not yet, keep ``later`` for when the network is."""
+        if self._speculating:
+            return True
+        with self._lock:
+            if not self._speculating:
+                self._deferred.append(later)
+                return False
+        return True
 
     def close(self) -> None:
+        self._forget_hook()
         self._closed = True
         self._pool.shutdown(wait=False, cancel_futures=True)
 
@@ -89,6 +125,8 @@ class MetadataStore:
 
     def get(self, candidate: Candidate, client: IndexClient) -> Future[DistMetadata]:
         key = (candidate.name, candidate.version, candidate.source)
+        if not self._speculating:
+            return self._inline(key, candidate, client)
         with self._lock:
             future = self._futures.get(key)
             if future is None:
@@ -103,6 +141,29 @@ class MetadataStore:
                     future = self._pool.submit(self._fetch, file, client)
                 self._futures[key] = future
         return future
+
+    def _inline(
+        self,
+        key: tuple[NormalizedName, Version, str | None],
+        candidate: Candidate,
+        client: IndexClient,
+    ) -> Future[DistMetadata]:
+        """``candidate``'s metadata made here, on the resolver's thread (no thread runs yet)."""
+        future = self._futures.get(key)
+        if future is not None:
+            return future
+        made: Future[DistMetadata] = Future()
+        static = find_static_metadata(self._static, candidate.name, candidate.version)
+        try:
+            if static is None:
+                made.set_result(self._fetch(self._metadata_file(candidate), client))
+            else:
+                made.set_result(_from_static(static, candidate.version))
+                self.prefetch(made.result().requires_dist, client)
+        except BaseException as e:
+            made.set_exception(e)
+        with self._lock:
+            return self._futures.setdefault(key, made)
 
     def wait(self, candidate: Candidate, client: IndexClient) -> DistMetadata:
         """``candidate``'s metadata, for the resolver: when its fetch is still queued behind
@@ -156,6 +217,9 @@ class MetadataStore:
         """Start fetching these requirements' pages and likely metadata in the background,
         overlapping the network waits the resolver would otherwise meet one after the other.
         Failures are ignored here: the resolver's own call reports them."""
+        requirements = tuple(requirements)
+        if not self._speculate(lambda: self.prefetch(requirements, client)):
+            return
         for requirement in requirements:
             if self._closed:
                 return
@@ -174,6 +238,9 @@ class MetadataStore:
     ) -> None:
         """Start fetching these projects' pages in the background (each once); failures are
         ignored here: the resolver's own call reports them."""
+        names = tuple(names)
+        if not self._speculate(lambda: self.warm_pages(names, client_for)):
+            return
         for name in names:
             if self._closed:
                 return
