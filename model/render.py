@@ -32,10 +32,12 @@ from accord.model.plan import (
     Replace,
     VersionDiffers,
     WriteLock,
+    git_repository,
 )
 
 __all__ = [
     "SCHEMA_VERSION",
+    "build_label",
     "change_lines",
     "environment_news",
     "format_elapsed",
@@ -44,6 +46,7 @@ __all__ = [
     "render_json",
     "render_news",
     "render_text",
+    "source_origin",
     "uv_summary",
 ]
 
@@ -334,11 +337,15 @@ def uv_summary(
     return "".join(line + "\n" for line in lines)
 
 
-def change_lines(plan: Plan, *, reinstalls: bool = True) -> list[str]:
+def change_lines(
+    plan: Plan, *, reinstalls: bool = True, unbuilt: frozenset[str] = frozenset()
+) -> list[str]:
     """`` - name==old`` and `` + name==new``, one per package removed or installed, as uv lists
     them: by name, and for a package replaced, the old version's line first; one put back at
     the same version (``--reinstall``, a repair) is `` ~ name==version`` (``reinstalls``; uv's
-    ``--dry-run`` lists it as removed and installed)."""
+    ``--dry-run`` lists it as removed and installed). A source tree or git commit in
+    ``unbuilt`` (a dry run's, not built yet) is `` + name @ origin``, as uv lists it before it
+    knows the version."""
     again = {
         action.name
         for action in plan.actions
@@ -346,31 +353,57 @@ def change_lines(plan: Plan, *, reinstalls: bool = True) -> list[str]:
         and isinstance(action, Replace)
         and str(action.installed.version) == action.dist.display_version
     }
+
+    def wanted(dist: DesiredDist) -> str:
+        origin = source_origin(dist)
+        if origin is not None and dist.name in unbuilt:
+            return f" @ {origin}"
+        return f"=={dist.display_version}" + ("" if origin is None else f" (from {origin})")
+
     changes = [
-        (action.name, "-", str(action.installed.version) + _installed_from(action.installed))
+        (action.name, "-", f"=={action.installed.version}" + _installed_from(action.installed))
         for action in plan.actions
         if isinstance(action, (Remove, Replace)) and action.name not in again
     ] + [
-        (
-            action.name,
-            "~" if action.name in again else "+",
-            action.dist.display_version + _tree_from(action.dist),
-        )
+        (action.name, "~" if action.name in again else "+", wanted(action.dist))
         for action in plan.actions
         if isinstance(action, (Install, Replace))
     ]
     changes.sort(key=lambda change: (change[0], change[1] != "-"))
-    return [f" {sign} {name}=={version}" for name, sign, version in changes]
+    return [f" {sign} {name}{text}" for name, sign, text in changes]
 
 
-def _tree_from(dist: DesiredDist) -> str:
-    """uv's `` (from file://…)`` after a source tree's version (a project, a member, a path)."""
+def source_origin(dist: DesiredDist) -> str | None:
+    """Where uv says a dist from a source tree comes from: a directory's ``file://`` URL, a
+    git commit's ``git+URL@commit``; None for anything else."""
+    if dist.source.kind is SourceKind.GIT:
+        location = dist.source.location
+        query = location.split("#", 1)[0].partition("?")[2]
+        within = [
+            v for k, _, v in (p.partition("=") for p in query.split("&")) if k == "subdirectory"
+        ]
+        subdirectory = f"#subdirectory={within[0]}" if within else ""
+        return f"git+{git_repository(location)}@{location.rpartition('#')[2]}{subdirectory}"
     if dist.kind is ArtifactKind.SOURCE_TREE and dist.directory_url is not None:
-        return f" (from {dist.directory_url})"
-    return ""
+        return dist.directory_url
+    return None
+
+
+def build_label(dist: DesiredDist) -> str:
+    """uv's name for a dist while it is built (``Building …``): ``name @ origin``, or
+    ``name==version`` for an sdist from an index."""
+    origin = source_origin(dist)
+    if origin is None and dist.source.kind is SourceKind.URL:
+        origin = dist.source.location
+    elif origin is None and dist.source.kind is SourceKind.PATH and dist.artifact is not None:
+        origin = dist.artifact.url
+    return f"{dist.name} @ {origin}" if origin else f"{dist.name}=={dist.display_version}"
 
 
 def _installed_from(installed: InstalledDist) -> str:
-    """The same for an installed one, from its ``direct_url.json``: a directory's."""
+    """The same for an installed one, from its ``direct_url.json``: a directory's, a git
+    commit's."""
     found = installed.direct_url
+    if found is not None and found.vcs_commit is not None:
+        return f" (from git+{found.url}@{found.vcs_commit})"
     return f" (from {found.url})" if found is not None and found.is_directory else ""

@@ -18,6 +18,8 @@ import logging
 import os
 import re
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import TextIO
 
 from accord.reconciler.progress import configure as configure_progress
@@ -25,11 +27,14 @@ from accord.reconciler.progress import progress
 
 __all__ = [
     "Console",
+    "before_steps",
+    "building",
     "configure",
     "console",
     "debug",
     "explain_fast_path",
     "paint_plan",
+    "step_started",
 ]
 
 _RESET = "\x1b[0m"
@@ -48,6 +53,9 @@ _PREFIXES = {
     "DEBUG": _BLUE,
 }
 _PREFIX = re.compile(r"^(error|warning|hint)(:)|^(DEBUG) |^(\s+)(tip|cause)(:)")
+# uv's lines around a build or a git fetch: `   Building name==1.0`, `   Updating URL (main)`
+# (bold cyan), `      Built name==1.0`, `    Updated URL (commit)` (bold green).
+_BUILD = re.compile(r"^(\s+)(Building|Built|Updating|Updated)( )")
 # Plan markers: `  + Install`, ` + name==1.0` (uv's summary lines), `  ~ Replace`, `  ! Recreate`.
 _MARKER = re.compile(r"^(\s{1,2})([-+~!=])( )")
 _MARKER_COLOURS = {"+": _GREEN, "-": _RED, "~": _YELLOW, "!": _RED, "=": ""}
@@ -67,6 +75,10 @@ def _paint_line(line: str) -> str:
         indent, word = match.group(4), match.group(5)
         colour = _GREEN if word == "tip" else _RED
         return f"{indent}{_BOLD}{colour}{word}{_RESET}{_BOLD}:{_RESET}{line[match.end() :]}"
+    build = _BUILD.match(line)
+    if build is not None:
+        colour = _CYAN if build.group(2) in ("Building", "Updating") else _GREEN
+        return f"{build.group(1)}{_BOLD}{colour}{build.group(2)}{_RESET}{line[build.end(2) :]}"
     marker = _MARKER.match(line)
     if marker is not None and _MARKER_COLOURS[marker.group(2)]:
         colour = _MARKER_COLOURS[marker.group(2)]
@@ -201,6 +213,34 @@ def configure(
         target.addHandler(handler)
         target.setLevel(logging.DEBUG)
     return settings
+
+
+_before_steps: list[Callable[[], object]] = []
+
+
+def before_steps(hook: Callable[[], object]) -> Callable[[], None]:
+    """Call ``hook`` before the first step's line (``lock`` names the interpreter there, which
+    uv has found before it fetches or builds anything); returns what forgets it."""
+    _before_steps.append(hook)
+    return lambda: _before_steps.remove(hook) if hook in _before_steps else None
+
+
+def step_started(line: str) -> None:
+    """The line uv writes as a build or a git fetch starts: not while the progress display is
+    on a terminal, where uv draws it as a spinner that the finishing line replaces."""
+    while _before_steps:
+        _before_steps.pop(0)()
+    if not progress().enabled:
+        sys.stderr.write(line + "\n")
+
+
+@contextmanager
+def building(label: str) -> Iterator[None]:
+    """uv's lines around a build backend's work: ``   Building name==1.0`` as it starts and
+    ``      Built name==1.0`` once it succeeded."""
+    step_started(f"   Building {label}")
+    yield
+    sys.stderr.write(f"      Built {label}\n")
 
 
 def debug(message: str, *args: object) -> None:

@@ -49,7 +49,7 @@ __all__ = [
     "try_replay",
 ]
 
-RECIPE_VERSION = 4  # 4: the lines it replays name a source tree (`(from file://…)`)
+RECIPE_VERSION = 5  # 5: the lines it replays name a git commit (`(from git+…@commit)`)
 INSTALLED = "\x00"
 """Where the recipe's text has the time the install took."""
 RESOLVED = "\x01"

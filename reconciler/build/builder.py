@@ -8,9 +8,11 @@ stage's answer (``reconciler.project.source_trees``).
 
 from __future__ import annotations
 
+import contextlib
+import glob
 import os
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -18,10 +20,13 @@ import attrs
 from packaging.utils import InvalidSdistFilename, canonicalize_name, parse_sdist_filename
 
 from accord.model.config_settings import BuildSettings
-from accord.model.desired import DesiredDist
+from accord.model.desired import ArtifactKind, DesiredDist
 from accord.model.interpreter import Interpreter
+from accord.model.lock import SourceKind
+from accord.model.render import build_label
 from accord.model.request import ConfigOptions, IndexOptions
 from accord.reconciler.cachedir import cache_root
+from accord.reconciler.console import building
 from accord.reconciler.project.source_trees import tree_path
 
 if TYPE_CHECKING:
@@ -44,28 +49,59 @@ class ProjectBuilder:
     """``tool.uv.build-constraint-dependencies``: applied when resolving build environments."""
     config_settings: BuildSettings = attrs.field(factory=BuildSettings)
     """The PEP 517 ``config_settings`` of each build (``-C``, ``config-settings``...)."""
+    refresh: bool = False
+    """``--refresh`` or ``--reinstall`` (which implies it in uv): source trees are built again
+    even when a wheel of their current build inputs is kept."""
+    refresh_packages: frozenset[str] = frozenset()
+    """The same for these packages (``--reinstall-package``)."""
 
     def _isolated(self, name: str) -> bool:
         return self.isolation and canonicalize_name(name) not in self.no_isolation
 
     def build_tree(self, dist: DesiredDist) -> Path:
-        """A wheel (editable when the dist is) built from the dist's source tree."""
+        """A wheel (editable when the dist is) built from the dist's source tree; kept, as uv
+        keeps it, until the tree's build inputs change (``dist.build_digest``: its
+        ``pyproject.toml`` and cache keys), so a new environment does not build it again."""
+        import shutil
+
         from accord.reconciler.build.backend import build_wheel
 
-        output = self.cache / "built-trees"
-        output.mkdir(parents=True, exist_ok=True)
-        return build_wheel(
-            tree_path(dist),
-            editable=dist.editable,
-            interpreter=self.interpreter,
-            cache=self.cache,
-            client_factory=self.client_factory,
-            isolation=self._isolated(dist.name),
-            output=Path(tempfile.mkdtemp(prefix=f"{dist.name}-", dir=output)),
-            name=dist.name,
-            constraints=self.build_constraints,
-            config_settings=self.config_settings.for_package(dist.name),
-        )
+        tree = tree_path(dist)
+        settings = self.config_settings.for_package(dist.name)
+        place = _tree_place(dist, self.cache)
+        entry = None
+        if dist.build_digest is not None:
+            shard = settings.cache_shard()
+            entry = place / (_tree_entry(dist) + ("" if shard is None else f"-{shard}"))
+            kept = sorted(entry.glob("*.whl"))
+            if kept and not (self.refresh or canonicalize_name(dist.name) in self.refresh_packages):
+                return kept[0]
+        place.mkdir(parents=True, exist_ok=True)
+        output = Path(tempfile.mkdtemp(prefix=".tmp-", dir=place))
+        with building(build_label(dist)), _removed_on_failure(output):
+            wheel = build_wheel(
+                tree,
+                editable=dist.editable,
+                interpreter=self.interpreter,
+                cache=self.cache,
+                client_factory=self.client_factory,
+                isolation=self._isolated(dist.name),
+                output=output,
+                name=dist.name,
+                constraints=self.build_constraints,
+                config_settings=settings,
+            )
+        if entry is None:
+            return wheel
+        for old in place.iterdir():  # the wheels of earlier build inputs
+            if old not in (output, entry) and not old.name.startswith(".tmp-"):
+                shutil.rmtree(old, ignore_errors=True)
+        shutil.rmtree(entry, ignore_errors=True)  # a refreshed build replaces the kept one
+        try:
+            os.replace(output, entry)
+        except OSError:
+            return wheel  # another process kept one meanwhile: this one serves this sync
+        return entry / wheel.name
 
     def sdist_metadata(self, url: str, sha256: str | None, filename: str) -> bytes:
         """Core metadata of an sdist, cached by its hash: read from the archive when it states
@@ -107,7 +143,11 @@ class ProjectBuilder:
         from accord.reconciler.build.backend import prepare_metadata
         from accord.reconciler.build.sdist import unpack_sdist
 
-        with tempfile.TemporaryDirectory(dir=self.cache) as work:
+        try:
+            label = "{}=={}".format(*parse_sdist_filename(filename))
+        except InvalidSdistFilename:
+            label = filename
+        with tempfile.TemporaryDirectory(dir=self.cache) as work, building(label):
             source = unpack_sdist(sdist, Path(work) / "src")
             return prepare_metadata(
                 source,
@@ -170,7 +210,9 @@ class ProjectBuilder:
         if stored.is_file():
             return stored.read_bytes()
         if commit is None:
-            metadata = prepare(tree)
+            # uv names the git commit's too; accord is not given the repository's URL here.
+            with building(f"{name} @ {Path(tree).absolute().as_uri()}"):
+                metadata = prepare(tree)
             for old in entry.iterdir() if entry.is_dir() else ():
                 shutil.rmtree(old, ignore_errors=True)  # an older revision's answer
         else:
@@ -199,7 +241,7 @@ class ProjectBuilder:
         existing = sorted(output.glob("*.whl"))
         if existing:
             return existing[0]  # a commit never changes: built once
-        with tempfile.TemporaryDirectory(dir=self.cache) as work:
+        with tempfile.TemporaryDirectory(dir=self.cache) as work, building(build_label(dist)):
             source = Path(work) / "src"
             shutil.copytree(tree, source, symlinks=True)
             return build_wheel(
@@ -215,8 +257,9 @@ class ProjectBuilder:
                 config_settings=settings,
             )
 
-    def build_sdist(self, sdist: Path, sha256: str) -> Path:
-        """The wheel built (once, then cached by the sdist's hash) from an sdist."""
+    def build_sdist(self, sdist: Path, sha256: str, label: str | None = None) -> Path:
+        """The wheel built (once, then cached by the sdist's hash) from an sdist; ``label``
+        names it in uv's ``Building``/``Built`` lines."""
         from accord.reconciler.build.sdist import build_sdist_wheel
 
         name, _ = parse_sdist_filename(sdist.name)
@@ -229,7 +272,47 @@ class ProjectBuilder:
             isolation=self._isolated(name),
             constraints=self.build_constraints,
             config_settings=self.config_settings.for_package(name),
+            label=label,
         )
+
+
+def _tree_place(dist: DesiredDist, cache: Path) -> Path:
+    """Where the wheels built from a source tree are kept (by the tree's path)."""
+    import hashlib
+
+    return cache / "built-trees" / hashlib.sha256(os.fsencode(tree_path(dist))).hexdigest()[:32]
+
+
+def _tree_entry(dist: DesiredDist) -> str:
+    """The entry of a source tree's wheel for its current build inputs (settings aside)."""
+    return f"{'editable' if dist.editable else 'wheel'}-{dist.build_digest}"
+
+
+@contextlib.contextmanager
+def _removed_on_failure(directory: Path) -> Iterator[None]:
+    try:
+        yield
+    except BaseException:
+        import shutil
+
+        shutil.rmtree(directory, ignore_errors=True)
+        raise
+
+
+def built_kept(dist: DesiredDist, cache: Path) -> bool:
+    """Whether the cache holds a wheel built from this git commit, sdist or source tree (its
+    current build inputs; with any build settings), as the builder keeps them."""
+    if dist.source.kind is SourceKind.GIT:
+        where, key = cache / "built-git", dist.source.location.rpartition("#")[2]
+    elif dist.kind is ArtifactKind.SOURCE_TREE:
+        if dist.build_digest is None:
+            return False
+        where, key = _tree_place(dist, cache), _tree_entry(dist)
+    elif dist.artifact is not None and dist.artifact.sha256 is not None:
+        where, key = cache / "built", dist.artifact.sha256
+    else:
+        return False
+    return any(where.glob(f"{glob.escape(key)}*/*.whl"))
 
 
 def make_builder(
@@ -240,10 +323,14 @@ def make_builder(
     config: ConfigOptions,
     no_build_isolation: bool = False,
     config_settings: BuildSettings | None = None,
+    refresh: bool = False,
+    refresh_packages: frozenset[str] = frozenset(),
 ) -> ProjectBuilder:
     """The builder apply uses for sdists and source trees: on the indexes ``index`` and
     the settings of ``pyproject``'s workspace (under ``config``) name; ``config_settings``
-    are the command line's, before the files'."""
+    are the command line's, before the files'; ``refresh`` and ``refresh_packages`` build
+    source trees again (``--reinstall``, ``--reinstall-package``; ``--refresh`` from
+    ``index``)."""
     from accord.reconciler.fetch.index import IndexClient
     from accord.reconciler.project.config import build_settings, index_config
     from accord.reconciler.project.indexes import configured_indexes, configured_strategy
@@ -277,4 +364,6 @@ def make_builder(
         no_isolation=frozenset(canonicalize_name(str(n)) for n in no_isolation),
         build_constraints=build_constraints,
         config_settings=build_settings(root, config, config_settings or BuildSettings()),
+        refresh=index.refresh or refresh,
+        refresh_packages=refresh_packages,
     )

@@ -25,6 +25,7 @@ from packaging.utils import InvalidWheelFilename, parse_wheel_filename
 from accord.model.config_settings import ConfigSettings
 from accord.model.interpreter import Interpreter
 from accord.reconciler.build.backend import build_wheel
+from accord.reconciler.console import building
 from accord.reconciler.errors import DistributionInvalid, HashMismatch
 from accord.reconciler.fetch.artifacts import file_sha256
 
@@ -162,10 +163,13 @@ def build_sdist_wheel(
     isolation: bool = True,
     constraints: Sequence[Requirement] = (),
     config_settings: ConfigSettings | None = None,
+    label: str | None = None,
 ) -> Path:
     """The wheel built from ``sdist`` for ``interpreter``: from ``<cache>/built/<sha256>/``
     (``<sha256>-<shard>`` with ``config_settings``) when one is there (no backend runs), else
     built now and kept there.
+
+    ``label`` names it in uv's ``Building``/``Built`` lines (the file's name without).
 
     Raises ``HashMismatch`` when ``sdist`` is not the file ``sha256`` names (checked before
     anything is unpacked), ``DistributionInvalid`` for a bad archive, and whatever
@@ -196,18 +200,19 @@ def build_sdist_wheel(
         builds.mkdir(parents=True, exist_ok=True)
         with tempfile.TemporaryDirectory(prefix=".tmp-sdist-", dir=builds) as temporary:
             source = unpack_sdist(sdist, Path(temporary) / "source")
-            wheel = build_wheel(
-                source,
-                editable=False,
-                interpreter=interpreter,
-                cache=cache,
-                client_factory=client_factory,
-                isolation=isolation,
-                output=Path(temporary) / "wheel",
-                name=sdist.name,
-                constraints=constraints,
-                config_settings=settings,
-            )
+            with building(label or sdist.name):
+                wheel = build_wheel(
+                    source,
+                    editable=False,
+                    interpreter=interpreter,
+                    cache=cache,
+                    client_factory=client_factory,
+                    isolation=isolation,
+                    output=Path(temporary) / "wheel",
+                    name=sdist.name,
+                    constraints=constraints,
+                    config_settings=settings,
+                )
             built.mkdir(exist_ok=True)
             final = built / wheel.name
             os.replace(wheel, final)  # both in the cache, so one file system: atomic

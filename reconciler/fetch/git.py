@@ -16,11 +16,13 @@ import hashlib
 import os
 import shutil
 import subprocess
+import sys
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
 from accord.model.git import FULL_SHA, GitReference, remove_credentials
+from accord.reconciler.console import step_started
 from accord.reconciler.errors import GitFailed
 
 __all__ = ["checkout", "resolve_commit"]
@@ -50,6 +52,9 @@ def resolve_commit(ref: GitReference, cache: Path, *, offline: bool = False) -> 
     ``HEAD`` for the default branch. Raises ``GitFailed`` when git fails, the ref is unknown, or
     ``offline`` and the repository was never fetched.
     """
+    shown = remove_credentials(ref.url)
+    if not offline:  # uv's lines, as it fetches
+        step_started(f"   Updating {shown} ({ref.value if ref.kind != 'default' else 'HEAD'})")
     mirror = _ensure_mirror(ref.url, cache, offline=offline, fetch=True)
     spec = {
         "branch": f"refs/heads/{ref.value}",
@@ -67,7 +72,10 @@ def resolve_commit(ref: GitReference, cache: Path, *, offline: bool = False) -> 
             else "is the branch, tag or commit right?"
         )
         raise _failure(f"Git {what} not found in {_display(ref.url)}", proc, ref.url, hint=hint)
-    return proc.stdout.strip()
+    commit = proc.stdout.strip()
+    if not offline:
+        sys.stderr.write(f"    Updated {shown} ({commit})\n")
+    return commit
 
 
 def checkout(ref: GitReference, commit: str, cache: Path, *, offline: bool = False) -> Path:

@@ -26,6 +26,7 @@ import attrs
 from accord.model.desired import ArtifactKind, DesiredDist
 from accord.model.lock import SourceKind
 from accord.model.plan import Create, Install, Plan, Recreate, Remove, Replace
+from accord.model.render import build_label
 from accord.reconciler.errors import BuildNotSupported
 from accord.reconciler.fetch.artifacts import (
     PreparedWheel,
@@ -71,7 +72,7 @@ class Builder(Protocol):
 
     def build_git(self, dist: DesiredDist) -> Path: ...
 
-    def build_sdist(self, sdist: Path, sha256: str) -> Path: ...
+    def build_sdist(self, sdist: Path, sha256: str, label: str | None = None) -> Path: ...
 
 
 def _prepare_builds(
@@ -94,7 +95,7 @@ def _prepare_builds(
         if dist.kind is ArtifactKind.SDIST:
             assert dist.artifact is not None
             sha256, sdist = fetch_archive(dist.artifact, cache, offline=offline)
-            wheel = builder.build_sdist(sdist, sha256)
+            wheel = builder.build_sdist(sdist, sha256, build_label(dist))
         else:
             wheel = builder.build_tree(dist)
         prepared[dist.name] = unpack_wheel(wheel, cache)

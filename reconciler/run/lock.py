@@ -14,6 +14,7 @@ from accord.model.interpreter import Interpreter
 from accord.model.lock import Lock
 from accord.model.lock_action import LockAction
 from accord.model.request import LockMode, RunRequest
+from accord.reconciler.console import before_steps
 from accord.reconciler.errors import ConfigInvalid, ProjectInvalid, SettingUnsupported, UsageError
 from accord.reconciler.lock.ensure import (
     MetadataBuilder,
@@ -155,6 +156,7 @@ def lock_target(
     if request.locking.lock_mode is LockMode.FROZEN:
         announce = None
     found = _Found(discovery, project.venv, announce)
+    forget = before_steps(found)  # named before a git fetch or a build says anything
     try:
         lock, action = ensure_lock(
             project,
@@ -169,6 +171,8 @@ def lock_target(
         if not isinstance(error, _BEFORE_DISCOVERY):
             found.announce(interpreter)  # uv had found it before it locked and failed
         raise
+    finally:
+        forget()
     found()
     return lock, action, Path(project.lock_path)
 

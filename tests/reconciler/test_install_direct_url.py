@@ -57,7 +57,7 @@ class PrebuiltWheels:
         self.built.append(f"tree:{dist.name}")
         return self.wheels[dist.name]
 
-    def build_sdist(self, sdist: Path, sha256: str) -> Path:
+    def build_sdist(self, sdist: Path, sha256: str, label: str | None = None) -> Path:
         raise AssertionError("no sdist in these plans")
 
 
@@ -115,13 +115,13 @@ def test_apply_builds_a_locked_sdist_with_the_builder(env: Env) -> None:
     built = build_wheel(WheelSpec("fromsdist", "1.0"), env.wheels)
 
     class SdistBuilder(PrebuiltWheels):
-        def build_sdist(self, sdist: Path, sha256: str) -> Path:
-            self.built.append(f"sdist:{sha256}")
+        def build_sdist(self, sdist: Path, sha256: str, label: str | None = None) -> Path:
+            self.built.append(f"sdist:{sha256} {label}")
             return built
 
     builder = SdistBuilder({})
     apply_plan(env.plan(dist), env.venv, env.cache, builder=builder)
-    assert builder.built == [f"sdist:{digest}"]
+    assert builder.built == [f"sdist:{digest} fromsdist==1.0"]
     assert (env.site / "fromsdist" / "__init__.py").is_file()
 
 
