@@ -5,6 +5,7 @@ uv 0.13.8 prints, on stderr (observed side by side)::
     Would create project environment at: .venv      (or: Would use …)
     Resolved 4 packages in 11ms
     Would create lockfile at: uv.lock               (or: Would update …, Found up-to-date …)
+    Would download 2 packages                       (not in the cache: fetched or built)
     Would uninstall 1 package
     Would install 3 packages
      - pkg==1.0
@@ -52,10 +53,12 @@ def render_uv_dry_run(
     frozen: bool,
     resolved: str | None,
     checked: str,
+    remote: frozenset[str] = frozenset(),
 ) -> str:
     """The lines uv prints for ``plan`` under ``--dry-run``; ``resolved`` is the
     ``Resolved N packages in …`` line (None when there is none), ``checked`` the elapsed
-    time of the check (``0.05ms``)."""
+    time of the check (``0.05ms``), ``remote`` the names of the packages a sync would
+    download or build (uv's ``Would download N packages``)."""
     lines = []
     if isinstance(plan.environment, Create | Recreate):
         lines.append(plan.desired.interpreter.using_line)  # found outside an environment
@@ -78,9 +81,11 @@ def render_uv_dry_run(
         lines.append(f"Checked {_packages(len(plan.desired.dists))} in {checked}")
         lines.append("Would make no changes")
         return "".join(line + "\n" for line in lines)
+    if remote:
+        lines.append(f"Would download {_packages(len(remote))}")
     if removed:
         lines.append(f"Would uninstall {_packages(len(removed))}")
     if added:
         lines.append(f"Would install {_packages(len(added))}")
-    lines += change_lines(plan, reinstalls=False)
+    lines += change_lines(plan, reinstalls=False, unbuilt=remote)
     return "".join(line + "\n" for line in lines)

@@ -186,6 +186,14 @@ def fetch_archive(artifact: Artifact, cache: Path, *, offline: bool = False) -> 
     return actual, final_dir / name
 
 
+def wheel_kept(artifact: Artifact, cache: Path) -> bool:
+    """Whether the cache holds this locked wheel, unpacked or as downloaded."""
+    sha256 = artifact.sha256
+    if sha256 is None or _SHA256.fullmatch(sha256) is None:
+        return False
+    return (cache / "unpacked" / sha256).is_dir() or (cache / "wheels" / sha256).is_dir()
+
+
 def file_sha256(path: Path) -> str:
     """The sha256 hex digest of a file, read in blocks."""
     digest = hashlib.sha256()

@@ -15,7 +15,7 @@ def project_builder(
     interpreter: Interpreter, request: RunRequest, pyproject: Path | None
 ) -> ProjectBuilder:
     """``make_builder`` given only what it needs of ``request``: the index and configuration
-    options, and ``--no-build-isolation``."""
+    options, ``--no-build-isolation``, and ``--reinstall`` (source trees built again)."""
     return make_builder(
         interpreter,
         pyproject,
@@ -23,4 +23,6 @@ def project_builder(
         config=request.config,
         no_build_isolation=request.locking.no_build_isolation,
         config_settings=request.locking.config_settings,
+        refresh=request.sync.reinstall,  # uv: --reinstall implies --refresh
+        refresh_packages=frozenset(request.sync.reinstall_packages),
     )

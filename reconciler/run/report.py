@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 from typing import TextIO
 
+from accord.model.desired import DesiredDist
 from accord.model.interpreter import Interpreter
 from accord.model.plan import Plan
 from accord.model.request import OutputFormat, RunRequest
@@ -51,7 +52,42 @@ def print_uv_dry_run(
             frozen=request.locking.lock_mode is LockMode.FROZEN,
             resolved=None if request.locking.lock_mode is LockMode.FROZEN else resolved,
             checked=format_elapsed(time.perf_counter() - checking),
+            remote=_remote(plan, request),
         )
+    )
+
+
+def _remote(plan: Plan, request: RunRequest) -> frozenset[str]:
+    """The packages applying ``plan`` would download or build (uv's ``Would download``): a
+    git commit, an sdist or a source tree (its current build inputs) not built in the cache
+    yet, a wheel not kept there; with ``--reinstall`` or ``--refresh``, every source tree."""
+    from accord.model.desired import ArtifactKind
+    from accord.model.lock import SourceKind
+    from accord.model.plan import Install, Replace
+    from accord.reconciler.build.builder import built_kept
+    from accord.reconciler.cachedir import cache_root
+    from accord.reconciler.fetch.artifacts import wheel_kept
+
+    cache = cache_root()
+
+    def kept(dist: DesiredDist) -> bool:
+        if dist.kind is ArtifactKind.SOURCE_TREE and dist.source.kind is not SourceKind.GIT:
+            rebuilt = request.sync.reinstall or request.index.refresh
+            return (
+                not rebuilt
+                and dist.name not in request.sync.reinstall_packages
+                and (built_kept(dist, cache))
+            )
+        if dist.source.kind is SourceKind.GIT or dist.kind is ArtifactKind.SDIST:
+            return built_kept(dist, cache)
+        if dist.kind is ArtifactKind.WHEEL and dist.artifact is not None:
+            return wheel_kept(dist.artifact, cache)
+        return False
+
+    return frozenset(
+        action.name
+        for action in plan.actions
+        if isinstance(action, Install | Replace) and not kept(action.dist)
     )
 
 
