@@ -222,3 +222,14 @@ def test_a_requirement_the_only_version_misses_reads_as_uv(ecli: Cli, tmp_path: 
         "st-pin>=2, we can conclude that your project's requirements are unsatisfiable.",
     ]
     assert ours[:2] == theirs[:2]
+
+
+def test_a_two_sided_range_reads_lower_bound_first_as_uv(ecli: Cli, tmp_path: Path) -> None:
+    """uv writes a requirement's clauses by version: ``>=2,<3``, whatever order they came in."""
+    ours, theirs = _both(ecli, tmp_path, '"st-pin<3,>=2"')
+    assert ours[:2] == [
+        "error: No solution found when resolving dependencies",
+        "  cause: Because only st-pin==1.0 is available and your project depends on "
+        "st-pin>=2,<3, we can conclude that your project's requirements are unsatisfiable.",
+    ]
+    assert ours[:2] == theirs[:2]

@@ -17,6 +17,7 @@ from packaging.utils import NormalizedName
 from packaging.version import Version
 
 from accord.reconciler.lock.resolve.requirements import name_of
+from accord.reconciler.lock.toml_text import render_specifier
 
 if TYPE_CHECKING:
     from accord.reconciler.lock.resolve.provider import Provider
@@ -29,7 +30,8 @@ _MAX_LOOKUPS = 12
 
 
 def spec_text(specifier: SpecifierSet) -> str:
-    return ",".join(sorted(str(clause) for clause in specifier))
+    """A requirement's clauses as uv writes them: by version (``>=2,<3``)."""
+    return render_specifier(specifier)
 
 
 def depends(name: str, specifier: SpecifierSet) -> str:
