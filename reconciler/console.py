@@ -29,6 +29,7 @@ __all__ = [
     "Console",
     "before_steps",
     "building",
+    "builds_done",
     "configure",
     "console",
     "debug",
@@ -234,13 +235,24 @@ def step_started(line: str) -> None:
         sys.stderr.write(line + "\n")
 
 
+_built = 0
+
+
 @contextmanager
 def building(label: str) -> Iterator[None]:
     """uv's lines around a build backend's work: ``   Building name==1.0`` as it starts and
     ``      Built name==1.0`` once it succeeded."""
+    global _built
     step_started(f"   Building {label}")
     yield
+    _built += 1
     sys.stderr.write(f"      Built {label}\n")
+
+
+def builds_done() -> int:
+    """How many builds ``building`` saw succeed in this process (apply counts a build as
+    prepared, as uv does, even when its wheel is the same as one already unpacked)."""
+    return _built
 
 
 def debug(message: str, *args: object) -> None:

@@ -25,8 +25,17 @@ import attrs
 
 from accord.model.desired import ArtifactKind, DesiredDist
 from accord.model.lock import SourceKind
-from accord.model.plan import Create, Install, Plan, Recreate, Remove, Replace
+from accord.model.plan import (
+    Create,
+    Install,
+    Plan,
+    Recreate,
+    ReinstallRequested,
+    Remove,
+    Replace,
+)
 from accord.model.render import build_label
+from accord.reconciler.console import builds_done
 from accord.reconciler.errors import BuildNotSupported
 from accord.reconciler.fetch.artifacts import (
     PreparedWheel,
@@ -81,25 +90,33 @@ def _prepare_builds(
     """Build every sdist and source tree the plan installs, before anything changes."""
     prepared: dict[str, PreparedWheel] = {}
     for action in actions:
-        dist = action.dist
-        if builder is not None and dist.source.kind is SourceKind.GIT:
-            prepared[dist.name] = unpack_wheel(builder.build_git(dist), cache)
-            continue
-        if builder is None or (dist.kind is ArtifactKind.SDIST and dist.artifact is None):
-            what = "an sdist" if dist.kind is ArtifactKind.SDIST else f"`{dist.source}`"
-            raise BuildNotSupported(
-                f"`{dist.name}=={dist.display_version}` would have to be built from {what}, "
-                "which accord cannot do here",
-                hint="git sources are not supported yet" if dist.artifact is None else None,
-            )
-        if dist.kind is ArtifactKind.SDIST:
-            assert dist.artifact is not None
-            sha256, sdist = fetch_archive(dist.artifact, cache, offline=offline)
-            wheel = builder.build_sdist(sdist, sha256, build_label(dist))
-        else:
-            wheel = builder.build_tree(dist)
-        prepared[dist.name] = unpack_wheel(wheel, cache)
+        before = builds_done()
+        prepared[action.dist.name] = _prepare_build(action.dist, cache, builder, offline)
+        if builds_done() > before:  # built now: uv counts it prepared, same wheel or not
+            prepared[action.dist.name] = attrs.evolve(prepared[action.dist.name], fresh=True)
     return prepared
+
+
+def _prepare_build(
+    dist: DesiredDist, cache: Path, builder: Builder | None, offline: bool
+) -> PreparedWheel:
+    """The wheel a build of ``dist`` gives (kept ones included), unpacked in the cache."""
+    if builder is not None and dist.source.kind is SourceKind.GIT:
+        return unpack_wheel(builder.build_git(dist), cache)
+    if builder is None or (dist.kind is ArtifactKind.SDIST and dist.artifact is None):
+        what = "an sdist" if dist.kind is ArtifactKind.SDIST else f"`{dist.source}`"
+        raise BuildNotSupported(
+            f"`{dist.name}=={dist.display_version}` would have to be built from {what}, "
+            "which accord cannot do here",
+            hint="git sources are not supported yet" if dist.artifact is None else None,
+        )
+    if dist.kind is ArtifactKind.SDIST:
+        assert dist.artifact is not None
+        sha256, sdist = fetch_archive(dist.artifact, cache, offline=offline)
+        wheel = builder.build_sdist(sdist, sha256, build_label(dist))
+    else:
+        wheel = builder.build_tree(dist)
+    return unpack_wheel(wheel, cache)
 
 
 def _direct_url(dist: DesiredDist) -> dict[str, object] | None:
@@ -286,8 +303,11 @@ def apply_plan(
         _install_all(installs, prepared, target, prelinked=prelinked)
     finally:
         shown.counted()
+    # uv counts as prepared what it fetched or built now, and (--reinstall implying --refresh)
+    # every package reinstalled on request.
+    again = {a.name for a in replacements if isinstance(a.reason, ReinstallRequested)}
     return Applied(
-        prepared=sum(1 for wheel in prepared.values() if wheel.fresh),
+        prepared=sum(1 for name, wheel in prepared.items() if wheel.fresh or name in again),
         prepare_seconds=prepare_seconds,
         trees=tuple(prepared[action.dist.name].tree for action in installs),
         linked=prelinked,

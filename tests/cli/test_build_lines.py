@@ -9,6 +9,7 @@ each ``Built`` line after its own ``Building`` line.
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -122,9 +123,14 @@ def test_fetching_and_building_are_told_as_uv_tells_them(cli: Cli, tmp_path: Pat
     again = _steps(cli.invoke(ours, "sync", env=cold, pinned=True), ours)
     assert sorted(again) == sorted(_steps(cli.uv(theirs, "sync", cache=uv_cache), theirs))
     assert [line for line in again if "Buil" in line] == []
-    rebuilt = _steps(cli.invoke(ours, "sync", "--reinstall", env=env, pinned=True), ours)
-    theirs_rebuilt = _steps(cli.uv(theirs, "sync", "--reinstall", cache=uv_cache), theirs)
+    mine = cli.invoke(ours, "sync", "--reinstall", env=env, pinned=True)
+    uv = cli.uv(theirs, "sync", "--reinstall", cache=uv_cache)
+    rebuilt, theirs_rebuilt = _steps(mine, ours), _steps(uv, theirs)
     assert sorted(line for line in rebuilt if "Buil" in line) == sorted(
         line for line in theirs_rebuilt if "Buil" in line
     )
     assert "      Built myproj @ file://PROJECT" in rebuilt, rebuilt
+    # Every package reinstalled is counted as prepared (uv: --reinstall implies --refresh),
+    # the project's wheel too although it is the one already unpacked.
+    for stderr in (mine.stderr, uv.stderr):
+        assert re.search(r"^Prepared 3 packages in ", stderr, re.MULTILINE), stderr
