@@ -41,6 +41,7 @@ __all__ = [
     "change_lines",
     "environment_news",
     "format_elapsed",
+    "git_origin",
     "reason_text",
     "render_bare_json",
     "render_json",
@@ -377,16 +378,19 @@ def source_origin(dist: DesiredDist) -> str | None:
     """Where uv says a dist from a source tree comes from: a directory's ``file://`` URL, a
     git commit's ``git+URL@commit``; None for anything else."""
     if dist.source.kind is SourceKind.GIT:
-        location = dist.source.location
-        query = location.split("#", 1)[0].partition("?")[2]
-        within = [
-            v for k, _, v in (p.partition("=") for p in query.split("&")) if k == "subdirectory"
-        ]
-        subdirectory = f"#subdirectory={within[0]}" if within else ""
-        return f"git+{git_repository(location)}@{location.rpartition('#')[2]}{subdirectory}"
+        return git_origin(dist.source.location)
     if dist.kind is ArtifactKind.SOURCE_TREE and dist.directory_url is not None:
         return dist.directory_url
     return None
+
+
+def git_origin(location: str) -> str:
+    """A lock's git source (``<url>?<query>#<commit>``) as uv names it: ``git+URL@commit``."""
+    query = location.split("#", 1)[0].partition("?")[2]
+    pairs = (pair.partition("=") for pair in query.split("&"))
+    within = [value for key, _, value in pairs if key == "subdirectory"]
+    subdirectory = f"#subdirectory={within[0]}" if within else ""
+    return f"git+{git_repository(location)}@{location.rpartition('#')[2]}{subdirectory}"
 
 
 def build_label(dist: DesiredDist) -> str:

@@ -143,11 +143,8 @@ class ProjectBuilder:
         from accord.reconciler.build.backend import prepare_metadata
         from accord.reconciler.build.sdist import unpack_sdist
 
-        try:
-            label = "{}=={}".format(*parse_sdist_filename(filename))
-        except InvalidSdistFilename:
-            label = filename
-        with tempfile.TemporaryDirectory(dir=self.cache) as work, building(label):
+        # No `Building` line: uv 0.13.8 prints none for metadata it prepares while locking.
+        with tempfile.TemporaryDirectory(dir=self.cache) as work:
             source = unpack_sdist(sdist, Path(work) / "src")
             return prepare_metadata(
                 source,
@@ -209,10 +206,8 @@ class ProjectBuilder:
             entry = stored = self.cache / "git-metadata" / commit / name / leaf
         if stored.is_file():
             return stored.read_bytes()
-        if commit is None:
-            # uv names the git commit's too; accord is not given the repository's URL here.
-            with building(f"{name} @ {Path(tree).absolute().as_uri()}"):
-                metadata = prepare(tree)
+        if commit is None:  # (no `Building` line, as for an sdist's metadata)
+            metadata = prepare(tree)
             for old in entry.iterdir() if entry.is_dir() else ():
                 shutil.rmtree(old, ignore_errors=True)  # an older revision's answer
         else:

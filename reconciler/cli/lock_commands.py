@@ -116,9 +116,9 @@ def _say(line: str) -> None:
 def _say_resolved(count: int, started: float) -> None:
     import time
 
-    from accord.model.elapsed import resolved_line
+    from accord.model.elapsed import format_elapsed, resolved_line
 
-    _say(resolved_line(count, f"{(time.perf_counter() - started) * 1000:.0f}ms"))
+    _say(resolved_line(count, format_elapsed(time.perf_counter() - started)))
 
 
 @click.command("export", cls=ClapCommand, context_settings=CONTEXT_SETTINGS)

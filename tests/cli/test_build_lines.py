@@ -134,3 +134,39 @@ def test_fetching_and_building_are_told_as_uv_tells_them(cli: Cli, tmp_path: Pat
     # the project's wheel too although it is the one already unpacked.
     for stderr in (mine.stderr, uv.stderr):
         assert re.search(r"^Prepared 3 packages in ", stderr, re.MULTILINE), stderr
+
+
+def test_a_git_dependencys_metadata_built_while_locking_is_not_told(
+    cli: Cli, tmp_path: Path
+) -> None:
+    """A git dependency whose version is dynamic: its backend prepares the metadata while the
+    lock resolves, and uv 0.13.8 says nothing of it (only of the fetch)."""
+    repo = tmp_path / "repo"
+    (repo / "gitpkg").mkdir(parents=True)
+    (repo / "pyproject.toml").write_text(
+        '[project]\nname = "gitpkg"\ndynamic = ["version"]\nrequires-python = ">=3.10"\n'
+        '[build-system]\nrequires = ["hatchling"]\nbuild-backend = "hatchling.build"\n'
+        '[tool.hatch.version]\npath = "gitpkg/__init__.py"\n'
+    )
+    (repo / "gitpkg" / "__init__.py").write_text('__version__ = "0.3.0"\n')
+    git(repo, "init", "-q", "-b", "main")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "one")
+    commit, url = git(repo, "rev-parse", "HEAD"), repo.as_uri()
+    outputs = []
+    for who in ("accord", "uv"):
+        project = tmp_path / who / "proj"
+        project.mkdir(parents=True)
+        (project / "pyproject.toml").write_text(
+            '[project]\nname = "proj"\nversion = "0.1.0"\nrequires-python = ">=3.10"\n'
+            'dependencies = ["gitpkg"]\n'
+            f'[tool.uv.sources]\ngitpkg = {{ git = "{url}", branch = "main" }}\n'
+        )
+        if who == "uv":
+            result = cli.uv(project, "lock", cache=tmp_path / "uv-cache")
+        else:
+            env = {"ACCORD_CACHE_DIR": str(tmp_path / "accord-cache")}
+            result = cli.invoke(project, "lock", env=env, pinned=True)
+        outputs.append(_steps(result, project))
+    assert outputs[0] == outputs[1]
+    assert outputs[0] == [f"   Updating {url} (main)", f"    Updated {url} ({commit})"]
