@@ -8,7 +8,9 @@ The JSON schema is documented in ``docs/plan-schema.md``; change both together a
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from pathlib import PurePath
+from types import MappingProxyType
 from typing import Any
 
 import attrs
@@ -52,6 +54,7 @@ __all__ = [
 ]
 
 SCHEMA_VERSION = 1
+_NONE: Mapping[str, str] = MappingProxyType({})
 
 
 def _display(path: PurePath, relative_to: PurePath | None) -> str:
@@ -317,10 +320,12 @@ def uv_summary(
     *,
     changes: bool = True,
     prepared: tuple[int, float] = (0, 0.0),
+    built: Mapping[str, str] = _NONE,
 ) -> str:
     """An applied plan in uv's words: counts (``Prepared 2 packages in 30ms`` for what was
     downloaded or built, ``Installed 6 packages in 64ms``), then, as ``uv sync`` prints them
-    (``changes``), `` - old`` / `` + new`` lines; ``uv run`` prints only the counts."""
+    (``changes``), `` - old`` / `` + new`` lines; ``uv run`` prints only the counts. ``built``
+    gives the versions of what the lock leaves dynamic, once built."""
     removed = [a for a in plan.actions if isinstance(a, (Remove, Replace))]
     added = [a for a in plan.actions if isinstance(a, (Install, Replace))]
     elapsed = format_elapsed(seconds)
@@ -334,19 +339,23 @@ def uv_summary(
         lines.append(f"Installed {len(added)} {_packages(len(added))} in {elapsed}")
     if not changes:
         return "".join(line + "\n" for line in lines)
-    lines += change_lines(plan)
+    lines += change_lines(plan, built=built)
     return "".join(line + "\n" for line in lines)
 
 
 def change_lines(
-    plan: Plan, *, reinstalls: bool = True, unbuilt: frozenset[str] = frozenset()
+    plan: Plan,
+    *,
+    reinstalls: bool = True,
+    unbuilt: frozenset[str] = frozenset(),
+    built: Mapping[str, str] = _NONE,
 ) -> list[str]:
     """`` - name==old`` and `` + name==new``, one per package removed or installed, as uv lists
     them: by name, and for a package replaced, the old version's line first; one put back at
     the same version (``--reinstall``, a repair) is `` ~ name==version`` (``reinstalls``; uv's
     ``--dry-run`` lists it as removed and installed). A source tree or git commit in
     ``unbuilt`` (a dry run's, not built yet) is `` + name @ origin``, as uv lists it before it
-    knows the version."""
+    knows the version; ``built``: the versions of dynamic ones, once built."""
     again = {
         action.name
         for action in plan.actions
@@ -359,7 +368,8 @@ def change_lines(
         origin = source_origin(dist)
         if origin is not None and dist.name in unbuilt:
             return f" @ {origin}"
-        return f"=={dist.display_version}" + ("" if origin is None else f" (from {origin})")
+        version = built.get(dist.name, dist.display_version)
+        return f"=={version}" + ("" if origin is None else f" (from {origin})")
 
     changes = [
         (action.name, "-", f"=={action.installed.version}" + _installed_from(action.installed))

@@ -49,7 +49,7 @@ __all__ = [
     "try_replay",
 ]
 
-RECIPE_VERSION = 5  # 5: the lines it replays name a git commit (`(from git+…@commit)`)
+RECIPE_VERSION = 6  # 6: the lines it replays give a dynamic version as built
 INSTALLED = "\x00"
 """Where the recipe's text has the time the install took."""
 RESOLVED = "\x01"

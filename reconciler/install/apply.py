@@ -72,6 +72,8 @@ class Applied:
     """The unpacked wheel of every dist installed, in the plan's order."""
     linked: bool = False
     """The package files of a fresh environment went in with one ``cp -al`` of ``trees``."""
+    built_versions: tuple[tuple[str, str], ...] = ()
+    """(name, version) of each dist whose version the lock leaves dynamic, as built."""
 
 
 class Builder(Protocol):
@@ -117,6 +119,12 @@ def _prepare_build(
     else:
         wheel = builder.build_tree(dist)
     return unpack_wheel(wheel, cache)
+
+
+def _built_version(tree: Path) -> str:
+    """The version of the unpacked wheel at ``tree``, from its ``name-version.dist-info``."""
+    dist_info = next(entry for entry in os.listdir(tree) if entry.endswith(".dist-info"))
+    return dist_info.removesuffix(".dist-info").rpartition("-")[2]
 
 
 def _direct_url(dist: DesiredDist) -> dict[str, object] | None:
@@ -307,6 +315,11 @@ def apply_plan(
     # every package reinstalled on request.
     again = {a.name for a in replacements if isinstance(a.reason, ReinstallRequested)}
     return Applied(
+        built_versions=tuple(
+            (a.name, _built_version(prepared[a.name].tree))
+            for a in wanted
+            if a.dist.version is None
+        ),
         prepared=sum(1 for name, wheel in prepared.items() if wheel.fresh or name in again),
         prepare_seconds=prepare_seconds,
         trees=tuple(prepared[action.dist.name].tree for action in installs),

@@ -255,12 +255,15 @@ def sync_project(
                         prepared=(applied.prepared, applied.prepare_seconds)
                         if applied is not None
                         else (0, 0.0),
+                        built=dict(applied.built_versions) if applied is not None else {},
                     )
                 )
                 if compiling:
                     from accord.model.render import change_lines
 
-                    changes = change_lines(plan)
+                    changes = change_lines(
+                        plan, built=dict(applied.built_versions) if applied else {}
+                    )
         elif (
             (request.output.uv_summary or request.output.verbose)
             and not request.output.quiet

@@ -99,7 +99,7 @@ def record_recipe(
             "globs": inputs.globs,
             "stats": inputs.stats,
             "strict": inputs.strict,
-            "text": _text(request, plan, command, resolved),
+            "text": _text(request, plan, command, resolved, dict(applied.built_versions)),
             **layout,
         }
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -115,14 +115,16 @@ def record_recipe(
                 temporary.unlink()
 
 
-def _text(request: RunRequest, plan: Plan, command: str, resolved: int) -> str:
+def _text(
+    request: RunRequest, plan: Plan, command: str, resolved: int, built: dict[str, str]
+) -> str:
     """What the slow path printed, with the replay's times to fill in."""
     from accord.model.render import environment_news, uv_summary
 
     text = environment_news(plan, relative_to=Path(request.cwd))
     if command == "sync" and request.locking.lock_mode is not LockMode.FROZEN:
         text += resolved_line(resolved, RESOLVED) + "\n"
-    summary = uv_summary(plan, _SENTINEL_SECONDS, changes=command == "sync")
+    summary = uv_summary(plan, _SENTINEL_SECONDS, changes=command == "sync", built=built)
     return text + summary.replace(" in 59m 59s", f" in {INSTALLED}")
 
 

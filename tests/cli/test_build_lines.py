@@ -170,3 +170,37 @@ def test_a_git_dependencys_metadata_built_while_locking_is_not_told(
         outputs.append(_steps(result, project))
     assert outputs[0] == outputs[1]
     assert outputs[0] == [f"   Updating {url} (main)", f"    Updated {url} ({commit})"]
+
+
+def test_a_dynamic_version_is_listed_as_built(cli: Cli, tmp_path: Path) -> None:
+    """A path dependency whose version its backend computes: the sync lists the version the
+    build gave, as uv does (the lock has none), and so does the replay of that sync."""
+    lib = tmp_path / "lib"
+    (lib / "dynlib").mkdir(parents=True)
+    (lib / "pyproject.toml").write_text(
+        '[project]\nname = "dynlib"\ndynamic = ["version"]\nrequires-python = ">=3.10"\n'
+        '[build-system]\nrequires = ["hatchling"]\nbuild-backend = "hatchling.build"\n'
+        '[tool.hatch.version]\npath = "dynlib/__init__.py"\n'
+    )
+    (lib / "dynlib" / "__init__.py").write_text('__version__ = "0.4.0"\n')
+    outputs = []
+    for who in ("accord", "uv"):
+        project = tmp_path / who / "proj"
+        project.mkdir(parents=True)
+        (project / "pyproject.toml").write_text(
+            '[project]\nname = "proj"\nversion = "0.1.0"\nrequires-python = ">=3.10"\n'
+            'dependencies = ["dynlib"]\n[tool.uv.sources]\ndynlib = { path = "../../lib" }\n'
+        )
+        env = {"ACCORD_CACHE_DIR": str(tmp_path / "accord-cache")}
+        for _ in range(2):  # the second time from the cache (accord: the replay)
+            shutil.rmtree(project / ".venv", ignore_errors=True)
+            if who == "uv":
+                result = cli.uv(project, "sync", cache=tmp_path / "uv-cache")
+            else:
+                result = cli.invoke(project, "sync", env=env, pinned=True)
+            outputs.append(_steps(result, project))
+    lib_url = lib.as_uri()
+    built = [f"   Building dynlib @ {lib_url}", f"      Built dynlib @ {lib_url}"]
+    assert outputs[0] == [*built, f" + dynlib==0.4.0 (from {lib_url})"]
+    assert outputs[1] == [f" + dynlib==0.4.0 (from {lib_url})"]
+    assert outputs[:2] == outputs[2:]
