@@ -39,14 +39,10 @@ def _edit(
 
     options, _sources = read_settings(ctx, options)
     refuse_unsupported_edit(options, name)
-    given = [*options["index"], options["default_index"] or os.environ.get("UV_DEFAULT_INDEX")]
-    if name == "add" and any(given):
-        # uv also records the index it was given in the file (`[[tool.uv.index]]`, and a
-        # named one as the added package's source); accord resolves with it, and says so.
-        warn(
-            "`accord add` does not write the index it was given (`--index`, `--default-index`, "
-            "`UV_INDEX`, `UV_DEFAULT_INDEX`) to `[[tool.uv.index]]` yet, as `uv add` does"
-        )
+    # uv writes the indexes given to `add` (not `--index-url`) to `[[tool.uv.index]]`.
+    default_index = options["default_index"] or os.environ.get("UV_DEFAULT_INDEX") or None
+    if name == "add":
+        _not_persisted(options)
     mode, locked_flag = lock_mode(ctx, options)
     installs = install_filter(ctx, options) if name == "add" else InstallFilter()
     # Two places on the command line are refused (``clap_rules``); `UV_DEV` yields to the
@@ -77,8 +73,25 @@ def _edit(
         extras=normalized_names(options.get("extra") or ()),
         no_sync=options["no_sync"],
         script=Path(options["script"]).absolute() if options["script"] else None,
+        indexes=tuple(text for text in options["index"] if text),
+        default_index=default_index,
     )
     (edit_command.add if name == "add" else edit_command.remove)(request, edit)
+
+
+def _not_persisted(options: dict[str, Any]) -> None:
+    """uv's warnings for the indexes `add` uses but does not write."""
+    place = "the script" if options["script"] else "the `pyproject.toml` file"
+    if options["index_url"] or os.environ.get("UV_INDEX_URL"):
+        warn(
+            f"Indexes specified via `--index-url` will not be persisted to {place}; "
+            "use `--default-index` instead."
+        )
+    if any(options["extra_index_url"] or ()):
+        warn(
+            f"Indexes specified via `--extra-index-url` will not be persisted to {place}; "
+            "use `--index` instead."
+        )
 
 
 @click.command("add", cls=ClapCommand, context_settings=CONTEXT_SETTINGS)

@@ -15,10 +15,11 @@ Reads and writes the project's pyproject.toml and uv.lock, or a script and its `
 from __future__ import annotations
 
 import os
+import re
 import sys
 import time
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 import attrs
 from packaging.requirements import InvalidRequirement, Requirement
@@ -43,7 +44,12 @@ from accord.reconciler.project.edit import (
     set_bounds,
 )
 
+if TYPE_CHECKING:
+    from accord.model.index_edit import GivenIndex
+
 __all__ = ["EditRequest", "add", "remove"]
+
+_NAMED_INDEX = re.compile(r"^[A-Za-z0-9_.-]+=(?=.)")
 
 _DEV = canonicalize_name("dev")
 
@@ -62,6 +68,10 @@ class EditRequest:
     """``--extra``: extras added to every requirement."""
     no_sync: bool = False
     script: Path | None = None
+    indexes: tuple[str, ...] = ()
+    """``--index``/``UV_INDEX`` as given (``name=URL`` or a URL or path), to write to the file."""
+    default_index: str | None = None
+    """``--default-index``/``UV_DEFAULT_INDEX`` as given, to write to the file."""
 
 
 class _AddFailed(AccordError):
@@ -263,6 +273,8 @@ def add(request: RunRequest, edit: EditRequest, *, err: TextIO | None = None) ->
     toml, edits = add_dependencies(
         target.toml(original), requirements, edit.place, script=target.script, raw=edit.raw
     )
+    if not edit.raw:
+        toml = _with_indexes(target, edit, target.toml(original), toml, err)
     edited = target.with_toml(original, toml)
     if target.script:
         _script_notes(request, edit, err)
@@ -309,6 +321,57 @@ def add(request: RunRequest, edit: EditRequest, *, err: TextIO | None = None) ->
     except AccordError:
         snapshot.restore()
         raise
+
+
+def _given_indexes(edit: EditRequest, root: Path, err: TextIO) -> list[GivenIndex]:
+    """The indexes given, as ``add`` writes them; a local one must be a directory (an empty
+    one is skipped with a warning, as uv skips it)."""
+    from accord.model.index_edit import GivenIndex, index_location, written_url
+
+    given = [(text, False) for text in edit.indexes]
+    if edit.default_index:
+        given.append((edit.default_index, True))
+    indexes: list[GivenIndex] = []
+    for text, default in given:
+        match = _NAMED_INDEX.match(text)
+        name, url = (text[: match.end() - 1], text[match.end() :]) if match else (None, text)
+        written = written_url(url, cwd=str(Path.cwd()), root=str(root))
+        if "://" not in url or url.startswith("file:"):
+            directory = root / written
+            if not directory.is_dir():
+                raise UsageError(f"Directory not found for index: {url}")
+            if not any(directory.iterdir()):
+                err.write(f"warning: Index directory `{url}` is empty, skipping\n")
+                continue
+        location = index_location(written, str(root))
+        indexes.append(GivenIndex(name=name, url=written, location=location, default=default))
+    return indexes
+
+
+def _with_indexes(target: _Target, edit: EditRequest, before: str, after: str, err: TextIO) -> str:
+    """``after`` with the indexes given written to ``[[tool.uv.index]]`` (and a single named
+    one pinning the packages added), as uv writes them."""
+    from accord.model.index_edit import MalformedSources, add_indexes
+    from accord.reconciler.errors import ProjectInvalid
+
+    root = target.path.parent
+    indexes = _given_indexes(edit, root, err)
+    if not indexes:
+        return after
+    pinned = [canonicalize_name(Requirement(text).name) for text in edit.packages]
+    if target.script and len(indexes) == 1 and indexes[0].name is not None:
+        # uv pins the packages to a single named index in the script's `tool.uv.sources`,
+        # which accord's script runs refuse: refuse the edit rather than write that.
+        raise UsageError(
+            f"`accord add --script` with the named index `{indexes[0].name}` would pin the "
+            "packages to it in the script's `[tool.uv.sources]`, which accord does not "
+            "honour for scripts yet",
+            hint="give the index without a name (`--index URL`), or add with uv",
+        )
+    try:
+        return add_indexes(before, after, indexes, pinned, root=str(root))
+    except MalformedSources as exc:
+        raise ProjectInvalid(f"Sources in `{target.path.name}` are malformed: {exc}") from exc
 
 
 def _notes(edits: list[EditedDependency], edit: EditRequest, err: TextIO) -> None:

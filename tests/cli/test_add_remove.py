@@ -389,20 +389,3 @@ def _second(
     assert (uv.returncode, accord.returncode) == (0, 0), (uv.stderr, accord.stderr)
     assert (accord_dir / "pyproject.toml").read_text() == (uv_dir / "pyproject.toml").read_text()
     return uv, accord, uv_dir, accord_dir
-
-
-def test_add_says_it_does_not_record_the_index_it_was_given(cli: Cli, tmp_path: Path) -> None:
-    """uv records an index given to `add` in the file (`[[tool.uv.index]]`); accord resolves
-    with it but does not write it yet, and says so rather than leave it unsaid."""
-    project = tmp_path / "proj"
-    project.mkdir()
-    (project / "pyproject.toml").write_text(HEAD + "dependencies = []\n", encoding="utf-8")
-    result = _accord(cli, project, "add", "dep-a", "--default-index", cli.index_url)
-    assert result.returncode == 0, result.stderr
-    assert result.stderr.splitlines()[0] == (
-        "warning: `accord add` does not write the index it was given (`--index`, "
-        "`--default-index`, `UV_INDEX`, `UV_DEFAULT_INDEX`) to `[[tool.uv.index]]` yet, "
-        "as `uv add` does"
-    )
-    assert "tool.uv.index" not in (project / "pyproject.toml").read_text()
-    assert '"dep-a' in (project / "pyproject.toml").read_text()
