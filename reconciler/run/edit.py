@@ -208,9 +208,9 @@ def _lock(request: RunRequest, *, write: bool, err: TextIO) -> Lock:
 def _resolved(started: float, lock: Lock, err: TextIO, request: RunRequest) -> None:
     if request.output.quiet:
         return
-    from accord.model.elapsed import resolved_line
+    from accord.model.elapsed import format_elapsed, resolved_line
 
-    elapsed = f"{(time.perf_counter() - started) * 1000:.0f}ms"
+    elapsed = format_elapsed(time.perf_counter() - started)
     err.write(resolved_line(len(lock.packages), elapsed) + "\n")
 
 
