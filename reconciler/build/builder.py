@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 import attrs
 from packaging.utils import InvalidSdistFilename, canonicalize_name, parse_sdist_filename
 
-from accord.model.config_settings import BuildSettings
+from accord.model.config_settings import BuildSettings, ConfigSettings
 from accord.model.desired import ArtifactKind, DesiredDist
 from accord.model.interpreter import Interpreter
 from accord.model.lock import SourceKind
@@ -58,13 +58,36 @@ class ProjectBuilder:
     def _isolated(self, name: str) -> bool:
         return self.isolation and canonicalize_name(name) not in self.no_isolation
 
+    def _wheel(
+        self,
+        source: Path,
+        dist: DesiredDist,
+        output: Path,
+        settings: ConfigSettings,
+        *,
+        editable: bool,
+    ) -> Path:
+        """The backend's wheel of ``source`` (``dist``'s tree), written into ``output``."""
+        from accord.reconciler.build.backend import build_wheel
+
+        return build_wheel(
+            source,
+            editable=editable,
+            interpreter=self.interpreter,
+            cache=self.cache,
+            client_factory=self.client_factory,
+            isolation=self._isolated(dist.name),
+            output=output,
+            name=dist.name,
+            constraints=self.build_constraints,
+            config_settings=settings,
+        )
+
     def build_tree(self, dist: DesiredDist) -> Path:
         """A wheel (editable when the dist is) built from the dist's source tree; kept, as uv
         keeps it, until the tree's build inputs change (``dist.build_digest``: its
         ``pyproject.toml`` and cache keys), so a new environment does not build it again."""
         import shutil
-
-        from accord.reconciler.build.backend import build_wheel
 
         tree = tree_path(dist)
         settings = self.config_settings.for_package(dist.name)
@@ -79,18 +102,7 @@ class ProjectBuilder:
         place.mkdir(parents=True, exist_ok=True)
         output = Path(tempfile.mkdtemp(prefix=".tmp-", dir=place))
         with building(build_label(dist)), _removed_on_failure(output):
-            wheel = build_wheel(
-                tree,
-                editable=dist.editable,
-                interpreter=self.interpreter,
-                cache=self.cache,
-                client_factory=self.client_factory,
-                isolation=self._isolated(dist.name),
-                output=output,
-                name=dist.name,
-                constraints=self.build_constraints,
-                config_settings=settings,
-            )
+            wheel = self._wheel(tree, dist, output, settings, editable=dist.editable)
         if entry is None:
             return wheel
         for old in place.iterdir():  # the wheels of earlier build inputs
@@ -224,7 +236,6 @@ class ProjectBuilder:
         import shutil
 
         from accord.model.git import parse_lock_url
-        from accord.reconciler.build.backend import build_wheel
         from accord.reconciler.fetch.git import checkout
 
         reference, commit = parse_lock_url(dist.source.location)
@@ -239,18 +250,7 @@ class ProjectBuilder:
         with tempfile.TemporaryDirectory(dir=self.cache) as work, building(build_label(dist)):
             source = Path(work) / "src"
             shutil.copytree(tree, source, symlinks=True)
-            return build_wheel(
-                source,
-                editable=False,
-                interpreter=self.interpreter,
-                cache=self.cache,
-                client_factory=self.client_factory,
-                isolation=self._isolated(dist.name),
-                output=output,
-                name=dist.name,
-                constraints=self.build_constraints,
-                config_settings=settings,
-            )
+            return self._wheel(source, dist, output, settings, editable=False)
 
     def build_sdist(self, sdist: Path, sha256: str, label: str | None = None) -> Path:
         """The wheel built (once, then cached by the sdist's hash) from an sdist; ``label``

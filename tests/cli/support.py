@@ -237,6 +237,22 @@ def git(repo: Path, *args: str) -> str:
     return result.stdout.strip()
 
 
+def hatch_git_repo(tmp_path: Path, version: str = "0.1.0") -> Path:
+    """``tmp_path/repo``: a git repository (branch ``main``, one commit) holding the hatchling
+    package ``gitpkg`` at ``version``, whose module says it as ``__version__``."""
+    repo = tmp_path / "repo"
+    (repo / "gitpkg").mkdir(parents=True)
+    (repo / "pyproject.toml").write_text(
+        f'[project]\nname = "gitpkg"\nversion = "{version}"\nrequires-python = ">=3.10"\n'
+        '[build-system]\nrequires = ["hatchling"]\nbuild-backend = "hatchling.build"\n'
+    )
+    (repo / "gitpkg" / "__init__.py").write_text(f'__version__ = "{version}"\n')
+    git(repo, "init", "-q", "-b", "main")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "one")
+    return repo
+
+
 def run_importing(
     cwd: Path, argv: Sequence[str], env: Mapping[str, str]
 ) -> tuple[subprocess.CompletedProcess[str], set[str]]:

@@ -17,25 +17,11 @@ from pathlib import Path
 import pytest
 
 from fixtures import PROJECTS_DIR
-from tests.cli.support import Cli, git
+from tests.cli.support import Cli, git, hatch_git_repo
 
 pytestmark = pytest.mark.backends  # fails, naming the fix, without the wheels
 
 STEPS = ("   Building ", "      Built ", "   Updating ", "    Updated ", " + ")
-
-
-def _git_repo(tmp_path: Path) -> Path:
-    repo = tmp_path / "repo"
-    (repo / "gitpkg").mkdir(parents=True)
-    (repo / "pyproject.toml").write_text(
-        '[project]\nname = "gitpkg"\nversion = "0.1.0"\nrequires-python = ">=3.10"\n'
-        '[build-system]\nrequires = ["hatchling"]\nbuild-backend = "hatchling.build"\n'
-    )
-    (repo / "gitpkg" / "__init__.py").write_text("")
-    git(repo, "init", "-q", "-b", "main")
-    git(repo, "add", "-A")
-    git(repo, "commit", "-qm", "one")
-    return repo
 
 
 def _project(root: Path, repo: Path) -> Path:
@@ -70,7 +56,7 @@ def _dry(result: subprocess.CompletedProcess[str], project: Path) -> list[str]:
 
 
 def test_fetching_and_building_are_told_as_uv_tells_them(cli: Cli, tmp_path: Path) -> None:
-    repo = _git_repo(tmp_path)
+    repo = hatch_git_repo(tmp_path)
     commit = git(repo, "rev-parse", "HEAD")
     ours, theirs = _project(tmp_path / "accord", repo), _project(tmp_path / "uv", repo)
     env = {"ACCORD_CACHE_DIR": str(tmp_path / "accord-cache")}

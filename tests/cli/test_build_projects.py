@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from fixtures import PROJECTS_DIR
-from tests.cli.support import Cli, clean_environment, git, installed, tree
+from tests.cli.support import Cli, clean_environment, git, hatch_git_repo, installed, tree
 
 pytestmark = pytest.mark.backends  # fails, naming the fix, without the wheels
 
@@ -239,22 +239,8 @@ def _accord_lock(cli: Cli, project: Path, *args: str) -> subprocess.CompletedPro
 # Git sources ------------------------------------------------------------------------------
 
 
-def _git_repo(tmp_path: Path) -> Path:
-    repo = tmp_path / "repo"
-    (repo / "gitpkg").mkdir(parents=True)
-    (repo / "pyproject.toml").write_text(
-        '[project]\nname = "gitpkg"\nversion = "0.1.0"\nrequires-python = ">=3.10"\n'
-        '[build-system]\nrequires = ["hatchling"]\nbuild-backend = "hatchling.build"\n'
-    )
-    (repo / "gitpkg" / "__init__.py").write_text('__version__ = "0.1.0"\n')
-    git(repo, "init", "-q", "-b", "main")
-    git(repo, "add", "-A")
-    git(repo, "commit", "-qm", "one")
-    return repo
-
-
 def test_build_git_source_is_locked_to_its_commit(cli: Cli, tmp_path: Path) -> None:
-    repo = _git_repo(tmp_path)
+    repo = hatch_git_repo(tmp_path)
     first = git(repo, "rev-parse", "HEAD")
     project = tmp_path / "proj"
     project.mkdir()
@@ -290,7 +276,7 @@ def test_build_git_source_is_locked_to_its_commit(cli: Cli, tmp_path: Path) -> N
 
 def test_build_git_commit_moved_with_the_same_version_is_replaced(cli: Cli, tmp_path: Path) -> None:
     # Only the commit moves (the version stays 0.1.0): the new commit must be installed.
-    repo = _git_repo(tmp_path)
+    repo = hatch_git_repo(tmp_path)
     project = tmp_path / "proj"
     project.mkdir()
     (project / "pyproject.toml").write_text(
