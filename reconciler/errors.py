@@ -21,6 +21,7 @@ __all__ = [
     "CommandNotFound",
     "ConfigInvalid",
     "DistributionInvalid",
+    "DistributionNotFound",
     "DownloadFailed",
     "DownloadNotCached",
     "EnvironmentNotRecreatable",
@@ -183,6 +184,13 @@ class DownloadFailed(AccordError):
 class DownloadNotCached(DownloadFailed):
     """``--offline`` and the artifact is not in the cache (exit 1, as uv: the input asked for
     no network)."""
+
+    exit_code = ExitCode.FAILURE
+
+
+class DistributionNotFound(DownloadFailed):
+    """A local archive a requirement or the lock names is not there (exit 1, as uv's
+    ``Distribution not found at: file://…``)."""
 
     exit_code = ExitCode.FAILURE
 

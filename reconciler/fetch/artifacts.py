@@ -24,6 +24,7 @@ import attrs
 from accord.model.lock import Artifact
 from accord.reconciler.errors import (
     DistributionInvalid,
+    DistributionNotFound,
     DownloadFailed,
     DownloadNotCached,
     HashMismatch,
@@ -81,6 +82,8 @@ def _fetch(url: str, destination: Path) -> str:
                 for block in iter(lambda: source.read(_CHUNK), b""):
                     digest.update(block)
                     out.write(block)
+        except FileNotFoundError as exc:
+            raise DistributionNotFound(f"Distribution not found at: {url}") from exc
         except OSError as exc:
             raise DownloadFailed(
                 f"Failed to read `{url}`: {exc.strerror or exc}", path=Path(unquote(parts.path))

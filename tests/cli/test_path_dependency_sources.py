@@ -252,3 +252,23 @@ def test_path_dependency_with_sources_chosen_by_marker_is_refused(cli: Cli, tmp_
         "(`tool.uv.sources`), which accord cannot lock yet\n"
     ), result.stderr
     assert not (app / "uv.lock").exists()
+
+
+def test_a_path_source_that_is_not_there_is_uvs_error(cli: Cli, tmp_path: Path) -> None:
+    """A `path` source naming nothing: uv's words and exit status, nothing written."""
+    results = []
+    for who in ("accord", "uv"):
+        project = tmp_path / who / "proj"
+        project.mkdir(parents=True)
+        (project / "pyproject.toml").write_text(
+            '[project]\nname = "proj"\nversion = "0.1.0"\nrequires-python = ">=3.10"\n'
+            'dependencies = ["gone"]\n[tool.uv.sources]\ngone = { path = "../../missing" }\n'
+        )
+        if who == "uv":
+            result = cli.uv(project, "lock")
+        else:
+            result = cli.invoke(project, "lock", pinned=True)
+        assert not (project / "uv.lock").exists()
+        results.append((result.returncode, after_interpreter(result.stderr)))
+    missing = (tmp_path / "missing").as_uri()
+    assert results[0] == results[1] == (1, f"error: Distribution not found at: {missing}\n")
