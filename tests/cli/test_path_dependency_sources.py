@@ -272,3 +272,30 @@ def test_a_path_source_that_is_not_there_is_uvs_error(cli: Cli, tmp_path: Path) 
         results.append((result.returncode, after_interpreter(result.stderr)))
     missing = (tmp_path / "missing").as_uri()
     assert results[0] == results[1] == (1, f"error: Distribution not found at: {missing}\n")
+
+
+@pytest.mark.parametrize("editable", [False, True], ids=["archive", "editable-directory"])
+def test_a_local_version_other_requirements_refuse_is_no_solution_as_in_uv(
+    cli: Cli, tmp_path: Path, dists_dir: Path, editable: bool
+) -> None:
+    """`dep-b` 1.0 from a local source while `dep-c` needs `dep-b>=2.0`: uv finds no solution
+    (accord locked both, dep-c's requirement broken)."""
+    if editable:
+        source = _package(tmp_path, "dep-b", "1.0")
+        entry = f'{{ path = "{source.as_posix()}", editable = true }}'
+    else:
+        entry = f'{{ path = "{(dists_dir / "dep_b-1.0-py3-none-any.whl").as_posix()}" }}'
+    for who in ("accord", "uv"):
+        project = tmp_path / who / "proj"
+        project.mkdir(parents=True)
+        (project / "pyproject.toml").write_text(
+            '[project]\nname = "proj"\nversion = "0.1.0"\nrequires-python = ">=3.10"\n'
+            f'dependencies = ["dep-b", "dep-c"]\n[tool.uv.sources]\ndep-b = {entry}\n'
+        )
+        result = (
+            cli.uv(project, "lock") if who == "uv" else cli.invoke(project, "lock", pinned=True)
+        )
+        assert result.returncode == 1, result.stderr
+        assert "No solution found when resolving dependencies" in result.stderr
+        assert "dep-b>=2.0" in result.stderr
+        assert not (project / "uv.lock").exists()

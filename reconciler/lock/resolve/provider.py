@@ -247,12 +247,16 @@ class Provider(AbstractProvider[Req, Candidate, str]):
             raise conflicting_sources(name, self._conflicting[name], self.env)
         local = self._local.get(name)
         if local is not None:
-            # A local tree is the one candidate there is (uv does not check its version
-            # against specifiers either).
+            # A local tree, archive or URL is the one candidate there is, and the other
+            # requirements on it must accept its version, as uv checks them.
             if any(c.name == name for c in incompatibilities[identifier]):
                 return []
+            version = local.metadata.version
+            if not all(req.matches(version) for req in reqs):
+                self.excluded[name].add(f"only {name}=={version} is available")
+                return []
             source = str(local.source) if name in self._selected else None
-            return [Candidate(name, local.metadata.version, extra, (), group, source=source)]
+            return [Candidate(name, version, extra, (), group, source=source)]
         excluded = {candidate.version for candidate in incompatibilities[identifier]}
         try:
             releases = self._client_for(name).releases(name)
@@ -331,7 +335,7 @@ class Provider(AbstractProvider[Req, Candidate, str]):
         )
 
     def is_satisfied_by(self, requirement: Req, candidate: Candidate) -> bool:
-        if candidate.name in self._local or candidate.name == ROOT:
+        if candidate.name == ROOT:
             return True
         return requirement.matches(candidate.version)
 
