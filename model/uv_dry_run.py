@@ -19,6 +19,8 @@ while the environment stays as it is passes. accord's own plan (``--dry-plan``) 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from accord.model.plan import (
     Create,
     Install,
@@ -54,11 +56,13 @@ def render_uv_dry_run(
     resolved: str | None,
     checked: str,
     remote: frozenset[str] = frozenset(),
+    built: Mapping[str, str] | None = None,
 ) -> str:
     """The lines uv prints for ``plan`` under ``--dry-run``; ``resolved`` is the
     ``Resolved N packages in …`` line (None when there is none), ``checked`` the elapsed
     time of the check (``0.05ms``), ``remote`` the names of the packages a sync would
-    download or build (uv's ``Would download N packages``)."""
+    download or build (uv's ``Would download N packages``), ``built`` the versions of dynamic
+    ones already built (kept in the cache)."""
     lines = []
     if isinstance(plan.environment, Create | Recreate):
         lines.append(plan.desired.interpreter.using_line)  # found outside an environment
@@ -87,5 +91,5 @@ def render_uv_dry_run(
         lines.append(f"Would uninstall {_packages(len(removed))}")
     if added:
         lines.append(f"Would install {_packages(len(added))}")
-    lines += change_lines(plan, reinstalls=False, unbuilt=remote)
+    lines += change_lines(plan, reinstalls=False, unbuilt=remote, built=built or {})
     return "".join(line + "\n" for line in lines)

@@ -294,6 +294,22 @@ def _removed_on_failure(directory: Path) -> Iterator[None]:
         raise
 
 
+def kept_tree_version(dist: DesiredDist, cache: Path) -> str | None:
+    """The version of the wheel kept for a source tree's current build inputs (any build
+    settings), if one is: what a dynamic version is before this sync builds anything."""
+    from packaging.utils import InvalidWheelFilename, parse_wheel_filename
+
+    if dist.kind is not ArtifactKind.SOURCE_TREE or dist.build_digest is None:
+        return None
+    pattern = f"{glob.escape(_tree_entry(dist))}*/*.whl"
+    for wheel in sorted(_tree_place(dist, cache).glob(pattern)):
+        try:
+            return str(parse_wheel_filename(wheel.name)[1])
+        except InvalidWheelFilename:
+            continue
+    return None
+
+
 def built_kept(dist: DesiredDist, cache: Path) -> bool:
     """Whether the cache holds a wheel built from this git commit, sdist or source tree (its
     current build inputs; with any build settings), as the builder keeps them."""

@@ -53,8 +53,24 @@ def print_uv_dry_run(
             resolved=None if request.locking.lock_mode is LockMode.FROZEN else resolved,
             checked=format_elapsed(time.perf_counter() - checking),
             remote=_remote(plan, request),
+            built=_kept_versions(plan),
         )
     )
+
+
+def _kept_versions(plan: Plan) -> dict[str, str]:
+    """The versions of the dynamic packages ``plan`` installs whose wheel is kept built."""
+    from accord.model.plan import Install, Replace
+    from accord.reconciler.build.builder import kept_tree_version
+    from accord.reconciler.cachedir import cache_root
+
+    cache = cache_root()
+    found = {
+        action.name: kept_tree_version(action.dist, cache)
+        for action in plan.actions
+        if isinstance(action, Install | Replace) and action.dist.version is None
+    }
+    return {name: version for name, version in found.items() if version is not None}
 
 
 def _remote(plan: Plan, request: RunRequest) -> frozenset[str]:

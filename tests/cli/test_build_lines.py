@@ -160,7 +160,8 @@ def test_a_git_dependencys_metadata_built_while_locking_is_not_told(
 
 def test_a_dynamic_version_is_listed_as_built(cli: Cli, tmp_path: Path) -> None:
     """A path dependency whose version its backend computes: the sync lists the version the
-    build gave, as uv does (the lock has none), and so does the replay of that sync."""
+    build gave, as uv does (the lock has none), and so do the replay of that sync and a dry
+    run once the build is kept."""
     lib = tmp_path / "lib"
     (lib / "dynlib").mkdir(parents=True)
     (lib / "pyproject.toml").write_text(
@@ -181,12 +182,16 @@ def test_a_dynamic_version_is_listed_as_built(cli: Cli, tmp_path: Path) -> None:
         for _ in range(2):  # the second time from the cache (accord: the replay)
             shutil.rmtree(project / ".venv", ignore_errors=True)
             if who == "uv":
+                dry = cli.uv(project, "sync", "--dry-run", cache=tmp_path / "uv-cache")
                 result = cli.uv(project, "sync", cache=tmp_path / "uv-cache")
             else:
+                dry = cli.invoke(project, "sync", "--dry-run", env=env, pinned=True)
                 result = cli.invoke(project, "sync", env=env, pinned=True)
-            outputs.append(_steps(result, project))
+            outputs.append(_dry(dry, project)[-1:] + _steps(result, project))
     lib_url = lib.as_uri()
     built = [f"   Building dynlib @ {lib_url}", f"      Built dynlib @ {lib_url}"]
-    assert outputs[0] == [*built, f" + dynlib==0.4.0 (from {lib_url})"]
-    assert outputs[1] == [f" + dynlib==0.4.0 (from {lib_url})"]
+    listed = f" + dynlib==0.4.0 (from {lib_url})"
+    # Its dry run names it by its source until it is built, then by the version built.
+    assert outputs[0] == [f" + dynlib @ {lib_url}", *built, listed]
+    assert outputs[1] == [listed, listed]
     assert outputs[:2] == outputs[2:]
