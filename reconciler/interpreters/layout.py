@@ -8,7 +8,7 @@ from pathlib import Path
 
 from accord.model.interpreter import Interpreter
 
-__all__ = ["read_pyvenv_cfg", "site_packages_path", "venv_interpreter_path"]
+__all__ = ["is_environment_of", "read_pyvenv_cfg", "site_packages_path", "venv_interpreter_path"]
 
 
 def venv_interpreter_path(venv: Path) -> Path:
@@ -16,6 +16,17 @@ def venv_interpreter_path(venv: Path) -> Path:
     if os.name == "nt":
         return venv / "Scripts" / "python.exe"
     return venv / "bin" / "python"
+
+
+def is_environment_of(interpreter: Interpreter, venv: Path) -> bool:
+    """Whether ``interpreter`` is the one of the environment at ``venv`` (the same directory,
+    however either path was spelled)."""
+    if not interpreter.is_venv:
+        return False
+    try:
+        return Path(interpreter.prefix).samefile(venv)
+    except OSError:
+        return False
 
 
 def read_pyvenv_cfg(venv: Path) -> dict[str, str] | None:

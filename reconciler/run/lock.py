@@ -16,6 +16,7 @@ from accord.model.lock_action import LockAction
 from accord.model.request import LockMode, RunRequest
 from accord.reconciler.console import before_steps
 from accord.reconciler.errors import ConfigInvalid, ProjectInvalid, SettingUnsupported, UsageError
+from accord.reconciler.interpreters.layout import is_environment_of
 from accord.reconciler.lock.ensure import (
     MetadataBuilder,
     MetadataBuilders,
@@ -206,18 +207,8 @@ class _Found:
 
     def announce(self, interpreter: Interpreter) -> None:
         announce, self._announce = self._announce, None
-        if announce is not None and not _is_environment_of(interpreter, self._venv):
+        if announce is not None and not is_environment_of(interpreter, self._venv):
             announce(interpreter.using_line)
-
-
-def _is_environment_of(interpreter: Interpreter, venv: Path) -> bool:
-    """Whether ``interpreter`` is the one of the environment at ``venv``."""
-    if not interpreter.is_venv:
-        return False
-    try:
-        return Path(interpreter.prefix).samefile(venv)
-    except OSError:
-        return False
 
 
 def _in_thread(call: Callable[[], Interpreter]) -> Future[Interpreter]:

@@ -132,7 +132,9 @@ def timed(what: str, count: int, started: float) -> str:
 
 def why_interpreter(request: RunRequest, project: Project, interpreter: Interpreter) -> str:
     """Why ``find_interpreter`` chose ``interpreter`` (its order, DESIGN.md "Interpreters")."""
-    if interpreter.is_venv and Path(interpreter.prefix) == Path(project.venv):
+    from accord.reconciler.interpreters.layout import is_environment_of
+
+    if is_environment_of(interpreter, Path(project.venv)):
         return "the project environment's interpreter satisfies the request"
     if request.python is not None:
         return f"requested with `--python {request.python}`"
