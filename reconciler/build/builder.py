@@ -294,20 +294,13 @@ def _removed_on_failure(directory: Path) -> Iterator[None]:
         raise
 
 
-def kept_tree_version(dist: DesiredDist, cache: Path) -> str | None:
-    """The version of the wheel kept for a source tree's current build inputs (any build
-    settings), if one is: what a dynamic version is before this sync builds anything."""
-    from packaging.utils import InvalidWheelFilename, parse_wheel_filename
-
+def kept_tree_wheel(dist: DesiredDist, cache: Path) -> Path | None:
+    """The wheel kept for a source tree's current build inputs (with any build settings),
+    if one is."""
     if dist.kind is not ArtifactKind.SOURCE_TREE or dist.build_digest is None:
         return None
     pattern = f"{glob.escape(_tree_entry(dist))}*/*.whl"
-    for wheel in sorted(_tree_place(dist, cache).glob(pattern)):
-        try:
-            return str(parse_wheel_filename(wheel.name)[1])
-        except InvalidWheelFilename:
-            continue
-    return None
+    return next(iter(sorted(_tree_place(dist, cache).glob(pattern))), None)
 
 
 def built_kept(dist: DesiredDist, cache: Path) -> bool:
@@ -316,9 +309,7 @@ def built_kept(dist: DesiredDist, cache: Path) -> bool:
     if dist.source.kind is SourceKind.GIT:
         where, key = cache / "built-git", dist.source.location.rpartition("#")[2]
     elif dist.kind is ArtifactKind.SOURCE_TREE:
-        if dist.build_digest is None:
-            return False
-        where, key = _tree_place(dist, cache), _tree_entry(dist)
+        return kept_tree_wheel(dist, cache) is not None
     elif dist.artifact is not None and dist.artifact.sha256 is not None:
         where, key = cache / "built", dist.artifact.sha256
     else:
@@ -340,8 +331,7 @@ def make_builder(
     """The builder apply uses for sdists and source trees: on the indexes ``index`` and
     the settings of ``pyproject``'s workspace (under ``config``) name; ``config_settings``
     are the command line's, before the files'; ``refresh`` and ``refresh_packages`` build
-    source trees again (``--reinstall``, ``--reinstall-package``; ``--refresh`` from
-    ``index``)."""
+    source trees again (``run.builders.refreshed_trees``)."""
     from accord.reconciler.fetch.index import IndexClient
     from accord.reconciler.project.config import build_settings, index_config
     from accord.reconciler.project.indexes import configured_indexes, configured_strategy
@@ -375,6 +365,6 @@ def make_builder(
         no_isolation=frozenset(canonicalize_name(str(n)) for n in no_isolation),
         build_constraints=build_constraints,
         config_settings=build_settings(root, config, config_settings or BuildSettings()),
-        refresh=index.refresh or refresh,
+        refresh=refresh,
         refresh_packages=refresh_packages,
     )

@@ -8,7 +8,7 @@ from accord.model.interpreter import Interpreter
 from accord.model.request import RunRequest
 from accord.reconciler.build.builder import ProjectBuilder, make_builder
 
-__all__ = ["project_builder"]
+__all__ = ["project_builder", "refreshed_trees"]
 
 
 def project_builder(
@@ -23,6 +23,16 @@ def project_builder(
         config=request.config,
         no_build_isolation=request.locking.no_build_isolation,
         config_settings=request.locking.config_settings,
-        refresh=request.sync.reinstall,  # uv: --reinstall implies --refresh
-        refresh_packages=frozenset(request.sync.reinstall_packages),
+        refresh=refreshed_trees(request)[0],
+        refresh_packages=refreshed_trees(request)[1],
+    )
+
+
+def refreshed_trees(request: RunRequest) -> tuple[bool, frozenset[str]]:
+    """Which source trees are built again though a wheel of their build inputs is kept: all
+    under ``--refresh`` or ``--reinstall`` (which implies it in uv), else those
+    ``--reinstall-package`` names."""
+    return (
+        request.index.refresh or request.sync.reinstall,
+        frozenset(request.sync.reinstall_packages),
     )

@@ -6,12 +6,12 @@ what to show for a request and write it to the stream they are given. ``pipeline
 
 from __future__ import annotations
 
+import contextlib
 import os
 import time
 from pathlib import Path
 from typing import TextIO
 
-from accord.model.desired import DesiredDist
 from accord.model.interpreter import Interpreter
 from accord.model.plan import Plan
 from accord.model.request import OutputFormat, RunRequest
@@ -43,6 +43,7 @@ def print_uv_dry_run(
         return os.path.relpath(path) if path.is_relative_to(Path.cwd()) else str(path)
 
     lock_path = Path(project.lock_path)
+    remote, built = _kept(plan, request)
     err.write(
         render_uv_dry_run(
             plan,
@@ -52,59 +53,48 @@ def print_uv_dry_run(
             frozen=request.locking.lock_mode is LockMode.FROZEN,
             resolved=None if request.locking.lock_mode is LockMode.FROZEN else resolved,
             checked=format_elapsed(time.perf_counter() - checking),
-            remote=_remote(plan, request),
-            built=_kept_versions(plan),
+            remote=remote,
+            built=built,
         )
     )
 
 
-def _kept_versions(plan: Plan) -> dict[str, str]:
-    """The versions of the dynamic packages ``plan`` installs whose wheel is kept built."""
-    from accord.model.plan import Install, Replace
-    from accord.reconciler.build.builder import kept_tree_version
-    from accord.reconciler.cachedir import cache_root
+def _kept(plan: Plan, request: RunRequest) -> tuple[frozenset[str], dict[str, str]]:
+    """What applying ``plan`` would download or build (uv's ``Would download``): a git commit,
+    an sdist or a source tree (its current build inputs) not built in the cache yet, a wheel
+    not kept there, and every source tree the request builds again; and the versions of the
+    dynamic packages whose wheel is kept built."""
+    from packaging.utils import InvalidWheelFilename, parse_wheel_filename
 
-    cache = cache_root()
-    found = {
-        action.name: kept_tree_version(action.dist, cache)
-        for action in plan.actions
-        if isinstance(action, Install | Replace) and action.dist.version is None
-    }
-    return {name: version for name, version in found.items() if version is not None}
-
-
-def _remote(plan: Plan, request: RunRequest) -> frozenset[str]:
-    """The packages applying ``plan`` would download or build (uv's ``Would download``): a
-    git commit, an sdist or a source tree (its current build inputs) not built in the cache
-    yet, a wheel not kept there; with ``--reinstall`` or ``--refresh``, every source tree."""
     from accord.model.desired import ArtifactKind
     from accord.model.lock import SourceKind
     from accord.model.plan import Install, Replace
-    from accord.reconciler.build.builder import built_kept
+    from accord.reconciler.build.builder import built_kept, kept_tree_wheel
     from accord.reconciler.cachedir import cache_root
     from accord.reconciler.fetch.artifacts import wheel_kept
+    from accord.reconciler.run.builders import refreshed_trees
 
     cache = cache_root()
-
-    def kept(dist: DesiredDist) -> bool:
+    refresh, refresh_packages = refreshed_trees(request)
+    remote: set[str] = set()
+    versions: dict[str, str] = {}
+    for action in plan.actions:
+        if not isinstance(action, Install | Replace):
+            continue
+        dist = action.dist
         if dist.kind is ArtifactKind.SOURCE_TREE and dist.source.kind is not SourceKind.GIT:
-            rebuilt = request.sync.reinstall or request.index.refresh
-            return (
-                not rebuilt
-                and dist.name not in request.sync.reinstall_packages
-                and (built_kept(dist, cache))
-            )
-        if dist.source.kind is SourceKind.GIT or dist.kind is ArtifactKind.SDIST:
-            return built_kept(dist, cache)
-        if dist.kind is ArtifactKind.WHEEL and dist.artifact is not None:
-            return wheel_kept(dist.artifact, cache)
-        return False
-
-    return frozenset(
-        action.name
-        for action in plan.actions
-        if isinstance(action, Install | Replace) and not kept(action.dist)
-    )
+            wheel = kept_tree_wheel(dist, cache)
+            if wheel is not None and dist.version is None:
+                with contextlib.suppress(InvalidWheelFilename):
+                    versions[dist.name] = str(parse_wheel_filename(wheel.name)[1])
+            kept = wheel is not None and not (refresh or dist.name in refresh_packages)
+        elif dist.source.kind is SourceKind.GIT or dist.kind is ArtifactKind.SDIST:
+            kept = built_kept(dist, cache)
+        else:
+            kept = dist.artifact is not None and wheel_kept(dist.artifact, cache)
+        if not kept:
+            remote.add(dist.name)
+    return frozenset(remote), versions
 
 
 def announce(plan: Plan, request: RunRequest, err: TextIO, relative_to: Path) -> None:
