@@ -46,12 +46,11 @@ from accord.reconciler.fetch.artifacts import (
 from accord.reconciler.install.guard import PlannedWheel, check_installs
 from accord.reconciler.install.links import link_package_files
 from accord.reconciler.install.observe import find_site_packages
+from accord.reconciler.install.removal import remove_dist, stash_dist
 from accord.reconciler.install.venv import create_venv, remove_venv
 from accord.reconciler.install.wheel import (
     InstallTarget,
     install_tree,
-    remove_dist,
-    stash_dist,
 )
 from accord.reconciler.interpreters.layout import site_packages_path
 from accord.reconciler.progress import progress

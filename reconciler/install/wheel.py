@@ -1,4 +1,4 @@
-"""Installing an unpacked wheel into a venv, and removing an installed dist (apply stage).
+"""Installing an unpacked wheel into a venv (apply stage; removal: ``install.removal``).
 
 Install = hardlink every file from the cache's unpacked tree into the environment (copy when
 links fail), rewrite ``#!python`` scripts, generate entry-point scripts with this
@@ -27,8 +27,9 @@ import attrs
 from accord.reconciler.errors import DistributionInvalid
 from accord.reconciler.fetch.artifacts import file_sha256
 from accord.reconciler.install.links import package_entries
+from accord.reconciler.install.removal import prune_empty
 
-__all__ = ["InstallTarget", "install_tree", "remove_dist", "stash_dist"]
+__all__ = ["InstallTarget", "install_tree"]
 
 _SCRIPT_SHEBANG = re.compile(rb"^#!python(w)?(?P<args>\s.*)?$")
 _ENTRY_POINT = re.compile(
@@ -209,7 +210,7 @@ def install_tree(
                 with contextlib.suppress(FileNotFoundError):
                     path.unlink()
             inside = target.site_packages in path.parents
-            _prune_empty(path.parent, target.site_packages if inside else target.venv)
+            prune_empty(path.parent, target.site_packages if inside else target.venv)
         raise
 
 
@@ -381,69 +382,3 @@ def _record_covers(
     (a cheap sanity check before trusting it instead of walking the tree)."""
     tops = {path.split("/", 1)[0] for path, (hash_, _) in rows.items() if hash_}
     return all(entry in tops for entry in package_entries(tree))
-
-
-def _record_paths(site_packages: Path, dist_info: str) -> list[Path]:
-    from accord.reconciler.install.observe import read_record
-
-    rows = read_record(site_packages / dist_info) or []
-    venv_root = site_packages.parents[2]
-    paths: list[Path] = []
-    for relative, _, _ in rows:
-        path = Path(os.path.normpath(site_packages / relative))
-        # Never delete outside the environment, whatever RECORD says.
-        if venv_root in path.parents:
-            paths.append(path)
-    return paths
-
-
-def _prune_empty(directory: Path, stop: Path) -> None:
-    """Remove empty directories from ``directory`` upward, only strictly inside ``stop``."""
-    while stop in directory.parents:
-        try:
-            directory.rmdir()
-        except OSError:
-            return
-        directory = directory.parent
-
-
-def _pycache_files(path: Path) -> list[Path]:
-    if path.suffix != ".py":
-        return []
-    cache = path.parent / "__pycache__"
-    try:
-        return [cache / entry for entry in os.listdir(cache) if entry.startswith(path.stem + ".")]
-    except OSError:
-        return []
-
-
-def remove_dist(site_packages: Path, dist_info: str) -> None:
-    """Delete every file RECORD lists (and their bytecode), then the dist-info directory."""
-    for path in _record_paths(site_packages, dist_info):
-        for file in (path, *_pycache_files(path)):
-            with contextlib.suppress(FileNotFoundError):
-                file.unlink()
-            _prune_empty(file.parent, site_packages)
-    shutil.rmtree(site_packages / dist_info, ignore_errors=True)
-
-
-def stash_dist(site_packages: Path, dist_info: str, stash: Path) -> list[tuple[Path, Path]]:
-    """Move a dist's files aside (rename) so a replacement can be rolled back.
-
-    Returns (original, stashed) pairs; moving each stashed path back restores the dist.
-    """
-    moved: list[tuple[Path, Path]] = []
-    paths = _record_paths(site_packages, dist_info)
-    dist_info_path = site_packages / dist_info
-    files = [p for p in paths if dist_info_path not in p.parents]
-    # The bytecode goes with its source: left behind, an old ``.pyc`` whose recorded size and
-    # mtime match the new ``.py`` (same size, unpacked within one second) would run instead.
-    bytecode = [cached for path in files for cached in _pycache_files(path)]
-    paths = [*files, *bytecode, dist_info_path]
-    for number, path in enumerate(paths):
-        if not (path.exists() or path.is_symlink()):
-            continue
-        stashed = stash / f"{number}-{path.name}"
-        os.replace(path, stashed)
-        moved.append((path, stashed))
-    return moved

@@ -1,0 +1,76 @@
+"""Removing an installed dist, or moving it aside while a replacement goes in (apply stage)."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+from pathlib import Path
+
+__all__ = ["prune_empty", "remove_dist", "stash_dist"]
+
+
+def _record_paths(site_packages: Path, dist_info: str) -> list[Path]:
+    from accord.reconciler.install.observe import read_record
+
+    rows = read_record(site_packages / dist_info) or []
+    venv_root = site_packages.parents[2]
+    paths: list[Path] = []
+    for relative, _, _ in rows:
+        path = Path(os.path.normpath(site_packages / relative))
+        # Never delete outside the environment, whatever RECORD says.
+        if venv_root in path.parents:
+            paths.append(path)
+    return paths
+
+
+def prune_empty(directory: Path, stop: Path) -> None:
+    """Remove empty directories from ``directory`` upward, only strictly inside ``stop``."""
+    while stop in directory.parents:
+        try:
+            directory.rmdir()
+        except OSError:
+            return
+        directory = directory.parent
+
+
+def _pycache_files(path: Path) -> list[Path]:
+    if path.suffix != ".py":
+        return []
+    cache = path.parent / "__pycache__"
+    try:
+        return [cache / entry for entry in os.listdir(cache) if entry.startswith(path.stem + ".")]
+    except OSError:
+        return []
+
+
+def remove_dist(site_packages: Path, dist_info: str) -> None:
+    """Delete every file RECORD lists (and their bytecode), then the dist-info directory."""
+    for path in _record_paths(site_packages, dist_info):
+        for file in (path, *_pycache_files(path)):
+            with contextlib.suppress(FileNotFoundError):
+                file.unlink()
+            prune_empty(file.parent, site_packages)
+    shutil.rmtree(site_packages / dist_info, ignore_errors=True)
+
+
+def stash_dist(site_packages: Path, dist_info: str, stash: Path) -> list[tuple[Path, Path]]:
+    """Move a dist's files aside (rename) so a replacement can be rolled back.
+
+    Returns (original, stashed) pairs; moving each stashed path back restores the dist.
+    """
+    moved: list[tuple[Path, Path]] = []
+    paths = _record_paths(site_packages, dist_info)
+    dist_info_path = site_packages / dist_info
+    files = [p for p in paths if dist_info_path not in p.parents]
+    # The bytecode goes with its source: left behind, an old ``.pyc`` whose recorded size and
+    # mtime match the new ``.py`` (same size, unpacked within one second) would run instead.
+    bytecode = [cached for path in files for cached in _pycache_files(path)]
+    paths = [*files, *bytecode, dist_info_path]
+    for number, path in enumerate(paths):
+        if not (path.exists() or path.is_symlink()):
+            continue
+        stashed = stash / f"{number}-{path.name}"
+        os.replace(path, stashed)
+        moved.append((path, stashed))
+    return moved
