@@ -332,7 +332,6 @@ def make_builder(
     the settings of ``pyproject``'s workspace (under ``config``) name; ``config_settings``
     are the command line's, before the files'; ``refresh`` and ``refresh_packages`` build
     source trees again (``run.builders.refreshed_trees``)."""
-    from accord.reconciler.fetch.index import IndexClient
     from accord.reconciler.project.config import build_settings, index_config
     from accord.reconciler.project.indexes import configured_indexes, configured_strategy
 
@@ -358,9 +357,7 @@ def make_builder(
     return ProjectBuilder(
         interpreter=interpreter,
         cache=cache_root(),
-        client_factory=lambda: IndexClient(
-            indexes, cache_dir=cache_root(), offline=index.offline, strategy=strategy
-        ),
+        client_factory=lambda: _index_client(indexes, offline=index.offline, strategy=strategy),
         isolation=not (no_build_isolation or uv.get("no-build-isolation") is True),
         no_isolation=frozenset(canonicalize_name(str(n)) for n in no_isolation),
         build_constraints=build_constraints,
@@ -368,3 +365,11 @@ def make_builder(
         refresh=refresh,
         refresh_packages=refresh_packages,
     )
+
+
+def _index_client(indexes: list[str], *, offline: bool, strategy: str) -> IndexClient:
+    """The index client a build's requirements are resolved on, made when a build needs one
+    (the index client's modules are not imported by a sync that builds nothing)."""
+    from accord.reconciler.fetch.index import IndexClient
+
+    return IndexClient(indexes, cache_dir=cache_root(), offline=offline, strategy=strategy)

@@ -19,7 +19,6 @@ import posixpath
 import stat
 import struct
 import zipfile
-from email.parser import HeaderParser
 from typing import IO
 
 from packaging.utils import (
@@ -228,6 +227,10 @@ def check_dist_info(
 
 
 def _metadata_headers(stream: IO[bytes]) -> dict[str, str]:
+    from email.parser import (
+        HeaderParser,
+    )  # only a wheel being unpacked is read: not on a sync's path
+
     text = stream.read(1 << 20).decode("utf-8", errors="replace")
     message = HeaderParser().parsestr(text, headersonly=True)
     return {key: str(message[key]).strip() for key in ("Name", "Version") if message[key]}

@@ -11,16 +11,19 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import attrs
 from packaging.utils import NormalizedName, canonicalize_name
 
 from accord.model.desired import Selection, SelectionUnknown
-from accord.model.export_formats import ExportFormat
 from accord.model.lock import Lock
 from accord.model.request import LockMode, RunRequest
 from accord.model.target import Project
 from accord.reconciler.errors import LockStale, SelectionInvalid, UsageError
+
+if TYPE_CHECKING:  # the formats are imported by an export only, not by a sync's selection
+    from accord.model.export_formats import ExportFormat
 
 __all__ = [
     "ExportOptions",
@@ -79,6 +82,8 @@ def _is_pylock_name(name: str) -> bool:
 
 
 def output_format(requested: str | None, output_file: str | None) -> ExportFormat:
+    from accord.model.export_formats import ExportFormat
+
     """The format asked for, else the one the output file's name implies (as uv decides);
     refuses a pylock file name PEP 751 does not allow."""
     name = Path(output_file).name if output_file else None
@@ -197,7 +202,12 @@ def read_project_lock(
 def export_lock(project: Project, lock: Lock, request: RunRequest, options: ExportOptions) -> str:
     """The exported file's text, header included."""
     from accord.model.export import exportable_packages
-    from accord.model.export_formats import header, render_pylock_toml, render_requirements_txt
+    from accord.model.export_formats import (
+        ExportFormat,
+        header,
+        render_pylock_toml,
+        render_requirements_txt,
+    )
 
     selection, workspace_groups = export_selection(request, project, lock)
     try:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -343,6 +344,37 @@ def test_run_fast_path_skips_heavy_imports(cli: Cli, make_project: MakeProject) 
 
     assert "accord" in imported  # the trick works: accord's own imports are listed
     assert imported & HEAVY_MODULES == set()
+
+
+SYNC_MUST_NOT_IMPORT = (
+    "accord.reconciler.fetch.index",  # the index client: only a build or a lock asks it
+    "accord.reconciler.lock.resolve",
+    "accord.model.export_formats",  # a sync's selection is export's, not its formats
+    "email",  # read from a wheel only when it is unpacked
+    "resolvelib",
+)
+
+
+def test_a_sync_of_cached_wheels_into_a_new_environment_imports_no_index_client(
+    cli: Cli, make_project: MakeProject
+) -> None:
+    # The slow path of a first sync (no replay: ACCORD_NO_FAST_PATH) installs wheels the cache
+    # holds unpacked already; it neither resolves, builds, downloads nor exports.
+    project = make_project("simple")
+    cli.sync(project)
+    shutil.rmtree(project / ".venv")
+    argv = [str(arg) for arg in cli.argv("--frozen", "--", "python", "-c", "pass")][1:]
+    env = clean_environment({"ACCORD_NO_FAST_PATH": "1"})
+    result, imported = run_importing(project, argv, env)
+
+    assert result.returncode == 0, result.stderr
+    assert "accord.reconciler.install.apply" in imported  # the trick works: it installed
+    assert (project / ".venv").is_dir()
+    assert {
+        name
+        for name in imported
+        if any(name == banned or name.startswith(f"{banned}.") for banned in SYNC_MUST_NOT_IMPORT)
+    } == set()
 
 
 def test_run_fast_path_ignores_quietness(cli: Cli, make_project: MakeProject) -> None:
