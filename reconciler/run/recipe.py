@@ -31,6 +31,7 @@ from accord.reconciler.fastpath import STAMP_NAME
 from accord.reconciler.fsutil import write_atomic
 from accord.reconciler.install.apply import Applied
 from accord.reconciler.install.links import link_stages, package_entries
+from accord.reconciler.install.listing import tree_listing
 from accord.reconciler.install.observe import find_site_packages
 from accord.reconciler.replay import (
     INSTALLED,
@@ -128,12 +129,6 @@ def _text(
     return text + summary.replace(" in 59m 59s", f" in {INSTALLED}")
 
 
-def _count(path: str) -> int:
-    if not os.path.isdir(path) or os.path.islink(path):
-        return 1
-    return sum(len(files) for _, _, files in os.walk(path))
-
-
 def _layout(venv: Path, applied: Applied, blobs: Path) -> dict[str, Any] | None:
     """The environment at ``venv`` as the replay's operations (larger written files kept in
     ``blobs``); None if it holds anything the recipe cannot say (a special file)."""
@@ -146,16 +141,25 @@ def _layout(venv: Path, applied: Applied, blobs: Path) -> dict[str, Any] | None:
     # ``.data`` schemes), by inode: a file of the environment that is one of these is linked.
     sources: dict[tuple[int, int], str] = {}
     by_size: dict[int, list[str]] = {}  # the same files by size: a large copy is found by bytes
+    # How many files each package entry holds (summed over the wheels that share one): the
+    # weights of the link stages, from the trees' kept listings.
+    weights: dict[str, int] = {}
     for tree in applied.trees:
-        covered.update(package_entries(tree))
-        for entry in os.listdir(tree):
-            if entry.endswith((".dist-info", ".data")):
-                for directory, _, files in os.walk(tree / entry):
-                    for name in files:
-                        path = os.path.join(directory, name)
-                        status = os.lstat(path)
-                        sources[(status.st_dev, status.st_ino)] = path
-                        by_size.setdefault(status.st_size, []).append(path)
+        entries = set(package_entries(tree))
+        covered.update(entries)
+        for relative, files in tree_listing(tree):
+            top = relative.partition("/")[0]
+            if top in entries:
+                weights[top] = weights.get(top, 0) + len(files)
+            elif not relative:
+                for name in entries.intersection(files):
+                    weights[name] = weights.get(name, 0) + 1
+            elif top.endswith((".dist-info", ".data")):
+                for name in files:
+                    path = os.path.join(tree, relative, name)
+                    status = os.lstat(path)
+                    sources[(status.st_dev, status.st_ino)] = path
+                    by_size.setdefault(status.st_size, []).append(path)
     counts: dict[str, int] = {}
     dirs: list[str] = []
     symlinks: list[tuple[str, str]] = []
@@ -167,7 +171,7 @@ def _layout(venv: Path, applied: Applied, blobs: Path) -> dict[str, Any] | None:
         if relative_root == site_relative:
             for name in (*dirnames, *filenames):
                 if name in covered:
-                    counts[name] = _count(os.path.join(root, name))
+                    counts[name] = weights.get(name, 1)
             dirnames[:] = [name for name in dirnames if name not in covered]
             filenames = [name for name in filenames if name not in covered]
         for name in list(dirnames):
