@@ -338,11 +338,13 @@ def read_workspace(root: Path) -> Workspace:
     }
     members: dict[NormalizedName, tuple[Path, bool]] = {}
     required = _required_members(root_data, datas)
+    packaged: dict[Path, bool] = {}  # by member directory: whether it is built and installed
     for directory, data in datas.items():
         project = data.get("project")
+        name = canonicalize_name(str(project.get("name", ""))) if isinstance(project, dict) else ""
+        packaged[directory] = _is_package(data, required=name in required)
         if isinstance(project, dict) and isinstance(project.get("name"), str):
-            name = canonicalize_name(project["name"])
-            members[name] = (directory, _is_package(data, required=name in required))
+            members[canonicalize_name(project["name"])] = (directory, packaged[directory])
     indexes = {
         str(entry["name"]): str(entry["url"])
         for entry in toml_table(root_data, "tool", "uv").get("index", [])
@@ -368,9 +370,7 @@ def read_workspace(root: Path) -> Workspace:
         lowered = lower_sources(merged, directory, root, members, member_indexes, pyproject)
         manifest = read_manifest(
             pyproject,
-            is_package=_is_package(
-                data, required=canonicalize_name(str(data["project"].get("name", ""))) in required
-            ),
+            is_package=packaged[directory],
             directory=relative_to_root(directory, root) if directory != root else ".",
         )
         manifests.append(
