@@ -14,7 +14,7 @@ import re
 import sys
 from typing import Any
 
-__all__ = ["TomlSyntaxError", "excerpt", "loads"]
+__all__ = ["CAUSE", "TomlSyntaxError", "block", "caused", "excerpt", "loads"]
 
 _POSITION = re.compile(r"\s*\((?:at line (\d+), column (\d+)|at end of document)\)$")
 _DATE = re.compile(r"\d{4}-[0-9T:.+Z-]*")
@@ -56,35 +56,58 @@ class TomlSyntaxError(Exception):
         """``detail`` with its position, ``… (at line 3, column 5)``."""
         return str(self)
 
-    def report(self, subject: str) -> str:
-        """``Failed to parse {subject} at line L, column C: detail`` and the excerpt below it."""
-        if self.line is None:
-            return f"Failed to parse {subject}: {self.detail}"
-        return (
-            f"Failed to parse {subject} at line {self.line}, column {self.column}: {self.detail}"
-            f"\n{self.excerpt()}"
-        )
-
-    def excerpt(self) -> str:
-        """The line at fault with a caret under the mistake (empty when there is no position)."""
+    def block(self) -> str:
+        """What uv prints for this error (toml's report): ``TOML parse error at line L, column
+        C``, the line with a caret under the mistake, then ``detail``."""
         if self.line is None or self.column is None or self.source_line is None:
-            return ""
-        return excerpt(self.line, self.column, self.source_line, width=self.width)
+            return self.detail
+        return block(self.line, self.column, self.source_line, self.detail, width=self.width)
+
+    def report(self, subject: str) -> str:
+        """uv's error for a file that does not parse: ``Failed to parse: {subject}`` with the
+        block as its cause."""
+        return caused(f"Failed to parse: {subject}", self.block())
+
+
+def block(line: int, column: int, source_line: str, detail: str, *, width: int = 1) -> str:
+    """toml's report of a mistake at ``line``/``column`` (1-based, in characters) spanning
+    ``width`` characters, as uv shows it::
+
+        TOML parse error at line 4, column 21
+          |
+        4 | dependencies = ["a" "b"]
+          |                     ^
+        missing comma between array elements, expected `,`
+    """
+    shown = excerpt(line, column, source_line, width=width)
+    return f"TOML parse error at line {line}, column {column}\n{shown}\n{detail}"
 
 
 def excerpt(line: int, column: int, source_line: str, *, width: int = 1) -> str:
-    """``source_line`` (line ``line``) under a gutter, with ``^`` from ``column`` for ``width``::
+    """``source_line`` (line ``line``) under a gutter, with ``^`` from ``column`` for ``width``.
 
-      |
-    4 | dependencies = ["a" "b"]
-      |                     ^
-    """
+    The caret is placed by counting characters, as toml does: a tab or a wide character counts
+    one, so the caret stands where a terminal that shows each as one cell would put it."""
     gutter = " " * len(str(line))
     text = source_line.rstrip("\r\n")
-    # Keep tabs in the padding so the caret lines up under a tab-indented line.
-    padding = "".join("\t" if char == "\t" else " " for char in text[: column - 1])
-    padding += " " * max(0, column - 1 - len(text))
-    return f"{gutter} |\n{line} | {text}\n{gutter} | {padding}{'^' * max(1, width)}"
+    return f"{gutter} |\n{line} | {text}\n{gutter} | {' ' * (column - 1)}{'^' * max(1, width)}"
+
+
+CAUSE = "  cause: "
+"""How uv introduces each error an error was caused by, on a line of its own."""
+
+
+def caused(head: str, *causes: str) -> str:
+    """``head`` with each of ``causes`` under it, as uv chains errors: ``  cause: `` before a
+    cause's first line, its further lines indented to line up with it (a blank line stays
+    blank)."""
+    lines = [head]
+    indent = " " * len(CAUSE)
+    for cause in causes:
+        first, *rest = cause.rstrip("\n").split("\n")
+        lines.append(CAUSE + first.strip())
+        lines += [indent + line if line.strip() else "" for line in rest]
+    return "\n".join(lines)
 
 
 def loads(text: str) -> dict[str, Any]:
