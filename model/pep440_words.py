@@ -83,9 +83,9 @@ def _specifier_words(part: str) -> str | None:
     version = rest.split()[0] if rest.split() else ""
     if not version:
         return "Unexpected end of version specifier, expected version"
-    if version.endswith(".*") and operator.group() not in ("==", "!="):
-        if not version_words(version, wildcard=True):
-            return f"Operator {operator.group()} cannot be used with a wildcard version specifier"
+    wildcard = version.endswith(".*") and not version_words(version, wildcard=True)
+    if wildcard and operator.group() not in ("==", "!="):
+        return f"Operator {operator.group()} cannot be used with a wildcard version specifier"
     words = version_words(version, wildcard=operator.group() in ("==", "!="))
     if words:
         return words

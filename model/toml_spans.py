@@ -206,11 +206,12 @@ class _Scanner:
         return path
 
     def pair(self, table: Path) -> None:
-        first = self.at
         parts, start, end = self.key()
         path = (*table, *parts)
-        for length in range(len(table) + 1, len(path)):  # a dotted key's implicit tables
-            self.found.keys.setdefault(path[:length], (first, end))
+        for length, span in zip(  # a dotted key's implicit tables: where each is named
+            range(len(table) + 1, len(path)), self.part_spans, strict=False
+        ):
+            self.found.keys.setdefault(path[:length], span)
         self.found.keys[path] = (start, end)
         if self.text[self.at] != "=":
             raise _Stop
