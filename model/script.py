@@ -134,18 +134,17 @@ def _load_toml(block_text: str, comment_lines: list[str], start_line: int) -> di
     except TomlSyntaxError as exc:
         if exc.line is None or exc.column is None:
             raise ScriptMetadataError(exc.detail, start_line) from exc
-        raise _at(comment_lines, start_line, exc.line, exc.column, exc.block()) from exc
+        raise _at(comment_lines, start_line, exc.line, exc.column, exc.detail, exc.block()) from exc
 
 
 def _at(
-    comment_lines: list[str], start_line: int, line: int, column: int, report: str
+    comment_lines: list[str], start_line: int, line: int, column: int, detail: str, report: str
 ) -> ScriptMetadataError:
-    """The error for a mistake at ``line``/``column`` of the block (``report`` says it as uv
+    """The error ``detail`` at ``line``/``column`` of the block (``report`` says it as uv
     does), placed in the script: the `# ` (or lone `#`) stripped from the line counts again."""
-    message = report.rsplit("\n", 1)[-1]
     if 0 < line <= len(comment_lines):
         column += 2 if comment_lines[line - 1].startswith("# ") else 1
-    return ScriptMetadataError(message, start_line + line, column=column, report=report)
+    return ScriptMetadataError(detail, start_line + line, column=column, report=report)
 
 
 @attrs.frozen
@@ -167,9 +166,8 @@ class _Locator:
         if found is None:
             return ScriptMetadataError(detail, self.start_line)
         report = block(found.line, found.column, found.source_line, detail, width=found.width)
-        error = _at(list(self.comment_lines), self.start_line, found.line, found.column, report)
-        error.message = detail
-        return error
+        lines = list(self.comment_lines)
+        return _at(lines, self.start_line, found.line, found.column, detail, report)
 
 
 def _requires_python(document: Mapping[str, object], locate: _Locator) -> SpecifierSet | None:
