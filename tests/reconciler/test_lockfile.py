@@ -327,7 +327,7 @@ def test_parse_malformed_toml_names_path_and_line() -> None:
         "            |\n"
         '         15 | name = "click\n'
         "            |              ^\n"
-        "         invalid basic string, expected `\"`"
+        '         invalid basic string, expected `"`'
     )
     assert (error.path, error.line, error.column) == (LOCK, 15, 14)
     assert error.hint is None  # uv gives none
