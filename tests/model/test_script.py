@@ -362,11 +362,11 @@ def test_parse_script_metadata_reports_bad_content(
     [
         pytest.param(
             lines("#!/usr/bin/env python", "# /// script", "# requires-python = >=3.11", "# ///"),
-            "string values must be quoted",
+            "string values must be quoted, expected literal string",
             3,
             21,
             "TOML parse error at line 1, column 19\n"
-            "  |\n1 | requires-python = >=3.11\n  |                   ^^^^^^",
+            "  |\n1 | requires-python = >=3.11\n  |                   ^",  # uv: unexpected key
             id="toml-unquoted-value",
         ),
         pytest.param(
