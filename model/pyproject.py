@@ -22,6 +22,8 @@ from collections.abc import Mapping, Sequence
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import InvalidVersion, Version
 
+from accord.model.pep440_words import specifiers_words, version_words
+
 __all__ = ["PyprojectInvalid", "check_pyproject", "describe_type"]
 
 Path = tuple[str | int, ...]
@@ -68,6 +70,7 @@ class PyprojectInvalid(Exception):
         at_key: bool = False,
         located: bool = True,
         hint: str | None = None,
+        within: str | None = None,
     ) -> None:
         super().__init__(detail)
         self.path = path
@@ -77,6 +80,9 @@ class PyprojectInvalid(Exception):
         """False for uv's checks of a whole value after it was read (a ``[tool.uv.sources]``
         list), which name no line."""
         self.hint = hint
+        self.within = within
+        """What uv says it was doing when it met an unlocated error, shown as a cause of its
+        own above ``detail`` (``Failed to parse `tool.uv.sources```)."""
 
 
 def describe_type(value: object) -> str:
@@ -165,7 +171,7 @@ def _check_project(raw: object) -> None:
         try:
             Version(version)
         except InvalidVersion as exc:
-            raise PyprojectInvalid((*where, "version"), str(exc)) from exc
+            raise PyprojectInvalid((*where, "version"), version_words(version)) from exc
     elif "version" not in dynamic:
         raise PyprojectInvalid(
             where,
@@ -177,7 +183,9 @@ def _check_project(raw: object) -> None:
         try:
             SpecifierSet(specifiers)
         except InvalidSpecifier as exc:
-            raise PyprojectInvalid((*where, "requires-python"), str(exc)) from exc
+            raise PyprojectInvalid(
+                (*where, "requires-python"), specifiers_words(specifiers)
+            ) from exc
     if "dependencies" in project:
         _strings(project["dependencies"], (*where, "dependencies"))
     if "optional-dependencies" in project:
@@ -250,7 +258,7 @@ def _check_sources(raw: object, path: Path) -> None:
 
 def _sources_invalid(path: Path, detail: str, hint: str | None = None) -> PyprojectInvalid:
     return PyprojectInvalid(
-        path[:3], f"Failed to parse `tool.uv.sources`: {detail}", located=False, hint=hint
+        path[:3], detail, located=False, hint=hint, within="Failed to parse `tool.uv.sources`"
     )
 
 

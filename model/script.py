@@ -10,7 +10,7 @@ wording where uv has one.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 import attrs
@@ -37,19 +37,24 @@ MULTIPLE_BLOCKS = "The script contains multiple PEP 723 metadata blocks"
 
 
 class ScriptMetadataError(Exception):
-    """The script's ``script`` metadata block is malformed (the shell adds the script's path)."""
+    """The script's ``script`` metadata block is malformed (the shell adds the script's path).
+
+    ``message`` is uv's words; ``report`` what uv prints for a mistake in the block's TOML (its
+    ``TOML parse error at line L, column C`` block, counted from the block's first line, as uv
+    counts), empty for a mistake in the tags; ``line`` and ``column`` are where the mistake is
+    in the script file itself.
+    """
 
     def __init__(
-        self, message: str, line: int, *, column: int | None = None, excerpt: str = ""
+        self, message: str, line: int, *, column: int | None = None, report: str = ""
     ) -> None:
         super().__init__(message)
         self.message = message
         self.line = line
         """1-based line in the script file that the problem is on (or starts at)."""
         self.column = column
-        """1-based column in that line, for TOML syntax errors."""
-        self.excerpt = excerpt
-        """The script's line with a caret under the mistake, for TOML syntax errors."""
+        """1-based column in that line, when the problem is in the block's TOML."""
+        self.report = report
 
 
 @attrs.frozen(kw_only=True)
@@ -107,7 +112,7 @@ def parse_script_metadata(text: str) -> ScriptMetadata | None:
     content_lines = [line[2:] if line.startswith("# ") else line[1:] for line in comment_lines]
     block_text = "".join(line + "\n" for line in content_lines)
     document = _load_toml(block_text, comment_lines, start_line)
-    locate = _Locator(tuple(content_lines), start_line)
+    locate = _Locator(block_text, tuple(comment_lines), start_line)
     return ScriptMetadata(
         requires_python=_requires_python(document, locate),
         dependencies=_dependencies(document, locate),
@@ -127,139 +132,103 @@ def _load_toml(block_text: str, comment_lines: list[str], start_line: int) -> di
     try:
         return loads(block_text)
     except TomlSyntaxError as exc:
-        raise _translate_toml_error(exc, comment_lines, start_line) from exc
+        if exc.line is None or exc.column is None:
+            raise ScriptMetadataError(exc.detail, start_line) from exc
+        raise _at(comment_lines, start_line, exc.line, exc.column, exc.detail, exc.block()) from exc
 
 
-def _translate_toml_error(
-    exc: TomlSyntaxError, comment_lines: list[str], start_line: int
+def _at(
+    comment_lines: list[str], start_line: int, line: int, column: int, detail: str, report: str
 ) -> ScriptMetadataError:
-    """Re-point the parser's block-relative position at the line and column in the script file,
-    and show the script's own line (with its ``#``) under the message."""
-    from accord.model.toml import excerpt
-
-    prefix = "Invalid TOML in the `script` metadata block"
-    if exc.line is None or exc.column is None:
-        return ScriptMetadataError(f"{prefix}: {exc.message}", start_line)
-    block_line = exc.line
-    line = start_line + block_line
-    column = exc.column
-    source = exc.source_line or ""
-    if 0 < block_line <= len(comment_lines):
-        # The `# ` (or lone `#`) that was stripped from the line comes back into the count.
-        source = comment_lines[block_line - 1]
-        column += 2 if source.startswith("# ") else 1
-    return ScriptMetadataError(
-        f"{prefix}: {exc.detail}",
-        line,
-        column=column,
-        excerpt=excerpt(line, column, source, width=exc.width),
-    )
+    """The error ``detail`` at ``line``/``column`` of the block (``report`` says it as uv
+    does), placed in the script: the `# ` (or lone `#`) stripped from the line counts again."""
+    if 0 < line <= len(comment_lines):
+        column += 2 if comment_lines[line - 1].startswith("# ") else 1
+    return ScriptMetadataError(detail, start_line + line, column=column, report=report)
 
 
 @attrs.frozen
 class _Locator:
-    """Best-effort script line numbers for values (tomllib reports no positions)."""
+    """Where a value is written in the block, for errors about what it means."""
 
-    content_lines: tuple[str, ...]
+    block_text: str
+    comment_lines: tuple[str, ...]
     start_line: int
 
-    def key(self, key: str) -> int:
-        """The line of a top-level ``key = ...``, else the opening tag's line."""
-        pattern = re.compile(rf"^\s*[\"']?{re.escape(key)}[\"']?\s*=")
-        return self._first(pattern.match, 0)
+    def error(
+        self, keys: tuple[str | int, ...], detail: str, *, key: bool = False
+    ) -> ScriptMetadataError:
+        """uv's error for the value at ``keys`` (``key``: its key)."""
+        from accord.model.toml import block
+        from accord.model.toml_spans import locate
 
-    def string(self, value: str, after_key: str) -> int:
-        """The first line at or after ``after_key`` holding ``value`` as written, else the key's."""
-        key_line = self.key(after_key)
-        found = self._first(lambda line: value in line, key_line - self.start_line - 1)
-        return found if found != self.start_line else key_line
-
-    def _first(self, predicate: Callable[[str], object], begin: int) -> int:
-        for index in range(max(begin, 0), len(self.content_lines)):
-            if predicate(self.content_lines[index]):
-                return self.start_line + 1 + index
-        return self.start_line
-
-
-def _toml_type(value: object) -> str:
-    names = {bool: "a boolean", int: "an integer", float: "a float", str: "a string"}
-    if isinstance(value, dict):
-        return "a table"
-    if isinstance(value, list):
-        return "an array"
-    return names.get(type(value), "a date or time")
+        found = locate(self.block_text, keys, key=key)
+        if found is None:
+            return ScriptMetadataError(detail, self.start_line)
+        report = block(found.line, found.column, found.source_line, detail, width=found.width)
+        lines = list(self.comment_lines)
+        return _at(lines, self.start_line, found.line, found.column, detail, report)
 
 
 def _requires_python(document: Mapping[str, object], locate: _Locator) -> SpecifierSet | None:
+    from accord.model.pep440_words import specifiers_words
+    from accord.model.pyproject import describe_type
+
     value = document.get("requires-python")
     if value is None:
         return None
-    line = locate.key("requires-python")
     if not isinstance(value, str):
-        raise ScriptMetadataError(
-            f"`requires-python` must be a string, not {_toml_type(value)} (line {line})", line
-        )
+        detail = f"invalid type: {describe_type(value)}, expected a string"
+        raise locate.error(("requires-python",), detail)
     try:
         return SpecifierSet(value)
     except InvalidSpecifier as exc:
-        raise ScriptMetadataError(
-            f"Invalid `requires-python` value `{value}` (line {line}): {exc}", line
-        ) from exc
+        raise locate.error(("requires-python",), specifiers_words(value)) from exc
 
 
 def _dependencies(document: Mapping[str, object], locate: _Locator) -> tuple[Requirement, ...]:
+    from accord.model.pyproject import describe_type
+
     value = document.get("dependencies")
     if value is None:
         return ()
     if not isinstance(value, list):
-        line = locate.key("dependencies")
-        raise ScriptMetadataError(
-            f"`dependencies` must be an array of strings, not {_toml_type(value)} (line {line})",
-            line,
-        )
+        detail = f"invalid type: {describe_type(value)}, expected a sequence"
+        raise locate.error(("dependencies",), detail)
     requirements = []
     for index, item in enumerate(value):
         if not isinstance(item, str):
-            line = locate.key("dependencies")
-            raise ScriptMetadataError(
-                f"`dependencies` must be an array of strings, but item {index} is"
-                f" {_toml_type(item)} (line {line})",
-                line,
+            detail = (
+                f"invalid type: {describe_type(item)}, expected a string containing a PEP 508 "
+                "requirement"
             )
+            raise locate.error(("dependencies", index), detail)
         try:
             requirements.append(Requirement(item))
         except InvalidRequirement as exc:
-            line = locate.string(item, after_key="dependencies")
-            raise ScriptMetadataError(
-                f"Invalid dependency `{item}` (line {line}): {exc}", line
-            ) from exc
+            raise locate.error(("dependencies", index), str(exc)) from exc
     return tuple(requirements)
 
 
 def _tool_uv(document: Mapping[str, object], locate: _Locator) -> tuple[tuple[str, object], ...]:
+    from accord.model.pyproject import describe_type
+    from accord.model.uv_options import options_problem
+
     tool = document.get("tool")
     if tool is None:
         return ()
     if not isinstance(tool, dict):
-        line = locate.key("tool")
-        raise ScriptMetadataError(
-            f"`tool` must be a table, not {_toml_type(tool)} (line {line})", line
-        )
+        raise locate.error(("tool",), f"invalid type: {describe_type(tool)}, expected struct Tool")
     uv = tool.get("uv")
     if uv is None:
         return ()
     if not isinstance(uv, dict):
-        line = locate.key("tool.uv")
-        if line == locate.start_line:  # written as `uv = ...` under a `[tool]` header
-            line = locate.key("uv")
-        raise ScriptMetadataError(
-            f"`tool.uv` must be a table, not {_toml_type(uv)} (line {line})", line
-        )
-    from accord.model.uv_settings import check_uv_settings
-
-    unknown = check_uv_settings(uv).unknown
-    if unknown:
-        # uv refuses a script whose [tool.uv] it cannot read (a project's only gets a warning).
-        line = locate.key(unknown[0])
-        raise ScriptMetadataError(f"unknown field `{unknown[0]}` in `[tool.uv]`", line)
+        detail = f"invalid type: {describe_type(uv)}, expected struct Options"
+        raise locate.error(("tool", "uv"), detail)
+    problem = options_problem(uv)
+    if problem is not None:
+        # uv refuses a script whose [tool.uv] it cannot read (a project's only gets a warning),
+        # pointing at the table, and names an unknown key without listing the known ones.
+        detail = problem.detail.split(", expected one of `required-version`")[0]
+        raise locate.error(("tool", "uv"), detail)
     return tuple(uv.items())

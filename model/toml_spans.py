@@ -105,8 +105,10 @@ class _Scanner:
                 return
 
     def key(self) -> tuple[list[str], int, int]:
-        """A dotted key: its parts, and the span of its last part."""
+        """A dotted key: its parts, and the span of its last part (``self.part_spans``: the
+        span of each part)."""
         parts: list[str] = []
+        self.part_spans: list[tuple[int, int]] = []
         while True:
             self.skip(newlines=False)
             start = self.at
@@ -114,12 +116,14 @@ class _Scanner:
             if char in "\"'":
                 end = self._string_end(self.at)
                 parts.append(_decode(self.text[start:end]))
+                self.part_spans.append((start, end))
             else:
                 bare = _BARE.match(self.text, self.at)
                 if bare is None:
                     raise _Stop
                 end = bare.end()
                 parts.append(bare.group())
+            self.part_spans.append((start, end))
             self.at = end
             self.skip(newlines=False)
             if self.at < len(self.text) and self.text[self.at] == ".":
@@ -171,6 +175,7 @@ class _Scanner:
                 table = (*array, index)
                 self.found.values.setdefault(array, (start, self.at))
                 self.found.values[table] = (start, self.at)
+                self.header_keys(array)
             elif self.text[self.at] == "[":
                 self.at += 1
                 parts, _, _ = self.key()
@@ -179,8 +184,16 @@ class _Scanner:
                 self.at += 1
                 table = self.resolve(parts)
                 self.found.values[table] = (start, self.at)
+                self.header_keys(table)
             else:
                 self.pair(table)
+
+    def header_keys(self, path: Path) -> None:
+        """Where each part of a header's key is first written (``tool`` in ``[tool.uv]``)."""
+        names = [part for part in path if isinstance(part, str)]
+        prefixes = [path[: index + 1] for index, part in enumerate(path) if isinstance(part, str)]
+        for prefix, span in zip(prefixes, self.part_spans[: len(names)], strict=False):
+            self.found.keys.setdefault(prefix, span)
 
     def resolve(self, parts: list[str]) -> Path:
         """A header's key path, with the current element of each array of tables on the way
@@ -193,11 +206,12 @@ class _Scanner:
         return path
 
     def pair(self, table: Path) -> None:
-        first = self.at
         parts, start, end = self.key()
         path = (*table, *parts)
-        for length in range(len(table) + 1, len(path)):  # a dotted key's implicit tables
-            self.found.keys.setdefault(path[:length], (first, end))
+        for length, span in zip(  # a dotted key's implicit tables: where each is named
+            range(len(table) + 1, len(path)), self.part_spans, strict=False
+        ):
+            self.found.keys.setdefault(path[:length], span)
         self.found.keys[path] = (start, end)
         if self.text[self.at] != "=":
             raise _Stop

@@ -2,7 +2,8 @@
 
 ``write_atomic`` writes a uniquely named temporary file next to the target and renames it
 into place: concurrent writers never share a temporary name, and a crash leaves at most a
-stray ``.tmp-*`` file, never a truncated target.
+stray ``.tmp-*`` file, never a truncated target. ``user_display`` is how a path is shown in a
+message, as uv shows it.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import os
 import tempfile
 from pathlib import Path
 
-__all__ = ["write_atomic"]
+__all__ = ["user_display", "write_atomic"]
 
 
 def write_atomic(path: Path, data: bytes | str, *, mode: int | None = None) -> None:
@@ -27,3 +28,13 @@ def write_atomic(path: Path, data: bytes | str, *, mode: int | None = None) -> N
     finally:
         if os.path.exists(temporary):
             os.unlink(temporary)
+
+
+def user_display(path: Path) -> str:
+    """``path`` as uv shows it to a user: relative to the working directory when it is under
+    it (``pyproject.toml``, ``packages/a/pyproject.toml``), else absolute."""
+    absolute = Path(os.path.abspath(path))
+    try:
+        return str(absolute.relative_to(os.getcwd()))
+    except ValueError:
+        return str(absolute)

@@ -12,7 +12,7 @@ from pathlib import Path
 from accord.reconciler.errors import LockfileInvalid
 from accord.reconciler.lock.checks import BadValue
 
-__all__ = ["file_keys", "invalid", "invalid_value", "locate"]
+__all__ = ["UNPARSEABLE", "file_keys", "invalid", "invalid_value", "locate"]
 
 _FILE_KEYS = {"extras": "extra"}
 """Attribute names whose key in the file is not just the kebab-case spelling."""
@@ -29,6 +29,10 @@ def file_keys(problem: str) -> str:
         json_path,
     )
     return f"{message}{at}{json_path}"
+
+
+UNPARSEABLE = "Failed to parse `uv.lock`"
+"""uv's words for a lock it cannot read (it names the file so whatever the working directory)."""
 
 
 def locate(text: str, json_path: str) -> int | None:
@@ -64,20 +68,29 @@ def locate(text: str, json_path: str) -> int | None:
     return None
 
 
-def invalid(path: Path, problem: str, line: int | None) -> LockfileInvalid:
-    where = f" at line {line}" if line else ""
+def invalid(path: Path, problem: str, line: int | None, text: str = "") -> LockfileInvalid:
+    """uv's layout for a lock it cannot read, ``problem`` in accord's words: the line at fault
+    (its text underlined) when it is known."""
+    from accord.model.toml import block, caused
+
+    lines = text.split("\n")
+    if line is None or not 0 < line <= len(lines):
+        return LockfileInvalid(caused(UNPARSEABLE, problem), path=path, line=line)
+    source = lines[line - 1]
+    column = len(source) - len(source.lstrip()) + 1
+    width = max(1, len(source.strip()))
     return LockfileInvalid(
-        f"The lockfile at `{path}` is invalid{where}: {problem}",
-        hint="fix the entry, or delete the lock to have it written anew",
+        caused(UNPARSEABLE, block(line, column, source, problem, width=width)),
         path=path,
         line=line,
+        column=column,
     )
 
 
 def invalid_value(path: Path, text: str, exc: BadValue) -> LockfileInvalid:
     """Point at the bad value itself: the first line of its package (or of the file) that
     writes it as a TOML string."""
-    from accord.model.toml import excerpt
+    from accord.model.toml import block, caused
 
     lines = text.split("\n")
     first = 0
@@ -86,16 +99,12 @@ def invalid_value(path: Path, text: str, exc: BadValue) -> LockfileInvalid:
         line = locate(text, f"$.package[{package.group(1)}]")
         first = (line or 1) - 1
     quoted = '"' + exc.value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    problem = f"{exc.problem} @ {exc.where}"
     for number in range(first, len(lines)):
         column = lines[number].find(quoted)
         if column >= 0:
-            shown = excerpt(number + 1, column + 1, lines[number], width=len(quoted))
+            shown = block(number + 1, column + 1, lines[number], problem, width=len(quoted))
             return LockfileInvalid(
-                f"The lockfile at `{path}` is invalid at line {number + 1}, column {column + 1}: "
-                f"{exc.problem} @ {exc.where}\n{shown}",
-                hint="fix the entry, or delete the lock to have it written anew",
-                path=path,
-                line=number + 1,
-                column=column + 1,
+                caused(UNPARSEABLE, shown), path=path, line=number + 1, column=column + 1
             )
-    return invalid(path, f"{exc.problem} @ {exc.where}", first + 1 if package else None)
+    return invalid(path, problem, first + 1 if package else None, text)

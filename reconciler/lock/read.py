@@ -32,9 +32,18 @@ from accord.model.lock import (
     Source,
     SourceKind,
 )
+from accord.model.pep440_words import specifiers_words, version_words
+from accord.model.pyproject import describe_type
+from accord.model.toml import caused
 from accord.reconciler.errors import LockfileInvalid
 from accord.reconciler.lock.checks import BadValue, check_artifact, check_source
-from accord.reconciler.lock.problems import file_keys, invalid, invalid_value, locate
+from accord.reconciler.lock.problems import (
+    UNPARSEABLE,
+    file_keys,
+    invalid,
+    invalid_value,
+    locate,
+)
 from accord.reconciler.lock.raw import (
     _RawLock,
     _RawManifest,
@@ -236,29 +245,52 @@ def parse_lock(text: str, path: Path) -> Lock:
         document = loads(text)
     except TomlSyntaxError as exc:
         raise LockfileInvalid(
-            exc.report(f"`{path}`"),
-            hint="fix the file, or delete it to have it written anew",
-            path=path,
-            line=exc.line,
-            column=exc.column,
+            caused(UNPARSEABLE, exc.block()), path=path, line=exc.line, column=exc.column
         ) from exc
 
     version = document.get("version")
+    if version is None or isinstance(version, bool) or not isinstance(version, int):
+        detail = (
+            "missing field `version`"
+            if version is None
+            else f"invalid type: {describe_type(version)}, expected u32"
+        )
+        raise _unreadable(path, text, ("version",) if version is not None else (), detail)
     if version != 1:
         raise LockfileInvalid(
-            f"The lockfile at `{path}` uses an unsupported schema version "
-            f"({'no version' if version is None else f'v{version}'}, but only v1 is supported)",
-            hint="this lock was written by a newer tool; update accord",
+            f"The lockfile at `uv.lock` uses an unsupported schema version (v{version}, but only "
+            "v1 is supported). Downgrade to a compatible uv version, or remove the `uv.lock` "
+            "prior to running `uv lock` or `uv sync`.",
             path=path,
         )
     revision = document.get("revision", 0)
-    if not isinstance(revision, int) or revision > SUPPORTED_REVISION:
+    if isinstance(revision, bool) or not isinstance(revision, int):
+        detail = f"invalid type: {describe_type(revision)}, expected u32"
+        raise _unreadable(path, text, ("revision",), detail)
+    if revision > SUPPORTED_REVISION:
         raise LockfileInvalid(
             f"The lockfile at `{path}` has revision {revision!r}; accord reads revisions 0 to "
             f"{SUPPORTED_REVISION}",
             hint="this lock was written by a newer uv; update accord",
             path=path,
         )
+    requires_python = document.get("requires-python")
+    if isinstance(requires_python, str):
+        try:
+            SpecifierSet(requires_python)
+        except InvalidSpecifier as exc:
+            detail = specifiers_words(requires_python)
+            raise _unreadable(path, text, ("requires-python",), detail) from exc
+    packages = document.get("package")
+    for index, package in enumerate(packages if isinstance(packages, list) else ()):
+        version_text = package.get("version") if isinstance(package, dict) else None
+        if isinstance(version_text, str):
+            try:
+                Version(version_text)
+            except InvalidVersion as exc:
+                # uv points at the package's table, not at the value.
+                detail = version_words(version_text)
+                raise _unreadable(path, text, ("package", index), detail) from exc
 
     import cattrs  # slow path only
 
@@ -287,11 +319,11 @@ def parse_lock(text: str, path: Path) -> Lock:
         problems = cattrs.transform_error(exc, path="$")
         first = file_keys(problems[0] if problems else str(exc))
         line = locate(text, first.split(":", 1)[0].split(" @ ")[-1].strip())
-        raise invalid(path, first, line) from exc
+        raise invalid(path, first, line, text) from exc
     except (ValueError, InvalidVersion, InvalidSpecifier, InvalidMarker) as exc:
         message = str(exc)
         line = locate(text, message.split(":", 1)[0])
-        raise invalid(path, message, line) from exc
+        raise invalid(path, message, line, text) from exc
 
     return Lock(
         version=raw.version,
@@ -316,6 +348,27 @@ def parse_lock(text: str, path: Path) -> Lock:
         ),
         manifest_group_requires_python=_specifier_groups(manifest.group_requires_python),
         dependency_metadata=dependency_metadata,
+    )
+
+
+def _unreadable(path: Path, text: str, keys: tuple[str | int, ...], detail: str) -> LockfileInvalid:
+    """uv's error for a lock whose value at ``keys`` it cannot read (``()``: the document, as
+    for a missing field, shown at its first character)."""
+    from accord.model.toml import block
+    from accord.model.toml_spans import locate as position
+
+    found = position(text, keys) if keys else None
+    if found is None:
+        first = text.split("\n", 1)[0]
+        return LockfileInvalid(caused(UNPARSEABLE, block(1, 1, first, detail)), path=path, line=1)
+    return LockfileInvalid(
+        caused(
+            UNPARSEABLE,
+            block(found.line, found.column, found.source_line, detail, width=found.width),
+        ),
+        path=path,
+        line=found.line,
+        column=found.column,
     )
 
 

@@ -33,29 +33,25 @@ from accord.model.uv_config import (
     effective_settings,
     masked_by_uv_toml,
 )
+from accord.model.uv_options import OptionsProblem, options_problem
 from accord.reconciler.errors import ConfigInvalid
+from accord.reconciler.fsutil import user_display
 
 if TYPE_CHECKING:
     from accord.model.config_settings import BuildSettings
     from accord.model.request import ConfigOptions
+    from accord.model.target import Target
 
 __all__ = [
     "build_settings",
     "candidate_files",
+    "discover_with_settings",
     "index_config",
     "script_index_config",
     "settings_for",
     "system_config_file",
     "user_config_file",
 ]
-
-
-def _display(path: Path) -> str:
-    """A path as uv shows it: relative to the working directory when under it."""
-    try:
-        return str(path.absolute().relative_to(Path.cwd()))
-    except ValueError:
-        return str(path)
 
 
 def user_config_file() -> Path | None:
@@ -106,10 +102,14 @@ def _read_text(path: Path) -> str | None:
     except FileNotFoundError:
         return None
     except UnicodeDecodeError as exc:
-        raise ConfigInvalid(f"Failed to parse `{_display(path)}`: it is not UTF-8 text") from exc
+        raise ConfigInvalid(
+            f"failed to read from file `{os.path.abspath(path)}`: stream did not contain valid "
+            "UTF-8",
+            path=path,
+        ) from exc
     except OSError as exc:
         raise ConfigInvalid(
-            f"failed to open file `{_display(path)}`: {exc.strerror or exc}", path=path
+            f"failed to open file `{user_display(path)}`: {exc.strerror or exc}", path=path
         ) from exc
 
 
@@ -120,15 +120,33 @@ def _parse(path: Path, text: str) -> dict[str, Any]:
         return loads(text)
     except TomlSyntaxError as exc:
         raise ConfigInvalid(
-            exc.report(f"`{_display(path)}`"), path=path, line=exc.line, column=exc.column
+            exc.report(user_display(path)), path=path, line=exc.line, column=exc.column
         ) from exc
 
 
+def _problem_block(text: str, prefix: tuple[str, ...], problem: OptionsProblem) -> str:
+    """uv's report of a settings value at ``prefix + problem.path`` in ``text``."""
+    from accord.model.toml import block
+    from accord.model.toml_spans import locate
+
+    found = locate(text, (*prefix, *problem.path), key=problem.at_key)
+    if found is None:
+        return problem.detail
+    return block(found.line, found.column, found.source_line, problem.detail, width=found.width)
+
+
 def _read_uv_toml(path: Path, text: str) -> ConfigLayer:
-    """A ``uv.toml`` as a layer; refuses (as uv does) the keys only a pyproject.toml may hold,
-    and a value accord reads whose shape is wrong (with its line and column)."""
+    """A ``uv.toml`` as a layer; refuses (as uv does) a key uv does not know or a value of the
+    wrong shape, then the keys only a pyproject.toml may hold (with its line and column)."""
+    from accord.model.toml import caused
+
     table = _parse(path, text)
-    shown = _display(path)
+    shown = user_display(path)
+    problem = options_problem(table)
+    if problem is not None:
+        raise ConfigInvalid(
+            caused(f"Failed to parse: {shown}", _problem_block(text, (), problem)), path=path
+        )
     key = disallowed_in_uv_toml(table)
     if key is not None:
         raise ConfigInvalid(
@@ -137,27 +155,11 @@ def _read_uv_toml(path: Path, text: str) -> ConfigLayer:
             "a `pyproject.toml` file instead.",
             path=path,
         )
-    if "tool" in table:
-        raise ConfigInvalid(
-            f"Failed to parse `{shown}`: unknown field `tool`; a `uv.toml` holds the "
-            "`[tool.uv]` settings at its top level, without the `tool.uv` prefix",
-            path=path,
-        )
     invalid = check_values(table)
     if invalid is not None:
-        from accord.model.toml import excerpt
-        from accord.model.toml_spans import locate
-
-        found = locate(text, (invalid[0],))
-        if found is None:
-            raise ConfigInvalid(f"Failed to parse `{shown}`: {invalid[1]}", path=path)
+        found = OptionsProblem((invalid[0],), invalid[1])
         raise ConfigInvalid(
-            f"Failed to parse `{shown}` at line {found.line}, column {found.column}: "
-            f"{invalid[1]}\n"
-            + excerpt(found.line, found.column, found.source_line, width=found.width),
-            path=path,
-            line=found.line,
-            column=found.column,
+            caused(f"Failed to parse: {shown}", _problem_block(text, (), found)), path=path
         )
     return ConfigLayer(path, table)
 
@@ -179,9 +181,40 @@ def _tool_uv(pyproject: Path) -> dict[str, Any] | None:
     return uv if isinstance(uv, dict) else None
 
 
+def _discovered_tool_uv(pyproject: Path, text: str) -> dict[str, Any] | None:
+    """A pyproject.toml's ``[tool.uv]`` as settings discovery reads it: None when it has
+    none, or when uv could not read it as settings (it does not parse, or a setting is unknown
+    or of the wrong shape), which uv passes over with a warning naming the mistake."""
+    from accord.model.toml import TomlSyntaxError, loads
+
+    try:
+        data = loads(text)
+    except TomlSyntaxError as exc:
+        _warn_unreadable(pyproject, exc.block())
+        return None
+    tool = data.get("tool")
+    uv = tool.get("uv") if isinstance(tool, dict) else None
+    if not isinstance(uv, dict):
+        return None
+    problem = options_problem(uv)
+    if problem is not None:
+        _warn_unreadable(pyproject, _problem_block(text, ("tool", "uv"), problem))
+        return None
+    return uv
+
+
+def _warn_unreadable(pyproject: Path, report: str) -> None:
+    indented = "\n".join(f"  {line}" if line.strip() else "" for line in report.split("\n"))
+    sys.stderr.write(
+        f"warning: Failed to parse `{user_display(pyproject)}` during settings discovery:\n"
+        f"{indented}\n\n"
+    )
+
+
 def _project_layer(root: Path) -> ConfigLayer | None:
     """uv's ``FilesystemOptions::find``: from ``root`` upward, the first directory with a
-    ``uv.toml`` or a pyproject.toml that has ``[tool.uv]``."""
+    ``uv.toml`` or a pyproject.toml whose ``[tool.uv]`` uv can read (one it cannot is passed
+    over, with a warning)."""
     for directory in (root, *root.parents):
         uv_toml = directory / "uv.toml"
         text = _read_text(uv_toml)
@@ -195,9 +228,11 @@ def _project_layer(root: Path) -> ConfigLayer | None:
                     f"ignored in favor of the `uv.toml` file:\n- {listing}\n"
                 )
             return _read_uv_toml(uv_toml, text)
-        table = _tool_uv(directory / "pyproject.toml")
+        pyproject = directory / "pyproject.toml"
+        text = _read_text(pyproject)
+        table = None if text is None else _discovered_tool_uv(pyproject, text)
         if table is not None:
-            return ConfigLayer(directory / "pyproject.toml", table, is_pyproject=True)
+            return ConfigLayer(pyproject, table, is_pyproject=True)
     return None
 
 
@@ -242,6 +277,26 @@ def settings_for(root: Path | None, config: ConfigOptions) -> EffectiveSettings:
     layers = _layers(root, config.no_config, config_file, env)
     root_tool_uv = (_tool_uv(root / "pyproject.toml") or {}) if root is not None else {}
     return effective_settings(layers, root_tool_uv)
+
+
+def discover_with_settings(
+    project_dir: Path, config: ConfigOptions, *, no_project: bool = False
+) -> Target:
+    """``discover_target`` in uv's order: uv reads its settings before it uses the project, so
+    a settings warning (a pyproject.toml it cannot read, met on its way up from the project
+    directory) or a settings error comes before the project's own error, if any."""
+    from accord.model.target import Project
+    from accord.reconciler.errors import ProjectInvalid
+    from accord.reconciler.project.discover import discover_target
+
+    try:
+        target = discover_target(project_dir, no_project=no_project)
+    except ProjectInvalid:
+        settings_for(Path(os.path.abspath(project_dir)), config)
+        raise
+    if isinstance(target, Project):
+        settings_for(Path(target.root), config)
+    return target
 
 
 def index_config(root: Path | None, config: ConfigOptions) -> dict[str, Any]:
@@ -294,6 +349,6 @@ def build_settings(root: Path | None, config: ConfigOptions, given: BuildSetting
                     settings = settings.merge(BuildSettings(extra=extra))
         except ValueError as exc:
             path = Path(layer.path)
-            raise ConfigInvalid(f"`{_display(path)}`: {exc}", path=path) from exc
+            raise ConfigInvalid(f"`{user_display(path)}`: {exc}", path=path) from exc
         merged = merged.merge(settings)
     return merged

@@ -16,12 +16,15 @@ from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.utils import canonicalize_name
 
 from accord.model.target import BareEnvironment, Project, Target
+from accord.model.toml import caused
 from accord.reconciler.errors import ProjectInvalid, ProjectNotFound
+from accord.reconciler.fsutil import user_display
 
 __all__ = [
     "discover_target",
     "find_pyproject",
     "member_directories",
+    "not_utf8",
     "read_pyproject",
     "schema_error",
     "toml_table",
@@ -68,10 +71,10 @@ def _parse_pyproject(path: Path) -> tuple[dict[str, Any], str]:
         data = loads(text)
     except TomlSyntaxError as exc:
         raise ProjectInvalid(
-            exc.report(f"`{path}`"), path=path, line=exc.line, column=exc.column
+            exc.report(user_display(path)), path=path, line=exc.line, column=exc.column
         ) from exc
     except UnicodeDecodeError as exc:
-        raise ProjectInvalid(f"Failed to parse `{path}`: it is not UTF-8 text", path=path) from exc
+        raise not_utf8(path) from exc
     except OSError as exc:
         raise ProjectInvalid(f"Failed to read `{path}`: {exc.strerror or exc}", path=path) from exc
     return data, text
@@ -85,7 +88,13 @@ def _check_schema(path: Path, text: str, data: dict[str, Any]) -> None:
     except PyprojectInvalid as exc:
         if not exc.located:
             raise ProjectInvalid(
-                f"Failed to parse `{path}`: {exc.detail}", hint=exc.hint, path=path
+                caused(
+                    f"Failed to parse: {user_display(path)}",
+                    *((exc.within,) if exc.within else ()),
+                    exc.detail,
+                ),
+                hint=exc.hint,
+                path=path,
             ) from exc
         raise schema_error(path, text, exc.path, exc.detail, at_key=exc.at_key) from exc
 
@@ -94,19 +103,27 @@ def schema_error(
     path: Path, text: str, keys: tuple[str | int, ...], detail: str, *, at_key: bool = False
 ) -> ProjectInvalid:
     """``ProjectInvalid`` for a value at ``keys`` in ``path`` (whose text is ``text``): the
-    line, column and caret where it is written, as syntax errors show them."""
-    from accord.model.toml import excerpt
+    line, column and caret where it is written, as uv shows a syntax error."""
+    from accord.model.toml import block
     from accord.model.toml_spans import locate
 
+    head = f"Failed to parse: {user_display(path)}"
     found = locate(text, keys, key=at_key)
     if found is None:
-        return ProjectInvalid(f"Failed to parse `{path}`: {detail}", path=path)
+        return ProjectInvalid(caused(head, detail), path=path)
     return ProjectInvalid(
-        f"Failed to parse `{path}` at line {found.line}, column {found.column}: {detail}\n"
-        + excerpt(found.line, found.column, found.source_line, width=found.width),
+        caused(head, block(found.line, found.column, found.source_line, detail, width=found.width)),
         path=path,
         line=found.line,
         column=found.column,
+    )
+
+
+def not_utf8(path: Path) -> ProjectInvalid:
+    """uv's error for a file whose bytes are not UTF-8 (the path absolute, as uv names it)."""
+    return ProjectInvalid(
+        f"failed to read from file `{os.path.abspath(path)}`: stream did not contain valid UTF-8",
+        path=path,
     )
 
 

@@ -155,14 +155,15 @@ def _target(request: RunRequest, edit: EditRequest) -> _Target:
         return _Target(path=edit.script, lock_path=script_lock_path(edit.script), script=True)
     from accord.model.target import Project
     from accord.reconciler.errors import ProjectInvalid
-    from accord.reconciler.project.discover import discover_target, find_pyproject
+    from accord.reconciler.project.config import discover_with_settings
+    from accord.reconciler.project.discover import find_pyproject
 
     start = Path(request.project) if request.project is not None else Path(request.cwd)
     if find_pyproject(start) is None:
         raise ProjectNotFound(
             "No `pyproject.toml` found in current directory or any parent directory"
         )
-    project = discover_target(start)
+    project = discover_with_settings(start, request.config)
     if not isinstance(project, Project):
         raise ProjectInvalid(f"No project to edit: {project.reason}")
     return _Target(

@@ -187,11 +187,12 @@ def read_project_lock(
     ``lock_target``'s."""
     from accord.model.lock_action import WriteLock
     from accord.reconciler.lock.write import write_lock
-    from accord.reconciler.project.discover import discover_target, require_project
+    from accord.reconciler.project.config import discover_with_settings
+    from accord.reconciler.project.discover import require_project
     from accord.reconciler.run.lock import lock_target
 
     start = Path(request.project) if request.project is not None else Path(request.cwd)
-    project = require_project(discover_target(start))
+    project = require_project(discover_with_settings(start, request.config))
     lock, action, path = lock_target(request, announce=announce)
     if isinstance(action, WriteLock):
         write_lock(action.lock, path)

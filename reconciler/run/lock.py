@@ -118,7 +118,8 @@ def lock_target(
     lock's outcome, its error included. Not under ``--frozen``/``--check-exists``, where uv
     looks for no interpreter."""
     from accord.reconciler.interpreters.find import find_interpreter
-    from accord.reconciler.project.discover import discover_target, require_project
+    from accord.reconciler.project.config import discover_with_settings
+    from accord.reconciler.project.discover import require_project
 
     if request.run.script is not None:
         from accord.reconciler.errors import UsageError
@@ -140,7 +141,7 @@ def lock_target(
         )
         return lock, action, path
     start = Path(request.project) if request.project is not None else Path(request.cwd)
-    project = require_project(discover_target(start))
+    project = require_project(discover_with_settings(start, request.config))
     # uv finds the interpreter before it locks, and refuses when there is none; the lock
     # needs it only for a workspace without requires-python and to build sdists, so it is
     # found beside the resolution (its query is a process of its own on an empty cache), and

@@ -26,7 +26,7 @@ from accord.reconciler.cachedir import cache_root
 from accord.reconciler.console import debug
 from accord.reconciler.install.envlock import environment_lock
 from accord.reconciler.interpreters.find import find_interpreter
-from accord.reconciler.project.discover import discover_target
+from accord.reconciler.project.config import discover_with_settings
 from accord.reconciler.run.builders import project_builder
 from accord.reconciler.run.desire import desire_project, requires_python
 from accord.reconciler.run.outcome import SyncOutcome
@@ -335,7 +335,9 @@ def sync(
         outcome = sync_script(request, Path(request.run.script), out=out, err=err)
     else:
         project_dir = Path(request.project) if request.project is not None else Path(request.cwd)
-        target = discover_target(project_dir, no_project=request.run.no_project)
+        target = discover_with_settings(
+            project_dir, request.config, no_project=request.run.no_project
+        )
         if isinstance(target, BareEnvironment) and request.sync.require_project:
             from accord.reconciler.errors import ProjectNotFound
             from accord.reconciler.project.discover import find_pyproject
@@ -349,10 +351,8 @@ def sync(
 
             outcome = sync_bare(request, target, out=out, err=err)
         else:
-            from accord.reconciler.project.config import settings_for
-
-            # Read before anything else, as uv does: a bad uv.toml stops even a --frozen run.
-            settings_for(Path(target.root), request.config)
+            # discover_with_settings read the settings first, as uv does: a bad uv.toml stops
+            # even a --frozen run.
             outcome = sync_project(request, target, out=out, err=err)
     if request.run.with_requirements or request.run.with_files or request.run.with_editables:
         from accord.reconciler.run.overlay import add_with_layer

@@ -24,7 +24,7 @@ __all__ = ["read_script_metadata", "script_interpreter", "sync_script"]
 
 if TYPE_CHECKING:
     from accord.model.interpreter import Interpreter
-    from accord.model.script import ScriptMetadata
+    from accord.model.script import ScriptMetadata, ScriptMetadataError
     from accord.reconciler.run.outcome import SyncOutcome
 
 
@@ -43,17 +43,27 @@ def read_script_metadata(script: Path) -> ScriptMetadata | None:
     try:
         metadata = parse_script_metadata(text)
     except ScriptMetadataError as exc:
-        where = f"line {exc.line}" + (f", column {exc.column}" if exc.column else "")
-        shown = f"\n{exc.excerpt}" if exc.excerpt else ""
-        raise ScriptInvalid(
-            f"`{script}` {where}: {exc.message}{shown}",
-            path=script,
-            line=exc.line,
-            column=exc.column,
-        ) from exc
+        raise script_invalid(script, exc) from exc
     if metadata is not None:
         _refuse_unhonoured(script, dict(metadata.tool_uv))
     return metadata
+
+
+def script_invalid(script: Path, error: ScriptMetadataError) -> ScriptInvalid:
+    """uv's report of a broken ``script`` block (for a mistake in its TOML: the ``TOML parse
+    error`` block, whose lines count from the block's first), under a head that names the
+    script and where in it the mistake is."""
+    from accord.model.toml import caused
+    from accord.reconciler.fsutil import user_display
+
+    where = f"line {error.line}" + (f", column {error.column}" if error.column else "")
+    head = f"Failed to parse the `script` metadata block of `{user_display(script)}` at {where}"
+    return ScriptInvalid(
+        caused(head, error.report or error.message),
+        path=script,
+        line=error.line,
+        column=error.column,
+    )
 
 
 SCRIPT_SETTINGS = frozenset(

@@ -248,12 +248,12 @@ def test_a_bad_source_list_is_refused_in_uvs_words(
     assert uv.returncode == 2
     assert f"cause: Failed to parse `tool.uv.sources` cause: {detail}" in _unwrapped(uv.stderr)
     ours = _project(tmp_path, "accord", text, sources)
-    pyproject = ours / "pyproject.toml"
     for args in (("lock",), ("run", "--frozen", "python", "-c", "pass")):
         result = _accord(mcli, ours, *args)
         assert (result.returncode, result.stdout) == (2, "")
         assert result.stderr == (
-            f"error: Failed to parse `{pyproject}`: Failed to parse `tool.uv.sources`: {detail}\n"
+            "error: Failed to parse: pyproject.toml\n"
+            f"  cause: Failed to parse `tool.uv.sources`\n  cause: {detail}\n"
             + (f"hint: {hint}\n" if hint else "")
         )
     if hint is not None:
@@ -294,11 +294,12 @@ def test_a_bad_source_entry_is_named_where_uv_names_it(
     ours = _project(tmp_path, "accord", text, sources)
     result = _accord(mcli, ours, "lock")
     assert result.returncode == 2
-    pyproject = ours / "pyproject.toml"
-    gutter = " " * len(str(line))
+    gutter = " " * (9 + len(str(line)))
     assert result.stderr == (
-        f"error: Failed to parse `{pyproject}` at line {line}, column {column}: {detail}\n"
-        f"{gutter} |\n{line} | {table}\n{gutter} | {' ' * (column - 1)}{caret}\n"
+        "error: Failed to parse: pyproject.toml\n"
+        f"  cause: TOML parse error at line {line}, column {column}\n"
+        f"{gutter} |\n         {line} | {table}\n{gutter} | {' ' * (column - 1)}{caret}\n"
+        f"         {detail}\n"
     )
 
 

@@ -21,8 +21,9 @@ def test_overlapping_neighbours_are_refused_with_uvs_hint() -> None:
         ]
     )
     assert (error.located, error.path) == (False, ("tool", "uv", "sources"))
+    assert error.within == "Failed to parse `tool.uv.sources`"  # uv: a cause of its own
     assert error.detail == (
-        "Failed to parse `tool.uv.sources`: Source markers must be disjoint, but the following "
+        "Source markers must be disjoint, but the following "
         "markers overlap: `sys_platform == 'linux'` and `sys_platform != 'darwin'`."
     )
     assert error.hint == (
@@ -65,7 +66,7 @@ def test_only_neighbours_for_the_same_extra_are_compared() -> None:
         pytest.param(
             [],
             ("tool", "uv", "sources"),
-            "Failed to parse `tool.uv.sources`: Must provide at least one source",
+            "Must provide at least one source",
             id="empty",
         ),
         pytest.param(

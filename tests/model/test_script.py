@@ -287,7 +287,7 @@ def test_parse_script_metadata_rejects_multiple_script_blocks() -> None:
 
 
 @pytest.mark.parametrize(
-    ("text", "message", "line"),
+    ("text", "message", "line", "column"),
     [
         pytest.param(
             lines(
@@ -298,63 +298,75 @@ def test_parse_script_metadata_rejects_multiple_script_blocks() -> None:
                 "# ]",
                 "# ///",
             ),
-            "Invalid dependency `requests >>= 2` (line 4): Expected semicolon (after name with no"
-            " version specifier) or end\n    requests >>= 2\n             ^",
+            "Expected semicolon (after name with no version specifier) or end\n"
+            "    requests >>= 2\n             ^",
             4,
+            5,
             id="bad-dependency",
         ),
         pytest.param(
             lines("# /// script", "# dependencies = 'rich'", "# ///"),
-            "`dependencies` must be an array of strings, not a string (line 2)",
+            'invalid type: string "rich", expected a sequence',
             2,
+            18,
             id="dependencies-not-array",
         ),
         pytest.param(
             lines("# /// script", "# dependencies = ['rich', 3]", "# ///"),
-            "`dependencies` must be an array of strings, but item 1 is an integer (line 2)",
+            "invalid type: integer `3`, expected a string containing a PEP 508 requirement",
             2,
+            27,
             id="dependency-not-string",
         ),
         pytest.param(
             lines("# /// script", "# requires-python = 3.11", "# ///"),
-            "`requires-python` must be a string, not a float (line 2)",
+            "invalid type: floating point `3.11`, expected a string",
             2,
+            21,
             id="requires-python-not-string",
         ),
         pytest.param(
             lines("# /// script", "#", "# requires-python = '3.11'", "# ///"),
-            "Invalid `requires-python` value `3.11` (line 3): Invalid specifier: '3.11'",
+            "Failed to parse version: Unexpected end of version specifier, expected operator. "
+            "Did you mean `==3.11`?:\n3.11\n^^^^",
             3,
+            21,
             id="requires-python-invalid",
         ),
         pytest.param(
             lines("# /// script", "# tool = 1", "# ///"),
-            "`tool` must be a table, not an integer (line 2)",
+            "invalid type: integer `1`, expected struct Tool",
             2,
+            10,
             id="tool-not-table",
         ),
         pytest.param(
             lines("# /// script", "# [tool]", "# uv = [1]", "# ///"),
-            "`tool.uv` must be a table, not an array (line 3)",
+            "invalid type: sequence, expected struct Options",
             3,
+            8,
             id="tool-uv-not-table",
         ),
     ],
 )
-def test_parse_script_metadata_reports_bad_content(text: str, message: str, line: int) -> None:
+def test_parse_script_metadata_reports_bad_content(
+    text: str, message: str, line: int, column: int
+) -> None:
     error = parse_error(text)
-    assert (error.message, error.line) == (message, line)
+    assert (error.message, error.line, error.column) == (message, line, column)
+    assert error.report.endswith(f"\n{message}")
 
 
 @pytest.mark.parametrize(
-    ("text", "detail", "line", "column", "excerpt"),
+    ("text", "detail", "line", "column", "report"),
     [
         pytest.param(
             lines("#!/usr/bin/env python", "# /// script", "# requires-python = >=3.11", "# ///"),
-            "string values must be quoted",
+            "string values must be quoted, expected literal string",
             3,
             21,
-            "  |\n3 | # requires-python = >=3.11\n  |                     ^^^^^^",
+            "TOML parse error at line 1, column 19\n"
+            "  |\n1 | requires-python = >=3.11\n  |                   ^",  # uv: unexpected key
             id="toml-unquoted-value",
         ),
         pytest.param(
@@ -362,7 +374,7 @@ def test_parse_script_metadata_reports_bad_content(text: str, message: str, line
             "key with no value, expected `=`",
             3,
             15,
-            "  |\n3 | # dependencies\n  |               ^",
+            "TOML parse error at line 2, column 13\n  |\n2 | dependencies\n  |             ^",
             id="toml-missing-equals",
         ),
         pytest.param(
@@ -370,7 +382,7 @@ def test_parse_script_metadata_reports_bad_content(text: str, message: str, line
             "unclosed array, expected `]`",
             3,
             12,
-            "  |\n3 | #   'rich',\n  |            ^",
+            "TOML parse error at line 2, column 10\n  |\n2 |   'rich',\n  |          ^",
             id="toml-unterminated-array",
         ),
         pytest.param(
@@ -378,17 +390,20 @@ def test_parse_script_metadata_reports_bad_content(text: str, message: str, line
             "missing comma between array elements, expected `,`",
             2,
             26,
-            "  |\n2 | # dependencies = ['rich' 'attrs']\n  |                          ^",
+            "TOML parse error at line 1, column 24\n"
+            "  |\n1 | dependencies = ['rich' 'attrs']\n  |                        ^",
             id="toml-missing-comma",
         ),
     ],
 )
 def test_parse_script_metadata_points_at_toml_errors_in_the_script(
-    text: str, detail: str, line: int, column: int, excerpt: str
+    text: str, detail: str, line: int, column: int, report: str
 ) -> None:
+    # As uv: the report counts lines from the block's first and shows them without `# `; the
+    # error's own line and column are the script's.
     error = parse_error(text)
-    assert error.message == f"Invalid TOML in the `script` metadata block: {detail}"
-    assert (error.line, error.column, error.excerpt) == (line, column, excerpt)
+    assert error.message == detail
+    assert (error.line, error.column, error.report) == (line, column, f"{report}\n{detail}")
 
 
 def test_parse_script_metadata_chains_the_toml_error() -> None:

@@ -78,13 +78,15 @@ def test_a_malformed_hash_is_refused_at_its_line_and_column(value: str, problem:
     error = refused(text)
     line = text.split("\n")[10]
     column = line.index(f'"{value}"') + 1
+    pad = " " * 9
     assert str(error) == (
-        f"The lockfile at `uv.lock` is invalid at line 11, column {column}: {problem} "
-        f"@ $.package[0].wheels[0].hash\n"
-        f"   |\n11 | {line}\n   | {' ' * (column - 1)}{'^' * (len(value) + 2)}"
+        "Failed to parse `uv.lock`\n"
+        f"  cause: TOML parse error at line 11, column {column}\n"
+        f"{pad}   |\n{pad}11 | {line}\n{pad}   | {' ' * (column - 1)}{'^' * (len(value) + 2)}\n"
+        f"{pad}{problem} @ $.package[0].wheels[0].hash"
     )
     assert (error.line, error.column) == (11, column)
-    assert error.hint == "fix the entry, or delete the lock to have it written anew"
+    assert error.hint is None  # uv gives none
 
 
 @pytest.mark.parametrize("algorithm", ["md5", "sha256", "sha384", "sha512"], ids=lambda name: name)
@@ -131,8 +133,8 @@ def test_every_known_algorithm_with_its_length_is_accepted(algorithm: str) -> No
 )
 def test_a_malformed_url_is_refused(old: str, new: str, problem: str, where: str) -> None:
     error = refused(example().replace(old, new, 1))
-    first = str(error).split("\n", 1)[0]
-    assert first.endswith(f": {problem} @ {where}"), first
+    last = str(error).rsplit("\n", 1)[-1]
+    assert last == f"         {problem} @ {where}", last
     assert error.line is not None and error.column is not None
 
 
@@ -154,16 +156,16 @@ def test_a_malformed_url_is_refused(old: str, new: str, problem: str, where: str
 )
 def test_artifact_names_and_paths_stay_where_they_belong(artifact: str, problem: str) -> None:
     text = example().replace(f'url = "{ATTRS_WHEEL_URL}"', artifact, 1)
-    first = str(refused(text)).split("\n", 1)[0]
-    assert first.endswith(f": {problem} @ $.package[0].wheels[0]." + artifact.split(" ")[0])
+    last = str(refused(text)).rsplit("\n", 1)[-1]
+    assert last.endswith(f" {problem} @ $.package[0].wheels[0]." + artifact.split(" ")[0])
 
 
 def test_a_negative_size_is_refused() -> None:
     text = example().replace(
         f'hash = "{ATTRS_WHEEL_HASH}"', f'hash = "{ATTRS_WHEEL_HASH}", size = -1', 1
     )
-    first = str(refused(text)).split("\n", 1)[0]
-    assert first.endswith("a size must be a whole number >= 0 @ $.package[0].wheels[0].size")
+    last = str(refused(text)).rsplit("\n", 1)[-1]
+    assert last.endswith(" a size must be a whole number >= 0 @ $.package[0].wheels[0].size")
 
 
 # Unreadable locks -------------------------------------------------------------------------------
