@@ -269,8 +269,10 @@ def test_beyond_malformed_script_block_names_the_line(cli: Cli, tmp_path: Path) 
     (tmp_path / "bad.py").write_text("print(1)\n# /// script\n# dependencies = [\n")
     result = _accord(cli, tmp_path, "run", "bad.py")
     assert result.returncode == 2
-    assert result.stderr.startswith("error: `")
-    assert "line 2" in result.stderr.splitlines()[0]
+    # The file and the line first, then uv 0.13.8's own words as the cause.
+    first, cause = result.stderr.splitlines()[:2]
+    assert first == "error: Failed to parse the `script` metadata block of `bad.py` at line 2"
+    assert cause.startswith("  cause: An opening tag (`# /// script`) was found without a closing")
     assert "Traceback" not in result.stderr
 
 

@@ -247,11 +247,20 @@ def test_index_strategy_sync_installs_from_the_locked_index(
     assert icli.uv(ours, "sync", "--locked", "--dry-run", settings=True).returncode == 0
 
 
-def test_index_strategy_unknown_value_is_an_error(
+def test_an_unknown_index_strategy_is_treated_as_uv_treats_it(
     icli: Cli, indexes: Indexes, tmp_path: Path
 ) -> None:
-    ours = write_project(tmp_path, "accord", _pyproject(indexes, ALL, 'index-strategy = "best"'))
-    result = _accord(icli, ours, "lock")
-    assert result.returncode == 2
-    assert "`tool.uv.index-strategy` must be one of `first-index`, " in result.stderr
-    assert not (ours / "uv.lock").exists()
+    # uv 0.13.8 warns that its settings discovery cannot read the `[tool.uv]` table and goes
+    # on as if it held no setting; accord says and does the same.
+    text = _pyproject(indexes, ALL, 'index-strategy = "best"')
+    theirs = write_project(tmp_path, "uv", text)
+    ours = write_project(tmp_path, "accord", text)
+    uv = icli.uv(theirs, "lock", settings=True)
+    accord = _accord(icli, ours, "lock")
+    assert accord.returncode == uv.returncode, accord.stderr + uv.stderr
+    assert accord.stderr.split("\n\n", 1)[0] == uv.stderr.split("\n\n", 1)[0]
+    assert uv.stderr.startswith("warning: Failed to parse `pyproject.toml` during settings")
+    if uv.returncode == 0:
+        assert (ours / "uv.lock").read_text() == (theirs / "uv.lock").read_text()
+    else:
+        assert not (ours / "uv.lock").exists()

@@ -321,8 +321,6 @@ def test_changed_settings_are_seen_by_locked(
 @pytest.mark.parametrize(
     ("settings", "message"),
     [
-        ('resolution = "newest"', "`tool.uv.resolution` must be one of"),
-        ('fork-strategy = "most"', "`tool.uv.fork-strategy` must be one of"),
         (
             "environments = [\"sys_platform == 'linux'\", \"python_version >= '3.12'\"]",
             "Supported environments must be disjoint, but the following markers overlap: "
@@ -356,6 +354,25 @@ def test_invalid_settings_are_refused_before_anything_is_written(
         )
     assert "Traceback" not in result.stderr
     assert not (project / "uv.lock").exists()
+
+
+@pytest.mark.parametrize("settings", ['resolution = "newest"', 'fork-strategy = "most"'])
+def test_a_setting_uv_cannot_read_is_warned_about_and_its_table_left_out_as_uv(
+    scli: Cli, tmp_path: Path, settings: str
+) -> None:
+    # uv 0.13.8 reads no setting of a `[tool.uv]` it cannot read: it says so in a warning
+    # (its settings discovery) and locks as if the table held none, exit 0.
+    text = _pyproject('"st-top"', settings)
+    theirs = write_project(tmp_path, "uv", text)
+    uv = scli.uv(theirs, "lock", settings=True)
+    ours = write_project(tmp_path, "accord", text)
+    accord = _accord(scli, ours, "lock")
+
+    assert (accord.returncode, uv.returncode) == (0, 0), accord.stderr + uv.stderr
+    warning = uv.stderr.split("\n\n", 1)[0]
+    assert warning.startswith("warning: Failed to parse `pyproject.toml` during settings")
+    assert accord.stderr.split("\n\n", 1)[0] == warning
+    assert (ours / "uv.lock").read_text() == (theirs / "uv.lock").read_text()
 
 
 @pytest.mark.parametrize(

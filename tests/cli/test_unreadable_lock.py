@@ -85,7 +85,7 @@ def test_an_unreadable_lock_stops_accord_and_uv_and_is_left_alone(
     assert "Traceback" not in accord.stderr
     assert accord.returncode == 2, accord.stderr
     errors = [line for line in accord.stderr.splitlines() if line.startswith("error:")]
-    assert len(errors) == 1 and str(lock.resolve()) in errors[0], accord.stderr
+    assert len(errors) == 1, accord.stderr
     assert _snapshot(lock) == before
     if command[:2] == ("run", "--frozen"):
         assert not (project / ".venv").exists()  # (uv creates it before reading the lock)
@@ -93,3 +93,10 @@ def test_an_unreadable_lock_stops_accord_and_uv_and_is_left_alone(
     uv = cli.uv(project, *command)
     assert uv.returncode == 2, uv.stderr
     assert _snapshot(lock) == before
+    if kind in ("not-utf8", "directory"):
+        # accord names the file by its whole path, and the byte at fault by line and column.
+        assert str(lock.resolve()) in errors[0], accord.stderr
+    else:
+        # uv's error line (the file as uv names it; the place and the reason in a cause block
+        # below, whose wording of TOML syntax errors is uv's for the common mistakes only).
+        assert errors == [line for line in uv.stderr.splitlines() if line.startswith("error:")]
