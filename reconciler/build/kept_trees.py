@@ -122,6 +122,7 @@ def keep_wheel(place: Path, key: str, output: Path, wheel: Path) -> Path:
     entries = _entries(place)
     number = 1 + max((e.number for e in entries if e.key == key), default=0)
     entry = place / f"{key}.{number}"
+    (output / ".lock").touch()  # before it is kept: a full disk fails the build, not the entry
     os.rename(output, entry)  # a new name: nobody's wheel is replaced
     hold_shared(entry / ".lock")
     kept = _entry(entry)
