@@ -86,34 +86,34 @@ class ProjectBuilder:
     def build_tree(self, dist: DesiredDist) -> Path:
         """A wheel (editable when the dist is) built from the dist's source tree; kept, as uv
         keeps it, until the tree's build inputs change (``dist.build_digest``: its
-        ``pyproject.toml`` and cache keys), so a new environment does not build it again."""
-        import shutil
+        ``pyproject.toml`` and cache keys), so a new environment does not build it again.
+
+        Another process building the same tree is waited for (its wheel then serves), and the
+        wheel returned stays in the cache while this process lives (``build.kept_trees``)."""
+        from accord.reconciler.build.kept_trees import (
+            keep_wheel,
+            kept_wheel,
+            tree_key,
+            tree_locked,
+            tree_place,
+        )
 
         tree = tree_path(dist)
         settings = self.config_settings.for_package(dist.name)
-        place = _tree_place(dist, self.cache)
-        entry = None
-        if dist.build_digest is not None:
-            shard = settings.cache_shard()
-            entry = place / (_tree_entry(dist) + ("" if shard is None else f"-{shard}"))
-            kept = sorted(entry.glob("*.whl"))
-            if kept and not (self.refresh or canonicalize_name(dist.name) in self.refresh_packages):
-                return kept[0]
-        place.mkdir(parents=True, exist_ok=True)
-        output = Path(tempfile.mkdtemp(prefix=".tmp-", dir=place))
-        with building(build_label(dist)), _removed_on_failure(output):
-            wheel = self._wheel(tree, dist, output, settings, editable=dist.editable)
-        if entry is None:
-            return wheel
-        for old in place.iterdir():  # the wheels of earlier build inputs
-            if old not in (output, entry) and not old.name.startswith(".tmp-"):
-                shutil.rmtree(old, ignore_errors=True)
-        shutil.rmtree(entry, ignore_errors=True)  # a refreshed build replaces the kept one
-        try:
-            os.replace(output, entry)
-        except OSError:
-            return wheel  # another process kept one meanwhile: this one serves this sync
-        return entry / wheel.name
+        place = tree_place(tree, self.cache)
+        key = tree_key(
+            editable=dist.editable, digest=dist.build_digest, shard=settings.cache_shard()
+        )
+        refresh = self.refresh or canonicalize_name(dist.name) in self.refresh_packages
+        with tree_locked(place):
+            if dist.build_digest is not None and not refresh:
+                kept = kept_wheel(place, key)
+                if kept is not None:
+                    return kept
+            output = Path(tempfile.mkdtemp(prefix=".tmp-", dir=place))
+            with building(build_label(dist)), _removed_on_failure(output):
+                wheel = self._wheel(tree, dist, output, settings, editable=dist.editable)
+            return keep_wheel(place, key, output, wheel)
 
     def sdist_metadata(self, url: str, sha256: str | None, filename: str) -> bytes:
         """Core metadata of an sdist, cached by its hash: read from the archive when it states
@@ -200,35 +200,44 @@ class ProjectBuilder:
 
         import shutil
 
+        from accord.reconciler.build.locks import exclusive
         from accord.reconciler.fsutil import write_atomic
 
         shard = settings.cache_shard()
         kind = "editable" if editable else "wheel"
         leaf = f"{kind}.METADATA" if shard is None else f"{kind}-{shard}.METADATA"
-        if commit is None:
-            import hashlib
-
-            from accord.reconciler.project.source_trees import tree_revision
-
-            place = hashlib.sha256(os.fsencode(os.path.abspath(tree))).hexdigest()[:32]
-            entry = self.cache / "tree-metadata" / place
-            stored = entry / tree_revision(tree) / leaf
-        else:
+        if commit is not None:
             # One commit may hold several packages (subdirectories): kept apart by name.
-            entry = stored = self.cache / "git-metadata" / commit / name / leaf
-        if stored.is_file():
-            return stored.read_bytes()
-        if commit is None:  # (no `Building` line, as for an sdist's metadata)
-            metadata = prepare(tree)
-            for old in entry.iterdir() if entry.is_dir() else ():
-                shutil.rmtree(old, ignore_errors=True)  # an older revision's answer
-        else:
+            stored = self.cache / "git-metadata" / commit / name / leaf
+            if stored.is_file():
+                return stored.read_bytes()
             with tempfile.TemporaryDirectory(dir=self.cache) as work:
                 source = Path(work) / "src"
                 shutil.copytree(tree, source, symlinks=True)
                 metadata = prepare(source)
-        write_atomic(stored, metadata)
-        return metadata
+            write_atomic(stored, metadata)
+            return metadata
+        import hashlib
+
+        from accord.reconciler.project.source_trees import tree_revision
+
+        place = hashlib.sha256(os.fsencode(os.path.abspath(tree))).hexdigest()[:32]
+        entry = self.cache / "tree-metadata" / place
+        revision = tree_revision(tree)
+        stored = entry / revision / leaf
+        entry.mkdir(parents=True, exist_ok=True)
+        # As uv locks a source tree's cache shard: one process prepares it at a time (the next
+        # finds its answer), and an older revision's answer goes only under the lock, never
+        # while another process reads it.
+        with exclusive(entry / ".lock"):
+            if stored.is_file():
+                return stored.read_bytes()
+            metadata = prepare(tree)  # (no `Building` line, as for an sdist's metadata)
+            for old in os.listdir(entry):
+                if old != revision and not old.startswith("."):
+                    shutil.rmtree(entry / old, ignore_errors=True)  # an older revision's
+            write_atomic(stored, metadata)
+            return metadata
 
     def build_git(self, dist: DesiredDist) -> Path:
         """A wheel built from the locked commit of a git source (the shared checkout is
@@ -242,15 +251,27 @@ class ProjectBuilder:
         tree = checkout(reference, commit, self.cache)
         settings = self.config_settings.for_package(dist.name)
         shard = settings.cache_shard()
-        output = self.cache / "built-git" / (commit if shard is None else f"{commit}-{shard}")
+        key = commit if shard is None else f"{commit}-{shard}"
+        output = self.cache / "built-git" / key
+        existing = _kept_wheel(output)
+        if existing is not None:
+            return existing  # a commit never changes: built once, never replaced
+        from accord.reconciler.build.locks import exclusive
+
         output.mkdir(parents=True, exist_ok=True)
-        existing = sorted(output.glob("*.whl"))
-        if existing:
-            return existing[0]  # a commit never changes: built once
-        with tempfile.TemporaryDirectory(dir=self.cache) as work, building(build_label(dist)):
-            source = Path(work) / "src"
-            shutil.copytree(tree, source, symlinks=True)
-            return self._wheel(source, dist, output, settings, editable=False)
+        # One build of a commit at a time: a second would replace the wheel the first
+        # process's caller is reading.
+        with exclusive(output.parent / f"{key}.lock"):
+            existing = _kept_wheel(output)
+            if existing is not None:
+                return existing  # built by another process while this one waited
+            with (
+                tempfile.TemporaryDirectory(dir=self.cache) as work,
+                building(build_label(dist)),
+            ):
+                source = Path(work) / "src"
+                shutil.copytree(tree, source, symlinks=True)
+                return self._wheel(source, dist, output, settings, editable=False)
 
     def build_sdist(self, sdist: Path, sha256: str, label: str | None = None) -> Path:
         """The wheel built (once, then cached by the sdist's hash) from an sdist; ``label``
@@ -271,18 +292,6 @@ class ProjectBuilder:
         )
 
 
-def _tree_place(dist: DesiredDist, cache: Path) -> Path:
-    """Where the wheels built from a source tree are kept (by the tree's path)."""
-    import hashlib
-
-    return cache / "built-trees" / hashlib.sha256(os.fsencode(tree_path(dist))).hexdigest()[:32]
-
-
-def _tree_entry(dist: DesiredDist) -> str:
-    """The entry of a source tree's wheel for its current build inputs (settings aside)."""
-    return f"{'editable' if dist.editable else 'wheel'}-{dist.build_digest}"
-
-
 @contextlib.contextmanager
 def _removed_on_failure(directory: Path) -> Iterator[None]:
     try:
@@ -294,13 +303,21 @@ def _removed_on_failure(directory: Path) -> Iterator[None]:
         raise
 
 
+def _kept_wheel(directory: Path) -> Path | None:
+    """The wheel in ``directory`` (none being copied in: those are ``.tmp-`` files)."""
+    found = sorted(p for p in directory.glob("*.whl") if not p.name.startswith("."))
+    return found[0] if found else None
+
+
 def kept_tree_wheel(dist: DesiredDist, cache: Path) -> Path | None:
     """The wheel kept for a source tree's current build inputs (with any build settings),
     if one is."""
+    from accord.reconciler.build.kept_trees import find_kept, tree_key, tree_place
+
     if dist.kind is not ArtifactKind.SOURCE_TREE or dist.build_digest is None:
         return None
-    pattern = f"{glob.escape(_tree_entry(dist))}*/*.whl"
-    return next(iter(sorted(_tree_place(dist, cache).glob(pattern))), None)
+    key = tree_key(editable=dist.editable, digest=dist.build_digest, shard=None)
+    return find_kept(tree_place(tree_path(dist), cache), key)
 
 
 def built_kept(dist: DesiredDist, cache: Path) -> bool:
