@@ -1,0 +1,165 @@
+"""uv's change lines for packages from a direct URL or a local archive, side by side with uv
+0.13.8: `` + name==1.0 (from URL)`` as one is installed, `` ~ …`` as it is put back,
+`` - name==1.0 (from URL)`` as it is removed, and, in a dry run, `` + name @ URL`` for one not
+in the cache yet (to download, or an sdist to build). ``uv run`` prints only the counts.
+
+Each tool has a cache of its own, fresh for the test, so both start from nothing.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.cli.support import Cli
+
+pytestmark = pytest.mark.backends  # fails, naming the fix, without the wheels
+
+CHANGES = (" + ", " - ", " ~ ", "Would ")
+_TIMED = re.compile(r"^(Installed|Uninstalled) (\d+ packages?) in .*$")
+
+
+def _write(project: Path, dists: Path, index_url: str, *, all_of_them: bool = True) -> None:
+    """``dep-b`` a wheel by a relative path, ``pkg`` an sdist by an absolute one, ``dep-c``
+    and ``sdist-only`` a wheel and an sdist by URL from the index (or none of them)."""
+    wheel = os.path.relpath(dists / "dep_b-2.0-py3-none-any.whl", project).replace(os.sep, "/")
+    dependencies = '"dep-b", "pkg", "dep-c", "sdist-only"' if all_of_them else ""
+    (project / "pyproject.toml").write_text(
+        '[project]\nname = "proj"\nversion = "0.1.0"\nrequires-python = ">=3.10"\n'
+        f"dependencies = [{dependencies}]\n[tool.uv.sources]\n"
+        f'dep-b = {{ path = "{wheel}" }}\n'
+        f'pkg = {{ path = "{(dists / "pkg-1.1.tar.gz").as_posix()}" }}\n'
+        f'dep-c = {{ url = "{index_url}dep-c/dep_c-1.0-py3-none-any.whl" }}\n'
+        f'sdist-only = {{ url = "{index_url}sdist-only/sdist_only-1.0.tar.gz" }}\n'
+    )
+
+
+class _Both:
+    """One project per tool, each with a cache of its own."""
+
+    def __init__(self, cli: Cli, tmp_path: Path) -> None:
+        self.cli = cli
+        self.ours, self.theirs = tmp_path / "accord" / "proj", tmp_path / "uv" / "proj"
+        self.env = {"ACCORD_CACHE_DIR": str(tmp_path / "accord-cache")}
+        self.uv_cache = tmp_path / "uv-cache"
+
+    def write(self, dists: Path, *, all_of_them: bool = True) -> None:
+        for project in (self.ours, self.theirs):
+            project.mkdir(parents=True, exist_ok=True)
+            _write(project, dists, self.cli.index_url, all_of_them=all_of_them)
+
+    def __call__(self, *args: str) -> tuple[list[str], list[str]]:
+        """accord's and uv's lines (change lines, ``Would …`` lines, the counts untimed)."""
+        mine = self.cli.invoke(self.ours, *args, env=self.env, pinned=args[0] != "run")
+        uv = self.cli.uv(self.theirs, *args, cache=self.uv_cache)
+        return _lines(mine), _lines(uv)
+
+
+def _lines(result: subprocess.CompletedProcess[str]) -> list[str]:
+    assert result.returncode == 0, result.stderr
+    kept = []
+    for line in result.stderr.splitlines():
+        timed = _TIMED.match(line)
+        if timed:
+            kept.append(f"{timed[1]} {timed[2]}")
+        elif line.startswith(CHANGES):
+            kept.append(line)
+    return kept
+
+
+def test_archives_and_urls_are_listed_with_their_origin_as_uv_lists_them(
+    cli: Cli, tmp_path: Path, dists_dir: Path
+) -> None:
+    both = _Both(cli, tmp_path)
+    both.write(dists_dir)
+    wheel = (dists_dir / "dep_b-2.0-py3-none-any.whl").as_uri()
+    sdist = (dists_dir / "pkg-1.1.tar.gz").as_uri()
+    url_wheel = f"{cli.index_url}dep-c/dep_c-1.0-py3-none-any.whl"
+    url_sdist = f"{cli.index_url}sdist-only/sdist_only-1.0.tar.gz"
+
+    # Locking reads the wheels into the cache; the sdists are still to build.
+    ours, theirs = both("sync", "--dry-run")
+    assert ours == theirs
+    assert ours == [
+        "Would create project environment at: .venv",
+        "Would create lockfile at: uv.lock",
+        "Would download 2 packages",
+        "Would install 4 packages",
+        f" + dep-b==2.0 (from {wheel})",
+        f" + dep-c==1.0 (from {url_wheel})",
+        f" + pkg @ {sdist}",
+        f" + sdist-only @ {url_sdist}",
+    ]
+
+    installed = [
+        f" + dep-b==2.0 (from {wheel})",
+        f" + dep-c==1.0 (from {url_wheel})",
+        f" + pkg==1.1 (from {sdist})",
+        f" + sdist-only==1.0 (from {url_sdist})",
+    ]
+    ours, theirs = both("sync")
+    assert ours == theirs
+    assert ours == ["Installed 4 packages", *installed]
+
+    # --reinstall refreshes the cache: each is to download (or build) again.
+    ours, theirs = both("sync", "--reinstall", "--dry-run")
+    assert ours == theirs
+    assert ours[:6] == [
+        "Would use project environment at: .venv",
+        "Would download 4 packages",
+        "Would uninstall 4 packages",
+        "Would install 4 packages",
+        f" - dep-b==2.0 (from {wheel})",
+        f" + dep-b @ {wheel}",
+    ]
+    ours, theirs = both("sync", "--reinstall")
+    assert ours == theirs
+    assert ours[2:] == [line.replace(" + ", " ~ ", 1) for line in installed]
+
+    # `run` tells only the counts.
+    for project in (both.ours, both.theirs):
+        shutil.rmtree(project / ".venv")
+    ours, theirs = both("run", "--python", str(cli.python), "--", "python", "-c", "pass")
+    assert ours == theirs == ["Installed 4 packages"]
+
+    # Removed, each is named by the URL it was installed from.
+    both.write(dists_dir, all_of_them=False)
+    removed = [line.replace(" + ", " - ", 1) for line in installed]
+    ours, theirs = both("sync", "--dry-run")
+    assert ours == theirs
+    assert ours == [
+        "Would use project environment at: .venv",
+        "Would update lockfile at: uv.lock",
+        "Would uninstall 4 packages",
+        *removed,
+    ]
+    ours, theirs = both("sync")
+    assert ours == theirs == ["Uninstalled 4 packages", *removed]
+
+
+def test_the_same_version_from_another_place_is_removed_and_installed(
+    cli: Cli, tmp_path: Path, dists_dir: Path
+) -> None:
+    """A wheel by path, then the index's copy of that version: uv lists them as two packages,
+    not as one put back (`~`)."""
+    both = _Both(cli, tmp_path)
+    both.write(dists_dir)
+    assert both("sync") != ([], [])
+    for project in (both.ours, both.theirs):
+        pyproject = project / "pyproject.toml"
+        text = pyproject.read_text()
+        pyproject.write_text(re.sub(r"(?m)^dep-b = .*\n", "", text))
+    ours, theirs = both("sync")
+    assert ours == theirs
+    wheel = (dists_dir / "dep_b-2.0-py3-none-any.whl").as_uri()
+    assert ours == [
+        "Uninstalled 1 package",
+        "Installed 1 package",
+        f" - dep-b==2.0 (from {wheel})",
+        " + dep-b==2.0",
+    ]
