@@ -163,3 +163,51 @@ def test_the_same_version_from_another_place_is_removed_and_installed(
         f" - dep-b==2.0 (from {wheel})",
         " + dep-b==2.0",
     ]
+
+
+def test_a_direct_url_requirement_runs_from_uvs_lock_and_is_not_locked_from_the_index(
+    cli: Cli, tmp_path: Path, dists_dir: Path
+) -> None:
+    """`dep-b @ file:///…` and `dep-a @ http://…` in the dependencies: accord runs from the lock
+    uv made for them as it is (it took dep-b 2.0 from the index and rewrote the lock), and
+    refuses to lock them itself, which it cannot do yet."""
+    wheel = (dists_dir / "dep_b-1.0-py3-none-any.whl").as_uri()
+    url_wheel = f"{cli.index_url}dep-a/dep_a-1.0-py3-none-any.whl"
+    both = _Both(cli, tmp_path)
+    for project in (both.ours, both.theirs):
+        project.mkdir(parents=True)
+        (project / "pyproject.toml").write_text(
+            '[project]\nname = "proj"\nversion = "0.1.0"\nrequires-python = ">=3.10"\n'
+            f'dependencies = ["dep-b @ {wheel}", "dep-a @ {url_wheel}"]\n'
+        )
+    assert cli.uv(both.theirs, "lock", cache=both.uv_cache).returncode == 0
+    made = (both.theirs / "uv.lock").read_bytes()
+    (both.ours / "uv.lock").write_bytes(made)
+    check = cli.invoke(both.ours, "lock", "--check", env=both.env, pinned=True)
+    assert check.returncode == 0, check.stderr
+    ours, theirs = both("sync")
+    assert ours == theirs
+    assert ours[1:] == [f" + dep-a==1.0 (from {url_wheel})", f" + dep-b==1.0 (from {wheel})"]
+    assert (both.ours / "uv.lock").read_bytes() == made
+
+    (both.ours / "uv.lock").unlink()
+    refused = cli.invoke(both.ours, "lock", env=both.env, pinned=True)
+    assert refused.returncode == 1, refused.stderr
+    assert f"error: `dep-b @ {wheel}` (from `proj`) is a direct URL requirement" in refused.stderr
+    assert not (both.ours / "uv.lock").exists()
+    with_it = cli.invoke(
+        both.ours,
+        "run",
+        "--python",
+        str(cli.python),
+        "--no-project",
+        "--with",
+        f"dep-b @ {wheel}",
+        "--",
+        "python",
+        "-c",
+        "pass",
+        env=both.env,
+    )
+    assert with_it.returncode == 1, with_it.stderr
+    assert f"error: `dep-b @ {wheel}` is a direct URL requirement" in with_it.stderr
