@@ -211,3 +211,29 @@ def test_a_direct_url_requirement_runs_from_uvs_lock_and_is_not_locked_from_the_
     )
     assert with_it.returncode == 1, with_it.stderr
     assert f"error: `dep-b @ {wheel}` is a direct URL requirement" in with_it.stderr
+
+
+def test_an_sdist_by_url_is_locked_as_uv_locks_it_and_run_from_uvs_lock(
+    cli: Cli, tmp_path: Path
+) -> None:
+    """uv's lock names an sdist from a `url` source by its source alone (`sdist = { hash = … }`,
+    accord wrote its URL too), and accord installs it from such a lock (it had no URL to
+    download it from)."""
+    url_sdist = f"{cli.index_url}sdist-only/sdist_only-1.0.tar.gz"
+    both = _Both(cli, tmp_path)
+    for project in (both.ours, both.theirs):
+        project.mkdir(parents=True)
+        (project / "pyproject.toml").write_text(
+            '[project]\nname = "proj"\nversion = "0.1.0"\nrequires-python = ">=3.10"\n'
+            'dependencies = ["sdist-only"]\n[tool.uv.sources]\n'
+            f'sdist-only = {{ url = "{url_sdist}" }}\n'
+        )
+    assert cli.invoke(both.ours, "lock", env=both.env, pinned=True).returncode == 0
+    assert cli.uv(both.theirs, "lock", cache=both.uv_cache).returncode == 0
+    made = (both.theirs / "uv.lock").read_text()
+    assert (both.ours / "uv.lock").read_text() == made
+    assert 'source = { url = "' + url_sdist + '" }\nsdist = { hash = "sha256:' in made
+
+    fresh = {**both.env, "ACCORD_CACHE_DIR": str(tmp_path / "another-cache")}
+    synced = cli.invoke(both.theirs, "sync", "--frozen", env=fresh, pinned=True)
+    assert _lines(synced)[-1] == f" + sdist-only==1.0 (from {url_sdist})"

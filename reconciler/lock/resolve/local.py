@@ -180,12 +180,12 @@ def _archive_package(
         raise BuildNotSupported(f"`{name}` is an sdist at `{location}`; it needs building")
     meta = parse_metadata(raw)
     digest = f"sha256:{sha256}"
+    # An sdist is named by its source alone, in uv's lock; a wheel by URL or by file name.
+    sdist = None if is_wheel else Artifact(hash=digest)
     if source.kind is SourceKind.URL:
         wheels = (Artifact(url=url, hash=digest),) if is_wheel else ()
-        sdist = None if is_wheel else Artifact(url=url, hash=digest)
     else:
         wheels = (Artifact(filename=archive.name, hash=digest),) if is_wheel else ()
-        sdist = None if is_wheel else Artifact(hash=digest)
     manifest = ProjectManifest(
         name=meta.name,
         version=meta.version,
