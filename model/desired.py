@@ -287,6 +287,9 @@ def _to_desired(
         kind, artifact = ArtifactKind.WHEEL, wheel
     elif sdist is not None:
         kind, artifact = ArtifactKind.SDIST, sdist
+        if package.source.kind is SourceKind.URL and sdist.url is None:
+            # uv's lock names an sdist by URL only in its source.
+            artifact = attrs.evolve(sdist, url=package.source.location)
     elif package.source.kind is SourceKind.GIT and policy.builds_allowed(package.name):
         kind, artifact = ArtifactKind.SDIST, None
     else:

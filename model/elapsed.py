@@ -1,13 +1,19 @@
 """A duration as uv prints one (``240ms``). Standard library only, and nothing else: the
 environment replay (``reconciler.replay``, before any third-party import) prints it too."""
 
-__all__ = ["format_elapsed", "resolved_line"]
+__all__ = ["checked_line", "format_elapsed", "resolved_line"]
 
 
 def resolved_line(count: int, elapsed: str) -> str:
     """uv's ``Resolved 3 packages in 12ms`` (``Resolved in 12ms`` when nothing was resolved)."""
     amount = f"{count} package{'' if count == 1 else 's'} " if count else ""
     return f"Resolved {amount}in {elapsed}"
+
+
+def checked_line(count: int, elapsed: str) -> str:
+    """uv's ``Checked 3 packages in 0.05ms`` (``Checked in 0.00ms`` when the environment is to
+    hold no package)."""
+    return "Checked" + resolved_line(count, elapsed).removeprefix("Resolved")
 
 
 def format_elapsed(seconds: float) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from typing import TYPE_CHECKING
+from urllib.parse import unquote, urlsplit
 
 import attrs
 from packaging.markers import Marker
@@ -18,7 +19,7 @@ from packaging.specifiers import SpecifierSet
 from packaging.utils import NormalizedName, canonicalize_name
 from packaging.version import Version
 
-from accord.model.lock import LockRequirement, Source
+from accord.model.lock import LockRequirement, Source, SourceKind
 
 if TYPE_CHECKING:
     from accord.model.marker_tree import MarkerTree
@@ -222,16 +223,37 @@ def lowered_requirements(
     return tuple(piece for r in requirements for piece, _ in lower_requirement(manifest, r))
 
 
+_ARCHIVES = (".whl", ".tar.gz", ".zip", ".tar.bz2", ".tar.xz", ".tgz")
+
+
+def direct_source(requirement: Requirement) -> Source | None:
+    """A direct reference to an archive (``dep-b @ https://…/dep_b-1.0-py3-none-any.whl``, or
+    ``file:///…``) as the source uv records for it: the URL, or the local archive's path; None
+    for anything else (no URL, a git URL, a directory, a URL with a fragment)."""
+    url = requirement.url
+    if not url or "#" in url or not url.lower().endswith(_ARCHIVES):
+        return None
+    parts = urlsplit(url)
+    if parts.scheme in ("http", "https"):
+        return Source(SourceKind.URL, url)
+    if parts.scheme == "file" and parts.netloc in ("", "localhost"):
+        return Source(SourceKind.PATH, unquote(parts.path))
+    return None
+
+
 def _records(
     manifest: ProjectManifest, requirement: Requirement, extra: str | None = None
 ) -> list[LockRequirement]:
-    """The ``requires-dist`` records of one declared requirement, its source lowered in."""
+    """The ``requires-dist`` records of one declared requirement, its source lowered in (a
+    direct reference's too)."""
     name = canonicalize_name(requirement.name)
     return [
         lock_requirement(
             piece,
             extra=extra,
-            source=manifest.source_of(name) if selected is None else selected.source,
+            source=(manifest.source_of(name) or direct_source(piece))
+            if selected is None
+            else selected.source,
             index=manifest.index_of(name) if selected is None else selected.index,
         )
         for piece, selected in lower_requirement(manifest, requirement)

@@ -351,17 +351,20 @@ def change_lines(
     built: Mapping[str, str] = _NONE,
 ) -> list[str]:
     """`` - name==old`` and `` + name==new``, one per package removed or installed, as uv lists
-    them: by name, and for a package replaced, the old version's line first; one put back at
-    the same version (``--reinstall``, a repair) is `` ~ name==version`` (``reinstalls``; uv's
-    ``--dry-run`` lists it as removed and installed). A source tree or git commit in
-    ``unbuilt`` (a dry run's, not built yet) is `` + name @ origin``, as uv lists it before it
-    knows the version; ``built``: the versions of dynamic ones, once built."""
+    them: by name, and for a package replaced, the old version's line first; a package from
+    a direct URL (a source tree, a git commit, a local or remote archive) is followed by
+    ``(from URL)``. One put back at the same version from the same place (``--reinstall``, a
+    repair) is `` ~ name==version`` (``reinstalls``; uv's ``--dry-run`` lists it as removed
+    and installed). A package from a direct URL in ``unbuilt`` (a dry run's, not in the cache
+    yet) is `` + name @ origin``, as uv lists it before it knows the version; ``built``: the
+    versions of dynamic ones, once built."""
     again = {
         action.name
         for action in plan.actions
         if reinstalls
         and isinstance(action, Replace)
         and str(action.installed.version) == action.dist.display_version
+        and _same_place(_installed_origin(action.installed), source_origin(action.dist))
     }
 
     def wanted(dist: DesiredDist) -> str:
@@ -372,7 +375,7 @@ def change_lines(
         return f"=={version}" + ("" if origin is None else f" (from {origin})")
 
     changes = [
-        (action.name, "-", f"=={action.installed.version}" + _installed_from(action.installed))
+        (action.name, "-", f"=={action.installed.version}" + _from(action.installed))
         for action in plan.actions
         if isinstance(action, (Remove, Replace)) and action.name not in again
     ] + [
@@ -385,12 +388,18 @@ def change_lines(
 
 
 def source_origin(dist: DesiredDist) -> str | None:
-    """Where uv says a dist from a source tree comes from: a directory's ``file://`` URL, a
-    git commit's ``git+URL@commit``; None for anything else."""
+    """Where uv says a dist from a direct URL comes from: a directory's ``file://`` URL, a git
+    commit's ``git+URL@commit``, an archive's URL (a local one's ``file://`` URL); None for a
+    dist from an index."""
     if dist.source.kind is SourceKind.GIT:
         return git_origin(dist.source.location)
     if dist.kind is ArtifactKind.SOURCE_TREE and dist.directory_url is not None:
         return dist.directory_url
+    if dist.source.kind is SourceKind.URL:
+        within = dist.source.subdirectory
+        return dist.source.location + (f"#subdirectory={within}" if within else "")
+    if dist.source.kind is SourceKind.PATH and dist.artifact is not None:
+        return dist.artifact.url
     return None
 
 
@@ -407,17 +416,29 @@ def build_label(dist: DesiredDist) -> str:
     """uv's name for a dist while it is built (``Building …``): ``name @ origin``, or
     ``name==version`` for an sdist from an index."""
     origin = source_origin(dist)
-    if origin is None and dist.source.kind is SourceKind.URL:
-        origin = dist.source.location
-    elif origin is None and dist.source.kind is SourceKind.PATH and dist.artifact is not None:
-        origin = dist.artifact.url
     return f"{dist.name} @ {origin}" if origin else f"{dist.name}=={dist.display_version}"
 
 
-def _installed_from(installed: InstalledDist) -> str:
-    """The same for an installed one, from its ``direct_url.json``: a directory's, a git
-    commit's."""
+def _installed_origin(installed: InstalledDist) -> str | None:
+    """Where an installed dist came from, by its ``direct_url.json``, as uv names it: a git
+    commit's ``git+URL@commit``, else the URL it records (a directory's, an archive's); None
+    for one from an index."""
     found = installed.direct_url
-    if found is not None and found.vcs_commit is not None:
-        return f" (from git+{found.url}@{found.vcs_commit})"
-    return f" (from {found.url})" if found is not None and found.is_directory else ""
+    if found is None:
+        return None
+    if found.vcs_commit is not None:
+        return f"git+{found.url}@{found.vcs_commit}"
+    return found.url
+
+
+def _from(installed: InstalledDist) -> str:
+    origin = _installed_origin(installed)
+    return "" if origin is None else f" (from {origin})"
+
+
+def _same_place(installed: str | None, wanted: str | None) -> bool:
+    """Whether an installed dist and the one put in its place come from the same place, as uv
+    tells a reinstall from a replacement (a fragment such as ``#subdirectory=`` aside)."""
+    if installed is None or wanted is None:
+        return installed is wanted
+    return installed.partition("#")[0].rstrip("/") == wanted.partition("#")[0].rstrip("/")

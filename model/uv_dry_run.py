@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from accord.model.elapsed import checked_line
 from accord.model.plan import (
     Create,
     Install,
@@ -82,7 +83,7 @@ def render_uv_dry_run(
     removed = [a for a in plan.actions if isinstance(a, (Remove, Replace))]
     added = [a for a in plan.actions if isinstance(a, (Install, Replace))]
     if not removed and not added:
-        lines.append(f"Checked {_packages(len(plan.desired.dists))} in {checked}")
+        lines.append(checked_line(len(plan.desired.dists), checked))
         lines.append("Would make no changes")
         return "".join(line + "\n" for line in lines)
     if remote:

@@ -62,8 +62,9 @@ def print_uv_dry_run(
 def _kept(plan: Plan, request: RunRequest) -> tuple[frozenset[str], dict[str, str]]:
     """What applying ``plan`` would download or build (uv's ``Would download``): a git commit,
     an sdist or a source tree (its current build inputs) not built in the cache yet, a wheel
-    not kept there, and every source tree the request builds again; and the versions of the
-    dynamic packages whose wheel is kept built."""
+    not kept there, and every package the request refreshes (``--refresh``, ``--reinstall``
+    and ``--reinstall-package``, which imply it in uv); and the versions of the dynamic
+    packages whose wheel is kept built."""
     from packaging.utils import InvalidWheelFilename, parse_wheel_filename
 
     from accord.model.desired import ArtifactKind
@@ -87,12 +88,12 @@ def _kept(plan: Plan, request: RunRequest) -> tuple[frozenset[str], dict[str, st
             if wheel is not None and dist.version is None:
                 with contextlib.suppress(InvalidWheelFilename):
                     versions[dist.name] = str(parse_wheel_filename(wheel.name)[1])
-            kept = wheel is not None and not (refresh or dist.name in refresh_packages)
+            kept = wheel is not None
         elif dist.source.kind is SourceKind.GIT or dist.kind is ArtifactKind.SDIST:
             kept = built_kept(dist, cache)
         else:
             kept = dist.artifact is not None and wheel_kept(dist.artifact, cache)
-        if not kept:
+        if not kept or refresh or dist.name in refresh_packages:
             remote.add(dist.name)
     return frozenset(remote), versions
 
@@ -110,12 +111,15 @@ def announce(plan: Plan, request: RunRequest, err: TextIO, relative_to: Path) ->
 
 
 def timed(what: str, count: int, started: float) -> str:
-    """``Resolved 3 packages in 12ms``: a count and the time since ``started``."""
-    from accord.model.elapsed import format_elapsed, resolved_line
+    """``Resolved 3 packages in 12ms``: a count and the time since ``started`` (``Resolved in
+    12ms``, ``Checked in 0.01ms`` when the count is 0)."""
+    from accord.model.elapsed import checked_line, format_elapsed, resolved_line
 
     elapsed = format_elapsed(time.perf_counter() - started)
     if what == "Resolved":
         return resolved_line(count, elapsed) + "\n"
+    if what == "Checked":
+        return checked_line(count, elapsed) + "\n"
     noun = "package" if count == 1 else "packages"
     return f"{what} {count} {noun} in {elapsed}\n"
 

@@ -279,12 +279,14 @@ def test_a_local_version_other_requirements_refuse_is_no_solution_as_in_uv(
     cli: Cli, tmp_path: Path, dists_dir: Path, editable: bool
 ) -> None:
     """`dep-b` 1.0 from a local source while `dep-c` needs `dep-b>=2.0`: uv finds no solution
-    (accord locked both, dep-c's requirement broken)."""
+    (accord locked both, dep-c's requirement broken), and accord says why in uv's words: uv
+    knows no other version of a local package."""
     if editable:
         source = _package(tmp_path, "dep-b", "1.0")
         entry = f'{{ path = "{source.as_posix()}", editable = true }}'
     else:
         entry = f'{{ path = "{(dists_dir / "dep_b-1.0-py3-none-any.whl").as_posix()}" }}'
+    told = []
     for who in ("accord", "uv"):
         project = tmp_path / who / "proj"
         project.mkdir(parents=True)
@@ -297,5 +299,13 @@ def test_a_local_version_other_requirements_refuse_is_no_solution_as_in_uv(
         )
         assert result.returncode == 1, result.stderr
         assert "No solution found when resolving dependencies" in result.stderr
-        assert "dep-b>=2.0" in result.stderr
         assert not (project / "uv.lock").exists()
+        told.append(after_interpreter(result.stderr))
+    assert told[0] == told[1]
+    assert told[0] == (
+        "error: No solution found when resolving dependencies\n"
+        "  cause: Because only dep-b<2.0 is available and all versions of dep-c depend on "
+        "dep-b>=2.0, we can conclude that all versions of dep-c cannot be used.\n"
+        "         And because your project depends on dep-c, we can conclude that your "
+        "project's requirements are unsatisfiable.\n"
+    )

@@ -507,3 +507,16 @@ def test_desire_script_lock_requirements_are_the_roots_with_their_markers_and_ex
         "requests",
     ]
     assert "winonly" in names(desire(script, no_roots, WINDOWS))
+
+
+def test_desire_an_sdist_by_url_is_downloaded_from_its_source() -> None:
+    """uv's lock names an sdist from a `url` source by its hash alone: the URL is the source's."""
+    from accord.model.lock import Artifact
+
+    url = "https://files.invalid/pkg-1.1.tar.gz"
+    package = locked("pkg", "1.1", source=Source(SourceKind.URL, url))
+    package = attrs.evolve(package, sdist=Artifact(hash="sha256:" + "0" * 64))
+    desired = desire(lock(project(deps=[edge("pkg")]), package), select(), LINUX)
+    (dist,) = desired.dists
+    assert dist.kind is ArtifactKind.SDIST
+    assert dist.artifact is not None and dist.artifact.url == url

@@ -234,3 +234,36 @@ def test_declared_requirements_record_each_selected_source_with_its_marker() -> 
         lock_requirement(Requirement("tp; sys_platform == 'darwin'"), source=PATH),
         lock_requirement(Requirement("tp; sys_platform != 'darwin' and sys_platform != 'linux'")),
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "source"),
+    [
+        (
+            "dep-b @ https://files.invalid/dep_b-1.0-py3-none-any.whl",
+            Source(SourceKind.URL, "https://files.invalid/dep_b-1.0-py3-none-any.whl"),
+        ),
+        (
+            "dep-b @ file:///work/dists/dep%20b-1.0.tar.gz",
+            Source(SourceKind.PATH, "/work/dists/dep b-1.0.tar.gz"),
+        ),
+        ("dep-b @ git+https://git.invalid/dep-b@v1", None),
+        ("dep-b @ file:///work/dep-b", None),
+        ("dep-b>=1", None),
+    ],
+    ids=["url", "path", "git", "directory", "plain"],
+)
+def test_a_direct_reference_to_an_archive_is_recorded_as_uv_records_it(
+    text: str, source: Source | None
+) -> None:
+    """uv's `requires-dist` names an archive's URL (`url = …`) or its path (`path = …`), so a
+    lock uv made for it is current; accord records no source for the references it does not
+    spell as uv yet (the lock is then out of date, and locking refuses them)."""
+    manifest = ProjectManifest(
+        name=n("proj"),
+        version=Version("0.1.0"),
+        requires_python=SpecifierSet(),
+        dependencies=(Requirement(text),),
+    )
+    (record,) = declared_requirements(manifest)
+    assert record.source == source

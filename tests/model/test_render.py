@@ -366,3 +366,22 @@ def test_render_a_rebuild_for_changed_build_inputs() -> None:
     )
     (action,) = json.loads(render_json(plan))["packages"]
     assert action["reason"]["kind"] == "build-inputs-changed"
+
+
+def test_uv_summary_puts_back_only_what_comes_from_the_same_place() -> None:
+    """uv 0.13.8 lists a package reinstalled from where it came as `~`, and one whose place
+    changed at the same version (an archive for the index's copy) as removed and installed."""
+    from accord.model.lock import Artifact
+    from accord.model.render import uv_summary
+
+    url = "file:///work/dists/dep_b-1.0-py3-none-any.whl"
+    by_path = desired_dist("dep-b", source=Source(SourceKind.PATH, "../dists/dep_b.whl"))
+    by_path = attrs.evolve(by_path, artifact=Artifact(url=url))
+    from_path = installed("dep-b", direct_url=DirectUrl(url=url))
+    again = diff(desired_env(by_path, reinstall=True), observed(from_path))
+    assert uv_summary(again, 0.001).splitlines()[-1] == f" ~ dep-b==1.0 (from {url})"
+    moved = diff(desired_env(desired_dist("dep-b"), reinstall=True), observed(from_path))
+    assert uv_summary(moved, 0.001).splitlines()[-2:] == [
+        f" - dep-b==1.0 (from {url})",
+        " + dep-b==1.0",
+    ]

@@ -40,7 +40,7 @@ from accord.reconciler.errors import NoSolution
 from accord.reconciler.lock.resolve import conflicts as conflicting
 from accord.reconciler.lock.resolve.assemble import NodeKey, merge_forks
 from accord.reconciler.lock.resolve.forks import ForkResult, resolve_forks
-from accord.reconciler.lock.resolve.local import TreeMetadata, local_packages
+from accord.reconciler.lock.resolve.local import TreeMetadata, local_packages, refuse_direct_urls
 from accord.reconciler.lock.resolve.metadata import refuse_local_metadata
 from accord.reconciler.lock.resolve.packages import lock_packages, requirement_key_sort
 from accord.reconciler.lock.resolve.requirements import ROOT, Req
@@ -175,6 +175,7 @@ def resolve_lock(
         followed=[p.manifest for p in selected.packages().values() if p.source.kind.is_source_tree],
     )
     refuse_local_metadata(dependency_metadata, {**locals_, **dict.fromkeys(selected.names)})
+    refuse_direct_urls(manifests, root_groups, locals_, script=script)
     roots: list[Req] = []
     root_requirements: dict[NormalizedName | None, Sequence[Requirement]] = {}
     if script:

@@ -9,7 +9,8 @@ project down to the conflict), and why versions were out (a newer Python, exclud
 yanked). The shapes covered: a direct conflict (the project and a package, or two
 packages), a conflict any number of levels down, versions that need a newer Python
 (with uv's ``requires-python`` hint and the value that would work), and a package no index
-has, required by a package or by one of its extras (named ``P[extra]``, as uv names it).
+has, required by a package or by one of its extras (named ``P[extra]``, as uv names it),
+and the one version of a local package refused by a package the project needs (``unmet``).
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from accord.reconciler.lock.resolve.phrases import (
     split_identifier,
 )
 from accord.reconciler.lock.resolve.requirements import Candidate, Req, name_of
+from accord.reconciler.lock.resolve.unmet import local_unmet
 
 
 class _Cause(NamedTuple):
@@ -81,6 +83,10 @@ class _Explainer(Phrases):
             retold = self.behind_extra(extra, versions, where)
             if retold is not None:
                 return retold
+        if packages and self.local_version(name) is not None:
+            told = local_unmet(self, name, project, packages, asked)
+            if told is not None:  # uv's derivation, and no hint
+                return NoSolution(_format(where, told))
         missing = self.provider.missing.get(name)
         if missing is not None and packages and not project:
             return self.unavailable(name, missing, packages, asked, where)

@@ -28,7 +28,14 @@ from accord.reconciler.lock.resolve.requirements import LocalPackage
 if TYPE_CHECKING:
     from accord.reconciler.fetch.index import DistMetadata
 
-__all__ = ["TreeMetadata", "built_package", "local_metadata", "local_packages", "source_package"]
+__all__ = [
+    "TreeMetadata",
+    "built_package",
+    "local_metadata",
+    "local_packages",
+    "refuse_direct_urls",
+    "source_package",
+]
 
 
 class TreeMetadata(Protocol):
@@ -173,12 +180,12 @@ def _archive_package(
         raise BuildNotSupported(f"`{name}` is an sdist at `{location}`; it needs building")
     meta = parse_metadata(raw)
     digest = f"sha256:{sha256}"
+    # An sdist is named by its source alone, in uv's lock; a wheel by URL or by file name.
+    sdist = None if is_wheel else Artifact(hash=digest)
     if source.kind is SourceKind.URL:
         wheels = (Artifact(url=url, hash=digest),) if is_wheel else ()
-        sdist = None if is_wheel else Artifact(url=url, hash=digest)
     else:
         wheels = (Artifact(filename=archive.name, hash=digest),) if is_wheel else ()
-        sdist = None if is_wheel else Artifact(hash=digest)
     manifest = ProjectManifest(
         name=meta.name,
         version=meta.version,
@@ -255,6 +262,46 @@ def local_packages(
             if package.source.kind.is_source_tree:
                 queue.append(package.manifest)
     return locals_
+
+
+def refuse_direct_urls(
+    manifests: Sequence[ProjectManifest],
+    groups: Sequence[tuple[NormalizedName, Sequence[Requirement]]],
+    local: Mapping[NormalizedName, LocalPackage],
+    *,
+    script: bool,
+) -> None:
+    """A requirement naming a URL (``dep-b @ https://…``, PEP 508's direct reference) in what
+    the project declares (a script's or ``--with`` requirements when ``script``) or a local
+    package declares: uv locks the package from that URL; accord does not yet, and would take
+    it from the index, so it refuses."""
+    owners: list[tuple[str | None, ProjectManifest]] = [
+        (None if script else manifest.name, manifest) for manifest in manifests
+    ]
+    owners += [
+        (package.manifest.name, package.manifest)
+        for package in local.values()
+        if not package.member
+    ]
+    found = [
+        (who, requirement)
+        for who, manifest in owners
+        for requirement in (
+            *manifest.dependencies,
+            *(r for _, reqs in manifest.optional_dependencies for r in reqs),
+            *(r for _, reqs in manifest.dependency_groups for r in reqs),
+        )
+    ]
+    found += [(None, requirement) for _, reqs in groups for requirement in reqs]
+    for who, requirement in found:
+        if requirement.url:
+            asked = "" if who is None else f" (from `{who}`)"
+            raise BuildNotSupported(
+                f"`{requirement}`{asked} is a direct URL requirement, which accord cannot lock "
+                "yet: it would take the package from the index",
+                hint=f"lock with uv, or take `{requirement.name}` from an index or from a "
+                "`[tool.uv.sources]` entry (`url`, `path` or `git`)",
+            )
 
 
 def source_package(

@@ -113,6 +113,12 @@ class Phrases:
                 found[who] = found.get(who, SpecifierSet()) & req.specifier
         return list(found.items())
 
+    def local_version(self, name: NormalizedName) -> Version | None:
+        """The one version of a package from a local source (not a workspace member), or
+        None for a package from an index."""
+        local = self.provider._local.get(name)
+        return None if local is None or local.member else local.metadata.version
+
     def is_project(self, identifier: str) -> bool:
         return identifier.startswith(":") or self.provider.is_project(name_of(identifier))
 
