@@ -49,7 +49,7 @@ __all__ = [
     "try_replay",
 ]
 
-RECIPE_VERSION = 6  # 6: the lines it replays give a dynamic version as built
+RECIPE_VERSION = 7  # 7: an archive or URL package is listed with its (from URL)
 INSTALLED = "\x00"
 """Where the recipe's text has the time the install took."""
 RESOLVED = "\x01"
