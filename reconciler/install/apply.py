@@ -300,15 +300,14 @@ def apply_plan(
             shutil.rmtree(stash_root, ignore_errors=True)
     installs = [action for action in plan.actions if isinstance(action, Install)]
     # A fresh environment has nothing to collide with: its package files can be linked in
-    # one go (by ``cp``, in processes of their own) while each install writes only its
-    # dist-info, scripts and data beside them; should ``cp`` fail, every install is made again
-    # file by file.
+    # one go, and each install then only writes its dist-info, scripts and data.
     fresh = isinstance(environment, Create | Recreate)
     shown.counting("Installing wheels...", len(installs))
     try:
-        prelinked = fresh and _install_linking(installs, prepared, target)
-        if not prelinked:
-            _install_all(installs, prepared, target)
+        prelinked = fresh and link_package_files(
+            [prepared[action.dist.name].tree for action in installs], target.site_packages
+        )
+        _install_all(installs, prepared, target, prelinked=prelinked)
     finally:
         shown.counted()
     # uv counts as prepared what it fetched or built now, and (--reinstall implying --refresh)
@@ -325,22 +324,6 @@ def apply_plan(
         trees=tuple(prepared[action.dist.name].tree for action in installs),
         linked=prelinked,
     )
-
-
-def _install_linking(
-    installs: list[Install], prepared: dict[str, PreparedWheel], target: InstallTarget
-) -> bool:
-    """Link the package files of ``installs`` into a fresh environment and install the rest
-    of each at the same time; False (nothing but dist-infos written) when ``cp`` could not
-    link them."""
-    trees = [prepared[action.dist.name].tree for action in installs]
-    with ThreadPoolExecutor(max_workers=1) as linker:
-        linking = linker.submit(link_package_files, trees, target.site_packages)
-        try:
-            _install_all(installs, prepared, target, prelinked=True)
-        finally:
-            linked = linking.result()  # never leave a cp running behind an error
-    return linked
 
 
 def _install_all(
