@@ -54,6 +54,7 @@ _CONFLICTS = (
     ("--all-extras", "--only-group"),
     ("--only-group", "--group"),
     ("--only-group", "--all-groups"),
+    ("--locked", "--frozen"),
 )
 # Variables under which the fast path steps aside: they move the project or the environment
 # (the slow path reads them), or name something accord refuses (the slow path says so).

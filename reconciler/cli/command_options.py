@@ -7,14 +7,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-import click
-
 from accord.reconciler.cli.options import (
     EXTRAS_AND_GROUPS,
     GLOBAL_OPTIONS,
     INSTALL_OPTIONS,
     LOCK_OPTIONS,
     SELECTION_OPTIONS,
+    U32,
     Decorator,
     apply_options,
     flag,
@@ -62,7 +61,7 @@ RUN_OPTIONS: list[Decorator[Any]] = [
     flag("--show-resolution", hidden=True),
     value(
         "--max-recursion-depth",
-        type=click.IntRange(min=0),
+        type=U32(),
         help="Refuse to run when nested deeper (default 100; UV_RUN_MAX_RECURSION_DEPTH).",
     ),
     value("-c", "code", metavar="CODE", help="Run CODE with the environment's python."),

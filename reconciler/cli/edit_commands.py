@@ -14,7 +14,7 @@ from packaging.utils import canonicalize_name
 from accord.model.install_filter import InstallFilter
 from accord.model.request import RunRequest
 from accord.reconciler.cli import command_options
-from accord.reconciler.cli.clap_rules import ClapCommand
+from accord.reconciler.cli.clap_command import ClapCommand
 from accord.reconciler.cli.command_options import CONTEXT_SETTINGS
 from accord.reconciler.cli.install_options import install_filter
 from accord.reconciler.cli.refusals import refuse_unsupported_edit

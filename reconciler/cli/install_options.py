@@ -5,7 +5,8 @@ uv's rules: each no/only pair is read from the command line, or, when neither of
 given there, from ``UV_NO_INSTALL_*``/``UV_ONLY_INSTALL_*``; the two of a pair conflict.
 ``--no-install-package``/``--only-install-package`` have no variable. ``sync --script``
 refuses the ``--no-install-*`` flags (and ignores the others); ``add`` refuses every one of
-them with ``--frozen`` or ``--no-sync``.
+them with ``--frozen`` or ``--no-sync``. Two of these given on the command line are refused
+before, by clap's rules (``reconciler.cli.clap_rules``); here, those a variable brings in.
 """
 
 from __future__ import annotations
@@ -29,21 +30,6 @@ _LISTS = (
 )
 
 
-def _position(argv: Sequence[str], spelling: str) -> int:
-    for index, token in enumerate(argv):
-        if token.split("=", 1)[0] == spelling:
-            return index
-    return len(argv)
-
-
-def _clap_conflict(argv: Sequence[str], first: tuple[str, str], second: tuple[str, str]) -> None:
-    """Two options given together on the command line: clap names the earlier one first.
-    Each is ``(flag, as shown)``."""
-    if _position(argv, second[0]) < _position(argv, first[0]):
-        first, second = second, first
-    raise UsageError(f"the argument '{first[1]}' cannot be used with '{second[1]}'")
-
-
 def _names(values: Sequence[str], shown: str) -> frozenset[NormalizedName]:
     names = set()
     for value in values:
@@ -58,16 +44,13 @@ def _names(values: Sequence[str], shown: str) -> frozenset[NormalizedName]:
     return frozenset(names)
 
 
-def _flags(argv: Sequence[str], options: dict[str, Any]) -> dict[str, str]:
+def _flags(options: dict[str, Any]) -> dict[str, str]:
     """The pair flags that are on, each with how uv names it in a conflict."""
     enabled: dict[str, str] = {}
     for kind in _KINDS:
         no, only = f"no_install_{kind}", f"only_install_{kind}"
         variables = {no: f"UV_NO_INSTALL_{kind.upper()}", only: f"UV_ONLY_INSTALL_{kind.upper()}"}
         from_env = {name: env_flag(variable) for name, variable in variables.items()}
-        if options.get(no) and options.get(only):
-            no_flag, only_flag = f"--no-install-{kind}", f"--only-install-{kind}"
-            _clap_conflict(argv, (no_flag, no_flag), (only_flag, only_flag))
         if options.get(no) or options.get(only):
             for name in (no, only):
                 if options.get(name):
@@ -86,7 +69,6 @@ def _flags(argv: Sequence[str], options: dict[str, Any]) -> dict[str, str]:
 
 def _check_add(ctx: click.Context, options: dict[str, Any], enabled: dict[str, str]) -> None:
     """``uv add``: no install option with ``--frozen`` or ``--no-sync`` (flag or variable)."""
-    argv = ctx.obj["argv"]
     given = dict(enabled)
     for name, _shown in _LISTS:
         if options.get(name):
@@ -99,10 +81,9 @@ def _check_add(ctx: click.Context, options: dict[str, Any], enabled: dict[str, s
         from_env = not from_cli and bool(env_flag(variable))
         if not (from_cli or from_env):
             continue
-        for name, shown in given.items():
-            if from_cli and shown.startswith("`--"):
-                long = dict(_LISTS).get(name, f"--{name.replace('_', '-')}")
-                _clap_conflict(argv, (spelling, spelling), (long.split()[0], long))
+        # (Two flags were refused by clap's rules: here one of the two is a variable.)
+        shown = next(iter(given.values()), None)
+        if shown is not None:
             other_shown = f"`{spelling}`" if from_cli else f"`{variable}` (environment variable)"
             raise UsageError(f"the argument {shown} cannot be used with {other_shown}")
 
@@ -112,13 +93,10 @@ def install_filter(
 ) -> InstallFilter:
     """The install filter the options (and variables) ask for; raises ``UsageError`` for two
     options that conflict, as uv does (the project it speaks of is filled in later)."""
-    argv = ctx.obj["argv"]
     (no, no_shown), (only, only_shown) = _LISTS
     no_packages = _names(options.get(no) or (), no_shown)
     only_packages = _names(options.get(only) or (), only_shown)
-    if no_packages and only_packages:
-        _clap_conflict(argv, (no_shown.split()[0], no_shown), (only_shown.split()[0], only_shown))
-    enabled = _flags(argv, options)
+    enabled = _flags(options)
     if ctx.info_name == "add":
         _check_add(ctx, options, enabled)
     if script:
@@ -126,9 +104,6 @@ def install_filter(
             shown = enabled.get(f"no_install_{kind}")
             if shown is None:
                 continue
-            if shown.startswith("`--"):
-                flag = shown.strip("`")
-                _clap_conflict(argv, ("--script", "--script <SCRIPT>"), (flag, flag))
             raise UsageError(f"the argument {shown} cannot be used with `--script`")
         return InstallFilter()  # uv syncs a script's environment whole
     return InstallFilter(

@@ -20,37 +20,36 @@ from typing import Any, NoReturn
 import click
 
 from accord.reconciler.cli import command_options
-from accord.reconciler.cli.clap_rules import check_command_line
+from accord.reconciler.cli.clap_command import ClapCommand, parse_group_args
 from accord.reconciler.cli.command_options import CONTEXT_SETTINGS
 from accord.reconciler.errors import AccordError, ExitCode, UsageError
 
 __all__ = ["main"]
 
 _COMMANDS = {
-    "add": ("accord.reconciler.cli.edit_commands", "add_command"),
-    "export": ("accord.reconciler.cli.lock_commands", "export_command"),
-    "lock": ("accord.reconciler.cli.lock_commands", "lock_command"),
-    "remove": ("accord.reconciler.cli.edit_commands", "remove_command"),
     "run": ("accord.reconciler.cli.pipeline_commands", "run"),
+    "add": ("accord.reconciler.cli.edit_commands", "add_command"),
+    "remove": ("accord.reconciler.cli.edit_commands", "remove_command"),
     "sync": ("accord.reconciler.cli.pipeline_commands", "sync"),
+    "lock": ("accord.reconciler.cli.lock_commands", "lock_command"),
+    "export": ("accord.reconciler.cli.lock_commands", "export_command"),
     "why": ("accord.reconciler.cli.lock_commands", "why_command"),
 }
 """Where each command is declared, imported only when it is asked for (as pip's command
 table): declaring every command's options and importing what they need costs tens of
-milliseconds that ``accord lock`` would pay for ``add`` and ``sync``."""
+milliseconds that ``accord lock`` would pay for ``add`` and ``sync``. In uv's order of
+declaration (``why`` is accord's own), which the help and the usage errors list them in;
+``help`` comes last, as in uv."""
 
 
 class _LazyGroup(click.Group):
     """A group whose commands (other than those added to it) are imported on first use."""
 
     def list_commands(self, ctx: click.Context) -> list[str]:
-        return sorted({*self.commands, *_COMMANDS})
+        return [*_COMMANDS, *(name for name in self.commands if name not in _COMMANDS)]
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
-        given = list(args)
-        rest = super().parse_args(ctx, args)
-        check_command_line(ctx, given)  # the options before the subcommand, by clap's rules
-        return rest
+        return parse_group_args(self, ctx, args)  # by clap's rules
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         if cmd_name not in self.commands and cmd_name in _COMMANDS:
@@ -85,7 +84,7 @@ def accord(**_options: Any) -> None:
     """Run commands in a Python project's environment, reconciled from uv.lock."""
 
 
-@accord.command("help", context_settings=CONTEXT_SETTINGS)
+@accord.command("help", cls=ClapCommand, context_settings=CONTEXT_SETTINGS)
 @click.argument("names", nargs=-1)
 @click.pass_context
 def help_command(ctx: click.Context, /, names: tuple[str, ...]) -> None:
@@ -139,7 +138,7 @@ def _run(args: list[str]) -> NoReturn:
         from accord.reconciler.console import console
 
         console().errors_only()
-        show_usage_error(exc, args, accord)
+        show_usage_error(exc, accord)
         sys.exit(ExitCode.ERROR)
     except click.ClickException as exc:
         from accord.reconciler.console import console

@@ -22,6 +22,7 @@ __all__ = [
     "INSTALL_OPTIONS",
     "LOCK_OPTIONS",
     "SELECTION_OPTIONS",
+    "U32",
     "Decorator",
     "InvalidValue",
     "apply_options",
@@ -50,6 +51,41 @@ class _Choice(click.Choice):  # type: ignore[type-arg]
             f"  [possible values: {', '.join(str(choice) for choice in self.choices)}]",
             ctx=ctx,
         )
+
+
+class U32(click.ParamType):  # type: ignore[type-arg]
+    """A count, read as clap reads a ``u32``: through a 64-bit integer, then its range, with
+    Rust's words for what does not parse."""
+
+    name = "u32"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, int):
+            return value
+        text = str(value)
+        reason = _integer_error(text)
+        if reason is None:
+            number = int(text)
+            if 0 <= number <= 0xFFFFFFFF:
+                return number
+            reason = f"{number} is not in 0..={0xFFFFFFFF}"
+        long = next((o for o in param.opts if o.startswith("--")), "") if param else ""
+        metavar = param.metavar if isinstance(param, click.Option) else "VALUE"
+        raise InvalidValue(f"invalid value '{text}' for '{long} <{metavar}>': {reason}", ctx=ctx)
+
+
+def _integer_error(text: str) -> str | None:
+    """Why Rust's ``str::parse::<i64>`` refuses ``text``; None when it parses."""
+    if not text:
+        return "cannot parse integer from empty string"
+    digits = text[1:] if text[0] in "+-" else text
+    if not digits or not all("0" <= char <= "9" for char in digits):
+        return "invalid digit found in string"
+    if int(text) > 2**63 - 1:
+        return "number too large to fit in target type"
+    if int(text) < -(2**63):
+        return "number too small to fit in target type"
+    return None
 
 
 class _ConfigSetting(click.ParamType):  # type: ignore[type-arg]

@@ -13,7 +13,7 @@ import click
 
 from accord.model.request import RunRequest
 from accord.reconciler.cli import command_options
-from accord.reconciler.cli.clap_rules import ClapCommand
+from accord.reconciler.cli.clap_command import ClapCommand
 from accord.reconciler.cli.command_options import CONTEXT_SETTINGS
 from accord.reconciler.cli.install_options import install_filter
 from accord.reconciler.cli.refusals import refuse_unsupported_sync
@@ -83,8 +83,6 @@ def run(ctx: click.Context, /, command: tuple[str, ...], **options: Any) -> None
     if options["code"] is not None:
         command = ("-c", options["code"], *command)  # accord's own: `accord run -c CODE`
     forced = [flag for flag in ("module", "script", "gui_script") if options[flag]]
-    if len(forced) > 1:
-        raise UsageError("`--module`, `--script` and `--gui-script` exclude each other")
     kind = CommandKind(forced[0].replace("_", "-")) if forced else CommandKind.AUTO
     if kind is not CommandKind.AUTO and not command:
         raise UsageError(f"`--{kind.value}` needs a command")

@@ -59,25 +59,11 @@ def warn(message: str) -> None:
     sys.stderr.write(f"warning: {message}\n")
 
 
-def _position(argv: Sequence[str], *spellings: str) -> int:
-    for index, token in enumerate(argv):
-        if token.split("=", 1)[0] in spellings:
-            return index
-    return len(argv)
-
-
 def lock_mode(ctx: click.Context, options: dict[str, Any]) -> tuple[LockMode, str]:
     """``--locked``/``--frozen`` and ``UV_LOCKED``/``UV_FROZEN``, with uv's precedence: a flag
-    beats the other variable (with a warning); two flags, or two variables, conflict."""
+    beats the other variable (with a warning); two variables conflict (two flags are refused
+    by ``reconciler.cli.clap_rules``)."""
     locked, frozen = options["locked"], options["frozen"]
-    if locked and frozen:
-        argv = ctx.obj["argv"]
-        first, second = (
-            ("--locked", "--frozen")
-            if _position(argv, "--locked") < _position(argv, "--frozen")
-            else ("--frozen", "--locked")
-        )
-        raise UsageError(f"the argument '{first}' cannot be used with '{second}'")
     env_locked = not options["no_locked"] and bool(env_flag("UV_LOCKED"))
     env_frozen = not options["no_frozen"] and bool(env_flag("UV_FROZEN"))
     if frozen and env_locked:
@@ -164,10 +150,6 @@ def read_settings(
     sources: dict[str, str] = {}
     options = apply_environment(ctx, options, sources)
     refuse_unsupported(options, sources)
-    if options.get("package") and options.get("all_packages"):
-        raise UsageError("the argument '--package' cannot be used with '--all-packages'")
-    if options.get("package") and options.get("no_project"):
-        raise UsageError("the argument '--package' cannot be used with '--no-project'")
     from accord.reconciler.console import configure, explain_fast_path
 
     configure(
