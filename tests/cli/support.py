@@ -148,6 +148,38 @@ class Cli:
         )
 
 
+def run_program(
+    executable: Path, cwd: Path, args: Sequence[str], env: Mapping[str, str]
+) -> subprocess.CompletedProcess[str]:
+    """Run ``executable ARGS`` (accord or uv) in ``cwd`` with exactly ``env``, output captured."""
+    return subprocess.run(
+        [str(executable), *args],
+        cwd=cwd,
+        env=dict(env),
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+
+
+def assert_answers_as_uv(
+    accord: subprocess.CompletedProcess[str],
+    uv: subprocess.CompletedProcess[str],
+    ours: Path,
+    theirs: Path,
+) -> None:
+    """accord's ``lock`` in ``ours`` ended as uv's in ``theirs``: the same exit status, the same
+    first paragraph of output (a warning or an error), and the same lock or none."""
+    assert accord.returncode == uv.returncode, accord.stderr + uv.stderr
+    assert accord.stderr.split("\n\n", 1)[0] == uv.stderr.split("\n\n", 1)[0]
+    if uv.returncode == 0:
+        assert (ours / "uv.lock").read_text() == (theirs / "uv.lock").read_text()
+    else:
+        assert not (ours / "uv.lock").exists()
+
+
 def write_project(root: Path, who: str, text: str) -> Path:
     """`root/who/proj/pyproject.toml` holding `text` (one copy per tool, side by side)."""
     project = root / who / "proj"

@@ -16,7 +16,7 @@ import pytest
 
 from fixtures import MakeProject
 from fixtures.uvlock import uv_environment
-from tests.cli.support import Cli, clean_environment, installed, tree
+from tests.cli.support import Cli, clean_environment, installed, run_program, tree
 
 
 def _env(cli: Cli, extra: Mapping[str, str] | None = None) -> dict[str, str]:
@@ -25,21 +25,6 @@ def _env(cli: Cli, extra: Mapping[str, str] | None = None) -> dict[str, str]:
     )
     env.update(extra or {})
     return env
-
-
-def _run(
-    executable: Path, cwd: Path, args: tuple[str, ...], env: Mapping[str, str]
-) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [str(executable), *args],
-        cwd=cwd,
-        env=dict(env),
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=120,
-    )
 
 
 def _both(
@@ -52,8 +37,8 @@ def _both(
     else:
         twin.mkdir()
     environment = _env(cli, env)
-    accord = _run(cli.accord, project, args, environment)
-    uv = _run(cli.uv_bin, twin, args, environment)
+    accord = run_program(cli.accord, project, args, environment)
+    uv = run_program(cli.uv_bin, twin, args, environment)
     return accord, uv, twin
 
 
@@ -164,8 +149,8 @@ def test_cli_directory_before_the_subcommand(cli: Cli, make_project: MakeProject
     project = make_project("minimal")
     args = ("--directory", project.name, "run", "python", "-c", "import pkg")
 
-    accord = _run(cli.accord, project.parent, args, _env(cli))
-    uv = _run(cli.uv_bin, project.parent, args, _env(cli))
+    accord = run_program(cli.accord, project.parent, args, _env(cli))
+    uv = run_program(cli.uv_bin, project.parent, args, _env(cli))
 
     assert (accord.returncode, uv.returncode) == (0, 0), accord.stderr + uv.stderr
 
@@ -173,15 +158,15 @@ def test_cli_directory_before_the_subcommand(cli: Cli, make_project: MakeProject
 def test_cli_version_and_help(cli: Cli, tmp_path: Path) -> None:
     env = _env(cli)
     for flag in ("-V", "--version"):
-        result = _run(cli.accord, tmp_path, (flag,), env)
+        result = run_program(cli.accord, tmp_path, (flag,), env)
         assert result.returncode == 0
         assert result.stdout.startswith("accord ")
-    result = _run(cli.accord, tmp_path, ("help", "run"), env)
+    result = run_program(cli.accord, tmp_path, ("help", "run"), env)
     assert result.returncode == 0
     assert "Usage: accord run [OPTIONS] [COMMAND]" in result.stdout
     assert "--no-sync" in result.stdout
-    result = _run(cli.accord, tmp_path, ("help", "rn"), env)
-    uv = _run(cli.uv_bin, tmp_path, ("help", "rn"), env)
+    result = run_program(cli.accord, tmp_path, ("help", "rn"), env)
+    uv = run_program(cli.uv_bin, tmp_path, ("help", "rn"), env)
     assert result.returncode == uv.returncode == 2
     assert "error: There is no command `rn` for `accord`. Did you mean one of:" in result.stderr
 
@@ -214,7 +199,9 @@ def test_cli_options_accord_cannot_honour_are_refused_by_name(
     project = make_project("minimal", lock=False)
     before = tree(project)
 
-    result = _run(cli.accord, project, ("run", *args, "python", "-c", "pass"), _env(cli, env))
+    result = run_program(
+        cli.accord, project, ("run", *args, "python", "-c", "pass"), _env(cli, env)
+    )
 
     assert result.returncode == 2
     assert result.stderr.startswith(f"error: {named} is not supported by accord yet\nhint: ")
@@ -239,7 +226,7 @@ def test_cli_uv_index_url_alone_decides_the_index(cli: Cli, make_project: MakePr
     env = _env(cli)
     env["UV_INDEX_URL"] = env.pop("UV_DEFAULT_INDEX")
 
-    result = _run(cli.accord, project, ("lock",), env)
+    result = run_program(cli.accord, project, ("lock",), env)
 
     assert result.returncode == 0, result.stderr
     assert f'registry = "{cli.index_url}"' in (project / "uv.lock").read_text()
@@ -463,7 +450,7 @@ def test_cli_sync_and_lock_outside_any_project_fail_as_uv(
 def test_cli_compile_bytecode_compiles_site_packages(cli: Cli, make_project: MakeProject) -> None:
     project = make_project("minimal")
 
-    result = _run(cli.accord, project, ("sync", "--compile-bytecode"), _env(cli))
+    result = run_program(cli.accord, project, ("sync", "--compile-bytecode"), _env(cli))
 
     assert result.returncode == 0, result.stderr
     assert list((project / ".venv" / "lib").glob("*/site-packages/pkg/__pycache__/*.pyc"))

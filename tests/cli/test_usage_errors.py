@@ -8,13 +8,12 @@ work. Each test compares all of stderr, with the tool's name taken out.
 from __future__ import annotations
 
 import subprocess
-from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
 
 from fixtures.uvlock import uv_environment
-from tests.cli.support import Cli, clean_environment, tree
+from tests.cli.support import Cli, clean_environment, run_program, tree
 
 _PYPROJECT = """\
 [project]
@@ -26,21 +25,6 @@ dependencies = []
 
 _COMMANDS = "run, add, remove, sync, lock, export, why, help"
 """accord's subcommands in the order they are declared (uv lists its own the same way)."""
-
-
-def _run(
-    executable: Path, cwd: Path, args: tuple[str, ...], env: Mapping[str, str]
-) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [str(executable), *args],
-        cwd=cwd,
-        env=dict(env),
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=120,
-    )
 
 
 def _both(
@@ -59,7 +43,7 @@ def _both(
         project = tmp_path / name
         project.mkdir()
         (project / "pyproject.toml").write_text(_PYPROJECT, encoding="utf-8")
-        results.append(_run(executable, project, args, env))
+        results.append(run_program(executable, project, args, env))
         assert tree(project) == {"pyproject.toml": _PYPROJECT.encode()}
     return results[0], results[1]
 
@@ -132,7 +116,7 @@ def test_usage_unknown_subcommand_names_a_similar_one_of_accord(
     cli: Cli, tmp_path: Path, args: tuple[str, ...], tip: str | None
 ) -> None:
     """uv names its own subcommands (`uv frobnicate`: 'format'); accord names its own."""
-    result = _run(cli.accord, tmp_path, args, clean_environment())
+    result = run_program(cli.accord, tmp_path, args, clean_environment())
 
     assert result.returncode == 2
     lines = [f"error: unrecognized subcommand '{args[0]}'", ""]
@@ -163,5 +147,5 @@ def test_usage_bare_accord_prints_its_help_as_uv_does(cli: Cli, tmp_path: Path) 
     assert (accord.returncode, uv.returncode) == (2, 2)
     assert accord.stdout == uv.stdout == ""
     for executable, result in ((cli.accord, accord), (cli.uv_bin, uv)):
-        shown = _run(executable, tmp_path, ("--help",), clean_environment())
+        shown = run_program(executable, tmp_path, ("--help",), clean_environment())
         assert result.stderr.strip() == shown.stdout.strip()
