@@ -110,7 +110,7 @@ def _fail(error: AccordError) -> NoReturn:
 
     text = f"error: {error.message}\n"
     if error.hint:
-        text += f"hint: {error.hint}\n"
+        text += f"\nhint: {error.hint}\n"  # a blank line between, as uv writes them
     console().error(text)
     sys.exit(int(error.exit_code))
 

@@ -83,7 +83,7 @@ def test_broken_environment_not_replaceable_is_refused_before_the_lock_is_writte
     plan = cli.run(project, "--dry-plan", "python", "-c", "pass", env=index)
 
     expected = (
-        f"error: Project virtual environment directory `{venv}` cannot be used because {reason}\n"
+        f"error: Project virtual environment directory `{venv}` cannot be used because {reason}\n\n"
         "hint: remove it yourself, or point the project environment elsewhere\n"
     )
     assert (result.returncode, result.stderr) == (2, expected)

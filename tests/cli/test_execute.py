@@ -161,7 +161,7 @@ def test_execute_recursive_shebang_script_stops_at_the_limit(cli: Cli, synced: P
     )
     assert result.returncode == 2
     assert result.stderr == (
-        "error: `accord run` was recursively invoked 6 times which exceeds the limit of 5\n"
+        "error: `accord run` was recursively invoked 6 times which exceeds the limit of 5\n\n"
         "hint: If you are running a script with `accord run` in the shebang, you may need to "
         "include the `--script` flag\n"
     )
@@ -328,6 +328,7 @@ def test_execute_missing_command_suggests_a_close_script(cli: Cli, synced: Path)
     assert result.stderr.splitlines() == [
         "error: Failed to spawn: gret",
         "  cause: No such file or directory (os error 2)",
+        "",
         "hint: the environment provides `greet`; did you mean that?",
     ]
 

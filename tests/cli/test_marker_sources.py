@@ -254,7 +254,7 @@ def test_a_bad_source_list_is_refused_in_uvs_words(
         assert result.stderr == (
             "error: Failed to parse: pyproject.toml\n"
             f"  cause: Failed to parse `tool.uv.sources`\n  cause: {detail}\n"
-            + (f"hint: {hint}\n" if hint else "")
+            + (f"\nhint: {hint}\n" if hint else "")
         )
     if hint is not None:
         assert f"hint: {hint}" in _unwrapped(uv.stderr)
@@ -332,7 +332,7 @@ def test_what_accord_cannot_lock_yet_is_refused_by_name(
     assert result.returncode == 2
     assert result.stderr == (
         f"error: `{ours / 'pyproject.toml'}`: `tool.uv.sources.ms-tp` {what}, which accord "
-        "does not support yet; it changes the lock, so accord will not resolve without it\n"
+        "does not support yet; it changes the lock, so accord will not resolve without it\n\n"
         "hint: lock with uv (accord runs from a uv.lock that is up to date), or change the "
         "source\n"
     )

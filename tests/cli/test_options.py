@@ -204,7 +204,7 @@ def test_cli_options_accord_cannot_honour_are_refused_by_name(
     )
 
     assert result.returncode == 2
-    assert result.stderr.startswith(f"error: {named} is not supported by accord yet\nhint: ")
+    assert result.stderr.startswith(f"error: {named} is not supported by accord yet\n\nhint: ")
     assert tree(project) == before
 
 
