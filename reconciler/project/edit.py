@@ -53,10 +53,8 @@ class DependencyNotFound(AccordError):
     """``remove`` of a package the place does not list (uv's words and hints)."""
 
     def __init__(self, name: NormalizedName, place: DependencyPlace, hints: list[str]) -> None:
-        # uv leaves a blank line between the error and its hints.
         super().__init__(
-            f"The dependency `{name}` could not be found in {place.table_name()}"
-            + ("\n" if hints else ""),
+            f"The dependency `{name}` could not be found in {place.table_name()}",
             hint="\nhint: ".join(hints) or None,
         )
 

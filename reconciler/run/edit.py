@@ -79,7 +79,7 @@ class _AddFailed(AccordError):
 
     def __init__(self, cause: AccordError) -> None:
         super().__init__(
-            f"Failed to add dependencies\n  cause: {cause.message}\n",  # uv: a blank line
+            f"Failed to add dependencies\n  cause: {cause.message}",
             hint=(
                 "If you want to add the package regardless of the failed resolution, "
                 "provide the `--frozen` flag to skip locking and syncing"

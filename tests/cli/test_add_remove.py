@@ -264,8 +264,9 @@ def test_add_without_a_solution_puts_pyproject_back(cli: Cli, tmp_path: Path) ->
     assert (accord_dir / "pyproject.toml").read_text() == text
     assert not (accord_dir / "uv.lock").exists() and not (uv_dir / "uv.lock").exists()
     uv_error = uv.stderr[uv.stderr.index("error:") :].splitlines()
-    first, *_, blank, last = accord.stderr.splitlines()
+    first, *_, before, blank, last = accord.stderr.splitlines()
     assert (first, blank, last) == (uv_error[0], uv_error[-2], uv_error[-1])
+    assert before.strip() and before == uv_error[-3]  # one blank line, as uv's
     assert first == "error: Failed to add dependencies"
 
 
