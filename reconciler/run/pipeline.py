@@ -258,6 +258,9 @@ def sync_project(
                         built=dict(applied.built_versions) if applied is not None else {},
                     )
                 )
+                if not plan.actions and request.output.uv_summary and not compiling:
+                    # A new environment with nothing to install: uv's sync checks it.
+                    err.write(timed("Checked", len(desired.dists), checking))
                 if compiling:
                     from accord.model.render import change_lines
 

@@ -322,6 +322,27 @@ def test_output_sync_of_a_changed_version_reads_as_uv_sync(
     assert _lines(accord.stderr)[-4:] == tail
 
 
+def test_output_a_new_environment_with_nothing_to_install_reads_as_uv_sync(
+    cli: Cli, tmp_path: Path
+) -> None:
+    # A project with no dependencies and no build system: the environment is made and uv's
+    # sync says it checked it (`Checked in …`), the first time as every time after.
+    results = []
+    for who in ("accord", "uv"):
+        project = tmp_path / who / "empty"
+        project.mkdir(parents=True)
+        (project / "pyproject.toml").write_text(
+            '[project]\nname = "empty"\nversion = "0.1.0"\nrequires-python = ">=3.10"\n'
+            "dependencies = []\n"
+        )
+        run = cli.invoke if who == "accord" else cli.uv
+        results.append([run(project, "sync", "--python", str(cli.python)) for _ in range(2)])
+    for accord, uv in zip(*results, strict=True):
+        assert accord.returncode == uv.returncode == 0, accord.stderr + uv.stderr
+        assert _lines(accord.stderr)[-2:] == _lines(uv.stderr)[-2:]
+        assert _lines(uv.stderr)[-1] == "Checked in <time>"
+
+
 def test_output_a_package_put_back_at_its_version_reads_as_uv(
     cli: Cli, make_project: MakeProject, tmp_path: Path
 ) -> None:
