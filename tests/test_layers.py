@@ -6,7 +6,7 @@ Read from the source (every `import` and `from ... import`, also inside function
 
     entry -> cli -> run -> build -> lock | install -> project | fetch | interpreters
           -> base (errors, fsutil, cachedir, fastargs, fastpath, replay, console, credentials,
-                   progress, method_cache)
+                   progress, method_cache, filelocks)
           -> model
 
 A stage package may import its own modules and any stage below it; packages on one line
@@ -37,6 +37,7 @@ BASE = (
     "progress",
     "replay",
     "method_cache",
+    "filelocks",
 )
 LEAVES = ("fastargs", "fastpath")  # the fast path: the standard library's alone
 RANK = {

@@ -200,7 +200,7 @@ class ProjectBuilder:
 
         import shutil
 
-        from accord.reconciler.build.locks import exclusive
+        from accord.reconciler.filelocks import exclusive
         from accord.reconciler.fsutil import write_atomic
 
         shard = settings.cache_shard()
@@ -256,7 +256,7 @@ class ProjectBuilder:
         existing = _kept_wheel(output)
         if existing is not None:
             return existing  # a commit never changes: built once, never replaced
-        from accord.reconciler.build.locks import exclusive
+        from accord.reconciler.filelocks import exclusive
 
         output.mkdir(parents=True, exist_ok=True)
         # One build of a commit at a time: a second would replace the wheel the first

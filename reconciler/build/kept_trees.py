@@ -32,7 +32,7 @@ from pathlib import Path
 
 import attrs
 
-from accord.reconciler.build.locks import exclusive, hold_shared, take_unshared
+from accord.reconciler.filelocks import exclusive, hold_shared, take_unshared
 
 __all__ = ["find_kept", "keep_wheel", "kept_wheel", "tree_key", "tree_locked", "tree_place"]
 

@@ -11,17 +11,18 @@ locked in turn:
 2. ``<venv>/.lock`` once the environment is a virtual environment (has ``pyvenv.cfg``), the
    file uv locks, so accord and a concurrent ``uv sync`` also take turns.
 
-On POSIX this is ``fcntl.flock`` (the kernel drops the lock when the process dies, so a killed
-sync never leaves a stale lock); elsewhere ``filelock``. filelock itself costs ~14 ms to
-import, measured on the slow path, which is why POSIX goes direct.
+Both are ``reconciler.filelocks.exclusive``: ``fcntl.flock`` on POSIX (the kernel drops the
+lock when the process dies, so a killed sync never leaves a stale lock); elsewhere
+``filelock``, which costs ~14 ms to import, measured on the slow path.
 """
 
 from __future__ import annotations
 
 import contextlib
-import os
 from collections.abc import Iterator
 from pathlib import Path
+
+from accord.reconciler.filelocks import exclusive
 
 __all__ = ["environment_lock", "environment_lock_path"]
 
@@ -38,32 +39,9 @@ def environment_lock_path(venv: Path) -> Path:
 def environment_lock(venv: Path) -> Iterator[None]:
     """Hold an exclusive lock for ``venv`` (blocking until it is free)."""
     with contextlib.ExitStack() as held:
-        held.enter_context(_locked(environment_lock_path(venv)))
+        held.enter_context(exclusive(environment_lock_path(venv)))
         if (venv / "pyvenv.cfg").is_file():
             # A read-only environment: the first lock still serialises accord.
             with contextlib.suppress(OSError):
-                held.enter_context(_locked(venv / ".lock"))
+                held.enter_context(exclusive(venv / ".lock"))
         yield
-
-
-@contextlib.contextmanager
-def _locked(path: Path) -> Iterator[None]:
-    if os.name != "posix":  # pragma: no cover - POSIX only for now
-        from filelock import FileLock
-
-        with FileLock(str(path)):
-            yield
-        return
-    import fcntl
-
-    try:
-        descriptor = os.open(path, os.O_RDWR | os.O_CREAT, 0o666)
-    except PermissionError:
-        # Another user's lock file in a shared temporary directory: flock(2) works on a
-        # descriptor opened for reading too.
-        descriptor = os.open(path, os.O_RDONLY)
-    try:
-        fcntl.flock(descriptor, fcntl.LOCK_EX)
-        yield
-    finally:
-        os.close(descriptor)  # closing releases the lock

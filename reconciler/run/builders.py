@@ -16,6 +16,7 @@ def project_builder(
 ) -> ProjectBuilder:
     """``make_builder`` given only what it needs of ``request``: the index and configuration
     options, ``--no-build-isolation``, and ``--reinstall`` (source trees built again)."""
+    refresh, refresh_packages = refreshed_trees(request)
     return make_builder(
         interpreter,
         pyproject,
@@ -23,8 +24,8 @@ def project_builder(
         config=request.config,
         no_build_isolation=request.locking.no_build_isolation,
         config_settings=request.locking.config_settings,
-        refresh=refreshed_trees(request)[0],
-        refresh_packages=refreshed_trees(request)[1],
+        refresh=refresh,
+        refresh_packages=refresh_packages,
     )
 
 

@@ -1,4 +1,4 @@
-"""File locks on cache entries the build side shares with other processes (apply stage).
+"""File locks shared with other processes (base: the environment's lock, the build cache's).
 
 Three uses, as uv guards its cache shards (an exclusive ``.lock`` while a shard is looked up
 and built): ``exclusive`` holds a lock for a ``with`` block (a build of one source tree or git
@@ -37,7 +37,12 @@ def exclusive(path: Path) -> Iterator[None]:
         return
     import fcntl
 
-    descriptor = os.open(path, os.O_RDWR | os.O_CREAT, 0o666)
+    try:
+        descriptor = os.open(path, os.O_RDWR | os.O_CREAT, 0o666)
+    except PermissionError:
+        # Another user's lock file in a shared temporary directory: flock(2) works on a
+        # descriptor opened for reading too.
+        descriptor = os.open(path, os.O_RDONLY)
     try:
         fcntl.flock(descriptor, fcntl.LOCK_EX)
         yield
