@@ -43,6 +43,7 @@ __all__ = [
     "identity",
     "key",
     "missing_required",
+    "option_spellings",
     "read_group_line",
     "read_line",
     "run_pending_group_check",
@@ -141,17 +142,22 @@ def _takes_value(option: click.Option) -> bool:
     return not (option.is_flag or option.count)
 
 
-def scan(params: Sequence[click.Parameter], args: Sequence[str], *, interspersed: bool) -> _Scan:
-    """The known options in ``args`` in the order given, read as clap reads them (``--opt=v``,
-    ``-p3.11``, ``-qv``; up to ``--``, and up to the first positional when ``interspersed`` is
-    false). Unknown ones are passed over (the first is noted), and so is an option's value
-    that looks like an option (``--python -x``), which clap does not take for one."""
-    spellings = {
+def option_spellings(params: Sequence[click.Parameter]) -> dict[str, click.Option]:
+    """Every spelling of the options among ``params`` (``--python``, ``-p``, ``--no-dev``)."""
+    return {
         spelling: param
         for param in params
         if isinstance(param, click.Option)
         for spelling in (*param.opts, *param.secondary_opts)
     }
+
+
+def scan(params: Sequence[click.Parameter], args: Sequence[str], *, interspersed: bool) -> _Scan:
+    """The known options in ``args`` in the order given, read as clap reads them (``--opt=v``,
+    ``-p3.11``, ``-qv``; up to ``--``, and up to the first positional when ``interspersed`` is
+    false). Unknown ones are passed over (the first is noted), and so is an option's value
+    that looks like an option (``--python -x``), which clap does not take for one."""
+    spellings = option_spellings(params)
     found = _Scan()
     index = 0
     while index < len(args):

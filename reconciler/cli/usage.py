@@ -18,6 +18,7 @@ from accord.reconciler.cli.clap_rules import (
     help_usage,
     identity,
     key,
+    option_spellings,
     read_line,
     scan,
     usage,
@@ -71,10 +72,8 @@ def _similar(name: str, candidates: Iterable[str]) -> list[str]:
 def _options(command: click.Command, ctx: click.Context) -> dict[str, click.Option]:
     """Every long spelling of ``command``'s options, hidden ones too (clap suggests those)."""
     return {
-        spelling[2:]: param
-        for param in command.get_params(ctx)
-        if isinstance(param, click.Option)
-        for spelling in (*param.opts, *param.secondary_opts)
+        spelling[2:]: option
+        for spelling, option in option_spellings(command.get_params(ctx)).items()
         if spelling.startswith("--")
     }
 
@@ -156,14 +155,7 @@ def _missing_value(ctx: click.Context, given: list[str], name: str) -> ClapError
 
 
 def _spelled(ctx: click.Context, spelling: str) -> click.Option | None:
-    return next(
-        (
-            param
-            for param in ctx.command.get_params(ctx)
-            if isinstance(param, click.Option) and spelling in (*param.opts, *param.secondary_opts)
-        ),
-        None,
-    )
+    return option_spellings(ctx.command.get_params(ctx)).get(spelling)
 
 
 def parse_error(ctx: click.Context, given: list[str]) -> ClapError | None:
