@@ -15,7 +15,7 @@ import pytest
 from fixtures.backends import add_backends
 from fixtures.index import IndexServer, build_index
 from fixtures.wheels import WheelSpec, build_wheel
-from tests.cli.support import Cli, after_interpreter
+from tests.cli.support import Cli, after_interpreter, write_project
 
 pytestmark = pytest.mark.backends  # the local requirer is built by hatchling from the index
 
@@ -50,12 +50,12 @@ def _told(cli: Cli, tmp_path: Path, dependencies: str, sources: str = "") -> str
     wheel = build_wheel(WheelSpec("lv-base", "1.0"), tmp_path / "local")
     told = []
     for who in ("accord", "uv"):
-        project = tmp_path / who / "proj"
-        project.mkdir(parents=True)
-        (project / "pyproject.toml").write_text(
+        project = write_project(
+            tmp_path,
+            who,
             '[project]\nname = "proj"\nversion = "0.1.0"\nrequires-python = ">=3.10"\n'
             f"dependencies = [{dependencies}]\n[tool.uv.sources]\n"
-            f'lv-base = {{ path = "{wheel.as_posix()}" }}\n{sources}'
+            f'lv-base = {{ path = "{wheel.as_posix()}" }}\n{sources}',
         )
         result = (
             cli.uv(project, "lock") if who == "uv" else cli.invoke(project, "lock", pinned=True)

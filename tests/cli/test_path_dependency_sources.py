@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.cli.support import Cli, after_interpreter, git, installed
+from tests.cli.support import Cli, after_interpreter, git, installed, write_project
 
 pytestmark = pytest.mark.backends  # fails, naming the fix, without the wheels
 
@@ -258,11 +258,11 @@ def test_a_path_source_that_is_not_there_is_uvs_error(cli: Cli, tmp_path: Path) 
     """A `path` source naming nothing: uv's words and exit status, nothing written."""
     results = []
     for who in ("accord", "uv"):
-        project = tmp_path / who / "proj"
-        project.mkdir(parents=True)
-        (project / "pyproject.toml").write_text(
+        project = write_project(
+            tmp_path,
+            who,
             '[project]\nname = "proj"\nversion = "0.1.0"\nrequires-python = ">=3.10"\n'
-            'dependencies = ["gone"]\n[tool.uv.sources]\ngone = { path = "../../missing" }\n'
+            'dependencies = ["gone"]\n[tool.uv.sources]\ngone = { path = "../../missing" }\n',
         )
         if who == "uv":
             result = cli.uv(project, "lock")
@@ -288,11 +288,11 @@ def test_a_local_version_other_requirements_refuse_is_no_solution_as_in_uv(
         entry = f'{{ path = "{(dists_dir / "dep_b-1.0-py3-none-any.whl").as_posix()}" }}'
     told = []
     for who in ("accord", "uv"):
-        project = tmp_path / who / "proj"
-        project.mkdir(parents=True)
-        (project / "pyproject.toml").write_text(
+        project = write_project(
+            tmp_path,
+            who,
             '[project]\nname = "proj"\nversion = "0.1.0"\nrequires-python = ">=3.10"\n'
-            f'dependencies = ["dep-b", "dep-c"]\n[tool.uv.sources]\ndep-b = {entry}\n'
+            f'dependencies = ["dep-b", "dep-c"]\n[tool.uv.sources]\ndep-b = {entry}\n',
         )
         result = (
             cli.uv(project, "lock") if who == "uv" else cli.invoke(project, "lock", pinned=True)
