@@ -117,16 +117,15 @@ def _lock_line(plan: Plan) -> str | None:
     return None
 
 
-def render_news(plan: Plan, *, relative_to: PurePath | None = None) -> str:
-    """The lines of a plan that carry news, for the default output of ``accord run``.
+def render_news(plan: Plan) -> str:
+    """The lines of a plan that carry news, for the default output of ``accord run``, after
+    its ``environment_news`` (and the lock's warnings, as uv orders them).
 
-    A lock written and why, an environment created or recreated and why, and each package
-    removed or replaced with its reason, except replacements the user asked for
-    (``--reinstall``): installs of missing packages are only counted, in the summary.
-    Empty for a plan with nothing to say.
+    A lock written and why, and each package removed or replaced with its reason, except
+    replacements the user asked for (``--reinstall``): installs of missing packages are only
+    counted, in the summary. Empty for a plan with nothing to say.
     """
-    lines = _environment_lines(plan, relative_to)
-    # In uv's order: the interpreter and environment, then the lock, then the packages.
+    lines = []
     if isinstance(plan.lock, WriteLock):
         why = plan.lock.reason
         lines.append(
@@ -159,8 +158,8 @@ def _environment_lines(plan: Plan, relative_to: PurePath | None) -> list[str]:
 
 
 def environment_news(plan: Plan, *, relative_to: PurePath | None = None) -> str:
-    """The interpreter and environment lines of ``render_news`` alone: what ``uv sync``
-    prints before ``Resolved …`` when it creates or recreates the environment."""
+    """The interpreter and environment lines: what ``uv run`` and ``uv sync`` print first
+    when they create or recreate the environment (before the lock's warnings and lines)."""
     return "".join(line + "\n" for line in _environment_lines(plan, relative_to))
 
 

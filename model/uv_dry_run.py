@@ -58,8 +58,10 @@ def render_uv_dry_run(
     checked: str,
     remote: frozenset[str] = frozenset(),
     built: Mapping[str, str] | None = None,
+    warnings: str = "",
 ) -> str:
-    """The lines uv prints for ``plan`` under ``--dry-run``; ``resolved`` is the
+    """The lines uv prints for ``plan`` under ``--dry-run``; ``warnings`` what the lock said
+    (after the environment's line, as uv says it), ``resolved`` the
     ``Resolved N packages in …`` line (None when there is none), ``checked`` the elapsed
     time of the check (``0.05ms``), ``remote`` the names of the packages a sync would
     download or build (uv's ``Would download N packages``), ``built`` the versions of dynamic
@@ -73,6 +75,7 @@ def render_uv_dry_run(
         lines.append(f"Would replace project environment at: {venv}")
     else:
         lines.append(f"Would use project environment at: {venv}")
+    lines += warnings.splitlines()
     if resolved is not None:
         lines.append(resolved.rstrip("\n"))
     if isinstance(plan.lock, WriteLock):

@@ -285,7 +285,7 @@ def explain_fast_path(argv: list[str]) -> None:
     if found is None:
         debug("Fast path not taken: no sync stamp in the project environment (never synced)")
         return
-    venv, files, key, _strict, globs, stats = found
+    venv, files, key, _strict, globs, stats, _warnings, _said_in = found
     if fastpath.compute_key(project_dir, venv, files, split[0], globs, stats) != key:
         debug(
             "Fast path not taken: an input changed since the last sync "

@@ -15,7 +15,7 @@ from accord.reconciler.fastargs import (
     fast_run_arguments,
     fast_sync_arguments,
 )
-from accord.reconciler.fastpath import lock_proven_current, nearest_project, try_fast_path
+from accord.reconciler.fastpath import nearest_project, try_fast_path
 
 
 def _missing_environment() -> str | None:
@@ -26,11 +26,17 @@ def _missing_environment() -> str | None:
     return project
 
 
-def _lock_is_current(count: int, *, quiet: bool, started: float) -> None:
-    """What ``accord lock`` says when its lock is current (``Resolved N packages in T``, as
-    uv), and exit 0."""
+def _lock_is_current(
+    count: int, warnings: "list[tuple[str, str]]", *, quiet: bool, started: float
+) -> None:
+    """What ``accord lock`` says when its lock is current (the warnings about the project's
+    files the stamp keeps, then ``Resolved N packages in T``, as uv), and exit 0."""
     if not quiet:
         import time
+
+        from accord.reconciler.fastpath import say_warnings
+
+        say_warnings(warnings)
 
         from accord.model.elapsed import format_elapsed, resolved_line
 
@@ -55,11 +61,13 @@ def main() -> None:
             elif argv[:1] == ["lock"]:
                 from time import perf_counter  # builtin; only the lock's line needs it
 
+                from accord.reconciler.fastlock import lock_proven_current
+
                 started = perf_counter()
                 quiet = fast_lock_arguments(argv, os.environ)
-                count = lock_proven_current() if quiet is not None else None
-                if count is not None:
-                    _lock_is_current(count, quiet=bool(quiet), started=started)
+                current = lock_proven_current() if quiet is not None else None
+                if current is not None:
+                    _lock_is_current(*current, quiet=bool(quiet), started=started)
             else:
                 options = fast_sync_arguments(argv, os.environ)
                 project = _missing_environment() if options is not None else None

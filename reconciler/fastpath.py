@@ -33,11 +33,12 @@ __all__ = [
     "find_stamp",
     "format_stamp",
     "glob_digest",
-    "lock_proven_current",
+    "matching_stamp",
     "nearest_project",
     "parse_stamp",
     "path_status",
     "python_version_file",
+    "say_warnings",
     "sha256",
     "try_fast_path",
     "virtual_env_warning",
@@ -45,7 +46,7 @@ __all__ = [
 ]
 
 STAMP_NAME = ".accord-stamp"
-STAMP_VERSION = 4
+STAMP_VERSION = 5
 RECURSION_VARIABLE = "ACCORD_RUN_RECURSION_DEPTH"
 MAX_RECURSION_DEPTH = 100
 
@@ -223,17 +224,26 @@ def format_stamp(
     strict: list[str] | None = None,
     globs: list[tuple[str, str]] | None = None,
     stats: list[str] | None = None,
+    warnings: list[tuple[str, str]] | None = None,
+    said_in: str | None = None,
 ) -> str:
     """The stamp file's text: tab-separated lines, read without json (import cost).
 
     ``strict`` lists the commands the environment provides when the project is strict;
     ``globs`` the (directory, pattern) pairs of wildcard cache keys; ``stats`` the paths
-    whose inode and ctime are inputs.
+    whose inode and ctime are inputs; ``warnings`` the (when, text) of the warnings about
+    the project's files the sync said (``reconciler.notices``), for the fast path to repeat
+    in the directory they were said in, ``said_in`` (they name files relative to it).
     """
     lines = [f"accord-stamp\t{STAMP_VERSION}", f"project_dir\t{project_dir}"]
     lines += [f"file\t{path}" for path in files]
     lines += [f"glob\t{directory}\t{pattern}" for directory, pattern in globs or ()]
     lines += [f"stat\t{path}" for path in stats or ()]
+    if warnings:
+        from accord.reconciler.notices import encode
+
+        lines.append(f"said_in\t{said_in}")
+        lines += [f"warning\t{when}\t{encode(text)}" for when, text in warnings]
     if strict is not None:
         lines.append("strict\t")
         lines += [f"provides\t{name}" for name in strict]
@@ -241,17 +251,27 @@ def format_stamp(
     return "\n".join(lines) + "\n"
 
 
-Stamp = tuple[str, list[str], str, list[str] | None, list[tuple[str, str]], list[str]]
-"""(project_dir or venv, files, key, strict, globs, stats)."""
+Stamp = tuple[
+    str,
+    list[str],
+    str,
+    list[str] | None,
+    list[tuple[str, str]],
+    list[str],
+    list[tuple[str, str]],
+    str | None,
+]
+"""(project_dir or venv, files, key, strict, globs, stats, warnings, said_in)."""
 
 
 def parse_stamp(text: str) -> Stamp | None:
-    """(project_dir, files, key, strict, globs, stats) from a stamp's text, or None if it is
-    not ours."""
-    project_dir = key = None
+    """(project_dir, files, key, strict, globs, stats, warnings, said_in) from a stamp's text,
+    or None if it is not ours."""
+    project_dir = key = said_in = None
     files: list[str] = []
     stats: list[str] = []
     globs: list[tuple[str, str]] = []
+    warnings: list[tuple[str, str]] = []
     strict: list[str] | None = None
     for number, line in enumerate(text.splitlines()):
         name, _, value = line.partition("\t")
@@ -266,6 +286,13 @@ def parse_stamp(text: str) -> Stamp | None:
             globs.append((directory, pattern))
         elif name == "stat":
             stats.append(value)
+        elif name == "said_in":
+            said_in = value
+        elif name == "warning":
+            from accord.reconciler.notices import decode
+
+            when, _, field = value.partition("\t")
+            warnings.append((when, decode(field)))
         elif name == "key":
             key = value
         elif name == "strict":
@@ -274,12 +301,12 @@ def parse_stamp(text: str) -> Stamp | None:
             strict.append(value)
     if project_dir is None or key is None:
         return None
-    return project_dir, files, key, strict, globs, stats
+    return project_dir, files, key, strict, globs, stats, warnings, said_in
 
 
 def find_stamp(project_dir: str) -> Stamp | None:
-    """(venv, files, key, strict, globs, stats) of the stamp that belongs to ``project_dir``,
-    searching upward."""
+    """(venv, files, key, strict, globs, stats, warnings, said_in) of the stamp that belongs to
+    ``project_dir``, searching upward."""
     directory = project_dir
     for _ in range(16):
         stamp_path = os.path.join(directory, ".venv", STAMP_NAME)
@@ -334,7 +361,7 @@ def _resolve_command(command: list[str], venv: str, env: dict[str, str]) -> list
     return [found, *command[1:]] if found else None
 
 
-def _matching_stamp(cwd: str, options: list[str]) -> Stamp | None:
+def matching_stamp(cwd: str, options: list[str]) -> Stamp | None:
     """The stamp of the project ``cwd`` is in, when its key still matches every input (with
     ``options`` as the command's); None otherwise."""
     project_dir = nearest_project(cwd)
@@ -343,10 +370,25 @@ def _matching_stamp(cwd: str, options: list[str]) -> Stamp | None:
     found = find_stamp(project_dir)
     if found is None:
         return None
-    venv, files, key, _strict, globs, stats = found
+    venv, files, key, _strict, globs, stats, warnings, said_in = found
+    if warnings and said_in != cwd:
+        return None  # they name files as seen from there: the slow path words them from here
     if compute_key(project_dir, venv, files, options, globs, stats) != key:
         return None
     return found
+
+
+def say_warnings(warnings: list[tuple[str, str]], virtual_env: str = "") -> None:
+    """What the slow path would warn about on this run, in its order: the settings' warnings
+    the stamp keeps, ``VIRTUAL_ENV``'s, then the lock's."""
+    if warnings:
+        from accord.reconciler.notices import LOCK, SETTINGS, say_kept
+
+        say_kept(warnings, SETTINGS, sys.stderr)
+        sys.stderr.write(virtual_env)
+        say_kept(warnings, LOCK, sys.stderr)
+    else:
+        sys.stderr.write(virtual_env)
 
 
 def try_fast_path(options: list[str], command: list[str], *, warn: bool = True) -> None:
@@ -357,10 +399,10 @@ def try_fast_path(options: list[str], command: list[str], *, warn: bool = True) 
     """
     environ = os.environ
     cwd = os.getcwd()
-    found = _matching_stamp(cwd, options)
+    found = matching_stamp(cwd, options)
     if found is None:
         return
-    venv, _files, _key, strict, _globs, _stats = found
+    venv, _files, _key, strict, _globs, _stats, warnings, _said_in = found
     try:
         env = child_environment(venv, dict(os.environ))
     except ValueError:
@@ -379,56 +421,10 @@ def try_fast_path(options: list[str], command: list[str], *, warn: bool = True) 
             return  # the slow path refuses it with the proper error
     given = sys.argv[1 : len(sys.argv) - len(command)]
     if warn and "-q" not in given and "--quiet" not in given:
-        sys.stderr.write(virtual_env_warning(venv, cwd, environ))
+        say_warnings(warnings, virtual_env_warning(venv, cwd, environ))
     sys.stdout.flush()
     sys.stderr.flush()
     try:
         os.execve(resolved[0], resolved, env)
     except OSError:
         return  # the slow path explains what went wrong
-
-
-def _trees_in_stamp(lock: bytes, root: str, files: list[str]) -> bool:
-    """Whether every source tree the lock names (the project, members, path dependencies) has
-    its pyproject.toml among the stamp's files: the lock's freshness depends on what each
-    declares, and a sync records only the trees it installed. A local archive (``path``)
-    is never vouched for."""
-    for line in lock.split(b"\n"):
-        if not line.startswith(b"source = { "):
-            continue
-        kind, _, value = line[len(b"source = { ") :].partition(b" = ")
-        if kind in (b"registry", b"git", b"url"):
-            continue  # declared in the pyproject.toml files the key holds
-        if kind not in (b"virtual", b"editable", b"directory"):
-            return False
-        tree = value.split(b'"')[1].decode("utf-8", "replace")
-        pyproject = os.path.normpath(os.path.join(root, tree, "pyproject.toml"))
-        if pyproject not in files:
-            return False
-    return True
-
-
-def lock_proven_current() -> int | None:
-    """The number of packages in the project's lock when the stamp of its environment proves
-    a plain ``accord lock`` has nothing to do; None otherwise (the slow path decides).
-
-    A stamp whose key matches with no options was written by a sync in the default lock mode
-    (``--frozen`` and ``--locked`` are part of the key, ``UV_FROZEN`` is refused by
-    ``fastargs``): that sync found the lock current, or made it so, for the very inputs the
-    key holds (every pyproject.toml of the workspace, ``uv.lock`` itself, uv's configuration
-    files, the variables that move the lock), and none has changed since."""
-    found = _matching_stamp(os.getcwd(), [])
-    if found is None:
-        return None
-    files = found[1]
-    locks = [path for path in files if os.path.basename(path) == "uv.lock"]
-    if len(locks) != 1:
-        return None
-    try:
-        with open(locks[0], "rb") as stream:
-            text = stream.read()
-    except OSError:
-        return None
-    if not _trees_in_stamp(text, os.path.dirname(locks[0]), files):
-        return None
-    return text.count(b"\n[[package]]\n") + text.startswith(b"[[package]]\n")

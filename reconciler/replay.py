@@ -30,10 +30,12 @@ from accord.reconciler.fastpath import (
     glob_digest,
     path_status,
     python_version_file,
+    say_warnings,
     sha256,
     try_fast_path,
     virtual_env_warning,
 )
+from accord.reconciler.notices import SETTINGS
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -49,7 +51,7 @@ __all__ = [
     "try_replay",
 ]
 
-RECIPE_VERSION = 7  # 7: an archive or URL package is listed with its (from URL)
+RECIPE_VERSION = 8  # 8: the warnings about the project's files are said again
 INSTALLED = "\x00"
 """Where the recipe's text has the time the install took."""
 RESOLVED = "\x01"
@@ -284,7 +286,9 @@ def _write_stamp(recipe: dict, project_dir: str, venv: str, options: list[str]) 
     key = compute_key(project_dir, venv, files, options, globs, stats)
     if key is None:
         return
-    text = format_stamp(project_dir, files, key, recipe["strict"], globs, stats)
+    text = format_stamp(
+        project_dir, files, key, recipe["strict"], globs, stats, recipe["warnings"], os.getcwd()
+    )
     path = os.path.join(venv, STAMP_NAME)
     temporary = f"{path}.tmp-{os.getpid()}"
     # 0600, as the slow path's ``write_atomic`` (mkstemp) leaves it.
@@ -338,7 +342,13 @@ def try_replay(
     given = sys.argv[1 : len(sys.argv) - len(command)]
     if "-q" not in given and "--quiet" not in given:
         text = recipe["text"].replace(RESOLVED, format_elapsed(checked - started))
-        sys.stderr.write(virtual_env_warning(venv, cwd, environ))
+        warnings = recipe["warnings"]
+        say_warnings(
+            [pair for pair in warnings if pair[0] == SETTINGS],
+            virtual_env_warning(venv, cwd, environ),
+        )
+        sys.stderr.write(recipe["head"])
+        say_warnings([pair for pair in warnings if pair[0] != SETTINGS])
         sys.stderr.write(text.replace(INSTALLED, format_elapsed(time.perf_counter() - checked)))
         sys.stderr.flush()
     if command_name == "sync":

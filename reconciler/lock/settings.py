@@ -18,6 +18,7 @@ from packaging.utils import NormalizedName
 from accord.model.lock import Lock
 from accord.model.request import LockPolicy
 from accord.reconciler.errors import ProjectInvalid
+from accord.reconciler.notices import LOCK, warn
 
 if TYPE_CHECKING:
     from packaging.requirements import Requirement
@@ -47,8 +48,10 @@ def default_requires_python(interpreter: Interpreter, err: TextIO) -> SpecifierS
     """The interpreter's ``>=X.Y``, for a workspace (or a script) that declares no
     requires-python, with uv's warning."""
     default = SpecifierSet(f">={interpreter.python_version}")
-    err.write(
-        f"warning: No `requires-python` value found in the workspace. Defaulting to `{default}`.\n"
+    warn(
+        f"No `requires-python` value found in the workspace. Defaulting to `{default}`.",
+        when=LOCK,
+        err=err,
     )
     return default
 
@@ -86,12 +89,14 @@ def check_settings(
         report = check_uv_settings(own)
         prefix = "tool.uv." if layer.is_pyproject else ""
         for line in report.warnings(str(layer.path), prefix=prefix):
-            err.write(f"warning: {line}\n")
+            warn(line, when=LOCK, err=err)
         if not layer.is_pyproject:
             for key in sorted(k for k in layer.table if k in PROJECT_KEYS):
-                err.write(
-                    f"warning: `{key}` in `{layer.path}` is not used: uv reads it from a "
-                    "project's pyproject.toml only\n"
+                warn(
+                    f"`{key}` in `{layer.path}` is not used: uv reads it from a "
+                    "project's pyproject.toml only",
+                    when=LOCK,
+                    err=err,
                 )
         if report.unhonoured and refused is None:
             names = ", ".join(f"`{prefix}{key}`" for key in report.unhonoured)

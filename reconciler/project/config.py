@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import functools
 import os
-import sys
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -36,6 +35,7 @@ from accord.model.uv_config import (
 from accord.model.uv_options import OptionsProblem, options_problem
 from accord.reconciler.errors import ConfigInvalid
 from accord.reconciler.fsutil import user_display
+from accord.reconciler.notices import SETTINGS, warn
 
 if TYPE_CHECKING:
     from accord.model.config_settings import BuildSettings
@@ -205,9 +205,9 @@ def _discovered_tool_uv(pyproject: Path, text: str) -> dict[str, Any] | None:
 
 def _warn_unreadable(pyproject: Path, report: str) -> None:
     indented = "\n".join(f"  {line}" if line.strip() else "" for line in report.split("\n"))
-    sys.stderr.write(
-        f"warning: Failed to parse `{user_display(pyproject)}` during settings discovery:\n"
-        f"{indented}\n\n"
+    warn(
+        f"Failed to parse `{user_display(pyproject)}` during settings discovery:\n{indented}\n",
+        when=SETTINGS,
     )
 
 
@@ -222,10 +222,11 @@ def _project_layer(root: Path) -> ConfigLayer | None:
             masked = masked_by_uv_toml(_tool_uv(directory / "pyproject.toml") or {})
             if masked:
                 listing = "\n- ".join(masked)
-                sys.stderr.write(
-                    "warning: Found both a `uv.toml` file and a `[tool.uv]` section in an "
+                warn(
+                    "Found both a `uv.toml` file and a `[tool.uv]` section in an "
                     "adjacent `pyproject.toml`. The following fields from `[tool.uv]` will be "
-                    f"ignored in favor of the `uv.toml` file:\n- {listing}\n"
+                    f"ignored in favor of the `uv.toml` file:\n- {listing}",
+                    when=SETTINGS,
                 )
             return _read_uv_toml(uv_toml, text)
         pyproject = directory / "pyproject.toml"
@@ -249,10 +250,11 @@ def _layers(
 ) -> tuple[ConfigLayer, ...]:
     if config_file is not None:
         if config_file.name == "pyproject.toml":
-            sys.stderr.write(
-                "warning: The `--config-file` argument expects to receive a `uv.toml` file, "
+            warn(
+                "The `--config-file` argument expects to receive a `uv.toml` file, "
                 "not a `pyproject.toml`. If you're trying to run a command from another "
-                "project, use the `--project` argument instead.\n"
+                "project, use the `--project` argument instead.",
+                when=SETTINGS,
             )
         text = _read_text(config_file)
         if text is None:

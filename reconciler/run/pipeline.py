@@ -8,6 +8,7 @@ and then hands the command to ``execute``. What the environment should be comes 
 
 from __future__ import annotations
 
+import io
 import os
 import sys
 import time
@@ -140,15 +141,22 @@ def sync_project(
     from accord.reconciler.run.lock import lock_builders
 
     builders = lock_builders(interpreter, request, Path(project.root))
-    lock, lock_action = ensure_lock(
-        project,
-        interpreter,
-        request.locking,
-        request.index,
-        request.config,
-        builders=builders,
-        err=err,
-    )
+    # What the lock says (its warnings) follows the environment's lines, as in uv, which
+    # makes the environment before it locks: held until those are written, or an error.
+    lock_said = io.StringIO()
+    try:
+        lock, lock_action = ensure_lock(
+            project,
+            interpreter,
+            request.locking,
+            request.index,
+            request.config,
+            builders=builders,
+            err=lock_said,
+        )
+    except BaseException:
+        err.write(lock_said.getvalue())
+        raise
     debug("Lock `%s`: %s (%s)", project.lock_path, lock_action.kind, lock_action.reason)
     # uv sync says how the lock went (not under --frozen, where nothing is resolved), after
     # the interpreter and environment lines; uv run only under -v.
@@ -157,6 +165,10 @@ def sync_project(
         request.output.verbose
         or (request.output.uv_summary and request.locking.lock_mode is not LockMode.FROZEN)
     )
+    if request.output.verbose and not request.output.uv_summary:
+        # run -v: before its Resolved line and the plan, which names the environment.
+        err.write(lock_said.getvalue())
+        lock_said = io.StringIO()
     if say_resolved and not request.output.uv_summary:
         err.write(resolved)
     if request.run.isolated:
@@ -187,17 +199,21 @@ def sync_project(
             verification = verify_environment(observed)
             observed = verification.observed
         plan = attrs.evolve(diff(desired, observed), lock=lock_action)
-        if request.output.uv_summary and not (
-            request.output.quiet or request.output.uv_dry_run or request.output.dry_plan
+        if not (request.output.quiet or request.output.uv_dry_run or request.output.dry_plan) and (
+            request.output.uv_summary or not request.output.verbose
         ):
             from accord.model.render import environment_news
 
             err.write(environment_news(plan, relative_to=relative_to))
+        if not request.output.uv_dry_run:
+            err.write(lock_said.getvalue())
         if say_resolved and request.output.uv_summary:
             err.write(resolved)
         if request.output.dry_plan and request.output.uv_dry_run:
             if not request.output.quiet:
-                print_uv_dry_run(plan, request, project, resolved, checking, err)
+                print_uv_dry_run(
+                    plan, request, project, resolved, checking, err, lock_said.getvalue()
+                )
         elif request.output.dry_plan:
             print_plan(plan, request, out, relative_to)
         if request.output.dry_plan:
@@ -252,8 +268,9 @@ def sync_project(
                         plan,
                         seconds,
                         changes=request.output.uv_summary and not compiling,
+                        # uv run says nothing of what it downloaded or built.
                         prepared=(applied.prepared, applied.prepare_seconds)
-                        if applied is not None
+                        if applied is not None and request.output.uv_summary
                         else (0, 0.0),
                         built=dict(applied.built_versions) if applied is not None else {},
                     )

@@ -23,6 +23,7 @@ from typing import Any
 
 from accord.model.elapsed import resolved_line
 from accord.model.plan import Create, Plan
+from accord.model.render import environment_news
 from accord.model.request import LockMode, RunRequest
 from accord.model.target import Project
 from accord.reconciler.cachedir import cache_root
@@ -100,6 +101,8 @@ def record_recipe(
             "globs": inputs.globs,
             "stats": inputs.stats,
             "strict": inputs.strict,
+            "warnings": inputs.warnings,
+            "head": environment_news(plan, relative_to=Path(request.cwd)),
             "text": _text(request, plan, command, resolved, dict(applied.built_versions)),
             **layout,
         }
@@ -119,10 +122,11 @@ def record_recipe(
 def _text(
     request: RunRequest, plan: Plan, command: str, resolved: int, built: dict[str, str]
 ) -> str:
-    """What the slow path printed, with the replay's times to fill in."""
-    from accord.model.render import environment_news, uv_summary
+    """What the slow path printed after the environment's lines and the lock's warnings,
+    with the replay's times to fill in."""
+    from accord.model.render import uv_summary
 
-    text = environment_news(plan, relative_to=Path(request.cwd))
+    text = ""
     if command == "sync" and request.locking.lock_mode is not LockMode.FROZEN:
         text += resolved_line(resolved, RESOLVED) + "\n"
     summary = uv_summary(plan, _SENTINEL_SECONDS, changes=command == "sync", built=built)

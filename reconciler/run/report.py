@@ -32,9 +32,16 @@ def print_plan(plan: Plan, request: RunRequest, out: TextIO, relative_to: Path) 
 
 
 def print_uv_dry_run(
-    plan: Plan, request: RunRequest, project: Project, resolved: str, checking: float, err: TextIO
+    plan: Plan,
+    request: RunRequest,
+    project: Project,
+    resolved: str,
+    checking: float,
+    err: TextIO,
+    warnings: str = "",
 ) -> None:
-    """``accord sync --dry-run``/``--check``: the plan in uv's words, on stderr."""
+    """``accord sync --dry-run``/``--check``: the plan in uv's words, on stderr (``warnings``:
+    what the lock said)."""
     from accord.model.elapsed import format_elapsed
     from accord.model.request import LockMode
     from accord.model.uv_dry_run import render_uv_dry_run
@@ -55,6 +62,7 @@ def print_uv_dry_run(
             checked=format_elapsed(time.perf_counter() - checking),
             remote=remote,
             built=built,
+            warnings=warnings,
         )
     )
 
@@ -107,7 +115,7 @@ def announce(plan: Plan, request: RunRequest, err: TextIO, relative_to: Path) ->
     if request.output.verbose:
         err.write(render_text(plan, relative_to=relative_to))
     elif not request.output.uv_summary:
-        err.write(render_news(plan, relative_to=relative_to))
+        err.write(render_news(plan))
 
 
 def timed(what: str, count: int, started: float) -> str:

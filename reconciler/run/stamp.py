@@ -9,6 +9,7 @@ matches the changed site-packages) or none, and the next run takes the slow path
 from __future__ import annotations
 
 import contextlib
+import os
 from collections.abc import Sequence
 from pathlib import Path
 from typing import NamedTuple
@@ -18,6 +19,7 @@ from accord.model.request import RunRequest
 from accord.model.target import Project
 from accord.reconciler.fastpath import STAMP_NAME, compute_key, format_stamp
 from accord.reconciler.fsutil import write_atomic
+from accord.reconciler.notices import kept
 
 __all__ = ["StampInputs", "remove_stamp", "write_stamp"]
 
@@ -29,6 +31,8 @@ class StampInputs(NamedTuple):
     globs: list[tuple[str, str]]
     stats: list[str]
     strict: list[str] | None
+    warnings: list[tuple[str, str]]
+    """(when, text) of what the sync warned about the project's files (``notices``)."""
 
 
 def remove_stamp(venv: Path) -> None:
@@ -94,6 +98,9 @@ def write_stamp(
         from accord.reconciler.run.execute import provided_commands
 
         strict = sorted(provided_commands(venv))
-    text = format_stamp(str(project.directory), files, key, strict, globs, stats)
+    warnings = kept()
+    text = format_stamp(
+        str(project.directory), files, key, strict, globs, stats, warnings, os.getcwd()
+    )
     write_atomic(venv / STAMP_NAME, text)
-    return StampInputs(files, globs, stats, strict)
+    return StampInputs(files, globs, stats, strict, warnings)

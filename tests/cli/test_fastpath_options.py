@@ -212,7 +212,7 @@ def test_fastpath_a_lock_naming_a_tree_the_stamp_does_not_hold_is_not_vouched_fo
 ) -> None:
     # A sync records the trees it installed; a path dependency it left out (behind an extra)
     # still decides whether the lock is current, so only the slow path may say.
-    from accord.reconciler.fastpath import _trees_in_stamp
+    from accord.reconciler.fastlock import _trees_in_stamp
 
     root = str(tmp_path)
     files = [f"{root}/pyproject.toml", f"{root}/packages/member/pyproject.toml", f"{root}/uv.lock"]

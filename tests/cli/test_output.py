@@ -70,7 +70,16 @@ def test_output_first_sync_reads_as_uv_run(
     uv_project = tmp_path / "uv" / "simple"
     shutil.copytree(accord_project, uv_project)
 
-    accord = cli.run(accord_project, "--frozen", "--", "python", "-c", "print('hi')")
+    # Empty caches: both download every wheel, and neither says `Prepared …` (uv run never does).
+    accord = cli.run(
+        accord_project,
+        "--frozen",
+        "--",
+        "python",
+        "-c",
+        "print('hi')",
+        env={"ACCORD_CACHE_DIR": str(tmp_path / "accord-cache")},
+    )
     uv = cli.uv(
         uv_project,
         "run",
@@ -81,12 +90,13 @@ def test_output_first_sync_reads_as_uv_run(
         "python",
         "-c",
         "print('hi')",
+        cache=tmp_path / "uv-cache",
     )
 
     assert (accord.returncode, accord.stdout) == (0, "hi\n"), accord.stderr
     assert (
-        _lines(accord.stderr)
-        == _lines(uv.stderr)
+        _lines(accord.stderr, prepared=True)
+        == _lines(uv.stderr, prepared=True)
         == [
             f"Using CPython {platform.python_version()} interpreter at: {cli.python}",
             "Creating virtual environment at: .venv",
