@@ -63,6 +63,9 @@ _MARKER_COLOURS = {"+": _GREEN, "-": _RED, "~": _YELLOW, "!": _RED, "=": ""}
 
 LOGGER = "accord"
 
+served_by: str | None = None
+"""Set in a worker of the warm server (``reconciler.warm``): which one, said under ``-v``."""
+
 
 def _paint_line(line: str) -> str:
     match = _PREFIX.match(line)

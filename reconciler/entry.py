@@ -17,6 +17,8 @@ from accord.reconciler.fastargs import (
 )
 from accord.reconciler.fastpath import nearest_project, try_fast_path
 
+_ON = ("1", "true", "yes", "on")
+
 
 def _missing_environment() -> str | None:
     """The nearest project directory when it has no ``.venv``: the replay may make it."""
@@ -75,6 +77,10 @@ def main() -> None:
                     from accord.reconciler.replay import try_replay
 
                     try_replay("sync", options, [], project_dir=project)
+        if os.name == "posix" and os.environ.get("ACCORD_WARM", "").lower() in _ON:
+            from accord.reconciler.warm import try_warm
+
+            try_warm(argv)  # ends here when a warm server ran it
         from accord.reconciler.method_cache import install
 
         install()  # before the first attrs class is defined

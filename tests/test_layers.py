@@ -55,7 +55,8 @@ RANK = {
     "build": 4,
     "run": 5,
     "cli": 6,
-    "entry": 7,
+    "warm": 7,  # the warm server runs the command line for the entry
+    "entry": 8,
 }
 
 

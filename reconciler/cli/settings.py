@@ -160,6 +160,11 @@ def read_settings(
     )
     if options["verbose"] and ctx.info_name == "run":
         explain_fast_path(ctx.obj["argv"])
+    if options["verbose"]:
+        from accord.reconciler import console
+
+        if console.served_by is not None:
+            console.debug("Run by %s", console.served_by)
     if options["directory"]:
         try:
             os.chdir(options["directory"])

@@ -16,7 +16,7 @@ import signal
 import subprocess
 import sys
 import zipfile
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import TextIO
 
@@ -294,6 +294,8 @@ def _spawn(argv: list[str], env: dict[str, str]) -> int:
     finally:
         for number, handler in previous.items():
             signal.signal(number, handler)
+    if code < 0 and exec_handler is not None:
+        return 128 - code  # a warm server's worker says it to the caller, which exits with it
     if code < 0:
         # Die the way the child died, so the caller's shell sees 128+N.
         if -code not in (signal.SIGKILL, signal.SIGSTOP):  # those cannot be handled anyway
@@ -303,6 +305,12 @@ def _spawn(argv: list[str], env: dict[str, str]) -> int:
         os.kill(os.getpid(), -code)
         return 128 - code  # the signal's default action is to ignore it (e.g. SIGWINCH)
     return code
+
+
+exec_handler: Callable[[list[str], dict[str, str]], None] | None = None
+"""Set in a worker of the warm server (``reconciler.warm``): it hands the command to the caller,
+whose process becomes it, and does not return. (A command spawned there, which the server
+avoids, ends with 128+N when it dies by signal N.)"""
 
 
 def execute(argv: list[str], env: dict[str, str], *, no_exec: bool = False) -> int:
@@ -319,6 +327,10 @@ def execute(argv: list[str], env: dict[str, str], *, no_exec: bool = False) -> i
             return _spawn(argv, env)
         except OSError as exc:
             raise _spawn_failed(argv[0], exc.errno) from exc
+    if exec_handler is not None:
+        if not os.access(argv[0], os.X_OK):
+            raise _spawn_failed(argv[0], errno.EACCES if os.path.exists(argv[0]) else None)
+        exec_handler(argv, env)
     try:
         os.execve(argv[0], argv, env)
     except OSError as exc:

@@ -1,0 +1,443 @@
+"""The warm server (``ACCORD_WARM=1``): the slow path without paying for its imports each time.
+
+A run the fast path declines imports the command line, attrs, packaging, the resolver and the
+index client before any work: more than half of a warm ``accord lock``. With ``ACCORD_WARM=1``
+a background process (one per user, interpreter and version of accord's code, found by a socket
+in a private directory) keeps them imported; ``reconciler.entry`` asks it to fork a worker for
+the run, hands it the working directory, the variables, the umask and the standard streams
+themselves (``SCM_RIGHTS``), forwards signals to the worker's process group, and ends as the
+worker ends: with its exit status, or by becoming the command ``accord run`` executes (the
+worker sends the command back; the caller's process is the one the terminal and the parent
+know). When no server answers, the run takes the slow path in its own process as before and
+starts one for the next run; the server leaves after 15 idle minutes. The worker dies with the
+caller (``kill -9`` of the caller ends the worker's whole process group).
+
+Not served, so the slow path runs in-process: ``--no-cache`` (its command is spawned, not
+executed), a standard stream that is closed, a platform other than Linux.
+
+Standard library only until the worker runs: the caller's side is on the way to every slow run.
+"""
+
+# No ``from __future__ import annotations``: the caller's side runs before the slow path.
+import os
+import sys
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    import socket
+    from typing import Any
+
+__all__ = ["serve", "try_warm"]
+
+IDLE_SECONDS = 900
+_PROTOCOL = 1
+_KEYED_VARIABLES = ("LANG", "LANGUAGE", "LC_ALL", "LC_CTYPE")
+# Runs whose command is spawned, not executed (the caller could not become it): in-process.
+# A token after `--` counts too: such a run only loses the speed.
+_NOT_SERVED = frozenset({"-n", "--no-cache", "--no-exec"})
+
+
+def _code_stamp() -> list[object]:
+    """What the server's imports depend on: this interpreter, its module path, the variables
+    that change how Python starts, accord's own files and the third-party packages installed."""
+    import accord
+
+    stamp: list[object] = [
+        _PROTOCOL,
+        sys.executable,
+        sys.version,
+        sys.path,
+        os.getuid(),
+        sorted((k, v) for k, v in os.environ.items() if k.startswith("PYTHON")),
+        [os.environ.get(name) for name in _KEYED_VARIABLES],
+    ]
+    for package in accord.__path__:
+        for directory, names, files in os.walk(package, followlinks=True):
+            names[:] = sorted(n for n in names if n != "__pycache__")
+            for name in sorted(files):
+                if name.endswith(".py"):
+                    status = os.stat(os.path.join(directory, name))
+                    stamp.append((directory, name, status.st_mtime_ns, status.st_size))
+    for entry in sys.path:
+        if entry.endswith("-packages") and os.path.isdir(entry):
+            stamp.append(sorted(os.listdir(entry)))
+    return stamp
+
+
+def _socket_path() -> "str | None":
+    """The server's socket for this interpreter and code, in a directory only this user can
+    use; None when there is no such directory (another user's, or a link)."""
+    from accord.reconciler.fastpath import sha256
+
+    runtime = os.environ.get("XDG_RUNTIME_DIR") or "/tmp"
+    directory = os.path.join(runtime, f"accord-warm-{os.getuid()}")
+    try:
+        os.mkdir(directory, 0o700)
+    except FileExistsError:
+        pass
+    except OSError:
+        return None
+    status = os.lstat(directory)
+    if status.st_uid != os.getuid() or (status.st_mode & 0o777) != 0o700:
+        return None
+    import stat
+
+    if not stat.S_ISDIR(status.st_mode):
+        return None
+    digest = sha256(repr(_code_stamp()).encode()).hexdigest()
+    path = os.path.join(directory, f"{digest[:24]}.sock")
+    return path if len(os.fsencode(path)) < 100 else None  # sun_path holds 108 bytes
+
+
+def _send(connection: "socket.socket", message: "Any") -> None:
+    import marshal
+
+    data = marshal.dumps(message)
+    connection.sendall(len(data).to_bytes(4, "big") + data)
+
+
+def _receive(connection: "socket.socket") -> object:
+    """The next message, or None at the end of the connection."""
+    import marshal
+
+    head = _exactly(connection, 4)
+    if head is None:
+        return None
+    data = _exactly(connection, int.from_bytes(head, "big"))
+    return None if data is None else marshal.loads(data)
+
+
+def _exactly(connection: "socket.socket", size: int) -> "bytes | None":
+    chunks = []
+    while size:
+        try:
+            chunk = connection.recv(size)
+        except InterruptedError:  # pragma: no cover - retried by Python
+            continue
+        if not chunk:
+            return None
+        chunks.append(chunk)
+        size -= len(chunk)
+    return b"".join(chunks)
+
+
+def _start_server(path: str) -> None:
+    """A server for ``path``, started in the background, detached from this run."""
+    argv = [sys.executable, "-m", "accord.reconciler.warm", path]
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the child becomes the server at once
+        try:
+            os.setsid()
+            if os.fork():
+                os._exit(0)
+            null = os.open(os.devnull, os.O_RDWR)
+            for number in (0, 1, 2):
+                os.dup2(null, number)
+            os.closerange(3, 256)
+            os.execv(sys.executable, argv)
+        finally:
+            os._exit(0)
+    os.waitpid(pid, 0)
+
+
+def try_warm(argv: list[str]) -> None:
+    """Run ``argv`` in a worker of the warm server and end as it ends; return when there is
+    none (starting one for the next run) or it cannot serve this run."""
+    if not sys.platform.startswith("linux") or _NOT_SERVED.intersection(argv):
+        return
+    if os.environ.get("UV_NO_CACHE") or os.environ.get("ACCORD_NO_CACHE"):
+        return
+    try:
+        for number in (0, 1, 2):
+            os.fstat(number)
+    except OSError:
+        return
+    path = _socket_path()
+    if path is None:
+        return
+    import socket
+
+    connection = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        connection.connect(path)
+    except OSError:
+        connection.close()
+        _start_server(path)
+        return
+    request = {"argv": argv, "cwd": os.getcwd(), "env": dict(os.environ), "umask": os.umask(0)}
+    os.umask(request["umask"])  # type: ignore[arg-type]
+    try:
+        import marshal
+
+        data = marshal.dumps(request)
+        socket.send_fds(connection, [len(data).to_bytes(4, "big") + data], [0, 1, 2])
+        started = _receive(connection)
+    except OSError:
+        started = None
+    if not isinstance(started, int):
+        connection.close()
+        return  # the server could not take it: the slow path runs here
+    _follow(connection, started)
+
+
+def _follow(connection: "socket.socket", group: int) -> None:
+    """Forward signals to the worker's process group until it says how the run ended."""
+    import contextlib
+    import signal
+
+    def forward(number: int, _frame: object) -> None:
+        with contextlib.suppress(OSError):
+            os.killpg(group, number)
+
+    for name in ("SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT", "SIGUSR1", "SIGUSR2"):
+        signal.signal(getattr(signal, name), forward)
+    ending = _receive(connection)
+    if isinstance(ending, tuple) and ending[0] == "exec":
+        _, command, env, directory = ending
+        for name in ("SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT", "SIGUSR1", "SIGUSR2"):
+            signal.signal(getattr(signal, name), signal.SIG_DFL)
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        try:
+            os.chdir(directory)  # where the run left it (``--directory``)
+            os.execve(command[0], command, env)
+        except OSError as exc:
+            # ``run.execute``'s words for it (the worker checked that the file runs).
+            number = exc.errno or 2
+            sys.stderr.write(
+                f"error: Failed to spawn: {command[0]}\n"
+                f"  cause: {os.strerror(number)} (os error {number})\n"
+            )
+            sys.exit(2)
+    if isinstance(ending, tuple) and ending[0] == "exit":
+        sys.exit(ending[1])
+    sys.stderr.write("error: accord's warm server stopped before the run ended\n")
+    sys.exit(2)
+
+
+# --- the server side: imported by ``python -m accord.reconciler.warm SOCKET`` ---
+
+
+_PRELOAD = (
+    "accord.reconciler.cli.main",
+    "accord.reconciler.cli.edit_commands",
+    "accord.reconciler.cli.install_options",
+    "accord.reconciler.cli.lock_commands",
+    "accord.reconciler.cli.pipeline_commands",
+    "accord.reconciler.cli.refusals",
+    "accord.reconciler.cli.settings",
+    "accord.reconciler.cli.variables",
+    "accord.reconciler.fetch.flat",
+    "accord.reconciler.fetch.index",
+    "accord.reconciler.fetch.page_cache",
+    "accord.reconciler.fetch.project_pages",
+    "accord.reconciler.fetch.remote_wheel",
+    "accord.reconciler.fetch.http",
+    "accord.reconciler.fetch.wheelfile",
+    "accord.reconciler.install.apply",
+    "accord.reconciler.lock.ensure",
+    "accord.reconciler.lock.memo",
+    "accord.reconciler.lock.resolve",
+    "accord.reconciler.lock.text",
+    "accord.reconciler.lock.write",
+    "accord.reconciler.project.discover",
+    "accord.reconciler.project.edit",
+    "accord.reconciler.project.sources",
+    "accord.reconciler.project.workspace",
+    "accord.reconciler.run.edit",
+    "accord.reconciler.run.execute",
+    "accord.reconciler.run.lock",
+    "accord.reconciler.run.pipeline",
+    "accord.reconciler.run.recipe",
+    "accord.reconciler.run.stamp",
+    "accord.model.find_links",
+    "accord.model.git",
+    "accord.model.marker_order",
+    "accord.model.toml",
+    "email.parser",
+    "http.client",
+    "ssl",
+    "urllib3",
+)
+"""What a lock, a sync, a run and an edit import, imported once by the server (a module not
+listed is imported by the worker that needs it)."""
+
+
+def _preload() -> None:
+    import importlib
+
+    from accord.reconciler.method_cache import install
+
+    install()
+    for name in _PRELOAD:
+        importlib.import_module(name)
+
+
+def serve(path: str) -> None:
+    """Serve runs on ``path`` until idle for ``IDLE_SECONDS``; one server per path (a second
+    one finds the lock taken and leaves)."""
+    import contextlib
+    import fcntl
+    import socket
+
+    lock = os.open(path + ".lock", os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        return
+    _preload()
+    import signal
+
+    def leave(_number: int, _frame: object) -> None:
+        raise SystemExit(0)  # the socket is removed on the way out
+
+    signal.signal(signal.SIGTERM, leave)
+    signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # workers are reaped by the kernel
+    _remove_stale(os.path.dirname(path), fcntl)
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(path)
+    listener.bind(path)
+    listener.listen(64)
+    listener.settimeout(IDLE_SECONDS)
+    try:
+        while True:
+            try:
+                connection, _ = listener.accept()
+            except TimeoutError:
+                return
+            connection.settimeout(None)
+            try:
+                data, fds, _flags, _address = socket.recv_fds(connection, 1 << 20, 3)
+            except OSError:
+                connection.close()
+                continue
+            if len(fds) != 3 or os.fork() != 0:
+                for number in fds:
+                    os.close(number)
+                connection.close()
+                continue
+            listener.close()
+            _work(connection, data, fds, path)
+    finally:
+        with contextlib.suppress(OSError):
+            os.unlink(path)
+
+
+def _remove_stale(directory: str, fcntl: "Any") -> None:
+    """The sockets and locks of servers that are gone (older versions of the code, say)."""
+    for name in os.listdir(directory):
+        if not name.endswith(".sock.lock"):
+            continue
+        lock = os.path.join(directory, name)
+        try:
+            descriptor = os.open(lock, os.O_RDWR)
+        except OSError:
+            continue
+        try:
+            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            for stale in (lock[: -len(".lock")], lock):  # removed while held
+                os.unlink(stale)
+        except OSError:
+            continue  # its server is alive (or the files are gone already)
+        finally:
+            os.close(descriptor)
+
+
+def _work(connection: "socket.socket", data: bytes, fds: "list[int]", path: str) -> None:
+    """The worker: become the caller's run, say how it ended, and leave."""
+    import marshal
+    import signal
+
+    code = 2
+    try:
+        signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        os.setpgid(0, 0)
+        size = int.from_bytes(data[:4], "big")
+        while len(data) < 4 + size:
+            more = connection.recv(4 + size - len(data))
+            if not more:
+                os._exit(2)
+            data += more
+        request = marshal.loads(data[4 : 4 + size])
+        for number, fd in enumerate(fds):
+            os.dup2(fd, number)
+            os.close(fd)
+        _streams()
+        os.chdir(request["cwd"])
+        os.environ.clear()
+        os.environ.update(request["env"])
+        os.umask(request["umask"])
+        sys.argv = [sys.argv[0], *request["argv"]]
+        _send(connection, os.getpid())
+        _watch(connection)
+        from accord.reconciler import console
+        from accord.reconciler.run import execute
+
+        console.served_by = f"worker {os.getpid()} of the warm server at {path}"
+
+        def hand_over(argv: "list[str]", env: "dict[str, str]") -> None:
+            sys.stdout.flush()
+            sys.stderr.flush()
+            _send(connection, ("exec", argv, env, os.getcwd()))
+            os._exit(0)
+
+        execute.exec_handler = hand_over
+        from accord.reconciler.cli.main import main
+
+        try:
+            main(request["argv"])
+        except SystemExit as exc:
+            if isinstance(exc.code, str):
+                sys.stderr.write(exc.code + "\n")  # as Python says it when it exits
+            code = int(exc.code) if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+        except KeyboardInterrupt:
+            code = 130
+        import atexit
+
+        atexit._run_exitfuncs()
+        sys.stdout.flush()
+        sys.stderr.flush()
+        _send(connection, ("exit", code))
+    finally:
+        os._exit(0)
+
+
+def _streams() -> None:
+    """Standard streams over the caller's descriptors, buffered as Python buffers them."""
+    import io
+
+    def stream(number: int, mode: str, errors: str, line: bool) -> io.TextIOWrapper:
+        raw = io.FileIO(number, mode, closefd=False)
+        buffered = io.BufferedReader(raw) if mode == "r" else io.BufferedWriter(raw)
+        return io.TextIOWrapper(
+            buffered,
+            encoding=sys.__stdout__.encoding if sys.__stdout__ else "utf-8",
+            errors=errors,
+            line_buffering=line,
+        )
+
+    errors = (sys.__stdout__.errors if sys.__stdout__ else None) or "strict"
+    sys.stdin = stream(0, "r", errors, False)
+    sys.stdout = stream(1, "w", errors, os.isatty(1))
+    sys.stderr = stream(2, "w", "backslashreplace", True)
+
+
+def _watch(connection: "socket.socket") -> None:
+    """End the worker's process group when the caller is gone (killed, say)."""
+    import signal
+    import threading
+
+    def wait() -> None:
+        try:
+            while connection.recv(1):
+                pass
+        except OSError:
+            pass
+        os.killpg(0, signal.SIGKILL)
+
+    threading.Thread(target=wait, daemon=True).start()
+
+
+if __name__ == "__main__":
+    serve(sys.argv[1])

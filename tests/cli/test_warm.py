@@ -1,0 +1,250 @@
+"""The warm server (`ACCORD_WARM=1`, reconciler/warm.py): a run the fast path declines is done
+by a worker forked from a process that has the slow path imported already, and ends exactly as
+the same run in its own process ends: output, exit status, the lock, the command it runs (the
+caller's process becomes it), and a caller killed takes the worker with it.
+
+Each test has its own runtime directory (`XDG_RUNTIME_DIR`), so its own server, stopped at
+the end.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from fixtures import MakeProject
+from tests.cli.support import Cli, clean_environment
+
+_SERVED = re.compile(r"^DEBUG Run by worker (\d+) of the warm server at (\S+)$", re.MULTILINE)
+
+
+@pytest.fixture
+def warm() -> Iterator[dict[str, str]]:
+    """The variables of a run with the warm server; the server is stopped afterwards. (A short
+    directory: a socket's path holds at most 108 bytes.)"""
+    runtime = Path(tempfile.mkdtemp(prefix="aw-", dir="/tmp"))
+    try:
+        yield {"ACCORD_WARM": "1", "XDG_RUNTIME_DIR": str(runtime)}
+    finally:
+        for lock in runtime.glob("accord-warm-*/*.sock.lock"):
+            _stop_server(lock)
+        shutil.rmtree(runtime, ignore_errors=True)
+
+
+def test_a_runtime_directory_too_deep_for_a_socket_runs_in_process(
+    cli: Cli, make_project: MakeProject, tmp_path: Path
+) -> None:
+    project = make_project("simple")
+    deep = tmp_path / ("d" * 60)
+    deep.mkdir()
+    for _ in range(2):
+        result = cli.invoke(
+            project,
+            "lock",
+            "-v",
+            "--python",
+            str(cli.python),
+            env={"ACCORD_WARM": "1", "XDG_RUNTIME_DIR": str(deep)},
+        )
+        assert result.returncode == 0, result.stderr
+        assert not _SERVED.search(result.stderr)
+    assert not list(deep.glob("accord-warm-*/*.sock*"))
+
+
+def _stop_server(lock: Path) -> None:
+    """SIGTERM to the process holding ``lock`` (the server), found through /proc."""
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            held = {os.readlink(fd) for fd in (entry / "fd").iterdir()}
+        except OSError:
+            continue
+        if str(lock) in held:
+            os.kill(int(entry.name), signal.SIGTERM)
+
+
+def _served(
+    cli: Cli, cwd: Path, warm: dict[str, str], *args: str
+) -> subprocess.CompletedProcess[str]:
+    """``accord COMMAND -v ARGS``, once the server answers (the first run starts it)."""
+    deadline = time.monotonic() + 30
+    while True:
+        result = cli.invoke(cwd, args[0], "-v", *args[1:], env={**warm, "ACCORD_NO_FAST_PATH": "1"})
+        if _SERVED.search(result.stderr) or time.monotonic() > deadline:
+            return result
+        time.sleep(0.2)
+
+
+def test_a_lock_served_warm_is_the_lock_made_in_process(
+    cli: Cli, make_project: MakeProject, warm: dict[str, str]
+) -> None:
+    project = make_project("simple")
+    reference = cli.invoke(project, "lock", pinned=True)
+    assert reference.returncode == 0, reference.stderr
+    expected = (project / "uv.lock").read_bytes()
+    (project / "uv.lock").unlink()
+
+    result = _served(cli, project, warm, "lock", "--python", str(cli.python))
+
+    assert _SERVED.search(result.stderr), result.stderr
+    assert result.returncode == 0, result.stderr
+    assert (project / "uv.lock").read_bytes() == expected
+
+
+def test_the_caller_becomes_the_command_of_a_served_run(
+    cli: Cli, make_project: MakeProject, warm: dict[str, str]
+) -> None:
+    project = make_project("simple")
+    code = "import os, sys; print(os.getpid()); sys.exit(7)"
+    first = _served(cli, project, warm, "run", "--python", str(cli.python), "python", "-c", code)
+    assert _SERVED.search(first.stderr), first.stderr
+    env = clean_environment({**warm, "ACCORD_NO_FAST_PATH": "1", "ACCORD_INDEX_URL": cli.index_url})
+    caller = subprocess.Popen(
+        [str(cli.accord), "run", "--python", str(cli.python), "python", "-c", code],
+        cwd=project,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    out, err = caller.communicate(timeout=120)
+    # The pid the command prints is the one the caller started: accord's process became it.
+    assert (caller.returncode, out) == (7, f"{caller.pid}\n"), err
+
+
+def test_errors_end_a_served_run_as_in_process(
+    cli: Cli, make_project: MakeProject, warm: dict[str, str]
+) -> None:
+    project = make_project("simple")
+    cli.sync(project)
+    _served(cli, project, warm, "lock", "--python", str(cli.python))
+    for args in (("sync", "--bogus"), ("run", "--python", str(cli.python), "no-such-command")):
+        alone = cli.invoke(project, *args, env={"ACCORD_NO_FAST_PATH": "1"})
+        served = cli.invoke(project, *args, env={**warm, "ACCORD_NO_FAST_PATH": "1"})
+        assert (served.returncode, served.stdout, served.stderr) == (
+            alone.returncode,
+            alone.stdout,
+            alone.stderr,
+        )
+        assert served.returncode == 2
+
+
+class _StalledIndex:
+    """An index on 127.0.0.1 that accepts connections and never answers."""
+
+    def __init__(self) -> None:
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.held: list[socket.socket] = []
+        self.thread = threading.Thread(target=self._accept, daemon=True)
+        self.thread.start()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.listener.getsockname()[1]}/simple/"
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                connection, _ = self.listener.accept()
+            except OSError:
+                return
+            self.held.append(connection)
+
+    def close(self) -> None:
+        self.listener.close()
+        for connection in self.held:
+            connection.close()
+
+
+@pytest.mark.parametrize("how", [signal.SIGKILL, signal.SIGINT])
+def test_a_caller_killed_or_interrupted_takes_its_worker_with_it(
+    cli: Cli, make_project: MakeProject, warm: dict[str, str], how: signal.Signals
+) -> None:
+    project = make_project("simple")
+    _served(cli, project, warm, "lock", "--python", str(cli.python))
+    (project / "uv.lock").unlink()
+    stalled = _StalledIndex()
+    try:
+        env = clean_environment(
+            {**warm, "ACCORD_NO_FAST_PATH": "1", "ACCORD_INDEX_URL": stalled.url}
+        )
+        caller = subprocess.Popen(
+            [str(cli.accord), "lock", "-v", "--python", str(cli.python)],
+            cwd=project,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        assert caller.stderr is not None
+        worker = None
+        for line in caller.stderr:
+            found = _SERVED.match(line.rstrip("\n"))
+            if found:
+                worker = int(found.group(1))
+                break
+        assert worker is not None
+        deadline = time.monotonic() + 30
+        while not stalled.held and time.monotonic() < deadline:
+            time.sleep(0.05)  # the worker is waiting on the index now
+        caller.send_signal(how)
+        caller.wait(timeout=30)
+        deadline = time.monotonic() + 10
+        while Path(f"/proc/{worker}").exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not Path(f"/proc/{worker}").exists()
+        if how == signal.SIGINT:
+            assert caller.returncode == 130
+        assert not (project / "uv.lock").exists()
+    finally:
+        stalled.close()
+
+
+def test_no_cache_runs_in_process(
+    cli: Cli, make_project: MakeProject, warm: dict[str, str]
+) -> None:
+    """``--no-cache`` spawns its command and removes the cache after it: not served."""
+    project = make_project("simple")
+    _served(cli, project, warm, "lock", "--python", str(cli.python))
+    result = cli.invoke(
+        project,
+        "run",
+        "-v",
+        "--no-cache",
+        "--python",
+        str(cli.python),
+        "python",
+        "-c",
+        "pass",
+        env={**warm, "ACCORD_NO_FAST_PATH": "1"},
+    )
+    assert result.returncode == 0, result.stderr
+    assert not _SERVED.search(result.stderr)
+
+
+def test_a_served_run_executes_its_command_where_the_run_left_off(
+    cli: Cli, make_project: MakeProject, warm: dict[str, str], tmp_path: Path
+) -> None:
+    """``--directory``: the command runs in that directory, as in process."""
+    project = make_project("simple")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    code = "import os; print(os.getcwd())"
+    args = ("run", "--directory", str(project), "--python", str(cli.python), "python", "-c", code)
+    result = _served(cli, elsewhere, warm, *args)
+    assert _SERVED.search(result.stderr), result.stderr
+    assert (result.returncode, result.stdout) == (0, f"{project}\n")
