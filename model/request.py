@@ -175,6 +175,10 @@ class RunOptions:
     command: tuple[str, ...] = ()
     """Empty for ``accord sync``."""
     no_project: bool = False
+    active: bool | None = None
+    """``--active`` (True) or ``--no-active`` (False), whichever was given last: ``True`` syncs
+    the environment ``VIRTUAL_ENV`` names instead of the project's; ``False`` keeps the
+    project's without the warning that ``VIRTUAL_ENV`` names another. None: neither given."""
     isolated: bool = False
     """``--isolated``: a cached environment of its own; the project's ``.venv`` untouched."""
     with_requirements: tuple[str, ...] = ()

@@ -289,6 +289,10 @@ def explain_fast_path(argv: list[str]) -> None:
         debug("Fast path not taken: no sync stamp in the project environment (never synced)")
         return
     venv, files, key, _strict, globs, stats, _warnings, _said_in = found
+    given = argv[: len(argv) - len(split[1])]
+    if fastargs.active_elsewhere(venv, fastargs.active_choice(given), os.getcwd(), os.environ):
+        debug("Fast path not taken: `--active` selects another environment (VIRTUAL_ENV)")
+        return
     if fastpath.compute_key(project_dir, venv, files, split[0], globs, stats) != key:
         debug(
             "Fast path not taken: an input changed since the last sync "

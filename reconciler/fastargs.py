@@ -9,12 +9,16 @@ goes to the slow path, ``reconciler.cli.main``, which reports real errors proper
 
 # No ``from __future__ import annotations``: on every run, importing ``__future__`` would cost
 # more than evaluating these annotations.
+import os
+
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs milliseconds here
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
 __all__ = [
     "STEP_ASIDE",
+    "active_choice",
+    "active_elsewhere",
     "fast_lock_arguments",
     "fast_run_arguments",
     "fast_sync_arguments",
@@ -44,6 +48,9 @@ _FLAGS = frozenset(
 # and --no-sync (an environment whose stamp matches is what a sync would leave anyway).
 _QUIETNESS = frozenset({"-q", "--quiet", "-v", "--verbose", "--no-progress", "--no-sync"})
 _VERBOSE = frozenset({"-v", "--verbose"})
+# Which environment is synced, not what: not part of the key, as the stamp is the project
+# environment's own; ``active_elsewhere`` sends a run ``--active`` moves elsewhere aside.
+_ACTIVE = frozenset({"--active", "--no-active"})
 _VALUED = frozenset({"--extra", "--group", "--only-group", "--no-group", "--python", "-p"})
 # Options uv takes more than once; any other given twice, or two that conflict, is an error
 # the slow path reports (``reconciler.cli.clap_rules``).
@@ -102,6 +109,7 @@ def parse_options(
     command; None if any other option appears. The options are the stamp's key."""
     options: list[str] = []
     quiet = verbose = False
+    choices: set[str] = set()
     index = 0
     while index < len(tokens):
         token = tokens[index]
@@ -120,6 +128,10 @@ def parse_options(
                 verbose = True
             if quiet and verbose:
                 return None
+        elif token in _ACTIVE:
+            if token in choices:
+                return None  # given twice: the slow path reports what clap would
+            choices.add(token)
         elif token in _FLAGS or (name in _VALUED and "=" in token):
             options.append(token)
         elif token in _VALUED and index + 1 < len(tokens):
@@ -150,6 +162,25 @@ def _clap_accepts(options: list[str]) -> bool:
     ):
         return False
     return not any(a in given and b in given for a, b in _CONFLICTS)
+
+
+def active_choice(given: "list[str]") -> bool | None:
+    """``--active`` (True) or ``--no-active`` (False), whichever of the arguments ``given``
+    before the command names last; None when neither is there."""
+    for token in reversed(given):
+        if token in _ACTIVE:
+            return token == "--active"
+    return None
+
+
+def active_elsewhere(
+    venv: str, active: bool | None, cwd: str, environ: "Mapping[str, str]"
+) -> bool:
+    """Whether ``--active`` selects another environment than ``venv`` (the stamp's or the
+    recipe's ``<root>/.venv``): ``VIRTUAL_ENV`` is set and, joined to ``cwd`` as the slow path
+    joins it, names another path. The fast path and the replay then step aside."""
+    virtual_env = environ.get("VIRTUAL_ENV")
+    return bool(active and virtual_env and os.path.join(cwd, virtual_env) != venv)
 
 
 def split_run_arguments(argv: list[str]) -> tuple[list[str], list[str]] | None:

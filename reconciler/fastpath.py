@@ -13,6 +13,8 @@ a changed file, a command it cannot find) falls through to the slow path,
 import os
 import sys
 
+from accord.reconciler.fastargs import active_choice, active_elsewhere
+
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs milliseconds here
 if TYPE_CHECKING:
     from hashlib import sha256
@@ -185,18 +187,22 @@ def compute_key(
     return sha256(repr(payload).encode()).hexdigest()
 
 
-def virtual_env_warning(venv: str, cwd: str, environ: "dict[str, str] | os._Environ[str]") -> str:
+def virtual_env_warning(
+    venv: str, cwd: str, environ: "dict[str, str] | os._Environ[str]", choice: bool | None
+) -> str:
     """uv's warning when ``VIRTUAL_ENV`` names another environment than the project's (which
-    is used all the same); empty when it is unset or names this one."""
+    is used all the same); empty when it is unset or names this one, or when ``--active`` or
+    ``--no-active`` (``choice``) was given."""
     active = environ.get("VIRTUAL_ENV")
-    if not active or os.path.realpath(active) == os.path.realpath(venv):
+    if choice is not None or not active or os.path.realpath(active) == os.path.realpath(venv):
         return ""
     shown = venv
     if venv.startswith(cwd.rstrip(os.sep) + os.sep):
         shown = os.path.relpath(venv, cwd)
     return (
         f"warning: `VIRTUAL_ENV={active}` does not match the project environment path "
-        f"`{shown}` and will be ignored\n"
+        f"`{shown}` and will be ignored; use `--active` to target the active environment "
+        "instead\n"
     )
 
 
@@ -403,6 +409,10 @@ def try_fast_path(options: list[str], command: list[str], *, warn: bool = True) 
     if found is None:
         return
     venv, _files, _key, strict, _globs, _stats, warnings, _said_in = found
+    given = sys.argv[1 : len(sys.argv) - len(command)]
+    active = active_choice(given)
+    if active_elsewhere(venv, active, cwd, environ):
+        return  # the slow path syncs the environment VIRTUAL_ENV names
     try:
         env = child_environment(venv, dict(os.environ))
     except ValueError:
@@ -419,9 +429,8 @@ def try_fast_path(options: list[str], command: list[str], *, warn: bool = True) 
         bin_dir = os.path.join(venv, "bin")
         if os.path.dirname(resolved[0]) != bin_dir or os.path.basename(resolved[0]) not in strict:
             return  # the slow path refuses it with the proper error
-    given = sys.argv[1 : len(sys.argv) - len(command)]
     if warn and "-q" not in given and "--quiet" not in given:
-        say_warnings(warnings, virtual_env_warning(venv, cwd, environ))
+        say_warnings(warnings, virtual_env_warning(venv, cwd, environ, active))
     sys.stdout.flush()
     sys.stderr.flush()
     try:

@@ -22,6 +22,7 @@ import sys
 import time
 
 from accord.model.elapsed import format_elapsed
+from accord.reconciler.fastargs import active_choice, active_elsewhere
 from accord.reconciler.fastpath import (
     STAMP_NAME,
     compute_key,
@@ -323,6 +324,10 @@ def try_replay(
     venv = recipe["venv"]
     if os.path.lexists(venv) or recipe["project_dir"] != project_dir:
         return
+    given = sys.argv[1 : len(sys.argv) - len(command)]
+    active = active_choice(given)
+    if active_elsewhere(venv, active, cwd, environ):
+        return  # the slow path syncs the environment VIRTUAL_ENV names
     key = input_key(
         project_dir,
         venv,
@@ -339,13 +344,12 @@ def try_replay(
         return
     with contextlib.suppress(OSError):  # without a stamp, the next run takes the slow path
         _write_stamp(recipe, project_dir, venv, options)
-    given = sys.argv[1 : len(sys.argv) - len(command)]
     if "-q" not in given and "--quiet" not in given:
         text = recipe["text"].replace(RESOLVED, format_elapsed(checked - started))
         warnings = recipe["warnings"]
         say_warnings(
             [pair for pair in warnings if pair[0] == SETTINGS],
-            virtual_env_warning(venv, cwd, environ),
+            virtual_env_warning(venv, cwd, environ, active),
         )
         sys.stderr.write(recipe["head"])
         say_warnings([pair for pair in warnings if pair[0] != SETTINGS])

@@ -152,6 +152,7 @@ def test_replay_imports_only_the_fast_path_and_the_standard_library() -> None:
     """The replay runs before click, attrs or packaging are imported: what it imports of
     accord must not import them either."""
     allowed = {
+        "accord.reconciler.fastargs",
         "accord.reconciler.fastpath",
         "accord.reconciler.notices",
         "accord.model.elapsed",

@@ -216,6 +216,7 @@ _INSTALL_OVERRIDES = (
 )
 
 _EDIT_OVERRIDES = (
+    ("active", "no_active"),
     ("locked", "no_locked"),
     ("frozen", "no_frozen"),
     ("reinstall", "no_reinstall"),
@@ -248,6 +249,8 @@ HIDDEN: Mapping[str, frozenset[str]] = {
     "run": frozenset({"native_tls", "no_active", "max_recursion_depth"}),
     "sync": frozenset({"native_tls", "no_active"}),
     "lock": frozenset({"native_tls", "locked"}),
+    "add": frozenset({"no_active"}),
+    "remove": frozenset({"no_active"}),
 }
 """Arguments uv hides that accord shows in its help (besides those hidden in both)."""
 

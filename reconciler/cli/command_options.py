@@ -177,7 +177,8 @@ _EDIT_PLACE_OPTIONS: list[Decorator[Any]] = [
     flag("--no-locked", hidden=True),
     flag("--frozen", help="Only edit: no lock, no sync (UV_FROZEN)."),
     flag("--no-frozen", hidden=True),
-    flag("--active", help="Not supported."),
+    flag("--active", help="Sync the environment VIRTUAL_ENV names, not the project's."),
+    flag("--no-active", help="Use the project environment whatever VIRTUAL_ENV says."),
     value("--package", help="Not supported."),
     value("--script", help="Edit a PEP 723 script's `# /// script` block instead."),
 ]

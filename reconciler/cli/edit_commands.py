@@ -19,6 +19,7 @@ from accord.reconciler.cli.command_options import CONTEXT_SETTINGS
 from accord.reconciler.cli.install_options import install_filter
 from accord.reconciler.cli.refusals import refuse_unsupported_edit
 from accord.reconciler.cli.settings import (
+    active_option,
     lock_fields,
     lock_mode,
     normalized_names,
@@ -63,6 +64,7 @@ def _edit(
         reinstall_packages=normalized_names(options["reinstall_package"]),
         compile_bytecode=options["compile_bytecode"] and not options["no_compile_bytecode"],
         install_filter=installs,
+        active=active_option(options),
         **lock_fields(ctx, options),
     )
     edit = edit_command.EditRequest(

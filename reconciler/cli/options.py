@@ -302,7 +302,7 @@ EXTRAS_AND_GROUPS: list[Decorator[Any]] = [
 SELECTION_OPTIONS: list[Decorator[Any]] = [
     *EXTRAS_AND_GROUPS,
     value("--no-editable-package", multiple=True, help="Not supported."),
-    flag("--active", help="Not supported."),
+    flag("--active", help="Sync the environment VIRTUAL_ENV names, not the project's."),
     flag("--no-active", help="Use the project environment whatever VIRTUAL_ENV says."),
     flag("--locked", help="Fail unless uv.lock is up to date (UV_LOCKED)."),
     flag("--no-locked", hidden=True),

@@ -32,7 +32,6 @@ _UNSUPPORTED: tuple[tuple[str, str, str], ...] = (
     ("no_extra", "--no-extra", "list the extras you want with `--extra`"),
     ("no_editable", "--no-editable", "accord installs the project and members editable"),
     ("no_editable_package", "--no-editable-package", "accord installs local projects editable"),
-    ("active", "--active", "accord syncs the project's own environment"),
     ("python_platform", "--python-platform", "accord installs for the interpreter it runs"),
     ("preview", "--preview", "accord has no preview features"),
 )
@@ -111,7 +110,6 @@ _UNSUPPORTED_EDIT = (
     ("lfs", "--lfs", "accord writes no `tool.uv.sources` entries yet"),
     ("workspace", "--workspace", "add the member to `tool.uv.workspace.members` by hand"),
     ("no_workspace", "--no-workspace", "accord never adds workspace members"),
-    ("active", "--active", "accord syncs the project's own environment"),
     ("package", "--package", "run accord in the member's directory"),
 )
 

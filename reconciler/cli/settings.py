@@ -28,6 +28,7 @@ from accord.reconciler.fastargs import parse_options
 
 __all__ = [
     "DEV",
+    "active_option",
     "lock_fields",
     "lock_mode",
     "normalized_names",
@@ -176,6 +177,14 @@ def read_settings(
     return options, sources
 
 
+def active_option(options: dict[str, Any]) -> bool | None:
+    """``--active`` (True) or ``--no-active`` (False): the later given wins, the other is off
+    by then (``clap_rules``); None when neither was given."""
+    if options.get("active"):
+        return True
+    return False if options.get("no_active") else None
+
+
 def _project(value: str | None) -> Path | None:
     if value is None:
         return None
@@ -293,5 +302,6 @@ def run_request(
         package=canonicalize_name(options["package"]) if options["package"] else None,
         all_packages=options["all_packages"],
         compile_bytecode=options["compile_bytecode"] and not options["no_compile_bytecode"],
+        active=active_option(options),
         options_key=_options_key(ctx, command),
     )

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+import attrs
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.utils import canonicalize_name
 
@@ -27,6 +28,7 @@ __all__ = [
     "not_utf8",
     "read_pyproject",
     "schema_error",
+    "select_environment",
     "toml_table",
 ]
 
@@ -191,6 +193,25 @@ def _project_environment(root: Path) -> Path:
     if configured:
         return root / configured if not os.path.isabs(configured) else Path(configured)
     return root / ".venv"
+
+
+def select_environment(project: Project, active: bool | None, cwd: Path) -> Project:
+    """The project with the environment uv's ``--active`` selects: the one ``VIRTUAL_ENV``
+    names (relative to the working directory), when it is set, over the project's own
+    (``UV_PROJECT_ENVIRONMENT`` or ``<root>/.venv``); without ``--active``, the project's."""
+    virtual_env = os.environ.get("VIRTUAL_ENV")
+    if not active or not virtual_env:
+        return project
+    selected = cwd / virtual_env
+    if os.path.realpath(selected) != os.path.realpath(project.venv):
+        from accord.reconciler.console import debug
+
+        debug(
+            "Using active virtual environment `%s` instead of project environment `%s`",
+            user_display(selected),
+            user_display(Path(project.venv)),
+        )
+    return attrs.evolve(project, venv=selected)
 
 
 def member_directories(root: Path, data: Mapping[str, Any]) -> list[Path]:

@@ -115,12 +115,20 @@ def sync_project(
     err = sys.stderr if err is None else err
     out = sys.stdout if out is None else out
     from accord.reconciler.lock.ensure import ensure_lock
+    from accord.reconciler.project.discover import select_environment
 
+    # `--isolated` syncs a cached environment of its own, whatever `--active` says.
+    active = request.run.active and not request.run.isolated
+    project = select_environment(project, active, Path(request.cwd))
     venv = Path(project.venv)
     if not (request.output.quiet or request.run.isolated):
         from accord.reconciler.fastpath import virtual_env_warning
 
-        err.write(virtual_env_warning(str(venv.absolute()), str(request.cwd), os.environ))
+        err.write(
+            virtual_env_warning(
+                str(venv.absolute()), str(request.cwd), os.environ, request.run.active
+            )
+        )
     if request.sync.no_sync:
         return _no_sync(request, project, venv, out)
     started = time.perf_counter()

@@ -10,6 +10,7 @@ resolved straight into the environment, and those flags are errors (as in uv).
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
@@ -107,6 +108,13 @@ def sync_script(
     from accord.reconciler.run.cached import STORED_LOCK, environment_key, sync_requirements
     from accord.reconciler.run.outcome import SyncOutcome
 
+    if request.run.active and os.environ.get("VIRTUAL_ENV"):
+        # uv syncs the script's dependencies into the active environment then.
+        raise UsageError(
+            "`--active` with a PEP 723 script is not supported by accord yet",
+            hint="accord runs a script in a cached environment of its own; "
+            "leave out `--active`, or unset VIRTUAL_ENV",
+        )
     metadata = read_script_metadata(script)
     if metadata is None:
         raise UsageError(f"`{script}` has no `# /// script` metadata block")

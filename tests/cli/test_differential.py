@@ -1452,15 +1452,11 @@ def test_differential(cli: Cli, scenario: Scenario, tmp_path: Path) -> None:
     if scenario.stdout:
         assert normalised("accord", accord.stdout) == normalised("uv", uv.stdout), report
     if scenario.same_stderr:
-        # uv's `--active` hint is not accord's to give (accord refuses `--active`).
         # `Prepared …` depends on what each tool's session cache holds already
         # (tests/cli/test_output.py compares it on empty caches).
         def lines(tool: str, text: str) -> list[str]:
-            return [
-                line.replace("; use `--active` to target the active environment instead", "")
-                for line in normalised(tool, text).splitlines()
-                if not line.startswith("Prepared ")
-            ]
+            shown = normalised(tool, text).splitlines()
+            return [line for line in shown if not line.startswith("Prepared ")]
 
         assert lines("accord", accord.stderr) == lines("uv", uv.stderr), report
     for phrase in scenario.stderr:

@@ -18,9 +18,6 @@ from pathlib import Path
 from tests.cli.support import Cli, write_project
 
 _TIME = re.compile(r" in \d+(\.\d+)?(ms|s)$", re.MULTILINE)
-# uv's VIRTUAL_ENV warning ends with a tip accord leaves out: it points at `--active`, which
-# accord refuses (docs/differences-from-uv.md).
-_ACTIVE_TIP = "; use `--active` to target the active environment instead"
 
 PYPROJECT = """\
 [project]
@@ -35,7 +32,7 @@ not-a-setting = 1
 
 def _said(result: subprocess.CompletedProcess[str], project: Path) -> str:
     assert result.returncode == 0, result.stderr
-    text = _TIME.sub(" in <time>", result.stderr).replace(_ACTIVE_TIP, "")
+    text = _TIME.sub(" in <time>", result.stderr)
     return text.replace(str(project), "<project>")
 
 
