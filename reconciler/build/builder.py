@@ -120,8 +120,8 @@ class ProjectBuilder:
     ) -> bytes:
         """Core metadata of an sdist (of the project in its ``subdirectory``, when given),
         cached by its hash: read from the archive when it states it statically
-        (``reconciler.build.sdist_metadata``, uv's rules), else prepared by its backend (always,
-        for a subdirectory's project)."""
+        (``reconciler.build.sdist_metadata``, uv's rules; for a subdirectory's project, from
+        the unpacked directory), else prepared by its backend."""
 
         from accord.model.lock import Artifact
         from accord.reconciler.build.sdist import build_key
@@ -161,9 +161,10 @@ class ProjectBuilder:
     ) -> bytes:
         """The metadata the sdist's backend prepares (``prepare_metadata_for_build_wheel``),
         for the project in a subdirectory of the archive at a URL when ``within`` says
-        ``(subdirectory, url)``."""
+        ``(subdirectory, url)``: read from its pyproject.toml instead when that states it."""
         from accord.reconciler.build.backend import prepare_metadata
         from accord.reconciler.build.sdist import unpack_sdist
+        from accord.reconciler.build.sdist_metadata import static_tree_metadata
 
         # No `Building` line: uv 0.13.8 prints none for metadata it prepares while locking.
         with tempfile.TemporaryDirectory(dir=self.cache) as work:
@@ -173,6 +174,9 @@ class ProjectBuilder:
                 subdirectory, url = within
                 origin = f"{url}#subdirectory={subdirectory}"
                 source = unpack_sdist(sdist, Path(work) / "src", subdirectory, origin=origin)
+                static = static_tree_metadata(source)
+                if static is not None:
+                    return static
             return prepare_metadata(
                 source,
                 interpreter=self.interpreter,

@@ -14,6 +14,7 @@ import shutil
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -25,6 +26,17 @@ from tests.cli.support import Cli, change_lines, git, installed, site_packages
 pytestmark = pytest.mark.backends  # fails, naming the fix, without the wheels
 
 _HATCH = '[build-system]\nrequires = ["hatchling"]\nbuild-backend = "hatchling.build"\n'
+_PLAIN = (
+    '[build-system]\nrequires = ["no-such-backend"]\nbuild-backend = "no_such_backend"\n'
+    '[project]\nname = "plain"\nversion = "3.0"\nrequires-python = ">=3.8"\n'
+    "dependencies = [\"dep-x>=1; python_version >= '3.8'\"]\n"
+    '[project.optional-dependencies]\nZed = ["dep-x"]\nAlpha = []\n'
+)
+"""A project whose backend no index has, and whose metadata its pyproject.toml states."""
+_EXTRAS: dict[str, Any] = {
+    "requires_dist": ("dep-x; extra == 'zed'",),
+    "provides_extras": ("zed", "alpha"),
+}
 
 
 def _project(name: str, version: str, dependencies: str = "") -> str:
@@ -43,9 +55,9 @@ def _archive(dest: Path, name: str, members: dict[str, str], work: Path) -> None
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[IndexServer]:
     """An index of ``dep-x`` and the backends, with archives to take by URL under ``files/``:
-    ``mono.tar.gz`` (projects ``inner`` 2.0, needing dep-x, and ``other`` 2.0 in
-    ``pkgs/inner`` and ``pkgs/other``), ``twins.tar.gz`` (``twin`` 1.0 in ``a`` and in ``b``),
-    a wheel and an sdist."""
+    ``mono.tar.gz`` (projects ``inner`` 2.0, needing dep-x, ``other`` 2.0 and ``plain`` 3.0 in
+    ``pkgs/inner``, ``pkgs/other`` and ``pkgs/plain``), ``twins.tar.gz`` (``twin`` 1.0 in
+    ``a`` and in ``b``), a wheel and an sdist, and a wheel and an sdist with extras."""
     root = tmp_path_factory.mktemp("url-subdirectory")
     dists = [build_wheel(WheelSpec("dep-x", "1.0"), root / "dists"), *add_backends(root / "dists")]
     simple = build_index(sorted(dists), root / "index")
@@ -59,6 +71,8 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[IndexServer]:
             "pkgs/inner/inner/__init__.py": "VALUE = 'inner'\n",
             "pkgs/other/pyproject.toml": _project("other", "2.0"),
             "pkgs/other/other/__init__.py": "",
+            "pkgs/plain/pyproject.toml": _PLAIN,
+            "pkgs/plain/plain/__init__.py": "",
         },
         root / "made",
     )
@@ -75,6 +89,8 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[IndexServer]:
     )
     build_wheel(WheelSpec("url-wheel", "1.0"), files)
     build_sdist(WheelSpec("url-sdist", "1.0"), files)
+    build_wheel(WheelSpec("ext-w", "1.0", **_EXTRAS), files)
+    build_sdist(WheelSpec("ext-s", "1.0", **_EXTRAS), files, metadata_version="2.2")
     with IndexServer(simple) as server:
         yield server
 
@@ -295,3 +311,35 @@ def test_direct_url_json_is_uvs_for_every_kind_of_source(both: _Both, tmp_path: 
         f'{{"url":"{repo.as_uri()}","vcs_info":{{"vcs":"git","commit_id":"{commit}",'
         '"requested_revision":"feature/one"},"subdirectory":"libs/gitsub"}'.encode()
     )
+
+
+def test_a_subdirectorys_stated_metadata_is_locked_without_its_backend_as_uv(
+    both: _Both,
+) -> None:
+    """As uv, accord reads the metadata the project's pyproject.toml states (its backend is
+    on no index, so preparing it would fail)."""
+    mono = f"{both.files}mono.tar.gz"
+    both.write('"plain"', f'plain = {{ url = "{mono}", subdirectory = "pkgs/plain" }}\n')
+    ours, theirs = both("lock")
+    assert (ours.returncode, theirs.returncode) == (0, 0), ours.stderr + theirs.stderr
+    both.lock_is_uvs()
+    assert 'provides-extras = ["zed", "alpha"]' in (both.ours / "uv.lock").read_text()
+
+
+def test_an_archives_extras_are_locked_as_uv(both: _Both, tmp_path: Path) -> None:
+    """``provides-extras`` of a wheel and an sdist by URL and by path, in their order."""
+    local = tmp_path / "local"
+    path_wheel = build_wheel(WheelSpec("ext-pw", "1.0", **_EXTRAS), local)
+    path_sdist = build_sdist(WheelSpec("ext-ps", "1.0", **_EXTRAS), local, metadata_version="2.2")
+    both.write(
+        '"ext-w", "ext-s", "ext-pw", "ext-ps"',
+        f'ext-w = {{ url = "{both.files}ext_w-1.0-py3-none-any.whl" }}\n'
+        f'ext-s = {{ url = "{both.files}ext_s-1.0.tar.gz" }}\n'
+        f'ext-pw = {{ path = "{path_wheel}" }}\n'
+        f'ext-ps = {{ path = "{path_sdist}" }}\n',
+    )
+    ours, theirs = both("lock")
+    assert (ours.returncode, theirs.returncode) == (0, 0), ours.stderr + theirs.stderr
+    both.lock_is_uvs()
+    lock = (both.ours / "uv.lock").read_text()
+    assert lock.count('provides-extras = ["zed", "alpha"]') == 4

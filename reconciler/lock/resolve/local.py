@@ -204,6 +204,9 @@ def _archive_package(
         version=meta.version,
         requires_python=meta.requires_python or SpecifierSet(),
         dependencies=meta.requires_dist,
+        # uv records the archive's extras (``provides-extras``) in their metadata order.
+        optional_dependencies=tuple((extra, ()) for extra in sorted(set(meta.provides_extras))),
+        declared_extras=meta.provides_extras,
     )
     return LocalPackage(
         manifest=manifest, source=source, metadata=meta, member=False, sdist=sdist, wheels=wheels
