@@ -300,4 +300,5 @@ def requirement_key(requirement: LockRequirement) -> tuple[object, ...]:
         tuple(sorted(str(spec) for spec in requirement.specifier)),
         requirement.index,
         None if requirement.source is None else str(requirement.source),
+        None if requirement.source is None else requirement.source.subdirectory,
     )

@@ -39,6 +39,8 @@ class DirectUrl:
     editable: bool = False
     is_directory: bool = False
     vcs_commit: str | None = None
+    subdirectory: str | None = None
+    """PEP 610's ``subdirectory``: where in the archive or repository the dist was built."""
 
 
 @attrs.frozen(kw_only=True)

@@ -13,7 +13,7 @@ import attrs
 from packaging.utils import NormalizedName
 
 from accord.model.desired import ArtifactKind, DesiredDist, DesiredEnvironment
-from accord.model.lock import SourceKind
+from accord.model.lock import Source, SourceKind
 from accord.model.lock_action import KeepLock, LockAction, WriteLock
 from accord.model.observed import EnvironmentState, InstalledDist, ObservedEnvironment
 
@@ -43,6 +43,7 @@ __all__ = [
     "VersionDiffers",
     "WriteLock",
     "diff",
+    "source_subdirectory",
 ]
 
 
@@ -325,6 +326,28 @@ def git_repository(location: str) -> str:
     return location.split("#", 1)[0].split("?", 1)[0]
 
 
+def source_subdirectory(source: Source) -> str | None:
+    """The directory within a ``url`` source's archive or a git source's repository that the
+    package is built from (PEP 610's ``subdirectory``); None for the top and other kinds."""
+    if source.kind is SourceKind.URL:
+        return source.subdirectory
+    if source.kind is SourceKind.GIT:
+        return git_query(source.location).get("subdirectory")
+    return None
+
+
+def git_query(location: str) -> dict[str, str]:
+    """The query of a lock's git source (``<url>?<query>#<commit>``), decoded: its
+    ``subdirectory`` and its ``tag``, ``branch`` or ``rev``."""
+    from urllib.parse import parse_qsl
+
+    return dict(parse_qsl(location.split("#", 1)[0].partition("?")[2]))
+
+
+def _within(url: str, subdirectory: str | None) -> str:
+    return f"{url}#subdirectory={subdirectory}" if subdirectory else url
+
+
 def _replace_reason(dist: DesiredDist, installed: InstalledDist) -> ReplaceReason | None:
     if dist.version is not None and installed.version != dist.version:
         return VersionDiffers(installed=str(installed.version), wanted=str(dist.version))
@@ -334,6 +357,13 @@ def _replace_reason(dist: DesiredDist, installed: InstalledDist) -> ReplaceReaso
         return SourceDiffers(installed=found, wanted=dist.source.location)
     if expected is not None and found != expected:
         return SourceDiffers(installed=found or "a registry", wanted=expected)
+    # uv's ``RequirementSatisfaction::check``: the recorded subdirectory must be the one asked.
+    within = source_subdirectory(dist.source)
+    if installed.direct_url is not None and installed.direct_url.subdirectory != within:
+        return SourceDiffers(
+            installed=_within(str(found), installed.direct_url.subdirectory),
+            wanted=_within(expected or dist.source.location, within),
+        )
     if dist.source.kind is SourceKind.GIT:
         commit = dist.source.location.rpartition("#")[2]
         found_commit = installed.direct_url.vcs_commit if installed.direct_url else None

@@ -34,6 +34,7 @@ from accord.model.plan import (
     Replace,
     VersionDiffers,
     WriteLock,
+    git_query,
     git_repository,
 )
 
@@ -404,10 +405,8 @@ def source_origin(dist: DesiredDist) -> str | None:
 
 def git_origin(location: str) -> str:
     """A lock's git source (``<url>?<query>#<commit>``) as uv names it: ``git+URL@commit``."""
-    query = location.split("#", 1)[0].partition("?")[2]
-    pairs = (pair.partition("=") for pair in query.split("&"))
-    within = [value for key, _, value in pairs if key == "subdirectory"]
-    subdirectory = f"#subdirectory={within[0]}" if within else ""
+    within = git_query(location).get("subdirectory")
+    subdirectory = f"#subdirectory={within}" if within else ""
     return f"git+{git_repository(location)}@{location.rpartition('#')[2]}{subdirectory}"
 
 
@@ -425,9 +424,10 @@ def _installed_origin(installed: InstalledDist) -> str | None:
     found = installed.direct_url
     if found is None:
         return None
+    within = f"#subdirectory={found.subdirectory}" if found.subdirectory else ""
     if found.vcs_commit is not None:
-        return f"git+{found.url}@{found.vcs_commit}"
-    return found.url
+        return f"git+{found.url}@{found.vcs_commit}{within}"
+    return found.url + within
 
 
 def _from(installed: InstalledDist) -> str:
@@ -437,7 +437,8 @@ def _from(installed: InstalledDist) -> str:
 
 def _same_place(installed: str | None, wanted: str | None) -> bool:
     """Whether an installed dist and the one put in its place come from the same place, as uv
-    tells a reinstall from a replacement (a fragment such as ``#subdirectory=`` aside)."""
+    tells a reinstall from a replacement (another ``#subdirectory=`` is another place)."""
     if installed is None or wanted is None:
         return installed is wanted
-    return installed.partition("#")[0].rstrip("/") == wanted.partition("#")[0].rstrip("/")
+    (before, _, within), (now, _, asked) = installed.partition("#"), wanted.partition("#")
+    return (before.rstrip("/"), within) == (now.rstrip("/"), asked)

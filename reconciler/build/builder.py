@@ -115,12 +115,16 @@ class ProjectBuilder:
                 wheel = self._wheel(tree, dist, output, settings, editable=dist.editable)
             return keep_wheel(place, key, output, wheel)
 
-    def sdist_metadata(self, url: str, sha256: str | None, filename: str) -> bytes:
-        """Core metadata of an sdist, cached by its hash: read from the archive when it states
-        it statically (``reconciler.build.sdist_metadata``, uv's rules), else prepared by its
-        backend."""
+    def sdist_metadata(
+        self, url: str, sha256: str | None, filename: str, subdirectory: str | None = None
+    ) -> bytes:
+        """Core metadata of an sdist (of the project in its ``subdirectory``, when given),
+        cached by its hash: read from the archive when it states it statically
+        (``reconciler.build.sdist_metadata``, uv's rules; for a subdirectory's project, from
+        the unpacked directory), else prepared by its backend."""
 
         from accord.model.lock import Artifact
+        from accord.reconciler.build.sdist import build_key
         from accord.reconciler.build.sdist_metadata import static_sdist_metadata
         from accord.reconciler.fetch.artifacts import fetch_archive
 
@@ -133,31 +137,46 @@ class ProjectBuilder:
             name, version = None, None  # nothing to check the metadata against
         # Metadata a backend prepared may depend on the settings it got: kept apart.
         shard = self.config_settings.for_package(name).cache_shard()
+        key = build_key(digest, subdirectory)
         stored = (
             self.cache
             / "sdist-metadata"
-            / (f"{digest}.METADATA" if shard is None else f"{digest}-{shard}.METADATA")
+            / (f"{key}.METADATA" if shard is None else f"{key}-{shard}.METADATA")
         )
         if stored.is_file():
             return stored.read_bytes()
         metadata = None
-        if name is not None and version is not None:
+        if name is not None and version is not None and subdirectory is None:
             metadata = static_sdist_metadata(sdist, name, version)
         if metadata is None:
-            metadata = self._prepared_metadata(sdist, filename, name)
+            within = None if subdirectory is None else (subdirectory, url)
+            metadata = self._prepared_metadata(sdist, filename, name, within)
         from accord.reconciler.fsutil import write_atomic
 
         write_atomic(stored, metadata)  # another process may be writing the same entry
         return metadata
 
-    def _prepared_metadata(self, sdist: Path, filename: str, name: str | None) -> bytes:
-        """The metadata the sdist's backend prepares (``prepare_metadata_for_build_wheel``)."""
+    def _prepared_metadata(
+        self, sdist: Path, filename: str, name: str | None, within: tuple[str, str] | None
+    ) -> bytes:
+        """The metadata the sdist's backend prepares (``prepare_metadata_for_build_wheel``),
+        for the project in a subdirectory of the archive at a URL when ``within`` says
+        ``(subdirectory, url)``: read from its pyproject.toml instead when that states it."""
         from accord.reconciler.build.backend import prepare_metadata
         from accord.reconciler.build.sdist import unpack_sdist
+        from accord.reconciler.build.sdist_metadata import static_tree_metadata
 
         # No `Building` line: uv 0.13.8 prints none for metadata it prepares while locking.
         with tempfile.TemporaryDirectory(dir=self.cache) as work:
-            source = unpack_sdist(sdist, Path(work) / "src")
+            if within is None:
+                source = unpack_sdist(sdist, Path(work) / "src")
+            else:
+                subdirectory, url = within
+                origin = f"{url}#subdirectory={subdirectory}"
+                source = unpack_sdist(sdist, Path(work) / "src", subdirectory, origin=origin)
+                static = static_tree_metadata(source)
+                if static is not None:
+                    return static
             return prepare_metadata(
                 source,
                 interpreter=self.interpreter,
@@ -273,12 +292,23 @@ class ProjectBuilder:
                 shutil.copytree(tree, source, symlinks=True)
                 return self._wheel(source, dist, output, settings, editable=False)
 
-    def build_sdist(self, sdist: Path, sha256: str, label: str | None = None) -> Path:
-        """The wheel built (once, then cached by the sdist's hash) from an sdist; ``label``
-        names it in uv's ``Building``/``Built`` lines."""
+    def build_sdist(
+        self,
+        sdist: Path,
+        sha256: str,
+        label: str | None = None,
+        *,
+        name: str | None = None,
+        subdirectory: str | None = None,
+    ) -> Path:
+        """The wheel built (once, then cached by the sdist's hash) from an sdist, or from the
+        project in its ``subdirectory``; ``label`` names it in uv's ``Building``/``Built``
+        lines. ``name`` is the package's (by default the file name's: an archive at a URL
+        need not be named as an sdist)."""
         from accord.reconciler.build.sdist import build_sdist_wheel
 
-        name, _ = parse_sdist_filename(sdist.name)
+        if name is None:
+            name, _ = parse_sdist_filename(sdist.name)
         return build_sdist_wheel(
             sdist,
             sha256,
@@ -289,6 +319,7 @@ class ProjectBuilder:
             constraints=self.build_constraints,
             config_settings=self.config_settings.for_package(name),
             label=label,
+            subdirectory=subdirectory,
         )
 
 
@@ -328,7 +359,9 @@ def built_kept(dist: DesiredDist, cache: Path) -> bool:
     elif dist.kind is ArtifactKind.SOURCE_TREE:
         return kept_tree_wheel(dist, cache) is not None
     elif dist.artifact is not None and dist.artifact.sha256 is not None:
-        where, key = cache / "built", dist.artifact.sha256
+        from accord.reconciler.build.sdist import build_key
+
+        where, key = cache / "built", build_key(dist.artifact.sha256, dist.source.subdirectory)
     else:
         return False
     return any(where.glob(f"{glob.escape(key)}*/*.whl"))

@@ -34,7 +34,7 @@ if TYPE_CHECKING:
 
     from accord.reconciler.fetch.index import IndexClient
 
-__all__ = ["build_sdist_wheel", "unpack_sdist"]
+__all__ = ["build_key", "build_sdist_wheel", "unpack_sdist"]
 
 
 def _built_wheel(directory: Path, interpreter: Interpreter) -> Path | None:
@@ -129,12 +129,27 @@ def _extract_zip(sdist: Path, root: Path) -> None:
             _write(root, name, member, archive.read(info), bool(mode & 0o111))
 
 
-def unpack_sdist(sdist: Path, dest: Path) -> Path:
+def build_key(sha256: str, subdirectory: str | None = None) -> str:
+    """The name of an sdist's entry under ``<cache>/built``: its sha256, or, for the project
+    in one of its subdirectories (an archive holding several), a digest of both, so that
+    each project of the archive has a wheel of its own."""
+    if subdirectory is None:
+        return sha256
+    import hashlib
+
+    return hashlib.sha256(f"{sha256}#subdirectory={subdirectory}".encode()).hexdigest()
+
+
+def unpack_sdist(
+    sdist: Path, dest: Path, subdirectory: str | None = None, *, origin: str | None = None
+) -> Path:
     """Unpack ``sdist`` (``.tar.gz`` and other tar forms, or ``.zip``) into the empty or
-    missing directory ``dest``; return the source tree (its single top-level directory).
+    missing directory ``dest``; return the source tree (its single top-level directory, or
+    ``subdirectory`` within it: a ``url`` source's ``subdirectory``, as uv takes it).
 
     Raises ``DistributionInvalid`` for an unreadable archive, an unsafe member path or link,
-    or a tree with neither pyproject.toml nor setup.py.
+    a ``subdirectory`` the archive does not hold (``origin`` names the archive, as uv does:
+    its URL; the file name by default), or a tree with neither pyproject.toml nor setup.py.
     """
     dest.mkdir(parents=True, exist_ok=True)
     try:
@@ -146,6 +161,14 @@ def unpack_sdist(sdist: Path, dest: Path) -> Path:
         raise DistributionInvalid(f"The sdist `{sdist.name}` cannot be unpacked: {exc}") from exc
     entries = list(dest.iterdir())
     root = entries[0] if len(entries) == 1 and entries[0].is_dir() else dest
+    if subdirectory is not None:
+        within = root / subdirectory
+        if not (_inside(root, within) and within.is_dir()):
+            raise DistributionInvalid(
+                f"The source distribution `{origin or sdist.name}` has no subdirectory "
+                f"`{subdirectory}`"
+            )
+        root = within
     if not ((root / "pyproject.toml").is_file() or (root / "setup.py").is_file()):
         raise DistributionInvalid(
             f"The sdist `{sdist.name}` has neither pyproject.toml nor setup.py at its root"
@@ -164,10 +187,11 @@ def build_sdist_wheel(
     constraints: Sequence[Requirement] = (),
     config_settings: ConfigSettings | None = None,
     label: str | None = None,
+    subdirectory: str | None = None,
 ) -> Path:
-    """The wheel built from ``sdist`` for ``interpreter``: from ``<cache>/built/<sha256>/``
-    (``<sha256>-<shard>`` with ``config_settings``) when one is there (no backend runs), else
-    built now and kept there.
+    """The wheel built from ``sdist`` (the project in its ``subdirectory``, when given) for
+    ``interpreter``: from ``<cache>/built/<key>/`` (``build_key``; ``<key>-<shard>`` with
+    ``config_settings``) when one is there (no backend runs), else built now and kept there.
 
     ``label`` names it in uv's ``Building``/``Built`` lines (the file's name without).
 
@@ -177,7 +201,8 @@ def build_sdist_wheel(
     """
     settings = config_settings if config_settings is not None else ConfigSettings()
     shard = settings.cache_shard()
-    key = sha256 if shard is None else f"{sha256}-{shard}"
+    key = build_key(sha256, subdirectory)
+    key = key if shard is None else f"{key}-{shard}"
     built = cache / "built" / key
     found = _built_wheel(built, interpreter)
     if found is not None:
@@ -199,7 +224,7 @@ def build_sdist_wheel(
         builds = cache / "builds"
         builds.mkdir(parents=True, exist_ok=True)
         with tempfile.TemporaryDirectory(prefix=".tmp-sdist-", dir=builds) as temporary:
-            source = unpack_sdist(sdist, Path(temporary) / "source")
+            source = unpack_sdist(sdist, Path(temporary) / "source", subdirectory)
             with building(label or sdist.name):
                 wheel = build_wheel(
                     source,

@@ -17,12 +17,12 @@ import zlib
 from pathlib import Path
 from typing import IO
 
-from packaging.utils import NormalizedName
-from packaging.version import Version
+from packaging.utils import InvalidName, NormalizedName, canonicalize_name
+from packaging.version import InvalidVersion, Version
 
 from accord.model.static_metadata import metadata_from_pkg_info, metadata_from_pyproject
 
-__all__ = ["MAX_MEMBER_SIZE", "static_sdist_metadata"]
+__all__ = ["MAX_MEMBER_SIZE", "static_sdist_metadata", "static_tree_metadata"]
 
 MAX_MEMBER_SIZE = 16 * 1024 * 1024
 """Larger ``pyproject.toml`` or ``PKG-INFO`` files are refused (a PKG-INFO carries the long
@@ -165,3 +165,22 @@ def static_sdist_metadata(archive: Path, name: NormalizedName, version: Version)
     if pkg_info is not None:
         return metadata_from_pkg_info(pkg_info, name, version)
     return None
+
+
+def static_tree_metadata(tree: Path) -> bytes | None:
+    """Core metadata of the project in a directory of an unpacked archive (a ``url`` source's
+    ``subdirectory``), read from its ``pyproject.toml`` ``[project]`` table under uv's rules
+    when the table states the name and version (no file name fixes them here); None to ask
+    the backend."""
+    from accord.model.toml import TomlSyntaxError, loads
+
+    try:
+        text = (tree / "pyproject.toml").read_text(encoding="utf-8")
+        project = loads(text).get("project")
+        if not isinstance(project, dict):
+            return None
+        name = canonicalize_name(str(project["name"]), validate=True)
+        version = Version(str(project["version"]))
+    except (OSError, UnicodeError, TomlSyntaxError, KeyError, InvalidName, InvalidVersion):
+        return None
+    return metadata_from_pyproject(text, name, version)

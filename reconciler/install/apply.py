@@ -82,7 +82,15 @@ class Builder(Protocol):
 
     def build_git(self, dist: DesiredDist) -> Path: ...
 
-    def build_sdist(self, sdist: Path, sha256: str, label: str | None = None) -> Path: ...
+    def build_sdist(
+        self,
+        sdist: Path,
+        sha256: str,
+        label: str | None = None,
+        *,
+        name: str | None = None,
+        subdirectory: str | None = None,
+    ) -> Path: ...
 
 
 def _prepare_builds(
@@ -114,7 +122,10 @@ def _prepare_build(
     if dist.kind is ArtifactKind.SDIST:
         assert dist.artifact is not None
         sha256, sdist = fetch_archive(dist.artifact, cache, offline=offline)
-        wheel = builder.build_sdist(sdist, sha256, build_label(dist))
+        within = dist.source.subdirectory if dist.source.kind is SourceKind.URL else None
+        wheel = builder.build_sdist(
+            sdist, sha256, build_label(dist), name=dist.name, subdirectory=within
+        )
     else:
         wheel = builder.build_tree(dist)
     return unpack_wheel(wheel, cache)
@@ -127,32 +138,35 @@ def _built_version(tree: Path) -> str:
 
 
 def _direct_url(dist: DesiredDist) -> dict[str, object] | None:
-    """PEP 610 data for dists that do not come from a registry."""
+    """PEP 610 data for dists that do not come from a registry, as uv 0.13.8 writes it: its
+    keys in uv's order (``wheel.py`` keeps it), an archive's ``archive_info`` empty (uv records
+    no hash there), a directory's ``editable`` either way, and the ``subdirectory`` of a
+    ``url`` or git source."""
+    from accord.model.plan import source_subdirectory
+
+    found = _direct_url_info(dist)
+    within = source_subdirectory(dist.source)
+    if found is not None and within is not None:
+        found["subdirectory"] = within
+    return found
+
+
+def _direct_url_info(dist: DesiredDist) -> dict[str, object] | None:
     if dist.source.kind in (SourceKind.URL, SourceKind.PATH) and dist.artifact is not None:
-        archive: dict[str, object] = {}
-        if dist.artifact.hash:
-            archive["hash"] = dist.artifact.hash.replace(":", "=", 1)
         url = dist.source.location if dist.source.kind is SourceKind.URL else dist.artifact.url
-        return {"url": url, "archive_info": archive}
+        return {"url": url, "archive_info": {}}
     if dist.source.kind is SourceKind.GIT:
-        from accord.model.plan import git_repository
+        from accord.model.plan import git_query, git_repository
 
         location = dist.source.location
-        query = location.split("#", 1)[0].partition("?")[2]
-        requested = next(
-            (
-                v
-                for k, _, v in (p.partition("=") for p in query.split("&"))
-                if k in ("tag", "branch", "rev")
-            ),
-            None,
-        )
+        query = git_query(location)
+        requested = next((query[k] for k in ("tag", "branch", "rev") if k in query), None)
         vcs: dict[str, object] = {"vcs": "git", "commit_id": location.rpartition("#")[2]}
         if requested:
             vcs["requested_revision"] = requested
         return {"url": git_repository(location), "vcs_info": vcs}
     if dist.kind is ArtifactKind.SOURCE_TREE and dist.directory_url is not None:
-        return {"url": dist.directory_url, "dir_info": {"editable": True} if dist.editable else {}}
+        return {"url": dist.directory_url, "dir_info": {"editable": dist.editable}}
     return None
 
 

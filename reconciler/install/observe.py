@@ -89,11 +89,13 @@ def _direct_url(dist_info: Path) -> DirectUrl | None:
         return None
     dir_info = data.get("dir_info") if isinstance(data.get("dir_info"), dict) else None
     vcs_info = data.get("vcs_info") if isinstance(data.get("vcs_info"), dict) else None
+    within = data.get("subdirectory")
     return DirectUrl(
         url=data["url"],
         editable=bool(dir_info and dir_info.get("editable")),
         is_directory=dir_info is not None,
         vcs_commit=str(vcs_info["commit_id"]) if vcs_info and "commit_id" in vcs_info else None,
+        subdirectory=within if isinstance(within, str) and within else None,
     )
 
 

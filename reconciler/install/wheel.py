@@ -347,7 +347,9 @@ def _install_tree(
     written.append(str(dist_info))
     extras = {"INSTALLER": b"accord\n", **extra_files}
     if direct_url is not None:
-        extras["direct_url.json"] = json.dumps(direct_url, sort_keys=True).encode()
+        # Compact, keys in the order given, UTF-8: byte for byte what uv's serde_json writes.
+        text = json.dumps(direct_url, separators=(",", ":"), ensure_ascii=False)
+        extras["direct_url.json"] = text.encode()
     for file_name, content in extras.items():
         path = dist_info / file_name
         _write(path, content)

@@ -69,7 +69,9 @@ class MetadataBuilder(Protocol):
     (``resolve.local.TreeMetadata``). The build stage's ``ProjectBuilder``, handed in by the
     caller (the lock stage sits below the build stage and never imports it)."""
 
-    def sdist_metadata(self, url: str, sha256: str | None, filename: str) -> bytes: ...
+    def sdist_metadata(
+        self, url: str, sha256: str | None, filename: str, subdirectory: str | None = None
+    ) -> bytes: ...
 
     def tree_metadata(
         self, tree: Path, name: str, *, editable: bool = False, commit: str | None = None

@@ -92,7 +92,8 @@ def _lower_one(
         from accord.model.git import parse_git_source, requirement_url
 
         reference = parse_git_source(entry)
-        return Source(SourceKind.GIT, requirement_url(reference), reference.subdirectory), None
+        # The subdirectory is in the URL's query, as uv writes it (no `subdirectory` key).
+        return Source(SourceKind.GIT, requirement_url(reference)), None
     if "url" in entry:
         subdirectory = entry.get("subdirectory")
         return Source(

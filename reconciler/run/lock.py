@@ -73,8 +73,10 @@ class _OnFirstBuild:
         self._builder: ProjectBuilder | None = None
         self._lock = threading.Lock()  # the resolver's metadata threads may ask at once
 
-    def sdist_metadata(self, url: str, sha256: str | None, filename: str) -> bytes:
-        return self._made().sdist_metadata(url, sha256, filename)
+    def sdist_metadata(
+        self, url: str, sha256: str | None, filename: str, subdirectory: str | None = None
+    ) -> bytes:
+        return self._made().sdist_metadata(url, sha256, filename, subdirectory)
 
     def tree_metadata(
         self, tree: Path, name: str, *, editable: bool = False, commit: str | None = None

@@ -40,7 +40,12 @@ from accord.reconciler.errors import NoSolution
 from accord.reconciler.lock.resolve import conflicts as conflicting
 from accord.reconciler.lock.resolve.assemble import NodeKey, merge_forks
 from accord.reconciler.lock.resolve.forks import ForkResult, resolve_forks
-from accord.reconciler.lock.resolve.local import TreeMetadata, local_packages, refuse_direct_urls
+from accord.reconciler.lock.resolve.local import (
+    ArchiveMetadata,
+    TreeMetadata,
+    local_packages,
+    refuse_direct_urls,
+)
 from accord.reconciler.lock.resolve.metadata import refuse_local_metadata
 from accord.reconciler.lock.resolve.packages import lock_packages, requirement_key_sort
 from accord.reconciler.lock.resolve.requirements import ROOT, Req
@@ -112,7 +117,7 @@ def resolve_lock(
     offline: bool = False,
     git_commits: Mapping[NormalizedName, str] | None = None,
     git_locked: Mapping[str, str] | None = None,
-    archive_metadata: Callable[[str, str | None, str], bytes] | None = None,
+    archive_metadata: ArchiveMetadata | None = None,
     tree_metadata: TreeMetadata | None = None,
     pinned: Mapping[NormalizedName, IndexClient] | None = None,
     prerelease: str | None = None,

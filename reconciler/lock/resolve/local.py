@@ -9,7 +9,7 @@ not written for a path dependency (uv omits it for every source tree); a git dep
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from accord.reconciler.fetch.index import DistMetadata
 
 __all__ = [
+    "ArchiveMetadata",
     "TreeMetadata",
     "built_package",
     "local_metadata",
@@ -45,6 +46,15 @@ class TreeMetadata(Protocol):
 
     def __call__(
         self, tree: Path, name: str, *, editable: bool = False, commit: str | None = None
+    ) -> bytes: ...
+
+
+class ArchiveMetadata(Protocol):
+    """The core metadata (``METADATA`` bytes) of the sdist at ``url`` (its ``sha256`` when
+    known, its file name), or of the project in its ``subdirectory`` (a ``url`` source's)."""
+
+    def __call__(
+        self, url: str, sha256: str | None, filename: str, subdirectory: str | None = None
     ) -> bytes: ...
 
 
@@ -153,10 +163,11 @@ def _archive_package(
     source: Source,
     root: Path | None,
     cache: Path,
-    archive_metadata: Callable[[str, str | None, str], bytes] | None,
+    archive_metadata: ArchiveMetadata | None,
 ) -> LocalPackage:
     """A url or path source naming a wheel or sdist: fetched (and hashed) once, its metadata
-    read from the wheel or prepared by the sdist's backend."""
+    read from the wheel or prepared by the sdist's backend (from the ``subdirectory`` of a
+    ``url`` source's archive, as uv builds it; uv drops a wheel's ``subdirectory``)."""
     import zipfile
 
     from accord.reconciler.fetch.artifacts import fetch_archive
@@ -175,10 +186,12 @@ def _archive_package(
             members = [m for m in wheel.namelist() if m.endswith(".dist-info/METADATA")]
             raw = wheel.read(members[0])
     elif archive_metadata is not None:
-        raw = archive_metadata(url, sha256, archive.name)
+        raw = archive_metadata(url, sha256, archive.name, source.subdirectory)
     else:
         raise BuildNotSupported(f"`{name}` is an sdist at `{location}`; it needs building")
     meta = parse_metadata(raw)
+    if is_wheel and source.subdirectory is not None:
+        source = Source(source.kind, source.location)
     digest = f"sha256:{sha256}"
     # An sdist is named by its source alone, in uv's lock; a wheel by URL or by file name.
     sdist = None if is_wheel else Artifact(hash=digest)
@@ -191,6 +204,9 @@ def _archive_package(
         version=meta.version,
         requires_python=meta.requires_python or SpecifierSet(),
         dependencies=meta.requires_dist,
+        # uv records the archive's extras (``provides-extras``) in their metadata order.
+        optional_dependencies=tuple((extra, ()) for extra in sorted(set(meta.provides_extras))),
+        declared_extras=meta.provides_extras,
     )
     return LocalPackage(
         manifest=manifest, source=source, metadata=meta, member=False, sdist=sdist, wheels=wheels
@@ -205,7 +221,7 @@ def local_packages(
     cache: Path | None = None,
     offline: bool = False,
     git_commits: Mapping[NormalizedName, str] | None = None,
-    archive_metadata: Callable[[str, str | None, str], bytes] | None = None,
+    archive_metadata: ArchiveMetadata | None = None,
     tree_metadata: TreeMetadata | None = None,
     followed: Sequence[ProjectManifest] = (),
 ) -> dict[NormalizedName, LocalPackage]:
@@ -313,7 +329,7 @@ def source_package(
     cache: Path | None,
     offline: bool = False,
     git_commit: str | None = None,
-    archive_metadata: Callable[[str, str | None, str], bytes] | None = None,
+    archive_metadata: ArchiveMetadata | None = None,
     tree_metadata: TreeMetadata | None = None,
 ) -> LocalPackage | None:
     """The package ``dependent`` takes ``name`` from ``source``: a git checkout, an archive,

@@ -11,7 +11,7 @@ different sources that can both hold in one fork are uv's "conflicting indexes" 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -22,7 +22,7 @@ from accord.model.lock import Source, SourceKind
 from accord.model.manifest import ProjectManifest, lower_requirement
 from accord.model.marker_tree import MarkerTree
 from accord.reconciler.errors import NoSolution, SettingUnsupported
-from accord.reconciler.lock.resolve.local import TreeMetadata, source_package
+from accord.reconciler.lock.resolve.local import ArchiveMetadata, TreeMetadata, source_package
 from accord.reconciler.lock.resolve.requirements import LocalPackage
 
 if TYPE_CHECKING:
@@ -107,7 +107,7 @@ def selected_sources(
     *,
     cache: Path | None,
     offline: bool = False,
-    archive_metadata: Callable[[str, str | None, str], bytes] | None = None,
+    archive_metadata: ArchiveMetadata | None = None,
     git_locked: Mapping[str, str] | None = None,
     tree_metadata: TreeMetadata | None = None,
 ) -> SelectedSources:
