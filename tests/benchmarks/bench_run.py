@@ -15,7 +15,8 @@ identical copies of the project:
 - lock from scratch (no uv.lock), warm cache and cold cache (an empty cache directory for
   every run): ``uv lock`` vs ``accord lock``; and whether the two locks are identical.
 
-It prints medians, minimums and the accord/uv ratio.
+It prints medians, minimums and the accord/uv ratio. ``--warm`` adds the fresh sync without a
+recipe and the warm lock from scratch with accord's warm server (``ACCORD_WARM=1``).
 """
 
 from __future__ import annotations
@@ -96,6 +97,65 @@ def _report(name: str, accord: Runs, other: Runs, other_name: str) -> None:
     )
 
 
+def _warm_rows(
+    runs: int,
+    accord: str,
+    uv: str,
+    projects: dict[str, Path],
+    env: dict[str, str],
+    index_url: str,
+    work: Path,
+    replay_dir: Path,
+) -> None:
+    """The rows a warm server changes (a fresh sync without a recipe, a lock from scratch with
+    a warm cache), with ``ACCORD_WARM=1``; then the server's own memory. The peaks are the
+    caller's: the worker, forked from the server, is not its child."""
+    runtime = work / "run"
+    runtime.mkdir(mode=0o700)
+    warm = dict(env, ACCORD_WARM="1", XDG_RUNTIME_DIR=str(runtime), ACCORD_INDEX_URL=index_url)
+    accord_project, uv_project = projects["accord"], projects["uv"]
+    deadline = time.monotonic() + 30
+    while not list(runtime.glob("accord-warm-*/*.sock")) and time.monotonic() < deadline:
+        subprocess.run([accord, "lock", "-q"], cwd=accord_project, env=warm, check=True)
+        time.sleep(0.5)
+    time.sleep(1)
+
+    def fresh() -> None:
+        shutil.rmtree(accord_project / ".venv", ignore_errors=True)
+        shutil.rmtree(replay_dir, ignore_errors=True)
+
+    def unlock(project: Path) -> Callable[[], None]:
+        return lambda: (project / "uv.lock").unlink(missing_ok=True)
+
+    first_accord, first_uv = _alternating(
+        runs,
+        ([accord, "sync", "--frozen", "-q"], accord_project, warm, fresh),
+        (
+            [uv, "sync", "--frozen"],
+            uv_project,
+            env,
+            lambda: shutil.rmtree(uv_project / ".venv", ignore_errors=True),
+        ),
+    )
+    _report("warm server: sync, no recipe", first_accord, first_uv, "uv")
+    lock_accord, lock_uv = _alternating(
+        runs,
+        ([accord, "lock", "-q"], accord_project, warm, unlock(accord_project)),
+        ([uv, "lock", "-q"], uv_project, warm, unlock(uv_project)),
+    )
+    _report("warm server: lock, warm cache", lock_accord, lock_uv, "uv")
+    for entry in Path("/proc").iterdir():
+        try:
+            command = (entry / "cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if b"accord.reconciler.warm" in command and str(runtime).encode() in command[-2]:
+            status = (entry / "status").read_text()
+            peak = re.search(r"VmHWM:\s+(\d+)", status)
+            print(f"warm server: peak {int(peak.group(1)) / 1024 if peak else 0:.1f} MiB")
+            os.kill(int(entry.name), 15)
+
+
 def _top_level_names(requirements: Path) -> list[str]:
     header = " ".join(
         line.lstrip("# ") for line in requirements.read_text().splitlines() if line.startswith("#")
@@ -125,6 +185,11 @@ def main() -> int:
         default=[],
         help="a marker for tool.uv.environments (repeatable): limit the lock to the platforms "
         "the set has wheels for (the large set: \"sys_platform == 'linux'\")",
+    )
+    parser.add_argument(
+        "--warm",
+        action="store_true",
+        help="also the slow rows with accord's warm server (ACCORD_WARM=1)",
     )
     parser.add_argument(
         "--real-index",
@@ -290,6 +355,8 @@ def main() -> int:
             projects["accord"] / "uv.lock"
         ).read_text()
         print(f"accord's lock identical to uv's: {same}")
+        if args.warm:
+            _warm_rows(args.runs, accord, uv, projects, env, index_url, work, replay_dir)
         if args.real_index:
             real_env = {
                 k: v
