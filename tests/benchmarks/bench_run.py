@@ -115,10 +115,19 @@ def _warm_rows(
     warm = dict(env, ACCORD_WARM="1", XDG_RUNTIME_DIR=str(runtime), ACCORD_INDEX_URL=index_url)
     accord_project, uv_project = projects["accord"], projects["uv"]
     deadline = time.monotonic() + 30
+    # A sync of the existing environment takes the slow path (a plain lock would be answered
+    # by the stamp): the first starts the server.
     while not list(runtime.glob("accord-warm-*/*.sock")) and time.monotonic() < deadline:
-        subprocess.run([accord, "lock", "-q"], cwd=accord_project, env=warm, check=True)
+        subprocess.run([accord, "sync", "--frozen", "-q"], cwd=accord_project, env=warm, check=True)
         time.sleep(0.5)
-    time.sleep(1)
+    served = subprocess.run(
+        [accord, "sync", "--frozen", "-v"],
+        cwd=accord_project,
+        env=warm,
+        capture_output=True,
+        text=True,
+    )
+    print(f"warm server answers: {'DEBUG Run by worker' in served.stderr}")
 
     def fresh() -> None:
         shutil.rmtree(accord_project / ".venv", ignore_errors=True)
