@@ -284,6 +284,7 @@ def serve(path: str) -> None:
         fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except OSError:
         return
+    os.chdir("/")  # holds no directory of the caller's (each worker takes the caller's own)
     _preload()
     import signal
 
