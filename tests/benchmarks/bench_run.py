@@ -108,8 +108,8 @@ def _warm_rows(
     replay_dir: Path,
 ) -> None:
     """The rows a warm server changes (a fresh sync without a recipe, a lock from scratch with
-    a warm cache), with ``ACCORD_WARM=1``; then the server's own memory. The peaks are the
-    caller's: the worker, forked from the server, is not its child."""
+    a warm and a cold cache), with ``ACCORD_WARM=1``; then the server's own memory. The peaks
+    are the caller's: the worker, forked from the server, is not its child."""
     runtime = work / "run"
     runtime.mkdir(mode=0o700)
     warm = dict(env, ACCORD_WARM="1", XDG_RUNTIME_DIR=str(runtime), ACCORD_INDEX_URL=index_url)
@@ -153,6 +153,25 @@ def _warm_rows(
         ([uv, "lock", "-q"], uv_project, warm, unlock(uv_project)),
     )
     _report("warm server: lock, warm cache", lock_accord, lock_uv, "uv")
+
+    def unlock_cold(project: Path, cache: str) -> Callable[[], None]:
+        def before() -> None:
+            (project / "uv.lock").unlink(missing_ok=True)
+            shutil.rmtree(cache, ignore_errors=True)
+
+        return before
+
+    cold_accord, cold_uv = _alternating(
+        runs,
+        (
+            [accord, "lock", "-q"],
+            accord_project,
+            warm,
+            unlock_cold(accord_project, warm["ACCORD_CACHE_DIR"]),
+        ),
+        ([uv, "lock", "-q"], uv_project, warm, unlock_cold(uv_project, warm["UV_CACHE_DIR"])),
+    )
+    _report("warm server: lock, cold cache", cold_accord, cold_uv, "uv")
     for entry in Path("/proc").iterdir():
         try:
             command = (entry / "cmdline").read_bytes().split(b"\0")
