@@ -7,6 +7,8 @@ interpreter running accord (packaging falls back to the running one when given l
 
 from __future__ import annotations
 
+import functools
+import types
 from collections.abc import Mapping
 from pathlib import PurePath
 
@@ -66,5 +68,11 @@ class Interpreter:
         return dict(self.markers)
 
     def tag_priority(self) -> Mapping[str, int]:
-        """Tag → rank (0 is best), for choosing among a package's wheels."""
-        return {tag: rank for rank, tag in enumerate(self.tags)}
+        """Tag → rank (0 is best), for choosing among a package's wheels (made once per list
+        of tags: a sync asks for it per package, and CPython lists about 900)."""
+        return _tag_priority(self.tags)
+
+
+@functools.lru_cache(maxsize=8)
+def _tag_priority(tags: tuple[str, ...]) -> Mapping[str, int]:
+    return types.MappingProxyType({tag: rank for rank, tag in enumerate(tags)})
