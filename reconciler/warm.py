@@ -320,8 +320,9 @@ def serve(path: str) -> None:
             listener.close()
             _work(connection, data, fds, path)
     finally:
-        with contextlib.suppress(OSError):
-            os.unlink(path)
+        for leftover in (path, path + ".lock"):  # the lock file while still held
+            with contextlib.suppress(OSError):
+                os.unlink(leftover)
 
 
 def _remove_stale(directory: str, fcntl: "Any") -> None:

@@ -65,13 +65,7 @@ def test_a_runtime_directory_too_deep_for_a_socket_runs_in_process(
 def _stop_server(lock: Path) -> None:
     """SIGTERM to the process holding ``lock`` (the server), found through /proc."""
     for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            held = {os.readlink(fd) for fd in (entry / "fd").iterdir()}
-        except OSError:
-            continue
-        if str(lock) in held:
+        if entry.name.isdigit() and _holds(entry, lock):
             os.kill(int(entry.name), signal.SIGTERM)
 
 
@@ -248,3 +242,37 @@ def test_a_served_run_executes_its_command_where_the_run_left_off(
     result = _served(cli, elsewhere, warm, *args)
     assert _SERVED.search(result.stderr), result.stderr
     assert (result.returncode, result.stdout) == (0, f"{project}\n")
+
+
+def test_a_server_killed_is_replaced_and_its_files_cleared(
+    cli: Cli, make_project: MakeProject, warm: dict[str, str]
+) -> None:
+    project = make_project("simple")
+    first = _SERVED.search(_served(cli, project, warm, "lock", "--python", str(cli.python)).stderr)
+    assert first is not None
+    socket_path = Path(first.group(2))
+    lock = Path(f"{socket_path}.lock")
+    held = [
+        int(entry.name)
+        for entry in Path("/proc").iterdir()
+        if entry.name.isdigit() and _holds(entry, lock)
+    ]
+    assert len(held) == 1
+    os.kill(held[0], signal.SIGKILL)
+    while Path(f"/proc/{held[0]}").exists():
+        time.sleep(0.05)
+    # The socket is left behind, answered by no one: this run is done in process.
+    alone = cli.invoke(project, "lock", "-v", "--python", str(cli.python), env={**warm})
+    assert alone.returncode == 0, alone.stderr
+    assert not _SERVED.search(alone.stderr)
+    # It started a new server, which took the lock and the socket over.
+    again = _SERVED.search(_served(cli, project, warm, "lock", "--python", str(cli.python)).stderr)
+    assert again is not None and again.group(2) == str(socket_path)
+    assert int(again.group(1)) != int(first.group(1))
+
+
+def _holds(process: Path, path: Path) -> bool:
+    try:
+        return str(path) in {os.readlink(fd) for fd in (process / "fd").iterdir()}
+    except OSError:
+        return False
