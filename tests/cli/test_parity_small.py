@@ -1,0 +1,206 @@
+"""Small differences from uv 0.13.8, closed and checked side by side with it.
+
+1. uv reads `UV_FROZEN` and `UV_LOCKED` itself, not through clap: a variable never conflicts
+   with an option. `UV_FROZEN=1 sync --upgrade` is a frozen sync (the upgrade unused, no
+   word of it), `UV_LOCKED=1 lock --upgrade` fails as a stale lock, and `lock` honours
+   `UV_LOCKED`, `--no-locked` and `--no-frozen` as the other commands do.
+
+Each case runs accord and uv in copies of one project and compares what they print (times
+and the hint's program name aside), their exit status and the files they leave.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.cli.support import Cli, installed, write_project
+
+_TIME = re.compile(r" in \d+(\.\d+)?(ms|s)$", re.MULTILINE)
+
+PYPROJECT = """\
+[project]
+name = "proj"
+version = "0.1.0"
+requires-python = ">=3.11"
+dependencies = ["pkg"]
+"""
+
+
+def _text(result: subprocess.CompletedProcess[str], root: Path) -> str:
+    """stderr as both tools would say it: times, the tool's copy of the project, uv's name in
+    hints, `Prepared` lines (which depend on what each cache already held) left out."""
+    text = _TIME.sub(" in <time>", result.stderr).replace(str(root), "<root>")
+    for command in ("lock", "sync", "lock --script"):
+        text = text.replace(f"`uv {command}`", f"`accord {command}`")
+    return "".join(
+        line for line in text.splitlines(keepends=True) if not line.startswith("Prepared ")
+    )
+
+
+def _twins(tmp_path: Path, text: str = PYPROJECT) -> tuple[Path, Path]:
+    """The project for accord and its copy for uv."""
+    return write_project(tmp_path, "accord", text), write_project(tmp_path, "uv", text)
+
+
+def _locked_at_1_0(cli: Cli, tmp_path: Path) -> tuple[Path, Path, bytes]:
+    """Both projects with one current uv lock holding `pkg` 1.0 (1.1 is the newest)."""
+    ours, theirs = _twins(tmp_path)
+    made = cli.uv(theirs, "lock", "--upgrade-package", "pkg==1.0")
+    assert made.returncode == 0, made.stderr
+    lock = (theirs / "uv.lock").read_bytes()
+    (ours / "uv.lock").write_bytes(lock)
+    assert b'version = "1.0"' in lock
+    return ours, theirs, lock
+
+
+def _both(
+    cli: Cli, ours: Path, theirs: Path, *args: str, env: dict[str, str] | None = None
+) -> tuple[subprocess.CompletedProcess[str], subprocess.CompletedProcess[str]]:
+    variables = {"UV_PYTHON": str(cli.python), **(env or {})}
+    return cli.invoke(ours, *args, env=variables), cli.uv(theirs, *args, env=variables)
+
+
+def _same_answer(
+    accord: subprocess.CompletedProcess[str],
+    uv: subprocess.CompletedProcess[str],
+    root: Path,
+) -> None:
+    """The same exit status and the same words: everything, or for a usage error its first
+    line (clap's usage line names the variables each was given), for a failure its `error:`
+    and `hint:` lines (accord adds a stale lock's `cause:`, and leaves out what uv says before
+    it fails here: the environment it makes first, the `Resolved` line)."""
+    assert accord.returncode == uv.returncode, accord.stderr + uv.stderr
+    ours, theirs = (
+        _text(result, root / who).splitlines() for result, who in ((accord, "accord"), (uv, "uv"))
+    )
+    if uv.returncode == 2:
+        ours, theirs = ours[:1], theirs[:1]
+    elif uv.returncode == 1:
+        ours, theirs = (
+            [line for line in lines if line.startswith(("error:", "hint:"))]
+            for lines in (ours, theirs)
+        )
+    assert ours == theirs
+    # An export's header names the program that wrote it.
+    assert accord.stdout == uv.stdout.replace("by uv via", "by accord via").replace(
+        "#    uv ", "#    accord "
+    )
+
+
+# --- 1. UV_FROZEN and UV_LOCKED with the options they do not conflict with ------------------
+
+
+@pytest.mark.parametrize(
+    ("env", "args"),
+    [
+        pytest.param({"UV_FROZEN": "1"}, ("sync", "--upgrade"), id="UV_FROZEN-sync-upgrade"),
+        pytest.param(
+            {"UV_FROZEN": "1"}, ("sync", "-P", "pkg"), id="UV_FROZEN-sync-upgrade-package"
+        ),
+        pytest.param(
+            {"UV_FROZEN": "1"},
+            ("run", "-U", "python", "-c", "import pkg; print(pkg.__version__)"),
+            id="UV_FROZEN-run-upgrade",
+        ),
+        pytest.param(
+            {}, ("sync", "--frozen", "--upgrade-package", "pkg"), id="frozen-upgrade-package"
+        ),
+        pytest.param(
+            {"UV_LOCKED": "1"}, ("sync", "--frozen", "-P", "pkg"), id="frozen-over-UV_LOCKED"
+        ),
+    ],
+)
+def test_a_frozen_sync_leaves_the_upgrade_options_unused_as_uv(
+    cli: Cli, tmp_path: Path, env: dict[str, str], args: tuple[str, ...]
+) -> None:
+    ours, theirs, lock = _locked_at_1_0(cli, tmp_path)
+
+    accord, uv = _both(cli, ours, theirs, *args, env=env)
+
+    assert uv.returncode == 0, uv.stderr
+    _same_answer(accord, uv, tmp_path)
+    assert (ours / "uv.lock").read_bytes() == lock == (theirs / "uv.lock").read_bytes()
+    assert installed(ours)["pkg"] == installed(theirs)["pkg"] == "1.0"
+
+
+@pytest.mark.parametrize(
+    ("env", "args"),
+    [
+        pytest.param({"UV_LOCKED": "1"}, ("lock", "--upgrade"), id="UV_LOCKED-upgrade"),
+        pytest.param({"UV_LOCKED": "1"}, ("lock", "-P", "pkg"), id="UV_LOCKED-upgrade-package"),
+        pytest.param({"UV_LOCKED": "1"}, ("lock", "--frozen"), id="UV_LOCKED-frozen"),
+        pytest.param({"UV_LOCKED": "1"}, ("lock", "--check-exists"), id="UV_LOCKED-check-exists"),
+        pytest.param({"UV_LOCKED": "1"}, ("lock", "--no-locked", "-U"), id="no-locked"),
+        pytest.param({"UV_FROZEN": "1"}, ("lock", "--no-frozen", "-U"), id="no-frozen"),
+        pytest.param({}, ("lock", "--check", "--no-locked", "-U"), id="no-locked-after-check"),
+        pytest.param({}, ("lock", "--no-locked", "--no-locked"), id="no-locked-twice"),
+        pytest.param({"UV_LOCKED": "1", "UV_FROZEN": "1"}, ("lock",), id="both-variables"),
+    ],
+)
+def test_lock_reads_uv_locked_and_uv_frozen_as_uv(
+    cli: Cli, tmp_path: Path, env: dict[str, str], args: tuple[str, ...]
+) -> None:
+    ours, theirs, _ = _locked_at_1_0(cli, tmp_path)
+
+    accord, uv = _both(cli, ours, theirs, *args, env=env)
+
+    _same_answer(accord, uv, tmp_path)
+    assert (ours / "uv.lock").read_bytes() == (theirs / "uv.lock").read_bytes()
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        pytest.param(("sync",), id="sync"),
+        pytest.param(("run", "python", "-c", "pass"), id="run"),
+        pytest.param(("export",), id="export"),
+    ],
+)
+def test_a_missing_lock_under_uv_frozen_names_the_variable(
+    cli: Cli, tmp_path: Path, args: tuple[str, ...]
+) -> None:
+    ours, theirs = _twins(tmp_path)
+
+    accord, uv = _both(cli, ours, theirs, *args, env={"UV_FROZEN": "1"})
+
+    assert uv.returncode == 1
+    assert "but `UV_FROZEN=1` was provided" in uv.stderr
+    _same_answer(accord, uv, tmp_path)
+
+
+SCRIPT = """\
+# /// script
+# dependencies = ["pkg==1.0"]
+# ///
+import pkg
+print(pkg.__version__)
+"""
+
+
+@pytest.mark.parametrize("variable", ["UV_LOCKED", "UV_FROZEN"])
+def test_a_script_without_a_lock_runs_with_a_warning_under_the_variables(
+    cli: Cli, tmp_path: Path, variable: str
+) -> None:
+    """`run --locked script.py` without `script.py.lock` is an error; the variables, set for
+    every project, only warn (uv names `UV_FROZEN` `--frozen` there)."""
+    for who in ("accord", "uv"):
+        (tmp_path / who).mkdir()
+        (tmp_path / who / "s.py").write_text(SCRIPT)
+
+    accord, uv = _both(
+        cli, tmp_path / "accord", tmp_path / "uv", "run", "s.py", env={variable: "1"}
+    )
+
+    assert (accord.returncode, uv.returncode) == (0, 0), accord.stderr + uv.stderr
+    assert accord.stdout == uv.stdout == "1.0\n"
+    flag = "UV_LOCKED=1" if variable == "UV_LOCKED" else "--frozen"
+    warning = (
+        f"warning: No lockfile found for Python script (ignoring `{flag}`); run "
+        "`accord lock --script` to generate a lockfile\n"
+    )
+    assert _text(accord, tmp_path).startswith(warning)
+    assert _text(uv, tmp_path).startswith(warning)
