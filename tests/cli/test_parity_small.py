@@ -4,6 +4,8 @@
    with an option. `UV_FROZEN=1 sync --upgrade` is a frozen sync (the upgrade unused, no
    word of it), `UV_LOCKED=1 lock --upgrade` fails as a stale lock, and `lock` honours
    `UV_LOCKED`, `--no-locked` and `--no-frozen` as the other commands do.
+2. A requirement on a name with a path, git, URL or workspace source takes the version the
+   source has: its own specifier is neither checked nor recorded.
 
 Each case runs accord and uv in copies of one project and compares what they print (times
 and the hint's program name aside), their exit status and the files they leave.
@@ -204,3 +206,118 @@ def test_a_script_without_a_lock_runs_with_a_warning_under_the_variables(
     )
     assert _text(accord, tmp_path).startswith(warning)
     assert _text(uv, tmp_path).startswith(warning)
+
+
+# --- 2. a source decides the version ------------------------------------------------------
+
+HATCH = '\n[build-system]\nrequires = ["hatchling"]\nbuild-backend = "hatchling.build"\n'
+
+
+def _package(root: Path, name: str, version: str) -> None:
+    """`root/<name>`: a hatchling project at `version`."""
+    module = name.replace("-", "_")
+    (root / name / module).mkdir(parents=True)
+    (root / name / module / "__init__.py").write_text("")
+    (root / name / "pyproject.toml").write_text(
+        f'[project]\nname = "{name}"\nversion = "{version}"\nrequires-python = ">=3.10"\n{HATCH}'
+    )
+
+
+def _sourced(requirements: str, source: str, tail: str = "") -> str:
+    return (
+        PYPROJECT.replace('["pkg"]', f"[{requirements}]")
+        + f"\n[tool.uv.sources]\ndep-a = {source}\n{tail}"
+    )
+
+
+def _lock_both(cli: Cli, tmp_path: Path, text: str, *, members: bool = False) -> None:
+    ours, theirs = _twins(tmp_path, text)
+    for project in (ours, theirs):
+        if members:
+            _package(project / "packages", "dep-a", "1.0")
+        else:
+            _package(project.parent, "dep-a", "1.0")
+
+    accord, uv = _both(cli, ours, theirs, "lock")
+
+    assert uv.returncode == 0, uv.stderr
+    _same_answer(accord, uv, tmp_path)
+    lock = (theirs / "uv.lock").read_text()
+    assert (ours / "uv.lock").read_text() == lock
+    assert 'name = "dep-a"\nversion = "1.0"' in lock
+
+
+@pytest.mark.backends
+@pytest.mark.parametrize(
+    ("requirement", "source"),
+    [
+        pytest.param('"dep-a>=5"', '{ path = "../dep-a" }', id="directory"),
+        pytest.param('"dep-a==7"', '{ path = "../dep-a", editable = true }', id="editable"),
+        pytest.param(
+            "\"dep-a>=5; sys_platform == 'linux'\"",
+            '[{ path = "../dep-a", marker = "sys_platform == \'linux\'" }]',
+            id="chosen-by-marker",
+        ),
+    ],
+)
+def test_a_directory_source_takes_its_own_version_whatever_the_specifier(
+    cli: Cli, tmp_path: Path, requirement: str, source: str
+) -> None:
+    _lock_both(cli, tmp_path, _sourced(requirement, source))
+
+
+@pytest.mark.backends
+def test_a_workspace_member_takes_its_own_version_whatever_the_specifier(
+    cli: Cli, tmp_path: Path
+) -> None:
+    text = _sourced(
+        '"dep-a>=5"',
+        "{ workspace = true }",
+        '\n[dependency-groups]\ndev = ["dep-a<1"]\n'
+        '\n[tool.uv.workspace]\nmembers = ["packages/*"]\n',
+    )
+    _lock_both(cli, tmp_path, text, members=True)
+
+
+def test_an_archive_source_takes_its_own_version_and_the_lock_stays_current(
+    cli: Cli, tmp_path: Path, dists_dir: Path
+) -> None:
+    """A wheel by path and by URL; the lock uv wrote stays current when the specifier changes,
+    as uv records none."""
+    wheel = dists_dir / "dep_a-1.0-py3-none-any.whl"
+    for kind, source in (
+        ("path", f'{{ path = "{wheel}" }}'),
+        ("url", f'{{ url = "{cli.index_url}dep-a/{wheel.name}" }}'),
+    ):
+        root = tmp_path / kind
+        ours, theirs = _twins(root, _sourced('"dep-a>=5"', source))
+
+        accord, uv = _both(cli, ours, theirs, "lock")
+
+        assert uv.returncode == 0, uv.stderr
+        _same_answer(accord, uv, root)
+        assert (ours / "uv.lock").read_text() == (theirs / "uv.lock").read_text()
+        for project in (ours, theirs):
+            pyproject = project / "pyproject.toml"
+            pyproject.write_text(pyproject.read_text().replace(">=5", "<1"))
+        accord, uv = _both(cli, ours, theirs, "sync", "--locked")
+        assert (accord.returncode, uv.returncode) == (0, 0), accord.stderr + uv.stderr
+        assert installed(ours)["dep-a"] == installed(theirs)["dep-a"] == "1.0"
+
+
+def test_a_transitive_requirement_still_holds_a_source_to_its_specifier(
+    cli: Cli, tmp_path: Path, dists_dir: Path
+) -> None:
+    """Only the requirement that names the source loses its specifier: `dep-c` still needs
+    `dep-b>=2.0`, which the source's `dep-b` 1.0 is not; uv's words for it."""
+    wheel = dists_dir / "dep_b-1.0-py3-none-any.whl"
+    text = PYPROJECT.replace('["pkg"]', '["dep-b>=5", "dep-c"]')
+    ours, theirs = _twins(tmp_path, text + f'\n[tool.uv.sources]\ndep-b = {{ path = "{wheel}" }}\n')
+
+    accord, uv = _both(cli, ours, theirs, "lock")
+
+    assert uv.returncode == 1
+    assert "only dep-b<2.0 is available and all versions of dep-c depend on dep-b>=2.0" in uv.stderr
+    assert accord.returncode == 1
+    assert _text(accord, tmp_path / "accord") == _text(uv, tmp_path / "uv")
+    assert not (ours / "uv.lock").exists()
