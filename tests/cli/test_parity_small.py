@@ -1,4 +1,4 @@
-"""Small differences from uv 0.13.8, closed and checked side by side with it.
+"""Three small differences from uv 0.13.8, closed and checked side by side with it.
 
 1. uv reads `UV_FROZEN` and `UV_LOCKED` itself, not through clap: a variable never conflicts
    with an option. `UV_FROZEN=1 sync --upgrade` is a frozen sync (the upgrade unused, no
@@ -6,6 +6,8 @@
    `UV_LOCKED`, `--no-locked` and `--no-frozen` as the other commands do.
 2. A requirement on a name with a path, git, URL or workspace source takes the version the
    source has: its own specifier is neither checked nor recorded.
+3. A `.python-version` line uv does not support there (an executable name: `not-a-python`,
+   `garbage!!`) is skipped with uv's warning, said on every run; the next line is the request.
 
 Each case runs accord and uv in copies of one project and compares what they print (times
 and the hint's program name aside), their exit status and the files they leave.
@@ -14,12 +16,14 @@ and the hint's program name aside), their exit status and the files they leave.
 from __future__ import annotations
 
 import re
+import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
 
-from tests.cli.support import Cli, installed, write_project
+from fixtures.uvlock import uv_environment
+from tests.cli.support import Cli, installed, run_program, write_project
 
 _TIME = re.compile(r" in \d+(\.\d+)?(ms|s)$", re.MULTILINE)
 
@@ -321,3 +325,94 @@ def test_a_transitive_requirement_still_holds_a_source_to_its_specifier(
     assert accord.returncode == 1
     assert _text(accord, tmp_path / "accord") == _text(uv, tmp_path / "uv")
     assert not (ours / "uv.lock").exists()
+
+
+# --- 3. a `.python-version` line uv does not support --------------------------------------
+
+
+def _without_python_request(
+    cli: Cli, ours: Path, theirs: Path, *args: str
+) -> tuple[subprocess.CompletedProcess[str], subprocess.CompletedProcess[str]]:
+    """accord and uv with no `--python`/`UV_PYTHON`, so that they read `.python-version` (uv
+    also ignores it under `UV_NO_CONFIG`: user configuration is kept away instead)."""
+    env = uv_environment(cli.index_url, cache_dir=cli.uv_cache, python=cli.python)
+    del env["UV_PYTHON"], env["UV_NO_CONFIG"]
+    env["XDG_CONFIG_HOME"] = str(theirs.parent / "no-user-config")
+    return cli.invoke(ours, *args), run_program(cli.uv_bin, theirs, args, env)
+
+
+def _pinned(tmp_path: Path, lines: str) -> tuple[Path, Path]:
+    ours, theirs = _twins(tmp_path, PYPROJECT.replace('["pkg"]', '["pkg==1.0"]'))
+    for project in (ours, theirs):
+        (project / ".python-version").write_text(lines)
+    return ours, theirs
+
+
+def test_an_executable_name_in_python_version_is_skipped_with_uv_warning(
+    cli: Cli, tmp_path: Path
+) -> None:
+    """The lines after it still ask: the interpreter the tests pin, by path. The warning is
+    said once per line, on every run (a no-op run and a plain lock too), where uv says it."""
+    ours, theirs = _pinned(tmp_path, f"# pinned\nnot-a-python\n\ngarbage!!\n{cli.python}\n3.12\n")
+    for args in (
+        ("sync",),
+        ("run", "python", "-c", "pass"),  # the fast path
+        ("lock",),
+        ("run", "-q", "python", "-c", "pass"),
+    ):
+        accord, uv = _without_python_request(cli, ours, theirs, *args)
+        assert uv.returncode == 0, uv.stderr
+        _same_answer(accord, uv, tmp_path)
+        if args[1:2] != ("-q",):
+            lines = _text(uv, tmp_path / "uv").splitlines()
+            assert lines[:2] == [
+                "warning: Ignoring unsupported Python request `not-a-python` in version file: "
+                "<root>/proj/.python-version",
+                "warning: Ignoring unsupported Python request `garbage!!` in version file: "
+                "<root>/proj/.python-version",
+            ]
+    shutil.rmtree(ours / ".venv")
+    shutil.rmtree(theirs / ".venv")
+    accord, uv = _without_python_request(cli, ours, theirs, "sync")  # replayed from its recipe
+    _same_answer(accord, uv, tmp_path)
+
+
+def test_a_python_version_of_unsupported_lines_asks_for_nothing(cli: Cli, tmp_path: Path) -> None:
+    """Then the interpreter is the one `requires-python` finds. Which one that is depends on
+    the machine (uv asks pyenv's shims, which read `.python-version` themselves): the warning
+    and the outcome are compared, not the interpreter."""
+    ours, theirs = _pinned(tmp_path, "not-a-python\n")
+
+    accord, uv = _without_python_request(cli, ours, theirs, "sync")
+
+    assert (accord.returncode, uv.returncode) == (0, 0), accord.stderr + uv.stderr
+    warning = (
+        "warning: Ignoring unsupported Python request `not-a-python` in version file: "
+        "<root>/proj/.python-version\n"
+    )
+    assert _text(accord, tmp_path / "accord").startswith(warning)
+    assert _text(uv, tmp_path / "uv").startswith(warning)
+    assert installed(ours) == installed(theirs) == {"pkg": "1.0"}
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        pytest.param(("lock", "--check-exists"), id="lock-check-exists"),
+        pytest.param(("export", "--frozen", "--no-hashes"), id="export-frozen"),
+    ],
+)
+def test_a_lock_used_as_it_is_reads_no_python_version(
+    cli: Cli, tmp_path: Path, args: tuple[str, ...]
+) -> None:
+    """uv looks for no interpreter to use a lock as it is: a `.python-version` that asks for
+    one this machine lacks, or that it does not support, says nothing."""
+    ours, theirs, _ = _locked_at_1_0(cli, tmp_path)
+    for project in (ours, theirs):
+        (project / ".python-version").write_text("not-a-python\ncpython@3.99\n")
+
+    accord, uv = _without_python_request(cli, ours, theirs, *args)
+
+    assert uv.returncode == 0, uv.stderr
+    _same_answer(accord, uv, tmp_path)
+    assert ".python-version" not in uv.stderr
