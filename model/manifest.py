@@ -188,14 +188,32 @@ def _with_marker(requirement: Requirement, marker: MarkerTree) -> Requirement:
     return lowered
 
 
+def _unversioned(requirement: Requirement) -> Requirement:
+    """``requirement`` without its version specifier (its extras' order kept)."""
+    if not requirement.specifier:
+        return requirement
+    lowered = DeclaredRequirement(str(requirement))
+    lowered.specifier = SpecifierSet()
+    lowered.extras_order = declared_extras(requirement)
+    return lowered
+
+
 def lower_requirement(
     manifest: ProjectManifest, requirement: Requirement
 ) -> list[tuple[Requirement, SelectedSource | None]]:
-    """uv's lowering of a requirement whose name has sources chosen by marker: one
-    requirement per source, the source's marker and its own both holding (dropped where they
-    cannot), then one from the indexes wherever no source's marker holds (None: not from a
-    selected source). Any other requirement is returned as it is."""
-    entries = manifest.selected_of(canonicalize_name(requirement.name))
+    """uv's lowering of a requirement on a name with ``[tool.uv.sources]``.
+
+    A path, git, URL or workspace source decides the version: the requirement's own
+    specifier is dropped, neither checked nor recorded (uv 0.13.8 locks ``dep>=5`` from a
+    directory holding ``dep`` 1.0, without a word). An index source keeps it. Sources chosen
+    by marker give one requirement per source, the source's marker and its own both holding
+    (dropped where they cannot), then one from the indexes wherever no source's marker holds
+    (None: not from a selected source), which keeps the specifier. Any other requirement is
+    returned as it is."""
+    name = canonicalize_name(requirement.name)
+    if manifest.source_of(name) is not None:
+        return [(_unversioned(requirement), None)]
+    entries = manifest.selected_of(name)
     if not entries:
         return [(requirement, None)]
     from accord.model.marker_tree import MarkerTree
@@ -207,7 +225,8 @@ def lower_requirement(
         covered = covered | entry.marker
         marker = entry.marker & own
         if not marker.is_false():
-            lowered.append((_with_marker(requirement, marker), entry))
+            piece = _with_marker(requirement, marker)
+            lowered.append((piece if entry.source is None else _unversioned(piece), entry))
     rest = ~covered & own
     if not rest.is_false():
         lowered.append((_with_marker(requirement, rest), None))
@@ -217,8 +236,9 @@ def lower_requirement(
 def lowered_requirements(
     manifest: ProjectManifest, requirements: tuple[Requirement, ...]
 ) -> tuple[Requirement, ...]:
-    """``requirements`` with every one on a name with sources chosen by marker lowered."""
-    if not manifest.selected_sources:
+    """``requirements`` lowered (``lower_requirement``): the specifier of one on a name with a
+    source dropped, one on a name with sources chosen by marker split."""
+    if not (manifest.sources or manifest.selected_sources):
         return requirements
     return tuple(piece for r in requirements for piece, _ in lower_requirement(manifest, r))
 

@@ -386,12 +386,13 @@ def matching_stamp(cwd: str, options: list[str]) -> Stamp | None:
 
 def say_warnings(warnings: list[tuple[str, str]], virtual_env: str = "") -> None:
     """What the slow path would warn about on this run, in its order: the settings' warnings
-    the stamp keeps, ``VIRTUAL_ENV``'s, then the lock's."""
+    the stamp keeps, ``VIRTUAL_ENV``'s, the interpreter request's, then the lock's."""
     if warnings:
-        from accord.reconciler.notices import LOCK, SETTINGS, say_kept
+        from accord.reconciler.notices import INTERPRETER, LOCK, SETTINGS, say_kept
 
         say_kept(warnings, SETTINGS, sys.stderr)
         sys.stderr.write(virtual_env)
+        say_kept(warnings, INTERPRETER, sys.stderr)
         say_kept(warnings, LOCK, sys.stderr)
     else:
         sys.stderr.write(virtual_env)

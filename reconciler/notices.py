@@ -2,7 +2,8 @@
 again can say them again.
 
 uv reads the project's files on every run, so it repeats what it warns about them on every run
-(a ``[tool.uv]`` it cannot read, a workspace without ``requires-python``). A no-op ``accord
+(a ``[tool.uv]`` it cannot read, a ``.python-version`` line it does not support, a workspace
+without ``requires-python``). A no-op ``accord
 run`` (``fastpath``) and a replayed sync (``replay``) read none of them: the sync that wrote the
 stamp keeps here what it said, the stamp and the recipe carry it, and they say it again in the
 same place (unless ``-q``). A warning that depends on anything else (an option, the resolution,
@@ -18,10 +19,13 @@ TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs millis
 if TYPE_CHECKING:
     from typing import TextIO
 
-__all__ = ["LOCK", "SETTINGS", "decode", "encode", "kept", "say_kept", "warn"]
+__all__ = ["INTERPRETER", "LOCK", "SETTINGS", "decode", "encode", "kept", "say_kept", "warn"]
 
 SETTINGS = "settings"
 """Said while the settings are read: before anything else a run says."""
+INTERPRETER = "interpreter"
+"""Said while the interpreter request is read (``.python-version``): after ``VIRTUAL_ENV``'s
+warning, before the lines about the interpreter and the environment."""
 LOCK = "lock"
 """Said while the lock is checked: after the lines about the environment (uv makes the
 environment before it locks), before ``Resolved``."""

@@ -36,7 +36,7 @@ from accord.reconciler.fastpath import (
     try_fast_path,
     virtual_env_warning,
 )
-from accord.reconciler.notices import SETTINGS
+from accord.reconciler.notices import LOCK
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -348,11 +348,11 @@ def try_replay(
         text = recipe["text"].replace(RESOLVED, format_elapsed(checked - started))
         warnings = recipe["warnings"]
         say_warnings(
-            [pair for pair in warnings if pair[0] == SETTINGS],
+            [pair for pair in warnings if pair[0] != LOCK],
             virtual_env_warning(venv, cwd, environ, active),
         )
         sys.stderr.write(recipe["head"])
-        say_warnings([pair for pair in warnings if pair[0] != SETTINGS])
+        say_warnings([pair for pair in warnings if pair[0] == LOCK])
         sys.stderr.write(text.replace(INSTALLED, format_elapsed(time.perf_counter() - checked)))
         sys.stderr.flush()
     if command_name == "sync":

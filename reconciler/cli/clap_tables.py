@@ -228,7 +228,15 @@ OVERRIDES: Mapping[str, tuple[tuple[str, str], ...]] = {
     "": _GLOBAL_OVERRIDES,
     "run": (*_GLOBAL_OVERRIDES, *_BUILD_OVERRIDES, *_SELECTION_OVERRIDES, *_INSTALL_OVERRIDES),
     "sync": (*_GLOBAL_OVERRIDES, *_BUILD_OVERRIDES, *_SELECTION_OVERRIDES, *_INSTALL_OVERRIDES),
-    "lock": (*_GLOBAL_OVERRIDES, *_BUILD_OVERRIDES),
+    "lock": (
+        *_GLOBAL_OVERRIDES,
+        *_BUILD_OVERRIDES,
+        # `--no-locked` and `--no-frozen` (hidden) cancel the variables and the flags alike.
+        ("check", "no_locked"),
+        ("locked", "no_locked"),
+        ("check_exists", "no_frozen"),
+        ("frozen", "no_frozen"),
+    ),
     "export": (
         *_GLOBAL_OVERRIDES,
         *_BUILD_OVERRIDES,

@@ -95,9 +95,11 @@ SYNC_OPTIONS: list[Decorator[Any]] = [
 
 LOCK_COMMAND_OPTIONS: list[Decorator[Any]] = [
     flag("--check", help="Fail (exit 1) if the lock is not up to date."),
-    flag("--locked", help="The same as --check."),
+    flag("--locked", help="The same as --check (UV_LOCKED)."),
+    flag("--no-locked", hidden=True),
     flag("--check-exists", help="Fail if there is no lock; do not check it is current."),
     flag("--frozen", help="The same as --check-exists (UV_FROZEN).", hidden=True),
+    flag("--no-frozen", hidden=True),
     flag("--dry-run", help="Resolve and report; write nothing."),
     value("--script", help="Lock a PEP 723 script instead."),
 ]

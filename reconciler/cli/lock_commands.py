@@ -23,9 +23,9 @@ from accord.reconciler.cli.settings import (
     lock_mode,
     normalized_names,
     read_settings,
+    resolve_lock_mode,
     warn,
 )
-from accord.reconciler.cli.variables import env_flag
 from accord.reconciler.errors import ProjectNotFound
 
 __all__ = ["export_command", "lock_command", "why_command"]
@@ -44,25 +44,19 @@ def lock_command(ctx: click.Context, /, **options: Any) -> None:
 
     started = time.perf_counter()
     options, _sources = read_settings(ctx, options)
-    checking = options["check"] or options["locked"]
-    # uv's `--check-exists`, also spelled `--frozen` (hidden) or `UV_FROZEN`, which a checking
-    # flag overrides with a warning; each is named as given.
-    frozen = "--check-exists" if options["check_exists"] else None
-    if options["frozen"]:
-        frozen = "--frozen"
-    elif env_flag("UV_FROZEN") and frozen is None:
-        if checking:
-            warn(
-                f"Ignoring `UV_FROZEN` because `{'--check' if options['check'] else '--locked'}`"
-                " was provided"
-            )
-        else:
-            frozen = "UV_FROZEN=1"
-    mode = LockMode.FROZEN if frozen else LockMode.LOCKED if checking else LockMode.WRITE
+    # uv's `--check-exists`, also spelled `--frozen` (hidden) or `UV_FROZEN`, and its `--check`,
+    # also spelled `--locked` (hidden) or `UV_LOCKED`; each is named as given.
+    mode, named = resolve_lock_mode(
+        "--check" if options["check"] else "--locked" if options["locked"] else None,
+        "--frozen" if options["frozen"] else "--check-exists" if options["check_exists"] else None,
+        no_locked=options["no_locked"],
+        no_frozen=options["no_frozen"],
+    )
+    frozen = named if mode is LockMode.FROZEN else None
     request = RunRequest.of(
         cwd=Path.cwd(),
         lock_mode=mode,
-        locked_flag=frozen or ("--check" if options["check"] else "--locked"),
+        locked_flag=named,
         **lock_fields(ctx, options),
         script=Path(options["script"]).absolute() if options["script"] else None,
     )

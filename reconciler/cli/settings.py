@@ -33,6 +33,7 @@ __all__ = [
     "lock_mode",
     "normalized_names",
     "read_settings",
+    "resolve_lock_mode",
     "run_request",
     "warn",
 ]
@@ -61,30 +62,46 @@ def warn(message: str) -> None:
 
 
 def lock_mode(ctx: click.Context, options: dict[str, Any]) -> tuple[LockMode, str]:
-    """``--locked``/``--frozen`` and ``UV_LOCKED``/``UV_FROZEN``, with uv's precedence: a flag
-    beats the other variable (with a warning); two variables conflict (two flags are refused
-    by ``reconciler.cli.clap_rules``)."""
-    locked, frozen = options["locked"], options["frozen"]
-    env_locked = not options["no_locked"] and bool(env_flag("UV_LOCKED"))
-    env_frozen = not options["no_frozen"] and bool(env_flag("UV_FROZEN"))
+    """``--locked``/``--frozen`` and ``UV_LOCKED``/``UV_FROZEN`` of ``run``, ``sync``,
+    ``export``, ``add`` and ``remove`` (see ``resolve_lock_mode``)."""
+    return resolve_lock_mode(
+        "--locked" if options["locked"] else None,
+        "--frozen" if options["frozen"] else None,
+        no_locked=options["no_locked"],
+        no_frozen=options["no_frozen"],
+    )
+
+
+def resolve_lock_mode(
+    locked: str | None, frozen: str | None, *, no_locked: bool, no_frozen: bool
+) -> tuple[LockMode, str]:
+    """The lock mode and how to name what asked for it, with uv's precedence: ``locked`` and
+    ``frozen`` are the flags given (as spelled: ``--check``, ``--check-exists``...), which
+    beat the other variable with a warning; ``no_locked``/``no_frozen`` cancel a variable;
+    the two variables alone conflict (two flags are refused by ``reconciler.cli.clap_rules``).
+
+    uv reads the variables itself, not through clap: a variable never conflicts with an
+    option, so ``UV_FROZEN=1`` with ``--upgrade`` is a frozen run, the upgrade unused.
+    """
+    env_locked = not no_locked and bool(env_flag("UV_LOCKED"))
+    env_frozen = not no_frozen and bool(env_flag("UV_FROZEN"))
     if frozen and env_locked:
-        warn("Ignoring `UV_LOCKED` because `--frozen` was provided")
+        warn(f"Ignoring `UV_LOCKED` because `{frozen}` was provided")
     if locked and env_frozen:
-        warn("Ignoring `UV_FROZEN` because `--locked` was provided")
-    if not (locked or frozen):
-        if env_locked and env_frozen:
-            raise UsageError(
-                "the argument `UV_LOCKED` (environment variable) cannot be used with "
-                "`UV_FROZEN` (environment variable)"
-            )
-        if env_locked:
-            return LockMode.LOCKED, "UV_LOCKED=1"
-        if env_frozen:
-            return LockMode.FROZEN, "--frozen"
+        warn(f"Ignoring `UV_FROZEN` because `{locked}` was provided")
     if frozen:
-        return LockMode.FROZEN, "--frozen"
+        return LockMode.FROZEN, frozen
     if locked:
-        return LockMode.LOCKED, "--locked"
+        return LockMode.LOCKED, locked
+    if env_locked and env_frozen:
+        raise UsageError(
+            "the argument `UV_LOCKED` (environment variable) cannot be used with "
+            "`UV_FROZEN` (environment variable)"
+        )
+    if env_locked:
+        return LockMode.LOCKED, "UV_LOCKED=1"
+    if env_frozen:
+        return LockMode.FROZEN, "UV_FROZEN=1"
     return LockMode.WRITE, "--locked"
 
 
@@ -267,8 +284,6 @@ def run_request(
     """The request of ``run`` and ``sync``: the lock mode, the selection and the install
     options, checked, with the fields the lock options set."""
     mode, locked_flag = lock_mode(ctx, options)
-    if mode is LockMode.FROZEN and (options["upgrade"] or options["upgrade_package"]):
-        raise UsageError("the argument '--upgrade' cannot be used with '--frozen'")
     if options["check"] and not options["dry_plan"]:
         raise UsageError("`--check` only makes sense with `--dry-plan`")
     only_groups = normalized_names(options["only_group"]) + ((DEV,) if options["only_dev"] else ())

@@ -1,4 +1,5 @@
-"""Interpreter stage: find the Python a project runs on (requests, search order, checks).
+"""Interpreter stage: find the Python a project runs on (search order, checks; the requests
+are read by ``reconciler.interpreters.requests``).
 
 May touch: ``PATH`` and pyenv's ``versions/`` directory (listing only) and ``.python-version``
 files; each candidate's facts come from ``reconciler.interpreters.query`` (queried once,
@@ -12,13 +13,20 @@ import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-import attrs
-from packaging.specifiers import InvalidSpecifier, SpecifierSet
+from packaging.specifiers import SpecifierSet
 from packaging.version import Version
 
 from accord.model.interpreter import Interpreter
 from accord.reconciler.errors import InterpreterIncompatible, InterpreterNotFound, ProjectInvalid
 from accord.reconciler.interpreters.query import MINIMUM_VERSION, query_interpreter
+from accord.reconciler.interpreters.requests import (
+    AnyRequest,
+    NameRequest,
+    PathRequest,
+    PythonRequest,
+    VersionRequest,
+    parse_python_request,
+)
 
 __all__ = [
     "AnyRequest",
@@ -29,121 +37,10 @@ __all__ = [
     "find_interpreter",
     "parse_python_request",
     "query_interpreter",
+    "read_version_file",
 ]
 
-_IMPLEMENTATIONS = {
-    "cpython": "cpython",
-    "cp": "cpython",
-    "pypy": "pypy",
-    "pp": "pypy",
-    "graalpy": "graalpy",
-    "gp": "graalpy",
-}
-_DISPLAY = {"cpython": "CPython", "pypy": "PyPy", "graalpy": "GraalPy"}
-_REQUEST_RE = re.compile(r"^(?:(?P<impl>cpython|cp|pypy|pp|graalpy|gp|python)@?)?(?P<version>.*)$")
-_PLAIN_VERSION_RE = re.compile(r"^\d+(?:\.\d+){0,2}(?:(?:a|b|rc)\d+)?$")
 _EXECUTABLE_RE = re.compile(r"^python(?:3(?:\.\d+)?)?$")
-
-
-# --- requests -------------------------------------------------------------------------------
-
-
-@attrs.frozen
-class AnyRequest:
-    """No constraint (`any`, `default`, `python`, or no request at all)."""
-
-    def describe(self) -> str:
-        return "Python"
-
-
-@attrs.frozen
-class VersionRequest:
-    """A version (`3.12`, `>=3.11,<3.13`), optionally of one implementation (`cpython@3.12`)."""
-
-    specifier: SpecifierSet
-    implementation: str | None = None
-    """Long implementation name (`cpython`, `pypy`); None for any."""
-    text: str = ""
-    """The version as the user wrote it, for messages."""
-
-    def describe(self) -> str:
-        name = _DISPLAY.get(self.implementation or "", "Python")
-        return f"{name} {self.text}" if self.text else name
-
-    def matches(self, interpreter: Interpreter) -> bool:
-        if self.implementation is not None and interpreter.implementation != self.implementation:
-            return False
-        return self.specifier.contains(interpreter.version, prereleases=True)
-
-
-@attrs.frozen
-class PathRequest:
-    """An interpreter executable, or a directory holding one (a venv or an installation)."""
-
-    path: Path
-
-    def describe(self) -> str:
-        return f"path `{self.path}`"
-
-
-@attrs.frozen
-class NameRequest:
-    """An executable name looked up on PATH (then in pyenv's versions)."""
-
-    name: str
-
-    def describe(self) -> str:
-        return f"executable name `{self.name}`"
-
-
-PythonRequest = AnyRequest | VersionRequest | PathRequest | NameRequest
-
-
-def parse_python_request(text: str) -> PythonRequest:
-    """Parse a `--python` / `.python-version` value the way uv does.
-
-    Versions and implementations first (`3.12`, `312`, `cpython@3.12`, `cp312`, `python3.12`,
-    `>=3.11,<3.13`), then an existing path or anything path-like, else an executable name.
-    """
-    stripped = text.strip()
-    lowered = stripped.lower()
-    if lowered in ("", "any", "default", "python"):
-        return AnyRequest()
-    match = _REQUEST_RE.match(lowered)
-    if match is not None:
-        impl = match["impl"]
-        specifier = _parse_version(match["version"])
-        if specifier is not None:
-            return VersionRequest(
-                specifier=specifier[0],
-                implementation=_IMPLEMENTATIONS.get(impl or ""),
-                text=specifier[1],
-            )
-        if impl is not None and impl != "python" and not match["version"]:
-            return VersionRequest(specifier=SpecifierSet(), implementation=_IMPLEMENTATIONS[impl])
-    path = Path(stripped).expanduser()
-    if os.sep in stripped or stripped.startswith(("~", ".")) or path.exists():
-        return PathRequest(path)
-    return NameRequest(stripped)
-
-
-def _parse_version(text: str) -> tuple[SpecifierSet, str] | None:
-    if not text:
-        return None
-    if _PLAIN_VERSION_RE.match(text):
-        if "." not in text and len(text) > 1 and text.isdigit():
-            text = f"{text[0]}.{text[1:]}"  # uv reads `312` as 3.12
-        parts = text.split(".")
-        if len(parts) < 3 and parts[-1].isdigit():
-            return SpecifierSet(f"=={text}.*"), text
-        return SpecifierSet(f"=={text}"), text
-    if not any(op in text for op in "<>=!~"):
-        return None
-    try:
-        specifier = SpecifierSet(text)
-    except InvalidSpecifier:
-        return None
-    return specifier, ", ".join(str(s) for s in specifier)
 
 
 # --- querying -------------------------------------------------------------------------------
@@ -223,7 +120,13 @@ def find_interpreter(
 
 def _read_python_version(start: Path) -> tuple[str, Path] | None:
     """The first request line of the nearest `.python-version` at or above ``start``, and
-    the file. A file that is not UTF-8 text is an error naming it (uv's words)."""
+    the file. A file that is not UTF-8 text is an error naming it (uv's words).
+
+    As uv 0.13.8 reads the file: a line that can only be an executable name (``foo``,
+    ``3.11 3.12``) is not a request it supports there, and is skipped with a warning (said
+    once per process, and kept for the runs that do not read the file again); the next line
+    is the request. A file with no other line asks for nothing.
+    """
     for directory in (start.absolute(), *start.absolute().parents):
         path = directory / ".python-version"
         try:
@@ -235,11 +138,37 @@ def _read_python_version(start: Path) -> tuple[str, Path] | None:
             ) from exc
         except OSError:
             continue
+        found: tuple[str, Path] | None = None
         for line in text.splitlines():
             line = line.strip()
-            if line and not line.startswith("#"):
-                return line, path
+            if not line or line.startswith("#"):
+                continue
+            if isinstance(parse_python_request(line), NameRequest):
+                _warn_once(f"Ignoring unsupported Python request `{line}` in version file: {path}")
+            elif found is None:
+                found = line, path
+        return found
     return None
+
+
+_warned: set[str] = set()
+
+
+def _warn_once(message: str) -> None:
+    """uv's ``warn_user_once``: each warning once per process (the file may be read twice)."""
+    if message not in _warned:
+        _warned.add(message)
+        from accord.reconciler.notices import INTERPRETER, warn
+
+        warn(message, when=INTERPRETER)
+
+
+def read_version_file(start: Path | None) -> None:
+    """Read the nearest `.python-version` at or above ``start`` (None: none is read) for its
+    warnings, so that they are said now, in uv's place among the lines, when the interpreter
+    itself is looked for later (or on another thread)."""
+    if start is not None:
+        _read_python_version(start)
 
 
 def _try_query(executable: Path) -> Interpreter | None:

@@ -16,7 +16,7 @@ import attrs
 from accord.model.interpreter import Interpreter
 from accord.model.request import OutputFormat, RunRequest
 from accord.model.target import BareEnvironment
-from accord.reconciler.interpreters.find import find_interpreter
+from accord.reconciler.interpreters.find import find_interpreter, read_version_file
 from accord.reconciler.run.outcome import SyncOutcome
 
 __all__ = ["sync_bare"]
@@ -51,6 +51,7 @@ def _found_environment(request: RunRequest, target: BareEnvironment) -> SyncOutc
     start = Path(target.directory)
     candidates += [directory / ".venv" for directory in (start, *start.parents)]
     if request.python is None:
+        read_version_file(request.version_file_dir(start))  # uv's warnings, whatever it finds
         for venv in candidates:
             if (venv / "pyvenv.cfg").is_file() and (venv / "bin" / "python").exists():
                 return SyncOutcome(venv=venv, python=venv / "bin" / "python", plan=None)

@@ -281,7 +281,12 @@ def add(request: RunRequest, edit: EditRequest, *, err: TextIO | None = None) ->
         _script_notes(request, edit, err)
         request = request.evolve(lock_mode=LockMode.WRITE, script=target.path)
     elif request.locking.lock_mode is LockMode.FROZEN:
-        # uv: `--frozen` only edits; no lock is read or written.
+        # uv: `--frozen` only edits; no lock is read or written. It looks for the project's
+        # interpreter all the same, reading `.python-version` (and warning about it).
+        if request.python is None:
+            from accord.reconciler.interpreters.find import read_version_file
+
+            read_version_file(request.version_file_dir(target.path.parent))
         if edited != original:
             _write(target.path, edited)
         return

@@ -119,7 +119,7 @@ def lock_target(
     one that does not satisfy the request), as ``uv lock`` and ``uv export`` say; before the
     lock's outcome, its error included. Not under ``--frozen``/``--check-exists``, where uv
     looks for no interpreter."""
-    from accord.reconciler.interpreters.find import find_interpreter
+    from accord.reconciler.interpreters.find import find_interpreter, read_version_file
     from accord.reconciler.project.config import discover_with_settings
     from accord.reconciler.project.discover import require_project
 
@@ -148,6 +148,20 @@ def lock_target(
     # needs it only for a workspace without requires-python and to build sdists, so it is
     # found beside the resolution (its query is a process of its own on an empty cache), and
     # its error, if any, comes first.
+    if request.locking.lock_mode is LockMode.FROZEN:
+        # uv looks for no interpreter then, nor reads `.python-version`: the lock is only read.
+        lock, action = ensure_lock(
+            project,
+            _no_interpreter,
+            request.locking,
+            request.index,
+            request.config,
+            builders=lock_builders(_no_interpreter, request, Path(project.root)),
+        )
+        return lock, action, Path(project.lock_path)
+    if request.python is None:
+        # Its warnings said here, in uv's place, not from the thread that looks.
+        read_version_file(request.version_file_dir(Path(project.directory)))
     discovery = _in_thread(
         lambda: find_interpreter(
             request=request.python,
@@ -157,8 +171,6 @@ def lock_target(
             origin=project.interpreter_origin,
         )
     )
-    if request.locking.lock_mode is LockMode.FROZEN:
-        announce = None
     found = _Found(discovery, project.venv, announce)
     forget = before_steps(found)  # named before a git fetch or a build says anything
     try:
@@ -179,6 +191,10 @@ def lock_target(
         forget()
     found()
     return lock, action, Path(project.lock_path)
+
+
+def _no_interpreter() -> Interpreter:
+    raise AssertionError("a lock used as it is (--frozen) needs no interpreter")
 
 
 # What uv refuses while it reads the project and its settings, before it looks for an

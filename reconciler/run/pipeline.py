@@ -26,7 +26,7 @@ from accord.model.target import BareEnvironment, Project
 from accord.reconciler.cachedir import cache_root
 from accord.reconciler.console import debug
 from accord.reconciler.install.envlock import environment_lock
-from accord.reconciler.interpreters.find import find_interpreter
+from accord.reconciler.interpreters.find import find_interpreter, read_version_file
 from accord.reconciler.project.config import discover_with_settings
 from accord.reconciler.run.builders import project_builder
 from accord.reconciler.run.desire import desire_project, requires_python
@@ -84,6 +84,8 @@ def _no_sync(request: RunRequest, project: Project, venv: Path, out: TextIO) -> 
     """``--no-sync``: the environment as it is, without reading the lock; an empty one is
     created when there is none (as uv does)."""
     python = venv / "bin" / "python"
+    if request.python is None:  # uv reads it (and warns) even for an environment it keeps
+        read_version_file(request.version_file_dir(Path(project.directory)))
     if not python.exists():
         from accord.reconciler.install.venv import create_venv
 

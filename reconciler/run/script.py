@@ -5,7 +5,8 @@ The environment is keyed by the metadata block and the interpreter, so editing t
 dependency list selects a different environment. ``<script>.lock`` (uv's script-lock
 format, kept current by the lock stage: ``reconciler/lock/script.py``) is used when it
 exists, and ``--locked``/``--frozen`` apply to it; without one the script's requirements are
-resolved straight into the environment, and those flags are errors (as in uv).
+resolved straight into the environment, and those flags are errors (as in uv; ``run`` only
+warns of ``UV_LOCKED``/``UV_FROZEN``).
 """
 
 from __future__ import annotations
@@ -126,11 +127,21 @@ def sync_script(
             script, metadata, interpreter, request.locking, request.index, request.config
         )
     elif request.locking.lock_mode is not LockMode.WRITE:
-        flag = "--locked" if request.locking.lock_mode is LockMode.LOCKED else "--frozen"
-        raise UsageError(
-            f"Unable to find lockfile for Python script, but `{flag}` was provided. "
-            "To create a lockfile, run `accord lock --script`."
-        )
+        frozen = request.locking.lock_mode is LockMode.FROZEN
+        if request.run.command and request.locking.locked_flag.startswith("UV_"):
+            # uv's `run`: a variable (set for every project, say) does not stop a script that
+            # has no lock; uv names `UV_FROZEN` as `--frozen` here.
+            ignored = "--frozen" if frozen else request.locking.locked_flag
+            err.write(
+                f"warning: No lockfile found for Python script (ignoring `{ignored}`); run "
+                "`accord lock --script` to generate a lockfile\n"
+            )
+        else:
+            flag = "--frozen" if frozen else "--locked"
+            raise UsageError(
+                f"Unable to find lockfile for Python script, but `{flag}` was provided. "
+                "To create a lockfile, run `accord lock --script`."
+            )
     key = environment_key(
         "script", metadata.block_text, str(interpreter.base_executable), str(interpreter.version)
     )

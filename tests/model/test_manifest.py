@@ -19,6 +19,7 @@ from accord.model.manifest import (
     declared_requirements,
     lock_requirement,
     lower_requirement,
+    lowered_requirements,
     requirement_key,
 )
 from accord.model.marker_tree import MarkerTree
@@ -184,8 +185,8 @@ def test_lower_requirement_gives_one_requirement_per_source_then_the_rest() -> N
             (n("b"), n("a")),
             manifest.selected_sources[0][1][0],
         ),
-        (
-            'tp[a,b]>=1; sys_platform == "darwin"',
+        (  # a path source decides the version: the specifier is dropped, as uv drops it
+            'tp[a,b]; sys_platform == "darwin"',
             (n("b"), n("a")),
             manifest.selected_sources[0][1][1],
         ),
@@ -203,6 +204,26 @@ def test_lower_requirement_drops_the_parts_its_own_marker_rules_out() -> None:
     assert [(str(r), s is not None) for r, s in lowered] == [('tp; sys_platform == "linux"', True)]
     other = Requirement("other")
     assert lower_requirement(manifest, other) == [(other, None)]
+
+
+def test_lower_requirement_drops_the_specifier_a_source_decides() -> None:
+    """uv 0.13.8 locks `local>=5` from a directory holding `local` 1.0: a path, git, URL or
+    workspace source decides the version, so the specifier is neither checked nor recorded;
+    an index source keeps it."""
+    manifest = _manifest(sources=((n("local"), LOCAL),), index_pins=((n("pinned"), INDEX),))
+    lowered = lower_requirement(manifest, DeclaredRequirement("local[b,a]>=5; os_name == 'posix'"))
+    assert [(str(r), getattr(r, "extras_order", None), s) for r, s in lowered] == [
+        ('local[a,b]; os_name == "posix"', (n("b"), n("a")), None)
+    ]
+    pinned = Requirement("pinned>=5")
+    assert lower_requirement(manifest, pinned) == [(pinned, None)]
+    assert lowered_requirements(manifest, (Requirement("local==1.0"), pinned)) == (
+        Requirement("local"),
+        pinned,
+    )
+    assert declared_requirements(
+        attrs.evolve(manifest, dependencies=(Requirement("local>=5"), Requirement("local<1")))
+    ) == [lock_requirement(Requirement("local"), source=LOCAL)]  # one record, as uv's
 
 
 def test_declared_requirements_record_each_selected_source_with_its_marker() -> None:

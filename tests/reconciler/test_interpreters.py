@@ -271,11 +271,26 @@ def test_find_interpreter_names_a_garbled_python_version_file(tmp_path: Path) ->
         f"Failed to read from file `{tmp_path / '.python-version'}`: stream did not contain "
         "valid UTF-8"
     )
-    (tmp_path / ".python-version").write_text("garbage!!\n")
+    (tmp_path / ".python-version").write_text("cpython@3.99\n")
     with pytest.raises(InterpreterNotFound) as missing:
         find(project_dir=tmp_path)
     assert f"(requested by `{tmp_path / '.python-version'}`)" in missing.value.message
     assert missing.value.hint is not None and "--python" in missing.value.hint
+
+
+def test_find_interpreter_skips_an_executable_name_in_python_version_with_uv_warning(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """uv 0.13.8 supports no executable name in a version file: the line is skipped, with a
+    warning, and the next one is the request."""
+    python = pyenv_python("3.10")
+    (tmp_path / ".python-version").write_text(f"garbage!!\n{python}\n3.12\n")
+    assert find(project_dir=tmp_path).python_version == "3.10"
+    said = capsys.readouterr().err
+    assert said == (
+        "warning: Ignoring unsupported Python request `garbage!!` in version file: "
+        f"{tmp_path / '.python-version'}\n"
+    )
 
 
 def test_find_interpreter_request_beats_python_version_file(tmp_path: Path) -> None:
