@@ -384,6 +384,9 @@ def matching_stamp(cwd: str, options: list[str]) -> Stamp | None:
     return found
 
 
+_BOOLISH_TRUE = ("1", "true", "yes", "on", "y", "t")
+
+
 def say_warnings(warnings: list[tuple[str, str]], virtual_env: str = "") -> None:
     """What the slow path would warn about on this run, in its order: the settings' warnings
     the stamp keeps, ``VIRTUAL_ENV``'s, the interpreter request's, then the lock's."""
@@ -431,6 +434,8 @@ def try_fast_path(options: list[str], command: list[str], *, warn: bool = True) 
         if os.path.dirname(resolved[0]) != bin_dir or os.path.basename(resolved[0]) not in strict:
             return  # the slow path refuses it with the proper error
     if warn and "-q" not in given and "--quiet" not in given:
+        if "--no-sync" in given or environ.get("UV_NO_SYNC", "").lower() in _BOOLISH_TRUE:
+            warnings = [pair for pair in warnings if pair[0] != "lock"]  # nothing is locked
         say_warnings(warnings, virtual_env_warning(venv, cwd, environ, active))
     sys.stdout.flush()
     sys.stderr.flush()

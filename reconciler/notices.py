@@ -37,9 +37,12 @@ def warn(message: str, *, when: str, err: "TextIO | None" = None) -> None:
     """Write ``warning: message`` to ``err`` (stderr by default, silent under ``-q``) and keep
     it, whether or not it was shown: a quiet sync's stamp serves the runs after it."""
     text = f"warning: {message}\n"
-    (sys.stderr if err is None else err).write(text)
-    if (when, text) not in _kept:
+    if (when, text) in _kept:
+        if when == SETTINGS:
+            return  # read again (a `--with` layer's settings): uv says it once
+    else:
         _kept.append((when, text))
+    (sys.stderr if err is None else err).write(text)
 
 
 def kept() -> "list[tuple[str, str]]":

@@ -33,6 +33,10 @@ not-a-setting = 1
 def _said(result: subprocess.CompletedProcess[str], project: Path) -> str:
     assert result.returncode == 0, result.stderr
     text = _TIME.sub(" in <time>", result.stderr)
+    # `Prepared …` says what each tool's cache lacked (tests/cli/test_output.py compares it).
+    text = "".join(
+        line for line in text.splitlines(keepends=True) if not line.startswith("Prepared ")
+    )
     return text.replace(str(project), "<project>")
 
 
@@ -92,7 +96,8 @@ def test_a_replayed_sync_says_the_warnings_where_the_sync_said_them(
         shutil.rmtree(tmp_path / who / "proj" / ".venv")
     # accord makes the environment again from its recipe, without reading the project.
     ours, theirs = _both(cli, tmp_path, "sync")
-    assert ours == theirs == first
+    assert ours == theirs
+    assert ours == first
     assert "Failed to parse `pyproject.toml`" in ours
 
 
@@ -131,3 +136,24 @@ def test_a_dry_run_says_them_where_uv_does(cli: Cli, tmp_path: Path) -> None:
     assert lines.index("Would create project environment at: .venv") + 1 == next(
         number for number, line in enumerate(lines) if "requires-python" in line
     )
+
+
+def test_a_run_without_sync_says_no_warning_of_the_lock(cli: Cli, tmp_path: Path) -> None:
+    """``--no-sync`` (``UV_NO_SYNC``) checks no lock: uv says the settings' warning only, and so
+    does the fast path, from a stamp that keeps the lock's too."""
+    _projects(tmp_path)
+    _both(cli, tmp_path, "sync")
+    for args, env in (
+        (("run", "--no-sync", "python", "-c", "pass"), {}),
+        (("run", "python", "-c", "pass"), {"UV_NO_SYNC": "1"}),
+    ):
+        ours, theirs = _both(cli, tmp_path, *args, env=env)
+        assert ours == theirs, args
+        assert "settings discovery" in ours and "requires-python" not in ours
+
+
+def test_a_with_layer_says_the_settings_warning_once(cli: Cli, tmp_path: Path) -> None:
+    _projects(tmp_path)
+    _both(cli, tmp_path, "sync")
+    ours, theirs = _both(cli, tmp_path, "run", "--with", "pkg==1.1", "python", "-c", "pass")
+    assert ours.count("settings discovery") == theirs.count("settings discovery") == 1
