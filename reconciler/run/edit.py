@@ -29,6 +29,7 @@ from packaging.version import Version
 from accord.model.edit import BoundKind, replace_script_block, script_block
 from accord.model.lock import Lock
 from accord.model.request import LockMode, RunRequest
+from accord.model.target import Project
 from accord.reconciler.errors import (
     AccordError,
     NoSolution,
@@ -126,6 +127,7 @@ class _Target:
     path: Path
     lock_path: Path
     script: bool
+    project: Project | None = None
 
     def toml(self, text: str) -> str:
         if not self.script:
@@ -170,6 +172,7 @@ def _target(request: RunRequest, edit: EditRequest) -> _Target:
         path=Path(project.directory) / "pyproject.toml",
         lock_path=Path(project.lock_path),
         script=False,
+        project=project,
     )
 
 
@@ -282,11 +285,12 @@ def add(request: RunRequest, edit: EditRequest, *, err: TextIO | None = None) ->
         request = request.evolve(lock_mode=LockMode.WRITE, script=target.path)
     elif request.locking.lock_mode is LockMode.FROZEN:
         # uv: `--frozen` only edits; no lock is read or written. It looks for the project's
-        # interpreter all the same, reading `.python-version` (and warning about it).
-        if request.python is None:
-            from accord.reconciler.interpreters.find import read_version_file
+        # interpreter all the same (reading `.python-version`, and warning about it), names
+        # it when it is not the environment's, and refuses, the file unchanged, without one.
+        from accord.reconciler.run.lock import find_and_name_interpreter
 
-            read_version_file(request.version_file_dir(target.path.parent))
+        assert target.project is not None
+        find_and_name_interpreter(request, target.project, err)
         if edited != original:
             _write(target.path, edited)
         return

@@ -8,12 +8,13 @@ import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future
 from pathlib import Path, PurePath
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TextIO
 
 from accord.model.interpreter import Interpreter
 from accord.model.lock import Lock
 from accord.model.lock_action import LockAction
 from accord.model.request import LockMode, RunRequest
+from accord.model.target import Project
 from accord.reconciler.console import before_steps
 from accord.reconciler.errors import ConfigInvalid, ProjectInvalid, SettingUnsupported, UsageError
 from accord.reconciler.interpreters.layout import is_environment_of
@@ -29,7 +30,7 @@ if TYPE_CHECKING:
 
     from accord.reconciler.build.builder import ProjectBuilder
 
-__all__ = ["lock_builders", "lock_target"]
+__all__ = ["find_and_name_interpreter", "lock_builders", "lock_target"]
 
 
 def lock_builders(
@@ -242,3 +243,22 @@ def _in_thread(call: Callable[[], Interpreter]) -> Future[Interpreter]:
 
     threading.Thread(target=run, name="accord-interpreter", daemon=True).start()
     return future
+
+
+def find_and_name_interpreter(request: RunRequest, project: Project, err: TextIO) -> None:
+    """The project's interpreter found, as uv finds it before it edits under ``add --frozen``
+    (which locks nothing), and named when it is not the environment's; none is an error."""
+    from accord.reconciler.interpreters.find import find_interpreter, read_version_file
+
+    directory = request.version_file_dir(Path(project.directory))
+    if request.python is None:
+        read_version_file(directory)
+    interpreter = find_interpreter(
+        request=request.python,
+        project_dir=directory,
+        requires_python=project.workspace_requires_python,
+        existing_venv=Path(project.venv),
+        origin=project.interpreter_origin,
+    )
+    if not request.output.quiet and not is_environment_of(interpreter, Path(project.venv)):
+        err.write(interpreter.using_line + "\n")

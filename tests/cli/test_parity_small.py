@@ -416,3 +416,28 @@ def test_a_lock_used_as_it_is_reads_no_python_version(
     assert uv.returncode == 0, uv.stderr
     _same_answer(accord, uv, tmp_path)
     assert ".python-version" not in uv.stderr
+
+
+def test_add_frozen_names_the_interpreter_it_finds_as_uv(cli: Cli, tmp_path: Path) -> None:
+    """``add --frozen`` locks nothing, but finds the project's interpreter first: named when
+    there is no environment to take it from (nothing said with one), and an error, the file
+    untouched, when there is none."""
+    ours, theirs = _twins(tmp_path)
+    accord, uv = _both(cli, ours, theirs, "add", "--frozen", "dep-a")
+    assert (accord.returncode, _text(accord, ours)) == (uv.returncode, _text(uv, theirs))
+    assert _text(uv, theirs).startswith("Using CPython ")
+    assert '"dep-a' in (ours / "pyproject.toml").read_text()
+    for project in (ours, theirs):
+        made = subprocess.run(
+            [str(cli.uv_bin), "venv", "-q", "--python", str(cli.python)],
+            cwd=project,
+            capture_output=True,
+            check=False,
+        )
+        assert made.returncode == 0
+    accord, uv = _both(cli, ours, theirs, "add", "--frozen", "dep-b")
+    assert (accord.returncode, accord.stderr, uv.stderr) == (0, "", "")
+    before = (ours / "pyproject.toml").read_text()
+    accord, uv = _both(cli, ours, theirs, "add", "--frozen", "--python", "3.99", "dep-c")
+    assert accord.returncode == uv.returncode == 2
+    assert (ours / "pyproject.toml").read_text() == before
