@@ -160,14 +160,9 @@ class Console:
             return False
         if self.choice == "always":
             return True
-        if os.environ.get("NO_COLOR"):
-            return False
-        if os.environ.get("FORCE_COLOR") or os.environ.get("CLICOLOR_FORCE", "0") != "0":
-            return True
-        try:
-            return stream.isatty() and os.environ.get("TERM") != "dumb"
-        except (AttributeError, ValueError, OSError):
-            return False
+        from accord.reconciler.notices import auto_colour
+
+        return auto_colour(stream)
 
     def errors_only(self) -> None:
         """From now on stderr carries an error's lines, which ``-q`` lets through (``-qq``

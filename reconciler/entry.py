@@ -11,13 +11,12 @@ import os
 import sys
 
 from accord.reconciler.fastargs import (
+    BOOLISH_TRUE,
     fast_lock_arguments,
     fast_run_arguments,
     fast_sync_arguments,
 )
 from accord.reconciler.fastpath import nearest_project, try_fast_path
-
-_ON = ("1", "true", "yes", "on")
 
 
 def _missing_environment() -> str | None:
@@ -38,7 +37,7 @@ def _lock_is_current(
 
         from accord.reconciler.fastpath import say_warnings
 
-        say_warnings(warnings)
+        say_warnings(warnings, locked=True)
 
         from accord.model.elapsed import format_elapsed, resolved_line
 
@@ -77,7 +76,7 @@ def main() -> None:
                     from accord.reconciler.replay import try_replay
 
                     try_replay("sync", options, [], project_dir=project)
-        if os.name == "posix" and os.environ.get("ACCORD_WARM", "").lower() in _ON:
+        if os.name == "posix" and os.environ.get("ACCORD_WARM", "").lower() in BOOLISH_TRUE:
             from accord.reconciler.warm import try_warm
 
             try_warm(argv)  # ends here when a warm server ran it

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from collections.abc import Mapping
 
 __all__ = [
+    "BOOLISH_TRUE",
     "STEP_ASIDE",
     "active_choice",
     "active_elsewhere",
@@ -46,6 +47,8 @@ _FLAGS = frozenset(
 )
 # Options that do not change what a sync makes, so not part of the key: how much is printed,
 # and --no-sync (an environment whose stamp matches is what a sync would leave anyway).
+BOOLISH_TRUE = frozenset({"1", "true", "yes", "y", "on", "t"})
+"""uv's "boolish" values that mean yes (``reconciler.cli.variables`` reads the others)."""
 _QUIETNESS = frozenset({"-q", "--quiet", "-v", "--verbose", "--no-progress", "--no-sync"})
 _VERBOSE = frozenset({"-v", "--verbose"})
 # Which environment is synced, not what: not part of the key, as the stamp is the project

@@ -13,7 +13,7 @@ a changed file, a command it cannot find) falls through to the slow path,
 import os
 import sys
 
-from accord.reconciler.fastargs import active_choice, active_elsewhere
+from accord.reconciler.fastargs import BOOLISH_TRUE, active_choice, active_elsewhere
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs milliseconds here
 if TYPE_CHECKING:
@@ -384,21 +384,24 @@ def matching_stamp(cwd: str, options: list[str]) -> Stamp | None:
     return found
 
 
-_BOOLISH_TRUE = ("1", "true", "yes", "on", "y", "t")
+def say_warnings(
+    warnings: list[tuple[str, str]], virtual_env: str = "", between: str = "", *, locked: bool
+) -> None:
+    """What the slow path would say on this run, in its order: the settings' warnings the
+    stamp keeps, ``VIRTUAL_ENV``'s, the interpreter request's, ``between`` (the replay's lines
+    about the environment it made), then the lock's, unless the run checks no lock
+    (``locked``: not under ``--no-sync``)."""
+    if not warnings:
+        sys.stderr.write(virtual_env + between)
+        return
+    from accord.reconciler.notices import INTERPRETER, LOCK, SETTINGS, say_kept
 
-
-def say_warnings(warnings: list[tuple[str, str]], virtual_env: str = "") -> None:
-    """What the slow path would warn about on this run, in its order: the settings' warnings
-    the stamp keeps, ``VIRTUAL_ENV``'s, the interpreter request's, then the lock's."""
-    if warnings:
-        from accord.reconciler.notices import INTERPRETER, LOCK, SETTINGS, say_kept
-
-        say_kept(warnings, SETTINGS, sys.stderr)
-        sys.stderr.write(virtual_env)
-        say_kept(warnings, INTERPRETER, sys.stderr)
+    say_kept(warnings, SETTINGS, sys.stderr)
+    sys.stderr.write(virtual_env)
+    say_kept(warnings, INTERPRETER, sys.stderr)
+    sys.stderr.write(between)
+    if locked:
         say_kept(warnings, LOCK, sys.stderr)
-    else:
-        sys.stderr.write(virtual_env)
 
 
 def try_fast_path(options: list[str], command: list[str], *, warn: bool = True) -> None:
@@ -434,9 +437,8 @@ def try_fast_path(options: list[str], command: list[str], *, warn: bool = True) 
         if os.path.dirname(resolved[0]) != bin_dir or os.path.basename(resolved[0]) not in strict:
             return  # the slow path refuses it with the proper error
     if warn and "-q" not in given and "--quiet" not in given:
-        if "--no-sync" in given or environ.get("UV_NO_SYNC", "").lower() in _BOOLISH_TRUE:
-            warnings = [pair for pair in warnings if pair[0] != "lock"]  # nothing is locked
-        say_warnings(warnings, virtual_env_warning(venv, cwd, environ, active))
+        no_sync = "--no-sync" in given or environ.get("UV_NO_SYNC", "").lower() in BOOLISH_TRUE
+        say_warnings(warnings, virtual_env_warning(venv, cwd, environ, active), locked=not no_sync)
     sys.stdout.flush()
     sys.stderr.flush()
     try:

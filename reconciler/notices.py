@@ -19,7 +19,17 @@ TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs millis
 if TYPE_CHECKING:
     from typing import TextIO
 
-__all__ = ["INTERPRETER", "LOCK", "SETTINGS", "decode", "encode", "kept", "say_kept", "warn"]
+__all__ = [
+    "INTERPRETER",
+    "LOCK",
+    "SETTINGS",
+    "auto_colour",
+    "decode",
+    "encode",
+    "kept",
+    "say_kept",
+    "warn",
+]
 
 SETTINGS = "settings"
 """Said while the settings are read: before anything else a run says."""
@@ -59,20 +69,29 @@ def decode(field: str) -> str:
     return field.encode("ascii").decode("unicode_escape")
 
 
+def auto_colour(stream: "TextIO") -> bool:
+    """uv's ``--color auto`` for ``stream``: never with ``NO_COLOR``; always with
+    ``FORCE_COLOR`` or ``CLICOLOR_FORCE``; else on a terminal that is not ``dumb``."""
+    import os
+
+    environ = os.environ
+    if environ.get("NO_COLOR"):
+        return False
+    if environ.get("FORCE_COLOR") or environ.get("CLICOLOR_FORCE", "0") != "0":
+        return True
+    try:
+        return stream.isatty() and environ.get("TERM") != "dumb"
+    except (AttributeError, ValueError, OSError):
+        return False
+
+
 def say_kept(warnings: "list[tuple[str, str]]", when: str, stream: "TextIO") -> None:
     """Write the kept warnings said at ``when``, painted as the slow path paints them under
     ``--color auto`` (``reconciler.console``)."""
     texts = [text for moment, text in warnings if moment == when]
     if not texts:
         return
-    import os
-
-    environ = os.environ
-    paint = not environ.get("NO_COLOR") and (
-        bool(environ.get("FORCE_COLOR"))
-        or environ.get("CLICOLOR_FORCE", "0") != "0"
-        or (stream.isatty() and environ.get("TERM") != "dumb")
-    )
+    paint = auto_colour(stream)
     for text in texts:
         if paint and text.startswith("warning:"):
             text = "\x1b[1m\x1b[33mwarning\x1b[0m\x1b[1m:\x1b[0m" + text[len("warning:") :]

@@ -36,7 +36,6 @@ from accord.reconciler.fastpath import (
     try_fast_path,
     virtual_env_warning,
 )
-from accord.reconciler.notices import LOCK
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -346,13 +345,12 @@ def try_replay(
         _write_stamp(recipe, project_dir, venv, options)
     if "-q" not in given and "--quiet" not in given:
         text = recipe["text"].replace(RESOLVED, format_elapsed(checked - started))
-        warnings = recipe["warnings"]
         say_warnings(
-            [pair for pair in warnings if pair[0] != LOCK],
+            recipe["warnings"],
             virtual_env_warning(venv, cwd, environ, active),
+            recipe["head"],
+            locked=True,
         )
-        sys.stderr.write(recipe["head"])
-        say_warnings([pair for pair in warnings if pair[0] == LOCK])
         sys.stderr.write(text.replace(INSTALLED, format_elapsed(time.perf_counter() - checked)))
         sys.stderr.flush()
     if command_name == "sync":

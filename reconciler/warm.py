@@ -12,8 +12,9 @@ know). When no server answers, the run takes the slow path in its own process as
 starts one for the next run; the server leaves after 15 idle minutes. The worker dies with the
 caller (``kill -9`` of the caller ends the worker's whole process group).
 
-Not served, so the slow path runs in-process: ``--no-cache`` (its command is spawned, not
-executed), a standard stream that is closed, a platform other than Linux.
+Not served, so the slow path runs in-process: a run that spawns its command instead of
+executing it (``--no-exec``, ``--no-cache``, ``UV_NO_CACHE``), a standard stream that is
+closed, a socket path too long for ``AF_UNIX``, a platform other than Linux.
 
 Standard library only until the worker runs: the caller's side is on the way to every slow run.
 """
@@ -89,11 +90,16 @@ def _socket_path() -> "str | None":
     return path if len(os.fsencode(path)) < 100 else None  # sun_path holds 108 bytes
 
 
-def _send(connection: "socket.socket", message: "Any") -> None:
+def _frame(message: "Any") -> bytes:
+    """``message`` marshalled, after its length in four bytes."""
     import marshal
 
     data = marshal.dumps(message)
-    connection.sendall(len(data).to_bytes(4, "big") + data)
+    return len(data).to_bytes(4, "big") + data
+
+
+def _send(connection: "socket.socket", message: "Any") -> None:
+    connection.sendall(_frame(message))
 
 
 def _receive(connection: "socket.socket") -> object:
@@ -145,7 +151,9 @@ def try_warm(argv: list[str]) -> None:
     none (starting one for the next run) or it cannot serve this run."""
     if not sys.platform.startswith("linux") or _NOT_SERVED.intersection(argv):
         return
-    if os.environ.get("UV_NO_CACHE") or os.environ.get("ACCORD_NO_CACHE"):
+    from accord.reconciler.fastargs import BOOLISH_TRUE
+
+    if os.environ.get("UV_NO_CACHE", "").lower() in BOOLISH_TRUE:
         return
     try:
         for number in (0, 1, 2):
@@ -167,10 +175,7 @@ def try_warm(argv: list[str]) -> None:
     request = {"argv": argv, "cwd": os.getcwd(), "env": dict(os.environ), "umask": os.umask(0)}
     os.umask(request["umask"])  # type: ignore[arg-type]
     try:
-        import marshal
-
-        data = marshal.dumps(request)
-        socket.send_fds(connection, [len(data).to_bytes(4, "big") + data], [0, 1, 2])
+        socket.send_fds(connection, [_frame(request)], [0, 1, 2])
         started = _receive(connection)
     except OSError:
         started = None
@@ -194,10 +199,7 @@ def _follow(connection: "socket.socket", group: int) -> None:
     ending = _receive(connection)
     if isinstance(ending, tuple) and ending[0] == "exec":
         _, command, env, directory = ending
-        for name in ("SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT", "SIGUSR1", "SIGUSR2"):
-            signal.signal(getattr(signal, name), signal.SIG_DFL)
-        signal.signal(signal.SIGINT, signal.default_int_handler)
-        try:
+        try:  # (exec puts the forwarding handlers back to their defaults)
             os.chdir(directory)  # where the run left it (``--directory``)
             os.execve(command[0], command, env)
         except OSError as exc:
@@ -293,7 +295,7 @@ def serve(path: str) -> None:
 
     signal.signal(signal.SIGTERM, leave)
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # workers are reaped by the kernel
-    _remove_stale(os.path.dirname(path), fcntl)
+    _remove_stale(os.path.dirname(path))
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     with contextlib.suppress(FileNotFoundError):
         os.unlink(path)
@@ -325,8 +327,10 @@ def serve(path: str) -> None:
                 os.unlink(leftover)
 
 
-def _remove_stale(directory: str, fcntl: "Any") -> None:
+def _remove_stale(directory: str) -> None:
     """The sockets and locks of servers that are gone (older versions of the code, say)."""
+    import fcntl
+
     for name in os.listdir(directory):
         if not name.endswith(".sock.lock"):
             continue
@@ -355,13 +359,11 @@ def _work(connection: "socket.socket", data: bytes, fds: "list[int]", path: str)
         signal.signal(signal.SIGCHLD, signal.SIG_DFL)
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
         os.setpgid(0, 0)
-        size = int.from_bytes(data[:4], "big")
-        while len(data) < 4 + size:
-            more = connection.recv(4 + size - len(data))
-            if not more:
-                os._exit(2)
-            data += more
-        request = marshal.loads(data[4 : 4 + size])
+        size = 4 + int.from_bytes(data[:4], "big")
+        rest = _exactly(connection, size - len(data)) if len(data) < size else b""
+        if rest is None:
+            os._exit(2)  # the caller left before it finished asking
+        request = marshal.loads((data + rest)[4:size])
         for number, fd in enumerate(fds):
             os.dup2(fd, number)
             os.close(fd)

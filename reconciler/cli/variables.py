@@ -14,6 +14,7 @@ from typing import Any
 import click
 
 from accord.reconciler.errors import UsageError
+from accord.reconciler.fastargs import BOOLISH_TRUE
 
 __all__ = ["apply_environment", "env_flag"]
 
@@ -74,7 +75,6 @@ _LIST_VARIABLES: tuple[tuple[str, tuple[str, ...], str | None], ...] = (
     ("no_sources_package", ("UV_NO_SOURCES_PACKAGE",), None),
 )
 
-_TRUE = frozenset({"1", "true", "yes", "y", "on", "t"})
 _FALSE = frozenset({"0", "false", "no", "n", "off", "f"})
 
 
@@ -83,7 +83,7 @@ def env_flag(name: str, environ: Mapping[str, str] | None = None) -> bool | None
     value = (os.environ if environ is None else environ).get(name)
     if value is None:
         return None
-    if value.lower() in _TRUE:
+    if value.lower() in BOOLISH_TRUE:
         return True
     if value.lower() in _FALSE:
         return False

@@ -120,7 +120,6 @@ def lock_target(
     one that does not satisfy the request), as ``uv lock`` and ``uv export`` say; before the
     lock's outcome, its error included. Not under ``--frozen``/``--check-exists``, where uv
     looks for no interpreter."""
-    from accord.reconciler.interpreters.find import find_interpreter, read_version_file
     from accord.reconciler.project.config import discover_with_settings
     from accord.reconciler.project.discover import require_project
 
@@ -160,18 +159,8 @@ def lock_target(
             builders=lock_builders(_no_interpreter, request, Path(project.root)),
         )
         return lock, action, Path(project.lock_path)
-    if request.python is None:
-        # Its warnings said here, in uv's place, not from the thread that looks.
-        read_version_file(request.version_file_dir(Path(project.directory)))
-    discovery = _in_thread(
-        lambda: find_interpreter(
-            request=request.python,
-            project_dir=request.version_file_dir(Path(project.directory)),
-            requires_python=project.workspace_requires_python,
-            existing_venv=Path(project.venv),
-            origin=project.interpreter_origin,
-        )
-    )
+    _read_version_file(request, project)  # its warnings here, not from the thread that looks
+    discovery = _in_thread(lambda: _project_interpreter(request, project))
     found = _Found(discovery, project.venv, announce)
     forget = before_steps(found)  # named before a git fetch or a build says anything
     try:
@@ -248,17 +237,28 @@ def _in_thread(call: Callable[[], Interpreter]) -> Future[Interpreter]:
 def find_and_name_interpreter(request: RunRequest, project: Project, err: TextIO) -> None:
     """The project's interpreter found, as uv finds it before it edits under ``add --frozen``
     (which locks nothing), and named when it is not the environment's; none is an error."""
-    from accord.reconciler.interpreters.find import find_interpreter, read_version_file
+    _read_version_file(request, project)
+    interpreter = _project_interpreter(request, project)
+    if not request.output.quiet and not is_environment_of(interpreter, Path(project.venv)):
+        err.write(interpreter.using_line + "\n")
 
-    directory = request.version_file_dir(Path(project.directory))
+
+def _read_version_file(request: RunRequest, project: Project) -> None:
+    """``.python-version`` read for its warnings, in uv's place (unless ``--python``)."""
+    from accord.reconciler.interpreters.find import read_version_file
+
     if request.python is None:
-        read_version_file(directory)
-    interpreter = find_interpreter(
+        read_version_file(request.version_file_dir(Path(project.directory)))
+
+
+def _project_interpreter(request: RunRequest, project: Project) -> Interpreter:
+    """The interpreter for the project's lock, as uv looks for it."""
+    from accord.reconciler.interpreters.find import find_interpreter
+
+    return find_interpreter(
         request=request.python,
-        project_dir=directory,
+        project_dir=request.version_file_dir(Path(project.directory)),
         requires_python=project.workspace_requires_python,
         existing_venv=Path(project.venv),
         origin=project.interpreter_origin,
     )
-    if not request.output.quiet and not is_environment_of(interpreter, Path(project.venv)):
-        err.write(interpreter.using_line + "\n")

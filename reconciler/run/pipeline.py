@@ -167,6 +167,7 @@ def sync_project(
     except BaseException:
         err.write(lock_said.getvalue())
         raise
+    held = lock_said.getvalue()
     debug("Lock `%s`: %s (%s)", project.lock_path, lock_action.kind, lock_action.reason)
     # uv sync says how the lock went (not under --frozen, where nothing is resolved), after
     # the interpreter and environment lines; uv run only under -v.
@@ -177,8 +178,8 @@ def sync_project(
     )
     if request.output.verbose and not request.output.uv_summary:
         # run -v: before its Resolved line and the plan, which names the environment.
-        err.write(lock_said.getvalue())
-        lock_said = io.StringIO()
+        err.write(held)
+        held = ""
     if say_resolved and not request.output.uv_summary:
         err.write(resolved)
     if request.run.isolated:
@@ -216,14 +217,12 @@ def sync_project(
 
             err.write(environment_news(plan, relative_to=relative_to))
         if not request.output.uv_dry_run:
-            err.write(lock_said.getvalue())
+            err.write(held)
         if say_resolved and request.output.uv_summary:
             err.write(resolved)
         if request.output.dry_plan and request.output.uv_dry_run:
             if not request.output.quiet:
-                print_uv_dry_run(
-                    plan, request, project, resolved, checking, err, lock_said.getvalue()
-                )
+                print_uv_dry_run(plan, request, project, resolved, checking, err, held)
         elif request.output.dry_plan:
             print_plan(plan, request, out, relative_to)
         if request.output.dry_plan:

@@ -73,15 +73,8 @@ class Cli:
         env: Mapping[str, str] | None = None,
     ) -> subprocess.CompletedProcess[str]:
         """Run `accord run --python … ARGS…` in `project` and capture its output."""
-        return subprocess.run(
-            self.argv(*args, python=python),
-            cwd=project,
-            env=clean_environment(env),
-            stdin=subprocess.DEVNULL,
-            capture_output=True,
-            text=True,
-            check=False,
-            timeout=120,
+        return run_program(
+            self.accord, project, self.argv(*args, python=python)[1:], clean_environment(env)
         )
 
     def invoke(

@@ -104,15 +104,8 @@ def test_the_caller_becomes_the_command_of_a_served_run(
     code = "import os, sys; print(os.getpid()); sys.exit(7)"
     first = _served(cli, project, warm, "run", "--python", str(cli.python), "python", "-c", code)
     assert _SERVED.search(first.stderr), first.stderr
-    env = clean_environment({**warm, "ACCORD_NO_FAST_PATH": "1", "ACCORD_INDEX_URL": cli.index_url})
-    caller = subprocess.Popen(
-        [str(cli.accord), "run", "--python", str(cli.python), "python", "-c", code],
-        cwd=project,
-        env=env,
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
+    caller = _caller(
+        cli, project, warm, cli.index_url, "run", "--python", str(cli.python), "python", "-c", code
     )
     out, err = caller.communicate(timeout=120)
     # The pid the command prints is the one the caller started: accord's process became it.
@@ -134,6 +127,22 @@ def test_errors_end_a_served_run_as_in_process(
             alone.stderr,
         )
         assert served.returncode == 2
+
+
+def _caller(
+    cli: Cli, project: Path, warm: dict[str, str], index_url: str, *args: str
+) -> subprocess.Popen[str]:
+    """``accord ARGS`` started in ``project`` with the warm server and ``index_url``, off the
+    fast path, its two output streams piped."""
+    return subprocess.Popen(
+        [str(cli.accord), *args],
+        cwd=project,
+        env=clean_environment({**warm, "ACCORD_NO_FAST_PATH": "1", "ACCORD_INDEX_URL": index_url}),
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 class _StalledIndex:
@@ -172,18 +181,7 @@ def test_a_caller_killed_or_interrupted_takes_its_worker_with_it(
     (project / "uv.lock").unlink()
     stalled = _StalledIndex()
     try:
-        env = clean_environment(
-            {**warm, "ACCORD_NO_FAST_PATH": "1", "ACCORD_INDEX_URL": stalled.url}
-        )
-        caller = subprocess.Popen(
-            [str(cli.accord), "lock", "-v", "--python", str(cli.python)],
-            cwd=project,
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
+        caller = _caller(cli, project, warm, stalled.url, "lock", "-v", "--python", str(cli.python))
         assert caller.stderr is not None
         worker = None
         for line in caller.stderr:
