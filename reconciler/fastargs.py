@@ -23,6 +23,7 @@ __all__ = [
     "fast_lock_arguments",
     "fast_run_arguments",
     "fast_sync_arguments",
+    "no_sync_asked",
     "parse_options",
     "split_run_arguments",
     "step_aside_variable",
@@ -184,6 +185,12 @@ def active_elsewhere(
     joins it, names another path. The fast path and the replay then step aside."""
     virtual_env = environ.get("VIRTUAL_ENV")
     return bool(active and virtual_env and os.path.join(cwd, virtual_env) != venv)
+
+
+def no_sync_asked(given: "list[str]", environ: "Mapping[str, str]") -> bool:
+    """Whether the run syncs nothing (``--no-sync`` among the arguments ``given`` before the
+    command, or ``UV_NO_SYNC``)."""
+    return "--no-sync" in given or environ.get("UV_NO_SYNC", "").lower() in BOOLISH_TRUE
 
 
 def split_run_arguments(argv: list[str]) -> tuple[list[str], list[str]] | None:

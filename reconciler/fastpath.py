@@ -13,7 +13,7 @@ a changed file, a command it cannot find) falls through to the slow path,
 import os
 import sys
 
-from accord.reconciler.fastargs import BOOLISH_TRUE, active_choice, active_elsewhere
+from accord.reconciler.fastargs import active_choice, active_elsewhere, no_sync_asked
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs milliseconds here
 if TYPE_CHECKING:
@@ -437,8 +437,8 @@ def try_fast_path(options: list[str], command: list[str], *, warn: bool = True) 
         if os.path.dirname(resolved[0]) != bin_dir or os.path.basename(resolved[0]) not in strict:
             return  # the slow path refuses it with the proper error
     if warn and "-q" not in given and "--quiet" not in given:
-        no_sync = "--no-sync" in given or environ.get("UV_NO_SYNC", "").lower() in BOOLISH_TRUE
-        say_warnings(warnings, virtual_env_warning(venv, cwd, environ, active), locked=not no_sync)
+        locked = not no_sync_asked(given, environ)
+        say_warnings(warnings, virtual_env_warning(venv, cwd, environ, active), locked=locked)
     sys.stdout.flush()
     sys.stderr.flush()
     try:

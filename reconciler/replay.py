@@ -22,7 +22,7 @@ import sys
 import time
 
 from accord.model.elapsed import format_elapsed
-from accord.reconciler.fastargs import active_choice, active_elsewhere
+from accord.reconciler.fastargs import active_choice, active_elsewhere, no_sync_asked
 from accord.reconciler.fastpath import (
     STAMP_NAME,
     compute_key,
@@ -327,6 +327,8 @@ def try_replay(
     active = active_choice(given)
     if active_elsewhere(venv, active, cwd, environ):
         return  # the slow path syncs the environment VIRTUAL_ENV names
+    if no_sync_asked(given, environ):
+        return  # the slow path makes an empty environment, as uv does
     key = input_key(
         project_dir,
         venv,

@@ -21,7 +21,7 @@ import pytest
 from fixtures import MakeProject
 from fixtures.index import IndexServer, build_index
 from fixtures.wheels import WheelSpec, build_wheel
-from tests.cli.support import Cli, clean_environment, run_importing
+from tests.cli.support import Cli, clean_environment, installed, run_importing
 
 _TIME = re.compile(r" in \d+(\.\d+)?(ms|s)$")
 
@@ -293,3 +293,27 @@ def test_replay_copies_large_files_kept_beside_the_recipe(
     assert (fallback.returncode, slow) == (0, True), fallback.stderr
     assert _snapshot(project / ".venv") == made_slowly
     assert not [entry for entry in os.listdir(tmp_path / "proj") if ".tmp-" in entry]
+
+
+@pytest.mark.parametrize("how", ["--no-sync", "UV_NO_SYNC"])
+def test_replay_makes_nothing_for_a_run_that_syncs_nothing(
+    cli: Cli, make_project: MakeProject, tmp_path: Path, how: str
+) -> None:
+    """``run --no-sync`` without an environment makes an empty one, as uv does: the recipe of
+    the synced environment is not for it."""
+    project = make_project("simple")
+    env = _environment(tmp_path, cli)
+    command = ("run", "--frozen", "python", "-c", "import pkg")
+    first, slow = _accord(cli, project, *command, env=env)
+    assert (first.returncode, slow) == (0, True), first.stderr
+    shutil.rmtree(project / ".venv")
+
+    options = ("--no-sync",) if how == "--no-sync" else ()
+    variables = {"UV_NO_SYNC": "1"} if how == "UV_NO_SYNC" else {}
+    again, slow = _accord(
+        cli, project, *command[:2], *options, *command[2:], env={**env, **variables}
+    )
+
+    assert slow
+    assert again.returncode == 1 and "No module named 'pkg'" in again.stderr
+    assert installed(project) == {}
