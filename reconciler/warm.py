@@ -1,10 +1,11 @@
 """The warm server (``ACCORD_WARM=1``): the slow path without paying for its imports each time.
+This is the caller's side and the messages; the server's is ``reconciler.warm_server``.
 
 A run the fast path declines imports the command line, attrs, packaging, the resolver and the
 index client before any work: more than half of a warm ``accord lock``. With ``ACCORD_WARM=1``
 a background process (one per user, interpreter and version of accord's code, found by a socket
-in a private directory) keeps them imported; ``reconciler.entry`` asks it to fork a worker for
-the run, hands it the working directory, the variables, the umask and the standard streams
+in a private directory) keeps them imported; ``reconciler.entry`` asks it for a worker (forked
+ahead) for the run, hands it the working directory, the variables, the umask and the streams
 themselves (``SCM_RIGHTS``), forwards signals to the worker's process group, and ends as the
 worker ends: with its exit status, or by becoming the command ``accord run`` executes (the
 worker sends the command back; the caller's process is the one the terminal and the parent
@@ -28,10 +29,10 @@ if TYPE_CHECKING:
     import socket
     from typing import Any
 
-__all__ = ["serve", "try_warm"]
+__all__ = ["IDLE_SECONDS", "exactly", "send", "try_warm"]
 
 IDLE_SECONDS = 900
-_PROTOCOL = 1
+_PROTOCOL = 2
 _KEYED_VARIABLES = ("LANG", "LANGUAGE", "LC_ALL", "LC_CTYPE")
 # Runs whose command is spawned, not executed (the caller could not become it): in-process.
 # A token after `--` counts too: such a run only loses the speed.
@@ -98,7 +99,7 @@ def _frame(message: "Any") -> bytes:
     return len(data).to_bytes(4, "big") + data
 
 
-def _send(connection: "socket.socket", message: "Any") -> None:
+def send(connection: "socket.socket", message: "Any") -> None:
     connection.sendall(_frame(message))
 
 
@@ -106,14 +107,14 @@ def _receive(connection: "socket.socket") -> object:
     """The next message, or None at the end of the connection."""
     import marshal
 
-    head = _exactly(connection, 4)
+    head = exactly(connection, 4)
     if head is None:
         return None
-    data = _exactly(connection, int.from_bytes(head, "big"))
+    data = exactly(connection, int.from_bytes(head, "big"))
     return None if data is None else marshal.loads(data)
 
 
-def _exactly(connection: "socket.socket", size: int) -> "bytes | None":
+def exactly(connection: "socket.socket", size: int) -> "bytes | None":
     chunks = []
     while size:
         try:
@@ -129,7 +130,7 @@ def _exactly(connection: "socket.socket", size: int) -> "bytes | None":
 
 def _start_server(path: str) -> None:
     """A server for ``path``, started in the background, detached from this run."""
-    argv = [sys.executable, "-m", "accord.reconciler.warm", path]
+    argv = [sys.executable, "-m", "accord.reconciler.warm_server", path]
     pid = os.fork()
     if pid == 0:  # pragma: no cover - the child becomes the server at once
         try:
@@ -214,234 +215,3 @@ def _follow(connection: "socket.socket", group: int) -> None:
         sys.exit(ending[1])
     sys.stderr.write("error: accord's warm server stopped before the run ended\n")
     sys.exit(2)
-
-
-# --- the server side: imported by ``python -m accord.reconciler.warm SOCKET`` ---
-
-
-_PRELOAD = (
-    "accord.reconciler.cli.main",
-    "accord.reconciler.cli.edit_commands",
-    "accord.reconciler.cli.install_options",
-    "accord.reconciler.cli.lock_commands",
-    "accord.reconciler.cli.pipeline_commands",
-    "accord.reconciler.cli.refusals",
-    "accord.reconciler.cli.settings",
-    "accord.reconciler.cli.variables",
-    "accord.reconciler.fetch.flat",
-    "accord.reconciler.fetch.index",
-    "accord.reconciler.fetch.page_cache",
-    "accord.reconciler.fetch.project_pages",
-    "accord.reconciler.fetch.remote_wheel",
-    "accord.reconciler.fetch.http",
-    "accord.reconciler.fetch.wheelfile",
-    "accord.reconciler.install.apply",
-    "accord.reconciler.lock.ensure",
-    "accord.reconciler.lock.memo",
-    "accord.reconciler.lock.resolve",
-    "accord.reconciler.lock.text",
-    "accord.reconciler.lock.write",
-    "accord.reconciler.project.discover",
-    "accord.reconciler.project.edit",
-    "accord.reconciler.project.sources",
-    "accord.reconciler.project.workspace",
-    "accord.reconciler.run.edit",
-    "accord.reconciler.run.execute",
-    "accord.reconciler.run.lock",
-    "accord.reconciler.run.pipeline",
-    "accord.reconciler.run.recipe",
-    "accord.reconciler.run.stamp",
-    "accord.model.find_links",
-    "accord.model.git",
-    "accord.model.marker_order",
-    "accord.model.toml",
-    "email.parser",
-    "http.client",
-    "ssl",
-    "urllib3",
-)
-"""What a lock, a sync, a run and an edit import, imported once by the server (a module not
-listed is imported by the worker that needs it)."""
-
-
-def _preload() -> None:
-    import importlib
-
-    from accord.reconciler.method_cache import install
-
-    install()
-    for name in _PRELOAD:
-        importlib.import_module(name)
-
-
-def serve(path: str) -> None:
-    """Serve runs on ``path`` until idle for ``IDLE_SECONDS``; one server per path (a second
-    one finds the lock taken and leaves)."""
-    import contextlib
-    import fcntl
-    import socket
-
-    lock = os.open(path + ".lock", os.O_RDWR | os.O_CREAT, 0o600)
-    try:
-        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except OSError:
-        return
-    os.chdir("/")  # holds no directory of the caller's (each worker takes the caller's own)
-    _preload()
-    import signal
-
-    def leave(_number: int, _frame: object) -> None:
-        raise SystemExit(0)  # the socket is removed on the way out
-
-    signal.signal(signal.SIGTERM, leave)
-    signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # workers are reaped by the kernel
-    _remove_stale(os.path.dirname(path))
-    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    with contextlib.suppress(FileNotFoundError):
-        os.unlink(path)
-    listener.bind(path)
-    listener.listen(64)
-    listener.settimeout(IDLE_SECONDS)
-    try:
-        while True:
-            try:
-                connection, _ = listener.accept()
-            except TimeoutError:
-                return
-            connection.settimeout(None)
-            try:
-                data, fds, _flags, _address = socket.recv_fds(connection, 1 << 20, 3)
-            except OSError:
-                connection.close()
-                continue
-            if len(fds) != 3 or os.fork() != 0:
-                for number in fds:
-                    os.close(number)
-                connection.close()
-                continue
-            listener.close()
-            _work(connection, data, fds, path)
-    finally:
-        for leftover in (path, path + ".lock"):  # the lock file while still held
-            with contextlib.suppress(OSError):
-                os.unlink(leftover)
-
-
-def _remove_stale(directory: str) -> None:
-    """The sockets and locks of servers that are gone (older versions of the code, say)."""
-    import fcntl
-
-    for name in os.listdir(directory):
-        if not name.endswith(".sock.lock"):
-            continue
-        lock = os.path.join(directory, name)
-        try:
-            descriptor = os.open(lock, os.O_RDWR)
-        except OSError:
-            continue
-        try:
-            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            for stale in (lock[: -len(".lock")], lock):  # removed while held
-                os.unlink(stale)
-        except OSError:
-            continue  # its server is alive (or the files are gone already)
-        finally:
-            os.close(descriptor)
-
-
-def _work(connection: "socket.socket", data: bytes, fds: "list[int]", path: str) -> None:
-    """The worker: become the caller's run, say how it ended, and leave."""
-    import marshal
-    import signal
-
-    code = 2
-    try:
-        signal.signal(signal.SIGCHLD, signal.SIG_DFL)
-        signal.signal(signal.SIGTERM, signal.SIG_DFL)
-        os.setpgid(0, 0)
-        size = 4 + int.from_bytes(data[:4], "big")
-        rest = _exactly(connection, size - len(data)) if len(data) < size else b""
-        if rest is None:
-            os._exit(2)  # the caller left before it finished asking
-        request = marshal.loads((data + rest)[4:size])
-        for number, fd in enumerate(fds):
-            os.dup2(fd, number)
-            os.close(fd)
-        _streams()
-        os.chdir(request["cwd"])
-        os.environ.clear()
-        os.environ.update(request["env"])
-        os.umask(request["umask"])
-        sys.argv = [sys.argv[0], *request["argv"]]
-        _send(connection, os.getpid())
-        _watch(connection)
-        from accord.reconciler import console
-        from accord.reconciler.run import execute
-
-        console.served_by = f"worker {os.getpid()} of the warm server at {path}"
-
-        def hand_over(argv: "list[str]", env: "dict[str, str]") -> None:
-            sys.stdout.flush()
-            sys.stderr.flush()
-            _send(connection, ("exec", argv, env, os.getcwd()))
-            os._exit(0)
-
-        execute.exec_handler = hand_over
-        from accord.reconciler.cli.main import main
-
-        try:
-            main(request["argv"])
-        except SystemExit as exc:
-            if isinstance(exc.code, str):
-                sys.stderr.write(exc.code + "\n")  # as Python says it when it exits
-            code = int(exc.code) if isinstance(exc.code, int) else (0 if exc.code is None else 1)
-        except KeyboardInterrupt:
-            code = 130
-        import atexit
-
-        atexit._run_exitfuncs()
-        sys.stdout.flush()
-        sys.stderr.flush()
-        _send(connection, ("exit", code))
-    finally:
-        os._exit(0)
-
-
-def _streams() -> None:
-    """Standard streams over the caller's descriptors, buffered as Python buffers them."""
-    import io
-
-    def stream(number: int, mode: str, errors: str, line: bool) -> io.TextIOWrapper:
-        raw = io.FileIO(number, mode, closefd=False)
-        buffered = io.BufferedReader(raw) if mode == "r" else io.BufferedWriter(raw)
-        return io.TextIOWrapper(
-            buffered,
-            encoding=sys.__stdout__.encoding if sys.__stdout__ else "utf-8",
-            errors=errors,
-            line_buffering=line,
-        )
-
-    errors = (sys.__stdout__.errors if sys.__stdout__ else None) or "strict"
-    sys.stdin = stream(0, "r", errors, False)
-    sys.stdout = stream(1, "w", errors, os.isatty(1))
-    sys.stderr = stream(2, "w", "backslashreplace", True)
-
-
-def _watch(connection: "socket.socket") -> None:
-    """End the worker's process group when the caller is gone (killed, say)."""
-    import signal
-    import threading
-
-    def wait() -> None:
-        try:
-            while connection.recv(1):
-                pass
-        except OSError:
-            pass
-        os.killpg(0, signal.SIGKILL)
-
-    threading.Thread(target=wait, daemon=True).start()
-
-
-if __name__ == "__main__":
-    serve(sys.argv[1])

@@ -4,7 +4,8 @@ Read from the source (every `import` and `from ... import`, also inside function
 `TYPE_CHECKING`), so a lazy import cannot hide a dependency. The layers, top to bottom
 (docs/architecture.md):
 
-    entry -> cli -> run -> build -> lock | install -> project | fetch | interpreters
+    entry -> warm_server -> warm -> cli -> run -> build -> lock | install
+          -> project | fetch | interpreters
           -> base (errors, fsutil, cachedir, fastargs, fastpath, fastlock, notices, replay,
                    console, credentials, progress, method_cache, filelocks)
           -> model
@@ -55,8 +56,9 @@ RANK = {
     "build": 4,
     "run": 5,
     "cli": 6,
-    "warm": 7,  # the warm server runs the command line for the entry
-    "entry": 8,
+    "warm": 7,  # the warm server's caller side, for the entry
+    "warm_server": 8,  # the server: runs the command line in its workers
+    "entry": 9,
 }
 
 

@@ -172,7 +172,10 @@ def _warm_rows(
         ([uv, "lock", "-q"], uv_project, warm, unlock_cold(uv_project, warm["UV_CACHE_DIR"])),
     )
     _report("warm server: lock, cold cache", cold_accord, cold_uv, "uv")
-    for entry in Path("/proc").iterdir():
+    found: set[str] = set()
+    for entry in sorted(
+        Path("/proc").iterdir(), key=lambda p: int(p.name) if p.name.isdigit() else 0
+    ):
         try:
             command = (entry / "cmdline").read_bytes().split(b"\0")
         except OSError:
@@ -180,7 +183,11 @@ def _warm_rows(
         if b"accord.reconciler.warm" in command and str(runtime).encode() in command[-2]:
             status = (entry / "status").read_text()
             peak = re.search(r"VmHWM:\s+(\d+)", status)
-            print(f"warm server: peak {int(peak.group(1)) / 1024 if peak else 0:.1f} MiB")
+            parent = re.search(r"PPid:\s+(\d+)", status)
+            # The server's child waiting on the socket is the worker it forked ahead.
+            who = "its spare worker" if parent and parent.group(1) in found else "warm server"
+            found.add(entry.name)
+            print(f"{who}: peak {int(peak.group(1)) / 1024 if peak else 0:.1f} MiB")
             os.kill(int(entry.name), 15)
 
 

@@ -274,3 +274,75 @@ def _holds(process: Path, path: Path) -> bool:
         return str(path) in {os.readlink(fd) for fd in (process / "fd").iterdir()}
     except OSError:
         return False
+
+
+def _children(pid: int) -> set[int]:
+    """The processes whose parent is ``pid`` (read from /proc)."""
+    found = set()
+    for entry in Path("/proc").iterdir():
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if fields[1] == str(pid):
+            found.add(int(entry.name))
+    return found
+
+
+def _server_and_spare(socket_path: Path, busy: frozenset[int] = frozenset()) -> tuple[int, int]:
+    """The server holding ``socket_path``'s lock, and the one worker it has forked ahead (its
+    children but the ``busy`` ones)."""
+    lock = Path(f"{socket_path}.lock")
+    deadline = time.monotonic() + 30
+    while True:
+        held = [
+            int(e.name) for e in Path("/proc").iterdir() if e.name.isdigit() and _holds(e, lock)
+        ]
+        spares = _children(held[0]) - busy if len(held) == 1 else set()
+        if len(spares) == 1 or time.monotonic() > deadline:
+            assert len(held) == 1 and len(spares) == 1, (held, spares)
+            return held[0], spares.pop()
+        time.sleep(0.05)
+
+
+def test_a_run_is_taken_by_the_worker_forked_ahead_of_it(
+    cli: Cli, make_project: MakeProject, warm: dict[str, str]
+) -> None:
+    project = make_project("simple")
+    first = _SERVED.search(_served(cli, project, warm, "lock", "--python", str(cli.python)).stderr)
+    assert first is not None
+    server, spare = _server_and_spare(Path(first.group(2)))
+    result = cli.invoke(project, "lock", "-v", env={**warm, "ACCORD_NO_FAST_PATH": "1"})
+    taken = _SERVED.search(result.stderr)
+    assert taken is not None and int(taken.group(1)) == spare, result.stderr
+    # The server forked the next one.
+    assert _server_and_spare(Path(first.group(2)))[0] == server
+    assert _server_and_spare(Path(first.group(2)))[1] != spare
+
+
+def test_a_run_outlives_its_server_and_a_server_stopped_leaves_no_spare(
+    cli: Cli, make_project: MakeProject, warm: dict[str, str]
+) -> None:
+    project = make_project("simple")
+    first = _SERVED.search(_served(cli, project, warm, "lock", "--python", str(cli.python)).stderr)
+    assert first is not None
+    server, spare = _server_and_spare(Path(first.group(2)))
+    (project / "uv.lock").unlink()
+    stalled = _StalledIndex()
+    try:
+        caller = _caller(cli, project, warm, stalled.url, "lock", "-v", "--python", str(cli.python))
+        assert caller.stderr is not None
+        found = _SERVED.match(caller.stderr.readline().rstrip("\n"))
+        assert found is not None and int(found.group(1)) == spare
+        next_spare = _server_and_spare(Path(first.group(2)), frozenset({spare}))[1]
+        os.kill(server, signal.SIGTERM)
+        deadline = time.monotonic() + 10
+        gone = (Path(f"/proc/{next_spare}"), Path(f"/proc/{server}"))
+        while any(path.exists() for path in gone) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not any(path.exists() for path in gone)
+        assert caller.poll() is None and Path(f"/proc/{spare}").exists()  # still waiting
+        caller.kill()
+        caller.wait(timeout=30)
+    finally:
+        stalled.close()

@@ -1,0 +1,304 @@
+"""The warm server's side (``python -m accord.reconciler.warm_server SOCKET``, started by
+``reconciler.warm``): a process with the slow path imported, which keeps one *spare* worker
+forked ahead, waiting on the socket; the spare takes the next caller's run and the server
+forks the next spare.
+
+A worker forked at the moment of the call paid ~10 ms of copy-on-write faults before doing
+anything (the pages its first steps write to: reference counts, the collector's headers, the
+interpreter's specialised code), a third of a served ``lock --check-exists``. A spare pays them
+while it waits (a collection and the lock stage's warm-up touch those pages), so a caller meets
+a process that only has its own run to do.
+
+A spare dies with the server (``PR_SET_PDEATHSIG``; where that is not to be had, it looks every
+second), so a server killed leaves no process answering on its socket; once it has a caller,
+its run outlives the server, as before.
+"""
+
+# No ``from __future__ import annotations``, as in ``reconciler.warm``.
+import os
+import sys
+
+from accord.reconciler.warm import IDLE_SECONDS, exactly, send
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    import socket
+
+__all__ = ["serve"]
+
+_PRELOAD = (
+    "accord.reconciler.cli.main",
+    "accord.reconciler.cli.edit_commands",
+    "accord.reconciler.cli.install_options",
+    "accord.reconciler.cli.lock_commands",
+    "accord.reconciler.cli.pipeline_commands",
+    "accord.reconciler.cli.refusals",
+    "accord.reconciler.cli.settings",
+    "accord.reconciler.cli.variables",
+    "accord.reconciler.fetch.flat",
+    "accord.reconciler.fetch.index",
+    "accord.reconciler.fetch.page_cache",
+    "accord.reconciler.fetch.project_pages",
+    "accord.reconciler.fetch.remote_wheel",
+    "accord.reconciler.fetch.http",
+    "accord.reconciler.fetch.wheelfile",
+    "accord.reconciler.install.apply",
+    "accord.reconciler.lock.ensure",
+    "accord.reconciler.lock.memo",
+    "accord.reconciler.lock.resolve",
+    "accord.reconciler.lock.text",
+    "accord.reconciler.lock.write",
+    "accord.reconciler.project.discover",
+    "accord.reconciler.project.edit",
+    "accord.reconciler.project.sources",
+    "accord.reconciler.project.workspace",
+    "accord.reconciler.run.edit",
+    "accord.reconciler.run.execute",
+    "accord.reconciler.run.lock",
+    "accord.reconciler.run.pipeline",
+    "accord.reconciler.run.recipe",
+    "accord.reconciler.run.stamp",
+    "accord.model.find_links",
+    "accord.model.git",
+    "accord.model.marker_order",
+    "accord.model.toml",
+    "email.parser",
+    "http.client",
+    "ssl",
+    "urllib3",
+)
+"""What a lock, a sync, a run and an edit import, imported once by the server (a module not
+listed is imported by the worker that needs it)."""
+
+
+def _preload() -> None:
+    import importlib
+
+    from accord.reconciler.method_cache import install
+
+    install()
+    for name in _PRELOAD:
+        importlib.import_module(name)
+
+
+def serve(path: str) -> None:
+    """Serve runs on ``path`` until idle for ``IDLE_SECONDS``; one server per path (a second
+    one finds the lock taken and leaves)."""
+    import contextlib
+    import fcntl
+    import select
+    import signal
+    import socket
+
+    lock = os.open(path + ".lock", os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        return
+    os.chdir("/")  # holds no directory of the caller's (each worker takes the caller's own)
+    _preload()
+    from accord.reconciler.lock.warm_up import warm_up
+
+    warm_up()
+
+    def leave(_number: int, _frame: object) -> None:
+        raise SystemExit(0)  # the socket is removed on the way out
+
+    signal.signal(signal.SIGTERM, leave)
+    signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # workers are reaped by the kernel
+    _remove_stale(os.path.dirname(path))
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(path)
+    listener.bind(path)
+    listener.listen(64)
+    taken, told = os.pipe()
+    spare = 0
+    try:
+        while True:
+            server = os.getpid()
+            spare = os.fork()
+            if spare == 0:
+                os.close(lock)  # the server alone holds it
+                os.close(taken)
+                _spare(listener, told, server, path)
+            # Wait for the spare to take a caller (then fork the next), or leave when idle.
+            if not select.select([taken], [], [], IDLE_SECONDS)[0] or not os.read(taken, 1):
+                return
+    finally:
+        if spare > 0:
+            with contextlib.suppress(OSError):
+                os.kill(spare, signal.SIGKILL)
+        for leftover in (path, path + ".lock"):  # the lock file while still held
+            with contextlib.suppress(OSError):
+                os.unlink(leftover)
+
+
+def _spare(listener: "socket.socket", told: int, server: int, path: str) -> None:
+    """A worker forked ahead: touch what a run writes to first, wait for a caller, tell the
+    server it was taken, and become the caller's run."""
+    import gc
+    import signal
+    import socket
+
+    try:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        signalled = _death_signal(signal.SIGKILL)
+        if os.getppid() != server:  # it ended before the signal was asked for
+            os._exit(0)
+        from accord.reconciler.lock.warm_up import warm_up
+
+        warm_up(rounds=1)
+        gc.collect()
+        listener.settimeout(None if signalled else 1.0)
+        while True:
+            try:
+                connection, _ = listener.accept()
+                break
+            except TimeoutError:
+                if os.getppid() != server:
+                    os._exit(0)
+        listener.close()
+        if signalled:
+            _death_signal(0)  # the run outlives the server, as a command it runs may
+        try:
+            os.write(told, b"+")
+        except OSError:
+            os._exit(0)  # the server is gone: the caller finds no one and runs in process
+        os.close(told)
+        connection.settimeout(None)
+        data, fds, _flags, _address = socket.recv_fds(connection, 1 << 20, 3)
+        if len(fds) == 3:
+            _work(connection, data, fds, path)
+    finally:
+        os._exit(0)
+
+
+def _death_signal(number: int) -> bool:
+    """Set the signal the kernel sends this process when the server ends (Linux's
+    ``PR_SET_PDEATHSIG``; 0 clears it); False where that is not to be had."""
+    try:
+        import ctypes
+
+        return bool(ctypes.CDLL(None, use_errno=True).prctl(1, number, 0, 0, 0) == 0)
+    except (ImportError, OSError, AttributeError):  # pragma: no cover - no ctypes or prctl
+        return False
+
+
+def _remove_stale(directory: str) -> None:
+    """The sockets and locks of servers that are gone (older versions of the code, say)."""
+    import fcntl
+
+    for name in os.listdir(directory):
+        if not name.endswith(".sock.lock"):
+            continue
+        lock = os.path.join(directory, name)
+        try:
+            descriptor = os.open(lock, os.O_RDWR)
+        except OSError:
+            continue
+        try:
+            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            for stale in (lock[: -len(".lock")], lock):  # removed while held
+                os.unlink(stale)
+        except OSError:
+            continue  # its server is alive (or the files are gone already)
+        finally:
+            os.close(descriptor)
+
+
+def _work(connection: "socket.socket", data: bytes, fds: "list[int]", path: str) -> None:
+    """The worker: become the caller's run, say how it ended, and leave."""
+    import marshal
+    import signal
+
+    code = 2
+    try:
+        signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+        os.setpgid(0, 0)
+        size = 4 + int.from_bytes(data[:4], "big")
+        rest = exactly(connection, size - len(data)) if len(data) < size else b""
+        if rest is None:
+            os._exit(2)  # the caller left before it finished asking
+        request = marshal.loads((data + rest)[4:size])
+        for number, fd in enumerate(fds):
+            os.dup2(fd, number)
+            os.close(fd)
+        _streams()
+        os.chdir(request["cwd"])
+        os.environ.clear()
+        os.environ.update(request["env"])
+        os.umask(request["umask"])
+        sys.argv = [sys.argv[0], *request["argv"]]
+        send(connection, os.getpid())
+        _watch(connection)
+        from accord.reconciler import console
+        from accord.reconciler.run import execute
+
+        console.served_by = f"worker {os.getpid()} of the warm server at {path}"
+
+        def hand_over(argv: "list[str]", env: "dict[str, str]") -> None:
+            sys.stdout.flush()
+            sys.stderr.flush()
+            send(connection, ("exec", argv, env, os.getcwd()))
+            os._exit(0)
+
+        execute.exec_handler = hand_over
+        from accord.reconciler.cli.main import main
+
+        try:
+            main(request["argv"])
+        except SystemExit as exc:
+            if isinstance(exc.code, str):
+                sys.stderr.write(exc.code + "\n")  # as Python says it when it exits
+            code = int(exc.code) if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+        except KeyboardInterrupt:
+            code = 130
+        import atexit
+
+        atexit._run_exitfuncs()
+        sys.stdout.flush()
+        sys.stderr.flush()
+        send(connection, ("exit", code))
+    finally:
+        os._exit(0)
+
+
+def _streams() -> None:
+    """Standard streams over the caller's descriptors, buffered as Python buffers them."""
+    import io
+
+    def stream(number: int, mode: str, errors: str, line: bool) -> io.TextIOWrapper:
+        raw = io.FileIO(number, mode, closefd=False)
+        buffered = io.BufferedReader(raw) if mode == "r" else io.BufferedWriter(raw)
+        return io.TextIOWrapper(
+            buffered,
+            encoding=sys.__stdout__.encoding if sys.__stdout__ else "utf-8",
+            errors=errors,
+            line_buffering=line,
+        )
+
+    errors = (sys.__stdout__.errors if sys.__stdout__ else None) or "strict"
+    sys.stdin = stream(0, "r", errors, False)
+    sys.stdout = stream(1, "w", errors, os.isatty(1))
+    sys.stderr = stream(2, "w", "backslashreplace", True)
+
+
+def _watch(connection: "socket.socket") -> None:
+    """End the worker's process group when the caller is gone (killed, say)."""
+    import signal
+    import threading
+
+    def wait() -> None:
+        try:
+            while connection.recv(1):
+                pass
+        except OSError:
+            pass
+        os.killpg(0, signal.SIGKILL)
+
+    threading.Thread(target=wait, daemon=True).start()
+
+
+if __name__ == "__main__":
+    serve(sys.argv[1])
