@@ -76,10 +76,11 @@ def main() -> None:
                     from accord.reconciler.replay import try_replay
 
                     try_replay("sync", options, [], project_dir=project)
-        if os.name == "posix" and os.environ.get("ACCORD_WARM", "").lower() in BOOLISH_TRUE:
+        warm = os.environ.get("ACCORD_WARM", "").lower()
+        if os.name == "posix" and (warm == "" or warm in BOOLISH_TRUE):  # on unless turned off
             from accord.reconciler.warm import try_warm
 
-            try_warm(argv)  # ends here when a warm server ran it
+            try_warm(argv, asked=warm != "")  # ends here when a warm server ran it
         from accord.reconciler.method_cache import install
 
         install()  # before the first attrs class is defined

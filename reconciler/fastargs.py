@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from collections.abc import Mapping
 
 __all__ = [
+    "BOOLISH_FALSE",
     "BOOLISH_TRUE",
     "STEP_ASIDE",
     "active_choice",
@@ -49,6 +50,7 @@ _FLAGS = frozenset(
 # Options that do not change what a sync makes, so not part of the key: how much is printed,
 # and --no-sync (an environment whose stamp matches is what a sync would leave anyway).
 BOOLISH_TRUE = frozenset({"1", "true", "yes", "y", "on", "t"})
+BOOLISH_FALSE = frozenset({"0", "false", "no", "n", "off", "f"})
 """uv's "boolish" values that mean yes (``reconciler.cli.variables`` reads the others)."""
 _QUIETNESS = frozenset({"-q", "--quiet", "-v", "--verbose", "--no-progress", "--no-sync"})
 _VERBOSE = frozenset({"-v", "--verbose"})

@@ -1,17 +1,19 @@
-"""The warm server (``ACCORD_WARM=1``): the slow path without paying for its imports each time.
-This is the caller's side and the messages; the server's is ``reconciler.warm_server``.
+"""The warm server (on unless ``ACCORD_WARM`` is a boolish no): the slow path without paying
+for its imports each time. This is the caller's side and the messages; the server's is
+``reconciler.warm_server``.
 
 A run the fast path declines imports the command line, attrs, packaging, the resolver and the
-index client before any work: more than half of a warm ``accord lock``. With ``ACCORD_WARM=1``
-a background process (one per user, interpreter and version of accord's code, found by a socket
-in a private directory) keeps them imported; ``reconciler.entry`` asks it for a worker (forked
+index client before any work: more than half of a warm ``accord lock``. A background process
+(one per user, interpreter, version of accord's code and process context, found by a socket in
+a private directory) keeps them imported; ``reconciler.entry`` asks it for a worker (forked
 ahead) for the run, hands it the working directory, the variables, the umask and the streams
 themselves (``SCM_RIGHTS``), forwards signals to the worker's process group, and ends as the
 worker ends: with its exit status, or by becoming the command ``accord run`` executes (the
 worker sends the command back; the caller's process is the one the terminal and the parent
-know). When no server answers, the run takes the slow path in its own process as before and
-starts one for the next run; the server leaves after 15 idle minutes. The worker dies with the
-caller (``kill -9`` of the caller ends the worker's whole process group).
+know). When no server answers, the run takes the slow path in its own process as before, and
+starts one for the next run if it is the second such run within ``IDLE_SECONDS`` (or on the
+first, with ``ACCORD_WARM=1``); the server leaves after 15 idle minutes. The worker dies with
+the caller (``kill -9`` of the caller ends the worker's whole process group).
 
 Not served, so the slow path runs in-process: a run that spawns its command instead of
 executing it (``--no-exec``, ``--no-cache``, ``UV_NO_CACHE``), a standard stream that is
@@ -34,6 +36,14 @@ __all__ = ["IDLE_SECONDS", "exactly", "send", "try_warm"]
 IDLE_SECONDS = 900
 _PROTOCOL = 2
 _KEYED_VARIABLES = ("LANG", "LANGUAGE", "LC_ALL", "LC_CTYPE")
+_LIMITS = (
+    "RLIMIT_NOFILE",
+    "RLIMIT_AS",
+    "RLIMIT_DATA",
+    "RLIMIT_FSIZE",
+    "RLIMIT_STACK",
+    "RLIMIT_CPU",
+)
 # Runs whose command is spawned, not executed (the caller could not become it): in-process.
 # A token after `--` counts too: such a run only loses the speed.
 _NOT_SERVED = frozenset({"-n", "--no-cache", "--no-exec"})
@@ -63,7 +73,28 @@ def _code_stamp() -> list[object]:
     for entry in sys.path:
         if entry.endswith("-packages") and os.path.isdir(entry):
             stamp.append(sorted(os.listdir(entry)))
-    return stamp
+    return stamp + _context()
+
+
+def _context() -> list[object]:
+    """What the caller's own process runs under and a worker (the server's child) would not
+    share otherwise: groups, resource limits, namespaces and control group. A caller in
+    another context finds another server."""
+    import resource
+
+    context: list[object] = [os.getgid(), os.getegid(), os.getgroups()]
+    context += [resource.getrlimit(getattr(resource, name)) for name in _LIMITS]
+    for name in ("mnt", "pid", "net", "user", "ipc", "uts"):
+        try:
+            context.append(os.readlink(f"/proc/self/ns/{name}"))
+        except OSError:
+            context.append(None)
+    try:
+        with open("/proc/self/cgroup", "rb") as stream:
+            context.append(stream.read())
+    except OSError:
+        context.append(None)
+    return context
 
 
 def _socket_path() -> "str | None":
@@ -130,6 +161,8 @@ def exactly(connection: "socket.socket", size: int) -> "bytes | None":
 
 def _start_server(path: str) -> None:
     """A server for ``path``, started in the background, detached from this run."""
+    import contextlib
+
     argv = [sys.executable, "-m", "accord.reconciler.warm_server", path]
     pid = os.fork()
     if pid == 0:  # pragma: no cover - the child becomes the server at once
@@ -140,16 +173,38 @@ def _start_server(path: str) -> None:
             null = os.open(os.devnull, os.O_RDWR)
             for number in (0, 1, 2):
                 os.dup2(null, number)
-            os.closerange(3, 256)
+            for name in os.listdir("/proc/self/fd"):  # every other, not only those below 256
+                if int(name) > 2:
+                    with contextlib.suppress(OSError):
+                        os.close(int(name))
             os.execv(sys.executable, argv)
         finally:
             os._exit(0)
     os.waitpid(pid, 0)
 
 
-def try_warm(argv: list[str]) -> None:
+def _seen_lately(marker: str) -> bool:
+    """Whether a slow run with no server to take it touched ``marker`` in the last
+    ``IDLE_SECONDS``; this run touches it now."""
+    import time
+
+    try:
+        lately = time.time() - os.stat(marker).st_mtime < IDLE_SECONDS
+    except OSError:
+        lately = False
+    try:
+        os.close(os.open(marker, os.O_WRONLY | os.O_CREAT, 0o600))
+        os.utime(marker)
+    except OSError:
+        pass
+    return lately
+
+
+def try_warm(argv: list[str], *, asked: bool) -> None:
     """Run ``argv`` in a worker of the warm server and end as it ends; return when there is
-    none (starting one for the next run) or it cannot serve this run."""
+    none or it cannot serve this run. With no server, one is started for the next run when
+    ``asked`` (``ACCORD_WARM=1``) or when another slow run was made in the last
+    ``IDLE_SECONDS`` (so a single run, a CI job's say, leaves no process behind)."""
     if not sys.platform.startswith("linux") or _NOT_SERVED.intersection(argv):
         return
     from accord.reconciler.fastargs import BOOLISH_TRUE
@@ -171,7 +226,8 @@ def try_warm(argv: list[str]) -> None:
         connection.connect(path)
     except OSError:
         connection.close()
-        _start_server(path)
+        if asked or _seen_lately(path + ".seen"):
+            _start_server(path)
         return
     request = {"argv": argv, "cwd": os.getcwd(), "env": dict(os.environ), "umask": os.umask(0)}
     os.umask(request["umask"])  # type: ignore[arg-type]

@@ -186,10 +186,17 @@ def _death_signal(number: int) -> bool:
 
 
 def _remove_stale(directory: str) -> None:
-    """The sockets and locks of servers that are gone (older versions of the code, say)."""
+    """The sockets and locks of servers that are gone (older versions of the code, say), and
+    the marks of slow runs made long ago."""
+    import contextlib
     import fcntl
+    import time
 
     for name in os.listdir(directory):
+        if name.endswith(".sock.seen"):  # the mark of a slow run, kept for IDLE_SECONDS
+            with contextlib.suppress(OSError):
+                if time.time() - os.stat(os.path.join(directory, name)).st_mtime > IDLE_SECONDS:
+                    os.unlink(os.path.join(directory, name))
         if not name.endswith(".sock.lock"):
             continue
         lock = os.path.join(directory, name)

@@ -28,6 +28,9 @@ def pytest_configure(config: pytest.Config) -> None:
     # size in COLUMNS and LINES, and the side-by-side tests compare uv's lines unwrapped.
     for name in ("COLUMNS", "LINES"):
         os.environ.pop(name, None)
+    # The warm server is on by default; every accord the tests start runs in its own process
+    # unless asked (`ACCORD_WARM=1 pytest`, or a test of the server's own).
+    os.environ.setdefault("ACCORD_WARM", "0")
     config.addinivalue_line(
         "markers", "backends: needs the build-backend wheels of $ACCORD_FIXTURE_BACKENDS"
     )

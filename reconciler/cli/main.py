@@ -12,6 +12,7 @@ prints ``error:``/``hint:`` and exits with its code; click's usage errors are wo
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Sequence
 from importlib import import_module
@@ -22,6 +23,7 @@ import click
 from accord.reconciler.cli import command_options
 from accord.reconciler.cli.clap_command import ClapCommand, parse_group_args
 from accord.reconciler.cli.command_options import CONTEXT_SETTINGS
+from accord.reconciler.cli.variables import env_flag
 from accord.reconciler.errors import AccordError, ExitCode, UsageError
 
 __all__ = ["main"]
@@ -128,6 +130,8 @@ def main(argv: Sequence[str] | None = None) -> NoReturn:
 
 def _run(args: list[str]) -> NoReturn:
     try:
+        if os.environ.get("ACCORD_WARM"):  # read by the entry; a value it cannot read is said here
+            env_flag("ACCORD_WARM")
         accord.main(args=args, prog_name="accord", standalone_mode=False, obj={"argv": args})
     except AccordError as error:
         _fail(error)

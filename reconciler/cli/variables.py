@@ -14,7 +14,7 @@ from typing import Any
 import click
 
 from accord.reconciler.errors import UsageError
-from accord.reconciler.fastargs import BOOLISH_TRUE
+from accord.reconciler.fastargs import BOOLISH_FALSE, BOOLISH_TRUE
 
 __all__ = ["apply_environment", "env_flag"]
 
@@ -75,8 +75,6 @@ _LIST_VARIABLES: tuple[tuple[str, tuple[str, ...], str | None], ...] = (
     ("no_sources_package", ("UV_NO_SOURCES_PACKAGE",), None),
 )
 
-_FALSE = frozenset({"0", "false", "no", "n", "off", "f"})
-
 
 def env_flag(name: str, environ: Mapping[str, str] | None = None) -> bool | None:
     """A boolish variable as uv reads it: None when unset; an unparsable value is an error."""
@@ -85,7 +83,7 @@ def env_flag(name: str, environ: Mapping[str, str] | None = None) -> bool | None
         return None
     if value.lower() in BOOLISH_TRUE:
         return True
-    if value.lower() in _FALSE:
+    if value.lower() in BOOLISH_FALSE:
         return False
     raise UsageError(
         f"Failed to parse environment variable `{name}` with invalid value `{value}`: "

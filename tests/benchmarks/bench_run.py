@@ -278,6 +278,7 @@ def main() -> int:
             UV_PYTHON_DOWNLOADS="never",
             UV_NO_CONFIG="1",
             ACCORD_CACHE_DIR=str(work / "accord-cache"),
+            ACCORD_WARM="0",  # the in-process rows; the warm server's have their own
         )
         if args.environment:
             # UV_NO_CONFIG would hide the project's [tool.uv] too: hide only user settings.

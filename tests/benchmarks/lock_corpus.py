@@ -419,6 +419,7 @@ def main() -> int:
         for k, v in os.environ.items()
         if not k.startswith(("UV_", "ACCORD_")) and k != "VIRTUAL_ENV"
     }
+    env["ACCORD_WARM"] = "0"  # each lock in its own process: its time and peak memory its own
     python = args.python or _find_python()
     if python is not None:
         env["PATH"] = os.pathsep.join([str(Path(python).parent), env.get("PATH", "")])

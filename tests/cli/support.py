@@ -23,7 +23,8 @@ from fixtures import PROJECTS_DIR
 from fixtures.uvlock import uv_environment, uv_lock
 
 _DROPPED_PREFIXES = ("UV_", "ACCORD_", "PYTHON")
-# ACCORD_WARM: `ACCORD_WARM=1 pytest` runs every accord the tests start through the warm server.
+# ACCORD_WARM: `ACCORD_WARM=1 pytest` runs every accord the tests start through the warm server
+# (conftest.py turns it off otherwise).
 _KEPT = frozenset({"ACCORD_CACHE_DIR", "ACCORD_WARM"})
 _DROPPED = frozenset({"VIRTUAL_ENV", "CONDA_PREFIX", "__PYVENV_LAUNCHER__"})
 _DIST_INFO = re.compile(r"^(?P<name>.+?)-(?P<version>[^-]+)\.dist-info$")

@@ -346,3 +346,47 @@ def test_a_run_outlives_its_server_and_a_server_stopped_leaves_no_spare(
         caller.wait(timeout=30)
     finally:
         stalled.close()
+
+
+def test_on_by_default_a_server_starts_on_the_second_slow_run(
+    cli: Cli, make_project: MakeProject, warm: dict[str, str]
+) -> None:
+    """Unset, a single slow run (a CI job's, say) leaves no process behind; the second within
+    the idle time starts a server, and the runs after it are served."""
+    project = make_project("simple")
+    default = {**warm, "ACCORD_WARM": "", "ACCORD_NO_FAST_PATH": "1"}
+    runtime = Path(warm["XDG_RUNTIME_DIR"])
+    first = cli.invoke(project, "lock", "-v", "--python", str(cli.python), env=default)
+    assert first.returncode == 0, first.stderr
+    assert not _SERVED.search(first.stderr)
+    time.sleep(1)
+    assert not list(runtime.glob("accord-warm-*/*.sock"))
+    second = cli.invoke(project, "lock", "-v", "--python", str(cli.python), env=default)
+    assert not _SERVED.search(second.stderr)
+    deadline = time.monotonic() + 30
+    while True:
+        later = cli.invoke(project, "lock", "-v", "--python", str(cli.python), env=default)
+        if _SERVED.search(later.stderr) or time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
+    assert _SERVED.search(later.stderr), later.stderr
+
+
+def test_turned_off_no_server_and_a_bad_value_is_an_error(
+    cli: Cli, make_project: MakeProject, warm: dict[str, str]
+) -> None:
+    project = make_project("simple")
+    runtime = Path(warm["XDG_RUNTIME_DIR"])
+    for _ in range(3):
+        off = cli.invoke(
+            project, "lock", "-v", env={**warm, "ACCORD_WARM": "off", "ACCORD_NO_FAST_PATH": "1"}
+        )
+        assert off.returncode == 0, off.stderr
+        assert not _SERVED.search(off.stderr)
+    assert not list(runtime.glob("accord-warm-*/*"))
+    bad = cli.invoke(project, "lock", env={**warm, "ACCORD_WARM": "maybe"})
+    assert (bad.returncode, bad.stderr) == (
+        2,
+        "error: Failed to parse environment variable `ACCORD_WARM` with invalid value `maybe`: "
+        "expected a boolish value\n",
+    )
