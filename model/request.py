@@ -75,6 +75,10 @@ class ConfigOptions:
     of the project's ``[tool.uv]``."""
     config_file: PurePath | None = None
     """``--config-file`` (``UV_CONFIG_FILE``): the one uv.toml to read settings from."""
+    settings_from: PurePath | None = None
+    """``--project``'s directory (None: the working directory): where uv's settings discovery
+    starts when no project root is given (``--no-project``, no project, a script). uv reads
+    the settings of the workspace that directory is in even under ``--no-project``."""
 
 
 @attrs.frozen(kw_only=True)

@@ -118,6 +118,9 @@ class LockStale(AccordError):
     """The lock no longer matches the project, and the mode forbids updating it."""
 
     exit_code = ExitCode.FAILURE
+    resolved: int | None = None
+    """How many packages the resolution that told the lock stale found (None: the lock was
+    refused without resolving); uv says ``Resolved N packages in …`` before the error."""
 
 
 class NoSolution(AccordError):

@@ -98,5 +98,5 @@ def test_the_installed_accord_ignores_a_model_module_on_pythonpath(
         timeout=60,
     )
     assert result.returncode == 0, result.stderr
-    assert "Usage: accord [OPTIONS] COMMAND [ARGS]..." in result.stdout
+    assert "Usage: accord [OPTIONS] <COMMAND>" in result.stdout
     assert "was imported" not in result.stdout + result.stderr

@@ -33,6 +33,7 @@ from accord.model.config_settings import ConfigSettings
 from accord.model.interpreter import Interpreter
 from accord.reconciler.build.environments import ensure_build_env, requirement_lines
 from accord.reconciler.errors import BuildFailed, ProjectInvalid
+from accord.reconciler.filelocks import scratch_directory
 from accord.reconciler.interpreters.layout import venv_interpreter_path
 
 if TYPE_CHECKING:
@@ -296,13 +297,9 @@ def _prepare_backend(
 
 @contextlib.contextmanager
 def _staging(cache: Path, prefix: str) -> Iterator[Path]:
-    builds = cache / "builds"
-    builds.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=prefix, dir=builds))
-    try:
+    # Held while the hook runs: a later process removes it if this one is killed.
+    with scratch_directory(cache / "builds", prefix) as staging:
         yield staging
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
 
 
 def _move_into(built: Path, output: Path) -> Path:

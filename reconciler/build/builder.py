@@ -27,6 +27,7 @@ from accord.model.render import build_label
 from accord.model.request import ConfigOptions, IndexOptions
 from accord.reconciler.cachedir import cache_root
 from accord.reconciler.console import building
+from accord.reconciler.filelocks import scratch_directory
 from accord.reconciler.project.source_trees import tree_path
 
 if TYPE_CHECKING:
@@ -35,6 +36,10 @@ if TYPE_CHECKING:
     from accord.reconciler.fetch.index import IndexClient
 
 __all__ = ["ProjectBuilder", "make_builder"]
+
+_WORK = ".tmp-work-"
+"""The scratch directories (``<cache>/builds/.tmp-work-*``) a tree is copied or unpacked into
+to be built or prepared."""
 
 
 @attrs.frozen
@@ -167,7 +172,7 @@ class ProjectBuilder:
         from accord.reconciler.build.sdist_metadata import static_tree_metadata
 
         # No `Building` line: uv 0.13.8 prints none for metadata it prepares while locking.
-        with tempfile.TemporaryDirectory(dir=self.cache) as work:
+        with scratch_directory(self.cache / "builds", _WORK) as work:
             if within is None:
                 source = unpack_sdist(sdist, Path(work) / "src")
             else:
@@ -230,7 +235,7 @@ class ProjectBuilder:
             stored = self.cache / "git-metadata" / commit / name / leaf
             if stored.is_file():
                 return stored.read_bytes()
-            with tempfile.TemporaryDirectory(dir=self.cache) as work:
+            with scratch_directory(self.cache / "builds", _WORK) as work:
                 source = Path(work) / "src"
                 shutil.copytree(tree, source, symlinks=True)
                 metadata = prepare(source)
@@ -285,7 +290,7 @@ class ProjectBuilder:
             if existing is not None:
                 return existing  # built by another process while this one waited
             with (
-                tempfile.TemporaryDirectory(dir=self.cache) as work,
+                scratch_directory(self.cache / "builds", _WORK) as work,
                 building(build_label(dist)),
             ):
                 source = Path(work) / "src"

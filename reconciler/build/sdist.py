@@ -14,7 +14,6 @@ from __future__ import annotations
 import os
 import posixpath
 import tarfile
-import tempfile
 import zipfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -28,6 +27,7 @@ from accord.reconciler.build.backend import build_wheel
 from accord.reconciler.console import building
 from accord.reconciler.errors import DistributionInvalid, HashMismatch
 from accord.reconciler.fetch.artifacts import file_sha256
+from accord.reconciler.filelocks import scratch_directory
 
 if TYPE_CHECKING:
     from packaging.requirements import Requirement
@@ -221,9 +221,7 @@ def build_sdist_wheel(
         found = _built_wheel(built, interpreter)
         if found is not None:  # built by another process while we waited
             return found
-        builds = cache / "builds"
-        builds.mkdir(parents=True, exist_ok=True)
-        with tempfile.TemporaryDirectory(prefix=".tmp-sdist-", dir=builds) as temporary:
+        with scratch_directory(cache / "builds", ".tmp-sdist-") as temporary:
             source = unpack_sdist(sdist, Path(temporary) / "source", subdirectory)
             with building(label or sdist.name):
                 wheel = build_wheel(

@@ -26,7 +26,7 @@ from accord.reconciler.cli.settings import (
     resolve_lock_mode,
     warn,
 )
-from accord.reconciler.errors import ProjectNotFound
+from accord.reconciler.errors import LockStale, ProjectNotFound
 
 __all__ = ["export_command", "lock_command", "why_command"]
 
@@ -68,7 +68,12 @@ def lock_command(ctx: click.Context, /, **options: Any) -> None:
             raise ProjectNotFound(
                 "No `pyproject.toml` found in current directory or any parent directory"
             )
-    lock, action, path = lock_target(request, announce=None if options["quiet"] else _say)
+    try:
+        lock, action, path = lock_target(request, announce=None if options["quiet"] else _say)
+    except LockStale as stale:
+        if stale.resolved is not None and not options["quiet"]:
+            _say_resolved(stale.resolved, started)  # uv resolved, then refused the change
+        raise
     if frozen:
         warn(
             f"The lockfile at `{os.path.relpath(path)}` was only checked for validity, not "

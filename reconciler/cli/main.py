@@ -53,6 +53,11 @@ class _LazyGroup(click.Group):
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         return parse_group_args(self, ctx, args)  # by clap's rules
 
+    def format_help(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        from accord.reconciler.cli.group_help import group_help
+
+        formatter.write(group_help(self, ctx))  # as clap lays out `uv --help`
+
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         if cmd_name not in self.commands and cmd_name in _COMMANDS:
             module, attribute = _COMMANDS[cmd_name]

@@ -273,6 +273,7 @@ def lock_fields(ctx: click.Context, options: dict[str, Any]) -> dict[str, Any]:
         "no_binary_packages": normalized_names(options["no_binary_package"]),
         "no_config": bool(options["no_config"]),
         "config_file": Path(options["config_file"]).absolute() if options["config_file"] else None,
+        "settings_from": _project(options["project"]),
         "quiet": options["quiet"],
         "verbose": options["verbose"],
     }

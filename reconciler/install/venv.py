@@ -95,20 +95,18 @@ def create_venv(path: Path, interpreter: Interpreter, *, prompt: str | None = No
             hint="remove it yourself, or point the project environment elsewhere",
             path=path,
         )
-    import tempfile
+    from accord.reconciler.filelocks import scratch_directory, sweep_scratch
 
+    # An environment a killed process was removing (renamed aside, see remove_venv).
+    sweep_scratch(path.parent, f".{path.name}.removing-")
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        # mkdtemp's directory is private (0700); the environment itself is made inside it with
-        # the caller's umask.
-        staging = Path(tempfile.mkdtemp(dir=path.parent, prefix=f".{path.name}.tmp-"))
-        try:
+        # The scratch directory is private (0700); the environment itself is made inside it
+        # with the caller's umask. Held while it exists: one a killed process left is removed.
+        with scratch_directory(path.parent, f".{path.name}.tmp-") as staging:
             (staging / path.name).mkdir()
             _populate(staging / path.name, path, interpreter, prompt)
             # rename(2) replaces an empty directory atomically.
             os.rename(staging / path.name, path)
-        finally:
-            shutil.rmtree(staging, ignore_errors=True)
     except OSError as exc:
         raise EnvironmentNotRecreatable(
             f"`{_display(path)}` could not be created: {exc.strerror or exc}",
@@ -138,12 +136,13 @@ def remove_venv(path: Path) -> None:
             hint="remove it yourself, or point the project environment elsewhere",
             path=path,
         )
-    import tempfile
+    from accord.reconciler.filelocks import scratch_directory
 
     try:
-        aside = Path(tempfile.mkdtemp(dir=path.parent, prefix=f".{path.name}.removing-"))
-        os.rename(path, aside / path.name)
-        shutil.rmtree(aside)
+        # Held while it is removed: what a killed removal leaves, a later one removes.
+        with scratch_directory(path.parent, f".{path.name}.removing-") as aside:
+            os.rename(path, aside / path.name)
+            shutil.rmtree(aside / path.name)
     except OSError as exc:
         raise EnvironmentNotRecreatable(
             f"`{_display(path)}` could not be removed: {exc.strerror or exc}",

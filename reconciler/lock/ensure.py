@@ -180,7 +180,9 @@ def settle_lock(
         if text is not None and format_lock(new) == text:
             return existing or new, KeepLock("up to date")
         if policy.lock_mode is LockMode.LOCKED:
-            raise _stale_error(display, why, flag)
+            stale_error = _stale_error(display, why, flag)
+            stale_error.resolved = len(new.packages)  # uv says it resolved, then refuses
+            raise stale_error
     return new, WriteLock(reason=why, lock=new)
 
 

@@ -246,7 +246,7 @@ def _file_layer(path: Path | None) -> ConfigLayer | None:
 
 @functools.cache
 def _layers(
-    root: Path | None, no_config: bool, config_file: Path | None, _env: tuple[str | None, ...]
+    root: Path, no_config: bool, config_file: Path | None, _env: tuple[str | None, ...]
 ) -> tuple[ConfigLayer, ...]:
     if config_file is not None:
         if config_file.name == "pyproject.toml":
@@ -265,18 +265,38 @@ def _layers(
         return (_read_uv_toml(config_file, text),)
     if no_config:
         return ()
-    project = _project_layer(root if root is not None else Path.cwd())
+    project = _project_layer(root)
     found = (project, _file_layer(user_config_file()), _file_layer(system_config_file()))
     return tuple(layer for layer in found if layer is not None)
 
 
+@functools.cache
+def _settings_root(directory: Path) -> Path:
+    """Where uv's settings discovery starts without a project root: the root of the workspace
+    ``directory`` is in (uv discovers it for its settings before it reads the command, so
+    even under ``--no-project``), else ``directory`` itself."""
+    from accord.model.target import Project
+    from accord.reconciler.errors import ProjectInvalid
+    from accord.reconciler.project.discover import discover_target
+
+    try:
+        target = discover_target(directory)
+    except ProjectInvalid:
+        return directory
+    return Path(target.root) if isinstance(target, Project) else directory
+
+
 def settings_for(root: Path | None, config: ConfigOptions) -> EffectiveSettings:
     """The ``[tool.uv]`` settings for the workspace rooted at ``root`` (None: no project;
-    the search starts in the working directory) under ``--config-file`` and
-    ``--no-config``. Raises ConfigInvalid naming a file that cannot be used."""
+    the search starts at the workspace root around ``config.settings_from``, else there)
+    under ``--config-file`` and ``--no-config``. Raises ConfigInvalid naming a file that
+    cannot be used."""
     config_file = Path(config.config_file) if config.config_file is not None else None
     env = tuple(os.environ.get(name) for name in ("XDG_CONFIG_HOME", "XDG_CONFIG_DIRS", "HOME"))
-    layers = _layers(root, config.no_config, config_file, env)
+    start = root
+    if start is None:
+        start = _settings_root(Path(os.path.abspath(config.settings_from or Path.cwd())))
+    layers = _layers(start, config.no_config, config_file, env)
     root_tool_uv = (_tool_uv(root / "pyproject.toml") or {}) if root is not None else {}
     return effective_settings(layers, root_tool_uv)
 
@@ -296,8 +316,10 @@ def discover_with_settings(
     except ProjectInvalid:
         settings_for(Path(os.path.abspath(project_dir)), config)
         raise
-    if isinstance(target, Project):
-        settings_for(Path(target.root), config)
+    # uv reads its settings first whatever it then does with the project: a bare run too
+    # (`--no-project` included) warns about a `[tool.uv]` it cannot read, or stops at a bad
+    # uv.toml.
+    settings_for(Path(target.root) if isinstance(target, Project) else None, config)
     return target
 
 

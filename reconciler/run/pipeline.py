@@ -25,6 +25,7 @@ from accord.model.request import LockMode, RunRequest
 from accord.model.target import BareEnvironment, Project
 from accord.reconciler.cachedir import cache_root
 from accord.reconciler.console import debug
+from accord.reconciler.errors import LockStale
 from accord.reconciler.install.envlock import environment_lock
 from accord.reconciler.interpreters.find import find_interpreter, read_version_file
 from accord.reconciler.project.config import discover_with_settings
@@ -154,6 +155,12 @@ def sync_project(
     # What the lock says (its warnings) follows the environment's lines, as in uv, which
     # makes the environment before it locks: held until those are written, or an error.
     lock_said = io.StringIO()
+    # uv sync says how the lock went (not under --frozen, where nothing is resolved), after
+    # the interpreter and environment lines; uv run only under -v.
+    say_resolved = not (request.output.quiet or request.output.uv_dry_run) and (
+        request.output.verbose
+        or (request.output.uv_summary and request.locking.lock_mode is not LockMode.FROZEN)
+    )
     try:
         lock, lock_action = ensure_lock(
             project,
@@ -164,18 +171,14 @@ def sync_project(
             builders=builders,
             err=lock_said,
         )
-    except BaseException:
+    except BaseException as error:
         err.write(lock_said.getvalue())
+        if say_resolved and isinstance(error, LockStale) and error.resolved is not None:
+            err.write(timed("Resolved", error.resolved, started))  # uv resolved, then refused
         raise
     held = lock_said.getvalue()
     debug("Lock `%s`: %s (%s)", project.lock_path, lock_action.kind, lock_action.reason)
-    # uv sync says how the lock went (not under --frozen, where nothing is resolved), after
-    # the interpreter and environment lines; uv run only under -v.
     resolved = timed("Resolved", len(lock.packages), started)
-    say_resolved = not (request.output.quiet or request.output.uv_dry_run) and (
-        request.output.verbose
-        or (request.output.uv_summary and request.locking.lock_mode is not LockMode.FROZEN)
-    )
     if request.output.verbose and not request.output.uv_summary:
         # run -v: before its Resolved line and the plan, which names the environment.
         err.write(held)

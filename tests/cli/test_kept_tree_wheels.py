@@ -306,6 +306,64 @@ def test_a_sync_killed_mid_build_leaves_nothing_the_next_one_trusts_or_keeps(
     assert "Building" not in _sync(cli, tmp_path, a)
 
 
+def _scratch(tmp_path: Path) -> list[str]:
+    """The scratch directories in the cache's `builds/` (a build under way, or a killed one's)."""
+    return sorted(p.name for p in (tmp_path / "cache" / "builds").glob(".tmp-*"))
+
+
+def _building(process: subprocess.Popen[str], race: Path, count: int = 1) -> None:
+    """Wait until `count` backends noted in `race` that they are building."""
+    deadline = time.monotonic() + 60
+    while len(list(race.iterdir())) < count:
+        assert process.poll() is None, process.communicate()
+        assert time.monotonic() < deadline
+        time.sleep(0.01)
+
+
+def test_the_scratch_a_killed_build_left_is_removed_by_the_next_build(
+    cli: Cli, tmp_path: Path
+) -> None:
+    _, a, b = _setup(tmp_path)
+    race = tmp_path / "race"
+    race.mkdir()
+    killed = _start(cli, tmp_path, a, RACE_DIR=str(race), RACE_WAIT="60")
+    _building(killed, race)
+    os.killpg(killed.pid, signal.SIGKILL)
+    killed.communicate(timeout=30)
+    assert [name for name in _scratch(tmp_path) if name.startswith(".tmp-wheel-")]
+
+    assert "Building lib" in _sync(cli, tmp_path, b)
+    assert _scratch(tmp_path) == []
+
+
+def test_a_build_under_way_keeps_its_scratch_while_another_clears_the_cache(
+    cli: Cli, tmp_path: Path
+) -> None:
+    """A second process's build of another tree clears `builds/` of killed builds' scratch
+    while the first one's backend is still writing in its own: that one is left alone."""
+    _, a, _ = _setup(tmp_path)
+    other = tmp_path / "other"
+    _lib(other)
+    c = _project(other, "c")
+    left = tmp_path / "cache" / "builds" / ".tmp-wheel-left-by-a-killed-build"
+    left.mkdir(parents=True)
+    race = tmp_path / "race"
+    race.mkdir()
+    first = _start(cli, tmp_path, a, RACE_DIR=str(race), RACE_WAIT="60")
+    _building(first, race)
+    (own,) = (name for name in _scratch(tmp_path) if name != left.name)
+    # Its backend waits for the second build's: both are under way at once.
+    second = _start(cli, tmp_path, c, RACE_DIR=str(race), RACE_WAIT="60")
+    for process in (first, second):
+        _, err = process.communicate(timeout=120)
+        assert process.returncode == 0, err
+        assert "Building lib" in err
+    assert len(list(race.iterdir())) == 2
+    assert not left.exists()
+    assert own not in _scratch(tmp_path)  # removed by its own process, once built
+    assert venv_python(a, "import lib; print(lib.KIND)") == "wheel"
+
+
 @pytest.mark.parametrize("uv", [False, True], ids=["accord", "uv"])
 def test_the_editable_and_the_plain_wheel_of_one_tree_are_both_kept(
     cli: Cli, tmp_path: Path, uv: bool

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 from accord.reconciler.fastpath import STAMP_NAME
 from fixtures import MakeProject
 from tests.cli.support import Cli
+
+SLOW = {"ACCORD_NO_FAST_PATH": "1"}
 
 
 def test_recovery_stash_left_by_a_killed_replacement_is_removed(
@@ -26,3 +31,38 @@ def test_recovery_stash_left_by_a_killed_replacement_is_removed(
 
     assert (result.returncode, result.stdout) == (0, "1.0\n"), result.stderr
     assert sorted(p.name for p in venv.iterdir() if p.name.startswith(".accord")) == [STAMP_NAME]
+
+
+def test_recovery_an_environment_killed_half_made_or_half_removed_leaves_no_litter(
+    cli: Cli, make_project: MakeProject
+) -> None:
+    """What `kill -9` leaves while `.venv` is assembled (`..venv.tmp-*`) or removed (the old
+    one renamed aside, `..venv.removing-*`) is removed when `.venv` is made next; a directory
+    of that name a live process holds (one assembling it right now) is left alone."""
+    project = make_project("minimal")
+    (project / "..venv.tmp-killed" / ".venv" / "bin").mkdir(parents=True)
+    aside = project / "..venv.removing-killed" / ".venv" / "lib"
+    aside.mkdir(parents=True)
+    (aside / "module.py").write_text("x = 1\n")
+    held = project / "..venv.tmp-held"
+    held.mkdir()
+    code = (
+        "import fcntl, os, sys\n"
+        f"fd = os.open({str(held)!r}, os.O_RDONLY | os.O_DIRECTORY)\n"
+        "fcntl.flock(fd, fcntl.LOCK_SH)\n"
+        "print('held', flush=True)\n"
+        "sys.stdin.read()\n"
+    )
+    holder = subprocess.Popen(
+        [sys.executable, "-c", code], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline() == "held\n"
+        # The slow path (the replay of a recipe makes `.venv` its own way).
+        made = cli.run(project, "--frozen", "python", "-c", "pass", env=SLOW)
+        assert made.returncode == 0, made.stderr
+    finally:
+        holder.communicate(timeout=30)
+
+    litter = sorted(p.name for p in project.iterdir() if p.name.startswith("."))
+    assert litter == ["..venv.tmp-held", ".venv"]

@@ -7,6 +7,7 @@ work. Each test compares all of stderr, with the tool's name taken out.
 
 from __future__ import annotations
 
+import re
 import subprocess
 from pathlib import Path
 
@@ -149,3 +150,48 @@ def test_usage_bare_accord_prints_its_help_as_uv_does(cli: Cli, tmp_path: Path) 
     for executable, result in ((cli.accord, accord), (cli.uv_bin, uv)):
         shown = run_program(executable, tmp_path, ("--help",), clean_environment())
         assert result.stderr.strip() == shown.stdout.strip()
+
+
+def _skeleton(text: str, name: str) -> dict[str, object]:
+    """The layout of a `--help`: its usage and closing lines, its headings, and each section's
+    entries (a command's name; an option's spelling, with the column its help starts at, or
+    None when the help is on the lines below, indented)."""
+    lines = text.rstrip("\n").split("\n")
+    sections: dict[str, list[tuple[str, int | None]]] = {}
+    entries: list[tuple[str, int | None]] = []
+    for line in lines[4:-2]:
+        if line and not line.startswith(" ") and line.endswith(":"):
+            entries = sections.setdefault(line[:-1], [])
+        elif line.startswith("  ") and (line[2] != " " or line[2:7] == "    -"):
+            spec, *help_text = re.split(r"\s{2,}", line.strip(), maxsplit=1)
+            entries.append((spec, line.index(help_text[0]) if help_text else None))
+    commands = [entry for entry, _ in sections.pop("Commands")]
+    return {
+        "about": lines[1] == "" and lines[3] == "",
+        "usage": lines[2].replace(name, "<name>"),
+        "last": lines[-2:] == ["", f"Use `{name} help` for more details."],
+        "headings": list(sections),
+        "sections": sections,
+        "commands": commands,
+    }
+
+
+def test_usage_help_is_laid_out_as_uvs(cli: Cli, tmp_path: Path) -> None:
+    """`--help` (and bare `accord`, the same on stderr, exit 2) as `uv --help`: the about line,
+    the usage, the commands (accord's own: those uv has in uv's order), the options under uv's
+    headings, each section laid out by clap's rule, and the closing line."""
+    accord, uv = _both(cli, tmp_path, "--help")
+    assert accord.returncode == uv.returncode == 0, accord.stderr + uv.stderr
+    ours, theirs = _skeleton(accord.stdout, "accord"), _skeleton(uv.stdout, "uv")
+    assert ours["usage"] == theirs["usage"] == "Usage: <name> [OPTIONS] <COMMAND>"
+    assert ours["about"] and theirs["about"] and ours["last"] and theirs["last"]
+    assert ours["headings"] == theirs["headings"]
+    assert ours["sections"] == theirs["sections"]
+    commands, uv_commands = ours["commands"], theirs["commands"]
+    assert isinstance(commands, list) and isinstance(uv_commands, list)
+    assert commands == _COMMANDS.split(", ")
+    shared = [command for command in commands if command in uv_commands]
+    assert shared == [command for command in uv_commands if command in commands]
+    (tmp_path / "bare").mkdir()
+    bare, _ = _both(cli, tmp_path / "bare")
+    assert (bare.returncode, bare.stdout, bare.stderr) == (2, "", accord.stdout)
