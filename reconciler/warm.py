@@ -163,13 +163,20 @@ def _start_server(path: str) -> None:
     """A server for ``path``, started in the background, detached from this run."""
     import contextlib
 
-    argv = [sys.executable, "-m", "accord.reconciler.warm_server", path]
+    # The caller's own module path (the key has it), not ``-m``'s: that puts the working
+    # directory first, where a project's own ``accord`` package would win.
+    code = (
+        f"import sys; sys.path[:] = {sys.path!r}; "
+        f"from accord.reconciler.warm_server import serve; serve({path!r})"
+    )
+    argv = [sys.executable, "-c", code]
     pid = os.fork()
     if pid == 0:  # pragma: no cover - the child becomes the server at once
         try:
             os.setsid()
             if os.fork():
                 os._exit(0)
+            os.chdir("/")
             null = os.open(os.devnull, os.O_RDWR)
             for number in (0, 1, 2):
                 os.dup2(null, number)

@@ -1,7 +1,6 @@
-"""The warm server's side (``python -m accord.reconciler.warm_server SOCKET``, started by
-``reconciler.warm``): a process with the slow path imported, which keeps one *spare* worker
-forked ahead, waiting on the socket; the spare takes the next caller's run and the server
-forks the next spare.
+"""The warm server's side (``serve``, started by ``reconciler.warm`` in a process of its
+own): a process with the slow path imported, which keeps one *spare* worker forked ahead,
+waiting on the socket; the spare takes the next caller's run and the server forks the next.
 
 A worker forked at the moment of the call paid ~10 ms of copy-on-write faults before doing
 anything (the pages its first steps write to: reference counts, the collector's headers, the
@@ -9,9 +8,12 @@ interpreter's specialised code), a third of a served ``lock --check-exists``. A 
 while it waits (a collection and the lock stage's warm-up touch those pages), so a caller meets
 a process that only has its own run to do.
 
-A spare dies with the server (``PR_SET_PDEATHSIG``; where that is not to be had, it looks every
-second), so a server killed leaves no process answering on its socket; once it has a caller,
-its run outlives the server, as before.
+The server learns: once a worker has said how its run ended, it leaves the core metadata it
+parsed in a file beside the socket; the server parses it (``lock/warm_up.learn``) and replaces
+the waiting spare with one that has it, so the next lock of the same project parses only what
+changed. A spare leaves when the server closes its end of the spare's pipe (a newer spare took
+its place, or the server is gone: a server killed leaves no process answering on its socket);
+once it has a caller, its run outlives the server, as before.
 """
 
 # No ``from __future__ import annotations``, as in ``reconciler.warm``.
@@ -112,77 +114,88 @@ def serve(path: str) -> None:
         os.unlink(path)
     listener.bind(path)
     listener.listen(64)
-    taken, told = os.pipe()
-    spare = 0
+    listener.setblocking(False)  # the spares wait in select and race to accept
+    news, tell = os.pipe()
+    keep = -1  # the write end of the waiting spare's pipe: closed, the spare leaves
     try:
         while True:
-            server = os.getpid()
-            spare = os.fork()
-            if spare == 0:
-                os.close(lock)  # the server alone holds it
-                os.close(taken)
-                _spare(listener, told, server, path)
-            # Wait for the spare to take a caller (then fork the next), or leave when idle.
-            if not select.select([taken], [], [], IDLE_SECONDS)[0] or not os.read(taken, 1):
+            if keep >= 0:
+                os.close(keep)
+            waiting, keep = os.pipe()
+            if os.fork() == 0:
+                for number in (lock, news, keep):  # the server alone holds these
+                    os.close(number)
+                _spare(listener, tell, waiting, path)
+            os.close(waiting)
+            # Wait for the spare to take a caller, or a worker to tell what it learned (then
+            # a new spare, which has it), or leave when idle.
+            if not select.select([news], [], [], IDLE_SECONDS)[0]:
                 return
+            said = os.read(news, 512)
+            if b"L" in said:
+                _learn(path)
     finally:
-        if spare > 0:
-            with contextlib.suppress(OSError):
-                os.kill(spare, signal.SIGKILL)
         for leftover in (path, path + ".lock"):  # the lock file while still held
             with contextlib.suppress(OSError):
                 os.unlink(leftover)
 
 
-def _spare(listener: "socket.socket", told: int, server: int, path: str) -> None:
-    """A worker forked ahead: touch what a run writes to first, wait for a caller, tell the
-    server it was taken, and become the caller's run."""
+def _learn(path: str) -> None:
+    """Take in what workers left in ``PATH.learn.PID`` files (``fresh_metadata``)."""
+    import contextlib
+    import glob
+    import marshal
+
+    from accord.reconciler.lock.warm_up import learn
+
+    for name in glob.glob(glob.escape(path) + ".learn.*"):
+        try:
+            with open(name, "rb") as stream:
+                raws = marshal.loads(stream.read())
+        except (OSError, EOFError, ValueError, TypeError):
+            continue
+        finally:
+            with contextlib.suppress(OSError):
+                os.unlink(name)
+        if isinstance(raws, list) and all(isinstance(raw, bytes) for raw in raws):
+            learn(raws)
+
+
+def _spare(listener: "socket.socket", tell: int, waiting: int, path: str) -> None:
+    """A worker forked ahead: touch what a run writes to first, wait for a caller (or leave
+    when the server closes ``waiting``'s other end: it has a newer spare, or it is gone), tell
+    the server it was taken, and become the caller's run."""
     import gc
+    import select
     import signal
     import socket
 
     try:
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
-        signalled = _death_signal(signal.SIGKILL)
-        if os.getppid() != server:  # it ended before the signal was asked for
-            os._exit(0)
         from accord.reconciler.lock.warm_up import warm_up
 
         warm_up(rounds=1)
         gc.collect()
-        listener.settimeout(None if signalled else 1.0)
         while True:
+            if waiting in select.select([listener.fileno(), waiting], [], [])[0]:
+                os._exit(0)
             try:
                 connection, _ = listener.accept()
                 break
-            except TimeoutError:
-                if os.getppid() != server:
-                    os._exit(0)
+            except BlockingIOError:
+                continue  # another spare took it
         listener.close()
-        if signalled:
-            _death_signal(0)  # the run outlives the server, as a command it runs may
+        os.close(waiting)
         try:
-            os.write(told, b"+")
+            os.write(tell, b"+")
         except OSError:
             os._exit(0)  # the server is gone: the caller finds no one and runs in process
-        os.close(told)
         connection.settimeout(None)
         data, fds, _flags, _address = socket.recv_fds(connection, 1 << 20, 3)
         if len(fds) == 3:
-            _work(connection, data, fds, path)
+            _work(connection, data, fds, path, tell)
     finally:
         os._exit(0)
-
-
-def _death_signal(number: int) -> bool:
-    """Set the signal the kernel sends this process when the server ends (Linux's
-    ``PR_SET_PDEATHSIG``; 0 clears it); False where that is not to be had."""
-    try:
-        import ctypes
-
-        return bool(ctypes.CDLL(None, use_errno=True).prctl(1, number, 0, 0, 0) == 0)
-    except (ImportError, OSError, AttributeError):  # pragma: no cover - no ctypes or prctl
-        return False
 
 
 def _remove_stale(directory: str) -> None:
@@ -214,8 +227,9 @@ def _remove_stale(directory: str) -> None:
             os.close(descriptor)
 
 
-def _work(connection: "socket.socket", data: bytes, fds: "list[int]", path: str) -> None:
-    """The worker: become the caller's run, say how it ended, and leave."""
+def _work(connection: "socket.socket", data: bytes, fds: "list[int]", path: str, tell: int) -> None:
+    """The worker: become the caller's run, say how it ended, tell the server what it learned,
+    and leave."""
     import marshal
     import signal
 
@@ -240,14 +254,20 @@ def _work(connection: "socket.socket", data: bytes, fds: "list[int]", path: str)
         send(connection, os.getpid())
         _watch(connection)
         from accord.reconciler import console
+        from accord.reconciler.fetch.pages import remembered_metadata
         from accord.reconciler.run import execute
 
-        console.served_by = f"worker {os.getpid()} of the warm server at {path}"
+        known = remembered_metadata()
+        console.served_by = (
+            f"worker {os.getpid()} of the warm server at {path} ({known} metadata parsed ahead)"
+        )
 
         def hand_over(argv: "list[str]", env: "dict[str, str]") -> None:
             sys.stdout.flush()
             sys.stderr.flush()
+            _ENDED.append(True)
             send(connection, ("exec", argv, env, os.getcwd()))
+            _tell(path, tell)
             os._exit(0)
 
         execute.exec_handler = hand_over
@@ -266,9 +286,33 @@ def _work(connection: "socket.socket", data: bytes, fds: "list[int]", path: str)
         atexit._run_exitfuncs()
         sys.stdout.flush()
         sys.stderr.flush()
+        _ENDED.append(True)
         send(connection, ("exit", code))
+        _tell(path, tell)
     finally:
         os._exit(0)
+
+
+_ENDED: "list[bool]" = []
+"""Not empty once the worker has said how the run ended: the caller may go, the worker stays."""
+
+
+def _tell(path: str, tell: int) -> None:
+    """Leave the metadata this run parsed for the server (``PATH.learn.PID``) and say so."""
+    import contextlib
+    import marshal
+
+    from accord.reconciler.fetch.pages import fresh_metadata
+
+    fresh = fresh_metadata()
+    if not fresh:
+        return
+    name = f"{path}.learn.{os.getpid()}"
+    with contextlib.suppress(OSError):
+        with open(name + ".tmp", "wb") as stream:
+            stream.write(marshal.dumps(fresh))
+        os.replace(name + ".tmp", name)
+        os.write(tell, b"L")
 
 
 def _streams() -> None:
@@ -302,10 +346,7 @@ def _watch(connection: "socket.socket") -> None:
                 pass
         except OSError:
             pass
-        os.killpg(0, signal.SIGKILL)
+        if not _ENDED:
+            os.killpg(0, signal.SIGKILL)
 
     threading.Thread(target=wait, daemon=True).start()
-
-
-if __name__ == "__main__":
-    serve(sys.argv[1])

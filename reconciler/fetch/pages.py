@@ -32,11 +32,13 @@ from accord.reconciler.errors import MetadataInvalid
 __all__ = [
     "DistMetadata",
     "IndexFile",
+    "fresh_metadata",
     "html_links",
     "index_file",
     "json_links",
     "lock_upload_time",
     "parse_metadata",
+    "remembered_metadata",
 ]
 
 _UPLOAD_TIME = re.compile(
@@ -87,8 +89,41 @@ class DistMetadata:
     provides_extras: tuple[NormalizedName, ...]
 
 
+_PARSED: dict[bytes, DistMetadata] = {}
+_PARSED_MOST = 1024
+"""How many parsed metadata a process keeps (a warm server's learned ones included): about
+4 MiB at most on the bench set's sizes."""
+_FRESH: list[bytes] = []
+
+
 def parse_metadata(raw: bytes) -> DistMetadata:
-    """Parse METADATA / PKG-INFO bytes. Raises MetadataInvalid naming the package and the line."""
+    """Parse METADATA / PKG-INFO bytes. Raises MetadataInvalid naming the package and the line.
+
+    Remembered by the bytes (a pure function of them; the values are never changed after), so
+    the metadata a warm server learned from its workers (``fresh_metadata``) is parsed once."""
+    parsed = _PARSED.get(raw)
+    if parsed is None:
+        parsed = _parse_metadata(raw)
+        if len(_PARSED) < _PARSED_MOST:
+            _PARSED[raw] = parsed
+            _FRESH.append(raw)
+    return parsed
+
+
+def remembered_metadata() -> int:
+    """How many parsed metadata this process remembers."""
+    return len(_PARSED)
+
+
+def fresh_metadata() -> list[bytes]:
+    """The metadata this process parsed and remembered since the last call (what a worker of
+    the warm server tells it, for the next workers)."""
+    fresh = list(_FRESH)
+    _FRESH.clear()
+    return fresh
+
+
+def _parse_metadata(raw: bytes) -> DistMetadata:
     fields = header_fields(raw.decode("utf-8", errors="replace"))
 
     def values(field: str) -> list[str]:

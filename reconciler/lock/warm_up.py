@@ -8,11 +8,15 @@ dependencies carry (``python_version < '3.11'``, ``sys_platform == 'win32'``, ``
 ...``), and the interpreter's specialising of the code that parses requirements, specifiers
 and markers on its first few hundred calls. All of it is pure (no I/O, no settings): the
 tables it fills answer as they would have answered when asked for the first time.
+
+``learn`` is the same for one user's packages: the metadata a worker parsed (``fresh_metadata``)
+parsed again in the server, with the markers of its requirements, so the next workers find them
+done (a lock then parses only what changed since the last).
 """
 
 from __future__ import annotations
 
-__all__ = ["warm_up"]
+__all__ = ["learn", "warm_up"]
 
 # Markers as real dependency tables write them (the corpus's most frequent atoms).
 _MARKERS = (
@@ -96,3 +100,20 @@ def warm_up(rounds: int = 3) -> None:
             specifier = SpecifierSet(str(requirement.specifier))
             _ = [specifier.contains(version, prereleases=True) for version in versions]
             _ = sorted(versions)
+
+
+def learn(raws: list[bytes]) -> None:
+    """Parse ``raws`` (core metadata a worker read) and the markers of their requirements, for
+    the base and each extra; what does not parse is left for the run that meets it to say."""
+    from accord.reconciler.errors import AccordError
+    from accord.reconciler.fetch.pages import fresh_metadata, parse_metadata
+    from accord.reconciler.lock.resolve.requirements import flat_requirements
+
+    for raw in raws:
+        try:
+            metadata = parse_metadata(raw)
+            for extra in (None, *metadata.provides_extras):
+                flat_requirements(metadata.name, extra, metadata.requires_dist)
+        except (AccordError, ValueError):
+            continue
+    fresh_metadata()  # the server's own list: what it learned is not news to tell anyone

@@ -26,7 +26,10 @@ import pytest
 from fixtures import MakeProject
 from tests.cli.support import Cli, clean_environment
 
-_SERVED = re.compile(r"^DEBUG Run by worker (\d+) of the warm server at (\S+)$", re.MULTILINE)
+_SERVED = re.compile(
+    r"^DEBUG Run by worker (\d+) of the warm server at (\S+) \((\d+) metadata parsed ahead\)$",
+    re.MULTILINE,
+)
 
 
 @pytest.fixture
@@ -390,3 +393,26 @@ def test_turned_off_no_server_and_a_bad_value_is_an_error(
         "error: Failed to parse environment variable `ACCORD_WARM` with invalid value `maybe`: "
         "expected a boolish value\n",
     )
+
+
+def test_the_server_learns_the_metadata_a_run_parsed(
+    cli: Cli, make_project: MakeProject, warm: dict[str, str]
+) -> None:
+    """A worker leaves the metadata it parsed for the server, whose next spare has it parsed:
+    a lock of the same project again parses none afresh, and makes the same lock."""
+    project = make_project("simple")
+    first = _SERVED.search(_served(cli, project, warm, "lock", "--python", str(cli.python)).stderr)
+    assert first is not None
+    made = (project / "uv.lock").read_bytes()
+    deadline = time.monotonic() + 30
+    while True:
+        (project / "uv.lock").unlink()
+        again = _served(cli, project, warm, "lock", "--python", str(cli.python))
+        known = _SERVED.search(again.stderr)
+        assert known is not None and again.returncode == 0, again.stderr
+        if int(known.group(3)) > 0 or time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
+    assert int(known.group(3)) >= 2  # the simple project's two dependencies, at least
+    assert (project / "uv.lock").read_bytes() == made
+    assert not list(Path(first.group(2)).parent.glob("*.learn.*"))  # taken in and removed
