@@ -88,6 +88,7 @@ def serve(path: str) -> None:
     one finds the lock taken and leaves)."""
     import contextlib
     import fcntl
+    import glob
     import select
     import signal
     import socket
@@ -109,6 +110,9 @@ def serve(path: str) -> None:
     signal.signal(signal.SIGTERM, leave)
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # workers are reaped by the kernel
     _remove_stale(os.path.dirname(path))
+    for partial in glob.glob(glob.escape(path) + ".learning.*"):  # a killed worker's
+        with contextlib.suppress(OSError):
+            os.unlink(partial)
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     with contextlib.suppress(FileNotFoundError):
         os.unlink(path)
@@ -203,6 +207,7 @@ def _remove_stale(directory: str) -> None:
     the marks of slow runs made long ago."""
     import contextlib
     import fcntl
+    import glob
     import time
 
     for name in os.listdir(directory):
@@ -219,7 +224,11 @@ def _remove_stale(directory: str) -> None:
             continue
         try:
             fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            for stale in (lock[: -len(".lock")], lock):  # removed while held
+            socket_path = lock[: -len(".lock")]
+            for leftover in glob.glob(glob.escape(socket_path) + ".learn*"):
+                with contextlib.suppress(OSError):
+                    os.unlink(leftover)  # what its workers left for it
+            for stale in (socket_path, lock):  # removed while held
                 os.unlink(stale)
         except OSError:
             continue  # its server is alive (or the files are gone already)
@@ -308,10 +317,11 @@ def _tell(path: str, tell: int) -> None:
     if not fresh:
         return
     name = f"{path}.learn.{os.getpid()}"
+    partial = f"{path}.learning.{os.getpid()}"  # not a name the server's glob takes
     with contextlib.suppress(OSError):
-        with open(name + ".tmp", "wb") as stream:
+        with open(partial, "wb") as stream:
             stream.write(marshal.dumps(fresh))
-        os.replace(name + ".tmp", name)
+        os.replace(partial, name)
         os.write(tell, b"L")
 
 
