@@ -16,7 +16,7 @@ import os
 import shutil
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Protocol
@@ -44,6 +44,7 @@ from accord.reconciler.fetch.artifacts import (
     unpack_wheel,
 )
 from accord.reconciler.install.guard import PlannedWheel, check_installs
+from accord.reconciler.install.kept import kept_dist_info
 from accord.reconciler.install.links import link_package_files
 from accord.reconciler.install.observe import find_site_packages
 from accord.reconciler.install.removal import remove_dist, stash_dist
@@ -317,11 +318,20 @@ def apply_plan(
     # one go, and each install then only writes its dist-info, scripts and data.
     fresh = isinstance(environment, Create | Recreate)
     shown.counting("Installing wheels...", len(installs))
+    # What a plain install into a fresh environment kept of its dist-info: linked with the rest.
+    kept = {
+        action.dist.name: found
+        for action in (installs if fresh else [])
+        if _direct_url(action.dist) is None and not _extra_files(action.dist)
+        if (found := kept_dist_info(prepared[action.dist.name].tree)) is not None
+    }
     try:
         prelinked = fresh and link_package_files(
-            [prepared[action.dist.name].tree for action in installs], target.site_packages
+            [prepared[action.dist.name].tree for action in installs],
+            target.site_packages,
+            also=list(kept.values()),
         )
-        _install_all(installs, prepared, target, prelinked=prelinked)
+        _install_all(installs, prepared, target, prelinked=prelinked, kept=set(kept))
     finally:
         shown.counted()
     # uv counts as prepared what it fetched or built now, and (--reinstall implying --refresh)
@@ -346,6 +356,7 @@ def _install_all(
     target: InstallTarget,
     *,
     prelinked: bool = False,
+    kept: Collection[str] = (),
 ) -> None:
     """Install dists in parallel threads (link and mkdir release the GIL; files of distinct
     dists are disjoint). Every install finishes or rolls itself back; the first error is
@@ -359,6 +370,7 @@ def _install_all(
             direct_url=_direct_url(action.dist),
             extra_files=_extra_files(action.dist),
             prelinked=prelinked,
+            kept=action.dist.name in kept,
         )
         progress().count()
 

@@ -26,17 +26,22 @@ def package_entries(tree: Path) -> list[str]:
 
 
 def link_stages(
-    trees: Sequence[Path], weights: Mapping[str, int] | None = None
+    trees: Sequence[Path],
+    weights: Mapping[str, int] | None = None,
+    also: Sequence[Path] = (),
 ) -> list[list[list[str]]]:
     """The package entries of ``trees`` as stages of ``cp`` runs: the runs of a stage go at
     once, the stages one after the other. First every entry only one wheel has, in two runs of
     about equal ``weights`` (file counts; one each in turn without them); then, one stage per
     wheel, the entries several wheels share (a namespace package's directory), merged into
-    what the stage before made (one run cannot link two sources of the same name)."""
+    what the stage before made (one run cannot link two sources of the same name). ``also``
+    are directories linked as they are (kept dist-infos)."""
     by_name: dict[str, list[str]] = {}
     for tree in trees:
         for entry in package_entries(tree):
             by_name.setdefault(entry, []).append(str(tree / entry))
+    for path in also:  # kept dist-infos (``install.kept``): one per package, named apart
+        by_name.setdefault(path.name, []).append(str(path))
     unique = [name for name, sources in by_name.items() if len(sources) == 1]
     groups: list[tuple[int, list[str]]] = [(0, []), (0, [])]
     if weights is None:
@@ -56,18 +61,19 @@ def link_stages(
     return [stage for stage in stages if stage]
 
 
-def link_package_files(trees: list[Path], site_packages: Path) -> bool:
+def link_package_files(trees: list[Path], site_packages: Path, also: Sequence[Path] = ()) -> bool:
     """Hardlink the package files of many unpacked wheels into a *fresh* site-packages with
     ``cp -al`` (GNU coreutils, C speed: a fresh sync's per-file Python loop cost ~4x more
     on the bench set), two runs at once (linking is system time, which two processes spread
     over two cores). False when that cannot be used (no GNU cp, another filesystem): the
-    caller then links file by file, copying where links fail."""
+    caller then links file by file, copying where links fail. ``also``: kept dist-infos
+    (``install.kept``), linked with them."""
     import shutil
     import subprocess
 
     if not sys.platform.startswith("linux") or shutil.which("cp") is None:
         return False
-    for stage in link_stages(trees):
+    for stage in link_stages(trees, also=also):
         try:
             running = [
                 subprocess.Popen(

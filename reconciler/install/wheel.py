@@ -193,12 +193,19 @@ def install_tree(
     direct_url: dict[str, object] | None = None,
     extra_files: dict[str, bytes] | None = None,
     prelinked: bool = False,
+    kept: bool = False,
 ) -> None:
     """Install the unpacked wheel at ``tree`` into ``target``; RECORD is written last.
+
+    ``prelinked``: the package files are linked in already (``links``), and so is the kept
+    dist-info when ``kept`` (``install.kept``: nothing is left to write); a plain install
+    into a fresh environment keeps its dist-info for the next.
 
     On any failure the files placed so far are removed again before the error propagates,
     so a failed install leaves no partial dist behind.
     """
+    if prelinked and kept:
+        return
     written: list[str] = []
     try:
         _install_tree(tree, target, name, direct_url, written, extra_files or {}, prelinked)
@@ -364,6 +371,17 @@ def _install_tree(
     temporary = dist_info / "RECORD.tmp"
     temporary.write_text(buffer.getvalue(), encoding="utf-8")
     os.replace(temporary, record_path)
+    plain = set(extras) == {"INSTALLER"} and not os.path.isdir(os.path.join(tree, data_dir_name))
+    if prelinked and plain and not _per_environment(installed):
+        from accord.reconciler.install.kept import keep_dist_info
+
+        keep_dist_info(dist_info, tree)
+
+
+def _per_environment(installed: list[tuple[str, str, str]]) -> bool:
+    """Whether an install wrote outside site-packages (scripts, ``.data``'s other schemes):
+    what it records then depends on where the environment is."""
+    return any(path.startswith("../") for path, _, _ in installed)
 
 
 def _actual(path: str, row: tuple[str, str] | None) -> tuple[str, str]:

@@ -85,3 +85,39 @@ def test_a_fresh_environment_without_a_working_cp_is_the_same_environment(
         text=True,
     )
     assert check.returncode == 0, check.stderr
+
+
+def _record_inode(venv: Path, package: str) -> tuple[int, int]:
+    (record,) = venv.glob(f"lib/python*/site-packages/{package}-*.dist-info/RECORD")
+    status = record.stat()
+    return status.st_ino, status.st_nlink
+
+
+def test_a_plain_install_keeps_its_dist_info_for_the_next_fresh_environment(
+    cli: Cli, make_project: MakeProject, tmp_path: Path
+) -> None:
+    """The first fresh environment keeps the dist-info of each plain install in the cache; the
+    next takes it in with the package files (its RECORD is the kept one, linked), and is the
+    same environment. An install with scripts or ``.data`` writes its own, as before."""
+    project = make_project("simple")
+    cache = tmp_path / "cache"
+    env = {
+        "ACCORD_INDEX_URL": cli.index_url,
+        "ACCORD_NO_FAST_PATH": "1",  # no replay: each sync is the slow path
+        "ACCORD_CACHE_DIR": str(cache),
+    }
+    _sync(cli, project, env)
+    first = _snapshot(project / ".venv")
+    kept = {path.name.split("-")[0]: path for path in cache.glob("installed/*/*.dist-info")}
+    assert {"pkg", "dep_a"} <= set(kept)
+    assert not {"cli_tool", "datafiles"} & set(kept)  # scripts, .data: written per environment
+    shutil.rmtree(project / ".venv")
+
+    _sync(cli, project, env)
+
+    assert _snapshot(project / ".venv") == first
+    for package in ("pkg", "dep_a"):
+        inode, links = _record_inode(project / ".venv", package)
+        assert inode == (kept[package] / "RECORD").stat().st_ino and links == 2
+    for package in ("cli_tool", "datafiles"):
+        assert _record_inode(project / ".venv", package)[1] == 1
