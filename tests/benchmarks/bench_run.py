@@ -180,7 +180,8 @@ def _warm_rows(
             command = (entry / "cmdline").read_bytes().split(b"\0")
         except OSError:
             continue
-        if b"accord.reconciler.warm" in command and str(runtime).encode() in command[-2]:
+        joined = b" ".join(command)  # the server's argv: python -c "...serve('<socket>')"
+        if b"accord.reconciler.warm" in joined and str(runtime).encode() in joined:
             status = (entry / "status").read_text()
             peak = re.search(r"VmHWM:\s+(\d+)", status)
             parent = re.search(r"PPid:\s+(\d+)", status)
