@@ -308,12 +308,27 @@ def _server_and_spare(socket_path: Path, busy: frozenset[int] = frozenset()) -> 
         time.sleep(0.05)
 
 
+def _settled(cli: Cli, project: Path, warm: dict[str, str]) -> re.Match[str]:
+    """A served lock of ``project`` once the server has learned all it will from it (two runs
+    in a row know as much): no spare is replaced after it for what a run learned."""
+    deadline = time.monotonic() + 30
+    known = -1
+    while True:
+        found = _SERVED.search(
+            _served(cli, project, warm, "lock", "--python", str(cli.python)).stderr
+        )
+        assert found is not None
+        if int(found.group(3)) == known > 0 or time.monotonic() > deadline:
+            return found
+        known = int(found.group(3))
+        time.sleep(0.2)
+
+
 def test_a_run_is_taken_by_the_worker_forked_ahead_of_it(
     cli: Cli, make_project: MakeProject, warm: dict[str, str]
 ) -> None:
     project = make_project("simple")
-    first = _SERVED.search(_served(cli, project, warm, "lock", "--python", str(cli.python)).stderr)
-    assert first is not None
+    first = _settled(cli, project, warm)
     server, spare = _server_and_spare(Path(first.group(2)))
     result = cli.invoke(project, "lock", "-v", env={**warm, "ACCORD_NO_FAST_PATH": "1"})
     taken = _SERVED.search(result.stderr)
@@ -327,8 +342,7 @@ def test_a_run_outlives_its_server_and_a_server_stopped_leaves_no_spare(
     cli: Cli, make_project: MakeProject, warm: dict[str, str]
 ) -> None:
     project = make_project("simple")
-    first = _SERVED.search(_served(cli, project, warm, "lock", "--python", str(cli.python)).stderr)
-    assert first is not None
+    first = _settled(cli, project, warm)
     server, spare = _server_and_spare(Path(first.group(2)))
     (project / "uv.lock").unlink()
     stalled = _StalledIndex()
