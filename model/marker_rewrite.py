@@ -50,9 +50,15 @@ def restrict_by(i: int, f: Callable[[Var], bool | None]) -> int:
     return go(i)
 
 
+_restricted: dict[tuple[int, int], int] = {}
+"""``restrict``'s answers by node: nodes never change once made, so an answer holds for the
+rest of the process, as ``marker_algebra``'s own caches do (a lock asks the same pairs for
+every package's edges in every fork: 7% of a 334-package lock, asked afresh each call)."""
+
+
 def restrict(value: int, assumption: int) -> int:
     """``value`` simplified where ``assumption`` holds (uv's ``MarkerTree::restrict``)."""
-    cache: dict[tuple[int, int], int] = {}
+    cache = _restricted
 
     def go(value: int, assumption: int) -> int:
         if assumption == ma.TRUE or value <= ma.FALSE:
