@@ -10,7 +10,11 @@ URL (login redacted) and the cause in words, within the timeout policy.
 from __future__ import annotations
 
 import hashlib
+import os
+import platform
 import socket
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -212,3 +216,41 @@ def test_network_accord_variables_win(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("ACCORD_HTTP_TIMEOUT")
     monkeypatch.delenv("UV_HTTP_TIMEOUT")
     assert http_timeout() == 30.0  # uv's default
+
+
+ARENAS = """
+import ctypes, sys, threading
+from accord.reconciler.fetch import http
+
+response = http.get(sys.argv[1], {}, http.Attempts(unreachable=lambda *why: RuntimeError(why)))
+assert response.status == 200
+ready = threading.Barrier(6)
+
+def allocate():
+    blocks = [bytearray(4096) for _ in range(64)]  # from malloc, not Python's own allocator
+    ready.wait()
+
+threads = [threading.Thread(target=allocate) for _ in range(6)]
+for thread in threads:
+    thread.start()
+for thread in threads:
+    thread.join()
+ctypes.CDLL(None).malloc_stats()  # one "Arena N:" paragraph per heap, on stderr
+"""
+
+
+@pytest.mark.skipif(platform.libc_ver()[0] != "glibc", reason="glibc's malloc only")
+def test_network_threads_share_two_heaps_once_the_network_is_used(
+    serve: list[FaultyServer],
+) -> None:
+    """glibc gives each thread a heap of its own; the threads that fetch pages ahead kept
+    tens of MiB apiece in theirs. From the first request on, new threads share two."""
+    server = FaultyServer(["ok"])
+    serve.append(server)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MALLOC_")}
+    ran = subprocess.run(
+        [sys.executable, "-c", ARENAS, server.url()], env=env, capture_output=True, text=True
+    )
+    assert ran.returncode == 0, ran.stderr
+    heaps = [line for line in ran.stderr.splitlines() if line.startswith("Arena ")]
+    assert len(heaps) == 2, ran.stderr
