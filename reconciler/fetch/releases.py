@@ -318,10 +318,12 @@ def decode_page(
             raise ValueError("a compact page of another format")
         facts = [_facts(bool(w), tuple(t), r, y) for w, t, r, y in table]
         details = _Details(buffer, head_start + length, index, project)
+        # Versions whose files are alike (most, on most pages) share one tuple of facts.
+        alike: dict[tuple[int, ...], tuple[FileFacts, ...]] = {}
         releases = tuple(
             Release(
                 _version(spelled),
-                tuple(facts[i] for i in indices),
+                alike.get(indices) or alike.setdefault(indices, tuple(facts[i] for i in indices)),
                 details=details,
                 offset=offset,
                 length=size,

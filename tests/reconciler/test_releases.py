@@ -141,6 +141,7 @@ def test_release_facts_are_shared_and_files_decoded_only_when_read() -> None:
     )
     newer, older = decode_page(encode_page(other), 0, INDEX, PROJECT)
     assert newer.facts[0] is older.facts[0]  # one object for every file alike
+    assert newer.facts is older.facts  # and one tuple for versions whose files are alike
     assert newer.facts[0].requires_python == SpecifierSet(">=3.8")
     assert newer._files is None  # nothing decoded yet
     assert newer.files() == (other[1],)
