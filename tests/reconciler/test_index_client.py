@@ -32,7 +32,6 @@ from accord.reconciler.errors import (
     PackageNotFound,
 )
 from accord.reconciler.fetch.index import IndexClient, IndexFile, lock_upload_time, parse_metadata
-from accord.reconciler.fetch.pages import json_links
 from fixtures.index import IndexServer, build_index, read_wheel_metadata
 from fixtures.wheels import WheelSpec, build_wheel
 
@@ -463,23 +462,6 @@ def test_files_broken_json_page_is_invalid_and_not_kept(dists_dir: Path, tmp_pat
         f"The project page `{server.url}dep-b/` is not a valid simple-API page: "
     )
     assert list((tmp_path / "cache" / "http").glob("*")) == []  # nothing kept
-
-
-def test_json_links_let_go_of_each_entry_once_read() -> None:
-    """A large JSON page decodes into tens of MiB: each file's entry is dropped as soon as
-    its link is made, not when the whole page is done."""
-    document = {
-        "files": [
-            {"filename": f"demo-{n}.tar.gz", "url": f"https://files.invalid/demo-{n}.tar.gz"}
-            for n in (1, 2)
-        ]
-    }
-    entries = document["files"]
-    links = json_links(document, "https://index.invalid/simple/demo/")
-    assert next(links).filename == "demo-1.tar.gz"
-    assert entries[0] is None and entries[1] is not None
-    assert [link.filename for link in links] == ["demo-2.tar.gz"]
-    assert entries == [None, None]
 
 
 def test_index_module_imports_no_network_stack() -> None:
