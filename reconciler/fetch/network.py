@@ -20,7 +20,7 @@ import functools
 import os
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from accord.reconciler.errors import UsageError
@@ -116,14 +116,32 @@ def _tls_context() -> ssl.SSLContext:
     (verified, the platform's certificates), which it would otherwise make for each
     connection, each with every certificate parsed again (30 ms and about 1 MiB apiece;
     a cold lock opens sixteen)."""
-    from urllib3.util.ssl_ import create_urllib3_context  # slow path only
+    from urllib3.util.ssl_ import ALPN_PROTOCOLS, create_urllib3_context  # slow path only
 
     with _context_lock:
         if not _contexts:
             context = create_urllib3_context()
             context.load_default_certs()
+            context.set_alpn_protocols(ALPN_PROTOCOLS)
+            context.__class__ = _settled_context()
             _contexts.append(context)
         return _contexts[0]
+
+
+@functools.cache
+def _settled_context() -> type[ssl.SSLContext]:
+    import ssl
+
+    class SettledContext(ssl.SSLContext):
+        """A TLS context whose ALPN protocols were set before threads shared it. urllib3
+        sets them again for every connection, and setting them frees the list that a
+        handshake starting in another thread may be copying (OpenSSL's ``SSL_new`` runs
+        without the GIL); it only ever asks for the ones set."""
+
+        def set_alpn_protocols(self, alpn_protocols: Iterable[str]) -> None:
+            pass
+
+    return SettledContext
 
 
 @functools.cache

@@ -12,12 +12,14 @@ from __future__ import annotations
 import hashlib
 import os
 import platform
+import shutil
 import socket
 import ssl
 import subprocess
 import sys
 import threading
 from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -266,3 +268,75 @@ def test_network_https_connections_share_one_verifying_tls_context() -> None:
     assert second.conn_kw["ssl_context"] is shared
     assert shared.verify_mode == ssl.CERT_REQUIRED and shared.check_hostname
     assert "ssl_context" not in pool.connection_from_url("http://plain.invalid/").conn_kw
+
+
+CONCURRENT_HTTPS = """
+import sys, threading
+from accord.reconciler.fetch import http
+
+statuses = []
+
+def fetch(n):
+    attempts = http.Attempts(unreachable=lambda *why: RuntimeError(why), retries=0)
+    statuses.append(http.get(f"{sys.argv[1]}{n}", {}, attempts).status)
+
+threads = [threading.Thread(target=fetch, args=(n,)) for n in range(8)]
+for thread in threads:
+    thread.start()
+for thread in threads:
+    thread.join()
+print(sorted(statuses))
+"""
+
+
+@pytest.mark.skipif(shutil.which("openssl") is None, reason="makes a certificate with openssl")
+def test_network_https_from_threads_verifies_and_offers_alpn_on_every_connection(
+    tmp_path: Path,
+) -> None:
+    """Eight threads at once over the shared TLS context (its ALPN protocols set once,
+    before any thread has it): every connection verified, and offering ``http/1.1``."""
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(
+        [
+            *("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1"),
+            *("-keyout", str(key), "-out", str(cert), "-subj", "/CN=localhost"),
+            *("-addext", "subjectAltName=DNS:localhost"),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    offered: list[str | None] = []
+
+    class Answer(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            assert isinstance(self.connection, ssl.SSLSocket)
+            offered.append(self.connection.selected_alpn_protocol())
+            self.send_response(200)
+            self.send_header("Content-Length", "2")
+            self.end_headers()
+            self.wfile.write(b"ok")
+
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Answer)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    context.set_alpn_protocols(["http/1.1"])
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        # The platform's certificates: ours. Handshakes are served one at a time: time enough.
+        env = dict(os.environ, SSL_CERT_FILE=str(cert), UV_HTTP_TIMEOUT="30")
+        ran = subprocess.run(
+            [sys.executable, "-c", CONCURRENT_HTTPS, f"https://localhost:{server.server_port}/"],
+            env=env,
+            capture_output=True,
+            text=True,
+        )
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert ran.returncode == 0, ran.stderr
+    assert ran.stdout.split("\n")[0] == str([200] * 8), ran.stderr
+    assert offered == ["http/1.1"] * 8  # one connection per request: HTTP/1.0 closes each
