@@ -115,7 +115,7 @@ def _tls_context() -> ssl.SSLContext:
     """The TLS context every HTTPS connection shares, made on the first: urllib3's own
     (verified, the platform's certificates), which it would otherwise make for each
     connection, each with every certificate parsed again (30 ms and about 1 MiB apiece;
-    a cold lock opens sixteen)."""
+    a cold lock opens up to sixteen)."""
     from urllib3.util.ssl_ import ALPN_PROTOCOLS, create_urllib3_context  # slow path only
 
     with _context_lock:

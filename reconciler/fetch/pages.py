@@ -191,6 +191,8 @@ def json_links(document: Any, page_url: str) -> Iterator[_Link]:
     document is let go of once read (a large page decodes into tens of MiB)."""
     entries = document["files"]
     del document
+    if not isinstance(entries, list):
+        raise TypeError(f"`files` is a {type(entries).__name__}, not a list")
     for position, entry in enumerate(entries):
         entries[position] = None
         href = entry["url"]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from accord.reconciler.fetch.pages import json_links
 
 
@@ -20,3 +22,9 @@ def test_json_links_let_go_of_each_entry_once_read() -> None:
     assert entries[0] is None and entries[1] is not None
     assert [link.filename for link in links] == ["demo-2.tar.gz"]
     assert entries == [None, None]
+
+
+@pytest.mark.parametrize("files", [{"a": {}}, "a", None])
+def test_json_links_refuse_files_that_are_not_a_list(files: object) -> None:
+    with pytest.raises(TypeError):
+        list(json_links({"files": files}, "https://index.invalid/simple/demo/"))
