@@ -16,14 +16,18 @@ urllib3 is imported only inside the functions that need it (slow path only).
 
 from __future__ import annotations
 
+import functools
 import os
+import threading
 import time
-from collections.abc import Callable
-from typing import TYPE_CHECKING, TypeVar
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from accord.reconciler.errors import UsageError
 
 if TYPE_CHECKING:
+    import ssl
+
     import urllib3
 
 __all__ = [
@@ -89,15 +93,68 @@ def http_retries() -> int:
 
 def new_pool() -> urllib3.PoolManager:
     """A connection pool with the timeout policy; it follows redirects and retries nothing
-    itself (``retrying`` does, with backoff and a message in words)."""
+    itself (``retrying`` does, with backoff and a message in words). Its HTTPS connections
+    share one TLS context (``_https_pool``)."""
     import urllib3  # slow path only
 
     read = http_timeout()
-    return urllib3.PoolManager(
+    pool = urllib3.PoolManager(
         maxsize=16,
         timeout=urllib3.Timeout(connect=min(_CONNECT_TIMEOUT, read), read=read),
         retries=urllib3.Retry(total=None, connect=0, read=0, status=0, other=0, redirect=5),
     )
+    pool.pool_classes_by_scheme = {**pool.pool_classes_by_scheme, "https": _https_pool()}
+    return pool
+
+
+_context_lock = threading.Lock()
+_contexts: list[ssl.SSLContext] = []
+
+
+def _tls_context() -> ssl.SSLContext:
+    """The TLS context every HTTPS connection shares, made on the first: urllib3's own
+    (verified, the platform's certificates), which it would otherwise make for each
+    connection, each with every certificate parsed again (30 ms and about 1 MiB apiece;
+    a cold lock opens up to sixteen)."""
+    from urllib3.util.ssl_ import ALPN_PROTOCOLS, create_urllib3_context  # slow path only
+
+    with _context_lock:
+        if not _contexts:
+            context = create_urllib3_context()
+            context.load_default_certs()
+            context.set_alpn_protocols(ALPN_PROTOCOLS)
+            context.__class__ = _settled_context()
+            _contexts.append(context)
+        return _contexts[0]
+
+
+@functools.cache
+def _settled_context() -> type[ssl.SSLContext]:
+    import ssl
+
+    class SettledContext(ssl.SSLContext):
+        """A TLS context whose ALPN protocols were set before threads shared it. urllib3
+        sets them again for every connection, and setting them frees the list that a
+        handshake starting in another thread may be copying (OpenSSL's ``SSL_new`` runs
+        without the GIL); it only ever asks for the ones set."""
+
+        def set_alpn_protocols(self, alpn_protocols: Iterable[str]) -> None:
+            pass
+
+    return SettledContext
+
+
+@functools.cache
+def _https_pool() -> type[urllib3.HTTPSConnectionPool]:
+    """urllib3's HTTPS pool, its connections given the shared TLS context."""
+    import urllib3  # slow path only
+
+    class SharedContextPool(urllib3.HTTPSConnectionPool):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            kwargs.setdefault("ssl_context", _tls_context())
+            super().__init__(*args, **kwargs)
+
+    return SharedContextPool
 
 
 class Retryable(Exception):

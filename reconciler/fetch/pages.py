@@ -9,8 +9,9 @@ fetches and caches; this module only reads what it is given.
 from __future__ import annotations
 
 import functools
-import json
 import re
+from collections.abc import Iterator
+from typing import Any
 from urllib.parse import unquote, urldefrag, urljoin, urlsplit
 
 import attrs
@@ -220,10 +221,15 @@ def is_json(content_type: str) -> bool:
     return media.endswith("+json") or media == "application/json"
 
 
-def json_links(body: bytes, page_url: str) -> list[_Link]:
-    page = json.loads(body)
-    links = []
-    for entry in page["files"]:
+def json_links(document: Any, page_url: str) -> Iterator[_Link]:
+    """The files of a PEP 691 page (``json.loads`` of it), one at a time; each entry of the
+    document is let go of once read (a large page decodes into tens of MiB)."""
+    entries = document["files"]
+    del document
+    if not isinstance(entries, list):
+        raise TypeError(f"`files` is a {type(entries).__name__}, not a list")
+    for position, entry in enumerate(entries):
+        entries[position] = None
         href = entry["url"]
         if href.startswith(("https://", "http://")) and "#" not in href:
             url = href  # absolute already (PyPI's are): nothing to join or strip
@@ -234,19 +240,16 @@ def json_links(body: bytes, page_url: str) -> list[_Link]:
         if isinstance(metadata, dict):
             metadata = metadata.get("sha256", True)
         upload = entry.get("upload-time")
-        links.append(
-            _Link(
-                url=url,
-                filename=entry["filename"],
-                sha256=(entry.get("hashes") or {}).get("sha256"),
-                requires_python=entry.get("requires-python"),
-                yanked=("" if yanked is True else yanked) if yanked is not False else None,
-                size=entry.get("size"),
-                upload_time=lock_upload_time(upload) if isinstance(upload, str) else None,
-                metadata=metadata if isinstance(metadata, (str, bool)) else None,
-            )
+        yield _Link(
+            url=url,
+            filename=entry["filename"],
+            sha256=(entry.get("hashes") or {}).get("sha256"),
+            requires_python=entry.get("requires-python"),
+            yanked=("" if yanked is True else yanked) if yanked is not False else None,
+            size=entry.get("size"),
+            upload_time=lock_upload_time(upload) if isinstance(upload, str) else None,
+            metadata=metadata if isinstance(metadata, (str, bool)) else None,
         )
-    return links
 
 
 def html_links(body: bytes, page_url: str) -> list[_Link]:

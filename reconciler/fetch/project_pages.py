@@ -10,13 +10,14 @@ as it came is read once and kept the new way.
 from __future__ import annotations
 
 import hashlib
+import json
+import threading
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urljoin
 
-import attrs
 from packaging.utils import NormalizedName
 
 from accord.reconciler.errors import AccordError, IndexPageInvalid
@@ -60,20 +61,37 @@ def _kept(path: Path, index: str, project: NormalizedName) -> _Kept | None:
         return None  # torn or of another format: fetched and parsed again
 
 
-def _parse(page: CachedPage, index: str, project: NormalizedName) -> bytes:
-    """The page's files in compact form; IndexPageInvalid when it is not a simple-API page."""
-    try:
-        if is_json(page.content_type):
-            links = json_links(page.body, page.url)
-        else:
-            links = html_links(page.body, page.url)
-    except (ValueError, KeyError, TypeError, AttributeError) as exc:
-        raise IndexPageInvalid(
-            f"The project page `{page.url}` is not a valid simple-API page: {exc}",
-            hint="the index served a page accord cannot read",
-        ) from exc
-    parsed = (index_file(link, index, project) for link in links)
-    return encode_page([file for file in parsed if file is not None])
+_PARSING = threading.Lock()
+"""One page parsed at a time: the threads fetching ahead would otherwise hold several large
+pages' parses at once (tens of MiB each), and the GIL runs them one at a time anyway."""
+
+
+def _parse(page: CachedPage, chunks: list[bytes], index: str, project: NormalizedName) -> bytes:
+    """The page's files in compact form, from its body as ``chunks`` (emptied once joined);
+    IndexPageInvalid when it is not a simple-API page."""
+    with _PARSING:
+        try:
+            if is_json(page.content_type):
+                # Each transient is let go of as soon as the next is made: the body once
+                # decoded, each entry of the decoded page once read (``json_links``).
+                links = json_links(json.loads(_joined(chunks)), page.url)
+            else:
+                links = iter(html_links(_joined(chunks), page.url))
+            parsed = (index_file(link, index, project) for link in links)
+            files = [file for file in parsed if file is not None]
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:
+            raise IndexPageInvalid(
+                f"The project page `{page.url}` is not a valid simple-API page: {exc}",
+                hint="the index served a page accord cannot read",
+            ) from exc
+        return encode_page(files)
+
+
+def _joined(chunks: list[bytes]) -> bytes:
+    """The body, its chunks let go of."""
+    body = b"".join(chunks)
+    chunks.clear()
+    return body
 
 
 def _store(
@@ -95,7 +113,7 @@ def _from_legacy(legacy: Path, path: Path, index: str, project: NormalizedName) 
     if page is None:
         return None
     try:
-        compact = _parse(page, index, project)
+        compact = _parse(page, [page.body], index, project)
     except IndexPageInvalid:
         legacy.unlink(missing_ok=True)
         return None
@@ -183,9 +201,7 @@ def index_releases(
         compact = entry.buffer[entry.start :]
         entry.close()
         return _store(path, policy, compact, index, project)
-    page = attrs.evolve(page, body=b"".join(chunks))
-    del chunks
-    compact = _parse(page, index, project)
+    compact = _parse(page, chunks, index, project)
     if not storable:
         return decode_page(compact, 0, index, project)
     return _store(path, policy, compact, index, project)

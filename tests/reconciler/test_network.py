@@ -10,9 +10,16 @@ URL (login redacted) and the cause in words, within the timeout policy.
 from __future__ import annotations
 
 import hashlib
+import os
+import platform
+import shutil
 import socket
+import ssl
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -21,7 +28,7 @@ from accord.model.lock import Artifact
 from accord.reconciler.errors import DownloadFailed, ExitCode, IndexUnavailable, UsageError
 from accord.reconciler.fetch.artifacts import fetch_archive
 from accord.reconciler.fetch.index import IndexClient
-from accord.reconciler.fetch.network import http_retries, http_timeout
+from accord.reconciler.fetch.network import http_retries, http_timeout, new_pool
 
 PAGE = b'<html><body><a href="pkg-1.0-py3-none-any.whl">pkg-1.0-py3-none-any.whl</a></body></html>'
 
@@ -212,3 +219,124 @@ def test_network_accord_variables_win(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("ACCORD_HTTP_TIMEOUT")
     monkeypatch.delenv("UV_HTTP_TIMEOUT")
     assert http_timeout() == 30.0  # uv's default
+
+
+ARENAS = """
+import ctypes, sys, threading
+from accord.reconciler.fetch import http
+
+response = http.get(sys.argv[1], {}, http.Attempts(unreachable=lambda *why: RuntimeError(why)))
+assert response.status == 200
+ready = threading.Barrier(6)
+
+def allocate():
+    blocks = [bytearray(4096) for _ in range(64)]  # from malloc, not Python's own allocator
+    ready.wait()
+
+threads = [threading.Thread(target=allocate) for _ in range(6)]
+for thread in threads:
+    thread.start()
+for thread in threads:
+    thread.join()
+ctypes.CDLL(None).malloc_stats()  # one "Arena N:" paragraph per heap, on stderr
+"""
+
+
+@pytest.mark.skipif(platform.libc_ver()[0] != "glibc", reason="glibc's malloc only")
+def test_network_threads_share_two_heaps_once_the_network_is_used(
+    serve: list[FaultyServer],
+) -> None:
+    """glibc gives each thread a heap of its own; the threads that fetch pages ahead kept
+    tens of MiB apiece in theirs. From the first request on, new threads share two."""
+    server = FaultyServer(["ok"])
+    serve.append(server)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MALLOC_")}
+    ran = subprocess.run(
+        [sys.executable, "-c", ARENAS, server.url()], env=env, capture_output=True, text=True
+    )
+    assert ran.returncode == 0, ran.stderr
+    heaps = [line for line in ran.stderr.splitlines() if line.startswith("Arena ")]
+    assert len(heaps) == 2, ran.stderr
+
+
+def test_network_https_connections_share_one_verifying_tls_context() -> None:
+    """urllib3 makes a TLS context per connection, each parsing every certificate again."""
+    pool = new_pool()
+    first = pool.connection_from_url("https://first.invalid/simple/")
+    second = pool.connection_from_url("https://second.invalid/simple/")
+    shared = first.conn_kw["ssl_context"]
+    assert second.conn_kw["ssl_context"] is shared
+    assert shared.verify_mode == ssl.CERT_REQUIRED and shared.check_hostname
+    assert "ssl_context" not in pool.connection_from_url("http://plain.invalid/").conn_kw
+
+
+CONCURRENT_HTTPS = """
+import sys, threading
+from accord.reconciler.fetch import http
+
+statuses = []
+
+def fetch(n):
+    attempts = http.Attempts(unreachable=lambda *why: RuntimeError(why), retries=0)
+    statuses.append(http.get(f"{sys.argv[1]}{n}", {}, attempts).status)
+
+threads = [threading.Thread(target=fetch, args=(n,)) for n in range(8)]
+for thread in threads:
+    thread.start()
+for thread in threads:
+    thread.join()
+print(sorted(statuses))
+"""
+
+
+@pytest.mark.skipif(shutil.which("openssl") is None, reason="makes a certificate with openssl")
+def test_network_https_from_threads_verifies_and_offers_alpn_on_every_connection(
+    tmp_path: Path,
+) -> None:
+    """Eight threads at once over the shared TLS context (its ALPN protocols set once,
+    before any thread has it): every connection verified, and offering ``http/1.1``."""
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(
+        [
+            *("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1"),
+            *("-keyout", str(key), "-out", str(cert), "-subj", "/CN=localhost"),
+            *("-addext", "subjectAltName=DNS:localhost"),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    offered: list[str | None] = []
+
+    class Answer(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            assert isinstance(self.connection, ssl.SSLSocket)
+            offered.append(self.connection.selected_alpn_protocol())
+            self.send_response(200)
+            self.send_header("Content-Length", "2")
+            self.end_headers()
+            self.wfile.write(b"ok")
+
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Answer)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    context.set_alpn_protocols(["http/1.1"])
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        # The platform's certificates: ours. Handshakes are served one at a time: time enough.
+        env = dict(os.environ, SSL_CERT_FILE=str(cert), UV_HTTP_TIMEOUT="30")
+        ran = subprocess.run(
+            [sys.executable, "-c", CONCURRENT_HTTPS, f"https://localhost:{server.server_port}/"],
+            env=env,
+            capture_output=True,
+            text=True,
+        )
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert ran.returncode == 0, ran.stderr
+    assert ran.stdout.split("\n")[0] == str([200] * 8), ran.stderr
+    assert offered == ["http/1.1"] * 8  # one connection per request: HTTP/1.0 closes each

@@ -91,6 +91,34 @@ def test_decode_page_reads_at_an_offset_of_a_mapped_file(tmp_path: Path) -> None
     ]
 
 
+def _resident_kib(path: Path) -> int:
+    """How much of the file at ``path`` this process's mappings hold in memory (Rss)."""
+    resident, inside = 0, False
+    for line in Path("/proc/self/smaps").read_text().splitlines():
+        fields = line.split()
+        if "-" in fields[0] and len(fields) >= 5:  # a mapping's first line
+            inside = len(fields) >= 6 and fields[5] == str(path)
+        elif inside and fields[0] == "Rss:":
+            resident += int(fields[1])
+    return resident
+
+
+@pytest.mark.skipif(not Path("/proc/self/smaps").exists(), reason="Linux reports mappings")
+def test_decoding_a_mapped_page_leaves_none_of_it_in_the_process(tmp_path: Path) -> None:
+    """What was read of a kept page is copied and let go of: a resolution reads hundreds."""
+    many = tuple(
+        _file(f"demo-{n}.0-cp311-cp311-manylinux_2_17_x86_64.whl", f"{n}.0") for n in range(3000)
+    )
+    kept = tmp_path / "page"
+    kept.write_bytes(encode_page(many))  # about 1 MiB, in the kernel's cache
+    with kept.open("rb") as stream:
+        mapped = mmap.mmap(stream.fileno(), 0, access=mmap.ACCESS_READ)
+    releases = decode_page(mapped, 0, INDEX, PROJECT)
+    files = [file for release in releases[::7] for file in release.files()]
+    assert len(files) == len(releases[::7]) and _resident_kib(kept) == 0
+    mapped.close()
+
+
 @pytest.mark.parametrize(
     "damage",
     [
@@ -113,6 +141,7 @@ def test_release_facts_are_shared_and_files_decoded_only_when_read() -> None:
     )
     newer, older = decode_page(encode_page(other), 0, INDEX, PROJECT)
     assert newer.facts[0] is older.facts[0]  # one object for every file alike
+    assert newer.facts is older.facts  # and one tuple for versions whose files are alike
     assert newer.facts[0].requires_python == SpecifierSet(">=3.8")
     assert newer._files is None  # nothing decoded yet
     assert newer.files() == (other[1],)

@@ -40,10 +40,12 @@ if TYPE_CHECKING:
     from accord.reconciler.fetch.index import IndexFile, Release
 
 __all__ = [
+    "Decisions",
     "ForkRow",
     "PythonRefusal",
     "VersionRow",
     "fits_requires_python",
+    "fork_decisions",
     "fork_versions",
     "uncovered_environment",
     "usable_versions",
@@ -222,36 +224,50 @@ def _version_row(
     return (version, release.select(tuple(usable)), bounds, None)
 
 
+Decisions: TypeAlias = "dict[tuple[Bound, ...], tuple[Bound, bool]]"
+"""Per distinct set of Requires-Python bounds of a package's candidate versions, in one
+fork's Python range: the bound the fork would split at (None: fits), and whether the version
+is refused there instead."""
+
+
+def fork_decisions(
+    rows: Sequence[VersionRow], *, python: PythonRange, python_forks: bool
+) -> Decisions:
+    """What a fork whose Python range is ``python`` decides about each distinct set of bounds
+    of ``rows`` (from ``usable_versions``), in the order the rows first name them: forks
+    whose decisions are equal see the same ``fork_versions``. Without ``python_forks``
+    (``fork-strategy = "fewest"``) a version that needs a newer Python is refused."""
+    decided: Decisions = {}
+    for _, _, bounds, reason in rows:
+        if reason is not None or bounds in decided:
+            continue
+        # Some file fits the fork's Python lower bound; else the lowest bound a file needs,
+        # and whether the fork can split there.
+        needs = None
+        refused = False
+        if not any(b is None or not lower_gt(b, python[0]) for b in bounds):
+            needs = min(bounds, key=lower_key)
+            refused = not python_forks or split(python, needs) is None
+        decided[bounds] = (needs, refused)
+    return decided
+
+
 def fork_versions(
     name: NormalizedName,
     rows: Sequence[VersionRow],
+    decided: Decisions,
     *,
-    python: PythonRange,
-    python_forks: bool,
     requires_python: SpecifierSet,
 ) -> list[ForkRow]:
-    """Every version of ``name`` (``rows``, from ``usable_versions``) in a fork whose Python
-    range is ``python``: the files the project's Python range can use, the Python bound this
-    fork would split at (None: fits), or why it is no candidate. Without ``python_forks``
-    (``fork-strategy = "fewest"``) a version that needs a newer Python is no candidate."""
+    """Every version of ``name`` (``rows``, from ``usable_versions``) in a fork that decided
+    ``decided`` (``fork_decisions``): the files the project's Python range can use, the Python
+    bound this fork would split at (None: fits), or why it is no candidate."""
     table: list[ForkRow] = []
-    # Most versions of a package share their Requires-Python bounds: each set once.
-    decided: dict[tuple[Bound, ...], tuple[Bound, bool]] = {}
     for version, usable, bounds, reason in rows:
         if reason is not None:
             table.append((version, usable, None, reason))
             continue
-        known = decided.get(bounds)
-        if known is None:
-            # Some file fits the fork's Python lower bound; else the lowest bound a file
-            # needs, and whether the fork can split there.
-            needs = None
-            refused = False
-            if not any(b is None or not lower_gt(b, python[0]) for b in bounds):
-                needs = min(bounds, key=lower_key)
-                refused = not python_forks or split(python, needs) is None
-            known = decided[bounds] = (needs, refused)
-        needs, refused = known
+        needs, refused = decided[bounds]
         if refused:
             first = usable.facts[0] if isinstance(usable, FileSelection) else usable[0]
             why = PythonRefusal(

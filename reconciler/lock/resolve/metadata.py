@@ -26,7 +26,7 @@ from packaging.version import Version
 
 from accord.model.dependency_metadata import StaticMetadata, find_static_metadata
 from accord.model.marker_tree import MarkerTree
-from accord.model.python_range import PythonRange
+from accord.model.python_range import Bound, PythonRange
 from accord.reconciler.errors import AccordError
 from accord.reconciler.lock.resolve.availability import VersionRow
 from accord.reconciler.lock.resolve.requirements import Candidate, requirement_marker
@@ -77,6 +77,9 @@ class MetadataStore:
         source is chosen by marker: by package and index)."""
         self.tables: dict[tuple[TableKey, PythonRange], CandidateTable] = {}
         """Provider._versions' tables, by package and fork Python range."""
+        self.shared: dict[tuple[TableKey, tuple[tuple[Bound, bool], ...]], CandidateTable] = {}
+        """The same tables, by package and what the fork decides of each version
+        (``availability.fork_decisions``): forks that decide alike share one."""
         self._lock = threading.Lock()
         self._pages: set[NormalizedName] = set()
         """Projects whose pages ``warm_pages`` asked for."""

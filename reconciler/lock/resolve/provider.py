@@ -322,6 +322,7 @@ class Provider(AbstractProvider[Req, Candidate, str]):
         return version_table(
             self.store.tables,
             self.store.versions,
+            self.store.shared,
             self._table_key(name),
             name,
             releases,

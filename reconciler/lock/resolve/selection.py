@@ -23,6 +23,7 @@ from accord.reconciler.lock.resolve.availability import (
     ForkRow,
     PythonRefusal,
     VersionRow,
+    fork_decisions,
     fork_versions,
     usable_versions,
 )
@@ -31,7 +32,7 @@ from accord.reconciler.lock.resolve.requirements import Candidate, Req
 if TYPE_CHECKING:
     import datetime
 
-    from accord.model.python_range import PythonRange
+    from accord.model.python_range import Bound, PythonRange
     from accord.model.uv_settings import BinaryPolicy
     from accord.reconciler.fetch.releases import Release
 
@@ -258,6 +259,7 @@ def preferred_first(
 def version_table(
     tables: dict[tuple[_K, PythonRange], CandidateTable],
     versions: dict[_K, list[VersionRow]],
+    shared: dict[tuple[_K, tuple[tuple[Bound, bool], ...]], CandidateTable],
     key: _K,
     name: NormalizedName,
     releases: Sequence[Release],
@@ -273,7 +275,9 @@ def version_table(
     """The ``CandidateTable`` of package ``name`` (its ``releases``) in a fork whose Python
     range is ``python``, kept in ``tables`` by ``key`` and range; its ``usable_versions`` in
     the project's Python range, kept in ``versions`` by ``key``. Both are the same in every
-    fork of a resolution, so each is computed once."""
+    fork of a resolution, so each is computed once; and forks whose ranges decide every
+    version alike (``fork_decisions``, kept in ``shared`` by ``key`` and decisions: most
+    packages, in most forks) share one table, its candidates and its answers."""
     table = tables.get((key, python))
     if table is None:
         rows = versions.get(key)
@@ -286,13 +290,12 @@ def version_table(
                 allowed_yanks=allowed_yanks,
                 binaries=binaries,
             )
-        table = tables[(key, python)] = CandidateTable(
-            fork_versions(
-                name,
-                rows,
-                python=python,
-                python_forks=python_forks,
-                requires_python=requires_python,
+        decided = fork_decisions(rows, python=python, python_forks=python_forks)
+        alike = (key, tuple(decided.values()))
+        table = shared.get(alike)
+        if table is None:
+            table = shared[alike] = CandidateTable(
+                fork_versions(name, rows, decided, requires_python=requires_python)
             )
-        )
+        tables[(key, python)] = table
     return table
