@@ -9,8 +9,8 @@ such install keeps a copy, ``<cache>/installed/<sha256>/<name>.dist-info`` besid
 ``unpacked/<sha256>``, and later fresh environments take it in the same ``cp -al`` as the
 package files. ``RECORD`` and ``INSTALLER`` are copied into the cache, not linked from the
 environment the copy was made from (they were written there; the rest are the wheel's own
-files, linked from the unpacked tree already). A copy appears whole or not at all (made aside
-and renamed into place); one that cannot be made is simply not there.
+files, linked from the unpacked tree already). A copy appears whole or not at all (made in a
+scratch directory and renamed into place); one that cannot be made is simply not there.
 """
 
 from __future__ import annotations
@@ -18,7 +18,6 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
-import tempfile
 from pathlib import Path
 
 __all__ = ["keep_dist_info", "kept_dist_info"]
@@ -50,13 +49,11 @@ def keep_dist_info(installed: Path, tree: Path) -> None:
         else:
             os.link(source, destination)
 
+    from accord.reconciler.filelocks import scratch_directory
+
     root = _kept_root(tree)
-    with contextlib.suppress(OSError):
-        root.parent.mkdir(exist_ok=True)
-        aside = Path(tempfile.mkdtemp(prefix=".tmp-", dir=root.parent))
-        try:
-            shutil.copytree(installed, aside / installed.name, copy_function=copy)
-            os.chmod(aside, 0o755)
-            os.rename(aside, root)  # fails when another process kept it first
-        finally:
-            shutil.rmtree(aside, ignore_errors=True)
+    # Held while it is made: one a killed process left is removed by the next keep.
+    with contextlib.suppress(OSError), scratch_directory(root.parent, ".tmp-") as aside:
+        shutil.copytree(installed, aside / installed.name, copy_function=copy)
+        os.chmod(aside, 0o755)
+        os.rename(aside, root)  # fails when another process kept it first
