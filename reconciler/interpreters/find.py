@@ -28,17 +28,7 @@ from accord.reconciler.interpreters.requests import (
     parse_python_request,
 )
 
-__all__ = [
-    "AnyRequest",
-    "NameRequest",
-    "PathRequest",
-    "PythonRequest",
-    "VersionRequest",
-    "find_interpreter",
-    "parse_python_request",
-    "query_interpreter",
-    "read_version_file",
-]
+__all__ = ["find_interpreter", "query_interpreter", "read_version_file"]
 
 _EXECUTABLE_RE = re.compile(r"^python(?:3(?:\.\d+)?)?$")
 

@@ -14,15 +14,14 @@ from packaging.specifiers import SpecifierSet
 from accord.model.interpreter import Interpreter
 from accord.reconciler.errors import InterpreterIncompatible, InterpreterNotFound, ProjectInvalid
 from accord.reconciler.install.venv import create_venv
-from accord.reconciler.interpreters.find import (
+from accord.reconciler.interpreters.find import find_interpreter, query_interpreter
+from accord.reconciler.interpreters.requests import (
     AnyRequest,
     NameRequest,
     PathRequest,
     PythonRequest,
     VersionRequest,
-    find_interpreter,
     parse_python_request,
-    query_interpreter,
 )
 
 PYENV_VERSIONS = Path(os.environ.get("PYENV_ROOT") or Path.home() / ".pyenv") / "versions"
