@@ -47,11 +47,11 @@ _FLAGS = frozenset(
         "--verbose",
     }
 )
-# Options that do not change what a sync makes, so not part of the key: how much is printed,
-# and --no-sync (an environment whose stamp matches is what a sync would leave anyway).
 BOOLISH_TRUE = frozenset({"1", "true", "yes", "y", "on", "t"})
 BOOLISH_FALSE = frozenset({"0", "false", "no", "n", "off", "f"})
-"""uv's "boolish" values that mean yes (``reconciler.cli.variables`` reads the others)."""
+"""uv's "boolish" values for yes and for no (``reconciler.cli.variables`` refuses any other)."""
+# Options that do not change what a sync makes, so not part of the key: how much is printed,
+# and --no-sync (an environment whose stamp matches is what a sync would leave anyway).
 _QUIETNESS = frozenset({"-q", "--quiet", "-v", "--verbose", "--no-progress", "--no-sync"})
 _VERBOSE = frozenset({"-v", "--verbose"})
 # Which environment is synced, not what: not part of the key, as the stamp is the project
