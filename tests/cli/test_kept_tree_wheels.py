@@ -283,6 +283,15 @@ def test_a_rebuild_of_the_same_inputs_keeps_the_wheel_a_reader_holds(
     assert installed(fresh)["lib"] == "1.0"
 
 
+def _building(process: subprocess.Popen[str], race: Path, count: int = 1) -> None:
+    """Wait until `count` backends noted in `race` that they are building."""
+    deadline = time.monotonic() + 60
+    while len(list(race.iterdir())) < count:
+        assert process.poll() is None, process.communicate()
+        assert time.monotonic() < deadline
+        time.sleep(0.01)
+
+
 def test_a_sync_killed_mid_build_leaves_nothing_the_next_one_trusts_or_keeps(
     cli: Cli, tmp_path: Path
 ) -> None:
@@ -290,11 +299,7 @@ def test_a_sync_killed_mid_build_leaves_nothing_the_next_one_trusts_or_keeps(
     race = tmp_path / "race"
     race.mkdir()
     killed = _start(cli, tmp_path, a, RACE_DIR=str(race), RACE_WAIT="60")
-    deadline = time.monotonic() + 60
-    while not list(race.iterdir()):  # its backend is building
-        assert killed.poll() is None, killed.communicate()
-        assert time.monotonic() < deadline
-        time.sleep(0.01)
+    _building(killed, race)
     os.killpg(killed.pid, signal.SIGKILL)
     killed.communicate(timeout=30)
     assert [p.name for p in _place(tmp_path).iterdir() if p.name.startswith(".tmp-")]
@@ -309,15 +314,6 @@ def test_a_sync_killed_mid_build_leaves_nothing_the_next_one_trusts_or_keeps(
 def _scratch(tmp_path: Path) -> list[str]:
     """The scratch directories in the cache's `builds/` (a build under way, or a killed one's)."""
     return sorted(p.name for p in (tmp_path / "cache" / "builds").glob(".tmp-*"))
-
-
-def _building(process: subprocess.Popen[str], race: Path, count: int = 1) -> None:
-    """Wait until `count` backends noted in `race` that they are building."""
-    deadline = time.monotonic() + 60
-    while len(list(race.iterdir())) < count:
-        assert process.poll() is None, process.communicate()
-        assert time.monotonic() < deadline
-        time.sleep(0.01)
 
 
 def test_the_scratch_a_killed_build_left_is_removed_by_the_next_build(
