@@ -47,10 +47,18 @@ class Recorder(BaseReporter):  # type: ignore[type-arg]
     made before a ``ForkNeeded`` interrupts the next round."""
 
     def __init__(self) -> None:
-        self.mapping: dict[str, Candidate] = {}
+        self._ended: Any = None
 
     def ending_round(self, index: int, state: Any) -> None:
-        self.mapping = dict(state.mapping)
+        # Kept, not copied (a copy a round made this quadratic): the state a round ends with
+        # changes only when the next round pins in place, and the pin comes after the
+        # requirements that can interrupt that round with a ``ForkNeeded``.
+        self._ended = state
+
+    @property
+    def mapping(self) -> dict[str, Candidate]:
+        """The pins at the end of the last round that ended."""
+        return {} if self._ended is None else dict(self._ended.mapping)
 
 
 class ConflictCounts:
@@ -81,6 +89,30 @@ class ConflictCounts:
             self.classes[culprit] = _LATE
             return True
         return False
+
+
+class _Changes(dict[str, "Criterion[Req, Candidate]"]):
+    """The criteria one attempt to pin makes, read over the state's: resolvelib copies all
+    of them for each attempt and writes them all back, a few hundred entries for the few a
+    candidate's requirements touch. It holds only those; ``update`` with it writes them."""
+
+    def __init__(self, under: dict[str, Criterion[Req, Candidate]]) -> None:
+        super().__init__()
+        self.under = under
+
+    def __missing__(self, key: str) -> Criterion[Req, Candidate]:
+        return self.under[key]
+
+    def get(self, key: str, default: Any = None) -> Any:
+        if dict.__contains__(self, key):
+            return dict.__getitem__(self, key)
+        return self.under.get(key, default)
+
+    def __contains__(self, key: object) -> bool:
+        return dict.__contains__(self, key) or key in self.under
+
+    def __bool__(self) -> bool:
+        return bool(len(self) or self.under)
 
 
 class _PinExcluded(Exception):
@@ -297,7 +329,7 @@ class Solver(Resolution[Req, Candidate, str]):
     def _updated_criteria(
         self, candidate: Candidate, *, keep_pins: bool
     ) -> dict[str, Criterion[Req, Candidate]]:
-        criteria = self.state.criteria.copy()
+        criteria = _Changes(self.state.criteria)
         mapping = self.state.mapping
         self._touched = touched = []
         for requirement in self._p.get_dependencies(candidate=candidate):
