@@ -9,6 +9,7 @@ as it came is read once and kept the new way.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import threading
@@ -125,11 +126,14 @@ def _from_legacy(legacy: Path, path: Path, index: str, project: NormalizedName) 
     return kept
 
 
+@functools.lru_cache(maxsize=4096)
 def project_page_url(index: str, project: NormalizedName) -> str:
-    """The simple-API page of ``project`` on ``index``."""
+    """The simple-API page of ``project`` on ``index`` (remembered: every fork of every lock
+    asks again)."""
     return urljoin(index if index.endswith("/") else index + "/", f"{project}/")
 
 
+@functools.lru_cache(maxsize=4096)
 def _entry_path(cache: Path, page_url: str) -> Path:
     return cache / f"{hashlib.sha256(page_url.encode()).hexdigest()}.page"
 
