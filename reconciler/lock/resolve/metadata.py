@@ -80,6 +80,11 @@ class MetadataStore:
         self.shared: dict[tuple[TableKey, tuple[tuple[Bound, bool], ...]], CandidateTable] = {}
         """The same tables, by package and what the fork decides of each version
         (``availability.fork_decisions``): forks that decide alike share one."""
+        self.requirement_pairs: dict[
+            tuple[int, str | None], tuple[DistMetadata, list[tuple[Requirement, MarkerTree]]]
+        ] = {}
+        """Provider._requirements' pairs of a version's own metadata, by the metadata's
+        identity (kept alive beside them) and the extra: the same in every fork."""
         self._lock = threading.Lock()
         self._pages: set[NormalizedName] = set()
         """Projects whose pages ``warm_pages`` asked for."""

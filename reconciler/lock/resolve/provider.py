@@ -193,8 +193,14 @@ class Provider(AbstractProvider[Req, Candidate, str]):
             group = dict(manifest.dependency_groups).get(candidate.group, ())
             declared = self._kept(lowered_requirements(manifest, group))
             return [(r, requirement_marker(r, None)) for r in declared]
-        declared = self._kept(self.metadata(candidate).requires_dist)
-        return flat_requirements(candidate.name, candidate.extra, declared)
+        metadata = self.metadata(candidate)
+        key = (id(metadata), candidate.extra)
+        known = self.store.requirement_pairs.get(key)
+        if known is None:
+            declared = self._kept(metadata.requires_dist)
+            pairs = flat_requirements(candidate.name, candidate.extra, declared)
+            known = self.store.requirement_pairs[key] = (metadata, pairs)
+        return known[1]
 
     def _kept(self, requirements: Sequence[Requirement]) -> list[Requirement]:
         """Requirements after ``override-dependencies``, without ``exclude-dependencies``."""
