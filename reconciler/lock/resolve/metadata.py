@@ -80,11 +80,9 @@ class MetadataStore:
         self.shared: dict[tuple[TableKey, tuple[tuple[Bound, bool], ...]], CandidateTable] = {}
         """The same tables, by package and what the fork decides of each version
         (``availability.fork_decisions``): forks that decide alike share one."""
-        self.requirement_pairs: dict[
+        self._pairs: dict[
             tuple[int, str | None], tuple[DistMetadata, list[tuple[Requirement, MarkerTree]]]
         ] = {}
-        """Provider._requirements' pairs of a version's own metadata, by the metadata's
-        identity (kept alive beside them) and the extra: the same in every fork."""
         self._lock = threading.Lock()
         self._pages: set[NormalizedName] = set()
         """Projects whose pages ``warm_pages`` asked for."""
@@ -124,6 +122,21 @@ class MetadataStore:
         self._forget_hook()
         self._closed = True
         self._pool.shutdown(wait=False, cancel_futures=True)
+
+    def pairs(
+        self,
+        metadata: DistMetadata,
+        extra: str | None,
+        make: Callable[[], list[tuple[Requirement, MarkerTree]]],
+    ) -> list[tuple[Requirement, MarkerTree]]:
+        """Provider._requirements' pairs of a version's own ``metadata`` for ``extra``, made
+        once per lock (the same in every fork): kept by the metadata's identity, the metadata
+        kept alive beside them."""
+        key = (id(metadata), extra)
+        known = self._pairs.get(key)
+        if known is None:
+            known = self._pairs[key] = (metadata, make())
+        return known[1]
 
     @staticmethod
     def _metadata_file(candidate: Candidate) -> IndexFile:

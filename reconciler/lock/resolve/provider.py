@@ -194,13 +194,13 @@ class Provider(AbstractProvider[Req, Candidate, str]):
             declared = self._kept(lowered_requirements(manifest, group))
             return [(r, requirement_marker(r, None)) for r in declared]
         metadata = self.metadata(candidate)
-        key = (id(metadata), candidate.extra)
-        known = self.store.requirement_pairs.get(key)
-        if known is None:
-            declared = self._kept(metadata.requires_dist)
-            pairs = flat_requirements(candidate.name, candidate.extra, declared)
-            known = self.store.requirement_pairs[key] = (metadata, pairs)
-        return known[1]
+        return self.store.pairs(
+            metadata,
+            candidate.extra,
+            lambda: flat_requirements(
+                candidate.name, candidate.extra, self._kept(metadata.requires_dist)
+            ),
+        )
 
     def _kept(self, requirements: Sequence[Requirement]) -> list[Requirement]:
         """Requirements after ``override-dependencies``, without ``exclude-dependencies``."""
@@ -441,13 +441,3 @@ class Provider(AbstractProvider[Req, Candidate, str]):
         reqs += ordered
         self.requirements_of[key] = tuple(reqs)
         return reqs
-
-    def narrow_requirement_selection(
-        self,
-        identifiers: Iterable[str],
-        resolutions: Mapping[str, Candidate],
-        candidates: Mapping[str, Iterator[Candidate]],
-        information: Mapping[str, Iterator[Any]],
-        backtrack_causes: Sequence[Any],
-    ) -> Iterable[str]:
-        return identifiers
