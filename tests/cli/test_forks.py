@@ -228,7 +228,8 @@ def test_forks_keep_a_version_only_conflicting_extras_reach(fcli: Cli, tmp_path:
     # With conflicting extras, the fork above 3.11 (fk-newpy 2.0) still resolves fk-meta for
     # fk-build's inherited requirement, which never holds there. uv keeps that version,
     # reached only where both conflicting extras are active, so fk-meta has two versions and
-    # every edge to it names one (without them uv refuses the lock).
+    # every edge to it names one (without them uv refuses the lock). What that version needs
+    # (fk-leaf) is kept too, its edge written with the marker of the forks that resolved it.
     conflicts = '\n[tool.uv]\nconflicts = [[{ extra = "x" }, { extra = "y" }]]\n'
     pyproject = _pyproject(
         ["fk-build", "fk-newpy"], extras={"x": ["fk-split>=2"], "y": ["fk-split<2"]}
@@ -240,6 +241,24 @@ def test_forks_keep_a_version_only_conflicting_extras_reach(fcli: Cli, tmp_path:
         ("1.0", "python_full_version < '3.10.2'"),
         ("2.0", "extra == 'extra-4-proj-x' and extra == 'extra-4-proj-y'"),
     }
+    assert _versions(lock, "fk-leaf") == {"1.0": []}
+    meta = {p["version"]: p for p in _packages(lock)["fk-meta"]}
+    assert _edges(meta["2.0"]) == [{"name": "fk-leaf", "marker": "python_full_version >= '3.11'"}]
+
+
+def test_forks_with_conflicts_write_edges_under_the_forks_that_reach_the_parent(
+    fcli: Cli, tmp_path: Path
+) -> None:
+    # fk-early is decided before fk-newpy 2.0 splits Python at 3.11, so every fork resolves
+    # its requirement on fk-egroup (below 3.11), and fk-egroup's own on fk-tyext (below
+    # 3.13) in the forks up to 3.13. fk-egroup is reached below 3.11 only: uv writes that
+    # edge without a marker (as uv urllib3's lock writes exceptiongroup's typing-extensions).
+    conflicts = '\n[tool.uv]\nconflicts = [[{ extra = "x" }, { extra = "y" }]]\n'
+    pyproject = _pyproject(
+        ["fk-early", "fk-newpy"], extras={"x": ["fk-split>=2"], "y": ["fk-split<2"]}
+    )
+    lock = _lock_both(fcli, tmp_path, pyproject + conflicts)
+    assert _edges(_packages(lock)["fk-egroup"][0]) == [{"name": "fk-tyext"}]
 
 
 def test_forks_versions_refused_for_their_python_count_as_conflicts(

@@ -88,12 +88,16 @@ class Graph:
         return _markers(self.simplify(fork) for fork in forks)
 
     def _context(self, parent: NodeKey, reach: MarkerTree) -> MarkerTree:
-        """What holds wherever ``parent`` is reached, for its edges: its reachability, or
-        with ``tool.uv.conflicts`` the forks that reach a version of a duplicated name
-        (observed of uv 0.13.8: a version chosen only below Python 3.11 writes its edges
-        without `python_full_version < '3.11'`)."""
-        if self.conflicted and self.is_duplicated(parent.name):
-            return _or(fork for fork in self.forks if not fork.is_disjoint(reach))
+        """What holds wherever ``parent`` is reached, for its edges: its reachability, or with
+        ``tool.uv.conflicts`` the forks that reach it (observed of uv 0.13.8: a version chosen
+        only below Python 3.11 writes its edges without `python_full_version < '3.11'`, and
+        a package reached only below 3.11 but resolved in later forks too, from requirements
+        they inherited, writes `typing-extensions; python_version < '3.13'` unconditionally).
+        A version no fork reaches (kept only where conflicting items meet) writes its edges
+        as the forks that resolved them gave them."""
+        if self.conflicted:
+            forks = _or(fork for fork in self.forks if not fork.is_disjoint(reach))
+            return MarkerTree.TRUE if forks.is_false() else forks
         return reach
 
     def dependencies(
@@ -230,9 +234,14 @@ def _or(markers: Iterable[MarkerTree]) -> MarkerTree:
 def _reachability(
     edges: Mapping[NodeKey, Mapping[NodeKey, MarkerTree]], root: MarkerTree
 ) -> dict[NodeKey, MarkerTree]:
-    """uv's ``marker_reachability``: a fixed point of OR over parents of (parent and edge)."""
-    reach: dict[NodeKey, MarkerTree] = defaultdict(lambda: MarkerTree.FALSE)
-    reach[_ROOT_KEY] = root
+    """uv's ``marker_reachability``: a fixed point of OR over parents of (parent and edge).
+
+    As uv's, a node is walked from the first time an edge leads to it, even under a false
+    marker: it and what it leads to then have a reachability (``false``), which the
+    conflicts' world knowledge (``conflicts.apply_conflicts``) turns into "where conflicting
+    items meet"; uv keeps such nodes (observed of uv 0.13.8: a version chosen only on an
+    edge that cannot hold keeps its own dependencies in the lock)."""
+    reach: dict[NodeKey, MarkerTree] = {_ROOT_KEY: root}
     queue = [_ROOT_KEY]
     while queue:
         parent = queue.pop()
@@ -240,8 +249,12 @@ def _reachability(
         for child, marker in edges.get(parent, {}).items():
             targets = [child] if child.extra is None else [child, child.base]
             for target in targets:
-                new = reach[target] | (parent_reach & marker)
-                if new != reach[target]:
+                through = parent_reach & marker
+                known = reach.get(target)
+                if known is None:
+                    reach[target] = through
+                    queue.append(target)
+                elif (new := known | through) != known:
                     reach[target] = new
                     queue.append(target)
-    return dict(reach)
+    return reach
