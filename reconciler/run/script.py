@@ -13,13 +13,14 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from accord.model.lock import Lock
 from accord.model.lock_action import LockAction, WriteLock
 from accord.model.request import LockMode, RunRequest
-from accord.reconciler.errors import ScriptInvalid, UsageError
+from accord.reconciler.errors import LockStale, ScriptInvalid, UsageError
 from accord.reconciler.lock.script import script_lock_path
 
 __all__ = ["read_script_metadata", "script_interpreter", "sync_script"]
@@ -108,6 +109,7 @@ def sync_script(
     from accord.reconciler.lock.write import write_lock
     from accord.reconciler.run.cached import STORED_LOCK, environment_key, sync_requirements
     from accord.reconciler.run.outcome import SyncOutcome
+    from accord.reconciler.run.report import timed
 
     if request.run.active and os.environ.get("VIRTUAL_ENV"):
         # uv syncs the script's dependencies into the active environment then.
@@ -123,9 +125,18 @@ def sync_script(
     lock: Lock | None = None
     lock_action: LockAction | None = None
     if script_lock_path(script).is_file():
-        lock, lock_action = ensure_script_lock(
-            script, metadata, interpreter, request.locking, request.index, request.config
-        )
+        started = time.perf_counter()
+        try:
+            lock, lock_action = ensure_script_lock(
+                script, metadata, interpreter, request.locking, request.index, request.config
+            )
+        except LockStale as stale:
+            # uv resolves, says so (`sync --script`, a run under -v), then refuses.
+            output = request.output
+            said = output.verbose or (output.uv_summary and not output.dry_plan)
+            if stale.resolved is not None and said and not output.quiet:
+                err.write(timed("Resolved", stale.resolved, started))
+            raise
     elif request.locking.lock_mode is not LockMode.WRITE:
         frozen = request.locking.lock_mode is LockMode.FROZEN
         if request.run.command and request.locking.locked_flag.startswith("UV_"):
