@@ -31,7 +31,7 @@ from accord.model.interpreter import Interpreter
 from accord.model.lock import Lock, Source
 from accord.model.lock_action import KeepLock, LockAction
 from accord.model.plan import Plan
-from accord.model.request import OutputFormat, RunRequest
+from accord.model.request import LockMode, OutputFormat, RunRequest
 from accord.reconciler.cachedir import cache_root
 from accord.reconciler.install.envlock import environment_lock
 
@@ -203,7 +203,7 @@ def sync_requirements(
         err.write(f"{verb} script environment at: {user_display(venv)}\n")
 
     def before_apply(plan: Plan) -> None:
-        if report:
+        if report and request.locking.lock_mode is not LockMode.FROZEN:  # nothing resolved
             err.write(timed("Resolved", len(plan.desired.dists), started))
             checked[0] = time.perf_counter()
         if not plan.is_empty and request.output.verbose and not request.output.quiet:

@@ -192,3 +192,10 @@ def test_locked_script_runs_from_a_current_lock_and_refuses_a_missing_one(
     accord = cli.invoke(ours, "run", "--locked", "s.py", env=env)
     assert (accord.returncode, accord.stdout) == (uv.returncode, uv.stdout) == (0, "1.0\n")
     assert (ours / "s.py.lock").read_bytes() == lock
+    # `sync --frozen` resolves nothing, and says nothing of it (only the environment's path,
+    # in each tool's cache, differs).
+    uv = cli.uv(theirs, "sync", "--frozen", "--script", "s.py")
+    accord = cli.invoke(ours, "sync", "--frozen", "--script", "s.py", env=env)
+    assert uv.returncode == accord.returncode == 0, accord.stderr + uv.stderr
+    assert _lines(accord.stderr, ours=True)[1:] == _lines(uv.stderr, ours=False)[1:]
+    assert not any(line.startswith("Resolved") for line in accord.stderr.splitlines())
