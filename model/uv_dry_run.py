@@ -4,7 +4,8 @@ uv 0.13.8 prints, on stderr (observed side by side)::
 
     Would create project environment at: .venv      (or: Would use …)
     Resolved 4 packages in 11ms
-    Would create lockfile at: uv.lock               (or: Would update …, Found up-to-date …)
+    Would create lockfile at: uv.lock               (or: Would update …, Found up-to-date …;
+                                                     none under --frozen or --locked)
     Would download 2 packages                       (not in the cache: fetched or built)
     Would uninstall 1 package
     Would install 3 packages
@@ -13,7 +14,8 @@ uv 0.13.8 prints, on stderr (observed side by side)::
 
 and, when no package changes, ``Checked N packages in …`` and ``Would make no changes``.
 ``--check`` fails only when the environment would change: a lock that would be rewritten
-while the environment stays as it is passes. accord's own plan (``--dry-plan``) is
+while the environment stays as it is passes. Under ``--locked``, a stale lock is reported
+from the new one, and refused after. accord's own plan (``--dry-plan``) is
 ``model.render``'s business.
 """
 
@@ -53,14 +55,15 @@ def render_uv_dry_run(
     venv: str,
     lock_path: str,
     lock_exists: bool,
-    frozen: bool,
+    lock_fixed: bool,
     resolved: str | None,
     checked: str,
     remote: frozenset[str] = frozenset(),
     built: Mapping[str, str] | None = None,
     warnings: str = "",
 ) -> str:
-    """The lines uv prints for ``plan`` under ``--dry-run``; ``warnings`` what the lock said
+    """The lines uv prints for ``plan`` under ``--dry-run``; ``lock_fixed`` that the lock may
+    not change (``--frozen``, ``--locked``: uv says nothing of it); ``warnings`` what the lock said
     (after the environment's line, as uv says it), ``resolved`` the
     ``Resolved N packages in …`` line (None when there is none), ``checked`` the elapsed
     time of the check (``0.05ms``), ``remote`` the names of the packages a sync would
@@ -78,10 +81,10 @@ def render_uv_dry_run(
     lines += warnings.splitlines()
     if resolved is not None:
         lines.append(resolved.rstrip("\n"))
-    if isinstance(plan.lock, WriteLock):
+    if isinstance(plan.lock, WriteLock) and not lock_fixed:
         verb = "update" if lock_exists else "create"
         lines.append(f"Would {verb} lockfile at: {lock_path}")
-    elif isinstance(plan.lock, KeepLock) and not frozen:
+    elif isinstance(plan.lock, KeepLock) and not lock_fixed:
         lines.append(f"Found up-to-date lockfile at: {lock_path}")
     removed = [a for a in plan.actions if isinstance(a, (Remove, Replace))]
     added = [a for a in plan.actions if isinstance(a, (Install, Replace))]

@@ -12,6 +12,10 @@ import os
 import shlex
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from accord.model.lock_action import WriteLock
 
 __all__ = [
     "AccordError",
@@ -121,6 +125,9 @@ class LockStale(AccordError):
     resolved: int | None = None
     """How many packages the resolution that told the lock stale found (None: the lock was
     refused without resolving); uv says ``Resolved N packages in …`` before the error."""
+    update: WriteLock | None = None
+    """The lock that resolution made, and why: ``sync --dry-run`` reports what a sync from it
+    would do before it refuses, as uv does."""
 
 
 class NoSolution(AccordError):

@@ -114,9 +114,10 @@ def sync_cached_environment(
     tree_metadata: TreeMetadata | None = None,
     offline: bool = False,
     finish: Callable[[Lock, Plan], None] | None = None,
+    exact: bool = False,
 ) -> Plan:
-    """Make ``env`` hold exactly ``lock`` (resolved from ``project`` when None) on
-    ``interpreter``, and return the plan it took.
+    """Make ``env`` hold ``lock`` (resolved from ``project`` when None) on ``interpreter``,
+    and nothing else under ``exact``; return the plan it took.
 
     The caller's differences: ``admit`` checks or completes the desired environment before it
     is planned (the build environment's wheels-only rule; local source trees located);
@@ -149,7 +150,7 @@ def sync_cached_environment(
                 tree_metadata=tree_metadata,
             )
     roots = () if project.is_script else (canonicalize_name(project.name),)
-    desired = desire(lock, Selection(roots=roots, default_groups=()), interpreter)
+    desired = desire(lock, Selection(roots=roots, default_groups=()), interpreter, exact=exact)
     if admit is not None:
         desired = admit(desired)
     with guard():

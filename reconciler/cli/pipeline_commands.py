@@ -171,6 +171,8 @@ def sync(ctx: click.Context, /, **options: Any) -> None:
     outcome = sync_environment(request)
     if outcome.dry_plan and options["check"] and _outdated(outcome.plan, request):
         raise _Outdated()
+    if outcome.refused is not None:
+        raise outcome.refused
     if outcome.dry_plan:
         sys.exit(0)
 

@@ -144,7 +144,6 @@ def settle_lock(
     relock: Callable[[Lock | None], Lock],
     flag: str = "--locked",
     text: str | None = None,
-    confirm: bool = True,
 ) -> tuple[Lock, LockAction]:
     """The lock to plan from, and what happens to the file named ``display``, which holds
     ``existing`` (None: no lock there; the caller refuses that first where it must).
@@ -152,10 +151,10 @@ def settle_lock(
     ``--frozen`` keeps an existing lock as it is. Otherwise a lock ``why_stale`` finds
     current (None) is kept unless upgrading; else ``relock(existing)`` resolves it again and
     the new lock is written, whose reason is what ``why_stale`` said (or the upgrade asked
-    for). Under ``--locked`` (spelled ``flag``): with ``confirm``, the lock is resolved first,
-    one whose text is still ``text`` is kept, and only a changed one fails (the project's
-    rule); without, a stale lock fails at once, before any resolution (the script's rule).
-    Raises ``LockStale``, and whatever ``why_stale`` and ``relock`` raise.
+    for); one whose text is still ``text`` is kept all the same. Under ``--locked`` (spelled
+    ``flag``) the lock is resolved first, as uv does for a project and a script alike, and
+    only a changed one fails. Raises ``LockStale`` (carrying the new lock), and whatever
+    ``why_stale`` and ``relock`` raise.
     """
     if existing is not None and policy.lock_mode is LockMode.FROZEN:
         return existing, KeepLock("--frozen: used as it is")
@@ -171,18 +170,16 @@ def settle_lock(
             if policy.upgrade
             else "--upgrade-package " + ", ".join(policy.upgrade_packages)
         )
-        if not confirm and policy.lock_mode is LockMode.LOCKED:
-            raise _stale_error(display, why, flag)
     new = relock(existing)
-    if confirm:
-        from accord.reconciler.lock.write import format_lock
+    from accord.reconciler.lock.write import format_lock
 
-        if text is not None and format_lock(new) == text:
-            return existing or new, KeepLock("up to date")
-        if policy.lock_mode is LockMode.LOCKED:
-            stale_error = _stale_error(display, why, flag)
-            stale_error.resolved = len(new.packages)  # uv says it resolved, then refuses
-            raise stale_error
+    if text is not None and format_lock(new) == text:
+        return existing or new, KeepLock("up to date")
+    if policy.lock_mode is LockMode.LOCKED:
+        stale_error = _stale_error(display, why, flag)
+        stale_error.resolved = len(new.packages)  # uv says it resolved, then refuses
+        stale_error.update = WriteLock(reason=why, lock=new)
+        raise stale_error
     return new, WriteLock(reason=why, lock=new)
 
 

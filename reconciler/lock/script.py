@@ -4,8 +4,9 @@ metadata? If not, resolve it (reads files and the index; never writes).
 uv's script-lock format: ``[manifest] requirements``, no package for the script. The decision
 is the project's (``settle_lock`` in ``ensure.py``) with the script's inputs: its requirements
 and ``requires-python`` (the interpreter's ``>=X.Y`` when it declares none), its
-``[tool.uv]`` laid over the configuration files' index settings, and uv's script rule under
-``--locked`` (a stale script lock fails at once, before resolving).
+``[tool.uv]`` laid over the configuration files' index settings. Under ``--locked`` a stale
+script lock is resolved first and then refused, as uv does (``Resolved N packages``, then
+the error).
 """
 
 from __future__ import annotations
@@ -47,11 +48,13 @@ def ensure_script_lock(
     """
     from accord.model.staleness import why_script_stale
     from accord.reconciler.lock.ensure import settle_lock
-    from accord.reconciler.lock.read import read_lock
+    from accord.reconciler.lock.read import parse_lock
     from accord.reconciler.lock.settings import default_requires_python
+    from accord.reconciler.lock.text import read_lock_text
 
     path = script_lock_path(script)
-    existing = read_lock(path) if path.is_file() else None
+    text = read_lock_text(path) if path.is_file() else None
+    existing = parse_lock(text, path) if text is not None else None
     # uv's default and words for a script too (``uv lock --script``, a run with its lock).
     requires_python = metadata.requires_python
     if requires_python is None:
@@ -67,7 +70,7 @@ def ensure_script_lock(
         flag=policy.locked_flag,
         why_stale=lambda lock: why_script_stale(lock, metadata.dependencies, requires_python),
         relock=relock,
-        confirm=False,
+        text=text,
     )
 
 

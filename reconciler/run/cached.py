@@ -7,7 +7,9 @@ temporary: a second identical run finds it, plans nothing, and execs at once (DE
 (``accord.lock``, uv's format), so later runs check the environment against it without
 resolving again. A ``--with`` layer sees its base environment through a ``.pth`` file that
 runs ``site.addsitedir`` on the base's site-packages (so the base's own ``.pth`` files, e.g.
-editable installs, work too); the base is never modified.
+editable installs, work too); the base is never modified. A script run with ``--active``
+syncs the environment ``VIRTUAL_ENV`` names instead, as uv does: the user's, so nothing of
+accord's is kept in it.
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ from accord.model.interpreter import Interpreter
 from accord.model.lock import Lock, Source
 from accord.model.lock_action import KeepLock, LockAction
 from accord.model.plan import Plan
-from accord.model.request import OutputFormat, RunRequest
+from accord.model.request import LockMode, OutputFormat, RunRequest
 from accord.reconciler.cachedir import cache_root
 from accord.reconciler.install.envlock import environment_lock
 
@@ -40,6 +42,7 @@ __all__ = [
     "STORED_LOCK",
     "Ephemeral",
     "environment_key",
+    "environment_path",
     "satisfied_by",
     "split_with",
     "sync_requirements",
@@ -77,6 +80,11 @@ def split_with(values: Iterable[str]) -> list[str]:
 
 def environment_key(*parts: str) -> str:
     return hashlib.sha256("\0".join(parts).encode()).hexdigest()[:16]
+
+
+def environment_path(name: str, key: str) -> Path:
+    """The cached environment ``sync_requirements`` keeps for ``name`` and ``key``."""
+    return cache_root() / "environments" / f"{name}-{key}"
 
 
 def satisfied_by(
@@ -144,14 +152,19 @@ def sync_requirements(
     index_config: Mapping[str, Any] | None = None,
     lock_name: str = STORED_LOCK,
     sources: tuple[tuple[NormalizedName, Source], ...] = (),
+    active: Path | None = None,
+    exact: bool = False,
     out: TextIO | None = None,
     err: TextIO | None = None,
 ) -> Ephemeral:
-    """Bring ``environments/<name>-<key>`` in line with ``requirements`` (or ``lock``)."""
+    """Bring ``environments/<name>-<key>`` (or ``active``, the user's environment, made when
+    missing: no stored lock is read from it or left in it) in line with ``requirements`` (or
+    ``lock``); ``exact`` removes what they do not ask for."""
     err = sys.stderr if err is None else err
     out = sys.stdout if out is None else out
     from accord.reconciler.build.cached import PseudoProject, sync_cached_environment
     from accord.reconciler.fetch.index import IndexClient
+    from accord.reconciler.fsutil import user_display
     from accord.reconciler.lock.read import parse_lock
     from accord.reconciler.project.config import build_settings
     from accord.reconciler.project.indexes import configured_indexes, configured_strategy
@@ -159,10 +172,10 @@ def sync_requirements(
     from accord.reconciler.run.builders import project_builder
     from accord.reconciler.run.report import timed
 
-    venv = cache_root() / "environments" / f"{name}-{key}"
+    venv = environment_path(name, key) if active is None else active
     stored = venv / STORED_LOCK
     damaged = False
-    if lock is None and stored.is_file():
+    if lock is None and active is None and stored.is_file():
         try:
             lock = parse_lock(stored.read_text(encoding="utf-8"), stored)
         except Exception:  # a damaged stored lock is re-resolved (and rewritten), not fatal
@@ -187,10 +200,10 @@ def sync_requirements(
     checked = [started]
     if report:
         verb = "Using" if (venv / "pyvenv.cfg").is_file() else "Creating"
-        err.write(f"{verb} script environment at: {venv}\n")
+        err.write(f"{verb} script environment at: {user_display(venv)}\n")
 
     def before_apply(plan: Plan) -> None:
-        if report:
+        if report and request.locking.lock_mode is not LockMode.FROZEN:  # nothing resolved
             err.write(timed("Resolved", len(plan.desired.dists), started))
             checked[0] = time.perf_counter()
         if not plan.is_empty and request.output.verbose and not request.output.quiet:
@@ -206,6 +219,8 @@ def sync_requirements(
     def finish(synced: Lock, plan: Plan) -> None:
         if report and plan.is_empty:
             err.write(timed("Checked", len(plan.desired.dists), checked[0]))
+        if active is not None:
+            return
         if not plan.is_empty or not stored.is_file() or damaged:
             from accord.reconciler.fsutil import write_atomic
             from accord.reconciler.lock.write import format_lock
@@ -248,6 +263,7 @@ def sync_requirements(
         tree_metadata=_tree_metadata(interpreter, request),
         offline=request.index.offline,
         finish=finish,
+        exact=exact,
     )
     return Ephemeral(venv, plan)
 

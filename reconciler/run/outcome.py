@@ -8,6 +8,7 @@ import attrs
 
 from accord.model.interpreter import Interpreter
 from accord.model.plan import Plan
+from accord.reconciler.errors import AccordError
 
 __all__ = ["SyncOutcome"]
 
@@ -29,3 +30,6 @@ class SyncOutcome:
     """Further ``bin`` directories after the environment's (a ``--with`` layer's base)."""
     project_root: Path | None = None
     """The workspace root, whose pyproject.toml holds the index settings (None: no project)."""
+    refused: AccordError | None = None
+    """An error the dry run raises once it has told its plan: a stale lock under ``--locked``
+    (uv's ``sync --dry-run`` reports the sync from the new lock, then refuses)."""

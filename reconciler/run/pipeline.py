@@ -161,6 +161,7 @@ def sync_project(
         request.output.verbose
         or (request.output.uv_summary and request.locking.lock_mode is not LockMode.FROZEN)
     )
+    refused: LockStale | None = None
     try:
         lock, lock_action = ensure_lock(
             project,
@@ -172,10 +173,16 @@ def sync_project(
             err=lock_said,
         )
     except BaseException as error:
-        err.write(lock_said.getvalue())
-        if say_resolved and isinstance(error, LockStale) and error.resolved is not None:
-            err.write(timed("Resolved", error.resolved, started))  # uv resolved, then refused
-        raise
+        stale = error if isinstance(error, LockStale) else None
+        if stale is None or stale.update is None or not request.output.uv_dry_run:
+            err.write(lock_said.getvalue())
+            if say_resolved and stale is not None and stale.resolved is not None:
+                err.write(timed("Resolved", stale.resolved, started))  # uv resolved, refused
+            raise
+        # uv's `sync --dry-run --locked`: what a sync from the new lock would do, then the
+        # refusal (after `--check`'s own, which comes first).
+        refused, lock_action = stale, stale.update
+        lock = stale.update.lock
     held = lock_said.getvalue()
     debug("Lock `%s`: %s (%s)", project.lock_path, lock_action.kind, lock_action.reason)
     resolved = timed("Resolved", len(lock.packages), started)
@@ -236,6 +243,7 @@ def sync_project(
                 dry_plan=True,
                 plan_is_empty=plan.is_empty,
                 interpreter=interpreter,
+                refused=refused,
             )
         if plan.is_empty and _has_stash_litter(venv):
             from accord.reconciler.install.apply import remove_interrupted_stashes

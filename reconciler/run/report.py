@@ -57,7 +57,7 @@ def print_uv_dry_run(
             venv=shown(Path(project.venv)),
             lock_path=shown(lock_path),
             lock_exists=lock_path.is_file(),
-            frozen=request.locking.lock_mode is LockMode.FROZEN,
+            lock_fixed=request.locking.lock_mode is not LockMode.WRITE,
             resolved=None if request.locking.lock_mode is LockMode.FROZEN else resolved,
             checked=format_elapsed(time.perf_counter() - checking),
             remote=remote,

@@ -1,5 +1,6 @@
 """PEP 723 scripts (discover + lock + apply for a script): a script with a ``# /// script``
-block runs in a cached environment of its own, decided by its inline metadata.
+block runs in a cached environment of its own, decided by its inline metadata (under
+``--active``, the environment ``VIRTUAL_ENV`` names, as in uv).
 
 The environment is keyed by the metadata block and the interpreter, so editing the
 dependency list selects a different environment. ``<script>.lock`` (uv's script-lock
@@ -13,13 +14,14 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from accord.model.lock import Lock
 from accord.model.lock_action import LockAction, WriteLock
 from accord.model.request import LockMode, RunRequest
-from accord.reconciler.errors import ScriptInvalid, UsageError
+from accord.reconciler.errors import LockStale, ScriptInvalid, UsageError
 from accord.reconciler.lock.script import script_lock_path
 
 __all__ = ["read_script_metadata", "script_interpreter", "sync_script"]
@@ -104,28 +106,57 @@ def sync_script(
     """Bring the script's cached environment in line with its metadata (or its lock)."""
     err = sys.stderr if err is None else err
     out = sys.stdout if out is None else out
+    from accord.reconciler.fsutil import user_display
     from accord.reconciler.lock.script import ensure_script_lock
     from accord.reconciler.lock.write import write_lock
-    from accord.reconciler.run.cached import STORED_LOCK, environment_key, sync_requirements
+    from accord.reconciler.run.cached import (
+        STORED_LOCK,
+        environment_key,
+        environment_path,
+        sync_requirements,
+    )
     from accord.reconciler.run.outcome import SyncOutcome
+    from accord.reconciler.run.report import timed
 
-    if request.run.active and os.environ.get("VIRTUAL_ENV"):
-        # uv syncs the script's dependencies into the active environment then.
-        raise UsageError(
-            "`--active` with a PEP 723 script is not supported by accord yet",
-            hint="accord runs a script in a cached environment of its own; "
-            "leave out `--active`, or unset VIRTUAL_ENV",
-        )
     metadata = read_script_metadata(script)
     if metadata is None:
         raise UsageError(f"`{script}` has no `# /// script` metadata block")
     interpreter = script_interpreter(request, script, metadata, err)
+    key = environment_key(
+        "script", metadata.block_text, str(interpreter.base_executable), str(interpreter.version)
+    )
+    stem = "".join(c if c.isalnum() or c in "-_" else "-" for c in script.stem)[:60] or "script"
+    # `--active`: the environment VIRTUAL_ENV names (relative to the working directory), as
+    # uv does; without it, `sync --script` warns that VIRTUAL_ENV is passed over (a run not).
+    virtual_env = os.environ.get("VIRTUAL_ENV")
+    active = Path(request.cwd) / virtual_env if request.run.active and virtual_env else None
+    cached = environment_path(f"script-{stem}", key)
+    if (
+        virtual_env
+        and request.run.active is None
+        and not (request.run.command or request.output.quiet)
+        and os.path.realpath(virtual_env) != os.path.realpath(cached)
+    ):
+        err.write(
+            f"warning: `VIRTUAL_ENV={user_display(Path(virtual_env))}` does not match the "
+            f"script environment path `{user_display(cached)}` and will be ignored; use "
+            "`--active` to target the active environment instead\n"
+        )
     lock: Lock | None = None
     lock_action: LockAction | None = None
     if script_lock_path(script).is_file():
-        lock, lock_action = ensure_script_lock(
-            script, metadata, interpreter, request.locking, request.index, request.config
-        )
+        started = time.perf_counter()
+        try:
+            lock, lock_action = ensure_script_lock(
+                script, metadata, interpreter, request.locking, request.index, request.config
+            )
+        except LockStale as stale:
+            # uv resolves, says so (`sync --script`, a run under -v), then refuses.
+            output = request.output
+            said = output.verbose or (output.uv_summary and not output.dry_plan)
+            if stale.resolved is not None and said and not output.quiet:
+                err.write(timed("Resolved", stale.resolved, started))
+            raise
     elif request.locking.lock_mode is not LockMode.WRITE:
         frozen = request.locking.lock_mode is LockMode.FROZEN
         if request.run.command and request.locking.locked_flag.startswith("UV_"):
@@ -142,10 +173,6 @@ def sync_script(
                 f"Unable to find lockfile for Python script, but `{flag}` was provided. "
                 "To create a lockfile, run `accord lock --script`."
             )
-    key = environment_key(
-        "script", metadata.block_text, str(interpreter.base_executable), str(interpreter.version)
-    )
-    stem = "".join(c if c.isalnum() or c in "-_" else "-" for c in script.stem)[:60] or "script"
     made = sync_requirements(
         name=f"script-{stem}",
         requirements=metadata.dependencies,
@@ -157,6 +184,8 @@ def sync_script(
         lock_action=lock_action,
         index_config=_index_config(script, metadata, request),
         lock_name=script_lock_path(script).name if lock is not None else STORED_LOCK,
+        active=active,
+        exact=request.sync.exact,
         out=out,
         err=err,
     )

@@ -7,7 +7,8 @@ there; unset, or naming the project's own, it changes nothing. Without either, a
 naming another environment draws uv's warning, which points at `--active`; `--no-active`
 silences it. Each case runs uv and accord side by side in copies of the project, and the fast
 path and the replay, which only know `<root>/.venv`, must leave a run `--active` moves
-elsewhere to the slow path.
+elsewhere to the slow path. A PEP 723 script goes the same way, from its cached environment
+to the active one (`run` only adds to it); without `--active`, only `sync --script` warns.
 """
 
 from __future__ import annotations
@@ -277,19 +278,97 @@ def test_the_replay_makes_the_project_environment_only(
     assert said.startswith(_WARNING.format(active=other, project=".venv"))
 
 
-def test_active_with_a_script_is_refused_while_it_would_move_it(cli: Cli, tmp_path: Path) -> None:
-    """uv installs a script's dependencies into the active environment then; accord keeps
-    scripts in cached environments of their own and says so."""
-    script = tmp_path / "script.py"
-    script.write_text('# /// script\n# dependencies = []\n# ///\nprint("ran")\n')
-    env = {"UV_PYTHON": str(cli.python)}
-    result = cli.invoke(tmp_path, "run", "--active", "script.py", env=env)
-    assert (result.returncode, result.stdout) == (0, "ran\n"), result.stderr
-    env["VIRTUAL_ENV"] = str(tmp_path / "active")
-    for args in (("run", "--active", "script.py"), ("sync", "--active", "--script", "script.py")):
-        result = cli.invoke(tmp_path, *args, env=env)
-        assert result.returncode == 2
-        assert result.stderr.startswith(
-            "error: `--active` with a PEP 723 script is not supported by accord yet\n\nhint: "
-        )
-    assert not (tmp_path / "active").exists()
+SCRIPT = """\
+# /// script
+# requires-python = ">=3.10"
+# dependencies = ["dep-a==1.0"]
+# ///
+import os, sys
+print(sys.prefix, os.environ['VIRTUAL_ENV'])
+"""
+_CACHED = re.compile(r"/\S*/environments(-v2)?/[^\s`/]+")
+
+
+def _scripts(tmp_path: Path) -> None:
+    for who in ("accord", "uv"):
+        (tmp_path / who).mkdir()
+        (tmp_path / who / "s.py").write_text(SCRIPT)
+
+
+def _cached(said: tuple[int, str, str]) -> tuple[int, str, str]:
+    """``said`` with each tool's cached script environment as ``<cached>``."""
+    return said[0], _CACHED.sub("<cached>", said[1]), _CACHED.sub("<cached>", said[2])
+
+
+def test_active_runs_a_script_in_the_environment_virtual_env_names(
+    cli: Cli, tmp_path: Path
+) -> None:
+    """uv installs a script's dependencies into the active environment (made when missing),
+    adding to what it holds under `run`, exactly under `sync --script`; nothing of accord's
+    own is left in it."""
+    _scripts(tmp_path)
+    env = {"VIRTUAL_ENV": "<root>/active"}
+    ours, theirs = _both(cli, tmp_path, "run", "--active", "s.py", env=env, cwd="")
+    assert (
+        ours == theirs == (0, "<root>/active <root>/active\n", "Installed 2 packages in <time>\n")
+    )
+    for who in ("accord", "uv"):
+        added = cli.uv(tmp_path / who, "pip", "install", "-q", "--python", "active", "dep-c")
+        assert added.returncode == 0, added.stderr
+    ours, theirs = _both(cli, tmp_path, "run", "--active", "s.py", env=env, cwd="")
+    assert ours == theirs == (0, "<root>/active <root>/active\n", "")
+
+    ours, theirs = _both(cli, tmp_path, "sync", "--active", "--script", "s.py", env=env, cwd="")
+    assert ours == theirs
+    assert theirs == (
+        0,
+        "",
+        "Using script environment at: active\nResolved 2 packages in <time>\n"
+        "Uninstalled 1 package in <time>\n - dep-c==1.0\n",
+    )
+    ours, theirs = _both(
+        cli, tmp_path, "sync", "--active", "--script", "s.py", env={"VIRTUAL_ENV": "new"}, cwd=""
+    )
+    assert ours == theirs
+    assert theirs[2].startswith("Creating script environment at: new\n")
+    for who in ("accord", "uv"):
+        for venv in ("active", "new"):
+            assert _packages(tmp_path / who / venv) == {"dep_a-1.0", "dep_b-2.0"}
+        (site,) = (tmp_path / who / "active").glob("lib/python*/site-packages")
+        assert sorted(p.name for p in site.iterdir()) == [
+            "dep_a",
+            "dep_a-1.0.dist-info",
+            "dep_b",
+            "dep_b-2.0.dist-info",
+        ]
+        assert not (tmp_path / who / "active" / "accord.lock").exists()
+
+
+def test_a_script_passes_over_virtual_env_without_active(cli: Cli, tmp_path: Path) -> None:
+    """Without `--active` a script keeps its cached environment; `sync --script` says that
+    VIRTUAL_ENV goes unused (not `run`, `-q` or `--no-active`), and with `--active` but no
+    VIRTUAL_ENV nothing changes."""
+    _scripts(tmp_path)
+    env = {"VIRTUAL_ENV": "<root>/active"}
+    ours, theirs = _both(cli, tmp_path, "run", "--active", "s.py", cwd="")
+    assert _cached(ours) == _cached(theirs)
+    assert _cached(theirs)[:2] == (0, "<cached> <cached>\n")
+    ours, theirs = _both(cli, tmp_path, "run", "s.py", env=env, cwd="")
+    assert _cached(ours) == _cached(theirs) == (0, "<cached> <cached>\n", "")
+
+    ours, theirs = _both(cli, tmp_path, "sync", "--script", "s.py", env=env, cwd="")
+    assert _cached(ours) == _cached(theirs)
+    assert _cached(theirs) == (
+        0,
+        "",
+        "warning: `VIRTUAL_ENV=active` does not match the script environment path `<cached>` "
+        "and will be ignored; use `--active` to target the active environment instead\n"
+        "Using script environment at: <cached>\nResolved 2 packages in <time>\n"
+        "Checked 2 packages in <time>\n",
+    )
+    for args in (("-q",), ("--no-active",)):
+        ours, theirs = _both(cli, tmp_path, "sync", *args, "--script", "s.py", env=env, cwd="")
+        assert _cached(ours) == _cached(theirs)
+        assert "warning" not in theirs[2]
+    for who in ("accord", "uv"):
+        assert not (tmp_path / who / "active").exists()

@@ -11,13 +11,13 @@ from accord.model.uv_dry_run import environment_outdated, render_uv_dry_run
 from tests.model.factories import desired_dist, desired_env, installed, lock, observed
 
 
-def _render(plan: Plan, *, frozen: bool = False, lock_exists: bool = True) -> str:
+def _render(plan: Plan, *, lock_fixed: bool = False, lock_exists: bool = True) -> str:
     return render_uv_dry_run(
         plan,
         venv=".venv",
         lock_path="uv.lock",
         lock_exists=lock_exists,
-        frozen=frozen,
+        lock_fixed=lock_fixed,
         resolved="Resolved 3 packages in 1ms\n",
         checked="0.05ms",
     )
@@ -66,7 +66,7 @@ def test_render_uv_dry_run_nothing_to_do_under_frozen() -> None:
     plan = attrs.evolve(
         diff(desired, observed(installed("a"))), lock=KeepLock("--frozen: used as it is")
     )
-    assert _render(plan, frozen=True) == (
+    assert _render(plan, lock_fixed=True) == (
         "Would use project environment at: .venv\n"
         "Resolved 3 packages in 1ms\n"
         "Checked 1 package in 0.05ms\n"
@@ -108,7 +108,7 @@ def test_render_uv_dry_run_names_an_archive_by_its_url_until_it_is_in_the_cache(
         venv=".venv",
         lock_path="uv.lock",
         lock_exists=True,
-        frozen=False,
+        lock_fixed=False,
         resolved=None,
         checked="0.05ms",
         remote=frozenset({"dep-b", "pkg"}),
