@@ -1,21 +1,19 @@
 """The warm server's side (``serve``, started by ``reconciler.warm`` in a process of its
-own): a process with the slow path imported, which keeps two *spare* workers forked ahead,
-waiting on the socket; a spare takes the next caller's run and the server forks another.
+own): a process with the slow path imported, which keeps one *spare* worker forked ahead,
+waiting on the socket; the spare takes the next caller's run and the server forks the next.
 
 A worker forked at the moment of the call paid ~10 ms of copy-on-write faults before doing
 anything (the pages its first steps write to: reference counts, the collector's headers, the
 interpreter's specialised code), a third of a served ``lock --check-exists``. A spare pays them
-while it waits (a collection and the lock stage's warm-up touch those pages, about 50 ms), so a
-caller meets a process that only has its own run to do; with two waiting, a caller that comes
-while the next one is being made is taken by the other.
+while it waits (a collection and the lock stage's warm-up touch those pages), so a caller meets
+a process that only has its own run to do.
 
 The server learns: once a worker has said how its run ended, it leaves the core metadata it
-parsed in a file beside the socket; the server parses it (``lock/warm_up.learn``) and forks
-new spares that have it, so the next lock of the same project parses only what changed. The
-older spares wait until a new one is ready, then leave. A spare leaves when the server closes
-its end of the spare's pipe (a newer spare took its place, or the server is gone: a server
-killed leaves no process answering on its socket); once it has a caller, its run outlives
-the server, as before.
+parsed in a file beside the socket; the server parses it (``lock/warm_up.learn``) and replaces
+the waiting spare with one that has it, so the next lock of the same project parses only what
+changed. A spare leaves when the server closes its end of the spare's pipe (a newer spare took
+its place, or the server is gone: a server killed leaves no process answering on its socket);
+once it has a caller, its run outlives the server, as before.
 """
 
 # No ``from __future__ import annotations``, as in ``reconciler.warm``.
@@ -122,74 +120,28 @@ def serve(path: str) -> None:
     listener.listen(64)
     listener.setblocking(False)  # the spares wait in select and race to accept
     news, tell = os.pipe()
-    spares: dict[int, tuple[int, int]] = {}  # pid: (write end of its pipe, generation)
-    generation = 0  # what the server has learned: a spare of an older one is retired
-    said = b""
+    keep = -1  # the write end of the waiting spare's pipe: closed, the spare leaves
     try:
         while True:
-            for pid in [pid for pid in spares if not _alive(pid)]:  # killed: forked again
-                os.close(spares.pop(pid)[0])
-            current = sum(1 for _, made in spares.values() if made == generation)
-            for _ in range(SPARES - current):
-                waiting, keep = os.pipe()
-                pid = os.fork()
-                if pid == 0:
-                    # The server alone holds these (a spare's pipe ends when the server's
-                    # end closes, so no other spare may hold it).
-                    for number in (lock, news, keep, *(k for k, _ in spares.values())):
-                        os.close(number)
-                    _spare(listener, tell, waiting, path)
-                os.close(waiting)
-                spares[pid] = (keep, generation)
-            # Wait for a spare to be ready or taken, or a worker to tell what it learned (then
-            # new spares, which have it), or leave when idle.
+            if keep >= 0:
+                os.close(keep)
+            waiting, keep = os.pipe()
+            if os.fork() == 0:
+                for number in (lock, news, keep):  # the server alone holds these
+                    os.close(number)
+                _spare(listener, tell, waiting, path)
+            os.close(waiting)
+            # Wait for the spare to take a caller, or a worker to tell what it learned (then
+            # a new spare, which has it), or leave when idle.
             if not select.select([news], [], [], IDLE_SECONDS)[0]:
                 return
-            said += os.read(news, 4096)
-            learned = False
-            while len(said) >= _MESSAGE:
-                kind, pid = said[:1], int.from_bytes(said[1:_MESSAGE], "big")
-                said = said[_MESSAGE:]
-                if kind == _TAKEN and pid in spares:
-                    os.close(spares.pop(pid)[0])
-                elif kind == _READY and pid in spares and spares[pid][1] == generation:
-                    # One that knows all there is waits: the older ones may go (they served
-                    # meanwhile, so no caller waited for the new ones' warm-up).
-                    for old in [old for old, (_, made) in spares.items() if made < generation]:
-                        os.close(spares.pop(old)[0])
-                elif kind == _LEARNED:
-                    learned = True
-            if learned:
+            said = os.read(news, 512)
+            if b"L" in said:
                 _learn(path)
-                generation += 1
     finally:
         for leftover in (path, path + ".lock"):  # the lock file while still held
             with contextlib.suppress(OSError):
                 os.unlink(leftover)
-
-
-SPARES = 2
-"""Spares kept waiting: a caller that comes while one is being forked and warmed (about 50 ms)
-is taken by the other."""
-
-_MESSAGE = 5
-_READY, _TAKEN, _LEARNED = b"R", b"+", b"L"
-"""What spares and workers tell the server on its pipe: a kind and a process id (4 bytes),
-written at once (a pipe keeps writes this small whole)."""
-
-
-def _message(kind: bytes) -> bytes:
-    return kind + os.getpid().to_bytes(4, "big")
-
-
-def _alive(pid: int) -> bool:
-    """Whether the server's child ``pid`` is still running (children are reaped by the kernel:
-    one that ended is gone)."""
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    return True
 
 
 def _learn(path: str) -> None:
@@ -228,10 +180,6 @@ def _spare(listener: "socket.socket", tell: int, waiting: int, path: str) -> Non
 
         warm_up(rounds=1)
         gc.collect()
-        try:
-            os.write(tell, _message(_READY))
-        except OSError:
-            os._exit(0)  # the server is gone
         while True:
             if waiting in select.select([listener.fileno(), waiting], [], [])[0]:
                 os._exit(0)
@@ -243,7 +191,7 @@ def _spare(listener: "socket.socket", tell: int, waiting: int, path: str) -> Non
         listener.close()
         os.close(waiting)
         try:
-            os.write(tell, _message(_TAKEN))
+            os.write(tell, b"+")
         except OSError:
             os._exit(0)  # the server is gone: the caller finds no one and runs in process
         connection.settimeout(None)
@@ -374,7 +322,7 @@ def _tell(path: str, tell: int) -> None:
         with open(partial, "wb") as stream:
             stream.write(marshal.dumps(fresh))
         os.replace(partial, name)
-        os.write(tell, _message(_LEARNED))
+        os.write(tell, b"L")
 
 
 def _streams() -> None:

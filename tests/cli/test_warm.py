@@ -23,7 +23,6 @@ from pathlib import Path
 
 import pytest
 
-from accord.reconciler.warm_server import SPARES
 from fixtures import MakeProject
 from tests.cli.support import Cli, clean_environment
 
@@ -293,11 +292,9 @@ def _children(pid: int) -> set[int]:
     return found
 
 
-def _server_and_spares(
-    socket_path: Path, busy: frozenset[int] = frozenset()
-) -> tuple[int, frozenset[int]]:
-    """The server holding ``socket_path``'s lock, and the workers it has forked ahead (its
-    children but the ``busy`` ones), once there are as many as it keeps."""
+def _server_and_spare(socket_path: Path, busy: frozenset[int] = frozenset()) -> tuple[int, int]:
+    """The server holding ``socket_path``'s lock, and the one worker it has forked ahead (its
+    children but the ``busy`` ones)."""
     lock = Path(f"{socket_path}.lock")
     deadline = time.monotonic() + 30
     while True:
@@ -305,9 +302,9 @@ def _server_and_spares(
             int(e.name) for e in Path("/proc").iterdir() if e.name.isdigit() and _holds(e, lock)
         ]
         spares = _children(held[0]) - busy if len(held) == 1 else set()
-        if len(spares) == SPARES or time.monotonic() > deadline:
-            assert len(held) == 1 and len(spares) == SPARES, (held, spares)
-            return held[0], frozenset(spares)
+        if len(spares) == 1 or time.monotonic() > deadline:
+            assert len(held) == 1 and len(spares) == 1, (held, spares)
+            return held[0], spares.pop()
         time.sleep(0.05)
 
 
@@ -327,51 +324,18 @@ def _settled(cli: Cli, project: Path, warm: dict[str, str]) -> re.Match[str]:
         time.sleep(0.2)
 
 
-def test_a_run_is_taken_by_a_worker_forked_ahead_of_it(
+def test_a_run_is_taken_by_the_worker_forked_ahead_of_it(
     cli: Cli, make_project: MakeProject, warm: dict[str, str]
 ) -> None:
     project = make_project("simple")
     first = _settled(cli, project, warm)
-    server, spares = _server_and_spares(Path(first.group(2)))
+    server, spare = _server_and_spare(Path(first.group(2)))
     result = cli.invoke(project, "lock", "-v", env={**warm, "ACCORD_NO_FAST_PATH": "1"})
     taken = _SERVED.search(result.stderr)
-    assert taken is not None and int(taken.group(1)) in spares, result.stderr
-    # The server forked another: the one left and the new one wait.
-    again, now = _server_and_spares(Path(first.group(2)))
-    assert again == server
-    assert int(taken.group(1)) not in now and len(now & spares) == SPARES - 1
-
-
-def test_callers_at_the_same_time_are_each_taken_by_a_waiting_worker(
-    cli: Cli, make_project: MakeProject, warm: dict[str, str]
-) -> None:
-    """Callers at the same time are served at once, the first by a worker forked before it
-    came (the next by the other spare, or by the one forked after the first was taken, when
-    that one was ready first)."""
-    project = make_project("simple")
-    first = _settled(cli, project, warm)
-    _, spares = _server_and_spares(Path(first.group(2)))
-    (project / "uv.lock").unlink()
-    stalled = _StalledIndex()
-    callers = []
-    try:
-        for _ in range(SPARES):
-            callers.append(
-                _caller(cli, project, warm, stalled.url, "lock", "-v", "--python", str(cli.python))
-            )
-        taken = []
-        for caller in callers:
-            assert caller.stderr is not None
-            found = _SERVED.match(caller.stderr.readline().rstrip("\n"))
-            assert found is not None
-            taken.append(int(found.group(1)))
-        assert len(set(taken)) == SPARES and taken[0] in spares
-        assert all(caller.poll() is None for caller in callers)  # both runs under way
-    finally:
-        for caller in callers:
-            caller.kill()
-            caller.wait(timeout=30)
-        stalled.close()
+    assert taken is not None and int(taken.group(1)) == spare, result.stderr
+    # The server forked the next one.
+    assert _server_and_spare(Path(first.group(2)))[0] == server
+    assert _server_and_spare(Path(first.group(2)))[1] != spare
 
 
 def test_a_run_outlives_its_server_and_a_server_stopped_leaves_no_spare(
@@ -379,23 +343,22 @@ def test_a_run_outlives_its_server_and_a_server_stopped_leaves_no_spare(
 ) -> None:
     project = make_project("simple")
     first = _settled(cli, project, warm)
-    server, spares = _server_and_spares(Path(first.group(2)))
+    server, spare = _server_and_spare(Path(first.group(2)))
     (project / "uv.lock").unlink()
     stalled = _StalledIndex()
     try:
         caller = _caller(cli, project, warm, stalled.url, "lock", "-v", "--python", str(cli.python))
         assert caller.stderr is not None
         found = _SERVED.match(caller.stderr.readline().rstrip("\n"))
-        assert found is not None and int(found.group(1)) in spares
-        worker = int(found.group(1))
-        waiting = _server_and_spares(Path(first.group(2)), frozenset({worker}))[1]
+        assert found is not None and int(found.group(1)) == spare
+        next_spare = _server_and_spare(Path(first.group(2)), frozenset({spare}))[1]
         os.kill(server, signal.SIGTERM)
         deadline = time.monotonic() + 10
-        gone = [Path(f"/proc/{pid}") for pid in (*waiting, server)]
+        gone = (Path(f"/proc/{next_spare}"), Path(f"/proc/{server}"))
         while any(path.exists() for path in gone) and time.monotonic() < deadline:
             time.sleep(0.05)
         assert not any(path.exists() for path in gone)
-        assert caller.poll() is None and Path(f"/proc/{worker}").exists()  # still waiting
+        assert caller.poll() is None and Path(f"/proc/{spare}").exists()  # still waiting
         caller.kill()
         caller.wait(timeout=30)
     finally:
