@@ -62,10 +62,14 @@ def stale(cli: Cli, make_project: MakeProject, tmp_path: Path) -> tuple[Path, Pa
     cli.sync(ours)
     synced = cli.uv(theirs, "sync", "--frozen")
     assert synced.returncode == 0, synced.stderr
-    for project in (ours, theirs):
-        pyproject = project / "pyproject.toml"
-        pyproject.write_text(pyproject.read_text().replace('"pkg==1.0"', '"pkg==1.0", "dep-b"'))
+    _add_dep_b(ours / "pyproject.toml", theirs / "pyproject.toml")
     return ours, theirs
+
+
+def _add_dep_b(*files: Path) -> None:
+    """Give the dependency list in each of ``files`` (a pyproject.toml, a script) `dep-b`."""
+    for file in files:
+        file.write_text(file.read_text().replace('"pkg==1.0"', '"pkg==1.0", "dep-b"'))
 
 
 @pytest.mark.parametrize("command", list(COMMANDS))
@@ -142,9 +146,7 @@ def stale_script(cli: Cli, tmp_path: Path) -> tuple[Path, Path]:
     locked = cli.uv(theirs, "lock", "--script", "s.py")
     assert locked.returncode == 0, locked.stderr
     shutil.copy(theirs / "s.py.lock", ours / "s.py.lock")
-    for directory in (ours, theirs):
-        script = directory / "s.py"
-        script.write_text(script.read_text().replace('"pkg==1.0"', '"pkg==1.0", "dep-b"'))
+    _add_dep_b(ours / "s.py", theirs / "s.py")
     return ours, theirs
 
 
