@@ -111,10 +111,15 @@ def restrict(value: int, assumption: int) -> int:
     return go(value, assumption)
 
 
+_without_extras: dict[int, int] = {}
+"""Node ids are canonical and never reused: one answer per node for the whole process (the
+lock asks again for every package's context)."""
+
+
 def without_extras(i: int) -> int:
     """``i`` with every ``extra`` variable quantified out: true where some extras make it
     true (uv's ``without_extras``)."""
-    cache: dict[int, int] = {}
+    cache = _without_extras
 
     def go(i: int) -> int:
         if i <= ma.FALSE:

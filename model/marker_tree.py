@@ -32,6 +32,7 @@ Bound: TypeAlias = "tuple[Version, bool] | None"
 _WHITESPACE = re.compile(r"[\t\n\r\f\v]")
 _parsed: dict[str, int] = {}
 _trees: dict[int, MarkerTree] = {}
+_python_ranges: dict[tuple[Bound, Bound], MarkerTree] = {}
 
 
 def _bound(bound: Bound) -> mr.Bound:
@@ -92,8 +93,12 @@ class MarkerTree:
     @classmethod
     def python_range(cls, lower: Bound, upper: Bound) -> MarkerTree:
         """``python_full_version`` between the two bounds (each with its own inclusivity)."""
-        ranges = mr.interval(_bound(lower), _bound(upper))
-        return cls.of(ma.range_node(ma.PYTHON_FULL_VERSION, ranges))
+        key = (lower, upper)
+        known = _python_ranges.get(key)
+        if known is None:
+            ranges = mr.interval(_bound(lower), _bound(upper))
+            known = _python_ranges[key] = cls.of(ma.range_node(ma.PYTHON_FULL_VERSION, ranges))
+        return known
 
     def __and__(self, other: MarkerTree) -> MarkerTree:
         return MarkerTree.of(ma.and_(self.node, other.node))
