@@ -9,11 +9,12 @@ while it waits (a collection and the lock stage's warm-up touch those pages), so
 a process that only has its own run to do.
 
 The server learns: once a worker has said how its run ended, it leaves the core metadata it
-parsed in a file beside the socket; the server parses it (``lock/warm_up.learn``) and replaces
-the waiting spare with one that has it, so the next lock of the same project parses only what
-changed. A spare leaves when the server closes its end of the spare's pipe (a newer spare took
-its place, or the server is gone: a server killed leaves no process answering on its socket);
-once it has a caller, its run outlives the server, as before.
+parsed and read and the index pages it decoded in a file beside the socket; the server takes
+them in (``lock/warm_up.learn``) and replaces the waiting spare with one that has them, so the
+next lock of the same project reads and parses only what changed. A spare leaves when the
+server closes its end of the spare's pipe (a newer spare took its place, or the server is
+gone: a server killed leaves no process answering on its socket); once it has a caller, its
+run outlives the server, as before.
 """
 
 # No ``from __future__ import annotations``, as in ``reconciler.warm``.
@@ -161,7 +162,7 @@ def _learn(path: str) -> None:
         finally:
             with contextlib.suppress(OSError):
                 os.unlink(name)
-        if isinstance(raws, list) and all(isinstance(raw, bytes) for raw in raws):
+        if isinstance(raws, dict):
             learn(raws)
 
 
@@ -264,11 +265,13 @@ def _work(connection: "socket.socket", data: bytes, fds: "list[int]", path: str,
         _watch(connection)
         from accord.reconciler import console
         from accord.reconciler.fetch.pages import remembered_metadata
+        from accord.reconciler.fetch.project_pages import remembered_pages
         from accord.reconciler.run import execute
 
-        known = remembered_metadata()
+        known, pages = remembered_metadata(), remembered_pages()
         console.served_by = (
-            f"worker {os.getpid()} of the warm server at {path} ({known} metadata parsed ahead)"
+            f"worker {os.getpid()} of the warm server at {path} ({known} metadata parsed "
+            f"ahead, {pages} index pages read ahead)"
         )
 
         def hand_over(argv: "list[str]", env: "dict[str, str]") -> None:
@@ -307,14 +310,21 @@ _ENDED: "list[bool]" = []
 
 
 def _tell(path: str, tell: int) -> None:
-    """Leave the metadata this run parsed for the server (``PATH.learn.PID``) and say so."""
+    """Leave what this run parsed and read (metadata, pages) for the server
+    (``PATH.learn.PID``) and say so."""
     import contextlib
     import marshal
 
+    from accord.reconciler.fetch.index import fresh_metadata_files
     from accord.reconciler.fetch.pages import fresh_metadata
+    from accord.reconciler.fetch.project_pages import fresh_pages
 
-    fresh = fresh_metadata()
-    if not fresh:
+    fresh = {
+        "parsed": fresh_metadata(),
+        "read": fresh_metadata_files(),
+        "pages": fresh_pages(),
+    }
+    if not any(fresh.values()):
         return
     name = f"{path}.learn.{os.getpid()}"
     partial = f"{path}.learning.{os.getpid()}"  # not a name the server's glob takes

@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import os
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -41,7 +42,14 @@ from accord.reconciler.fetch.releases import Release, decode_page, encode_page
 if TYPE_CHECKING:
     import urllib3
 
-__all__ = ["index_releases", "pages_fresh", "project_page_url"]
+__all__ = [
+    "fresh_pages",
+    "index_releases",
+    "pages_fresh",
+    "project_page_url",
+    "remember_page",
+    "remembered_pages",
+]
 
 Getter = Callable[[str, Mapping[str, str]], "tuple[urllib3.BaseHTTPResponse, list[bytes]]"]
 """A GET with retries, answering the response and its body in chunks (``http.get_chunks``)."""
@@ -49,17 +57,88 @@ Refusal = Callable[[str, "urllib3.BaseHTTPResponse"], AccordError]
 
 
 _Kept = tuple[PageEntry, tuple[Release, ...]]
+_Stamp = tuple[int, int, int]
+"""A kept file's inode, modification time (ns) and size: an entry is only ever replaced
+whole (``write_atomic``), so an unchanged stamp is an unchanged entry."""
+
+_DECODED: dict[tuple[Path, str, str], tuple[_Stamp, _Kept]] = {}
+"""The pages this process decoded, by entry: a warm server's workers inherit the pages its
+earlier workers read (``fresh_pages``, ``remember_page``) and only ``stat`` them."""
+_DECODED_MOST = 40_000
+"""How many releases the decoded pages may hold in all (a few MiB)."""
+_held = [0]
+_FRESH_PAGES: list[tuple[str, str, str]] = []
+
+
+def _stamp(path: Path) -> _Stamp | None:
+    try:
+        found = os.stat(path)
+    except OSError:
+        return None
+    return found.st_ino, found.st_mtime_ns, found.st_size
 
 
 def _kept(path: Path, index: str, project: NormalizedName) -> _Kept | None:
+    key = (path, index, project)
+    stamp = _stamp(path)  # before reading: a file replaced meanwhile is read again next time
+    known = _DECODED.get(key)
+    if known is not None:
+        if stamp is not None and known[0] == stamp:
+            return known[1]
+        _forget(key)
+    if stamp is None:
+        return None
     entry = read_entry(path)
     if entry is None:
         return None
     try:
-        return entry, decode_page(entry.buffer, entry.start, index, project)
+        kept = entry, decode_page(entry.buffer, entry.start, index, project)
     except ValueError:
         entry.close()
         return None  # torn or of another format: fetched and parsed again
+    if _held[0] + len(kept[1]) <= _DECODED_MOST:
+        _DECODED[key] = (stamp, kept)
+        _held[0] += len(kept[1])
+        _FRESH_PAGES.append((str(path), index, project))
+    return kept
+
+
+def _forget(key: tuple[Path, str, str]) -> bool:
+    """Drop a decoded page (its entry stays mapped while releases read from it live);
+    whether it was kept."""
+    known = _DECODED.pop(key, None)
+    if known is None:
+        return False
+    _held[0] -= len(known[1][1])
+    return True
+
+
+def _let_go(path: Path, index: str, project: NormalizedName, entry: PageEntry) -> None:
+    """The entry is about to be replaced: unmapped, unless other runs of this process may
+    still read releases decoded from it (then the map goes with its last reader)."""
+    known = _DECODED.get((path, index, project))
+    if known is not None and known[1][0] is entry:
+        _forget((path, index, project))
+        return
+    entry.close()
+
+
+def fresh_pages() -> list[tuple[str, str, str]]:
+    """The pages (entry path, index, project) this process decoded and kept since the last
+    call: what a worker of the warm server tells it, for the next workers."""
+    fresh = list(_FRESH_PAGES)
+    _FRESH_PAGES.clear()
+    return fresh
+
+
+def remembered_pages() -> int:
+    """How many decoded pages this process keeps."""
+    return len(_DECODED)
+
+
+def remember_page(path: str, index: str, project: str) -> None:
+    """Decode and keep a page a worker read (the warm server's ``learn``)."""
+    _kept(Path(path), index, NormalizedName(project))
 
 
 _PARSING = threading.Lock()
@@ -141,15 +220,21 @@ def _entry_path(cache: Path, page_url: str) -> Path:
 def pages_fresh(indexes: Sequence[str], cache: Path, projects: Iterable[NormalizedName]) -> bool:
     """Whether the first index's page of every project is kept and fresh: reading them needs
     no request (the resolver then reads from the cache without fetching ahead). Only the
-    entries' headers are read."""
+    entries' headers are read (or the pages this process keeps decoded)."""
     for project in projects:
         if not indexes:
             return False
-        entry = read_entry(_entry_path(cache, project_page_url(indexes[0], project)))
-        if entry is None:
-            return False
-        entry.close()
-        if not entry.policy.is_fresh(time.time()):
+        path = _entry_path(cache, project_page_url(indexes[0], project))
+        known = _DECODED.get((path, indexes[0], project))
+        if known is not None and known[0] == _stamp(path):
+            policy = known[1][0].policy
+        else:
+            entry = read_entry(path)
+            if entry is None:
+                return False
+            entry.close()
+            policy = entry.policy
+        if not policy.is_fresh(time.time()):
             return False
     return True
 
@@ -191,7 +276,7 @@ def index_releases(
         # Rewritten from the map; the new file is mapped afresh, so the pages read for the
         # copy leave this process with the old map.
         compact = entry.buffer[entry.start :]
-        entry.close()
+        _let_go(path, index, project, entry)
         return _store(path, policy, compact, index, project)
     if response.status != 200:
         raise refused(page_url, response)
@@ -203,7 +288,7 @@ def index_releases(
         if not storable or unchanged(entry.policy, policy):
             return releases
         compact = entry.buffer[entry.start :]
-        entry.close()
+        _let_go(path, index, project, entry)
         return _store(path, policy, compact, index, project)
     compact = _parse(page, chunks, index, project)
     if not storable:

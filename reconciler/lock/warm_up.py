@@ -10,11 +10,15 @@ and markers on its first few hundred calls. All of it is pure (no I/O, no settin
 tables it fills answer as they would have answered when asked for the first time.
 
 ``learn`` is the same for one user's packages: the metadata a worker parsed (``fresh_metadata``)
-parsed again in the server, with the markers of its requirements, so the next workers find them
-done (a lock then parses only what changed since the last).
+parsed again in the server, with the markers of its requirements, and the metadata files and
+index pages it read from the cache kept read, so the next workers find them done (a lock then
+reads and parses only what changed since the last; a page's cache file is still checked, by
+``stat``, on every read).
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 __all__ = ["learn", "warm_up"]
 
@@ -102,18 +106,43 @@ def warm_up(rounds: int = 3) -> None:
             _ = sorted(versions)
 
 
-def learn(raws: list[bytes]) -> None:
-    """Parse ``raws`` (core metadata a worker read) and the markers of their requirements, for
-    the base and each extra; what does not parse is left for the run that meets it to say."""
+def learn(told: dict[str, object]) -> None:
+    """Take in what a worker told (``warm_server._tell``): parse the core metadata it parsed
+    (``parsed``) and the markers of their requirements, for the base and each extra; keep the
+    metadata it read (``read``: cache directory, url, hash, bytes); decode the index pages it
+    decoded (``pages``: entry, index, project). What does not parse, or is not of that shape,
+    is left for the run that meets it to say."""
     from accord.reconciler.errors import AccordError
+    from accord.reconciler.fetch.index import fresh_metadata_files, remember_metadata
     from accord.reconciler.fetch.pages import fresh_metadata, parse_metadata
+    from accord.reconciler.fetch.project_pages import fresh_pages, remember_page
     from accord.reconciler.lock.resolve.requirements import flat_requirements
 
-    for raw in raws:
+    for raw in _items(told.get("parsed"), None):
+        if not isinstance(raw, bytes):
+            continue
         try:
             metadata = parse_metadata(raw)
             for extra in (None, *metadata.provides_extras):
                 flat_requirements(metadata.name, extra, metadata.requires_dist)
         except (AccordError, ValueError):
             continue
-    fresh_metadata()  # the server's own list: what it learned is not news to tell anyone
+    for cache, url, ident, raw in _items(told.get("read"), 4):
+        if all(isinstance(part, str) for part in (cache, url, ident)) and isinstance(raw, bytes):
+            remember_metadata(cache, url, ident, raw)
+    for entry, index, project in _items(told.get("pages"), 3):
+        if isinstance(entry, str) and isinstance(index, str) and isinstance(project, str):
+            remember_page(entry, index, project)
+    # The server's own lists: what it learned is not news to tell anyone.
+    fresh_metadata()
+    fresh_metadata_files()
+    fresh_pages()
+
+
+def _items(value: object, size: int | None) -> list[Any]:
+    """The items of the list ``value``: tuples of ``size`` items (None: any item)."""
+    if not isinstance(value, list):
+        return []
+    return [
+        item for item in value if size is None or (isinstance(item, tuple) and len(item) == size)
+    ]

@@ -24,10 +24,12 @@ from pathlib import Path
 import pytest
 
 from fixtures import MakeProject
+from fixtures.index import IndexServer, build_index
 from tests.cli.support import Cli, clean_environment
 
 _SERVED = re.compile(
-    r"^DEBUG Run by worker (\d+) of the warm server at (\S+) \((\d+) metadata parsed ahead\)$",
+    r"^DEBUG Run by worker (\d+) of the warm server at (\S+) "
+    r"\((\d+) metadata parsed ahead, (\d+) index pages read ahead\)$",
     re.MULTILINE,
 )
 
@@ -430,3 +432,56 @@ def test_the_server_learns_the_metadata_a_run_parsed(
     assert int(known.group(3)) >= 2  # the simple project's two dependencies, at least
     assert (project / "uv.lock").read_bytes() == made
     assert not list(Path(first.group(2)).parent.glob("*.learn.*"))  # taken in and removed
+
+
+def test_the_server_reads_a_page_again_once_its_cache_file_changed(
+    cli: Cli, dists_dir: Path, tmp_path: Path, warm: dict[str, str]
+) -> None:
+    """The pages a worker decoded are kept decoded by the server for the next workers; a page
+    whose cache file another run replaced is read again, not answered from memory."""
+    root = tmp_path / "index"
+    older = sorted(dists_dir.glob("dep_b-1.0-*.whl"))
+    newer = sorted(dists_dir.glob("dep_b-2.0-*.whl"))
+    assert older and newer
+    with IndexServer(build_index(older, root)) as server:
+        project = tmp_path / "project"
+        project.mkdir()
+        (project / "pyproject.toml").write_text(
+            '[project]\nname = "app"\nversion = "0.1.0"\nrequires-python = ">=3.8"\n'
+            'dependencies = ["dep-b"]\n'
+        )
+        env = {**warm, "ACCORD_INDEX_URL": server.url}
+        _served(cli, project, env, "lock", "--python", str(cli.python))
+        deadline = time.monotonic() + 30
+        while True:  # until a worker has the page read ahead (a learned spare)
+            (project / "uv.lock").unlink()
+            locked = _served(cli, project, env, "lock", "--python", str(cli.python))
+            found = _SERVED.search(locked.stderr)
+            assert found is not None
+            if int(found.group(4)) > 0 or time.monotonic() > deadline:
+                break
+            time.sleep(0.2)
+        assert int(found.group(4)) >= 1
+        assert 'name = "dep-b"\nversion = "1.0"' in (project / "uv.lock").read_text()
+
+        build_index(older + newer, root)  # the index now has dep-b 2.0 too
+        # Another process (not served) refreshes the page: the cache file is replaced.
+        refreshed = cli.invoke(
+            project,
+            "lock",
+            "--refresh",
+            "--upgrade",
+            "--python",
+            str(cli.python),
+            env={**env, "ACCORD_WARM": "0"},
+        )
+        assert refreshed.returncode == 0, refreshed.stderr
+        assert 'name = "dep-b"\nversion = "2.0"' in (project / "uv.lock").read_text()
+        server.reset_requests()
+        (project / "uv.lock").unlink()
+
+        again = _served(cli, project, env, "lock", "--python", str(cli.python))
+
+        assert _SERVED.search(again.stderr) and again.returncode == 0, again.stderr
+        assert 'name = "dep-b"\nversion = "2.0"' in (project / "uv.lock").read_text()
+        assert not server.requests  # from the cache: the page is fresh
