@@ -191,9 +191,20 @@ def _excluding(specifier: SpecifierSet, lower: Bound, upper: Bound) -> PythonRan
     return lower, upper
 
 
+_LOWER: dict[int, tuple[SpecifierSet, Bound]] = {}
+
+
 def lower_bound(specifier: SpecifierSet) -> Bound:
-    """uv's lower bound of a ``Requires-Python``: the highest ``>=``/``>``/``==``/``~=``."""
-    return specifier_range(specifier)[0]
+    """uv's lower bound of a ``Requires-Python``: the highest ``>=``/``>``/``==``/``~=``.
+
+    Remembered by identity (the object is held, so its id stays its own): a lock asks again
+    for every version it tries in every fork, with the specifier its metadata parsed once."""
+    known = _LOWER.get(id(specifier))
+    if known is None:
+        if len(_LOWER) >= 50_000:
+            _LOWER.clear()
+        known = _LOWER[id(specifier)] = (specifier, specifier_range(specifier)[0])
+    return known[1]
 
 
 def intersect(first: PythonRange, second: PythonRange) -> PythonRange:

@@ -137,8 +137,11 @@ def remembered_pages() -> int:
 
 
 def remember_page(path: str, index: str, project: str) -> None:
-    """Decode and keep a page a worker read (the warm server's ``learn``)."""
-    _kept(Path(path), index, NormalizedName(project))
+    """Decode and keep a page a worker read (the warm server's ``learn``), and the page's
+    address and cache entry, which every run works out again."""
+    entry = Path(path)
+    if _entry_path(entry.parent, project_page_url(index, NormalizedName(project))) == entry:
+        _kept(entry, index, NormalizedName(project))
 
 
 _PARSING = threading.Lock()

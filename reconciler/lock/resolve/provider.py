@@ -312,7 +312,7 @@ class Provider(AbstractProvider[Req, Candidate, str]):
         """How many newer versions uv would have tried and refused for their Python."""
         name = candidate.name
         refused = self._versions(name, self._client_for(name).releases(name)).python_refused(
-            frozenset(req.specifier for req in reqs)
+            [req.specifier for req in reqs]
         )
         return sum(1 for version in refused if version > candidate.version)
 

@@ -11,7 +11,8 @@ first, then the preferences (the lock's, and earlier forks'), then the rest, new
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Collection, Hashable, Iterator, Sequence
+import itertools
+from collections.abc import Callable, Collection, Hashable, Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, TypeVar
 
 from packaging.specifiers import SpecifierSet
@@ -84,6 +85,26 @@ class Matches:
         return self._by_version
 
 
+_TOKENS: dict[int, tuple[SpecifierSet, int]] = {}
+_NEXT_TOKEN = itertools.count()
+
+
+def specifier_key(specifiers: Iterable[SpecifierSet]) -> frozenset[int]:
+    """A memo key for a set of specifier sets, by identity: hashing a ``SpecifierSet`` hashes
+    each of its specifiers in Python, and every fork asks again with the same objects (the
+    requirements parsed once per lock). Each object seen gets a number of its own, for the
+    life of the process (the object is held, so its id is not taken by another meanwhile)."""
+    tokens = []
+    for specifier in specifiers:
+        known = _TOKENS.get(id(specifier))
+        if known is None:
+            if len(_TOKENS) >= 100_000:
+                _TOKENS.clear()  # numbers are never given twice: old keys just stop matching
+            known = _TOKENS[id(specifier)] = (specifier, next(_NEXT_TOKEN))
+        tokens.append(known[1])
+    return frozenset(tokens)
+
+
 class CandidateTable:
     """The versions of one package in one fork Python range (``ForkRow``s, newest first), as
     candidates: each version's candidate for an identifier is built once, and the rows a set
@@ -92,17 +113,18 @@ class CandidateTable:
 
     def __init__(self, rows: Sequence[ForkRow]) -> None:
         self.rows = rows
-        self._matches: dict[frozenset[SpecifierSet], tuple[tuple[int, ...], frozenset[str]]] = {}
+        self._matches: dict[frozenset[int], tuple[tuple[int, ...], frozenset[str]]] = {}
         self._candidates: dict[tuple[str | None, str | None], list[Candidate | None]] = {}
         self._chosen: dict[tuple[object, ...], Matches] = {}
-        self._refused: dict[frozenset[SpecifierSet], tuple[Version, ...]] = {}
+        self._refused: dict[frozenset[int], tuple[Version, ...]] = {}
 
     def matching(
-        self, specifiers: frozenset[SpecifierSet]
+        self, specifiers: Collection[SpecifierSet]
     ) -> tuple[tuple[int, ...], frozenset[str]]:
         """The rows whose version every specifier admits (pre-releases included): the indices
         of those that are candidates, and the reasons of those that are not."""
-        found = self._matches.get(specifiers)
+        key = specifier_key(specifiers)
+        found = self._matches.get(key)
         if found is None:
             reasons: set[str] = set()
             indices: list[int] = []
@@ -113,16 +135,17 @@ class CandidateTable:
                     reasons.add(reason)
                     continue
                 indices.append(index)
-            found = self._matches[specifiers] = (tuple(indices), frozenset(reasons))
+            found = self._matches[key] = (tuple(indices), frozenset(reasons))
         return found
 
-    def python_refused(self, specifiers: frozenset[SpecifierSet]) -> tuple[Version, ...]:
+    def python_refused(self, specifiers: Collection[SpecifierSet]) -> tuple[Version, ...]:
         """The final versions every specifier admits that are no candidates because their
         Requires-Python excludes the whole fork: uv tries each (newest first) and counts it
         as a conflict (``record_conflict``), where accord never offers it."""
-        found = self._refused.get(specifiers)
+        key = specifier_key(specifiers)
+        found = self._refused.get(key)
         if found is None:
-            found = self._refused[specifiers] = tuple(
+            found = self._refused[key] = tuple(
                 version
                 for version, _, _, reason in self.rows
                 if isinstance(reason, PythonRefusal)
@@ -152,8 +175,15 @@ def matching_candidates(
     ``table`` (newest first; ``lowest``: lowest first), as uv's ``prerelease`` mode admits
     them, and why versions that match were still no candidates. ``excluded``: the versions
     resolvelib has already ruled out. The same question gets the same (shared) answer."""
-    specifiers = frozenset(req.specifier for req in reqs)
-    key = (specifiers, reqs[0].extra, reqs[0].group, frozenset(excluded), lowest, prerelease)
+    specifiers = [req.specifier for req in reqs]
+    key = (
+        specifier_key(specifiers),
+        reqs[0].extra,
+        reqs[0].group,
+        frozenset(excluded),
+        lowest,
+        prerelease,
+    )
     known = table._chosen.get(key)
     if known is not None:
         return known
