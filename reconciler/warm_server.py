@@ -315,8 +315,7 @@ def _tell(path: str, tell: int) -> None:
     import contextlib
     import marshal
 
-    from accord.reconciler.fetch.index import fresh_metadata_files
-    from accord.reconciler.fetch.pages import fresh_metadata
+    from accord.reconciler.fetch.pages import fresh_metadata, fresh_metadata_files
     from accord.reconciler.fetch.project_pages import fresh_pages
 
     fresh = {

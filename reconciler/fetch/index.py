@@ -56,6 +56,7 @@ from accord.reconciler.fetch.page_cache import (
 from accord.reconciler.fetch.pages import (
     DistMetadata,
     IndexFile,
+    kept_metadata,
     lock_upload_time,
     parse_metadata,
 )
@@ -80,10 +81,8 @@ __all__ = [
     "IndexClient",
     "IndexFile",
     "Release",
-    "fresh_metadata_files",
     "lock_upload_time",
     "parse_metadata",
-    "remember_metadata",
 ]
 
 _T = TypeVar("_T")
@@ -98,30 +97,6 @@ _LOGIN_HINT = (
     "the index wants a login: give it in the index URL (https://user:token@host/simple/), in "
     "UV_INDEX_<NAME>_USERNAME and UV_INDEX_<NAME>_PASSWORD for a named index, or in ~/.netrc"
 )
-
-
-_READ: dict[tuple[str, str, str], bytes] = {}
-"""Core metadata read from a cache (kept there, or fetched into it), by cache directory, file
-URL and the file's hash (its metadata file's, else its own): a warm server's workers inherit
-what earlier ones read (``fresh_metadata_files``, ``remember_metadata``)."""
-_READ_MOST = 4096
-_FRESH_READ: list[tuple[str, str, str, bytes]] = []
-
-
-def remember_metadata(cache: str, url: str, ident: str, raw: bytes) -> None:
-    """Keep ``raw`` as the metadata of the file at ``url`` whose hash is ``ident``, kept in
-    the cache directory ``cache``."""
-    if ident and len(_READ) < _READ_MOST and (cache, url, ident) not in _READ:
-        _READ[(cache, url, ident)] = raw
-        _FRESH_READ.append((cache, url, ident, raw))
-
-
-def fresh_metadata_files() -> list[tuple[str, str, str, bytes]]:
-    """The metadata this process read and kept since the last call (cache directory, url,
-    hash, bytes)."""
-    fresh = list(_FRESH_READ)
-    _FRESH_READ.clear()
-    return fresh
 
 
 def _sha256(data: str | bytes) -> str:
@@ -326,15 +301,15 @@ class IndexClient:
     # -- metadata --
 
     def metadata(self, file: IndexFile) -> bytes:
-        """The core metadata bytes of file, from memory, the disk cache or the index.
-
-        Uses the PEP 658 ``.metadata`` file when the page advertises one (verified against
-        metadata_sha256), else, for a wheel, the wheel's ``*.dist-info/METADATA``: read with
-        Range requests when the server allows (unverifiable, as in uv), else from the whole
-        wheel (verified against sha256 and kept in ``wheels/``). Raises MetadataUnavailable for an
-        sdist without a metadata file, HashMismatch, DistributionInvalid, IndexUnavailable.
-        """
-        return self._once(self._metadata, file.url, lambda: self._fetch_metadata(file))
+        """The core metadata bytes of file, from memory (``pages.kept_metadata``), the disk
+        cache or the index: the PEP 658 ``.metadata`` file when the page advertises one
+        (verified against metadata_sha256), else, for a wheel, its ``*.dist-info/METADATA``,
+        read with Range requests when the server allows (unverifiable, as in uv), else from the
+        whole wheel (verified against sha256 and kept in ``wheels/``). Raises HashMismatch,
+        MetadataUnavailable (an sdist without a metadata file), DistributionInvalid,
+        IndexUnavailable."""
+        fetch, cache = self._fetch_metadata, str(self.cache_dir)
+        return self._once(self._metadata, file.url, lambda: kept_metadata(cache, file, fetch))
 
     def _fetch_metadata(self, file: IndexFile) -> bytes:
         if file.is_wheel and file.url.startswith("file:"):
@@ -343,11 +318,6 @@ class IndexClient:
             # A find-links directory's wheel: read where it is (it may change; no cache).
             local = Path(url2pathname(urlsplit(file.url).path))
             return wheel_metadata(local, file.filename, file.name)
-        # A file named by its hash has one metadata: the bytes read once are the bytes.
-        ident = (str(self.cache_dir), file.url, file.metadata_sha256 or file.sha256 or "")
-        known = _READ.get(ident) if ident[2] else None
-        if known is not None:
-            return known
         path = self.cache_dir / "metadata" / _sha256(file.url)
         try:
             raw = path.read_bytes()
@@ -355,7 +325,6 @@ class IndexClient:
             pass
         else:
             if file.metadata_sha256 is None or _sha256(raw) == file.metadata_sha256:
-                remember_metadata(*ident, raw)
                 return raw
         raw_or_none = self._metadata_file(file) if file.has_metadata else None
         if raw_or_none is None:
@@ -371,7 +340,6 @@ class IndexClient:
             if raw_or_none is None:
                 raw_or_none = wheel_metadata(self._wheel(file), file.filename, file.name)
         write_atomic(path, raw_or_none)
-        remember_metadata(*ident, raw_or_none)
         return raw_or_none
 
     def _metadata_file(self, file: IndexFile) -> bytes | None:

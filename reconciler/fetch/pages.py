@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 from urllib.parse import unquote, urldefrag, urljoin, urlsplit
 
@@ -34,11 +34,14 @@ __all__ = [
     "DistMetadata",
     "IndexFile",
     "fresh_metadata",
+    "fresh_metadata_files",
     "html_links",
     "index_file",
     "json_links",
+    "kept_metadata",
     "lock_upload_time",
     "parse_metadata",
+    "remember_metadata",
     "remembered_metadata",
 ]
 
@@ -95,6 +98,44 @@ _PARSED_MOST = 1024
 """How many parsed metadata a process keeps (a warm server's learned ones included): about
 4 MiB at most on the bench set's sizes."""
 _FRESH: list[bytes] = []
+
+
+_READ: dict[tuple[str, str, str], bytes] = {}
+"""Core metadata read from a cache (kept there, or fetched into it), by cache directory, file
+URL and the file's hash (its metadata file's, else its own): a warm server's workers inherit
+what earlier ones read (``fresh_metadata_files``, ``remember_metadata``)."""
+_READ_MOST = 4096
+_FRESH_READ: list[tuple[str, str, str, bytes]] = []
+
+
+def remember_metadata(cache: str, url: str, ident: str, raw: bytes) -> None:
+    """Keep ``raw`` as the metadata of the file at ``url`` whose hash is ``ident``, kept in
+    the cache directory ``cache``."""
+    if ident and len(_READ) < _READ_MOST and (cache, url, ident) not in _READ:
+        _READ[(cache, url, ident)] = raw
+        _FRESH_READ.append((cache, url, ident, raw))
+
+
+def fresh_metadata_files() -> list[tuple[str, str, str, bytes]]:
+    """The metadata this process read and kept since the last call (cache directory, url,
+    hash, bytes)."""
+    fresh = list(_FRESH_READ)
+    _FRESH_READ.clear()
+    return fresh
+
+
+def kept_metadata(cache: str, file: IndexFile, fetch: Callable[[IndexFile], bytes]) -> bytes:
+    """``fetch(file)``, the core metadata of ``file`` from the cache directory ``cache`` or
+    its index, kept for the rest of the process when the file is named by its hash (a file
+    of a local directory is read again: it may change)."""
+    ident = file.metadata_sha256 or file.sha256
+    if not ident or file.url.startswith("file:"):
+        return fetch(file)
+    known = _READ.get((cache, file.url, ident))
+    if known is None:
+        known = fetch(file)
+        remember_metadata(cache, file.url, ident, known)
+    return known
 
 
 def parse_metadata(raw: bytes) -> DistMetadata:

@@ -113,8 +113,12 @@ def learn(told: dict[str, object]) -> None:
     decoded (``pages``: entry, index, project). What does not parse, or is not of that shape,
     is left for the run that meets it to say."""
     from accord.reconciler.errors import AccordError
-    from accord.reconciler.fetch.index import fresh_metadata_files, remember_metadata
-    from accord.reconciler.fetch.pages import fresh_metadata, parse_metadata
+    from accord.reconciler.fetch.pages import (
+        fresh_metadata,
+        fresh_metadata_files,
+        parse_metadata,
+        remember_metadata,
+    )
     from accord.reconciler.fetch.project_pages import fresh_pages, remember_page
     from accord.reconciler.lock.resolve.requirements import flat_requirements
 
