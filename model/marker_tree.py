@@ -33,6 +33,7 @@ _WHITESPACE = re.compile(r"[\t\n\r\f\v]")
 _parsed: dict[str, int] = {}
 _trees: dict[int, MarkerTree] = {}
 _python_ranges: dict[tuple[Bound, Bound], MarkerTree] = {}
+_simplified: dict[tuple[int, Bound, Bound], MarkerTree] = {}
 
 
 def _bound(bound: Bound) -> mr.Bound:
@@ -132,7 +133,12 @@ class MarkerTree:
 
     def simplify_python_versions(self, lower: Bound, upper: Bound) -> MarkerTree:
         """Drop Python-version decisions implied by ``requires-python`` (one-way, lossy)."""
-        return MarkerTree.of(mw.simplify_python_versions(self.node, _bound(lower), _bound(upper)))
+        key = (self.node, lower, upper)
+        known = _simplified.get(key)
+        if known is None:
+            node = mw.simplify_python_versions(self.node, _bound(lower), _bound(upper))
+            known = _simplified[key] = MarkerTree.of(node)
+        return known
 
     def complexify_python_versions(self, lower: Bound, upper: Bound) -> MarkerTree:
         """Make the marker false outside the ``requires-python`` range."""

@@ -82,6 +82,9 @@ def _preload() -> None:
     install()
     for name in _PRELOAD:
         importlib.import_module(name)
+    from accord.reconciler.cli.main import prepare_commands
+
+    prepare_commands()
 
 
 def serve(path: str) -> None:

@@ -67,6 +67,22 @@ class _LazyGroup(click.Group):
         return self.commands.get(cmd_name)
 
 
+def prepare_commands() -> None:
+    """Import every command and build its help option, as a run's parse does (the warm server
+    does it once for all its workers: click builds the option on first use, and its message
+    asks ``gettext``, which searches the disk for catalogues every time)."""
+
+    def prepare(command: click.Command, ctx: click.Context) -> None:
+        command.get_help_option(ctx)
+        if isinstance(command, click.Group):
+            for name in command.list_commands(ctx):
+                sub = command.get_command(ctx, name)
+                if sub is not None:
+                    prepare(sub, click.Context(sub, ctx, name, **sub.context_settings))
+
+    prepare(accord, click.Context(accord, info_name="accord", **accord.context_settings))
+
+
 def _print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
     if not value or ctx.resilient_parsing:
         return

@@ -125,12 +125,21 @@ def _requirement_key(requirement: LockRequirement) -> tuple[Any, ...]:
     )
 
 
-def _marker_order(marker: Marker | None) -> tuple[Any, ...]:
-    """uv's order of markers (by their decision diagram, ``model.marker_order``)."""
-    from accord.model.marker_order import marker_order_key
-    from accord.model.marker_tree import MarkerTree
+_ORDERS: dict[int, tuple[Marker | None, tuple[Any, ...]]] = {}
 
-    return marker_order_key(MarkerTree.parse(marker))
+
+def _marker_order(marker: Marker | None) -> tuple[Any, ...]:
+    """uv's order of markers (by their decision diagram, ``model.marker_order``); worked out
+    once per marker object (the edges of a lock share theirs), which is held meanwhile."""
+    known = _ORDERS.get(id(marker))
+    if known is None:
+        from accord.model.marker_order import marker_order_key
+        from accord.model.marker_tree import MarkerTree
+
+        if len(_ORDERS) >= 20_000:
+            _ORDERS.clear()
+        known = _ORDERS[id(marker)] = (marker, marker_order_key(MarkerTree.parse(marker)))
+    return known[1]
 
 
 def _kind_rank(kind: SourceKind) -> int:
@@ -167,6 +176,7 @@ class _Writer:
         self.lock = lock
         self.lines: list[str] = []
         self.counts: dict[str, int] = {}
+        self.target_of = lock.targets()
         for package in lock.packages:
             self.counts[package.name] = self.counts.get(package.name, 0) + 1
 
@@ -186,7 +196,7 @@ class _Writer:
 
     def edges(self, key: str, edges: Iterable[Dependency]) -> list[str]:
         def sort_key(edge: Dependency) -> tuple[Any, ...]:
-            target = self.lock.target_of(edge)
+            target = self.target_of(edge)
             package_key = _package_key(target) if target is not None else (edge.name,)
             return (package_key, tuple(sorted(edge.extras)), _marker_order(edge.marker))
 

@@ -11,6 +11,7 @@ simplified by ``requires-python`` and by what its parent's reachability already 
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Mapping, Sequence
 
@@ -28,7 +29,7 @@ from accord.reconciler.lock.resolve.requirements import Candidate
 __all__ = ["Graph", "NodeKey", "canonical_fork_markers", "merge_forks"]
 
 
-@attrs.frozen
+@attrs.frozen(cache_hash=True)
 class NodeKey:
     name: NormalizedName
     version: Version
@@ -36,13 +37,27 @@ class NodeKey:
     group: NormalizedName | None = None
     source: str | None = None
     """``Candidate.source``: set for a name whose source is chosen by marker."""
+    _base: NodeKey | None = attrs.field(default=None, init=False, eq=False, repr=False)
 
     @property
     def base(self) -> NodeKey:
-        return NodeKey(self.name, self.version, source=self.source)
+        """The node of the package itself (made once: asked for every edge, many times)."""
+        if self._base is None:
+            plain = self.extra is None and self.group is None
+            base = self if plain else NodeKey(self.name, self.version, source=self.source)
+            object.__setattr__(self, "_base", base)
+            return base
+        return self._base
 
 
 _ROOT_KEY = NodeKey(NormalizedName(":"), Version("0"))
+_ZERO = Version("0")
+
+
+@functools.lru_cache(maxsize=4096)
+def _marker(text: str) -> Marker:
+    """The marker of an edge, parsed once per text (edges repeat a few markers many times)."""
+    return Marker(text)
 
 
 @attrs.define
@@ -133,13 +148,13 @@ class Graph:
                     version=child.version if duplicated and child not in unversioned else None,
                     source=source_of.get(child) if duplicated else None,
                     extras=tuple(sorted(extras)),
-                    marker=None if text is None else Marker(text),
+                    marker=None if text is None else _marker(text),
                 )
             )
         return tuple(
             sorted(
                 edges,
-                key=lambda e: (e.name, e.version or Version("0"), e.extras, str(e.marker or "")),
+                key=lambda e: (e.name, e.version or _ZERO, e.extras, str(e.marker or "")),
             )
         )
 
