@@ -60,6 +60,16 @@ Clause: TypeAlias = "list[Term]"
 
 
 _rendered: dict[int, str | None] = {}
+_fresh: list[str] = []
+_FRESH_MOST = 8192
+
+
+def fresh_rendered() -> list[str]:
+    """The texts rendered since the last call (a warm server's worker tells the server, whose
+    next workers then find the same markers' nodes and texts made: ``lock.warm_up.learn``)."""
+    fresh = list(_fresh)
+    _fresh.clear()
+    return fresh
 
 
 def render(i: int) -> str | None:
@@ -90,6 +100,8 @@ def render(i: int) -> str | None:
         _reduce(dnf, i)
         text = _text(_sorted(dnf))
     _rendered[i] = text
+    if text is not None and len(_fresh) < _FRESH_MOST:
+        _fresh.append(text)
     return text
 
 

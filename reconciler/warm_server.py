@@ -318,10 +318,12 @@ def _tell(path: str, tell: int) -> None:
     import contextlib
     import marshal
 
+    from accord.model.marker_dnf import fresh_rendered
     from accord.reconciler.fetch.pages import fresh_metadata, fresh_metadata_files
     from accord.reconciler.fetch.project_pages import fresh_pages
 
     fresh = {
+        "markers": fresh_rendered(),
         "parsed": fresh_metadata(),
         "read": fresh_metadata_files(),
         "pages": fresh_pages(),

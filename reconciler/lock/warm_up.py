@@ -107,11 +107,16 @@ def warm_up(rounds: int = 3) -> None:
 
 
 def learn(told: dict[str, object]) -> None:
-    """Take in what a worker told (``warm_server._tell``): parse the core metadata it parsed
+    """Take in what a worker told (``warm_server._tell``): the markers it wrote (``markers``),
+    their diagrams, texts and order made again (a worker builds equal markers as the same
+    nodes, and finds them done); parse the core metadata it parsed
     (``parsed``) and the markers of their requirements, for the base and each extra; keep the
     metadata it read (``read``: cache directory, url, hash, bytes); decode the index pages it
     decoded (``pages``: entry, index, project). What does not parse, or is not of that shape,
     is left for the run that meets it to say."""
+    from accord.model.marker_dnf import fresh_rendered
+    from accord.model.marker_order import marker_order_key
+    from accord.model.marker_tree import MarkerTree
     from accord.reconciler.errors import AccordError
     from accord.reconciler.fetch.pages import (
         fresh_metadata,
@@ -120,8 +125,19 @@ def learn(told: dict[str, object]) -> None:
         remember_metadata,
     )
     from accord.reconciler.fetch.project_pages import fresh_pages, remember_page
+    from accord.reconciler.lock.resolve.assemble import edge_marker
     from accord.reconciler.lock.resolve.requirements import flat_requirements
 
+    for text in _items(told.get("markers"), None):
+        if not isinstance(text, str):
+            continue
+        try:
+            tree = MarkerTree.parse(text)
+            tree.to_string()
+            marker_order_key(tree)
+            edge_marker(text)
+        except ValueError:
+            continue
     for raw in _items(told.get("parsed"), None):
         if not isinstance(raw, bytes):
             continue
@@ -138,6 +154,7 @@ def learn(told: dict[str, object]) -> None:
         if isinstance(entry, str) and isinstance(index, str) and isinstance(project, str):
             remember_page(entry, index, project)
     # The server's own lists: what it learned is not news to tell anyone.
+    fresh_rendered()
     fresh_metadata()
     fresh_metadata_files()
     fresh_pages()

@@ -26,7 +26,7 @@ from accord.model.python_range import PythonRange
 from accord.reconciler.lock.resolve.forks import ForkResult
 from accord.reconciler.lock.resolve.requirements import Candidate
 
-__all__ = ["Graph", "NodeKey", "canonical_fork_markers", "merge_forks"]
+__all__ = ["Graph", "NodeKey", "canonical_fork_markers", "edge_marker", "merge_forks"]
 
 
 @attrs.frozen(cache_hash=True)
@@ -55,7 +55,7 @@ _ZERO = Version("0")
 
 
 @functools.lru_cache(maxsize=4096)
-def _marker(text: str) -> Marker:
+def edge_marker(text: str) -> Marker:
     """The marker of an edge, parsed once per text (edges repeat a few markers many times)."""
     return Marker(text)
 
@@ -148,7 +148,7 @@ class Graph:
                     version=child.version if duplicated and child not in unversioned else None,
                     source=source_of.get(child) if duplicated else None,
                     extras=tuple(sorted(extras)),
-                    marker=None if text is None else _marker(text),
+                    marker=None if text is None else edge_marker(text),
                 )
             )
         return tuple(
