@@ -114,9 +114,12 @@ def learn(told: dict[str, object]) -> None:
     metadata it read (``read``: cache directory, url, hash, bytes); decode the index pages it
     decoded (``pages``: entry, index, project). What does not parse, or is not of that shape,
     is left for the run that meets it to say."""
+    from packaging.utils import canonicalize_name
+
     from accord.model.marker_dnf import fresh_rendered
     from accord.model.marker_order import marker_order_key
     from accord.model.marker_tree import MarkerTree
+    from accord.model.python_range import lower_bound
     from accord.reconciler.errors import AccordError
     from accord.reconciler.fetch.pages import (
         fresh_metadata,
@@ -126,7 +129,7 @@ def learn(told: dict[str, object]) -> None:
     )
     from accord.reconciler.fetch.project_pages import fresh_pages, remember_page
     from accord.reconciler.lock.resolve.assemble import edge_marker
-    from accord.reconciler.lock.resolve.requirements import flat_requirements
+    from accord.reconciler.lock.resolve.requirements import own_requirements
 
     for text in _items(told.get("markers"), None):
         if not isinstance(text, str):
@@ -143,8 +146,11 @@ def learn(told: dict[str, object]) -> None:
             continue
         try:
             metadata = parse_metadata(raw)
+            name = canonicalize_name(metadata.name)
             for extra in (None, *metadata.provides_extras):
-                flat_requirements(metadata.name, extra, metadata.requires_dist)
+                own_requirements(metadata, name, extra)
+            if metadata.requires_python is not None:
+                lower_bound(metadata.requires_python)
         except (AccordError, ValueError):
             continue
     for cache, url, ident, raw in _items(told.get("read"), 4):

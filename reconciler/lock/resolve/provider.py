@@ -51,6 +51,7 @@ from accord.reconciler.lock.resolve.requirements import (
     Req,
     flat_requirements,
     name_of,
+    own_requirements,
     requirement_marker,
     split_requirement,
 )
@@ -194,6 +195,8 @@ class Provider(AbstractProvider[Req, Candidate, str]):
             declared = self._kept(lowered_requirements(manifest, group))
             return [(r, requirement_marker(r, None)) for r in declared]
         metadata = self.metadata(candidate)
+        if not self._overrides and not self._excludes:
+            return own_requirements(metadata, candidate.name, candidate.extra)
         return self.store.pairs(
             metadata,
             candidate.extra,

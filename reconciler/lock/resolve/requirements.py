@@ -38,6 +38,7 @@ __all__ = [
     "flat_requirements",
     "identifier_of",
     "name_of",
+    "own_requirements",
     "requirement_marker",
     "split_requirement",
 ]
@@ -170,6 +171,25 @@ def split_requirement(
         for extra in sorted(requirement.extras)
     ]
     return reqs
+
+
+_FLAT: dict[tuple[int, str, str | None], tuple[object, list[tuple[Requirement, MarkerTree]]]] = {}
+
+
+def own_requirements(
+    metadata: DistMetadata, name: NormalizedName, extra: str | None
+) -> list[tuple[Requirement, MarkerTree]]:
+    """``flat_requirements`` of a version's own metadata (no override or exclusion applied),
+    made once per process: the metadata is parsed once per bytes (``fetch.pages``), and a
+    warm server makes these for the metadata it learned, for its workers. Never changed by
+    a caller."""
+    key = (id(metadata), name, extra)
+    known = _FLAT.get(key)
+    if known is None:
+        if len(_FLAT) >= 20_000:
+            _FLAT.clear()
+        known = _FLAT[key] = (metadata, flat_requirements(name, extra, metadata.requires_dist))
+    return known[1]
 
 
 def flat_requirements(
