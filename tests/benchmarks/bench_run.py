@@ -269,8 +269,12 @@ def main() -> int:
             raise SystemExit("the index server did not print its URL")
         index_url = url.group(0)
         names = _top_level_names(args.list)
+        # Not PYTHONDONTWRITEBYTECODE either: a checkout measured under it compiles accord's
+        # modules on every run.
         env = {
-            k: v for k, v in os.environ.items() if not k.startswith("UV_") and k != "VIRTUAL_ENV"
+            k: v
+            for k, v in os.environ.items()
+            if not k.startswith("UV_") and k not in ("VIRTUAL_ENV", "PYTHONDONTWRITEBYTECODE")
         }
         env.update(
             UV_DEFAULT_INDEX=index_url,
