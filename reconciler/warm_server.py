@@ -321,8 +321,10 @@ def _tell(path: str, tell: int) -> None:
     from accord.model.marker_dnf import fresh_rendered
     from accord.reconciler.fetch.pages import fresh_metadata, fresh_metadata_files
     from accord.reconciler.fetch.project_pages import fresh_pages
+    from accord.reconciler.lock.resolve.requirements import fresh_extras
 
     fresh = {
+        "extras": fresh_extras(),
         "markers": fresh_rendered(),
         "parsed": fresh_metadata(),
         "read": fresh_metadata_files(),

@@ -41,6 +41,7 @@ __all__ = [
     "kept_metadata",
     "lock_upload_time",
     "parse_metadata",
+    "parsed_metadata",
     "remember_metadata",
     "remembered_metadata",
 ]
@@ -150,6 +151,11 @@ def parse_metadata(raw: bytes) -> DistMetadata:
             _PARSED[raw] = parsed
             _FRESH.append(raw)
     return parsed
+
+
+def parsed_metadata() -> list[DistMetadata]:
+    """The parsed metadata this process remembers."""
+    return list(_PARSED.values())
 
 
 def remembered_metadata() -> int:

@@ -107,13 +107,17 @@ def warm_up(rounds: int = 3) -> None:
 
 
 def learn(told: dict[str, object]) -> None:
-    """Take in what a worker told (``warm_server._tell``): the markers it wrote (``markers``),
-    their diagrams, texts and order made again (a worker builds equal markers as the same
-    nodes, and finds them done); parse the core metadata it parsed
-    (``parsed``) and the markers of their requirements, for the base and each extra; keep the
-    metadata it read (``read``: cache directory, url, hash, bytes); decode the index pages it
-    decoded (``pages``: entry, index, project). What does not parse, or is not of that shape,
-    is left for the run that meets it to say."""
+    """Take in what a worker told (``warm_server._tell``):
+
+    - ``markers``, the markers it wrote: their diagrams, texts and order made again (a worker
+      builds an equal marker as the same node, and finds it done);
+    - ``parsed``, the core metadata it parsed: parsed again, with the requirement pairs of the
+      base and the ``Requires-Python`` bound; ``extras`` (package, version, extra): the pairs
+      of the extras it used;
+    - ``read`` (cache directory, url, hash, bytes): the metadata files it read, kept;
+    - ``pages`` (entry, index, project): the index pages it decoded, decoded.
+
+    What does not parse, or is not of that shape, is left for the run that meets it to say."""
     from packaging.utils import canonicalize_name
 
     from accord.model.marker_dnf import fresh_rendered
@@ -125,11 +129,12 @@ def learn(told: dict[str, object]) -> None:
         fresh_metadata,
         fresh_metadata_files,
         parse_metadata,
+        parsed_metadata,
         remember_metadata,
     )
     from accord.reconciler.fetch.project_pages import fresh_pages, remember_page
     from accord.reconciler.lock.resolve.assemble import edge_marker
-    from accord.reconciler.lock.resolve.requirements import own_requirements
+    from accord.reconciler.lock.resolve.requirements import fresh_extras, own_requirements
 
     for text in _items(told.get("markers"), None):
         if not isinstance(text, str):
@@ -146,13 +151,17 @@ def learn(told: dict[str, object]) -> None:
             continue
         try:
             metadata = parse_metadata(raw)
-            name = canonicalize_name(metadata.name)
-            for extra in (None, *metadata.provides_extras):
-                own_requirements(metadata, name, extra)
+            own_requirements(metadata, canonicalize_name(metadata.name), None)
             if metadata.requires_python is not None:
                 lower_bound(metadata.requires_python)
         except (AccordError, ValueError):
             continue
+    # An extra's pairs only where a worker used them (a package may have dozens).
+    by_version = {(canonicalize_name(m.name), str(m.version)): m for m in parsed_metadata()}
+    for name, version, extra in _items(told.get("extras"), 3):
+        found = by_version.get((name, version))
+        if found is not None and isinstance(extra, str):
+            own_requirements(found, name, extra)
     for cache, url, ident, raw in _items(told.get("read"), 4):
         if all(isinstance(part, str) for part in (cache, url, ident)) and isinstance(raw, bytes):
             remember_metadata(cache, url, ident, raw)
@@ -161,6 +170,7 @@ def learn(told: dict[str, object]) -> None:
             remember_page(entry, index, project)
     # The server's own lists: what it learned is not news to tell anyone.
     fresh_rendered()
+    fresh_extras()
     fresh_metadata()
     fresh_metadata_files()
     fresh_pages()

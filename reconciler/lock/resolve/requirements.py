@@ -36,6 +36,7 @@ __all__ = [
     "LocalPackage",
     "Req",
     "flat_requirements",
+    "fresh_extras",
     "identifier_of",
     "name_of",
     "own_requirements",
@@ -174,6 +175,7 @@ def split_requirement(
 
 
 _FLAT: dict[tuple[int, str, str | None], tuple[object, list[tuple[Requirement, MarkerTree]]]] = {}
+_FRESH_EXTRAS: list[tuple[str, str, str]] = []
 
 
 def own_requirements(
@@ -189,7 +191,17 @@ def own_requirements(
         if len(_FLAT) >= 20_000:
             _FLAT.clear()
         known = _FLAT[key] = (metadata, flat_requirements(name, extra, metadata.requires_dist))
+        if extra is not None and len(_FRESH_EXTRAS) < 8192:
+            _FRESH_EXTRAS.append((name, str(metadata.version), extra))
     return known[1]
+
+
+def fresh_extras() -> list[tuple[str, str, str]]:
+    """The extras (package, version, extra) whose pairs this process made since the last call:
+    a warm server makes those of the metadata it learns only for the extras a worker used."""
+    fresh = list(_FRESH_EXTRAS)
+    _FRESH_EXTRAS.clear()
+    return fresh
 
 
 def flat_requirements(
