@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from packaging.specifiers import SpecifierSet
 from packaging.version import InvalidVersion, Version
 
+from accord.model.identity_memo import IdentityMemo
 from accord.model.wheel_tags import LanguageTag, WheelTags
 
 __all__ = [
@@ -191,20 +192,18 @@ def _excluding(specifier: SpecifierSet, lower: Bound, upper: Bound) -> PythonRan
     return lower, upper
 
 
-_LOWER: dict[int, tuple[SpecifierSet, Bound]] = {}
+_LOWER: IdentityMemo[tuple[Bound]] = IdentityMemo(50_000)
 
 
 def lower_bound(specifier: SpecifierSet) -> Bound:
     """uv's lower bound of a ``Requires-Python``: the highest ``>=``/``>``/``==``/``~=``.
 
-    Remembered by identity (the object is held, so its id stays its own): a lock asks again
-    for every version it tries in every fork, with the specifier its metadata parsed once."""
-    known = _LOWER.get(id(specifier))
+    Remembered by identity: a lock asks again for every version it tries in every fork, with
+    the specifier its metadata parsed once."""
+    known = _LOWER.get(specifier)
     if known is None:
-        if len(_LOWER) >= 50_000:
-            _LOWER.clear()
-        known = _LOWER[id(specifier)] = (specifier, specifier_range(specifier)[0])
-    return known[1]
+        known = _LOWER.put(specifier, (specifier_range(specifier)[0],))
+    return known[0]
 
 
 def intersect(first: PythonRange, second: PythonRange) -> PythonRange:

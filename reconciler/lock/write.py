@@ -17,6 +17,7 @@ from typing import Any
 from packaging.markers import Marker
 from packaging.specifiers import SpecifierSet
 
+from accord.model.identity_memo import IdentityMemo
 from accord.model.lock import (
     Artifact,
     ConflictItem,
@@ -125,21 +126,19 @@ def _requirement_key(requirement: LockRequirement) -> tuple[Any, ...]:
     )
 
 
-_ORDERS: dict[int, tuple[Marker | None, tuple[Any, ...]]] = {}
+_ORDERS: IdentityMemo[tuple[Any, ...]] = IdentityMemo(20_000)
 
 
 def _marker_order(marker: Marker | None) -> tuple[Any, ...]:
     """uv's order of markers (by their decision diagram, ``model.marker_order``); worked out
-    once per marker object (the edges of a lock share theirs), which is held meanwhile."""
-    known = _ORDERS.get(id(marker))
+    once per marker object (the edges of a lock share theirs)."""
+    known = _ORDERS.get(marker)
     if known is None:
         from accord.model.marker_order import marker_order_key
         from accord.model.marker_tree import MarkerTree
 
-        if len(_ORDERS) >= 20_000:
-            _ORDERS.clear()
-        known = _ORDERS[id(marker)] = (marker, marker_order_key(MarkerTree.parse(marker)))
-    return known[1]
+        known = _ORDERS.put(marker, marker_order_key(MarkerTree.parse(marker)))
+    return known
 
 
 def _kind_rank(kind: SourceKind) -> int:

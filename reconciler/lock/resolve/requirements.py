@@ -21,6 +21,7 @@ from packaging.specifiers import SpecifierSet
 from packaging.utils import NormalizedName, canonicalize_name
 from packaging.version import Version
 
+from accord.model.identity_memo import IdentityMemo
 from accord.model.lock import Artifact, Source
 from accord.model.manifest import ProjectManifest
 from accord.model.marker_tree import MarkerTree
@@ -174,7 +175,7 @@ def split_requirement(
     return reqs
 
 
-_FLAT: dict[tuple[int, str, str | None], tuple[object, list[tuple[Requirement, MarkerTree]]]] = {}
+_FLAT: IdentityMemo[list[tuple[Requirement, MarkerTree]]] = IdentityMemo(20_000)
 _FRESH_EXTRAS: list[tuple[str, str, str]] = []
 
 
@@ -185,15 +186,13 @@ def own_requirements(
     made once per process: the metadata is parsed once per bytes (``fetch.pages``), and a
     warm server makes these for the metadata it learned, for its workers. Never changed by
     a caller."""
-    key = (id(metadata), name, extra)
-    known = _FLAT.get(key)
+    known = _FLAT.get(metadata, (name, extra))
     if known is None:
-        if len(_FLAT) >= 20_000:
-            _FLAT.clear()
-        known = _FLAT[key] = (metadata, flat_requirements(name, extra, metadata.requires_dist))
+        made = flat_requirements(name, extra, metadata.requires_dist)
+        known = _FLAT.put(metadata, made, (name, extra))
         if extra is not None and len(_FRESH_EXTRAS) < 8192:
             _FRESH_EXTRAS.append((name, str(metadata.version), extra))
-    return known[1]
+    return known
 
 
 def fresh_extras() -> list[tuple[str, str, str]]:

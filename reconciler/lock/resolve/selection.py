@@ -19,6 +19,7 @@ from packaging.specifiers import SpecifierSet
 from packaging.utils import NormalizedName
 from packaging.version import Version
 
+from accord.model.identity_memo import IdentityMemo
 from accord.model.marker_tree import MarkerTree
 from accord.reconciler.lock.resolve.availability import (
     ForkRow,
@@ -85,23 +86,21 @@ class Matches:
         return self._by_version
 
 
-_TOKENS: dict[int, tuple[SpecifierSet, int]] = {}
+_TOKENS: IdentityMemo[int] = IdentityMemo(100_000)
 _NEXT_TOKEN = itertools.count()
 
 
 def specifier_key(specifiers: Iterable[SpecifierSet]) -> frozenset[int]:
     """A memo key for a set of specifier sets, by identity: hashing a ``SpecifierSet`` hashes
     each of its specifiers in Python, and every fork asks again with the same objects (the
-    requirements parsed once per lock). Each object seen gets a number of its own, for the
-    life of the process (the object is held, so its id is not taken by another meanwhile)."""
+    requirements parsed once per lock). Each object seen gets a number of its own, never given
+    twice (a memo started afresh only stops matching old keys)."""
     tokens = []
     for specifier in specifiers:
-        known = _TOKENS.get(id(specifier))
+        known = _TOKENS.get(specifier)
         if known is None:
-            if len(_TOKENS) >= 100_000:
-                _TOKENS.clear()  # numbers are never given twice: old keys just stop matching
-            known = _TOKENS[id(specifier)] = (specifier, next(_NEXT_TOKEN))
-        tokens.append(known[1])
+            known = _TOKENS.put(specifier, next(_NEXT_TOKEN))
+        tokens.append(known)
     return frozenset(tokens)
 
 
