@@ -318,18 +318,9 @@ def _tell(path: str, tell: int) -> None:
     import contextlib
     import marshal
 
-    from accord.model.marker_dnf import fresh_rendered
-    from accord.reconciler.fetch.pages import fresh_metadata, fresh_metadata_files
-    from accord.reconciler.fetch.project_pages import fresh_pages
-    from accord.reconciler.lock.resolve.requirements import fresh_extras
+    from accord.reconciler.lock.warm_up import told
 
-    fresh = {
-        "extras": fresh_extras(),
-        "markers": fresh_rendered(),
-        "parsed": fresh_metadata(),
-        "read": fresh_metadata_files(),
-        "pages": fresh_pages(),
-    }
+    fresh = told()
     if not any(fresh.values()):
         return
     name = f"{path}.learn.{os.getpid()}"

@@ -103,14 +103,11 @@ def _kept(path: Path, index: str, project: NormalizedName) -> _Kept | None:
     return kept
 
 
-def _forget(key: tuple[Path, str, str]) -> bool:
-    """Drop a decoded page (its entry stays mapped while releases read from it live);
-    whether it was kept."""
+def _forget(key: tuple[Path, str, str]) -> None:
+    """Drop a decoded page (its entry stays mapped while releases read from it live)."""
     known = _DECODED.pop(key, None)
-    if known is None:
-        return False
-    _held[0] -= len(known[1][1])
-    return True
+    if known is not None:
+        _held[0] -= len(known[1][1])
 
 
 def _let_go(path: Path, index: str, project: NormalizedName, entry: PageEntry) -> None:

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["learn", "warm_up"]
+__all__ = ["learn", "told", "warm_up"]
 
 # Markers as real dependency tables write them (the corpus's most frequent atoms).
 _MARKERS = (
@@ -106,8 +106,25 @@ def warm_up(rounds: int = 3) -> None:
             _ = sorted(versions)
 
 
-def learn(told: dict[str, object]) -> None:
-    """Take in what a worker told (``warm_server._tell``):
+def told() -> dict[str, list[Any]]:
+    """What this process did afresh since the last call, that ``learn`` takes in: a worker
+    tells it to the server; the server, once it has learned, lets its own go."""
+    from accord.model.marker_dnf import fresh_rendered
+    from accord.reconciler.fetch.pages import fresh_metadata, fresh_metadata_files
+    from accord.reconciler.fetch.project_pages import fresh_pages
+    from accord.reconciler.lock.resolve.requirements import fresh_extras
+
+    return {
+        "extras": fresh_extras(),
+        "markers": fresh_rendered(),
+        "parsed": fresh_metadata(),
+        "read": fresh_metadata_files(),
+        "pages": fresh_pages(),
+    }
+
+
+def learn(news: dict[str, object]) -> None:
+    """Take in what a worker told (``told``, sent by ``warm_server._tell``):
 
     - ``markers``, the markers it wrote: their diagrams, texts and order made again (a worker
       builds an equal marker as the same node, and finds it done);
@@ -120,23 +137,16 @@ def learn(told: dict[str, object]) -> None:
     What does not parse, or is not of that shape, is left for the run that meets it to say."""
     from packaging.utils import canonicalize_name
 
-    from accord.model.marker_dnf import fresh_rendered
     from accord.model.marker_order import marker_order_key
     from accord.model.marker_tree import MarkerTree
     from accord.model.python_range import lower_bound
     from accord.reconciler.errors import AccordError
-    from accord.reconciler.fetch.pages import (
-        fresh_metadata,
-        fresh_metadata_files,
-        parse_metadata,
-        parsed_metadata,
-        remember_metadata,
-    )
-    from accord.reconciler.fetch.project_pages import fresh_pages, remember_page
+    from accord.reconciler.fetch.pages import parse_metadata, parsed_metadata, remember_metadata
+    from accord.reconciler.fetch.project_pages import remember_page
     from accord.reconciler.lock.resolve.assemble import edge_marker
-    from accord.reconciler.lock.resolve.requirements import fresh_extras, own_requirements
+    from accord.reconciler.lock.resolve.requirements import own_requirements
 
-    for text in _items(told.get("markers"), None):
+    for text in _items(news.get("markers"), None):
         if not isinstance(text, str):
             continue
         try:
@@ -146,7 +156,7 @@ def learn(told: dict[str, object]) -> None:
             edge_marker(text)
         except ValueError:
             continue
-    for raw in _items(told.get("parsed"), None):
+    for raw in _items(news.get("parsed"), None):
         if not isinstance(raw, bytes):
             continue
         try:
@@ -158,22 +168,17 @@ def learn(told: dict[str, object]) -> None:
             continue
     # An extra's pairs only where a worker used them (a package may have dozens).
     by_version = {(canonicalize_name(m.name), str(m.version)): m for m in parsed_metadata()}
-    for name, version, extra in _items(told.get("extras"), 3):
+    for name, version, extra in _items(news.get("extras"), 3):
         found = by_version.get((name, version))
         if found is not None and isinstance(extra, str):
             own_requirements(found, name, extra)
-    for cache, url, ident, raw in _items(told.get("read"), 4):
+    for cache, url, ident, raw in _items(news.get("read"), 4):
         if all(isinstance(part, str) for part in (cache, url, ident)) and isinstance(raw, bytes):
             remember_metadata(cache, url, ident, raw)
-    for entry, index, project in _items(told.get("pages"), 3):
+    for entry, index, project in _items(news.get("pages"), 3):
         if isinstance(entry, str) and isinstance(index, str) and isinstance(project, str):
             remember_page(entry, index, project)
-    # The server's own lists: what it learned is not news to tell anyone.
-    fresh_rendered()
-    fresh_extras()
-    fresh_metadata()
-    fresh_metadata_files()
-    fresh_pages()
+    told()  # the server's own lists: what it learned is not news to tell anyone
 
 
 def _items(value: object, size: int | None) -> list[Any]:
