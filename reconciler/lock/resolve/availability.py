@@ -44,6 +44,7 @@ __all__ = [
     "ForkRow",
     "PythonRefusal",
     "VersionRow",
+    "coverage_split",
     "fits_requires_python",
     "fork_decisions",
     "fork_versions",
@@ -298,6 +299,25 @@ def _wheel_marker(tags: frozenset[str]) -> MarkerTree:
 def _platform_marker(wheels: frozenset[frozenset[str]]) -> MarkerTree:
     """The platforms a set of wheels (each one's tags) is for, as a tree."""
     return _tag_marker(platform_split_marker(sorted(sorted(tags) for tags in wheels)))
+
+
+def coverage_split(
+    files: Sequence[IndexFile],
+    env: MarkerTree,
+    needed: MarkerTree,
+    required: Sequence[MarkerTree],
+) -> str | tuple[MarkerTree, MarkerTree] | None:
+    """uv's required-environments rule for a version whose ``files`` are wheels only, in the
+    fork ``env`` where the package is ``needed``: None when it applies nowhere; why the
+    version is unusable when the fork lies on one side of an uncovered required
+    environment; else the two environments the fork splits into."""
+    found = uncovered_environment(files, env, needed, required)
+    if found is None:
+        return None
+    environment, inside, outside = found
+    if env.is_disjoint(inside) or env.is_disjoint(outside):
+        return f"has no wheels for the required `{environment}`"
+    return env & inside, env & outside
 
 
 def uncovered_environment(

@@ -1,17 +1,21 @@
 """Lock stage, resolution: the fork driver of a universal resolution (uv's ``solve`` loop).
 
-Forks are a stack. Each is resolved by one resolvelib run over the whole graph; when the
-provider raises ``ForkNeeded``, the run stops and one new fork per split is pushed, carrying
-what uv's solver state carries at the fork point: the versions decided so far (tried first
-again, with their requirements as they were added) and the forking candidate's own
-requirements in that split. Sibling forks are solved highest Python bound first; after each
-fork every chosen version becomes a preference, marked with the fork's environment, so the
-next forks agree where they can (``resolver/mod.rs``, ``candidate_selector.rs``).
+Forks are a stack. When the provider raises ``ForkNeeded``, the resolution stops and one new
+fork per split is pushed, carrying what uv's solver state carries at the fork point: the
+versions decided so far, with their requirements as they were added, and the forking
+candidate's own requirements in that split. A new fork goes on from the parent's state, the
+criteria still open asked again of its own provider (``solver.Solver.resume``); where it
+would undo a decision made before the fork point, it is solved afresh instead, from the root,
+with the versions decided so far tried first. Sibling forks are solved highest Python bound
+first; after each fork every chosen version becomes a preference, marked with the fork's
+environment, so the next forks agree where they can (``resolver/mod.rs``,
+``candidate_selector.rs``).
 """
 
 from __future__ import annotations
 
 import datetime
+import functools
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING
@@ -26,11 +30,17 @@ from accord.model.marker_tree import MarkerTree
 from accord.model.python_range import specifier_range
 from accord.model.uv_settings import BinaryPolicy, Dependencies
 from accord.reconciler.errors import NoSolution
+from accord.reconciler.lock.resolve.fork_state import (
+    ConflictCounts,
+    Recorder,
+    Resumable,
+    ResumeAbandoned,
+)
 from accord.reconciler.lock.resolve.metadata import MetadataStore
 from accord.reconciler.lock.resolve.provider import Provider
 from accord.reconciler.lock.resolve.requirements import Candidate, LocalPackage, Req
 from accord.reconciler.lock.resolve.selected import SelectedSources
-from accord.reconciler.lock.resolve.solver import ConflictCounts, Recorder, Solver
+from accord.reconciler.lock.resolve.solver import Solver
 from accord.reconciler.lock.resolve.splits import ForkNeeded, ForkSplit, fork_order
 
 if TYPE_CHECKING:
@@ -62,6 +72,8 @@ class _Pending:
     """Root identifiers this fork leaves out (conflicting extras and groups of others)."""
     counts: ConflictCounts | None = None
     """The conflict counts at the fork point (uv's fork clones its parent's)."""
+    resumable: Resumable | None = None
+    """Where the parent's resolution stood at the fork point, to go on from."""
 
 
 def _explain(exc: Exception, provider: Provider) -> NoSolution:
@@ -179,7 +191,8 @@ def resolve_forks(
         while stack:
             pending = stack.pop()
             sources = selected.in_fork(pending.env & python_marker)
-            provider = Provider(
+            provider_for = functools.partial(
+                Provider,
                 client,
                 requires_python=requires_python,
                 env=pending.env,
@@ -205,11 +218,22 @@ def resolve_forks(
                 excludes=excludes,
                 required=required,
             )
+            provider = provider_for()
             recorder = Recorder()
             solver = Solver(provider, recorder, pending.counts)
+            wanted_roots = [r for r in roots if r.identifier not in pending.left_out]
             try:
-                wanted_roots = [r for r in roots if r.identifier not in pending.left_out]
-                state = solver.resolve(wanted_roots, max_rounds=20_000)
+                if pending.resumable is None:
+                    state = solver.resolve(wanted_roots, max_rounds=20_000)
+                else:
+                    try:
+                        solver.counts = solver.counts.copy()  # kept for a fresh start
+                        state = solver.resume(pending.resumable, max_rounds=20_000)
+                    except (ResumeAbandoned, resolvelib.ResolutionError):
+                        # Solved afresh: the versions decided before the fork point go first.
+                        provider, recorder = provider_for(), Recorder()
+                        solver = Solver(provider, recorder, pending.counts)
+                        state = solver.resolve(wanted_roots, max_rounds=20_000)
             except ForkNeeded as fork:
                 if not forking:
                     raise NoSolution(
@@ -232,13 +256,22 @@ def resolve_forks(
                 marker_fork = all(split.requirements is not None for split in fork.splits)
                 if marker_fork and fork.candidate.identifier not in inherited:
                     inherited[fork.candidate.identifier] = (fork.candidate.version, pending.env)
-                for split in fork.splits:
+                resumable = solver.resumable()
+                for at, split in enumerate(fork.splits):
                     fixed = dict(pending.fixed)
                     if split.requirements is not None:
                         fixed[key] = split.requirements
+                    # The fork solved first takes the parent's states, the others copies.
+                    last = at == len(fork.splits) - 1
+                    own = resumable if resumable is None or last else resumable.copy()
                     stack.append(
                         _Pending(
-                            split.env, inherited, fixed, pending.left_out, solver.counts.copy()
+                            split.env,
+                            inherited,
+                            fixed,
+                            pending.left_out,
+                            solver.counts.copy(),
+                            own,
                         )
                     )
                 continue

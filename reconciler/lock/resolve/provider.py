@@ -7,10 +7,8 @@ A requirement is followed when its marker can hold in the fork (uv's
 ``reconciler.lock.resolve.availability``, and the order they are tried in, in
 ``reconciler.lock.resolve.selection``. When a candidate's requirements on one name differ by
 disjoint markers, or the chosen version needs a newer Python than the fork's lower bound, the
-provider raises ``ForkNeeded`` (``reconciler.lock.resolve.splits``); the driver
-(``reconciler.lock.resolve.forks``) restarts the resolution once per new fork, with the
-decisions made before the fork point preferred and their dependencies kept as they were (uv
-copies the solver state at the fork point).
+provider raises ``ForkNeeded`` (``reconciler.lock.resolve.splits``), and the driver
+(``reconciler.lock.resolve.forks``) goes on in each new fork from the state at the fork point.
 """
 
 from __future__ import annotations
@@ -40,9 +38,8 @@ from accord.model.python_range import (
 )
 from accord.model.uv_settings import BinaryPolicy, Dependencies, apply_overrides
 from accord.reconciler.errors import AccordError, PackageNotFound
-from accord.reconciler.lock.resolve.availability import (
-    uncovered_environment,
-)
+from accord.reconciler.lock.resolve.availability import coverage_split
+from accord.reconciler.lock.resolve.fork_state import Bookkeeping
 from accord.reconciler.lock.resolve.metadata import MetadataStore, TableKey
 from accord.reconciler.lock.resolve.requirements import (
     ROOT,
@@ -75,11 +72,6 @@ if TYPE_CHECKING:
     from accord.reconciler.fetch.index import DistMetadata, IndexClient, IndexFile, Release
 
 __all__ = ["Provider"]
-
-
-def was_cause(name: str, backtrack_causes: Sequence[Any]) -> bool:
-    """Whether a requirement on ``name`` is among the causes of the last backjump."""
-    return any(cause.requirement.name == name for cause in backtrack_causes)
 
 
 class Provider(AbstractProvider[Req, Candidate, str]):
@@ -161,6 +153,25 @@ class Provider(AbstractProvider[Req, Candidate, str]):
         """Packages no index has, required by a package: that package's versions are out."""
         self.requirements_of: dict[tuple[str, Version], tuple[Req, ...]] = {}
         """What each candidate required in this fork (the lock's edges)."""
+
+    def bookkeeping(self) -> Bookkeeping:
+        """This provider's notes so far, for a fork that goes on from its resolution."""
+        return Bookkeeping(
+            dict(self._order),
+            dict(self._needed_in),
+            dict(self.requirements_of),
+            {name: frozenset(why) for name, why in self.excluded.items()},
+            dict(self.missing),
+        )
+
+    def take_over(self, notes: Bookkeeping) -> None:
+        """Go on from a parent fork's ``notes`` (``bookkeeping``)."""
+        self._order.update(notes.order)
+        self._needed_in.update(notes.needed_in)
+        self.requirements_of.update(notes.requirements_of)
+        for name, why in notes.excluded.items():
+            self.excluded[name].update(why)
+        self.missing.update(notes.missing)
 
     def _client_for(self, name: NormalizedName) -> IndexClient:
         """The index a package comes from: its pinned one (tool.uv.sources index), else all."""
@@ -357,27 +368,18 @@ class Provider(AbstractProvider[Req, Candidate, str]):
         )
         return RequirementsConflicted(criterion)
 
-    def _check_coverage(self, candidate: Candidate) -> None:
-        """uv's required-environments rule: a version with wheels only, none of which can be
-        installed in a required environment where the package is needed, splits the fork
-        there (and is unusable in the part inside that environment)."""
-        needed = self._needed_in.get(candidate.identifier, MarkerTree.TRUE)
-        found = uncovered_environment(candidate.files, self.env, needed, self._required)
-        if found is None:
-            return
-        required, inside, outside = found
-        if self.env.is_disjoint(inside) or self.env.is_disjoint(outside):
-            raise self._unusable(candidate, f"has no wheels for the required `{required}`")
-        raise ForkNeeded(
-            candidate, [ForkSplit(self.env & inside, None), ForkSplit(self.env & outside, None)]
-        )
-
     def get_dependencies(self, candidate: Candidate) -> Iterable[Req]:
         key = (candidate.identifier, candidate.version)
         if candidate.needs_python is not None:
             raise python_split(candidate, self.env, self.python, candidate.needs_python)
         if self._required and candidate.files:
-            self._check_coverage(candidate)
+            # uv's required-environments rule (``coverage_split``).
+            needed = self._needed_in.get(candidate.identifier, MarkerTree.TRUE)
+            found = coverage_split(candidate.files, self.env, needed, self._required)
+            if isinstance(found, str):
+                raise self._unusable(candidate, found)
+            if found is not None:
+                raise ForkNeeded(candidate, [ForkSplit(env, None) for env in found])
         fixed = self._fixed.get(key)
         if fixed is not None:
             self.requirements_of[key] = fixed

@@ -17,11 +17,11 @@ from __future__ import annotations
 
 import heapq
 import itertools
-from collections import Counter, OrderedDict
-from collections.abc import Iterable
+import operator
+from collections import OrderedDict
+from collections.abc import Iterable, Sequence
 from typing import Any
 
-from resolvelib import BaseReporter  # this module is only imported to resolve
 from resolvelib.resolvers import (
     Criterion,
     RequirementsConflicted,
@@ -29,66 +29,23 @@ from resolvelib.resolvers import (
     ResolutionImpossible,
     ResolutionTooDeep,
 )
-from resolvelib.structs import State
+from resolvelib.structs import IteratorMapping, State, build_iter_view
 
-from accord.reconciler.lock.resolve.provider import Provider, was_cause
+from accord.reconciler.lock.resolve.fork_state import (
+    ConflictCounts,
+    Recorder,
+    Resumable,
+    ResumeAbandoned,
+)
+from accord.reconciler.lock.resolve.provider import Provider
 from accord.reconciler.lock.resolve.requirements import ROOT, Candidate, Req, name_of
 
-__all__ = ["ConflictCounts", "Recorder", "Solver"]
-
-CONFLICT_THRESHOLD = 5
-"""uv's ``CONFLICT_THRESHOLD``: rejections before a package's priority changes."""
-
-_EARLY, _LATE, _UNSPECIFIED = 0, 1, 2
+__all__ = ["Solver"]
 
 
-class Recorder(BaseReporter):  # type: ignore[type-arg]
-    """A resolvelib reporter that remembers the pins at the end of each round: the decisions
-    made before a ``ForkNeeded`` interrupts the next round."""
-
-    def __init__(self) -> None:
-        self._ended: Any = None
-
-    def ending_round(self, index: int, state: Any) -> None:
-        # Kept, not copied (a copy a round made this quadratic): the state a round ends with
-        # changes only when the next round pins in place, and the pin comes after the
-        # requirements that can interrupt that round with a ``ForkNeeded``.
-        self._ended = state
-
-    @property
-    def mapping(self) -> dict[str, Candidate]:
-        """The pins at the end of the last round that ended."""
-        return {} if self._ended is None else dict(self._ended.mapping)
-
-
-class ConflictCounts:
-    """uv's ``ConflictTracker`` and the priority classes it decided, by package name; a fork
-    starts with a copy of its parent's (uv clones the solver state)."""
-
-    def __init__(self) -> None:
-        self.culprit: Counter[str] = Counter()
-        self.affected: Counter[str] = Counter()
-        self.classes: dict[str, int] = {}
-        """Package name → ``_EARLY`` or ``_LATE`` once its conflicts reached the threshold."""
-
-    def copy(self) -> ConflictCounts:
-        copied = ConflictCounts()
-        copied.culprit.update(self.culprit)
-        copied.affected.update(self.affected)
-        copied.classes.update(self.classes)
-        return copied
-
-    def record(self, affected: str, culprit: str) -> bool:
-        """One rejection of a version of ``affected`` (uv's ``record_conflict``); True when
-        ``culprit`` just reached the threshold and is to be decided again, later."""
-        self.culprit[culprit] += 1
-        self.affected[affected] += 1
-        if self.affected[affected] == CONFLICT_THRESHOLD and affected not in self.classes:
-            self.classes[affected] = _EARLY
-        if self.culprit[culprit] == CONFLICT_THRESHOLD and culprit not in self.classes:
-            self.classes[culprit] = _LATE
-            return True
-        return False
+def _was_cause(name: str, backtrack_causes: Sequence[Any]) -> bool:
+    """Whether a requirement on ``name`` is among the causes of the last backjump."""
+    return any(cause.requirement.name == name for cause in backtrack_causes)
 
 
 class _Changes(dict[str, "Criterion[Req, Candidate]"]):
@@ -154,6 +111,8 @@ class Solver(Resolution[Req, Candidate, str]):
         """The round optimistic backjumping started at, and the rounds it may take."""
         self._changed: dict[str, bool] | None = None
         """After a pin made in place: each criterion it changed → whether it existed before."""
+        self._floor: tuple[int, State[Req, Candidate, str]] | None = None
+        """A resumed fork: the index and state of its parent's last ended round."""
 
     def resolve(self, requirements: Iterable[Req], max_rounds: int) -> State[Req, Candidate, str]:
         """resolvelib's rounds (``Resolution.resolve``: same choices, same backjumps), keeping
@@ -174,6 +133,64 @@ class Solver(Resolution[Req, Candidate, str]):
             except RequirementsConflicted as e:
                 raise ResolutionImpossible(e.criterion.information) from e
         self._push_new_state()
+        return self._rounds(max_rounds)
+
+    def resumable(self) -> Resumable | None:
+        """Where this resolution stood when its provider raised ``ForkNeeded`` (the states of
+        the rounds it ended, the one it was in on top), for a fork to go on from; None when
+        resolvelib had saved states for optimistic backjumping (a fork solves afresh)."""
+        if self._save_states is not None or len(self._states) < 2:
+            return None
+        return Resumable(self._states, self._provider.bookkeeping())
+
+    def resume(self, resumable: Resumable, max_rounds: int) -> State[Req, Candidate, str]:
+        """Go on from where a parent fork stood (uv's fork clones the solver state): its
+        decisions kept, the criteria it left unpinned asked again of this fork's provider (its
+        Python range, preferences and the versions decided before the fork, first). Raises
+        ``ResumeAbandoned`` when the fork would undo a decision of the parent's, or a
+        criterion has no candidate left here: it is solved afresh then, as before resuming
+        was possible, so that the decisions made under the parent's provider never come back."""
+        if self._states:
+            raise RuntimeError("already resolved")
+        self._r.starting()
+        self._provider.take_over(resumable.bookkeeping)
+        self._states = resumable.states
+        top = self.state
+        for key, criterion in list(top.criteria.items()):
+            if key in top.mapping:
+                continue
+            matches = self._p.find_matches(
+                identifier=key,
+                requirements=IteratorMapping(
+                    top.criteria, operator.methodcaller("iter_requirement")
+                ),
+                incompatibilities=IteratorMapping(
+                    top.criteria, operator.attrgetter("incompatibilities")
+                ),
+            )
+            candidates = build_iter_view(matches)
+            if not candidates:
+                raise ResumeAbandoned(key)
+            top.criteria[key] = Criterion(
+                candidates, criterion.information, criterion.incompatibilities
+            )
+        # The fork's rounds pin above this state; going back to it gives the criteria as
+        # this fork's provider sees them, going back past it undoes a parent's decision.
+        self._push_new_state()
+        self._floor = (len(self._states) - 2, top)
+        self._r.ending_round(index=-1, state=self.state)
+        return self._rounds(max_rounds)
+
+    def _check_floor(self) -> None:
+        """A resumed fork must not go back past the state its parent's last round ended with:
+        the states under it were built by the parent's provider."""
+        if self._floor is None:
+            return
+        index, state = self._floor
+        if len(self._states) <= index or self._states[index] is not state:
+            raise ResumeAbandoned("a decision made before the fork point")
+
+    def _rounds(self, max_rounds: int) -> State[Req, Candidate, str]:
         tracked: State[Req, Candidate, str] | None = None
         unsatisfied: set[str] = set()
         added: list[str] | None = None
@@ -181,6 +198,7 @@ class Solver(Resolution[Req, Candidate, str]):
             self._r.starting_round(index=index)
             if self._optimism_spent(index, max_rounds):
                 self._rollback_states()
+                self._check_floor()
                 continue
             state = self._states[-1]
             if state is not tracked:
@@ -228,6 +246,7 @@ class Solver(Resolution[Req, Candidate, str]):
                 self._remove_information_from_criteria(self.state.criteria, newly)
                 self._push_new_state()
                 tracked = None
+            self._check_floor()
             self._r.ending_round(index=index, state=self.state)
         raise ResolutionTooDeep(max_rounds)
 
@@ -322,8 +341,8 @@ class Solver(Resolution[Req, Candidate, str]):
             self._preferences[name] = known
         package, remote, unpinned, order = known[1]
         causes = state.backtrack_causes
-        conflicts = self.counts.classes.get(package, _UNSPECIFIED)
-        cause = bool(causes) and was_cause(package, causes)
+        conflicts = self.counts.priority_class(package)
+        cause = bool(causes) and _was_cause(package, causes)
         return (remote, unpinned, conflicts, not cause, order, name)
 
     def _updated_criteria(
