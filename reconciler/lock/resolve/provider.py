@@ -40,7 +40,7 @@ from accord.model.uv_settings import BinaryPolicy, Dependencies, apply_overrides
 from accord.reconciler.errors import AccordError, PackageNotFound
 from accord.reconciler.lock.resolve.availability import coverage_split
 from accord.reconciler.lock.resolve.fork_state import Bookkeeping
-from accord.reconciler.lock.resolve.metadata import MetadataStore, TableKey
+from accord.reconciler.lock.resolve.metadata import MetadataStore
 from accord.reconciler.lock.resolve.requirements import (
     ROOT,
     Candidate,
@@ -69,7 +69,7 @@ from accord.reconciler.lock.resolve.splits import (
 )
 
 if TYPE_CHECKING:
-    from accord.reconciler.fetch.index import DistMetadata, IndexClient, IndexFile, Release
+    from accord.reconciler.fetch.index import DistMetadata, IndexClient, IndexFile
 
 __all__ = ["Provider"]
 
@@ -145,6 +145,7 @@ class Provider(AbstractProvider[Req, Candidate, str]):
         self._fixed = dict(fixed or {})
         self.store = store or MetadataStore(sdist_metadata)
         self._order: dict[str, int] = {}
+        self._tables: dict[NormalizedName, CandidateTable] = {}
         self._ranked: dict[tuple[NormalizedName, Version | None, bool], tuple[Version, ...]] = {}
         """``preference_order`` by name (the preferences change only between forks)."""
         self.excluded: dict[NormalizedName, set[str]] = defaultdict(set)
@@ -279,7 +280,7 @@ class Provider(AbstractProvider[Req, Candidate, str]):
             return [Candidate(name, version, extra, (), group, source=source)]
         excluded = {candidate.version for candidate in incompatibilities[identifier]}
         try:
-            releases = self._client_for(name).releases(name)
+            table = self._versions(name)
         except PackageNotFound as exc:
             if any(req.parent == "the project" for req in reqs):
                 from accord.reconciler.lock.resolve.notfound import package_not_found
@@ -292,7 +293,7 @@ class Provider(AbstractProvider[Req, Candidate, str]):
             return []
         lowest = self._lowest is not None and name in self._lowest
         matches = matching_candidates(
-            self._versions(name, releases),
+            table,
             reqs,
             excluded,
             lowest=lowest,
@@ -325,25 +326,23 @@ class Provider(AbstractProvider[Req, Candidate, str]):
     def python_refusals(self, candidate: Candidate, reqs: Iterable[Req]) -> int:
         """How many newer versions uv would have tried and refused for their Python."""
         name = candidate.name
-        refused = self._versions(name, self._client_for(name).releases(name)).python_refused(
-            [req.specifier for req in reqs]
-        )
+        refused = self._versions(name).python_refused([req.specifier for req in reqs])
         return sum(1 for version in refused if version > candidate.version)
 
-    def _table_key(self, name: NormalizedName) -> TableKey:
-        """Where ``name``'s version tables are kept: a name whose source is chosen by
-        marker has one per index."""
-        if name in self._selected:
-            return (name, id(self._client_for(name)))
-        return name
-
-    def _versions(self, name: NormalizedName, releases: Sequence[Release]) -> CandidateTable:
-        """``name``'s versions in this fork's Python range, as candidates."""
-        return version_table(
+    def _versions(self, name: NormalizedName) -> CandidateTable:
+        """``name``'s versions in this fork's Python range, as candidates (asked for again with
+        each requirement on it: kept for the fork). Raises PackageNotFound."""
+        table = self._tables.get(name)
+        if table is not None:
+            return table
+        releases = self._client_for(name).releases(name)
+        # A name whose source is chosen by marker has tables of its own per index.
+        key = (name, id(self._client_for(name))) if name in self._selected else name
+        table = self._tables[name] = version_table(
             self.store.tables,
             self.store.versions,
             self.store.shared,
-            self._table_key(name),
+            key,
             name,
             releases,
             python=self.python,
@@ -354,6 +353,7 @@ class Provider(AbstractProvider[Req, Candidate, str]):
             allowed_yanks=self._allowed_yanks,
             binaries=self._binaries,
         )
+        return table
 
     def is_satisfied_by(self, requirement: Req, candidate: Candidate) -> bool:
         if candidate.name == ROOT:

@@ -18,7 +18,6 @@ from __future__ import annotations
 import heapq
 import itertools
 import operator
-from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -126,7 +125,9 @@ class Solver(Resolution[Req, Candidate, str]):
         if self._states:
             raise RuntimeError("already resolved")
         self._r.starting()
-        self._states = [State(mapping=OrderedDict(), criteria={}, backtrack_causes=[])]
+        # A dict, not resolvelib's OrderedDict: both pop the last pin first, and every round
+        # copies the pins (an OrderedDict copies several times slower).
+        self._states = [State(mapping={}, criteria={}, backtrack_causes=[])]
         for requirement in requirements:
             try:
                 self._add_to_criteria(self.state.criteria, requirement, parent=None)
