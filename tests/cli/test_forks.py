@@ -84,9 +84,9 @@ def _project(root: Path, pyproject: str, lock: str | None = None) -> Path:
     return root
 
 
-def _accord_lock(cli: Cli, project: Path) -> subprocess.CompletedProcess[str]:
+def _accord_lock(cli: Cli, project: Path, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [str(cli.accord), "lock", "--python", str(cli.python)],
+        [str(cli.accord), "lock", "--python", str(cli.python), *args],
         cwd=project,
         env=clean_environment({"ACCORD_INDEX_URL": cli.index_url}),
         stdin=subprocess.DEVNULL,
@@ -187,6 +187,42 @@ def test_forks_requires_python_split_and_a_later_python_boundary(fcli: Cli, tmp_
         "1.0": ["python_full_version < '3.11'"],
         "2.0": ["python_full_version >= '3.12'", "python_full_version == '3.11.*'"],
     }
+
+
+def _said(cli: Cli, tmp_path: Path, pyproject: str) -> str:
+    """What `accord lock -v` says of the project's forks (its `split` lines), locking it in
+    a project of its own (`verbose/proj`)."""
+    project = _project(tmp_path / "verbose" / "proj", pyproject)
+    result = _accord_lock(cli, project, "-v")
+    assert result.returncode == 0, result.stderr
+    return "\n".join(line for line in result.stderr.splitlines() if "split (markers" in line)
+
+
+def test_forks_go_on_from_the_fork_point(fcli: Cli, tmp_path: Path) -> None:
+    # fk-build and fk-ring are decided before fk-meta 2.0 splits Python at 3.11: each new
+    # fork goes on from there (uv clones the solver's state), and -v says so.
+    pyproject = _pyproject(["fk-build", "fk-ring"])
+    lock = _lock_both(fcli, tmp_path, pyproject)
+    said = _said(fcli, tmp_path, pyproject)
+    assert said.count("from the fork point") == 2, said
+    assert "from the root" not in said
+    assert (tmp_path / "verbose" / "proj" / "uv.lock").read_text(encoding="utf-8") == lock
+
+
+def test_forks_undoing_a_decision_made_before_the_fork_point_start_again(
+    fcli: Cli, tmp_path: Path
+) -> None:
+    # fk-anchor 2.0 is decided before fk-fork splits the platforms, and needs fk-zed<2;
+    # fk-why needs fk-zed>=2 in every fork. Going on from the fork point would undo
+    # fk-anchor's decision, made under the parent's environment: each fork is solved again
+    # from the root (-v says so), and comes to uv's lock (fk-anchor 1.0).
+    pyproject = _pyproject(["fk-anchor", "fk-fork"])
+    lock = _lock_both(fcli, tmp_path, pyproject)
+    assert _versions(lock, "fk-anchor") == {"1.0": []}
+    assert _versions(lock, "fk-zed") == {"2.0": []}
+    said = _said(fcli, tmp_path, pyproject)
+    assert "again from the root: it undoes a decision made before the fork point" in said, said
+    assert (tmp_path / "verbose" / "proj" / "uv.lock").read_text(encoding="utf-8") == lock
 
 
 def test_forks_requires_python_excluding_its_own_lower_bound_splits_above_it(

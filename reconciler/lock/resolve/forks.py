@@ -29,6 +29,7 @@ from packaging.version import Version
 from accord.model.marker_tree import MarkerTree
 from accord.model.python_range import specifier_range
 from accord.model.uv_settings import BinaryPolicy, Dependencies
+from accord.reconciler.console import debug
 from accord.reconciler.errors import NoSolution
 from accord.reconciler.lock.resolve.fork_state import (
     ConflictCounts,
@@ -229,8 +230,15 @@ def resolve_forks(
                     try:
                         solver.counts = solver.counts.copy()  # kept for a fresh start
                         state = solver.resume(pending.resumable, max_rounds=20_000)
-                    except (ResumeAbandoned, resolvelib.ResolutionError):
+                        debug("Solved split (markers: %s) from the fork point", pending.env)
+                    except (ResumeAbandoned, resolvelib.ResolutionError) as exc:
                         # Solved afresh: the versions decided before the fork point go first.
+                        why = exc if isinstance(exc, ResumeAbandoned) else "no solution there"
+                        debug(
+                            "Solving split (markers: %s) again from the root: %s",
+                            pending.env,
+                            why,
+                        )
                         provider, recorder = provider_for(), Recorder()
                         solver = Solver(provider, recorder, pending.counts)
                         state = solver.resolve(wanted_roots, max_rounds=20_000)

@@ -171,7 +171,7 @@ class Solver(Resolution[Req, Candidate, str]):
             )
             candidates = build_iter_view(matches)
             if not candidates:
-                raise ResumeAbandoned(key)
+                raise ResumeAbandoned(f"no version of {key} is a candidate there")
             top.criteria[key] = Criterion(
                 candidates, criterion.information, criterion.incompatibilities
             )
@@ -189,7 +189,7 @@ class Solver(Resolution[Req, Candidate, str]):
             return
         index, state = self._floor
         if len(self._states) <= index or self._states[index] is not state:
-            raise ResumeAbandoned("a decision made before the fork point")
+            raise ResumeAbandoned("it undoes a decision made before the fork point")
 
     def _rounds(self, max_rounds: int) -> State[Req, Candidate, str]:
         tracked: State[Req, Candidate, str] | None = None
