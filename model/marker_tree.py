@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Mapping, Sequence
 from typing import Any, ClassVar, TypeAlias
 
 import attrs
@@ -295,3 +295,12 @@ def _evaluate(i: int, env: Mapping[str, str], extras: set[str]) -> bool:
             hit = var[1] == 0 and var[2] in extras
         i = high if hit else low
     return i == ma.TRUE
+
+
+def same_markers(recorded: Sequence[Marker], declared: Sequence[MarkerTree]) -> bool:
+    """Whether markers a lock records (``supported-markers``, ``required-markers``) are the
+    ``declared`` environments, one by one, as functions: the text of either may differ (its
+    quotes, its order of clauses)."""
+    return len(recorded) == len(declared) and all(
+        MarkerTree.parse(marker) == tree for marker, tree in zip(recorded, declared, strict=True)
+    )

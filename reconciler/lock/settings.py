@@ -159,28 +159,24 @@ class DependencySettings:
     prerelease_package: tuple[tuple[NormalizedName, str], ...] = ()
     """``tool.uv.prerelease-package`` and ``--prerelease-package``: (name, mode), by name."""
 
-    @property
-    def supported_markers(self) -> tuple[str, ...]:
-        return tuple(str(tree) for tree in self.environments)
-
     def why_stale(self, lock: Lock) -> str | None:
         """How the lock's ``[options]`` and ``[manifest]`` differ from these settings (the
         requirements compared as sets)."""
         from accord.model.conflicts import same_conflicts
         from accord.model.manifest import lock_requirement, requirement_key
+        from accord.model.marker_tree import same_markers
 
         if lock.options.resolution_mode != self.resolution:
             return "the resolution mode changed"
         if lock.options.fork_strategy != self.fork_strategy:
             return "the fork strategy changed"
-        if tuple(str(m) for m in lock.supported_markers) != self.supported_markers:
+        if not same_markers(lock.supported_markers, self.environments):
             return "the supported environments (`tool.uv.environments`) changed"
         if sorted(lock.excludes) != sorted(self.excludes):
             return "`tool.uv.exclude-dependencies` changed"
         if not same_conflicts(lock.conflicts, self.conflicts):
             return "the conflicting extras and groups (`tool.uv.conflicts`) changed"
-        required = tuple(str(tree) for tree in self.required_environments)
-        if tuple(str(m) for m in lock.required_markers) != required:
+        if not same_markers(lock.required_markers, self.required_environments):
             return "the required environments (`tool.uv.required-environments`) changed"
         for label, recorded, declared in (
             ("constraint-dependencies", lock.constraints, self.constraints),

@@ -230,6 +230,17 @@ def test_resolution_settings_lock_like_uv(
             assert "win_amd64" not in theirs
             assert "macosx" not in theirs
     assert ours == theirs
+    # Nothing changed: the lock is seen to be current, not resolved again (offline, from an
+    # empty cache, a resolution would find no package).
+    again = scli.invoke(
+        tmp_path / "accord" / "proj",
+        "lock",
+        "--offline",
+        env={"ACCORD_CACHE_DIR": str(tmp_path / "empty-cache")},
+        pinned=True,
+    )
+    assert again.returncode == 0, again.stderr
+    assert (tmp_path / "accord" / "proj" / "uv.lock").read_text(encoding="utf-8") == theirs
 
 
 @pytest.mark.backends  # fails, naming the fix, without the wheels

@@ -33,7 +33,7 @@ from accord.model.manifest import (
     lock_requirement,
     lowered_requirements,
 )
-from accord.model.marker_tree import MarkerTree
+from accord.model.marker_tree import MarkerTree, same_markers
 from accord.model.python_range import joined_requires_python, specifier_range
 from accord.model.uv_settings import BinaryPolicy, by_name, recorded_prerelease
 from accord.reconciler.errors import NoSolution
@@ -208,8 +208,8 @@ def resolve_lock(
                 f"`{requires_python}`"
             )
     initial: list[MarkerTree] = list(environments)
-    same_environments = existing is not None and supported == tuple(
-        str(marker) for marker in existing.supported_markers
+    same_environments = existing is not None and same_markers(
+        existing.supported_markers, environments
     )
     if existing is not None and not upgrade and same_environments:
         initial = [MarkerTree.parse(marker) for marker in existing.resolution_markers] or initial
