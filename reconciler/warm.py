@@ -28,7 +28,7 @@ import sys
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    import socket
+    import _socket
     from typing import Any
 
 __all__ = ["IDLE_SECONDS", "exactly", "send", "try_warm"]
@@ -130,11 +130,11 @@ def _frame(message: "Any") -> bytes:
     return len(data).to_bytes(4, "big") + data
 
 
-def send(connection: "socket.socket", message: "Any") -> None:
+def send(connection: "_socket.socket", message: "Any") -> None:
     connection.sendall(_frame(message))
 
 
-def _receive(connection: "socket.socket") -> object:
+def _receive(connection: "_socket.socket") -> object:
     """The next message, or None at the end of the connection."""
     import marshal
 
@@ -145,7 +145,7 @@ def _receive(connection: "socket.socket") -> object:
     return None if data is None else marshal.loads(data)
 
 
-def exactly(connection: "socket.socket", size: int) -> "bytes | None":
+def exactly(connection: "_socket.socket", size: int) -> "bytes | None":
     chunks = []
     while size:
         try:
@@ -226,9 +226,11 @@ def try_warm(argv: list[str], *, asked: bool) -> None:
     path = _socket_path()
     if path is None:
         return
-    import socket
+    # ``_socket``, not ``socket``: the module (with ``selectors`` and ``enum``) costs a few
+    # milliseconds of every served run, for wrappers this side does not use.
+    import _socket
 
-    connection = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    connection = _socket.socket(_socket.AF_UNIX, _socket.SOCK_STREAM)
     try:
         connection.connect(path)
     except OSError:
@@ -238,8 +240,10 @@ def try_warm(argv: list[str], *, asked: bool) -> None:
         return
     request = {"argv": argv, "cwd": os.getcwd(), "env": dict(os.environ), "umask": os.umask(0)}
     os.umask(request["umask"])  # type: ignore[arg-type]
+    # The three standard streams, as ``socket.send_fds`` passes them (C ints).
+    streams = b"".join(number.to_bytes(4, sys.byteorder) for number in (0, 1, 2))
     try:
-        socket.send_fds(connection, [_frame(request)], [0, 1, 2])
+        connection.sendmsg([_frame(request)], [(_socket.SOL_SOCKET, _socket.SCM_RIGHTS, streams)])
         started = _receive(connection)
     except OSError:
         started = None
@@ -249,17 +253,18 @@ def try_warm(argv: list[str], *, asked: bool) -> None:
     _follow(connection, started)
 
 
-def _follow(connection: "socket.socket", group: int) -> None:
+def _follow(connection: "_socket.socket", group: int) -> None:
     """Forward signals to the worker's process group until it says how the run ended."""
-    import contextlib
-    import signal
+    import _signal  # type: ignore[import-not-found]  # ``signal`` without its enums
 
     def forward(number: int, _frame: object) -> None:
-        with contextlib.suppress(OSError):
+        try:  # noqa: SIM105 (``contextlib`` is one more import on the way)
             os.killpg(group, number)
+        except OSError:
+            pass
 
     for name in ("SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT", "SIGUSR1", "SIGUSR2"):
-        signal.signal(getattr(signal, name), forward)
+        _signal.signal(getattr(_signal, name), forward)
     ending = _receive(connection)
     if isinstance(ending, tuple) and ending[0] == "exec":
         _, command, env, directory = ending
