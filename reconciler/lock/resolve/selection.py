@@ -19,7 +19,6 @@ from packaging.specifiers import SpecifierSet
 from packaging.utils import NormalizedName
 from packaging.version import Version
 
-from accord.model.identity_memo import IdentityMemo
 from accord.model.marker_tree import MarkerTree
 from accord.reconciler.lock.resolve.availability import (
     ForkRow,
@@ -86,8 +85,22 @@ class Matches:
         return self._by_version
 
 
-_TOKENS: IdentityMemo[int] = IdentityMemo(100_000)
+_FACTS: dict[int, tuple[SpecifierSet, int, bool]] = {}
+"""By the identity of a ``SpecifierSet``: the set itself (kept alive, so that its id is not
+given to another), its token, and whether one of its specifiers names a pre-release."""
+_MOST_FACTS = 100_000
 _NEXT_TOKEN = itertools.count()
+
+
+def _facts(specifier: SpecifierSet) -> tuple[SpecifierSet, int, bool]:
+    known = _FACTS.get(id(specifier))
+    if known is None:
+        if len(_FACTS) >= _MOST_FACTS:
+            _FACTS.clear()
+        # ``Specifier.prereleases`` parses the specifier's version on every call.
+        explicit = any(spec.prereleases for spec in specifier)
+        known = _FACTS[id(specifier)] = (specifier, next(_NEXT_TOKEN), explicit)
+    return known
 
 
 def specifier_key(specifiers: Iterable[SpecifierSet]) -> frozenset[int]:
@@ -95,13 +108,19 @@ def specifier_key(specifiers: Iterable[SpecifierSet]) -> frozenset[int]:
     each of its specifiers in Python, and every fork asks again with the same objects (the
     requirements parsed once per lock). Each object seen gets a number of its own, never given
     twice (a memo started afresh only stops matching old keys)."""
+    return frozenset([_facts(specifier)[1] for specifier in specifiers])
+
+
+def _key_and_explicit(reqs: Sequence[Req]) -> tuple[frozenset[int], bool]:
+    """``specifier_key`` of the requirements' specifiers, and whether one of them names a
+    pre-release (uv's explicit pre-release request), in one pass."""
     tokens = []
-    for specifier in specifiers:
-        known = _TOKENS.get(specifier)
-        if known is None:
-            known = _TOKENS.put(specifier, next(_NEXT_TOKEN))
-        tokens.append(known)
-    return frozenset(tokens)
+    explicit = False
+    for req in reqs:
+        _, token, named = _facts(req.specifier)
+        tokens.append(token)
+        explicit = explicit or named
+    return frozenset(tokens), explicit
 
 
 class CandidateTable:
@@ -118,11 +137,13 @@ class CandidateTable:
         self._refused: dict[frozenset[int], tuple[Version, ...]] = {}
 
     def matching(
-        self, specifiers: Collection[SpecifierSet]
+        self, specifiers: Collection[SpecifierSet], key: frozenset[int] | None = None
     ) -> tuple[tuple[int, ...], frozenset[str]]:
         """The rows whose version every specifier admits (pre-releases included): the indices
-        of those that are candidates, and the reasons of those that are not."""
-        key = specifier_key(specifiers)
+        of those that are candidates, and the reasons of those that are not. ``key``: the
+        specifiers' ``specifier_key``, when the caller has it."""
+        if key is None:
+            key = specifier_key(specifiers)
         found = self._matches.get(key)
         if found is None:
             reasons: set[str] = set()
@@ -174,9 +195,9 @@ def matching_candidates(
     ``table`` (newest first; ``lowest``: lowest first), as uv's ``prerelease`` mode admits
     them, and why versions that match were still no candidates. ``excluded``: the versions
     resolvelib has already ruled out. The same question gets the same (shared) answer."""
-    specifiers = [req.specifier for req in reqs]
+    tokens, explicit_pre = _key_and_explicit(reqs)
     key = (
-        specifier_key(specifiers),
+        tokens,
         reqs[0].extra,
         reqs[0].group,
         frozenset(excluded),
@@ -187,8 +208,7 @@ def matching_candidates(
     if known is not None:
         return known
     name, extra, group = reqs[0].name, reqs[0].extra, reqs[0].group
-    explicit_pre = any(spec.prereleases for req in reqs for spec in req.specifier)
-    indices, reasons = table.matching(specifiers)
+    indices, reasons = table.matching([req.specifier for req in reqs], tokens)
     built = table.candidates(reqs[0])
     rows = table.rows
     finals: list[Candidate] = []
