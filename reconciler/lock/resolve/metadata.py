@@ -29,7 +29,7 @@ from accord.model.marker_tree import MarkerTree
 from accord.model.python_range import Bound, PythonRange
 from accord.reconciler.errors import AccordError
 from accord.reconciler.lock.resolve.availability import VersionRow
-from accord.reconciler.lock.resolve.requirements import Candidate, requirement_marker
+from accord.reconciler.lock.resolve.requirements import Candidate, Split, requirement_marker
 from accord.reconciler.lock.resolve.selection import CandidateTable
 
 if TYPE_CHECKING:
@@ -80,9 +80,9 @@ class MetadataStore:
         self.shared: dict[tuple[TableKey, tuple[tuple[Bound, bool], ...]], CandidateTable] = {}
         """The same tables, by package and what the fork decides of each version
         (``availability.fork_decisions``): forks that decide alike share one."""
-        self._pairs: dict[
-            tuple[int, str | None], tuple[DistMetadata, list[tuple[Requirement, MarkerTree]]]
-        ] = {}
+        self.splits: dict[tuple[object, ...], tuple[tuple[object, ...], list[Split]]] = {}
+        """``split``'s answers: a version's requirements as ``Req``s with the marker each holds
+        under, before a fork filters them (the same in every fork)."""
         self._lock = threading.Lock()
         self._pages: set[NormalizedName] = set()
         """Projects whose pages ``warm_pages`` asked for."""
@@ -123,20 +123,17 @@ class MetadataStore:
         self._closed = True
         self._pool.shutdown(wait=False, cancel_futures=True)
 
-    def pairs(
-        self,
-        metadata: DistMetadata,
-        extra: str | None,
-        make: Callable[[], list[tuple[Requirement, MarkerTree]]],
-    ) -> list[tuple[Requirement, MarkerTree]]:
-        """Provider._requirements' pairs of a version's own ``metadata`` for ``extra``, made
-        once per lock (the same in every fork): kept by the metadata's identity, the metadata
-        kept alive beside them."""
-        key = (id(metadata), extra)
-        known = self._pairs.get(key)
-        if known is None:
-            known = self._pairs[key] = (metadata, make())
-        return known[1]
+    def split(
+        self, key: tuple[object, ...], inputs: tuple[object, ...], make: Callable[[], list[Split]]
+    ) -> list[Split]:
+        """``make()``, kept by ``key`` for the other forks while they have the same ``inputs``
+        (the objects a provider's constraints, overrides and exclusions are)."""
+        known = self.splits.get(key)
+        if known is not None and all(a is b for a, b in zip(known[0], inputs, strict=True)):
+            return known[1]
+        made = make()
+        self.splits[key] = (inputs, made)
+        return made
 
     @staticmethod
     def _metadata_file(candidate: Candidate) -> IndexFile:

@@ -46,11 +46,12 @@ from accord.reconciler.lock.resolve.requirements import (
     Candidate,
     LocalPackage,
     Req,
+    Split,
     flat_requirements,
     name_of,
     own_requirements,
     requirement_marker,
-    split_requirement,
+    split_pairs,
 )
 from accord.reconciler.lock.resolve.selection import (
     CandidateTable,
@@ -209,13 +210,20 @@ class Provider(AbstractProvider[Req, Candidate, str]):
         metadata = self.metadata(candidate)
         if not self._overrides and not self._excludes:
             return own_requirements(metadata, candidate.name, candidate.extra)
-        return self.store.pairs(
-            metadata,
-            candidate.extra,
-            lambda: flat_requirements(
-                candidate.name, candidate.extra, self._kept(metadata.requires_dist)
-            ),
-        )
+        declared = self._kept(metadata.requires_dist)  # once per resolution (``_grouped``)
+        return flat_requirements(candidate.name, candidate.extra, declared)
+
+    def _grouped(self, candidate: Candidate, parent: str) -> list[Split]:
+        """``candidate``'s requirements as ``Req``s (``split_pairs``), made once per resolution
+        for a version from an index (a fork only filters them by its markers)."""
+
+        def make() -> list[Split]:
+            return split_pairs(self._requirements(candidate), parent, self._constraints)
+
+        if candidate.name == ROOT or candidate.group is not None or candidate.name in self._local:
+            return make()
+        key = (candidate.identifier, candidate.version, candidate.source)
+        return self.store.split(key, (self._constraints, self._overrides, self._excludes), make)
 
     def _kept(self, requirements: Sequence[Requirement]) -> list[Requirement]:
         """Requirements after ``override-dependencies``, without ``exclude-dependencies``."""
@@ -384,8 +392,11 @@ class Provider(AbstractProvider[Req, Candidate, str]):
         if fixed is not None:
             self.requirements_of[key] = fixed
             return fixed
+        parent = f"{candidate.name}=={candidate.version}"
+        if self.is_project(candidate.name):
+            parent = "the project"
         try:
-            pairs = self._requirements(candidate)
+            grouped = self._grouped(candidate, parent)
         except (AccordError, ValueError, OSError) as exc:
             # An unusable version (metadata that cannot be fetched, built or parsed), not a
             # failed lock: resolvelib tries another.
@@ -406,22 +417,11 @@ class Provider(AbstractProvider[Req, Candidate, str]):
             # cannot hold in this fork as `python_version < '0'`), and cannot fork again.
             env, forking = inherited[1], False
             python = MarkerTree.python_range(*intersect(self._range, env.python_bounds()))
-        parent = f"{candidate.name}=={candidate.version}"
-        if self.is_project(candidate.name):
-            parent = "the project"
         by_name: dict[NormalizedName, list[Req]] = defaultdict(list)
-        for requirement, marker in pairs:
-            if not self._applies(marker, env, python):
-                continue
-            for req in split_requirement(requirement, parent, marker):
-                by_name[req.name].append(req)
-            for constraint in self._constraints.get(canonicalize_name(requirement.name), ()):
-                # uv's constraints_for_requirement: where both the constraint's marker and
-                # the requirement's hold.
-                joint = requirement_marker(constraint, None) & marker
-                if self._applies(joint, env, python):
-                    for req in split_requirement(constraint, "the constraints", joint):
-                        by_name[req.name].append(req)
+        for marker, reqs_under in grouped:
+            if self._applies(marker, env, python):
+                for req in reqs_under:
+                    by_name[req.name].append(req)
         # resolvelib asks for their versions next, one after the other: their pages come
         # in meanwhile.
         self.store.warm_pages(

@@ -12,8 +12,8 @@ uv splits it: where it applies for the base package, or only because an extra is
 from __future__ import annotations
 
 import functools
-from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, TypeAlias
 
 import attrs
 from packaging.requirements import Requirement
@@ -36,12 +36,14 @@ __all__ = [
     "Candidate",
     "LocalPackage",
     "Req",
+    "Split",
     "flat_requirements",
     "fresh_extras",
     "identifier_of",
     "name_of",
     "own_requirements",
     "requirement_marker",
+    "split_pairs",
     "split_requirement",
 ]
 
@@ -78,6 +80,10 @@ class Req:
     def describe(self) -> str:
         extra = f"[{self.extra}]" if self.extra else ""
         return f"{self.name}{extra}{self.specifier}"
+
+
+Split: TypeAlias = "tuple[MarkerTree, list[Req]]"
+"""Requirements on one name (and its extras) with the marker they hold under."""
 
 
 @attrs.frozen
@@ -173,6 +179,24 @@ def split_requirement(
         for extra in sorted(requirement.extras)
     ]
     return reqs
+
+
+def split_pairs(
+    pairs: Sequence[tuple[Requirement, MarkerTree]],
+    parent: str,
+    constraints: Mapping[NormalizedName, Sequence[Requirement]],
+) -> list[Split]:
+    """A version's requirement ``pairs`` as ``Req``s (``split_requirement``), each group
+    with the marker it holds under, the ``constraints`` on each name after it (uv's
+    constraints_for_requirement: where both the constraint's marker and the requirement's
+    hold)."""
+    made: list[Split] = []
+    for requirement, marker in pairs:
+        made.append((marker, split_requirement(requirement, parent, marker)))
+        for constraint in constraints.get(canonicalize_name(requirement.name), ()):
+            joint = requirement_marker(constraint, None) & marker
+            made.append((joint, split_requirement(constraint, "the constraints", joint)))
+    return made
 
 
 _FLAT: IdentityMemo[list[tuple[Requirement, MarkerTree]]] = IdentityMemo(20_000)
