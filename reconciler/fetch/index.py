@@ -137,9 +137,8 @@ class IndexClient:
         # and the cache; requests get them back as an Authorization header.
         self.indexes = tuple(remember_index(url) for url in indexes)
         self.cache_dir = cache_dir
-        self.offline = offline
-        self.refresh = refresh
-        self.strategy = strategy
+        self._pages = cache_dir / "http"  # one object: its hash is worked out once
+        self.offline, self.refresh, self.strategy = offline, refresh, strategy
         """uv's ``index-strategy``: ``first-index``, ``unsafe-first-match`` or
         ``unsafe-best-match`` (the resolver orders the versions of several indexes)."""
         self._attempts = http.Attempts(unreachable=_unreachable, retries=retries, backoff=backoff)
@@ -239,7 +238,7 @@ class IndexClient:
         """The project's releases on one index; None when it answers 404."""
         return index_releases(
             project_page_url(index, project),
-            cache=self.cache_dir / "http",
+            cache=self._pages,
             index=index,
             project=project,
             accept=ACCEPT,
