@@ -269,12 +269,13 @@ def _work(connection: "socket.socket", data: bytes, fds: "list[int]", path: str,
         from accord.reconciler import console
         from accord.reconciler.fetch.pages import remembered_metadata
         from accord.reconciler.fetch.project_pages import remembered_pages
+        from accord.reconciler.fetch.releases import decoded_files
         from accord.reconciler.run import execute
 
-        known, pages = remembered_metadata(), remembered_pages()
+        known, pages, files = remembered_metadata(), remembered_pages(), decoded_files()
         console.served_by = (
             f"worker {os.getpid()} of the warm server at {path} ({known} metadata parsed "
-            f"ahead, {pages} index pages read ahead)"
+            f"ahead, {pages} index pages read ahead, {files} releases' files decoded ahead)"
         )
 
         def hand_over(argv: "list[str]", env: "dict[str, str]") -> None:

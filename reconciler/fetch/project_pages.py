@@ -43,6 +43,7 @@ if TYPE_CHECKING:
     import urllib3
 
 __all__ = [
+    "decode_files",
     "fresh_pages",
     "index_releases",
     "pages_fresh",
@@ -139,6 +140,26 @@ def remember_page(path: str, index: str, project: str) -> None:
     entry = Path(path)
     if _entry_path(entry.parent, project_page_url(index, NormalizedName(project))) == entry:
         _kept(entry, index, NormalizedName(project))
+
+
+def decode_files(wanted: Iterable[tuple[str, str, str]]) -> None:
+    """Decode (and keep) the files of the releases (index, project, version) a worker read
+    from the pages this process keeps decoded (``releases.fresh_files``): the next workers
+    find them decoded, as they find the pages."""
+    by_page: dict[tuple[str, str], tuple[Release, ...]] = {}
+    for (_, index, project), (_, (_, releases)) in _DECODED.items():
+        by_page[(index, project)] = releases
+    by_version: dict[tuple[str, str], dict[str, Release]] = {}
+    for index, project, version in wanted:
+        page = by_page.get((index, project))
+        if page is None:
+            continue
+        versions = by_version.get((index, project))
+        if versions is None:
+            versions = by_version[(index, project)] = {str(r.version): r for r in page}
+        release = versions.get(version)
+        if release is not None:
+            release.files()
 
 
 _PARSING = threading.Lock()

@@ -34,7 +34,9 @@ __all__ = [
     "FileSelection",
     "Release",
     "decode_page",
+    "decoded_files",
     "encode_page",
+    "fresh_files",
     "listed_releases",
 ]
 
@@ -70,6 +72,13 @@ _FACTS: dict[tuple[Any, ...], FileFacts] = {}
 _TAG_SETS: dict[tuple[str, ...], frozenset[str]] = {}
 _SPECIFIERS: dict[str, SpecifierSet | None] = {}
 _VERSIONS: dict[str, Version] = {}
+
+_FRESH_FILES: list[tuple[str, str, str]] = []
+"""The releases of pages whose files this process decoded since the last ``fresh_files``
+(index, project, version): a warm server decodes them for its next workers."""
+_FRESH_FILES_MOST = 8192
+_DECODED_FILES = [0]
+"""How many releases' files this process decoded (a warm server's worker: inherited)."""
 
 
 def _specifier(text: str) -> SpecifierSet | None:
@@ -175,6 +184,10 @@ class Release:
         """Every file of this version, in page order (decoded once, then kept)."""
         if self._files is None:
             self._files = self.decode()
+            _DECODED_FILES[0] += 1
+            details = self._details
+            if details is not None and len(_FRESH_FILES) < _FRESH_FILES_MOST:
+                _FRESH_FILES.append((details.index, details.project, str(self.version)))
         return self._files
 
     def decode(self) -> tuple[IndexFile, ...]:
@@ -301,6 +314,19 @@ def encode_page(files: Sequence[IndexFile]) -> bytes:
         offset += len(chunk)
     head = marshal.dumps((_FORMAT, tuple(table), tuple(rows)))
     return _LENGTH.pack(len(head)) + head + b"".join(chunks)
+
+
+def decoded_files() -> int:
+    """How many releases' files this process has decoded (``Release.files``)."""
+    return _DECODED_FILES[0]
+
+
+def fresh_files() -> list[tuple[str, str, str]]:
+    """The releases (index, project, version) whose files this process decoded since the last
+    call."""
+    fresh = list(_FRESH_FILES)
+    _FRESH_FILES.clear()
+    return fresh
 
 
 def decode_page(

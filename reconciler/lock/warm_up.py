@@ -112,10 +112,12 @@ def told() -> dict[str, list[Any]]:
     from accord.model.marker_dnf import fresh_rendered
     from accord.reconciler.fetch.pages import fresh_metadata, fresh_metadata_files
     from accord.reconciler.fetch.project_pages import fresh_pages
+    from accord.reconciler.fetch.releases import fresh_files
     from accord.reconciler.lock.resolve.requirements import fresh_extras
 
     return {
         "extras": fresh_extras(),
+        "files": fresh_files(),
         "markers": fresh_rendered(),
         "parsed": fresh_metadata(),
         "read": fresh_metadata_files(),
@@ -132,7 +134,9 @@ def learn(news: dict[str, object]) -> None:
       base and the ``Requires-Python`` bound; ``extras`` (package, version, extra): the pairs
       of the extras it used;
     - ``read`` (cache directory, url, hash, bytes): the metadata files it read, kept;
-    - ``pages`` (entry, index, project): the index pages it decoded, decoded.
+    - ``pages`` (entry, index, project): the index pages it decoded, decoded;
+    - ``files`` (index, project, version): the releases of those pages whose files it decoded,
+      decoded.
 
     What does not parse, or is not of that shape, is left for the run that meets it to say."""
     from packaging.utils import canonicalize_name
@@ -142,7 +146,7 @@ def learn(news: dict[str, object]) -> None:
     from accord.model.python_range import lower_bound
     from accord.reconciler.errors import AccordError
     from accord.reconciler.fetch.pages import parse_metadata, parsed_metadata, remember_metadata
-    from accord.reconciler.fetch.project_pages import remember_page
+    from accord.reconciler.fetch.project_pages import decode_files, remember_page
     from accord.reconciler.lock.resolve.assemble import edge_marker
     from accord.reconciler.lock.resolve.requirements import own_requirements
 
@@ -178,6 +182,9 @@ def learn(news: dict[str, object]) -> None:
     for entry, index, project in _items(news.get("pages"), 3):
         if isinstance(entry, str) and isinstance(index, str) and isinstance(project, str):
             remember_page(entry, index, project)
+    decode_files(
+        item for item in _items(news.get("files"), 3) if all(isinstance(p, str) for p in item)
+    )
     told()  # the server's own lists: what it learned is not news to tell anyone
 
 

@@ -29,7 +29,8 @@ from tests.cli.support import Cli, clean_environment
 
 _SERVED = re.compile(
     r"^DEBUG Run by worker (\d+) of the warm server at (\S+) "
-    r"\((\d+) metadata parsed ahead, (\d+) index pages read ahead\)$",
+    r"\((\d+) metadata parsed ahead, (\d+) index pages read ahead, "
+    r"(\d+) releases' files decoded ahead\)$",
     re.MULTILINE,
 )
 
@@ -414,8 +415,9 @@ def test_turned_off_no_server_and_a_bad_value_is_an_error(
 def test_the_server_learns_the_metadata_a_run_parsed(
     cli: Cli, make_project: MakeProject, warm: dict[str, str]
 ) -> None:
-    """A worker leaves the metadata it parsed for the server, whose next spare has it parsed:
-    a lock of the same project again parses none afresh, and makes the same lock."""
+    """A worker leaves the metadata it parsed and the releases whose files it decoded for the
+    server, whose next spare has them done: a lock of the same project again parses none
+    afresh, and makes the same lock."""
     project = make_project("simple")
     first = _SERVED.search(_served(cli, project, warm, "lock", "--python", str(cli.python)).stderr)
     assert first is not None
@@ -426,10 +428,11 @@ def test_the_server_learns_the_metadata_a_run_parsed(
         again = _served(cli, project, warm, "lock", "--python", str(cli.python))
         known = _SERVED.search(again.stderr)
         assert known is not None and again.returncode == 0, again.stderr
-        if int(known.group(3)) > 0 or time.monotonic() > deadline:
+        if (int(known.group(3)) > 0 and int(known.group(5)) > 0) or time.monotonic() > deadline:
             break
         time.sleep(0.2)
     assert int(known.group(3)) >= 2  # the simple project's two dependencies, at least
+    assert int(known.group(5)) >= 2  # their chosen versions' files
     assert (project / "uv.lock").read_bytes() == made
     assert not list(Path(first.group(2)).parent.glob("*.learn.*"))  # taken in and removed
 
