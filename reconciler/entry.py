@@ -46,16 +46,6 @@ def _lock_is_current(
     sys.exit(0)
 
 
-def roomy_collector() -> None:
-    """Collect cycles every 50,000 allocations, not every 700 (CPython's default) for the slow
-    path: its imports and a resolution make hundreds of thousands of objects that live to
-    the end of the run, and young collections that find nothing to free took ~7 ms (8%) of a
-    served lock of 334 packages. Garbage without cycles is freed at once as ever."""
-    import gc
-
-    gc.set_threshold(50_000, 10, 10)
-
-
 def main() -> None:
     """Console script entry point."""
     argv = sys.argv[1:]
@@ -91,9 +81,9 @@ def main() -> None:
             from accord.reconciler.warm import try_warm
 
             try_warm(argv, asked=warm != "")  # ends here when a warm server ran it
-        roomy_collector()
-        from accord.reconciler.method_cache import install
+        from accord.reconciler.method_cache import install, roomy_collector
 
+        roomy_collector()
         install()  # before the first attrs class is defined
         from accord.reconciler.cli.main import main as slow_main  # slow path only
     except KeyboardInterrupt:

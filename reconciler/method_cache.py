@@ -22,6 +22,8 @@ compiled afresh; a missing, foreign or damaged file is compiled around, never an
 name up in its globals before the builtins); with an attrs that no longer calls ``compile``
 there, nothing is cached and nothing changes. It must run before the first attrs class of
 accord is defined: the slow path's entry calls it before importing the CLI.
+
+``roomy_collector``, the slow path's other first step, spaces Python's cycle collections out.
 """
 
 from __future__ import annotations
@@ -37,7 +39,7 @@ import sys
 from types import CodeType
 from typing import Any
 
-__all__ = ["install", "save"]
+__all__ = ["install", "roomy_collector", "save"]
 
 # What the file starts with: the interpreter's bytecode magic (marshal's format and the code
 # objects are the interpreter's own) and this file's own version.
@@ -160,3 +162,13 @@ def save() -> None:
         # A read-only installation, a full disk: the classes are compiled next time instead.
         with contextlib.suppress(OSError):
             os.unlink(temporary)
+
+
+def roomy_collector() -> None:
+    """Collect cycles every 50,000 allocations, not every 700 (CPython's default) for the slow
+    path: its imports and a resolution make hundreds of thousands of objects that live to
+    the end of the run, and young collections that find nothing to free took ~7 ms (8%) of a
+    served lock of 334 packages. Garbage without cycles is freed at once as ever."""
+    import gc
+
+    gc.set_threshold(50_000, 10, 10)

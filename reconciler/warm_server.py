@@ -288,7 +288,7 @@ def _work(connection: "socket.socket", data: bytes, fds: "list[int]", path: str,
 
         execute.exec_handler = hand_over
         from accord.reconciler.cli.main import main
-        from accord.reconciler.entry import roomy_collector
+        from accord.reconciler.method_cache import roomy_collector
 
         roomy_collector()  # as the slow path in a process of its own
 
