@@ -199,21 +199,29 @@ def _node(candidate: Candidate) -> NodeKey:
 def merge_forks(forks: Sequence[ForkResult], roots: Sequence[str], python: PythonRange) -> Graph:
     """Merge the solved forks (uv's ``ResolverOutput::from_state`` and reachability)."""
     edges: dict[NodeKey, dict[NodeKey, MarkerTree]] = defaultdict(dict)
+    made: dict[int, NodeKey] = {}  # by candidate: the forks share the pins made before a split
+
+    def node(candidate: Candidate) -> NodeKey:
+        key = made.get(id(candidate))
+        if key is None:
+            key = made[id(candidate)] = _node(candidate)
+        return key
+
     for fork in forks:
         for identifier in roots:
             candidate = fork.pins.get(identifier)
             if candidate is None:
                 continue
-            child = _node(candidate)
+            child = node(candidate)
             known = edges[_ROOT_KEY].get(child, MarkerTree.FALSE)
             edges[_ROOT_KEY][child] = known | fork.env
         for candidate in fork.pins.values():
-            parent = _node(candidate)
+            parent = node(candidate)
             for req in fork.requirements.get((candidate.identifier, candidate.version), ()):
                 chosen = fork.pins.get(req.identifier)
                 if chosen is None:
                     continue
-                child = _node(chosen)
+                child = node(chosen)
                 # An edge whose marker cannot hold in this fork is kept (uv keeps the
                 # dependencies a fork inherited from before it split, and writes such an
                 # edge with its spelling of false, `python_version < '0'`).

@@ -135,6 +135,8 @@ class CandidateTable:
         self._candidates: dict[tuple[str | None, str | None], list[Candidate | None]] = {}
         self._chosen: dict[tuple[object, ...], Matches] = {}
         self._refused: dict[frozenset[int], tuple[Version, ...]] = {}
+        self._refusals = any(isinstance(row[3], PythonRefusal) for row in rows)
+        """Whether a version is refused for its Requires-Python (most tables: none)."""
 
     def matching(
         self, specifiers: Collection[SpecifierSet], key: frozenset[int] | None = None
@@ -162,6 +164,8 @@ class CandidateTable:
         """The final versions every specifier admits that are no candidates because their
         Requires-Python excludes the whole fork: uv tries each (newest first) and counts it
         as a conflict (``record_conflict``), where accord never offers it."""
+        if not self._refusals:
+            return ()
         key = specifier_key(specifiers)
         found = self._refused.get(key)
         if found is None:
