@@ -138,8 +138,10 @@ def remember_page(path: str, index: str, project: str) -> None:
     """Decode and keep a page a worker read (the warm server's ``learn``), and the page's
     address and cache entry, which every run works out again."""
     entry = Path(path)
-    if _entry_path(entry.parent, project_page_url(index, NormalizedName(project))) == entry:
-        _kept(entry, index, NormalizedName(project))
+    made = _entry_path(entry.parent, project_page_url(index, NormalizedName(project)))
+    if made == entry:
+        # The remembered path object (its text worked out here, for the workers' ``stat``).
+        _kept(made, index, NormalizedName(project))
 
 
 def decode_files(wanted: Iterable[tuple[str, str, str]]) -> None:

@@ -141,8 +141,11 @@ def _marker_order(marker: Marker | None) -> tuple[Any, ...]:
     return known
 
 
+_KIND_RANKS = {kind: rank for rank, kind in enumerate(SourceKind)}
+
+
 def _kind_rank(kind: SourceKind) -> int:
-    return list(SourceKind).index(kind)
+    return _KIND_RANKS[kind]
 
 
 def _package_key(package: LockedPackage) -> tuple[Any, ...]:
