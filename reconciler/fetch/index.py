@@ -196,13 +196,13 @@ class IndexClient:
         decoded when read), from the first index (in order) that knows it, newest first;
         under an ``unsafe-*`` strategy from every index that knows it, in search order, each
         release's ``rank`` the position of its index among them (find-links files join each
-        index's).
-
-        Files whose names are not a wheel or sdist of the project are skipped. Raises
+        index's). Files whose names are not a wheel or sdist of the project are skipped. Raises
         PackageNotFound when every index answers 404 (or, offline, none is cached),
         IndexUnavailable when an index cannot be reached, IndexPageInvalid for a broken page.
         """
         project = canonicalize_name(name)
+        if (known := self._releases.get(project)) is not None:  # asked again by every fork
+            return known
         progress().resolving(project)
         return self._once(self._releases, project, lambda: self._with_flat(project))
 
