@@ -236,7 +236,6 @@ def project_page_url(index: str, project: NormalizedName) -> str:
 
 
 @functools.lru_cache(maxsize=4096)
-@functools.lru_cache(maxsize=8192)
 def _entry_path(cache: Path, page_url: str) -> Path:
     """The cache entry of a page (remembered, the same object each time: a ``Path`` hashes
     its parts once; every lock asks again for each of its packages)."""
