@@ -178,9 +178,9 @@ class MetadataStore:
                 static = find_static_metadata(self._static, candidate.name, candidate.version)
                 if static is not None:
                     # uv neither fetches nor builds a version with an entry of its own.
-                    future = Future()
-                    future.set_result(_from_static(static, candidate.version))
-                    self.prefetch(future.result().requires_dist, client)
+                    made = future = _Made()
+                    made.value = _from_static(static, candidate.version)
+                    self.prefetch(made.value.requires_dist, client)
                 else:
                     file = self._metadata_file(candidate)
                     future = self._pool.submit(self._fetch, file, client)

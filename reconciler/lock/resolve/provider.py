@@ -334,7 +334,7 @@ class Provider(AbstractProvider[Req, Candidate, str]):
     def python_refusals(self, candidate: Candidate, reqs: Iterable[Req]) -> int:
         """How many newer versions uv would have tried and refused for their Python."""
         refused = self._versions(candidate.name).python_refused([req.specifier for req in reqs])
-        return sum(1 for version in refused if version > candidate.version) if refused else 0
+        return sum(1 for version in refused if version > candidate.version)
 
     def _versions(self, name: NormalizedName) -> CandidateTable:
         """``name``'s versions in this fork's Python range, as candidates (asked for again with
