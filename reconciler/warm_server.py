@@ -9,7 +9,8 @@ while it waits (a collection and the lock stage's warm-up touch those pages), so
 a process that only has its own run to do.
 
 The server learns: once a worker has said how its run ended, it leaves the core metadata it
-parsed and read and the index pages it decoded in a file beside the socket; the server takes
+parsed and read, the index pages it decoded and the packages of a lock it installed from in a
+file beside the socket; the server takes
 them in (``lock/warm_up.learn``) and replaces the waiting spare with one that has them, so the
 next lock of the same project reads and parses only what changed. A spare leaves when the
 server closes its end of the spare's pipe (a newer spare took its place, or the server is

@@ -9,10 +9,15 @@ from __future__ import annotations
 import contextlib
 from pathlib import Path
 
-from accord.model.lock import Lock
+from accord.model.lock import Lock, SourceKind
 from accord.reconciler.lock.text import read_lock_text
 
-__all__ = ["parse_lock_cached", "read_existing_lock"]
+__all__ = ["fresh_locks", "learned_lock", "parse_lock_cached", "read_existing_lock"]
+
+_SEEN: list[tuple[str, str, Lock]] = []
+"""The locks this process parsed (cache directory, digest, lock), for ``fresh_locks``."""
+_LEARNED: set[str] = set()
+"""The digests of the locks whose packages this process read ahead (a warm server's)."""
 
 
 def read_existing_lock(path: Path) -> tuple[str | None, Lock | None]:
@@ -47,11 +52,13 @@ def parse_lock_cached(text: str, path: Path) -> Lock:
     from accord.reconciler.fsutil import write_atomic
 
     digest = hashlib.sha256(f"{__version__}\0{_PARSED_FORMAT}\0{text}".encode()).hexdigest()
-    entry = cache_root() / "parsed-locks" / f"{digest}.pickle"
+    cache = cache_root()
+    entry = cache / "parsed-locks" / f"{digest}.pickle"
     try:
         with entry.open("rb") as stream:
             cached = pickle.load(stream)
         if isinstance(cached, Lock):
+            _SEEN.append((str(cache), digest, cached))
             return cached
     except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, TypeError):
         pass
@@ -60,4 +67,52 @@ def parse_lock_cached(text: str, path: Path) -> Lock:
     lock = parse_lock(text, path)
     with contextlib.suppress(OSError):
         write_atomic(entry, pickle.dumps(lock, protocol=pickle.HIGHEST_PROTOCOL))
+    _SEEN.append((str(cache), digest, lock))
     return lock
+
+
+Locked = tuple[str, str, list[tuple[str, str, str]], list[tuple[str, str]], list[str]]
+"""What ``fresh_locks`` says of a lock: cache directory, digest, its registry packages (index,
+name, version), the extras its edges ask for (package, extra), its edges' markers."""
+
+
+def fresh_locks() -> list[Locked]:
+    """The locks this process parsed since the last call that the warm server it was forked
+    from has not read ahead (``learned_lock``): a worker tells them, so that the server reads
+    and parses their packages' pages and metadata before the project is next locked."""
+    told: list[Locked] = []
+    for cache, digest, lock in _SEEN:
+        if digest in _LEARNED or any(digest == item[1] for item in told):
+            continue
+        packages: list[tuple[str, str, str]] = []
+        extras: set[tuple[str, str]] = set()
+        markers: set[str] = set()
+        for package in lock.packages:
+            source = package.source
+            if (
+                source.kind is SourceKind.REGISTRY
+                and package.version is not None
+                and source.location.startswith(("http://", "https://"))
+            ):
+                packages.append((source.location, package.name, str(package.version)))
+            for edges in (
+                package.dependencies,
+                *(edges for _, edges in package.optional_dependencies),
+                *(edges for _, edges in package.dev_dependencies),
+            ):
+                for edge in edges:
+                    extras.update((edge.name, extra) for extra in edge.extras)
+                    if edge.marker is not None:
+                        markers.add(str(edge.marker))
+        told.append((cache, digest, packages, sorted(extras), sorted(markers)))
+    _SEEN.clear()
+    return told
+
+
+def learned_lock(digest: str) -> bool:
+    """Note that this process read ahead the packages of the lock ``digest``; False when it
+    had already."""
+    if digest in _LEARNED:
+        return False
+    _LEARNED.add(digest)
+    return True

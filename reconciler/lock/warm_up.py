@@ -113,11 +113,13 @@ def told() -> dict[str, list[Any]]:
     from accord.reconciler.fetch.pages import fresh_metadata, fresh_metadata_files
     from accord.reconciler.fetch.project_pages import fresh_pages
     from accord.reconciler.fetch.releases import fresh_files
+    from accord.reconciler.lock.memo import fresh_locks
     from accord.reconciler.lock.resolve.requirements import fresh_extras
 
     return {
         "extras": fresh_extras(),
         "files": fresh_files(),
+        "locked": fresh_locks(),
         "markers": fresh_rendered(),
         "parsed": fresh_metadata(),
         "read": fresh_metadata_files(),
@@ -136,30 +138,23 @@ def learn(news: dict[str, object]) -> None:
     - ``read`` (cache directory, url, hash, bytes): the metadata files it read, kept;
     - ``pages`` (entry, index, project): the index pages it decoded, decoded;
     - ``files`` (index, project, version): the releases of those pages whose files it decoded,
-      decoded.
+      decoded;
+    - ``locked`` (``memo.fresh_locks``), the locks it read that this process has not: their
+      registry packages' pages, files and metadata read from the cache and parsed as a lock
+      run would (``_read_ahead``), so the project's next lock (after an edit, say) finds them
+      done although no worker has locked it yet.
 
     What does not parse, or is not of that shape, is left for the run that meets it to say."""
     from packaging.utils import canonicalize_name
 
-    from accord.model.marker_order import marker_order_key
-    from accord.model.marker_tree import MarkerTree
     from accord.model.python_range import lower_bound
     from accord.reconciler.errors import AccordError
     from accord.reconciler.fetch.pages import parse_metadata, parsed_metadata, remember_metadata
     from accord.reconciler.fetch.project_pages import decode_files, remember_page
-    from accord.reconciler.lock.resolve.assemble import edge_marker
+    from accord.reconciler.lock.memo import learned_lock
     from accord.reconciler.lock.resolve.requirements import own_requirements
 
-    for text in _items(news.get("markers"), None):
-        if not isinstance(text, str):
-            continue
-        try:
-            tree = MarkerTree.parse(text)
-            tree.to_string()
-            marker_order_key(tree)
-            edge_marker(text)
-        except ValueError:
-            continue
+    _learn_markers(_items(news.get("markers"), None))
     for raw in _items(news.get("parsed"), None):
         if not isinstance(raw, bytes):
             continue
@@ -185,7 +180,74 @@ def learn(news: dict[str, object]) -> None:
     decode_files(
         item for item in _items(news.get("files"), 3) if all(isinstance(p, str) for p in item)
     )
+    for cache, digest, packages, extras, markers in _items(news.get("locked"), 5):
+        if isinstance(cache, str) and isinstance(digest, str) and learned_lock(digest):
+            _read_ahead(cache, _items(packages, 3), _items(extras, 2))
+            _learn_markers(_items(markers, None))
     told()  # the server's own lists: what it learned is not news to tell anyone
+
+
+def _learn_markers(texts: list[Any]) -> None:
+    """The diagrams, texts and order of the markers ``texts``, made as a lock's writer makes
+    them."""
+    from accord.model.marker_order import marker_order_key
+    from accord.model.marker_tree import MarkerTree
+    from accord.reconciler.lock.resolve.assemble import edge_marker
+
+    for text in texts:
+        if not isinstance(text, str):
+            continue
+        try:
+            tree = MarkerTree.parse(text)
+            tree.to_string()
+            marker_order_key(tree)
+            edge_marker(text)
+        except ValueError:
+            continue
+
+
+def _read_ahead(cache: str, packages: list[Any], extras: list[Any]) -> None:
+    """What a lock run reads and parses first of each registry package ``(index, name,
+    version)`` of a lock: its index page (from the cache ``cache`` only, fresh or not: a run
+    still decides whether to ask again), the files of that version, the metadata of the file
+    a resolver reads it from, and that metadata's requirements (the base's, and those of the
+    ``(package, extra)`` pairs the lock's edges ask for). A package the cache lacks, or whose
+    page or metadata does not read, is left for the run that meets it."""
+    from pathlib import Path
+
+    from packaging.utils import canonicalize_name
+    from packaging.version import InvalidVersion, Version
+
+    from accord.model.python_range import lower_bound
+    from accord.reconciler.errors import AccordError
+    from accord.reconciler.fetch.index import IndexClient, parse_metadata
+    from accord.reconciler.lock.resolve.metadata import metadata_file
+    from accord.reconciler.lock.resolve.requirements import own_requirements
+
+    wanted: dict[str, list[str]] = {}
+    for package, extra in extras:
+        if isinstance(package, str) and isinstance(extra, str):
+            wanted.setdefault(package, []).append(extra)
+    clients: dict[str, IndexClient] = {}
+    for index, name, version in packages:
+        if not all(isinstance(part, str) for part in (index, name, version)):
+            continue
+        client = clients.get(index)
+        if client is None:
+            client = clients[index] = IndexClient([index], cache_dir=Path(cache), offline=True)
+        try:
+            pinned = Version(version)
+            release = next(r for r in client.releases(name) if r.version == pinned)
+            metadata = parse_metadata(client.metadata(metadata_file(release.files())))
+            project = canonicalize_name(metadata.name)
+            for extra in (None, *wanted.get(project, ())):
+                own_requirements(metadata, project, extra)
+            if metadata.requires_python is not None:
+                lower_bound(metadata.requires_python)
+        except (AccordError, InvalidVersion, StopIteration, IndexError, OSError, ValueError):
+            continue
+    for client in clients.values():
+        client.close()
 
 
 def _items(value: object, size: int | None) -> list[Any]:

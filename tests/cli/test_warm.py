@@ -448,6 +448,35 @@ def test_the_server_learns_the_metadata_a_run_parsed(
     assert not list(runtime.glob("*.learn.*"))
 
 
+def test_the_server_reads_ahead_the_packages_of_a_lock_a_sync_read(
+    cli: Cli, make_project: MakeProject, warm: dict[str, str]
+) -> None:
+    """A sync tells the server the lock it installed from: the server reads that lock's
+    packages' pages, files and metadata from the cache, so the project's first served lock
+    (no worker has locked it yet) finds them done, and makes the same lock."""
+    project = make_project("simple")
+    reference = cli.invoke(project, "lock", "--python", str(cli.python), env={"ACCORD_WARM": "0"})
+    assert reference.returncode == 0, reference.stderr
+    made = (project / "uv.lock").read_bytes()
+    deadline = time.monotonic() + 30
+    while True:  # served syncs, until a worker inherits what the server read ahead
+        synced = _served(cli, project, warm, "sync", "--frozen", "--python", str(cli.python))
+        known = _SERVED.search(synced.stderr)
+        assert known is not None and synced.returncode == 0, synced.stderr
+        if int(known.group(3)) > 0 or time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
+    assert int(known.group(3)) >= 2  # the simple project's two dependencies, at least
+    assert int(known.group(4)) >= 2  # their index pages
+    assert int(known.group(5)) >= 2  # their locked versions' files
+    (project / "uv.lock").unlink()
+    locked = _served(cli, project, warm, "lock", "--python", str(cli.python))
+    found = _SERVED.search(locked.stderr)
+    assert found is not None and locked.returncode == 0, locked.stderr
+    assert int(found.group(3)) >= 2
+    assert (project / "uv.lock").read_bytes() == made
+
+
 def test_the_server_reads_a_page_again_once_its_cache_file_changed(
     cli: Cli, dists_dir: Path, tmp_path: Path, warm: dict[str, str]
 ) -> None:

@@ -35,10 +35,19 @@ from accord.reconciler.lock.resolve.selection import CandidateTable
 if TYPE_CHECKING:
     from accord.reconciler.fetch.index import DistMetadata, IndexClient, IndexFile
 
-__all__ = ["MetadataStore", "TableKey", "refuse_local_metadata"]
+__all__ = ["MetadataStore", "TableKey", "metadata_file", "refuse_local_metadata"]
 
 TableKey = NormalizedName | tuple[NormalizedName, int]
 """A package's name, or (a package whose source is chosen by marker) its name and index."""
+
+
+def metadata_file(files: Sequence[IndexFile]) -> IndexFile:
+    """The file of a version whose core metadata the resolver reads: the first wheel with a
+    metadata file of its own (PEP 658), else the first wheel, else the first file. Raises
+    IndexError when there is none."""
+    wheels = [f for f in files if f.is_wheel]
+    with_metadata = [f for f in wheels if f.has_metadata]
+    return (with_metadata or wheels or list(files))[0]
 
 
 def _from_static(static: StaticMetadata, version: Version) -> DistMetadata:
@@ -164,9 +173,7 @@ class MetadataStore:
 
     @staticmethod
     def _metadata_file(candidate: Candidate) -> IndexFile:
-        wheels = [f for f in candidate.files if f.is_wheel]
-        with_metadata = [f for f in wheels if f.has_metadata]
-        return (with_metadata or wheels or list(candidate.files))[0]
+        return metadata_file(candidate.files)
 
     def get(self, candidate: Candidate, client: IndexClient) -> Pending:
         key = (candidate.name, candidate.version, candidate.source)
