@@ -20,38 +20,41 @@ _HEADER = re.compile(r"From |[\041-\071\073-\176]*:|[\t ]")
 """email.feedparser's headerRE: a field, a continuation, or a Unix ``From `` line."""
 
 
-def header_fields(text: str) -> dict[str, list[str]]:
+def header_fields(text: str, only: frozenset[str] | None = None) -> dict[str, list[str]]:
     """Each field's values in order, by its name in lower case, each value stripped as
-    ``str(value).strip()`` strips what ``Message.get_all`` returns."""
-    lines: list[str] = []
+    ``str(value).strip()`` strips what ``Message.get_all`` returns; with ``only`` (names in
+    lower case), just those fields (the others are still read, to find where the headers
+    end)."""
+    fields: dict[str, list[str]] = {}
+    name = ""  # the open field's name in lower case ("": none, or one not kept)
+    value: list[str] = []
     for match in _LINE.finditer(text):
         line = match.group()
-        if not _HEADER.match(line):
-            break
-        lines.append(line)
-    fields: dict[str, list[str]] = {}
-    name = ""
-    value: list[str] = []
-
-    def close() -> None:
-        first, rest = value[0].split(":", 1)[1], value[1:]
-        text = (first.lstrip(" \t") + "".join(rest)).rstrip("\r\n")
-        fields.setdefault(name.lower(), []).append(text.strip())
-
-    for line in lines:
-        if line[0] in " \t":
+        if line[0] in " \t":  # a continuation (of no field, before the first: dropped)
             if name:
                 value.append(line)
             continue
+        if not _HEADER.match(line):
+            break
         if name:
-            close()
-            name, value = "", []
+            _close(fields, name, value)
+            name = ""
         if line.startswith("From "):
             continue  # the Unix from line, or a stray one (a defect the parser drops)
         colon = line.find(":")
         if colon == 0:
             continue  # no field name: dropped, as the parser does
-        name, value = line[:colon], [line]
+        lower = line[:colon].lower()
+        if only is None or lower in only:
+            name, value = lower, [line[colon + 1 :]]
     if name:
-        close()
+        _close(fields, name, value)
     return fields
+
+
+def _close(fields: dict[str, list[str]], name: str, value: list[str]) -> None:
+    """Add the field ``name`` whose lines (the first without its name and colon) are
+    ``value``: the parser's value (the first line's leading blanks and the last line end
+    dropped) stripped is the lines joined and stripped."""
+    text = value[0] if len(value) == 1 else "".join(value)
+    fields.setdefault(name, []).append(text.strip())

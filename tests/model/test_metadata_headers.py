@@ -50,3 +50,13 @@ def test_fields_are_those_email_parser_reads_for_random_texts() -> None:
     for _ in range(3000):
         text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 25)))
         assert header_fields(text) == _as_email_parser_reads(text), repr(text)
+
+
+def test_only_some_fields_are_those_fields_of_all() -> None:
+    pieces = ["Name", "Version", "From ", ":", " ", "\t", "\n", "\r", "\r\n", "a", "-", "x y"]
+    only = frozenset({"name", "version"})
+    rng = random.Random(20261204)
+    for _ in range(3000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 25)))
+        every = header_fields(text)
+        assert header_fields(text, only) == {k: v for k, v in every.items() if k in only}, text
