@@ -17,8 +17,10 @@ identical copies of the project:
 
 It prints medians, minimums and the accord/uv ratio. ``--warm`` adds the fresh sync without a
 recipe and the lock from scratch with accord's warm server (``ACCORD_WARM=1``): the server's
-first lock of the project (one run each), then, once the server has learned what that lock
-parsed and read, the same lock again (``--runs`` each), with a warm and a cold cache.
+first lock of the project after the syncs (which told it the lock they installed from, whose
+packages it read ahead), then, once the server has learned what that lock parsed and read, the
+same lock again (``--runs`` each), with a warm and a cold cache; last, the first lock of a
+server started afresh, which has learned nothing (one run each).
 """
 
 from __future__ import annotations
@@ -172,10 +174,11 @@ def _warm_rows(
     _report("warm server: sync, no recipe", first_accord, first_uv, "uv")
     lock_job: Job = ([accord, "lock", "-q"], accord_project, warm, unlock(accord_project))
     uv_lock_job: Job = ([uv, "lock", "-q"], uv_project, warm, unlock(uv_project))
-    # The server's first lock of the project (it has learned nothing of it yet: the syncs
-    # above resolved nothing), one run each; then it learns what that run parsed and read.
+    # The server's first lock of the project (no worker has resolved it yet; the syncs above
+    # told it their lock, whose packages it read ahead), one run each; then it learns what
+    # that run parsed and read.
     first_accord, first_uv = _alternating(1, lock_job, uv_lock_job)
-    _report("warm server: first lock, warm cache", first_accord, first_uv, "uv")
+    _report("warm server: first lock after syncs, warm cache", first_accord, first_uv, "uv")
     _settle(accord, accord_project, warm)
     lock_accord, lock_uv = _alternating(runs, lock_job, uv_lock_job)
     _report("warm server: lock, warm cache", lock_accord, lock_uv, "uv")
@@ -198,6 +201,22 @@ def _warm_rows(
         ([uv, "lock", "-q"], uv_project, warm, unlock_cold(uv_project, warm["UV_CACHE_DIR"])),
     )
     _report("warm server: lock, cold cache", cold_accord, cold_uv, "uv")
+    _stop_servers(runtime, report=True)
+    # A server started afresh by an in-process lock (which tells it nothing): its first
+    # served lock has nothing read ahead.
+    deadline = time.monotonic() + 30
+    while not list(runtime.glob("accord-warm-*/*.sock")) and time.monotonic() < deadline:
+        unlock(accord_project)()
+        subprocess.run([accord, "lock", "-q"], cwd=accord_project, env=warm, check=True)
+        time.sleep(0.5)
+    first_accord, first_uv = _alternating(1, lock_job, uv_lock_job)
+    _report("warm server: first lock, nothing learned", first_accord, first_uv, "uv")
+    _stop_servers(runtime, report=False)
+
+
+def _stop_servers(runtime: Path, *, report: bool) -> None:
+    """SIGTERM to the warm server under ``runtime`` and its spare (with ``report``, their peak
+    memory said first), then wait for its socket to go."""
     found: set[str] = set()
     for entry in sorted(
         Path("/proc").iterdir(), key=lambda p: int(p.name) if p.name.isdigit() else 0
@@ -214,8 +233,12 @@ def _warm_rows(
             # The server's child waiting on the socket is the worker it forked ahead.
             who = "its spare worker" if parent and parent.group(1) in found else "warm server"
             found.add(entry.name)
-            print(f"{who}: peak {int(peak.group(1)) / 1024 if peak else 0:.1f} MiB")
+            if report:
+                print(f"{who}: peak {int(peak.group(1)) / 1024 if peak else 0:.1f} MiB")
             os.kill(int(entry.name), 15)
+    deadline = time.monotonic() + 30
+    while list(runtime.glob("accord-warm-*/*.sock")) and time.monotonic() < deadline:
+        time.sleep(0.05)
 
 
 def _top_level_names(requirements: Path) -> list[str]:
