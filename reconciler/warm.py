@@ -190,6 +190,24 @@ def _start_server(path: str) -> None:
     os.waitpid(pid, 0)
 
 
+def _leave_learned(path: str) -> None:
+    """At the end of the run that started the server at ``path``: leave what this run parsed
+    and read for it (``warm_server.leave``), and wake it to take it in (a connection that asks
+    nothing; a server still starting takes it in before its first spare)."""
+    from accord.reconciler.warm_server import leave
+
+    if leave(path):
+        import _socket
+
+        connection = _socket.socket(_socket.AF_UNIX, _socket.SOCK_STREAM)
+        try:
+            connection.connect(path)
+        except OSError:
+            pass
+        finally:
+            connection.close()
+
+
 def _seen_lately(marker: str) -> bool:
     """Whether a slow run with no server to take it touched ``marker`` in the last
     ``IDLE_SECONDS``; this run touches it now."""
@@ -237,6 +255,10 @@ def try_warm(argv: list[str], *, asked: bool) -> None:
         connection.close()
         if asked or _seen_lately(path + ".seen"):
             _start_server(path)
+            import atexit
+
+            # This run goes on in process: what it parses and reads is left for the server.
+            atexit.register(_leave_learned, path)
         return
     request = {"argv": argv, "cwd": os.getcwd(), "env": dict(os.environ), "umask": os.umask(0)}
     os.umask(request["umask"])  # type: ignore[arg-type]

@@ -12,7 +12,9 @@ The server learns: once a worker has said how its run ended, it leaves the core 
 parsed and read, the index pages it decoded and the packages of a lock it installed from in a
 file beside the socket; the server takes
 them in (``lock/warm_up.learn``) and replaces the waiting spare with one that has them, so the
-next lock of the same project reads and parses only what changed. A spare leaves when the
+next lock of the same project reads and parses only what changed. The run that started the
+server (in process) leaves the same at its end (``leave``) and wakes it with a connection
+that sends nothing. A spare leaves when the
 server closes its end of the spare's pipe (a newer spare took its place, or the server is
 gone: a server killed leaves no process answering on its socket); once it has a caller, its
 run outlives the server, as before.
@@ -28,7 +30,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     import socket
 
-__all__ = ["serve"]
+__all__ = ["leave", "serve"]
 
 _PRELOAD = (
     "accord.reconciler.cli.main",
@@ -124,6 +126,7 @@ def serve(path: str) -> None:
     listener.bind(path)
     listener.listen(64)
     listener.setblocking(False)  # the spares wait in select and race to accept
+    _learn(path)  # what the run that started this server left (``leave``), if it has ended
     news, tell = os.pipe()
     keep = -1  # the write end of the waiting spare's pipe: closed, the spare leaves
     try:
@@ -190,9 +193,17 @@ def _spare(listener: "socket.socket", tell: int, waiting: int, path: str) -> Non
                 os._exit(0)
             try:
                 connection, _ = listener.accept()
-                break
             except BlockingIOError:
                 continue  # another spare took it
+            if _asks(connection):
+                break
+            # Connected and gone: the run that started the server left what it learned
+            # (``leave``). This spare waits on while the server takes it in.
+            connection.close()
+            try:
+                os.write(tell, b"L")
+            except OSError:
+                os._exit(0)
         listener.close()
         os.close(waiting)
         try:
@@ -205,6 +216,18 @@ def _spare(listener: "socket.socket", tell: int, waiting: int, path: str) -> Non
             _work(connection, data, fds, path, tell)
     finally:
         os._exit(0)
+
+
+def _asks(connection: "socket.socket") -> bool:
+    """Whether a caller on ``connection`` asks for a run: it has sent, or not within a second
+    (it is then served as one); False when it closed without sending."""
+    import socket
+
+    connection.settimeout(1.0)
+    try:
+        return bool(connection.recv(1, socket.MSG_PEEK))
+    except OSError:  # the timeout included
+        return True
 
 
 def _remove_stale(directory: str) -> None:
@@ -321,20 +344,34 @@ def _tell(path: str, tell: int) -> None:
     """Leave what this run parsed and read (metadata, pages) for the server
     (``PATH.learn.PID``) and say so."""
     import contextlib
+
+    if leave(path):
+        with contextlib.suppress(OSError):
+            os.write(tell, b"L")
+
+
+def leave(path: str) -> bool:
+    """Leave what this process parsed and read since it last told (``warm_up.told``) in
+    ``PATH.learn.PID`` for the server at ``path``; whether there was any and it was left."""
+    import contextlib
     import marshal
 
     from accord.reconciler.lock.warm_up import told
 
     fresh = told()
     if not any(fresh.values()):
-        return
+        return False
     name = f"{path}.learn.{os.getpid()}"
     partial = f"{path}.learning.{os.getpid()}"  # not a name the server's glob takes
-    with contextlib.suppress(OSError):
+    try:
         with open(partial, "wb") as stream:
             stream.write(marshal.dumps(fresh))
         os.replace(partial, name)
-        os.write(tell, b"L")
+    except OSError:
+        with contextlib.suppress(OSError):
+            os.unlink(partial)
+        return False
+    return True
 
 
 def _streams() -> None:

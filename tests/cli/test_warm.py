@@ -477,6 +477,36 @@ def test_the_server_reads_ahead_the_packages_of_a_lock_a_sync_read(
     assert (project / "uv.lock").read_bytes() == made
 
 
+def test_the_run_that_starts_the_server_leaves_it_what_it_parsed(
+    cli: Cli, make_project: MakeProject, warm: dict[str, str]
+) -> None:
+    """The run that starts the server runs in process; at its end it leaves the metadata it
+    parsed and the pages it read for the server, so the server's first lock of the project
+    already has them."""
+    project = make_project("simple")
+    (project / "uv.lock").unlink(missing_ok=True)  # resolved, not checked
+    env = {**warm, "ACCORD_NO_FAST_PATH": "1"}
+    started = cli.invoke(project, "lock", "-v", "--python", str(cli.python), env=env)
+    assert started.returncode == 0, started.stderr
+    assert _SERVED.search(started.stderr) is None  # in process: it started the server
+    made = (project / "uv.lock").read_bytes()
+    (project / "uv.lock").unlink()
+    deadline = time.monotonic() + 30
+    while True:  # runs that read and parse nothing, until a spare has what the server took in
+        asked = cli.invoke(project, "lock", "--check-exists", "-v", env=env)
+        found = _SERVED.search(asked.stderr)
+        if (found is not None and int(found.group(3)) > 0) or time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
+    assert found is not None and int(found.group(3)) >= 2, asked.stderr
+    assert int(found.group(4)) >= 2
+    locked = _served(cli, project, warm, "lock", "--python", str(cli.python))
+    known = _SERVED.search(locked.stderr)
+    assert known is not None and locked.returncode == 0, locked.stderr
+    assert int(known.group(3)) >= 2
+    assert (project / "uv.lock").read_bytes() == made
+
+
 def test_the_server_reads_a_page_again_once_its_cache_file_changed(
     cli: Cli, dists_dir: Path, tmp_path: Path, warm: dict[str, str]
 ) -> None:
