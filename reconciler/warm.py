@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     import _socket
     from typing import Any
 
-__all__ = ["IDLE_SECONDS", "exactly", "send", "try_warm"]
+__all__ = ["IDLE_SECONDS", "exactly", "leave_learned", "send", "try_warm"]
 
 IDLE_SECONDS = 900
 _PROTOCOL = 2
@@ -190,13 +190,11 @@ def _start_server(path: str) -> None:
     os.waitpid(pid, 0)
 
 
-def _leave_learned(path: str) -> None:
+def _leave_and_wake(path: str) -> None:
     """At the end of the run that started the server at ``path``: leave what this run parsed
-    and read for it (``warm_server.leave``), and wake it to take it in (a connection that asks
+    and read for it (``leave_learned``), and wake it to take it in (a connection that asks
     nothing; a server still starting takes it in before its first spare)."""
-    from accord.reconciler.warm_server import leave
-
-    if leave(path):
+    if leave_learned(path):
         import _socket
 
         connection = _socket.socket(_socket.AF_UNIX, _socket.SOCK_STREAM)
@@ -206,6 +204,30 @@ def _leave_learned(path: str) -> None:
             pass
         finally:
             connection.close()
+
+
+def leave_learned(path: str) -> bool:
+    """Leave what this process parsed and read since it last told (``warm_up.told``) in
+    ``PATH.learn.PID`` for the server at ``path``; whether there was any and it was left."""
+    import contextlib
+    import marshal
+
+    from accord.reconciler.lock.warm_up import told
+
+    fresh = told()
+    if not any(fresh.values()):
+        return False
+    name = f"{path}.learn.{os.getpid()}"
+    partial = f"{path}.learning.{os.getpid()}"  # not a name the server's glob takes
+    try:
+        with open(partial, "wb") as stream:
+            stream.write(marshal.dumps(fresh))
+        os.replace(partial, name)
+    except OSError:
+        with contextlib.suppress(OSError):
+            os.unlink(partial)
+        return False
+    return True
 
 
 def _seen_lately(marker: str) -> bool:
@@ -258,7 +280,7 @@ def try_warm(argv: list[str], *, asked: bool) -> None:
             import atexit
 
             # This run goes on in process: what it parses and reads is left for the server.
-            atexit.register(_leave_learned, path)
+            atexit.register(_leave_and_wake, path)
         return
     request = {"argv": argv, "cwd": os.getcwd(), "env": dict(os.environ), "umask": os.umask(0)}
     os.umask(request["umask"])  # type: ignore[arg-type]

@@ -10,27 +10,26 @@ a process that only has its own run to do.
 
 The server learns: once a worker has said how its run ended, it leaves the core metadata it
 parsed and read, the index pages it decoded and the packages of a lock it installed from in a
-file beside the socket; the server takes
-them in (``lock/warm_up.learn``) and replaces the waiting spare with one that has them, so the
-next lock of the same project reads and parses only what changed. The run that started the
-server (in process) leaves the same at its end (``leave``) and wakes it with a connection
-that sends nothing. A spare leaves when the
-server closes its end of the spare's pipe (a newer spare took its place, or the server is
-gone: a server killed leaves no process answering on its socket); once it has a caller, its
-run outlives the server, as before.
+file beside the socket; the server takes them in (``lock/warm_up.learn``) and replaces the
+waiting spare with one that has them, so the next lock of the same project reads and parses
+only what changed. The run that started the server (in process) leaves the same at its end
+(``warm.leave_learned``) and wakes it with a connection that sends nothing. A spare leaves when
+the server closes its end of the spare's pipe (a newer spare took its place, or the server is
+gone: a server killed leaves no process answering on its socket); once it has a caller, its run
+outlives the server, as before.
 """
 
 # No ``from __future__ import annotations``, as in ``reconciler.warm``.
 import os
 import sys
 
-from accord.reconciler.warm import IDLE_SECONDS, exactly, send
+from accord.reconciler.warm import IDLE_SECONDS, exactly, leave_learned, send
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     import socket
 
-__all__ = ["leave", "serve"]
+__all__ = ["serve"]
 
 _PRELOAD = (
     "accord.reconciler.cli.main",
@@ -126,7 +125,7 @@ def serve(path: str) -> None:
     listener.bind(path)
     listener.listen(64)
     listener.setblocking(False)  # the spares wait in select and race to accept
-    _learn(path)  # what the run that started this server left (``leave``), if it has ended
+    _learn(path)  # what the run that started this server left, if it has ended
     news, tell = os.pipe()
     keep = -1  # the write end of the waiting spare's pipe: closed, the spare leaves
     try:
@@ -198,7 +197,7 @@ def _spare(listener: "socket.socket", tell: int, waiting: int, path: str) -> Non
             if _asks(connection):
                 break
             # Connected and gone: the run that started the server left what it learned
-            # (``leave``). This spare waits on while the server takes it in.
+            # (``warm.leave_learned``). This spare waits on while the server takes it in.
             connection.close()
             try:
                 os.write(tell, b"L")
@@ -345,33 +344,9 @@ def _tell(path: str, tell: int) -> None:
     (``PATH.learn.PID``) and say so."""
     import contextlib
 
-    if leave(path):
+    if leave_learned(path):
         with contextlib.suppress(OSError):
             os.write(tell, b"L")
-
-
-def leave(path: str) -> bool:
-    """Leave what this process parsed and read since it last told (``warm_up.told``) in
-    ``PATH.learn.PID`` for the server at ``path``; whether there was any and it was left."""
-    import contextlib
-    import marshal
-
-    from accord.reconciler.lock.warm_up import told
-
-    fresh = told()
-    if not any(fresh.values()):
-        return False
-    name = f"{path}.learn.{os.getpid()}"
-    partial = f"{path}.learning.{os.getpid()}"  # not a name the server's glob takes
-    try:
-        with open(partial, "wb") as stream:
-            stream.write(marshal.dumps(fresh))
-        os.replace(partial, name)
-    except OSError:
-        with contextlib.suppress(OSError):
-            os.unlink(partial)
-        return False
-    return True
 
 
 def _streams() -> None:
