@@ -194,7 +194,11 @@ def _leave_and_wake(path: str) -> None:
     """At the end of the run that started the server at ``path``: leave what this run parsed
     and read for it (``leave_learned``), and wake it to take it in (a connection that asks
     nothing; a server still starting takes it in before its first spare)."""
-    if leave_learned(path):
+    try:
+        left = leave_learned(path)
+    except Exception:  # a hint to a process in the background: never the run's failure
+        return
+    if left:
         import _socket
 
         connection = _socket.socket(_socket.AF_UNIX, _socket.SOCK_STREAM)

@@ -108,22 +108,23 @@ def warm_up(rounds: int = 3) -> None:
 
 def told() -> dict[str, list[Any]]:
     """What this process did afresh since the last call, that ``learn`` takes in: a worker
-    tells it to the server; the server, once it has learned, lets its own go."""
-    from accord.model.marker_dnf import fresh_rendered
-    from accord.reconciler.fetch.pages import fresh_metadata, fresh_metadata_files
-    from accord.reconciler.fetch.project_pages import fresh_pages
-    from accord.reconciler.fetch.releases import fresh_files
-    from accord.reconciler.lock.memo import fresh_locks
-    from accord.reconciler.lock.resolve.requirements import fresh_extras
+    tells it to the server; the server, once it has learned, lets its own go. A module this
+    process never imported did nothing afresh, and is not imported for it (this is asked at
+    exit, too: ``warm.leave_learned``)."""
+    import sys
+
+    def fresh(module: str, function: str) -> list[Any]:
+        loaded = sys.modules.get(f"accord.{module}")
+        return [] if loaded is None else list(getattr(loaded, function)())
 
     return {
-        "extras": fresh_extras(),
-        "files": fresh_files(),
-        "locked": fresh_locks(),
-        "markers": fresh_rendered(),
-        "parsed": fresh_metadata(),
-        "read": fresh_metadata_files(),
-        "pages": fresh_pages(),
+        "extras": fresh("reconciler.lock.resolve.requirements", "fresh_extras"),
+        "files": fresh("reconciler.fetch.releases", "fresh_files"),
+        "locked": fresh("reconciler.lock.memo", "fresh_locks"),
+        "markers": fresh("model.marker_dnf", "fresh_rendered"),
+        "parsed": fresh("reconciler.fetch.pages", "fresh_metadata"),
+        "read": fresh("reconciler.fetch.pages", "fresh_metadata_files"),
+        "pages": fresh("reconciler.fetch.project_pages", "fresh_pages"),
     }
 
 

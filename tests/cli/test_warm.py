@@ -507,6 +507,20 @@ def test_the_run_that_starts_the_server_leaves_it_what_it_parsed(
     assert (project / "uv.lock").read_bytes() == made
 
 
+def test_a_run_that_starts_the_server_and_reads_nothing_ends_as_it_would(
+    cli: Cli, make_project: MakeProject, warm: dict[str, str]
+) -> None:
+    """The run that starts the server leaves it what it did at its end, importing nothing it
+    had not imported: a run that read nothing says only its own error."""
+    project = make_project("simple")
+    (project / "uv.lock").unlink(missing_ok=True)
+    result = cli.invoke(project, "lock", "--check-exists", env=warm)
+    assert result.returncode == 1  # as uv
+    assert result.stderr.startswith("error: Unable to find lockfile at `uv.lock`")
+    assert result.stderr.count("\n") == 1, result.stderr
+    assert list(Path(warm["XDG_RUNTIME_DIR"]).glob("accord-warm-*/*.sock.lock"))  # started
+
+
 def test_the_server_reads_a_page_again_once_its_cache_file_changed(
     cli: Cli, dists_dir: Path, tmp_path: Path, warm: dict[str, str]
 ) -> None:
