@@ -216,6 +216,9 @@ def _warm_rows(
             check=False,
         )
         time.sleep(0.5)
+    # Its socket is there before its first spare is ready (forked, its collection done): a
+    # user's next run comes seconds later, not milliseconds.
+    time.sleep(2)
     first_accord, first_uv = _alternating(1, lock_job, uv_lock_job)
     _report("warm server: first lock, nothing learned", first_accord, first_uv, "uv")
     _stop_servers(runtime, report=False)
