@@ -12,6 +12,7 @@ import contextlib
 import hashlib
 import json
 import os
+import stat
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -128,22 +129,29 @@ def query_interpreter(executable: Path) -> Interpreter:
 
 
 def _cache_key(path: Path) -> dict[str, Any]:
+    """What the facts of ``path`` depend on: the file it resolves to (its mtime and size), the
+    path itself when it is a file of its own (a venv made with copies), and the text of the
+    ``pyvenv.cfg`` of the venv it may be in. A venv made again at the same place on the same
+    interpreter (a fresh sync) has the same key, as uv's cache has (keyed by the resolved
+    executable); a venv made on another interpreter, or whose ``home`` was edited, has not."""
     import packaging  # already loaded; its version changes the tags it computes
 
     real = os.path.realpath(path)
     link, target = os.lstat(path), os.stat(real)
     try:
-        cfg: int | None = os.stat(path.parent.parent / "pyvenv.cfg").st_mtime_ns
+        cfg: str | None = hashlib.sha256(
+            (path.parent.parent / "pyvenv.cfg").read_bytes()
+        ).hexdigest()
     except OSError:
         cfg = None
+    own = None if stat.S_ISLNK(link.st_mode) else [link.st_mtime_ns, link.st_size]
     return {
         "path": str(path),
-        "mtime_ns": link.st_mtime_ns,
-        "size": link.st_size,
+        "own": own,
         "real": real,
         "real_mtime_ns": target.st_mtime_ns,
         "real_size": target.st_size,
-        "pyvenv_cfg_mtime_ns": cfg,
+        "pyvenv_cfg": cfg,
         "script": _SCRIPT_DIGEST,
         "packaging": packaging.__version__,
     }

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import platform
+import shutil
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -168,6 +171,39 @@ def test_query_interpreter_of_a_venv_reports_venv_and_base(tmp_path: Path) -> No
     assert inside.base_executable == base.base_executable
     assert inside.purelib == venv / "lib" / "python3.12" / "site-packages"
     assert inside.tags == base.tags
+
+
+def test_a_venv_made_again_on_the_same_interpreter_is_answered_from_cache(
+    tmp_path: Path, fresh_cache: Path
+) -> None:
+    """As uv's cache (keyed by the resolved executable): a venv removed and made again at the
+    same place on the same interpreter (a fresh sync) is not queried again; one whose
+    ``pyvenv.cfg`` says otherwise, or made on another interpreter, is."""
+    base = query_interpreter(pyenv_python("3.12"))
+    venv = tmp_path / ".venv"
+    create_venv(venv, base)
+    query_interpreter(venv / "bin" / "python")
+    entry = (
+        fresh_cache / f"{hashlib.sha256(str(venv / 'bin' / 'python').encode()).hexdigest()}.json"
+    )
+    data = json.loads(entry.read_text())
+    data["implementation"] = "distinctive"
+    entry.write_text(json.dumps(data))
+    time.sleep(0.01)  # a new mtime for whatever is made again
+
+    shutil.rmtree(venv)
+    create_venv(venv, base)
+    assert query_interpreter(venv / "bin" / "python").implementation == "distinctive"
+
+    with (venv / "pyvenv.cfg").open("a") as stream:
+        stream.write("prompt = changed\n")
+    assert query_interpreter(venv / "bin" / "python").implementation == "cpython"
+
+    other = query_interpreter(pyenv_python("3.11"))
+    shutil.rmtree(venv)
+    create_venv(venv, other)
+    again = query_interpreter(venv / "bin" / "python")
+    assert str(again.version).startswith("3.11.")
 
 
 # --- parse_python_request -----------------------------------------------------------------------
