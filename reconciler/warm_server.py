@@ -375,6 +375,9 @@ def _watch(connection: "socket.socket") -> None:
     import threading
 
     def wait() -> None:
+        from accord.reconciler.threads import quiet
+
+        quiet()  # a forwarded signal is the main thread's to take
         try:
             while connection.recv(1):
                 pass

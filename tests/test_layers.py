@@ -42,6 +42,7 @@ BASE = (
     "filelocks",
     "fastlock",
     "notices",
+    "threads",
 )
 # The fast path: the standard library's alone, and each other.
 LEAVES = ("fastargs", "fastpath", "fastlock", "notices")

@@ -37,6 +37,7 @@ from accord.reconciler.fetch.wheelfile import (
     wheel_record,
 )
 from accord.reconciler.progress import progress
+from accord.reconciler.threads import quiet
 
 __all__ = [
     "PreparedWheel",
@@ -243,7 +244,7 @@ def prepare_wheels(
     if not wanted:
         return {}
     workers = min(8, len(wanted))
-    with ThreadPoolExecutor(max_workers=workers) as pool:
+    with ThreadPoolExecutor(max_workers=workers, initializer=quiet) as pool:
         futures = {
             name: pool.submit(_prepare, artifact, cache, offline)
             for name, artifact in wanted.items()

@@ -55,6 +55,7 @@ from accord.reconciler.install.wheel import (
 )
 from accord.reconciler.interpreters.layout import site_packages_path
 from accord.reconciler.progress import progress
+from accord.reconciler.threads import quiet
 
 __all__ = ["Applied", "apply_plan", "remove_interrupted_stashes"]
 
@@ -378,7 +379,7 @@ def _install_all(
         for action in installs:
             install(action)
         return
-    with ThreadPoolExecutor(max_workers=min(4, len(installs))) as pool:
+    with ThreadPoolExecutor(max_workers=min(4, len(installs)), initializer=quiet) as pool:
         futures = [pool.submit(install, action) for action in installs]
     for future in futures:
         future.result()

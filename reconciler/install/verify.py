@@ -32,6 +32,7 @@ import attrs
 from accord.model.observed import EnvironmentState, ObservedEnvironment
 from accord.reconciler.fsutil import write_atomic
 from accord.reconciler.install.observe import find_site_packages, read_record
+from accord.reconciler.threads import quiet
 
 __all__ = ["SNAPSHOT_NAME", "Verification", "verify_environment", "write_snapshot"]
 
@@ -121,7 +122,7 @@ def _check_all(jobs: list[_Job]) -> list[bool]:
         return [_matches(job) for job in jobs]
     # One batch per thread, not one future per file: ~3,000 futures cost more than hashing.
     batches = [jobs[start::_THREADS] for start in range(_THREADS)]
-    with ThreadPoolExecutor(max_workers=_THREADS) as pool:
+    with ThreadPoolExecutor(max_workers=_THREADS, initializer=quiet) as pool:
         results = list(pool.map(lambda batch: [_matches(job) for job in batch], batches))
     merged = [False] * len(jobs)
     for start, batch_results in enumerate(results):

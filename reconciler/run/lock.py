@@ -225,6 +225,9 @@ def _in_thread(call: Callable[[], Interpreter]) -> Future[Interpreter]:
     future: Future[Interpreter] = Future()
 
     def run() -> None:
+        from accord.reconciler.threads import quiet
+
+        quiet()  # Ctrl-C is the main thread's to take
         try:
             future.set_result(call())
         except BaseException as e:  # handed to whoever asks for the result

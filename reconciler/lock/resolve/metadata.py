@@ -31,6 +31,7 @@ from accord.reconciler.errors import AccordError
 from accord.reconciler.lock.resolve.availability import VersionRow
 from accord.reconciler.lock.resolve.requirements import Candidate, Split, requirement_marker
 from accord.reconciler.lock.resolve.selection import CandidateTable
+from accord.reconciler.threads import quiet
 
 if TYPE_CHECKING:
     from accord.reconciler.fetch.index import DistMetadata, IndexClient, IndexFile
@@ -122,7 +123,7 @@ class MetadataStore:
         self._lock = threading.Lock()
         self._pages: set[NormalizedName] = set()
         """Projects whose pages ``warm_pages`` asked for."""
-        self._pool = ThreadPoolExecutor(max_workers=8)
+        self._pool = ThreadPoolExecutor(max_workers=8, initializer=quiet)
         self._closed = False
         self._speculating = False
         self._deferred: list[Callable[[], None]] = []
