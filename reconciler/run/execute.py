@@ -260,19 +260,28 @@ def check_strict(argv: list[str], command: tuple[str, ...], venv: Path | None) -
 
 
 def _spawn(argv: list[str], env: dict[str, str]) -> int:
-    child = subprocess.Popen(argv, env=env)
+    # The handlers are in place before the child starts: one that starts and is signalled
+    # (a Ctrl-C to the group) before this process handles signals would otherwise end it
+    # with KeyboardInterrupt, the child's own handling notwithstanding.
+    children: list[subprocess.Popen[bytes]] = []
+    early: list[int] = []  # signals that came before the child was there
 
     def forward(signum: int, _frame: object) -> None:
-        if child.poll() is None:
-            child.send_signal(signum)
+        if not children:
+            early.append(signum)
+        elif children[0].poll() is None:
+            children[0].send_signal(signum)
 
     def forward_interrupt(signum: int, frame: object) -> None:
         # A terminal's Ctrl-C (or `kill -INT -PGID`) reaches the whole process group, the
         # child included: forwarding it would deliver it twice. So SIGINT is forwarded only
         # to a child that has left our process group. (A SIGINT sent to accord's PID alone
         # therefore does not reach a child in its group; SIGTERM always does.)
+        if not children:
+            early.append(signum)  # the child was not there to take it: it is given it
+            return
         try:
-            same_group = os.getpgid(child.pid) == os.getpgrp()
+            same_group = os.getpgid(children[0].pid) == os.getpgrp()
         except OSError:
             return
         if not same_group:
@@ -284,6 +293,15 @@ def _spawn(argv: list[str], env: dict[str, str]) -> int:
         if number is not None:
             previous[number] = signal.signal(number, forward)
     previous[signal.SIGINT] = signal.signal(signal.SIGINT, forward_interrupt)
+    try:
+        child = subprocess.Popen(argv, env=env)
+    except BaseException:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+        raise
+    children.append(child)
+    for number in early:
+        forward(number, None)
     try:
         while True:
             try:
