@@ -307,8 +307,16 @@ class IndexClient:
         whole wheel (verified against sha256 and kept in ``wheels/``). Raises HashMismatch,
         MetadataUnavailable (an sdist without a metadata file), DistributionInvalid,
         IndexUnavailable."""
-        fetch, cache = self._fetch_metadata, str(self.cache_dir)
-        return self._once(self._metadata, file.url, lambda: kept_metadata(cache, file, fetch))
+        fetch, cache, restore = self._fetch_metadata, str(self.cache_dir), self._restore_metadata
+        return self._once(
+            self._metadata, file.url, lambda: kept_metadata(cache, file, fetch, restore)
+        )
+
+    def _restore_metadata(self, file: IndexFile, raw: bytes) -> None:
+        """Put ``raw`` back as ``file``'s cached metadata when the cache no longer has it."""
+        path = self.cache_dir / "metadata" / _sha256(file.url)
+        if not os.path.exists(path):
+            write_atomic(path, raw)
 
     def _fetch_metadata(self, file: IndexFile) -> bytes:
         if file.is_wheel and file.url.startswith("file:"):

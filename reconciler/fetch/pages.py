@@ -126,10 +126,17 @@ def fresh_metadata_files() -> list[tuple[str, str, str, bytes]]:
     return fresh
 
 
-def kept_metadata(cache: str, file: IndexFile, fetch: Callable[[IndexFile], bytes]) -> bytes:
+def kept_metadata(
+    cache: str,
+    file: IndexFile,
+    fetch: Callable[[IndexFile], bytes],
+    restore: Callable[[IndexFile, bytes], None],
+) -> bytes:
     """``fetch(file)``, the core metadata of ``file`` from the cache directory ``cache`` or
     its index, kept for the rest of the process when the file is named by its hash (a file
-    of a local directory is read again: it may change)."""
+    of a local directory is read again: it may change). Answered from what the process
+    keeps, it is still handed to ``restore``, which puts it back in the cache directory if
+    it is gone from there (the cache was cleaned while a warm server kept it)."""
     ident = file.metadata_sha256 or file.sha256
     if not ident or file.url.startswith("file:"):
         return fetch(file)
@@ -137,6 +144,8 @@ def kept_metadata(cache: str, file: IndexFile, fetch: Callable[[IndexFile], byte
     if known is None:
         known = fetch(file)
         remember_metadata(cache, file.url, ident, known)
+    else:
+        restore(file, known)
     return known
 
 

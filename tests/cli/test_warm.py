@@ -521,6 +521,43 @@ def test_a_run_that_starts_the_server_and_reads_nothing_ends_as_it_would(
     assert list(Path(warm["XDG_RUNTIME_DIR"]).glob("accord-warm-*/*.sock.lock"))  # started
 
 
+def test_metadata_the_server_keeps_goes_back_into_a_cleaned_cache(
+    cli: Cli, make_project: MakeProject, warm: dict[str, str], tmp_path: Path
+) -> None:
+    """The server keeps the metadata its workers read; when the cache is cleaned meanwhile,
+    a served lock answered from what the server keeps puts it back in the cache, so the
+    cache has what a lock read (an offline lock then works)."""
+    project = make_project("simple")
+    cache = tmp_path / "cache"
+    env = {**warm, "ACCORD_CACHE_DIR": str(cache)}
+    deadline = time.monotonic() + 30
+    while True:  # until a worker has the metadata the earlier ones read
+        (project / "uv.lock").unlink(missing_ok=True)
+        locked = _served(cli, project, env, "lock", "--python", str(cli.python))
+        found = _SERVED.search(locked.stderr)
+        assert found is not None and locked.returncode == 0, locked.stderr
+        if int(found.group(3)) > 0 or time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
+    made = (project / "uv.lock").read_bytes()
+    shutil.rmtree(cache / "metadata")
+    (project / "uv.lock").unlink()
+    again = _served(cli, project, env, "lock", "--python", str(cli.python))
+    assert again.returncode == 0, again.stderr
+    assert len(list((cache / "metadata").iterdir())) >= 2
+    (project / "uv.lock").unlink()
+    offline = cli.invoke(
+        project,
+        "lock",
+        "--offline",
+        "--python",
+        str(cli.python),
+        env={**env, "ACCORD_WARM": "0"},
+    )
+    assert offline.returncode == 0, offline.stderr
+    assert (project / "uv.lock").read_bytes() == made
+
+
 def test_the_server_reads_a_page_again_once_its_cache_file_changed(
     cli: Cli, dists_dir: Path, tmp_path: Path, warm: dict[str, str]
 ) -> None:
