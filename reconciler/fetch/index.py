@@ -32,10 +32,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 from urllib.parse import urlsplit
 
-from packaging.utils import (
-    NormalizedName,
-    canonicalize_name,
-)
+from packaging.utils import NormalizedName, canonicalize_name
 
 from accord.reconciler.errors import (
     HashMismatch,
@@ -62,12 +59,7 @@ from accord.reconciler.fetch.pages import (
 )
 from accord.reconciler.fetch.project_pages import index_releases, project_page_url
 from accord.reconciler.fetch.releases import Release, listed_releases
-from accord.reconciler.fetch.remote_wheel import (
-    Slice,
-    ranged_slice,
-    read_metadata,
-    wheel_metadata,
-)
+from accord.reconciler.fetch.remote_wheel import Slice, ranged_slice, read_metadata, wheel_metadata
 from accord.reconciler.fsutil import write_atomic
 from accord.reconciler.progress import progress
 
@@ -300,13 +292,12 @@ class IndexClient:
     # -- metadata --
 
     def metadata(self, file: IndexFile) -> bytes:
-        """The core metadata bytes of file, from memory (``pages.kept_metadata``), the disk
-        cache or the index: the PEP 658 ``.metadata`` file when the page advertises one
-        (verified against metadata_sha256), else, for a wheel, its ``*.dist-info/METADATA``,
-        read with Range requests when the server allows (unverifiable, as in uv), else from the
-        whole wheel (verified against sha256 and kept in ``wheels/``). Raises HashMismatch,
-        MetadataUnavailable (an sdist without a metadata file), DistributionInvalid,
-        IndexUnavailable."""
+        """The core metadata bytes of file, from memory (``pages.kept_metadata``), the disk cache
+        or the index: the PEP 658 ``.metadata`` file when the page advertises one (verified
+        against metadata_sha256), else, for a wheel, its ``*.dist-info/METADATA``, read with
+        Range requests when the server allows (unverifiable, as in uv), else from the whole wheel
+        (verified, kept in ``wheels/``). Raises HashMismatch, MetadataUnavailable (an sdist
+        without a metadata file), DistributionInvalid, IndexUnavailable."""
         fetch, cache, restore = self._fetch_metadata, str(self.cache_dir), self._restore_metadata
         return self._once(
             self._metadata, file.url, lambda: kept_metadata(cache, file, fetch, restore)
