@@ -448,6 +448,19 @@ def test_the_server_learns_the_metadata_a_run_parsed(
     assert not list(runtime.glob("*.learn.*"))
 
 
+def _lock_again_with_metadata_ahead(
+    cli: Cli, project: Path, warm: dict[str, str], made: bytes
+) -> None:
+    """A served lock from scratch finds the project's metadata parsed ahead (two packages at
+    least) and makes the lock ``made``."""
+    (project / "uv.lock").unlink(missing_ok=True)
+    locked = _served(cli, project, warm, "lock", "--python", str(cli.python))
+    found = _SERVED.search(locked.stderr)
+    assert found is not None and locked.returncode == 0, locked.stderr
+    assert int(found.group(3)) >= 2
+    assert (project / "uv.lock").read_bytes() == made
+
+
 def test_the_server_reads_ahead_the_packages_of_a_lock_a_sync_read(
     cli: Cli, make_project: MakeProject, warm: dict[str, str]
 ) -> None:
@@ -469,12 +482,7 @@ def test_the_server_reads_ahead_the_packages_of_a_lock_a_sync_read(
     assert int(known.group(3)) >= 2  # the simple project's two dependencies, at least
     assert int(known.group(4)) >= 2  # their index pages
     assert int(known.group(5)) >= 2  # their locked versions' files
-    (project / "uv.lock").unlink()
-    locked = _served(cli, project, warm, "lock", "--python", str(cli.python))
-    found = _SERVED.search(locked.stderr)
-    assert found is not None and locked.returncode == 0, locked.stderr
-    assert int(found.group(3)) >= 2
-    assert (project / "uv.lock").read_bytes() == made
+    _lock_again_with_metadata_ahead(cli, project, warm, made)
 
 
 def test_the_run_that_starts_the_server_leaves_it_what_it_parsed(
@@ -500,11 +508,7 @@ def test_the_run_that_starts_the_server_leaves_it_what_it_parsed(
         time.sleep(0.2)
     assert found is not None and int(found.group(3)) >= 2, asked.stderr
     assert int(found.group(4)) >= 2
-    locked = _served(cli, project, warm, "lock", "--python", str(cli.python))
-    known = _SERVED.search(locked.stderr)
-    assert known is not None and locked.returncode == 0, locked.stderr
-    assert int(known.group(3)) >= 2
-    assert (project / "uv.lock").read_bytes() == made
+    _lock_again_with_metadata_ahead(cli, project, warm, made)
 
 
 def test_a_run_that_starts_the_server_and_reads_nothing_ends_as_it_would(
