@@ -200,7 +200,7 @@ def test_a_caller_killed_or_interrupted_takes_its_worker_with_it(
         while not stalled.held and time.monotonic() < deadline:
             time.sleep(0.05)  # the worker is waiting on the index now
         caller.send_signal(how)
-        caller.wait(timeout=30)
+        caller.communicate(timeout=30)  # its pipes drained: a full one would block the worker
         deadline = time.monotonic() + 10
         while Path(f"/proc/{worker}").exists() and time.monotonic() < deadline:
             time.sleep(0.05)
