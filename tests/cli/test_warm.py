@@ -187,7 +187,12 @@ def test_a_caller_killed_or_interrupted_takes_its_worker_with_it(
     (project / "uv.lock").unlink()
     stalled = _StalledIndex()
     try:
-        caller = _caller(cli, project, warm, stalled.url, "lock", "-v", "--python", str(cli.python))
+        # A fetch that stalls gives up after 3 s: the worker ends then at the latest even when
+        # the interrupt waits for a fetch to end (seen in CI, under load, at the 30 s default).
+        bounded = {**warm, "UV_HTTP_TIMEOUT": "3", "UV_HTTP_RETRIES": "0"}
+        caller = _caller(
+            cli, project, bounded, stalled.url, "lock", "-v", "--python", str(cli.python)
+        )
         assert caller.stderr is not None
         worker = None
         for line in caller.stderr:
