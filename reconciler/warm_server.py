@@ -272,6 +272,9 @@ def _work(connection: "socket.socket", data: bytes, fds: "list[int]", path: str,
     code = 2
     try:
         signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+        # Ctrl-C as a run in a process of its own takes it, whatever the server inherited (a
+        # server started from a background job inherits SIGINT ignored).
+        signal.signal(signal.SIGINT, signal.default_int_handler)
         os.setpgid(0, 0)
         size = 4 + int.from_bytes(data[:4], "big")
         rest = exactly(connection, size - len(data)) if len(data) < size else b""
