@@ -295,14 +295,9 @@ def _spawn(argv: list[str], env: dict[str, str]) -> int:
     previous[signal.SIGINT] = signal.signal(signal.SIGINT, forward_interrupt)
     try:
         child = subprocess.Popen(argv, env=env)
-    except BaseException:
-        for number, handler in previous.items():
-            signal.signal(number, handler)
-        raise
-    children.append(child)
-    for number in early:
-        forward(number, None)
-    try:
+        children.append(child)
+        for number in early:
+            forward(number, None)
         while True:
             try:
                 code = child.wait()
