@@ -18,7 +18,11 @@ reads and parses only what changed since the last; a page's cache file is still 
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from accord.reconciler.fetch.pages import DistMetadata
 
 __all__ = ["learn", "told", "warm_up"]
 
@@ -148,7 +152,6 @@ def learn(news: dict[str, object]) -> None:
     What does not parse, or is not of that shape, is left for the run that meets it to say."""
     from packaging.utils import canonicalize_name
 
-    from accord.model.python_range import lower_bound
     from accord.reconciler.errors import AccordError
     from accord.reconciler.fetch.pages import parse_metadata, parsed_metadata, remember_metadata
     from accord.reconciler.fetch.project_pages import decode_files, remember_page
@@ -160,10 +163,7 @@ def learn(news: dict[str, object]) -> None:
         if not isinstance(raw, bytes):
             continue
         try:
-            metadata = parse_metadata(raw)
-            own_requirements(metadata, canonicalize_name(metadata.name), None)
-            if metadata.requires_python is not None:
-                lower_bound(metadata.requires_python)
+            _made_ahead(parse_metadata(raw), ())
         except (AccordError, ValueError):
             continue
     # An extra's pairs only where a worker used them (a package may have dozens).
@@ -219,11 +219,9 @@ def _read_ahead(cache: str, packages: list[Any], extras: list[Any]) -> None:
     from packaging.utils import canonicalize_name
     from packaging.version import InvalidVersion, Version
 
-    from accord.model.python_range import lower_bound
     from accord.reconciler.errors import AccordError
     from accord.reconciler.fetch.index import IndexClient, parse_metadata
     from accord.reconciler.lock.resolve.metadata import metadata_file
-    from accord.reconciler.lock.resolve.requirements import own_requirements
 
     wanted: dict[str, list[str]] = {}
     for package, extra in extras:
@@ -240,15 +238,26 @@ def _read_ahead(cache: str, packages: list[Any], extras: list[Any]) -> None:
             pinned = Version(version)
             release = next(r for r in client.releases(name) if r.version == pinned)
             metadata = parse_metadata(client.metadata(metadata_file(release.files())))
-            project = canonicalize_name(metadata.name)
-            for extra in (None, *wanted.get(project, ())):
-                own_requirements(metadata, project, extra)
-            if metadata.requires_python is not None:
-                lower_bound(metadata.requires_python)
+            _made_ahead(metadata, wanted.get(canonicalize_name(metadata.name), ()))
         except (AccordError, InvalidVersion, StopIteration, IndexError, OSError, ValueError):
             continue
     for client in clients.values():
         client.close()
+
+
+def _made_ahead(metadata: DistMetadata, extras: Sequence[str]) -> None:
+    """What a lock makes of a version's metadata besides parsing it: the requirement pairs of
+    its base and of ``extras``, and its ``Requires-Python`` bound."""
+    from packaging.utils import canonicalize_name
+
+    from accord.model.python_range import lower_bound
+    from accord.reconciler.lock.resolve.requirements import own_requirements
+
+    project = canonicalize_name(metadata.name)
+    for extra in (None, *extras):
+        own_requirements(metadata, project, extra)
+    if metadata.requires_python is not None:
+        lower_bound(metadata.requires_python)
 
 
 def _items(value: object, size: int | None) -> list[Any]:
