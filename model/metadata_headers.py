@@ -56,5 +56,4 @@ def _close(fields: dict[str, list[str]], name: str, value: list[str]) -> None:
     """Add the field ``name`` whose lines (the first without its name and colon) are
     ``value``: the parser's value (the first line's leading blanks and the last line end
     dropped) stripped is the lines joined and stripped."""
-    text = value[0] if len(value) == 1 else "".join(value)
-    fields.setdefault(name, []).append(text.strip())
+    fields.setdefault(name, []).append("".join(value).strip())
