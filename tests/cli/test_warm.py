@@ -422,6 +422,23 @@ def test_turned_off_no_server_and_a_bad_value_is_an_error(
     )
 
 
+def _lock_until_learned(
+    cli: Cli, project: Path, env: dict[str, str], *counts: int
+) -> re.Match[str]:
+    """Served locks from scratch, until a worker reports each of ``counts`` (groups of
+    ``_SERVED``: 3 metadata, 4 pages, 5 releases' files) above zero, or 30 s went by: what a
+    learned spare has. Each lock succeeds and is served."""
+    deadline = time.monotonic() + 30
+    while True:
+        (project / "uv.lock").unlink(missing_ok=True)
+        locked = _served(cli, project, env, "lock", "--python", str(cli.python))
+        found = _SERVED.search(locked.stderr)
+        assert found is not None and locked.returncode == 0, locked.stderr
+        if all(int(found.group(n)) > 0 for n in counts) or time.monotonic() > deadline:
+            return found
+        time.sleep(0.2)
+
+
 def test_the_server_learns_the_metadata_a_run_parsed(
     cli: Cli, make_project: MakeProject, warm: dict[str, str]
 ) -> None:
@@ -432,15 +449,7 @@ def test_the_server_learns_the_metadata_a_run_parsed(
     first = _SERVED.search(_served(cli, project, warm, "lock", "--python", str(cli.python)).stderr)
     assert first is not None
     made = (project / "uv.lock").read_bytes()
-    deadline = time.monotonic() + 30
-    while True:
-        (project / "uv.lock").unlink()
-        again = _served(cli, project, warm, "lock", "--python", str(cli.python))
-        known = _SERVED.search(again.stderr)
-        assert known is not None and again.returncode == 0, again.stderr
-        if (int(known.group(3)) > 0 and int(known.group(5)) > 0) or time.monotonic() > deadline:
-            break
-        time.sleep(0.2)
+    known = _lock_until_learned(cli, project, warm, 3, 5)
     assert int(known.group(3)) >= 2  # the simple project's two dependencies, at least
     assert int(known.group(5)) >= 2  # their chosen versions' files
     assert (project / "uv.lock").read_bytes() == made
@@ -539,15 +548,7 @@ def test_metadata_the_server_keeps_goes_back_into_a_cleaned_cache(
     project = make_project("simple")
     cache = tmp_path / "cache"
     env = {**warm, "ACCORD_CACHE_DIR": str(cache)}
-    deadline = time.monotonic() + 30
-    while True:  # until a worker has the metadata the earlier ones read
-        (project / "uv.lock").unlink(missing_ok=True)
-        locked = _served(cli, project, env, "lock", "--python", str(cli.python))
-        found = _SERVED.search(locked.stderr)
-        assert found is not None and locked.returncode == 0, locked.stderr
-        if int(found.group(3)) > 0 or time.monotonic() > deadline:
-            break
-        time.sleep(0.2)
+    _lock_until_learned(cli, project, env, 3)  # a worker has the metadata earlier ones read
     made = (project / "uv.lock").read_bytes()
     shutil.rmtree(cache / "metadata")
     (project / "uv.lock").unlink()
@@ -585,15 +586,7 @@ def test_the_server_reads_a_page_again_once_its_cache_file_changed(
         )
         env = {**warm, "ACCORD_INDEX_URL": server.url}
         _served(cli, project, env, "lock", "--python", str(cli.python))
-        deadline = time.monotonic() + 30
-        while True:  # until a worker has the page read ahead (a learned spare)
-            (project / "uv.lock").unlink()
-            locked = _served(cli, project, env, "lock", "--python", str(cli.python))
-            found = _SERVED.search(locked.stderr)
-            assert found is not None
-            if int(found.group(4)) > 0 or time.monotonic() > deadline:
-                break
-            time.sleep(0.2)
+        found = _lock_until_learned(cli, project, env, 4)  # the page read ahead
         assert int(found.group(4)) >= 1
         assert 'name = "dep-b"\nversion = "1.0"' in (project / "uv.lock").read_text()
 
