@@ -241,6 +241,29 @@ def test_conflicts_through_included_groups(ccli: Cli, tmp_path: Path) -> None:
     _same_as_uv(ccli, tmp_path, pyproject)
 
 
+def test_conflicts_edges_of_a_package_reached_below_a_python_bound(
+    ccli: Cli, tmp_path: Path
+) -> None:
+    # urllib3's shape (textual, reached through pytest-memray below Python 3.15): fk-ring is
+    # reached only below 3.13, from a group both conflicting groups include; `dev` splits
+    # at 3.13 and `min` does not, so a fork of `min` reaches fk-ring above 3.13 too. uv
+    # writes fk-ring's edges to the two fk-meta versions under the Python range that
+    # reaches fk-ring: `python_full_version >= '3.11' and python_full_version < '3.13'`.
+    pyproject = (
+        HEAD
+        + "dependencies = []\n\n[dependency-groups]\n"
+        + "base = [\"fk-ring; python_version < '3.13'\"]\n"
+        + 'dev = [{ include-group = "base" }, "fk-split>=2; python_version >= \'3.13\'", '
+        + "\"fk-split<2; python_version < '3.13'\"]\n"
+        + 'min = [{ include-group = "base" }, "fk-split<2"]\n'
+        + '\n[tool.uv]\nconflicts = [[{ group = "dev" }, { group = "min" }]]\n'
+    )
+    lock = _same_as_uv(ccli, tmp_path, pyproject)
+    ring = lock[lock.index('name = "fk-ring"') :]
+    ring = ring[: ring.index("[[package]]")]
+    assert "python_full_version >= '3.11' and python_full_version < '3.13'" in ring, ring
+
+
 def test_conflicts_edges_below_the_project_carry_no_conflict_marker(
     ccli: Cli, tmp_path: Path
 ) -> None:

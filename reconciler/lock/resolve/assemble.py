@@ -73,6 +73,9 @@ class Graph:
     conflicted: bool = False
     """Markers carry conflict items (``tool.uv.conflicts``): fork markers are written as uv
     canonicalizes them."""
+    walked: dict[NodeKey, MarkerTree] = attrs.field(factory=dict)
+    """With conflicts: each node's reachability before the conflicts' world knowledge was
+    imbibed (``reach`` is true wherever conflicting items meet)."""
 
     def simplify(self, marker: MarkerTree) -> MarkerTree:
         return marker.simplify_python_versions(*self.python)
@@ -103,16 +106,20 @@ class Graph:
         return _markers(self.simplify(fork) for fork in forks)
 
     def _context(self, parent: NodeKey, reach: MarkerTree) -> MarkerTree:
-        """What holds wherever ``parent`` is reached, for its edges: its reachability, or with
-        ``tool.uv.conflicts`` the forks that reach it (observed of uv 0.13.8: a version chosen
-        only below Python 3.11 writes its edges without `python_full_version < '3.11'`, and
-        a package reached only below 3.11 but resolved in later forks too, from requirements
-        they inherited, writes `typing-extensions; python_version < '3.13'` unconditionally).
-        A version no fork reaches (kept only where conflicting items meet) writes its edges
-        as the forks that resolved them gave them."""
+        """What holds wherever ``parent`` is reached, for its edges: its reachability. With
+        ``tool.uv.conflicts``, only the Python range (lowest to highest bound) of the
+        reachability the graph walk gave it, before the world knowledge made it true wherever
+        conflicting items meet. Observed of uv 0.13.8: urllib3's textual, reached below
+        Python 3.15 only, writes its platformdirs edges within `python_full_version <
+        '3.15'`, and a version chosen only below 3.11 writes its edges without
+        `python_full_version < '3.11'`; but fk-b 2.0, reached on Linux only, still writes
+        `fk-c; sys_platform == 'linux'`. A version the walk reaches nowhere (kept only where
+        conflicting items meet) writes its edges as the forks that resolved them gave them."""
         if self.conflicted:
-            forks = _or(fork for fork in self.forks if not fork.is_disjoint(reach))
-            return MarkerTree.TRUE if forks.is_false() else forks
+            walked = self.walked.get(parent, MarkerTree.FALSE)
+            if walked.is_false():
+                return MarkerTree.TRUE
+            return MarkerTree.python_range(*walked.python_bounds())
         return reach
 
     def dependencies(

@@ -141,6 +141,7 @@ def apply_conflicts(graph: Graph, conflicts: ConflictSets) -> None:
     """uv's ``imbibe`` on every node and edge, then ``simplify_conflict_markers``."""
     world = conflict_marker(conflicts)
     outside = ~world
+    graph.walked = graph.reach
     graph.reach = {key: outside | marker for key, marker in graph.reach.items()}
     graph.edges = {
         parent: {child: outside | marker for child, marker in children.items()}
