@@ -95,7 +95,6 @@ def serve(path: str) -> None:
     import contextlib
     import fcntl
     import glob
-    import select
     import signal
     import socket
 
@@ -123,6 +122,7 @@ def serve(path: str) -> None:
     with contextlib.suppress(FileNotFoundError):
         os.unlink(path)
     listener.bind(path)
+    bound = os.stat(path)
     listener.listen(64)
     listener.setblocking(False)  # the spares wait in select and race to accept
     _learn(path)  # what the run that started this server left, if it has ended
@@ -139,16 +139,47 @@ def serve(path: str) -> None:
                 _spare(listener, tell, waiting, path)
             os.close(waiting)
             # Wait for the spare to take a caller, or a worker to tell what it learned (then
-            # a new spare, which has it), or leave when idle.
-            if not select.select([news], [], [], IDLE_SECONDS)[0]:
+            # a new spare, which has it), or leave when idle or no longer reachable.
+            if not _wait(news, path, bound):
                 return
             said = os.read(news, 512)
             if b"L" in said:
                 _learn(path)
     finally:
-        for leftover in (path, path + ".lock"):  # the lock file while still held
-            with contextlib.suppress(OSError):
-                os.unlink(leftover)
+        if _ours(path, bound):  # else the files are gone, or another server's
+            for leftover in (path, path + ".lock"):  # the lock file while still held
+                with contextlib.suppress(OSError):
+                    os.unlink(leftover)
+
+
+_LOOK_SECONDS = 2.0
+"""How often an idle server looks whether its socket is still there."""
+
+
+def _wait(news: int, path: str, bound: os.stat_result) -> bool:
+    """Wait for ``news``: false once idle for ``IDLE_SECONDS``, or as soon as ``path`` is no
+    longer this server's socket (its directory removed, as a session's runtime directory is
+    at logout, or the path taken over): no run can reach this server any more."""
+    import select
+    import time
+
+    deadline = time.monotonic() + IDLE_SECONDS
+    while True:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            return False
+        if select.select([news], [], [], min(left, _LOOK_SECONDS))[0]:
+            return True
+        if not _ours(path, bound):
+            return False
+
+
+def _ours(path: str, bound: os.stat_result) -> bool:
+    try:
+        now = os.stat(path)
+    except OSError:
+        return False
+    return (now.st_dev, now.st_ino) == (bound.st_dev, bound.st_ino)
 
 
 def _learn(path: str) -> None:
