@@ -20,11 +20,21 @@ _HEADER = re.compile(r"From |[\041-\071\073-\176]*:|[\t ]")
 """email.feedparser's headerRE: a field, a continuation, or a Unix ``From `` line."""
 
 
+_BLOCK = re.compile(r"(?:(?:From |[\041-\071\073-\176]*:|[\t ])[^\n]*\n)*")
+"""Header lines only, each ended by ``\n``: a block the line by line reading would read to its
+end."""
+_WANTED: dict[frozenset[str], re.Pattern[str]] = {}
+
+
 def header_fields(text: str, only: frozenset[str] | None = None) -> dict[str, list[str]]:
     """Each field's values in order, by its name in lower case, each value stripped as
     ``str(value).strip()`` strips what ``Message.get_all`` returns; with ``only`` (names in
     lower case), just those fields (the others are still read, to find where the headers
     end)."""
+    if only is not None:
+        found = _only(text, only)
+        if found is not None:
+            return found
     fields: dict[str, list[str]] = {}
     name = ""  # the open field's name in lower case ("": none, or one not kept)
     value: list[str] = []
@@ -49,6 +59,30 @@ def header_fields(text: str, only: frozenset[str] | None = None) -> dict[str, li
             name, value = lower, [line[colon + 1 :]]
     if name:
         _close(fields, name, value)
+    return fields
+
+
+def _only(text: str, only: frozenset[str]) -> dict[str, list[str]] | None:
+    """``header_fields(text, only)`` in two regular expressions, for the usual metadata: header
+    lines ended by ``\n`` up to the first empty line (or the end). None for anything else (a
+    ``\r``, a line that ends the headers early), which is read line by line. Most of a file's
+    header lines are fields not asked for (classifiers, and in older metadata a description of
+    thousands of continuation lines); these are no longer looked at one by one."""
+    end = text.find("\n\n")
+    block = text if end < 0 else text[: end + 1]
+    if not block.endswith("\n"):
+        block += "\n"
+    if "\r" in block or _BLOCK.fullmatch(block) is None:
+        return None
+    wanted = _WANTED.get(only)
+    if wanted is None:
+        names = "|".join(re.escape(name) for name in sorted(only))
+        wanted = _WANTED[only] = re.compile(
+            rf"^({names}):([^\n]*(?:\n[\t ][^\n]*)*)", re.MULTILINE | re.IGNORECASE | re.ASCII
+        )
+    fields: dict[str, list[str]] = {}
+    for match in wanted.finditer(block):
+        fields.setdefault(match.group(1).lower(), []).append(match.group(2).strip())
     return fields
 
 

@@ -7,7 +7,7 @@ import random
 
 import pytest
 
-from accord.model.metadata_headers import header_fields
+from accord.model.metadata_headers import _only, header_fields
 
 
 def _as_email_parser_reads(text: str) -> dict[str, list[str]]:
@@ -60,3 +60,29 @@ def test_only_some_fields_are_those_fields_of_all() -> None:
         text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 25)))
         every = header_fields(text)
         assert header_fields(text, only) == {k: v for k, v in every.items() if k in only}, text
+
+
+def test_only_some_fields_of_texts_without_carriage_returns_are_those_email_parser_reads() -> None:
+    # Such texts are read by two regular expressions instead of line by line; a piece like
+    # "ſ" (which folds to "s") or "K" (to "k") must not make a field of a name not asked for.
+    pieces = ["Name", "Version", "Requires-Dist", "From ", ":", " ", "\t", "\n", "\n\n"]
+    pieces += ["a", "-", "x y", "\u017f", "\u212a", "name"]
+    only = frozenset({"name", "version", "requires-dist"})
+    rng = random.Random(20261205)
+    for _ in range(5000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 30)))
+        every = _as_email_parser_reads(text)
+        assert header_fields(text, only) == {k: v for k, v in every.items() if k in only}, text
+
+
+def test_usual_metadata_is_read_without_the_line_by_line_reading() -> None:
+    description = "".join(f"        line {n}\n" for n in range(2000))
+    text = (
+        "Metadata-Version: 2.1\nName: demo\nVersion: 1.0\nClassifier: A :: B\n"
+        f"Description: first\n{description}Requires-Dist: idna>=2\n"
+        "Requires-Dist: tomli ; python_version < '3.11'\n\nbody: not a field\n"
+    )
+    only = frozenset({"name", "version", "requires-dist"})
+    expected = {k: v for k, v in _as_email_parser_reads(text).items() if k in only}
+    assert _only(text, only) == expected
+    assert _only("Name: a\r\nVersion: 1\r\n", only) is None  # read line by line
