@@ -29,6 +29,7 @@ from packaging.utils import (
 from packaging.version import InvalidVersion, Version
 
 from accord.model.metadata_headers import header_fields
+from accord.model.requirement_lines import plain_requirement
 from accord.reconciler.errors import MetadataInvalid
 
 __all__ = [
@@ -231,16 +232,18 @@ _MARKERS_MOST = 8192
 
 
 def _requirement(line: str) -> Requirement:
-    """``Requirement(line)``, with a marker parsed before taken from ``_MARKERS`` (the
-    requirement without it parses in about half the time). A line naming a URL, or one that
-    does not parse this way, is parsed whole (and raises as it does)."""
+    """``Requirement(line)``, with a marker parsed before taken from ``_MARKERS`` and a plain
+    requirement part read by ``plain_requirement``. A line naming a URL, or one that does
+    not parse this way, is parsed whole (and raises as it does)."""
     head, separator, text = line.partition(";")
-    if not separator or "@" in head:
+    if "@" in head:
         return Requirement(line)
+    if not separator:
+        return plain_requirement(line) or Requirement(line)
     text = text.strip()
     marker = _MARKERS.get(text)
     try:
-        requirement = Requirement(head)
+        requirement = plain_requirement(head) or Requirement(head)
         if marker is None:
             marker = Marker(text)
             if len(_MARKERS) < _MARKERS_MOST:
