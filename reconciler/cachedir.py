@@ -7,10 +7,11 @@ Stages ask for a named subdirectory (``interpreters``, ``wheels``, ...) and get 
 
 from __future__ import annotations
 
+import hashlib
 import os
 from pathlib import Path
 
-__all__ = ["cache_root", "cache_subdir"]
+__all__ = ["cache_root", "cache_subdir", "metadata_file"]
 
 
 def cache_root() -> Path:
@@ -29,3 +30,8 @@ def cache_subdir(name: str) -> Path:
     path = cache_root() / name
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+def metadata_file(cache: str, url: str) -> str:
+    """Where the cache directory ``cache`` keeps the core metadata of the file at ``url``."""
+    return os.path.join(cache, "metadata", hashlib.sha256(url.encode()).hexdigest())

@@ -34,6 +34,7 @@ from urllib.parse import urlsplit
 
 from packaging.utils import NormalizedName, canonicalize_name
 
+from accord.reconciler.cachedir import metadata_file
 from accord.reconciler.errors import (
     HashMismatch,
     IndexNotCached,
@@ -303,11 +304,11 @@ class IndexClient:
             self._metadata, file.url, lambda: kept_metadata(cache, file, fetch, restore)
         )
 
-    def _restore_metadata(self, file: IndexFile, raw: bytes) -> None:
-        """Put ``raw`` back as ``file``'s cached metadata when the cache no longer has it."""
-        path = self.cache_dir / "metadata" / _sha256(file.url)
+    def _restore_metadata(self, _file: IndexFile, raw: bytes, path: str) -> None:
+        """Put ``raw`` back as a file's cached metadata (``path``) when the cache no longer
+        has it."""
         if not os.path.exists(path):
-            write_atomic(path, raw)
+            write_atomic(Path(path), raw)
 
     def _fetch_metadata(self, file: IndexFile) -> bytes:
         if file.is_wheel and file.url.startswith("file:"):
@@ -316,7 +317,7 @@ class IndexClient:
             # A find-links directory's wheel: read where it is (it may change; no cache).
             local = Path(url2pathname(urlsplit(file.url).path))
             return wheel_metadata(local, file.filename, file.name)
-        path = self.cache_dir / "metadata" / _sha256(file.url)
+        path = Path(metadata_file(str(self.cache_dir), file.url))
         try:
             raw = path.read_bytes()
         except OSError:

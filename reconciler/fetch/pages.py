@@ -30,6 +30,7 @@ from packaging.version import InvalidVersion, Version
 
 from accord.model.metadata_headers import header_fields
 from accord.model.requirement_lines import plain_requirement
+from accord.reconciler.cachedir import metadata_file
 from accord.reconciler.errors import MetadataInvalid
 
 __all__ = [
@@ -103,10 +104,11 @@ _PARSED_MOST = 1024
 _FRESH: list[bytes] = []
 
 
-_READ: dict[tuple[str, str, str], bytes] = {}
-"""Core metadata read from a cache (kept there, or fetched into it), by cache directory, file
-URL and the file's hash (its metadata file's, else its own): a warm server's workers inherit
-what earlier ones read (``fresh_metadata_files``, ``remember_metadata``)."""
+_READ: dict[tuple[str, str, str], tuple[bytes, str]] = {}
+"""Core metadata read from a cache (kept there, or fetched into it), and where the cache keeps
+it, by cache directory, file URL and the file's hash (its metadata file's, else its own): a
+warm server's workers inherit what earlier ones read (``fresh_metadata_files``,
+``remember_metadata``)."""
 _READ_MOST = 4096
 _FRESH_READ: list[tuple[str, str, str, bytes]] = []
 
@@ -115,7 +117,7 @@ def remember_metadata(cache: str, url: str, ident: str, raw: bytes) -> None:
     """Keep ``raw`` as the metadata of the file at ``url`` whose hash is ``ident``, kept in
     the cache directory ``cache``."""
     if ident and len(_READ) < _READ_MOST and (cache, url, ident) not in _READ:
-        _READ[(cache, url, ident)] = raw
+        _READ[(cache, url, ident)] = raw, metadata_file(cache, url)
         _FRESH_READ.append((cache, url, ident, raw))
 
 
@@ -131,23 +133,23 @@ def kept_metadata(
     cache: str,
     file: IndexFile,
     fetch: Callable[[IndexFile], bytes],
-    restore: Callable[[IndexFile, bytes], None],
+    restore: Callable[[IndexFile, bytes, str], None],
 ) -> bytes:
     """``fetch(file)``, the core metadata of ``file`` from the cache directory ``cache`` or
     its index, kept for the rest of the process when the file is named by its hash (a file
     of a local directory is read again: it may change). Answered from what the process
     keeps, it is still handed to ``restore``, which puts it back in the cache directory if
-    it is gone from there (the cache was cleaned while a warm server kept it)."""
+    it is gone from its place there (the cache was cleaned while a warm server kept it)."""
     ident = file.metadata_sha256 or file.sha256
     if not ident or file.url.startswith("file:"):
         return fetch(file)
     known = _READ.get((cache, file.url, ident))
     if known is None:
-        known = fetch(file)
-        remember_metadata(cache, file.url, ident, known)
-    else:
-        restore(file, known)
-    return known
+        raw = fetch(file)
+        remember_metadata(cache, file.url, ident, raw)
+        return raw
+    restore(file, *known)
+    return known[0]
 
 
 def parse_metadata(raw: bytes) -> DistMetadata:
