@@ -8,26 +8,54 @@ message, as uv shows it.
 
 from __future__ import annotations
 
+import contextlib
+import itertools
 import os
-import tempfile
+import threading
 from pathlib import Path
 
 __all__ = ["user_display", "write_atomic"]
 
 
+_TEMPORARY = itertools.count()
+
+
 def write_atomic(path: Path, data: bytes | str, *, mode: int | None = None) -> None:
-    """Replace ``path`` with ``data`` (text is written as UTF-8), creating its directory."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
+    """Replace ``path`` with ``data`` (text is written as UTF-8), creating its directory.
+
+    The temporary file is made as ``mkstemp`` makes one (``O_EXCL``, mode 0o600), named by
+    process, thread and a counter instead of random letters, and written with one ``write``
+    (a cold lock writes hundreds of cache files: ``mkstemp``, ``fdopen`` and a ``mkdir``
+    before each were a tenth of its time)."""
+    payload = data.encode("utf-8") if isinstance(data, str) else data
+    directory = os.path.dirname(path)
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
+    while True:
+        temporary = os.path.join(
+            directory, f".tmp-{os.getpid()}-{threading.get_ident()}-{next(_TEMPORARY)}"
+        )
+        try:
+            handle = os.open(temporary, flags, 0o600)
+        except FileNotFoundError:
+            os.makedirs(directory, exist_ok=True)
+            continue
+        except FileExistsError:  # left by a killed process that had this number
+            continue
+        break
     try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data.encode("utf-8") if isinstance(data, str) else data)
-        if mode is not None:
-            os.chmod(temporary, mode)
+        try:
+            with memoryview(payload) as view:
+                while view:
+                    view = view[os.write(handle, view) :]
+            if mode is not None:
+                os.fchmod(handle, mode)
+        finally:
+            os.close(handle)
         os.replace(temporary, path)
-    finally:
-        if os.path.exists(temporary):
+    except BaseException:
+        with contextlib.suppress(OSError):
             os.unlink(temporary)
+        raise
 
 
 def user_display(path: Path) -> str:
