@@ -86,8 +86,10 @@ def main() -> None:
 
             try_warm(argv, asked=warm != "")  # ends here when a warm server ran it
         from accord.reconciler.method_cache import install, roomy_collector
+        from accord.reconciler.threads import roomy_descriptor_table
 
         roomy_collector()
+        roomy_descriptor_table()  # before the run starts a thread
         install()  # before the first attrs class is defined
         from accord.reconciler.cli.main import main as slow_main  # slow path only
     except KeyboardInterrupt:

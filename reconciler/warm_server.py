@@ -215,9 +215,11 @@ def _spare(listener: "socket.socket", tell: int, waiting: int, path: str) -> Non
     try:
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
         from accord.reconciler.lock.warm_up import warm_up
+        from accord.reconciler.threads import roomy_descriptor_table
 
         warm_up(rounds=1)
         gc.collect()
+        roomy_descriptor_table()  # while this process has one thread
         while True:
             if waiting in select.select([listener.fileno(), waiting], [], [])[0]:
                 os._exit(0)

@@ -43,3 +43,42 @@ def test_quiet_blocks_them_in_its_own_thread_only() -> None:
     thread.join(timeout=10)
     assert seen[0] >= _ENDING
     assert not _ENDING & _mask()
+
+
+_TABLE = """
+import os, sys
+from accord.reconciler.threads import roomy_descriptor_table
+
+def size():
+    for line in open("/proc/self/status"):
+        if line.startswith("FDSize:"):
+            return int(line.split()[1])
+
+before = size()
+if sys.argv[1] == "taken":
+    os.dup2(1, 4095)
+roomy_descriptor_table()
+print(before, size(), os.path.exists("/proc/self/fd/4095"))
+"""
+
+
+def _table(case: str) -> list[str]:
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-c", _TABLE, case], capture_output=True, text=True, check=True
+    )
+    return done.stdout.split()
+
+
+def test_the_descriptor_table_is_grown_once_and_nothing_is_left_open() -> None:
+    # A process starts with a table of 64; a lock maps hundreds of pages (a descriptor each),
+    # and growing the table while other threads run waits for an RCU grace period.
+    before, after, left = _table("free")
+    assert int(before) < 4096 <= int(after)
+    assert left == "False"
+
+
+def test_a_descriptor_already_at_the_top_is_left_as_it_is() -> None:
+    assert _table("taken")[2] == "True"
