@@ -126,8 +126,12 @@ def _end_without_teardown(run: "Callable[[list[str]], object]", argv: "list[str]
     wait_for_threads()
     atexit._run_exitfuncs()
     for stream in (sys.stdout, sys.stderr):
+        if stream is None or stream.closed:  # closed when the run started, or by it
+            continue
         try:
             stream.flush()
-        except (OSError, ValueError):
-            code = code or 120  # the interpreter's status when flushing fails at exit
+        except Exception:
+            # The interpreter's own exit flushes again, says why it failed and ends with
+            # 120, as a run always did (the atexit functions and threads are done).
+            sys.exit(code)
     os._exit(code)
