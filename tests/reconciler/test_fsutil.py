@@ -35,13 +35,15 @@ def test_a_temporary_name_left_by_a_killed_process_is_stepped_over(tmp_path: Pat
 
 
 def test_a_failed_write_leaves_the_target_and_no_temporary(tmp_path: Path) -> None:
-    target = tmp_path / "file"
-    target.write_bytes(b"old")
-    (tmp_path / "dir").mkdir()
+    # The rename fails (a directory is in the way): what was there stays, and the
+    # temporary file written for it is removed.
+    target = tmp_path / "target"
+    target.mkdir()
+    (target / "inside").write_bytes(b"kept")
     with pytest.raises(OSError):
-        write_atomic(tmp_path / "dir", b"cannot replace a directory")
-    assert target.read_bytes() == b"old"
-    assert sorted(os.listdir(tmp_path)) == ["dir", "file"]
+        write_atomic(target, b"cannot replace a directory")
+    assert (target / "inside").read_bytes() == b"kept"
+    assert os.listdir(tmp_path) == ["target"]
 
 
 def test_writers_in_threads_never_share_a_temporary(tmp_path: Path) -> None:
