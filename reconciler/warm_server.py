@@ -146,8 +146,10 @@ def serve(path: str) -> None:
             if b"L" in said:
                 _learn(path)
     finally:
-        if _ours(path, bound):  # else the files are gone, or another server's
-            for leftover in (path, path + ".lock"):  # the lock file while still held
+        # Each file while it is still this server's (the lock file while still held); one
+        # that is gone, or another server's, is left alone.
+        for leftover, own in ((path, bound), (path + ".lock", os.fstat(lock))):
+            if _ours(leftover, own):
                 with contextlib.suppress(OSError):
                     os.unlink(leftover)
 

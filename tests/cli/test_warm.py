@@ -285,21 +285,28 @@ def test_a_server_killed_is_replaced_and_its_files_cleared(
     assert int(again.group(1)) != int(first.group(1))
 
 
+@pytest.mark.parametrize("removed", ["directory", "socket"])
 def test_a_server_whose_socket_is_removed_leaves(
-    cli: Cli, make_project: MakeProject, warm: dict[str, str]
+    cli: Cli, make_project: MakeProject, warm: dict[str, str], removed: str
 ) -> None:
-    # A session's runtime directory is removed at logout: no run can reach the server then,
-    # so it leaves (within seconds, not after its idle time), and so does its spare.
+    # A session's runtime directory is removed at logout (or a cleaner removes the socket):
+    # no run can reach the server then, so it leaves (within seconds, not after its idle
+    # time), and so does its spare; its lock file goes with it.
     project = make_project("simple")
     first = _SERVED.search(_served(cli, project, warm, "lock", "--python", str(cli.python)).stderr)
     assert first is not None
-    server, spare = _server_and_spare(Path(first.group(2)))
-    shutil.rmtree(warm["XDG_RUNTIME_DIR"])
+    socket_path = Path(first.group(2))
+    server, spare = _server_and_spare(socket_path)
+    if removed == "directory":
+        shutil.rmtree(warm["XDG_RUNTIME_DIR"])
+    else:
+        socket_path.unlink()
     gone = (Path(f"/proc/{server}"), Path(f"/proc/{spare}"))
     deadline = time.monotonic() + 20
     while any(path.exists() for path in gone) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert not any(path.exists() for path in gone)
+    assert not Path(f"{socket_path}.lock").exists()
 
 
 def _holds(process: Path, path: Path) -> bool:
