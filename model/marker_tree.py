@@ -176,15 +176,17 @@ class MarkerTree:
         """
         if self.node <= ma.FALSE:
             return (None, None)
-        found: list[mr.Ranges] = []
-        _collect_python(self.node, mr.FULL, found, set())
-        total: mr.Ranges = mr.EMPTY
-        for ranges in found:
-            total = mr.union(total, ranges)
-        span = mr.bounding(total)
+        span = mr.bounding(_python_union(self.node))
         if span is None:
             return (None, None)
         return (_public_bound(span[0]), _public_bound(span[1]))
+
+    def python_projection(self) -> MarkerTree:
+        """The Python versions for which some values of the other variables make the marker
+        true (every other variable quantified out): a ``python_full_version`` marker."""
+        if self.node <= ma.FALSE:
+            return self
+        return MarkerTree.of(ma.range_node(ma.PYTHON_FULL_VERSION, _python_union(self.node)))
 
     def evaluate(self, env: Mapping[str, str], extras: Collection[str] = ()) -> bool:
         """Evaluate in a complete marker environment, as uv evaluates the diagram."""
@@ -232,6 +234,16 @@ def _extra_fixer(is_extra: Callable[[str], bool], value: bool) -> Callable[[Any]
         return None
 
     return fix
+
+
+def _python_union(i: int) -> mr.Ranges:
+    """The ``python_full_version`` ranges of the paths from node ``i`` to true, joined."""
+    found: list[mr.Ranges] = []
+    _collect_python(i, mr.FULL, found, set())
+    total: mr.Ranges = mr.EMPTY
+    for ranges in found:
+        total = mr.union(total, ranges)
+    return total
 
 
 def _collect_python(i: int, ranges: mr.Ranges, found: list[mr.Ranges], seen: set[Any]) -> None:

@@ -264,6 +264,26 @@ def test_conflicts_edges_of_a_package_reached_below_a_python_bound(
     assert "python_full_version >= '3.11' and python_full_version < '3.13'" in ring, ring
 
 
+def test_conflicts_edges_of_a_package_reached_around_a_python_gap(
+    ccli: Cli, tmp_path: Path
+) -> None:
+    # fk-gap is reached below 3.11 and from 3.13 on, not between: uv writes its edge to
+    # fk-tyext (`python_version >= '3.12'`) within those Python versions, `>= '3.13'` (not
+    # within the span from the lowest to the highest bound, which would keep `>= '3.12'`).
+    pyproject = (
+        HEAD
+        + "dependencies = []\n\n[dependency-groups]\n"
+        + "base = [\"fk-gap; python_version < '3.11' or python_version >= '3.13'\"]\n"
+        + 'dev = [{ include-group = "base" }, "fk-split>=2"]\n'
+        + 'min = [{ include-group = "base" }, "fk-split<2"]\n'
+        + '\n[tool.uv]\nconflicts = [[{ group = "dev" }, { group = "min" }]]\n'
+    )
+    lock = _same_as_uv(ccli, tmp_path, pyproject)
+    gap = lock[lock.index('name = "fk-gap"') :]
+    edges = gap[: gap.index("[[package]]")]
+    assert "{ name = \"fk-tyext\", marker = \"python_full_version >= '3.13'\" }" in edges, edges
+
+
 def test_conflicts_edges_below_the_project_carry_no_conflict_marker(
     ccli: Cli, tmp_path: Path
 ) -> None:

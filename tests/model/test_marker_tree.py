@@ -1582,3 +1582,26 @@ def test_uvs_spelling_of_false_reads_back_as_false(text: str) -> None:
     tree = MarkerTree.parse(text)
     assert tree.is_false()
     assert tree.to_string() == "python_version < '0'"
+
+
+@pytest.mark.parametrize(
+    ("marker", "projection"),
+    [
+        (
+            "(python_version < '3.11' and sys_platform == 'linux') or "
+            "(python_version >= '3.13' and extra == 'x')",
+            "python_full_version < '3.11' or python_full_version >= '3.13'",
+        ),
+        (
+            "sys_platform == 'linux' and python_full_version >= '3.12'",
+            "python_full_version >= '3.12'",
+        ),
+        ("sys_platform == 'linux'", None),
+        ("python_version < '3.8' and python_version >= '3.9'", "python_version < '0'"),
+    ],
+)
+def test_the_python_projection_quantifies_out_every_other_variable(
+    marker: str, projection: str | None
+) -> None:
+    expected = MarkerTree.TRUE if projection is None else MarkerTree.parse(projection)
+    assert MarkerTree.parse(marker).python_projection() == expected

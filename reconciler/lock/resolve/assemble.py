@@ -107,19 +107,19 @@ class Graph:
 
     def _context(self, parent: NodeKey, reach: MarkerTree) -> MarkerTree:
         """What holds wherever ``parent`` is reached, for its edges: its reachability. With
-        ``tool.uv.conflicts``, only the Python range (lowest to highest bound) of the
-        reachability the graph walk gave it, before the world knowledge made it true wherever
-        conflicting items meet. Observed of uv 0.13.8: urllib3's textual, reached below
-        Python 3.15 only, writes its platformdirs edges within `python_full_version <
-        '3.15'`, and a version chosen only below 3.11 writes its edges without
-        `python_full_version < '3.11'`; but fk-b 2.0, reached on Linux only, still writes
-        `fk-c; sys_platform == 'linux'`. A version the walk reaches nowhere (kept only where
+        ``tool.uv.conflicts``, only the Python versions of the reachability the graph walk
+        gave it (every other variable quantified out), before the world knowledge made it
+        true wherever conflicting items meet. Observed of uv 0.13.8: urllib3's textual,
+        reached below Python 3.15 only, writes its platformdirs edges within
+        `python_full_version < '3.15'`; fk-gap, reached below 3.11 and from 3.13 on, writes
+        its `python_version >= '3.12'` edge as `python_full_version >= '3.13'`; but fk-b 2.0,
+        reached on Linux only, still writes `fk-c; sys_platform == 'linux'`. A version the walk reaches nowhere (kept only where
         conflicting items meet) writes its edges as the forks that resolved them gave them."""
         if self.conflicted:
             walked = self.walked.get(parent, MarkerTree.FALSE)
             if walked.is_false():
                 return MarkerTree.TRUE
-            return MarkerTree.python_range(*walked.python_bounds())
+            return walked.python_projection()
         return reach
 
     def dependencies(
