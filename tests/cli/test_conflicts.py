@@ -281,7 +281,7 @@ def test_conflicts_edges_of_a_package_reached_around_a_python_gap(
     lock = _same_as_uv(ccli, tmp_path, pyproject)
     gap = lock[lock.index('name = "fk-gap"') :]
     edges = gap[: gap.index("[[package]]")]
-    assert "{ name = \"fk-tyext\", marker = \"python_full_version >= '3.13'\" }" in edges, edges
+    assert '{ name = "fk-tyext", marker = "python_full_version >= \'3.13\'" }' in edges, edges
 
 
 def test_conflicts_edges_below_the_project_carry_no_conflict_marker(

@@ -113,8 +113,9 @@ class Graph:
         reached below Python 3.15 only, writes its platformdirs edges within
         `python_full_version < '3.15'`; fk-gap, reached below 3.11 and from 3.13 on, writes
         its `python_version >= '3.12'` edge as `python_full_version >= '3.13'`; but fk-b 2.0,
-        reached on Linux only, still writes `fk-c; sys_platform == 'linux'`. A version the walk reaches nowhere (kept only where
-        conflicting items meet) writes its edges as the forks that resolved them gave them."""
+        reached on Linux only, still writes `fk-c; sys_platform == 'linux'`. A version the
+        walk reaches nowhere (kept only where conflicting items meet) writes its edges as the
+        forks that resolved them gave them."""
         if self.conflicted:
             walked = self.walked.get(parent, MarkerTree.FALSE)
             if walked.is_false():
