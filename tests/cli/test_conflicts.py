@@ -249,18 +249,11 @@ def test_conflicts_edges_of_a_package_reached_below_a_python_bound(
     # at 3.13 and `min` does not, so a fork of `min` reaches fk-ring above 3.13 too. uv
     # writes fk-ring's edges to the two fk-meta versions under the Python range that
     # reaches fk-ring: `python_full_version >= '3.11' and python_full_version < '3.13'`.
-    pyproject = (
-        HEAD
-        + "dependencies = []\n\n[dependency-groups]\n"
-        + "base = [\"fk-ring; python_version < '3.13'\"]\n"
-        + 'dev = [{ include-group = "base" }, "fk-split>=2; python_version >= \'3.13\'", '
-        + "\"fk-split<2; python_version < '3.13'\"]\n"
-        + 'min = [{ include-group = "base" }, "fk-split<2"]\n'
-        + '\n[tool.uv]\nconflicts = [[{ group = "dev" }, { group = "min" }]]\n'
+    pyproject = _sharing_base(
+        "\"fk-ring; python_version < '3.13'\"",
+        dev="\"fk-split>=2; python_version >= '3.13'\", \"fk-split<2; python_version < '3.13'\"",
     )
-    lock = _same_as_uv(ccli, tmp_path, pyproject)
-    ring = lock[lock.index('name = "fk-ring"') :]
-    ring = ring[: ring.index("[[package]]")]
+    ring = _package_text(_same_as_uv(ccli, tmp_path, pyproject), "fk-ring")
     assert "python_full_version >= '3.11' and python_full_version < '3.13'" in ring, ring
 
 
@@ -270,18 +263,30 @@ def test_conflicts_edges_of_a_package_reached_around_a_python_gap(
     # fk-gap is reached below 3.11 and from 3.13 on, not between: uv writes its edge to
     # fk-tyext (`python_version >= '3.12'`) within those Python versions, `>= '3.13'` (not
     # within the span from the lowest to the highest bound, which would keep `>= '3.12'`).
-    pyproject = (
+    pyproject = _sharing_base(
+        "\"fk-gap; python_version < '3.11' or python_version >= '3.13'\"", dev='"fk-split>=2"'
+    )
+    edges = _package_text(_same_as_uv(ccli, tmp_path, pyproject), "fk-gap")
+    assert '{ name = "fk-tyext", marker = "python_full_version >= \'3.13\'" }' in edges, edges
+
+
+def _sharing_base(base: str, *, dev: str) -> str:
+    """A project whose conflicting groups ``dev`` (``fk-split>=2`` or the like) and ``min``
+    (``fk-split<2``) both include the group ``base``."""
+    return (
         HEAD
         + "dependencies = []\n\n[dependency-groups]\n"
-        + "base = [\"fk-gap; python_version < '3.11' or python_version >= '3.13'\"]\n"
-        + 'dev = [{ include-group = "base" }, "fk-split>=2"]\n'
+        + f"base = [{base}]\n"
+        + f'dev = [{{ include-group = "base" }}, {dev}]\n'
         + 'min = [{ include-group = "base" }, "fk-split<2"]\n'
         + '\n[tool.uv]\nconflicts = [[{ group = "dev" }, { group = "min" }]]\n'
     )
-    lock = _same_as_uv(ccli, tmp_path, pyproject)
-    gap = lock[lock.index('name = "fk-gap"') :]
-    edges = gap[: gap.index("[[package]]")]
-    assert '{ name = "fk-tyext", marker = "python_full_version >= \'3.13\'" }' in edges, edges
+
+
+def _package_text(lock: str, name: str) -> str:
+    """The lock's text of package ``name`` (one version), up to the next package."""
+    text = lock[lock.index(f'name = "{name}"') :]
+    return text[: text.index("[[package]]")]
 
 
 def test_conflicts_edges_below_the_project_carry_no_conflict_marker(
