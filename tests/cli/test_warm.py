@@ -87,6 +87,18 @@ def _served(
         time.sleep(0.2)
 
 
+def _locked_in_process(
+    cli: Cli, cwd: Path, env: dict[str, str], *flags: str
+) -> subprocess.CompletedProcess[str]:
+    """``accord lock FLAGS`` with the server turned off, on the test's interpreter; it
+    succeeds."""
+    result = cli.invoke(
+        cwd, "lock", *flags, "--python", str(cli.python), env={**env, "ACCORD_WARM": "0"}
+    )
+    assert result.returncode == 0, result.stderr
+    return result
+
+
 def test_a_lock_served_warm_is_the_lock_made_in_process(
     cli: Cli, make_project: MakeProject, warm: dict[str, str]
 ) -> None:
@@ -506,8 +518,7 @@ def test_the_server_reads_ahead_the_packages_of_a_lock_a_sync_read(
     packages' pages, files and metadata from the cache, so the project's first served lock
     (no worker has locked it yet) finds them done, and makes the same lock."""
     project = make_project("simple")
-    reference = cli.invoke(project, "lock", "--python", str(cli.python), env={"ACCORD_WARM": "0"})
-    assert reference.returncode == 0, reference.stderr
+    _locked_in_process(cli, project, {})
     made = (project / "uv.lock").read_bytes()
     deadline = time.monotonic() + 30
     while True:  # served syncs, until a worker inherits what the server read ahead
@@ -580,15 +591,7 @@ def test_metadata_the_server_keeps_goes_back_into_a_cleaned_cache(
     assert again.returncode == 0, again.stderr
     assert len(list((cache / "metadata").iterdir())) >= 2
     (project / "uv.lock").unlink()
-    offline = cli.invoke(
-        project,
-        "lock",
-        "--offline",
-        "--python",
-        str(cli.python),
-        env={**env, "ACCORD_WARM": "0"},
-    )
-    assert offline.returncode == 0, offline.stderr
+    _locked_in_process(cli, project, env, "--offline")
     assert (project / "uv.lock").read_bytes() == made
 
 
@@ -616,16 +619,7 @@ def test_the_server_reads_a_page_again_once_its_cache_file_changed(
 
         build_index(older + newer, root)  # the index now has dep-b 2.0 too
         # Another process (not served) refreshes the page: the cache file is replaced.
-        refreshed = cli.invoke(
-            project,
-            "lock",
-            "--refresh",
-            "--upgrade",
-            "--python",
-            str(cli.python),
-            env={**env, "ACCORD_WARM": "0"},
-        )
-        assert refreshed.returncode == 0, refreshed.stderr
+        _locked_in_process(cli, project, env, "--refresh", "--upgrade")
         assert 'name = "dep-b"\nversion = "2.0"' in (project / "uv.lock").read_text()
         server.reset_requests()
         (project / "uv.lock").unlink()
