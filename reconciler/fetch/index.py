@@ -299,16 +299,8 @@ class IndexClient:
         Range requests when the server allows (unverifiable, as in uv), else from the whole wheel
         (verified, kept in ``wheels/``). Raises HashMismatch, MetadataUnavailable (an sdist
         without a metadata file), DistributionInvalid, IndexUnavailable."""
-        fetch, cache, restore = self._fetch_metadata, str(self.cache_dir), self._restore_metadata
-        return self._once(
-            self._metadata, file.url, lambda: kept_metadata(cache, file, fetch, restore)
-        )
-
-    def _restore_metadata(self, _file: IndexFile, raw: bytes, path: str) -> None:
-        """Put ``raw`` back as a file's cached metadata (``path``) when the cache no longer
-        has it."""
-        if not os.path.exists(path):
-            write_atomic(Path(path), raw)
+        fetch, cache = self._fetch_metadata, str(self.cache_dir)
+        return self._once(self._metadata, file.url, lambda: kept_metadata(cache, file, fetch))
 
     def _fetch_metadata(self, file: IndexFile) -> bytes:
         if file.is_wheel and file.url.startswith("file:"):

@@ -9,8 +9,10 @@ fetches and caches; this module only reads what it is given.
 from __future__ import annotations
 
 import functools
+import os
 import re
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urldefrag, urljoin, urlsplit
 
@@ -32,6 +34,7 @@ from accord.model.metadata_headers import header_fields
 from accord.model.requirement_lines import plain_requirement
 from accord.reconciler.cachedir import metadata_file
 from accord.reconciler.errors import MetadataInvalid
+from accord.reconciler.fsutil import write_atomic
 
 __all__ = [
     "DistMetadata",
@@ -129,17 +132,12 @@ def fresh_metadata_files() -> list[tuple[str, str, str, bytes]]:
     return fresh
 
 
-def kept_metadata(
-    cache: str,
-    file: IndexFile,
-    fetch: Callable[[IndexFile], bytes],
-    restore: Callable[[IndexFile, bytes, str], None],
-) -> bytes:
+def kept_metadata(cache: str, file: IndexFile, fetch: Callable[[IndexFile], bytes]) -> bytes:
     """``fetch(file)``, the core metadata of ``file`` from the cache directory ``cache`` or
     its index, kept for the rest of the process when the file is named by its hash (a file
     of a local directory is read again: it may change). Answered from what the process
-    keeps, it is still handed to ``restore``, which puts it back in the cache directory if
-    it is gone from its place there (the cache was cleaned while a warm server kept it)."""
+    keeps, it is put back in its place in the cache directory if it is gone from there (the
+    cache was cleaned while a warm server kept it)."""
     ident = file.metadata_sha256 or file.sha256
     if not ident or file.url.startswith("file:"):
         return fetch(file)
@@ -148,8 +146,10 @@ def kept_metadata(
         raw = fetch(file)
         remember_metadata(cache, file.url, ident, raw)
         return raw
-    restore(file, *known)
-    return known[0]
+    raw, path = known
+    if not os.path.exists(path):
+        write_atomic(Path(path), raw)
+    return raw
 
 
 def parse_metadata(raw: bytes) -> DistMetadata:
