@@ -116,11 +116,9 @@ def _end_without_teardown(run: "Callable[[list[str]], object]", argv: "list[str]
         run(argv)
         code = 0
     except SystemExit as exc:
-        if exc.code is None or isinstance(exc.code, int):
-            code = exc.code or 0
-        else:  # as the interpreter says a non-integer exit value
-            sys.stderr.write(f"{exc.code}\n")
-            code = 1
+        from accord.reconciler.errors import exit_status
+
+        code = exit_status(exc)
     import atexit
 
     wait_for_threads()

@@ -10,6 +10,7 @@ from __future__ import annotations
 import enum
 import os
 import shlex
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -51,6 +52,7 @@ __all__ = [
     "ScriptInvalid",
     "SelectionInvalid",
     "UsageError",
+    "exit_status",
 ]
 
 
@@ -338,3 +340,12 @@ class GitFailed(AccordError):
         self.command = tuple(command) if command is not None else None
         self.returncode = returncode
         self.stderr = stderr
+
+
+def exit_status(exc: SystemExit) -> int:
+    """The status the interpreter gives ``exc`` when it ends a process, saying a value that
+    is not a number on stderr as the interpreter says it."""
+    if exc.code is None or isinstance(exc.code, int):
+        return int(exc.code or 0)  # a plain int: an IntEnum does not marshal
+    sys.stderr.write(f"{exc.code}\n")
+    return 1

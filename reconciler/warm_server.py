@@ -356,9 +356,9 @@ def _work(connection: "socket.socket", data: bytes, fds: "list[int]", path: str,
         try:
             main(request["argv"])
         except SystemExit as exc:
-            if isinstance(exc.code, str):
-                sys.stderr.write(exc.code + "\n")  # as Python says it when it exits
-            code = int(exc.code) if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+            from accord.reconciler.errors import exit_status
+
+            code = exit_status(exc)
         except KeyboardInterrupt:
             code = 130
         import atexit
