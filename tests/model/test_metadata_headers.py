@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import email.parser
 import random
+from collections.abc import Iterator
 
 import pytest
 
@@ -44,20 +45,24 @@ def test_fields_are_those_email_parser_reads(text: str) -> None:
     assert header_fields(text) == _as_email_parser_reads(text)
 
 
+_PIECES = ["Name", "Version", "From ", ":", " ", "\t", "\n", "\r", "\r\n", "a", "-", "x y"]
+
+
+def _random_texts(pieces: list[str], seed: int, count: int, longest: int) -> Iterator[str]:
+    """``count`` texts of up to ``longest`` pieces each, the same for a seed."""
+    rng = random.Random(seed)
+    for _ in range(count):
+        yield "".join(rng.choice(pieces) for _ in range(rng.randint(0, longest)))
+
+
 def test_fields_are_those_email_parser_reads_for_random_texts() -> None:
-    pieces = ["Name", "Version", "From ", ":", " ", "\t", "\n", "\r", "\r\n", "a", "-", "x y"]
-    rng = random.Random(20261201)
-    for _ in range(3000):
-        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 25)))
+    for text in _random_texts(_PIECES, 20261201, 3000, 25):
         assert header_fields(text) == _as_email_parser_reads(text), repr(text)
 
 
 def test_only_some_fields_are_those_fields_of_all() -> None:
-    pieces = ["Name", "Version", "From ", ":", " ", "\t", "\n", "\r", "\r\n", "a", "-", "x y"]
     only = frozenset({"name", "version"})
-    rng = random.Random(20261204)
-    for _ in range(3000):
-        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 25)))
+    for text in _random_texts(_PIECES, 20261204, 3000, 25):
         every = header_fields(text)
         assert header_fields(text, only) == {k: v for k, v in every.items() if k in only}, text
 
@@ -68,9 +73,7 @@ def test_only_some_fields_of_texts_without_carriage_returns_are_those_email_pars
     pieces = ["Name", "Version", "Requires-Dist", "From ", ":", " ", "\t", "\n", "\n\n"]
     pieces += ["a", "-", "x y", "\u017f", "\u212a", "name"]
     only = frozenset({"name", "version", "requires-dist"})
-    rng = random.Random(20261205)
-    for _ in range(5000):
-        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 30)))
+    for text in _random_texts(pieces, 20261205, 5000, 30):
         every = _as_email_parser_reads(text)
         assert header_fields(text, only) == {k: v for k, v in every.items() if k in only}, text
 
