@@ -213,11 +213,18 @@ class Provider(AbstractProvider[Req, Candidate, str]):
         declared = self._kept(metadata.requires_dist)  # once per resolution (``_grouped``)
         return flat_requirements(candidate.name, candidate.extra, declared)
 
-    def _grouped(self, candidate: Candidate, parent: str) -> list[Split]:
+    def _parent(self, candidate: Candidate) -> str:
+        """How a requirement of ``candidate`` names where it comes from."""
+        if self.is_project(candidate.name):
+            return "the project"
+        return f"{candidate.name}=={candidate.version}"
+
+    def _grouped(self, candidate: Candidate) -> list[Split]:
         """``candidate``'s requirements as ``Req``s (``split_pairs``), made once per resolution
         for a version from an index (a fork only filters them by its markers)."""
 
         def make() -> list[Split]:
+            parent = self._parent(candidate)
             return split_pairs(self._requirements(candidate), parent, self._constraints)
 
         if candidate.name == ROOT or candidate.group is not None or candidate.name in self._local:
@@ -260,7 +267,16 @@ class Provider(AbstractProvider[Req, Candidate, str]):
         requirements: Mapping[str, Iterator[Req]],
         incompatibilities: Mapping[str, Iterator[Candidate]],
     ) -> Sequence[Candidate] | Callable[[], Iterator[Candidate]]:
-        reqs = list(requirements[identifier])
+        return self.matches(
+            identifier, list(requirements[identifier]), incompatibilities[identifier]
+        )
+
+    def matches(
+        self, identifier: str, reqs: list[Req], incompatible: Iterable[Candidate]
+    ) -> Sequence[Candidate] | Callable[[], Iterator[Candidate]]:
+        """``find_matches`` for the requirements on ``identifier`` and the candidates known
+        not to work for it, as lists (``solver.Solver`` asks this way, without resolvelib's
+        mappings over every criterion)."""
         name, extra, group = reqs[0].name, reqs[0].extra, reqs[0].group
         if self._required:
             needed = MarkerTree.FALSE
@@ -278,7 +294,7 @@ class Provider(AbstractProvider[Req, Candidate, str]):
         if local is not None:
             # A local tree, archive or URL is the one candidate there is, and the other
             # requirements on it must accept its version, as uv checks them.
-            if any(c.name == name for c in incompatibilities[identifier]):
+            if any(c.name == name for c in incompatible):
                 return []
             version = local.metadata.version
             if not all(req.matches(version) for req in reqs):
@@ -286,7 +302,7 @@ class Provider(AbstractProvider[Req, Candidate, str]):
                 return []
             source = str(local.source) if name in self._selected else None
             return [Candidate(name, version, extra, (), group, source=source)]
-        excluded = {candidate.version for candidate in incompatibilities[identifier]}
+        excluded = {candidate.version for candidate in incompatible}
         try:
             table = self._versions(name)
         except PackageNotFound as exc:
@@ -391,11 +407,8 @@ class Provider(AbstractProvider[Req, Candidate, str]):
         if fixed is not None:
             self.requirements_of[key] = fixed
             return fixed
-        parent = f"{candidate.name}=={candidate.version}"
-        if self.is_project(candidate.name):
-            parent = "the project"
         try:
-            grouped = self._grouped(candidate, parent)
+            grouped = self._grouped(candidate)
         except (AccordError, ValueError, OSError) as exc:
             # An unusable version (metadata that cannot be fetched, built or parsed), not a
             # failed lock: resolvelib tries another.
@@ -428,7 +441,8 @@ class Provider(AbstractProvider[Req, Candidate, str]):
         )
         reqs: list[Req] = []
         if candidate.extra is not None:
-            reqs.append(Req(candidate.name, None, SpecifierSet(f"=={candidate.version}"), parent))
+            pin = SpecifierSet(f"=={candidate.version}")
+            reqs.append(Req(candidate.name, None, pin, self._parent(candidate)))
         if forking:
             forks = fork_requirements(self.env, self.python, self._python_marker, by_name)
             if len(forks) > 1:

@@ -17,18 +17,18 @@ from __future__ import annotations
 
 import heapq
 import itertools
-import operator
 from collections.abc import Iterable, Sequence
 from typing import Any
 
 from resolvelib.resolvers import (
     Criterion,
+    RequirementInformation,
     RequirementsConflicted,
     Resolution,
     ResolutionImpossible,
     ResolutionTooDeep,
 )
-from resolvelib.structs import IteratorMapping, State, build_iter_view
+from resolvelib.structs import State, build_iter_view
 
 from accord.reconciler.lock.resolve.fork_state import (
     ConflictCounts,
@@ -160,15 +160,8 @@ class Solver(Resolution[Req, Candidate, str]):
         for key, criterion in list(top.criteria.items()):
             if key in top.mapping:
                 continue
-            matches = self._p.find_matches(
-                identifier=key,
-                requirements=IteratorMapping(
-                    top.criteria, operator.methodcaller("iter_requirement")
-                ),
-                incompatibilities=IteratorMapping(
-                    top.criteria, operator.attrgetter("incompatibilities")
-                ),
-            )
+            requirements = [information.requirement for information in criterion.information]
+            matches = self._provider.matches(key, requirements, criterion.incompatibilities)
             candidates = build_iter_view(matches)
             if not candidates:
                 raise ResumeAbandoned(f"no version of {key} is a candidate there")
@@ -317,6 +310,34 @@ class Solver(Resolution[Req, Candidate, str]):
         self.state.backtrack_causes[:] = causes
         if not success:
             raise ResolutionImpossible(self.state.backtrack_causes)
+
+    def _add_to_criteria(
+        self,
+        criteria: dict[str, Criterion[Req, Candidate]],
+        requirement: Req,
+        parent: Candidate | None,
+    ) -> None:
+        """resolvelib's, asking the provider with plain lists (``Provider.matches``) where
+        resolvelib builds two mappings over every criterion and chains iterators for the one
+        identifier it asks about: the same requirements, in the same order, and the same
+        candidates known not to work."""
+        self._r.adding_requirement(requirement=requirement, parent=parent)
+        identifier = requirement.identifier
+        criterion = criteria.get(identifier)
+        added = RequirementInformation(requirement, parent)
+        if criterion is None:
+            incompatibilities: list[Candidate] = []
+            information = [added]
+        else:
+            incompatibilities = list(criterion.incompatibilities)
+            information = list(criterion.information)
+            information.append(added)
+        requirements = [known.requirement for known in information]
+        matches = self._provider.matches(identifier, requirements, incompatibilities)
+        criterion = Criterion(build_iter_view(matches), information, incompatibilities)
+        if not criterion.candidates:
+            raise RequirementsConflicted(criterion)
+        criteria[identifier] = criterion
 
     def _is_current_pin_satisfying(self, name: str, criterion: Criterion[Req, Candidate]) -> bool:
         # Asked for every criterion twice a round (hundreds of thousands of times for a few
