@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 __all__ = [
     "Bookkeeping",
     "ConflictCounts",
+    "KeepsBooks",
     "Recorder",
     "Resumable",
     "ResumeAbandoned",
@@ -103,6 +104,36 @@ class Bookkeeping:
     requirements_of: Mapping[tuple[str, Version], tuple[Req, ...]]
     excluded: Mapping[NormalizedName, frozenset[str]]
     missing: Mapping[NormalizedName, PackageNotFound]
+
+
+class KeepsBooks:
+    """What a provider notes during a resolution (its ``Provider.__init__`` makes them), and
+    hands to a fork that goes on from it (``Bookkeeping``)."""
+
+    _order: dict[str, int]
+    _needed_in: dict[str, MarkerTree]
+    requirements_of: dict[tuple[str, Version], tuple[Req, ...]]
+    excluded: dict[NormalizedName, set[str]]
+    missing: dict[NormalizedName, PackageNotFound]
+
+    def bookkeeping(self) -> Bookkeeping:
+        """These notes so far, for a fork that goes on from this resolution."""
+        return Bookkeeping(
+            dict(self._order),
+            dict(self._needed_in),
+            dict(self.requirements_of),
+            {name: frozenset(why) for name, why in self.excluded.items()},
+            dict(self.missing),
+        )
+
+    def take_over(self, notes: Bookkeeping) -> None:
+        """Go on from a parent fork's ``notes`` (``bookkeeping``)."""
+        self._order.update(notes.order)
+        self._needed_in.update(notes.needed_in)
+        self.requirements_of.update(notes.requirements_of)
+        for name, why in notes.excluded.items():
+            self.excluded[name].update(why)
+        self.missing.update(notes.missing)
 
 
 class ResumeAbandoned(Exception):

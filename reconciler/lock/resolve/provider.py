@@ -39,7 +39,7 @@ from accord.model.python_range import (
 from accord.model.uv_settings import BinaryPolicy, Dependencies, apply_overrides
 from accord.reconciler.errors import AccordError, PackageNotFound
 from accord.reconciler.lock.resolve.availability import coverage_split
-from accord.reconciler.lock.resolve.fork_state import Bookkeeping
+from accord.reconciler.lock.resolve.fork_state import KeepsBooks
 from accord.reconciler.lock.resolve.metadata import MetadataStore
 from accord.reconciler.lock.resolve.requirements import (
     ROOT,
@@ -75,7 +75,7 @@ if TYPE_CHECKING:
 __all__ = ["Provider"]
 
 
-class Provider(AbstractProvider[Req, Candidate, str]):
+class Provider(KeepsBooks, AbstractProvider[Req, Candidate, str]):
     """resolvelib's provider for one fork."""
 
     def __init__(
@@ -155,25 +155,6 @@ class Provider(AbstractProvider[Req, Candidate, str]):
         """Packages no index has, required by a package: that package's versions are out."""
         self.requirements_of: dict[tuple[str, Version], tuple[Req, ...]] = {}
         """What each candidate required in this fork (the lock's edges)."""
-
-    def bookkeeping(self) -> Bookkeeping:
-        """This provider's notes so far, for a fork that goes on from its resolution."""
-        return Bookkeeping(
-            dict(self._order),
-            dict(self._needed_in),
-            dict(self.requirements_of),
-            {name: frozenset(why) for name, why in self.excluded.items()},
-            dict(self.missing),
-        )
-
-    def take_over(self, notes: Bookkeeping) -> None:
-        """Go on from a parent fork's ``notes`` (``bookkeeping``)."""
-        self._order.update(notes.order)
-        self._needed_in.update(notes.needed_in)
-        self.requirements_of.update(notes.requirements_of)
-        for name, why in notes.excluded.items():
-            self.excluded[name].update(why)
-        self.missing.update(notes.missing)
 
     def _client_for(self, name: NormalizedName) -> IndexClient:
         """The index a package comes from: its pinned one (tool.uv.sources index), else all."""

@@ -30,6 +30,7 @@ from resolvelib.resolvers import (
 )
 from resolvelib.structs import State, build_iter_view
 
+from accord.reconciler.lock.resolve.attempt import Changes, PinExcluded
 from accord.reconciler.lock.resolve.fork_state import (
     ConflictCounts,
     Recorder,
@@ -45,39 +46,6 @@ __all__ = ["Solver"]
 def _was_cause(name: str, backtrack_causes: Sequence[Any]) -> bool:
     """Whether a requirement on ``name`` is among the causes of the last backjump."""
     return any(cause.requirement.name == name for cause in backtrack_causes)
-
-
-class _Changes(dict[str, "Criterion[Req, Candidate]"]):
-    """The criteria one attempt to pin makes, read over the state's: resolvelib copies all
-    of them for each attempt and writes them all back, a few hundred entries for the few a
-    candidate's requirements touch. It holds only those; ``update`` with it writes them."""
-
-    def __init__(self, under: dict[str, Criterion[Req, Candidate]]) -> None:
-        super().__init__()
-        self.under = under
-
-    def __missing__(self, key: str) -> Criterion[Req, Candidate]:
-        return self.under[key]
-
-    def get(self, key: str, default: Any = None) -> Any:
-        if dict.__contains__(self, key):
-            return dict.__getitem__(self, key)
-        return self.under.get(key, default)
-
-    def __contains__(self, key: object) -> bool:
-        return dict.__contains__(self, key) or key in self.under
-
-    def __bool__(self) -> bool:
-        return bool(len(self) or self.under)
-
-
-class _PinExcluded(Exception):
-    """A candidate's requirement excludes the version chosen for ``culprit``."""
-
-    def __init__(self, culprit: str, criterion: Criterion[Req, Candidate]) -> None:
-        super().__init__(culprit)
-        self.culprit = culprit
-        self.criterion = criterion
 
 
 class Solver(Resolution[Req, Candidate, str]):
@@ -375,7 +343,7 @@ class Solver(Resolution[Req, Candidate, str]):
     def _updated_criteria(
         self, candidate: Candidate, *, keep_pins: bool
     ) -> dict[str, Criterion[Req, Candidate]]:
-        criteria = _Changes(self.state.criteria)
+        criteria = Changes(self.state.criteria)
         mapping = self.state.mapping
         self._touched = touched = []
         for requirement in self._p.get_dependencies(candidate=candidate):
@@ -386,7 +354,7 @@ class Solver(Resolution[Req, Candidate, str]):
                 continue
             pin = mapping.get(identifier)
             if pin is not None and not self._p.is_satisfied_by(requirement, pin):
-                raise _PinExcluded(identifier, criteria[identifier])
+                raise PinExcluded(identifier, criteria[identifier])
         return criteria
 
     def _record_conflict(self, affected: str, culprit: str) -> str | None:
@@ -431,7 +399,7 @@ class Solver(Resolution[Req, Candidate, str]):
             for candidate in criterion.candidates:
                 try:
                     criteria = self._updated_criteria(candidate, keep_pins=keep_pins)
-                except _PinExcluded as e:
+                except PinExcluded as e:
                     excluded_by_pin = True
                     causes.append(e.criterion)
                     undo = self._record_conflict(name, e.culprit)
