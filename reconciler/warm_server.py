@@ -331,12 +331,14 @@ def _work(connection: "socket.socket", data: bytes, fds: "list[int]", path: str,
         from accord.reconciler.fetch.pages import remembered_metadata
         from accord.reconciler.fetch.project_pages import remembered_pages
         from accord.reconciler.fetch.releases import decoded_files
+        from accord.reconciler.lock.resolve.tables import tables_ahead
         from accord.reconciler.run import execute
 
         known, pages, files = remembered_metadata(), remembered_pages(), decoded_files()
         console.served_by = (
             f"worker {os.getpid()} of the warm server at {path} ({known} metadata parsed "
-            f"ahead, {pages} index pages read ahead, {files} releases' files decoded ahead)"
+            f"ahead, {pages} index pages read ahead, {files} releases' files decoded ahead, "
+            f"{tables_ahead()} version tables made ahead)"
         )
 
         def hand_over(argv: "list[str]", env: "dict[str, str]") -> None:

@@ -46,6 +46,7 @@ __all__ = [
     "decode_files",
     "fresh_pages",
     "index_releases",
+    "kept_pages",
     "pages_fresh",
     "project_page_url",
     "remember_page",
@@ -144,13 +145,16 @@ def remember_page(path: str, index: str, project: str) -> None:
         _kept(made, index, NormalizedName(project))
 
 
+def kept_pages() -> dict[tuple[str, str], tuple[Release, ...]]:
+    """The releases of the pages this process keeps decoded, by index and project."""
+    return {(index, project): kept[1] for (_, index, project), (_, kept) in _DECODED.items()}
+
+
 def decode_files(wanted: Iterable[tuple[str, str, str]]) -> None:
     """Decode (and keep) the files of the releases (index, project, version) a worker read
     from the pages this process keeps decoded (``releases.fresh_files``): the next workers
     find them decoded, as they find the pages."""
-    by_page: dict[tuple[str, str], tuple[Release, ...]] = {}
-    for (_, index, project), (_, (_, releases)) in _DECODED.items():
-        by_page[(index, project)] = releases
+    by_page = kept_pages()
     by_version: dict[tuple[str, str], dict[str, Release]] = {}
     for index, project, version in wanted:
         page = by_page.get((index, project))

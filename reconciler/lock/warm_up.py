@@ -129,6 +129,7 @@ def told() -> dict[str, list[Any]]:
         "parsed": fresh("reconciler.fetch.pages", "fresh_metadata"),
         "read": fresh("reconciler.fetch.pages", "fresh_metadata_files"),
         "pages": fresh("reconciler.fetch.project_pages", "fresh_pages"),
+        "tables": fresh("reconciler.lock.resolve.tables", "fresh_tables"),
     }
 
 
@@ -144,6 +145,9 @@ def learn(news: dict[str, object]) -> None:
     - ``pages`` (entry, index, project): the index pages it decoded, decoded;
     - ``files`` (index, project, version): the releases of those pages whose files it decoded,
       decoded;
+    - ``tables`` (index, project, requires-python, fork range, Python forks): the version
+      tables it made under the plain settings, made again from the pages kept decoded
+      (``tables.make_ahead``);
     - ``locked`` (``memo.fresh_locks``), the locks it read that this process has not: their
       registry packages' pages, files and metadata read from the cache and parsed as a lock
       run would (``_read_ahead``), so the project's next lock (after an edit, say) finds them
@@ -154,9 +158,10 @@ def learn(news: dict[str, object]) -> None:
 
     from accord.reconciler.errors import AccordError
     from accord.reconciler.fetch.pages import parse_metadata, parsed_metadata, remember_metadata
-    from accord.reconciler.fetch.project_pages import decode_files, remember_page
+    from accord.reconciler.fetch.project_pages import decode_files, kept_pages, remember_page
     from accord.reconciler.lock.memo import learned_lock
     from accord.reconciler.lock.resolve.requirements import own_requirements
+    from accord.reconciler.lock.resolve.tables import make_ahead
 
     _learn_markers(_items(news.get("markers"), None))
     for raw in _items(news.get("parsed"), None):
@@ -181,6 +186,7 @@ def learn(news: dict[str, object]) -> None:
     decode_files(
         item for item in _items(news.get("files"), 3) if all(isinstance(p, str) for p in item)
     )
+    make_ahead(_items(news.get("tables"), 5), kept_pages())
     for cache, digest, packages, extras, markers in _items(news.get("locked"), 5):
         if isinstance(cache, str) and isinstance(digest, str) and learned_lock(digest):
             _read_ahead(cache, _items(packages, 3), _items(extras, 2))

@@ -30,7 +30,7 @@ from tests.cli.support import Cli, clean_environment
 _SERVED = re.compile(
     r"^DEBUG Run by worker (\d+) of the warm server at (\S+) "
     r"\((\d+) metadata parsed ahead, (\d+) index pages read ahead, "
-    r"(\d+) releases' files decoded ahead\)$",
+    r"(\d+) releases' files decoded ahead, (\d+) version tables made ahead\)$",
     re.MULTILINE,
 )
 
@@ -557,6 +557,7 @@ def test_the_run_that_starts_the_server_leaves_it_what_it_parsed(
         time.sleep(0.2)
     assert found is not None and int(found.group(3)) >= 2, asked.stderr
     assert int(found.group(4)) >= 2
+    assert int(found.group(6)) >= 2  # the tables of its dependencies, made again
     _lock_again_with_metadata_ahead(cli, project, warm, made)
 
 

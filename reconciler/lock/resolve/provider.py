@@ -59,7 +59,6 @@ from accord.reconciler.lock.resolve.selection import (
     matching_candidates,
     preference_order,
     preferred_first,
-    version_table,
 )
 from accord.reconciler.lock.resolve.splits import (
     ForkNeeded,
@@ -68,6 +67,7 @@ from accord.reconciler.lock.resolve.splits import (
     python_split,
     sort_forks,
 )
+from accord.reconciler.lock.resolve.tables import TablesAhead, version_table
 
 if TYPE_CHECKING:
     from accord.reconciler.fetch.index import DistMetadata, IndexClient, IndexFile
@@ -147,6 +147,8 @@ class Provider(KeepsBooks, AbstractProvider[Req, Candidate, str]):
         self.store = store or MetadataStore(sdist_metadata)
         self._order: dict[str, int] = {}
         self._tables: dict[NormalizedName, CandidateTable] = {}
+        self._ahead = TablesAhead(requires_python, self.python, python_forks)
+        """The tables a warm server made ahead for this fork's ranges."""
         self._ranked: dict[tuple[NormalizedName, Version | None, bool], tuple[Version, ...]] = {}
         """``preference_order`` by name (the preferences change only between forks)."""
         self.excluded: dict[NormalizedName, set[str]] = defaultdict(set)
@@ -356,6 +358,7 @@ class Provider(KeepsBooks, AbstractProvider[Req, Candidate, str]):
             cutoff=None if self._cutoff is None else self._cutoff(name),
             allowed_yanks=self._allowed_yanks,
             binaries=self._binaries,
+            ahead=self._ahead,
         )
         return table
 

@@ -5,37 +5,21 @@ The versions that match every requirement and are available; uv's ``prerelease``
 whether pre-releases are among them. Then the version decided before the fork point comes
 first, then the preferences (the lock's, and earlier forks'), then the rest, newest first
 (lowest first in a ``lowest`` resolution). The version tables these questions are asked of
-(``version_table``) and their answers are kept for every fork of a resolution.
+(``tables.version_table``) and their answers are kept for every fork of a resolution.
 """
 
 from __future__ import annotations
 
 import functools
 import itertools
-from collections.abc import Callable, Collection, Hashable, Iterable, Iterator, Sequence
-from typing import TYPE_CHECKING, TypeVar
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 
 from packaging.specifiers import SpecifierSet
-from packaging.utils import NormalizedName
 from packaging.version import Version
 
 from accord.model.marker_tree import MarkerTree
-from accord.reconciler.lock.resolve.availability import (
-    ForkRow,
-    PythonRefusal,
-    VersionRow,
-    fork_decisions,
-    fork_versions,
-    usable_versions,
-)
+from accord.reconciler.lock.resolve.availability import ForkRow, PythonRefusal
 from accord.reconciler.lock.resolve.requirements import Candidate, Req
-
-if TYPE_CHECKING:
-    import datetime
-
-    from accord.model.python_range import Bound, PythonRange
-    from accord.model.uv_settings import BinaryPolicy
-    from accord.reconciler.fetch.releases import Release
 
 __all__ = [
     "CandidateTable",
@@ -43,11 +27,7 @@ __all__ = [
     "matching_candidates",
     "preference_order",
     "preferred_first",
-    "version_table",
 ]
-
-
-_K = TypeVar("_K", bound=Hashable)
 
 
 @functools.total_ordering
@@ -307,48 +287,3 @@ def preferred_first(
                 yield candidate
 
     return front[0], ordered
-
-
-def version_table(
-    tables: dict[tuple[_K, PythonRange], CandidateTable],
-    versions: dict[_K, list[VersionRow]],
-    shared: dict[tuple[_K, tuple[tuple[Bound, bool], ...]], CandidateTable],
-    key: _K,
-    name: NormalizedName,
-    releases: Sequence[Release],
-    *,
-    python: PythonRange,
-    project_python: PythonRange,
-    python_forks: bool,
-    requires_python: SpecifierSet,
-    cutoff: datetime.datetime | None,
-    allowed_yanks: frozenset[tuple[NormalizedName, Version]],
-    binaries: BinaryPolicy,
-) -> CandidateTable:
-    """The ``CandidateTable`` of package ``name`` (its ``releases``) in a fork whose Python
-    range is ``python``, kept in ``tables`` by ``key`` and range; its ``usable_versions`` in
-    the project's Python range, kept in ``versions`` by ``key``. Both are the same in every
-    fork of a resolution, so each is computed once; and forks whose ranges decide every
-    version alike (``fork_decisions``, kept in ``shared`` by ``key`` and decisions: most
-    packages, in most forks) share one table, its candidates and its answers."""
-    table = tables.get((key, python))
-    if table is None:
-        rows = versions.get(key)
-        if rows is None:
-            rows = versions[key] = usable_versions(
-                name,
-                releases,
-                python=project_python,
-                cutoff=cutoff,
-                allowed_yanks=allowed_yanks,
-                binaries=binaries,
-            )
-        decided = fork_decisions(rows, python=python, python_forks=python_forks)
-        alike = (key, tuple(decided.values()))
-        table = shared.get(alike)
-        if table is None:
-            table = shared[alike] = CandidateTable(
-                fork_versions(name, rows, decided, requires_python=requires_python)
-            )
-        tables[(key, python)] = table
-    return table
