@@ -160,7 +160,7 @@ def learn(news: dict[str, object]) -> None:
     from accord.reconciler.fetch.pages import parse_metadata, parsed_metadata, remember_metadata
     from accord.reconciler.fetch.project_pages import decode_files, kept_pages, remember_page
     from accord.reconciler.lock.memo import learned_lock
-    from accord.reconciler.lock.resolve.requirements import own_requirements
+    from accord.reconciler.lock.resolve.requirements import own_splits
     from accord.reconciler.lock.resolve.tables import make_ahead
 
     _learn_markers(_items(news.get("markers"), None))
@@ -176,7 +176,7 @@ def learn(news: dict[str, object]) -> None:
     for name, version, extra in _items(news.get("extras"), 3):
         found = by_version.get((name, version))
         if found is not None and isinstance(extra, str):
-            own_requirements(found, name, extra)
+            own_splits(found, name, extra, f"{name}=={version}")
     for cache, url, ident, raw in _items(news.get("read"), 4):
         if all(isinstance(part, str) for part in (cache, url, ident)) and isinstance(raw, bytes):
             remember_metadata(cache, url, ident, raw)
@@ -253,15 +253,16 @@ def _read_ahead(cache: str, packages: list[Any], extras: list[Any]) -> None:
 
 def _made_ahead(metadata: DistMetadata, extras: Sequence[str]) -> None:
     """What a lock makes of a version's metadata besides parsing it: the requirement pairs of
-    its base and of ``extras``, and its ``Requires-Python`` bound."""
+    its base and of ``extras``, split as a provider asks for them (``own_splits``), and its
+    ``Requires-Python`` bound."""
     from packaging.utils import canonicalize_name
 
     from accord.model.python_range import lower_bound
-    from accord.reconciler.lock.resolve.requirements import own_requirements
+    from accord.reconciler.lock.resolve.requirements import own_splits
 
     project = canonicalize_name(metadata.name)
     for extra in (None, *extras):
-        own_requirements(metadata, project, extra)
+        own_splits(metadata, project, extra, f"{project}=={metadata.version}")
     if metadata.requires_python is not None:
         lower_bound(metadata.requires_python)
 

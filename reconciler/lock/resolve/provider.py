@@ -50,6 +50,7 @@ from accord.reconciler.lock.resolve.requirements import (
     flat_requirements,
     name_of,
     own_requirements,
+    own_splits,
     requirement_marker,
     split_pairs,
 )
@@ -147,8 +148,7 @@ class Provider(KeepsBooks, AbstractProvider[Req, Candidate, str]):
         self.store = store or MetadataStore(sdist_metadata)
         self._order: dict[str, int] = {}
         self._tables: dict[NormalizedName, CandidateTable] = {}
-        self._ahead = TablesAhead(requires_python, self.python, python_forks)
-        """The tables a warm server made ahead for this fork's ranges."""
+        self._ahead = TablesAhead(requires_python, self.python, python_forks)  # a warm server's
         self._ranked: dict[tuple[NormalizedName, Version | None, bool], tuple[Version, ...]] = {}
         """``preference_order`` by name (the preferences change only between forks)."""
         self.excluded: dict[NormalizedName, set[str]] = defaultdict(set)
@@ -212,6 +212,10 @@ class Provider(KeepsBooks, AbstractProvider[Req, Candidate, str]):
 
         if candidate.name == ROOT or candidate.group is not None or candidate.name in self._local:
             return make()
+        if not (self._constraints or self._overrides or self._excludes):
+            # Made once per process (a warm server makes those of the metadata it learned).
+            metadata, parent = self.metadata(candidate), self._parent(candidate)
+            return own_splits(metadata, candidate.name, candidate.extra, parent)
         key = (candidate.identifier, candidate.version, candidate.source)
         return self.store.split(key, (self._constraints, self._overrides, self._excludes), make)
 

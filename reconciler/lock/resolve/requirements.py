@@ -42,6 +42,7 @@ __all__ = [
     "identifier_of",
     "name_of",
     "own_requirements",
+    "own_splits",
     "requirement_marker",
     "split_pairs",
     "split_requirement",
@@ -216,6 +217,22 @@ def own_requirements(
         known = _FLAT.put(metadata, made, (name, extra))
         if extra is not None and len(_FRESH_EXTRAS) < 8192:
             _FRESH_EXTRAS.append((name, str(metadata.version), extra))
+    return known
+
+
+_SPLITS: IdentityMemo[list[Split]] = IdentityMemo(20_000)
+
+
+def own_splits(
+    metadata: DistMetadata, name: NormalizedName, extra: str | None, parent: str
+) -> list[Split]:
+    """``split_pairs`` of ``own_requirements`` with no constraint, asked by ``parent``: made
+    once per process, as the pairs are (a warm server makes them for the metadata it
+    learned). Never changed by a caller."""
+    pairs = own_requirements(metadata, name, extra)
+    known = _SPLITS.get(pairs, parent)
+    if known is None:
+        known = _SPLITS.put(pairs, split_pairs(pairs, parent, {}), parent)
     return known
 
 
