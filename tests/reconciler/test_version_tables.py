@@ -167,10 +167,20 @@ def test_a_table_made_ahead_is_not_taken_for_another_page(no_tables_ahead: Any) 
     )
     ahead = _ahead(">=3.10")
     kept = _table(_tables(), ">=3.10", ahead=ahead)
+    assert fresh_tables() == []  # taken as made ahead
     again = listed_releases((_wheel("3.0", ">=3.12"), _wheel("2.0", ">=3.10")))
     fresh = _table(_tables(), ">=3.10", releases=again, ahead=ahead)
     assert fresh is not kept
     assert [str(row[0]) for row in fresh.rows] == ["3.0", "2.0"]
+    told = fresh_tables()
+    assert len(told) == 1  # made here: told again
+    # The server keeps that page now: the table of the page it no longer keeps is let go.
+    made = tables_ahead()
+    make_ahead(told, {(RELEASES[0].index, PROJECT): again})
+    assert tables_ahead() == made
+    assert _table(_tables(), ">=3.10", releases=again, ahead=_ahead(">=3.10")).rows == fresh.rows
+    assert fresh_tables() == []
+    assert _table(_tables(), ">=3.10", ahead=_ahead(">=3.10")) is not kept
 
 
 @pytest.mark.parametrize(
@@ -210,6 +220,10 @@ def test_what_is_told_out_of_shape_is_left(no_tables_ahead: Any) -> None:
             (RELEASES[0].index, PROJECT, ">=3.10", (("3.10", "yes"), None), True),
             (RELEASES[0].index, "other", ">=3.10", (None, None), True),  # no page kept
             (1, PROJECT, ">=3.10", (None, None), True),
+            (RELEASES[0].index, PROJECT, 310, (None, None), True),
+            (RELEASES[0].index, PROJECT, ">=3.10", (None, None), "yes"),
+            (RELEASES[0].index, PROJECT, ">=3.10", "3.10", True),
+            (RELEASES[0].index, PROJECT, ">=3.10", (None,), True),
         ],
         pages,
     )

@@ -186,7 +186,13 @@ def make_ahead(
 ) -> None:
     """Make the tables ``told`` (``fresh_tables``) of the pages this process keeps decoded
     (``pages``, by index and package), under the plain settings, for the next workers. What
-    is not of that shape, or names a page not kept, is left for the run that meets it."""
+    is not of that shape, or names a page not kept, is left for the run that meets it.
+    Tables of a page no longer kept as it was are let go first (they would hold its old
+    releases, and so its mapped cache entry, for nothing)."""
+    for made in _AHEAD.values():
+        for place in [place for place, kept in made.items() if pages.get(place) is not kept[0]]:
+            del made[place]
+            _held[0] -= 1
     rows_of: dict[tuple[str, str, str], tuple[Sequence[Release], list[VersionRow]]] = {}
     shared: dict[tuple[object, ...], CandidateTable] = {}
     for item in told:
@@ -203,7 +209,7 @@ def make_ahead(
         ):
             continue
         releases = pages.get((index, name))
-        if releases is None or _held[0] >= _AHEAD_MOST:
+        if releases is None:
             continue
         try:
             python = (_bound(python_text[0]), _bound(python_text[1]))
@@ -212,8 +218,8 @@ def make_ahead(
             continue
         made_here = _AHEAD.setdefault((requires_python, python_text, python_forks), {})
         known = made_here.get((index, name))
-        if known is not None and known[0] is releases:
-            continue
+        if known is not None or _held[0] >= _AHEAD_MOST:
+            continue  # made from this very page (the others were let go above), or too many
         package = NormalizedName(name)
         rows_key = (index, name, requires_python)
         found = rows_of.get(rows_key)
@@ -235,6 +241,5 @@ def make_ahead(
             table = shared[alike] = CandidateTable(
                 fork_versions(package, rows, decided, requires_python=specifier)
             )
-        if known is None:
-            _held[0] += 1
+        _held[0] += 1
         made_here[(index, name)] = (releases, rows, table)
