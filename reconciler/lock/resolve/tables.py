@@ -157,6 +157,23 @@ def version_table(
             allowed_yanks=allowed_yanks,
             binaries=binaries,
         )
+    table = tables[(key, python)] = _fork_table(
+        shared, key, name, rows, python, python_forks, requires_python
+    )
+    return table
+
+
+def _fork_table(
+    shared: dict[tuple[_K, tuple[tuple[Bound, bool], ...]], CandidateTable],
+    key: _K,
+    name: NormalizedName,
+    rows: list[VersionRow],
+    python: PythonRange,
+    python_forks: bool,
+    requires_python: SpecifierSet,
+) -> CandidateTable:
+    """The table of ``rows`` in a fork whose Python range is ``python``: one per ``key`` and
+    what the fork decides of each version (``fork_decisions``), kept in ``shared``."""
     decided = fork_decisions(rows, python=python, python_forks=python_forks)
     alike = (key, tuple(decided.values()))
     table = shared.get(alike)
@@ -164,7 +181,6 @@ def version_table(
         table = shared[alike] = CandidateTable(
             fork_versions(name, rows, decided, requires_python=requires_python)
         )
-    tables[(key, python)] = table
     return table
 
 
@@ -194,7 +210,7 @@ def make_ahead(
             del made[place]
             _held[0] -= 1
     rows_of: dict[tuple[str, str, str], tuple[Sequence[Release], list[VersionRow]]] = {}
-    shared: dict[tuple[object, ...], CandidateTable] = {}
+    shared: dict[tuple[tuple[str, str, str], tuple[tuple[Bound, bool], ...]], CandidateTable] = {}
     for item in told:
         if len(item) != 5:
             continue
@@ -234,12 +250,6 @@ def make_ahead(
             )
             found = rows_of[rows_key] = (releases, rows)
         rows = found[1]
-        decided = fork_decisions(rows, python=python, python_forks=python_forks)
-        alike = (rows_key, tuple(decided.values()))
-        table = shared.get(alike)
-        if table is None:
-            table = shared[alike] = CandidateTable(
-                fork_versions(package, rows, decided, requires_python=specifier)
-            )
+        table = _fork_table(shared, rows_key, package, rows, python, python_forks, specifier)
         _held[0] += 1
         made_here[(index, name)] = (releases, rows, table)
