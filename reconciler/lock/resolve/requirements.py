@@ -11,7 +11,6 @@ uv splits it: where it applies for the base package, or only because an extra is
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, TypeAlias
 
@@ -29,6 +28,8 @@ from accord.model.python_range import Bound
 from accord.reconciler.fetch.releases import FileSelection
 
 if TYPE_CHECKING:
+    from packaging.markers import Marker
+
     from accord.reconciler.fetch.index import DistMetadata, IndexFile
 
 __all__ = [
@@ -152,21 +153,38 @@ def _without_extras(requirement: Requirement) -> Requirement:
     return copy
 
 
-@functools.lru_cache(maxsize=16384)
-def _tree(marker: str | None, active: frozenset[str]) -> MarkerTree:
+_TREES: dict[tuple[str, frozenset[str]], MarkerTree] = {}
+"""Requirement markers as trees, by text and active extras."""
+_TREES_MOST = 16384
+_BY_MARKER: IdentityMemo[MarkerTree] = IdentityMemo(16384)
+"""The same, by the parsed marker: metadata shares one parsed marker among the lines that
+spell it alike (``fetch.pages``), so most are found without writing the marker out."""
+_NONE = frozenset[str]()
+
+
+def _tree(marker: Marker | None, active: frozenset[str]) -> MarkerTree:
     if marker is None:
         return MarkerTree.TRUE
-    return MarkerTree.parse(marker).with_extras(active)
+    known = _BY_MARKER.get(marker, active)
+    if known is None:
+        text = str(marker)
+        known = _TREES.get((text, active))
+        if known is None:
+            # From the parsed marker: its text is not parsed again.
+            known = MarkerTree.parse(marker).with_extras(active)
+            if len(_TREES) < _TREES_MOST:
+                _TREES[(text, active)] = known
+        _BY_MARKER.put(marker, known, active)
+    return known
 
 
 def requirement_marker(requirement: Requirement, extra: str | None) -> MarkerTree:
     """Where ``requirement`` applies for the base package (``extra`` None), or only because
     ``extra`` is active (uv's production/optional split of a requirement's marker)."""
-    text = None if requirement.marker is None else str(requirement.marker)
-    without = _tree(text, frozenset())
+    without = _tree(requirement.marker, _NONE)
     if extra is None:
         return without
-    return _tree(text, frozenset({extra})) & ~without
+    return _tree(requirement.marker, frozenset({extra})) & ~without
 
 
 def split_requirement(
