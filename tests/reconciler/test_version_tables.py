@@ -32,7 +32,7 @@ PROJECT = NormalizedName("demo")
 REQUIRES_PYTHON = SpecifierSet(">=3.10")
 
 
-def _wheel(version: str, requires_python: str) -> IndexFile:
+def _wheel(version: str, requires_python: str, yanked: str | None = None) -> IndexFile:
     filename = f"demo-{version}-py3-none-any.whl"
     return IndexFile(
         filename=filename,
@@ -44,7 +44,7 @@ def _wheel(version: str, requires_python: str) -> IndexFile:
         tags=frozenset({"py3-none-any"}),
         sha256="ab" * 32,
         requires_python=SpecifierSet(requires_python),
-        yanked=None,
+        yanked=yanked,
         size=1234,
         upload_time="2024-01-01T00:00:00Z",
         has_metadata=False,
@@ -187,17 +187,16 @@ def test_a_table_made_ahead_is_not_taken_for_another_page(no_tables_ahead: Any) 
     "settings",
     [
         {"cutoff": datetime.datetime(2030, 1, 1, tzinfo=datetime.timezone.utc)},
-        {"allowed_yanks": frozenset({(PROJECT, Version("2.0"))})},
         {"binaries": BinaryPolicy(no_binary=frozenset({PROJECT}))},
         {"binaries": BinaryPolicy(no_build_all=True)},
     ],
-    ids=["exclude-newer", "allowed-yank", "no-binary", "no-build"],
+    ids=["exclude-newer", "no-binary", "no-build"],
 )
 def test_a_table_made_ahead_is_only_for_the_plain_settings(
     no_tables_ahead: Any, settings: dict[str, Any]
 ) -> None:
-    """Under exclude-newer, an allowed yank of the package, or no-binary/no-build for it, a
-    lock makes its own table, and tells none."""
+    """Under exclude-newer, or no-binary/no-build for the package, a lock makes its own
+    table, and tells none."""
     make_ahead(
         [(RELEASES[0].index, PROJECT, ">=3.10", (("3.10", True), None), True)],
         {(RELEASES[0].index, PROJECT): RELEASES},
@@ -228,3 +227,32 @@ def test_what_is_told_out_of_shape_is_left(no_tables_ahead: Any) -> None:
         pages,
     )
     assert tables_ahead() == made
+
+
+def test_an_allowed_yank_takes_a_table_made_ahead_only_if_no_file_of_it_is_yanked(
+    no_tables_ahead: Any,
+) -> None:
+    """A lock allows the yanks of the versions its existing lock holds (and of ``==`` pins):
+    that changes the rows only of a version with a yanked file. The table made ahead (with no
+    yank allowed) is taken for the others, and not for that one."""
+    yanked = listed_releases(
+        (_wheel("3.0", ">=3.10", yanked="broken"), _wheel("2.0", ">=3.10"), _wheel("1.0", ">=3.8"))
+    )
+    page = (RELEASES[0].index, PROJECT)
+    make_ahead([(*page, ">=3.10", (("3.10", True), None), True)], {page: yanked})
+    made = _table(_tables(), ">=3.10", releases=yanked, ahead=_ahead(">=3.10"))
+    assert made.rows[0][3] == "demo==3.0 was yanked (reason: broken)"
+
+    def allowing(version: str) -> TablesAhead:
+        allowed = {(PROJECT, Version(version)), (NormalizedName("other"), Version("3.0"))}
+        python = specifier_range(SpecifierSet(">=3.10"))
+        return TablesAhead(REQUIRES_PYTHON, python, True, allowed)
+
+    assert fresh_tables() == []
+    allowed = {"allowed_yanks": frozenset({(PROJECT, Version("2.0"))})}
+    kept = _table(_tables(), ">=3.10", releases=yanked, ahead=allowing("2.0"), **allowed)
+    assert kept is made and fresh_tables() == []  # 2.0 has no yanked file
+    allowed = {"allowed_yanks": frozenset({(PROJECT, Version("3.0"))})}
+    own = _table(_tables(), ">=3.10", releases=yanked, ahead=allowing("3.0"), **allowed)
+    assert own is not made
+    assert [row[3] for row in own.rows] == [None, None, None]  # 3.0 is a candidate here

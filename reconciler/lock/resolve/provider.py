@@ -148,7 +148,7 @@ class Provider(KeepsBooks, AbstractProvider[Req, Candidate, str]):
         self.store = store or MetadataStore(sdist_metadata)
         self._order: dict[str, int] = {}
         self._tables: dict[NormalizedName, CandidateTable] = {}
-        self._ahead = TablesAhead(requires_python, self.python, python_forks)  # a warm server's
+        self._ahead = TablesAhead(requires_python, self.python, python_forks, allowed_yanks)
         self._ranked: dict[tuple[NormalizedName, Version | None, bool], tuple[Version, ...]] = {}
         """``preference_order`` by name (the preferences change only between forks)."""
         self.excluded: dict[NormalizedName, set[str]] = defaultdict(set)

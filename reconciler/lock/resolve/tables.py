@@ -7,8 +7,9 @@ resolution. A warm server (``lock.warm_up.learn``) makes them again, from the in
 keeps decoded, for the packages and ranges its workers told it (``fresh_tables``), under the
 plain settings: no ``exclude-newer``, no yanked version allowed, wheels and builds allowed
 for the package. A worker then takes a table made ahead (``TablesAhead``) when its own page
-is the very releases object the server made it from: a page read again, or changed, is a
-new object, and the table is made afresh.
+is the very releases object the server made it from (a page read again, or changed, is a
+new object, and the table is made afresh), and when no yank its lock allows (the versions of
+the existing lock, a ``==`` pin) is of a version with a yanked file.
 """
 
 from __future__ import annotations
@@ -42,7 +43,9 @@ _RangeText = tuple[tuple[str, bool] | None, tuple[str, bool] | None]
 _Context = tuple[str, _RangeText, bool]
 """A project's ``requires-python`` (text), a fork's Python range (texts) and whether forks
 split by Python: what a table depends on besides the package's page."""
-_Made = tuple[Sequence["Release"], list[VersionRow], CandidateTable]
+_Made = tuple[Sequence["Release"], list[VersionRow], CandidateTable, frozenset[Version]]
+"""A page's releases, its rows and table, and its versions with a yanked file (the only ones
+an allowed yank changes)."""
 
 _AHEAD: dict[_Context, dict[tuple[str, str], _Made]] = {}
 """The tables this process made ahead, by context, then by (index, package)."""
@@ -74,17 +77,31 @@ def _bound(text: object) -> Bound:
 
 
 class TablesAhead:
-    """The tables made ahead for one fork's context (empty where none were)."""
+    """The tables made ahead for one fork's context (empty where none were), for a lock
+    that allows ``allowed_yanks`` (each a package and version)."""
 
     def __init__(
-        self, requires_python: SpecifierSet, python: PythonRange, python_forks: bool
+        self,
+        requires_python: SpecifierSet,
+        python: PythonRange,
+        python_forks: bool,
+        allowed_yanks: Iterable[tuple[NormalizedName, Version]] = (),
     ) -> None:
         self.context: _Context = (str(requires_python), _range_text(python), python_forks)
         self.made = _AHEAD.get(self.context, {})
+        self._allowed: dict[str, set[Version]] = {}
+        for package, version in allowed_yanks:
+            self._allowed.setdefault(package, set()).add(version)
 
     def get(self, index: str, name: NormalizedName, releases: Sequence[Release]) -> _Made | None:
+        """The table made ahead of this very page, unless a yank this lock allows (a version
+        the existing lock holds, say) is of a version with a yanked file: that changes its
+        rows."""
         found = self.made.get((index, name))
-        return found if found is not None and found[0] is releases else None
+        if found is None or found[0] is not releases:
+            return None
+        allowed = self._allowed.get(name)
+        return found if not allowed or allowed.isdisjoint(found[3]) else None
 
     def tell(self, index: str, name: NormalizedName) -> None:
         if len(_FRESH) < _FRESH_MOST:
@@ -92,19 +109,10 @@ class TablesAhead:
             _FRESH.append((index, name, requires_python, python, python_forks))
 
 
-def _plain(
-    name: NormalizedName,
-    cutoff: datetime.datetime | None,
-    allowed_yanks: frozenset[tuple[NormalizedName, Version]],
-    binaries: BinaryPolicy,
-) -> bool:
-    """Whether ``name``'s tables are those of the plain settings (as made ahead)."""
-    return (
-        cutoff is None
-        and binaries.wheels_allowed(name)
-        and binaries.builds_allowed(name)
-        and not any(package == name for package, _ in allowed_yanks)
-    )
+def _plain(name: NormalizedName, cutoff: datetime.datetime | None, binaries: BinaryPolicy) -> bool:
+    """Whether ``name``'s tables may be those made ahead: no exclude-newer limit, wheels and
+    builds allowed (the allowed yanks are ``TablesAhead.get``'s to look at)."""
+    return cutoff is None and binaries.wheels_allowed(name) and binaries.builds_allowed(name)
 
 
 def version_table(
@@ -131,14 +139,13 @@ def version_table(
     version alike (``fork_decisions``, kept in ``shared`` by ``key`` and decisions: most
     packages, in most forks) share one table, its candidates and its answers. ``ahead``: the
     fork's tables made ahead by a warm server, taken for a package named by ``key`` alone
-    under the plain settings (and told, when made here)."""
+    under the plain settings, unless an allowed yank changes its rows (and told, when made
+    here)."""
     table = tables.get((key, python))
     if table is not None:
         return table
     index = releases[0].index if releases else None
-    if ahead is not None and (
-        index is None or key != name or not _plain(name, cutoff, allowed_yanks, binaries)
-    ):
+    if ahead is not None and (index is None or key != name or not _plain(name, cutoff, binaries)):
         ahead = None
     if ahead is not None and index is not None:
         made = ahead.get(index, name, releases)
@@ -252,4 +259,9 @@ def make_ahead(
         rows = found[1]
         table = _fork_table(shared, rows_key, package, rows, python, python_forks, specifier)
         _held[0] += 1
-        made_here[(index, name)] = (releases, rows, table)
+        yanked = frozenset(
+            release.version
+            for release in releases
+            if any(facts.yanked is not None for facts in release.facts)
+        )
+        made_here[(index, name)] = (releases, rows, table, yanked)
