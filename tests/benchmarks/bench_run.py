@@ -19,8 +19,10 @@ It prints medians, minimums and the accord/uv ratio. ``--warm`` adds the fresh s
 recipe and the lock from scratch with accord's warm server (``ACCORD_WARM=1``): the server's
 first lock of the project after the syncs (which told it the lock they installed from, whose
 packages it read ahead), then, once the server has learned what that lock parsed and read, the
-same lock again (``--runs`` each), with a warm and a cold cache; last, the first lock of a
-server started afresh by a run that read nothing, so it has learned nothing (one run each).
+same lock again (``--runs`` each), with a warm and a cold cache, and a relock after an edit
+(a package the lock holds added to the direct dependencies and dropped again, in turn, with
+the existing lock); last, the first lock of a server started afresh by a run that read
+nothing, so it has learned nothing (one run each).
 """
 
 from __future__ import annotations
@@ -182,6 +184,20 @@ def _warm_rows(
     _settle(accord, accord_project, warm)
     lock_accord, lock_uv = _alternating(runs, lock_job, uv_lock_job)
     _report("warm server: lock, warm cache", lock_accord, lock_uv, "uv")
+    # As a user edits: a package the lock has, made a direct dependency and dropped again in
+    # turn, each time locked with the existing lock (its versions preferred, its yanks allowed).
+    added = _edited_dependency(accord_project)
+    edits = [_Toggle(project, added) for project in (accord_project, uv_project)]
+    try:
+        edit_accord, edit_uv = _alternating(
+            runs,
+            ([accord, "lock", "-q"], accord_project, warm, edits[0]),
+            ([uv, "lock", "-q"], uv_project, warm, edits[1]),
+        )
+    finally:
+        for edit in edits:
+            edit.restore()
+    _report("warm server: relock after an edit", edit_accord, edit_uv, "uv")
 
     def unlock_cold(project: Path, cache: str) -> Callable[[], None]:
         def before() -> None:
@@ -222,6 +238,42 @@ def _warm_rows(
     first_accord, first_uv = _alternating(1, lock_job, uv_lock_job)
     _report("warm server: first lock, nothing learned", first_accord, first_uv, "uv")
     _stop_servers(runtime, report=False)
+
+
+def _edited_dependency(project: Path) -> str:
+    """A package ``project``'s lock holds that it does not depend on directly (the middle one
+    by name: the same for every run of the same wheel set)."""
+    text = (project / "pyproject.toml").read_text()
+    locked: list[str] = re.findall(
+        r'^name = "([^"]+)"$', (project / "uv.lock").read_text(), re.MULTILINE
+    )
+    direct: set[str] = set(re.findall(r'^    "([A-Za-z0-9._-]+)', text, re.MULTILINE))
+    candidates = sorted(name for name in set(locked) - direct if name != "bench")
+    if not candidates:
+        raise SystemExit(f"no locked package to add as a dependency in {project}")
+    return candidates[len(candidates) // 2]
+
+
+class _Toggle:
+    """Before each run: ``name`` added to the project's dependencies, then removed, in turn;
+    ``restore`` puts the file back."""
+
+    def __init__(self, project: Path, name: str) -> None:
+        self.path = project / "pyproject.toml"
+        self.original = self.path.read_text()
+        self.edited = self.original.replace(
+            "dependencies = [\n", f'dependencies = [\n    "{name}",\n', 1
+        )
+        if self.edited == self.original:
+            raise SystemExit(f"cannot add {name} to {self.path}")
+        self.added = False
+
+    def __call__(self) -> None:
+        self.added = not self.added
+        self.path.write_text(self.edited if self.added else self.original)
+
+    def restore(self) -> None:
+        self.path.write_text(self.original)
 
 
 def _stop_servers(runtime: Path, *, report: bool) -> None:
