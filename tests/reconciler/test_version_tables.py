@@ -123,13 +123,12 @@ def test_a_fork_that_decides_otherwise_has_its_own_table() -> None:
 @pytest.fixture
 def no_tables_ahead() -> Any:
     """This process's tables made ahead and told, emptied before and after the test."""
-    saved = (dict(ahead_tables._AHEAD), ahead_tables._held[0])
+    saved = dict(ahead_tables._AHEAD)
     ahead_tables._AHEAD.clear()
     fresh_tables()
     yield
     ahead_tables._AHEAD.clear()
-    ahead_tables._AHEAD.update(saved[0])
-    ahead_tables._held[0] = saved[1]
+    ahead_tables._AHEAD.update(saved)
     fresh_tables()
 
 

@@ -50,7 +50,6 @@ an allowed yank changes)."""
 _AHEAD: dict[_Context, dict[tuple[str, str], _Made]] = {}
 """The tables this process made ahead, by context, then by (index, package)."""
 _AHEAD_MOST = 40_000
-_held = [0]
 _FRESH: list[tuple[str, str, str, _RangeText, bool]] = []
 """What this process made afresh under plain settings since the last ``fresh_tables``:
 (index, package, requires-python, fork range, Python forks)."""
@@ -144,10 +143,8 @@ def version_table(
     table = tables.get((key, python))
     if table is not None:
         return table
-    index = releases[0].index if releases else None
-    if ahead is not None and (index is None or key != name or not _plain(name, cutoff, binaries)):
-        ahead = None
-    if ahead is not None and index is not None:
+    if ahead is not None and releases and key == name and _plain(name, cutoff, binaries):
+        index = releases[0].index
         made = ahead.get(index, name, releases)
         if made is not None:
             versions.setdefault(key, made[1])
@@ -201,7 +198,7 @@ def fresh_tables() -> list[tuple[str, str, str, _RangeText, bool]]:
 
 def tables_ahead() -> int:
     """How many tables this process made ahead."""
-    return _held[0]
+    return sum(len(made) for made in _AHEAD.values())
 
 
 def make_ahead(
@@ -215,8 +212,9 @@ def make_ahead(
     for made in _AHEAD.values():
         for place in [place for place, kept in made.items() if pages.get(place) is not kept[0]]:
             del made[place]
-            _held[0] -= 1
-    rows_of: dict[tuple[str, str, str], tuple[Sequence[Release], list[VersionRow]]] = {}
+    held = tables_ahead()
+    rows_of: dict[tuple[str, str, str], list[VersionRow]] = {}
+    yanked_of: dict[tuple[str, str], frozenset[Version]] = {}
     shared: dict[tuple[tuple[str, str, str], tuple[tuple[Bound, bool], ...]], CandidateTable] = {}
     for item in told:
         if len(item) != 5:
@@ -240,14 +238,13 @@ def make_ahead(
         except (ValueError, InvalidVersion, InvalidSpecifier):
             continue
         made_here = _AHEAD.setdefault((requires_python, python_text, python_forks), {})
-        known = made_here.get((index, name))
-        if known is not None or _held[0] >= _AHEAD_MOST:
+        if (index, name) in made_here or held >= _AHEAD_MOST:
             continue  # made from this very page (the others were let go above), or too many
         package = NormalizedName(name)
         rows_key = (index, name, requires_python)
-        found = rows_of.get(rows_key)
-        if found is None or found[0] is not releases:
-            rows = usable_versions(
+        rows = rows_of.get(rows_key)
+        if rows is None:  # once per page and requires-python (``pages`` holds one per name)
+            rows = rows_of[rows_key] = usable_versions(
                 package,
                 releases,
                 python=specifier_range(specifier),
@@ -255,13 +252,13 @@ def make_ahead(
                 allowed_yanks=frozenset(),
                 binaries=BinaryPolicy(),
             )
-            found = rows_of[rows_key] = (releases, rows)
-        rows = found[1]
+        yanked = yanked_of.get((index, name))
+        if yanked is None:
+            yanked = yanked_of[(index, name)] = frozenset(
+                release.version
+                for release in releases
+                if any(facts.yanked is not None for facts in release.facts)
+            )
         table = _fork_table(shared, rows_key, package, rows, python, python_forks, specifier)
-        _held[0] += 1
-        yanked = frozenset(
-            release.version
-            for release in releases
-            if any(facts.yanked is not None for facts in release.facts)
-        )
         made_here[(index, name)] = (releases, rows, table, yanked)
+        held += 1
