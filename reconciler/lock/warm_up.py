@@ -160,7 +160,7 @@ def learn(news: dict[str, object]) -> None:
     from accord.reconciler.fetch.pages import parse_metadata, parsed_metadata, remember_metadata
     from accord.reconciler.fetch.project_pages import decode_files, kept_pages, remember_page
     from accord.reconciler.lock.memo import learned_lock
-    from accord.reconciler.lock.resolve.requirements import own_splits
+    from accord.reconciler.lock.resolve.requirements import own_splits, pinned_parent
     from accord.reconciler.lock.resolve.tables import make_ahead
 
     _learn_markers(_items(news.get("markers"), None))
@@ -176,7 +176,7 @@ def learn(news: dict[str, object]) -> None:
     for name, version, extra in _items(news.get("extras"), 3):
         found = by_version.get((name, version))
         if found is not None and isinstance(extra, str):
-            own_splits(found, name, extra, f"{name}=={version}")
+            own_splits(found, name, extra, pinned_parent(name, version))
     for cache, url, ident, raw in _items(news.get("read"), 4):
         if all(isinstance(part, str) for part in (cache, url, ident)) and isinstance(raw, bytes):
             remember_metadata(cache, url, ident, raw)
@@ -258,11 +258,11 @@ def _made_ahead(metadata: DistMetadata, extras: Sequence[str]) -> None:
     from packaging.utils import canonicalize_name
 
     from accord.model.python_range import lower_bound
-    from accord.reconciler.lock.resolve.requirements import own_splits
+    from accord.reconciler.lock.resolve.requirements import own_splits, pinned_parent
 
     project = canonicalize_name(metadata.name)
     for extra in (None, *extras):
-        own_splits(metadata, project, extra, f"{project}=={metadata.version}")
+        own_splits(metadata, project, extra, pinned_parent(project, metadata.version))
     if metadata.requires_python is not None:
         lower_bound(metadata.requires_python)
 

@@ -51,6 +51,7 @@ from accord.reconciler.lock.resolve.requirements import (
     name_of,
     own_requirements,
     own_splits,
+    pinned_parent,
     requirement_marker,
     split_pairs,
 )
@@ -200,7 +201,7 @@ class Provider(KeepsBooks, AbstractProvider[Req, Candidate, str]):
         """How a requirement of ``candidate`` names where it comes from."""
         if self.is_project(candidate.name):
             return "the project"
-        return f"{candidate.name}=={candidate.version}"
+        return pinned_parent(candidate.name, candidate.version)
 
     def _grouped(self, candidate: Candidate) -> list[Split]:
         """``candidate``'s requirements as ``Req``s (``split_pairs``), made once per resolution

@@ -44,6 +44,7 @@ __all__ = [
     "name_of",
     "own_requirements",
     "own_splits",
+    "pinned_parent",
     "requirement_marker",
     "split_pairs",
     "split_requirement",
@@ -241,12 +242,18 @@ def own_requirements(
 _SPLITS: IdentityMemo[list[Split]] = IdentityMemo(20_000)
 
 
+def pinned_parent(name: str, version: object) -> str:
+    """How a requirement of version ``version`` of ``name`` names where it comes from (the
+    asker ``own_splits`` keeps splits by: a provider and a warm server spell it alike)."""
+    return f"{name}=={version}"
+
+
 def own_splits(
     metadata: DistMetadata, name: NormalizedName, extra: str | None, parent: str
 ) -> list[Split]:
-    """``split_pairs`` of ``own_requirements`` with no constraint, asked by ``parent``: made
-    once per process, as the pairs are (a warm server makes them for the metadata it
-    learned). Never changed by a caller."""
+    """``split_pairs`` of ``own_requirements`` with no constraint, asked by ``parent``
+    (``pinned_parent``): made once per process, as the pairs are (a warm server makes them
+    for the metadata it learned). Never changed by a caller."""
     pairs = own_requirements(metadata, name, extra)
     known = _SPLITS.get(pairs, parent)
     if known is None:

@@ -316,11 +316,10 @@ class Solver(Resolution[Req, Candidate, str]):
         known = self._satisfying.get(name)
         if known is not None and known[0] is criterion and known[1] is pin:
             return known[2]
-        # resolvelib's rule (every requirement admits the pin: ``Provider.is_satisfied_by``),
-        # read off the criterion's information without its generators.
-        version = pin.version
-        satisfying = pin.name == ROOT or all(
-            information.requirement.matches(version) for information in criterion.information
+        # resolvelib's rule, read off the criterion's information without its generators.
+        satisfied_by = self._provider.is_satisfied_by
+        satisfying = all(
+            satisfied_by(information.requirement, pin) for information in criterion.information
         )
         self._satisfying[name] = (criterion, pin, satisfying)
         return satisfying
