@@ -328,7 +328,7 @@ def _work(connection: "socket.socket", data: bytes, fds: "list[int]", path: str,
         send(connection, os.getpid())
         _watch(connection)
         from accord.reconciler import console
-        from accord.reconciler.fetch.pages import remembered_metadata
+        from accord.reconciler.fetch.core_metadata import remembered_metadata
         from accord.reconciler.fetch.project_pages import remembered_pages
         from accord.reconciler.fetch.releases import decoded_files
         from accord.reconciler.lock.resolve.tables import tables_ahead

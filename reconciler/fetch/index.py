@@ -11,7 +11,8 @@ finished temporary file renamed into place:
 ``http/<sha256 of url>.page``: project pages, parsed into releases (``reconciler.fetch.
 project_pages``), with their ETag, Last-Modified and max-age; ``http/<sha256 of url>``:
 find-links pages as they came;
-``metadata/<sha256 of url>``: core metadata of a distribution (it never changes);
+``metadata/<sha256 of url>``: core metadata of a distribution (it never changes), the fields a
+resolution reads of it (``core_metadata.condense_metadata``);
 ``wheels/<sha256>/<file>``: wheels downloaded to read their metadata (the layout
 ``reconciler.fetch.artifacts`` installs from, so an install later needs no download).
 
@@ -43,6 +44,13 @@ from accord.reconciler.errors import (
     PackageNotFound,
 )
 from accord.reconciler.fetch import http
+from accord.reconciler.fetch.core_metadata import (
+    DistMetadata,
+    cached_metadata,
+    keep_metadata,
+    kept_metadata,
+    parse_metadata,
+)
 from accord.reconciler.fetch.page_cache import (
     CachedPage,
     answered,
@@ -51,17 +59,10 @@ from accord.reconciler.fetch.page_cache import (
     unchanged,
     write_page,
 )
-from accord.reconciler.fetch.pages import (
-    DistMetadata,
-    IndexFile,
-    kept_metadata,
-    lock_upload_time,
-    parse_metadata,
-)
+from accord.reconciler.fetch.pages import IndexFile, lock_upload_time
 from accord.reconciler.fetch.project_pages import index_releases, project_page_url
 from accord.reconciler.fetch.releases import Release, listed_releases
 from accord.reconciler.fetch.remote_wheel import Slice, ranged_slice, read_metadata, wheel_metadata
-from accord.reconciler.fsutil import write_atomic
 from accord.reconciler.progress import progress
 
 if TYPE_CHECKING:
@@ -293,12 +294,16 @@ class IndexClient:
     # -- metadata --
 
     def metadata(self, file: IndexFile) -> bytes:
-        """The core metadata bytes of file, from memory (``pages.kept_metadata``), the disk cache
-        or the index: the PEP 658 ``.metadata`` file when the page advertises one (verified
-        against metadata_sha256), else, for a wheel, its ``*.dist-info/METADATA``, read with
-        Range requests when the server allows (unverifiable, as in uv), else from the whole wheel
-        (verified, kept in ``wheels/``). Raises HashMismatch, MetadataUnavailable (an sdist
-        without a metadata file), DistributionInvalid, IndexUnavailable."""
+        """The core metadata bytes of file, from memory (``core_metadata.kept_metadata``), the
+        disk cache or the index: the PEP 658 ``.metadata`` file when the page advertises one
+        (verified against metadata_sha256), else, for a wheel, its ``*.dist-info/METADATA``,
+        read with Range requests when the server allows (unverifiable, as in uv), else from the
+        whole wheel (verified, kept in ``wheels/``). What the cache keeps, and answers, is the
+        part ``parse_metadata`` reads (``core_metadata.condense_metadata``), under the hash the
+        metadata was checked against (the metadata file's, else the wheel's; a page that lists
+        another hash has it fetched again); metadata without a hash, or with a value of several
+        lines, is kept whole. Raises HashMismatch, MetadataUnavailable (an sdist without a
+        metadata file), DistributionInvalid, IndexUnavailable."""
         fetch, cache = self._fetch_metadata, str(self.cache_dir)
         return self._once(self._metadata, file.url, lambda: kept_metadata(cache, file, fetch))
 
@@ -310,13 +315,9 @@ class IndexClient:
             local = Path(url2pathname(urlsplit(file.url).path))
             return wheel_metadata(local, file.filename, file.name)
         path = Path(metadata_file(str(self.cache_dir), file.url))
-        try:
-            raw = path.read_bytes()
-        except OSError:
-            pass
-        else:
-            if file.metadata_sha256 is None or _sha256(raw) == file.metadata_sha256:
-                return raw
+        kept = cached_metadata(path, file)
+        if kept is not None:
+            return kept
         raw_or_none = self._metadata_file(file) if file.has_metadata else None
         if raw_or_none is None:
             if not file.is_wheel:
@@ -330,8 +331,7 @@ class IndexClient:
                 )
             if raw_or_none is None:
                 raw_or_none = wheel_metadata(self._wheel(file), file.filename, file.name)
-        write_atomic(path, raw_or_none)
-        return raw_or_none
+        return keep_metadata(path, file, raw_or_none)
 
     def _metadata_file(self, file: IndexFile) -> bytes | None:
         """The PEP 658 file, or None when the index does not actually have it (404)."""

@@ -1,56 +1,31 @@
-"""Package index pages and core metadata, parsed (the index client's pure half; no I/O).
+"""Package index pages, parsed (the index client's pure half; no I/O).
 
 PEP 691 JSON and PEP 503 HTML project pages become ``IndexFile`` values (sha256 kept for the
 lock, PEP 592 yanked reasons, ``data-requires-python``, PEP 658/714 metadata availability,
-uv's upload-time form); ``METADATA`` bytes become ``DistMetadata``. ``reconciler.fetch.index``
-fetches and caches; this module only reads what it is given.
+uv's upload-time form); core metadata is ``reconciler.fetch.core_metadata``'s.
+``reconciler.fetch.index`` fetches and caches; this module only reads what it is given.
 """
 
 from __future__ import annotations
 
 import functools
-import os
 import re
-from collections.abc import Callable, Iterator
-from pathlib import Path
+from collections.abc import Iterator
 from typing import Any
 from urllib.parse import unquote, urldefrag, urljoin, urlsplit
 
 import attrs
-from packaging.markers import InvalidMarker, Marker
-from packaging.requirements import InvalidRequirement, Requirement
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.utils import (
     InvalidSdistFilename,
     InvalidWheelFilename,
     NormalizedName,
-    canonicalize_name,
     parse_sdist_filename,
     parse_wheel_filename,
 )
 from packaging.version import InvalidVersion, Version
 
-from accord.model.metadata_headers import header_fields
-from accord.model.requirement_lines import plain_requirement
-from accord.reconciler.cachedir import metadata_file
-from accord.reconciler.errors import MetadataInvalid
-from accord.reconciler.fsutil import write_atomic
-
-__all__ = [
-    "DistMetadata",
-    "IndexFile",
-    "fresh_metadata",
-    "fresh_metadata_files",
-    "html_links",
-    "index_file",
-    "json_links",
-    "kept_metadata",
-    "lock_upload_time",
-    "parse_metadata",
-    "parsed_metadata",
-    "remember_metadata",
-    "remembered_metadata",
-]
+__all__ = ["IndexFile", "html_links", "index_file", "json_links", "lock_upload_time"]
 
 _UPLOAD_TIME = re.compile(
     r"(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?"
@@ -87,173 +62,6 @@ class IndexFile:
     rank: int = 0
     """The position, among the indexes that list the project, of the one this came from (an
     ``unsafe-*`` index strategy searches several; ``0`` under ``first-index``)."""
-
-
-@attrs.frozen(kw_only=True)
-class DistMetadata:
-    """The parts of core metadata the resolver needs."""
-
-    name: NormalizedName
-    version: Version
-    requires_dist: tuple[Requirement, ...]
-    requires_python: SpecifierSet | None
-    provides_extras: tuple[NormalizedName, ...]
-
-
-_PARSED: dict[bytes, DistMetadata] = {}
-_PARSED_MOST = 1024
-"""How many parsed metadata a process keeps (a warm server's learned ones included): about
-4 MiB at most on the bench set's sizes."""
-_FRESH: list[bytes] = []
-
-
-_READ: dict[tuple[str, str, str], tuple[bytes, str]] = {}
-"""Core metadata read from a cache (kept there, or fetched into it), and where the cache keeps
-it, by cache directory, file URL and the file's hash (its metadata file's, else its own): a
-warm server's workers inherit what earlier ones read (``fresh_metadata_files``,
-``remember_metadata``)."""
-_READ_MOST = 4096
-_FRESH_READ: list[tuple[str, str, str, bytes]] = []
-
-
-def remember_metadata(cache: str, url: str, ident: str, raw: bytes) -> None:
-    """Keep ``raw`` as the metadata of the file at ``url`` whose hash is ``ident``, kept in
-    the cache directory ``cache``."""
-    if ident and len(_READ) < _READ_MOST and (cache, url, ident) not in _READ:
-        _READ[(cache, url, ident)] = raw, metadata_file(cache, url)
-        _FRESH_READ.append((cache, url, ident, raw))
-
-
-def fresh_metadata_files() -> list[tuple[str, str, str, bytes]]:
-    """The metadata this process read and kept since the last call (cache directory, url,
-    hash, bytes)."""
-    fresh = list(_FRESH_READ)
-    _FRESH_READ.clear()
-    return fresh
-
-
-def kept_metadata(cache: str, file: IndexFile, fetch: Callable[[IndexFile], bytes]) -> bytes:
-    """``fetch(file)``, the core metadata of ``file`` from the cache directory ``cache`` or
-    its index, kept for the rest of the process when the file is named by its hash (a file
-    of a local directory is read again: it may change). Answered from what the process
-    keeps, it is put back in its place in the cache directory if it is gone from there (the
-    cache was cleaned while a warm server kept it)."""
-    ident = file.metadata_sha256 or file.sha256
-    if not ident or file.url.startswith("file:"):
-        return fetch(file)
-    known = _READ.get((cache, file.url, ident))
-    if known is None:
-        raw = fetch(file)
-        remember_metadata(cache, file.url, ident, raw)
-        return raw
-    raw, path = known
-    if not os.path.exists(path):
-        write_atomic(Path(path), raw)
-    return raw
-
-
-def parse_metadata(raw: bytes) -> DistMetadata:
-    """Parse METADATA / PKG-INFO bytes. Raises MetadataInvalid naming the package and the line.
-
-    Remembered by the bytes (a pure function of them; the values are never changed after), so
-    the metadata a warm server learned from its workers (``fresh_metadata``) is parsed once."""
-    parsed = _PARSED.get(raw)
-    if parsed is None:
-        parsed = _parse_metadata(raw)
-        if len(_PARSED) < _PARSED_MOST:
-            _PARSED[raw] = parsed
-            _FRESH.append(raw)
-    return parsed
-
-
-def parsed_metadata() -> list[DistMetadata]:
-    """The parsed metadata this process remembers."""
-    return list(_PARSED.values())
-
-
-def remembered_metadata() -> int:
-    """How many parsed metadata this process remembers."""
-    return len(_PARSED)
-
-
-def fresh_metadata() -> list[bytes]:
-    """The metadata this process parsed and remembered since the last call (what a worker of
-    the warm server tells it, for the next workers)."""
-    fresh = list(_FRESH)
-    _FRESH.clear()
-    return fresh
-
-
-_FIELDS = frozenset(("name", "version", "requires-dist", "requires-python", "provides-extra"))
-
-
-def _parse_metadata(raw: bytes) -> DistMetadata:
-    fields = header_fields(raw.decode("utf-8", errors="replace"), _FIELDS)
-
-    def values(field: str) -> list[str]:
-        return fields.get(field.lower(), [])
-
-    names, versions = values("Name"), values("Version")
-    if not names or not versions:
-        raise MetadataInvalid("Core metadata lacks a Name or Version field")
-    name = canonicalize_name(names[0])
-    try:
-        version = Version(versions[0])
-    except InvalidVersion as exc:
-        raise MetadataInvalid(f"`{name}` has an invalid Version: `{versions[0]}`") from exc
-    requires: list[Requirement] = []
-    for line in values("Requires-Dist"):
-        try:
-            requires.append(_requirement(line))
-        except InvalidRequirement as exc:
-            raise MetadataInvalid(
-                f"`{name}` {version} has an invalid Requires-Dist: `{line}`: {exc}"
-            ) from exc
-    requires_python = None
-    if python := values("Requires-Python"):
-        try:
-            requires_python = SpecifierSet(python[0])
-        except InvalidSpecifier as exc:
-            raise MetadataInvalid(
-                f"`{name}` {version} has an invalid Requires-Python: `{python[0]}`"
-            ) from exc
-    extras = tuple(canonicalize_name(extra) for extra in values("Provides-Extra"))
-    return DistMetadata(
-        name=name,
-        version=version,
-        requires_dist=tuple(requires),
-        requires_python=requires_python,
-        provides_extras=extras,
-    )
-
-
-_MARKERS: dict[str, Marker] = {}
-"""Requires-Dist markers parsed, by text: a few hundred distinct among thousands of lines
-(most are ``extra == "test"`` and the like). Never changed after parsing."""
-_MARKERS_MOST = 8192
-
-
-def _requirement(line: str) -> Requirement:
-    """``Requirement(line)``, with a marker parsed before taken from ``_MARKERS`` and a plain
-    requirement part read by ``plain_requirement``. A line naming a URL, or one that does
-    not parse this way, is parsed whole (and raises as it does)."""
-    head, separator, text = line.partition(";")
-    if "@" in head:
-        return Requirement(line)
-    if not separator:
-        return plain_requirement(line) or Requirement(line)
-    text = text.strip()
-    marker = _MARKERS.get(text)
-    try:
-        requirement = plain_requirement(head) or Requirement(head)
-        if marker is None:
-            marker = Marker(text)
-            if len(_MARKERS) < _MARKERS_MOST:
-                _MARKERS[text] = marker
-    except (InvalidRequirement, InvalidMarker):
-        return Requirement(line)
-    requirement.marker = marker
-    return requirement
 
 
 def lock_upload_time(value: str) -> str | None:

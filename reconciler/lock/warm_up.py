@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from accord.reconciler.fetch.pages import DistMetadata
+    from accord.reconciler.fetch.core_metadata import DistMetadata
 
 __all__ = ["learn", "told", "warm_up"]
 
@@ -126,8 +126,8 @@ def told() -> dict[str, list[Any]]:
         "files": fresh("reconciler.fetch.releases", "fresh_files"),
         "locked": fresh("reconciler.lock.memo", "fresh_locks"),
         "markers": fresh("model.marker_dnf", "fresh_rendered"),
-        "parsed": fresh("reconciler.fetch.pages", "fresh_metadata"),
-        "read": fresh("reconciler.fetch.pages", "fresh_metadata_files"),
+        "parsed": fresh("reconciler.fetch.core_metadata", "fresh_metadata"),
+        "read": fresh("reconciler.fetch.core_metadata", "fresh_metadata_files"),
         "pages": fresh("reconciler.fetch.project_pages", "fresh_pages"),
         "tables": fresh("reconciler.lock.resolve.tables", "fresh_tables"),
     }
@@ -157,7 +157,11 @@ def learn(news: dict[str, object]) -> None:
     from packaging.utils import canonicalize_name
 
     from accord.reconciler.errors import AccordError
-    from accord.reconciler.fetch.pages import parse_metadata, parsed_metadata, remember_metadata
+    from accord.reconciler.fetch.core_metadata import (
+        parse_metadata,
+        parsed_metadata,
+        remember_metadata,
+    )
     from accord.reconciler.fetch.project_pages import decode_files, kept_pages, remember_page
     from accord.reconciler.lock.memo import learned_lock
     from accord.reconciler.lock.resolve.requirements import own_splits, pinned_parent

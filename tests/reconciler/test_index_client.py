@@ -488,7 +488,9 @@ def test_metadata_without_pep_658_is_read_with_ranges(dists_dir: Path, tmp_path:
             assert not wheel.has_metadata
             raw = client.metadata(wheel)
         path = f"/simple/dep-a/{wheel.filename}"
-        assert raw == read_wheel_metadata(simple / "dep-a" / wheel.filename)
+        whole = read_wheel_metadata(simple / "dep-a" / wheel.filename)
+        assert raw.startswith(b"Accord-Fields: 1 ")  # kept condensed
+        assert parse_metadata(raw) == parse_metadata(whole)
         assert server.requests[path] == server.partial[path] == 1  # the tail holds it all
         assert server.requests[path + ".metadata"] == 0
         assert wheel.sha256 is not None
@@ -517,7 +519,7 @@ def test_metadata_of_a_large_wheel_reads_a_fraction_of_it(tmp_path: Path) -> Non
         path = f"/simple/big/{wheel.filename}"
         assert server.requests[path] == server.partial[path]
         sent = server.bytes_sent[path]
-    assert raw == read_wheel_metadata(built)
+    assert parse_metadata(raw) == parse_metadata(read_wheel_metadata(built))
     assert parse_metadata(raw).requires_dist == (Requirement("dep-a>=1"),)
     assert wheel.size == built.stat().st_size
     assert sent <= 65536 < wheel.size // 30

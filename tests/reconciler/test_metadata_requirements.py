@@ -7,7 +7,7 @@ import pytest
 from packaging.requirements import InvalidRequirement, Requirement
 
 from accord.reconciler.errors import MetadataInvalid
-from accord.reconciler.fetch.pages import parse_metadata
+from accord.reconciler.fetch.core_metadata import parse_metadata
 
 _LINES = [
     "idna",

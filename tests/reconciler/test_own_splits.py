@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from packaging.utils import NormalizedName
 
-from accord.reconciler.fetch.pages import parse_metadata
+from accord.reconciler.fetch.core_metadata import parse_metadata
 from accord.reconciler.lock.resolve import requirements
 from accord.reconciler.lock.resolve.requirements import (
     own_requirements,
