@@ -231,7 +231,7 @@ def _read_ahead(cache: str, packages: list[Any], extras: list[Any]) -> None:
 
     from accord.reconciler.errors import AccordError
     from accord.reconciler.fetch.index import IndexClient, parse_metadata
-    from accord.reconciler.lock.resolve.metadata import metadata_file
+    from accord.reconciler.lock.resolve.metadata import metadata_source
 
     wanted: dict[str, list[str]] = {}
     for package, extra in extras:
@@ -247,7 +247,7 @@ def _read_ahead(cache: str, packages: list[Any], extras: list[Any]) -> None:
         try:
             pinned = Version(version)
             release = next(r for r in client.releases(name) if r.version == pinned)
-            metadata = parse_metadata(client.metadata(metadata_file(release.files())))
+            metadata = parse_metadata(client.metadata(metadata_source(release.files())))
             _made_ahead(metadata, wanted.get(canonicalize_name(metadata.name), ()))
         except (AccordError, InvalidVersion, StopIteration, IndexError, OSError, ValueError):
             continue

@@ -36,13 +36,13 @@ from accord.reconciler.threads import quiet
 if TYPE_CHECKING:
     from accord.reconciler.fetch.index import DistMetadata, IndexClient, IndexFile
 
-__all__ = ["MetadataStore", "TableKey", "metadata_file", "refuse_local_metadata"]
+__all__ = ["MetadataStore", "TableKey", "metadata_source", "refuse_local_metadata"]
 
 TableKey = NormalizedName | tuple[NormalizedName, int]
 """A package's name, or (a package whose source is chosen by marker) its name and index."""
 
 
-def metadata_file(files: Sequence[IndexFile]) -> IndexFile:
+def metadata_source(files: Sequence[IndexFile]) -> IndexFile:
     """The file of a version whose core metadata the resolver reads: the first wheel with a
     metadata file of its own (PEP 658), else the first wheel, else the first file. Raises
     IndexError when there is none."""
@@ -173,8 +173,8 @@ class MetadataStore:
         return made
 
     @staticmethod
-    def _metadata_file(candidate: Candidate) -> IndexFile:
-        return metadata_file(candidate.files)
+    def _metadata_source(candidate: Candidate) -> IndexFile:
+        return metadata_source(candidate.files)
 
     def get(self, candidate: Candidate, client: IndexClient) -> Pending:
         key = (candidate.name, candidate.version, candidate.source)
@@ -190,7 +190,7 @@ class MetadataStore:
                     made.value = _from_static(static, candidate.version)
                     self.prefetch(made.value.requires_dist, client)
                 else:
-                    file = self._metadata_file(candidate)
+                    file = self._metadata_source(candidate)
                     future = self._pool.submit(self._fetch, file, client)
                 self._futures[key] = future
         return future
@@ -209,7 +209,7 @@ class MetadataStore:
         static = find_static_metadata(self._static, candidate.name, candidate.version)
         try:
             if static is None:
-                made.value = self._fetch(self._metadata_file(candidate), client)
+                made.value = self._fetch(self._metadata_source(candidate), client)
             else:
                 made.value = _from_static(static, candidate.version)
                 self.prefetch(made.value.requires_dist, client)
@@ -228,7 +228,7 @@ class MetadataStore:
         key = (candidate.name, candidate.version, candidate.source)
         made = _Made()
         try:
-            made.value = self._fetch(self._metadata_file(candidate), client)
+            made.value = self._fetch(self._metadata_source(candidate), client)
         except BaseException as e:
             made.error = e
         with self._lock:
