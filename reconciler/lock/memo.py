@@ -16,6 +16,10 @@ __all__ = ["fresh_locks", "learned_lock", "parse_lock_cached", "read_existing_lo
 
 _SEEN: list[tuple[str, str, Lock]] = []
 """The locks this process parsed (cache directory, digest, lock), for ``fresh_locks``."""
+_KNOWN: dict[tuple[str, str], Lock] = {}
+"""The locks this process parsed or read from the cache, by cache directory and digest: one
+run asks for the same lock up to three times (to plan, to say what changed, before writing)."""
+_KNOWN_MOST = 8
 _LEARNED: set[str] = set()
 """The digests of the locks whose packages this process read ahead (a warm server's)."""
 
@@ -53,13 +57,16 @@ def parse_lock_cached(text: str, path: Path) -> Lock:
 
     digest = hashlib.sha256(f"{__version__}\0{_PARSED_FORMAT}\0{text}".encode()).hexdigest()
     cache = cache_root()
+    known = _KNOWN.get((str(cache), digest))
+    if known is not None:
+        return known
     entry = cache / "parsed-locks" / f"{digest}.pickle"
     try:
         with entry.open("rb") as stream:
             cached = pickle.load(stream)
         if isinstance(cached, Lock):
             _SEEN.append((str(cache), digest, cached))
-            return cached
+            return _known(str(cache), digest, cached)
     except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, TypeError):
         pass
     from accord.reconciler.lock.read import parse_lock  # only when the cache has no entry
@@ -68,6 +75,13 @@ def parse_lock_cached(text: str, path: Path) -> Lock:
     with contextlib.suppress(OSError):
         write_atomic(entry, pickle.dumps(lock, protocol=pickle.HIGHEST_PROTOCOL))
     _SEEN.append((str(cache), digest, lock))
+    return _known(str(cache), digest, lock)
+
+
+def _known(cache: str, digest: str, lock: Lock) -> Lock:
+    if len(_KNOWN) >= _KNOWN_MOST:
+        _KNOWN.clear()
+    _KNOWN[(cache, digest)] = lock
     return lock
 
 

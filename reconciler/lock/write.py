@@ -350,13 +350,26 @@ def _conflict_item(item: ConflictItem) -> str:
     )
 
 
+_TEXTS: IdentityMemo[str] = IdentityMemo(4)
+"""The texts of the last locks formatted: a relock compares the new lock's text with the
+file's (``ensure.settle_lock``), then writes it (``write_lock``)."""
+
+
 def format_lock(lock: Lock) -> str:
     """The ``uv.lock`` text of ``lock``, laid out as uv 0.13 writes it.
 
     Packages are sorted by package ID (name, version, source); edges by target, extras and
     marker; requirements by name, extras, groups, marker and source; groups by name. Arrays
     and tables keep the model's content otherwise: nothing is added, dropped or simplified.
+    Remembered for the last few locks (a ``Lock`` is never changed).
     """
+    known = _TEXTS.get(lock)
+    if known is not None:
+        return known
+    return _TEXTS.put(lock, _format(lock))
+
+
+def _format(lock: Lock) -> str:
     writer = _Writer(lock)
     writer.header()
     writer.options(lock.options)
