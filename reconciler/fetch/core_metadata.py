@@ -172,21 +172,23 @@ def condense_metadata(raw: bytes, ident: str) -> bytes | None:
 
 
 def cached_metadata(path: Path, file: IndexFile) -> bytes | None:
-    """The metadata of ``file`` the cache keeps at ``path``: condensed under the hash ``file``
-    has now (``condense_metadata``), or whole as an older accord kept it (checked against the
-    metadata file's hash, and kept condensed from now on). None when there is none, or none
-    for that hash."""
-    ident = file.metadata_sha256 or file.sha256
+    """The metadata of ``file`` the cache keeps at ``path``, as the cache has always answered
+    it: when the page gives a metadata file's hash, only what was kept for that hash (a
+    condensed file made under it, ``condense_metadata``, or a whole file that hashes to it);
+    without one, whatever is kept. A whole file (as an older accord kept it) is kept condensed
+    from now on. None when there is none, or none for that hash. What is kept is not hashed
+    again: a condensed file carries the hash its metadata matched when it was fetched."""
     try:
         kept = path.read_bytes()
     except OSError:
         return None
     made_for = condensed_for(kept)
     if made_for is not None:
-        return kept if made_for == ident else None
-    if file.metadata_sha256 is not None and _sha256(kept) != file.metadata_sha256:
+        return kept if file.metadata_sha256 in (None, made_for) else None
+    label = _label(file, kept)
+    if file.metadata_sha256 is not None and label is None:
         return None
-    condensed = condense_metadata(kept, ident) if ident else None
+    condensed = condense_metadata(kept, label) if label else None
     if condensed is None:
         return kept
     with contextlib.suppress(OSError):  # a cache it cannot write still answers
@@ -195,12 +197,22 @@ def cached_metadata(path: Path, file: IndexFile) -> bytes | None:
 
 
 def keep_metadata(path: Path, file: IndexFile, raw: bytes) -> bytes:
-    """``raw``, the metadata of ``file`` fetched and checked, as the cache keeps it at
-    ``path`` (condensed under the hash it was checked against, when it can be)."""
-    ident = file.metadata_sha256 or file.sha256
-    kept = (condense_metadata(raw, ident) if ident else None) or raw
+    """``raw``, the metadata of ``file`` just fetched, as the cache keeps it at ``path``:
+    condensed under the metadata file's hash when it matches it, or else, when the page gives
+    no such hash, under the wheel's; whole otherwise (read from the wheel although the page
+    gives a metadata file's hash: it is asked for again next time, as before)."""
+    label = _label(file, raw)
+    kept = (condense_metadata(raw, label) if label else None) or raw
     write_atomic(path, kept)
     return kept
+
+
+def _label(file: IndexFile, raw: bytes) -> str | None:
+    """The hash ``raw``, metadata of ``file``, is kept under: the metadata file's when it
+    matches it, the wheel's when the page gives no metadata hash, else None."""
+    if file.metadata_sha256 is not None:
+        return file.metadata_sha256 if _sha256(raw) == file.metadata_sha256 else None
+    return file.sha256
 
 
 def _sha256(data: bytes) -> str:

@@ -299,11 +299,12 @@ class IndexClient:
         (verified against metadata_sha256), else, for a wheel, its ``*.dist-info/METADATA``,
         read with Range requests when the server allows (unverifiable, as in uv), else from the
         whole wheel (verified, kept in ``wheels/``). What the cache keeps, and answers, is the
-        part ``parse_metadata`` reads (``core_metadata.condense_metadata``), under the hash the
-        metadata was checked against (the metadata file's, else the wheel's; a page that lists
-        another hash has it fetched again); metadata without a hash, or with a value of several
-        lines, is kept whole. Raises HashMismatch, MetadataUnavailable (an sdist without a
-        metadata file), DistributionInvalid, IndexUnavailable."""
+        part ``parse_metadata`` reads (``core_metadata.keep_metadata``): under the metadata
+        file's hash when it matches it (a page that lists another has it fetched again), else,
+        when the page gives none, under the wheel's; metadata matching no hash it should, or
+        with a value of several lines, is kept whole. Raises HashMismatch,
+        MetadataUnavailable (an sdist without a metadata file), DistributionInvalid,
+        IndexUnavailable."""
         fetch, cache = self._fetch_metadata, str(self.cache_dir)
         return self._once(self._metadata, file.url, lambda: kept_metadata(cache, file, fetch))
 

@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
+import attrs
 import pytest
 
 from accord.reconciler.errors import MetadataInvalid
+from accord.reconciler.fetch import core_metadata
 from accord.reconciler.fetch.core_metadata import (
     condense_metadata,
     condensed_for,
@@ -35,6 +38,7 @@ MODERN = (
         pytest.param(MODERN, id="modern"),
         pytest.param(MODERN.replace(b"\n", b"\r\n"), id="crlf"),
         pytest.param(MODERN.replace(b"a demo", b"caf\xe9 \xff"), id="not-utf-8"),
+        pytest.param(MODERN.replace(b"Fast_Mode", b"Fast\xff_Mode"), id="not-utf-8-in-a-value"),
         pytest.param(
             b"Metadata-Version: 1.0\nName: old\nVersion: 0.1\nDescription: line one\n"
             b"        line two\n        line three\nRequires-Dist: dep-a\n",
@@ -143,3 +147,99 @@ def test_metadata_of_a_file_without_hashes_is_kept_whole(dists_dir: Path, tmp_pa
         assert wheel.sha256 is None and wheel.metadata_sha256 is None
         assert client.metadata(wheel) == whole_file.read_bytes()
     assert _cached(cache, wheel.url).read_bytes() == whole_file.read_bytes()
+
+
+@pytest.fixture
+def forget_read() -> Iterator[None]:
+    """Each client after the first reads the disk cache, not what this process kept of it
+    (``kept_metadata`` answers later clients from memory, as a warm server's workers)."""
+    core_metadata._READ.clear()
+    yield
+    core_metadata._READ.clear()
+
+
+def _served(server: IndexServer, wheel_name: str) -> int:
+    return server.requests[f"/simple/dep-a/{wheel_name}.metadata"]
+
+
+@pytest.mark.usefixtures("forget_read")
+def test_condensed_metadata_is_answered_from_the_cache(dists_dir: Path, tmp_path: Path) -> None:
+    simple = _dep_a_index(dists_dir, tmp_path / "index")
+    cache = tmp_path / "cache"
+    with IndexServer(simple) as server:
+        with IndexClient([server.url], cache_dir=cache) as first:
+            (wheel,) = first.files("dep-a")
+            made = first.metadata(wheel)
+        core_metadata._READ.clear()
+        with IndexClient([server.url], cache_dir=cache) as second:
+            assert second.metadata(wheel) == made
+        assert _served(server, wheel.filename) == 1
+    assert condensed_for(made) == wheel.metadata_sha256
+
+
+@pytest.mark.usefixtures("forget_read")
+def test_a_listing_without_hashes_takes_what_the_cache_keeps(
+    dists_dir: Path, tmp_path: Path
+) -> None:
+    """As before: without a metadata hash to hold it to, the cache answers whatever it has
+    (here what a listing with hashes kept condensed), offline too."""
+    simple = _dep_a_index(dists_dir, tmp_path / "index")
+    cache = tmp_path / "cache"
+    with IndexServer(simple) as server, IndexClient([server.url], cache_dir=cache) as client:
+        (wheel,) = client.files("dep-a")
+        made = client.metadata(wheel)
+    core_metadata._READ.clear()
+    bare = attrs.evolve(wheel, sha256=None, metadata_sha256=None, has_metadata=False)
+    with IndexClient([server.url], cache_dir=cache, offline=True) as offline:
+        assert offline.metadata(bare) == made
+
+
+@pytest.mark.usefixtures("forget_read")
+def test_metadata_kept_whole_is_answered_from_the_cache(dists_dir: Path, tmp_path: Path) -> None:
+    simple = _dep_a_index(dists_dir, tmp_path / "index")
+    (whole_file,) = simple.glob("dep-a/*.metadata")
+    whole_file.write_bytes(whole_file.read_bytes() + b"Requires-Dist: dep-b\n  >=1.0\n")
+    (page,) = simple.glob("dep-a/index.json")
+    data = json.loads(page.read_text(encoding="utf-8"))
+    for entry in data["files"]:
+        entry["core-metadata"] = entry["dist-info-metadata"] = True  # no hash to check it by
+    page.write_text(json.dumps(data), encoding="utf-8")
+    cache = tmp_path / "cache"
+    with IndexServer(simple) as server:
+        with IndexClient([server.url], cache_dir=cache) as first:
+            (wheel,) = first.files("dep-a")
+            assert first.metadata(wheel) == whole_file.read_bytes()  # a value of two lines
+        core_metadata._READ.clear()
+        with IndexClient([server.url], cache_dir=cache) as second:
+            assert second.metadata(wheel) == whole_file.read_bytes()
+        assert _served(server, wheel.filename) == 1
+
+
+@pytest.mark.usefixtures("forget_read")
+def test_metadata_read_from_the_wheel_is_not_kept_under_the_metadata_hash(
+    dists_dir: Path, tmp_path: Path
+) -> None:
+    """The page names a metadata file (by a hash the wheel's own METADATA does not have) that
+    is not there: the wheel's METADATA is kept whole, and the metadata file is asked for
+    again."""
+    simple = _dep_a_index(dists_dir, tmp_path / "index")
+    (whole_file,) = simple.glob("dep-a/*.metadata")
+    other = hashlib.sha256(whole_file.read_bytes() + b"Summary: not the wheel's\n").hexdigest()
+    (page,) = simple.glob("dep-a/index.json")
+    data = json.loads(page.read_text(encoding="utf-8"))
+    for entry in data["files"]:
+        entry["core-metadata"] = entry["dist-info-metadata"] = {"sha256": other}
+    page.write_text(json.dumps(data), encoding="utf-8")
+    whole_file.unlink()  # advertised, and a 404
+    cache = tmp_path / "cache"
+    with IndexServer(simple) as server:
+        with IndexClient([server.url], cache_dir=cache) as first:
+            (wheel,) = first.files("dep-a")
+            assert wheel.metadata_sha256 == other
+            answered = first.metadata(wheel)
+        assert condensed_for(answered) is None
+        assert _cached(cache, wheel.url).read_bytes() == answered
+        core_metadata._READ.clear()
+        with IndexClient([server.url], cache_dir=cache) as second:
+            assert second.metadata(wheel) == answered
+        assert _served(server, wheel.filename) == 2

@@ -159,7 +159,7 @@ _TREES: dict[tuple[str, frozenset[str]], MarkerTree] = {}
 _TREES_MOST = 16384
 _BY_MARKER: IdentityMemo[MarkerTree] = IdentityMemo(16384)
 """The same, by the parsed marker: metadata shares one parsed marker among the lines that
-spell it alike (``fetch.pages``), so most are found without writing the marker out."""
+spell it alike (``fetch.core_metadata``), so most are found without writing the marker out."""
 _NONE = frozenset[str]()
 
 
@@ -227,7 +227,7 @@ def own_requirements(
     metadata: DistMetadata, name: NormalizedName, extra: str | None
 ) -> list[tuple[Requirement, MarkerTree]]:
     """``flat_requirements`` of a version's own metadata (no override or exclusion applied),
-    made once per process: the metadata is parsed once per bytes (``fetch.pages``), and a
+    made once per process: the metadata is parsed once per bytes (``fetch.core_metadata``), and a
     warm server makes these for the metadata it learned, for its workers. Never changed by
     a caller."""
     known = _FLAT.get(metadata, (name, extra))
