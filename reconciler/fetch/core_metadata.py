@@ -196,22 +196,25 @@ def cached_metadata(path: Path, file: IndexFile) -> bytes | None:
     return condensed
 
 
-def keep_metadata(path: Path, file: IndexFile, raw: bytes) -> bytes:
+def keep_metadata(path: Path, file: IndexFile, raw: bytes, *, checked: bool = False) -> bytes:
     """``raw``, the metadata of ``file`` just fetched, as the cache keeps it at ``path``:
-    condensed under the metadata file's hash when it matches it, or else, when the page gives
-    no such hash, under the wheel's; whole otherwise (read from the wheel although the page
-    gives a metadata file's hash: it is asked for again next time, as before)."""
-    label = _label(file, raw)
+    condensed under the metadata file's hash when it matches it (``checked``: it is that file,
+    already checked against it), or else, when the page gives no such hash, under the
+    wheel's; whole otherwise (read from the wheel although the page gives a metadata file's
+    hash: it is asked for again next time, as before)."""
+    label = _label(file, raw, checked)
     kept = (condense_metadata(raw, label) if label else None) or raw
     write_atomic(path, kept)
     return kept
 
 
-def _label(file: IndexFile, raw: bytes) -> str | None:
+def _label(file: IndexFile, raw: bytes, checked: bool = False) -> str | None:
     """The hash ``raw``, metadata of ``file``, is kept under: the metadata file's when it
-    matches it, the wheel's when the page gives no metadata hash, else None."""
+    matches it (``checked``: known to), the wheel's when the page gives no metadata hash,
+    else None."""
     if file.metadata_sha256 is not None:
-        return file.metadata_sha256 if _sha256(raw) == file.metadata_sha256 else None
+        matched = checked or _sha256(raw) == file.metadata_sha256
+        return file.metadata_sha256 if matched else None
     return file.sha256
 
 

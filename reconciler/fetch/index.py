@@ -320,6 +320,7 @@ class IndexClient:
         if kept is not None:
             return kept
         raw_or_none = self._metadata_file(file) if file.has_metadata else None
+        checked = raw_or_none is not None  # against metadata_sha256 already
         if raw_or_none is None:
             if not file.is_wheel:
                 raise MetadataUnavailable(
@@ -332,7 +333,7 @@ class IndexClient:
                 )
             if raw_or_none is None:
                 raw_or_none = wheel_metadata(self._wheel(file), file.filename, file.name)
-        return keep_metadata(path, file, raw_or_none)
+        return keep_metadata(path, file, raw_or_none, checked=checked)
 
     def _metadata_file(self, file: IndexFile) -> bytes | None:
         """The PEP 658 file, or None when the index does not actually have it (404)."""
