@@ -22,7 +22,7 @@ packages it read ahead), then, once the server has learned what that lock parsed
 same lock again (``--runs`` each), with a warm and a cold cache, and a relock after an edit
 (a package the lock holds added to the direct dependencies and dropped again, in turn, with
 the existing lock); last, the first lock of a server started afresh by a run that read
-nothing, so it has learned nothing (one run each).
+nothing, so it has learned nothing (``--runs`` each, each with a server of its own).
 """
 
 from __future__ import annotations
