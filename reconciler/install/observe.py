@@ -1,7 +1,8 @@
 """Observe stage: read a virtual environment once and describe it as a model value.
 
 Reads ``pyvenv.cfg``, resolves ``bin/python``, and scans ``*.dist-info`` in site-packages
-(METADATA headers, INSTALLER, direct_url.json, RECORD). Touches nothing; odd states
+(METADATA headers, INSTALLER, direct_url.json, RECORD; the files RECORD lists, unless the
+snapshot of ``reconciler.install.checked`` vouches for them). Touches nothing; odd states
 (broken cfg, a dist-info without METADATA, files missing per RECORD) become facts in the
 ``ObservedEnvironment``, never exceptions.
 """
@@ -9,18 +10,34 @@ Reads ``pyvenv.cfg``, resolves ``bin/python``, and scans ``*.dist-info`` in site
 from __future__ import annotations
 
 import csv
+import io
 import json
 import os
+import re
+from collections.abc import Collection, Iterable
 from pathlib import Path
 
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
 from accord.model.observed import DirectUrl, EnvironmentState, InstalledDist, ObservedEnvironment
+from accord.reconciler.install.checked import (
+    Checked,
+    check_record,
+    read_checked,
+    record_stamp,
+    still_clean,
+)
 from accord.reconciler.install.venv import check_replaceable
 from accord.reconciler.interpreters.layout import read_pyvenv_cfg
 
-__all__ = ["BUILD_DIGEST_FILE", "find_site_packages", "observe_environment", "read_record"]
+__all__ = [
+    "BUILD_DIGEST_FILE",
+    "find_site_packages",
+    "observe_checked",
+    "observe_environment",
+    "read_record",
+]
 
 BUILD_DIGEST_FILE = "ACCORD_BUILD"
 """In the dist-info of a dist accord built from a source tree: the digest of its inputs."""
@@ -40,16 +57,32 @@ def find_site_packages(venv: Path) -> Path | None:
     return None
 
 
-def _metadata_headers(path: Path) -> dict[str, str]:
+_LINE_END = re.compile(r"\r\n|\r|\n")
+_HEAD = 8192
+"""Bytes of METADATA read first: Name and Version come in its first lines."""
+
+
+def _metadata_headers(path: str) -> dict[str, str]:
     """Name and Version from a METADATA header block (stops at the first blank line)."""
+    with open(path, "rb") as stream:
+        head = stream.read(_HEAD)
+        if len(head) == _HEAD:  # the header block may go on: read it as text, line by line
+            stream.seek(0)
+            return _header_lines(io.TextIOWrapper(stream, encoding="utf-8", errors="replace"))
+    lines = _LINE_END.split(head.decode("utf-8", errors="replace"))
+    if lines and not lines[-1]:
+        lines.pop()  # after the last line end: no line
+    return _header_lines(lines)
+
+
+def _header_lines(lines: Iterable[str]) -> dict[str, str]:
     headers: dict[str, str] = {}
-    with path.open(encoding="utf-8", errors="replace") as stream:
-        for line in stream:
-            if not line.strip():
-                break
-            key, sep, value = line.partition(":")
-            if sep and key in ("Name", "Version") and key not in headers:
-                headers[key] = value.strip()
+    for line in lines:
+        if not line.strip():
+            break
+        key, sep, value = line.partition(":")
+        if sep and key in ("Name", "Version") and key not in headers:
+            headers[key] = value.strip()
     return headers
 
 
@@ -66,24 +99,38 @@ def read_record(dist_info: Path) -> list[tuple[str, str, str]] | None:
         return None
 
 
-def _record_problem(site: Path, dist_info: Path) -> str | None:
-    rows = read_record(dist_info)
+def _record_problem(
+    site: str, dist_info: str, known: Checked | None, shared: Collection[str]
+) -> tuple[str | None, Checked | None]:
+    """What is wrong with the files the RECORD of ``dist_info`` lists (None: nothing), and
+    what vouches for it from now on (``reconciler.install.checked``): ``known``, the
+    snapshot's entry, when it still does (the files are then not looked at one by one)."""
+    record = record_stamp(os.path.join(site, dist_info))
+    if record is None:
+        return "RECORD is missing", None
+    if known is not None and still_clean(site, known, record):
+        return None, known
+    rows = read_record(Path(site, dist_info))
     if rows is None:
-        return "RECORD is missing"
-    for relative, _, size in rows:
-        try:
-            status = os.stat(site / relative)
-        except OSError:
-            return f"{relative} is missing"
-        if size.isdigit() and status.st_size != int(size):
-            return f"{relative} was modified"
-    return None
+        return "RECORD is missing", None
+    return check_record(site, rows, record, shared)
 
 
-def _direct_url(dist_info: Path) -> DirectUrl | None:
+def _text(dist_info: str, name: str) -> str | None:
+    """The dist-info's file ``name`` as text, stripped; None when it is missing, empty or
+    not UTF-8."""
     try:
-        data = json.loads((dist_info / "direct_url.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        with open(os.path.join(dist_info, name), "rb") as stream:
+            return stream.read().decode("utf-8").strip() or None
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
+def _direct_url(dist_info: str) -> DirectUrl | None:
+    text = _text(dist_info, "direct_url.json")
+    try:
+        data = json.loads(text) if text is not None else None
+    except ValueError:
         return None
     if not isinstance(data, dict) or not isinstance(data.get("url"), str):
         return None
@@ -99,69 +146,57 @@ def _direct_url(dist_info: Path) -> DirectUrl | None:
     )
 
 
-def _build_digest(dist_info: Path) -> str | None:
-    try:
-        return (dist_info / BUILD_DIGEST_FILE).read_text(encoding="utf-8").strip() or None
-    except OSError:
-        return None
-
-
-def _uv_freshness(dist_info: Path) -> str | None:
-    try:
-        return (dist_info / "uv_cache.json").read_text(encoding="utf-8").strip() or None
-    except OSError:
-        return None
-
-
-def _uv_build(dist_info: Path) -> str | None:
-    try:
-        return (dist_info / "uv_build.json").read_text(encoding="utf-8").strip() or None
-    except OSError:
-        return None
-
-
-def _installer(dist_info: Path) -> str | None:
-    try:
-        return (dist_info / "INSTALLER").read_text(encoding="utf-8").strip() or None
-    except OSError:
-        return None
-
-
-def _scan(site: Path) -> tuple[tuple[InstalledDist, ...], tuple[str, ...]]:
+def _scan(
+    site: Path, venv: Path
+) -> tuple[tuple[InstalledDist, ...], tuple[str, ...], dict[str, Checked]]:
     dists: list[InstalledDist] = []
     unreadable: list[str] = []
+    vouched: dict[str, Checked] = {}
     try:
         entries = sorted(entry for entry in os.listdir(site) if entry.endswith(".dist-info"))
     except OSError:
-        return (), ()
+        return (), (), vouched
+    known = read_checked(venv) if entries else {}
+    where = str(site)
+    # Every install writes to these: their files are looked at one by one.
+    shared = {"", os.path.normpath(os.path.relpath(venv / "bin", site))}
     for entry in entries:
-        dist_info = site / entry
+        dist_info = os.path.join(where, entry)
         try:
-            headers = _metadata_headers(dist_info / "METADATA")
+            headers = _metadata_headers(os.path.join(dist_info, "METADATA"))
             name = canonicalize_name(headers["Name"])
             version = Version(headers["Version"])
         except (OSError, KeyError, InvalidVersion):
             unreadable.append(entry)
             continue
+        problem, checked = _record_problem(where, entry, known.get(entry), shared)
+        if checked is not None:
+            vouched[entry] = checked
         dists.append(
             InstalledDist(
                 name=name,
                 version=version,
                 dist_info=entry,
-                installer=_installer(dist_info),
+                installer=_text(dist_info, "INSTALLER"),
                 direct_url=_direct_url(dist_info),
-                record_problem=_record_problem(site, dist_info),
-                build_digest=_build_digest(dist_info),
-                uv_freshness=_uv_freshness(dist_info),
-                uv_build=_uv_build(dist_info),
+                record_problem=problem,
+                build_digest=_text(dist_info, BUILD_DIGEST_FILE),
+                uv_freshness=_text(dist_info, "uv_cache.json"),
+                uv_build=_text(dist_info, "uv_build.json"),
             )
         )
     dists.sort(key=lambda dist: dist.name)
-    return tuple(dists), tuple(unreadable)
+    return tuple(dists), tuple(unreadable), vouched
 
 
 def observe_environment(venv: Path) -> ObservedEnvironment:
-    """Describe the environment at ``venv`` (which may not exist).
+    """Describe the environment at ``venv`` (which may not exist): ``observe_checked``'s."""
+    return observe_checked(venv)[0]
+
+
+def observe_checked(venv: Path) -> tuple[ObservedEnvironment, dict[str, Checked]]:
+    """Describe the environment at ``venv`` (which may not exist), with what vouches for
+    each dist that checked clean (``reconciler.install.checked``: kept after a sync).
 
     A damaged environment (``pyvenv.cfg`` deleted, garbled or naming an interpreter that is
     gone) is a fact: BROKEN, which the plan recreates. A path accord may not replace (a file,
@@ -173,14 +208,13 @@ def observe_environment(venv: Path) -> ObservedEnvironment:
     try:
         contents = os.listdir(venv)
     except FileNotFoundError:
-        return ObservedEnvironment(path=venv, state=EnvironmentState.MISSING)
+        return ObservedEnvironment(path=venv, state=EnvironmentState.MISSING), {}
     if not contents:
-        return ObservedEnvironment(path=venv, state=EnvironmentState.MISSING)
+        return ObservedEnvironment(path=venv, state=EnvironmentState.MISSING), {}
     config = read_pyvenv_cfg(venv)
     if config is None:
-        return ObservedEnvironment(
-            path=venv, state=EnvironmentState.BROKEN, detail=_pyvenv_cfg_problem(venv)
-        )
+        broken = _pyvenv_cfg_problem(venv)
+        return ObservedEnvironment(path=venv, state=EnvironmentState.BROKEN, detail=broken), {}
     raw_version = config.get("version_info") or config.get("version")
     python = venv / "bin" / "python"
     base = Path(os.path.realpath(python))
@@ -202,10 +236,10 @@ def observe_environment(venv: Path) -> ObservedEnvironment:
     if detail is None and site is None:
         detail = "it has no lib/pythonX.Y/site-packages"
     if detail is not None:
-        return ObservedEnvironment(path=venv, state=EnvironmentState.BROKEN, detail=detail)
+        return ObservedEnvironment(path=venv, state=EnvironmentState.BROKEN, detail=detail), {}
     assert site is not None
-    dists, unreadable = _scan(site)
-    return ObservedEnvironment(
+    dists, unreadable, vouched = _scan(site, venv)
+    observed = ObservedEnvironment(
         path=venv,
         state=EnvironmentState.PRESENT,
         base_executable=base,
@@ -213,6 +247,7 @@ def observe_environment(venv: Path) -> ObservedEnvironment:
         dists=dists,
         unreadable=unreadable,
     )
+    return observed, vouched
 
 
 def _pyvenv_cfg_problem(venv: Path) -> str:

@@ -206,13 +206,13 @@ def sync_project(
         request = request.evolve(exact=True)
     desired = desire_project(request, project, lock, interpreter)
 
-    from accord.reconciler.install.observe import observe_environment
+    from accord.reconciler.install.observe import observe_checked
 
     relative_to = Path(request.cwd)
     # The lock is taken before observing, so the plan applied is the plan computed.
     with environment_lock(venv):
         checking = time.perf_counter()
-        observed = observe_environment(venv)
+        observed, vouched = observe_checked(venv)
         verification = None
         if request.sync.verify:
             from accord.reconciler.install.verify import verify_environment
@@ -311,9 +311,9 @@ def sync_project(
         ):
             # uv counts the packages the sync asked for, not what else the environment holds.
             err.write(timed("Checked", len(desired.dists), checking))
-        if verification is not None and isinstance(plan.environment, Keep):
+        if isinstance(plan.environment, Keep):
             from accord.model.plan import Remove, Replace
-            from accord.reconciler.install.verify import write_snapshot
+            from accord.reconciler.install.checked import write_checked
 
             # After the apply: the dists it replaced or removed are not vouched for.
             changed = {
@@ -321,7 +321,11 @@ def sync_project(
                 for action in plan.actions
                 if isinstance(action, Replace | Remove)
             }
-            write_snapshot(venv, verification, changed)
+            write_checked(venv, vouched, changed)
+            if verification is not None:
+                from accord.reconciler.install.verify import write_snapshot
+
+                write_snapshot(venv, verification, changed)
         if request.sync.compile_bytecode:
             _compile_bytecode(venv, quiet=bool(request.output.quiet), err=err)
             err.write("".join(line + "\n" for line in changes))

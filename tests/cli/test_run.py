@@ -7,6 +7,7 @@ import os
 import re
 import shutil
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -478,3 +479,45 @@ def test_run_repairs_a_damaged_package(cli: Cli, make_project: MakeProject) -> N
     result = cli.run(project, "--frozen", "--", "python", "-c", show)
     assert (result.returncode, result.stdout) == (0, "1.0\n"), result.stderr
     assert cli.run(project, "--frozen", "--dry-plan", "--check").returncode == 0
+
+
+def test_a_sync_keeps_what_checked_clean_and_a_dry_plan_keeps_nothing(
+    cli: Cli, make_project: MakeProject
+) -> None:
+    # `.accord-checked` (reconciler.install.checked): after a sync, the dists it kept that
+    # checked clean against RECORD, so the next observation need not stat their every file.
+    project = make_project("minimal")
+
+    def sync() -> None:  # `accord sync` observes: never on the fast path
+        argv = [str(cli.accord), "sync", "--frozen", "--python", str(cli.python)]
+        done = subprocess.run(
+            argv, cwd=project, env=clean_environment(), capture_output=True, text=True
+        )
+        assert done.returncode == 0, done.stderr
+
+    sync()
+    snapshot = project / ".venv" / ".accord-checked"
+    then = time.time() - 60  # out of the window a change could hide in
+    for directory, _, files in os.walk(project / ".venv"):
+        for name in files:
+            os.utime(os.path.join(directory, name), (then, then), follow_symlinks=False)
+        os.utime(directory, (then, then))
+    snapshot.unlink(missing_ok=True)
+
+    assert cli.run(project, "--frozen", "--dry-plan").returncode == 0
+    assert not snapshot.exists()
+    sync()
+
+    kept = json.loads(snapshot.read_text())
+    assert sorted(kept["dists"]) == [
+        path.name for path in sorted(site_packages(project).glob("*.dist-info"))
+    ]
+    (site_packages(project) / "pkg" / "__init__.py").unlink()
+    planned = cli.run(project, "--frozen", "--dry-plan")
+    assert "  ~ Replace pkg==1.0: files missing or modified: pkg/__init__.py is missing" in (
+        planned.stdout.splitlines()
+    )
+    sync()
+    # pkg was replaced: it is checked in full next time (the only package, so no file).
+    left = json.loads(snapshot.read_text())["dists"] if snapshot.exists() else {}
+    assert "pkg-1.0.dist-info" not in left

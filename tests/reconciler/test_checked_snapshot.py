@@ -1,0 +1,180 @@
+"""The checked snapshot (``.accord-checked``): a dist that checked clean against its RECORD is
+vouched for by its RECORD and the directories holding its files, and is not looked at file
+by file again while they are unchanged. Real wheels, a real venv, the real observe stage."""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from pathlib import Path
+
+from accord.model.plan import FilesModified, Replace
+from accord.reconciler.install.checked import SNAPSHOT_NAME, read_checked, write_checked
+from accord.reconciler.install.observe import observe_checked
+from fixtures.wheels import WheelSpec
+from tests.reconciler.envs import Env
+
+_SPEC = WheelSpec(
+    "mod",
+    "0.1.0",
+    files={
+        "mod/__init__.py": "__version__ = '0.1.0'\n",
+        "mod/sub/core.py": "VALUE = 1\n",
+        "single.py": "X = 1\n",
+    },
+    entry_points={"console_scripts": {"mod-tool": "mod:main"}},
+)
+
+
+def _age(root: Path, seconds: float = 60.0) -> None:
+    """Every directory and file under ``root`` modified ``seconds`` ago: out of the window in
+    which a change could hide in the same tick of the file system's clock."""
+    then = time.time() - seconds
+    for directory, _, files in os.walk(root):
+        for name in files:
+            os.utime(os.path.join(directory, name), (then, then), follow_symlinks=False)
+        os.utime(directory, (then, then))
+
+
+def _keep_checked(env: Env) -> None:
+    """Observe as a sync does, and keep what vouches, as a sync does after applying."""
+    _, vouched = observe_checked(env.venv)
+    write_checked(env.venv, vouched, ())
+
+
+def _synced(env: Env) -> Env:
+    env.sync(env.wheel(_SPEC))
+    _age(env.venv)
+    _keep_checked(env)
+    return env
+
+
+def _problem(env: Env) -> str | None:
+    observed, _ = observe_checked(env.venv)
+    (dist,) = observed.dists
+    return dist.record_problem
+
+
+def test_a_dist_that_checked_clean_is_kept_with_its_directories(env: Env) -> None:
+    _synced(env)
+
+    (entry,) = read_checked(env.venv).values()
+    assert sorted(entry.dirs) == ["mod", "mod-0.1.0.dist-info", "mod/sub"]
+    # site-packages itself and the scripts directory change with every install: their files
+    # are looked at one by one.
+    assert sorted(entry.loose) == ["../../../bin/mod-tool", "single.py"]
+
+
+def test_the_snapshot_vouches_while_the_directories_are_unchanged(env: Env) -> None:
+    _synced(env)
+    core = env.site / "mod" / "sub" / "core.py"
+    before = os.stat(core.parent)
+    core.unlink()  # a hardlink into the cache: never edited in place
+    core.write_text("VALUE = 'a longer value'\n")
+    os.utime(core.parent, ns=(before.st_atime_ns, before.st_mtime_ns))
+
+    # What the trade-off leaves unseen: a file replaced with its directory's time put back.
+    assert _problem(env) is None
+    (env.venv / SNAPSHOT_NAME).unlink()
+    assert _problem(env) == "mod/sub/core.py was modified"
+
+
+def test_a_file_removed_changes_its_directory_and_is_found(env: Env) -> None:
+    _synced(env)
+    (env.site / "mod" / "sub" / "core.py").unlink()
+
+    plan = env.plan(env.wheel(_SPEC))
+
+    assert [(type(a), a.reason) for a in plan.actions] == [
+        (Replace, FilesModified("mod/sub/core.py is missing"))
+    ]
+
+
+def test_a_directory_removed_is_found(env: Env) -> None:
+    _synced(env)
+    for name in os.listdir(env.site / "mod" / "sub"):
+        os.unlink(env.site / "mod" / "sub" / name)
+    os.rmdir(env.site / "mod" / "sub")
+
+    assert _problem(env) == "mod/sub/core.py is missing"
+
+
+def test_loose_files_are_looked_at_one_by_one(env: Env) -> None:
+    _synced(env)
+    site_packages = os.stat(env.site)
+    (env.site / "single.py").unlink()
+    os.utime(env.site, ns=(site_packages.st_atime_ns, site_packages.st_mtime_ns))
+    assert _problem(env) == "single.py is missing"
+
+
+def test_a_script_removed_is_found(env: Env) -> None:
+    _synced(env)
+    (env.venv / "bin" / "mod-tool").unlink()
+    assert _problem(env) == "../../../bin/mod-tool is missing"
+
+
+def test_a_directory_changed_lately_does_not_vouch(env: Env) -> None:
+    env.sync(env.wheel(_SPEC))  # just installed: its directories are seconds old
+
+    _, vouched = observe_checked(env.venv)
+
+    assert vouched == {}
+
+
+def test_a_directory_touched_lately_does_not_vouch(env: Env) -> None:
+    _synced(env)
+    os.utime(env.site / "mod" / "sub")  # now: a change in this tick would not show
+
+    observed, vouched = observe_checked(env.venv)
+
+    assert observed.dists[0].record_problem is None
+    assert vouched == {}
+
+
+def test_a_record_touched_lately_does_not_vouch(env: Env) -> None:
+    _synced(env)
+    os.utime(env.site / "mod-0.1.0.dist-info" / "RECORD")  # its directory stays as it was
+
+    observed, vouched = observe_checked(env.venv)
+
+    assert observed.dists[0].record_problem is None
+    assert vouched == {}
+
+
+def test_a_rewritten_record_does_not_vouch(env: Env) -> None:
+    _synced(env)
+    record = env.site / "mod-0.1.0.dist-info" / "RECORD"
+    text = record.read_text()
+    record.unlink()
+    record.write_text(text)  # another file now, as any install writes it
+
+    _, vouched = observe_checked(env.venv)
+
+    assert vouched == {}  # checked in full, and too fresh to vouch
+
+
+def test_a_snapshot_that_is_not_one_is_ignored(env: Env) -> None:
+    _synced(env)
+    (env.site / "mod" / "sub" / "core.py").unlink()
+    path = env.venv / SNAPSHOT_NAME
+    kept = json.loads(path.read_text())
+    entry = kept["dists"]["mod-0.1.0.dist-info"]
+    for garbage in ("not json", json.dumps({"version": 99, "dists": kept["dists"]})):
+        path.write_text(garbage)
+        assert _problem(env) == "mod/sub/core.py is missing"
+    # An entry of the wrong shape: that dist is checked in full.
+    entry["dirs"]["mod/sub"] = "yesterday"
+    path.write_text(json.dumps(kept))
+    assert read_checked(env.venv) == {}
+    assert _problem(env) == "mod/sub/core.py is missing"
+
+
+def test_dists_changed_by_the_sync_are_left_out(env: Env) -> None:
+    _synced(env)
+    _, vouched = observe_checked(env.venv)
+    assert list(vouched) == ["mod-0.1.0.dist-info"]
+
+    write_checked(env.venv, vouched, {"mod-0.1.0.dist-info"})
+
+    assert not (env.venv / SNAPSHOT_NAME).exists()
