@@ -21,8 +21,10 @@ first lock of the project after the syncs (which told it the lock they installed
 packages it read ahead), then, once the server has learned what that lock parsed and read, the
 same lock again (``--runs`` each), with a warm and a cold cache, and a relock after an edit
 (a package the lock holds added to the direct dependencies and dropped again, in turn, with
-the existing lock); last, the first lock of a server started afresh by a run that read
-nothing, so it has learned nothing (``--runs`` each, each with a server of its own).
+the existing lock) and a sync after an edit (a direct dependency dropped and added back, in
+turn: relocked, and the environment brought in line); last, the first lock of a server
+started afresh by a run that read nothing, so it has learned nothing (``--runs`` each, each
+with a server of its own).
 """
 
 from __future__ import annotations
@@ -198,6 +200,28 @@ def _warm_rows(
         for edit in edits:
             edit.restore()
     _report("warm server: relock after an edit", edit_accord, edit_uv, "uv")
+    # The same edit, synced: a direct dependency dropped and added back in turn, each time
+    # relocked and the environment brought in line (what it alone needed removed, then
+    # installed again), as ``uv sync`` / ``accord sync`` after editing pyproject.toml.
+    dropped = _dropped_dependency(accord_project)
+    edits = [_Toggle(project, dropped, drop=True) for project in (accord_project, uv_project)]
+    try:
+        edit_accord, edit_uv = _alternating(
+            runs,
+            ([accord, "sync", "-q"], accord_project, warm, edits[0]),
+            ([uv, "sync", "-q"], uv_project, warm, edits[1]),
+        )
+    finally:
+        for edit in edits:
+            edit.restore()
+        for project in (accord_project, uv_project):
+            subprocess.run(
+                [accord if project == accord_project else uv, "sync", "-q"],
+                cwd=project,
+                env=warm if project == accord_project else env,
+                check=True,
+            )
+    _report("warm server: sync after an edit", edit_accord, edit_uv, "uv")
 
     def unlock_cold(project: Path, cache: str) -> Callable[[], None]:
         def before() -> None:
@@ -258,18 +282,31 @@ def _edited_dependency(project: Path) -> str:
     return candidates[len(candidates) // 2]
 
 
-class _Toggle:
-    """Before each run: ``name`` added to the project's dependencies, then removed, in turn;
-    ``restore`` puts the file back."""
+def _dropped_dependency(project: Path) -> str:
+    """A direct dependency of ``project`` (the middle one by name)."""
+    text = (project / "pyproject.toml").read_text()
+    found: list[str] = re.findall(r'^    "([A-Za-z0-9._-]+)",$', text, re.MULTILINE)
+    direct = sorted(set(found))
+    if not direct:
+        raise SystemExit(f"no direct dependency to drop in {project}")
+    return direct[len(direct) // 2]
 
-    def __init__(self, project: Path, name: str) -> None:
+
+class _Toggle:
+    """Before each run: ``name`` added to the project's dependencies (with ``drop``, dropped
+    from them), then put back, in turn; ``restore`` puts the file back."""
+
+    def __init__(self, project: Path, name: str, *, drop: bool = False) -> None:
         self.path = project / "pyproject.toml"
         self.original = self.path.read_text()
-        self.edited = self.original.replace(
-            "dependencies = [\n", f'dependencies = [\n    "{name}",\n', 1
-        )
+        if drop:
+            self.edited = self.original.replace(f'    "{name}",\n', "", 1)
+        else:
+            self.edited = self.original.replace(
+                "dependencies = [\n", f'dependencies = [\n    "{name}",\n', 1
+            )
         if self.edited == self.original:
-            raise SystemExit(f"cannot add {name} to {self.path}")
+            raise SystemExit(f"cannot edit {name} in {self.path}")
         self.added = False
 
     def __call__(self) -> None:
