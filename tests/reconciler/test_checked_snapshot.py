@@ -163,11 +163,14 @@ def test_a_snapshot_that_is_not_one_is_ignored(env: Env) -> None:
     for garbage in ("not json", json.dumps({"version": 99, "dists": kept["dists"]})):
         path.write_text(garbage)
         assert _problem(env) == "mod/sub/core.py is missing"
-    # An entry of the wrong shape: that dist is checked in full.
-    entry["dirs"]["mod/sub"] = "yesterday"
+    # Entries of the wrong shape vouch for nothing: that dist is checked in full.
+    for broken in ({"mod/sub": "yesterday"}, ["mod/sub"]):
+        entry["dirs"] = broken
+        path.write_text(json.dumps(kept))
+        assert _problem(env) == "mod/sub/core.py is missing"
+    entry["dirs"], entry["loose"] = {}, {"single.py": "6"}
     path.write_text(json.dumps(kept))
     assert read_checked(env.venv) == {}
-    assert _problem(env) == "mod/sub/core.py is missing"
 
 
 def test_dists_changed_by_the_sync_are_left_out(env: Env) -> None:
