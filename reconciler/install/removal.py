@@ -45,13 +45,34 @@ def _pycache_files(path: Path) -> list[Path]:
 
 
 def remove_dist(site_packages: Path, dist_info: str) -> None:
-    """Delete every file RECORD lists (and their bytecode), then the dist-info directory."""
+    """Delete every file RECORD lists (and their bytecode), then the dist-info directory;
+    then the directories this left empty, deepest first."""
+    stop = str(site_packages)
+    emptied: set[str] = set()
+    caches: dict[str, list[str]] = {}  # a __pycache__'s names, listed once for all its files
     for path in _record_paths(site_packages, dist_info):
-        for file in (path, *_pycache_files(path)):
+        name = str(path)
+        directory, _, base = name.rpartition(os.sep)
+        files = [name]
+        if base.endswith(".py"):
+            cache = os.path.join(directory, "__pycache__")
+            if cache not in caches:
+                try:
+                    caches[cache] = os.listdir(cache)
+                except OSError:
+                    caches[cache] = []
+            stem = base[:-3] + "."
+            files += [
+                os.path.join(cache, entry) for entry in caches[cache] if entry.startswith(stem)
+            ]
+        for file in files:
             with contextlib.suppress(FileNotFoundError):
-                file.unlink()
-            prune_empty(file.parent, site_packages)
+                os.unlink(file)
+            emptied.add(os.path.dirname(file))
     shutil.rmtree(site_packages / dist_info, ignore_errors=True)
+    for directory in sorted(emptied, key=lambda found: found.count(os.sep), reverse=True):
+        if directory.startswith(stop + os.sep):
+            prune_empty(Path(directory), site_packages)
 
 
 def stash_dist(site_packages: Path, dist_info: str, stash: Path) -> list[tuple[Path, Path]]:

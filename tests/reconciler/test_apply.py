@@ -212,3 +212,30 @@ def test_observe_sees_damage_and_the_next_sync_repairs_it(
     env.sync(dist)
     assert env.plan(dist).is_empty
     assert _python(env, "import mod; print(mod.__version__)") == "0.1.0"
+
+
+def test_a_removal_deletes_files_and_bytecode_and_prunes_only_what_it_emptied(env: Env) -> None:
+    nested = WheelSpec(
+        "deep",
+        "1.0",
+        files={
+            "deep/__init__.py": "",
+            "deep/a/__init__.py": "",
+            "deep/a/b/core.py": "X = 1\n",
+            "deep/a/b/other.py": "Y = 2\n",
+            "shared_ns/part.py": "Z = 3\n",
+        },
+        entry_points={"console_scripts": {"deep-tool": "deep:main"}},
+    )
+    env.sync(env.wheel(nested))
+    _python(env, "import deep.a.b.core, deep.a.b.other, shared_ns.part; print()")
+    assert len(list((env.site / "deep" / "a" / "b" / "__pycache__").iterdir())) == 2
+    (env.site / "shared_ns" / "mine.txt").write_text("not the package's\n")
+
+    plan = env.sync(exact=True)
+
+    assert [type(action).__name__ for action in plan.actions] == ["Remove"]
+    # The bytecode went with its modules, and every directory it emptied with them.
+    left = {path for path in listing(env.site) if path.startswith(("deep", "shared_ns"))}
+    assert left == {"shared_ns", "shared_ns/mine.txt"}
+    assert not (env.venv / "bin" / "deep-tool").exists()
