@@ -45,7 +45,7 @@ __all__ = [
 ]
 
 SNAPSHOT_NAME = ".accord-checked"
-_VERSION = 1
+_VERSION = 2
 RACY_SECONDS = 2.0
 """A directory modified this recently does not vouch (covers a 2-second FAT clock too)."""
 
@@ -63,6 +63,9 @@ class Checked:
     """Each directory holding its files (relative to site-packages) → ``[mtime_ns, inode]``."""
     loose: dict[str, int | None]
     """Its files in the directories every install writes to → the size RECORD names."""
+    facts: dict[str, str | None]
+    """What observing read from its dist-info (``observe``'s: name, version, installer...),
+    vouched for as its files are: the dist-info directory is one of ``dirs``."""
 
 
 def record_stamp(dist_info: str) -> _Stamp | None:
@@ -97,13 +100,16 @@ def check_record(
     rows: Iterable[tuple[str, str, str]],
     record: _Stamp,
     shared: Collection[str],
+    facts: dict[str, str | None],
 ) -> tuple[str | None, Checked | None]:
     """Check every file ``rows`` (a dist's RECORD, whose stamp is ``record``) lists: the
     problem (the first file missing, or of another size than RECORD's), and when there is
     none, what vouches for the dist from now on (None when a directory changed too lately
-    to vouch). ``shared`` are the directories (relative, normalised) every install writes
-    to. The directories are stamped before their files are looked at: a change made while
-    checking shows in their time next time."""
+    to vouch), with the ``facts`` read from its dist-info. ``shared`` are the directories
+    (relative, normalised) every install writes to. The directories are stamped before
+    their files are looked at: a change made while checking shows in their time next time
+    (and one made since the facts were read, within the window that keeps them from
+    vouching)."""
     files: list[tuple[str, int | None]] = []
     loose: dict[str, int | None] = {}
     held: set[str] = set()
@@ -130,7 +136,7 @@ def check_record(
             return problem, None
     if not vouched:
         return None, None
-    return None, Checked(record=record, dirs=dirs, loose=loose)
+    return None, Checked(record=record, dirs=dirs, loose=loose, facts=facts)
 
 
 def still_clean(site: str, entry: Checked, record: _Stamp) -> bool:
@@ -165,10 +171,17 @@ def read_checked(venv: Path) -> dict[str, Checked]:
             if not isinstance(dirs, dict):
                 raise TypeError("not a table")
             loose = {str(k): _size_of(v) for k, v in entry["loose"].items()}
-            entries[dist_info] = Checked(record=record, dirs=dirs, loose=loose)
+            facts = {str(k): _text_of(v) for k, v in entry["facts"].items()}
+            entries[dist_info] = Checked(record=record, dirs=dirs, loose=loose, facts=facts)
         except (KeyError, TypeError, AttributeError, ValueError):
             continue  # that dist is checked in full
     return entries
+
+
+def _text_of(value: object) -> str | None:
+    if value is not None and not isinstance(value, str):
+        raise ValueError("not a text")
+    return value
 
 
 def _size_of(value: object) -> int | None:
@@ -183,7 +196,12 @@ def write_checked(venv: Path, entries: Mapping[str, Checked], changed: Collectio
     there is none when none is left. A snapshot that cannot be written is only a slower next
     sync: the one there is removed."""
     dists = {
-        dist_info: {"record": entry.record, "dirs": entry.dirs, "loose": entry.loose}
+        dist_info: {
+            "record": entry.record,
+            "dirs": entry.dirs,
+            "loose": entry.loose,
+            "facts": entry.facts,
+        }
         for dist_info, entry in sorted(entries.items())
         if dist_info not in changed
     }

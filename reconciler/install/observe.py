@@ -9,6 +9,7 @@ snapshot of ``reconciler.install.checked`` vouches for them). Touches nothing; o
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
@@ -100,20 +101,63 @@ def read_record(dist_info: Path) -> list[tuple[str, str, str]] | None:
 
 
 def _record_problem(
-    site: str, dist_info: str, known: Checked | None, shared: Collection[str]
+    site: str,
+    dist_info: str,
+    record: list[int] | None,
+    facts: dict[str, str | None],
+    shared: Collection[str],
 ) -> tuple[str | None, Checked | None]:
-    """What is wrong with the files the RECORD of ``dist_info`` lists (None: nothing), and
-    what vouches for it from now on (``reconciler.install.checked``): ``known``, the
-    snapshot's entry, when it still does (the files are then not looked at one by one)."""
-    record = record_stamp(os.path.join(site, dist_info))
-    if record is None:
+    """What is wrong with the files the RECORD of ``dist_info`` (whose stamp is ``record``)
+    lists (None: nothing), and what vouches for it from now on (``reconciler.install.
+    checked``), with the ``facts`` read from its dist-info."""
+    rows = read_record(Path(site, dist_info)) if record is not None else None
+    if record is None or rows is None:
         return "RECORD is missing", None
-    if known is not None and still_clean(site, known, record):
-        return None, known
-    rows = read_record(Path(site, dist_info))
-    if rows is None:
-        return "RECORD is missing", None
-    return check_record(site, rows, record, shared)
+    return check_record(site, rows, record, shared, facts)
+
+
+_FACT_FILES = (
+    ("installer", "INSTALLER"),
+    ("direct_url", "direct_url.json"),
+    ("build_digest", BUILD_DIGEST_FILE),
+    ("uv_freshness", "uv_cache.json"),
+    ("uv_build", "uv_build.json"),
+)
+
+
+def _read_facts(dist_info: str) -> dict[str, str | None] | None:
+    """What observing reads from a dist-info: METADATA's Name and Version, and the files of
+    ``_FACT_FILES`` (stripped; None when missing, empty or not UTF-8); None when METADATA
+    cannot be read or lacks either field."""
+    try:
+        headers = _metadata_headers(os.path.join(dist_info, "METADATA"))
+    except OSError:
+        return None
+    if "Name" not in headers or "Version" not in headers:
+        return None
+    facts: dict[str, str | None] = {"name": headers["Name"], "version": headers["Version"]}
+    for fact, name in _FACT_FILES:
+        facts[fact] = _text(dist_info, name)
+    return facts
+
+
+def _installed(entry: str, facts: dict[str, str | None], problem: str | None) -> InstalledDist:
+    """The dist of the dist-info ``entry``, from its ``facts``. Raises InvalidVersion, or
+    KeyError (facts of another shape)."""
+    name, version = facts["name"], facts["version"]
+    if name is None or version is None:
+        raise KeyError("name")
+    return InstalledDist(
+        name=canonicalize_name(name),
+        version=Version(version),
+        dist_info=entry,
+        installer=facts["installer"],
+        direct_url=_direct_url(facts["direct_url"]),
+        record_problem=problem,
+        build_digest=facts["build_digest"],
+        uv_freshness=facts["uv_freshness"],
+        uv_build=facts["uv_build"],
+    )
 
 
 def _text(dist_info: str, name: str) -> str | None:
@@ -126,8 +170,8 @@ def _text(dist_info: str, name: str) -> str | None:
         return None
 
 
-def _direct_url(dist_info: str) -> DirectUrl | None:
-    text = _text(dist_info, "direct_url.json")
+def _direct_url(text: str | None) -> DirectUrl | None:
+    """PEP 610's ``direct_url.json``, from its text."""
     try:
         data = json.loads(text) if text is not None else None
     except ValueError:
@@ -162,29 +206,25 @@ def _scan(
     shared = {"", os.path.normpath(os.path.relpath(venv / "bin", site))}
     for entry in entries:
         dist_info = os.path.join(where, entry)
-        try:
-            headers = _metadata_headers(os.path.join(dist_info, "METADATA"))
-            name = canonicalize_name(headers["Name"])
-            version = Version(headers["Version"])
-        except (OSError, KeyError, InvalidVersion):
+        record = record_stamp(dist_info)
+        kept = known.get(entry)
+        if record is not None and kept is not None and still_clean(where, kept, record):
+            with contextlib.suppress(KeyError, InvalidVersion):  # else read, as if not kept
+                dists.append(_installed(entry, kept.facts, None))  # its dist-info unchanged
+                vouched[entry] = kept
+                continue
+        facts = _read_facts(dist_info)
+        if facts is None:
             unreadable.append(entry)
             continue
-        problem, checked = _record_problem(where, entry, known.get(entry), shared)
+        problem, checked = _record_problem(where, entry, record, facts, shared)
+        try:
+            dists.append(_installed(entry, facts, problem))
+        except (KeyError, InvalidVersion):
+            unreadable.append(entry)
+            continue
         if checked is not None:
             vouched[entry] = checked
-        dists.append(
-            InstalledDist(
-                name=name,
-                version=version,
-                dist_info=entry,
-                installer=_text(dist_info, "INSTALLER"),
-                direct_url=_direct_url(dist_info),
-                record_problem=problem,
-                build_digest=_text(dist_info, BUILD_DIGEST_FILE),
-                uv_freshness=_text(dist_info, "uv_cache.json"),
-                uv_build=_text(dist_info, "uv_build.json"),
-            )
-        )
     dists.sort(key=lambda dist: dist.name)
     return tuple(dists), tuple(unreadable), vouched
 

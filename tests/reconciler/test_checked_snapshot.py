@@ -181,3 +181,43 @@ def test_dists_changed_by_the_sync_are_left_out(env: Env) -> None:
     write_checked(env.venv, vouched, {"mod-0.1.0.dist-info"})
 
     assert not (env.venv / SNAPSHOT_NAME).exists()
+
+
+def _installer(env: Env) -> str | None:
+    observed, _ = observe_checked(env.venv)
+    (dist,) = observed.dists
+    return dist.installer
+
+
+def test_what_the_dist_info_said_is_kept_and_vouched_for_with_it(env: Env) -> None:
+    _synced(env)
+    (entry,) = read_checked(env.venv).values()
+    assert (entry.facts["name"], entry.facts["version"]) == ("mod", "0.1.0")
+    assert entry.facts["installer"] == "accord"
+    installer = env.site / "mod-0.1.0.dist-info" / "INSTALLER"
+    before = os.stat(installer.parent)
+    installer.unlink()
+    installer.write_text("pip\n")
+    os.utime(installer.parent, ns=(before.st_atime_ns, before.st_mtime_ns))
+
+    assert _installer(env) == "accord"  # the snapshot vouches: the file is not read
+    os.utime(installer.parent)  # the directory changed: read again
+    assert _installer(env) == "pip"
+
+
+def test_facts_of_another_shape_are_read_again(env: Env) -> None:
+    _synced(env)
+    path = env.venv / SNAPSHOT_NAME
+    kept = json.loads(path.read_text())
+    facts = kept["dists"]["mod-0.1.0.dist-info"]["facts"]
+    del facts["installer"]
+    path.write_text(json.dumps(kept))
+
+    observed, vouched = observe_checked(env.venv)
+
+    assert [(d.name, d.installer) for d in observed.dists] == [("mod", "accord")]
+    assert observed.unreadable == ()
+    assert vouched["mod-0.1.0.dist-info"].facts["installer"] == "accord"
+    facts["version"] = "not a version"
+    path.write_text(json.dumps(kept))
+    assert [str(d.version) for d in observe_checked(env.venv)[0].dists] == ["0.1.0"]
