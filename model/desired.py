@@ -363,11 +363,12 @@ def desire(
 
     for package, extras in pending:
         visit(package, extras)
+    target_of = lock.targets()
     while edges:
         edge = edges.pop()
         if not holds(edge.marker, environment):
             continue
-        target = lock.target_of(edge)
+        target = target_of(edge)
         if target is None:
             continue
         if target.resolution_markers and not any(

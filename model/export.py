@@ -114,6 +114,7 @@ def exportable_packages(
 
     selected = select_roots(lock, selection, workspace_groups=workspace_groups)
     groups = set(selected.groups)
+    target_of = lock.targets()  # packages by name, not searched for each edge
 
     def push(package: LockedPackage, extras: Iterable[NormalizedName]) -> None:
         for extra in (None, *extras):
@@ -135,7 +136,7 @@ def exportable_packages(
                 continue
             known[("group", root.name, group)] = MarkerTree.TRUE
             for dependency in edges:
-                target = lock.target_of(dependency)
+                target = target_of(dependency)
                 if target is None:
                     continue
                 graph.add(
@@ -177,7 +178,7 @@ def exportable_packages(
             parent.dependencies if active_extra is None else (parent.extra(active_extra) or ())
         )
         for dependency in dependencies:
-            target = lock.target_of(dependency)
+            target = target_of(dependency)
             if target is None:
                 continue
             kind = _Kind.PROD if active_extra is None else _Kind.OPTIONAL

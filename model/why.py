@@ -55,6 +55,7 @@ def why(
     """
     environment = {"extra": "", **environment}
     selected = select_roots(lock, selection, workspace_groups=workspace_groups)
+    target_of = lock.targets()  # packages by name, not searched for each edge
 
     shortest: dict[_Node, Chain] = {}
     found: dict[NormalizedName, list[Chain]] = {}
@@ -80,7 +81,7 @@ def why(
         for edge in edges:
             if not _holds(edge.marker, environment):
                 continue
-            target = lock.target_of(edge)
+            target = target_of(edge)
             if target is None or (
                 target.resolution_markers
                 and not any(_holds(m, environment) for m in target.resolution_markers)
