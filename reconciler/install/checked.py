@@ -38,8 +38,10 @@ __all__ = [
     "SNAPSHOT_NAME",
     "Checked",
     "check_record",
+    "file_stamp",
     "read_checked",
     "record_stamp",
+    "snapshot_dists",
     "still_clean",
     "write_checked",
 ]
@@ -68,13 +70,31 @@ class Checked:
     vouched for as its files are: the dist-info directory is one of ``dirs``."""
 
 
-def record_stamp(dist_info: str) -> _Stamp | None:
-    """``[size, mtime_ns, inode]`` of the dist-info's RECORD; None when it cannot be read."""
+def file_stamp(path: str | os.PathLike[str]) -> _Stamp | None:
+    """``[size, mtime_ns, inode]`` of a file; None when it cannot be read."""
     try:
-        status = os.stat(os.path.join(dist_info, "RECORD"))
+        status = os.stat(path)
     except OSError:
         return None
     return [status.st_size, status.st_mtime_ns, status.st_ino]
+
+
+def record_stamp(dist_info: str) -> _Stamp | None:
+    """``file_stamp`` of the dist-info's RECORD."""
+    return file_stamp(os.path.join(dist_info, "RECORD"))
+
+
+def snapshot_dists(path: Path, version: int) -> dict[str, object]:
+    """The ``dists`` table of the JSON snapshot at ``path`` (this one's, or ``--verify``'s)
+    when it is of ``version``; empty when it is missing, unreadable or of another version."""
+    try:
+        data = json.loads(path.read_bytes())
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(data, dict) or data.get("version") != version:
+        return {}
+    dists = data.get("dists")
+    return dists if isinstance(dists, dict) else {}
 
 
 def _dir_stamp(path: str) -> _Stamp | None:
@@ -154,17 +174,10 @@ def still_clean(site: str, entry: Checked, record: _Stamp) -> bool:
 def read_checked(venv: Path) -> dict[str, Checked]:
     """The snapshot's entries by dist-info name; none when it is missing, unreadable or of
     another version (every dist is then checked in full)."""
-    try:
-        data = json.loads((venv / SNAPSHOT_NAME).read_bytes())
-    except (OSError, ValueError):
-        return {}
-    if not isinstance(data, dict) or data.get("version") != _VERSION:
-        return {}
-    dists = data.get("dists")
-    if not isinstance(dists, dict):
-        return {}
     entries: dict[str, Checked] = {}
-    for dist_info, entry in dists.items():
+    for dist_info, entry in snapshot_dists(venv / SNAPSHOT_NAME, _VERSION).items():
+        if not isinstance(entry, dict):
+            continue  # that dist is checked in full
         try:
             # A stamp of the wrong shape is kept: it equals no stamp, so it vouches for nothing.
             record, dirs = entry["record"], entry["dirs"]

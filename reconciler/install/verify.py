@@ -22,7 +22,6 @@ import base64
 import contextlib
 import hashlib
 import json
-import os
 from collections.abc import Collection
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -31,6 +30,7 @@ import attrs
 
 from accord.model.observed import EnvironmentState, ObservedEnvironment
 from accord.reconciler.fsutil import write_atomic
+from accord.reconciler.install.checked import file_stamp, snapshot_dists
 from accord.reconciler.install.observe import find_site_packages, read_record
 from accord.reconciler.threads import quiet
 
@@ -76,27 +76,10 @@ class _Job:
     expected: str
 
 
-def _stat(path: Path) -> _FileStat | None:
-    try:
-        status = os.stat(path)
-    except OSError:
-        return None
-    return [status.st_size, status.st_mtime_ns, status.st_ino]
-
-
 def _read_snapshot(venv: Path) -> dict[str, _Entry]:
     """The snapshot's entries; none when it is missing, unreadable or of another version."""
-    try:
-        data = json.loads((venv / SNAPSHOT_NAME).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    if not isinstance(data, dict) or data.get("version") != _SNAPSHOT_VERSION:
-        return {}
-    dists = data.get("dists")
-    if not isinstance(dists, dict):
-        return {}
     entries = {}
-    for dist_info, entry in dists.items():
+    for dist_info, entry in snapshot_dists(venv / SNAPSHOT_NAME, _SNAPSHOT_VERSION).items():
         if isinstance(entry, dict) and isinstance(entry.get("files"), dict):
             entries[dist_info] = _Entry(record=entry.get("record") or [], files=entry["files"])
     return entries
@@ -156,7 +139,7 @@ def verify_environment(observed: ObservedEnvironment) -> Verification:
     skipped = 0
     for dist in observed.dists:
         rows = read_record(site / dist.dist_info)
-        record = _stat(site / dist.dist_info / "RECORD")
+        record = file_stamp(site / dist.dist_info / "RECORD")
         if rows is None or record is None:
             continue
         records[dist.dist_info] = record
@@ -168,7 +151,7 @@ def verify_environment(observed: ObservedEnvironment) -> Verification:
             if parsed is None:
                 continue
             path = site / relative
-            found = _stat(path)
+            found = file_stamp(path)
             if found is None:
                 continue  # missing: observe's record_problem reports it
             if vouched.get(relative) == found:
