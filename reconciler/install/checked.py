@@ -43,6 +43,7 @@ __all__ = [
     "record_stamp",
     "snapshot_dists",
     "still_clean",
+    "with_facts",
     "write_checked",
 ]
 
@@ -84,22 +85,44 @@ def record_stamp(dist_info: str) -> _Stamp | None:
     return file_stamp(os.path.join(dist_info, "RECORD"))
 
 
-def snapshot_dists(path: Path, version: int) -> dict[str, object]:
-    """The ``dists`` table of the JSON snapshot at ``path`` (this one's, or ``--verify``'s)
-    when it is of ``version``; empty when it is missing, unreadable or of another version."""
+def snapshot_dists(data: bytes, version: int) -> dict[str, object]:
+    """The ``dists`` table of a JSON snapshot (this one's, or ``--verify``'s) when it is of
+    ``version``; empty when it does not parse as one (nested too deep included)."""
     try:
-        data = json.loads(path.read_bytes())
-    except (OSError, ValueError):
+        parsed = json.loads(data)
+    except (ValueError, RecursionError, MemoryError):
         return {}
-    if not isinstance(data, dict) or data.get("version") != version:
+    if not isinstance(parsed, dict) or parsed.get("version") != version:
         return {}
-    dists = data.get("dists")
+    dists = parsed.get("dists")
     return dists if isinstance(dists, dict) else {}
 
 
-def _dir_stamp(path: str) -> _Stamp | None:
+def _joined(site: str, relative: str) -> str:
+    """``site / relative`` as pathlib joins them (as observation always did: a trailing
+    slash, ``.`` parts and doubled slashes dropped, an absolute path taken as it is),
+    without making a ``Path`` for the usual path."""
+    if (
+        relative[:1] in ("", "/", ".")
+        or "//" in relative
+        or "/./" in relative
+        or relative.endswith(("/", "/."))
+    ):
+        return os.fspath(Path(site, relative))
+    return site + "/" + relative
+
+
+def _dir_key(site: str, directory: str) -> str:
+    """A directory as the snapshot names it: relative to site-packages when under it
+    (``..`` parts kept, as RECORD has them), else absolute."""
+    if directory == site:
+        return ""
+    return directory[len(site) + 1 :] if directory.startswith(site + "/") else directory
+
+
+def _dir_stamp(site: str, key: str) -> _Stamp | None:
     try:
-        status = os.stat(path)
+        status = os.stat(_joined(site, key) if key else site)
     except OSError:
         return None
     return [status.st_mtime_ns, status.st_ino]
@@ -107,7 +130,7 @@ def _dir_stamp(path: str) -> _Stamp | None:
 
 def _size_problem(site: str, relative: str, size: int | None) -> str | None:
     try:
-        status = os.stat(os.path.join(site, relative))
+        status = os.stat(_joined(site, relative))
     except OSError:
         return f"{relative} is missing"
     if size is not None and status.st_size != size:
@@ -117,27 +140,26 @@ def _size_problem(site: str, relative: str, size: int | None) -> str | None:
 
 def check_record(
     site: str,
+    dist_info: str,
     rows: Iterable[tuple[str, str, str]],
     record: _Stamp,
     shared: Collection[str],
-    facts: dict[str, str | None],
 ) -> tuple[str | None, Checked | None]:
-    """Check every file ``rows`` (a dist's RECORD, whose stamp is ``record``) lists: the
-    problem (the first file missing, or of another size than RECORD's), and when there is
-    none, what vouches for the dist from now on (None when a directory changed too lately
-    to vouch), with the ``facts`` read from its dist-info. ``shared`` are the directories
-    (relative, normalised) every install writes to. The directories are stamped before
-    their files are looked at: a change made while checking shows in their time next time
-    (and one made since the facts were read, within the window that keeps them from
-    vouching)."""
+    """Check every file ``rows`` (the RECORD of ``dist_info``, whose stamp is ``record``)
+    lists: the problem (the first file missing, or of another size than RECORD's), and when
+    there is none, what vouches for the dist from now on (None when a directory changed too
+    lately to vouch), its facts still to be read (``with_facts``). ``shared`` are the
+    directories (relative, normalised) every install writes to. The directories, the
+    dist-info's always among them, are stamped before anything in them is looked at: a
+    change made while checking, or reading the facts, shows in their time next time."""
     files: list[tuple[str, int | None]] = []
     loose: dict[str, int | None] = {}
-    held: set[str] = set()
+    held = {dist_info}
     for relative, _, size_text in rows:
         known = int(size_text) if size_text.isdigit() else None
         files.append((relative, known))
-        directory = os.path.dirname(os.path.normpath(relative))
-        if directory in shared:
+        directory = _dir_key(site, os.path.dirname(_joined(site, relative)))
+        if os.path.normpath(directory) in shared or directory == "":
             loose[relative] = known
         else:
             held.add(directory)
@@ -145,7 +167,7 @@ def check_record(
     racy = time.time_ns() - int(RACY_SECONDS * 1e9)
     vouched = record[1] < racy
     for directory in sorted(held):
-        stamp = _dir_stamp(os.path.join(site, directory))
+        stamp = _dir_stamp(site, directory)
         if stamp is None or stamp[0] >= racy:
             vouched = False
         elif vouched:
@@ -156,7 +178,12 @@ def check_record(
             return problem, None
     if not vouched:
         return None, None
-    return None, Checked(record=record, dirs=dirs, loose=loose, facts=facts)
+    return None, Checked(record=record, dirs=dirs, loose=loose, facts={})
+
+
+def with_facts(checked: Checked, facts: dict[str, str | None]) -> Checked:
+    """``checked`` with the facts read from its dist-info after it was stamped."""
+    return attrs.evolve(checked, facts=facts)
 
 
 def still_clean(site: str, entry: Checked, record: _Stamp) -> bool:
@@ -164,29 +191,39 @@ def still_clean(site: str, entry: Checked, record: _Stamp) -> bool:
     the same RECORD, every directory as it was, every loose file in place at its size."""
     if entry.record != record:
         return False
-    prefix = site + os.sep
     for directory, stamp in entry.dirs.items():
-        if _dir_stamp(prefix + directory) != stamp:  # a stamp of the wrong shape: never equal
+        if _dir_stamp(site, directory) != stamp:  # a stamp of the wrong shape: never equal
             return False
     return all(_size_problem(site, path, size) is None for path, size in entry.loose.items())
 
 
 def read_checked(venv: Path) -> dict[str, Checked]:
     """The snapshot's entries by dist-info name; none when it is missing, unreadable or of
-    another version (every dist is then checked in full)."""
+    another version (every dist is then checked in full). An entry with a time no earlier
+    than ``RACY_SECONDS`` before the snapshot's own (as the file system's clock gives both,
+    whatever this machine's says) is left out: its dist is checked in full."""
+    try:
+        with (venv / SNAPSHOT_NAME).open("rb") as stream:
+            written = os.fstat(stream.fileno()).st_mtime_ns
+            data = stream.read()
+    except OSError:
+        return {}
+    limit = written - int(RACY_SECONDS * 1e9)
     entries: dict[str, Checked] = {}
-    for dist_info, entry in snapshot_dists(venv / SNAPSHOT_NAME, _VERSION).items():
+    for dist_info, entry in snapshot_dists(data, _VERSION).items():
         if not isinstance(entry, dict):
             continue  # that dist is checked in full
         try:
             # A stamp of the wrong shape is kept: it equals no stamp, so it vouches for nothing.
             record, dirs = entry["record"], entry["dirs"]
-            if not isinstance(dirs, dict):
+            if not isinstance(dirs, dict) or not all(isinstance(key, str) for key in dirs):
                 raise TypeError("not a table")
+            if record[1] >= limit or any(stamp[0] >= limit for stamp in dirs.values()):
+                continue
             loose = {str(k): _size_of(v) for k, v in entry["loose"].items()}
             facts = {str(k): _text_of(v) for k, v in entry["facts"].items()}
             entries[dist_info] = Checked(record=record, dirs=dirs, loose=loose, facts=facts)
-        except (KeyError, TypeError, AttributeError, ValueError):
+        except (KeyError, IndexError, TypeError, AttributeError, ValueError):
             continue  # that dist is checked in full
     return entries
 
@@ -198,7 +235,7 @@ def _text_of(value: object) -> str | None:
 
 
 def _size_of(value: object) -> int | None:
-    if value is not None and not isinstance(value, int):
+    if value is not None and (not isinstance(value, int) or isinstance(value, bool)):
         raise ValueError("not a size")
     return value
 

@@ -28,6 +28,7 @@ from accord.reconciler.install.checked import (
     read_checked,
     record_stamp,
     still_clean,
+    with_facts,
 )
 from accord.reconciler.install.venv import check_replaceable
 from accord.reconciler.interpreters.layout import read_pyvenv_cfg
@@ -101,19 +102,15 @@ def read_record(dist_info: Path) -> list[tuple[str, str, str]] | None:
 
 
 def _record_problem(
-    site: str,
-    dist_info: str,
-    record: list[int] | None,
-    facts: dict[str, str | None],
-    shared: Collection[str],
+    site: str, dist_info: str, record: list[int] | None, shared: Collection[str]
 ) -> tuple[str | None, Checked | None]:
     """What is wrong with the files the RECORD of ``dist_info`` (whose stamp is ``record``)
     lists (None: nothing), and what vouches for it from now on (``reconciler.install.
-    checked``), with the ``facts`` read from its dist-info."""
+    checked``), its facts still to be read."""
     rows = read_record(Path(site, dist_info)) if record is not None else None
     if record is None or rows is None:
         return "RECORD is missing", None
-    return check_record(site, rows, record, shared, facts)
+    return check_record(site, dist_info, rows, record, shared)
 
 
 _FACT_FILES = (
@@ -165,9 +162,11 @@ def _text(dist_info: str, name: str) -> str | None:
     not UTF-8."""
     try:
         with open(os.path.join(dist_info, name), "rb") as stream:
-            return stream.read().decode("utf-8").strip() or None
+            text = stream.read().decode("utf-8")
     except (OSError, UnicodeDecodeError):
         return None
+    # Line ends as text mode reads them.
+    return text.replace("\r\n", "\n").replace("\r", "\n").strip() or None
 
 
 def _direct_url(text: str | None) -> DirectUrl | None:
@@ -191,7 +190,7 @@ def _direct_url(text: str | None) -> DirectUrl | None:
 
 
 def _scan(
-    site: Path, venv: Path
+    site: Path, venv: Path, trust: bool
 ) -> tuple[tuple[InstalledDist, ...], tuple[str, ...], dict[str, Checked]]:
     dists: list[InstalledDist] = []
     unreadable: list[str] = []
@@ -200,7 +199,7 @@ def _scan(
         entries = sorted(entry for entry in os.listdir(site) if entry.endswith(".dist-info"))
     except OSError:
         return (), (), vouched
-    known = read_checked(venv) if entries else {}
+    known = read_checked(venv) if entries and trust else {}
     where = str(site)
     # Every install writes to these: their files are looked at one by one.
     shared = {"", os.path.normpath(os.path.relpath(venv / "bin", site))}
@@ -213,18 +212,20 @@ def _scan(
                 dists.append(_installed(entry, kept.facts, None))  # its dist-info unchanged
                 vouched[entry] = kept
                 continue
+        # Its directories are stamped before its dist-info is read: a change to it meanwhile
+        # shows next time.
+        problem, checked = _record_problem(where, entry, record, shared)
         facts = _read_facts(dist_info)
         if facts is None:
             unreadable.append(entry)
             continue
-        problem, checked = _record_problem(where, entry, record, facts, shared)
         try:
             dists.append(_installed(entry, facts, problem))
         except (KeyError, InvalidVersion):
             unreadable.append(entry)
             continue
         if checked is not None:
-            vouched[entry] = checked
+            vouched[entry] = with_facts(checked, facts)
     dists.sort(key=lambda dist: dist.name)
     return tuple(dists), tuple(unreadable), vouched
 
@@ -234,9 +235,12 @@ def observe_environment(venv: Path) -> ObservedEnvironment:
     return observe_checked(venv)[0]
 
 
-def observe_checked(venv: Path) -> tuple[ObservedEnvironment, dict[str, Checked]]:
+def observe_checked(
+    venv: Path, *, trust: bool = True
+) -> tuple[ObservedEnvironment, dict[str, Checked]]:
     """Describe the environment at ``venv`` (which may not exist), with what vouches for
-    each dist that checked clean (``reconciler.install.checked``: kept after a sync).
+    each dist that checked clean (``reconciler.install.checked``: kept after a sync);
+    ``trust=False`` looks at every dist's files whatever the snapshot vouches for.
 
     A damaged environment (``pyvenv.cfg`` deleted, garbled or naming an interpreter that is
     gone) is a fact: BROKEN, which the plan recreates. A path accord may not replace (a file,
@@ -278,7 +282,7 @@ def observe_checked(venv: Path) -> tuple[ObservedEnvironment, dict[str, Checked]
     if detail is not None:
         return ObservedEnvironment(path=venv, state=EnvironmentState.BROKEN, detail=detail), {}
     assert site is not None
-    dists, unreadable, vouched = _scan(site, venv)
+    dists, unreadable, vouched = _scan(site, venv, trust)
     observed = ObservedEnvironment(
         path=venv,
         state=EnvironmentState.PRESENT,

@@ -79,7 +79,11 @@ class _Job:
 def _read_snapshot(venv: Path) -> dict[str, _Entry]:
     """The snapshot's entries; none when it is missing, unreadable or of another version."""
     entries = {}
-    for dist_info, entry in snapshot_dists(venv / SNAPSHOT_NAME, _SNAPSHOT_VERSION).items():
+    try:
+        data = (venv / SNAPSHOT_NAME).read_bytes()
+    except OSError:
+        return {}
+    for dist_info, entry in snapshot_dists(data, _SNAPSHOT_VERSION).items():
         if isinstance(entry, dict) and isinstance(entry.get("files"), dict):
             entries[dist_info] = _Entry(record=entry.get("record") or [], files=entry["files"])
     return entries

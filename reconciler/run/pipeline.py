@@ -212,7 +212,8 @@ def sync_project(
     # The lock is taken before observing, so the plan applied is the plan computed.
     with environment_lock(venv):
         checking = time.perf_counter()
-        observed, vouched = observe_checked(venv)
+        # A verify reads every file: nothing is taken on the snapshot's word.
+        observed, vouched = observe_checked(venv, trust=not request.sync.verify)
         verification = None
         if request.sync.verify:
             from accord.reconciler.install.verify import verify_environment

@@ -30,9 +30,8 @@ def test_recovery_stash_left_by_a_killed_replacement_is_removed(
     )
 
     assert (result.returncode, result.stdout) == (0, "1.0\n"), result.stderr
-    stashes = [p.name for p in venv.iterdir() if p.name.startswith(".accord-stash")]
-    assert stashes == []
-    assert (venv / STAMP_NAME).is_file()
+    left = sorted(p.name for p in venv.iterdir() if p.name.startswith(".accord"))
+    assert left in ([STAMP_NAME], [".accord-checked", STAMP_NAME]), left
 
 
 def test_recovery_an_environment_killed_half_made_or_half_removed_leaves_no_litter(

@@ -512,11 +512,19 @@ def test_a_sync_keeps_what_checked_clean_and_a_dry_plan_keeps_nothing(
     assert sorted(kept["dists"]) == [
         path.name for path in sorted(site_packages(project).glob("*.dist-info"))
     ]
-    (site_packages(project) / "pkg" / "__init__.py").unlink()
+    module = site_packages(project) / "pkg" / "__init__.py"
+    before = os.stat(module.parent)
+    module.unlink()
+    replace = "  ~ Replace pkg==1.0: files missing or modified: pkg/__init__.py is missing"
+    os.utime(module.parent, ns=(before.st_atime_ns, before.st_mtime_ns))
+    # Its directory's time put back: the snapshot vouches, unless --verify, which trusts it
+    # with nothing.
+    assert replace not in cli.run(project, "--frozen", "--dry-plan").stdout.splitlines()
+    verified = cli.run(project, "--frozen", "--dry-plan", "--verify")
+    assert replace in verified.stdout.splitlines(), verified.stdout
+    os.utime(module.parent)
     planned = cli.run(project, "--frozen", "--dry-plan")
-    assert "  ~ Replace pkg==1.0: files missing or modified: pkg/__init__.py is missing" in (
-        planned.stdout.splitlines()
-    )
+    assert replace in planned.stdout.splitlines()
     sync()
     # pkg was replaced: it is checked in full next time (the only package, so no file).
     left = json.loads(snapshot.read_text())["dists"] if snapshot.exists() else {}

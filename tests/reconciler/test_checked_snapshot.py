@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import time
 from pathlib import Path
 
@@ -142,6 +143,17 @@ def test_a_record_touched_lately_does_not_vouch(env: Env) -> None:
     assert vouched == {}
 
 
+def test_an_entry_as_new_as_the_snapshot_does_not_vouch(env: Env) -> None:
+    # The file system's clock decides, not this machine's: a directory whose time is within
+    # two seconds of the snapshot's own may have changed again in the same tick.
+    _synced(env)
+    _replace_unseen(env, "mod/sub/core.py", "VALUE = 'a longer value'\n")
+    assert _problem(env) is None
+    then = os.stat(env.site / "mod" / "sub").st_mtime + 1
+    os.utime(env.venv / SNAPSHOT_NAME, (then, then))
+    assert _problem(env) == "mod/sub/core.py was modified"
+
+
 def test_a_rewritten_record_does_not_vouch(env: Env) -> None:
     _synced(env)
     record = env.site / "mod-0.1.0.dist-info" / "RECORD"
@@ -154,23 +166,114 @@ def test_a_rewritten_record_does_not_vouch(env: Env) -> None:
     assert vouched == {}  # checked in full, and too fresh to vouch
 
 
+def _replace_unseen(env: Env, relative: str, text: str) -> None:
+    """Replace a file with another of another size and put its directory's times back: what
+    a snapshot vouching for the dist does not see."""
+    path = env.site / relative
+    before = os.stat(path.parent)
+    path.unlink()
+    path.write_text(text)
+    os.utime(path.parent, ns=(before.st_atime_ns, before.st_mtime_ns))
+
+
 def test_a_snapshot_that_is_not_one_is_ignored(env: Env) -> None:
     _synced(env)
-    (env.site / "mod" / "sub" / "core.py").unlink()
+    _replace_unseen(env, "mod/sub/core.py", "VALUE = 'a longer value'\n")
+    assert _problem(env) is None  # the snapshot vouches
+    path = env.venv / SNAPSHOT_NAME
+    kept = json.loads(path.read_text())
+    for garbage in (
+        "not json",
+        "[" * 100_000,  # nested too deep for the parser
+        json.dumps({"version": 1, "dists": kept["dists"]}),  # another version
+        json.dumps({"version": kept["version"], "dists": []}),
+    ):
+        path.write_text(garbage)
+        os.utime(path, (time.time(), time.time()))
+        assert _problem(env) == "mod/sub/core.py was modified"
+
+
+def test_entries_of_another_shape_vouch_for_nothing(env: Env) -> None:
+    _synced(env)
+    _replace_unseen(env, "mod/sub/core.py", "VALUE = 'a longer value'\n")
     path = env.venv / SNAPSHOT_NAME
     kept = json.loads(path.read_text())
     entry = kept["dists"]["mod-0.1.0.dist-info"]
-    for garbage in ("not json", json.dumps({"version": 99, "dists": kept["dists"]})):
-        path.write_text(garbage)
-        assert _problem(env) == "mod/sub/core.py is missing"
-    # Entries of the wrong shape vouch for nothing: that dist is checked in full.
-    for broken in ({"mod/sub": "yesterday"}, ["mod/sub"]):
-        entry["dirs"] = broken
-        path.write_text(json.dumps(kept))
-        assert _problem(env) == "mod/sub/core.py is missing"
-    entry["dirs"], entry["loose"] = {}, {"single.py": "6"}
-    path.write_text(json.dumps(kept))
-    assert read_checked(env.venv) == {}
+    for part, broken in (
+        ("dirs", {"mod/sub": "yesterday"}),
+        ("dirs", ["mod/sub"]),
+        ("record", "RECORD"),
+        ("loose", {"single.py": "6"}),
+        ("loose", {"single.py": True}),
+        ("facts", {**entry["facts"], "name": 5}),
+        ("facts", []),
+    ):
+        path.write_text(
+            json.dumps({**kept, "dists": {"mod-0.1.0.dist-info": {**entry, part: broken}}})
+        )
+        observed, _ = observe_checked(env.venv)
+        assert [d.record_problem for d in observed.dists] == ["mod/sub/core.py was modified"], part
+
+
+def test_a_loose_file_of_another_size_is_found(env: Env) -> None:
+    _synced(env)
+    _replace_unseen(env, "single.py", "X = 'a longer value'\n")
+    assert _problem(env) == "single.py was modified"
+
+
+def test_a_directory_replaced_by_a_copy_is_found(env: Env) -> None:
+    _synced(env)
+    sub = env.site / "mod" / "sub"
+    times = {path: os.stat(path) for path in (sub, sub.parent)}
+    shutil.copytree(sub, sub.parent / "copy")
+    shutil.rmtree(sub)
+    (sub.parent / "copy").rename(sub)
+    (sub / "core.py").write_text("VALUE = 'a longer value'\n")
+    for path, status in times.items():  # the same times: only the inode tells
+        os.utime(path, ns=(status.st_atime_ns, status.st_mtime_ns))
+    assert _problem(env) == "mod/sub/core.py was modified"
+
+
+def test_a_record_that_lists_no_dist_info_file_still_guards_it(env: Env) -> None:
+    env.sync(env.wheel(_SPEC))
+    record = env.site / "mod-0.1.0.dist-info" / "RECORD"
+    rows = [line for line in record.read_text().splitlines() if ".dist-info/" not in line]
+    record.unlink()
+    record.write_text("\n".join(rows) + "\n")
+    _age(env.venv)
+    _keep_checked(env)
+    metadata = env.site / "mod-0.1.0.dist-info" / "METADATA"
+    text = metadata.read_text().replace("Version: 0.1.0", "Version: 9.9.9")
+    metadata.unlink()
+    metadata.write_text(text)
+
+    observed, _ = observe_checked(env.venv)
+
+    assert [str(dist.version) for dist in observed.dists] == ["9.9.9"]
+
+
+def test_a_record_path_with_a_trailing_slash_is_the_file(env: Env) -> None:
+    env.sync(env.wheel(_SPEC))
+    record = env.site / "mod-0.1.0.dist-info" / "RECORD"
+    text = record.read_text().replace("mod/sub/core.py,", "mod/sub/core.py/,")
+    record.unlink()
+    record.write_text(text)
+    assert _problem(env) is None  # as pathlib joins it: observation always read it so
+
+
+def test_untrusted_observation_looks_at_every_file(env: Env) -> None:
+    _synced(env)
+    _replace_unseen(env, "mod/sub/core.py", "VALUE = 'a longer value'\n")
+    observed, vouched = observe_checked(env.venv, trust=False)
+    assert [d.record_problem for d in observed.dists] == ["mod/sub/core.py was modified"]
+    assert vouched == {}
+
+
+def test_fact_files_are_read_with_text_line_ends(env: Env) -> None:
+    env.sync(env.wheel(_SPEC))
+    (env.site / "mod-0.1.0.dist-info" / "uv_build.json").write_bytes(b'{"a":\r\n1}\r\n')
+    observed, _ = observe_checked(env.venv)
+    assert [d.uv_build for d in observed.dists] == ['{"a":\n1}']
 
 
 def test_dists_changed_by_the_sync_are_left_out(env: Env) -> None:
