@@ -123,7 +123,7 @@ def _dir_key(site: str, directory: str) -> str:
 def _dir_stamp(site: str, key: str) -> _Stamp | None:
     try:
         status = os.stat(_joined(site, key) if key else site)
-    except OSError:
+    except (OSError, ValueError):  # ValueError: a NUL in the path RECORD gives
         return None
     return [status.st_mtime_ns, status.st_ino]
 
@@ -131,7 +131,7 @@ def _dir_stamp(site: str, key: str) -> _Stamp | None:
 def _size_problem(site: str, relative: str, size: int | None) -> str | None:
     try:
         status = os.stat(_joined(site, relative))
-    except OSError:
+    except (OSError, ValueError):  # ValueError: a NUL in the path RECORD gives
         return f"{relative} is missing"
     if size is not None and status.st_size != size:
         return f"{relative} was modified"

@@ -324,3 +324,12 @@ def test_facts_of_another_shape_are_read_again(env: Env) -> None:
     facts["version"] = "not a version"
     path.write_text(json.dumps(kept))
     assert [str(d.version) for d in observe_checked(env.venv)[0].dists] == ["0.1.0"]
+
+
+def test_a_record_path_with_a_nul_is_missing_not_a_crash(env: Env) -> None:
+    env.sync(env.wheel(_SPEC))
+    record = env.site / "mod-0.1.0.dist-info" / "RECORD"
+    text = record.read_text()
+    record.unlink()
+    record.write_text(text + "mod/a\x00b/c.py,,\n")
+    assert _problem(env) == "mod/a\x00b/c.py is missing"
