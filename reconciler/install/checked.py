@@ -103,7 +103,8 @@ def _joined(site: str, relative: str) -> str:
     slash, ``.`` parts and doubled slashes dropped, an absolute path taken as it is),
     without making a ``Path`` for the usual path."""
     if (
-        relative[:1] in ("", "/", ".")
+        relative in ("", ".")
+        or relative.startswith(("/", "./"))
         or "//" in relative
         or "/./" in relative
         or relative.endswith(("/", "/."))

@@ -10,8 +10,16 @@ import shutil
 import time
 from pathlib import Path
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from accord.model.plan import FilesModified, Replace
-from accord.reconciler.install.checked import SNAPSHOT_NAME, read_checked, write_checked
+from accord.reconciler.install.checked import (
+    SNAPSHOT_NAME,
+    _joined,
+    read_checked,
+    write_checked,
+)
 from accord.reconciler.install.observe import observe_checked
 from fixtures.wheels import WheelSpec
 from tests.reconciler.envs import Env
@@ -333,3 +341,9 @@ def test_a_record_path_with_a_nul_is_missing_not_a_crash(env: Env) -> None:
     record.unlink()
     record.write_text(text + "mod/a\x00b/c.py,,\n")
     assert _problem(env) == "mod/a\x00b/c.py is missing"
+
+
+@given(relative=st.text(alphabet="a./", max_size=12))
+def test_a_record_path_is_joined_as_pathlib_joins_it(relative: str) -> None:
+    site = "/venv/lib/python3.11/site-packages"
+    assert _joined(site, relative) == os.fspath(Path(site, relative))
