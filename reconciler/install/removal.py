@@ -34,14 +34,23 @@ def prune_empty(directory: Path, stop: Path) -> None:
         directory = directory.parent
 
 
-def _pycache_files(path: Path) -> list[Path]:
-    if path.suffix != ".py":
+def _pycache_files(path: str, listings: dict[str, list[str]]) -> list[str]:
+    """The bytecode of the module at ``path`` in its ``__pycache__`` (none for a file that is
+    not a ``.py`` module), each ``__pycache__`` listed once into ``listings`` for all the
+    modules beside it."""
+    directory, base = os.path.split(path)
+    dot = base.rfind(".")
+    if not (0 < dot < len(base) - 1 and base[dot:] == ".py"):  # pathlib's suffix rule
         return []
-    cache = path.parent / "__pycache__"
-    try:
-        return [cache / entry for entry in os.listdir(cache) if entry.startswith(path.stem + ".")]
-    except OSError:
-        return []
+    stem = base[:dot]
+    cache = os.path.join(directory, "__pycache__")
+    names = listings.get(cache)
+    if names is None:
+        try:
+            names = listings[cache] = os.listdir(cache)
+        except OSError:
+            names = listings[cache] = []
+    return [os.path.join(cache, entry) for entry in names if entry.startswith(stem + ".")]
 
 
 def remove_dist(site_packages: Path, dist_info: str) -> None:
@@ -49,23 +58,10 @@ def remove_dist(site_packages: Path, dist_info: str) -> None:
     then the directories this left empty, deepest first."""
     stop = str(site_packages)
     emptied: set[str] = set()
-    caches: dict[str, list[str]] = {}  # a __pycache__'s names, listed once for all its files
+    listings: dict[str, list[str]] = {}
     for path in _record_paths(site_packages, dist_info):
         name = str(path)
-        directory, _, base = name.rpartition(os.sep)
-        files = [name]
-        if base.endswith(".py"):
-            cache = os.path.join(directory, "__pycache__")
-            if cache not in caches:
-                try:
-                    caches[cache] = os.listdir(cache)
-                except OSError:
-                    caches[cache] = []
-            stem = base[:-3] + "."
-            files += [
-                os.path.join(cache, entry) for entry in caches[cache] if entry.startswith(stem)
-            ]
-        for file in files:
+        for file in (name, *_pycache_files(name, listings)):
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(file)
             emptied.add(os.path.dirname(file))
@@ -86,7 +82,8 @@ def stash_dist(site_packages: Path, dist_info: str, stash: Path) -> list[tuple[P
     files = [p for p in paths if dist_info_path not in p.parents]
     # The bytecode goes with its source: left behind, an old ``.pyc`` whose recorded size and
     # mtime match the new ``.py`` (same size, unpacked within one second) would run instead.
-    bytecode = [cached for path in files for cached in _pycache_files(path)]
+    listings: dict[str, list[str]] = {}
+    bytecode = [Path(cached) for path in files for cached in _pycache_files(str(path), listings)]
     paths = [*files, *bytecode, dist_info_path]
     for number, path in enumerate(paths):
         if not (path.exists() or path.is_symlink()):
