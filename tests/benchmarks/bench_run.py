@@ -189,38 +189,31 @@ def _warm_rows(
     # As a user edits: a package the lock has, made a direct dependency and dropped again in
     # turn, each time locked with the existing lock (its versions preferred, its yanks allowed).
     added = _edited_dependency(accord_project)
-    edits = [_Toggle(project, added) for project in (accord_project, uv_project)]
-    try:
-        edit_accord, edit_uv = _alternating(
-            runs,
-            ([accord, "lock", "-q"], accord_project, warm, edits[0]),
-            ([uv, "lock", "-q"], uv_project, warm, edits[1]),
-        )
-    finally:
-        for edit in edits:
-            edit.restore()
+    edit_accord, edit_uv = _edited(
+        runs,
+        added,
+        ([accord, "lock", "-q"], accord_project, warm),
+        ([uv, "lock", "-q"], uv_project, warm),
+    )
     _report("warm server: relock after an edit", edit_accord, edit_uv, "uv")
     # The same edit, synced: a direct dependency dropped and added back in turn, each time
     # relocked and the environment brought in line (what it alone needed removed, then
     # installed again), as ``uv sync`` / ``accord sync`` after editing pyproject.toml.
     dropped = _dropped_dependency(accord_project)
-    edits = [_Toggle(project, dropped, drop=True) for project in (accord_project, uv_project)]
     try:
-        edit_accord, edit_uv = _alternating(
+        edit_accord, edit_uv = _edited(
             runs,
-            ([accord, "sync", "-q"], accord_project, warm, edits[0]),
-            ([uv, "sync", "-q"], uv_project, warm, edits[1]),
+            dropped,
+            ([accord, "sync", "-q"], accord_project, warm),
+            ([uv, "sync", "-q"], uv_project, warm),
+            drop=True,
         )
     finally:
-        for edit in edits:
-            edit.restore()
-        for project in (accord_project, uv_project):
-            subprocess.run(
-                [accord if project == accord_project else uv, "sync", "-q"],
-                cwd=project,
-                env=warm if project == accord_project else env,
-                check=True,
-            )
+        for argv, project, environment in (
+            ([accord, "sync", "-q"], accord_project, warm),
+            ([uv, "sync", "-q"], uv_project, env),
+        ):
+            subprocess.run(argv, cwd=project, env=environment, check=True)
     _report("warm server: sync after an edit", edit_accord, edit_uv, "uv")
 
     def unlock_cold(project: Path, cache: str) -> Callable[[], None]:
@@ -280,6 +273,25 @@ def _edited_dependency(project: Path) -> str:
     if not candidates:
         raise SystemExit(f"no locked package to add as a dependency in {project}")
     return candidates[len(candidates) // 2]
+
+
+def _edited(
+    runs: int,
+    name: str,
+    accord: tuple[list[str], Path, dict[str, str]],
+    other: tuple[list[str], Path, dict[str, str]],
+    *,
+    drop: bool = False,
+) -> tuple[Runs, Runs]:
+    """``_alternating`` runs of the two commands, each after its project's dependencies had
+    ``name`` added (``drop``: dropped) or put back, in turn (``_Toggle``); the files are put
+    back at the end."""
+    edits = [_Toggle(project, name, drop=drop) for _, project, _ in (accord, other)]
+    try:
+        return _alternating(runs, (*accord, edits[0]), (*other, edits[1]))
+    finally:
+        for edit in edits:
+            edit.restore()
 
 
 def _dropped_dependency(project: Path) -> str:
