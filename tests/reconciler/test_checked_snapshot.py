@@ -13,6 +13,7 @@ from pathlib import Path
 from hypothesis import given
 from hypothesis import strategies as st
 
+from accord.model.observed import InstalledDist
 from accord.model.plan import FilesModified, Replace
 from accord.reconciler.install.checked import (
     SNAPSHOT_NAME,
@@ -59,10 +60,15 @@ def _synced(env: Env) -> Env:
     return env
 
 
-def _problem(env: Env) -> str | None:
+def _dist(env: Env) -> InstalledDist:
+    """The one dist of the environment, as observation sees it now."""
     observed, _ = observe_checked(env.venv)
     (dist,) = observed.dists
-    return dist.record_problem
+    return dist
+
+
+def _problem(env: Env) -> str | None:
+    return _dist(env).record_problem
 
 
 def test_a_dist_that_checked_clean_is_kept_with_its_directories(env: Env) -> None:
@@ -294,12 +300,6 @@ def test_dists_changed_by_the_sync_are_left_out(env: Env) -> None:
     assert not (env.venv / SNAPSHOT_NAME).exists()
 
 
-def _installer(env: Env) -> str | None:
-    observed, _ = observe_checked(env.venv)
-    (dist,) = observed.dists
-    return dist.installer
-
-
 def test_what_the_dist_info_said_is_kept_and_vouched_for_with_it(env: Env) -> None:
     _synced(env)
     (entry,) = read_checked(env.venv).values()
@@ -311,9 +311,9 @@ def test_what_the_dist_info_said_is_kept_and_vouched_for_with_it(env: Env) -> No
     installer.write_text("pip\n")
     os.utime(installer.parent, ns=(before.st_atime_ns, before.st_mtime_ns))
 
-    assert _installer(env) == "accord"  # the snapshot vouches: the file is not read
+    assert _dist(env).installer == "accord"  # the snapshot vouches: the file is not read
     os.utime(installer.parent)  # the directory changed: read again
-    assert _installer(env) == "pip"
+    assert _dist(env).installer == "pip"
 
 
 def test_facts_of_another_shape_are_read_again(env: Env) -> None:
