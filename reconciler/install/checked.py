@@ -150,7 +150,8 @@ def check_record(
     lists: the problem (the first file missing, or of another size than RECORD's), and when
     there is none, what vouches for the dist from now on (None when a directory changed too
     lately to vouch), its facts still to be read (``with_facts``). ``shared`` are the
-    directories (relative, normalised) every install writes to. The directories, the
+    directories (relative, normalised) every install writes to besides site-packages itself
+    (the scripts directory): files directly in any of these are loose. The directories, the
     dist-info's always among them, are stamped before anything in them is looked at: a
     change made while checking, or reading the facts, shows in their time next time."""
     files: list[tuple[str, int | None]] = []
@@ -160,7 +161,7 @@ def check_record(
         known = int(size_text) if size_text.isdigit() else None
         files.append((relative, known))
         directory = _dir_key(site, os.path.dirname(_joined(site, relative)))
-        if os.path.normpath(directory) in shared or directory == "":
+        if directory == "" or os.path.normpath(directory) in shared:
             loose[relative] = known
         else:
             held.add(directory)

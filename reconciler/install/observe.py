@@ -201,8 +201,9 @@ def _scan(
         return (), (), vouched
     known = read_checked(venv) if entries and trust else {}
     where = str(site)
-    # Every install writes to these: their files are looked at one by one.
-    shared = {"", os.path.normpath(os.path.relpath(venv / "bin", site))}
+    # Every install writes to the scripts directory (and site-packages itself): their files
+    # are looked at one by one.
+    shared = {os.path.normpath(os.path.relpath(venv / "bin", site))}
     for entry in entries:
         dist_info = os.path.join(where, entry)
         record = record_stamp(dist_info)
