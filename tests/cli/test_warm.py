@@ -9,6 +9,7 @@ the end.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
@@ -18,7 +19,7 @@ import subprocess
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import pytest
@@ -218,10 +219,7 @@ def test_a_caller_killed_or_interrupted_takes_its_worker_with_it(
             time.sleep(0.05)  # the worker is waiting on the index now
         caller.send_signal(how)
         caller.communicate(timeout=30)  # its pipes drained: a full one would block the worker
-        deadline = time.monotonic() + 10
-        while Path(f"/proc/{worker}").exists() and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert not Path(f"/proc/{worker}").exists()
+        assert _left([worker], 10) == {}
         if how == signal.SIGINT:
             assert caller.returncode == 130
         assert not (project / "uv.lock").exists()
@@ -285,8 +283,7 @@ def test_a_server_killed_is_replaced_and_its_files_cleared(
         time.sleep(0.05)
     assert len(held) == 1
     os.kill(held[0], signal.SIGKILL)
-    while Path(f"/proc/{held[0]}").exists():
-        time.sleep(0.05)
+    assert _left(held, 30) == {}
     # The socket is left behind, answered by no one: this run is done in process.
     alone = cli.invoke(project, "lock", "-v", "--python", str(cli.python), env={**warm})
     assert alone.returncode == 0, alone.stderr
@@ -313,12 +310,29 @@ def test_a_server_whose_socket_is_removed_leaves(
         shutil.rmtree(warm["XDG_RUNTIME_DIR"])
     else:
         socket_path.unlink()
-    gone = (Path(f"/proc/{server}"), Path(f"/proc/{spare}"))
-    deadline = time.monotonic() + 20
-    while any(path.exists() for path in gone) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert not any(path.exists() for path in gone)
+    assert _left([server, spare], 20) == {}
     assert not Path(f"{socket_path}.lock").exists()
+
+
+def _left(pids: Iterable[int], seconds: float) -> dict[int, str]:
+    """Wait up to ``seconds`` for ``pids`` to end; those still running then, each with its
+    /proc stat line. A zombie has ended: only its parent's (or init's) wait is missing, which
+    is not the process's to do."""
+    deadline = time.monotonic() + seconds
+    while True:
+        running = {}
+        for pid in pids:
+            try:
+                stat = Path(f"/proc/{pid}/stat").read_text()
+            except OSError:
+                continue
+            if stat.rsplit(")", 1)[1].split()[0] not in ("Z", "X"):
+                with contextlib.suppress(OSError):
+                    stat += " wchan=" + Path(f"/proc/{pid}/wchan").read_text()
+                running[pid] = stat.strip()
+        if not running or time.monotonic() > deadline:
+            return running
+        time.sleep(0.05)
 
 
 def _holds(process: Path, path: Path) -> bool:
@@ -358,8 +372,9 @@ def _server_and_spare(socket_path: Path, busy: frozenset[int] = frozenset()) -> 
 
 
 def _settled(cli: Cli, project: Path, warm: dict[str, str]) -> re.Match[str]:
-    """A served lock of ``project`` once the server has learned all it will from it (two runs
-    in a row know as much): no spare is replaced after it for what a run learned."""
+    """A served lock of ``project`` once the server has learned all it will from it: two runs
+    in a row know as much (none, for a lock that is only checked), and no worker's lesson is
+    waiting to be taken in, so no spare is replaced after it for what a run learned."""
     deadline = time.monotonic() + 30
     known = -1
     while True:
@@ -367,7 +382,8 @@ def _settled(cli: Cli, project: Path, warm: dict[str, str]) -> re.Match[str]:
             _served(cli, project, warm, "lock", "--python", str(cli.python)).stderr
         )
         assert found is not None
-        if int(found.group(3)) == known > 0 or time.monotonic() > deadline:
+        pending = list(Path(found.group(2)).parent.glob("*.learn*"))
+        if (int(found.group(3)) == known and not pending) or time.monotonic() > deadline:
             return found
         known = int(found.group(3))
         time.sleep(0.2)
@@ -402,11 +418,7 @@ def test_a_run_outlives_its_server_and_a_server_stopped_leaves_no_spare(
         assert found is not None and int(found.group(1)) == spare
         next_spare = _server_and_spare(Path(first.group(2)), frozenset({spare}))[1]
         os.kill(server, signal.SIGTERM)
-        deadline = time.monotonic() + 10
-        gone = (Path(f"/proc/{next_spare}"), Path(f"/proc/{server}"))
-        while any(path.exists() for path in gone) and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert not any(path.exists() for path in gone)
+        assert _left([next_spare, server], 20) == {}
         assert caller.poll() is None and Path(f"/proc/{spare}").exists()  # still waiting
         caller.kill()
         caller.wait(timeout=30)
