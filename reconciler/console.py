@@ -6,7 +6,7 @@ parsed. It decides colour per stream as uv does (``--color auto|always|never``; 
 ``CLICOLOR_FORCE`` turn it on), replaces ``sys.stderr`` with a stream that paints the
 ``error:``/``warning:``/``hint:`` prefixes and plan markers and that is silent under ``-q``
 (errors still go out; ``-qq`` silences them too), and, only under ``-v``, routes the
-``accord`` loggers (``-vv``: every logger, urllib3's requests included) to stderr as
+``accord`` loggers (``-vv``: every logger, each HTTP request included) to stderr as
 ``DEBUG …`` lines, the way uv prints them.
 
 Messages stay plain text everywhere else (STYLE.md 2.6): colour is added here, at the edge.
@@ -205,7 +205,7 @@ def configure(
         # `uv --quiet sync --verbose` prints its DEBUG lines and nothing else.
         handler = logging.StreamHandler(real if quiet else sys.stderr)
         handler.setFormatter(logging.Formatter("DEBUG %(message)s"))
-        # -v: accord's own lines; -vv: every library's as well (urllib3's requests, ...).
+        # -v: accord's own lines; -vv: every library's as well (each HTTP request, ...).
         target = logging.getLogger() if verbose >= 2 else logging.getLogger(LOGGER)
         if verbose >= 2:
             handler.setFormatter(logging.Formatter("DEBUG %(name)s %(message)s"))

@@ -67,10 +67,10 @@ _PRELOAD = (
     "accord.model.git",
     "accord.model.marker_order",
     "accord.model.toml",
+    "accord.reconciler.fetch.answer",
+    "accord.reconciler.fetch.wire",
     "email.parser",
-    "http.client",
     "ssl",
-    "urllib3",
 )
 """What a lock, a sync, a run and an edit import, imported once by the server (a module not
 listed is imported by the worker that needs it)."""

@@ -7,7 +7,8 @@ every failure another attempt may cure (a refused or dropped connection, a timeo
 answer, a body shorter than announced) is tried again under ``reconciler.fetch.network``'s
 policy, and the last one is told in words by the caller's ``Attempts.unreachable``.
 
-urllib3 is imported only inside the functions that need it (slow path only).
+The client itself (``reconciler.fetch.wire``) is imported only inside the functions that
+need it (slow path only).
 """
 
 from __future__ import annotations
@@ -27,7 +28,8 @@ from accord.reconciler.fetch.network import Retryable, describe_failure, retryin
 from accord.reconciler.progress import progress
 
 if TYPE_CHECKING:
-    import urllib3
+    from accord.reconciler.fetch.answer import Response
+    from accord.reconciler.fetch.wire import Pool
 
 __all__ = [
     "CHUNK",
@@ -46,7 +48,7 @@ CHUNK = 1 << 16
 """Bytes read or written at a time."""
 
 _pool_lock = threading.Lock()
-_pools: dict[float, urllib3.PoolManager] = {}  # by timeout: UV_HTTP_TIMEOUT may change
+_pools: dict[float, Pool] = {}  # by timeout: UV_HTTP_TIMEOUT may change
 
 
 @attrs.frozen(kw_only=True)
@@ -71,7 +73,7 @@ class Attempts:
         )
 
 
-def _http() -> urllib3.PoolManager:
+def _http() -> Pool:
     from accord.reconciler.fetch.network import http_timeout, new_pool  # slow path only
 
     timeout = http_timeout()
@@ -142,19 +144,19 @@ def close_connections() -> None:
         pool.clear()
 
 
-def status_line(response: urllib3.BaseHTTPResponse) -> str:
+def status_line(response: Response) -> str:
     """``HTTP 503 Service Unavailable``: the status and the server's reason, if any."""
     return f"HTTP {response.status} {response.reason or ''}".rstrip()
 
 
-def get(url: str, headers: Mapping[str, str], attempts: Attempts) -> urllib3.BaseHTTPResponse:
+def get(url: str, headers: Mapping[str, str], attempts: Attempts) -> Response:
     """GET url with retries; the whole body is read. Any status but 5xx is returned."""
-    import urllib3  # slow path only
+    from accord.reconciler.fetch.answer import HTTPError  # slow path only
 
-    def attempt() -> urllib3.BaseHTTPResponse:
+    def attempt() -> Response:
         try:
-            response = _http().request("GET", url, headers={**headers, **auth_headers(url)})
-        except urllib3.exceptions.HTTPError as exc:
+            response = _http().request(url, {**headers, **auth_headers(url)})
+        except HTTPError as exc:
             raise Retryable(describe_failure(exc)) from exc
         if response.status >= 500:
             raise Retryable(status_line(response))
@@ -165,12 +167,12 @@ def get(url: str, headers: Mapping[str, str], attempts: Attempts) -> urllib3.Bas
 
 def get_chunks(
     url: str, headers: Mapping[str, str], attempts: Attempts
-) -> tuple[urllib3.BaseHTTPResponse, list[bytes]]:
+) -> tuple[Response, list[bytes]]:
     """GET url with retries, the body read as a list of chunks and never joined: a caller
     that often finds it needs no copy of the body (a page it already has) holds it once,
     not twice. Any status but 5xx is returned."""
 
-    def attempt() -> tuple[urllib3.BaseHTTPResponse, list[bytes]]:
+    def attempt() -> tuple[Response, list[bytes]]:
         with streamed(url, headers) as response:
             return response, list(response.stream(1 << 16))
 
@@ -178,25 +180,24 @@ def get_chunks(
 
 
 @contextlib.contextmanager
-def streamed(url: str, headers: Mapping[str, str]) -> Iterator[urllib3.BaseHTTPResponse]:
+def streamed(url: str, headers: Mapping[str, str]) -> Iterator[Response]:
     """One attempt at GET url, its body left unread for the caller to stream.
 
-    A 5xx answer, and any urllib3 failure while connecting or reading the body in the
-    ``with`` block, raise ``Retryable``; the connection goes back to the pool at the end.
+    A 5xx answer, and any failure while connecting or reading the body in the ``with``
+    block, raise ``Retryable``; the connection goes back to the pool at the end if the body
+    was read whole, and is closed if not.
     """
-    import urllib3  # slow path only
+    from accord.reconciler.fetch.answer import HTTPError  # slow path only
 
     try:
-        response = _http().request(
-            "GET", url, headers={**headers, **auth_headers(url)}, preload_content=False
-        )
-    except urllib3.exceptions.HTTPError as exc:
+        response = _http().request(url, {**headers, **auth_headers(url)}, preload_content=False)
+    except HTTPError as exc:
         raise Retryable(describe_failure(exc)) from exc
     try:
         if response.status >= 500:
             raise Retryable(status_line(response))
         yield response
-    except urllib3.exceptions.HTTPError as exc:
+    except HTTPError as exc:
         raise Retryable(describe_failure(exc)) from exc
     finally:
         response.release_conn()
@@ -207,7 +208,7 @@ def download(
     destination: Path,
     attempts: Attempts,
     *,
-    refused: Callable[[urllib3.BaseHTTPResponse], Exception],
+    refused: Callable[[Response], Exception],
 ) -> str:
     """Stream url into destination with retries; the sha256 of what was written.
 

@@ -66,9 +66,8 @@ from accord.reconciler.fetch.remote_wheel import Slice, ranged_slice, read_metad
 from accord.reconciler.progress import progress
 
 if TYPE_CHECKING:
-    import urllib3
-
     from accord.model.find_links import FlatSource
+    from accord.reconciler.fetch.answer import Response
 
 __all__ = [
     "DistMetadata",
@@ -427,7 +426,7 @@ def _unreachable(url: str, retried: str, reason: str) -> IndexUnavailable:
     return IndexUnavailable(f"Failed to fetch `{url}`{retried}: {reason}", hint=_UNAVAILABLE_HINT)
 
 
-def _refused_page(url: str, response: urllib3.BaseHTTPResponse) -> IndexUnavailable:
+def _refused_page(url: str, response: Response) -> IndexUnavailable:
     """A page the index answered with neither 200, 304 nor 404."""
     return IndexUnavailable(
         f"Failed to fetch `{url}`: HTTP {response.status} {response.reason or ''}".rstrip(),
@@ -435,7 +434,7 @@ def _refused_page(url: str, response: urllib3.BaseHTTPResponse) -> IndexUnavaila
     )
 
 
-def _refused(url: str, response: urllib3.BaseHTTPResponse) -> IndexUnavailable:
+def _refused(url: str, response: Response) -> IndexUnavailable:
     """A download the index answered with neither 200 nor 5xx."""
     return IndexUnavailable(
         f"Failed to fetch `{url}`: HTTP {response.status}",

@@ -8,27 +8,27 @@ One timeout, one retry count, one way to put a failure into words, as uv 0.13 do
   failed in a way another attempt may not (refused or dropped connection, timeout, 5xx, a body
   shorter than announced) is tried again, after 0.1 s, then twice as long each time;
 - the message names the URL (logins redacted by ``AccordError``) and the cause in words:
-  "the server closed the connection without answering", never urllib3's ``HTTPConnectionPool
-  (host=…): Max retries exceeded …``.
+  "the server closed the connection without answering", never a client library's
+  ``Max retries exceeded …``.
 
-urllib3 is imported only inside the functions that need it (slow path only).
+The HTTP client (``reconciler.fetch.wire``) is imported only inside the functions that need
+it (slow path only).
 """
 
 from __future__ import annotations
 
-import functools
 import os
 import threading
 import time
-from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING, Any, TypeVar
+from collections.abc import Callable
+from typing import TYPE_CHECKING, TypeVar
 
 from accord.reconciler.errors import UsageError
 
 if TYPE_CHECKING:
     import ssl
 
-    import urllib3
+    from accord.reconciler.fetch.wire import Pool
 
 __all__ = [
     "DEFAULT_RETRIES",
@@ -91,70 +91,36 @@ def http_retries() -> int:
     return int(value)
 
 
-def new_pool() -> urllib3.PoolManager:
+def new_pool() -> Pool:
     """A connection pool with the timeout policy; it follows redirects and retries nothing
     itself (``retrying`` does, with backoff and a message in words). Its HTTPS connections
-    share one TLS context (``_https_pool``)."""
-    import urllib3  # slow path only
+    share one TLS context (``tls_context``)."""
+    from accord.reconciler.fetch.wire import Pool  # slow path only
 
     read = http_timeout()
-    pool = urllib3.PoolManager(
-        maxsize=16,
-        timeout=urllib3.Timeout(connect=min(_CONNECT_TIMEOUT, read), read=read),
-        retries=urllib3.Retry(total=None, connect=0, read=0, status=0, other=0, redirect=5),
-    )
-    pool.pool_classes_by_scheme = {**pool.pool_classes_by_scheme, "https": _https_pool()}
-    return pool
+    return Pool(connect=min(_CONNECT_TIMEOUT, read), read=read, tls=tls_context)
 
 
 _context_lock = threading.Lock()
 _contexts: list[ssl.SSLContext] = []
 
 
-def _tls_context() -> ssl.SSLContext:
-    """The TLS context every HTTPS connection shares, made on the first: urllib3's own
-    (verified, the platform's certificates), which it would otherwise make for each
-    connection, each with every certificate parsed again (30 ms and about 1 MiB apiece;
-    a cold lock opens up to sixteen)."""
-    from urllib3.util.ssl_ import ALPN_PROTOCOLS, create_urllib3_context  # slow path only
+def tls_context() -> ssl.SSLContext:
+    """The TLS context every HTTPS connection shares, made on the first: verified against
+    the platform's certificates (``SSL_CERT_FILE`` and ``SSL_CERT_DIR`` name others), the
+    host's name checked, TLS 1.2 at least, offering HTTP/1.1. One context for all: each
+    made anew parses every certificate again (30 ms and about 1 MiB apiece)."""
+    import ssl  # https only
 
     with _context_lock:
         if not _contexts:
-            context = create_urllib3_context()
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)  # verifies, checks the name
+            context.minimum_version = ssl.TLSVersion.TLSv1_2
+            context.options |= ssl.OP_NO_COMPRESSION
             context.load_default_certs()
-            context.set_alpn_protocols(ALPN_PROTOCOLS)
-            context.__class__ = _settled_context()
+            context.set_alpn_protocols(["http/1.1"])
             _contexts.append(context)
         return _contexts[0]
-
-
-@functools.cache
-def _settled_context() -> type[ssl.SSLContext]:
-    import ssl
-
-    class SettledContext(ssl.SSLContext):
-        """A TLS context whose ALPN protocols were set before threads shared it. urllib3
-        sets them again for every connection, and setting them frees the list that a
-        handshake starting in another thread may be copying (OpenSSL's ``SSL_new`` runs
-        without the GIL); it only ever asks for the ones set."""
-
-        def set_alpn_protocols(self, alpn_protocols: Iterable[str]) -> None:
-            pass
-
-    return SettledContext
-
-
-@functools.cache
-def _https_pool() -> type[urllib3.HTTPSConnectionPool]:
-    """urllib3's HTTPS pool, its connections given the shared TLS context."""
-    import urllib3  # slow path only
-
-    class SharedContextPool(urllib3.HTTPSConnectionPool):
-        def __init__(self, *args: Any, **kwargs: Any) -> None:
-            kwargs.setdefault("ssl_context", _tls_context())
-            super().__init__(*args, **kwargs)
-
-    return SharedContextPool
 
 
 class Retryable(Exception):
@@ -194,63 +160,27 @@ def _retries(count: int) -> str:
 
 
 def describe_failure(exc: BaseException) -> str:
-    """What went wrong, in words, for an exception raised by urllib3 (or the socket below)."""
-    import http.client
+    """What went wrong, in words, for an exception raised by ``reconciler.fetch.wire``."""
+    from accord.reconciler.fetch import answer  # slow path only
 
-    import urllib3  # slow path only
-
-    errors = urllib3.exceptions
-    seen: list[BaseException] = []
-    pending: list[BaseException | None] = [exc]
-    while pending:
-        current = pending.pop(0)
-        if current is None or any(current is known for known in seen):
-            continue
-        seen.append(current)
-        if isinstance(current, errors.MaxRetryError):
-            pending.append(current.reason)
-        if isinstance(current, errors.ProtocolError):
-            pending.extend(arg for arg in current.args if isinstance(arg, BaseException))
-        pending.extend((current.__cause__, current.__context__))
-    for current in seen:
-        if isinstance(current, errors.NameResolutionError):
-            return f"could not resolve the host name `{current.conn.host}`"
-    for current in seen:  # the socket's own words first: "Connection refused"
-        is_socket_error = isinstance(current, OSError) and not isinstance(current, errors.HTTPError)
-        if is_socket_error and isinstance(current, OSError) and current.strerror:
-            return str(current.strerror)
-    for current in seen:
-        if isinstance(current, errors.NewConnectionError):
-            continue  # urllib3 files it under connect timeouts; its cause was named above
-        if isinstance(current, errors.ConnectTimeoutError):
-            return f"could not connect within {_seconds(_CONNECT_TIMEOUT, http_timeout())}"
-        if isinstance(current, errors.ReadTimeoutError | TimeoutError):
+    if isinstance(exc, answer.ConnectTimedOut):
+        return f"could not connect within {_seconds(_CONNECT_TIMEOUT, http_timeout())}"
+    if isinstance(exc, answer.ReadTimedOut):
+        return f"no answer within {_seconds(http_timeout())} (set UV_HTTP_TIMEOUT to wait longer)"
+    if isinstance(exc, answer.IncompleteBody):
+        if exc.expected is not None:
             return (
-                f"no answer within {_seconds(http_timeout())} (set UV_HTTP_TIMEOUT to wait longer)"
+                f"the connection closed after {exc.received} of "
+                f"{exc.received + exc.expected} bytes of the response"
             )
-        if isinstance(current, errors.IncompleteRead | http.client.IncompleteRead):
-            received, expected = _incomplete(current)
-            if expected is not None:
-                return (
-                    f"the connection closed after {received} of {received + expected} bytes "
-                    "of the response"
-                )
-            return "the connection closed before the whole response arrived"
-        if isinstance(current, http.client.RemoteDisconnected | ConnectionResetError):
-            return "the server closed the connection without answering"
-        if isinstance(current, errors.SSLError):
-            return f"TLS failed: {current}"
-    for current in seen:
-        if isinstance(current, errors.ProtocolError):
-            return "the connection broke off"
-    return str(exc)
-
-
-def _incomplete(error: BaseException) -> tuple[int, int | None]:
-    partial = getattr(error, "partial", 0)
-    expected = getattr(error, "expected", None)
-    received = partial if isinstance(partial, int) else len(partial)
-    return received, expected if isinstance(expected, int) else None
+        return "the connection closed before the whole response arrived"
+    if isinstance(exc, answer.ClosedWithoutAnswer):
+        return "the server closed the connection without answering"
+    if isinstance(exc, answer.TLSFailed):
+        return f"TLS failed: {exc}"
+    if isinstance(exc, answer.BadAnswer):
+        return f"the answer is not HTTP: {exc}"
+    return str(exc)  # the host not found, the socket's own words, too many redirects
 
 
 def _seconds(*candidates: float) -> str:

@@ -28,7 +28,7 @@ import attrs
 from accord.reconciler.fsutil import write_atomic
 
 if TYPE_CHECKING:
-    import urllib3
+    from accord.reconciler.fetch.answer import Response
 
 __all__ = [
     "CachedPage",
@@ -205,14 +205,12 @@ def revalidated(cached: _Kept, headers: Mapping[str, str]) -> _Kept:
     )
 
 
-def answered(
-    url: str, response: urllib3.BaseHTTPResponse, body: bytes | None = None
-) -> tuple[CachedPage, bool]:
+def answered(url: str, response: Response, body: bytes | None = None) -> tuple[CachedPage, bool]:
     """The page a 200 answer to a GET of ``url`` carries (its ``body``, if read apart), and
     whether it may be stored."""
     seconds = max_age(response.headers.get("Cache-Control"))
     page = CachedPage(
-        url=urljoin(url, response.geturl() or url),  # urllib3 gives a bare path
+        url=urljoin(url, response.geturl() or url),  # after redirects
         content_type=response.headers.get("Content-Type", ""),
         etag=response.headers.get("ETag"),
         last_modified=response.headers.get("Last-Modified"),

@@ -40,7 +40,7 @@ from accord.reconciler.fetch.pages import html_links, index_file, is_json, json_
 from accord.reconciler.fetch.releases import Release, decode_page, encode_page
 
 if TYPE_CHECKING:
-    import urllib3
+    from accord.reconciler.fetch.answer import Response
 
 __all__ = [
     "decode_files",
@@ -53,9 +53,9 @@ __all__ = [
     "remembered_pages",
 ]
 
-Getter = Callable[[str, Mapping[str, str]], "tuple[urllib3.BaseHTTPResponse, list[bytes]]"]
+Getter = Callable[[str, Mapping[str, str]], "tuple[Response, list[bytes]]"]
 """A GET with retries, answering the response and its body in chunks (``http.get_chunks``)."""
-Refusal = Callable[[str, "urllib3.BaseHTTPResponse"], AccordError]
+Refusal = Callable[[str, "Response"], AccordError]
 
 
 _Kept = tuple[PageEntry, tuple[Release, ...]]

@@ -28,7 +28,7 @@ from accord.model.lock import Artifact
 from accord.reconciler.errors import DownloadFailed, ExitCode, IndexUnavailable, UsageError
 from accord.reconciler.fetch.artifacts import fetch_archive
 from accord.reconciler.fetch.index import IndexClient
-from accord.reconciler.fetch.network import http_retries, http_timeout, new_pool
+from accord.reconciler.fetch.network import http_retries, http_timeout, tls_context
 
 PAGE = b'<html><body><a href="pkg-1.0-py3-none-any.whl">pkg-1.0-py3-none-any.whl</a></body></html>'
 
@@ -260,14 +260,12 @@ def test_network_threads_share_two_heaps_once_the_network_is_used(
 
 
 def test_network_https_connections_share_one_verifying_tls_context() -> None:
-    """urllib3 makes a TLS context per connection, each parsing every certificate again."""
-    pool = new_pool()
-    first = pool.connection_from_url("https://first.invalid/simple/")
-    second = pool.connection_from_url("https://second.invalid/simple/")
-    shared = first.conn_kw["ssl_context"]
-    assert second.conn_kw["ssl_context"] is shared
-    assert shared.verify_mode == ssl.CERT_REQUIRED and shared.check_hostname
-    assert "ssl_context" not in pool.connection_from_url("http://plain.invalid/").conn_kw
+    """One TLS context for every HTTPS connection (each made anew parses every certificate
+    again): it verifies the certificate and the host's name, from TLS 1.2 on."""
+    context = tls_context()
+    assert tls_context() is context
+    assert context.verify_mode == ssl.CERT_REQUIRED and context.check_hostname
+    assert context.minimum_version >= ssl.TLSVersion.TLSv1_2
 
 
 CONCURRENT_HTTPS = """

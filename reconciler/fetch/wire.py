@@ -1,0 +1,205 @@
+"""accord's HTTP/1.1 client: a GET over pooled keep-alive connections, and nothing more.
+
+The fetch stage asks an index for pages, metadata, byte ranges and archives, always with a
+GET. A general client (urllib3) cost a cold lock about 30 ms of imports (``http.client``,
+``email``, ``ssl`` even for ``http://``, its own regular expressions) and more per request
+than the work it did; this module speaks just what the fetch stage needs, over ``socket``:
+
+- connections kept per (scheme, host, port) and reused, one request at a time on each; one
+  that sat idle is looked at before reuse, and a request whose reused connection turns out
+  closed before any answer is sent again on a new one (the server may drop an idle
+  connection at any moment);
+- bodies by ``Content-Length``, chunked, or up to the close; ``gzip`` and ``deflate``
+  decoded; 1xx answers skipped;
+- redirects followed (at most ``MAX_REDIRECTS``), the ``Authorization`` header dropped when
+  one leads to another host;
+- TLS over the context the caller gives (verified, with the host's name);
+- every failure raised as one of the ``HTTPError`` classes (``reconciler.fetch.answer``,
+  which reads the answers), for ``reconciler.fetch.network`` to put into words and try again.
+
+Timeouts: ``connect`` seconds to connect (and shake hands), ``read`` seconds for each wait
+on the server after that.
+"""
+
+from __future__ import annotations
+
+import logging
+import socket
+import threading
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING
+from urllib.parse import quote, urljoin, urlsplit
+
+from accord.reconciler import __version__
+from accord.reconciler.fetch.answer import (
+    BadAnswer,
+    ClosedWithoutAnswer,
+    Connection,
+    ConnectionBroken,
+    ConnectTimedOut,
+    NameNotResolved,
+    Response,
+    TLSFailed,
+    TooManyRedirects,
+    exchange,
+)
+
+if TYPE_CHECKING:
+    import ssl
+
+__all__ = ["MAX_REDIRECTS", "Pool"]
+
+MAX_REDIRECTS = 5
+_LOG = logging.getLogger("accord-wire")  # not an ``accord`` logger: shown under -vv only
+_USER_AGENT = f"accord/{__version__}"
+_IDLE_PER_HOST = 16
+_REDIRECTS = frozenset({301, 302, 303, 307, 308})
+_SAFE_PATH = "/%:@!$&'()*+,;=-._~"
+_SAFE_QUERY = _SAFE_PATH + "?"
+
+
+class Pool:
+    """Connections by (scheme, host, port), for GETs with these timeouts; safe for threads."""
+
+    def __init__(
+        self,
+        *,
+        connect: float,
+        read: float,
+        tls: Callable[[], ssl.SSLContext],
+    ) -> None:
+        self.connect_timeout = connect
+        self.read_timeout = read
+        self._tls = tls
+        self._lock = threading.Lock()
+        self._idle: dict[tuple[str, str, int], list[Connection]] = {}
+
+    def request(
+        self, url: str, headers: Mapping[str, str], *, preload_content: bool = True
+    ) -> Response:
+        """GET ``url`` with ``headers``, following redirects; the body read whole unless
+        ``preload_content`` is false."""
+        sent = dict(headers)
+        for _ in range(MAX_REDIRECTS + 1):
+            response = self._once(url, sent)
+            location = response.headers.get("Location")
+            if response.status not in _REDIRECTS or not location:
+                if preload_content:
+                    response.data  # noqa: B018 - read whole, the connection released
+                return response
+            response.close()
+            target = urljoin(url, location.strip())
+            if _origin(target) != _origin(url):
+                sent = {k: v for k, v in sent.items() if k.lower() != "authorization"}
+            url = target
+        raise TooManyRedirects(f"more than {MAX_REDIRECTS} redirects")
+
+    def _once(self, url: str, headers: Mapping[str, str]) -> Response:
+        parts = urlsplit(url)
+        scheme = parts.scheme.lower()
+        if scheme not in ("http", "https"):
+            raise BadAnswer(f"cannot fetch a `{scheme}:` URL over HTTP")
+        host = parts.hostname or ""
+        try:
+            port = parts.port or (443 if scheme == "https" else 80)
+        except ValueError as exc:
+            raise BadAnswer(f"the URL's port is not a port: {url}") from exc
+        key = (scheme, host, port)
+        target = quote(parts.path or "/", safe=_SAFE_PATH)
+        if parts.query:
+            target += "?" + quote(parts.query, safe=_SAFE_QUERY)
+        named = f"[{host}]" if ":" in host else host
+        lines = [
+            f"GET {target} HTTP/1.1",
+            f"Host: {named}" + (f":{parts.port}" if parts.port else ""),
+        ]
+        given = {name.lower() for name in headers}
+        if "user-agent" not in given:
+            lines.append(f"User-Agent: {_USER_AGENT}")
+        if "accept-encoding" not in given:
+            lines.append("Accept-Encoding: identity")
+        lines.extend(f"{name}: {value}" for name, value in headers.items())
+        request = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
+        while True:
+            connection, reused = self._connection(key)
+            try:
+                response = exchange(connection, url, request, self.put)
+            except (ClosedWithoutAnswer, ConnectionBroken):
+                connection.close()
+                if reused:
+                    continue  # closed by the server while idle: once more, on a new one
+                raise
+            except BaseException:
+                connection.close()
+                raise
+            _LOG.debug('"GET %s://%s:%s%s" %s', scheme, named, port, target, response.status)
+            return response
+
+    def _connection(self, key: tuple[str, str, int]) -> tuple[Connection, bool]:
+        with self._lock:
+            idle = self._idle.get(key)
+            while idle:
+                connection = idle.pop()
+                if not connection.is_dropped():
+                    return connection, True
+                connection.close()
+        return Connection(key, self._connect(key)), False
+
+    def _connect(self, key: tuple[str, str, int]) -> socket.socket:
+        scheme, host, port = key
+        _LOG.debug("Connecting to %s://%s:%s", scheme, host, port)
+        try:
+            sock = socket.create_connection((host, port), timeout=self.connect_timeout)
+        except socket.gaierror as exc:
+            raise NameNotResolved(host) from exc
+        except TimeoutError as exc:
+            raise ConnectTimedOut("could not connect in time") from exc
+        except OSError as exc:
+            raise ConnectionBroken(exc) from exc
+        try:
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            if scheme == "https":
+                sock = self._handshake(sock, host)
+            sock.settimeout(self.read_timeout)
+        except BaseException:
+            sock.close()
+            raise
+        return sock
+
+    def _handshake(self, sock: socket.socket, host: str) -> socket.socket:
+        import ssl
+
+        try:
+            return self._tls().wrap_socket(sock, server_hostname=host)
+        except TimeoutError as exc:
+            raise ConnectTimedOut("the TLS handshake did not end in time") from exc
+        except (ssl.SSLError, ssl.CertificateError) as exc:
+            raise TLSFailed(str(exc)) from exc
+        except OSError as exc:
+            raise ConnectionBroken(exc) from exc
+
+    def put(self, connection: Connection) -> None:
+        """Keep ``connection`` for the next request to its host (a full pool closes it)."""
+        with self._lock:
+            idle = self._idle.setdefault(connection.key, [])
+            if len(idle) < _IDLE_PER_HOST:
+                idle.append(connection)
+                return
+        connection.close()
+
+    def clear(self) -> None:
+        """Close every idle connection."""
+        with self._lock:
+            idle, self._idle = self._idle, {}
+        for connections in idle.values():
+            for connection in connections:
+                connection.close()
+
+
+def _origin(url: str) -> tuple[str, str | None, int | None]:
+    parts = urlsplit(url)
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    return parts.scheme.lower(), parts.hostname, port
