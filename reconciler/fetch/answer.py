@@ -12,7 +12,7 @@ from __future__ import annotations
 import contextlib
 import socket
 from collections.abc import Callable, Iterator, Mapping
-from typing import TypeVar, overload
+from typing import NoReturn, TypeVar, overload
 
 __all__ = [
     "BadAnswer",
@@ -224,7 +224,6 @@ class Response:
                 raise BadAnswer(f"Content-Length `{length}` is not a number")
         else:
             self._keep = False
-        self._expected = self._left
         self._decoder = _decoder(headers.get("Content-Encoding", ""))
         self._ended = False
         if self._left == 0 and not self._chunked:
@@ -248,18 +247,23 @@ class Response:
         return b"".join(self.stream(_RECV))
 
     def stream(self, size: int = _RECV) -> Iterator[bytes]:
-        """The rest of the body, in pieces of at most about ``size`` bytes (decoded)."""
-        while True:
-            raw = self._raw(size)
-            if not raw:
-                break
-            data = raw if self._decoder is None else self._decoder(raw)
-            if data:
-                yield data
-        if self._decoder is not None:
-            rest = self._decoder(b"")
-            if rest:
-                yield rest
+        """The rest of the body, in pieces of at most about ``size`` bytes (decoded); a
+        failure on the way closes the connection."""
+        try:
+            while True:
+                raw = self._raw(size)
+                if not raw:
+                    break
+                data = raw if self._decoder is None else self._decoder(raw)
+                if data:
+                    yield data
+            if self._decoder is not None:
+                rest = self._decoder(b"")
+                if rest:
+                    yield rest
+        except BaseException:
+            self.close()
+            raise
 
     def _raw(self, size: int) -> bytes:
         connection = self._connection
@@ -277,6 +281,7 @@ class Response:
             data = connection.take(min(size, self._left))
             if not data:
                 self._broken(None)
+            self._received += len(data)
             self._left -= len(data)
             if self._left == 0 and connection.line():
                 raise BadAnswer("a chunk not followed by its line end")
@@ -304,8 +309,7 @@ class Response:
         except ValueError as exc:
             raise BadAnswer(f"a chunk size that is not a number: {line[:40]!r}") from exc
 
-    def _broken(self, missing: int | None) -> None:
-        self.close()
+    def _broken(self, missing: int | None) -> NoReturn:
         raise IncompleteBody(self._received, missing)
 
     def _end(self) -> None:

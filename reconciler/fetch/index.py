@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import tempfile
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -398,6 +397,8 @@ class IndexClient:
         if self.offline:
             raise self._offline_error(file.url)
         archives.mkdir(parents=True, exist_ok=True)
+        import tempfile  # a wheel downloaded: not on a lock's usual path
+
         handle, temporary = tempfile.mkstemp(prefix=".tmp-", suffix=".whl", dir=archives)
         os.close(handle)
         try:

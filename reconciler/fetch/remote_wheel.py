@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import re
 import struct
-import zipfile
 import zlib
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -113,6 +112,8 @@ def ranged_slice(content_range: str, data: bytes) -> Slice | None:
 
 def wheel_metadata(wheel: Path, filename: str, project: NormalizedName) -> bytes:
     """``<name>-<version>.dist-info/METADATA`` from a wheel (PEP 427)."""
+    import zipfile  # a downloaded wheel only: not on a lock's usual path
+
     try:
         with zipfile.ZipFile(wheel) as archive:
             member = metadata_member(archive.namelist(), project)
