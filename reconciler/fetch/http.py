@@ -33,6 +33,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CHUNK",
+    "COMPRESSED",
     "Attempts",
     "close_connections",
     "download",
@@ -46,6 +47,10 @@ _T = TypeVar("_T")
 
 CHUNK = 1 << 16
 """Bytes read or written at a time."""
+COMPRESSED = {"Accept-Encoding": "gzip"}
+"""What a page or a metadata file is asked with (as PyPI serves them, a JSON page is a fifth
+of its size or less); archives and byte ranges are asked for as stored (``identity``), as
+pip does: a server that labels a ``.tar.gz`` with ``Content-Encoding: gzip`` is common."""
 
 _pool_lock = threading.Lock()
 _pools: dict[float, Pool] = {}  # by timeout: UV_HTTP_TIMEOUT may change

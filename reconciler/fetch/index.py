@@ -50,6 +50,7 @@ from accord.reconciler.fetch.core_metadata import (
     kept_metadata,
     parse_metadata,
 )
+from accord.reconciler.fetch.http import COMPRESSED
 from accord.reconciler.fetch.page_cache import (
     CachedPage,
     answered,
@@ -262,7 +263,7 @@ class IndexClient:
             return cached
         if cached is not None and not self.refresh and cached.is_fresh(time.time()):
             return cached
-        headers = {"Accept": accept}
+        headers = {"Accept": accept, **COMPRESSED}
         if cached is not None and cached.etag:
             headers["If-None-Match"] = cached.etag
         if cached is not None and cached.last_modified:
@@ -340,7 +341,7 @@ class IndexClient:
             if file.is_wheel:
                 return None  # the wheel may be in the cache
             raise self._offline_error(url)
-        response = http.get(url, {}, self._attempts)
+        response = http.get(url, COMPRESSED, self._attempts)
         if response.status == 404:
             return None
         if response.status != 200:

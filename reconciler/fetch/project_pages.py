@@ -23,6 +23,7 @@ from urllib.parse import urljoin
 from packaging.utils import NormalizedName
 
 from accord.reconciler.errors import AccordError, IndexPageInvalid
+from accord.reconciler.fetch.http import COMPRESSED
 from accord.reconciler.fetch.page_cache import (
     CachedPage,
     PageEntry,
@@ -291,7 +292,7 @@ def index_releases(
         return None if kept is None else kept[1]
     if kept is not None and not refresh and kept[0].policy.is_fresh(time.time()):
         return kept[1]
-    headers = {"Accept": accept}
+    headers = {"Accept": accept, **COMPRESSED}
     if kept is not None and kept[0].policy.etag:
         headers["If-None-Match"] = kept[0].policy.etag
     if kept is not None and kept[0].policy.last_modified:

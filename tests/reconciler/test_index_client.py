@@ -578,3 +578,24 @@ def test_files_reads_a_page_an_older_accord_kept(
     old.unlink()
     with IndexClient([index.url], cache_dir=tmp_path / "old", offline=True) as offline:
         assert offline.files("dep-a") == expected
+
+
+def test_pages_and_metadata_come_gzip_compressed_from_an_index_that_offers_it(
+    index_dir: Path, client: IndexClient, tmp_path: Path
+) -> None:
+    """Pages and metadata files are asked for with gzip (PyPI sends a JSON page at a fifth of
+    its size or less), and read as the plain ones are."""
+    expected = client.files("fancy")
+    raw = client.metadata(expected[0])
+    with (
+        IndexServer(index_dir, gzip=True) as compressing,
+        IndexClient([compressing.url], cache_dir=tmp_path / "gzip-cache") as gzip_client,
+    ):
+        files = gzip_client.files("fancy")
+        assert tuple(map(_portable, files)) == tuple(map(_portable, expected))
+        assert gzip_client.metadata(files[0]) == raw
+        page = index_dir / "fancy" / "index.json"
+        sent = compressing.bytes_sent
+        assert 0 < sent["/simple/fancy/"] < page.stat().st_size
+        path = f"/simple/fancy/{files[0].filename}.metadata"
+        assert sent[path] > 0 and sent[path] != len(raw)
