@@ -38,6 +38,7 @@ __all__ = [
     "http_retries",
     "http_timeout",
     "new_pool",
+    "proxy_hint",
     "retrying",
 ]
 
@@ -89,6 +90,20 @@ def http_retries() -> int:
             "expected a whole number of retries"
         )
     return int(value)
+
+
+_PROXY_VARIABLES = (
+    *("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy"),
+)
+
+
+def proxy_hint() -> str | None:
+    """For a request that failed: when a proxy variable is set, that accord did not use it
+    (it connects directly; uv would go through the proxy)."""
+    for name in _PROXY_VARIABLES:
+        if os.environ.get(name, "").strip():
+            return f"accord connects directly: it does not use the proxy that `{name}` names"
+    return None
 
 
 def new_pool() -> Pool:
