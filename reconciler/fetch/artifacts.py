@@ -54,7 +54,7 @@ _SHA256 = re.compile(r"[0-9a-f]{64}")
 def _unreachable(url: str, retried: str, reason: str) -> DownloadFailed:
     from accord.reconciler.fetch.network import proxy_hint
 
-    return DownloadFailed(f"Failed to download `{url}`{retried}: {reason}", hint=proxy_hint())
+    return DownloadFailed(f"Failed to download `{url}`{retried}: {reason}", hint=proxy_hint(url))
 
 
 _ATTEMPTS = http.Attempts(unreachable=_unreachable)

@@ -92,18 +92,32 @@ def http_retries() -> int:
     return int(value)
 
 
-_PROXY_VARIABLES = (
-    *("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy"),
-)
+def proxy_hint(url: str) -> str | None:
+    """For a request to ``url`` that failed: when a proxy variable names a proxy uv would
+    have used for it (``HTTPS_PROXY`` or ``HTTP_PROXY`` by scheme, else ``ALL_PROXY``; the
+    host not excluded by ``NO_PROXY``), that accord did not (it connects directly)."""
+    from urllib.parse import urlsplit
 
-
-def proxy_hint() -> str | None:
-    """For a request that failed: when a proxy variable is set, that accord did not use it
-    (it connects directly; uv would go through the proxy)."""
-    for name in _PROXY_VARIABLES:
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    for name in (f"{scheme.upper()}_PROXY", f"{scheme}_proxy", "ALL_PROXY", "all_proxy"):
         if os.environ.get(name, "").strip():
+            if _not_proxied(parts.hostname or ""):
+                return None
             return f"accord connects directly: it does not use the proxy that `{name}` names"
     return None
+
+
+def _not_proxied(host: str) -> bool:
+    """Whether ``NO_PROXY`` (or ``no_proxy``) excludes ``host``: ``*``, the host itself, or a
+    domain it is in (``example.com`` and ``.example.com`` both cover ``a.example.com``)."""
+    excluded = os.environ.get("NO_PROXY") or os.environ.get("no_proxy") or ""
+    host = host.lower().rstrip(".")
+    for entry in excluded.split(","):
+        entry = entry.strip().lower().lstrip(".").rstrip(".")
+        if entry == "*" or (entry and (host == entry or host.endswith("." + entry))):
+            return True
+    return False
 
 
 def new_pool() -> Pool:

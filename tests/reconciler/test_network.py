@@ -102,6 +102,9 @@ def serve() -> Iterator[list[FaultyServer]]:
 def _quick(monkeypatch: pytest.MonkeyPatch) -> None:
     for name in ("ACCORD_HTTP_TIMEOUT", "UV_HTTP_TIMEOUT", "ACCORD_HTTP_RETRIES"):
         monkeypatch.delenv(name, raising=False)
+    for name in ("HTTPS_PROXY", "HTTP_PROXY", "ALL_PROXY", "NO_PROXY"):  # a machine's own
+        monkeypatch.delenv(name, raising=False)
+        monkeypatch.delenv(name.lower(), raising=False)
     monkeypatch.setenv("UV_HTTP_TIMEOUT", "0.5")
     monkeypatch.setenv("UV_HTTP_RETRIES", "3")
 
@@ -207,7 +210,9 @@ def test_network_a_failure_says_a_proxy_variable_was_not_used(
 ) -> None:
     """uv sends its requests through the proxy ``HTTPS_PROXY`` (and the like) names; accord
     connects directly, and a failed request says so."""
-    monkeypatch.setenv("https_proxy", "http://proxy.invalid:3128")
+    monkeypatch.setenv("http_proxy", "http://proxy.invalid:3128")
+    monkeypatch.setenv("HTTPS_PROXY", "http://proxy.invalid:3128")  # for https:// URLs only
+    monkeypatch.setenv("NO_PROXY", "localhost,.example.com")
     server = FaultyServer(["503"], body=WHEEL)
     serve.append(server)
     artifact = Artifact(url=f"{server.url()}pkg-1.0-py3-none-any.whl", hash="sha256:" + "0" * 64)
@@ -218,9 +223,13 @@ def test_network_a_failure_says_a_proxy_variable_was_not_used(
         client.files("pkg")
     with pytest.raises(DownloadFailed) as download:
         fetch_archive(artifact, tmp_path)
-    said = "accord connects directly: it does not use the proxy that `https_proxy` names"
+    said = "accord connects directly: it does not use the proxy that `http_proxy` names"
     assert page.value.hint == f"is the index up? use --offline to work from the cache; {said}"
     assert download.value.hint == said
+    monkeypatch.setenv("NO_PROXY", "example.com, 127.0.0.1")
+    with pytest.raises(DownloadFailed) as excluded:
+        fetch_archive(artifact, tmp_path)
+    assert excluded.value.hint is None  # uv would not use the proxy for this host either
 
 
 @pytest.mark.parametrize(
