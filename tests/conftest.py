@@ -31,6 +31,11 @@ def pytest_configure(config: pytest.Config) -> None:
     # The warm server is on by default; every accord the tests start runs in its own process
     # unless asked (`ACCORD_WARM=1 pytest`, or a test of the server's own).
     os.environ.setdefault("ACCORD_WARM", "0")
+    # Every server of the tests is on this machine: a machine's HTTP proxy (HTTP_PROXY and the
+    # like, which accord and uv honour) is not asked for them.
+    for name in ("NO_PROXY", "no_proxy"):
+        kept = os.environ.get(name, "")
+        os.environ[name] = ",".join(filter(None, [kept, "127.0.0.1", "localhost"]))
     config.addinivalue_line(
         "markers", "backends: needs the build-backend wheels of $ACCORD_FIXTURE_BACKENDS"
     )

@@ -24,10 +24,12 @@ __all__ = [
     "Headers",
     "IncompleteBody",
     "NameNotResolved",
+    "ProxyRefused",
     "ReadTimedOut",
     "Response",
     "TLSFailed",
     "TooManyRedirects",
+    "ask",
     "exchange",
 ]
 
@@ -87,6 +89,10 @@ class TooManyRedirects(HTTPError):
     pass
 
 
+class ProxyRefused(HTTPError):
+    """The proxy would not open a tunnel to the host (its answer to ``CONNECT``)."""
+
+
 class Headers(Mapping[str, str]):
     """An answer's headers, by name in any case; a repeated header's values joined by ``, ``."""
 
@@ -119,7 +125,7 @@ class Connection:
 
     __slots__ = ("buffer", "key", "sock")
 
-    def __init__(self, key: tuple[str, str, int], sock: socket.socket) -> None:
+    def __init__(self, key: tuple[object, ...], sock: socket.socket) -> None:
         self.key = key
         self.sock = sock
         self.buffer = bytearray()
@@ -375,6 +381,17 @@ def exchange(
     connection: Connection, url: str, request: bytes, release: Callable[[Connection], None]
 ) -> Response:
     """Send ``request`` on ``connection`` and read the answer's head (1xx answers skipped)."""
+    version, status, reason, headers = ask(connection, request)
+    connection_header = headers.get("Connection", "").lower()
+    keep = "close" not in connection_header and (
+        version != "HTTP/1.0" or "keep-alive" in connection_header
+    )
+    return Response(release, connection, url, status, reason, headers, keep)
+
+
+def ask(connection: Connection, request: bytes) -> tuple[str, int, str, Headers]:
+    """Send ``request`` and read the head of its answer (1xx answers skipped): the HTTP
+    version, status, reason and headers."""
     try:
         connection.sock.sendall(request)
     except TimeoutError as exc:
@@ -393,11 +410,7 @@ def exchange(
         status = int(code)
         if 100 <= status < 200 and status != 101:
             continue  # 100 Continue and the like: the answer follows
-        connection_header = headers.get("Connection", "").lower()
-        keep = "close" not in connection_header and (
-            version != "HTTP/1.0" or "keep-alive" in connection_header
-        )
-        return Response(release, connection, url, status, reason.strip(), headers, keep)
+        return version, status, reason.strip(), headers
 
 
 def _headers(connection: Connection) -> Headers:

@@ -49,15 +49,11 @@ __all__ = [
 
 _CHUNK = http.CHUNK
 _SHA256 = re.compile(r"[0-9a-f]{64}")
-
-
-def _unreachable(url: str, retried: str, reason: str) -> DownloadFailed:
-    from accord.reconciler.fetch.network import proxy_hint
-
-    return DownloadFailed(f"Failed to download `{url}`{retried}: {reason}", hint=proxy_hint(url))
-
-
-_ATTEMPTS = http.Attempts(unreachable=_unreachable)
+_ATTEMPTS = http.Attempts(
+    unreachable=lambda url, retried, reason: DownloadFailed(
+        f"Failed to download `{url}`{retried}: {reason}"
+    )
+)
 
 
 @attrs.frozen

@@ -1,6 +1,7 @@
 """The fetch stage's one HTTP stack: index pages, metadata and artifact downloads all GET here.
 
-One connection pool per timeout (``UV_HTTP_TIMEOUT`` may change between calls), shared by
+One connection pool per timeout and proxy setting (the variables may change between calls),
+shared by
 ``reconciler.fetch.index`` and ``reconciler.fetch.artifacts``; every request carries the
 index's login (``reconciler.credentials``: from its URL, ``UV_INDEX_<NAME>_*`` or ``.netrc``);
 every failure another attempt may cure (a refused or dropped connection, a timeout, a 5xx
@@ -53,7 +54,7 @@ of its size or less); archives and byte ranges are asked for as stored (``identi
 pip does: a server that labels a ``.tar.gz`` with ``Content-Encoding: gzip`` is common."""
 
 _pool_lock = threading.Lock()
-_pools: dict[float, Pool] = {}  # by timeout: UV_HTTP_TIMEOUT may change
+_pools: dict[tuple[object, ...], Pool] = {}  # by timeout and proxies: the variables may change
 
 
 @attrs.frozen(kw_only=True)
@@ -80,15 +81,16 @@ class Attempts:
 
 def _http() -> Pool:
     from accord.reconciler.fetch.network import http_timeout, new_pool  # slow path only
+    from accord.reconciler.fetch.proxies import settings_key
 
-    timeout = http_timeout()
+    key = (http_timeout(), *settings_key())
     with _pool_lock:
         first = not _pools
         if first:
             _fewer_heaps()
-        if timeout not in _pools:
-            _pools[timeout] = new_pool()
-        pool = _pools[timeout]
+        pool = _pools.get(key)
+        if pool is None:
+            pool = _pools[key] = new_pool()
         hooks = _first_request_hooks[:] if first else []
         if first:
             _first_request_hooks.clear()

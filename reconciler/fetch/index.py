@@ -425,11 +425,7 @@ class IndexClient:
 
 
 def _unreachable(url: str, retried: str, reason: str) -> IndexUnavailable:
-    from accord.reconciler.fetch.network import proxy_hint
-
-    proxy = proxy_hint(url)
-    hint = _UNAVAILABLE_HINT if proxy is None else f"{_UNAVAILABLE_HINT}; {proxy}"
-    return IndexUnavailable(f"Failed to fetch `{url}`{retried}: {reason}", hint=hint)
+    return IndexUnavailable(f"Failed to fetch `{url}`{retried}: {reason}", hint=_UNAVAILABLE_HINT)
 
 
 def _refused_page(url: str, response: Response) -> IndexUnavailable:

@@ -38,7 +38,6 @@ __all__ = [
     "http_retries",
     "http_timeout",
     "new_pool",
-    "proxy_hint",
     "retrying",
 ]
 
@@ -92,42 +91,18 @@ def http_retries() -> int:
     return int(value)
 
 
-def proxy_hint(url: str) -> str | None:
-    """For a request to ``url`` that failed: when a proxy variable names a proxy uv would
-    have used for it (``HTTPS_PROXY`` or ``HTTP_PROXY`` by scheme, else ``ALL_PROXY``; the
-    host not excluded by ``NO_PROXY``), that accord did not (it connects directly)."""
-    from urllib.parse import urlsplit
-
-    parts = urlsplit(url)
-    scheme = parts.scheme.lower()
-    for name in (f"{scheme.upper()}_PROXY", f"{scheme}_proxy", "ALL_PROXY", "all_proxy"):
-        if os.environ.get(name, "").strip():
-            if _not_proxied(parts.hostname or ""):
-                return None
-            return f"accord connects directly: it does not use the proxy that `{name}` names"
-    return None
-
-
-def _not_proxied(host: str) -> bool:
-    """Whether ``NO_PROXY`` (or ``no_proxy``) excludes ``host``: ``*``, the host itself, or a
-    domain it is in (``example.com`` and ``.example.com`` both cover ``a.example.com``)."""
-    excluded = os.environ.get("NO_PROXY") or os.environ.get("no_proxy") or ""
-    host = host.lower().rstrip(".")
-    for entry in excluded.split(","):
-        entry = entry.strip().lower().lstrip(".").rstrip(".")
-        if entry == "*" or (entry and (host == entry or host.endswith("." + entry))):
-            return True
-    return False
-
-
 def new_pool() -> Pool:
-    """A connection pool with the timeout policy; it follows redirects and retries nothing
-    itself (``retrying`` does, with backoff and a message in words). Its HTTPS connections
-    share one TLS context (``tls_context``)."""
-    from accord.reconciler.fetch.wire import Pool  # slow path only
+    """A connection pool with the timeout policy, through the proxies the variables name
+    (``reconciler.fetch.proxies``); it follows redirects and retries nothing itself
+    (``retrying`` does, with backoff and a message in words). Its HTTPS connections share one
+    TLS context (``tls_context``)."""
+    from accord.reconciler.fetch.proxies import proxies_from  # slow path only
+    from accord.reconciler.fetch.wire import Pool
 
     read = http_timeout()
-    return Pool(connect=min(_CONNECT_TIMEOUT, read), read=read, tls=tls_context)
+    return Pool(
+        connect=min(_CONNECT_TIMEOUT, read), read=read, tls=tls_context, proxies=proxies_from()
+    )
 
 
 _context_lock = threading.Lock()

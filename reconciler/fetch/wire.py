@@ -14,6 +14,8 @@ than the work it did; this module speaks just what the fetch stage needs, over `
 - redirects followed (at most ``MAX_REDIRECTS``), the ``Authorization`` header dropped when
   one leads to another host;
 - TLS over the context the caller gives (verified, with the host's name);
+- an HTTP proxy where ``reconciler.fetch.proxies`` names one: a request in absolute form for
+  ``http://``, a ``CONNECT`` tunnel for ``https://`` (TLS then goes end to end);
 - every failure raised as one of the ``HTTPError`` classes (``reconciler.fetch.answer``,
   which reads the answers), for ``reconciler.fetch.network`` to put into words and try again.
 
@@ -38,11 +40,15 @@ from accord.reconciler.fetch.answer import (
     ConnectionBroken,
     ConnectTimedOut,
     NameNotResolved,
+    ProxyRefused,
+    ReadTimedOut,
     Response,
     TLSFailed,
     TooManyRedirects,
+    ask,
     exchange,
 )
+from accord.reconciler.fetch.proxies import NONE, Proxies, Proxy
 
 if TYPE_CHECKING:
     import ssl
@@ -50,6 +56,8 @@ if TYPE_CHECKING:
 __all__ = ["MAX_REDIRECTS", "Pool"]
 
 MAX_REDIRECTS = 5
+_Key = tuple[str, str, int, "Proxy | None"]
+"""A connection's scheme, host, port, and the proxy it goes through."""
 _LOG = logging.getLogger("accord-wire")  # not an ``accord`` logger: shown under -vv only
 _USER_AGENT = f"accord/{__version__}"
 _IDLE_PER_HOST = 16
@@ -59,7 +67,8 @@ _SAFE_QUERY = _SAFE_PATH + "?"
 
 
 class Pool:
-    """Connections by (scheme, host, port), for GETs with these timeouts; safe for threads."""
+    """Connections by (scheme, host, port, proxy), for GETs with these timeouts and proxies;
+    safe for threads."""
 
     def __init__(
         self,
@@ -67,12 +76,14 @@ class Pool:
         connect: float,
         read: float,
         tls: Callable[[], ssl.SSLContext],
+        proxies: Proxies = NONE,
     ) -> None:
         self.connect_timeout = connect
         self.read_timeout = read
         self._tls = tls
+        self._proxies = proxies
         self._lock = threading.Lock()
-        self._idle: dict[tuple[str, str, int], list[Connection]] = {}
+        self._idle: dict[tuple[object, ...], list[Connection]] = {}
 
     def request(
         self, url: str, headers: Mapping[str, str], *, preload_content: bool = True
@@ -104,15 +115,21 @@ class Pool:
             port = parts.port or (443 if scheme == "https" else 80)
         except ValueError as exc:
             raise BadAnswer(f"the URL's port is not a port: {url}") from exc
-        key = (scheme, host, port)
+        proxy = self._proxies.for_url(scheme, host) if self._proxies is not NONE else None
+        key = (scheme, host, port, proxy)
         target = quote(parts.path or "/", safe=_SAFE_PATH)
         if parts.query:
             target += "?" + quote(parts.query, safe=_SAFE_QUERY)
         named = f"[{host}]" if ":" in host else host
+        authority = named + (f":{parts.port}" if parts.port else "")
+        # Through a proxy, a plain request names its whole URL (a tunnel carries it as is).
+        absolute = proxy is not None and scheme == "http"
         lines = [
-            f"GET {target} HTTP/1.1",
-            f"Host: {named}" + (f":{parts.port}" if parts.port else ""),
+            f"GET {f'http://{authority}{target}' if absolute else target} HTTP/1.1",
+            f"Host: {authority}",
         ]
+        if absolute and proxy is not None and proxy.authorization:
+            lines.append(f"Proxy-Authorization: {proxy.authorization}")
         given = {name.lower() for name in headers}
         if "user-agent" not in given:
             lines.append(f"User-Agent: {_USER_AGENT}")
@@ -135,7 +152,7 @@ class Pool:
             _LOG.debug('"GET %s://%s:%s%s" %s', scheme, named, port, target, response.status)
             return response
 
-    def _connection(self, key: tuple[str, str, int]) -> tuple[Connection, bool]:
+    def _connection(self, key: _Key) -> tuple[Connection, bool]:
         with self._lock:
             idle = self._idle.get(key)
             while idle:
@@ -145,13 +162,31 @@ class Pool:
                 connection.close()
         return Connection(key, self._connect(key)), False
 
-    def _connect(self, key: tuple[str, str, int]) -> socket.socket:
-        scheme, host, port = key
-        _LOG.debug("Connecting to %s://%s:%s", scheme, host, port)
+    def _connect(self, key: _Key) -> socket.socket:
+        scheme, host, port, proxy = key
+        if proxy is None:
+            _LOG.debug("Connecting to %s://%s:%s", scheme, host, port)
+            sock = self._open(host, port)
+        else:
+            _LOG.debug("Connecting to %s://%s:%s through %s", scheme, host, port, proxy.variable)
+            sock = self._open(proxy.host, proxy.port)
+        try:
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            if scheme == "https":
+                if proxy is not None:
+                    self._tunnel(sock, host, port, proxy)
+                sock = self._handshake(sock, host)
+            sock.settimeout(self.read_timeout)
+        except BaseException:
+            sock.close()
+            raise
+        return sock
+
+    def _open(self, host: str, port: int) -> socket.socket:
         try:
             # An ASCII name as bytes: a str is encoded by the idna codec, ~3 ms to import.
             address = host.encode("ascii") if host.isascii() else host
-            sock = socket.create_connection(
+            return socket.create_connection(
                 (address, port),  # type: ignore[arg-type]  # getaddrinfo takes bytes too
                 timeout=self.connect_timeout,
             )
@@ -161,15 +196,24 @@ class Pool:
             raise ConnectTimedOut("could not connect in time") from exc
         except OSError as exc:
             raise ConnectionBroken(exc) from exc
+
+    def _tunnel(self, sock: socket.socket, host: str, port: int, proxy: Proxy) -> None:
+        """Ask ``proxy`` (connected on ``sock``) for a tunnel to ``host:port``."""
+        authority = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+        lines = [f"CONNECT {authority} HTTP/1.1", f"Host: {authority}"]
+        if proxy.authorization:
+            lines.append(f"Proxy-Authorization: {proxy.authorization}")
+        request = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
+        connection = Connection(("", proxy.host, proxy.port, None), sock)
         try:
-            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-            if scheme == "https":
-                sock = self._handshake(sock, host)
-            sock.settimeout(self.read_timeout)
-        except BaseException:
-            sock.close()
-            raise
-        return sock
+            _, status, reason, _ = ask(connection, request)
+        except ReadTimedOut as exc:  # still connecting, as far as the request is concerned
+            raise ConnectTimedOut("the proxy did not open the tunnel in time") from exc
+        if not 200 <= status < 300 or connection.buffer:
+            raise ProxyRefused(
+                f"the proxy at {proxy.host}:{proxy.port} (`{proxy.variable}`) would not open a "
+                f"tunnel to {authority}: HTTP {status} {reason}".rstrip()
+            )
 
     def _handshake(self, sock: socket.socket, host: str) -> socket.socket:
         import ssl

@@ -201,35 +201,7 @@ def test_network_download_that_keeps_failing_names_url_and_cause(
         "the connection closed after 11 of 1000 bytes of the response"
     )
     assert caught.value.exit_code == ExitCode.ERROR
-    assert caught.value.hint is None
     assert list((tmp_path / "wheels").iterdir()) == []  # no partial file left behind
-
-
-def test_network_a_failure_says_a_proxy_variable_was_not_used(
-    serve: list[FaultyServer], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """uv sends its requests through the proxy ``HTTPS_PROXY`` (and the like) names; accord
-    connects directly, and a failed request says so."""
-    monkeypatch.setenv("http_proxy", "http://proxy.invalid:3128")
-    monkeypatch.setenv("HTTPS_PROXY", "http://proxy.invalid:3128")  # for https:// URLs only
-    monkeypatch.setenv("NO_PROXY", "localhost,.example.com")
-    server = FaultyServer(["503"], body=WHEEL)
-    serve.append(server)
-    artifact = Artifact(url=f"{server.url()}pkg-1.0-py3-none-any.whl", hash="sha256:" + "0" * 64)
-    with (
-        IndexClient([server.url()], cache_dir=tmp_path, backoff=0.01) as client,
-        pytest.raises(IndexUnavailable) as page,
-    ):
-        client.files("pkg")
-    with pytest.raises(DownloadFailed) as download:
-        fetch_archive(artifact, tmp_path)
-    said = "accord connects directly: it does not use the proxy that `http_proxy` names"
-    assert page.value.hint == f"is the index up? use --offline to work from the cache; {said}"
-    assert download.value.hint == said
-    monkeypatch.setenv("NO_PROXY", "example.com, 127.0.0.1")
-    with pytest.raises(DownloadFailed) as excluded:
-        fetch_archive(artifact, tmp_path)
-    assert excluded.value.hint is None  # uv would not use the proxy for this host either
 
 
 @pytest.mark.parametrize(
