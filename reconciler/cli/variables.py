@@ -139,7 +139,20 @@ def apply_environment(
                 options[name] = tuple(part.strip() for part in parts if part.strip())
                 sources[name] = variable
                 break
+    _check_network_variables()
     return options
+
+
+def _check_network_variables() -> None:
+    """The network's variables (timeout, retries, proxies) refused now if they are unusable,
+    before anything is done, not at the first request (which may come in the middle of an
+    apply, for a download)."""
+    from accord.reconciler.fetch.network import http_retries, http_timeout
+    from accord.reconciler.fetch.proxies import proxies_from
+
+    http_timeout()
+    http_retries()
+    proxies_from()
 
 
 def _checked(ctx: click.Context, name: str, value: str) -> Any:

@@ -16,7 +16,6 @@ As uv does (its HTTP client's system proxies):
 
 from __future__ import annotations
 
-import base64
 import os
 from collections.abc import Mapping
 from typing import NamedTuple
@@ -118,6 +117,8 @@ def _proxy(variable: str, value: str) -> Proxy:
         )
     authorization = None
     if parts.username is not None:
+        import base64  # a login only
+
         login = f"{unquote(parts.username)}:{unquote(parts.password or '')}"
         authorization = "Basic " + base64.b64encode(login.encode()).decode("ascii")
     return Proxy(parts.hostname, port, authorization, variable)

@@ -45,3 +45,18 @@ def test_proxies_a_lock_goes_through_the_proxy_as_uv_does(
     uv_pages = _pages(proxy)
     assert uv_pages == accord_pages
     assert (project / "uv.lock").read_text() == (uv_project / "uv.lock").read_text()
+
+
+def test_a_proxy_accord_cannot_go_through_is_refused_before_anything_is_done(
+    cli: Cli, make_project: MakeProject
+) -> None:
+    project = make_project("simple")
+    refused = cli.invoke(
+        project, "sync", env={"HTTPS_PROXY": "socks5://me:secret@proxy:1080"}, pinned=True
+    )
+    assert refused.returncode == 2
+    assert refused.stderr == (
+        "error: `HTTPS_PROXY` names a socks5:// proxy (`socks5://proxy:1080`): accord goes "
+        "through http:// proxies only\n\nhint: unset `HTTPS_PROXY`, or name an http:// proxy\n"
+    )
+    assert not (project / ".venv").exists()
