@@ -12,7 +12,6 @@ from __future__ import annotations
 import hashlib
 import os
 import platform
-import shutil
 import socket
 import ssl
 import subprocess
@@ -29,6 +28,7 @@ from accord.reconciler.errors import DownloadFailed, ExitCode, IndexUnavailable,
 from accord.reconciler.fetch.artifacts import fetch_archive
 from accord.reconciler.fetch.index import IndexClient
 from accord.reconciler.fetch.network import http_retries, http_timeout, tls_context
+from fixtures.tls import needs_openssl, self_signed
 
 PAGE = b'<html><body><a href="pkg-1.0-py3-none-any.whl">pkg-1.0-py3-none-any.whl</a></body></html>'
 
@@ -291,22 +291,13 @@ print(sorted(statuses))
 """
 
 
-@pytest.mark.skipif(shutil.which("openssl") is None, reason="makes a certificate with openssl")
+@needs_openssl
 def test_network_https_from_threads_verifies_and_offers_alpn_on_every_connection(
     tmp_path: Path,
 ) -> None:
     """Eight threads at once over the shared TLS context (its ALPN protocols set once,
     before any thread has it): every connection verified, and offering ``http/1.1``."""
-    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
-    subprocess.run(
-        [
-            *("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1"),
-            *("-keyout", str(key), "-out", str(cert), "-subj", "/CN=localhost"),
-            *("-addext", "subjectAltName=DNS:localhost"),
-        ],
-        check=True,
-        capture_output=True,
-    )
+    cert, key = self_signed(tmp_path)
     offered: list[str | None] = []
 
     class Answer(BaseHTTPRequestHandler):

@@ -7,7 +7,6 @@ from __future__ import annotations
 import base64
 import contextlib
 import os
-import shutil
 import socket
 import ssl
 import subprocess
@@ -23,6 +22,7 @@ from accord.reconciler.fetch.network import tls_context
 from accord.reconciler.fetch.proxies import Proxy, proxies_from
 from accord.reconciler.fetch.wire import Pool
 from fixtures.proxy import ForwardProxy
+from fixtures.tls import needs_openssl, self_signed
 
 _PROXY_VARIABLES = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY", "REQUEST_METHOD")
 
@@ -173,26 +173,12 @@ print(http.get(sys.argv[1], {}, attempts).data.decode())
 """
 
 
-def _certificate(tmp_path: Path) -> tuple[Path, Path]:
-    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
-    subprocess.run(
-        [
-            *("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1"),
-            *("-keyout", str(key), "-out", str(cert), "-subj", "/CN=localhost"),
-            *("-addext", "subjectAltName=DNS:localhost"),
-        ],
-        check=True,
-        capture_output=True,
-    )
-    return cert, key
-
-
-@pytest.mark.skipif(shutil.which("openssl") is None, reason="makes a certificate with openssl")
+@needs_openssl
 @pytest.mark.parametrize("refuse", [None, "407 Proxy Authentication Required"])
 def test_proxies_an_https_request_goes_through_a_tunnel(tmp_path: Path, refuse: str | None) -> None:
     """``CONNECT`` to the host, then TLS end to end (the host's own certificate checked); a
     proxy that will not open the tunnel is a failure in words."""
-    cert, key = _certificate(tmp_path)
+    cert, key = self_signed(tmp_path)
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.load_cert_chain(cert, key)
     listener = socket.create_server(("127.0.0.1", 0))

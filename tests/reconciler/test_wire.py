@@ -10,7 +10,6 @@ from __future__ import annotations
 import contextlib
 import gzip
 import os
-import shutil
 import socket
 import ssl
 import subprocess
@@ -24,6 +23,7 @@ import pytest
 from accord.reconciler.fetch import answer, wire
 from accord.reconciler.fetch.http import Attempts, get
 from accord.reconciler.fetch.network import describe_failure, tls_context
+from fixtures.tls import needs_openssl, self_signed
 
 Script = Callable[["Peer"], None]
 
@@ -282,23 +282,12 @@ http.get(sys.argv[1], {}, attempts)
 """
 
 
-@pytest.mark.skipif(shutil.which("openssl") is None, reason="makes certificates with openssl")
+@needs_openssl
 def test_wire_an_https_server_whose_certificate_is_not_trusted_is_refused(
     tmp_path: Path,
 ) -> None:
     made = []
-    for name in ("served", "trusted"):
-        cert, key = tmp_path / f"{name}.pem", tmp_path / f"{name}.key"
-        subprocess.run(
-            [
-                *("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1"),
-                *("-keyout", str(key), "-out", str(cert), "-subj", "/CN=localhost"),
-                *("-addext", "subjectAltName=DNS:localhost"),
-            ],
-            check=True,
-            capture_output=True,
-        )
-        made.append((cert, key))
+    made = [self_signed(tmp_path, name) for name in ("served", "trusted")]
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.load_cert_chain(*made[0])
     listener = socket.create_server(("127.0.0.1", 0))
