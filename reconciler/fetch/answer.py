@@ -310,10 +310,10 @@ class Response:
         line = connection.line()
         if not line:
             self._broken(None)
-        try:
-            return int(line.split(b";", 1)[0].strip(), 16)
-        except ValueError as exc:
-            raise BadAnswer(f"a chunk size that is not a number: {line[:40]!r}") from exc
+        size = line.split(b";", 1)[0].strip()
+        if not size or size.strip(b"0123456789abcdefABCDEF"):  # hex digits only: no sign, no 0x
+            raise BadAnswer(f"a chunk size that is not a number: {line[:40]!r}")
+        return int(size, 16)
 
     def _broken(self, missing: int | None) -> NoReturn:
         raise IncompleteBody(self._received, missing)
@@ -360,12 +360,21 @@ class _Decoder:
         self._started = False
 
     def __call__(self, data: bytes) -> bytes:
+        """``data`` decoded; b"" ends the body: a stream cut short is an IncompleteBody."""
         import zlib
 
         if not data:
-            return self._decompressor.flush()
+            out = self._decompressor.flush()
+            if self._started and not self._decompressor.eof:
+                raise IncompleteBody(0, None)  # the compressed stream stopped midway
+            return out
         try:
             out = self._decompressor.decompress(data)
+            # A gzip body may hold several members, one after the other.
+            while self._decompressor.eof and self._decompressor.unused_data:
+                rest = self._decompressor.unused_data
+                self._decompressor = zlib.decompressobj(16 + zlib.MAX_WBITS)
+                out += self._decompressor.decompress(rest)
         except zlib.error as exc:
             if self._encoding == "deflate" and not self._started:
                 # A raw deflate stream (no zlib header), as some servers send.
@@ -424,7 +433,7 @@ def _headers(connection: Connection) -> Headers:
         if size > _MAX_HEAD:
             raise BadAnswer("headers longer than 64 KiB")
         name, colon, value = line.decode("latin-1").partition(":")
-        if not colon or not name or name != name.strip():
+        if not colon or not name or name != name.strip() or "\r" in value or "\0" in value:
             raise BadAnswer(f"not a header line: {line[:80]!r}")
         name = name.lower()
         value = value.strip()

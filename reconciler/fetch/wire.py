@@ -91,6 +91,9 @@ class Pool:
         """GET ``url`` with ``headers``, following redirects; the body read whole unless
         ``preload_content`` is false."""
         sent = dict(headers)
+        for name, value in sent.items():
+            if any(c in name or c in value for c in "\r\n\0"):
+                raise BadAnswer(f"a header with a line break or NUL: {name!r}")
         for _ in range(MAX_REDIRECTS + 1):
             response = self._once(url, sent)
             location = response.headers.get("Location")
@@ -99,22 +102,27 @@ class Pool:
                     response.data  # noqa: B018 - read whole, the connection released
                 return response
             response.close()
-            target = urljoin(url, location.strip())
-            if _origin(target) != _origin(url):
+            try:
+                target = urljoin(url, location.strip())
+                moved = _origin(target) != _origin(url)
+            except ValueError as exc:
+                raise BadAnswer(f"a redirect to an unusable URL: {location[:80]!r}") from exc
+            if moved:
                 sent = {k: v for k, v in sent.items() if k.lower() != "authorization"}
             url = target
         raise TooManyRedirects(f"more than {MAX_REDIRECTS} redirects")
 
     def _once(self, url: str, headers: Mapping[str, str]) -> Response:
-        parts = urlsplit(url)
-        scheme = parts.scheme.lower()
-        if scheme not in ("http", "https"):
-            raise BadAnswer(f"cannot fetch a `{scheme}:` URL over HTTP")
-        host = parts.hostname or ""
         try:
-            port = parts.port or (443 if scheme == "https" else 80)
-        except ValueError as exc:
-            raise BadAnswer(f"the URL's port is not a port: {url}") from exc
+            parts = urlsplit(url)
+            port = parts.port or (443 if parts.scheme.lower() == "https" else 80)
+            # A name that is not ASCII is asked for, connected to and named as IDNA.
+            host = (parts.hostname or "").encode("idna").decode("ascii")
+        except (ValueError, UnicodeError) as exc:
+            raise BadAnswer(f"not a URL accord can fetch: {url[:120]}") from exc
+        scheme = parts.scheme.lower()
+        if scheme not in ("http", "https") or not host:
+            raise BadAnswer(f"cannot fetch a `{scheme}:` URL over HTTP")
         proxy = self._proxies.for_url(scheme, host) if self._proxies is not NONE else None
         key = (scheme, host, port, proxy)
         target = quote(parts.path or "/", safe=_SAFE_PATH)
@@ -171,7 +179,10 @@ class Pool:
             _LOG.debug("Connecting to %s://%s:%s through %s", scheme, host, port, proxy.variable)
             sock = self._open(proxy.host, proxy.port)
         try:
-            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            try:
+                sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            except OSError as exc:
+                raise ConnectionBroken(exc) from exc
             if scheme == "https":
                 if proxy is not None:
                     self._tunnel(sock, host, port, proxy)
@@ -222,7 +233,7 @@ class Pool:
             return self._tls().wrap_socket(sock, server_hostname=host)
         except TimeoutError as exc:
             raise ConnectTimedOut("the TLS handshake did not end in time") from exc
-        except (ssl.SSLError, ssl.CertificateError) as exc:
+        except (ssl.SSLError, ssl.CertificateError, ValueError) as exc:  # ValueError: a bad name
             raise TLSFailed(str(exc)) from exc
         except OSError as exc:
             raise ConnectionBroken(exc) from exc

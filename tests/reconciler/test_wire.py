@@ -315,3 +315,47 @@ def test_wire_an_https_server_whose_certificate_is_not_trusted_is_refused(
         listener.close()
     assert ran.returncode == 1
     assert ran.stderr.startswith("TLS failed: [SSL: CERTIFICATE_VERIFY_FAILED]"), ran.stderr
+
+
+def test_wire_a_gzip_body_of_several_members_is_read_whole_and_a_cut_one_fails(
+    servers: list[RawServer], pool: wire.Pool
+) -> None:
+    joined = gzip.compress(b"first ") + gzip.compress(b"second")
+
+    def respond(peer: Peer) -> None:
+        head = peer.request()
+        if b"/cut" in head:  # a body up to the close, its gzip stream stopped midway
+            body = gzip.compress(b"y" * 5000)[:-20]
+            peer.send(b"HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\n\r\n" + body)
+        else:
+            peer.send(_ok(joined, "Content-Encoding: gzip", "Connection: close"))
+
+    server = RawServer(respond)
+    servers.append(server)
+    assert pool.request(server.url(), {}).data == b"first second"
+    with pytest.raises(answer.IncompleteBody):
+        pool.request(server.url("/cut"), {})
+
+
+@pytest.mark.parametrize(
+    "sent",
+    [
+        b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n-5\r\nhello\r\n0\r\n\r\n",
+        b'HTTP/1.1 200 OK\r\nETag: "a"\rX-Evil: 1\r\nContent-Length: 0\r\n\r\n',
+        b"HTTP/1.1 302 Found\r\nLocation: http://[bad/\r\nContent-Length: 0\r\n\r\n",
+    ],
+    ids=["negative-chunk", "cr-in-header", "bad-location"],
+)
+def test_wire_a_malformed_answer_is_a_failure_in_words_not_a_crash(
+    servers: list[RawServer], pool: wire.Pool, sent: bytes
+) -> None:
+    server = RawServer(_serve_all(lambda _: sent))
+    servers.append(server)
+    with pytest.raises(answer.BadAnswer) as caught:
+        pool.request(server.url(), {})
+    assert describe_failure(caught.value).startswith("the answer is not HTTP: ")
+
+
+def test_wire_a_header_with_a_line_break_is_not_sent(pool: wire.Pool) -> None:
+    with pytest.raises(answer.BadAnswer):
+        pool.request("http://127.0.0.1:9/", {"If-None-Match": '"a"\r\nX-Evil: 1'})
