@@ -22,7 +22,7 @@ from accord.reconciler.fetch.network import tls_context
 from accord.reconciler.fetch.proxies import Proxy, proxies_from
 from accord.reconciler.fetch.wire import Pool
 from fixtures.proxy import ForwardProxy
-from fixtures.tls import needs_openssl, self_signed
+from fixtures.tls import needs_openssl, self_signed, serve_tls
 
 _PROXY_VARIABLES = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY", "REQUEST_METHOD")
 
@@ -179,24 +179,12 @@ def test_proxies_an_https_request_goes_through_a_tunnel(tmp_path: Path, refuse: 
     """``CONNECT`` to the host, then TLS end to end (the host's own certificate checked); a
     proxy that will not open the tunnel is a failure in words."""
     cert, key = self_signed(tmp_path)
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    context.load_cert_chain(cert, key)
-    listener = socket.create_server(("127.0.0.1", 0))
 
-    def answer() -> None:
-        while True:
-            try:
-                raw, _ = listener.accept()
-            except OSError:
-                return
-            with (
-                contextlib.suppress(OSError, ssl.SSLError),
-                context.wrap_socket(raw, server_side=True) as tls,
-            ):
-                tls.recv(65536)
-                tls.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\nsecret")
+    def answer(tls: ssl.SSLSocket) -> None:
+        tls.recv(65536)
+        tls.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\nsecret")
 
-    threading.Thread(target=answer, daemon=True).start()
+    listener = serve_tls(cert, key, answer)
     port = listener.getsockname()[1]
     forward = ForwardProxy(refuse=refuse)
     try:

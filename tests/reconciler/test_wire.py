@@ -11,7 +11,6 @@ import contextlib
 import gzip
 import os
 import socket
-import ssl
 import subprocess
 import sys
 import threading
@@ -23,7 +22,7 @@ import pytest
 from accord.reconciler.fetch import answer, wire
 from accord.reconciler.fetch.http import Attempts, get
 from accord.reconciler.fetch.network import describe_failure, tls_context
-from fixtures.tls import needs_openssl, self_signed
+from fixtures.tls import needs_openssl, self_signed, serve_tls
 
 Script = Callable[["Peer"], None]
 
@@ -286,25 +285,8 @@ http.get(sys.argv[1], {}, attempts)
 def test_wire_an_https_server_whose_certificate_is_not_trusted_is_refused(
     tmp_path: Path,
 ) -> None:
-    made = []
     made = [self_signed(tmp_path, name) for name in ("served", "trusted")]
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    context.load_cert_chain(*made[0])
-    listener = socket.create_server(("127.0.0.1", 0))
-
-    def accept() -> None:
-        while True:
-            try:
-                connection, _ = listener.accept()
-            except OSError:
-                return
-            try:
-                with context.wrap_socket(connection, server_side=True):
-                    pass
-            except (OSError, ssl.SSLError):
-                pass
-
-    threading.Thread(target=accept, daemon=True).start()
+    listener = serve_tls(*made[0], lambda tls: None)  # the client refuses the handshake
     try:
         env = dict(os.environ, SSL_CERT_FILE=str(made[1][0]), SSL_CERT_DIR=str(tmp_path))
         url = f"https://localhost:{listener.getsockname()[1]}/"
